@@ -1,0 +1,56 @@
+# mew: `make` builds build/mew; `make check` runs every test; `make demo`
+# sets up a fresh machine and runs a command under each engine.
+
+CC ?= cc
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Isrc -D_GNU_SOURCE \
+	  -DMEW_VERSION='"$(VERSION)"' -MMD -MP
+PKGS := libseccomp jansson libcap
+CFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -ljansson -lcap) -lm -lpthread
+
+B := build
+# Everything under src/ except freestanding code that runs inside a guest.
+SRCS := $(shell find src -name '*.c' -not -path '*/guest/*' | sort)
+LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
+OBJS := $(SRCS:%.c=$(B)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all check unit e2e demo rootfs deps clean
+all: $(B)/mew
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libmew.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/mew: $(B)/src/cli/main.o $(B)/libmew.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libmew.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $< -o $@ $(B)/libmew.a $(LDLIBS) -lcmocka
+
+deps:
+	bash scripts/deps.sh
+
+rootfs: all
+	bash scripts/rootfs-busybox.sh amd64
+
+# Unit tests (cmocka) and end-to-end tests (bats), one summary line at the end.
+check: all $(UNIT_BINS)
+	bash tests/run.sh $(UNIT_BINS)
+
+demo: deps all rootfs
+	bash scripts/demo.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make demo`: run one command on the default rootfs under every engine that
+# can run on this host, and show what ran and how it ended.
+set -u
+cd "$(dirname "$0")/.."
+mew=build/mew
+echo "== mew engines"
+$mew engines
+for engine in container syscall emulate vm; do
+	if ! $mew engines | grep -q "^$engine  *yes"; then
+		echo "== $engine: skipped (see mew engines)"
+		continue
+	fi
+	echo "== mew run --engine $engine -- sh -c 'echo hello from \$(uname -m) as \$(id -u) on \$(hostname)'"
+	$mew run --engine "$engine" -- sh -c 'echo hello from $(uname -m) as $(id -u) on $(hostname)'
+	echo "   exit status $?"
+done

@@ -1,0 +1,54 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/file.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "spec/flags.h"
+
+int cmd_run(int argc, char **argv)
+{
+	struct mew_error *err = NULL;
+	struct spec spec;
+	const struct engine *engine;
+	char why[256];
+	int r;
+
+	spec_init(&spec);
+	r = spec_parse_run_flags(argc, argv, &spec, &err);
+	if (r == 1) {
+		fputs(spec_run_usage, stdout);
+		spec_free(&spec);
+		return 0;
+	}
+	if (r < 0)
+		goto fail;
+	if (spec.rootfs == NULL) {
+		spec.rootfs = spec_default_rootfs(spec.arch);
+		if (spec.rootfs != NULL && !file_is_dir(spec.rootfs)) {
+			mew_error(&err, 0,
+				  "no default rootfs at `%s`: build it with `make rootfs` (scripts/rootfs-busybox.sh) or pass --rootfs DIR",
+				  spec.rootfs);
+			goto fail;
+		}
+	}
+	if (spec_validate(&spec, &err) < 0)
+		goto fail;
+	engine = engine_for_spec(&spec);
+	if (engine->probe(why, sizeof(why)) < 0) {
+		mew_error(&err, 0, "engine %s cannot run on this host: %s (see mew engines)",
+			  engine->name, why);
+		goto fail;
+	}
+	r = engine->run(&spec, &err);
+	if (r < 0)
+		goto fail;
+	spec_free(&spec);
+	return r;
+fail:
+	r = mew_error_report(err);
+	mew_error_free(err);
+	spec_free(&spec);
+	return r;
+}

@@ -1,0 +1,31 @@
+#include "engine/engine.h"
+
+#include <string.h>
+
+const struct engine *const engines[] = {
+	&engine_container,
+	&engine_syscall,
+	&engine_emulate,
+	&engine_vm,
+	NULL,
+};
+
+const struct engine *engine_find(const char *name)
+{
+	for (size_t i = 0; engines[i] != NULL; i++)
+		if (strcmp(engines[i]->name, name) == 0)
+			return engines[i];
+	return NULL;
+}
+
+const struct engine *engine_for_spec(const struct spec *spec)
+{
+	const char *name = spec->engine != NULL ? spec->engine : "container";
+
+	if (strcmp(name, "auto") == 0) {
+		if (spec->arch != NULL && strcmp(spec->arch, spec_host_arch()) != 0)
+			return &engine_emulate;
+		return &engine_container;
+	}
+	return engine_find(name);
+}

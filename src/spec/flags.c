@@ -1,0 +1,262 @@
+#include "spec/flags.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/strutil.h"
+
+const char spec_run_usage[] =
+	"Usage: mew run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND in a root filesystem, isolated by one of four engines.\n"
+	"\n"
+	"Engine:\n"
+	"      --engine E         container (default), syscall, emulate, vm or auto\n"
+	"      --rootfs DIR       root filesystem (default: mew's busybox rootfs)\n"
+	"      --arch A           amd64 or arm64 (default: the host's; arm64 implies emulate\n"
+	"                         with --engine auto)\n"
+	"Process:\n"
+	"  -e, --env K=V          set an environment variable (repeatable)\n"
+	"  -w, --workdir DIR      working directory inside the rootfs\n"
+	"  -u, --user UID[:GID]   run as this user (default: root inside)\n"
+	"      --hostname NAME    hostname inside (default: mew)\n"
+	"  -t, --tty              allocate a terminal\n"
+	"  -i, --interactive      keep standard input open\n"
+	"Filesystem:\n"
+	"  -v, --volume HOST:GUEST[:ro]  bind a host path into the rootfs (repeatable)\n"
+	"      --read-only        mount the rootfs read-only\n"
+	"Limits:\n"
+	"      --memory SIZE      memory limit, e.g. 512m, 2g\n"
+	"      --pids N           maximum number of processes\n"
+	"      --cpus N           CPU time limit in CPUs, e.g. 0.5; vCPUs for the vm engine\n"
+	"      --net MODE         none (loopback only, default) or host\n"
+	"VM engine:\n"
+	"      --kernel FILE      guest kernel (vmlinux or bzImage)\n"
+	"      --initrd FILE      initial ramdisk\n"
+	"      --cmdline STR      extra kernel command line\n"
+	"      --console          interactive serial console\n"
+	"\n"
+	"Exit status: COMMAND's own; 125 if mew failed, 126 if COMMAND cannot be\n"
+	"executed, 127 if it was not found.\n";
+
+enum {
+	OPT_ENGINE = 256,
+	OPT_ROOTFS,
+	OPT_ARCH,
+	OPT_HOSTNAME,
+	OPT_MEMORY,
+	OPT_PIDS,
+	OPT_CPUS,
+	OPT_NET,
+	OPT_READ_ONLY,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_CONSOLE,
+};
+
+static const struct option run_options[] = {
+	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "env", required_argument, NULL, 'e' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "tty", no_argument, NULL, 't' },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "console", no_argument, NULL, OPT_CONSOLE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = strdup(value);
+	return *field == NULL ? -1 : 0;
+}
+
+static int parse_user(const char *value, struct spec *spec, struct mew_error **err)
+{
+	cleanup_free char *copy = strdup(value);
+	char *colon = copy != NULL ? strchr(copy, ':') : NULL;
+	int64_t uid, gid;
+
+	if (copy == NULL)
+		return mew_error(err, ENOMEM, "--user");
+	if (colon != NULL)
+		*colon = '\0';
+	if (parse_int(copy, 0, 0xfffffffe, &uid) < 0)
+		return mew_error(err, 0, "--user: invalid user `%s`: expected UID[:GID]", value);
+	gid = uid;
+	if (colon != NULL && parse_int(colon + 1, 0, 0xfffffffe, &gid) < 0)
+		return mew_error(err, 0, "--user: invalid group in `%s`: expected UID[:GID]", value);
+	spec->user_set = true;
+	spec->uid = (uid_t)uid;
+	spec->gid = (gid_t)gid;
+	return 0;
+}
+
+static int parse_volume(const char *value, struct spec *spec, struct mew_error **err)
+{
+	cleanup_free char *copy = strdup(value);
+	char *host, *guest, *mode;
+	char *ro[] = { "rbind", "ro", NULL };
+	char *rw[] = { "rbind", NULL };
+
+	if (copy == NULL)
+		return mew_error(err, ENOMEM, "--volume");
+	host = copy;
+	guest = strchr(host, ':');
+	if (guest == NULL || host[0] == '\0' || guest[1] == '\0')
+		return mew_error(err, 0, "--volume: invalid `%s`: expected HOST:GUEST[:ro]", value);
+	*guest++ = '\0';
+	mode = strchr(guest, ':');
+	if (mode != NULL) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+			return mew_error(err, 0, "--volume: invalid mode `%s` in `%s`: expected ro or rw",
+					 mode, value);
+	}
+	if (guest[0] != '/')
+		return mew_error(err, 0, "--volume: guest path `%s` is not absolute", guest);
+	if (spec_add_mount(spec, "bind", host, guest,
+			   mode != NULL && strcmp(mode, "ro") == 0 ? ro : rw) < 0)
+		return mew_error(err, ENOMEM, "--volume");
+	return 0;
+}
+
+int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_error **err)
+{
+	int c, r = 0;
+	int64_t n;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+e:w:u:v:tih", run_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_ENGINE:
+			if (strcmp(optarg, "container") != 0 && strcmp(optarg, "syscall") != 0 &&
+			    strcmp(optarg, "emulate") != 0 && strcmp(optarg, "vm") != 0 &&
+			    strcmp(optarg, "auto") != 0)
+				return mew_error(err, 0,
+						 "--engine: unknown engine `%s`: expected container, syscall, emulate, vm or auto",
+						 optarg);
+			r = set_str(&spec->engine, optarg);
+			break;
+		case OPT_ROOTFS:
+			r = set_str(&spec->rootfs, optarg);
+			break;
+		case OPT_ARCH:
+			if (spec_arch_name(optarg) == NULL)
+				return mew_error(err, 0, "--arch: unknown architecture `%s`: expected amd64 or arm64",
+						 optarg);
+			r = set_str(&spec->arch, spec_arch_name(optarg));
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+				return mew_error(err, 0, "--env: invalid `%s`: expected NAME=VALUE", optarg);
+			r = spec_setenv(spec, optarg);
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				return mew_error(err, 0, "--workdir: `%s` is not an absolute path", optarg);
+			r = set_str(&spec->cwd, optarg);
+			break;
+		case 'u':
+			if (parse_user(optarg, spec, err) < 0)
+				return -1;
+			break;
+		case OPT_HOSTNAME:
+			if (strlen(optarg) == 0 || strlen(optarg) > 64)
+				return mew_error(err, 0, "--hostname: invalid `%s`: 1 to 64 characters", optarg);
+			r = set_str(&spec->hostname, optarg);
+			break;
+		case 'v':
+			if (parse_volume(optarg, spec, err) < 0)
+				return -1;
+			break;
+		case OPT_MEMORY:
+			if (parse_size(optarg, &spec->limits.memory) < 0 || spec->limits.memory < 4096)
+				return mew_error(err, 0, "--memory: invalid size `%s`: expected a number with k, m or g, at least 4k",
+						 optarg);
+			break;
+		case OPT_PIDS:
+			if (parse_int(optarg, 1, INT64_MAX, &spec->limits.pids) < 0)
+				return mew_error(err, 0, "--pids: invalid count `%s`: expected a positive integer",
+						 optarg);
+			break;
+		case OPT_CPUS:
+			errno = 0;
+			spec->limits.cpus = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' || !(spec->limits.cpus > 0) ||
+			    spec->limits.cpus > 1024)
+				return mew_error(err, 0, "--cpus: invalid `%s`: expected a positive number", optarg);
+			break;
+		case OPT_NET:
+			if (strcmp(optarg, "none") == 0)
+				spec->net = SPEC_NET_NONE;
+			else if (strcmp(optarg, "host") == 0)
+				spec->net = SPEC_NET_HOST;
+			else
+				return mew_error(err, 0, "--net: unknown mode `%s`: expected none or host", optarg);
+			break;
+		case 't':
+			spec->tty = true;
+			break;
+		case 'i':
+			spec->interactive = true;
+			break;
+		case OPT_READ_ONLY:
+			spec->readonly_root = true;
+			break;
+		case OPT_KERNEL:
+			r = set_str(&spec->vm.kernel, optarg);
+			break;
+		case OPT_INITRD:
+			r = set_str(&spec->vm.initrd, optarg);
+			break;
+		case OPT_CMDLINE:
+			r = set_str(&spec->vm.cmdline, optarg);
+			break;
+		case OPT_CONSOLE:
+			spec->vm.console = true;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			return mew_error(err, 0, "option `%s` needs a value", argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < 256)
+				return mew_error(err, 0, "unknown option `-%c` (see mew run --help)", optopt);
+			return mew_error(err, 0, "unknown option `%s` (see mew run --help)", argv[optind - 1]);
+		}
+		if (r < 0)
+			return mew_error(err, ENOMEM, "parsing options");
+	}
+	if (spec->limits.cpus > 0 && spec->vm.vcpus == 0) {
+		n = (int64_t)spec->limits.cpus;
+		spec->vm.vcpus = n < 1 ? 1 : (int)n;
+	}
+	if (optind >= argc)
+		return mew_error(err, 0, "no command given (usage: mew run [OPTIONS] [--] COMMAND [ARG...])");
+	strv_free(spec->argv);
+	spec->argv = strv_dup(argv + optind);
+	if (spec->argv == NULL)
+		return mew_error(err, ENOMEM, "parsing options");
+	return 0;
+}
