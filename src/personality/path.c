@@ -1,0 +1,485 @@
+/* Guest path <-> host path: resolution in guest space (see pers.h). */
+#include "personality/pers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_LINKS 40
+
+/* The root prefix to paste in front of a guest path: "" when the rootfs is "/". */
+static size_t root_len(const struct pers *p)
+{
+	size_t n = strlen(p->rootfs);
+	return n == 1 ? 0 : n;
+}
+
+/* Does path start with prefix as whole components?  Returns the length of the
+ * rest (which starts with '/' or is empty) or -1. */
+static ssize_t under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (n == 1 && prefix[0] == '/')
+		return path[0] == '/' ? (ssize_t)strlen(path) : -1;
+	if (strncmp(path, prefix, n) != 0)
+		return -1;
+	if (path[n] != '\0' && path[n] != '/')
+		return -1;
+	return (ssize_t)strlen(path + n);
+}
+
+static const struct pers_bind *bind_for_guest(const struct pers *p, const char *guest)
+{
+	const struct pers_bind *best = NULL;
+	size_t bestlen = 0;
+
+	for (size_t i = 0; i < p->nbinds; i++) {
+		size_t n = strlen(p->binds[i].guest);
+		if (n > bestlen && under(guest, p->binds[i].guest) >= 0) {
+			best = &p->binds[i];
+			bestlen = n;
+		}
+	}
+	return best;
+}
+
+/* Canonical guest path ("" = the root) -> host path. */
+static int map(const struct pers *p, const char *guest, char *host, size_t len)
+{
+	const struct pers_bind *b = bind_for_guest(p, guest);
+	int n;
+
+	if (b != NULL)
+		n = snprintf(host, len, "%s%s", b->host, guest + strlen(b->guest));
+	else if (guest[0] == '\0')
+		n = snprintf(host, len, "%s", root_len(p) == 0 ? "/" : p->rootfs);
+	else
+		n = snprintf(host, len, "%.*s%s", (int)root_len(p), p->rootfs, guest);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Is guest (canonical) inside the host's /proc, as bound?  Returns the host
+ * path's part after "/proc" or NULL. */
+static const char *host_proc_rest(const struct pers *p, const char *guest)
+{
+	const struct pers_bind *b = bind_for_guest(p, guest);
+	const char *rest;
+
+	if (b == NULL || strcmp(b->host, "/proc") != 0)
+		return NULL;
+	rest = guest + strlen(b->guest);
+	return rest;
+}
+
+static pid_t self_pid(const struct pers *p)
+{
+	return p->pid != 0 ? p->pid : getpid();
+}
+
+static pid_t self_tid(const struct pers *p)
+{
+	return p->tid != 0 ? p->tid : (p->pid != 0 ? p->pid : gettid());
+}
+
+/* /proc answers that are not the host's: /proc/self and /proc/thread-self
+ * (which on the host would name mew), /proc/<pid>/exe when the engine knows
+ * better, /proc/<pid>/root (always the guest's `/`).  Fills target (a guest
+ * symlink target) and returns 1, or 0 when guest is not one of them. */
+static int proc_special(const struct pers *p, const char *guest, char *target, size_t len)
+{
+	const char *rest = host_proc_rest(p, guest);
+	char *end;
+	long pid;
+
+	if (rest == NULL)
+		return 0;
+	if (strcmp(rest, "/self") == 0) {
+		snprintf(target, len, "%d", (int)self_pid(p));
+		return 1;
+	}
+	if (strcmp(rest, "/thread-self") == 0) {
+		snprintf(target, len, "%d/task/%d", (int)self_pid(p), (int)self_tid(p));
+		return 1;
+	}
+	if (rest[0] != '/' || rest[1] < '0' || rest[1] > '9')
+		return 0;
+	pid = strtol(rest + 1, &end, 10);
+	if (strncmp(end, "/task/", 6) == 0)
+		strtol(end + 6, &end, 10);
+	if (strcmp(end, "/root") == 0) {
+		snprintf(target, len, "/");
+		return 1;
+	}
+	if (strcmp(end, "/exe") == 0 && p->exe != NULL && pid == self_pid(p)) {
+		snprintf(target, len, "%s", p->exe);
+		return 1;
+	}
+	return 0;
+}
+
+/* A kernel "magic" link: /proc/<pid>/{exe,cwd,fd/N,...}, whose text is a
+ * host path or an object name like pipe:[123], not a guest symlink. */
+static bool proc_magic(const struct pers *p, const char *guest)
+{
+	const char *rest = host_proc_rest(p, guest);
+	return rest != NULL && rest[0] == '/' && strchr(rest + 1, '/') != NULL;
+}
+
+struct walk {
+	char guest[PATH_MAX]; /* canonical, "" = root */
+	size_t glen;
+	char host[PATH_MAX];  /* set when the last step landed on an opaque /proc object */
+	bool opaque;
+};
+
+static void pop(struct walk *w)
+{
+	while (w->glen > 0 && w->guest[w->glen - 1] != '/')
+		w->glen--;
+	if (w->glen > 0)
+		w->glen--; /* the slash */
+	w->guest[w->glen] = '\0';
+}
+
+static int push(struct walk *w, const char *c, size_t n)
+{
+	if (w->glen + 1 + n >= sizeof(w->guest))
+		return -ENAMETOOLONG;
+	w->guest[w->glen++] = '/';
+	memcpy(w->guest + w->glen, c, n);
+	w->glen += n;
+	w->guest[w->glen] = '\0';
+	return 0;
+}
+
+static int set_base(const struct pers *p, struct walk *w, const char *base)
+{
+	const char *s = base != NULL ? base : p->cwd;
+
+	w->glen = 0;
+	w->guest[0] = '\0';
+	/* The base is a guest path we produced (canonical), but do not trust it:
+	 * walk it lexically so a bad one cannot carry `..` out. */
+	while (*s != '\0') {
+		const char *c;
+		size_t n;
+		while (*s == '/')
+			s++;
+		c = s;
+		while (*s != '\0' && *s != '/')
+			s++;
+		n = (size_t)(s - c);
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			pop(w);
+			continue;
+		}
+		if (push(w, c, n) < 0)
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int resolve(const struct pers *p, const char *base, const char *path, int flags,
+		   struct walk *w)
+{
+	char rest[2 * PATH_MAX], tmp[2 * PATH_MAX], target[PATH_MAX], host[PATH_MAX];
+	size_t plen;
+	int links = 0, r;
+	char *s;
+
+	w->opaque = false;
+	if (path == NULL || path[0] == '\0')
+		return -ENOENT;
+	plen = strlen(path);
+	if (plen >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (path[plen - 1] == '/')
+		flags |= PERS_FOLLOW;
+	if (path[0] == '/') {
+		w->glen = 0;
+		w->guest[0] = '\0';
+	} else if ((r = set_base(p, w, base)) < 0) {
+		return r;
+	}
+	memcpy(rest, path, plen + 1);
+	s = rest;
+	for (;;) {
+		const char *c;
+		size_t n;
+		bool last;
+		struct stat st;
+		ssize_t tl;
+
+		while (*s == '/')
+			s++;
+		if (*s == '\0')
+			break;
+		c = s;
+		while (*s != '\0' && *s != '/')
+			s++;
+		n = (size_t)(s - c);
+		{
+			const char *t = s;
+			while (*t == '/')
+				t++;
+			last = *t == '\0';
+		}
+		if (w->opaque)
+			return -ENOTDIR;
+		if (n == 1 && c[0] == '.')
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			pop(w);
+			continue;
+		}
+		if ((r = push(w, c, n)) < 0)
+			return r;
+		if (last && !(flags & PERS_FOLLOW))
+			break;
+		if (proc_special(p, w->guest, target, sizeof(target))) {
+			tl = (ssize_t)strlen(target);
+		} else {
+			if ((r = map(p, w->guest, host, sizeof(host))) < 0)
+				return r;
+			if (lstat(host, &st) < 0) {
+				if (last)
+					break; /* a new name: the caller's call decides */
+				return -errno;
+			}
+			if (!S_ISLNK(st.st_mode)) {
+				if (!last && !S_ISDIR(st.st_mode))
+					return -ENOTDIR;
+				continue;
+			}
+			tl = readlink(host, target, sizeof(target) - 1);
+			if (tl < 0)
+				return -errno;
+			target[tl] = '\0';
+			if (proc_magic(p, w->guest)) {
+				char g[PATH_MAX];
+				/* A host path: back to guest space.  An object
+				 * (pipe:[1]) or a path the guest cannot name is
+				 * reached only through the link itself. */
+				if (target[0] != '/' || pers_untranslate(p, target, g, sizeof(g)) != 0) {
+					memcpy(w->host, host, strlen(host) + 1);
+					w->opaque = true;
+					continue;
+				}
+				tl = (ssize_t)strlen(g);
+				memcpy(target, g, (size_t)tl + 1);
+			}
+		}
+		if (++links > MAX_LINKS)
+			return -ELOOP;
+		if (tl == 0)
+			return -ENOENT;
+		/* rest = target + "/" + what remains after this component */
+		r = snprintf(tmp, sizeof(tmp), "%s/%s", target, s);
+		if (r < 0 || (size_t)r >= sizeof(tmp) || (size_t)r >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(rest, tmp, (size_t)r + 1);
+		s = rest;
+		if (target[0] == '/') {
+			w->glen = 0;
+			w->guest[0] = '\0';
+		} else {
+			pop(w);
+		}
+	}
+	return 0;
+}
+
+static int finish_host(const struct pers *p, const struct walk *w, const char *path, char *host,
+		       size_t len)
+{
+	size_t plen = strlen(path), n;
+	int r;
+
+	if (w->opaque) {
+		n = strlen(w->host);
+		if (n >= len)
+			return -ENAMETOOLONG;
+		memcpy(host, w->host, n + 1);
+		return 0;
+	}
+	if ((r = map(p, w->guest, host, len)) < 0)
+		return r;
+	n = strlen(host);
+	if (plen > 0 && path[plen - 1] == '/' && w->glen > 0 && host[n - 1] != '/') {
+		if (n + 2 > len)
+			return -ENAMETOOLONG;
+		host[n] = '/';
+		host[n + 1] = '\0';
+	}
+	return 0;
+}
+
+int pers_translate(const struct pers *p, const char *base, const char *path, int flags,
+		   char *host, size_t len)
+{
+	struct walk w;
+	int r = resolve(p, base, path, flags, &w);
+
+	if (r < 0)
+		return r;
+	return finish_host(p, &w, path, host, len);
+}
+
+int pers_resolve(const struct pers *p, const char *base, const char *path, int flags,
+		 char *guest, size_t len)
+{
+	struct walk w;
+	int r = resolve(p, base, path, flags, &w);
+	const char *g;
+
+	if (r < 0)
+		return r;
+	g = w.glen == 0 ? "/" : w.guest;
+	if (strlen(g) >= len)
+		return -ENAMETOOLONG;
+	strcpy(guest, g);
+	return 0;
+}
+
+int pers_untranslate(const struct pers *p, const char *host, char *guest, size_t len)
+{
+	const struct pers_bind *best = NULL;
+	size_t bestlen = 0;
+	ssize_t rest;
+	int n;
+
+	for (size_t i = 0; i < p->nbinds; i++) {
+		size_t l = strlen(p->binds[i].host);
+		if (l > bestlen && under(host, p->binds[i].host) >= 0) {
+			best = &p->binds[i];
+			bestlen = l;
+		}
+	}
+	if (best != NULL && bestlen > root_len(p)) {
+		const char *r = host + (bestlen == 1 ? 0 : bestlen);
+		n = snprintf(guest, len, "%s%s", best->guest, r);
+		return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	}
+	if (root_len(p) == 0) {
+		rest = host[0] == '/' ? 0 : -1;
+	} else {
+		rest = under(host, p->rootfs);
+		rest = rest < 0 ? -1 : (ssize_t)root_len(p);
+	}
+	if (rest >= 0) {
+		const char *r = host + rest;
+		n = snprintf(guest, len, "%s", r[0] == '\0' ? "/" : r);
+		return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	}
+	n = snprintf(guest, len, "%s", host);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 1;
+}
+
+ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, char *buf,
+		      size_t len)
+{
+	struct walk w;
+	char host[PATH_MAX], target[PATH_MAX], g[PATH_MAX];
+	const char *answer = target;
+	ssize_t n;
+	int r = resolve(p, base, path, 0, &w);
+
+	if (r < 0)
+		return r;
+	if (w.opaque)
+		return -EINVAL; /* resolve only follows non-last components */
+	if (w.glen > 0 && proc_special(p, w.guest, target, sizeof(target))) {
+		n = (ssize_t)strlen(target);
+	} else {
+		if ((r = map(p, w.guest, host, sizeof(host))) < 0)
+			return r;
+		n = readlink(host, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (proc_magic(p, w.guest) && target[0] == '/') {
+			/* The host's text may end in " (deleted)": keep it. */
+			if (pers_untranslate(p, target, g, sizeof(g)) == 0) {
+				answer = g;
+				n = (ssize_t)strlen(g);
+			}
+		}
+	}
+	if ((size_t)n > len)
+		n = (ssize_t)len;
+	memcpy(buf, answer, (size_t)n);
+	return n;
+}
+
+int pers_set_cwd(struct pers *p, const char *path)
+{
+	char guest[PATH_MAX], host[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if ((r = pers_resolve(p, NULL, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+		return r;
+	if ((r = pers_translate(p, NULL, path, PERS_FOLLOW, host, sizeof(host))) < 0)
+		return r;
+	if (stat(host, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (access(host, X_OK) < 0)
+		return -errno;
+	strcpy(p->cwd, guest);
+	return 0;
+}
+
+int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len)
+{
+	char link[64], host[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid != 0 ? (int)pid : (int)getpid(), fd);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	host[n] = '\0';
+	if (host[0] != '/')
+		return -ENOTDIR;
+	if (pers_untranslate(p, host, guest, len) != 0)
+		return -ENOENT;
+	return 0;
+}
+
+int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len)
+{
+	char link[64], host[PATH_MAX];
+	ssize_t n;
+
+	if (pid == 0) {
+		if (strlen(p->cwd) >= len)
+			return -ERANGE;
+		strcpy(guest, p->cwd);
+		return 0;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n < 0)
+		return -errno;
+	host[n] = '\0';
+	n = pers_untranslate(p, host, guest, len);
+	if (n < 0)
+		return (int)n;
+	if (n == 1) {
+		/* Outside anything the guest can name: it sees its root. */
+		if (len < 2)
+			return -ERANGE;
+		strcpy(guest, "/");
+	}
+	return 0;
+}

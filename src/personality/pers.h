@@ -1,0 +1,154 @@
+/* The Linux personality shared by the syscall (trap) and emulate engines:
+ * how mew answers the parts of the kernel API that depend on "where am I and
+ * who am I" — paths under a rootfs, a fake identity, /proc answers, uname.
+ *
+ * Host-neutral: nothing here knows about ptrace or an instruction set.  The
+ * caller owns the guest's state (its cwd, its pid, its program) and hands it
+ * in; pers never keeps a pointer into a guest.
+ *
+ * Paths.  A *guest path* is what the guest program sees ("/etc/passwd"); a
+ * *host path* is where that lives on this machine
+ * ("/var/cache/mew/rootfs/debian/etc/passwd").  Translation resolves the
+ * guest path component by component in guest space, the way the kernel
+ * would inside a chroot:
+ *   - `..` at the guest `/` stays at `/`;
+ *   - every symlink met on the way (and the last one with PERS_FOLLOW) is
+ *     read on the host and its target interpreted in guest space, so an
+ *     absolute symlink `/etc/x -> /etc/y` means rootfs/etc/y, never the
+ *     host's /etc/y;
+ *   - binds (`-v HOST:GUEST`) replace a guest subtree by a host directory;
+ *   - /proc is the host's /proc (a default bind the engine adds), with
+ *     /proc/self and /proc/thread-self meaning the guest process (pers.pid,
+ *     pers.tid), and the magic links /proc/N/{exe,cwd,root,fd/N} answering
+ *     guest paths (/proc/N/root is always `/`);
+ * so the host path returned contains no symlink and no `..` and is always
+ * under the rootfs or a bind source (or /proc magic for an fd the guest
+ * already holds).
+ *
+ * Errors are returned as negative errno values (-ENOENT, -ENOTDIR, -ELOOP,
+ * -ENAMETOOLONG): the caller answers the guest's system call with them.
+ *
+ * Identity.  With fake_root (the default unless `--user` was given), the
+ * guest's getuid/geteuid/getgid/getegid (and getres*id) answer 0, set*id and
+ * chown succeed without changing anything (so dpkg and tar extracting as
+ * "root" work), and stat reports the files' real owners (a rootfs extracted
+ * by root shows root, as it would inside a container).
+ *
+ * Typical use (emulate engine, one guest process):
+ *     struct pers p;
+ *     pers_init(&p, "/path/rootfs", &err);
+ *     pers_add_bind(&p, "/proc", "/proc", false, &err);   // default binds
+ *     pers_set_cwd(&p, "/root");
+ *     char host[PATH_MAX];
+ *     int r = pers_translate(&p, NULL, "../etc/passwd", PERS_FOLLOW, host, sizeof(host));
+ *     if (r < 0) return r;                 // -errno to the guest
+ *     fd = openat(AT_FDCWD, host, flags);
+ * For a dirfd-relative call (openat(dirfd, path)), pass the directory's guest
+ * path as base: pers_fd_path(&p, 0, dirfd, base, sizeof(base)).
+ */
+#ifndef MEW_PERSONALITY_PERS_H
+#define MEW_PERSONALITY_PERS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+
+#include "base/error.h"
+
+struct pers_bind {
+	char *host;  /* canonical host directory or file */
+	char *guest; /* canonical guest path, never "/" */
+	bool ro;
+};
+
+struct pers {
+	char *rootfs; /* canonical host path of the guest's `/`, no trailing slash */
+	struct pers_bind *binds;
+	size_t nbinds;
+	char cwd[PATH_MAX]; /* the guest's cwd (guest path), for the emulate engine */
+
+	/* The guest process a call comes from: /proc/self is /proc/<pid>,
+	 * /proc/thread-self is /proc/<pid>/task/<tid>.  0 = the caller itself. */
+	pid_t pid, tid;
+	/* Guest path of the program the guest process runs, answered for
+	 * /proc/self/exe; NULL = ask the host's /proc and untranslate. */
+	const char *exe;
+
+	/* Identity. */
+	bool fake_root; /* uid/gid calls answer uid/gid below (0 by default) */
+	uid_t uid;
+	gid_t gid;
+
+	/* uname(2) answers; empty fields are taken from the host. */
+	struct utsname uts;
+};
+
+/* Follow the last component if it is a symlink (stat, open, chdir, exec...);
+ * without it the last component is named, not followed (lstat, readlink,
+ * unlink, rename, mkdir, symlink's link path, O_NOFOLLOW). */
+#define PERS_FOLLOW 0x1
+
+/* rootfs must be a directory; it is canonicalised (realpath).  Identity:
+ * fake root; uts: sysname Linux, nodename "mew", the host's release,
+ * version and machine; cwd "/". */
+int pers_init(struct pers *p, const char *rootfs, struct mew_error **err);
+void pers_free(struct pers *p);
+/* Make guest path `guest` show host path `host` (a directory or a file). */
+int pers_add_bind(struct pers *p, const char *host, const char *guest, bool ro,
+		  struct mew_error **err);
+/* The binds every guest needs: /proc, /sys, /dev from the host (only those
+ * whose host path exists and is not already bound). */
+int pers_add_default_binds(struct pers *p, struct mew_error **err);
+void pers_set_hostname(struct pers *p, const char *name);
+
+/* Guest path -> host path.  base: the guest directory a relative path is
+ * relative to (the cwd, or a dirfd's guest path); NULL = p->cwd.  flags:
+ * PERS_FOLLOW or 0.  A trailing slash on path is kept on the host path.
+ * Returns 0 or -errno. */
+int pers_translate(const struct pers *p, const char *base, const char *path, int flags,
+		   char *host, size_t len);
+/* The same resolution, answering the canonical guest path (no `..`, no
+ * symlink) instead of the host path. */
+int pers_resolve(const struct pers *p, const char *base, const char *path, int flags,
+		 char *guest, size_t len);
+/* Host path -> guest path: under a bind source (longest first), then under
+ * the rootfs.  A host path outside both is returned unchanged and the result
+ * is 1 (the guest cannot name it); 0 when it maps; -errno on error. */
+int pers_untranslate(const struct pers *p, const char *host, char *guest, size_t len);
+/* readlink(2) as the guest sees it: the link's own text for a symlink in the
+ * rootfs, a guest path for /proc magic links.  Returns the length (not NUL
+ * terminated when it fills buf, like readlink) or -errno. */
+ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, char *buf,
+		      size_t len);
+/* chdir: resolve, check it is a searchable directory, store in p->cwd. */
+int pers_set_cwd(struct pers *p, const char *path);
+/* The guest path of host process pid's fd (pid 0 = this process), e.g. for a
+ * dirfd.  Returns 0, or -errno (-EBADF, -ENOTDIR is the caller's to check). */
+int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len);
+/* getcwd of host process pid as a guest path (pid 0: p->cwd). */
+int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len);
+
+/* uname(2) as configured. */
+void pers_uname(const struct pers *p, struct utsname *u);
+
+/* Resolve a program for execve the way the kernel would inside the rootfs:
+ * `#!` lines are followed (up to 4 levels) and an ELF's PT_INTERP is
+ * looked up in the rootfs.  The result says what to run on the host:
+ * host_path to execve, and the argv prefix that replaces argv[0]. */
+struct pers_exec {
+	char host[PATH_MAX];   /* what the host kernel must execute */
+	char guest[PATH_MAX];  /* guest path of the program finally run (exe) */
+	/* Arguments inserted before the guest's argv[1]: new argv =
+	 * prefix[0..nprefix) followed by the original argv[1..]. */
+	char *prefix[8];
+	int nprefix;
+	char buf[3 * PATH_MAX]; /* storage for prefix strings */
+};
+/* argv0: the guest's argv[0] (kept for the program as ld.so's --argv0).
+ * Returns 0 or -errno (-ENOENT, -EACCES, -ENOEXEC, -ELOOP). */
+int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
+		      const char *argv0, struct pers_exec *out);
+
+#endif

@@ -1,0 +1,331 @@
+/* The personality's path translation: every way out of the rootfs stays in. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "personality/pers.h"
+
+static char top[PATH_MAX], root[PATH_MAX], outside[PATH_MAX];
+
+static void mk(const char *fmt, const char *rel)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), fmt, root, rel);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", p, strerror(errno));
+}
+
+static void touch(const char *rel, const char *content, mode_t mode)
+{
+	char p[PATH_MAX];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+	chmod(p, mode);
+}
+
+static void ln(const char *target, const char *rel)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/mew-pers-XXXXXX";
+	char p[PATH_MAX];
+
+	assert_non_null(mkdtemp(tmpl));
+	assert_non_null(realpath(tmpl, top));
+	snprintf(root, sizeof(root), "%s/root", top);
+	snprintf(outside, sizeof(outside), "%s/outside", top);
+	mkdir(root, 0755);
+	mkdir(outside, 0755);
+	snprintf(p, sizeof(p), "%s/secret", outside);
+	close(open(p, O_CREAT | O_WRONLY, 0644));
+	mk("%s/%s", "etc");
+	mk("%s/%s", "usr");
+	mk("%s/%s", "usr/bin");
+	mk("%s/%s", "home");
+	mk("%s/%s", "home/user");
+	mk("%s/%s", "mnt");
+	mk("%s/%s", "lib64");
+	mk("%s/%s", "proc");
+	touch("etc/passwd", "root:x:0:0::/root:/bin/sh\n", 0644);
+	touch("etc/target", "t\n", 0644);
+	ln("/etc/target", "etc/abs");       /* absolute, inside */
+	ln("/etc", "hostetc");              /* would be the host's /etc */
+	ln("../../../../../../..", "up");    /* climbs */
+	ln("usr/bin", "bin");               /* relative */
+	ln("loop2", "loop1");
+	ln("loop1", "loop2");
+	ln("/etc/nothere", "dangling");
+	ln("/nonexistent/file", "dangling2");
+	touch("usr/bin/script", "#!/usr/bin/interp -x\necho\n", 0755);
+	touch("usr/bin/interp", "#!/bin/realinterp\n", 0755);
+	touch("usr/bin/noexec", "#!/bin/sh\n", 0644);
+	/* A dynamic ELF: copy the host's /bin/true and give the rootfs its loader. */
+	{
+		char cmd[3 * PATH_MAX];
+		snprintf(cmd, sizeof(cmd),
+			 "cp /bin/true %s/usr/bin/true && cp /lib64/ld-linux-x86-64.so.2 %s/lib64/ && cp /bin/busybox %s/usr/bin/realinterp 2>/dev/null || cp /bin/true %s/usr/bin/realinterp",
+			 root, root, root, root);
+		assert_int_equal(system(cmd), 0);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
+	return system(cmd);
+}
+
+static void init(struct pers *p)
+{
+	struct mew_error *err = NULL;
+	char b[PATH_MAX];
+	assert_int_equal(pers_init(p, root, &err), 0);
+	snprintf(b, sizeof(b), "%s", outside);
+	assert_int_equal(pers_add_bind(p, b, "/mnt/data/", false, &err), 0);
+	assert_int_equal(pers_add_default_binds(p, &err), 0);
+}
+
+static void expect(struct pers *p, const char *base, const char *path, int flags, const char *rel)
+{
+	char host[PATH_MAX], want[PATH_MAX];
+	int r = pers_translate(p, base, path, flags, host, sizeof(host));
+	if (r < 0)
+		fail_msg("translate `%s`: %s", path, strerror(-r));
+	if (rel[0] == '@')
+		snprintf(want, sizeof(want), "%s", rel + 1); /* a host path as is */
+	else
+		snprintf(want, sizeof(want), "%s%s", root, rel);
+	if (strcmp(host, want) != 0)
+		fail_msg("translate `%s`: got `%s`, want `%s`", path, host, want);
+}
+
+static void expect_err(struct pers *p, const char *path, int flags, int e)
+{
+	char host[PATH_MAX];
+	int r = pers_translate(p, NULL, path, flags, host, sizeof(host));
+	if (r != -e)
+		fail_msg("translate `%s`: got %d (%s), want -%d", path, r, r < 0 ? strerror(-r) : host, e);
+}
+
+static void plain_paths(void **state)
+{
+	struct pers p;
+	init(&p);
+	expect(&p, NULL, "/etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "/", PERS_FOLLOW, "");
+	expect(&p, NULL, "//etc/./passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "/etc/newfile", 0, "/etc/newfile");
+	expect(&p, NULL, "/etc/", PERS_FOLLOW, "/etc/");
+	expect(&p, "/home/user", "../../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, "/home", "user", PERS_FOLLOW, "/home/user");
+	pers_free(&p);
+}
+
+static void dotdot_stays_at_root(void **state)
+{
+	struct pers p;
+	init(&p);
+	expect(&p, NULL, "../../../../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "/..", PERS_FOLLOW, "");
+	expect(&p, "/home", "../../../..", PERS_FOLLOW, "");
+	expect(&p, "/../../..", "etc", PERS_FOLLOW, "/etc");
+	pers_free(&p);
+}
+
+static void symlinks_resolve_in_the_rootfs(void **state)
+{
+	struct pers p;
+	init(&p);
+	expect(&p, NULL, "/etc/abs", PERS_FOLLOW, "/etc/target");
+	expect(&p, NULL, "/etc/abs", 0, "/etc/abs");
+	expect(&p, NULL, "/hostetc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "/hostetc", PERS_FOLLOW, "/etc");
+	expect(&p, NULL, "/up/etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "/up/../../..", PERS_FOLLOW, "");
+	expect(&p, NULL, "/bin/script", PERS_FOLLOW, "/usr/bin/script");
+	expect(&p, NULL, "/dangling", PERS_FOLLOW, "/etc/nothere");
+	expect_err(&p, "/dangling2", PERS_FOLLOW, ENOENT);
+	expect_err(&p, "/loop1", PERS_FOLLOW, ELOOP);
+	expect(&p, NULL, "/loop1", 0, "/loop1");
+	expect_err(&p, "/etc/passwd/x", PERS_FOLLOW, ENOTDIR);
+	expect_err(&p, "/nope/x", PERS_FOLLOW, ENOENT);
+	expect_err(&p, "", PERS_FOLLOW, ENOENT);
+	pers_free(&p);
+}
+
+static void binds_replace_a_subtree(void **state)
+{
+	struct pers p;
+	char want[PATH_MAX], g[PATH_MAX];
+	init(&p);
+	snprintf(want, sizeof(want), "@%s/secret", outside);
+	expect(&p, NULL, "/mnt/data/secret", PERS_FOLLOW, want);
+	expect(&p, NULL, "/mnt/data/../../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "/mnt/data/../x", 0, "/mnt/x");
+	snprintf(want, sizeof(want), "%s/secret", outside);
+	assert_int_equal(pers_untranslate(&p, want, g, sizeof(g)), 0);
+	assert_string_equal(g, "/mnt/data/secret");
+	snprintf(want, sizeof(want), "%s/etc/passwd", root);
+	assert_int_equal(pers_untranslate(&p, want, g, sizeof(g)), 0);
+	assert_string_equal(g, "/etc/passwd");
+	assert_int_equal(pers_untranslate(&p, root, g, sizeof(g)), 0);
+	assert_string_equal(g, "/");
+	assert_int_equal(pers_untranslate(&p, top, g, sizeof(g)), 1);
+	/* a sibling whose name starts like the rootfs is not inside it */
+	snprintf(want, sizeof(want), "%sx/y", root);
+	assert_int_equal(pers_untranslate(&p, want, g, sizeof(g)), 1);
+	pers_free(&p);
+}
+
+static void proc_answers_guest_paths(void **state)
+{
+	struct pers p;
+	char buf[PATH_MAX], home[PATH_MAX], old[PATH_MAX];
+	ssize_t n;
+
+	init(&p);
+	/* /proc/self is the guest process, not whoever translates */
+	n = pers_readlink(&p, NULL, "/proc/self", buf, sizeof(buf));
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_int_equal(atoi(buf), getpid());
+	p.pid = 1;
+	n = pers_readlink(&p, NULL, "/proc/self", buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_string_equal(buf, "1");
+	p.pid = 0;
+	/* /proc/self/root is the guest's root: `..` from it stays there */
+	expect(&p, NULL, "/proc/self/root", PERS_FOLLOW, "");
+	expect(&p, NULL, "/proc/self/root/..", PERS_FOLLOW, "");
+	expect(&p, NULL, "/proc/self/root/../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	n = pers_readlink(&p, NULL, "/proc/self/root", buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_string_equal(buf, "/");
+	/* /proc/self/cwd answers the guest path of the process's cwd */
+	assert_non_null(getcwd(old, sizeof(old)));
+	snprintf(home, sizeof(home), "%s/home/user", root);
+	assert_int_equal(chdir(home), 0);
+	n = pers_readlink(&p, NULL, "/proc/self/cwd", buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_string_equal(buf, "/home/user");
+	expect(&p, NULL, "/proc/self/cwd/../../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	assert_int_equal(pers_getcwd(&p, getpid(), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/home/user");
+	assert_int_equal(chdir(old), 0);
+	/* the engine's idea of the program wins over the host's */
+	p.exe = "/usr/bin/prog";
+	n = pers_readlink(&p, NULL, "/proc/self/exe", buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_string_equal(buf, "/usr/bin/prog");
+	expect(&p, NULL, "/proc/self/exe", PERS_FOLLOW, "/usr/bin/prog");
+	/* a symlink's own text */
+	n = pers_readlink(&p, NULL, "/etc/abs", buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_string_equal(buf, "/etc/target");
+	assert_int_equal(pers_readlink(&p, NULL, "/etc/passwd", buf, sizeof(buf)), -EINVAL);
+	pers_free(&p);
+}
+
+static void dirfd_opened_before_chdir(void **state)
+{
+	struct pers p;
+	char g[PATH_MAX], d[PATH_MAX];
+	int fd;
+	init(&p);
+	snprintf(d, sizeof(d), "%s/home", root);
+	fd = open(d, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(pers_set_cwd(&p, "/etc"), 0);
+	assert_string_equal(p.cwd, "/etc");
+	assert_int_equal(pers_fd_path(&p, 0, fd, g, sizeof(g)), 0);
+	assert_string_equal(g, "/home");
+	expect(&p, g, "../../../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	expect(&p, NULL, "passwd", PERS_FOLLOW, "/etc/passwd");
+	assert_int_equal(pers_set_cwd(&p, "/etc/passwd"), -ENOTDIR);
+	assert_int_equal(pers_set_cwd(&p, "/hostetc/.."), 0);
+	assert_string_equal(p.cwd, "/");
+	close(fd);
+	pers_free(&p);
+}
+
+static void exec_finds_interpreters_in_the_rootfs(void **state)
+{
+	struct pers p;
+	struct pers_exec e;
+	char want[PATH_MAX];
+	init(&p);
+	/* script -> /usr/bin/interp (itself a script) -> /bin/realinterp */
+	assert_int_equal(pers_exec_resolve(&p, NULL, "/bin/script", "script", &e), 0);
+	snprintf(want, sizeof(want), "%s/usr/bin/realinterp", root);
+	assert_string_equal(e.host, want);
+	assert_int_equal(e.nprefix >= 4, 1);
+	assert_string_equal(e.prefix[0], "/bin/realinterp");
+	assert_string_equal(e.prefix[1], "/usr/bin/interp");
+	assert_string_equal(e.prefix[2], "-x");
+	assert_string_equal(e.prefix[3], "/bin/script");
+	/* dynamic ELF: the rootfs's loader runs the program */
+	assert_int_equal(pers_exec_resolve(&p, NULL, "/bin/true", "true", &e), 0);
+	snprintf(want, sizeof(want), "%s/lib64/ld-linux-x86-64.so.2", root);
+	assert_string_equal(e.host, want);
+	assert_int_equal(e.nprefix, 4);
+	assert_string_equal(e.prefix[1], "--argv0");
+	assert_string_equal(e.prefix[2], "true");
+	assert_string_equal(e.prefix[3], "/usr/bin/true");
+	assert_string_equal(e.guest, "/usr/bin/true");
+	assert_int_equal(pers_exec_resolve(&p, NULL, "/bin/noexec", "x", &e), -EACCES);
+	assert_int_equal(pers_exec_resolve(&p, NULL, "/bin/none", "x", &e), -ENOENT);
+	assert_int_equal(pers_exec_resolve(&p, NULL, "/etc", "x", &e), -EACCES);
+	pers_free(&p);
+}
+
+static void uname_and_identity(void **state)
+{
+	struct pers p;
+	struct utsname u;
+	init(&p);
+	assert_true(p.fake_root);
+	assert_int_equal(p.uid, 0);
+	pers_set_hostname(&p, "box");
+	pers_uname(&p, &u);
+	assert_string_equal(u.nodename, "box");
+	assert_string_equal(u.sysname, "Linux");
+	pers_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_paths),
+		cmocka_unit_test(dotdot_stays_at_root),
+		cmocka_unit_test(symlinks_resolve_in_the_rootfs),
+		cmocka_unit_test(binds_replace_a_subtree),
+		cmocka_unit_test(proc_answers_guest_paths),
+		cmocka_unit_test(dirfd_opened_before_chdir),
+		cmocka_unit_test(exec_finds_interpreters_in_the_rootfs),
+		cmocka_unit_test(uname_and_identity),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
