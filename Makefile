@@ -37,6 +37,16 @@ $(B)/tests/%: tests/unit/%.c $(B)/libmew.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< -o $@ $(B)/libmew.a $(LDLIBS) -lcmocka
 
+# libFuzzer targets (clang): tests/fuzz/fuzz_NAME.c against the spec parsers,
+# run for a bounded time by tests/e2e/oci-fuzz.bats.
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(wildcard src/spec/*.c src/base/*.c)
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags jansson 2>/dev/null) \
+		$< $(FUZZ_SRCS) -o $@ $(LDLIBS)
+
 deps:
 	bash scripts/deps.sh
 

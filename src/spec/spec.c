@@ -43,6 +43,7 @@ void spec_free(struct spec *spec)
 	free(spec->vm.kernel);
 	free(spec->vm.initrd);
 	free(spec->vm.cmdline);
+	spec_oci_free(spec->oci);
 	memset(spec, 0, sizeof(*spec));
 }
 

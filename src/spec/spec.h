@@ -36,6 +36,183 @@ struct spec_vm {
 	int vcpus;     /* 0 = from limits.cpus, else 1 */
 };
 
+
+/* What only an OCI config.json says (src/spec/oci.c).  `mew run` leaves
+ * spec->oci NULL; inside it, an absent field (NULL, 0, *_set false) means
+ * "the engine's defaults", a present one is honored exactly. */
+enum spec_ns {
+	SPEC_NS_PID,
+	SPEC_NS_NET,
+	SPEC_NS_MOUNT,
+	SPEC_NS_IPC,
+	SPEC_NS_UTS,
+	SPEC_NS_USER,
+	SPEC_NS_CGROUP,
+	SPEC_NS_TIME,
+	SPEC_NS_COUNT,
+};
+
+struct spec_namespace {
+	bool enabled; /* listed in linux.namespaces */
+	char *path;   /* join this namespace (setns) instead of creating one */
+};
+
+struct spec_idmap {
+	uint32_t container_id, host_id, size;
+};
+
+struct spec_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+/* Capability sets as bit masks (bit N = capability N). */
+struct spec_caps {
+	bool set; /* process.capabilities given */
+	uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+enum spec_hook_kind {
+	SPEC_HOOK_PRESTART,
+	SPEC_HOOK_CREATE_RUNTIME,
+	SPEC_HOOK_CREATE_CONTAINER,
+	SPEC_HOOK_START_CONTAINER,
+	SPEC_HOOK_POSTSTART,
+	SPEC_HOOK_POSTSTOP,
+	SPEC_HOOK_COUNT,
+};
+
+struct spec_hook {
+	char *path;
+	char **args; /* argv, args[0] included as given */
+	char **env;
+	int timeout; /* seconds; 0 = none */
+};
+
+struct spec_hooks {
+	struct spec_hook *v;
+	size_t n;
+};
+
+struct spec_device_rule {
+	bool allow;
+	char type;     /* 'a', 'c' or 'b' */
+	int64_t major; /* -1 = any */
+	int64_t minor;
+	char access[4]; /* subset of "rwm" */
+};
+
+struct spec_device {
+	char *path;
+	char type; /* 'c', 'b', 'u' or 'p' */
+	int64_t major, minor;
+	bool mode_set;
+	mode_t mode;
+	bool uid_set, gid_set;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* linux.resources beyond spec->limits (memory.limit, pids.limit and
+ * cpu.quota/period land there, as with --memory/--pids/--cpus). */
+struct spec_resources {
+	int64_t memory_reservation; /* 0 = unset */
+	int64_t memory_swap;	    /* 0 = unset, -1 = unlimited */
+	int64_t memory_swappiness;  /* -1 = unset */
+	bool disable_oom_killer;
+	uint64_t cpu_shares;  /* 0 = unset */
+	int64_t cpu_quota;    /* 0 = unset, -1 = unlimited */
+	uint64_t cpu_period;  /* 0 = unset */
+	char *cpuset_cpus;
+	char *cpuset_mems;
+	struct spec_device_rule *devices; /* NULL = the engine's default allow-list */
+	size_t ndevices;
+};
+
+enum spec_seccomp_action {
+	SPEC_SECCOMP_KILL_THREAD, /* SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD */
+	SPEC_SECCOMP_KILL_PROCESS,
+	SPEC_SECCOMP_TRAP,
+	SPEC_SECCOMP_ERRNO,
+	SPEC_SECCOMP_TRACE,
+	SPEC_SECCOMP_ALLOW,
+	SPEC_SECCOMP_LOG,
+	SPEC_SECCOMP_NOTIFY,
+};
+
+enum spec_seccomp_op {
+	SPEC_SECCOMP_NE,
+	SPEC_SECCOMP_LT,
+	SPEC_SECCOMP_LE,
+	SPEC_SECCOMP_EQ,
+	SPEC_SECCOMP_GE,
+	SPEC_SECCOMP_GT,
+	SPEC_SECCOMP_MASKED_EQ,
+};
+
+struct spec_seccomp_arg {
+	unsigned index; /* 0..5 */
+	uint64_t value, value_two;
+	enum spec_seccomp_op op;
+};
+
+struct spec_seccomp_rule {
+	char **names; /* syscall names; unknown ones are skipped, as runc does */
+	enum spec_seccomp_action action;
+	int ret; /* errno for ERRNO, value for TRACE */
+	struct spec_seccomp_arg *args;
+	size_t nargs;
+};
+
+struct spec_seccomp {
+	enum spec_seccomp_action default_action;
+	int default_ret;
+	char **architectures; /* "SCMP_ARCH_X86_64", ... (NULL = native only) */
+	unsigned flags;	      /* SPEC_SECCOMP_FLAG_* */
+	struct spec_seccomp_rule *rules;
+	size_t nrules;
+};
+
+enum {
+	SPEC_SECCOMP_FLAG_TSYNC = 1,
+	SPEC_SECCOMP_FLAG_LOG = 2,
+	SPEC_SECCOMP_FLAG_SPEC_ALLOW = 4,
+	SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV = 8,
+};
+
+struct spec_oci {
+	char *bundle; /* absolute path of the bundle directory */
+	/* process */
+	struct spec_caps caps;
+	struct spec_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privileges;
+	bool oom_score_adj_set;
+	int oom_score_adj;
+	bool umask_set;
+	mode_t umask;
+	unsigned console_height, console_width; /* 0 = unset */
+	/* hooks, in the order the spec gives them */
+	struct spec_hooks hooks[SPEC_HOOK_COUNT];
+	/* linux */
+	bool namespaces_set; /* linux.namespaces given: exactly these */
+	struct spec_namespace ns[SPEC_NS_COUNT];
+	struct spec_idmap *uid_mappings, *gid_mappings;
+	size_t nuid_mappings, ngid_mappings;
+	struct spec_resources resources;
+	char *cgroups_path;
+	char **sysctl; /* "key=value" */
+	struct spec_seccomp *seccomp; /* NULL = the engine's default profile */
+	char **masked_paths;	      /* NULL = the engine's defaults; {NULL} = none */
+	char **readonly_paths;	      /* likewise */
+	unsigned long rootfs_propagation; /* MS_PRIVATE|MS_REC, ...; 0 = default */
+	struct spec_device *devices;	  /* linux.devices: extra nodes in /dev */
+	size_t ndevices;
+	/* spec->mounts is the whole list (config.json mounts /proc, /dev, ...):
+	 * the engine adds no filesystems of its own, only the default nodes. */
+	bool mounts_complete;
+};
+
 struct spec {
 	char *engine; /* "container", "syscall", "emulate", "vm" or "auto" */
 	char *rootfs;
@@ -57,6 +234,7 @@ struct spec {
 	bool interactive;
 	bool readonly_root;
 	struct spec_vm vm;
+	struct spec_oci *oci; /* NULL unless built from config.json */
 };
 
 void spec_init(struct spec *spec);
@@ -79,5 +257,24 @@ char *spec_default_rootfs(const char *arch);
 const char *spec_host_arch(void);
 /* Debian's name for arch aliases: "x86_64" -> "amd64", "aarch64" -> "arm64". */
 const char *spec_arch_name(const char *arch);
+
+/* OCI config.json -> spec (src/spec/oci.c).  bundle is the directory that
+ * relative paths (root.path, bind sources) are resolved against.  Errors name
+ * the JSON path and the value:
+ *   config.json: linux.resources.memory.limit: expected an integer, got "12XB" */
+int spec_from_oci_json(const char *json, size_t len, const char *bundle, struct spec *spec,
+		       struct mew_error **err);
+/* Read BUNDLE/config.json. */
+int spec_from_oci_bundle(const char *bundle, struct spec *spec, struct mew_error **err);
+/* An OCI process object alone (runc exec --process FILE): argv, env, cwd,
+ * user, terminal, capabilities, rlimits, noNewPrivileges. */
+int spec_from_oci_process(const char *json, size_t len, const char *name, struct spec *spec,
+			  struct mew_error **err);
+void spec_oci_free(struct spec_oci *oci);
+
+/* Mount options ("ro", "nosuid", "rbind", "rprivate", "mode=755", ...) ->
+ * mount(2) flags, propagation flags and the data string for the rest. */
+int spec_mount_flags(char *const *options, unsigned long *flags, unsigned long *propagation,
+		     char **data);
 
 #endif
