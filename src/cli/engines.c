@@ -16,7 +16,7 @@ int cmd_engines(int argc, char **argv)
 		const struct engine *e = engines[i];
 		why[0] = '\0';
 		if (e->probe(why, sizeof(why)) == 0)
-			printf("%-10s yes  %s\n", e->name, e->summary);
+			printf("%-10s yes  %s%s%s%s\n", e->name, e->summary, why[0] ? " (" : "", why, why[0] ? ")" : "");
 		else
 			printf("%-10s no   %s: %s\n", e->name, e->summary, why);
 	}

@@ -252,6 +252,9 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 		n = (int64_t)spec->limits.cpus;
 		spec->vm.vcpus = n < 1 ? 1 : (int)n;
 	}
+	/* As docker does: a terminal comes with a TERM that programs understand. */
+	if (spec->tty && spec_getenv(spec, "TERM") == NULL && spec_setenv(spec, "TERM=xterm") < 0)
+		return mew_error(err, ENOMEM, "parsing options");
 	if (optind >= argc)
 		return mew_error(err, 0, "no command given (usage: mew run [OPTIONS] [--] COMMAND [ARG...])");
 	strv_free(spec->argv);

@@ -1,0 +1,51 @@
+/* Cgroups for limits: the host's layout is detected once (unified = pure v2,
+ * hybrid = v1 controllers with a v2 tree beside them, legacy = v1 only), and
+ * every other function switches on it. */
+#ifndef MEW_CONTAINER_CGROUP_H
+#define MEW_CONTAINER_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "spec/spec.h"
+
+enum cgroup_mode {
+	CGROUP_MODE_UNIFIED,
+	CGROUP_MODE_HYBRID,
+	CGROUP_MODE_LEGACY,
+	CGROUP_MODE_NONE, /* no cgroup filesystem mounted */
+};
+
+/* The controllers mew sets limits with. */
+enum cgroup_ctrl {
+	CGROUP_MEMORY,
+	CGROUP_PIDS,
+	CGROUP_CPU,
+	CGROUP_NCTRL,
+};
+
+struct cgroup {
+	bool active;
+	/* v2: paths[0] is the group; v1: one group per controller, NULL if unused. */
+	char *paths[CGROUP_NCTRL];
+};
+
+enum cgroup_mode cgroup_mode(void);
+const char *cgroup_mode_name(enum cgroup_mode mode);
+
+/* Whether the spec asks for any limit. */
+bool cgroup_wanted(const struct spec_limits *limits);
+
+/* Create mew's group `name` and write the limits; errors name the file. */
+int cgroup_create(const char *name, const struct spec_limits *limits, struct cgroup *cg,
+		  struct mew_error **err);
+int cgroup_add_pid(const struct cgroup *cg, pid_t pid, struct mew_error **err);
+/* Kill what is left inside, then remove the group. */
+void cgroup_destroy(struct cgroup *cg);
+/* Remove groups that runs killed before they could clean up left behind. */
+void cgroup_cleanup_stale(void);
+/* Path of the group for controller ctrl (v2: the one group). */
+const char *cgroup_path(const struct cgroup *cg, enum cgroup_ctrl ctrl);
+
+#endif

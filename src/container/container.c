@@ -1,0 +1,486 @@
+#include "container/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include "base/cleanup.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "container/caps.h"
+#include "container/exec.h"
+#include "container/rootfs.h"
+#include "container/seccomp.h"
+#include "container/sync.h"
+#include "container/tty.h"
+
+/* Signals mew and the container's init pass on to the command. */
+static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+					 SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGALRM };
+
+static void forwarded_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(set, forwarded_signals[i]);
+}
+
+/* ---- in the container ---------------------------------------------------- */
+
+struct child_ctx {
+	const struct spec *spec;
+	const struct container_opts *opts;
+	int sync_fd;
+	bool userns;
+	const char *console; /* pty slave path, or NULL */
+};
+
+static int loopback_up(struct mew_error **err)
+{
+	struct ifreq ifr = { 0 };
+	cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return mew_error(err, errno, "socket for loopback");
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return mew_error(err, errno, "read loopback flags");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return mew_error(err, errno, "bring loopback up");
+	return 0;
+}
+
+static int switch_user(const struct child_ctx *ctx, struct mew_error **err)
+{
+	const struct spec *spec = ctx->spec;
+	uid_t uid = spec->user_set ? spec->uid : 0;
+	gid_t gid = spec->user_set ? spec->gid : 0;
+
+	/* A rootless container has setgroups denied and only uid 0 mapped. */
+	if (!ctx->userns || spec->ngroups > 0) {
+		if (setgroups(spec->ngroups, spec->groups) < 0)
+			return mew_error(err, errno, "setgroups");
+	}
+	if (setresgid(gid, gid, gid) < 0)
+		return mew_error(err, errno, "--user: setgid %u%s", (unsigned)gid,
+				 ctx->userns ? " (a rootless container maps only gid 0)" : "");
+	if (setresuid(uid, uid, uid) < 0)
+		return mew_error(err, errno, "--user: setuid %u%s", (unsigned)uid,
+				 ctx->userns ? " (a rootless container maps only uid 0)" : "");
+	return 0;
+}
+
+/* The command's own process: terminal, identity, privileges, then exec. */
+static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err)
+{
+	const struct spec *spec = ctx->spec;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		signal(forwarded_signals[i], SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	if (ctx->console != NULL && tty_attach_slave("/dev/console", err) < 0)
+		return -1;
+	if (spec->cwd != NULL && chdir(spec->cwd) < 0)
+		return mew_error(err, errno, "workdir `%s`", spec->cwd);
+	if (caps_apply(NULL, err) < 0 || switch_user(ctx, err) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return mew_error(err, errno, "no_new_privs");
+	if (seccomp_load_default(err) < 0)
+		return -1;
+	return exec_command(spec->argv, spec->env, err);
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return MEW_EXIT_FAILURE;
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+/* PID 1: fork the command, pass signals on to it, reap every orphan, and
+ * exit with the command's status (which ends the namespace's processes). */
+static void run_init(const struct child_ctx *ctx)
+{
+	struct mew_error *err = NULL;
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	int pipefd[2];
+	sigset_t set;
+	pid_t cmd;
+	ssize_t n;
+
+	/* The kernel drops signals to a namespace's init that has no handler. */
+	forwarded_set(&set);
+	sigaddset(&set, SIGCHLD);
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(&set, s))
+			sigaction(s, &sa, NULL);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	prctl(PR_SET_NAME, "mew-init", 0, 0, 0);
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		mew_error(&err, errno, "pipe");
+		sync_send_error(ctx->sync_fd, err);
+		_exit(MEW_EXIT_FAILURE);
+	}
+	cmd = fork();
+	if (cmd < 0) {
+		mew_error(&err, errno, "fork the command");
+		sync_send_error(ctx->sync_fd, err);
+		_exit(MEW_EXIT_FAILURE);
+	}
+	if (cmd == 0) {
+		close(pipefd[0]);
+		close(ctx->sync_fd);
+		if (setsid() < 0) {
+			/* already a session leader: harmless */
+		}
+		exec_in_container(ctx, &err);
+		/* exec failed: tell init what went wrong, in one write so that
+		 * init reads the status and the message together. */
+		if (err != NULL) {
+			char buf[1024 + sizeof(int32_t)];
+			int32_t status = err->status;
+			int len = snprintf(buf + sizeof(status), sizeof(buf) - sizeof(status), "%s", err->msg);
+			memcpy(buf, &status, sizeof(status));
+			if (len > (int)(sizeof(buf) - sizeof(status) - 1))
+				len = (int)(sizeof(buf) - sizeof(status) - 1);
+			if (write(pipefd[1], buf, sizeof(status) + (size_t)len) < 0) {
+				/* init then reports the exit status alone */
+			}
+		}
+		_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
+	}
+	close(pipefd[1]);
+	{
+		char buf[1024 + sizeof(int32_t)];
+		n = read(pipefd[0], buf, sizeof(buf) - 1);
+		close(pipefd[0]);
+		if (n >= (ssize_t)sizeof(int32_t)) {
+			int32_t status;
+			memcpy(&status, buf, sizeof(status));
+			buf[n] = '\0';
+			mew_error_status(&err, status, 0, "%s", buf + sizeof(int32_t));
+			sync_send_error(ctx->sync_fd, err);
+		} else {
+			sync_send(ctx->sync_fd, SYNC_EXECED);
+		}
+		close(ctx->sync_fd);
+	}
+
+	for (;;) {
+		siginfo_t si;
+		int status;
+		pid_t p;
+
+		if (sigwaitinfo(&set, &si) < 0)
+			continue;
+		if (si.si_signo != SIGCHLD) {
+			kill(cmd, si.si_signo);
+			continue;
+		}
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+			if (p == cmd)
+				_exit(exit_status(status));
+	}
+}
+
+static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
+{
+	const struct spec *spec = ctx->spec;
+	struct rootfs_ctx rctx = {
+		.spec = spec,
+		.userns = ctx->userns,
+		.new_net = spec->net == SPEC_NET_NONE,
+		.console = ctx->console,
+	};
+	const char *hostname = spec->hostname != NULL ? spec->hostname : "mew";
+
+	/* Joined the cgroup already: this makes it the root of our view. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		mew_debug("cgroup namespace: %s", strerror(errno));
+	if (setsid() < 0)
+		return mew_error(err, errno, "setsid");
+	if (!spec->interactive && !spec->tty) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup3(fd, STDIN_FILENO, 0) < 0)
+			return mew_error(err, errno, "redirect stdin from /dev/null");
+		close(fd);
+	}
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		return mew_error(err, errno, "sethostname `%s`", hostname);
+	if (spec->net == SPEC_NET_NONE && loopback_up(err) < 0)
+		return -1;
+	return rootfs_setup(&rctx, err);
+}
+
+static void child_main(const struct child_ctx *ctx)
+{
+	struct mew_error *err = NULL;
+	int msg;
+
+	if (ctx->opts->die_with_parent)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Wait until mew has mapped our ids and put us in the cgroup. */
+	msg = sync_recv(ctx->sync_fd, &err);
+	if (msg != SYNC_GO)
+		_exit(MEW_EXIT_FAILURE);
+	if (setup_container(ctx, &err) < 0)
+		goto fail;
+	if (sync_send(ctx->sync_fd, SYNC_READY) < 0)
+		_exit(MEW_EXIT_FAILURE);
+	msg = sync_recv(ctx->sync_fd, &err);
+	if (msg != SYNC_START)
+		_exit(MEW_EXIT_FAILURE);
+	if (ctx->opts->init)
+		run_init(ctx); /* does not return */
+	exec_in_container(ctx, &err);
+fail:
+	sync_send_error(ctx->sync_fd, err);
+	_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
+}
+
+/* ---- in mew ------------------------------------------------------------ */
+
+static int write_id_maps(pid_t pid, struct mew_error **err)
+{
+	char path[64], map[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	if (file_write_str(path, "deny", err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
+	if (file_write_str(path, map, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
+	return file_write_str(path, map, err);
+}
+
+int container_create(const struct spec *spec, const struct container_opts *opts,
+		     struct container *c, struct mew_error **err)
+{
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	const char *slave = NULL;
+	struct child_ctx ctx = { .spec = spec, .opts = opts };
+	char name[64];
+	int sv[2];
+	int msg;
+
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	c->sync_fd = -1;
+	c->pty_master = -1;
+	ctx.userns = geteuid() != 0;
+	if (ctx.userns)
+		flags |= CLONE_NEWUSER;
+	if (spec->net == SPEC_NET_NONE)
+		flags |= CLONE_NEWNET;
+
+	cgroup_cleanup_stale();
+	if (cgroup_wanted(&spec->limits)) {
+		if (opts->cgroup_name != NULL)
+			snprintf(name, sizeof(name), "%s", opts->cgroup_name);
+		else
+			snprintf(name, sizeof(name), "run-%d", (int)getpid());
+		if (cgroup_create(name, &spec->limits, &c->cgroup, err) < 0)
+			return -1;
+	}
+	if (spec->tty) {
+		c->pty_master = tty_open_master(&slave, err);
+		if (c->pty_master < 0)
+			goto fail;
+		ctx.console = slave;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		mew_error(err, errno, "socketpair");
+		goto fail;
+	}
+	/* A raw clone with fork semantics: the child runs on a copy of our stack. */
+	c->pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (c->pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		if (e == EPERM || e == ENOSPC || e == EINVAL)
+			mew_error(err, e, "create namespaces%s",
+				  ctx.userns ? " (are unprivileged user namespaces enabled?)" : "");
+		else
+			mew_error(err, e, "clone");
+		goto fail;
+	}
+	if (c->pid == 0) {
+		close(sv[0]);
+		ctx.sync_fd = sv[1];
+		child_main(&ctx);
+		_exit(MEW_EXIT_FAILURE);
+	}
+	close(sv[1]);
+	c->sync_fd = sv[0];
+
+	if (ctx.userns && write_id_maps(c->pid, err) < 0)
+		goto fail;
+	if (c->cgroup.active && cgroup_add_pid(&c->cgroup, c->pid, err) < 0)
+		goto fail;
+	if (sync_send(c->sync_fd, SYNC_GO) < 0) {
+		mew_error(err, errno, "start the container");
+		goto fail;
+	}
+	msg = sync_recv(c->sync_fd, err);
+	if (msg == SYNC_READY)
+		return 0;
+	if (msg == 0)
+		mew_error(err, 0, "the container exited during setup");
+	else if (msg > 0 && msg != SYNC_ERROR)
+		mew_error(err, 0, "unexpected message %d from the container", msg);
+fail:
+	container_destroy(c);
+	return -1;
+}
+
+int container_start(struct container *c, struct mew_error **err)
+{
+	int msg;
+
+	if (sync_send(c->sync_fd, SYNC_START) < 0)
+		return mew_error(err, errno, "start the container");
+	c->started = true;
+	msg = sync_recv(c->sync_fd, err);
+	close(c->sync_fd);
+	c->sync_fd = -1;
+	/* EOF: the command itself (no init) exec'd and the socket closed. */
+	if (msg == SYNC_EXECED || msg == 0)
+		return 0;
+	if (msg > 0 && msg != SYNC_ERROR)
+		return mew_error(err, 0, "unexpected message %d from the container", msg);
+	return -1;
+}
+
+/* Copy what is readable from one fd to another; false at EOF or error. */
+static bool relay(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n <= 0)
+		return n < 0 && (errno == EINTR || errno == EAGAIN);
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		off += w;
+	}
+	return true;
+}
+
+int container_wait(const struct spec *spec, struct container *c, struct mew_error **err)
+{
+	struct tty_raw raw = { 0 };
+	sigset_t set, old;
+	cleanup_close int sfd = -1;
+	bool stdin_open = spec->interactive && c->pty_master >= 0;
+	int status = -1;
+
+	forwarded_set(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return mew_error(err, errno, "signalfd");
+	}
+	if (c->pty_master >= 0) {
+		tty_sync_winsize(c->pty_master);
+		if (spec->interactive)
+			tty_raw_enter(&raw);
+	}
+	while (status < 0) {
+		struct pollfd fds[3] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = c->pty_master, .events = POLLIN },
+			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+		};
+		int ws;
+
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (fds[1].revents & (POLLIN | POLLHUP))
+			if (!relay(c->pty_master, STDOUT_FILENO) && !(fds[1].revents & POLLIN))
+				fds[1].fd = -1;
+		if (fds[2].revents & (POLLIN | POLLHUP))
+			if (!relay(STDIN_FILENO, c->pty_master))
+				stdin_open = false;
+		if (fds[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGWINCH && c->pty_master >= 0)
+				tty_sync_winsize(c->pty_master);
+			else if (si.ssi_signo != SIGCHLD)
+				kill(c->pid, (int)si.ssi_signo);
+			if (waitpid(c->pid, &ws, WNOHANG) == c->pid)
+				status = exit_status(ws);
+		}
+	}
+	/* Drain what the command wrote last. */
+	if (c->pty_master >= 0) {
+		int fl = fcntl(c->pty_master, F_GETFL);
+		fcntl(c->pty_master, F_SETFL, fl | O_NONBLOCK);
+		while (relay(c->pty_master, STDOUT_FILENO) && errno != EAGAIN)
+			;
+	}
+	tty_raw_leave(&raw);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	c->pid = -1;
+	if (status < 0)
+		return mew_error(err, errno, "wait for the container");
+	return status;
+}
+
+void container_destroy(struct container *c)
+{
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		c->pid = -1;
+	}
+	if (c->sync_fd >= 0)
+		close(c->sync_fd);
+	c->sync_fd = -1;
+	if (c->pty_master >= 0)
+		close(c->pty_master);
+	c->pty_master = -1;
+	cgroup_destroy(&c->cgroup);
+}

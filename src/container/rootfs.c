@@ -1,0 +1,319 @@
+#include "container/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#include "base/cleanup.h"
+#include "base/strutil.h"
+#include "container/mountopt.h"
+
+/* docker's defaults: what a container must not read, and what it must not write. */
+static const char *const masked_paths[] = {
+	"/proc/asound",	       "/proc/acpi",	  "/proc/kcore",	"/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi",	       "/sys/firmware",	  "/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+struct device {
+	const char *name;
+	unsigned int major, minor;
+};
+static const struct device devices[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 },    { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+static int openat2_in_root(int root_fd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		path = ".";
+	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+/* Create the last component of prefix under its parent, itself resolved in
+ * the root, so that a symlink in the rootfs cannot redirect the creation. */
+static int create_last(int root_fd, char *prefix, bool make_file, struct mew_error **err)
+{
+	char *slash = strrchr(prefix, '/');
+	cleanup_close int parent = -1;
+	int fd;
+
+	*slash = '\0';
+	parent = openat2_in_root(root_fd, prefix[0] != '\0' ? prefix : "/", O_PATH | O_DIRECTORY);
+	*slash = '/';
+	if (parent < 0)
+		return mew_error(err, errno, "open the parent of `%s` in the rootfs", prefix);
+	if (!make_file) {
+		if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+			return mew_error(err, errno, "mkdir `%s` in the rootfs", prefix);
+		return 0;
+	}
+	fd = openat(parent, slash + 1, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST && errno != ELOOP)
+		return mew_error(err, errno, "create `%s` in the rootfs", prefix);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+int rootfs_open_in_root(int root_fd, const char *path, bool create, bool make_file,
+			struct mew_error **err)
+{
+	char prefix[PATH_MAX];
+	int fd = openat2_in_root(root_fd, path, O_PATH);
+
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT || !create)
+		return mew_error(err, errno, "open `%s` in the rootfs", path);
+	if (path[0] != '/' || snprintf(prefix, sizeof(prefix), "%s", path) >= (int)sizeof(prefix))
+		return mew_error(err, EINVAL, "`%s` in the rootfs", path);
+	/* Walk the prefixes, creating each one that is missing. */
+	for (char *p = prefix + 1;; p++) {
+		bool last = *p == '\0';
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (p[-1] != '/') {
+			int probe = openat2_in_root(root_fd, prefix, O_PATH);
+			if (probe >= 0)
+				close(probe);
+			else if (create_last(root_fd, prefix, last && make_file, err) < 0)
+				return -1;
+		}
+		if (last)
+			break;
+		*p = '/';
+	}
+	fd = openat2_in_root(root_fd, path, O_PATH);
+	if (fd < 0)
+		return mew_error(err, errno, "open `%s` in the rootfs", path);
+	return fd;
+}
+
+static int mount_at(int root_fd, const char *dest, bool make_file, const char *source,
+		    const char *type, unsigned long flags, const char *data, struct mew_error **err)
+{
+	cleanup_close int fd = rootfs_open_in_root(root_fd, dest, true, make_file, err);
+	char target[64];
+
+	if (fd < 0)
+		return -1;
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	if (mount(source, target, type, flags, data) < 0)
+		return mew_error(err, errno, "mount %s `%s` on `%s`", type != NULL ? type : "bind",
+				 source != NULL ? source : "", dest);
+	return 0;
+}
+
+/* A bind's flags (ro, nosuid, ...) need a second, remounting call; in a user
+ * namespace it must keep the flags the kernel locked. */
+static int remount_at(int root_fd, const char *dest, unsigned long flags, struct mew_error **err)
+{
+	cleanup_close int fd = rootfs_open_in_root(root_fd, dest, false, false, err);
+	char target[64];
+
+	if (fd < 0)
+		return -1;
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	flags |= mount_flags_locked(target);
+	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
+		return mew_error(err, errno, "remount `%s` read-only", dest);
+	return 0;
+}
+
+static int mount_proc_sys(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount_at(root_fd, "/proc", false, "proc", "proc", safe, NULL, err) < 0)
+		return -1;
+	/* sysfs belongs to a network namespace: without one of our own (or in a
+	 * user namespace that does not own it) bind the host's, read-only. */
+	if (ctx->new_net &&
+	    mount_at(root_fd, "/sys", false, "sysfs", "sysfs", safe | MS_RDONLY, NULL, NULL) == 0)
+		return 0;
+	if (mount_at(root_fd, "/sys", false, "/sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
+		return -1;
+	return remount_at(root_fd, "/sys", MS_RDONLY | safe, err);
+}
+
+static int make_device(int root_fd, int dev_fd, const struct rootfs_ctx *ctx,
+		       const struct device *d, struct mew_error **err)
+{
+	char host[64], guest[64];
+
+	if (!ctx->userns) {
+		if (mknodat(dev_fd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0 &&
+		    errno != EEXIST)
+			return mew_error(err, errno, "mknod /dev/%s", d->name);
+		fchmodat(dev_fd, d->name, 0666, 0);
+		return 0;
+	}
+	/* No mknod in a user namespace: bind the host's node instead. */
+	snprintf(host, sizeof(host), "/dev/%s", d->name);
+	snprintf(guest, sizeof(guest), "/dev/%s", d->name);
+	return mount_at(root_fd, guest, true, host, NULL, MS_BIND, NULL, err);
+}
+
+static int mount_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },	   { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "pts/ptmx", "ptmx" },		   { "/proc/kcore", "core" },
+	};
+	cleanup_close int dev_fd = -1;
+
+	if (mount_at(root_fd, "/dev", false, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k", err) < 0)
+		return -1;
+	dev_fd = rootfs_open_in_root(root_fd, "/dev", false, false, err);
+	if (dev_fd < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (make_device(root_fd, dev_fd, ctx, &devices[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][0], dev_fd, links[i][1]) < 0 && errno != EEXIST)
+			return mew_error(err, errno, "symlink /dev/%s", links[i][1]);
+	if (mount_at(root_fd, "/dev/pts", false, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     ctx->userns ? "newinstance,ptmxmode=0666,mode=0620"
+				 : "newinstance,ptmxmode=0666,mode=0620,gid=5",
+		     err) < 0)
+		return -1;
+	if (mount_at(root_fd, "/dev/shm", false, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k", err) < 0)
+		return -1;
+	/* mqueue needs an IPC namespace owned by our user namespace: we have one. */
+	if (mount_at(root_fd, "/dev/mqueue", false, "mqueue", "mqueue",
+		     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+		return -1;
+	if (ctx->console != NULL &&
+	    mount_at(root_fd, "/dev/console", true, ctx->console, NULL, MS_BIND, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int mount_spec_mounts(const struct spec *spec, int root_fd, struct mew_error **err)
+{
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		struct mount_flags mf;
+		bool bind = strcmp(m->type, "bind") == 0;
+		struct stat sb;
+		int r;
+
+		if (mount_flags_parse(m->options, &mf) < 0)
+			return mew_error(err, ENOMEM, "mount `%s`", m->destination);
+		if (bind) {
+			if (stat(m->source, &sb) < 0) {
+				mount_flags_free(&mf);
+				return mew_error(err, errno, "volume source `%s`", m->source);
+			}
+			r = mount_at(root_fd, m->destination, !S_ISDIR(sb.st_mode), m->source, NULL,
+				     MS_BIND | (mf.flags & MS_REC), NULL, err);
+			if (r == 0 && (mf.flags & ~(MS_BIND | MS_REC)) != 0)
+				r = remount_at(root_fd, m->destination, mf.flags & ~(MS_BIND | MS_REC), err);
+		} else {
+			r = mount_at(root_fd, m->destination, false, m->source != NULL ? m->source : m->type,
+				     m->type, mf.flags, mf.data, err);
+		}
+		if (r == 0 && mf.propagation != 0) {
+			cleanup_close int fd = rootfs_open_in_root(root_fd, m->destination, false, false, err);
+			char target[64];
+			snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+			if (fd < 0 || mount(NULL, target, NULL, mf.propagation, NULL) < 0)
+				r = mew_error(err, errno, "set propagation of `%s`", m->destination);
+		}
+		mount_flags_free(&mf);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int mask_paths(int root_fd, struct mew_error **err)
+{
+	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
+		cleanup_close int fd = rootfs_open_in_root(root_fd, masked_paths[i], false, false, NULL);
+		char target[64];
+		struct stat sb;
+
+		if (fd < 0 || fstat(fd, &sb) < 0)
+			continue; /* nothing there to hide */
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (S_ISDIR(sb.st_mode)) {
+			if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0") < 0)
+				return mew_error(err, errno, "mask `%s`", masked_paths[i]);
+		} else if (mount("/dev/null", target, NULL, MS_BIND, NULL) < 0) {
+			return mew_error(err, errno, "mask `%s`", masked_paths[i]);
+		}
+	}
+	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(readonly_paths[0]); i++) {
+		cleanup_close int fd = rootfs_open_in_root(root_fd, readonly_paths[i], false, false, NULL);
+		char target[64];
+
+		if (fd < 0)
+			continue;
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return mew_error(err, errno, "bind `%s`", readonly_paths[i]);
+		if (remount_at(root_fd, readonly_paths[i], MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
+{
+	const struct spec *spec = ctx->spec;
+	cleanup_close int root_fd = -1;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return mew_error(err, errno, "make / private");
+	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return mew_error(err, errno, "bind the rootfs `%s`", spec->rootfs);
+	root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return mew_error(err, errno, "open the rootfs `%s`", spec->rootfs);
+	if (mount_proc_sys(ctx, root_fd, err) < 0 || mount_dev(ctx, root_fd, err) < 0 ||
+	    mount_spec_mounts(spec, root_fd, err) < 0 || mask_paths(root_fd, err) < 0)
+		return -1;
+
+	/* pivot_root(".", ".") stacks the old root under the new one; detaching
+	 * it leaves no host path reachable and needs no temporary directory. */
+	if (fchdir(root_fd) < 0)
+		return mew_error(err, errno, "chdir to the rootfs");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return mew_error(err, errno, "pivot_root to `%s`", spec->rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		return mew_error(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return mew_error(err, errno, "chdir /");
+	if (spec->readonly_root &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_locked("/"), NULL) < 0)
+		return mew_error(err, errno, "remount the rootfs read-only");
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* Inside the container's mount namespace: the rootfs bound on itself, /proc,
+ * /sys, /dev, the spec's mounts, docker's masked and read-only paths, then
+ * pivot_root.  Runs in the container process before it execs. */
+#ifndef MEW_CONTAINER_ROOTFS_H
+#define MEW_CONTAINER_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "base/error.h"
+#include "spec/spec.h"
+
+struct rootfs_ctx {
+	const struct spec *spec;
+	bool userns;	     /* rootless: no mknod, locked mount flags */
+	bool new_net;	     /* own network namespace: sysfs can be mounted */
+	const char *console; /* host path of the terminal's slave, or NULL */
+};
+
+int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err);
+
+/* Open path inside the directory root_fd as if root_fd were `/`: symlinks and
+ * `..` cannot lead out.  Missing directories are created; with make_file the
+ * last component is created as an empty file rather than a directory. */
+int rootfs_open_in_root(int root_fd, const char *path, bool create, bool make_file,
+			struct mew_error **err);
+
+#endif
