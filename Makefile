@@ -28,7 +28,7 @@ $(B)/%.o: %.c
 
 $(B)/libmew.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(B)/mew: $(B)/src/cli/main.o $(B)/libmew.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/paths.h"
@@ -151,7 +152,20 @@ char *spec_default_rootfs(const char *arch)
 {
 	char *path = NULL;
 	const char *a = spec_arch_name(arch != NULL ? arch : spec_host_arch());
-	if (asprintf(&path, "%s/rootfs/busybox-%s", mew_cache_dir(), a != NULL ? a : "unknown") < 0)
+
+	if (a == NULL)
+		a = "unknown";
+	if (asprintf(&path, "%s/rootfs/busybox-%s", mew_cache_dir(), a) < 0)
 		return NULL;
+	/* An ordinary user without a cache of their own uses the one root built. */
+	if (access(path, F_OK) < 0 && geteuid() != 0) {
+		char *shared = NULL;
+		if (asprintf(&shared, "/var/cache/mew/rootfs/busybox-%s", a) >= 0 &&
+		    access(shared, F_OK) == 0) {
+			free(path);
+			return shared;
+		}
+		free(shared);
+	}
 	return path;
 }
