@@ -23,7 +23,16 @@ count_tap() { # reads TAP on stdin, echoes it, and updates the counters
 
 for t in "$@"; do
 	echo "# unit: $t"
-	count_tap "$t" < <(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1; echo "# exit $?")
+	before=$fail
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1)
+	rc=$?
+	count_tap "$t" <<<"$out"
+	# A binary that crashed or failed without a `not ok` line still failed.
+	if [ $rc -ne 0 ] && [ $fail -eq $before ]; then
+		echo "not ok - $t exited with status $rc"
+		fail=$((fail + 1))
+		failed+=("$t: exited with status $rc")
+	fi
 done
 
 # End-to-end tests need the default rootfs.
