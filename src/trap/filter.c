@@ -1,0 +1,78 @@
+/* The seccomp filter: a flat list of comparisons, compiled by the kernel's
+ * BPF JIT.  Three answers:
+ *   SECCOMP_RET_TRACE       the calls the personality must see (paths, cwd,
+ *                           uname): a ptrace stop, answered by calls.c;
+ *   SECCOMP_RET_ERRNO | 0   the fake root's identity calls (getuid... answer
+ *                           0; set*id and chown succeed): no stop at all;
+ *   SECCOMP_RET_ALLOW       everything else, at native speed.
+ * Calls from another ABI (int 0x80, x32) could name files without going
+ * through the translation: they are refused, as is io_uring, whose queued
+ * opens no filter sees. */
+#include "trap/trap.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+
+#include "base/cleanup.h"
+
+size_t trap_traced_list(bool fake_root, int *nrs, size_t max);
+
+static const int fake_root_zero[] = {
+	SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
+	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
+	SYS_setgroups, SYS_setfsuid, SYS_setfsgid,
+	SYS_chown, SYS_fchown, SYS_lchown, SYS_fchownat,
+};
+
+static const int refused[] = {
+	425 /* io_uring_setup */, 426 /* io_uring_enter */, 427 /* io_uring_register */,
+};
+
+int trap_filter(bool fake_root, struct sock_fprog *prog)
+{
+	int traced[128];
+	size_t ntraced = trap_traced_list(fake_root, traced, ARRAY_SIZE(traced));
+	size_t nzero = fake_root ? ARRAY_SIZE(fake_root_zero) : 0;
+	size_t n = 0, max = 8 + ntraced + nzero + ARRAY_SIZE(refused) + 8;
+	struct sock_filter *f = calloc(max, sizeof(*f));
+	/* Jump targets: the return instructions sit at the end, in this order. */
+	size_t ret_allow, ret_trace, ret_zero, ret_enosys;
+	size_t ncmp = ntraced + nzero + ARRAY_SIZE(refused);
+
+	if (f == NULL)
+		return -1;
+	/* Layout: [0] ld arch, [1] jeq x86_64, [2] ld nr, [3] jge x32,
+	 * [4 .. 4+ncmp) jeq, then ALLOW, TRACE, ERRNO|0, ERRNO|ENOSYS. */
+	ret_allow = 4 + ncmp;
+	ret_trace = ret_allow + 1;
+	ret_zero = ret_allow + 2;
+	ret_enosys = ret_allow + 3;
+#define JUMP(to) ((unsigned char)((to) - (n + 1)))
+	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, JUMP(ret_enosys));
+	n++;
+	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, JUMP(ret_enosys), 0);
+	n++;
+	for (size_t i = 0; i < ntraced; i++, n++)
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)traced[i], JUMP(ret_trace), 0);
+	for (size_t i = 0; i < nzero; i++, n++)
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fake_root_zero[i], JUMP(ret_zero), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++, n++)
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)refused[i], JUMP(ret_enosys), 0);
+#undef JUMP
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	prog->len = (unsigned short)n;
+	prog->filter = f;
+	return 0;
+}

@@ -1,0 +1,227 @@
+/* The tracer's event loop: every tracee's stops, until the main process is
+ * gone; then whatever it left running is killed and reaped, so no zombie
+ * and no stopped tracee outlives a run. */
+#include "trap/trap.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+
+struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create)
+{
+	struct tracee **b = &t->buckets[(unsigned)tid % 256], *tr;
+
+	for (tr = *b; tr != NULL; tr = tr->next)
+		if (tr->tid == tid)
+			return tr;
+	if (!create)
+		return NULL;
+	tr = calloc(1, sizeof(*tr));
+	if (tr == NULL)
+		return NULL;
+	tr->tid = tid;
+	tr->next = *b;
+	*b = tr;
+	t->ntracees++;
+	return tr;
+}
+
+void trap_tracee_drop(struct trap *t, pid_t tid)
+{
+	struct tracee **b = &t->buckets[(unsigned)tid % 256], *tr;
+
+	for (; *b != NULL; b = &(*b)->next) {
+		if ((*b)->tid == tid) {
+			tr = *b;
+			*b = tr->next;
+			free(tr->exe);
+			free(tr->pending_exe);
+			free(tr);
+			t->ntracees--;
+			return;
+		}
+	}
+}
+
+pid_t trap_tgid(struct tracee *tr)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	if (tr->tgid != 0)
+		return tr->tgid;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tr->tid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return tr->tid;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Tgid: %d", &tr->tgid) == 1)
+			break;
+	fclose(f);
+	if (tr->tgid == 0)
+		tr->tgid = tr->tid;
+	return tr->tgid;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static void on_new_child(struct trap *t, struct tracee *parent, pid_t pid, int event)
+{
+	struct tracee *child = trap_tracee(t, pid, true);
+
+	if (child == NULL)
+		return;
+	if (child->exe == NULL)
+		child->exe = dup_or_null(parent->exe);
+	if (event == PTRACE_EVENT_CLONE)
+		child->tgid = 0; /* a thread or a process: ask /proc when needed */
+}
+
+static void on_exec(struct trap *t, struct tracee *tr)
+{
+	unsigned long former = 0;
+	struct tracee *old;
+
+	/* A thread other than the leader exec'd: it now has the leader's id. */
+	if (ptrace(PTRACE_GETEVENTMSG, tr->tid, 0, &former) == 0 && (pid_t)former != tr->tid &&
+	    (old = trap_tracee(t, (pid_t)former, false)) != NULL) {
+		free(tr->pending_exe);
+		tr->pending_exe = old->pending_exe;
+		old->pending_exe = NULL;
+		trap_tracee_drop(t, (pid_t)former);
+	}
+	if (tr->pending_exe != NULL) {
+		free(tr->exe);
+		tr->exe = tr->pending_exe;
+		tr->pending_exe = NULL;
+	}
+	tr->tgid = tr->tid;
+}
+
+static void kill_all(struct trap *t)
+{
+	for (size_t i = 0; i < 256; i++)
+		for (struct tracee *tr = t->buckets[i]; tr != NULL; tr = tr->next)
+			kill(tr->tid, SIGKILL);
+}
+
+static volatile sig_atomic_t forward_sig;
+
+static void on_signal(int sig)
+{
+	forward_sig = sig;
+}
+
+int trap_loop(struct trap *t, struct mew_error **err)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int status;
+	pid_t pid;
+
+	/* Ctrl-C and Ctrl-\ reach the guest through the terminal; mew stays to
+	 * report its status.  TERM and HUP sent to mew are passed on. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (;;) {
+		struct tracee *tr;
+		unsigned event;
+		int sig;
+
+		if (forward_sig != 0) {
+			int s = forward_sig;
+			forward_sig = 0;
+			if ((s == SIGTERM || s == SIGHUP) && t->main_status < 0)
+				kill(t->main_pid, s);
+		}
+		pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				break;
+			return mew_error(err, errno, "waitpid");
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (pid == t->main_pid) {
+				t->main_status = WIFEXITED(status) ? WEXITSTATUS(status)
+								    : 128 + WTERMSIG(status);
+				/* The run is over: nothing it started survives it. */
+				kill_all(t);
+			}
+			trap_tracee_drop(t, pid);
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		tr = trap_tracee(t, pid, true);
+		if (tr == NULL) {
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			continue;
+		}
+		sig = WSTOPSIG(status);
+		event = (unsigned)status >> 16;
+		if (t->main_status >= 0) {
+			/* Only the killing is left to do. */
+			kill(pid, SIGKILL);
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			continue;
+		}
+		switch (event) {
+		case PTRACE_EVENT_SECCOMP:
+			trap_syscall(t, tr);
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			break;
+		case PTRACE_EVENT_FORK:
+		case PTRACE_EVENT_VFORK:
+		case PTRACE_EVENT_CLONE: {
+			unsigned long child = 0;
+			if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &child) == 0 && child != 0)
+				on_new_child(t, tr, (pid_t)child, (int)event);
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			break;
+		}
+		case PTRACE_EVENT_EXEC:
+			on_exec(t, tr);
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			break;
+		case PTRACE_EVENT_STOP:
+			/* A group stop (SIGSTOP and friends) stays a stop until
+			 * SIGCONT; any other (a new tracee's first) just resumes. */
+			if (tr->started && (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+					    sig == SIGTTOU))
+				ptrace(PTRACE_LISTEN, pid, 0, 0);
+			else
+				ptrace(PTRACE_CONT, pid, 0, 0);
+			break;
+		case 0:
+			/* A signal for the guest: delivered unchanged. */
+			ptrace(PTRACE_CONT, pid, 0, sig);
+			break;
+		default:
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			break;
+		}
+		tr->started = true;
+	}
+	if (t->main_status < 0)
+		return mew_error(err, 0, "the traced command vanished without an exit status");
+	mew_debug("trap: main process done, status %d", t->main_status);
+	return t->main_status;
+}
