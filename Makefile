@@ -20,7 +20,16 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check unit e2e demo rootfs deps clean
-all: $(B)/mew
+all: $(B)/mew $(B)/vm/testguest.elf
+
+# The vm engine's freestanding x86-64 test guest (general-purpose registers only).
+TG := src/vm/guest/testguest
+TG_CFLAGS := -O2 -Wall -ffreestanding -fno-pic -fno-pie -no-pie -static -nostdlib -mno-red-zone \
+	     -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	     -Wl,-T,$(TG)/link.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+$(B)/vm/testguest.elf: $(TG)/start.S $(TG)/main.c $(TG)/link.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(TG_CFLAGS) -o $@ $(TG)/start.S $(TG)/main.c
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

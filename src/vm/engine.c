@@ -1,18 +1,362 @@
-/* Placeholder until the vm engine lands: it says so instead of pretending. */
+/* The vm engine: a Linux kernel (or mew's test guest) in a KVM microVM on
+ * virtio-mmio devices, the way WSL2 and Firecracker run Linux. */
 #include "engine/engine.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "base/strutil.h"
+#include "vm/boot.h"
+#include "vm/cpio.h"
+#include "vm/probe.h"
+#include "vm/virtio/devices.h"
+#include "vm/virtio/mmio.h"
+#include "vm/vm.h"
+
+#define DEFAULT_MEMORY (512ULL << 20)
+#define SHARE_TAG "mewroot"
+#define GUEST_CID 3
 
 static int probe(char *why, size_t len)
 {
-	snprintf(why, len, "not built yet in this version of mew");
-	return -1;
+	char kb[200];
+
+	if (vm_probe_kvm(why, len) < 0)
+		return -1;
+	if (vm_probe_kernel_boot(kb, sizeof(kb)) == 0)
+		snprintf(why, len, "/dev/kvm usable; kernel boot: yes");
+	else
+		snprintf(why, len, "/dev/kvm usable; kernel boot: no, %s", kb);
+	return 0;
+}
+
+struct irq_line {
+	struct vm *vm;
+	int irq;
+};
+
+static struct irq_line lines[VM_MAX_VIRTIO];
+
+static void virtio_irq(void *opaque, int level)
+{
+	struct irq_line *l = opaque;
+	vm_irq_line(l->vm, l->irq, level);
+}
+
+/* Put dev behind the next virtio-mmio slot and announce it on the command line. */
+static int attach(struct vm *vm, struct virtio_dev *dev, char *cmdline, size_t cmax, struct mew_error **err)
+{
+	int i = vm->nvirtio;
+	uint64_t base = VM_VIRTIO_BASE + (uint64_t)i * VM_VIRTIO_SIZE;
+	struct virtio_mmio *t;
+
+	if (dev == NULL)
+		return -1;
+	t = virtio_mmio_new(dev, base, lines[i].irq);
+	if (t == NULL) {
+		dev->ops->free(dev);
+		return mew_error(err, ENOMEM, "virtio-mmio");
+	}
+	vm->virtio[vm->nvirtio++] = t;
+	bus_register(&vm->mmio, base, VM_VIRTIO_SIZE, &virtio_mmio_ops, t);
+	size_t n = strlen(cmdline);
+	snprintf(cmdline + n, cmax - n, " virtio_mmio.device=4K@%#llx:%d", (unsigned long long)base, lines[i].irq);
+	return 0;
+}
+
+static virtio_irq_fn irq_for(struct vm *vm, void **opaque)
+{
+	static const int irqs[VM_MAX_VIRTIO] = { 5, 6, 7, 9, 10, 11, 12, 14 };
+	int i = vm->nvirtio;
+	lines[i] = (struct irq_line){ vm, irqs[i] };
+	*opaque = &lines[i];
+	return virtio_irq;
+}
+
+static char *default_kernel(void)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/kernel/current/bzImage", mew_cache_dir()) < 0)
+		return NULL;
+	return p;
+}
+
+/* mew's guest agent, built next to the mew binary. */
+static char *agent_path(void)
+{
+	char exe[PATH_MAX], *p = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if (asprintf(&p, "%s/vm/mew-agent", exe) < 0)
+		return NULL;
+	return p;
+}
+
+/* What the agent runs, as hex of NUL-separated fields, so that any byte
+ * survives the kernel command line: argc, argv..., envc, env..., cwd, uid, gid. */
+static int encode_run(const struct spec *spec, char *out, size_t max)
+{
+	size_t n = 0;
+	char num[32];
+	const char *parts[512];
+	int np = 0;
+	static char argc_s[16], envc_s[16], uid_s[16], gid_s[16];
+
+	snprintf(argc_s, sizeof(argc_s), "%zu", strv_len(spec->argv));
+	parts[np++] = argc_s;
+	for (size_t i = 0; spec->argv[i] != NULL && np < 500; i++)
+		parts[np++] = spec->argv[i];
+	snprintf(envc_s, sizeof(envc_s), "%zu", spec->env ? strv_len(spec->env) : 0);
+	parts[np++] = envc_s;
+	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL && np < 505; i++)
+		parts[np++] = spec->env[i];
+	parts[np++] = spec->cwd ? spec->cwd : "/";
+	snprintf(uid_s, sizeof(uid_s), "%u", spec->user_set ? (unsigned)spec->uid : 0);
+	snprintf(gid_s, sizeof(gid_s), "%u", spec->user_set ? (unsigned)spec->gid : 0);
+	parts[np++] = uid_s;
+	parts[np++] = gid_s;
+	(void)num;
+	n = (size_t)snprintf(out, max, " mew.run=");
+	for (int i = 0; i < np; i++) {
+		for (const unsigned char *s = (const unsigned char *)parts[i];; s++) {
+			if (n + 3 >= max)
+				return -1;
+			n += (size_t)snprintf(out + n, max - n, "%02x", *s);
+			if (*s == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+static int read_file_bytes(const char *what, const char *path, char **buf, size_t *len, struct mew_error **err)
+{
+	if (file_read(path, buf, len, err) < 0)
+		return mew_error_wrap(err, "%s", what);
+	return 0;
+}
+
+/* The agent's initramfs: /init is mew-agent. */
+static int agent_initrd(struct cpio *c, struct mew_error **err)
+{
+	cleanup_free char *path = agent_path();
+	cleanup_free char *agent = NULL;
+	size_t len;
+
+	if (path == NULL || !file_exists(path))
+		return mew_error(err, 0, "the guest agent `%s` is missing: build it with make", path ? path : "mew-agent");
+	if (file_read(path, &agent, &len, err) < 0)
+		return -1;
+	if (cpio_add(c, "dev", 040755, NULL, 0) < 0 || cpio_add(c, "proc", 040755, NULL, 0) < 0 ||
+	    cpio_add(c, "sys", 040755, NULL, 0) < 0 || cpio_add(c, "root", 040755, NULL, 0) < 0 ||
+	    cpio_add(c, "init", 0100755, agent, len) < 0 || cpio_finish(c) < 0)
+		return mew_error(err, ENOMEM, "building the agent initramfs");
+	return 0;
+}
+
+struct io {
+	struct vm *vm;
+	struct virtio_dev *console, *vsock;
+	int to_serial; /* host input goes to the serial port rather than virtio-console */
+	int in_fd;
+};
+
+/* The VMM's own thread: host input into the guest, host sockets into vsock,
+ * until the VM ends. */
+static void io_loop(struct io *io)
+{
+	uint8_t buf[4096];
+	size_t have = 0, off = 0;
+
+	for (;;) {
+		struct pollfd p[34];
+		int n = 0, in_idx = -1;
+		p[n++] = (struct pollfd){ .fd = io->vm->stop_fd, .events = POLLIN };
+		if (io->in_fd >= 0 && have == 0) {
+			in_idx = n;
+			p[n++] = (struct pollfd){ .fd = io->in_fd, .events = POLLIN };
+		}
+		int vfds[32], nv = io->vsock ? virtio_vsock_fds(io->vsock, vfds, 32) : 0;
+		for (int i = 0; i < nv; i++)
+			p[n++] = (struct pollfd){ .fd = vfds[i], .events = POLLIN };
+		int r = poll(p, (nfds_t)n, have > 0 ? 10 : 200);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		if (in_idx >= 0 && (p[in_idx].revents & (POLLIN | POLLHUP))) {
+			ssize_t k = read(io->in_fd, buf, sizeof(buf));
+			if (k <= 0)
+				io->in_fd = -1;
+			else
+				have = (size_t)k, off = 0;
+		}
+		if (have > 0) {
+			size_t k = io->to_serial ? serial_input(&io->vm->serial, buf + off, have)
+						 : virtio_console_input(io->console, buf + off, have);
+			off += k;
+			have -= k;
+		}
+		if (nv > 0)
+			virtio_vsock_poll(io->vsock);
+	}
 }
 
 static int run(const struct spec *spec, struct mew_error **err)
 {
-	(void)spec;
-	return mew_error(err, 0, "engine vm: not built yet in this version of mew");
+	cleanup_free char *kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : default_kernel();
+	cleanup_free char *kernel = NULL, *initrd = NULL, *cmdline = NULL;
+	size_t kernel_len = 0, initrd_len = 0;
+	struct cpio agent = { 0 };
+	struct boot_image img;
+	struct io io = { .in_fd = -1 };
+	struct vm vm;
+	uint64_t mem = spec->limits.memory > 0 ? (uint64_t)spec->limits.memory : DEFAULT_MEMORY;
+	int vcpus = spec->vm.vcpus > 0 ? spec->vm.vcpus : 1;
+	int use_agent = !spec->vm.console && spec->vm.initrd == NULL;
+	int serial_fd = 1, r = -1;
+	const char *disk = getenv("MEW_VM_DISK");
+	const char *vsock_uds = getenv("MEW_VSOCK_UDS");
+	const char *boot = getenv("MEW_VM_BOOT");
+	const size_t cmax = 8192;
+	char why[200];
+	void *op = NULL;
+	virtio_irq_fn fn;
+
+	if (kernel_path == NULL)
+		return mew_error(err, ENOMEM, "vm");
+	if (spec->vm.kernel == NULL && !file_exists(kernel_path))
+		return mew_error(err, 0, "no guest kernel at `%s`: build it with scripts/guest-kernel.sh or pass --kernel FILE",
+				 kernel_path);
+	if (read_file_bytes("--kernel", kernel_path, &kernel, &kernel_len, err) < 0)
+		return -1;
+	if (spec->vm.initrd != NULL && read_file_bytes("--initrd", spec->vm.initrd, &initrd, &initrd_len, err) < 0)
+		return -1;
+	/* A Linux kernel needs what the probe checks; the test guest does not. */
+	if (memcmp(kernel, "\177ELF", 4) != 0 || kernel_len > (8 << 20)) {
+		if (vm_probe_kernel_boot(why, sizeof(why)) < 0)
+			return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", why);
+	}
+	/* Kernel messages go to the terminal only when there is no agent. */
+	if (use_agent && mew_log_level < 2 && memcmp(kernel, "\177ELF", 4) != 0)
+		serial_fd = -1;
+	else if (use_agent && mew_log_level >= 2)
+		serial_fd = 2;
+
+	cmdline = calloc(1, cmax);
+	if (cmdline == NULL)
+		return mew_error(err, ENOMEM, "vm");
+	snprintf(cmdline, cmax, "console=ttyS0 reboot=k panic=-1 i8042.noaux i8042.nomux i8042.dumbkbd%s",
+		 spec->vm.console ? "" : " quiet");
+
+	if (vm_create(&vm, mem, vcpus, serial_fd, err) < 0)
+		goto out;
+	io.vm = &vm;
+	fn = irq_for(&vm, &op);
+	io.console = virtio_console_new(&vm.mem, 1, fn, op, err);
+	if (attach(&vm, io.console, cmdline, cmax, err) < 0)
+		goto out;
+	fn = irq_for(&vm, &op);
+	if (attach(&vm, virtio_rng_new(&vm.mem, fn, op, err), cmdline, cmax, err) < 0)
+		goto out;
+	fn = irq_for(&vm, &op);
+	if (attach(&vm, virtio_9p_new(&vm.mem, spec->rootfs, SHARE_TAG, spec->readonly_root, fn, op, err), cmdline,
+		   cmax, err) < 0)
+		goto out;
+	fn = irq_for(&vm, &op);
+	io.vsock = virtio_vsock_new(&vm.mem, GUEST_CID, vsock_uds, fn, op, err);
+	if (attach(&vm, io.vsock, cmdline, cmax, err) < 0)
+		goto out;
+	if (disk != NULL && *disk != '\0') {
+		fn = irq_for(&vm, &op);
+		if (attach(&vm, virtio_blk_new(&vm.mem, disk, spec->readonly_root, fn, op, err), cmdline, cmax, err) < 0)
+			goto out;
+	}
+
+	if (use_agent) {
+		struct mew_error *aerr = NULL;
+		/* Without the agent a kernel boots to its own init (or the test guest runs). */
+		if (agent_initrd(&agent, &aerr) < 0) {
+			mew_debug("vm: %s", aerr->msg);
+			mew_error_free(aerr);
+			use_agent = 0;
+		}
+	}
+	if (use_agent) {
+		if (encode_run(spec, cmdline + strlen(cmdline), cmax - strlen(cmdline)) < 0) {
+			mew_error(err, 0, "vm: the command, environment and directory do not fit the kernel command line");
+			goto out;
+		}
+	}
+	if (spec->vm.cmdline != NULL) {
+		size_t n = strlen(cmdline);
+		snprintf(cmdline + n, cmax - n, " %s", spec->vm.cmdline);
+	}
+	/* After " -- " the kernel passes words to init; the test guest reads its program there. */
+	size_t n = strlen(cmdline);
+	n += (size_t)snprintf(cmdline + n, cmax - n, " --");
+	for (size_t i = 0; spec->argv[i] != NULL && n < cmax; i++)
+		n += (size_t)snprintf(cmdline + n, cmax - n, " %s", spec->argv[i]);
+	if (n >= cmax) {
+		mew_error(err, 0, "vm: kernel command line too long");
+		goto out;
+	}
+	mew_debug("vm: kernel command line: %s", cmdline);
+
+	if (boot_load_kernel(&vm.mem, (uint8_t *)kernel, kernel_len, boot != NULL && strcmp(boot, "pvh") == 0, &img,
+			     err) < 0)
+		goto out;
+	if (boot_setup(&vm, &img, cmdline, use_agent ? agent.buf : (uint8_t *)initrd,
+		       use_agent ? agent.len : initrd_len, err) < 0)
+		goto out;
+
+	io.to_serial = spec->vm.console;
+	if (spec->vm.console || spec->interactive)
+		io.in_fd = 0;
+	if (vm_start(&vm, err) < 0)
+		goto out;
+	io_loop(&io);
+	vm_join(&vm);
+
+	switch (vm.end) {
+	case VM_END_STATUS:
+		r = vm.status;
+		break;
+	case VM_END_RESET:
+		if (spec->vm.console) {
+			r = 0;
+			break;
+		}
+		mew_error(err, 0, "vm: %s without reporting an exit status", vm.why);
+		break;
+	default:
+		mew_error(err, 0, "vm: %s", vm.why);
+		break;
+	}
+out:
+	cpio_free(&agent);
+	if (vm.vm_fd >= 0 || vm.kvm_fd >= 0) {
+		vm_stop(&vm, VM_END_HOST, 0, "mew stopped");
+		vm_join(&vm);
+	}
+	vm_destroy(&vm);
+	return r;
 }
 
 const struct engine engine_vm = {

@@ -1,0 +1,770 @@
+/* mew's test guest: a freestanding x86-64 program (general-purpose registers
+ * only) that drives the serial port and each virtio-mmio device by polling,
+ * so that the VMM is checked end to end where a Linux kernel cannot boot.
+ *
+ * It runs the words after " -- " on its command line:
+ *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk |
+ *   9p PATH | vsock PORT | hostile | fault | reset
+ * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+void *memset(void *d, int c, size_t n)
+{
+	u8 *p = d;
+	while (n--)
+		*p++ = (u8)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	u8 *p = d;
+	const u8 *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+static size_t slen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int seq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void barrier(void)
+{
+	__asm__ volatile("mfence" ::: "memory");
+}
+
+/* ---- serial ---- */
+
+static void putc_(char c)
+{
+	while (!(inb(0x3f8 + 5) & 0x20))
+		;
+	outb(0x3f8, (u8)c);
+}
+
+static void puts_(const char *s)
+{
+	while (*s)
+		putc_(*s++);
+}
+
+static void putn(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		putc_(s[i]);
+}
+
+static void putu(u64 v)
+{
+	char b[24];
+	int i = 0;
+	do
+		b[i++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (i--)
+		putc_(b[i]);
+}
+
+static void puthex(u64 v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--)
+		putc_("0123456789abcdef"[(v >> (i * 4)) & 0xf]);
+}
+
+static void __attribute__((noreturn)) finish(u8 status)
+{
+	outb(0xf4, status);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static int failed;
+
+static void fail(const char *what)
+{
+	puts_("FAIL: ");
+	puts_(what);
+	puts_("\n");
+	failed = 1;
+}
+
+/* ---- virtio-mmio (version 2), polled ---- */
+
+enum {
+	R_MAGIC = 0x000, R_VERSION = 0x004, R_DEVICE_ID = 0x008, R_DEV_FEAT = 0x010,
+	R_DEV_FEAT_SEL = 0x014, R_DRV_FEAT = 0x020, R_DRV_FEAT_SEL = 0x024, R_QUEUE_SEL = 0x030,
+	R_QUEUE_NUM_MAX = 0x034, R_QUEUE_NUM = 0x038, R_QUEUE_READY = 0x044, R_QUEUE_NOTIFY = 0x050,
+	R_INT_STATUS = 0x060, R_INT_ACK = 0x064, R_STATUS = 0x070, R_DESC_LO = 0x080,
+	R_DESC_HI = 0x084, R_DRIVER_LO = 0x090, R_DRIVER_HI = 0x094, R_DEVICE_LO = 0x0a0,
+	R_DEVICE_HI = 0x0a4, R_CONFIG = 0x100,
+	S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 0x40,
+	D_NEXT = 1, D_WRITE = 2,
+};
+
+#define QSIZE 16
+
+struct desc {
+	u64 addr;
+	u32 len;
+	u16 flags, next;
+};
+
+struct queue {
+	struct desc desc[QSIZE] __attribute__((aligned(16)));
+	struct {
+		u16 flags, idx, ring[QSIZE], used_event;
+	} avail __attribute__((aligned(2)));
+	struct {
+		u16 flags, idx;
+		struct {
+			u32 id, len;
+		} ring[QSIZE];
+		u16 avail_event;
+	} used __attribute__((aligned(4)));
+	u16 seen;
+	u16 next_desc;
+};
+
+struct dev {
+	u64 base;
+	u32 id;
+	struct queue q[3];
+};
+
+static struct dev devs[8];
+static int ndevs;
+
+static u32 rd(struct dev *d, u32 off)
+{
+	return *(volatile u32 *)(d->base + off);
+}
+
+static void wr(struct dev *d, u32 off, u32 v)
+{
+	*(volatile u32 *)(d->base + off) = v;
+}
+
+static u64 parse_num(const char **p)
+{
+	const char *s = *p;
+	u64 v = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		for (;;) {
+			char c = *s;
+			if (c >= '0' && c <= '9')
+				v = v * 16 + (u64)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v = v * 16 + (u64)(c - 'a' + 10);
+			else if (c >= 'A' && c <= 'F')
+				v = v * 16 + (u64)(c - 'A' + 10);
+			else
+				break;
+			s++;
+		}
+	} else {
+		while (*s >= '0' && *s <= '9')
+			v = v * 10 + (u64)(*s++ - '0');
+	}
+	*p = s;
+	return v;
+}
+
+/* virtio_mmio.device=<size>@<base>:<irq>, as mew and qemu -M microvm announce them. */
+static void find_devices(const char *cl)
+{
+	static const char key[] = "virtio_mmio.device=";
+	for (const char *p = cl; *p && ndevs < 8; p++) {
+		if (!seq(p, key, sizeof(key) - 1))
+			continue;
+		p += sizeof(key) - 1;
+		parse_num(&p);
+		if (*p == 'K' || *p == 'k')
+			p++;
+		if (*p != '@')
+			continue;
+		p++;
+		u64 base = parse_num(&p);
+		struct dev *d = &devs[ndevs];
+		d->base = base;
+		if (rd(d, R_MAGIC) != 0x74726976 || rd(d, R_VERSION) != 2)
+			continue;
+		d->id = rd(d, R_DEVICE_ID);
+		if (d->id != 0)
+			ndevs++;
+	}
+}
+
+static struct dev *find_dev(u32 id)
+{
+	for (int i = 0; i < ndevs; i++)
+		if (devs[i].id == id)
+			return &devs[i];
+	return 0;
+}
+
+static void queue_setup(struct dev *d, int qi)
+{
+	struct queue *q = &d->q[qi];
+	memset(q, 0, sizeof(*q));
+	wr(d, R_QUEUE_SEL, (u32)qi);
+	wr(d, R_QUEUE_NUM, QSIZE);
+	wr(d, R_DESC_LO, (u32)(u64)q->desc);
+	wr(d, R_DESC_HI, (u32)((u64)q->desc >> 32));
+	wr(d, R_DRIVER_LO, (u32)(u64)&q->avail);
+	wr(d, R_DRIVER_HI, 0);
+	wr(d, R_DEVICE_LO, (u32)(u64)&q->used);
+	wr(d, R_DEVICE_HI, 0);
+	wr(d, R_QUEUE_READY, 1);
+}
+
+static int dev_init(struct dev *d, u32 features, int nq)
+{
+	wr(d, R_STATUS, 0);
+	wr(d, R_STATUS, S_ACK | S_DRIVER);
+	wr(d, R_DEV_FEAT_SEL, 1);
+	if (!(rd(d, R_DEV_FEAT) & 1))
+		return -1;
+	wr(d, R_DRV_FEAT_SEL, 1);
+	wr(d, R_DRV_FEAT, 1); /* VIRTIO_F_VERSION_1 */
+	wr(d, R_DRV_FEAT_SEL, 0);
+	wr(d, R_DRV_FEAT, features);
+	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (!(rd(d, R_STATUS) & S_FEATURES_OK))
+		return -1;
+	for (int i = 0; i < nq; i++)
+		queue_setup(d, i);
+	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	return 0;
+}
+
+struct buf {
+	const void *p;
+	u32 len;
+	int write; /* device writes it */
+};
+
+/* Post one chain without waiting. */
+static void post(struct dev *d, int qi, const struct buf *b, int n)
+{
+	struct queue *q = &d->q[qi];
+	u16 head = q->next_desc;
+	for (int i = 0; i < n; i++) {
+		u16 k = (u16)((head + i) % QSIZE);
+		q->desc[k].addr = (u64)b[i].p;
+		q->desc[k].len = b[i].len;
+		q->desc[k].flags = (u16)((b[i].write ? D_WRITE : 0) | (i + 1 < n ? D_NEXT : 0));
+		q->desc[k].next = (u16)((k + 1) % QSIZE);
+	}
+	q->next_desc = (u16)((head + n) % QSIZE);
+	q->avail.ring[q->avail.idx % QSIZE] = head;
+	barrier();
+	q->avail.idx++;
+	barrier();
+	wr(d, R_QUEUE_NOTIFY, (u32)qi);
+}
+
+/* Wait for the next used element; its length, or -1 after a long wait. */
+static long wait_used(struct dev *d, int qi)
+{
+	struct queue *q = &d->q[qi];
+	for (u64 spin = 0; spin < 50000000; spin++) {
+		barrier();
+		if (*(volatile u16 *)&q->used.idx != q->seen) {
+			u32 len = q->used.ring[q->seen % QSIZE].len;
+			q->seen++;
+			wr(d, R_INT_ACK, rd(d, R_INT_STATUS));
+			return len;
+		}
+		__asm__ volatile("pause");
+	}
+	return -1;
+}
+
+static long request(struct dev *d, int qi, const struct buf *b, int n)
+{
+	post(d, qi, b, n);
+	return wait_used(d, qi);
+}
+
+/* ---- the tests ---- */
+
+static u8 big[65536] __attribute__((aligned(4096)));
+
+static void cmd_devices(void)
+{
+	for (int i = 0; i < ndevs; i++) {
+		puts_("virtio device ");
+		putu(devs[i].id);
+		puts_(" at 0x");
+		puthex(devs[i].base, 8);
+		puts_("\n");
+	}
+}
+
+static void cmd_console(u64 bytes)
+{
+	struct dev *d = find_dev(3);
+	if (d == 0 || dev_init(d, 0, 2) < 0)
+		return fail("console: no virtio-console");
+	for (u32 i = 0; i < sizeof(big); i++)
+		big[i] = (u8)('a' + i % 26);
+	big[sizeof(big) - 1] = '\n';
+	while (bytes > 0) {
+		u32 n = bytes > sizeof(big) ? sizeof(big) : (u32)bytes;
+		struct buf b = { big + sizeof(big) - n, n, 0 };
+		if (request(d, 1, &b, 1) < 0)
+			return fail("console: no answer");
+		bytes -= n;
+	}
+}
+
+static void cmd_rng(void)
+{
+	static u8 r[32];
+	struct dev *d = find_dev(4);
+	struct buf b = { r, sizeof(r), 1 };
+	int nonzero = 0;
+
+	if (d == 0 || dev_init(d, 0, 1) < 0)
+		return fail("rng: no virtio-rng");
+	if (request(d, 0, &b, 1) != sizeof(r))
+		return fail("rng: short read");
+	for (u32 i = 0; i < sizeof(r); i++)
+		nonzero |= r[i];
+	if (!nonzero)
+		return fail("rng: all zero");
+	puts_("rng: ");
+	for (u32 i = 0; i < 8; i++)
+		puthex(r[i], 2);
+	puts_("\n");
+}
+
+struct blk_req {
+	u32 type, reserved;
+	u64 sector;
+};
+
+static int blk_io(struct dev *d, u32 type, u64 sector, void *data, u32 len)
+{
+	static struct blk_req h;
+	static u8 status;
+	struct buf b[3] = { { &h, sizeof(h), 0 }, { data, len, type == 0 }, { &status, 1, 1 } };
+	h.type = type;
+	h.sector = sector;
+	status = 0xff;
+	if (request(d, 0, b, 3) < 0)
+		return -1;
+	return status;
+}
+
+static void cmd_blk(void)
+{
+	static u8 sec[512], back[512];
+	static const char mark[] = "mew-blk-ok";
+	struct dev *d = find_dev(2);
+	u32 cap;
+
+	if (d == 0 || dev_init(d, 0, 1) < 0)
+		return fail("blk: no virtio-blk");
+	cap = rd(d, R_CONFIG);
+	if (blk_io(d, 0, 0, sec, 512) != 0)
+		return fail("blk: reading sector 0");
+	puts_("blk: ");
+	putu(cap);
+	puts_(" sectors, sector 0 begins `");
+	for (int i = 0; i < 16 && sec[i] >= ' ' && sec[i] < 127; i++)
+		putc_((char)sec[i]);
+	puts_("`\n");
+	memset(sec, 0, sizeof(sec));
+	memcpy(sec, mark, sizeof(mark));
+	if (blk_io(d, 1, 1, sec, 512) != 0)
+		return fail("blk: writing sector 1");
+	if (blk_io(d, 0, 1, back, 512) != 0 || !seq((char *)back, mark, sizeof(mark)))
+		return fail("blk: sector 1 did not read back");
+	if (blk_io(d, 0, cap, back, 512) == 0)
+		return fail("blk: a read past the end succeeded");
+	puts_("blk: wrote and read back sector 1\n");
+}
+
+/* 9P2000.L over virtio-9p: version, attach, walk, lopen, read. */
+static u8 p9_out[512], p9_in[8192];
+static u32 p9_len;
+
+static void p9_begin(u8 type)
+{
+	p9_len = 7;
+	p9_out[4] = type;
+	p9_out[5] = 1;
+	p9_out[6] = 0;
+}
+
+static void p9_u32(u32 v)
+{
+	memcpy(p9_out + p9_len, &v, 4);
+	p9_len += 4;
+}
+
+static void p9_u16(u16 v)
+{
+	memcpy(p9_out + p9_len, &v, 2);
+	p9_len += 2;
+}
+
+static void p9_u64(u64 v)
+{
+	memcpy(p9_out + p9_len, &v, 8);
+	p9_len += 8;
+}
+
+static void p9_str(const char *s, size_t n)
+{
+	p9_u16((u16)n);
+	memcpy(p9_out + p9_len, s, n);
+	p9_len += (u32)n;
+}
+
+static int p9_call(struct dev *d, u8 want)
+{
+	struct buf b[2] = { { p9_out, 0, 0 }, { p9_in, sizeof(p9_in), 1 } };
+	memcpy(p9_out, &p9_len, 4);
+	b[0].len = p9_len;
+	if (request(d, 0, b, 2) < 7)
+		return -1;
+	if (p9_in[4] == 7) {
+		u32 e;
+		memcpy(&e, p9_in + 7, 4);
+		puts_("9p: error ");
+		putu(e);
+		puts_("\n");
+		return -1;
+	}
+	return p9_in[4] == want ? 0 : -1;
+}
+
+static void cmd_9p(const char *path, size_t plen)
+{
+	struct dev *d = find_dev(9);
+	u16 nw = 0;
+	u32 count;
+
+	if (d == 0 || dev_init(d, 1, 1) < 0)
+		return fail("9p: no virtio-9p");
+	puts_("9p: tag `");
+	u16 tl = (u16)rd(d, R_CONFIG);
+	for (u16 i = 0; i < tl && i < 32; i++)
+		putc_((char)*(volatile u8 *)(d->base + R_CONFIG + 2 + i));
+	puts_("`\n");
+	p9_begin(100);
+	p9_out[5] = p9_out[6] = 0xff;
+	p9_u32(8192);
+	p9_str("9P2000.L", 8);
+	if (p9_call(d, 101) < 0)
+		return fail("9p: Tversion");
+	p9_begin(104);
+	p9_u32(0);
+	p9_u32(~0u);
+	p9_str("root", 4);
+	p9_str("", 0);
+	p9_u32(0);
+	if (p9_call(d, 105) < 0)
+		return fail("9p: Tattach");
+	p9_begin(110);
+	p9_u32(0);
+	p9_u32(1);
+	u32 nwpos = p9_len;
+	p9_u16(0);
+	for (size_t i = 0; i < plen;) {
+		while (i < plen && path[i] == '/')
+			i++;
+		size_t j = i;
+		while (j < plen && path[j] != '/')
+			j++;
+		if (j > i) {
+			p9_str(path + i, j - i);
+			nw++;
+		}
+		i = j;
+	}
+	memcpy(p9_out + nwpos, &nw, 2);
+	if (p9_call(d, 111) < 0)
+		return fail("9p: Twalk");
+	p9_begin(12);
+	p9_u32(1);
+	p9_u32(0); /* O_RDONLY */
+	if (p9_call(d, 13) < 0)
+		return fail("9p: Tlopen");
+	p9_begin(116);
+	p9_u32(1);
+	p9_u64(0);
+	p9_u32(4096);
+	if (p9_call(d, 117) < 0)
+		return fail("9p: Tread");
+	memcpy(&count, p9_in + 7, 4);
+	if (count > 4096)
+		return fail("9p: Rread count too large");
+	puts_("9p: ");
+	putn((char *)p9_in + 11, count);
+	p9_begin(120); /* Tclunk */
+	p9_u32(1);
+	if (p9_call(d, 121) < 0)
+		return fail("9p: Tclunk");
+}
+
+struct vsock_hdr {
+	u64 src_cid, dst_cid;
+	u32 src_port, dst_port, len;
+	u16 type, op;
+	u32 flags, buf_alloc, fwd_cnt;
+} __attribute__((packed));
+
+enum { VS_REQUEST = 1, VS_RESPONSE = 2, VS_RST = 3, VS_SHUTDOWN = 4, VS_RW = 5, VS_CREDIT_UPDATE = 6 };
+
+static struct {
+	struct vsock_hdr h;
+	u8 data[1024];
+} vs_rx[4];
+
+static struct vsock_hdr *vsock_recv(struct dev *d, int slot_hint)
+{
+	long n = wait_used(d, 0);
+	if (n < (long)sizeof(struct vsock_hdr))
+		return 0;
+	u32 id = d->q[0].used.ring[(u16)(d->q[0].seen - 1) % QSIZE].id;
+	(void)slot_hint;
+	return &vs_rx[id / 2 % 4].h;
+}
+
+static void cmd_vsock(u32 port)
+{
+	static struct vsock_hdr tx;
+	static char payload[] = "ping\n";
+	struct dev *d = find_dev(19);
+	u64 cid;
+
+	if (d == 0 || dev_init(d, 0, 3) < 0)
+		return fail("vsock: no virtio-vsock");
+	cid = rd(d, R_CONFIG) | ((u64)rd(d, R_CONFIG + 4) << 32);
+	for (int i = 0; i < 4; i++) {
+		struct buf b[2] = { { &vs_rx[i].h, sizeof(vs_rx[i].h), 1 }, { vs_rx[i].data, sizeof(vs_rx[i].data), 1 } };
+		post(d, 0, b, 2);
+	}
+	memset(&tx, 0, sizeof(tx));
+	tx.src_cid = cid;
+	tx.dst_cid = 2;
+	tx.src_port = 1000;
+	tx.dst_port = port;
+	tx.type = 1;
+	tx.buf_alloc = 65536;
+	tx.op = VS_REQUEST;
+	struct buf b = { &tx, sizeof(tx), 0 };
+	if (request(d, 1, &b, 1) < 0)
+		return fail("vsock: sending the request");
+	struct vsock_hdr *h = vsock_recv(d, 0);
+	if (h == 0 || h->op != VS_RESPONSE)
+		return fail("vsock: connection refused");
+	tx.op = VS_RW;
+	tx.len = sizeof(payload) - 1;
+	struct buf bb[2] = { { &tx, sizeof(tx), 0 }, { payload, sizeof(payload) - 1, 0 } };
+	if (request(d, 1, bb, 2) < 0)
+		return fail("vsock: sending data");
+	for (;;) {
+		h = vsock_recv(d, 1);
+		if (h == 0)
+			return fail("vsock: no reply");
+		if (h->op == VS_RW)
+			break;
+		if (h->op == VS_RST || h->op == VS_SHUTDOWN)
+			return fail("vsock: connection closed before a reply");
+	}
+	puts_("vsock: ");
+	putn((char *)(h + 1), h->len > 1024 ? 1024 : h->len);
+	tx.op = VS_SHUTDOWN;
+	tx.len = 0;
+	tx.flags = 3;
+	b.len = sizeof(tx);
+	request(d, 1, &b, 1);
+}
+
+/* Hand the rng device malformed queues; each must be refused (the device
+ * sets DEVICE_NEEDS_RESET) and the VMM must go on answering. */
+static int hostile_case(struct dev *d, int which)
+{
+	static u8 r[16];
+	struct queue *q = &d->q[0];
+
+	if (dev_init(d, 0, 1) < 0)
+		return -1;
+	switch (which) {
+	case 0: /* a descriptor loop */
+		q->desc[0] = (struct desc){ (u64)r, 16, D_NEXT | D_WRITE, 1 };
+		q->desc[1] = (struct desc){ (u64)r, 16, D_NEXT | D_WRITE, 0 };
+		break;
+	case 1: /* an address outside guest RAM */
+		q->desc[0] = (struct desc){ 0xfffffffff000ULL, 16, D_WRITE, 0 };
+		break;
+	case 2: /* a length far larger than RAM */
+		q->desc[0] = (struct desc){ (u64)r, 0xfffffff0u, D_WRITE, 0 };
+		break;
+	case 3: /* the available index jumps past the ring */
+		q->avail.ring[0] = 0;
+		q->desc[0] = (struct desc){ (u64)r, 16, D_WRITE, 0 };
+		barrier();
+		q->avail.idx = 1000;
+		barrier();
+		wr(d, R_QUEUE_NOTIFY, 0);
+		goto check;
+	case 4: /* a head index out of the ring */
+		q->avail.ring[0] = 999;
+		break;
+	}
+	q->avail.ring[0] = which == 4 ? 999 : 0;
+	barrier();
+	q->avail.idx = 1;
+	barrier();
+	wr(d, R_QUEUE_NOTIFY, 0);
+check:
+	for (int i = 0; i < 1000000; i++)
+		if (rd(d, R_STATUS) & S_NEEDS_RESET)
+			return 0;
+	return -1;
+}
+
+static void cmd_hostile(void)
+{
+	static const char *names[] = { "descriptor loop", "out-of-range address", "oversized length",
+				       "ring index jump", "head out of ring" };
+	struct dev *d = find_dev(4);
+	int refused = 0;
+
+	if (d == 0)
+		return fail("hostile: no virtio-rng");
+	for (int i = 0; i < 5; i++) {
+		if (hostile_case(d, i) == 0) {
+			refused++;
+		} else {
+			puts_("hostile: not refused: ");
+			puts_(names[i]);
+			puts_("\n");
+		}
+	}
+	puts_("hostile: refused ");
+	putu((u64)refused);
+	puts_(" of 5\n");
+	if (refused != 5)
+		fail("hostile");
+	/* After a reset the device works again. */
+	cmd_rng();
+}
+
+static void cmd_fault(void)
+{
+	static const struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) idt = { 0, 0 };
+	__asm__ volatile("lidt %0; int3" : : "m"(idt));
+}
+
+static const char *word(const char **p, size_t *n)
+{
+	const char *s = *p;
+	while (*s == ' ')
+		s++;
+	const char *w = s;
+	while (*s && *s != ' ')
+		s++;
+	*n = (size_t)(s - w);
+	*p = s;
+	return *n ? w : 0;
+}
+
+static int is(const char *w, size_t n, const char *lit)
+{
+	return n == slen(lit) && seq(w, lit, n);
+}
+
+void tg_main(int pvh, const u8 *info)
+{
+	const char *cl, *p, *w;
+	u64 cmdline;
+	size_t n;
+	int status = -1;
+
+	if (pvh)
+		cmdline = *(const u64 *)(info + 24);
+	else
+		cmdline = *(const u32 *)(info + 0x228) | ((u64) * (const u32 *)(info + 0xc8) << 32);
+	cl = cmdline ? (const char *)cmdline : "";
+	find_devices(cl);
+	p = cl;
+	for (const char *s = cl; *s; s++)
+		if (seq(s, " -- ", 4) || (s == cl && seq(s, "-- ", 3))) {
+			p = s + (s == cl && *s == '-' ? 3 : 4);
+			break;
+		}
+	while ((w = word(&p, &n)) != 0) {
+		const char *arg;
+		size_t an;
+		if (is(w, n, "hello")) {
+			puts_(pvh ? "hello from the test guest (PVH entry)\n" : "hello from the test guest (64-bit entry)\n");
+		} else if (is(w, n, "echo") && (arg = word(&p, &an)) != 0) {
+			putn(arg, an);
+			putc_('\n');
+		} else if (n > 5 && seq(w, "exit=", 5)) {
+			const char *q = w + 5;
+			status = (int)parse_num(&q);
+		} else if (is(w, n, "devices")) {
+			cmd_devices();
+		} else if (is(w, n, "console") && (arg = word(&p, &an)) != 0) {
+			cmd_console(parse_num(&arg));
+		} else if (is(w, n, "rng")) {
+			cmd_rng();
+		} else if (is(w, n, "blk")) {
+			cmd_blk();
+		} else if (is(w, n, "9p") && (arg = word(&p, &an)) != 0) {
+			cmd_9p(arg, an);
+		} else if (is(w, n, "vsock") && (arg = word(&p, &an)) != 0) {
+			cmd_vsock((u32)parse_num(&arg));
+		} else if (is(w, n, "hostile")) {
+			cmd_hostile();
+		} else if (is(w, n, "fault")) {
+			cmd_fault();
+		} else if (is(w, n, "reset")) {
+			outb(0x64, 0xfe);
+		}
+		/* anything else (qemu's appended key=value words) is ignored */
+	}
+	finish(failed ? 1 : (u8)(status < 0 ? 0 : status));
+}

@@ -1,0 +1,95 @@
+	.section .note.GNU-stack, "", @progbits
+/* The test guest's two entries.  mew enters _start in 64-bit mode with
+ * rsi = boot_params; a PVH loader (mew with MEW_VM_BOOT=pvh, qemu -M microvm)
+ * enters pvh_start32 in 32-bit protected mode with ebx = hvm_start_info,
+ * and the stub below switches to long mode itself. */
+
+	.section .note.Xen, "a", @note
+	.align 4
+	.long 4, 4, 18		/* namesz, descsz, XEN_ELFNOTE_PHYS32_ENTRY */
+	.asciz "Xen"
+	.long pvh_start32
+
+	.section .text.boot, "ax"
+	.code32
+	.globl pvh_start32
+pvh_start32:
+	cli
+	mov %ebx, %esi
+	/* 4 GiB identity map in 2 MiB pages: RAM and the MMIO windows. */
+	mov $tg_pd, %edi
+	xor %ecx, %ecx
+1:	mov %ecx, %eax
+	shl $21, %eax
+	or $0x83, %eax
+	mov %eax, (%edi, %ecx, 8)
+	mov %ecx, %eax
+	shr $11, %eax
+	mov %eax, 4(%edi, %ecx, 8)
+	inc %ecx
+	cmp $2048, %ecx
+	jne 1b
+	mov $tg_pdpt, %edi
+	xor %ecx, %ecx
+2:	mov %ecx, %eax
+	shl $12, %eax
+	add $tg_pd, %eax
+	or $3, %eax
+	mov %eax, (%edi, %ecx, 8)
+	movl $0, 4(%edi, %ecx, 8)
+	inc %ecx
+	cmp $4, %ecx
+	jne 2b
+	mov $tg_pdpt, %eax
+	or $3, %eax
+	mov %eax, tg_pml4
+	mov $tg_pml4, %eax
+	mov %eax, %cr3
+	mov %cr4, %eax
+	or $0x20, %eax		/* PAE */
+	mov %eax, %cr4
+	mov $0xc0000080, %ecx	/* EFER.LME */
+	rdmsr
+	or $0x100, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $0x80000001, %eax	/* PG | PE */
+	mov %eax, %cr0
+	lgdt tg_gdt_desc
+	ljmp $0x08, $pvh_start64
+
+	.code64
+pvh_start64:
+	mov $0x10, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov $1, %edi		/* entered by PVH; rsi = start_info */
+	jmp common
+
+	.globl _start
+_start:
+	xor %edi, %edi		/* entered in 64-bit mode; rsi = boot_params */
+common:
+	lea tg_stack_top(%rip), %rsp
+	call tg_main
+3:	hlt
+	jmp 3b
+
+	.section .rodata
+	.align 8
+tg_gdt:
+	.quad 0
+	.quad 0x00af9b000000ffff	/* 0x08: 64-bit code */
+	.quad 0x00cf93000000ffff	/* 0x10: data */
+tg_gdt_desc:
+	.word tg_gdt_desc - tg_gdt - 1
+	.long tg_gdt
+
+	.section .bss
+	.align 4096
+tg_pml4: .skip 4096
+tg_pdpt: .skip 4096
+tg_pd:	.skip 4 * 4096
+	.skip 16384
+tg_stack_top:

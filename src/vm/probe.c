@@ -1,0 +1,132 @@
+#include "vm/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vm/boot.h"
+#include "vm/vm.h"
+
+int vm_probe_kvm(char *why, size_t len)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+
+	if (fd < 0) {
+		snprintf(why, len, "cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(why, len, "/dev/kvm speaks an unexpected API version");
+		close(fd);
+		return -1;
+	}
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		snprintf(why, len, "/dev/kvm cannot create a VM: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(vm);
+	close(fd);
+	return 0;
+}
+
+/* 64-bit code at 1 MiB: enable OSXSAVE, xsave/xrstor a region, then int3
+ * through an IDT whose handler reports 42 on the exit port. */
+static const uint8_t probe_code[] = {
+	0x0f, 0x20, 0xe0,			      /* mov rax, cr4 */
+	0x48, 0x0d, 0x00, 0x02, 0x04, 0x00,	      /* or rax, OSXSAVE|OSFXSR */
+	0x0f, 0x22, 0xe0,			      /* mov cr4, rax */
+	0x31, 0xc9,				      /* xor ecx, ecx */
+	0x0f, 0x01, 0xd0,			      /* xgetbv */
+	0x83, 0xc8, 0x03,			      /* or eax, 3 */
+	0x0f, 0x01, 0xd1,			      /* xsetbv */
+	0xb8, 0x03, 0x00, 0x00, 0x00,		      /* mov eax, 3 */
+	0x31, 0xd2,				      /* xor edx, edx */
+	0x0f, 0xae, 0x24, 0x25, 0x00, 0x00, 0x11, 0x00, /* xsave [0x110000] */
+	0x0f, 0xae, 0x2c, 0x25, 0x00, 0x00, 0x11, 0x00, /* xrstor [0x110000] */
+	0x0f, 0x01, 0x1c, 0x25, 0x00, 0x00, 0x12, 0x00, /* lidt [0x120000] */
+	0xcc,					      /* int3 */
+	0xf4,					      /* hlt */
+};
+#define PROBE_XSAVE_START 9 /* bytes [9, 46) need XSAVE */
+#define PROBE_XSAVE_END 46
+static const uint8_t probe_handler[] = { 0xb0, 0x2a, 0xe6, 0xf4, 0xf4 }; /* mov al,42; out 0xf4,al; hlt */
+
+static int run_probe(char *why, size_t len)
+{
+	struct mew_error *err = NULL;
+	struct vm vm;
+	struct pollfd pfd;
+	uint8_t *code;
+	int xsave = 1, r = -1;
+
+	if (vm_create(&vm, 4 << 20, 1, -1, &err) < 0) {
+		snprintf(why, len, "%s", err->msg);
+		mew_error_free(err);
+		vm_destroy(&vm);
+		return -1;
+	}
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[128];
+	} cpuid = { .c.nent = 128 };
+	if (ioctl(vm.kvm_fd, KVM_GET_SUPPORTED_CPUID, &cpuid) == 0)
+		for (unsigned i = 0; i < cpuid.c.nent; i++)
+			if (cpuid.e[i].function == 1 && !(cpuid.e[i].ecx & (1u << 26)))
+				xsave = 0;
+	code = gmem_ptr(&vm.mem, 0x100000, sizeof(probe_code));
+	memcpy(code, probe_code, sizeof(probe_code));
+	if (!xsave)
+		memset(code + PROBE_XSAVE_START, 0x90, PROBE_XSAVE_END - PROBE_XSAVE_START);
+	memcpy(gmem_ptr(&vm.mem, 0x100100, sizeof(probe_handler)), probe_handler, sizeof(probe_handler));
+	uint8_t *idtr = gmem_ptr(&vm.mem, 0x120000, 10);
+	uint16_t limit = 16 * 4 - 1;
+	uint64_t base = 0x120010;
+	memcpy(idtr, &limit, 2);
+	memcpy(idtr + 2, &base, 8);
+	uint8_t *gate = gmem_ptr(&vm.mem, 0x120010 + 3 * 16, 16);
+	memset(gate, 0, 16);
+	gate[0] = 0x00, gate[1] = 0x01;	       /* offset 0x100100, low 16 bits */
+	gate[2] = 0x10;			       /* selector: the boot code segment */
+	gate[5] = 0x8e;			       /* present interrupt gate */
+	gate[6] = 0x10, gate[7] = 0x00;	       /* offset bits 16..31 */
+	if (vm_setup_entry64(&vm, 0x100000, 0, &err) < 0 || vm_start(&vm, &err) < 0) {
+		snprintf(why, len, "%s", err->msg);
+		mew_error_free(err);
+		vm_stop(&vm, VM_END_HOST, 0, "probe failed");
+		vm_join(&vm);
+		vm_destroy(&vm);
+		return -1;
+	}
+	pfd = (struct pollfd){ .fd = vm.stop_fd, .events = POLLIN };
+	if (poll(&pfd, 1, 5000) <= 0)
+		vm_stop(&vm, VM_END_HOST, 0, "the probe guest did not finish in 5 s");
+	vm_join(&vm);
+	if (vm.end == VM_END_STATUS && vm.status == 42)
+		r = 0;
+	else
+		snprintf(why, len, "KVM cannot run a kernel's first instructions here (%s%s)", vm.why,
+			 xsave ? " running xsave/xrstor and int3" : " running int3");
+	vm_destroy(&vm);
+	return r;
+}
+
+int vm_probe_kernel_boot(char *why, size_t len)
+{
+	static int done, result;
+	static char reason[400];
+
+	if (!done) {
+		result = run_probe(reason, sizeof(reason));
+		done = 1;
+	}
+	if (result < 0)
+		snprintf(why, len, "%s", reason);
+	return result;
+}

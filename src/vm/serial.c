@@ -1,0 +1,171 @@
+#include "vm/serial.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	IER_RDI = 0x01, /* received data available */
+	IER_THRI = 0x02,
+	IIR_NONE = 0x01,
+	IIR_THRI = 0x02,
+	IIR_RDI = 0x04,
+	IIR_FIFO = 0xc0,
+	LCR_DLAB = 0x80,
+	LSR_DR = 0x01,
+	LSR_THRE = 0x20,
+	LSR_TEMT = 0x40,
+	MCR_LOOP = 0x10,
+	MSR_DCD_DSR_CTS = 0xb0,
+};
+
+static uint8_t iir(struct serial *s)
+{
+	uint8_t fifo = (s->fcr & 1) ? IIR_FIFO : 0;
+	if ((s->ier & IER_RDI) && s->in_len > 0)
+		return IIR_RDI | fifo;
+	if ((s->ier & IER_THRI) && s->thri_pending)
+		return IIR_THRI | fifo;
+	return IIR_NONE | fifo;
+}
+
+static void update_irq(struct serial *s)
+{
+	if (s->irq != NULL)
+		s->irq(s->opaque, (iir(s) & IIR_NONE) == 0);
+}
+
+static void transmit(struct serial *s, uint8_t c)
+{
+	if (s->mcr & MCR_LOOP) {
+		if (s->in_len < SERIAL_INBUF)
+			s->in[(s->in_head + s->in_len++) % SERIAL_INBUF] = c;
+		return;
+	}
+	if (s->out_fd >= 0) {
+		ssize_t r;
+		do
+			r = write(s->out_fd, &c, 1);
+		while (r < 0 && errno == EINTR);
+	}
+}
+
+static void serial_read(void *dev, uint64_t off, void *data, uint32_t len)
+{
+	struct serial *s = dev;
+	uint8_t v = 0;
+
+	pthread_mutex_lock(&s->lock);
+	switch (off) {
+	case 0:
+		if (s->lcr & LCR_DLAB) {
+			v = s->dll;
+		} else if (s->in_len > 0) {
+			v = s->in[s->in_head];
+			s->in_head = (s->in_head + 1) % SERIAL_INBUF;
+			s->in_len--;
+		}
+		break;
+	case 1:
+		v = (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
+		break;
+	case 2:
+		v = iir(s);
+		if ((v & 0x0f) == IIR_THRI)
+			s->thri_pending = 0;
+		break;
+	case 3:
+		v = s->lcr;
+		break;
+	case 4:
+		v = s->mcr;
+		break;
+	case 5:
+		v = LSR_THRE | LSR_TEMT | (s->in_len > 0 ? LSR_DR : 0);
+		break;
+	case 6:
+		v = (s->mcr & MCR_LOOP) ? (uint8_t)((s->mcr & 0x0f) << 4) : MSR_DCD_DSR_CTS;
+		break;
+	case 7:
+		v = s->scr;
+		break;
+	}
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	memset(data, 0, len);
+	*(uint8_t *)data = v;
+}
+
+static void serial_write(void *dev, uint64_t off, const void *data, uint32_t len)
+{
+	struct serial *s = dev;
+	uint8_t v = *(const uint8_t *)data;
+
+	pthread_mutex_lock(&s->lock);
+	switch (off) {
+	case 0:
+		if (s->lcr & LCR_DLAB) {
+			s->dll = v;
+		} else {
+			transmit(s, v);
+			s->thri_pending = 1;
+		}
+		break;
+	case 1:
+		if (s->lcr & LCR_DLAB) {
+			s->dlm = v;
+		} else {
+			/* Enabling THRI with an empty transmitter interrupts at once. */
+			if (!(s->ier & IER_THRI) && (v & IER_THRI))
+				s->thri_pending = 1;
+			s->ier = v & 0x0f;
+		}
+		break;
+	case 2:
+		s->fcr = v;
+		if (v & 0x02) { /* clear the receive FIFO */
+			s->in_head = 0;
+			s->in_len = 0;
+		}
+		break;
+	case 3:
+		s->lcr = v;
+		break;
+	case 4:
+		s->mcr = v & 0x1f;
+		break;
+	case 7:
+		s->scr = v;
+		break;
+	}
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct bus_ops serial_ops = {
+	.read = serial_read,
+	.write = serial_write,
+};
+
+void serial_init(struct serial *s, int out_fd, void (*irq)(void *, int), void *opaque)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	s->out_fd = out_fd;
+	s->irq = irq;
+	s->opaque = opaque;
+	s->lsr = LSR_THRE | LSR_TEMT;
+}
+
+size_t serial_input(struct serial *s, const uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	while (n < len && s->in_len < SERIAL_INBUF) {
+		s->in[(s->in_head + s->in_len++) % SERIAL_INBUF] = buf[n++];
+	}
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

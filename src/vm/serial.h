@@ -1,0 +1,34 @@
+/* A 16550A UART: the guest's first console (ttyS0 at 0x3f8, IRQ 4).  The
+ * model is independent of the CPU: it is reached through bus_ops and raises
+ * its interrupt through a callback. */
+#ifndef MEW_VM_SERIAL_H
+#define MEW_VM_SERIAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/bus.h"
+
+#define SERIAL_BASE 0x3f8
+#define SERIAL_IRQ 4
+#define SERIAL_INBUF 4096
+
+struct serial {
+	pthread_mutex_t lock;
+	uint8_t ier, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;
+	int thri_pending; /* transmitter-empty interrupt not yet read from IIR */
+	uint8_t in[SERIAL_INBUF];
+	size_t in_head, in_len;
+	int out_fd; /* what the guest transmits goes here; -1 drops it */
+	void (*irq)(void *opaque, int level);
+	void *opaque;
+};
+
+extern const struct bus_ops serial_ops;
+
+void serial_init(struct serial *s, int out_fd, void (*irq)(void *, int), void *opaque);
+/* Queue host input for the guest to read; returns how many bytes fit. */
+size_t serial_input(struct serial *s, const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,41 @@
+/* Constructors of mew's virtio device models.  Each returns a device ready
+ * to be put behind a transport, or NULL with *err. */
+#ifndef MEW_VM_VIRTIO_DEVICES_H
+#define MEW_VM_VIRTIO_DEVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "vm/virtio/virtio.h"
+
+typedef void (*virtio_irq_fn)(void *opaque, int level);
+
+/* virtio-console: what the guest writes goes to out_fd; virtio_console_input
+ * feeds the guest. */
+struct virtio_dev *virtio_console_new(const struct gmem *mem, int out_fd, virtio_irq_fn irq, void *opaque,
+				      struct mew_error **err);
+/* Queue host input; returns the bytes taken (0 when the buffer is full). */
+size_t virtio_console_input(struct virtio_dev *d, const uint8_t *buf, size_t len);
+
+struct virtio_dev *virtio_rng_new(const struct gmem *mem, virtio_irq_fn irq, void *opaque,
+				  struct mew_error **err);
+
+/* virtio-blk on a raw image file. */
+struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int readonly, virtio_irq_fn irq,
+				  void *opaque, struct mew_error **err);
+
+/* virtio-9p: a 9P2000.L server for the directory root, mount tag tag. */
+struct virtio_dev *virtio_9p_new(const struct gmem *mem, const char *root, const char *tag, int readonly,
+				 virtio_irq_fn irq, void *opaque, struct mew_error **err);
+
+/* virtio-vsock with guest CID cid: a guest connection to host port P goes to
+ * the Unix socket "<uds_prefix>_P" (Firecracker's convention). */
+struct virtio_dev *virtio_vsock_new(const struct gmem *mem, uint64_t cid, const char *uds_prefix,
+				    virtio_irq_fn irq, void *opaque, struct mew_error **err);
+/* Poll host sockets and move their data into the guest; the VMM's I/O loop
+ * calls this when vsock_fds say so (fills at most max fds, returns count). */
+int virtio_vsock_fds(struct virtio_dev *d, int *fds, int max);
+void virtio_vsock_poll(struct virtio_dev *d);
+
+#endif

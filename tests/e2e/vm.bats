@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# The vm engine, end to end on this host's /dev/kvm: mew boots its own
+# freestanding test guest (build/vm/testguest.elf) and the guest drives the
+# serial port and each virtio device.  A Linux kernel boot runs only where the
+# probe says KVM can execute one.
+load helpers
+
+TG="$BATS_TEST_DIRNAME/../../build/vm/testguest.elf"
+
+setup() {
+	[ -c /dev/kvm ] || skip "no /dev/kvm on this host"
+	"$MEW" engines | grep -q '^vm  *yes' || skip "vm engine unavailable: $("$MEW" engines | grep '^vm')"
+	[ -f "$TG" ] || skip "test guest not built"
+	T=$(mktemp -d)
+}
+
+teardown() {
+	[ -n "${T:-}" ] && rm -rf "$T"
+	return 0
+}
+
+vmrun() {
+	"$MEW" run --engine vm --rootfs "${ROOT:-$ROOTFS}" --kernel "$TG" "$@"
+}
+
+@test "vm: mew engines says what the vm engine can do here" {
+	run "$MEW" engines
+	[[ "$output" == *"vm"*"/dev/kvm usable; kernel boot: "* ]]
+}
+
+@test "vm: the test guest boots in 64-bit mode, prints over serial and exits with its status" {
+	run vmrun -- hello echo over-serial exit=7
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"hello from the test guest (64-bit entry)"* ]]
+	[[ "$output" == *"over-serial"* ]]
+}
+
+@test "vm: the test guest boots through the PVH entry" {
+	MEW_VM_BOOT=pvh run vmrun -- hello exit=3
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"hello from the test guest (PVH entry)"* ]]
+}
+
+@test "vm: the devices are announced on the command line and found by the guest" {
+	run vmrun -- devices
+	[ "$status" -eq 0 ]
+	for id in 3 4 9 19; do
+		[[ "$output" == *"virtio device $id at 0x"* ]] || { echo "no device $id"; false; }
+	done
+}
+
+@test "vm: virtio-console carries 1 MiB from the guest intact" {
+	run bash -c "'$MEW' run --engine vm --rootfs '$ROOTFS' --kernel '$TG' -- console 1048576 | wc -c"
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 1048576 ]
+}
+
+@test "vm: virtio-rng hands the guest random bytes" {
+	run vmrun -- rng
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rng: "* ]]
+}
+
+@test "vm: virtio-blk reads and writes a raw image, and refuses reads past its end" {
+	printf 'MEWDISK-sector-zero' > "$T/disk.img"
+	truncate -s 1M "$T/disk.img"
+	MEW_VM_DISK="$T/disk.img" run vmrun -- blk
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"2048 sectors, sector 0 begins \`MEWDISK-sector-z\`"* ]]
+	[ "$(dd if="$T/disk.img" bs=512 skip=1 count=1 2>/dev/null | head -c 10)" = "mew-blk-ok" ]
+}
+
+@test "vm: virtio-9p shares the rootfs directory" {
+	mkdir -p "$T/root/etc"
+	echo "shared over 9p" > "$T/root/etc/greeting"
+	ROOT="$T/root" run vmrun -- 9p /etc/greeting
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"9p: tag \`mewroot\`"* ]]
+	[[ "$output" == *"9p: shared over 9p"* ]]
+}
+
+@test "vm: virtio-9p does not let a symlink or .. lead out of the share" {
+	mkdir -p "$T/root/etc"
+	echo secret > "$T/outside"
+	ln -s "$T/outside" "$T/root/etc/escape"
+	ln -s ../../../../../../.. "$T/root/up"
+	ROOT="$T/root" run vmrun -- 9p /etc/escape
+	[[ "$output" != *"secret"* ]]
+	ROOT="$T/root" run vmrun -- 9p "/up${T}/outside"
+	[[ "$output" != *"secret"* ]]
+}
+
+@test "vm: virtio-vsock connects the guest to a host Unix socket" {
+	command -v python3 >/dev/null || skip "needs python3 for the host end"
+	python3 - "$T/vsock_5000" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept(); data = c.recv(100)
+c.sendall(b"pong to " + data)
+c.close()
+PY
+	for i in $(seq 50); do [ -S "$T/vsock_5000" ] && break; sleep 0.1; done
+	MEW_VSOCK_UDS="$T/vsock" run vmrun -- vsock 5000
+	wait
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"vsock: pong to ping"* ]]
+}
+
+@test "vm: hostile virtqueues are refused and the VMM keeps running" {
+	run vmrun -- hostile echo still-alive
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hostile: refused 5 of 5"* ]]
+	[[ "$output" == *"still-alive"* ]]
+}
+
+@test "vm: a machine reset without a status is reported as mew's failure" {
+	run vmrun -- reset
+	[ "$status" -eq 125 ]
+	[[ "$output" == "mew: vm: the guest reset the machine"* ]]
+}
+
+@test "vm: a guest that crashes the vCPU is reported, not followed" {
+	run vmrun -- fault
+	[ "$status" -eq 125 ]
+	[[ "$output" == "mew: vm: "* ]]
+}
+
+@test "vm: a kernel that is neither ELF nor bzImage is refused by name" {
+	echo garbage > "$T/k"
+	run "$MEW" run --engine vm --kernel "$T/k" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"kernel"* ]]
+}
+
+@test "vm: --memory and --cpus are honoured and bounded" {
+	run vmrun --memory 64m --cpus 2 -- hello
+	[ "$status" -eq 0 ]
+	run vmrun --memory 8g -- hello
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--memory"* ]]
+}

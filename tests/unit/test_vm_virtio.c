@@ -1,0 +1,420 @@
+/* The virtio device models against a guest-memory buffer, with no CPU at
+ * all: well-formed requests work, and hostile queues (descriptor loops,
+ * out-of-range addresses, oversized lengths, ring index jumps) are refused
+ * while the device model survives and works again after a reset. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vm/bus.h"
+#include "vm/virtio/devices.h"
+#include "vm/virtio/mmio.h"
+#include "vm/virtio/queue.h"
+
+#define MEM_SIZE (1 << 20)
+#define QSZ 16
+#define DESC 0x1000
+#define AVAIL 0x2000
+#define USED 0x3000
+#define DATA 0x10000
+
+static struct gmem mem;
+static int irqs;
+
+static void count_irq(void *opaque, int level)
+{
+	if (level)
+		irqs++;
+}
+
+static void *gp(uint64_t a)
+{
+	return mem.host + a;
+}
+
+static int setup(void **state)
+{
+	mem.size = MEM_SIZE;
+	mem.host = calloc(1, MEM_SIZE);
+	irqs = 0;
+	return mem.host == NULL;
+}
+
+static int teardown(void **state)
+{
+	free(mem.host);
+	return 0;
+}
+
+static void desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vring_desc d = { addr, len, flags, next };
+	memcpy(gp(DESC + 16 * i), &d, 16);
+}
+
+static void avail_push(uint16_t slot, uint16_t head)
+{
+	uint16_t *ring = gp(AVAIL + 4);
+	ring[slot % QSZ] = head;
+}
+
+static void avail_idx(uint16_t idx)
+{
+	memcpy(gp(AVAIL + 2), &idx, 2);
+}
+
+static uint16_t used_idx(void)
+{
+	uint16_t v;
+	memcpy(&v, gp(USED + 2), 2);
+	return v;
+}
+
+static uint32_t used_len(int slot)
+{
+	uint32_t v;
+	memcpy(&v, gp(USED + 4 + 8 * (slot % QSZ) + 4), 4);
+	return v;
+}
+
+/* Drive a device through its MMIO registers, as a guest driver would. */
+static void wr(struct virtio_mmio *t, uint32_t off, uint32_t v)
+{
+	virtio_mmio_ops.write(t, off, &v, 4);
+}
+
+static uint32_t rd(struct virtio_mmio *t, uint32_t off)
+{
+	uint32_t v = 0;
+	virtio_mmio_ops.read(t, off, &v, 4);
+	return v;
+}
+
+static void driver_init(struct virtio_mmio *t, int nq, uint32_t features)
+{
+	memset(gp(DESC), 0, 0x3000 + 0x1000);
+	wr(t, 0x70, 0);
+	wr(t, 0x70, 3);
+	wr(t, 0x24, 1);
+	wr(t, 0x20, 1);
+	wr(t, 0x24, 0);
+	wr(t, 0x20, features);
+	wr(t, 0x70, 3 | 8);
+	assert_true(rd(t, 0x70) & 8);
+	for (int q = 0; q < nq; q++) {
+		/* every queue shares the same areas: tests use one at a time */
+		wr(t, 0x30, (uint32_t)q);
+		wr(t, 0x38, QSZ);
+		wr(t, 0x80, DESC);
+		wr(t, 0x90, AVAIL);
+		wr(t, 0xa0, USED);
+		wr(t, 0x44, 1);
+	}
+	wr(t, 0x70, 3 | 8 | 4);
+}
+
+static int needs_reset(struct virtio_mmio *t)
+{
+	return (rd(t, 0x70) & 0x40) != 0;
+}
+
+static struct virtio_mmio *rng(void)
+{
+	struct virtio_dev *d = virtio_rng_new(&mem, count_irq, NULL, NULL);
+	assert_non_null(d);
+	return virtio_mmio_new(d, 0, 5);
+}
+
+static void queue_pops_a_wellformed_chain(void **state)
+{
+	struct vq q = { .size = QSZ, .ready = true, .desc = DESC, .avail = AVAIL, .used = USED };
+	struct vq_chain c;
+	const char *why = NULL;
+
+	desc(0, DATA, 100, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA + 100, 200, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	assert_int_equal(vq_pop(&mem, &q, &c, &why), 1);
+	assert_int_equal(c.nout, 1);
+	assert_int_equal(c.nin, 1);
+	assert_int_equal(c.out_len, 100);
+	assert_int_equal(c.in_len, 200);
+	assert_ptr_equal(c.out[0].iov_base, gp(DATA));
+	assert_int_equal(vq_pop(&mem, &q, &c, &why), 0);
+	assert_int_equal(vq_push(&mem, &q, c.head, 7), 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(used_len(0), 7);
+}
+
+static void expect_refused(const char *what)
+{
+	struct vq q = { .size = QSZ, .ready = true, .desc = DESC, .avail = AVAIL, .used = USED };
+	struct vq_chain c;
+	const char *why = NULL;
+	assert_int_equal(vq_pop(&mem, &q, &c, &why), -1);
+	assert_non_null(why);
+	assert_non_null(strstr(why, what));
+}
+
+static void queue_refuses_a_descriptor_loop(void **state)
+{
+	desc(0, DATA, 16, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA, 16, VRING_DESC_F_NEXT, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	expect_refused("loops");
+}
+
+static void queue_refuses_a_self_loop_of_writable_descriptors(void **state)
+{
+	desc(3, DATA, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 3);
+	avail_push(0, 3);
+	avail_idx(1);
+	expect_refused("loops");
+}
+
+static void queue_refuses_out_of_range_addresses(void **state)
+{
+	desc(0, MEM_SIZE - 8, 16, 0, 0); /* straddles the end of RAM */
+	avail_push(0, 0);
+	avail_idx(1);
+	expect_refused("outside guest memory");
+	desc(0, UINT64_MAX - 4, 16, 0, 0); /* wraps around */
+	expect_refused("outside guest memory");
+}
+
+static void queue_refuses_oversized_lengths(void **state)
+{
+	desc(0, DATA, 0xffffffffu, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	expect_refused("outside guest memory");
+}
+
+static void queue_refuses_a_ring_index_jump(void **state)
+{
+	desc(0, DATA, 16, 0, 0);
+	avail_push(0, 0);
+	avail_idx(QSZ + 1);
+	expect_refused("jumped");
+}
+
+static void queue_refuses_heads_and_links_outside_the_table(void **state)
+{
+	avail_push(0, QSZ + 3);
+	avail_idx(1);
+	expect_refused("head outside");
+	desc(0, DATA, 16, VRING_DESC_F_NEXT, QSZ + 1);
+	avail_push(0, 0);
+	expect_refused("next descriptor outside");
+}
+
+static void queue_refuses_indirect_and_misordered_descriptors(void **state)
+{
+	desc(0, DATA, 16, VRING_DESC_F_INDIRECT, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	expect_refused("indirect");
+	desc(0, DATA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	desc(1, DATA, 16, 0, 0);
+	expect_refused("readable descriptor after");
+}
+
+static void queue_validate_refuses_areas_outside_memory(void **state)
+{
+	struct vq q = { .size = QSZ, .desc = MEM_SIZE - 16, .avail = AVAIL, .used = USED };
+	const char *why;
+	assert_int_equal(vq_validate(&mem, &q, &why), -1);
+	q.desc = DESC;
+	q.size = 3;
+	assert_int_equal(vq_validate(&mem, &q, &why), -1);
+	q.size = QSZ;
+	assert_int_equal(vq_validate(&mem, &q, &why), 0);
+}
+
+static void rng_fills_a_buffer_and_interrupts(void **state)
+{
+	struct virtio_mmio *t = rng();
+	driver_init(t, 1, 0);
+	desc(0, DATA, 64, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(used_len(0), 64);
+	assert_true(irqs > 0);
+	assert_true(rd(t, 0x60) & 1);
+	virtio_mmio_free(t);
+}
+
+static void device_survives_hostile_queues_and_recovers_after_reset(void **state)
+{
+	struct virtio_mmio *t = rng();
+
+	driver_init(t, 1, 0);
+	desc(0, DATA, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 0);
+	assert_true(needs_reset(t));
+	assert_int_equal(used_idx(), 0);
+	/* further kicks are ignored until the driver resets */
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 0);
+
+	driver_init(t, 1, 0);
+	assert_false(needs_reset(t));
+	desc(0, DATA, 32, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 1);
+	virtio_mmio_free(t);
+}
+
+static void transport_refuses_queues_outside_memory_and_bad_features(void **state)
+{
+	struct virtio_mmio *t = rng();
+
+	wr(t, 0x70, 3);
+	wr(t, 0x24, 0);
+	wr(t, 0x20, 1u << 20); /* not offered, and no VERSION_1 */
+	wr(t, 0x70, 3 | 8);
+	assert_false(rd(t, 0x70) & 8);
+
+	wr(t, 0x70, 0);
+	wr(t, 0x70, 3);
+	wr(t, 0x30, 0);
+	wr(t, 0x38, QSZ);
+	wr(t, 0x80, 0xfffff000u);
+	wr(t, 0x84, 0xffffffffu);
+	wr(t, 0x44, 1);
+	assert_int_equal(rd(t, 0x44), 0);
+	assert_true(needs_reset(t));
+	/* selecting a queue that does not exist reads as absent and writes nothing */
+	wr(t, 0x30, 7);
+	assert_int_equal(rd(t, 0x34), 0);
+	wr(t, 0x44, 1);
+	/* config reads past the end are zeros, not host memory */
+	uint64_t big = 0x1234;
+	virtio_mmio_ops.read(t, 0x100 + 250, &big, 8);
+	assert_int_equal(big, 0);
+	virtio_mmio_free(t);
+}
+
+static void blk_checks_sector_ranges(void **state)
+{
+	char path[] = "/tmp/mew-blk-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	close(fd);
+	struct virtio_dev *d = virtio_blk_new(&mem, path, 0, count_irq, NULL, NULL);
+	assert_non_null(d);
+	struct virtio_mmio *t = virtio_mmio_new(d, 0, 5);
+	uint32_t hdr[4] = { 0, 0, 0, 0 };
+
+	driver_init(t, 1, 0);
+	/* a read of sector 7 (the last) works */
+	hdr[2] = 7;
+	memcpy(gp(DATA), hdr, 16);
+	desc(0, DATA, 16, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA + 0x100, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	desc(2, DATA + 0x1000, 1, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(*(uint8_t *)gp(DATA + 0x1000), 0);
+	/* sector 8 is past the end; a huge sector must not wrap */
+	hdr[2] = 8;
+	memcpy(gp(DATA), hdr, 16);
+	avail_push(1, 0);
+	avail_idx(2);
+	wr(t, 0x50, 0);
+	assert_int_equal(*(uint8_t *)gp(DATA + 0x1000), 1);
+	uint64_t huge = UINT64_MAX / 512 + 2;
+	memcpy(gp(DATA + 8), &huge, 8);
+	avail_push(2, 0);
+	avail_idx(3);
+	wr(t, 0x50, 0);
+	assert_int_equal(*(uint8_t *)gp(DATA + 0x1000), 1);
+	assert_int_equal(used_idx(), 3);
+	virtio_mmio_free(t);
+	unlink(path);
+}
+
+static void p9_refuses_malformed_messages(void **state)
+{
+	char dir[] = "/tmp/mew-9p-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct virtio_dev *d = virtio_9p_new(&mem, dir, "t", 0, count_irq, NULL, NULL);
+	assert_non_null(d);
+	struct virtio_mmio *t = virtio_mmio_new(d, 0, 5);
+	/* Tversion whose string length runs past the message */
+	uint8_t msg[32] = { 0 };
+	uint32_t size = 19;
+	memcpy(msg, &size, 4);
+	msg[4] = 100;
+	uint32_t msize = 8192;
+	memcpy(msg + 7, &msize, 4);
+	uint16_t slen = 500;
+	memcpy(msg + 11, &slen, 2);
+	memcpy(gp(DATA), msg, 19);
+
+	driver_init(t, 1, 1);
+	desc(0, DATA, 19, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA + 0x1000, 4096, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(*(uint8_t *)gp(DATA + 0x1000 + 4), 7); /* Rlerror */
+	/* a size field that lies about the message gets no reply at all */
+	size = 9999;
+	memcpy(gp(DATA), &size, 4);
+	avail_push(1, 0);
+	avail_idx(2);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(used_len(1), 0);
+	virtio_mmio_free(t);
+	rmdir(dir);
+}
+
+static void bus_reads_nothing_as_ones(void **state)
+{
+	struct bus b = { 0 };
+	uint32_t v = 0;
+	assert_false(bus_access(&b, 0x1234, &v, 4, false));
+	assert_int_equal(v, 0xffffffffu);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(queue_pops_a_wellformed_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_a_descriptor_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_a_self_loop_of_writable_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_out_of_range_addresses, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_oversized_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_a_ring_index_jump, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_heads_and_links_outside_the_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_refuses_indirect_and_misordered_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(queue_validate_refuses_areas_outside_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(rng_fills_a_buffer_and_interrupts, setup, teardown),
+		cmocka_unit_test_setup_teardown(device_survives_hostile_queues_and_recovers_after_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(transport_refuses_queues_outside_memory_and_bad_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(blk_checks_sector_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(p9_refuses_malformed_messages, setup, teardown),
+		cmocka_unit_test(bus_reads_nothing_as_ones),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
