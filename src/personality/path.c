@@ -361,7 +361,9 @@ int pers_untranslate(const struct pers *p, const char *host, char *guest, size_t
 			bestlen = l;
 		}
 	}
-	if (best != NULL && bestlen > root_len(p)) {
+	/* The most specific match wins: a bind inside the rootfs's tree, or a
+	 * bind whose source is elsewhere on the host. */
+	if (best != NULL && (bestlen > root_len(p) || (root_len(p) > 0 && under(host, p->rootfs) < 0))) {
 		const char *r = host + (bestlen == 1 ? 0 : bestlen);
 		n = snprintf(guest, len, "%s%s", best->guest, r);
 		return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;

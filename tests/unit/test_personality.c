@@ -188,6 +188,8 @@ static void binds_replace_a_subtree(void **state)
 	snprintf(want, sizeof(want), "%s/secret", outside);
 	assert_int_equal(pers_untranslate(&p, want, g, sizeof(g)), 0);
 	assert_string_equal(g, "/mnt/data/secret");
+	assert_int_equal(pers_untranslate(&p, outside, g, sizeof(g)), 0);
+	assert_string_equal(g, "/mnt/data");
 	snprintf(want, sizeof(want), "%s/etc/passwd", root);
 	assert_int_equal(pers_untranslate(&p, want, g, sizeof(g)), 0);
 	assert_string_equal(g, "/etc/passwd");

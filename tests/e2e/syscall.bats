@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# The syscall engine on a real distribution (debootstrap minbase, cached by
+# scripts/rootfs-debian.sh), run as an ordinary user: as root, the tests
+# drop to nobody (65534) with setpriv and run a copy of mew from a
+# world-readable directory.
+
+load helpers
+
+setup_file() {
+	local t
+	t=$(mktemp -d /tmp/mew-syscall.XXXXXX)
+	chmod 755 "$t"
+	mkdir -p "$t/bin" "$t/work" "$t/host"
+	echo "host secret" >"$t/host/secret"
+	cp "$MEW" "$t/bin/mew"
+	for p in escape threads hello; do
+		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
+	done
+	chmod -R a+rX "$t"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown 65534:65534 "$t/work"
+		DEBIAN=$(bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-debian.sh" amd64) || return 1
+	else
+		chmod 777 "$t/work"
+		DEBIAN=$(bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-debian.sh" amd64 2>/dev/null) || DEBIAN=
+	fi
+	export T=$t DEBIAN
+}
+
+teardown_file() {
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+setup() {
+	[ -n "$DEBIAN" ] || skip "no Debian rootfs: building one needs root and debootstrap (scripts/rootfs-debian.sh)"
+}
+
+# guest [MEW RUN FLAGS] -- CMD...: the command under the syscall engine, unprivileged.
+guest() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+			"$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -v "$T/work:/work" "$@"
+	else
+		"$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -v "$T/work:/work" "$@"
+	fi
+}
+
+@test "syscall: runs as an ordinary user with a fake root identity" {
+	run guest -- sh -c 'id; id -u; cat /proc/self/status | grep "^Uid"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"uid=0(root) gid=0(root)"* ]]
+	[ "${lines[1]}" = 0 ]
+	# the kernel's own view: not root
+	if [ "$(id -u)" -eq 0 ]; then [[ "$output" == *"Uid:	65534"* ]]; fi
+}
+
+@test "syscall: --user keeps the real identity" {
+	run guest --user "$( [ "$(id -u)" -eq 0 ] && echo 65534 || id -u)" -- id -u
+	[ "$status" -eq 0 ]
+	[ "$output" = "$( [ "$(id -u)" -eq 0 ] && echo 65534 || id -u)" ]
+}
+
+@test "syscall: sh -c and coreutils see the rootfs as /" {
+	run guest -- sh -c 'cat /etc/debian_version; echo a b | wc -w; basename /usr/bin/env; mktemp -u /tmp/x.XXXX | head -c 7; echo; pwd'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(cat "$DEBIAN/etc/debian_version")" ]
+	[ "${lines[1]}" = 2 ]
+	[ "${lines[2]}" = env ]
+	[ "${lines[3]}" = "/tmp/x." ]
+	[ "${lines[4]}" = / ]
+}
+
+@test "syscall: ls -la / lists the rootfs" {
+	run guest -- ls -la /
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" usr"* ]]
+	[[ "$output" == *"bin -> usr/bin"* ]]
+	[[ "$output" != *"mew-syscall"* ]]
+}
+
+@test "syscall: find / -xdev walks the rootfs and nothing else" {
+	run guest -- sh -c 'find / -xdev 2>/dev/null | wc -l; find / -xdev -name debian_version 2>/dev/null'
+	echo "$output"
+	if [ "$(id -u)" -eq 0 ]; then
+		want=$(setpriv --reuid=65534 --regid=65534 --clear-groups find "$DEBIAN" -xdev -path "$DEBIAN/dev" -prune -o -print 2>/dev/null | wc -l)
+	else
+		want=$(find "$DEBIAN" -xdev -path "$DEBIAN/dev" -prune -o -print 2>/dev/null | wc -l)
+	fi
+	# /opt/t and /work are binds on the same host filesystem: they may add a few
+	[ "${lines[0]}" -ge "$want" ]
+	[ "${lines[0]}" -le $((want + 50)) ]
+	[ "${lines[1]}" = /etc/debian_version ]
+}
+
+@test "syscall: tar archives and extracts inside the rootfs" {
+	run guest -- sh -c 'cd /work && tar cf etc.tar /etc/apt 2>/dev/null; mkdir -p x && tar xf etc.tar -C x && ls x/etc/apt | grep sources && rm -rf x etc.tar'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sources.list"* ]]
+}
+
+@test "syscall: dpkg -l, apt-get --version and perl -e" {
+	run guest -- sh -c 'dpkg -l 2>/dev/null | grep -c "^ii"; apt-get --version | head -1; perl -e "print 6*7, qq(\n)"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -gt 50 ]
+	[[ "${lines[1]}" == "apt "* ]]
+	[ "${lines[2]}" = 42 ]
+}
+
+@test "syscall: a dynamically linked program runs with the rootfs's loader" {
+	run guest -- /opt/t/hello
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello argv0=/opt/t/hello exe=/opt/t/hello uid=0" ]
+	run guest -w /opt/t -- ./hello
+	[ "$output" = "hello argv0=./hello exe=/opt/t/hello uid=0" ]
+}
+
+@test "syscall: #! scripts find their interpreter in the rootfs" {
+	printf '#!/usr/bin/perl -w\nprint "perl script $0\\n";\n' >"$T/work/s.pl"
+	chmod 755 "$T/work/s.pl"
+	run guest -- /work/s.pl
+	rm -f "$T/work/s.pl"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "perl script /work/s.pl" ]
+}
+
+@test "syscall: escape attempts stay inside the rootfs" {
+	[ -e "$T/host/secret" ]
+	run guest -- /opt/t/escape "$T/host/secret"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = contained ]
+	run guest -- sh -c "cat /../../..$T/host/secret; ln -s / /work/l; cat /work/l/..$T/host/secret; ln -s $T/host /work/h; cat /work/h/secret; rm /work/l /work/h; cd /proc/self/root/../../..; pwd; ls"
+	echo "$output"
+	[[ "$output" != *"host secret"* ]]
+	[[ "$output" == *"etc"* ]]
+}
+
+@test "syscall: a symlink to /etc means the rootfs's /etc" {
+	run guest -- sh -c 'ln -sf /etc /work/etc && readlink /work/etc && cat /work/etc/debian_version && rm /work/etc'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /etc ]
+	[ "${lines[1]}" = "$(cat "$DEBIAN/etc/debian_version")" ]
+}
+
+@test "syscall: binds from -v and the working directory from -w" {
+	echo bound >"$T/work/f"
+	run guest -w /work -- sh -c 'pwd; cat f; cat /work/../work/f; readlink -f /proc/self/cwd'
+	rm -f "$T/work/f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /work ]
+	[ "${lines[1]}" = bound ]
+	[ "${lines[2]}" = bound ]
+	[ "${lines[3]}" = /work ]
+}
+
+@test "syscall: threads, fork and vfork are all followed" {
+	run guest -- /opt/t/threads
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "threads: 0 failures, spawn exit 7, fork exit 5" ]
+}
+
+@test "syscall: exit statuses pass through" {
+	run guest -- sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+	run guest -- false
+	[ "$status" -eq 1 ]
+	run -127 guest -- /no/such/program
+	[ "$status" -eq 127 ]
+	run -127 guest -- nosuchcommand
+	[ "$status" -eq 127 ]
+	run guest -- /etc/passwd
+	[ "$status" -eq 126 ]
+}
+
+@test "syscall: a killed command reports 128+N and mew exits cleanly" {
+	run guest -- sh -c 'kill -KILL $$'
+	[ "$status" -eq 137 ]
+	run guest -- sh -c 'kill -SEGV $$'
+	[ "$status" -eq 139 ]
+	run guest -- perl -e 'kill "TERM", $$; sleep 5'
+	[ "$status" -eq 143 ]
+}
+
+@test "syscall: signals are delivered unchanged to the command" {
+	run guest -- sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; trap "echo got HUP" HUP; kill -HUP $$; echo after'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "got USR1
+got HUP
+after" ]
+	# stop and continue: the job is not left stopped
+	run guest -- sh -c 'sleep 5 & p=$!; kill -STOP $p; kill -CONT $p; kill -TERM $p; wait $p; echo $?'
+	echo "$output"
+	[ "${lines[-1]}" = 143 ]
+}
+
+@test "syscall: nothing outlives the run (no zombie, no stopped tracee)" {
+	tag=$((RANDOM + 4000)).25
+	run guest -- sh -c "sleep $tag & sleep $tag & kill -STOP \$!; echo started"
+	[ "$status" -eq 0 ]
+	[ "$output" = started ]
+	sleep 0.2
+	run pgrep -f "sleep $tag"
+	[ "$status" -ne 0 ]
+}
+
+@test "syscall: uname and hostname are the configured ones" {
+	run guest --hostname box -- sh -c 'uname -n; uname -s; hostname'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = box ]
+	[ "${lines[1]}" = Linux ]
+}
+
+@test "syscall: io_uring and foreign ABIs are refused" {
+	cat >"$T/work/abi.c" <<'C'
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(void) {
+	long r = syscall(425, 4, (void *)0); /* io_uring_setup */
+	printf("%ld\n", r);
+	return 0;
+}
+C
+	cc -o "$T/bin/abi" "$T/work/abi.c"
+	chmod a+rx "$T/bin/abi"
+	run guest -- /opt/t/abi
+	echo "$output"
+	[ "$output" = -1 ]
+}
