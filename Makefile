@@ -42,6 +42,22 @@ $(B)/libmew.a: $(LIB_OBJS)
 $(B)/mew: $(B)/src/cli/main.o $(B)/libmew.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The workload program `mew bench` runs natively and inside every engine:
+# static, for the host and, where aarch64-linux-gnu-gcc is installed, arm64.
+BENCH_ARCH := $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
+all: $(B)/bench/work-$(BENCH_ARCH)
+$(B)/bench/work-$(BENCH_ARCH): src/bench/guest/work.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -Wall -Wextra -o $@ $<
+ifneq ($(BENCH_ARCH),arm64)
+ifneq ($(shell command -v aarch64-linux-gnu-gcc 2>/dev/null),)
+all: $(B)/bench/work-arm64
+$(B)/bench/work-arm64: src/bench/guest/work.c
+	@mkdir -p $(dir $@)
+	aarch64-linux-gnu-gcc -O2 -static -Wall -Wextra -o $@ $<
+endif
+endif
+
 $(B)/tests/%: tests/unit/%.c $(B)/libmew.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< -o $@ $(B)/libmew.a $(LDLIBS) -lcmocka

@@ -15,3 +15,7 @@ for engine in container syscall emulate vm; do
 	$mew run --engine "$engine" -- sh -c 'echo hello from $(uname -m) as $(id -u) on $(hostname)'
 	echo "   exit status $?"
 done
+# The arm64 rootfs lets `mew bench` measure the emulate engine too.
+bash scripts/rootfs-busybox.sh arm64 >/dev/null 2>&1 || echo "== no arm64 rootfs: mew bench skips the emulate engine"
+echo "== mew bench --quick"
+$mew bench --quick

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a command in a root filesystem under one of the engines" },
 	{ "engines", cmd_engines, "list the engines and whether each can run on this host" },
 	{ "rootfs", cmd_rootfs, "create a root filesystem (rootfs create --from debian|busybox DIR)" },
+	{ "bench", cmd_bench, "measure the engines side by side on this machine" },
 };
 
 static void usage(FILE *out)
