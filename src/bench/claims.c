@@ -227,6 +227,8 @@ static void describe_check(struct text *t, const char *engine, const struct benc
 	}
 	if (bench_row_hosts_containers(row)) {
 		add(t, "%s: unshare -n and a new cgroup work", engine);
+		if (row->cgroup.detail != NULL)
+			add(t, " (%s)", row->cgroup.detail);
 		return;
 	}
 	add(t, "%s: ", engine);

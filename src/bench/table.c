@@ -47,6 +47,15 @@ static const char *check_word(const struct bench_check *c)
 	return "-";
 }
 
+/* What a note says after the command it names: "`mew run ...` exited 125:
+ * mew: no kernel" -> "exited 125: mew: no kernel". */
+static const char *note_cause(const char *note)
+{
+	const char *end = note[0] == '`' ? strstr(note + 1, "` ") : NULL;
+
+	return end != NULL ? end + 2 : note;
+}
+
 static void print_times(const struct bench_report *r, FILE *out)
 {
 	int note = 0;
@@ -82,15 +91,29 @@ static void print_times(const struct bench_report *r, FILE *out)
 		}
 		fputc('\n', out);
 	}
-	/* The notes, numbered in the order the cells were printed. */
+	/* The notes, numbered in the order the cells were printed; a cell
+	 * that failed the way the one before it did says so in one line. */
 	note = 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct bench_row *row = &r->rows[i];
+		const char *prev = NULL;
+		int prev_note = 0;
 
-		for (int w = 0; w < BENCH_NWORKLOADS && row->runnable; w++)
-			if (row->cells[w].status != BENCH_OK)
-				fprintf(out, "  [%d] %s %s: %s\n", ++note, row->engine, bench_workload_name(w),
-					row->cells[w].note != NULL ? row->cells[w].note : "not run");
+		for (int w = 0; w < BENCH_NWORKLOADS && row->runnable; w++) {
+			const char *n = row->cells[w].note != NULL ? row->cells[w].note : "not run";
+
+			if (row->cells[w].status == BENCH_OK)
+				continue;
+			note++;
+			if (prev != NULL && strcmp(note_cause(prev), note_cause(n)) == 0) {
+				fprintf(out, "  [%d] %s %s: the same as [%d]\n", note, row->engine, bench_workload_name(w),
+					prev_note);
+				continue;
+			}
+			fprintf(out, "  [%d] %s %s: %s\n", note, row->engine, bench_workload_name(w), n);
+			prev = n;
+			prev_note = note;
+		}
 	}
 }
 
@@ -142,7 +165,8 @@ void bench_report_print(const struct bench_report *r, FILE *out)
 			fprintf(out, "  %-9s %s\n", bench_workload_name(w), r->workload_text[w]);
 	print_realinux(r, out);
 	if (r->nclaims > 0)
-		fprintf(out, "\nmew's claims, on this machine:\n");
+		fprintf(out, "\nmew's claims, on this machine%s:\n",
+			r->quick ? " (--quick: small workloads, few runs, rough ratios; run without it to judge)" : "");
 	for (size_t i = 0; i < r->nclaims; i++) {
 		const struct bench_claim *c = &r->claims[i];
 
