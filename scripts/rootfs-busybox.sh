@@ -16,6 +16,10 @@ else
 	pkg=busybox-static:$arch
 fi
 version=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
+# busybox-static:arm64 conflicts with the host's busybox-static: it is only
+# downloaded, never installed, so its version comes from apt.
+[ -n "$version" ] || [ "$arch" = "$hostarch" ] ||
+	version=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2}' | grep -v '(none)' || true)
 if [ -z "$version" ]; then
 	echo "mew: $pkg is not installed: run scripts/deps.sh" >&2
 	exit 1

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "a64/exec.h"
 #include "base/log.h"
 #include "cli/cli.h"
 
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mew: unknown option `%s` (see mew --help)\n", argv[1]);
 		return 125;
 	}
+	if (argc > 1 && strcmp(argv[1], "__a64-exec") == 0) /* an emulated execve */
+		return a64_exec_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 125;

@@ -1,0 +1,87 @@
+/* The emulated arm64 Linux process: what a64 keeps besides the CPU — the
+ * loaded program, the program break, guest signal actions and the root
+ * directory view — and the entry points between the pieces of src/a64. */
+#ifndef MEW_A64_A64_H
+#define MEW_A64_A64_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "a64/cpu.h"
+#include "base/error.h"
+
+/* AT_HWCAP: exactly what the interpreter implements (FP, ASIMD, CPUID is
+ * not advertised: MIDR_EL1 is answered anyway). */
+#define A64_HWCAP_FP (1u << 0)
+#define A64_HWCAP_ASIMD (1u << 1)
+#define A64_HWCAP (A64_HWCAP_FP | A64_HWCAP_ASIMD)
+
+struct a64_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct a64_proc {
+	char rootfs[PATH_MAX]; /* host path of the guest's / (no trailing slash) */
+	char cwd[PATH_MAX];    /* guest path of the working directory */
+	char exe[PATH_MAX];    /* guest path of the running program */
+	uint64_t brk_start, brk_cur, brk_mapped;
+	uint64_t sigreturn_tramp; /* guest address of `mov x8, #139; svc #0` */
+	struct a64_sigaction act[65];
+};
+
+extern struct a64_proc a64_proc;
+
+/* The calling thread's CPU (NULL outside guest threads). */
+extern __thread struct a64_cpu *a64_current;
+
+/* elf.c: load path (a guest path) with argv/envp into this process, set
+ * up the stack, the registers and the program break.  #! scripts too. */
+int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const *envp,
+	     struct mew_error **err);
+/* 0 if the guest file at host path hp is something a64_load can run, else
+ * a negative errno (ENOEXEC for a foreign binary). */
+int a64_check_exec(const char *hp);
+
+/* syscall.c: the system call in x8 with arguments x0..x5; result in x0. */
+void a64_syscall(struct a64_cpu *c);
+
+/* signal.c */
+void a64_signal_init(void);
+/* A synchronous signal caused by the instruction at pc. */
+void a64_signal_sync(struct a64_cpu *c, int sig, int code, uint64_t addr);
+/* Deliver one pending, unblocked signal by building its frame. */
+void a64_signal_deliver(struct a64_cpu *c);
+long a64_sys_rt_sigaction(struct a64_cpu *c, int sig, uint64_t act, uint64_t oact, uint64_t size);
+long a64_sys_rt_sigprocmask(struct a64_cpu *c, int how, uint64_t set, uint64_t oset, uint64_t size);
+long a64_sys_rt_sigreturn(struct a64_cpu *c);
+long a64_sys_sigaltstack(struct a64_cpu *c, uint64_t ss, uint64_t oss);
+long a64_sys_rt_sigsuspend(struct a64_cpu *c, uint64_t mask, uint64_t size);
+/* After a system call returned -EINTR: whether the guest's handler asks
+ * for a restart (SA_RESTART). */
+int a64_signal_restart(struct a64_cpu *c);
+/* Install the host's fault handlers (SIGSEGV, SIGBUS) for guest memory. */
+void a64_fault_init(void);
+
+/* path.c: the guest's root directory view (temporary, until the shared
+ * personality lands): guest path -> host path under the rootfs, symlinks
+ * resolved inside it.  follow = resolve a final symlink. */
+int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len);
+/* Host path -> guest path (for getcwd, readlink of /proc/self/exe...). */
+int a64_path_to_guest(const char *host, char *out, size_t len);
+
+/* thread.c */
+long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);
+_Noreturn void a64_thread_exit(struct a64_cpu *c, int status);
+struct a64_cpu *a64_cpu_new(void);
+
+/* branch.c */
+void a64_insn_next(struct a64_insn *i, uint64_t pc);
+
+/* Log a line when MEW_DEBUG asks for it. */
+void a64_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int a64_debug_on;
+
+#endif

@@ -1,0 +1,158 @@
+/* The AArch64 user-level CPU: register state, the pre-decoded instruction
+ * form and the per-block decode cache.
+ *
+ * Guest memory is host memory at the same address (user addresses are 48-bit
+ * on both architectures), so a guest load is one host load; a fault on it is
+ * caught by the SIGSEGV handler and becomes a guest signal.
+ *
+ * Each instruction is decoded once into a struct a64_insn: a handler and the
+ * operands it needs (register slots, immediates folded at decode time).  A
+ * block is a run of decoded instructions ending in a control transfer; blocks
+ * are cached by guest PC.  A translator would slot in at the block level:
+ * same cache, same exit protocol (handlers set cpu->pc and return 0). */
+#ifndef MEW_A64_CPU_H
+#define MEW_A64_CPU_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Register slots: 0..30 general registers, 31 the stack pointer, 32 reads as
+ * zero (XZR/WZR as a source) and 33 swallows writes (XZR as a destination). */
+enum { A64_SP = 31, A64_ZR = 32, A64_DISCARD = 33, A64_NSLOTS = 34 };
+
+/* PSTATE.NZCV bits as they sit in the NZCV system register. */
+enum { A64_N = 1u << 31, A64_Z = 1u << 30, A64_C = 1u << 29, A64_V = 1u << 28 };
+
+union a64_vreg {
+	uint8_t b[16];
+	int8_t sb[16];
+	uint16_t h[8];
+	int16_t sh[8];
+	uint32_t s[4];
+	int32_t ss[4];
+	uint64_t d[2];
+	int64_t sd[2];
+	float f[4];
+	double df[2];
+	unsigned __int128 q;
+};
+
+struct a64_cpu;
+struct a64_insn;
+/* Returns 1 to go on with the next instruction of the block, 0 when it set
+ * cpu->pc itself (branches, system calls, exceptions). */
+typedef int (*a64_fn)(struct a64_cpu *c, const struct a64_insn *i);
+
+struct a64_insn {
+	a64_fn fn;
+	uint8_t rd, rn, rm, ra; /* register slots or vector register numbers */
+	uint8_t sf;		/* 1 for 64-bit, or an element size */
+	uint8_t op;		/* a sub-operation chosen at decode time */
+	uint8_t sh;		/* shift amount / type */
+	uint8_t cond;
+	uint32_t raw;
+	uint32_t pad;
+	uint64_t pc;
+	uint64_t imm;
+	uint64_t imm2;
+};
+
+struct a64_block {
+	uint64_t pc;
+	struct a64_block *next; /* hash chain */
+	uint32_t n;
+	struct a64_insn insn[];
+};
+
+#define A64_CACHE_BITS 14
+
+struct a64_cpu {
+	uint64_t x[A64_NSLOTS];
+	uint64_t pc;
+	uint32_t nzcv;
+	uint32_t fpcr;
+	uint32_t fpsr; /* cumulative flags not yet folded from the host */
+	uint64_t tpidr;
+	union a64_vreg v[32] __attribute__((aligned(16)));
+
+	/* Exclusive monitor: LDXR records, STXR compares and swaps. */
+	uint64_t excl_addr;
+	uint64_t excl_val[2];
+	int excl_size;
+
+	/* Where execution is: the instruction a fault is charged to. */
+	const struct a64_insn *cur;
+	uint64_t fault_addr;
+	int fault_sig, fault_code;
+
+	/* This thread's decode cache. */
+	struct a64_block *cache[1 << A64_CACHE_BITS];
+	unsigned cache_gen;
+
+	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
+	volatile uint64_t pending;
+	siginfo_t pending_info[65];
+	uint64_t blocked;
+	uint64_t suspend_saved; /* the mask rt_sigsuspend replaced */
+	int in_suspend;
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+	uint64_t clear_child_tid;
+	int tid;
+	sigjmp_buf fault_jmp;
+	int exiting;
+};
+
+/* cond -> set of NZCV nibbles for which it holds */
+extern uint16_t a64_cond_table[16];
+static inline int a64_cond(const struct a64_cpu *c, unsigned cond)
+{
+	return (a64_cond_table[cond] >> (c->nzcv >> 28)) & 1;
+}
+
+#define UNLIKELY_PENDING(c) __builtin_expect(((c)->pending & ~(c)->blocked) != 0, 0)
+
+/* Decode one instruction word at pc into *i.  Returns 1 when the
+ * instruction ends a block (a control transfer or a trap). */
+int a64_decode(uint32_t raw, uint64_t pc, struct a64_insn *i);
+/* Class decoders, in int.c, mem.c, simd.c; same return convention. */
+int a64_decode_int(uint32_t raw, struct a64_insn *i);
+int a64_decode_branch(uint32_t raw, struct a64_insn *i);
+int a64_decode_mem(uint32_t raw, struct a64_insn *i);
+int a64_decode_simd(uint32_t raw, struct a64_insn *i);
+int a64_decode_fp(uint32_t raw, struct a64_insn *i);
+
+/* The handler for an instruction mew does not implement: SIGILL at its pc. */
+int a64_undef(struct a64_cpu *c, const struct a64_insn *i);
+int a64_svc(struct a64_cpu *c, const struct a64_insn *i);
+
+/* Run the guest on this thread until it exits; never returns. */
+_Noreturn void a64_run(struct a64_cpu *c);
+/* Invalidate every thread's decode cache (code was unmapped or changed). */
+void a64_cache_flush_all(void);
+void a64_cache_clear(struct a64_cpu *c);
+
+/* FP status: fold the host's accumulated exception flags into FPSR. */
+uint32_t a64_fpsr_read(struct a64_cpu *c);
+void a64_fpsr_write(struct a64_cpu *c, uint32_t v);
+void a64_fpcr_write(struct a64_cpu *c, uint32_t v);
+
+/* Helpers shared by the handlers. */
+static inline uint64_t a64_ror(uint64_t v, unsigned r, int sf)
+{
+	if (sf) {
+		r &= 63;
+		return r ? (v >> r) | (v << (64 - r)) : v;
+	}
+	uint32_t w = (uint32_t)v;
+	r &= 31;
+	return r ? (uint32_t)((w >> r) | (w << (32 - r))) : w;
+}
+
+uint64_t a64_add_flags(struct a64_cpu *c, uint64_t a, uint64_t b, int carry, int sf);
+int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, uint64_t *wmask, uint64_t *tmask);
+
+#endif

@@ -1,0 +1,582 @@
+/* Loads and stores: single registers (immediate, register offset, literal,
+ * pre/post index), pairs, exclusives, acquire/release, and the SIMD&FP
+ * register forms including LD1/ST1 multiple structures.  Guest addresses
+ * are host addresses; a fault on them is caught in run.c. */
+#include <pthread.h>
+
+#include "a64/cpu.h"
+
+#define X(r) (c->x[r])
+#define V(r) (c->v[r])
+#define BITS(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
+
+static inline uint8_t rz(unsigned r) { return r == 31 ? A64_ZR : r; }
+static inline uint8_t wz(unsigned r) { return r == 31 ? A64_DISCARD : r; }
+
+enum { M_OFF, M_PRE, M_POST, M_REG, M_LIT };
+
+/* Address of the access; writeback for pre/post index.  op = mode,
+ * cond = extend option, sh = shift for the register form. */
+static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t b = X(i->rn), m;
+	switch (i->op) {
+	case M_OFF: return b + i->imm;
+	case M_PRE: b += i->imm; X(i->rn) = b; return b;
+	case M_POST: X(i->rn) = b + i->imm; return b;
+	case M_REG:
+		m = X(i->rm);
+		switch (i->cond) {
+		case 2: m = (uint32_t)m; break;
+		case 6: m = (int64_t)(int32_t)m; break;
+		}
+		return b + (m << i->sh);
+	default: return i->imm;
+	}
+}
+
+/* Pre/post index writes the base after the data for loads that target
+ * the same register; compute the address first, load, then write back. */
+#define LOAD(name, type, conv)                                                     \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		uint64_t a = ea(c, i);                                             \
+		X(i->rd) = conv(*(type *)(uintptr_t)a);                            \
+		return 1;                                                          \
+	}
+#define STORE(name, type)                                                          \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		type v = (type)X(i->rd);                                           \
+		uint64_t a = ea(c, i);                                             \
+		*(type *)(uintptr_t)a = v;                                         \
+		return 1;                                                          \
+	}
+#define U64(x) ((uint64_t)(x))
+#define S64(x) ((uint64_t)(int64_t)(x))
+#define S32(x) ((uint64_t)(uint32_t)(int32_t)(x))
+
+typedef uint16_t __attribute__((aligned(1), may_alias)) u16u;
+typedef uint32_t __attribute__((aligned(1), may_alias)) u32u;
+typedef uint64_t __attribute__((aligned(1), may_alias)) u64u;
+typedef int16_t __attribute__((aligned(1), may_alias)) s16u;
+typedef int32_t __attribute__((aligned(1), may_alias)) s32u;
+typedef unsigned __int128 __attribute__((aligned(1), may_alias)) u128u;
+
+LOAD(h_ldb, uint8_t, U64)
+LOAD(h_ldh, u16u, U64)
+LOAD(h_ldw, u32u, U64)
+LOAD(h_ldx, u64u, U64)
+LOAD(h_ldsb64, int8_t, S64)
+LOAD(h_ldsh64, s16u, S64)
+LOAD(h_ldsw64, s32u, S64)
+LOAD(h_ldsb32, int8_t, S32)
+LOAD(h_ldsh32, s16u, S32)
+STORE(h_stb, uint8_t)
+STORE(h_sth, u16u)
+STORE(h_stw, u32u)
+STORE(h_stx, u64u)
+
+/* SIMD&FP registers: loads zero the rest of the vector. */
+#define VLOAD(name, type)                                                          \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		uint64_t a = ea(c, i);                                             \
+		type v = *(type *)(uintptr_t)a;                                    \
+		V(i->rd).q = 0;                                                    \
+		memcpy(&V(i->rd), &v, sizeof(v));                                  \
+		return 1;                                                          \
+	}
+#define VSTORE(name, type)                                                         \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		type v;                                                            \
+		memcpy(&v, &V(i->rd), sizeof(v));                                  \
+		uint64_t a = ea(c, i);                                             \
+		*(type *)(uintptr_t)a = v;                                         \
+		return 1;                                                          \
+	}
+VLOAD(h_vldb, uint8_t)
+VLOAD(h_vldh, u16u)
+VLOAD(h_vlds, u32u)
+VLOAD(h_vldd, u64u)
+VLOAD(h_vldq, u128u)
+VSTORE(h_vstb, uint8_t)
+VSTORE(h_vsth, u16u)
+VSTORE(h_vsts, u32u)
+VSTORE(h_vstd, u64u)
+VSTORE(h_vstq, u128u)
+
+static int h_prfm(struct a64_cpu *c, const struct a64_insn *i)
+{
+	if (i->op == M_PRE || i->op == M_POST)
+		ea(c, i);
+	return 1;
+}
+
+/* Pairs: ra is the second register, sf the access size in bytes. */
+static int h_ldp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = ea(c, i), v1, v2;
+	switch (i->sf) {
+	case 4: v1 = *(u32u *)a; v2 = *(u32u *)(a + 4); break;
+	case 5: v1 = (int64_t)*(s32u *)a; v2 = (int64_t)*(s32u *)(a + 4); break; /* LDPSW */
+	default: v1 = *(u64u *)a; v2 = *(u64u *)(a + 8); break;
+	}
+	X(i->rd) = v1;
+	X(i->ra) = v2;
+	return 1;
+}
+
+static int h_stp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t v1 = X(i->rd), v2 = X(i->ra);
+	uint64_t a = ea(c, i);
+	if (i->sf == 4) {
+		*(u32u *)a = v1;
+		*(u32u *)(a + 4) = v2;
+	} else {
+		*(u64u *)a = v1;
+		*(u64u *)(a + 8) = v2;
+	}
+	return 1;
+}
+
+static int h_vldp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = ea(c, i);
+	union a64_vreg v1 = { .q = 0 }, v2 = { .q = 0 };
+	memcpy(&v1, (void *)a, i->sf);
+	memcpy(&v2, (void *)(a + i->sf), i->sf);
+	V(i->rd) = v1;
+	V(i->ra) = v2;
+	return 1;
+}
+
+static int h_vstp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = ea(c, i);
+	memcpy((void *)a, &V(i->rd), i->sf);
+	memcpy((void *)(a + i->sf), &V(i->ra), i->sf);
+	return 1;
+}
+
+/* LD1/ST1 multiple structures, 1 to 4 consecutive registers: sh = count,
+ * sf = bytes per register (8 or 16); imm = post-index amount, rm = index
+ * register or ZR, op bit0 = load. */
+static int h_ldst1(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn);
+	for (int r = 0; r < i->sh; r++) {
+		union a64_vreg *v = &V((i->rd + r) & 31);
+		if (i->op & 1) {
+			union a64_vreg t = { .q = 0 };
+			memcpy(&t, (void *)(a + r * i->sf), i->sf);
+			*v = t;
+		} else
+			memcpy((void *)(a + r * i->sf), v, i->sf);
+	}
+	if (i->cond)
+		X(i->rn) = a + (i->rm == A64_ZR ? i->imm : X(i->rm));
+	return 1;
+}
+
+/* LD2..LD4 / ST2..ST4 multiple structures: interleaved elements.
+ * sh = registers, ra = element size bytes, sf = bytes per register. */
+static int h_ldstn(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn);
+	unsigned es = i->ra, n = i->sh, elems = i->sf / es;
+	if (i->op & 1) {
+		union a64_vreg t[4] = { { .q = 0 } };
+		for (unsigned e = 0; e < elems; e++)
+			for (unsigned r = 0; r < n; r++)
+				memcpy(&t[r].b[e * es], (void *)(a + (e * n + r) * es), es);
+		for (unsigned r = 0; r < n; r++)
+			V((i->rd + r) & 31) = t[r];
+	} else {
+		for (unsigned e = 0; e < elems; e++)
+			for (unsigned r = 0; r < n; r++)
+				memcpy((void *)(a + (e * n + r) * es), &V((i->rd + r) & 31).b[e * es], es);
+	}
+	if (i->cond)
+		X(i->rn) = a + (i->rm == A64_ZR ? i->imm : X(i->rm));
+	return 1;
+}
+
+/* LD1R and single-lane LD1/ST1: op bit0 load, bit1 replicate; ra element
+ * bytes; sh lane; sf = 16 for Q. */
+static int h_ldst1_lane(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn);
+	unsigned es = i->ra;
+	union a64_vreg *v = &V(i->rd);
+	if (i->op & 2) {
+		union a64_vreg t = { .q = 0 };
+		for (unsigned e = 0; e < i->sf / es; e++)
+			memcpy(&t.b[e * es], (void *)a, es);
+		*v = t;
+	} else if (i->op & 1)
+		memcpy(&v->b[i->sh * es], (void *)a, es);
+	else
+		memcpy((void *)a, &v->b[i->sh * es], es);
+	if (i->cond)
+		X(i->rn) = a + (i->rm == A64_ZR ? i->imm : X(i->rm));
+	return 1;
+}
+
+/* ---- exclusives and acquire/release ---- */
+
+static pthread_mutex_t pair_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static inline uint64_t load_sized(uint64_t a, int size)
+{
+	switch (size) {
+	case 1: return __atomic_load_n((uint8_t *)a, __ATOMIC_ACQUIRE);
+	case 2: return __atomic_load_n((uint16_t *)a, __ATOMIC_ACQUIRE);
+	case 4: return __atomic_load_n((uint32_t *)a, __ATOMIC_ACQUIRE);
+	default: return __atomic_load_n((uint64_t *)a, __ATOMIC_ACQUIRE);
+	}
+}
+
+static int h_ldxr(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn);
+	uint64_t v = load_sized(a, i->sf);
+	c->excl_addr = a;
+	c->excl_size = i->sf;
+	c->excl_val[0] = v;
+	X(i->rd) = v;
+	return 1;
+}
+
+static inline int cas_sized(uint64_t a, uint64_t expect, uint64_t v, int size)
+{
+	switch (size) {
+	case 1: { uint8_t e = expect; return __atomic_compare_exchange_n((uint8_t *)a, &e, (uint8_t)v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	case 2: { uint16_t e = expect; return __atomic_compare_exchange_n((uint16_t *)a, &e, (uint16_t)v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	case 4: { uint32_t e = expect; return __atomic_compare_exchange_n((uint32_t *)a, &e, (uint32_t)v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	default: { uint64_t e = expect; return __atomic_compare_exchange_n((uint64_t *)a, &e, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+	}
+}
+
+/* STXR: rm is the status register. */
+static int h_stxr(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn), v = X(i->rd);
+	int ok = c->excl_size == i->sf && c->excl_addr == a &&
+		 cas_sized(a, c->excl_val[0], v, i->sf);
+	c->excl_size = 0;
+	X(i->rm) = !ok;
+	return 1;
+}
+
+static int h_ldxp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn), v1, v2;
+	if (i->sf == 4) {
+		uint64_t v = load_sized(a, 8);
+		v1 = (uint32_t)v;
+		v2 = v >> 32;
+	} else {
+		pthread_mutex_lock(&pair_lock);
+		v1 = ((uint64_t *)a)[0];
+		v2 = ((uint64_t *)a)[1];
+		pthread_mutex_unlock(&pair_lock);
+	}
+	c->excl_addr = a;
+	c->excl_size = i->sf * 2;
+	c->excl_val[0] = v1;
+	c->excl_val[1] = v2;
+	X(i->rd) = v1;
+	X(i->ra) = v2;
+	return 1;
+}
+
+static int h_stxp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn), v1 = X(i->rd), v2 = X(i->ra);
+	int ok = 0;
+	if (c->excl_size == i->sf * 2 && c->excl_addr == a) {
+		if (i->sf == 4)
+			ok = cas_sized(a, (uint32_t)c->excl_val[0] | (c->excl_val[1] << 32),
+				       (uint32_t)v1 | (v2 << 32), 8);
+		else {
+			pthread_mutex_lock(&pair_lock);
+			uint64_t *p = (uint64_t *)a;
+			if (p[0] == c->excl_val[0] && p[1] == c->excl_val[1]) {
+				p[0] = v1;
+				p[1] = v2;
+				ok = 1;
+			}
+			pthread_mutex_unlock(&pair_lock);
+		}
+	}
+	c->excl_size = 0;
+	X(i->rm) = !ok;
+	return 1;
+}
+
+static int h_ldar(struct a64_cpu *c, const struct a64_insn *i)
+{
+	X(i->rd) = load_sized(X(i->rn), i->sf);
+	return 1;
+}
+
+static int h_stlr(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = X(i->rn), v = X(i->rd);
+	switch (i->sf) {
+	case 1: __atomic_store_n((uint8_t *)a, v, __ATOMIC_SEQ_CST); break;
+	case 2: __atomic_store_n((uint16_t *)a, v, __ATOMIC_SEQ_CST); break;
+	case 4: __atomic_store_n((uint32_t *)a, v, __ATOMIC_SEQ_CST); break;
+	default: __atomic_store_n((uint64_t *)a, v, __ATOMIC_SEQ_CST); break;
+	}
+	return 1;
+}
+
+/* ---- decoding ---- */
+
+static const a64_fn gpr_ops[4][4] = {
+	/* opc: STR, LDR, LDRS (64), LDRS (32) */
+	{ h_stb, h_ldb, h_ldsb64, h_ldsb32 },
+	{ h_sth, h_ldh, h_ldsh64, h_ldsh32 },
+	{ h_stw, h_ldw, h_ldsw64, NULL },
+	{ h_stx, h_ldx, NULL, NULL },
+};
+
+/* The handler and access size (log2) of a single-register load/store. */
+static a64_fn single_op(unsigned size, unsigned opc, int v, int *scale, int *load)
+{
+	if (!v) {
+		*scale = size;
+		*load = opc != 0;
+		if (size == 3 && opc == 2)
+			return h_prfm;
+		return gpr_ops[size][opc];
+	}
+	static const a64_fn vld[] = { h_vldb, h_vldh, h_vlds, h_vldd, h_vldq };
+	static const a64_fn vst[] = { h_vstb, h_vsth, h_vsts, h_vstd, h_vstq };
+	unsigned s = size | ((opc & 2) << 1);
+	if (s > 4)
+		return NULL;
+	*scale = s;
+	*load = opc & 1;
+	return (opc & 1) ? vld[s] : vst[s];
+}
+
+static int decode_simd_ldst(uint32_t raw, struct a64_insn *i)
+{
+	int q = (raw >> 30) & 1, load = (raw >> 22) & 1, post = (raw >> 23) & 1;
+	unsigned rm = BITS(raw, 20, 16), opcode = BITS(raw, 15, 12), size = BITS(raw, 11, 10);
+	i->rd = raw & 31;
+	i->rn = BITS(raw, 9, 5);
+	i->cond = post;
+	i->rm = rz(rm);
+	i->op = load;
+	i->sf = q ? 16 : 8;
+	if (!(raw & (1u << 24))) { /* multiple structures */
+		if (!post && rm != 0)
+			return -1;
+		unsigned n;
+		switch (opcode) {
+		case 7: n = 1; break;
+		case 10: n = 2; break;
+		case 6: n = 3; break;
+		case 2: n = 4; break;
+		case 8: n = 2; goto interleave;
+		case 4: n = 3; goto interleave;
+		case 0: n = 4; goto interleave;
+		default: return -1;
+		}
+		i->sh = n;
+		i->imm = n * i->sf;
+		i->fn = h_ldst1;
+		return 0;
+interleave:
+		if (size == 3 && !q)
+			return -1;
+		i->sh = n;
+		i->ra = 1u << size;
+		i->imm = n * i->sf;
+		i->fn = h_ldstn;
+		return 0;
+	}
+	/* single structure: only the one-register forms (LD1, ST1, LD1R) */
+	if ((raw >> 21) & 1)
+		return -1;
+	unsigned s = (raw >> 12) & 1, scale = opcode >> 2;
+	unsigned idx;
+	if (!post && rm != 0)
+		return -1;
+	switch (scale) {
+	case 0: idx = (q << 3) | (s << 2) | size; i->ra = 1; break;
+	case 1: if (size & 1) return -1; idx = (q << 2) | (s << 1) | (size >> 1); i->ra = 2; break;
+	case 2:
+		if (size & 2)
+			return -1;
+		if (size == 0) {
+			idx = (q << 1) | s;
+			i->ra = 4;
+		} else {
+			if (s)
+				return -1;
+			idx = q;
+			i->ra = 8;
+		}
+		break;
+	case 3:
+		if (!load || s || (opcode & 1))
+			return -1;
+		i->ra = 1u << size;
+		i->op = 3;
+		i->sh = 0;
+		i->imm = i->ra;
+		i->fn = h_ldst1_lane;
+		return 0;
+	default: return -1;
+	}
+	if (opcode & 1) /* LD3/LD4 single */
+		return -1;
+	i->sh = idx;
+	i->imm = i->ra;
+	i->fn = h_ldst1_lane;
+	return 0;
+}
+
+int a64_decode_mem(uint32_t raw, struct a64_insn *i)
+{
+	unsigned rt = raw & 31, rn = BITS(raw, 9, 5);
+	int v = (raw >> 26) & 1;
+
+	if ((raw & 0xbf800000) == 0x0c000000 || (raw & 0xbf800000) == 0x0c800000 ||
+	    (raw & 0xbf800000) == 0x0d000000 || (raw & 0xbf800000) == 0x0d800000)
+		return decode_simd_ldst(raw, i);
+
+	if ((raw & 0x3f000000) == 0x08000000) { /* exclusives, acquire/release */
+		unsigned size = raw >> 30, o2 = (raw >> 23) & 1, l = (raw >> 22) & 1;
+		unsigned o1 = (raw >> 21) & 1, rs = BITS(raw, 20, 16), rt2 = BITS(raw, 14, 10);
+		i->sf = 1u << size;
+		i->rn = rn; /* SP */
+		if (!o2 && !o1) {
+			if (l) {
+				i->rd = wz(rt);
+				i->fn = h_ldxr;
+			} else {
+				i->rd = rz(rt);
+				i->rm = wz(rs);
+				i->fn = h_stxr;
+			}
+			return 0;
+		}
+		if (!o2 && o1) {
+			if (size < 2)
+				return -1;
+			i->sf = size == 2 ? 4 : 8;
+			if (l) {
+				i->rd = wz(rt);
+				i->ra = wz(rt2);
+				i->fn = h_ldxp;
+			} else {
+				i->rd = rz(rt);
+				i->ra = rz(rt2);
+				i->rm = wz(rs);
+				i->fn = h_stxp;
+			}
+			return 0;
+		}
+		if (o2 && !o1) {
+			if (l) {
+				i->rd = wz(rt);
+				i->fn = h_ldar;
+			} else {
+				i->rd = rz(rt);
+				i->fn = h_stlr;
+			}
+			return 0;
+		}
+		return -1;
+	}
+
+	if ((raw & 0x3b000000) == 0x18000000) { /* load literal */
+		unsigned opc = raw >> 30;
+		int64_t off = ((int64_t)BITS(raw, 23, 5) << 45) >> 43;
+		i->op = M_LIT;
+		i->imm = i->pc + off;
+		i->rd = v ? rt : wz(rt);
+		if (v) {
+			static const a64_fn f[] = { h_vlds, h_vldd, h_vldq };
+			if (opc == 3)
+				return -1;
+			i->fn = f[opc];
+		} else {
+			static const a64_fn f[] = { h_ldw, h_ldx, h_ldsw64, h_prfm };
+			i->fn = f[opc];
+			if (opc == 3)
+				i->op = M_OFF, i->rn = A64_ZR;
+		}
+		return 0;
+	}
+
+	if ((raw & 0x3a000000) == 0x28000000) { /* load/store pair */
+		unsigned opc = raw >> 30, mode = BITS(raw, 24, 23), l = (raw >> 22) & 1;
+		int64_t imm7 = ((int64_t)BITS(raw, 21, 15) << 57) >> 57;
+		static const int modes[] = { M_OFF, M_POST, M_OFF, M_PRE };
+		i->op = modes[mode];
+		i->rn = rn;
+		if (v) {
+			if (opc == 3)
+				return -1;
+			i->sf = 4 << opc;
+			i->rd = rt;
+			i->ra = BITS(raw, 14, 10);
+			i->fn = l ? h_vldp : h_vstp;
+		} else {
+			if (opc == 3 || (opc == 1 && !l))
+				return -1;
+			i->sf = opc == 0 ? 4 : opc == 1 ? 5 : 8;
+			i->rd = l ? wz(rt) : rz(rt);
+			i->ra = l ? wz(BITS(raw, 14, 10)) : rz(BITS(raw, 14, 10));
+			i->fn = l ? h_ldp : h_stp;
+		}
+		i->imm = imm7 * (i->sf == 5 ? 4 : i->sf);
+		return 0;
+	}
+
+	if ((raw & 0x3b000000) == 0x38000000 || (raw & 0x3b000000) == 0x39000000) {
+		unsigned size = raw >> 30, opc = BITS(raw, 23, 22);
+		int scale, load;
+		a64_fn fn = single_op(size, opc, v, &scale, &load);
+		if (fn == NULL)
+			return -1;
+		i->fn = fn;
+		i->rn = rn; /* SP */
+		i->rd = v ? rt : (load ? wz(rt) : rz(rt));
+		if (raw & (1u << 24)) { /* unsigned offset */
+			i->op = M_OFF;
+			i->imm = (uint64_t)BITS(raw, 21, 10) << scale;
+			return 0;
+		}
+		if (raw & (1u << 21)) {
+			if (BITS(raw, 11, 10) != 2)
+				return -1; /* atomics (LSE) are not advertised */
+			unsigned opt = BITS(raw, 15, 13);
+			if (!(opt & 2))
+				return -1;
+			i->op = M_REG;
+			i->rm = rz(BITS(raw, 20, 16));
+			i->cond = opt;
+			i->sh = (raw & (1u << 12)) ? scale : 0;
+			return 0;
+		}
+		int64_t imm9 = ((int64_t)BITS(raw, 20, 12) << 55) >> 55;
+		i->imm = imm9;
+		switch (BITS(raw, 11, 10)) {
+		case 0: case 2: i->op = M_OFF; break;
+		case 1: i->op = M_POST; break;
+		default: i->op = M_PRE; break;
+		}
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,146 @@
+/* The execution loop: find the decoded block for pc (decode it on a miss),
+ * run its instructions through their handlers, deliver pending signals
+ * between blocks.  Faults on guest memory land here through siglongjmp. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "a64/a64.h"
+
+enum { BLOCK_MAX = 64 };
+
+__thread struct a64_cpu *a64_current;
+static unsigned cache_gen; /* bumped when guest code may have changed */
+int a64_debug_on;
+
+void a64_debug(const char *fmt, ...)
+{
+	va_list ap;
+	if (!a64_debug_on)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "mew: a64[%d]: ", getpid());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void a64_cache_clear(struct a64_cpu *c)
+{
+	for (size_t k = 0; k < (1u << A64_CACHE_BITS); k++) {
+		struct a64_block *b = c->cache[k];
+		while (b != NULL) {
+			struct a64_block *n = b->next;
+			free(b);
+			b = n;
+		}
+		c->cache[k] = NULL;
+	}
+	c->cache_gen = __atomic_load_n(&cache_gen, __ATOMIC_ACQUIRE);
+}
+
+void a64_cache_flush_all(void)
+{
+	__atomic_add_fetch(&cache_gen, 1, __ATOMIC_RELEASE);
+}
+
+static inline size_t slot(uint64_t pc)
+{
+	return (pc >> 2) & ((1u << A64_CACHE_BITS) - 1);
+}
+
+static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
+{
+	struct a64_insn buf[BLOCK_MAX + 1];
+	unsigned n = 0, room = (4096 - (pc & 4095)) / 4;
+	uint64_t at = pc;
+
+	if (room > BLOCK_MAX)
+		room = BLOCK_MAX;
+	c->cur = NULL; /* a fault while fetching is charged to pc itself */
+	for (;;) {
+		uint32_t raw = *(const uint32_t *)(uintptr_t)at;
+		int end = a64_decode(raw, at, &buf[n]);
+		if (buf[n].fn == a64_undef)
+			a64_debug("undefined instruction %08x at %#lx", raw, (unsigned long)at);
+		n++;
+		at += 4;
+		if (end)
+			break;
+		if (n == room) {
+			a64_insn_next(&buf[n++], at);
+			break;
+		}
+	}
+	struct a64_block *b = malloc(sizeof(*b) + n * sizeof(struct a64_insn));
+	if (b == NULL) {
+		fputs("mew: emulate: out of memory for the decode cache\n", stderr);
+		_exit(125);
+	}
+	b->pc = pc;
+	b->n = n;
+	memcpy(b->insn, buf, n * sizeof(struct a64_insn));
+	size_t s = slot(pc);
+	b->next = c->cache[s];
+	c->cache[s] = b;
+	return b;
+}
+
+static inline struct a64_block *lookup(struct a64_cpu *c, uint64_t pc)
+{
+	struct a64_block *b = c->cache[slot(pc)];
+	while (b != NULL && b->pc != pc)
+		b = b->next;
+	return b;
+}
+
+_Noreturn void a64_run(struct a64_cpu *c)
+{
+	a64_current = c;
+	if (sigsetjmp(c->fault_jmp, 1) != 0) {
+		/* A guest memory access faulted (or a fetch, with cur == NULL). */
+		uint64_t pc = c->cur != NULL ? c->cur->pc : c->pc;
+		c->pc = pc;
+		a64_debug("fault at pc %#lx addr %#lx", (unsigned long)pc, (unsigned long)c->fault_addr);
+		a64_signal_sync(c, c->fault_sig, c->fault_code, c->fault_addr);
+	}
+	for (;;) {
+		if (UNLIKELY_PENDING(c))
+			a64_signal_deliver(c);
+		if (c->cache_gen != __atomic_load_n(&cache_gen, __ATOMIC_RELAXED))
+			a64_cache_clear(c);
+		struct a64_block *b = lookup(c, c->pc);
+		if (b == NULL)
+			b = translate(c, c->pc);
+		const struct a64_insn *i = b->insn;
+		while ((c->cur = i, i->fn(c, i)))
+			i++;
+	}
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uctx)
+{
+	struct a64_cpu *c = a64_current;
+	(void)uctx;
+	if (c == NULL) {
+		/* mew's own bug, not the guest's: die as the host would. */
+		signal(sig, SIG_DFL);
+		return;
+	}
+	c->fault_addr = (uint64_t)(uintptr_t)si->si_addr;
+	c->fault_sig = sig;
+	c->fault_code = si->si_code;
+	siglongjmp(c->fault_jmp, 1);
+}
+
+void a64_fault_init(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}

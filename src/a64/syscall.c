@@ -1,0 +1,514 @@
+/* aarch64 Linux system calls answered on the x86-64 host: numbers mapped,
+ * structure layouts converted where the two ABIs differ (struct stat,
+ * epoll_event, open flags), paths through the rootfs view, memory calls on
+ * the guest's (identity-mapped) address space. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "a64/a64.h"
+#include "a64/sysnr.h"
+
+#define ARG(n) (c->x[n])
+#define PTR(n) ((void *)(uintptr_t)c->x[n])
+#define STR(n) ((const char *)(uintptr_t)c->x[n])
+
+static long ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+/* Calls whose arguments mean the same on both sides: aarch64 -> host. */
+static const short passthrough[A64_NR_rseq + 1] = {
+#define P(n) [A64_NR_##n] = SYS_##n + 1 /* 0 = not passed through */
+	P(eventfd2), P(epoll_create1), P(dup), P(dup3), P(inotify_init1),
+	P(inotify_rm_watch), P(ioctl), P(ioprio_set), P(ioprio_get), P(flock),
+	P(ftruncate), P(fallocate), P(fchmod), P(fchown), P(close),
+	P(getdents64), P(lseek), P(read), P(write), P(readv), P(writev), P(pread64),
+	P(pwrite64), P(preadv), P(pwritev), P(sendfile), P(pselect6), P(ppoll),
+	P(signalfd4), P(vmsplice), P(splice), P(tee), P(sync), P(fsync), P(fdatasync),
+	P(timerfd_create), P(timerfd_settime), P(timerfd_gettime), P(capget),
+	P(waitid), P(nanosleep), P(getitimer), P(setitimer),
+	P(timer_create), P(timer_gettime), P(timer_getoverrun), P(timer_settime),
+	P(timer_delete), P(clock_gettime), P(clock_getres), P(clock_nanosleep),
+	P(sched_setparam), P(sched_setscheduler), P(sched_getscheduler),
+	P(sched_getparam), P(sched_setaffinity), P(sched_getaffinity), P(sched_yield),
+	P(sched_get_priority_max), P(sched_get_priority_min), P(sched_rr_get_interval),
+	P(kill), P(tkill), P(tgkill), P(rt_sigpending), P(rt_sigtimedwait),
+	P(rt_sigqueueinfo), P(setpriority), P(getpriority), P(setregid), P(setgid),
+	P(setreuid), P(setuid), P(setresuid), P(getresuid), P(setresgid), P(getresgid),
+	P(setfsuid), P(setfsgid), P(times), P(setpgid), P(getpgid), P(getsid), P(setsid),
+	P(getgroups), P(setgroups), P(getrlimit), P(setrlimit), P(getrusage), P(umask),
+	P(getcpu), P(gettimeofday), P(getpid), P(getppid), P(getuid), P(geteuid),
+	P(getgid), P(getegid), P(gettid), P(sysinfo), P(socket), P(socketpair), P(bind),
+	P(listen), P(accept), P(connect), P(getsockname), P(getpeername), P(sendto),
+	P(recvfrom), P(setsockopt), P(getsockopt), P(shutdown), P(sendmsg), P(recvmsg),
+	P(readahead), P(madvise), P(msync), P(mlock), P(munlock), P(mlockall),
+	P(munlockall), P(mincore), P(accept4), P(recvmmsg), P(wait4), P(prlimit64),
+	P(syncfs), P(sendmmsg), P(getrandom), P(memfd_create), P(copy_file_range),
+	P(preadv2), P(pwritev2), P(msgget), P(msgctl), P(msgrcv), P(msgsnd),
+	P(semget), P(semctl), P(semtimedop), P(semop), P(rt_tgsigqueueinfo), P(pipe2),
+	P(futex), P(shmget), P(shmctl), P(shmat), P(shmdt), P(membarrier),
+#undef P
+};
+
+/* ---- flags that differ ---- */
+
+#define G_O_DIRECTORY 0040000
+#define G_O_NOFOLLOW 0100000
+#define G_O_DIRECT 0200000
+#define G_O_LARGEFILE 0400000
+#define H_O_DIRECT 0040000
+#define H_O_LARGEFILE 0100000
+#define H_O_DIRECTORY 0200000
+#define H_O_NOFOLLOW 0400000
+#define DIFFER (0040000 | 0100000 | 0200000 | 0400000)
+
+static int open_flags_in(uint64_t g)
+{
+	int h = g & ~DIFFER;
+	if (g & G_O_DIRECTORY) h |= H_O_DIRECTORY;
+	if (g & G_O_NOFOLLOW) h |= H_O_NOFOLLOW;
+	if (g & G_O_DIRECT) h |= H_O_DIRECT;
+	if (g & G_O_LARGEFILE) h |= H_O_LARGEFILE;
+	return h;
+}
+
+static uint64_t open_flags_out(int h)
+{
+	uint64_t g = h & ~DIFFER;
+	if (h & H_O_DIRECTORY) g |= G_O_DIRECTORY;
+	if (h & H_O_NOFOLLOW) g |= G_O_NOFOLLOW;
+	if (h & H_O_DIRECT) g |= G_O_DIRECT;
+	if (h & H_O_LARGEFILE) g |= G_O_LARGEFILE;
+	return g;
+}
+
+/* ---- struct stat ---- */
+
+struct g_stat {
+	uint64_t dev, ino;
+	uint32_t mode, nlink, uid, gid;
+	uint64_t rdev, pad1;
+	int64_t size;
+	int32_t blksize, pad2;
+	int64_t blocks;
+	int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	uint32_t unused[2];
+};
+_Static_assert(sizeof(struct g_stat) == 128, "aarch64 struct stat");
+
+static void stat_out(void *dst, const struct stat *s)
+{
+	struct g_stat g = {
+		.dev = s->st_dev, .ino = s->st_ino, .mode = s->st_mode, .nlink = s->st_nlink,
+		.uid = s->st_uid, .gid = s->st_gid, .rdev = s->st_rdev, .size = s->st_size,
+		.blksize = s->st_blksize, .blocks = s->st_blocks,
+		.atime = s->st_atim.tv_sec, .atime_ns = s->st_atim.tv_nsec,
+		.mtime = s->st_mtim.tv_sec, .mtime_ns = s->st_mtim.tv_nsec,
+		.ctime = s->st_ctim.tv_sec, .ctime_ns = s->st_ctim.tv_nsec,
+	};
+	memcpy(dst, &g, sizeof(g));
+}
+
+/* ---- memory ---- */
+
+static int prot_in(uint64_t p)
+{
+	int h = p & (PROT_READ | PROT_WRITE);
+	if (p & PROT_EXEC)
+		h |= PROT_READ;
+	return h;
+}
+
+static long sys_brk(uint64_t want)
+{
+	struct a64_proc *p = &a64_proc;
+	if (want < p->brk_start)
+		return p->brk_cur;
+	uint64_t need = (want + 4095) & ~4095ull;
+	if (need > p->brk_mapped) {
+		void *r = mmap((void *)(uintptr_t)p->brk_mapped, need - p->brk_mapped, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (r == MAP_FAILED)
+			return p->brk_cur;
+		p->brk_mapped = need;
+	} else if (need < p->brk_mapped) {
+		munmap((void *)(uintptr_t)need, p->brk_mapped - need);
+		p->brk_mapped = need;
+	}
+	p->brk_cur = want;
+	return want;
+}
+
+static long sys_mmap(struct a64_cpu *c)
+{
+	int flags = ARG(3);
+	void *r = mmap(PTR(0), ARG(1), prot_in(ARG(2)), flags, (int)ARG(4), ARG(5));
+	if (r == MAP_FAILED)
+		return -errno;
+	if ((flags & MAP_FIXED) || (ARG(2) & PROT_EXEC))
+		a64_cache_flush_all();
+	return (long)(uintptr_t)r;
+}
+
+/* ---- paths ---- */
+
+#define GPATH(n, follow, buf)                                             \
+	({                                                                  \
+		int _d = a64_path((int)ARG(n - 1), STR(n), follow, buf, sizeof(buf)); \
+		if (_d < 0 && _d != AT_FDCWD)                               \
+			return _d;                                          \
+		_d;                                                         \
+	})
+
+/* A path not relative to a directory fd: 0 or -errno. */
+static int abs_path(const char *g, char *out, size_t len)
+{
+	int r = a64_path(AT_FDCWD, g, 1, out, len);
+	return r == AT_FDCWD ? 0 : r;
+}
+
+static long sys_readlinkat(struct a64_cpu *c)
+{
+	char hp[PATH_MAX];
+	const char *p = STR(1);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
+	if (strcmp(p, "/proc/self/exe") == 0 || strcmp(p, self) == 0) {
+		size_t n = strlen(a64_proc.exe);
+		if (n > ARG(3))
+			n = ARG(3);
+		memcpy(PTR(2), a64_proc.exe, n);
+		return n;
+	}
+	int d = GPATH(1, 0, hp);
+	return ret(readlinkat(d, hp, PTR(2), ARG(3)));
+}
+
+static long sys_getcwd(struct a64_cpu *c)
+{
+	size_t n = strlen(a64_proc.cwd) + 1;
+	if (n > ARG(1))
+		return -ERANGE;
+	memcpy(PTR(0), a64_proc.cwd, n);
+	return n;
+}
+
+static long sys_fchdir(struct a64_cpu *c)
+{
+	char cwd[PATH_MAX], guest[PATH_MAX];
+	if (fchdir(ARG(0)) < 0)
+		return -errno;
+	if (getcwd(cwd, sizeof(cwd)) != NULL && a64_path_to_guest(cwd, guest, sizeof(guest)) == 0)
+		snprintf(a64_proc.cwd, sizeof(a64_proc.cwd), "%s", guest);
+	return 0;
+}
+
+static long sys_execve(struct a64_cpu *c)
+{
+	char hp[PATH_MAX];
+	const char *path = STR(0);
+	int r = a64_path(AT_FDCWD, path, 1, hp, sizeof(hp));
+	if (r < 0 && r != AT_FDCWD)
+		return r;
+	r = a64_check_exec(hp);
+	if (r < 0)
+		return r;
+	char *const *gargv = PTR(1), *const *genv = PTR(2);
+	size_t n = 0;
+	while (gargv != NULL && gargv[n] != NULL)
+		n++;
+	char **av = calloc(n + 8, sizeof(char *));
+	if (av == NULL)
+		return -ENOMEM;
+	size_t k = 0;
+	av[k++] = "mew";
+	av[k++] = "__a64-exec";
+	av[k++] = a64_debug_on ? "1" : "0";
+	av[k++] = a64_proc.rootfs;
+	av[k++] = a64_proc.cwd;
+	av[k++] = (char *)path;
+	for (size_t j = 0; j < n; j++)
+		av[k++] = gargv[j];
+	if (n == 0)
+		av[k++] = (char *)path;
+	av[k] = NULL;
+	execve("/proc/self/exe", av, genv);
+	r = -errno;
+	free(av);
+	return r;
+}
+
+static long sys_uname(struct a64_cpu *c)
+{
+	struct utsname u;
+	if (uname(&u) < 0)
+		return -errno;
+	snprintf(u.machine, sizeof(u.machine), "aarch64");
+	memcpy(PTR(0), &u, sizeof(u));
+	return 0;
+}
+
+struct g_epoll_event {
+	uint32_t events;
+	uint32_t pad;
+	uint64_t data;
+};
+
+static long sys_epoll_ctl(struct a64_cpu *c)
+{
+	struct epoll_event ev, *evp = NULL;
+	if (PTR(3) != NULL) {
+		struct g_epoll_event g;
+		memcpy(&g, PTR(3), sizeof(g));
+		ev.events = g.events;
+		ev.data.u64 = g.data;
+		evp = &ev;
+	}
+	return ret(epoll_ctl(ARG(0), ARG(1), ARG(2), evp));
+}
+
+static long sys_epoll_pwait(struct a64_cpu *c)
+{
+	int max = ARG(2);
+	if (max <= 0 || max > 1024)
+		max = max <= 0 ? 1 : 1024;
+	struct epoll_event ev[1024];
+	long r = syscall(SYS_epoll_pwait, ARG(0), ev, max, ARG(3), PTR(4), ARG(5));
+	if (r < 0)
+		return -errno;
+	struct g_epoll_event *g = PTR(1);
+	for (long k = 0; k < r; k++) {
+		g[k].events = ev[k].events;
+		g[k].pad = 0;
+		g[k].data = ev[k].data.u64;
+	}
+	return r;
+}
+
+static long sys_fcntl(struct a64_cpu *c)
+{
+	int cmd = ARG(1);
+	switch (cmd) {
+	case F_GETFL: {
+		long r = fcntl(ARG(0), F_GETFL);
+		return r < 0 ? -errno : (long)open_flags_out(r);
+	}
+	case F_SETFL:
+		return ret(fcntl(ARG(0), F_SETFL, open_flags_in(ARG(2))));
+	default:
+		return ret(syscall(SYS_fcntl, ARG(0), ARG(1), ARG(2)));
+	}
+}
+
+long a64_dispatch(struct a64_cpu *c, uint64_t nr)
+{
+	char hp[PATH_MAX], hp2[PATH_MAX];
+	int d, d2;
+	struct stat st;
+
+	switch (nr) {
+	case A64_NR_openat:
+		d = GPATH(1, !(ARG(2) & G_O_NOFOLLOW), hp);
+		return ret(openat(d, hp, open_flags_in(ARG(2)), (mode_t)ARG(3)));
+	case A64_NR_fstat:
+		if (fstat(ARG(0), &st) < 0)
+			return -errno;
+		stat_out(PTR(1), &st);
+		return 0;
+	case A64_NR_fstatat: {
+		int fl = ARG(3);
+		if ((fl & AT_EMPTY_PATH) && STR(1)[0] == '\0') {
+			if (fstat(ARG(0), &st) < 0)
+				return -errno;
+		} else {
+			d = GPATH(1, !(fl & AT_SYMLINK_NOFOLLOW), hp);
+			if (fstatat(d, hp, &st, fl) < 0)
+				return -errno;
+		}
+		stat_out(PTR(2), &st);
+		return 0;
+	}
+	case A64_NR_statx:
+		if ((ARG(2) & AT_EMPTY_PATH) && STR(1)[0] == '\0')
+			return ret(syscall(SYS_statx, ARG(0), "", ARG(2), ARG(3), PTR(4)));
+		d = GPATH(1, !(ARG(2) & AT_SYMLINK_NOFOLLOW), hp);
+		return ret(syscall(SYS_statx, d, hp, ARG(2), ARG(3), PTR(4)));
+	case A64_NR_faccessat:
+		d = GPATH(1, 1, hp);
+		return ret(faccessat(d, hp, ARG(2), 0));
+	case A64_NR_faccessat2:
+		d = GPATH(1, !(ARG(3) & AT_SYMLINK_NOFOLLOW), hp);
+		return ret(faccessat(d, hp, ARG(2), ARG(3)));
+	case A64_NR_readlinkat:
+		return sys_readlinkat(c);
+	case A64_NR_mkdirat:
+		d = GPATH(1, 0, hp);
+		return ret(mkdirat(d, hp, ARG(2)));
+	case A64_NR_mknodat:
+		d = GPATH(1, 0, hp);
+		return ret(mknodat(d, hp, ARG(2), ARG(3)));
+	case A64_NR_unlinkat:
+		d = GPATH(1, 0, hp);
+		return ret(unlinkat(d, hp, ARG(2)));
+	case A64_NR_symlinkat:
+		d = a64_path(ARG(1), STR(2), 0, hp, sizeof(hp));
+		if (d < 0 && d != AT_FDCWD)
+			return d;
+		return ret(symlinkat(STR(0), d, hp));
+	case A64_NR_linkat:
+		d = GPATH(1, ARG(4) & AT_SYMLINK_FOLLOW, hp);
+		d2 = a64_path(ARG(2), STR(3), 0, hp2, sizeof(hp2));
+		if (d2 < 0 && d2 != AT_FDCWD)
+			return d2;
+		return ret(linkat(d, hp, d2, hp2, ARG(4)));
+	case A64_NR_renameat:
+	case A64_NR_renameat2:
+		d = GPATH(1, 0, hp);
+		d2 = a64_path(ARG(2), STR(3), 0, hp2, sizeof(hp2));
+		if (d2 < 0 && d2 != AT_FDCWD)
+			return d2;
+		return ret(syscall(SYS_renameat2, d, hp, d2, hp2, nr == A64_NR_renameat ? 0 : ARG(4)));
+	case A64_NR_fchmodat:
+		d = GPATH(1, 1, hp);
+		return ret(fchmodat(d, hp, ARG(2), 0));
+	case A64_NR_fchownat:
+		d = GPATH(1, !(ARG(4) & AT_SYMLINK_NOFOLLOW), hp);
+		return ret(fchownat(d, hp, ARG(2), ARG(3), ARG(4)));
+	case A64_NR_utimensat:
+		if (PTR(1) == NULL)
+			return ret(syscall(SYS_utimensat, ARG(0), NULL, PTR(2), ARG(3)));
+		d = GPATH(1, !(ARG(3) & AT_SYMLINK_NOFOLLOW), hp);
+		return ret(syscall(SYS_utimensat, d, hp, PTR(2), ARG(3)));
+	case A64_NR_truncate:
+		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
+			return d;
+		return ret(truncate(hp, ARG(1)));
+	case A64_NR_statfs:
+		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
+			return d;
+		return ret(syscall(SYS_statfs, hp, PTR(1)));
+	case A64_NR_fstatfs:
+		return ret(syscall(SYS_fstatfs, ARG(0), PTR(1)));
+	case A64_NR_chdir:
+		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
+			return d;
+		if (chdir(hp) < 0)
+			return -errno;
+		{
+			char cwd[PATH_MAX], guest[PATH_MAX];
+			if (getcwd(cwd, sizeof(cwd)) != NULL && a64_path_to_guest(cwd, guest, sizeof(guest)) == 0)
+				snprintf(a64_proc.cwd, sizeof(a64_proc.cwd), "%s", guest);
+		}
+		return 0;
+	case A64_NR_fchdir:
+		return sys_fchdir(c);
+	case A64_NR_chroot:
+		return -EPERM;
+	case A64_NR_getcwd:
+		return sys_getcwd(c);
+	case A64_NR_execve:
+		return sys_execve(c);
+	case A64_NR_inotify_add_watch:
+		if ((d = abs_path(STR(1), hp, sizeof(hp))) < 0)
+			return d;
+		return ret(syscall(SYS_inotify_add_watch, ARG(0), hp, ARG(2)));
+	case A64_NR_fcntl:
+		return sys_fcntl(c);
+	case A64_NR_epoll_ctl:
+		return sys_epoll_ctl(c);
+	case A64_NR_epoll_pwait:
+		return sys_epoll_pwait(c);
+	case A64_NR_uname:
+		return sys_uname(c);
+	case A64_NR_brk:
+		return sys_brk(ARG(0));
+	case A64_NR_mmap:
+		return sys_mmap(c);
+	case A64_NR_munmap:
+		a64_cache_flush_all();
+		return ret(munmap(PTR(0), ARG(1)));
+	case A64_NR_mprotect:
+		if (ARG(2) & PROT_EXEC)
+			a64_cache_flush_all();
+		return ret(mprotect(PTR(0), ARG(1), prot_in(ARG(2))));
+	case A64_NR_mremap:
+		a64_cache_flush_all();
+		{
+			void *r = mremap(PTR(0), ARG(1), ARG(2), ARG(3), PTR(4));
+			return r == MAP_FAILED ? -errno : (long)(uintptr_t)r;
+		}
+	case A64_NR_clone:
+		return a64_clone(c, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4));
+	case A64_NR_exit:
+		a64_thread_exit(c, ARG(0));
+	case A64_NR_exit_group:
+		fflush(NULL);
+		_exit(ARG(0) & 0xff);
+	case A64_NR_set_tid_address:
+		c->clear_child_tid = ARG(0);
+		return gettid();
+	case A64_NR_set_robust_list:
+	case A64_NR_get_robust_list:
+		return 0;
+	case A64_NR_rseq:
+		return -ENOSYS;
+	case A64_NR_rt_sigaction:
+		return a64_sys_rt_sigaction(c, ARG(0), ARG(1), ARG(2), ARG(3));
+	case A64_NR_rt_sigprocmask:
+		return a64_sys_rt_sigprocmask(c, ARG(0), ARG(1), ARG(2), ARG(3));
+	case A64_NR_rt_sigreturn:
+		return a64_sys_rt_sigreturn(c);
+	case A64_NR_sigaltstack:
+		return a64_sys_sigaltstack(c, ARG(0), ARG(1));
+	case A64_NR_rt_sigsuspend:
+		return a64_sys_rt_sigsuspend(c, ARG(0), ARG(1));
+	case A64_NR_prctl:
+		switch (ARG(0)) {
+		case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
+		case PR_SET_DUMPABLE: case PR_GET_DUMPABLE: case PR_SET_CHILD_SUBREAPER:
+		case PR_GET_CHILD_SUBREAPER: case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS:
+			return ret(syscall(SYS_prctl, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4)));
+		default:
+			return -EINVAL;
+		}
+	case A64_NR_personality:
+		return 0;
+	case A64_NR_close_range:
+		return ret(syscall(SYS_close_range, ARG(0), ARG(1), ARG(2)));
+	case A64_NR_mount:
+	case A64_NR_umount2:
+	case A64_NR_pivot_root:
+		return -EPERM;
+	}
+	if (nr < sizeof(passthrough) / sizeof(passthrough[0]) && passthrough[nr] != 0) {
+		long r = syscall(passthrough[nr] - 1, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5));
+		return r < 0 ? -errno : r;
+	}
+	a64_debug("unimplemented system call %lu", (unsigned long)nr);
+	return -ENOSYS;
+}
+
+void a64_syscall(struct a64_cpu *c)
+{
+	uint64_t nr = c->x[8];
+	long r = a64_dispatch(c, nr);
+	if (nr == A64_NR_rt_sigreturn)
+		return; /* x0 is the restored one */
+	if (r == -EINTR && nr != A64_NR_rt_sigsuspend && a64_signal_restart(c))
+		c->pc -= 4;
+	else
+		c->x[0] = r;
+}
