@@ -9,6 +9,7 @@
 
 #include "a64/cpu.h"
 #include "base/error.h"
+#include "personality/pers.h"
 
 /* AT_HWCAP: exactly what the interpreter implements (FP, ASIMD, CPUID is
  * not advertised: MIDR_EL1 is answered anyway). */
@@ -24,9 +25,8 @@ struct a64_sigaction {
 };
 
 struct a64_proc {
-	char rootfs[PATH_MAX]; /* host path of the guest's / (no trailing slash) */
-	char cwd[PATH_MAX];    /* guest path of the working directory */
-	char exe[PATH_MAX];    /* guest path of the running program */
+	struct pers pers;   /* root directory view, cwd, identity, uname */
+	char exe[PATH_MAX]; /* guest path of the running program (/proc/self/exe) */
 	uint64_t brk_start, brk_cur, brk_mapped;
 	uint64_t sigreturn_tramp; /* guest address of `mov x8, #139; svc #0` */
 	struct a64_sigaction act[65];
@@ -44,6 +44,8 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 /* 0 if the guest file at host path hp is something a64_load can run, else
  * a negative errno (ENOEXEC for a foreign binary). */
 int a64_check_exec(const char *hp);
+/* Whether host file hp is an aarch64 ELF. */
+int a64_is_elf(const char *hp);
 
 /* syscall.c: the system call in x8 with arguments x0..x5; result in x0. */
 void a64_syscall(struct a64_cpu *c);
@@ -65,12 +67,16 @@ int a64_signal_restart(struct a64_cpu *c);
 /* Install the host's fault handlers (SIGSEGV, SIGBUS) for guest memory. */
 void a64_fault_init(void);
 
-/* path.c: the guest's root directory view (temporary, until the shared
- * personality lands): guest path -> host path under the rootfs, symlinks
- * resolved inside it.  follow = resolve a final symlink. */
+/* path.c: guest path (relative to dirfd or the cwd) -> host path, through
+ * the personality.  follow = resolve a final symlink.  Returns AT_FDCWD
+ * (the host path is absolute) or -errno. */
 int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len);
 /* Host path -> guest path (for getcwd, readlink of /proc/self/exe...). */
 int a64_path_to_guest(const char *host, char *out, size_t len);
+
+/* engine.c: the personality as `mew __a64-exec` arguments; returns how
+ * many it stored in av (at most 7 + 3 per bind). */
+int a64_exec_args(char **av);
 
 /* thread.c */
 long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);

@@ -52,6 +52,14 @@ int a64_check_exec(const char *hp)
 	return 0;
 }
 
+int a64_is_elf(const char *hp)
+{
+	Elf64_Ehdr e;
+	cleanup_close int fd = open(hp, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && read(fd, &e, sizeof(e)) == sizeof(e) && memcmp(e.e_ident, ELFMAG, SELFMAG) == 0 &&
+	       e.e_ident[EI_CLASS] == ELFCLASS64 && e.e_machine == EM_AARCH64;
+}
+
 static int prot_of(uint32_t flags)
 {
 	int p = 0;
@@ -333,7 +341,8 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 		return -1;
 	c->pc = entry;
 	a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = PAGE_UP(prog.end);
-	snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
+	if (pers_resolve(&a64_proc.pers, NULL, cur, PERS_FOLLOW, a64_proc.exe, sizeof(a64_proc.exe)) < 0)
+		snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
 	a64_cache_flush_all();
 	return 0;
 }

@@ -78,19 +78,14 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
-/* Become the guest: set up the process, load path, run.  Returns only on
- * failure, with *err set. */
-static int become_guest(const char *rootfs, const char *cwd, const char *cmd, char *const *argv,
-			char *const *env, struct mew_error **err)
+/* Become the guest: a64_proc.pers is set up; load cmd, run.  Returns only
+ * on failure, with *err set. */
+static int become_guest(const char *cmd, char *const *argv, char *const *env, struct mew_error **err)
 {
-	char real[PATH_MAX], hcwd[PATH_MAX], path[PATH_MAX];
-	if (realpath(rootfs, real) == NULL)
-		return mew_error(err, errno, "rootfs `%s`", rootfs);
-	snprintf(a64_proc.rootfs, sizeof(a64_proc.rootfs), "%s", strcmp(real, "/") == 0 ? "" : real);
-	snprintf(a64_proc.cwd, sizeof(a64_proc.cwd), "%s", cwd != NULL ? cwd : "/");
-	int r = a64_path(AT_FDCWD, a64_proc.cwd, 1, hcwd, sizeof(hcwd));
+	char hcwd[PATH_MAX], path[PATH_MAX];
+	int r = a64_path(AT_FDCWD, a64_proc.pers.cwd, 1, hcwd, sizeof(hcwd));
 	if (r != AT_FDCWD || chdir(hcwd) < 0)
-		return mew_error(err, r != AT_FDCWD ? -r : errno, "workdir `%s`", a64_proc.cwd);
+		return mew_error(err, r != AT_FDCWD ? -r : errno, "workdir `%s`", a64_proc.pers.cwd);
 	r = find_command(cmd, env_get(env, "PATH"), path, sizeof(path));
 	if (r == -ENOENT)
 		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", cmd);
@@ -115,6 +110,38 @@ static int become_guest(const char *rootfs, const char *cwd, const char *cmd, ch
 	a64_run(c);
 }
 
+static int setup_pers(const struct spec *spec, struct mew_error **err)
+{
+	struct pers *p = &a64_proc.pers;
+	if (pers_init(p, spec->rootfs, err) < 0)
+		return -1;
+	for (size_t k = 0; k < spec->nmounts; k++) {
+		const struct spec_mount *m = &spec->mounts[k];
+		bool ro = false;
+		if (strcmp(m->type, "bind") != 0)
+			continue;
+		for (size_t o = 0; m->options != NULL && m->options[o] != NULL; o++)
+			if (strcmp(m->options[o], "ro") == 0)
+				ro = true;
+		if (pers_add_bind(p, m->source, m->destination, ro, err) < 0)
+			return -1;
+	}
+	if (pers_add_default_binds(p, err) < 0)
+		return -1;
+	if (spec->hostname != NULL)
+		pers_set_hostname(p, spec->hostname);
+	if (spec->user_set) {
+		p->uid = spec->uid;
+		p->gid = spec->gid;
+	}
+	if (spec->cwd != NULL) {
+		int r = pers_set_cwd(p, spec->cwd);
+		if (r < 0)
+			return mew_error(err, -r, "workdir `%s`", spec->cwd);
+	}
+	return 0;
+}
+
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	a64_debug_on = mew_log_level >= 2;
@@ -126,7 +153,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 		struct mew_error *e = NULL;
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
-		become_guest(spec->rootfs, spec->cwd, spec->argv[0], spec->argv, spec->env, &e);
+		if (setup_pers(spec, &e) == 0)
+			become_guest(spec->argv[0], spec->argv, spec->env, &e);
 		_exit(mew_error_report(e));
 	}
 	/* the guest gets the terminal's signals; mew waits for it */
@@ -141,21 +169,104 @@ static int run(const struct spec *spec, struct mew_error **err)
 	return WEXITSTATUS(st);
 }
 
-/* `mew __a64-exec DEBUG ROOTFS CWD PATH ARGV...`: the guest called execve. */
+/* The personality travels over a guest's execve as arguments:
+ * DEBUG ROOTFS CWD HOSTNAME UID GID NBINDS (HOST GUEST RO)... */
+int a64_exec_args(char **av)
+{
+	static char num[4][24];
+	const struct pers *p = &a64_proc.pers;
+	int k = 0;
+	av[k++] = a64_debug_on ? "1" : "0";
+	av[k++] = p->rootfs;
+	av[k++] = (char *)p->cwd;
+	av[k++] = (char *)p->uts.nodename;
+	snprintf(num[0], sizeof(num[0]), "%u", (unsigned)p->uid);
+	snprintf(num[1], sizeof(num[1]), "%u", (unsigned)p->gid);
+	snprintf(num[2], sizeof(num[2]), "%zu", p->nbinds);
+	av[k++] = num[0];
+	av[k++] = num[1];
+	av[k++] = num[2];
+	for (size_t b = 0; b < p->nbinds; b++) {
+		av[k++] = p->binds[b].host;
+		av[k++] = p->binds[b].guest;
+		av[k++] = p->binds[b].ro ? "1" : "0";
+	}
+	return k;
+}
+
+/* `mew __a64-exec ARGS PATH ARGV...` (a64_exec_args): the guest called execve. */
 int a64_exec_main(int argc, char **argv)
 {
 	struct mew_error *e = NULL;
-	if (argc < 6) {
-		fprintf(stderr, "mew: __a64-exec: internal command, not for users\n");
-		return MEW_EXIT_FAILURE;
-	}
+	struct pers *p = &a64_proc.pers;
+	if (argc < 9)
+		goto usage;
 	a64_debug_on = argv[1][0] == '1';
+	if (pers_init(p, argv[2], &e) < 0)
+		return mew_error_report(e);
+	size_t nb = strtoul(argv[7], NULL, 10);
+	if ((size_t)argc < 9 + 3 * nb)
+		goto usage;
+	for (size_t b = 0; b < nb; b++)
+		if (pers_add_bind(p, argv[8 + 3 * b], argv[9 + 3 * b], argv[10 + 3 * b][0] == '1', &e) < 0)
+			return mew_error_report(e);
+	pers_set_hostname(p, argv[4]);
+	p->uid = strtoul(argv[5], NULL, 10);
+	p->gid = strtoul(argv[6], NULL, 10);
+	snprintf(p->cwd, sizeof(p->cwd), "%s", argv[3]);
+	argv += 8 + 3 * nb;
+	argc -= 8 + 3 * nb;
+	if (argc < 2)
+		goto usage;
 	extern char **environ;
 	char path[PATH_MAX];
 	/* execve does not search PATH */
-	snprintf(path, sizeof(path), "%s%s", strchr(argv[4], '/') ? "" : "./", argv[4]);
-	become_guest(argv[2], argv[3], path, argv + 5, environ, &e);
+	snprintf(path, sizeof(path), "%s%s", strchr(argv[0], '/') ? "" : "./", argv[0]);
+	become_guest(path, argv + 1, environ, &e);
 	return mew_error_report(e);
+usage:
+	fprintf(stderr, "mew: __a64-exec: internal command, not for users\n");
+	return MEW_EXIT_FAILURE;
+}
+
+int emulate_is_foreign(const struct spec *spec)
+{
+#if defined(__aarch64__)
+	return 0;
+#else
+	struct pers p;
+	struct mew_error *e = NULL;
+	char guest[PATH_MAX], host[PATH_MAX];
+	int r = 0;
+
+	if (spec->rootfs == NULL || spec->argv == NULL || spec->argv[0] == NULL)
+		return 0;
+	if (pers_init(&p, spec->rootfs, &e) < 0) {
+		mew_error_free(e);
+		return 0;
+	}
+	if (spec->cwd != NULL)
+		pers_set_cwd(&p, spec->cwd);
+	const char *path_env = spec_getenv(spec, "PATH");
+	const char *name = spec->argv[0];
+	const char *dirs = strchr(name, '/') ? "" : path_env != NULL ? path_env : "/usr/bin:/bin";
+	do {
+		const char *end = strchr(dirs, ':');
+		size_t n = end ? (size_t)(end - dirs) : strlen(dirs);
+		if (strchr(name, '/'))
+			snprintf(guest, sizeof(guest), "%s", name);
+		else
+			snprintf(guest, sizeof(guest), "%.*s/%s", (int)n, dirs, name);
+		if (pers_translate(&p, NULL, guest, PERS_FOLLOW, host, sizeof(host)) == 0 &&
+		    access(host, X_OK) == 0) {
+			r = a64_is_elf(host);
+			break;
+		}
+		dirs += n;
+	} while (*dirs++ == ':');
+	pers_free(&p);
+	return r;
+#endif
 }
 
 const struct engine engine_emulate = {

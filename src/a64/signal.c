@@ -169,7 +169,7 @@ long a64_sys_sigaltstack(struct a64_cpu *c, uint64_t ss, uint64_t oss)
 			c->altstack_sp = 0;
 			c->altstack_size = 0;
 		} else {
-			if (n.size < MINSIGSTKSZ)
+			if (n.size < (uint64_t)MINSIGSTKSZ)
 				return -ENOMEM;
 			c->altstack_sp = n.sp;
 			c->altstack_size = n.size;

@@ -182,44 +182,48 @@ static int abs_path(const char *g, char *out, size_t len)
 
 static long sys_readlinkat(struct a64_cpu *c)
 {
-	char hp[PATH_MAX];
-	const char *p = STR(1);
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
-	if (strcmp(p, "/proc/self/exe") == 0 || strcmp(p, self) == 0) {
-		size_t n = strlen(a64_proc.exe);
-		if (n > ARG(3))
-			n = ARG(3);
-		memcpy(PTR(2), a64_proc.exe, n);
-		return n;
+	char base[PATH_MAX];
+	const char *b = NULL;
+	if (STR(1)[0] != '/' && (int)ARG(0) != AT_FDCWD) {
+		int r = pers_fd_path(&a64_proc.pers, 0, ARG(0), base, sizeof(base));
+		if (r < 0)
+			return r;
+		b = base;
 	}
-	int d = GPATH(1, 0, hp);
-	return ret(readlinkat(d, hp, PTR(2), ARG(3)));
+	a64_proc.pers.exe = a64_proc.exe;
+	return pers_readlink(&a64_proc.pers, b, STR(1), PTR(2), ARG(3));
 }
 
 static long sys_getcwd(struct a64_cpu *c)
 {
-	size_t n = strlen(a64_proc.cwd) + 1;
+	char g[PATH_MAX];
+	int r = pers_getcwd(&a64_proc.pers, 0, g, sizeof(g));
+	if (r < 0)
+		return r;
+	size_t n = strlen(g) + 1;
 	if (n > ARG(1))
 		return -ERANGE;
-	memcpy(PTR(0), a64_proc.cwd, n);
+	memcpy(PTR(0), g, n);
 	return n;
 }
 
 static long sys_fchdir(struct a64_cpu *c)
 {
-	char cwd[PATH_MAX], guest[PATH_MAX];
-	if (fchdir(ARG(0)) < 0)
-		return -errno;
-	if (getcwd(cwd, sizeof(cwd)) != NULL && a64_path_to_guest(cwd, guest, sizeof(guest)) == 0)
-		snprintf(a64_proc.cwd, sizeof(a64_proc.cwd), "%s", guest);
-	return 0;
+	char g[PATH_MAX];
+	int r = pers_fd_path(&a64_proc.pers, 0, ARG(0), g, sizeof(g));
+	if (r < 0)
+		return r;
+	return pers_set_cwd(&a64_proc.pers, g);
 }
 
 static long sys_execve(struct a64_cpu *c)
 {
 	char hp[PATH_MAX];
 	const char *path = STR(0);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
+	if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0)
+		path = a64_proc.exe; /* the new mew cannot ask this one */
 	int r = a64_path(AT_FDCWD, path, 1, hp, sizeof(hp));
 	if (r < 0 && r != AT_FDCWD)
 		return r;
@@ -230,15 +234,13 @@ static long sys_execve(struct a64_cpu *c)
 	size_t n = 0;
 	while (gargv != NULL && gargv[n] != NULL)
 		n++;
-	char **av = calloc(n + 8, sizeof(char *));
+	char **av = calloc(n + 16 + 3 * a64_proc.pers.nbinds, sizeof(char *));
 	if (av == NULL)
 		return -ENOMEM;
 	size_t k = 0;
 	av[k++] = "mew";
 	av[k++] = "__a64-exec";
-	av[k++] = a64_debug_on ? "1" : "0";
-	av[k++] = a64_proc.rootfs;
-	av[k++] = a64_proc.cwd;
+	k += a64_exec_args(av + k);
 	av[k++] = (char *)path;
 	for (size_t j = 0; j < n; j++)
 		av[k++] = gargv[j];
@@ -254,8 +256,7 @@ static long sys_execve(struct a64_cpu *c)
 static long sys_uname(struct a64_cpu *c)
 {
 	struct utsname u;
-	if (uname(&u) < 0)
-		return -errno;
+	pers_uname(&a64_proc.pers, &u);
 	snprintf(u.machine, sizeof(u.machine), "aarch64");
 	memcpy(PTR(0), &u, sizeof(u));
 	return 0;
@@ -386,6 +387,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(fchmodat(d, hp, ARG(2), 0));
 	case A64_NR_fchownat:
 		d = GPATH(1, !(ARG(4) & AT_SYMLINK_NOFOLLOW), hp);
+		if (a64_proc.pers.fake_root)
+			return ret(faccessat(d, hp, F_OK, ARG(4) & AT_SYMLINK_NOFOLLOW));
 		return ret(fchownat(d, hp, ARG(2), ARG(3), ARG(4)));
 	case A64_NR_utimensat:
 		if (PTR(1) == NULL)
@@ -403,16 +406,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_fstatfs:
 		return ret(syscall(SYS_fstatfs, ARG(0), PTR(1)));
 	case A64_NR_chdir:
-		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
-			return d;
-		if (chdir(hp) < 0)
-			return -errno;
-		{
-			char cwd[PATH_MAX], guest[PATH_MAX];
-			if (getcwd(cwd, sizeof(cwd)) != NULL && a64_path_to_guest(cwd, guest, sizeof(guest)) == 0)
-				snprintf(a64_proc.cwd, sizeof(a64_proc.cwd), "%s", guest);
-		}
-		return 0;
+		return pers_set_cwd(&a64_proc.pers, STR(0));
 	case A64_NR_fchdir:
 		return sys_fchdir(c);
 	case A64_NR_chroot:
@@ -484,6 +478,22 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		default:
 			return -EINVAL;
 		}
+	case A64_NR_getuid: case A64_NR_geteuid:
+		return a64_proc.pers.fake_root ? (long)a64_proc.pers.uid : (long)getuid();
+	case A64_NR_getgid: case A64_NR_getegid:
+		return a64_proc.pers.fake_root ? (long)a64_proc.pers.gid : (long)getgid();
+	case A64_NR_getresuid: case A64_NR_getresgid:
+		if (!a64_proc.pers.fake_root)
+			break;
+		for (int k = 0; k < 3; k++)
+			*(uint32_t *)PTR(k) = nr == A64_NR_getresuid ? a64_proc.pers.uid : a64_proc.pers.gid;
+		return 0;
+	case A64_NR_setuid: case A64_NR_setgid: case A64_NR_setreuid: case A64_NR_setregid:
+	case A64_NR_setresuid: case A64_NR_setresgid: case A64_NR_setfsuid: case A64_NR_setfsgid:
+	case A64_NR_setgroups: case A64_NR_fchown:
+		if (!a64_proc.pers.fake_root)
+			break;
+		return 0;
 	case A64_NR_personality:
 		return 0;
 	case A64_NR_close_range:

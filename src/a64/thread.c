@@ -23,7 +23,7 @@ struct a64_cpu *a64_cpu_new(void)
 
 struct start {
 	struct a64_cpu *cpu;
-	uint64_t flags, ctid;
+	uint64_t flags, ctid, ptid;
 	sem_t ready;
 	int tid;
 };
@@ -35,8 +35,12 @@ static void *thread_main(void *arg)
 	sigset_t set;
 
 	c->tid = gettid();
+	/* both before the guest runs: the thread may exit (clearing ctid)
+	 * before the parent would get to it */
 	if (s->flags & CLONE_CHILD_SETTID)
 		*(uint32_t *)(uintptr_t)s->ctid = c->tid;
+	if (s->flags & CLONE_PARENT_SETTID)
+		*(uint32_t *)(uintptr_t)s->ptid = c->tid;
 	s->tid = c->tid;
 	sem_post(&s->ready); /* s is gone after this */
 	a64_fpcr_write(c, c->fpcr);
@@ -66,7 +70,7 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 			n->x[A64_SP] = stack;
 		n->clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
 
-		struct start s = { .cpu = n, .flags = flags, .ctid = ctid };
+		struct start s = { .cpu = n, .flags = flags, .ctid = ctid, .ptid = ptid };
 		pthread_t th;
 		pthread_attr_t attr;
 		sem_init(&s.ready, 0, 0);
@@ -87,8 +91,6 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		while (sem_wait(&s.ready) < 0 && errno == EINTR)
 			;
 		sem_destroy(&s.ready);
-		if (flags & CLONE_PARENT_SETTID)
-			*(uint32_t *)(uintptr_t)ptid = s.tid;
 		return s.tid;
 	}
 

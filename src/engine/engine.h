@@ -31,5 +31,7 @@ const struct engine *engine_find(const char *name);
 /* The engine for spec->engine; "auto" picks emulate for a foreign-arch spec
  * and container otherwise. */
 const struct engine *engine_for_spec(const struct spec *spec);
+/* Whether spec's program is an aarch64 ELF and the host is not (emulate). */
+int emulate_is_foreign(const struct spec *spec);
 
 #endif

@@ -25,6 +25,8 @@ const struct engine *engine_for_spec(const struct spec *spec)
 	if (strcmp(name, "auto") == 0) {
 		if (spec->arch != NULL && strcmp(spec->arch, spec_host_arch()) != 0)
 			return &engine_emulate;
+		if (spec->arch == NULL && emulate_is_foreign(spec))
+			return &engine_emulate;
 		return &engine_container;
 	}
 	return engine_find(name);

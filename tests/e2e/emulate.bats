@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# The emulate engine: arm64 programs on this host, every instruction simulated.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export ARM_ROOTFS=${ROOTFS%-amd64}-arm64
+	bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-busybox.sh" arm64 >/dev/null 2>&1 || true
+	# A copy with the cross glibc (for dynamic programs) and the test programs.
+	export R=$BATS_FILE_TMPDIR/rootfs
+	if [ -d "$ARM_ROOTFS" ]; then
+		cp -a "$ARM_ROOTFS" "$R"
+		if command -v aarch64-linux-gnu-gcc >/dev/null; then
+			local lib=/usr/aarch64-linux-gnu/lib src=$BATS_TEST_DIRNAME/emulate
+			mkdir -p "$R/lib/aarch64-linux-gnu"
+			cp -L $lib/ld-linux-aarch64.so.1 "$R/lib/"
+			cp -L $lib/libc.so.6 $lib/libm.so.6 "$R/lib/aarch64-linux-gnu/"
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/prog-static" "$src/prog.c" -lm -lpthread
+			aarch64-linux-gnu-gcc -O2 -o "$R/prog-dynamic" "$src/prog.c" -lm -lpthread
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/sigill" "$src/sigill.c"
+		fi
+	fi
+}
+
+need_arm64() {
+	[ -x "$R/bin/busybox" ] || skip "no arm64 busybox rootfs (busybox-static:arm64 not downloadable)"
+}
+
+need_cc() {
+	need_arm64
+	[ -x "$R/prog-static" ] || skip "no aarch64-linux-gnu-gcc"
+}
+
+emu() {
+	"$MEW" run --engine emulate --arch arm64 --rootfs "$R" -- "$@"
+}
+
+@test "emulate: sh -c 'echo hi; ls /'" {
+	need_arm64
+	run emu sh -c 'echo hi; ls /'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hi ]
+	[[ "$output" == *etc* ]]
+	[[ "$output" == *bin* ]]
+}
+
+@test "emulate: the machine is aarch64 and --engine auto picks it for an arm64 rootfs" {
+	need_arm64
+	run "$MEW" run --engine auto --rootfs "$R" -- uname -m
+	[ "$status" -eq 0 ]
+	[ "$output" = aarch64 ]
+}
+
+@test "emulate: busybox applets give the same answers as on the host" {
+	need_arm64
+	run emu sh -c 'printf "b\na\nc\n" | sort | tr a-z A-Z | tr -d "\n"; echo; md5sum /etc/passwd | cut -d" " -f1; echo $((6*7)); seq 1 5 | awk "{s+=\$1} END {print s}"; echo hello | sed s/l/L/g; dd if=/dev/zero bs=1k count=64 2>/dev/null | gzip | gunzip | wc -c'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ABC ]
+	[ "${lines[1]}" = "$(md5sum < "$R/etc/passwd" | cut -d' ' -f1)" ]
+	[ "${lines[2]}" = 42 ]
+	[ "${lines[3]}" = 15 ]
+	[ "${lines[4]}" = heLLo ]
+	[ "${lines[5]}" = 65536 ]
+}
+
+@test "emulate: paths stay inside the rootfs; cwd, /proc/self/exe, hostname" {
+	need_arm64
+	run emu sh -c 'cd /etc/../../..; pwd; cd /tmp && pwd; readlink /proc/self/exe; hostname; ls /lib/aarch64-linux-gnu >/dev/null && echo libdir'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = / ]
+	[ "${lines[1]}" = /tmp ]
+	[ "${lines[2]}" = /bin/busybox ]
+	[ "${lines[3]}" = mew ]
+}
+
+@test "emulate: exit statuses: the command's own, 128+N for a signal, 127, 126" {
+	need_arm64
+	run emu sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	run emu sh -c 'kill -9 $$'
+	[ "$status" -eq 137 ]
+	run -127 emu /no/such/program
+	[ "$status" -eq 127 ]
+	run emu /etc/passwd
+	[ "$status" -eq 126 ]
+}
+
+@test "emulate: execve of another program, #! scripts, fork and pipes" {
+	need_arm64
+	run emu sh -c 'printf "#!/bin/sh\necho script \$1\nexit 4\n" > /tmp/s; chmod +x /tmp/s; /tmp/s arg; echo "rc=$?"; /bin/sh -c "echo nested" | cat; (exit 9); echo "sub=$?"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "script arg" ]
+	[ "${lines[1]}" = rc=4 ]
+	[ "${lines[2]}" = nested ]
+	[ "${lines[3]}" = sub=9 ]
+}
+
+@test "emulate: a static C program (floating point, threads, signals, fork, SIGSEGV handler)" {
+	need_cc
+	run emu /prog-static 5
+	[ "$status" -eq 5 ]
+	[ "${lines[0]}" = "float 1.414214 1.250e-09 0" ]
+	[ "${lines[1]}" = "threads 80000" ]
+	[ "${lines[2]}" = "signal 10" ]
+	[ "${lines[3]}" = "child 7" ]
+	[ "${lines[4]}" = "segv 11" ]
+}
+
+@test "emulate: a dynamic C program (PT_INTERP from the rootfs)" {
+	need_cc
+	run emu /prog-dynamic 6
+	[ "$status" -eq 6 ]
+	[ "${lines[0]}" = "float 1.414214 1.250e-09 0" ]
+	[ "${lines[1]}" = "threads 80000" ]
+	[ "${lines[4]}" = "segv 11" ]
+}
+
+@test "emulate: an undefined instruction raises SIGILL at its own pc" {
+	need_cc
+	run emu /sigill
+	[ "$status" -eq 0 ]
+	[ "$output" = "sigill handled 1" ]
+	run emu /sigill nohandler
+	[ "$status" -eq 132 ]
+}
