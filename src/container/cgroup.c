@@ -18,8 +18,10 @@
 #include "base/file.h"
 #include "base/log.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
 #define MEW_PARENT "mew"
+
+static const char *cgroup_root = "/sys/fs/cgroup";
+static int detected_mode = -1;
 
 static const char *const v1_controllers[CGROUP_NCTRL] = {
 	[CGROUP_MEMORY] = "memory",
@@ -29,25 +31,32 @@ static const char *const v1_controllers[CGROUP_NCTRL] = {
 
 static enum cgroup_mode detect_mode(void)
 {
+	char unified[256];
 	struct statfs fs;
 
-	if (statfs(CGROUP_ROOT, &fs) < 0)
+	if (statfs(cgroup_root, &fs) < 0)
 		return CGROUP_MODE_NONE;
 	if (fs.f_type == CGROUP2_SUPER_MAGIC)
 		return CGROUP_MODE_UNIFIED;
 	if (fs.f_type != TMPFS_MAGIC)
 		return CGROUP_MODE_NONE;
-	if (statfs(CGROUP_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+	snprintf(unified, sizeof(unified), "%s/unified", cgroup_root);
+	if (statfs(unified, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
 		return CGROUP_MODE_HYBRID;
 	return CGROUP_MODE_LEGACY;
 }
 
 enum cgroup_mode cgroup_mode(void)
 {
-	static int mode = -1;
-	if (mode < 0)
-		mode = detect_mode();
-	return (enum cgroup_mode)mode;
+	if (detected_mode < 0)
+		detected_mode = detect_mode();
+	return (enum cgroup_mode)detected_mode;
+}
+
+void cgroup_use_root(const char *root, enum cgroup_mode mode)
+{
+	cgroup_root = root;
+	detected_mode = (int)mode;
 }
 
 const char *cgroup_mode_name(enum cgroup_mode mode)
@@ -167,7 +176,7 @@ static int set_limits_v2(struct cgroup *cg, const struct spec_limits *l, struct 
 static int enable_v2_controllers(const struct spec_limits *l, struct mew_error **err)
 {
 	char want[64] = "";
-	char parent[] = CGROUP_ROOT "/" MEW_PARENT;
+	char parent[256];
 
 	if (l->memory > 0)
 		strcat(want, "+memory ");
@@ -175,9 +184,10 @@ static int enable_v2_controllers(const struct spec_limits *l, struct mew_error *
 		strcat(want, "+pids ");
 	if (l->cpus > 0)
 		strcat(want, "+cpu ");
+	snprintf(parent, sizeof(parent), "%s/" MEW_PARENT, cgroup_root);
 	if (file_mkdir_p(parent, 0755, err) < 0)
 		return mew_error_wrap(err, "limits need root or a delegated cgroup");
-	if (write_knob(CGROUP_ROOT, "cgroup.subtree_control", want, err) < 0 ||
+	if (write_knob(cgroup_root, "cgroup.subtree_control", want, err) < 0 ||
 	    write_knob(parent, "cgroup.subtree_control", want, err) < 0)
 		return -1;
 	return 0;
@@ -192,10 +202,10 @@ int cgroup_create(const char *name, const struct spec_limits *limits, struct cgr
 	memset(cg, 0, sizeof(*cg));
 	switch (mode) {
 	case CGROUP_MODE_NONE:
-		return mew_error(err, 0, "limits: no cgroup filesystem at " CGROUP_ROOT);
+		return mew_error(err, 0, "limits: no cgroup filesystem at `%s`", cgroup_root);
 	case CGROUP_MODE_UNIFIED:
 		if (enable_v2_controllers(limits, err) < 0 ||
-		    make_group(CGROUP_ROOT, name, &cg->paths[0], err) < 0)
+		    make_group(cgroup_root, name, &cg->paths[0], err) < 0)
 			goto fail;
 		cg->active = true;
 		if (set_limits_v2(cg, limits, err) < 0)
@@ -209,7 +219,7 @@ int cgroup_create(const char *name, const struct spec_limits *limits, struct cgr
 				    (i == CGROUP_CPU && limits->cpus > 0);
 			if (!used)
 				continue;
-			snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
+			snprintf(base, sizeof(base), "%s/%s", cgroup_root, v1_controllers[i]);
 			if (!file_is_dir(base)) {
 				mew_error(err, 0, "limits: the %s controller is not mounted at `%s`",
 					  v1_controllers[i], base);
@@ -329,12 +339,13 @@ void cgroup_cleanup_stale(void)
 
 	switch (cgroup_mode()) {
 	case CGROUP_MODE_UNIFIED:
-		cleanup_parent(CGROUP_ROOT "/" MEW_PARENT);
+		snprintf(parent, sizeof(parent), "%s/" MEW_PARENT, cgroup_root);
+		cleanup_parent(parent);
 		break;
 	case CGROUP_MODE_HYBRID:
 	case CGROUP_MODE_LEGACY:
 		for (int i = 0; i < CGROUP_NCTRL; i++) {
-			snprintf(parent, sizeof(parent), CGROUP_ROOT "/%s/" MEW_PARENT, v1_controllers[i]);
+			snprintf(parent, sizeof(parent), "%s/%s/" MEW_PARENT, cgroup_root, v1_controllers[i]);
 			cleanup_parent(parent);
 		}
 		break;

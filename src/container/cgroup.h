@@ -32,6 +32,8 @@ struct cgroup {
 };
 
 enum cgroup_mode cgroup_mode(void);
+/* Tests: use a directory tree that looks like a cgroup filesystem. */
+void cgroup_use_root(const char *root, enum cgroup_mode mode);
 const char *cgroup_mode_name(enum cgroup_mode mode);
 
 /* Whether the spec asks for any limit. */

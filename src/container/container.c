@@ -408,7 +408,7 @@ int container_wait(const struct spec *spec, struct container *c, struct mew_erro
 	sigset_t set, old;
 	cleanup_close int sfd = -1;
 	bool stdin_open = spec->interactive && c->pty_master >= 0;
-	int status = -1;
+	int status = -1, ws;
 
 	forwarded_set(&set);
 	sigaddset(&set, SIGCHLD);
@@ -423,13 +423,16 @@ int container_wait(const struct spec *spec, struct container *c, struct mew_erro
 		if (spec->interactive)
 			tty_raw_enter(&raw);
 	}
+	/* The command may have ended before SIGCHLD was blocked: its signal is
+	 * gone then, so look once before waiting for the next one. */
+	if (waitpid(c->pid, &ws, WNOHANG) == c->pid)
+		status = exit_status(ws);
 	while (status < 0) {
 		struct pollfd fds[3] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = c->pty_master, .events = POLLIN },
 			{ .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
 		};
-		int ws;
 
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)

@@ -1,0 +1,182 @@
+/* The cgroup layouts mew writes limits to, against directory trees shaped
+ * like each host kind: pure v2 (unified) and v1 controllers (legacy/hybrid). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "container/cgroup.h"
+
+static char root[256];
+
+static void touch(const char *rel)
+{
+	char path[512];
+	struct mew_error *err = NULL;
+	char *dir;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	dir = strdup(path);
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(file_mkdir_p(dir, 0755, &err), 0);
+	free(dir);
+	assert_int_equal(file_write_str(path, "", &err), 0);
+}
+
+static void expect(const char *rel, const char *value)
+{
+	char path[512], *got = NULL;
+	struct mew_error *err = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(file_read(path, &got, NULL, &err), 0);
+	if (strcmp(got, value) != 0)
+		fail_msg("%s: expected `%s`, got `%s`", rel, value, got);
+	free(got);
+}
+
+static int make_root(void **state)
+{
+	snprintf(root, sizeof(root), "/tmp/mew-test-cgroup.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	mew_log_level = 0;
+	return 0;
+}
+
+static int remove_root(void **state)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd);
+}
+
+static void unified_writes_v2_knobs(void **state)
+{
+	struct spec_limits l = { .memory = 64 << 20, .pids = 33, .cpus = 0.5 };
+	struct mew_error *err = NULL;
+	struct cgroup cg;
+
+	cgroup_use_root(root, CGROUP_MODE_UNIFIED);
+	touch("cgroup.subtree_control");
+	touch("mew/cgroup.subtree_control");
+	touch("mew/t1/memory.max");
+	touch("mew/t1/memory.swap.max");
+	touch("mew/t1/pids.max");
+	touch("mew/t1/cpu.max");
+	touch("mew/t1/cgroup.procs");
+	assert_int_equal(cgroup_create("t1", &l, &cg, &err), 0);
+	expect("cgroup.subtree_control", "+memory +pids +cpu ");
+	expect("mew/cgroup.subtree_control", "+memory +pids +cpu ");
+	expect("mew/t1/memory.max", "67108864");
+	expect("mew/t1/memory.swap.max", "0");
+	expect("mew/t1/pids.max", "33");
+	expect("mew/t1/cpu.max", "50000 100000");
+	assert_int_equal(cgroup_add_pid(&cg, 1234, &err), 0);
+	expect("mew/t1/cgroup.procs", "1234");
+	cgroup_destroy(&cg);
+}
+
+static void legacy_writes_one_group_per_controller(void **state)
+{
+	struct spec_limits l = { .memory = 32 << 20, .pids = 7, .cpus = 1.5 };
+	struct mew_error *err = NULL;
+	struct cgroup cg;
+
+	cgroup_use_root(root, CGROUP_MODE_HYBRID);
+	touch("memory/mew/t2/memory.limit_in_bytes");
+	touch("memory/mew/t2/memory.memsw.limit_in_bytes");
+	touch("memory/mew/t2/cgroup.procs");
+	touch("pids/mew/t2/pids.max");
+	touch("pids/mew/t2/cgroup.procs");
+	touch("cpu/mew/t2/cpu.cfs_period_us");
+	touch("cpu/mew/t2/cpu.cfs_quota_us");
+	touch("cpu/mew/t2/cgroup.procs");
+	assert_int_equal(cgroup_create("t2", &l, &cg, &err), 0);
+	expect("memory/mew/t2/memory.limit_in_bytes", "33554432");
+	expect("memory/mew/t2/memory.memsw.limit_in_bytes", "33554432");
+	expect("pids/mew/t2/pids.max", "7");
+	expect("cpu/mew/t2/cpu.cfs_period_us", "100000");
+	expect("cpu/mew/t2/cpu.cfs_quota_us", "150000");
+	assert_int_equal(cgroup_add_pid(&cg, 99, &err), 0);
+	expect("pids/mew/t2/cgroup.procs", "99");
+	expect("cpu/mew/t2/cgroup.procs", "99");
+	cgroup_destroy(&cg);
+}
+
+static void legacy_only_touches_the_controllers_in_use(void **state)
+{
+	struct spec_limits l = { .pids = 5 };
+	struct mew_error *err = NULL;
+	struct cgroup cg;
+	char path[512];
+
+	cgroup_use_root(root, CGROUP_MODE_LEGACY);
+	touch("pids/mew/t3/pids.max");
+	assert_int_equal(cgroup_create("t3", &l, &cg, &err), 0);
+	expect("pids/mew/t3/pids.max", "5");
+	assert_null(cgroup_path(&cg, CGROUP_MEMORY));
+	snprintf(path, sizeof(path), "%s/memory/mew/t3", root);
+	assert_false(file_exists(path));
+	cgroup_destroy(&cg);
+}
+
+static void a_missing_controller_is_named(void **state)
+{
+	struct spec_limits l = { .memory = 1 << 20 };
+	struct mew_error *err = NULL;
+	struct cgroup cg;
+	char sub[512];
+
+	/* A tree of its own, with no memory hierarchy at all. */
+	snprintf(sub, sizeof(sub), "%s/bare", root);
+	assert_int_equal(file_mkdir_p(sub, 0755, NULL), 0);
+	cgroup_use_root(sub, CGROUP_MODE_LEGACY);
+	strcat(sub, "/memory");
+	assert_int_equal(cgroup_create("t4", &l, &cg, &err), -1);
+	assert_non_null(strstr(err->msg, "memory controller"));
+	assert_non_null(strstr(err->msg, sub));
+	mew_error_free(err);
+}
+
+static void stale_groups_of_dead_runs_are_removed(void **state)
+{
+	char dead[512], alive[512], other[512];
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	cgroup_use_root(root, CGROUP_MODE_LEGACY);
+	snprintf(dead, sizeof(dead), "%s/pids/mew/run-%d", root, (int)pid);
+	snprintf(alive, sizeof(alive), "%s/pids/mew/run-%d", root, (int)getpid());
+	snprintf(other, sizeof(other), "%s/pids/mew/oci-container", root);
+	assert_int_equal(file_mkdir_p(dead, 0755, NULL), 0);
+	assert_int_equal(file_mkdir_p(alive, 0755, NULL), 0);
+	assert_int_equal(file_mkdir_p(other, 0755, NULL), 0);
+	cgroup_cleanup_stale();
+	assert_false(file_exists(dead));
+	assert_true(file_exists(alive));
+	assert_true(file_exists(other));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unified_writes_v2_knobs),
+		cmocka_unit_test(legacy_writes_one_group_per_controller),
+		cmocka_unit_test(legacy_only_touches_the_controllers_in_use),
+		cmocka_unit_test(a_missing_controller_is_named),
+		cmocka_unit_test(stale_groups_of_dead_runs_are_removed),
+	};
+	return cmocka_run_group_tests(tests, make_root, remove_root);
+}
