@@ -20,7 +20,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check unit e2e demo rootfs deps clean
-all: $(B)/mew $(B)/vm/testguest.elf
+all: $(B)/mew $(B)/vm/testguest.elf $(B)/mew-runc
 
 # The vm engine's freestanding x86-64 test guest (general-purpose registers only).
 TG := src/vm/guest/testguest
@@ -57,6 +57,10 @@ $(B)/bench/work-arm64: src/bench/guest/work.c
 	aarch64-linux-gnu-gcc -O2 -static -Wall -Wextra -o $@ $<
 endif
 endif
+
+# The OCI runtime is mew under a second name (src/runtime).
+$(B)/mew-runc: $(B)/mew
+	ln -sf mew $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libmew.a
 	@mkdir -p $(dir $@)

@@ -5,6 +5,7 @@
 #include "a64/exec.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "runtime/runtime.h"
 
 #ifndef MEW_VERSION
 #define MEW_VERSION "0.0.0"
@@ -21,6 +22,7 @@ static const struct command commands[] = {
 	{ "engines", cmd_engines, "list the engines and whether each can run on this host" },
 	{ "rootfs", cmd_rootfs, "create a root filesystem (rootfs create --from debian|busybox DIR)" },
 	{ "bench", cmd_bench, "measure the engines side by side on this machine" },
+	{ "runtime", NULL, "the OCI runtime (runc's command line; also build/mew-runc)" },
 };
 
 static void usage(FILE *out)
@@ -49,6 +51,14 @@ int main(int argc, char **argv)
 
 	if (env != NULL && env[0] != '\0' && strcmp(env, "0") != 0)
 		mew_log_level = 2;
+	/* Called as mew-runc (or any name with "runc" in it): the OCI runtime. */
+	{
+		const char *base = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
+		if (strstr(base, "runc") != NULL || strcmp(base, "mew-runtime") == 0)
+			return runtime_main(argc, argv);
+	}
+	if (argc > 1 && strcmp(argv[1], "runtime") == 0)
+		return runtime_main(argc - 1, argv + 1);
 	while (argc > 1 && argv[1][0] == '-') {
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 			usage(stdout);
@@ -73,7 +83,7 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[1], commands[i].name) == 0 && commands[i].fn != NULL)
 			return commands[i].fn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -22,6 +22,8 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "container/caps.h"
+#include "container/cgroup_oci.h"
+#include "container/process_oci.h"
 #include "container/exec.h"
 #include "container/rootfs.h"
 #include "container/seccomp.h"
@@ -47,6 +49,7 @@ struct child_ctx {
 	int sync_fd;
 	bool userns;
 	const char *console; /* pty slave path, or NULL */
+	int fifo_fd;	     /* O_PATH to opts->start_fifo, or -1 */
 };
 
 static int loopback_up(struct mew_error **err)
@@ -100,6 +103,12 @@ static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err
 		return -1;
 	if (spec->cwd != NULL && chdir(spec->cwd) < 0)
 		return mew_error(err, errno, "workdir `%s`", spec->cwd);
+	if (spec->oci != NULL) {
+		/* config.json's capabilities, rlimits, user, no_new_privs, seccomp */
+		if (process_oci_apply(spec, ctx->userns, err) < 0)
+			return -1;
+		return exec_command(spec->argv, spec->env, err);
+	}
 	if (caps_apply(NULL, err) < 0 || switch_user(ctx, err) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -210,6 +219,25 @@ static void run_init(const struct child_ctx *ctx)
 	}
 }
 
+/* linux.sysctl, through /proc/sys while it is still the host's proc mounted
+ * in our fresh namespaces (net.*, kernel.shm*, ... are per namespace). */
+static int sysctl_write(char *const *kvs, struct mew_error **err)
+{
+	for (size_t i = 0; kvs != NULL && kvs[i] != NULL; i++) {
+		const char *eq = strchr(kvs[i], '=');
+		char path[512];
+		size_t n = (size_t)(eq - kvs[i]);
+
+		snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)n, kvs[i]);
+		for (char *p = path + 10; *p != '\0'; p++)
+			if (*p == '.')
+				*p = '/';
+		if (file_write_str(path, eq + 1, err) < 0)
+			return mew_error_wrap(err, "config.json: linux.sysctl.%.*s", (int)n, kvs[i]);
+	}
+	return 0;
+}
+
 static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 {
 	const struct spec *spec = ctx->spec;
@@ -220,9 +248,22 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 		.console = ctx->console,
 	};
 	const char *hostname = spec->hostname != NULL ? spec->hostname : "mew";
+	const struct spec_oci *oci = spec->oci;
 
+	if (oci != NULL && oci->namespaces_set) {
+		/* config.json: only the namespaces it lists, joined ones as they are. */
+		if (!oci->ns[SPEC_NS_UTS].enabled || oci->ns[SPEC_NS_UTS].path != NULL ||
+		    spec->hostname == NULL)
+			hostname = NULL;
+		if (oci->ns[SPEC_NS_NET].path != NULL)
+			rctx.new_net = false;
+	}
+	if (oci != NULL && sysctl_write(oci->sysctl, err) < 0)
+		return -1;
 	/* Joined the cgroup already: this makes it the root of our view. */
-	if (unshare(CLONE_NEWCGROUP) < 0)
+	if ((oci == NULL || !oci->namespaces_set ||
+	     (oci->ns[SPEC_NS_CGROUP].enabled && oci->ns[SPEC_NS_CGROUP].path == NULL)) &&
+	    unshare(CLONE_NEWCGROUP) < 0)
 		mew_debug("cgroup namespace: %s", strerror(errno));
 	if (setsid() < 0)
 		return mew_error(err, errno, "setsid");
@@ -232,11 +273,32 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 			return mew_error(err, errno, "redirect stdin from /dev/null");
 		close(fd);
 	}
-	if (sethostname(hostname, strlen(hostname)) < 0)
+	if (hostname != NULL && sethostname(hostname, strlen(hostname)) < 0)
 		return mew_error(err, errno, "sethostname `%s`", hostname);
-	if (spec->net == SPEC_NET_NONE && loopback_up(err) < 0)
+	if (rctx.new_net && loopback_up(err) < 0)
 		return -1;
 	return rootfs_setup(&rctx, err);
+}
+
+/* Block in open() until `start` opens the FIFO for reading, then tell it we
+ * go ahead.  The FIFO was opened O_PATH before pivot_root. */
+static int wait_start_fifo(const struct child_ctx *ctx, struct mew_error **err)
+{
+	char path[64];
+	int fd;
+
+	close(ctx->sync_fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->fifo_fd);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mew_error(err, errno, "open the start FIFO `%s`", ctx->opts->start_fifo);
+	if (write(fd, "0", 1) != 1) {
+		close(fd);
+		return mew_error(err, errno, "write the start FIFO");
+	}
+	close(fd);
+	close(ctx->fifo_fd);
+	return 0;
 }
 
 static void child_main(const struct child_ctx *ctx)
@@ -254,6 +316,16 @@ static void child_main(const struct child_ctx *ctx)
 		goto fail;
 	if (sync_send(ctx->sync_fd, SYNC_READY) < 0)
 		_exit(MEW_EXIT_FAILURE);
+	if (ctx->opts->start_fifo != NULL) {
+		/* OCI: whoever made us is gone by now; `start` opens the FIFO. */
+		if (wait_start_fifo(ctx, &err) < 0) {
+			mew_error_report(err);
+			_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
+		}
+		exec_in_container(ctx, &err);
+		mew_error_report(err);
+		_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
+	}
 	msg = sync_recv(ctx->sync_fd, &err);
 	if (msg != SYNC_START)
 		_exit(MEW_EXIT_FAILURE);
@@ -283,6 +355,77 @@ static int write_id_maps(pid_t pid, struct mew_error **err)
 	return file_write_str(path, map, err);
 }
 
+/* config.json's linux.namespaces: new ones become clone flags, ones with a
+ * path are joined here, before the clone, so that the child inherits them. */
+static int oci_namespaces(const struct spec_oci *oci, unsigned long *flags, bool *userns,
+			  struct mew_error **err)
+{
+	static const int clone_flag[SPEC_NS_COUNT] = {
+		[SPEC_NS_PID] = CLONE_NEWPID,	  [SPEC_NS_NET] = CLONE_NEWNET,
+		[SPEC_NS_MOUNT] = CLONE_NEWNS,	  [SPEC_NS_IPC] = CLONE_NEWIPC,
+		[SPEC_NS_UTS] = CLONE_NEWUTS,	  [SPEC_NS_USER] = CLONE_NEWUSER,
+		[SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = 0,
+	};
+	/* The user namespace first: it owns the others. */
+	static const enum spec_ns order[] = { SPEC_NS_USER, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NET,
+					      SPEC_NS_PID, SPEC_NS_CGROUP, SPEC_NS_MOUNT, SPEC_NS_TIME };
+
+	*flags = 0;
+	*userns = oci->ns[SPEC_NS_USER].enabled || geteuid() != 0;
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct spec_namespace *ns = &oci->ns[order[i]];
+		cleanup_close int fd = -1;
+
+		if (!ns->enabled)
+			continue;
+		if (ns->path == NULL) {
+			/* cgroup: unshared by the child once it is in its group */
+			if (order[i] != SPEC_NS_CGROUP)
+				*flags |= (unsigned long)clone_flag[order[i]];
+			continue;
+		}
+		fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return mew_error(err, errno, "config.json: linux.namespaces: open `%s`", ns->path);
+		if (setns(fd, clone_flag[order[i]]) < 0)
+			return mew_error(err, errno, "config.json: linux.namespaces: join `%s`", ns->path);
+	}
+	if (geteuid() != 0 && !oci->ns[SPEC_NS_USER].enabled)
+		*flags |= CLONE_NEWUSER;
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
+		     struct mew_error **err)
+{
+	char path[64], buf[4096];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < sizeof(buf) - 40; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id,
+					m[i].host_id, m[i].size);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return file_write(path, buf, len, err);
+}
+
+static int write_oci_id_maps(pid_t pid, const struct spec_oci *oci, struct mew_error **err)
+{
+	char path[64];
+
+	if (geteuid() != 0) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		if (file_write_str(path, "deny", err) < 0)
+			return -1;
+	}
+	if (oci->nuid_mappings > 0 &&
+	    write_map(pid, "uid_map", oci->uid_mappings, oci->nuid_mappings, err) < 0)
+		return mew_error_wrap(err, "config.json: linux.uidMappings");
+	if (oci->ngid_mappings > 0 &&
+	    write_map(pid, "gid_map", oci->gid_mappings, oci->ngid_mappings, err) < 0)
+		return mew_error_wrap(err, "config.json: linux.gidMappings");
+	return 0;
+}
+
 int container_create(const struct spec *spec, const struct container_opts *opts,
 		     struct container *c, struct mew_error **err)
 {
@@ -297,14 +440,23 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	c->pid = -1;
 	c->sync_fd = -1;
 	c->pty_master = -1;
+	ctx.fifo_fd = -1;
 	ctx.userns = geteuid() != 0;
 	if (ctx.userns)
 		flags |= CLONE_NEWUSER;
 	if (spec->net == SPEC_NET_NONE)
 		flags |= CLONE_NEWNET;
+	if (spec->oci != NULL && spec->oci->namespaces_set &&
+	    oci_namespaces(spec->oci, &flags, &ctx.userns, err) < 0)
+		return -1;
+	if (opts->start_fifo != NULL) {
+		ctx.fifo_fd = open(opts->start_fifo, O_PATH | O_CLOEXEC);
+		if (ctx.fifo_fd < 0)
+			return mew_error(err, errno, "open `%s`", opts->start_fifo);
+	}
 
 	cgroup_cleanup_stale();
-	if (cgroup_wanted(&spec->limits)) {
+	if (opts->oci_cgroup == NULL && cgroup_wanted(&spec->limits)) {
 		if (opts->cgroup_name != NULL)
 			snprintf(name, sizeof(name), "%s", opts->cgroup_name);
 		else
@@ -344,7 +496,16 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	close(sv[1]);
 	c->sync_fd = sv[0];
 
-	if (ctx.userns && write_id_maps(c->pid, err) < 0)
+	if (ctx.fifo_fd >= 0)
+		close(ctx.fifo_fd);
+	if (spec->oci != NULL && (flags & CLONE_NEWUSER) &&
+	    (spec->oci->nuid_mappings > 0 || spec->oci->ngid_mappings > 0)) {
+		if (write_oci_id_maps(c->pid, spec->oci, err) < 0)
+			goto fail;
+	} else if ((flags & CLONE_NEWUSER) && write_id_maps(c->pid, err) < 0) {
+		goto fail;
+	}
+	if (opts->oci_cgroup != NULL && cgroup_oci_create(opts->oci_cgroup, spec, c->pid, err) < 0)
 		goto fail;
 	if (c->cgroup.active && cgroup_add_pid(&c->cgroup, c->pid, err) < 0)
 		goto fail;

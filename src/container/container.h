@@ -21,6 +21,13 @@ struct container_opts {
 	bool die_with_parent;
 	/* Cgroup name under mew's parent group; NULL = derived from mew's pid. */
 	const char *cgroup_name;
+	/* OCI (mew runtime): the container's cgroup path (container/cgroup_oci.h),
+	 * used instead of mew's own group; NULL for `mew run`. */
+	const char *oci_cgroup;
+	/* OCI create/start split: once set up, the container waits until this
+	 * FIFO is opened for reading (`mew runtime start`, after this process
+	 * has exited) instead of waiting for container_start. */
+	const char *start_fifo;
 };
 
 struct container {

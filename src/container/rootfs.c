@@ -15,6 +15,7 @@
 
 #include "base/cleanup.h"
 #include "base/strutil.h"
+#include "container/cgroup.h"
 #include "container/mountopt.h"
 
 /* docker's defaults: what a container must not read, and what it must not write. */
@@ -175,19 +176,17 @@ static int make_device(int root_fd, int dev_fd, const struct rootfs_ctx *ctx,
 	return mount_at(root_fd, guest, true, host, NULL, MS_BIND, NULL, err);
 }
 
-static int mount_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+/* The nodes and links every /dev has: in mew's own tmpfs, or in the /dev
+ * that config.json's mounts made. */
+static int populate_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "fd" },	   { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" },		   { "/proc/kcore", "core" },
 	};
-	cleanup_close int dev_fd = -1;
+	cleanup_close int dev_fd = rootfs_open_in_root(root_fd, "/dev", true, false, err);
 
-	if (mount_at(root_fd, "/dev", false, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-		     "mode=755,size=65536k", err) < 0)
-		return -1;
-	dev_fd = rootfs_open_in_root(root_fd, "/dev", false, false, err);
 	if (dev_fd < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
@@ -196,6 +195,25 @@ static int mount_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlinkat(links[i][0], dev_fd, links[i][1]) < 0 && errno != EEXIST)
 			return mew_error(err, errno, "symlink /dev/%s", links[i][1]);
+	return 0;
+}
+
+static int bind_console(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	if (ctx->console != NULL &&
+	    mount_at(root_fd, "/dev/console", true, ctx->console, NULL, MS_BIND, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int mount_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+
+	if (mount_at(root_fd, "/dev", false, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k", err) < 0)
+		return -1;
+	if (populate_dev(ctx, root_fd, err) < 0)
+		return -1;
 	if (mount_at(root_fd, "/dev/pts", false, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     ctx->userns ? "newinstance,ptmxmode=0666,mode=0620"
 				 : "newinstance,ptmxmode=0666,mode=0620,gid=5",
@@ -208,10 +226,88 @@ static int mount_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error
 	if (mount_at(root_fd, "/dev/mqueue", false, "mqueue", "mqueue",
 		     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
 		return -1;
-	if (ctx->console != NULL &&
-	    mount_at(root_fd, "/dev/console", true, ctx->console, NULL, MS_BIND, NULL, err) < 0)
-		return -1;
+	return bind_console(ctx, root_fd, err);
+}
+
+/* linux.devices: extra nodes, made as the config says (bound from the host
+ * in a user namespace, where mknod is not allowed). */
+static int oci_devices(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	const struct spec_oci *oci = ctx->spec->oci;
+
+	for (size_t i = 0; i < oci->ndevices; i++) {
+		const struct spec_device *d = &oci->devices[i];
+		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+		cleanup_close int dir = -1;
+		char parent[PATH_MAX];
+		const char *base;
+
+		if (ctx->userns) {
+			if (mount_at(root_fd, d->path, true, d->path, NULL, MS_BIND, NULL, err) < 0)
+				return -1;
+			continue;
+		}
+		snprintf(parent, sizeof(parent), "%s", d->path);
+		*strrchr(parent, '/') = '\0';
+		base = strrchr(d->path, '/') + 1;
+		dir = rootfs_open_in_root(root_fd, parent, true, false, err);
+		if (dir < 0)
+			return -1;
+		/* O_PATH fds take no mknodat: go through the magic link. */
+		char at[64];
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", dir);
+		cleanup_close int real = open(at, O_DIRECTORY | O_CLOEXEC);
+		if (real < 0)
+			return mew_error(err, errno, "open `%s` in the rootfs", parent);
+		unlinkat(real, base, 0);
+		if (mknodat(real, base, type | (d->mode_set ? d->mode & 07777 : 0666),
+			    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
+			return mew_error(err, errno, "config.json: linux.devices: mknod `%s`", d->path);
+		if (d->mode_set)
+			fchmodat(real, base, d->mode & 07777, 0);
+		if ((d->uid_set || d->gid_set) &&
+		    fchownat(real, base, d->uid_set ? d->uid : (uid_t)-1, d->gid_set ? d->gid : (gid_t)-1,
+			     AT_SYMLINK_NOFOLLOW) < 0)
+			return mew_error(err, errno, "config.json: linux.devices: chown `%s`", d->path);
+	}
 	return 0;
+}
+
+/* A "cgroup" mount on a v1 or hybrid host: v1 hierarchies cannot be
+ * mounted afresh, so, as runc does, a tmpfs with each hierarchy's own group
+ * (read from /proc/self/cgroup: we joined it already) bound in, read-only. */
+static int mount_cgroup_v1(int root_fd, const char *dest, unsigned long flags,
+			   struct mew_error **err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096], guest[PATH_MAX], host[PATH_MAX + 64];
+	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount_at(root_fd, dest, false, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=755", err) < 0)
+		return -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *ctrls = strchr(line, ':'), *path;
+		struct stat sb;
+
+		if (ctrls == NULL || (path = strchr(++ctrls, ':')) == NULL)
+			continue;
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		if (str_has_prefix(ctrls, "name="))
+			ctrls += 5;
+		if (ctrls[0] == '\0')
+			ctrls = "unified";
+		snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", ctrls, path);
+		if (stat(host, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		snprintf(guest, sizeof(guest), "%s/%s", dest, ctrls);
+		if (mount_at(root_fd, guest, false, host, NULL, MS_BIND | MS_REC, NULL, err) < 0 ||
+		    remount_at(root_fd, guest, ro, err) < 0)
+			return -1;
+	}
+	/* cpu and cpuacct share a hierarchy on many hosts: keep their links. */
+	return remount_at(root_fd, dest, (flags & ~(MS_BIND | MS_REC)) | ro, err);
 }
 
 static int mount_spec_mounts(const struct spec *spec, int root_fd, struct mew_error **err)
@@ -225,7 +321,13 @@ static int mount_spec_mounts(const struct spec *spec, int root_fd, struct mew_er
 
 		if (mount_flags_parse(m->options, &mf) < 0)
 			return mew_error(err, ENOMEM, "mount `%s`", m->destination);
-		if (bind) {
+		if (!bind && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) &&
+		    cgroup_mode() != CGROUP_MODE_UNIFIED) {
+			r = mount_cgroup_v1(root_fd, m->destination, mf.flags, err);
+		} else if (!bind && strcmp(m->type, "cgroup") == 0) {
+			r = mount_at(root_fd, m->destination, false, "cgroup2", "cgroup2", mf.flags,
+				     mf.data, err);
+		} else if (bind) {
 			if (stat(m->source, &sb) < 0) {
 				mount_flags_free(&mf);
 				return mew_error(err, errno, "volume source `%s`", m->source);
@@ -252,10 +354,22 @@ static int mount_spec_mounts(const struct spec *spec, int root_fd, struct mew_er
 	return 0;
 }
 
-static int mask_paths(int root_fd, struct mew_error **err)
+static int mask_paths(int root_fd, const struct spec *spec, struct mew_error **err)
 {
-	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
-		cleanup_close int fd = rootfs_open_in_root(root_fd, masked_paths[i], false, false, NULL);
+	const char *const *masked = masked_paths, *const *readonly = readonly_paths;
+	size_t nmasked = ARRAY_SIZE(masked_paths), nreadonly = ARRAY_SIZE(readonly_paths);
+
+	/* config.json's lists replace docker's when given. */
+	if (spec->oci != NULL && spec->oci->masked_paths != NULL) {
+		masked = (const char *const *)spec->oci->masked_paths;
+		nmasked = strv_len(spec->oci->masked_paths);
+	}
+	if (spec->oci != NULL && spec->oci->readonly_paths != NULL) {
+		readonly = (const char *const *)spec->oci->readonly_paths;
+		nreadonly = strv_len(spec->oci->readonly_paths);
+	}
+	for (size_t i = 0; i < nmasked; i++) {
+		cleanup_close int fd = rootfs_open_in_root(root_fd, masked[i], false, false, NULL);
 		char target[64];
 		struct stat sb;
 
@@ -264,21 +378,21 @@ static int mask_paths(int root_fd, struct mew_error **err)
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (S_ISDIR(sb.st_mode)) {
 			if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0") < 0)
-				return mew_error(err, errno, "mask `%s`", masked_paths[i]);
+				return mew_error(err, errno, "mask `%s`", masked[i]);
 		} else if (mount("/dev/null", target, NULL, MS_BIND, NULL) < 0) {
-			return mew_error(err, errno, "mask `%s`", masked_paths[i]);
+			return mew_error(err, errno, "mask `%s`", masked[i]);
 		}
 	}
-	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(readonly_paths[0]); i++) {
-		cleanup_close int fd = rootfs_open_in_root(root_fd, readonly_paths[i], false, false, NULL);
+	for (size_t i = 0; i < nreadonly; i++) {
+		cleanup_close int fd = rootfs_open_in_root(root_fd, readonly[i], false, false, NULL);
 		char target[64];
 
 		if (fd < 0)
 			continue;
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return mew_error(err, errno, "bind `%s`", readonly_paths[i]);
-		if (remount_at(root_fd, readonly_paths[i], MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			return mew_error(err, errno, "bind `%s`", readonly[i]);
+		if (remount_at(root_fd, readonly[i], MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			       err) < 0)
 			return -1;
 	}
@@ -298,9 +412,17 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
 	root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return mew_error(err, errno, "open the rootfs `%s`", spec->rootfs);
-	if (mount_proc_sys(ctx, root_fd, err) < 0 || mount_dev(ctx, root_fd, err) < 0 ||
-	    mount_spec_mounts(spec, root_fd, err) < 0 || mask_paths(root_fd, err) < 0)
+	if (spec->oci != NULL && spec->oci->mounts_complete) {
+		/* config.json lists /proc, /dev, /sys...: mount exactly those,
+		 * then the nodes every /dev needs. */
+		if (mount_spec_mounts(spec, root_fd, err) < 0 || populate_dev(ctx, root_fd, err) < 0 ||
+		    oci_devices(ctx, root_fd, err) < 0 || bind_console(ctx, root_fd, err) < 0 ||
+		    mask_paths(root_fd, spec, err) < 0)
+			return -1;
+	} else if (mount_proc_sys(ctx, root_fd, err) < 0 || mount_dev(ctx, root_fd, err) < 0 ||
+		   mount_spec_mounts(spec, root_fd, err) < 0 || mask_paths(root_fd, spec, err) < 0) {
 		return -1;
+	}
 
 	/* pivot_root(".", ".") stacks the old root under the new one; detaching
 	 * it leaves no host path reachable and needs no temporary directory. */
@@ -312,6 +434,9 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
 		return mew_error(err, errno, "detach the old root");
 	if (chdir("/") < 0)
 		return mew_error(err, errno, "chdir /");
+	if (spec->oci != NULL && spec->oci->rootfs_propagation != 0 &&
+	    mount(NULL, "/", NULL, spec->oci->rootfs_propagation, NULL) < 0)
+		return mew_error(err, errno, "config.json: linux.rootfsPropagation");
 	if (spec->readonly_root &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_locked("/"), NULL) < 0)
 		return mew_error(err, errno, "remount the rootfs read-only");

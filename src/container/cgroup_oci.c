@@ -1,0 +1,528 @@
+#include "container/cgroup_oci.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "base/strutil.h"
+#include "container/cgroup.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+char *cgroup_oci_path(const struct spec *spec, const char *id)
+{
+	const char *given = spec != NULL && spec->oci != NULL ? spec->oci->cgroups_path : NULL;
+	char *out = NULL;
+
+	if (given == NULL || given[0] == '\0') {
+		if (asprintf(&out, "/mew-runtime/%s", id) < 0)
+			return NULL;
+		return out;
+	}
+	if (given[0] != '/' && strchr(given, ':') != NULL) {
+		/* systemd's slice:prefix:name, as a plain path under the slice. */
+		char *copy = strdup(given), *prefix, *name;
+		if (copy == NULL)
+			return NULL;
+		prefix = strchr(copy, ':');
+		*prefix++ = '\0';
+		name = strchr(prefix, ':');
+		if (name != NULL)
+			*name++ = '\0';
+		if (asprintf(&out, "/%s/%s%s%s.scope", copy[0] != '\0' ? copy : "system.slice", prefix,
+			     prefix[0] != '\0' ? "-" : "", name != NULL ? name : id) < 0)
+			out = NULL;
+		free(copy);
+		return out;
+	}
+	if (asprintf(&out, "%s%s", given[0] == '/' ? "" : "/", given) < 0)
+		return NULL;
+	return out;
+}
+
+static bool path_ok(const char *path)
+{
+	return path != NULL && path[0] == '/' && strstr(path, "/../") == NULL &&
+	       !(strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0);
+}
+
+/* The hierarchies to use: v1 -> every mounted controller directory (and the
+ * v2 tree of a hybrid host); v2 -> the root itself (""). */
+static char **hierarchies(void)
+{
+	char **out = NULL;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED) {
+		strv_push(&out, "");
+		return out;
+	}
+	d = opendir(CGROUP_ROOT);
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		char p[512];
+		struct stat sb;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), CGROUP_ROOT "/%s", de->d_name);
+		/* cpu -> cpu,cpuacct links name a hierarchy twice */
+		if (lstat(p, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		strv_push(&out, de->d_name);
+	}
+	return out;
+}
+
+static char *group_dir(const char *hier, const char *path)
+{
+	char *out = NULL;
+	if (asprintf(&out, CGROUP_ROOT "%s%s%s", hier[0] != '\0' ? "/" : "", hier, path) < 0)
+		return NULL;
+	return out;
+}
+
+static bool has_ctrl(const char *hier, const char *ctrl)
+{
+	size_t n = strlen(ctrl);
+	for (const char *p = hier; (p = strstr(p, ctrl)) != NULL; p += n)
+		if ((p == hier || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
+static int knob(const char *dir, const char *file, const char *value, struct mew_error **err)
+{
+	char path[4096];
+	cleanup_close int fd = -1;
+	size_t len = strlen(value);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mew_error(err, errno, "cgroup: open `%s`", path);
+	if (write(fd, value, len) != (ssize_t)len)
+		return mew_error(err, errno, "cgroup: write `%s` to `%s`", value, path);
+	return 0;
+}
+
+static bool knob_exists(const char *dir, const char *file)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+/* A new cpuset group starts empty and takes no tasks: copy each level's
+ * cpus and mems from its parent. */
+static int cpuset_fill(const char *base, const char *path, struct mew_error **err)
+{
+	char dir[4096], parent[4096];
+	const char *files[] = { "cpuset.cpus", "cpuset.mems" };
+
+	snprintf(parent, sizeof(parent), "%s", base);
+	for (const char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%.*s", base, (int)(p - path - 1), path + 1);
+		for (size_t i = 0; i < 2; i++) {
+			char fp[4200];
+			cleanup_free char *cur = NULL, *up = NULL;
+			size_t len;
+			snprintf(fp, sizeof(fp), "%s/%s", dir, files[i]);
+			if (file_read(fp, &cur, &len, NULL) < 0)
+				continue;
+			if (cur[0] != '\n' && cur[0] != '\0')
+				continue;
+			snprintf(fp, sizeof(fp), "%s/%s", parent, files[i]);
+			if (file_read(fp, &up, &len, err) < 0 || knob(dir, files[i], up, err) < 0)
+				return -1;
+		}
+		snprintf(parent, sizeof(parent), "%s", dir);
+		if (*p == '\0')
+			break;
+	}
+	return 0;
+}
+
+static void device_line(char *buf, size_t len, const struct spec_device_rule *r)
+{
+	char maj[24] = "*", min[24] = "*";
+	if (r->major >= 0)
+		snprintf(maj, sizeof(maj), "%lld", (long long)r->major);
+	if (r->minor >= 0)
+		snprintf(min, sizeof(min), "%lld", (long long)r->minor);
+	if (r->type == 'a')
+		snprintf(buf, len, "a");
+	else
+		snprintf(buf, len, "%c %s:%s %s", r->type, maj, min, r->access);
+}
+
+/* runc's allow-list, after the config's own rules: the nodes every container
+ * gets, and mknod of anything (the node is useless without access). */
+static const struct spec_device_rule default_devices[] = {
+	{ true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" }, { true, 'c', 1, 3, "rwm" },
+	{ true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" }, { true, 'c', 1, 8, "rwm" },
+	{ true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" }, { true, 'c', 5, 1, "rwm" },
+	{ true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" }, { true, 'c', 10, 200, "rwm" },
+};
+
+static int devices_v1(const char *dir, const struct spec_oci *oci, struct mew_error **err)
+{
+	const struct spec_resources *r = &oci->resources;
+	char line[96];
+
+	for (size_t i = 0; i < r->ndevices; i++) {
+		device_line(line, sizeof(line), &r->devices[i]);
+		if (knob(dir, r->devices[i].allow ? "devices.allow" : "devices.deny", line, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+		device_line(line, sizeof(line), &default_devices[i]);
+		if (knob(dir, "devices.allow", line, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < oci->ndevices; i++) {
+		const struct spec_device *d = &oci->devices[i];
+		struct spec_device_rule rule = { true, d->type == 'b' ? 'b' : 'c', d->major, d->minor, "rwm" };
+		if (d->type == 'p')
+			continue;
+		device_line(line, sizeof(line), &rule);
+		if (knob(dir, "devices.allow", line, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int limits_v1(const char *hier, const char *dir, const struct spec *spec, struct mew_error **err)
+{
+	const struct spec_limits *l = &spec->limits;
+	const struct spec_resources *r = spec->oci != NULL ? &spec->oci->resources : NULL;
+	char buf[64];
+
+	if (has_ctrl(hier, "memory")) {
+		if (l->memory > 0) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
+			if (knob(dir, "memory.limit_in_bytes", buf, err) < 0)
+				return -1;
+			/* No swap beyond the limit unless the config allows it. */
+			int64_t sw = r != NULL && r->memory_swap != 0 ? r->memory_swap : l->memory;
+			snprintf(buf, sizeof(buf), "%lld", (long long)sw);
+			if (knob_exists(dir, "memory.memsw.limit_in_bytes") &&
+			    knob(dir, "memory.memsw.limit_in_bytes", buf, err) < 0)
+				return -1;
+		}
+		if (r != NULL && r->memory_reservation > 0) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_reservation);
+			if (knob(dir, "memory.soft_limit_in_bytes", buf, err) < 0)
+				return -1;
+		}
+		if (r != NULL && r->memory_swappiness >= 0 && knob_exists(dir, "memory.swappiness")) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_swappiness);
+			if (knob(dir, "memory.swappiness", buf, NULL) < 0)
+				mew_debug("cgroup: memory.swappiness not set");
+		}
+		if (r != NULL && r->disable_oom_killer && knob(dir, "memory.oom_control", "1", err) < 0)
+			return -1;
+	}
+	if (has_ctrl(hier, "pids") && l->pids > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
+		if (knob(dir, "pids.max", buf, err) < 0)
+			return -1;
+	}
+	if (has_ctrl(hier, "cpu")) {
+		uint64_t period = r != NULL && r->cpu_period > 0 ? r->cpu_period : 100000;
+		if (l->cpus > 0 || (r != NULL && r->cpu_period > 0)) {
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)period);
+			if (knob(dir, "cpu.cfs_period_us", buf, err) < 0)
+				return -1;
+		}
+		if (l->cpus > 0) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)(l->cpus * (double)period));
+			if (knob(dir, "cpu.cfs_quota_us", buf, err) < 0)
+				return -1;
+		}
+		if (r != NULL && r->cpu_shares > 0) {
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->cpu_shares);
+			if (knob(dir, "cpu.shares", buf, err) < 0)
+				return -1;
+		}
+	}
+	if (has_ctrl(hier, "cpuset") && r != NULL) {
+		if (r->cpuset_cpus != NULL && r->cpuset_cpus[0] != '\0' &&
+		    knob(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
+			return -1;
+		if (r->cpuset_mems != NULL && r->cpuset_mems[0] != '\0' &&
+		    knob(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
+			return -1;
+	}
+	if (has_ctrl(hier, "devices") && r != NULL && r->devices != NULL &&
+	    devices_v1(dir, spec->oci, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int limits_v2(const char *dir, const struct spec *spec, struct mew_error **err)
+{
+	const struct spec_limits *l = &spec->limits;
+	const struct spec_resources *r = spec->oci != NULL ? &spec->oci->resources : NULL;
+	char buf[64];
+
+	if (l->memory > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
+		if (knob(dir, "memory.max", buf, err) < 0)
+			return -1;
+		if (knob_exists(dir, "memory.swap.max")) {
+			int64_t sw = r != NULL && r->memory_swap != 0 ? r->memory_swap : l->memory;
+			if (sw < 0)
+				snprintf(buf, sizeof(buf), "max");
+			else
+				snprintf(buf, sizeof(buf), "%lld", (long long)(sw > l->memory ? sw - l->memory : 0));
+			if (knob(dir, "memory.swap.max", buf, err) < 0)
+				return -1;
+		}
+	}
+	if (r != NULL && r->memory_reservation > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_reservation);
+		if (knob(dir, "memory.low", buf, err) < 0)
+			return -1;
+	}
+	if (l->pids > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
+		if (knob(dir, "pids.max", buf, err) < 0)
+			return -1;
+	}
+	if (l->cpus > 0) {
+		uint64_t period = r != NULL && r->cpu_period > 0 ? r->cpu_period : 100000;
+		snprintf(buf, sizeof(buf), "%lld %llu", (long long)(l->cpus * (double)period),
+			 (unsigned long long)period);
+		if (knob(dir, "cpu.max", buf, err) < 0)
+			return -1;
+	}
+	if (r != NULL && r->cpu_shares > 0) {
+		/* runc's conversion of v1 shares [2, 262144] to v2 weight [1, 10000]. */
+		uint64_t w = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)w);
+		if (knob(dir, "cpu.weight", buf, err) < 0)
+			return -1;
+	}
+	if (r != NULL && r->cpuset_cpus != NULL && r->cpuset_cpus[0] != '\0' &&
+	    knob(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
+		return -1;
+	if (r != NULL && r->cpuset_mems != NULL && r->cpuset_mems[0] != '\0' &&
+	    knob(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
+		return -1;
+	if (r != NULL && r->devices != NULL)
+		mew_debug("cgroup v2: the device allow-list needs eBPF; not enforced");
+	return 0;
+}
+
+/* v2 hands controllers down level by level. */
+static void enable_v2(const char *path)
+{
+	cleanup_free char *avail = NULL;
+	char dir[4096], want[256] = "";
+	size_t len;
+
+	if (file_read(CGROUP_ROOT "/cgroup.controllers", &avail, &len, NULL) < 0)
+		return;
+	for (char *tok = strtok(avail, " \n"); tok != NULL; tok = strtok(NULL, " \n")) {
+		if (strcmp(tok, "cpu") == 0 || strcmp(tok, "memory") == 0 || strcmp(tok, "pids") == 0 ||
+		    strcmp(tok, "cpuset") == 0 || strcmp(tok, "io") == 0) {
+			strcat(want, "+");
+			strcat(want, tok);
+			strcat(want, " ");
+		}
+	}
+	snprintf(dir, sizeof(dir), CGROUP_ROOT);
+	for (const char *p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		knob(dir, "cgroup.subtree_control", want, NULL);
+		snprintf(dir, sizeof(dir), CGROUP_ROOT "/%.*s", (int)(p - path - 1), path + 1);
+	}
+	knob(dir, "cgroup.subtree_control", want, NULL);
+}
+
+static int add_pid(const char *dir, pid_t pid, struct mew_error **err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return knob(dir, "cgroup.procs", buf, err);
+}
+
+int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err)
+{
+	char **hiers;
+	int r = 0;
+
+	if (!path_ok(path))
+		return mew_error(err, 0, "config.json: linux.cgroupsPath: invalid path `%s`", path);
+	if (cgroup_mode() == CGROUP_MODE_NONE) {
+		if (cgroup_wanted(&spec->limits))
+			return mew_error(err, 0, "limits: no cgroup filesystem at " CGROUP_ROOT);
+		return 0;
+	}
+	hiers = hierarchies();
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+		enable_v2(path);
+	for (size_t i = 0; r == 0 && hiers != NULL && hiers[i] != NULL; i++) {
+		cleanup_free char *dir = group_dir(hiers[i], path);
+		char base[512];
+
+		if (dir == NULL || file_mkdir_p(dir, 0755, err) < 0) {
+			r = -1;
+			break;
+		}
+		snprintf(base, sizeof(base), CGROUP_ROOT "%s%s", hiers[i][0] != '\0' ? "/" : "", hiers[i]);
+		if (has_ctrl(hiers[i], "cpuset") && cpuset_fill(base, path, err) < 0)
+			r = -1;
+		else if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+			r = limits_v2(dir, spec, err);
+		else
+			r = limits_v1(hiers[i], dir, spec, err);
+		if (r == 0 && pid > 0)
+			r = add_pid(dir, pid, err);
+	}
+	strv_free(hiers);
+	if (r < 0)
+		cgroup_oci_destroy(path);
+	return r;
+}
+
+int cgroup_oci_join(const char *path, pid_t pid, struct mew_error **err)
+{
+	char **hiers = hierarchies();
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && hiers != NULL && hiers[i] != NULL; i++) {
+		cleanup_free char *dir = group_dir(hiers[i], path);
+		if (dir != NULL && file_is_dir(dir))
+			r = add_pid(dir, pid, err);
+	}
+	strv_free(hiers);
+	return r;
+}
+
+static char *procs_dir(const char *path, const char *ctrl)
+{
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+		return group_dir("", path);
+	return group_dir(ctrl, path);
+}
+
+int cgroup_oci_pids(const char *path, pid_t **pids, size_t *n)
+{
+	const char *prefer[] = { "pids", "memory", "freezer", "cpu" };
+	cleanup_fclose FILE *f = NULL;
+	char file[4200];
+	int pid;
+
+	*pids = NULL;
+	*n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(prefer) && f == NULL; i++) {
+		cleanup_free char *dir = procs_dir(path, prefer[i]);
+		if (dir == NULL)
+			continue;
+		snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
+		f = fopen(file, "re");
+		if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+			break;
+	}
+	if (f == NULL)
+		return -1;
+	while (fscanf(f, "%d", &pid) == 1) {
+		pid_t *grown = realloc(*pids, (*n + 1) * sizeof(pid_t));
+		if (grown == NULL)
+			break;
+		*pids = grown;
+		(*pids)[(*n)++] = pid;
+	}
+	return 0;
+}
+
+int cgroup_oci_freeze(const char *path, bool frozen, struct mew_error **err)
+{
+	cleanup_free char *dir = procs_dir(path, "freezer");
+	struct timespec ts = { 0, 1000000 };
+
+	if (dir == NULL || !file_is_dir(dir))
+		return mew_error(err, ENOENT, "cgroup: no freezer group for `%s`", path);
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+		return knob(dir, "cgroup.freeze", frozen ? "1" : "0", err);
+	if (knob(dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err) < 0)
+		return -1;
+	/* FREEZING settles into FROZEN once every task has stopped. */
+	for (int i = 0; frozen && i < 2000 && !cgroup_oci_frozen(path); i++)
+		nanosleep(&ts, NULL);
+	return 0;
+}
+
+bool cgroup_oci_frozen(const char *path)
+{
+	cleanup_free char *dir = procs_dir(path, "freezer");
+	cleanup_free char *buf = NULL;
+	char file[4200];
+	size_t len;
+
+	if (dir == NULL)
+		return false;
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED) {
+		snprintf(file, sizeof(file), "%s/cgroup.events", dir);
+		return file_read(file, &buf, &len, NULL) == 0 && strstr(buf, "frozen 1") != NULL;
+	}
+	snprintf(file, sizeof(file), "%s/freezer.state", dir);
+	return file_read(file, &buf, &len, NULL) == 0 && str_has_prefix(buf, "FROZEN");
+}
+
+static void kill_all(const char *dir)
+{
+	char file[4200];
+	cleanup_fclose FILE *f = NULL;
+	int pid;
+
+	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
+	f = fopen(file, "re");
+	while (f != NULL && fscanf(f, "%d", &pid) == 1)
+		kill(pid, SIGKILL);
+}
+
+void cgroup_oci_destroy(const char *path)
+{
+	char **hiers;
+	struct timespec ts = { 0, 1000000 };
+
+	if (!path_ok(path))
+		return;
+	/* A frozen group never lets its members die. */
+	if (cgroup_oci_frozen(path))
+		cgroup_oci_freeze(path, false, NULL);
+	hiers = hierarchies();
+	for (size_t i = 0; hiers != NULL && hiers[i] != NULL; i++) {
+		cleanup_free char *dir = group_dir(hiers[i], path);
+		if (dir == NULL)
+			continue;
+		for (int t = 0; t < 2000; t++) {
+			if (rmdir(dir) == 0 || errno == ENOENT)
+				break;
+			if (errno != EBUSY) {
+				mew_warn("cgroup: remove `%s`: %s", dir, strerror(errno));
+				break;
+			}
+			kill_all(dir);
+			nanosleep(&ts, NULL);
+		}
+	}
+	strv_free(hiers);
+}

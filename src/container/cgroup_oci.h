@@ -1,0 +1,31 @@
+/* The cgroup of an OCI container: linux.cgroupsPath in every v1 hierarchy
+ * (or the one v2 tree), with linux.resources written into it.  Unlike `mew
+ * run`'s groups it outlives the process that made it (create -> delete), so
+ * every function works from the path alone. */
+#ifndef MEW_CONTAINER_CGROUP_OCI_H
+#define MEW_CONTAINER_CGROUP_OCI_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "spec/spec.h"
+
+/* cgroupsPath as given ("/libpod_parent/libpod-ID"; systemd's
+ * "slice:prefix:name" becomes "slice/prefix-name.scope"), or
+ * "/mew-runtime/ID" when the config names none.  Caller frees. */
+char *cgroup_oci_path(const struct spec *spec, const char *id);
+
+/* Create the groups, write the limits and move pid in. */
+int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err);
+/* Move pid into the existing groups (runc exec). */
+int cgroup_oci_join(const char *path, pid_t pid, struct mew_error **err);
+/* The pids in the group; -1 when there is no group.  Caller frees *pids. */
+int cgroup_oci_pids(const char *path, pid_t **pids, size_t *n);
+/* Freeze or thaw every process in the group. */
+int cgroup_oci_freeze(const char *path, bool frozen, struct mew_error **err);
+bool cgroup_oci_frozen(const char *path);
+/* SIGKILL what is left, then remove the groups. */
+void cgroup_oci_destroy(const char *path);
+
+#endif

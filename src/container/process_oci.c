@@ -1,0 +1,148 @@
+#include "container/process_oci.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "container/caps.h"
+#include "container/seccomp.h"
+
+static int last_cap(void)
+{
+	static int last = -1;
+	if (last < 0) {
+		cleanup_fclose FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+		if (f == NULL || fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
+			last = CAP_LAST_CAP;
+	}
+	return last;
+}
+
+static int set_rlimits(const struct spec_oci *oci, struct mew_error **err)
+{
+	for (size_t i = 0; i < oci->nrlimits; i++) {
+		struct rlimit rl = {
+			.rlim_cur = oci->rlimits[i].soft == UINT64_MAX ? RLIM_INFINITY : oci->rlimits[i].soft,
+			.rlim_max = oci->rlimits[i].hard == UINT64_MAX ? RLIM_INFINITY : oci->rlimits[i].hard,
+		};
+		if (setrlimit(oci->rlimits[i].resource, &rl) < 0)
+			return mew_error(err, errno, "config.json: process.rlimits[%zu]: setrlimit %llu/%llu",
+					 i, (unsigned long long)oci->rlimits[i].soft,
+					 (unsigned long long)oci->rlimits[i].hard);
+	}
+	return 0;
+}
+
+static int set_oom_score_adj(const struct spec_oci *oci, struct mew_error **err)
+{
+	char buf[16];
+	int n;
+	cleanup_close int fd = -1;
+
+	if (!oci->oom_score_adj_set)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%d", oci->oom_score_adj);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		return mew_error(err, errno, "config.json: process.oomScoreAdj: write %d", oci->oom_score_adj);
+	return 0;
+}
+
+static int drop_bounding(uint64_t keep, struct mew_error **err)
+{
+	for (int c = 0; c <= last_cap(); c++)
+		if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return mew_error(err, errno, "drop capability %d from the bounding set", c);
+	return 0;
+}
+
+static int set_caps(const struct spec_caps *caps, struct mew_error **err)
+{
+	cap_t c = cap_init();
+	int r = 0;
+
+	if (c == NULL)
+		return mew_error(err, errno, "capabilities");
+	for (int i = 0; i <= last_cap() && r == 0; i++) {
+		cap_value_t v = i;
+		if (caps->effective & (1ULL << i))
+			r = cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET);
+		if (r == 0 && caps->permitted & (1ULL << i))
+			r = cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET);
+		if (r == 0 && caps->inheritable & (1ULL << i))
+			r = cap_set_flag(c, CAP_INHERITABLE, 1, &v, CAP_SET);
+	}
+	if (r == 0)
+		r = cap_set_proc(c);
+	cap_free(c);
+	if (r < 0)
+		return mew_error(err, errno, "config.json: process.capabilities: set");
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (int i = 0; i <= last_cap(); i++)
+		if ((caps->ambient & (1ULL << i)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+			return mew_error(err, errno, "config.json: process.capabilities.ambient: raise %d", i);
+	return 0;
+}
+
+static int switch_user(const struct spec *spec, bool userns, struct mew_error **err)
+{
+	uid_t uid = spec->user_set ? spec->uid : 0;
+	gid_t gid = spec->user_set ? spec->gid : 0;
+
+	if (setgroups(spec->ngroups, spec->groups) < 0 && !(userns && spec->ngroups == 0))
+		return mew_error(err, errno, "config.json: process.user.additionalGids: setgroups");
+	if (setresgid(gid, gid, gid) < 0)
+		return mew_error(err, errno, "config.json: process.user.gid: setgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return mew_error(err, errno, "config.json: process.user.uid: setuid %u", (unsigned)uid);
+	return 0;
+}
+
+static int load_filter(const struct spec_oci *oci, struct mew_error **err)
+{
+	if (oci->seccomp != NULL)
+		return seccomp_oci_load(oci->seccomp, err);
+	return seccomp_load_default(err);
+}
+
+int process_oci_apply(const struct spec *spec, bool userns, struct mew_error **err)
+{
+	const struct spec_oci *oci = spec->oci;
+	bool nnp = oci->no_new_privileges;
+	uid_t uid = spec->user_set ? spec->uid : 0;
+
+	if (set_rlimits(oci, err) < 0 || set_oom_score_adj(oci, err) < 0)
+		return -1;
+	if (oci->umask_set)
+		umask(oci->umask);
+	/* Without no_new_privs only CAP_SYS_ADMIN may load a filter: load it
+	 * while we still hold every capability. */
+	if (!nnp && load_filter(oci, err) < 0)
+		return -1;
+	if (!oci->caps.set) {
+		if (caps_apply(NULL, err) < 0 || switch_user(spec, userns, err) < 0)
+			return -1;
+	} else {
+		if (drop_bounding(oci->caps.bounding, err) < 0)
+			return -1;
+		/* Keep the permitted set across the switch to another uid, then
+		 * set the exact sets the config asks for. */
+		if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			return mew_error(err, errno, "keep capabilities");
+		if (switch_user(spec, userns, err) < 0 || set_caps(&oci->caps, err) < 0)
+			return -1;
+	}
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return mew_error(err, errno, "no_new_privs");
+	if (nnp && load_filter(oci, err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# Debian's podman drives mew: `podman --runtime build/mew-runc`.
+#
+# The options this host needs, kept here on purpose:
+#   --cgroup-manager cgroupfs  no systemd to ask for cgroups
+#   --events-backend file      no journald
+#   --storage-driver vfs       works on any filesystem (no overlay mounts);
+#                              with --rootfs no image is stored anyway
+#   --root/--runroot           a private store, removed afterwards
+#   --ulimit nofile=...,nproc=...  podman raises these to 1048576 by default,
+#                              which a host without CAP_SYS_RESOURCE in its
+#                              bounding set (like this one) refuses; runc
+#                              and crun fail the same way without them
+load helpers
+
+setup() {
+	need_root
+	command -v podman >/dev/null || skip "podman is not installed"
+	RT="$(cd "$(dirname "$MEW")" && pwd)/mew-runc"
+	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
+	STORE=$(mktemp -d /var/tmp/mew-podman.XXXXXX)
+	P=(podman --cgroup-manager cgroupfs --events-backend file --storage-driver vfs
+	   --root "$STORE/root" --runroot "$STORE/runroot" --tmpdir "$STORE/tmp" --runtime "$RT")
+	U=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+}
+
+teardown() {
+	[ -n "${STORE:-}" ] || return 0
+	"${P[@]}" rm -af -t 0 >/dev/null 2>&1
+	umount -R "$STORE" 2>/dev/null
+	rm -rf "$STORE"
+}
+
+@test "podman: run --rm prints hi" {
+	run "${P[@]}" run --rm "${U[@]}" --rootfs "$ROOTFS" /bin/sh -c 'echo hi'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+}
+
+@test "podman: the exit status comes back" {
+	run "${P[@]}" run --rm "${U[@]}" --rootfs "$ROOTFS" /bin/sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+}
+
+@test "podman: -it gets a terminal through --console-socket" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	run script -qec "${P[*]} run -it --rm ${U[*]} --rootfs $ROOTFS /bin/sh -c 'test -t 0 && test -t 1 && echo tty-ok'" /dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *tty-ok* ]]
+}
+
+@test "podman: --memory sets the container's memory limit" {
+	run "${P[@]}" run --rm "${U[@]}" --memory 64m --rootfs "$ROOTFS" /bin/sh -c \
+		'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 67108864 ]
+}
+
+@test "podman: exec, stop and rm -f" {
+	run "${P[@]}" run -d --name mew-pod-$$ "${U[@]}" --rootfs "$ROOTFS" /bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "${P[@]}" exec mew-pod-$$ /bin/sh -c 'echo in $(hostname); cat /proc/1/cmdline | tr "\0" " "'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "in "* ]]
+	[[ "${lines[1]}" == "/bin/sh -c trap"* ]]
+	run "${P[@]}" exec mew-pod-$$ /bin/sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	run "${P[@]}" stop -t 10 mew-pod-$$
+	[ "$status" -eq 0 ]
+	run "${P[@]}" inspect -f '{{.State.Status}} {{.State.ExitCode}}' mew-pod-$$
+	echo "$output"
+	[ "$output" = "exited 0" ]
+	run "${P[@]}" rm -f mew-pod-$$
+	[ "$status" -eq 0 ]
+	run "${P[@]}" ps -aq
+	[ -z "$output" ]
+}
+
+@test "podman: rm -f removes a running container and its state" {
+	run "${P[@]}" run -d --name mew-rm-$$ "${U[@]}" --rootfs "$ROOTFS" /bin/sleep 1000
+	[ "$status" -eq 0 ]
+	id=$output
+	[ -d "/run/mew-runtime/$id" ]
+	run "${P[@]}" rm -f -t 0 mew-rm-$$
+	[ "$status" -eq 0 ]
+	[ ! -e "/run/mew-runtime/$id" ]
+	[ ! -e "/sys/fs/cgroup/memory/libpod_parent/libpod-$id" ]
+}

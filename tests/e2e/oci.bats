@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# mew as an OCI runtime, driven directly with runc's command line:
+# lifecycle, hooks, exec, pause, errors.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	need_root
+	RT="$(dirname "$MEW")/mew-runc"
+	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
+	WORK=$(mktemp -d)
+	ROOT=$WORK/state
+	B=$WORK/bundle
+	mkdir -p "$B" "$WORK/shared"
+	ID=oci-$$-$BATS_TEST_NUMBER
+}
+
+teardown() {
+	[ -n "${RT:-}" ] && "$RT" --root "$ROOT" delete --force "$ID" >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+
+# bundle ARGS_JSON [HOOKS_JSON]: a config.json on the busybox rootfs.
+bundle() {
+	cat >"$B/config.json" <<JSON
+{
+	"ociVersion": "1.0.2",
+	"process": {
+		"terminal": false,
+		"user": { "uid": 0, "gid": 0 },
+		"args": $1,
+		"env": [ "PATH=/bin:/sbin:/usr/bin" ],
+		"cwd": "/",
+		"capabilities": {
+			"bounding": [ "CAP_KILL", "CAP_CHOWN" ],
+			"effective": [ "CAP_KILL", "CAP_CHOWN" ],
+			"permitted": [ "CAP_KILL", "CAP_CHOWN" ]
+		},
+		"rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 512, "soft": 256 } ],
+		"noNewPrivileges": true
+	},
+	"root": { "path": "$ROOTFS", "readonly": true },
+	"hostname": "ocibox",
+	"mounts": [
+		{ "destination": "/proc", "type": "proc", "source": "proc" },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "mode=755" ] },
+		{ "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+		  "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" ] },
+		{ "destination": "/shared", "type": "bind", "source": "$WORK/shared", "options": [ "rbind" ] }
+	],
+	"hooks": ${2:-{\}},
+	"linux": {
+		"namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" },
+				{ "type": "uts" }, { "type": "network" } ],
+		"resources": { "pids": { "limit": 64 }, "memory": { "limit": 67108864 } },
+		"maskedPaths": [ "/proc/kcore" ],
+		"readonlyPaths": [ "/proc/sys" ]
+	}
+}
+JSON
+}
+
+status_of() {
+	"$RT" --root "$ROOT" state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
+}
+
+wait_status() { # ID STATUS: up to 5 s
+	for _ in $(seq 50); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "status of $1: $(status_of "$1"), wanted $2"
+	return 1
+}
+
+@test "oci: create -> created -> start -> running -> kill -> stopped -> delete" {
+	bundle '[ "/bin/sh", "-c", "echo started > /shared/out; exec sleep 100" ]'
+	"$RT" --root "$ROOT" create --bundle "$B" --pid-file "$WORK/pid" "$ID" </dev/null >"$WORK/log" 2>&1
+	[ -d "$ROOT/$ID" ]
+	[ "$(status_of "$ID")" = created ]
+	pid=$(cat "$WORK/pid")
+	"$RT" --root "$ROOT" state "$ID" | grep -q "\"pid\": $pid,"
+	# created: the process has not run yet
+	[ ! -e "$WORK/shared/out" ]
+	"$RT" --root "$ROOT" start "$ID"
+	wait_status "$ID" running
+	for _ in $(seq 50); do [ -e "$WORK/shared/out" ] && break; sleep 0.1; done
+	[ "$(cat "$WORK/shared/out")" = started ]
+	run "$RT" --root "$ROOT" delete "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is running"* ]]
+	"$RT" --root "$ROOT" kill "$ID" KILL
+	wait_status "$ID" stopped
+	"$RT" --root "$ROOT" delete "$ID"
+	[ ! -e "$ROOT/$ID" ]
+	run "$RT" --root "$ROOT" state "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"does not exist"* ]]
+}
+
+@test "oci: the config's limits, capabilities, rlimits and hostname hold inside" {
+	bundle '[ "/bin/sh", "-c", "hostname; ulimit -n; grep CapEff /proc/self/status; cat /proc/self/cgroup | grep -c pids:/mew-runtime/" ]'
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ocibox ]
+	[ "${lines[1]}" = 256 ]
+	# CAP_CHOWN (0) and CAP_KILL (5)
+	[[ "${lines[2]}" == *0000000000000021 ]]
+	[ "${lines[3]}" = 1 ]
+	[ ! -e "$ROOT/$ID" ]
+	[ ! -e "/sys/fs/cgroup/pids/mew-runtime/$ID" ] && [ ! -e "/sys/fs/cgroup/mew-runtime/$ID" ]
+}
+
+@test "oci: run passes stdio and the exit status through" {
+	bundle '[ "/bin/sh", "-c", "read x; echo got $x; echo err >&2; exit 7" ]'
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" <<<"ping"
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"got ping"* ]]
+	[[ "$output" == *"err"* ]]
+}
+
+@test "oci: hooks run in order, each with the state on stdin" {
+	cat >"$WORK/hook" <<HOOK
+#!/bin/sh
+state=\$(cat)
+echo "\$1 \$(echo "\$state" | grep -o '"status": "[a-z]*"' | cut -d'"' -f4) \$(echo "\$state" | grep -c '"id": "$ID"')" >> $WORK/shared/hooks
+HOOK
+	chmod +x "$WORK/hook"
+	h() { printf '[{"path": "%s", "args": ["hook", "%s"]}]' "$WORK/hook" "$1"; }
+	# createContainer and startContainer run in the container's mount namespace
+	c() { printf '[{"path": "/bin/sh", "args": ["sh", "-c", "echo %s $(cat | grep -c tus.:..created) 1 >> /shared/hooks"]}]' "$1"; }
+	bundle '[ "/bin/sh", "-c", "echo process >> /shared/hooks" ]' \
+		"{\"prestart\": $(h prestart), \"createRuntime\": $(h createRuntime),
+		  \"createContainer\": $(c createContainer), \"startContainer\": $(c startContainer),
+		  \"poststart\": $(h poststart), \"poststop\": $(h poststop)}"
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1
+	"$RT" --root "$ROOT" start "$ID"
+	wait_status "$ID" stopped
+	"$RT" --root "$ROOT" delete "$ID"
+	cat "$WORK/shared/hooks"
+	# poststart may run before or after the process itself writes its line
+	run grep -v '^process$' "$WORK/shared/hooks"
+	[ "${lines[0]}" = "prestart created 1" ]
+	[ "${lines[1]}" = "createRuntime created 1" ]
+	[ "${lines[2]}" = "createContainer 1 1" ]
+	[ "${lines[3]}" = "startContainer 1 1" ]
+	[ "${lines[4]}" = "poststart running 1" ]
+	[ "${lines[5]}" = "poststop stopped 1" ]
+	grep -qx process "$WORK/shared/hooks"
+}
+
+@test "oci: a failing prestart hook fails create and leaves nothing" {
+	bundle '[ "/bin/true" ]' '{"prestart": [{"path": "/bin/false"}]}'
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hook prestart[0] \`/bin/false\`: exit status 1"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "oci: exec, ps, pause and resume on a running container" {
+	bundle '[ "/bin/sleep", "100" ]'
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1
+	"$RT" --root "$ROOT" start "$ID"
+	run "$RT" --root "$ROOT" exec "$ID" /bin/sh -c 'hostname; cat /proc/1/cmdline | tr "\0" " "'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ocibox ]
+	[ "${lines[1]}" = "/bin/sleep 100 " ]
+	run "$RT" --root "$ROOT" exec "$ID" /bin/sh -c 'exit 5'
+	[ "$status" -eq 5 ]
+	run -127 "$RT" --root "$ROOT" exec "$ID" /nonexistent
+	[ "$status" -eq 127 ]
+	run "$RT" --root "$ROOT" ps --format json "$ID"
+	[ "$output" = "[$("$RT" --root "$ROOT" state "$ID" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')]" ]
+	"$RT" --root "$ROOT" pause "$ID"
+	[ "$(status_of "$ID")" = paused ]
+	"$RT" --root "$ROOT" resume "$ID"
+	[ "$(status_of "$ID")" = running ]
+	"$RT" --root "$ROOT" list | grep -q "^$ID .* running "
+	"$RT" --root "$ROOT" delete --force "$ID"
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "oci: config errors name the JSON path and the value, with exit 125" {
+	bundle '[ "/bin/true" ]'
+	sed -i 's/"limit": 67108864/"limit": "12XB"/' "$B/config.json"
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID"
+	[ "$status" -eq 125 ]
+	[ "$output" = 'mew: config.json: linux.resources.memory.limit: expected an integer, got "12XB"' ]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "oci: errors go to --log as JSON for containerd" {
+	run "$RT" --root "$ROOT" --log "$WORK/log.json" --log-format json start nosuch
+	[ "$status" -ne 0 ]
+	grep -q '"level":"error"' "$WORK/log.json"
+	grep -q 'container `nosuch` does not exist' "$WORK/log.json"
+}
+
+@test "oci: a second create with the same ID is refused" {
+	bundle '[ "/bin/sleep", "100" ]'
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"already exists"* ]]
+	# deleting a created container kills its waiting process
+	pid=$("$RT" --root "$ROOT" state "$ID" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	"$RT" --root "$ROOT" delete "$ID"
+	[ ! -e "$ROOT/$ID" ]
+	! grep -q '^State:.*[RS]' "/proc/$pid/status" 2>/dev/null
+}
+
+@test "oci: spec writes a config that parses; features is JSON" {
+	cd "$WORK/bundle"
+	"$RT" spec
+	grep -q '"ociVersion"' config.json
+	run "$RT" spec
+	[ "$status" -ne 0 ]
+	"$RT" features | grep -q '"ociVersionMax"'
+	"$MEW" runtime --version | grep -q '^mew version'
+}
