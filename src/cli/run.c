@@ -24,12 +24,15 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r < 0)
 		goto fail;
+	/* The emulate engine exists to run arm64 programs: that is its default. */
+	if (spec.arch == NULL && spec.engine != NULL && strcmp(spec.engine, "emulate") == 0)
+		spec.arch = strdup("arm64");
 	if (spec.rootfs == NULL) {
 		spec.rootfs = spec_default_rootfs(spec.arch);
 		if (spec.rootfs != NULL && !file_is_dir(spec.rootfs)) {
 			mew_error(&err, 0,
-				  "no default rootfs at `%s`: build it with `make rootfs` (scripts/rootfs-busybox.sh) or pass --rootfs DIR",
-				  spec.rootfs);
+				  "no default rootfs at `%s`: build it with `scripts/rootfs-busybox.sh %s` or pass --rootfs DIR",
+				  spec.rootfs, spec.arch != NULL ? spec.arch : spec_host_arch());
 			goto fail;
 		}
 	}
