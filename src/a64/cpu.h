@@ -153,6 +153,7 @@ static inline uint64_t a64_ror(uint64_t v, unsigned r, int sf)
 }
 
 uint64_t a64_add_flags(struct a64_cpu *c, uint64_t a, uint64_t b, int carry, int sf);
-int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, uint64_t *wmask, uint64_t *tmask);
+/* DecodeBitMasks; logical = the logical-immediate form (all ones reserved). */
+int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, int logical, uint64_t *wmask, uint64_t *tmask);
 
 #endif

@@ -2,6 +2,7 @@
  * (FPCR.RMode on the host's MXCSR), FPSR flags (the host's accumulated
  * exception flags), and the ARM rules for NaNs, which x86 does not share. */
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 #include <xmmintrin.h>
 
@@ -96,10 +97,22 @@ float a64_nan_s(struct a64_cpu *c, float a, float b, float r)
 	return f;
 }
 
+static inline uint64_t bits_d(double v) { uint64_t u; memcpy(&u, &v, 8); return u; }
+static inline uint32_t bits_s(float v) { uint32_t u; memcpy(&u, &v, 4); return u; }
+
 /* Three-operand NaN rule for fused multiply-add: a (addend) is checked
  * first for signalling, then n, m. */
 static double nan3_d(struct a64_cpu *c, double a, double n, double m)
 {
+	/* a quiet NaN addend does not hide an invalid inf * 0 */
+	if (isnan(a) && !snan_d(bits_d(a)) && !isnan(n) && !isnan(m) &&
+	    ((isinf(n) && m == 0) || (n == 0 && isinf(m)))) {
+		c->fpsr |= FPSR_IOC;
+		uint64_t o = 0x7ff8000000000000ull;
+		double f;
+		memcpy(&f, &o, sizeof(f));
+		return f;
+	}
 	uint64_t ua, un, um, out;
 	memcpy(&ua, &a, 8); memcpy(&un, &n, 8); memcpy(&um, &m, 8);
 	if (snan_d(ua) || snan_d(un) || snan_d(um)) {
@@ -118,6 +131,15 @@ static double nan3_d(struct a64_cpu *c, double a, double n, double m)
 
 static float nan3_s(struct a64_cpu *c, float a, float n, float m)
 {
+	/* a quiet NaN addend does not hide an invalid inf * 0 */
+	if (isnan(a) && !snan_s(bits_s(a)) && !isnan(n) && !isnan(m) &&
+	    ((isinf(n) && m == 0) || (n == 0 && isinf(m)))) {
+		c->fpsr |= FPSR_IOC;
+		uint32_t o = 0x7fc00000;
+		float f;
+		memcpy(&f, &o, sizeof(f));
+		return f;
+	}
 	uint32_t ua, un, um, out;
 	memcpy(&ua, &a, 4); memcpy(&un, &n, 4); memcpy(&um, &m, 4);
 	if (snan_s(ua) || snan_s(un) || snan_s(um)) {
@@ -136,15 +158,35 @@ static float nan3_s(struct a64_cpu *c, float a, float n, float m)
 
 /* ---- shared arithmetic, used by the scalar and vector forms ---- */
 
+/* ARM detects tininess before rounding, x86 after: a product or quotient
+ * that rounds up to the smallest normal number underflows on ARM only. */
+static void tiny_d(struct a64_cpu *c, int op, double a, double b, double r)
+{
+	if (fabs(r) != DBL_MIN)
+		return;
+	double e = op == FOP_DIV ? fma(-r, b, a) / b : fma(a, b, -r);
+	if (e != 0 && signbit(e) != signbit(r))
+		c->fpsr |= FPSR_UFC;
+}
+
+static void tiny_s(struct a64_cpu *c, int op, float a, float b, float r)
+{
+	if (fabsf(r) != FLT_MIN)
+		return;
+	double exact = op == FOP_DIV ? (double)a / b : (double)a * b;
+	if (fabs(exact) < FLT_MIN)
+		c->fpsr |= FPSR_UFC;
+}
+
 double a64_fop_d(struct a64_cpu *c, int op, double a, double b)
 {
 	double r;
 	switch (op) {
 	case FOP_ADD: r = a + b; break;
 	case FOP_SUB: r = a - b; break;
-	case FOP_MUL: r = a * b; break;
-	case FOP_DIV: r = a / b; break;
-	case FOP_NMUL: r = -(a * b); break;
+	case FOP_MUL: r = a * b; tiny_d(c, op, a, b, r); break;
+	case FOP_DIV: r = a / b; tiny_d(c, op, a, b, r); break;
+	case FOP_NMUL: return -a64_fop_d(c, FOP_MUL, a, b); /* FPNeg also flips a NaN */
 	case FOP_ABD: r = fabs(a - b); break;
 	case FOP_MAX: case FOP_MIN:
 		if (isnan(a) || isnan(b))
@@ -174,9 +216,9 @@ float a64_fop_s(struct a64_cpu *c, int op, float a, float b)
 	switch (op) {
 	case FOP_ADD: r = a + b; break;
 	case FOP_SUB: r = a - b; break;
-	case FOP_MUL: r = a * b; break;
-	case FOP_DIV: r = a / b; break;
-	case FOP_NMUL: r = -(a * b); break;
+	case FOP_MUL: r = a * b; tiny_s(c, op, a, b, r); break;
+	case FOP_DIV: r = a / b; tiny_s(c, op, a, b, r); break;
+	case FOP_NMUL: return -a64_fop_s(c, FOP_MUL, a, b);
 	case FOP_ABD: r = fabsf(a - b); break;
 	case FOP_MAX: case FOP_MIN:
 		if (isnan(a) || isnan(b))
@@ -238,6 +280,7 @@ double a64_round(struct a64_cpu *c, double v, int rm, int exact)
 	double r;
 	if (isnan(v) || isinf(v))
 		return v;
+	unsigned csr = _mm_getcsr(); /* libm's own inexact flag is not the guest's */
 	switch (rm) {
 	case FPROUND_N: r = roundeven(v); break;
 	case FPROUND_P: r = ceil(v); break;
@@ -245,6 +288,8 @@ double a64_round(struct a64_cpu *c, double v, int rm, int exact)
 	case FPROUND_Z: r = trunc(v); break;
 	default: r = round(v); break; /* ties away */
 	}
+	r = copysign(r, v); /* libm may lose the sign under the guest's rounding mode */
+	_mm_setcsr(csr);
 	if (exact && r != v)
 		c->fpsr |= FPSR_IXC;
 	return r;
@@ -325,6 +370,7 @@ static int h_fmul_d(struct a64_cpu *c, const struct a64_insn *i)
 	double r = D(i->rn) * D(i->rm);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
+	tiny_d(c, FOP_MUL, D(i->rn), D(i->rm), r);
 	setd(c, i->rd, r);
 	return 1;
 }
@@ -435,6 +481,8 @@ static int h_fp1_d(struct a64_cpu *c, const struct a64_insn *i)
 	case 3: setd(c, i->rd, a64_fsqrt_d(c, a)); break;
 	case 4: { /* FCVT to single */
 		float f = (float)a;
+		if (fabsf(f) == FLT_MIN && fabs(a) < FLT_MIN)
+			c->fpsr |= FPSR_UFC;
 		if (isnan(a)) {
 			uint32_t o = ((u >> 63) << 31) | 0x7fc00000 | ((u >> 29) & 0x3fffff);
 			if (snan_d(u))

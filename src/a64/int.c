@@ -68,7 +68,7 @@ static inline void logic_flags(struct a64_cpu *c, uint64_t r, int sf)
 	c->nzcv = ((r >> 63) ? A64_N : 0) | (r == 0 ? A64_Z : 0);
 }
 
-int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, uint64_t *wmask, uint64_t *tmask)
+int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, int logical, uint64_t *wmask, uint64_t *tmask)
 {
 	unsigned combined = (n << 6) | (~imms & 0x3f);
 	int len = -1;
@@ -81,6 +81,8 @@ int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, uint64_t *wm
 		return -1;
 	unsigned levels = (1u << len) - 1;
 	unsigned s = imms & levels, r = immr & levels, diff = (s - r) & levels;
+	if (logical && s == levels)
+		return -1; /* all ones is not a logical immediate */
 	unsigned esize = 1u << len;
 	uint64_t welem = s + 1 == 64 ? ~0ull : (1ull << (s + 1)) - 1;
 	uint64_t telem = diff + 1 == 64 ? ~0ull : (1ull << (diff + 1)) - 1;
@@ -480,7 +482,7 @@ static int decode_dp_imm(uint32_t raw, struct a64_insn *i)
 		int n = (raw >> 22) & 1;
 		if (!sf && n)
 			return -1;
-		if (a64_decode_bitmask(n, BITS(raw, 15, 10), BITS(raw, 21, 16), sf, &w, &t) < 0)
+		if (a64_decode_bitmask(n, BITS(raw, 15, 10), BITS(raw, 21, 16), sf, 1, &w, &t) < 0)
 			return -1;
 		i->rn = rz(rn);
 		i->imm = w;
@@ -519,7 +521,7 @@ static int decode_dp_imm(uint32_t raw, struct a64_insn *i)
 		uint64_t w, t;
 		if (n != (unsigned)sf || opc == 3)
 			return -1;
-		if (a64_decode_bitmask(n, imms, immr, sf, &w, &t) < 0)
+		if (a64_decode_bitmask(n, imms, immr, sf, 0, &w, &t) < 0)
 			return -1;
 		i->rd = wz(rd);
 		i->rn = rz(rn);

@@ -123,3 +123,30 @@ emu() {
 	run emu /sigill nohandler
 	[ "$status" -eq 132 ]
 }
+
+# Differential tests against qemu-aarch64 (tests/diff/a64diff.py): random
+# instruction sequences from random register states, final state compared.
+need_diff() {
+	need_arm64
+	command -v qemu-aarch64 >/dev/null || skip "no qemu-aarch64"
+	command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+	command -v python3 >/dev/null || skip "no python3"
+}
+
+@test "emulate: differential vs qemu-aarch64: integer ALU and flags" {
+	need_diff
+	for seed in 1 2; do
+		run python3 "$BATS_TEST_DIRNAME/../diff/a64diff.py" --mew "$MEW" --kind int --cases 200 --seed $seed
+		echo "$output"
+		[ "$status" -eq 0 ]
+	done
+}
+
+@test "emulate: differential vs qemu-aarch64: floating point edge cases, every rounding mode" {
+	need_diff
+	for seed in 1 2; do
+		run python3 "$BATS_TEST_DIRNAME/../diff/a64diff.py" --mew "$MEW" --kind fp --cases 150 --seed $seed
+		echo "$output"
+		[ "$status" -eq 0 ]
+	done
+}
