@@ -7,6 +7,10 @@ setup() {
 	[ -d "$ROOTFS" ] || skip "no default rootfs at $ROOTFS"
 }
 
+teardown() {
+	tmux kill-session -t "mew-tty-$$" 2>/dev/null || true
+}
+
 # Cgroups mew left behind, in any layout.
 leftover_cgroups() {
 	find /sys/fs/cgroup -maxdepth 3 -path '*/mew/run-*' -type d 2>/dev/null
@@ -302,4 +306,29 @@ leftover_cgroups() {
 	run "$MEW" run --memory 64m --bogus -- true
 	[ "$status" -eq 125 ]
 	[ -z "$(leftover_cgroups)" ]
+}
+
+# Wait (up to 10 s) until tmux session $1's screen shows $2.
+pane_shows() {
+	for _ in $(seq 100); do
+		tmux capture-pane -p -t "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	tmux capture-pane -p -t "$1"
+	return 1
+}
+
+@test "-it: an interactive shell in tmux follows a window resize and exits with its status" {
+	command -v tmux >/dev/null || skip "tmux not installed"
+	local s=mew-tty-$$
+	tmux new-session -d -s "$s" -x 100 -y 30 "'$MEW' run -it -- sh; echo mew-exit=\$?; sleep 30"
+	pane_shows "$s" '/ #'
+	tmux send-keys -t "$s" 'stty size' Enter
+	pane_shows "$s" '30 100'
+	tmux resize-window -t "$s" -x 120 -y 40
+	tmux send-keys -t "$s" 'stty size' Enter
+	pane_shows "$s" '40 120'
+	tmux send-keys -t "$s" 'exit 5' Enter
+	pane_shows "$s" 'mew-exit=5'
+	tmux kill-session -t "$s"
 }
