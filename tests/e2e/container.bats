@@ -11,9 +11,13 @@ teardown() {
 	tmux kill-session -t "mew-tty-$$" 2>/dev/null || true
 }
 
-# Cgroups mew left behind, in any layout.
+# Cgroups mew left behind, in any layout: those of runs whose mew is gone
+# (other runs may be going on at the same time).
 leftover_cgroups() {
-	find /sys/fs/cgroup -maxdepth 3 -path '*/mew/run-*' -type d 2>/dev/null
+	local d
+	for d in $(find /sys/fs/cgroup -maxdepth 3 -path '*/mew/run-*' -type d 2>/dev/null); do
+		kill -0 "${d##*/run-}" 2>/dev/null || echo "$d"
+	done
 }
 
 @test "the command runs under mew's init as PID 2, init is PID 1" {
