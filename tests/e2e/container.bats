@@ -180,20 +180,23 @@ leftover_cgroups() {
 }
 
 @test "volumes: read-write and read-only" {
-	local d
+	local d r
 	d=$(mktemp -d)
+	# Mount points are made in the rootfs, as runc does: use a copy of it.
+	r=$(mktemp -d)
+	cp -a "$ROOTFS/." "$r/"
 	echo inside > "$d/file"
-	run "$MEW" run -v "$d:/data" -- sh -c 'cat /data/file; echo new > /data/out'
+	run "$MEW" run --rootfs "$r" -v "$d:/data" -- sh -c 'cat /data/file; echo new > /data/out'
 	[ "$status" -eq 0 ]
 	[ "$output" = inside ]
 	[ "$(cat "$d/out")" = new ]
-	run "$MEW" run -v "$d:/data:ro" -- sh -c 'echo x > /data/out2'
+	run "$MEW" run --rootfs "$r" -v "$d:/data:ro" -- sh -c 'echo x > /data/out2'
 	[ "$status" -ne 0 ]
 	[ ! -e "$d/out2" ]
 	# a single file can be bound, to a path that does not exist yet
-	run "$MEW" run -v "$d/file:/opt/new/file" -- cat /opt/new/file
+	run "$MEW" run --rootfs "$r" -v "$d/file:/opt/new/file" -- cat /opt/new/file
 	[ "$output" = inside ]
-	rm -rf "$d"
+	rm -rf "$d" "$r"
 }
 
 @test "a volume target that is a symlink out of the rootfs stays inside" {
