@@ -79,30 +79,56 @@ static int find_program(struct pers *p, const struct spec *spec, char *out, size
 				cmd);
 }
 
-/* The child: wait until the tracer holds it, then filter and exec.  Its
- * execve is the first call the tracer translates. */
-static void child(int ready, const char *cwd_host, const char *program, const struct spec *spec,
-		  struct sock_fprog *prog)
+/* The child: wait until the tracer holds it, install the filter (with a
+ * listener for the fast path when the kernel has one), hand the listener's
+ * number to the tracer, wait until it has taken a copy, exec.  Its execve is
+ * the first call the tracer translates. */
+static void child(int ready, int report, const char *cwd_host, const char *program,
+		  const struct spec *spec, struct sock_fprog *fast, struct sock_fprog *slow)
 {
 	char c;
-	int e;
+	int e, listener = -1;
 
 	if (read(ready, &c, 1) != 1)
 		_exit(MEW_EXIT_FAILURE);
-	close(ready);
 	if (chdir(cwd_host) < 0) {
 		fprintf(stderr, "mew: workdir `%s`: %s\n", spec->cwd != NULL ? spec->cwd : "/", strerror(errno));
 		_exit(MEW_EXIT_FAILURE);
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0) {
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		fprintf(stderr, "mew: no_new_privs: %s\n", strerror(errno));
+		_exit(MEW_EXIT_FAILURE);
+	}
+	if (fast != NULL)
+		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					SECCOMP_FILTER_FLAG_NEW_LISTENER, fast);
+	if (listener < 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, slow) < 0) {
 		fprintf(stderr, "mew: installing the seccomp filter: %s\n", strerror(errno));
 		_exit(MEW_EXIT_FAILURE);
 	}
+	if (write(report, &listener, sizeof(listener)) != sizeof(listener) || read(ready, &c, 1) != 1)
+		_exit(MEW_EXIT_FAILURE);
+	if (listener >= 0)
+		close(listener);
+	close(ready);
+	close(report);
 	execve(program, spec->argv, spec->env);
 	e = errno;
 	fprintf(stderr, "mew: exec `%s`: %s\n", spec->argv[0], strerror(e));
 	_exit(e == ENOENT ? MEW_EXIT_NOT_FOUND : MEW_EXIT_NOT_EXEC);
+}
+
+/* Take a copy of the child's listener (pidfd_getfd: we are its tracer). */
+static int grab_listener(pid_t pid, int num)
+{
+	int pidfd, fd;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
+	close(pidfd);
+	return fd;
 }
 
 static int setup_pers(struct trap *t, const struct spec *spec, struct mew_error **err)
@@ -132,17 +158,26 @@ static int setup_pers(struct trap *t, const struct spec *spec, struct mew_error 
 	return 0;
 }
 
+static bool want_fast_path(void)
+{
+	const char *e = getenv("MEW_TRAP_NOTIFY");
+	return e == NULL || strcmp(e, "0") != 0;
+}
+
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	struct trap *t = calloc(1, sizeof(*t));
-	struct sock_fprog prog = { 0 };
+	struct sock_fprog fast = { 0 }, slow = { 0 };
 	char program[PATH_MAX], cwd_host[PATH_MAX];
-	int ready[2] = { -1, -1 }, r = -1;
+	int ready[2] = { -1, -1 }, report[2] = { -1, -1 }, r = -1, num = -1, listener;
+	bool use_fast = want_fast_path();
 	pid_t pid;
 
 	if (t == NULL)
 		return mew_error(err, ENOMEM, "syscall engine");
 	t->main_status = -1;
+	t->notify_stop = -1;
+	pthread_mutex_init(&t->lock, NULL);
 	if (setup_pers(t, spec, err) < 0)
 		goto out;
 	if (spec->user_set && (spec->uid != getuid() || spec->gid != getgid()))
@@ -156,11 +191,11 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	if ((r = find_program(&t->pers, spec, program, sizeof(program), err)) < 0)
 		goto out;
-	if (trap_filter(t->fake_root, &prog) < 0) {
+	if (trap_filter(t->fake_root, false, &slow) < 0 || trap_filter(t->fake_root, true, &fast) < 0) {
 		r = mew_error(err, ENOMEM, "seccomp filter");
 		goto out;
 	}
-	if (pipe2(ready, O_CLOEXEC) < 0) {
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
 		r = mew_error(err, errno, "pipe");
 		goto out;
 	}
@@ -174,11 +209,16 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	if (pid == 0) {
 		close(ready[1]);
+		close(report[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		child(ready[0], cwd_host, program, spec, &prog);
+		child(ready[0], report[1], cwd_host, program, spec, use_fast ? &fast : NULL, &slow);
 	}
 	close(ready[0]);
-	ready[0] = -1;
+	close(report[1]);
+	ready[0] = report[1] = -1;
+	/* The fast path creates files for the guest: the guest's umask applies,
+	 * not mew's. */
+	umask(0);
 	t->main_pid = pid;
 	if (ptrace(PTRACE_SEIZE, pid, 0,
 		   PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
@@ -189,7 +229,25 @@ static int run(const struct spec *spec, struct mew_error **err)
 		goto out;
 	}
 	trap_tracee(t, pid, true)->started = true;
-	if (write(ready[1], "x", 1) != 1) {
+	if (write(ready[1], "x", 1) != 1 || read(report[0], &num, sizeof(num)) != sizeof(num)) {
+		r = mew_error(err, errno, "start the command");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, __WALL);
+		goto out;
+	}
+	if (num >= 0) {
+		listener = grab_listener(pid, num);
+		if (listener < 0 || trap_notify_start(t, listener, err) < 0) {
+			if (listener >= 0)
+				close(listener);
+			r = mew_error(err, errno, "the seccomp listener");
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, __WALL);
+			goto out;
+		}
+	}
+	mew_debug("engine syscall: fast path %s", num >= 0 ? "on (seccomp user notification)" : "off");
+	if (write(ready[1], "y", 1) != 1) {
 		r = mew_error(err, errno, "start the command");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, __WALL);
@@ -199,15 +257,20 @@ static int run(const struct spec *spec, struct mew_error **err)
 	ready[1] = -1;
 	r = trap_loop(t, err);
 out:
-	if (ready[0] >= 0)
-		close(ready[0]);
-	if (ready[1] >= 0)
-		close(ready[1]);
-	free(prog.filter);
+	trap_notify_stop(t);
+	for (int i = 0; i < 2; i++) {
+		if (ready[i] >= 0)
+			close(ready[i]);
+		if (report[i] >= 0)
+			close(report[i]);
+	}
+	free(fast.filter);
+	free(slow.filter);
 	for (size_t i = 0; i < 256; i++)
 		while (t->buckets[i] != NULL)
 			trap_tracee_drop(t, t->buckets[i]->tid);
 	pers_free(&t->pers);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 	return r;
 }

@@ -11,6 +11,7 @@
 #include "trap/trap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -33,16 +34,16 @@ static const int refused[] = {
 	425 /* io_uring_setup */, 426 /* io_uring_enter */, 427 /* io_uring_register */,
 };
 
-int trap_filter(bool fake_root, struct sock_fprog *prog)
+int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 {
 	int traced[128];
 	size_t ntraced = trap_traced_list(fake_root, traced, ARRAY_SIZE(traced));
 	size_t nzero = fake_root ? ARRAY_SIZE(fake_root_zero) : 0;
-	size_t n = 0, max = 8 + ntraced + nzero + ARRAY_SIZE(refused) + 8;
+	size_t n = 0, max = 16 + ntraced + nzero + ARRAY_SIZE(refused) + 8;
 	struct sock_filter *f = calloc(max, sizeof(*f));
 	/* Jump targets: the return instructions sit at the end, in this order. */
-	size_t ret_allow, ret_trace, ret_zero, ret_enosys;
-	size_t ncmp = ntraced + nzero + ARRAY_SIZE(refused);
+	size_t ret_allow, ret_trace, ret_zero, ret_enosys, ret_notif, ret_eperm, seccomp_check;
+	size_t ncmp = ntraced + nzero + ARRAY_SIZE(refused) + 1;
 
 	if (f == NULL)
 		return -1;
@@ -52,6 +53,12 @@ int trap_filter(bool fake_root, struct sock_fprog *prog)
 	ret_trace = ret_allow + 1;
 	ret_zero = ret_allow + 2;
 	ret_enosys = ret_allow + 3;
+	ret_notif = ret_allow + 4;
+	seccomp_check = ret_allow + 5; /* ld args[1]; jset */
+	ret_eperm = ret_allow + 7;	/* then ERRNO|EPERM, ALLOW */
+	/* open/openat with O_PATH: an O_PATH file cannot be handed over with
+	 * SECCOMP_IOCTL_NOTIF_ADDFD, so those take the ptrace path. */
+	size_t open_check = ret_allow + 9, openat_check = ret_allow + 11;
 #define JUMP(to) ((unsigned char)((to) - (n + 1)))
 	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	n++;
@@ -61,17 +68,46 @@ int trap_filter(bool fake_root, struct sock_fprog *prog)
 	n++;
 	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, JUMP(ret_enosys), 0);
 	n++;
-	for (size_t i = 0; i < ntraced; i++, n++)
-		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)traced[i], JUMP(ret_trace), 0);
+	/* A guest filter of its own with a listener would outrank ours
+	 * (USER_NOTIF beats TRACE) and could let a call run untranslated. */
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, JUMP(seccomp_check), 0);
+	n++;
+	for (size_t i = 0; i < ntraced; i++, n++) {
+		size_t to = notify && trap_notified(traced[i]) ? ret_notif : ret_trace;
+		if (notify && traced[i] == SYS_open)
+			to = open_check;
+		if (notify && traced[i] == SYS_openat)
+			to = openat_check;
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)traced[i], JUMP(to), 0);
+	}
 	for (size_t i = 0; i < nzero; i++, n++)
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fake_root_zero[i], JUMP(ret_zero), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++, n++)
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)refused[i], JUMP(ret_enosys), 0);
-#undef JUMP
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	/* seccomp(op, flags, ...): refuse SECCOMP_FILTER_FLAG_NEW_LISTENER. */
+	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+					    JUMP(ret_eperm), JUMP(ret_eperm + 1));
+	n++;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_PATH, JUMP(open_check + 4), JUMP(open_check + 5));
+	n++;
+	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]));
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_PATH, JUMP(open_check + 4), JUMP(open_check + 5));
+	n++;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+#undef JUMP
 	prog->len = (unsigned short)n;
 	prog->filter = f;
 	return 0;

@@ -165,12 +165,16 @@ int trap_loop(struct trap *t, struct mew_error **err)
 				/* The run is over: nothing it started survives it. */
 				kill_all(t);
 			}
+			pthread_mutex_lock(&t->lock);
 			trap_tracee_drop(t, pid);
+			pthread_mutex_unlock(&t->lock);
 			continue;
 		}
 		if (!WIFSTOPPED(status))
 			continue;
+		pthread_mutex_lock(&t->lock);
 		tr = trap_tracee(t, pid, true);
+		pthread_mutex_unlock(&t->lock);
 		if (tr == NULL) {
 			ptrace(PTRACE_CONT, pid, 0, 0);
 			continue;
@@ -192,13 +196,17 @@ int trap_loop(struct trap *t, struct mew_error **err)
 		case PTRACE_EVENT_VFORK:
 		case PTRACE_EVENT_CLONE: {
 			unsigned long child = 0;
+			pthread_mutex_lock(&t->lock);
 			if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &child) == 0 && child != 0)
 				on_new_child(t, tr, (pid_t)child, (int)event);
+			pthread_mutex_unlock(&t->lock);
 			ptrace(PTRACE_CONT, pid, 0, 0);
 			break;
 		}
 		case PTRACE_EVENT_EXEC:
+			pthread_mutex_lock(&t->lock);
 			on_exec(t, tr);
+			pthread_mutex_unlock(&t->lock);
 			ptrace(PTRACE_CONT, pid, 0, 0);
 			break;
 		case PTRACE_EVENT_STOP:

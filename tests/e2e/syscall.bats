@@ -239,3 +239,30 @@ C
 	echo "$output"
 	[ "$output" = -1 ]
 }
+
+@test "syscall: without the fast path (ptrace only) escapes stay closed and threads work" {
+	MEW_TRAP_NOTIFY=0 run guest -- /opt/t/escape "$T/host/secret"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = contained ]
+	MEW_TRAP_NOTIFY=0 run guest -- /opt/t/threads
+	[ "$status" -eq 0 ]
+	MEW_TRAP_NOTIFY=0 run guest -- sh -c 'cd /work && mkdir -p d && tar cf d.tar /etc/apt 2>/dev/null && tar xf d.tar -C d && ls d/etc/apt | grep -c sources && rm -rf d d.tar'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "syscall: a FIFO opened by two guest processes" {
+	run guest -- sh -c 'rm -f /work/fifo; mkfifo /work/fifo; (echo through > /work/fifo &); cat /work/fifo; rm /work/fifo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = through ]
+}
+
+@test "syscall: files the guest creates get its umask" {
+	run guest -- sh -c 'umask 027; cd /work; rm -f u; : > u; stat -c %a u; umask 0; rm u; : > u; stat -c %a u; rm u'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 640 ]
+	[ "${lines[1]}" = 666 ]
+}

@@ -1,0 +1,48 @@
+/* The syscall engine's micro benchmarks, timed inside the process so that
+ * start-up is not counted:
+ *   loops getppid N        N getppid() calls (never intercepted)
+ *   loops stat N PATH      N stat(PATH) calls (intercepted: a path)
+ *   loops cpu N            N iterations of an integer loop (no calls)
+ * Prints "<mode> <ns per iteration>". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 2 ? atol(argv[2]) : 0;
+	volatile unsigned long x = 1;
+	struct stat st;
+	double t0, t1;
+
+	if (argc < 3)
+		return 2;
+	t0 = now();
+	if (strcmp(argv[1], "getppid") == 0) {
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+	} else if (strcmp(argv[1], "stat") == 0 && argc > 3) {
+		for (long i = 0; i < n; i++)
+			if (stat(argv[3], &st) != 0)
+				return 1;
+	} else if (strcmp(argv[1], "cpu") == 0) {
+		for (long i = 0; i < n; i++)
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+	} else {
+		return 2;
+	}
+	t1 = now();
+	printf("%s %.1f\n", argv[1], (t1 - t0) / n);
+	return 0;
+}

@@ -1,0 +1,427 @@
+/* The fast path: calls that only ask (stat, access, readlink, getcwd,
+ * uname) and opens are answered through seccomp user notification instead
+ * of a ptrace stop.  mew does the call itself on the translated host path
+ * and writes the result into the guest (an open's fd is installed in the
+ * guest with SECCOMP_IOCTL_NOTIF_ADDFD), so the guest's registers are never
+ * touched and no translated path is ever placed where another guest thread
+ * could rewrite it.  One thread serves the listener; the ptrace loop keeps
+ * exec, chdir and the calls that change the filesystem. */
+#include "trap/trap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef SYS_statx
+#define SYS_statx 332
+#endif
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+
+struct notifier {
+	struct trap *t;
+	int fd;
+	int stop; /* read end of a pipe closed to stop the thread */
+	struct pers pers; /* this thread's copy: pid, tid, exe are per call */
+	char exe[PATH_MAX];
+};
+
+static const int notified[] = {
+	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_access, SYS_faccessat,
+	SYS_faccessat2, SYS_readlink, SYS_readlinkat, SYS_getcwd, SYS_uname,
+	SYS_open, SYS_openat,
+};
+
+bool trap_notified(int nr)
+{
+	for (size_t i = 0; i < sizeof(notified) / sizeof(notified[0]); i++)
+		if (notified[i] == nr)
+			return true;
+	return false;
+}
+
+/* The guest process behind a notification, for /proc/self answers. */
+static void pers_for(struct notifier *n, pid_t tid)
+{
+	struct tracee *tr;
+
+	n->pers.tid = tid;
+	n->pers.pid = tid;
+	n->pers.exe = NULL;
+	pthread_mutex_lock(&n->t->lock);
+	tr = trap_tracee(n->t, tid, false);
+	if (tr != NULL) {
+		if (tr->tgid != 0)
+			n->pers.pid = tr->tgid;
+		if (tr->exe != NULL) {
+			snprintf(n->exe, sizeof(n->exe), "%s", tr->exe);
+			n->pers.exe = n->exe;
+		}
+	}
+	pthread_mutex_unlock(&n->t->lock);
+}
+
+/* Path argument pi relative to dirfd argument di (-1: the cwd), translated.
+ * Returns 0, 1 when the path is empty (the call is about the fd itself), or
+ * -errno. */
+static int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di,
+		    int flags, char *host)
+{
+	char path[PATH_MAX], base[PATH_MAX];
+	const char *b = NULL;
+	ssize_t len;
+	int r;
+
+	len = trap_mem_read_str(req->pid, req->data.args[pi], path, sizeof(path));
+	if (len < 0)
+		return (int)len;
+	if (len == 0)
+		return 1;
+	pers_for(n, req->pid);
+	if (path[0] != '/') {
+		int fd = di < 0 ? AT_FDCWD : (int)req->data.args[di];
+		if (fd == AT_FDCWD)
+			r = pers_getcwd(&n->pers, req->pid, base, sizeof(base));
+		else
+			r = fd < 0 ? -EBADF : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+		if (r < 0)
+			return r;
+		b = base;
+	}
+	return pers_translate(&n->pers, b, path, flags, host, PATH_MAX);
+}
+
+static int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len)
+{
+	return trap_mem_write(req->pid, addr, buf, len);
+}
+
+static int umask_of(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned m = 022;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 022;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Umask: %o", &m) == 1)
+			break;
+	fclose(f);
+	return (int)m;
+}
+
+struct slow_open {
+	int listener;
+	uint64_t id;
+	char host[PATH_MAX];
+	int flags;
+	uint32_t cloexec;
+};
+
+/* A FIFO's open waits for the other end: in its own thread, so the other
+ * end (another guest call) can still be answered. */
+static void *open_slowly(void *arg)
+{
+	struct slow_open *s = arg;
+	int fd = open(s->host, s->flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		struct seccomp_notif_resp resp = { .id = s->id, .error = -errno };
+		ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	} else {
+		struct seccomp_notif_addfd add = {
+			.id = s->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+			.newfd_flags = s->cloexec,
+		};
+		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+			struct seccomp_notif_resp resp = { .id = s->id, .error = -errno };
+			ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		}
+		close(fd);
+	}
+	free(s);
+	return NULL;
+}
+
+/* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
+static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di)
+{
+	char host[PATH_MAX];
+	int flags = (int)req->data.args[pi + 1];
+	mode_t mode = (mode_t)req->data.args[pi + 2];
+	int follow = PERS_FOLLOW, fd, r;
+	struct stat st;
+
+	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		follow = 0;
+	r = path_arg(n, req, pi, di, follow, host);
+	if (r == 1)
+		return -ENOENT;
+	if (r < 0)
+		return r;
+	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
+		mode &= ~(mode_t)umask_of(req->pid);
+	if (!(flags & O_NONBLOCK) && !(flags & O_PATH) && stat(host, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		struct slow_open *s = calloc(1, sizeof(*s));
+		pthread_attr_t a;
+		pthread_t th;
+		if (s == NULL)
+			return -ENOMEM;
+		s->listener = n->fd;
+		s->id = req->id;
+		strcpy(s->host, host);
+		s->flags = flags;
+		s->cloexec = (uint32_t)(flags & O_CLOEXEC);
+		pthread_attr_init(&a);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		r = pthread_create(&th, &a, open_slowly, s);
+		pthread_attr_destroy(&a);
+		if (r != 0) {
+			free(s);
+			return -EAGAIN;
+		}
+		return 1;
+	}
+	/* O_NOCTTY: a terminal the guest opens never becomes mew's. */
+	fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0)
+		return -errno;
+	{
+		struct seccomp_notif_addfd add = {
+			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+			.newfd_flags = (uint32_t)(flags & O_CLOEXEC),
+		};
+		r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		r = r < 0 ? -errno : 1;
+	}
+	close(fd);
+	return r;
+}
+
+/* Answer one notification: *val is the call's result when 0 is returned;
+ * 1 means the answer is already sent; 2 means let the call run as it is. */
+static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
+{
+	const __u64 *a = req->data.args;
+	char host[PATH_MAX], buf[PATH_MAX];
+	struct stat st;
+	int r;
+
+	*val = 0;
+	switch (req->data.nr) {
+	case SYS_stat:
+	case SYS_lstat:
+		r = path_arg(n, req, 0, -1, req->data.nr == SYS_stat ? PERS_FOLLOW : 0, host);
+		if (r == 1)
+			return -ENOENT;
+		if (r < 0)
+			return r;
+		if ((req->data.nr == SYS_stat ? stat(host, &st) : lstat(host, &st)) < 0)
+			return -errno;
+		return put(req, a[1], &st, sizeof(st));
+	case SYS_newfstatat:
+		r = path_arg(n, req, 1, 0, (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return 2; /* fstat: the fd is the guest's own */
+		if (r < 0)
+			return r;
+		if (fstatat(AT_FDCWD, host, &st, (int)(a[3] & AT_SYMLINK_NOFOLLOW)) < 0)
+			return -errno;
+		return put(req, a[2], &st, sizeof(st));
+	case SYS_statx: {
+		struct statx sx;
+		r = path_arg(n, req, 1, 0, (a[2] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return 2;
+		if (r < 0)
+			return r;
+		if (statx(AT_FDCWD, host, (int)(a[2] & ~(uint64_t)AT_EMPTY_PATH), (unsigned)a[3], &sx) < 0)
+			return -errno;
+		return put(req, a[4], &sx, sizeof(sx));
+	}
+	case SYS_access:
+		r = path_arg(n, req, 0, -1, PERS_FOLLOW, host);
+		if (r == 1)
+			return -ENOENT;
+		if (r < 0)
+			return r;
+		return access(host, (int)a[1]) < 0 ? -errno : 0;
+	case SYS_faccessat:
+	case SYS_faccessat2: {
+		int fl = req->data.nr == SYS_faccessat2 ? (int)a[3] : 0;
+		r = path_arg(n, req, 1, 0, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return fl & AT_EMPTY_PATH ? 2 : -ENOENT;
+		if (r < 0)
+			return r;
+		return faccessat(AT_FDCWD, host, (int)a[2], fl & ~AT_EMPTY_PATH) < 0 ? -errno : 0;
+	}
+	case SYS_readlink:
+	case SYS_readlinkat: {
+		int pi = req->data.nr == SYS_readlink ? 0 : 1;
+		char path[PATH_MAX], base[PATH_MAX];
+		const char *b = NULL;
+		ssize_t len = trap_mem_read_str(req->pid, a[pi], path, sizeof(path));
+		if (len < 0)
+			return (int)len;
+		if (len == 0)
+			return pi == 1 ? 2 : -ENOENT;
+		pers_for(n, req->pid);
+		if (path[0] != '/') {
+			int fd = pi == 0 ? AT_FDCWD : (int)a[0];
+			r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
+					   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+			if (r < 0)
+				return r;
+			b = base;
+		}
+		len = pers_readlink(&n->pers, b, path, buf, sizeof(buf));
+		if (len < 0)
+			return (int)len;
+		if ((int64_t)a[pi + 2] <= 0)
+			return -EINVAL;
+		if ((uint64_t)len > a[pi + 2])
+			len = (ssize_t)a[pi + 2];
+		if ((r = put(req, a[pi + 1], buf, (size_t)len)) < 0)
+			return r;
+		*val = len;
+		return 0;
+	}
+	case SYS_getcwd: {
+		size_t len;
+		pers_for(n, req->pid);
+		if ((r = pers_getcwd(&n->pers, req->pid, buf, sizeof(buf))) < 0)
+			return r;
+		len = strlen(buf) + 1;
+		if (len > a[1])
+			return -ERANGE;
+		if ((r = put(req, a[0], buf, len)) < 0)
+			return r;
+		*val = (int64_t)len;
+		return 0;
+	}
+	case SYS_uname: {
+		struct utsname u;
+		pers_uname(&n->pers, &u);
+		return put(req, a[0], &u, sizeof(u));
+	}
+	case SYS_open:
+		return do_open(n, req, 0, -1);
+	case SYS_openat:
+		return do_open(n, req, 1, 0);
+	}
+	return -ENOSYS;
+}
+
+static void *serve(void *arg)
+{
+	struct notifier *n = arg;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return NULL;
+	req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
+	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
+								   : sizeof(*resp));
+	if (req == NULL || resp == NULL)
+		goto out;
+	for (;;) {
+		struct pollfd p[2] = { { n->fd, POLLIN, 0 }, { n->stop, POLLIN, 0 } };
+		int64_t val;
+		int r;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents != 0 || (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			break;
+		memset(req, 0, sizes.seccomp_notif);
+		if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			break;
+		}
+		r = answer(n, req, &val);
+		if (r == 1)
+			continue;
+		memset(resp, 0, sizes.seccomp_notif_resp);
+		resp->id = req->id;
+		if (r == 2) {
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		} else if (r < 0) {
+			resp->error = r;
+		} else {
+			resp->val = val;
+		}
+		/* ENOENT: the guest was interrupted or died meanwhile; fine. */
+		ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+	}
+out:
+	free(req);
+	free(resp);
+	return NULL;
+}
+
+int trap_notify_start(struct trap *t, int listener, struct mew_error **err)
+{
+	struct notifier *n = calloc(1, sizeof(*n));
+	int p[2];
+
+	if (n == NULL)
+		return mew_error(err, ENOMEM, "notifier");
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(n);
+		return mew_error(err, errno, "pipe");
+	}
+	n->t = t;
+	n->fd = listener;
+	n->stop = p[0];
+	n->pers = t->pers; /* shares rootfs and binds, read-only */
+	t->notify_stop = p[1];
+	t->notifier = n;
+	if (pthread_create(&t->notify_thread, NULL, serve, n) != 0) {
+		close(p[0]);
+		close(p[1]);
+		free(n);
+		t->notifier = NULL;
+		return mew_error(err, EAGAIN, "notifier thread");
+	}
+	return 0;
+}
+
+void trap_notify_stop(struct trap *t)
+{
+	struct notifier *n = t->notifier;
+
+	if (n == NULL)
+		return;
+	close(t->notify_stop);
+	pthread_join(t->notify_thread, NULL);
+	close(n->stop);
+	close(n->fd);
+	free(n);
+	t->notifier = NULL;
+}
