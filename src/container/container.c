@@ -249,6 +249,7 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 	};
 	const char *hostname = spec->hostname != NULL ? spec->hostname : "mew";
 	const struct spec_oci *oci = spec->oci;
+	cleanup_free char *self_cgroup = NULL;
 
 	if (oci != NULL && oci->namespaces_set) {
 		/* config.json: only the namespaces it lists, joined ones as they are. */
@@ -260,6 +261,9 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 	}
 	if (oci != NULL && sysctl_write(oci->sysctl, err) < 0)
 		return -1;
+	/* Where our groups are, while the host's paths still show. */
+	if (file_read("/proc/self/cgroup", &self_cgroup, NULL, NULL) == 0)
+		rctx.self_cgroup = self_cgroup;
 	/* Joined the cgroup already: this makes it the root of our view. */
 	if ((oci == NULL || !oci->namespaces_set ||
 	     (oci->ns[SPEC_NS_CGROUP].enabled && oci->ns[SPEC_NS_CGROUP].path == NULL)) &&

@@ -142,22 +142,6 @@ static int remount_at(int root_fd, const char *dest, unsigned long flags, struct
 	return 0;
 }
 
-static int mount_proc_sys(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
-{
-	unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-
-	if (mount_at(root_fd, "/proc", false, "proc", "proc", safe, NULL, err) < 0)
-		return -1;
-	/* sysfs belongs to a network namespace: without one of our own (or in a
-	 * user namespace that does not own it) bind the host's, read-only. */
-	if (ctx->new_net &&
-	    mount_at(root_fd, "/sys", false, "sysfs", "sysfs", safe | MS_RDONLY, NULL, NULL) == 0)
-		return 0;
-	if (mount_at(root_fd, "/sys", false, "/sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
-		return -1;
-	return remount_at(root_fd, "/sys", MS_RDONLY | safe, err);
-}
-
 static int make_device(int root_fd, int dev_fd, const struct rootfs_ctx *ctx,
 		       const struct device *d, struct mew_error **err)
 {
@@ -275,25 +259,27 @@ static int oci_devices(const struct rootfs_ctx *ctx, int root_fd, struct mew_err
 
 /* A "cgroup" mount on a v1 or hybrid host: v1 hierarchies cannot be
  * mounted afresh, so, as runc does, a tmpfs with each hierarchy's own group
- * (read from /proc/self/cgroup: we joined it already) bound in, read-only. */
-static int mount_cgroup_v1(int root_fd, const char *dest, unsigned long flags,
-			   struct mew_error **err)
+ * bound in, read-only.  The groups come from /proc/self/cgroup as it read
+ * before the cgroup namespace (inside it every path reads "/"). */
+static int mount_cgroup_v1(const struct rootfs_ctx *ctx, int root_fd, const char *dest,
+			   unsigned long flags, struct mew_error **err)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[4096], guest[PATH_MAX], host[PATH_MAX + 64];
+	cleanup_free char *text = ctx->self_cgroup != NULL ? strdup(ctx->self_cgroup) : NULL;
+	char guest[PATH_MAX], host[PATH_MAX + 64];
 	unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char *line, *save = NULL;
 
 	if (mount_at(root_fd, dest, false, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     "mode=755", err) < 0)
 		return -1;
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+	for (line = text != NULL ? strtok_r(text, "\n", &save) : NULL; line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *ctrls = strchr(line, ':'), *path;
 		struct stat sb;
 
 		if (ctrls == NULL || (path = strchr(++ctrls, ':')) == NULL)
 			continue;
 		*path++ = '\0';
-		path[strcspn(path, "\n")] = '\0';
 		if (str_has_prefix(ctrls, "name="))
 			ctrls += 5;
 		if (ctrls[0] == '\0')
@@ -310,8 +296,43 @@ static int mount_cgroup_v1(int root_fd, const char *dest, unsigned long flags,
 	return remount_at(root_fd, dest, (flags & ~(MS_BIND | MS_REC)) | ro, err);
 }
 
-static int mount_spec_mounts(const struct spec *spec, int root_fd, struct mew_error **err)
+/* /sys/fs/cgroup, read-only, showing the container's own groups: programs
+ * size themselves by it (a JVM's heap, Go's GOMAXPROCS), as under docker. */
+static int mount_cgroup(const struct rootfs_ctx *ctx, int root_fd, const char *dest,
+			unsigned long flags, struct mew_error **err)
 {
+	switch (cgroup_mode()) {
+	case CGROUP_MODE_UNIFIED:
+		return mount_at(root_fd, dest, false, "cgroup2", "cgroup2",
+				flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	case CGROUP_MODE_HYBRID:
+	case CGROUP_MODE_LEGACY:
+		return mount_cgroup_v1(ctx, root_fd, dest, flags, err);
+	default:
+		return 0;
+	}
+}
+
+static int mount_proc_sys(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount_at(root_fd, "/proc", false, "proc", "proc", safe, NULL, err) < 0)
+		return -1;
+	/* sysfs belongs to a network namespace: without one of our own (or in a
+	 * user namespace that does not own it) bind the host's, read-only. */
+	if (ctx->new_net &&
+	    mount_at(root_fd, "/sys", false, "sysfs", "sysfs", safe | MS_RDONLY, NULL, NULL) == 0)
+		return mount_cgroup(ctx, root_fd, "/sys/fs/cgroup", MS_RDONLY, err);
+	if (mount_at(root_fd, "/sys", false, "/sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
+		return -1;
+	return remount_at(root_fd, "/sys", MS_RDONLY | safe, err);
+}
+
+static int mount_spec_mounts(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	const struct spec *spec = ctx->spec;
+
 	for (size_t i = 0; i < spec->nmounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
 		struct mount_flags mf;
@@ -321,12 +342,8 @@ static int mount_spec_mounts(const struct spec *spec, int root_fd, struct mew_er
 
 		if (mount_flags_parse(m->options, &mf) < 0)
 			return mew_error(err, ENOMEM, "mount `%s`", m->destination);
-		if (!bind && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) &&
-		    cgroup_mode() != CGROUP_MODE_UNIFIED) {
-			r = mount_cgroup_v1(root_fd, m->destination, mf.flags, err);
-		} else if (!bind && strcmp(m->type, "cgroup") == 0) {
-			r = mount_at(root_fd, m->destination, false, "cgroup2", "cgroup2", mf.flags,
-				     mf.data, err);
+		if (!bind && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)) {
+			r = mount_cgroup(ctx, root_fd, m->destination, mf.flags, err);
 		} else if (bind) {
 			if (stat(m->source, &sb) < 0) {
 				mount_flags_free(&mf);
@@ -415,12 +432,12 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
 	if (spec->oci != NULL && spec->oci->mounts_complete) {
 		/* config.json lists /proc, /dev, /sys...: mount exactly those,
 		 * then the nodes every /dev needs. */
-		if (mount_spec_mounts(spec, root_fd, err) < 0 || populate_dev(ctx, root_fd, err) < 0 ||
+		if (mount_spec_mounts(ctx, root_fd, err) < 0 || populate_dev(ctx, root_fd, err) < 0 ||
 		    oci_devices(ctx, root_fd, err) < 0 || bind_console(ctx, root_fd, err) < 0 ||
 		    mask_paths(root_fd, spec, err) < 0)
 			return -1;
 	} else if (mount_proc_sys(ctx, root_fd, err) < 0 || mount_dev(ctx, root_fd, err) < 0 ||
-		   mount_spec_mounts(spec, root_fd, err) < 0 || mask_paths(root_fd, spec, err) < 0) {
+		   mount_spec_mounts(ctx, root_fd, err) < 0 || mask_paths(root_fd, spec, err) < 0) {
 		return -1;
 	}
 

@@ -14,6 +14,9 @@ struct rootfs_ctx {
 	bool userns;	     /* rootless: no mknod, locked mount flags */
 	bool new_net;	     /* own network namespace: sysfs can be mounted */
 	const char *console; /* host path of the terminal's slave, or NULL */
+	/* /proc/self/cgroup as read before the cgroup namespace hid the host's
+	 * paths: where our groups are in each v1 hierarchy.  NULL = unknown. */
+	const char *self_cgroup;
 };
 
 int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err);

@@ -339,3 +339,18 @@ pane_shows() {
 	pane_shows "$s" 'mew-exit=5'
 	tmux kill-session -t "$s"
 }
+
+@test "/sys/fs/cgroup is read-only and shows the container's own limits" {
+	run "$MEW" run --memory 48m --pids 21 -- sh -c '
+		if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+			cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+		else
+			cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+		fi
+		mkdir /sys/fs/cgroup/pids/x 2>/dev/null || mkdir /sys/fs/cgroup/x 2>/dev/null || echo read-only'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = $((48 * 1024 * 1024)) ]
+	[ "${lines[1]}" = 21 ]
+	[ "${lines[2]}" = read-only ]
+}
