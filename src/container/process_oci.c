@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 #include "container/caps.h"
 #include "container/seccomp.h"
 
@@ -85,10 +86,20 @@ static int set_caps(const struct spec_caps *caps, struct mew_error **err)
 	if (r < 0)
 		return mew_error(err, errno, "config.json: process.capabilities: set");
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	for (int i = 0; i <= last_cap(); i++)
-		if ((caps->ambient & (1ULL << i)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+	for (int i = 0; i <= last_cap(); i++) {
+		if (!(caps->ambient & (1ULL << i)))
+			continue;
+		/* The kernel raises an ambient capability only if it is also
+		 * inheritable; runc's own default spec lists ambient ones without
+		 * inheritable, and runc skips them: so do we. */
+		if (!(caps->inheritable & (1ULL << i)) || !(caps->permitted & (1ULL << i))) {
+			mew_debug("config.json: process.capabilities.ambient: %d is not inheritable and "
+				  "permitted: skipped", i);
+			continue;
+		}
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 			return mew_error(err, errno, "config.json: process.capabilities.ambient: raise %d", i);
+	}
 	return 0;
 }
 
