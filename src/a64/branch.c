@@ -67,19 +67,19 @@ static int h_next(struct a64_cpu *c, const struct a64_insn *i)
 
 static int h_nop(struct a64_cpu *c, const struct a64_insn *i)
 {
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fence(struct a64_cpu *c, const struct a64_insn *i)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_clrex(struct a64_cpu *c, const struct a64_insn *i)
 {
 	c->excl_size = 0;
-	return 1;
+	return A64_NEXT;
 }
 
 int a64_undef(struct a64_cpu *c, const struct a64_insn *i)
@@ -105,9 +105,9 @@ int a64_svc(struct a64_cpu *c, const struct a64_insn *i)
 
 static int h_dc_zva(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	c->cur = i; /* may fault */
 	memset((void *)(uintptr_t)(X(i->rd) & ~63ull), 0, 64);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_ic_ivau(struct a64_cpu *c, const struct a64_insn *i)
@@ -158,7 +158,7 @@ static int h_mrs(struct a64_cpu *c, const struct a64_insn *i)
 	default: v = 0; break;
 	}
 	X(i->rd) = v;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_msr(struct a64_cpu *c, const struct a64_insn *i)
@@ -170,7 +170,7 @@ static int h_msr(struct a64_cpu *c, const struct a64_insn *i)
 	case SR_FPCR: a64_fpcr_write(c, v); break;
 	case SR_FPSR: a64_fpsr_write(c, v); break;
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 static int sysreg_known(unsigned sr, int write)

@@ -42,9 +42,13 @@ union a64_vreg {
 
 struct a64_cpu;
 struct a64_insn;
-/* Returns 1 to go on with the next instruction of the block, 0 when it set
- * cpu->pc itself (branches, system calls, exceptions). */
+/* A handler that does not leave the block ends by tail-calling the next
+ * instruction's handler (A64_NEXT: threaded code, one indirect branch per
+ * instruction site); one that sets cpu->pc itself (branches, system calls,
+ * exceptions) returns 0.  Every block ends with such an instruction. */
 typedef int (*a64_fn)(struct a64_cpu *c, const struct a64_insn *i);
+
+#define A64_NEXT ((i)[1].fn(c, (i) + 1))
 
 struct a64_insn {
 	a64_fn fn;
@@ -63,6 +67,10 @@ struct a64_insn {
 struct a64_block {
 	uint64_t pc;
 	struct a64_block *next; /* hash chain */
+	/* Chaining: the blocks execution went on to from here, by their pc,
+	 * so that most block transitions skip the hash lookup. */
+	struct a64_block *link[2];
+	uint64_t link_pc[2];
 	uint32_t n;
 	struct a64_insn insn[];
 };
@@ -91,6 +99,7 @@ struct a64_cpu {
 	/* This thread's decode cache. */
 	struct a64_block *cache[1 << A64_CACHE_BITS];
 	unsigned cache_gen;
+	struct a64_block *prev; /* the block that ran last (for chaining) */
 
 	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
 	volatile uint64_t pending;
@@ -152,7 +161,26 @@ static inline uint64_t a64_ror(uint64_t v, unsigned r, int sf)
 	return r ? (uint32_t)((w >> r) | (w << (32 - r))) : w;
 }
 
-uint64_t a64_add_flags(struct a64_cpu *c, uint64_t a, uint64_t b, int carry, int sf);
+/* AddWithCarry with NZCV, 64- or 32-bit. */
+static inline uint64_t a64_add_flags(struct a64_cpu *c, uint64_t a, uint64_t b, int carry, int sf)
+{
+	if (sf) {
+		uint64_t r, t;
+		int cf = __builtin_add_overflow(a, b, &t);
+		cf |= __builtin_add_overflow(t, (uint64_t)carry, &r);
+		int64_t sr, st;
+		int vf = __builtin_add_overflow((int64_t)a, (int64_t)b, &st);
+		vf ^= __builtin_add_overflow(st, (int64_t)carry, &sr);
+		c->nzcv = (uint32_t)((r >> 63) << 31) | (r == 0 ? A64_Z : 0) | (cf ? A64_C : 0) | (vf ? A64_V : 0);
+		return r;
+	}
+	uint32_t a32 = a, b32 = b, r = a32 + b32 + carry;
+	uint64_t u = (uint64_t)a32 + b32 + carry;
+	int64_t sv = (int64_t)(int32_t)a32 + (int32_t)b32 + carry;
+	c->nzcv = ((r >> 31) << 31) | (r == 0 ? A64_Z : 0) | ((u >> 32) ? A64_C : 0) |
+		  (sv != (int32_t)r ? A64_V : 0);
+	return r;
+}
 /* DecodeBitMasks; logical = the logical-immediate form (all ones reserved). */
 int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, int logical, uint64_t *wmask, uint64_t *tmask);
 

@@ -362,7 +362,7 @@ static int h_fadd_d(struct a64_cpu *c, const struct a64_insn *i)
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
 	setd(c, i->rd, r);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fmul_d(struct a64_cpu *c, const struct a64_insn *i)
@@ -372,19 +372,19 @@ static int h_fmul_d(struct a64_cpu *c, const struct a64_insn *i)
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
 	tiny_d(c, FOP_MUL, D(i->rn), D(i->rm), r);
 	setd(c, i->rd, r);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fop2_d(struct a64_cpu *c, const struct a64_insn *i)
 {
 	setd(c, i->rd, a64_fop_d(c, i->op, D(i->rn), D(i->rm)));
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fop2_s(struct a64_cpu *c, const struct a64_insn *i)
 {
 	sets(c, i->rd, a64_fop_s(c, i->op, S(i->rn), S(i->rm)));
-	return 1;
+	return A64_NEXT;
 }
 
 /* FMADD family: op bit0 negate product, bit1 negate addend. */
@@ -396,7 +396,7 @@ static int h_fma_d(struct a64_cpu *c, const struct a64_insn *i)
 	if (i->op & 2)
 		a = -a;
 	setd(c, i->rd, a64_fma_d(c, a, n, m));
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fma_s(struct a64_cpu *c, const struct a64_insn *i)
@@ -407,7 +407,7 @@ static int h_fma_s(struct a64_cpu *c, const struct a64_insn *i)
 	if (i->op & 2)
 		a = -a;
 	sets(c, i->rd, a64_fma_s(c, a, n, m));
-	return 1;
+	return A64_NEXT;
 }
 
 static void fcmp_flags(struct a64_cpu *c, double a, double b, int signal_qnan, int snan)
@@ -431,7 +431,7 @@ static int h_fcmp_d(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t ua, ub;
 	memcpy(&ua, &a, 8); memcpy(&ub, &b, 8);
 	fcmp_flags(c, a, b, i->op, snan_d(ua) || snan_d(ub));
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fcmp_s(struct a64_cpu *c, const struct a64_insn *i)
@@ -440,14 +440,14 @@ static int h_fcmp_s(struct a64_cpu *c, const struct a64_insn *i)
 	uint32_t ua, ub;
 	memcpy(&ua, &a, 4); memcpy(&ub, &b, 4);
 	fcmp_flags(c, a, b, i->op, snan_s(ua) || snan_s(ub));
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fccmp(struct a64_cpu *c, const struct a64_insn *i)
 {
 	if (!a64_cond(c, i->cond)) {
 		c->nzcv = i->imm2 << 28;
-		return 1;
+		return A64_NEXT;
 	}
 	return i->sf == 8 ? h_fcmp_d(c, i) : h_fcmp_s(c, i);
 }
@@ -458,14 +458,14 @@ static int h_fcsel(struct a64_cpu *c, const struct a64_insn *i)
 	const union a64_vreg *s = a64_cond(c, i->cond) ? &V(i->rn) : &V(i->rm);
 	memcpy(&r, s, i->sf);
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fmov_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	V(i->rd).q = 0;
 	V(i->rd).d[0] = i->imm;
-	return 1;
+	return A64_NEXT;
 }
 
 /* FP data processing, one source: op is the opcode field. */
@@ -504,7 +504,7 @@ static int h_fp1_d(struct a64_cpu *c, const struct a64_insn *i)
 		break;
 	}
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_fp1_s(struct a64_cpu *c, const struct a64_insn *i)
@@ -540,7 +540,7 @@ static int h_fp1_s(struct a64_cpu *c, const struct a64_insn *i)
 		break;
 	}
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 /* int -> float: op bit0 unsigned; sf = source width 64?; cond: 1 = double
@@ -561,7 +561,7 @@ static int h_i2f(struct a64_cpu *c, const struct a64_insn *i)
 			r = ldexpf(r, -i->sh);
 		sets(c, i->rd, r);
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 /* float -> int: op bit0 unsigned, ra = rounding mode (FPROUND_* or 4 for
@@ -573,7 +573,7 @@ static int h_f2i(struct a64_cpu *c, const struct a64_insn *i)
 		v = ldexp(v, i->sh);
 	int rm = i->ra == 5 ? a64_rmode(c) : i->ra;
 	X(i->rd) = a64_f2i(c, v, rm, !(i->op & 1), i->sf ? 64 : 32);
-	return 1;
+	return A64_NEXT;
 }
 
 /* FMOV between general and FP registers: op 0 to general, 1 to FP;
@@ -590,7 +590,7 @@ static int h_fmov_gen(struct a64_cpu *c, const struct a64_insn *i)
 		V(i->rd).q = 0;
 		V(i->rd).d[0] = i->sf == 4 ? (uint32_t)v : v;
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 static uint64_t vfp_expand_imm(unsigned imm8, int dbl)

@@ -38,29 +38,6 @@ __attribute__((constructor)) static void cond_table_init(void)
 	}
 }
 
-uint64_t a64_add_flags(struct a64_cpu *c, uint64_t a, uint64_t b, int carry, int sf)
-{
-	uint32_t f = 0;
-	if (sf) {
-		uint64_t r = a + b + carry;
-		unsigned __int128 u = (unsigned __int128)a + b + carry;
-		f |= (r >> 63) ? A64_N : 0;
-		f |= r == 0 ? A64_Z : 0;
-		f |= (u >> 64) ? A64_C : 0;
-		f |= ((~(a ^ b) & (a ^ r)) >> 63) ? A64_V : 0;
-		c->nzcv = f;
-		return r;
-	}
-	uint32_t a32 = a, b32 = b, r = a32 + b32 + carry;
-	uint64_t u = (uint64_t)a32 + b32 + carry;
-	f |= (r >> 31) ? A64_N : 0;
-	f |= r == 0 ? A64_Z : 0;
-	f |= (u >> 32) ? A64_C : 0;
-	f |= ((~(a32 ^ b32) & (a32 ^ r)) >> 31) ? A64_V : 0;
-	c->nzcv = f;
-	return r;
-}
-
 static inline void logic_flags(struct a64_cpu *c, uint64_t r, int sf)
 {
 	if (!sf)
@@ -109,44 +86,44 @@ int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, int logical,
 static int h_const(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = i->imm;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_add_imm64(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = X(i->rn) + i->imm;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_add_imm32(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (uint32_t)(X(i->rn) + i->imm);
-	return 1;
+	return A64_NEXT;
 }
 
 /* ADDS/SUBS: imm2 is the carry-in (1 for SUB, whose imm is inverted). */
 static int h_adds_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = a64_add_flags(c, X(i->rn), i->imm, i->imm2, i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_and_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = X(i->rn) & i->imm;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_orr_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (X(i->rn) | i->imm) & i->imm2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_eor_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (X(i->rn) ^ i->imm) & i->imm2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_ands_imm(struct a64_cpu *c, const struct a64_insn *i)
@@ -154,32 +131,32 @@ static int h_ands_imm(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t r = X(i->rn) & i->imm;
 	logic_flags(c, r, i->sf);
 	X(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_movk(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = ((X(i->rd) & ~i->imm2) | i->imm) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 /* Bitfield moves: imm = wmask, imm2 = tmask, sh = immr, op = imms. */
 static int h_ubfm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = a64_ror(X(i->rn), i->sh, i->sf) & i->imm & i->imm2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_lsl_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (X(i->rn) << i->sh) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_lsr_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (X(i->rn) & MASK(i->sf)) >> i->sh;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_sbfm(struct a64_cpu *c, const struct a64_insn *i)
@@ -188,7 +165,7 @@ static int h_sbfm(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t bot = a64_ror(src, i->sh, i->sf) & i->imm;
 	uint64_t top = ((src >> i->op) & 1) ? MASK(i->sf) : 0;
 	X(i->rd) = ((top & ~i->imm2) | (bot & i->imm2)) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_bfm(struct a64_cpu *c, const struct a64_insn *i)
@@ -196,7 +173,7 @@ static int h_bfm(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t dst = X(i->rd);
 	uint64_t bot = (dst & ~i->imm) | (a64_ror(X(i->rn), i->sh, i->sf) & i->imm);
 	X(i->rd) = ((dst & ~i->imm2) | (bot & i->imm2)) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_extr(struct a64_cpu *c, const struct a64_insn *i)
@@ -209,7 +186,7 @@ static int h_extr(struct a64_cpu *c, const struct a64_insn *i)
 		uint64_t v = ((uint64_t)(uint32_t)X(i->rn) << 32) | (uint32_t)X(i->rm);
 		X(i->rd) = (uint32_t)(v >> lsb);
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 static inline uint64_t shift_reg(uint64_t v, unsigned type, unsigned amt, int sf)
@@ -227,7 +204,7 @@ static inline uint64_t shift_reg(uint64_t v, unsigned type, unsigned amt, int sf
 static int h_mov_reg(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = X(i->rm) & i->imm2;
-	return 1;
+	return A64_NEXT;
 }
 
 /* Logical shifted register; op: 0 AND 1 ORR 2 EOR 3 ANDS; imm = invert mask. */
@@ -244,19 +221,26 @@ static int h_logic_reg(struct a64_cpu *c, const struct a64_insn *i)
 		break;
 	}
 	X(i->rd) = r & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_add_reg(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (X(i->rn) + (X(i->rm) << i->sh)) & i->imm2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_sub_reg(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = (X(i->rn) - (X(i->rm) << i->sh)) & i->imm2;
-	return 1;
+	return A64_NEXT;
+}
+
+/* ADDS/SUBS (CMP/CMN) register without shift: imm = ~0 to invert for SUB. */
+static int h_adds_reg(struct a64_cpu *c, const struct a64_insn *i)
+{
+	X(i->rd) = a64_add_flags(c, X(i->rn), X(i->rm) ^ i->imm, i->imm & 1, i->sf);
+	return A64_NEXT;
 }
 
 /* Add/sub shifted register, general: op bit0 = sub, bit1 = set flags. */
@@ -266,10 +250,10 @@ static int h_addsub_sreg(struct a64_cpu *c, const struct a64_insn *i)
 	int sub = i->op & 1;
 	if (i->op & 2) {
 		X(i->rd) = a64_add_flags(c, a, sub ? ~b : b, sub, i->sf);
-		return 1;
+		return A64_NEXT;
 	}
 	X(i->rd) = (sub ? a - b : a + b) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static inline uint64_t extend_reg(uint64_t v, unsigned opt, unsigned sh)
@@ -293,10 +277,10 @@ static int h_addsub_ereg(struct a64_cpu *c, const struct a64_insn *i)
 	int sub = i->op & 1;
 	if (i->op & 2) {
 		X(i->rd) = a64_add_flags(c, a, sub ? ~b : b, sub, i->sf);
-		return 1;
+		return A64_NEXT;
 	}
 	X(i->rd) = (sub ? a - b : a + b) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_adc(struct a64_cpu *c, const struct a64_insn *i)
@@ -307,10 +291,10 @@ static int h_adc(struct a64_cpu *c, const struct a64_insn *i)
 		b = ~b;
 	if (i->op & 2) {
 		X(i->rd) = a64_add_flags(c, a, b, carry, i->sf);
-		return 1;
+		return A64_NEXT;
 	}
 	X(i->rd) = (a + b + carry) & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 /* CCMP/CCMN: op bit0 = compare (sub), sh bit0 = immediate form; imm2 = nzcv. */
@@ -318,14 +302,14 @@ static int h_ccmp(struct a64_cpu *c, const struct a64_insn *i)
 {
 	if (!a64_cond(c, i->cond)) {
 		c->nzcv = i->imm2 << 28;
-		return 1;
+		return A64_NEXT;
 	}
 	uint64_t b = i->sh ? i->imm : X(i->rm);
 	if (i->op)
 		a64_add_flags(c, X(i->rn), ~b, 1, i->sf);
 	else
 		a64_add_flags(c, X(i->rn), b, 0, i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 /* CSEL family: op 0 CSEL 1 CSINC 2 CSINV 3 CSNEG */
@@ -343,7 +327,7 @@ static int h_csel(struct a64_cpu *c, const struct a64_insn *i)
 		}
 	}
 	X(i->rd) = r & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_dp1(struct a64_cpu *c, const struct a64_insn *i)
@@ -383,7 +367,7 @@ static int h_dp1(struct a64_cpu *c, const struct a64_insn *i)
 		break;
 	}
 	X(i->rd) = r & MASK(sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_dp2(struct a64_cpu *c, const struct a64_insn *i)
@@ -413,13 +397,13 @@ static int h_dp2(struct a64_cpu *c, const struct a64_insn *i)
 	case 11: r = shift_reg(a, 3, amt, sf); break;
 	}
 	X(i->rd) = r & MASK(sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_madd64(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(i->rd) = X(i->ra) + X(i->rn) * X(i->rm);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_dp3(struct a64_cpu *c, const struct a64_insn *i)
@@ -436,7 +420,7 @@ static int h_dp3(struct a64_cpu *c, const struct a64_insn *i)
 	default: r = (uint64_t)(((unsigned __int128)n * m) >> 64); break;
 	}
 	X(i->rd) = r & MASK(i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 /* ---- decoding ---- */
@@ -599,7 +583,10 @@ static int decode_dp_reg(uint32_t raw, struct a64_insn *i)
 			i->imm2 = MASK(sf);
 			if (!s && type == 0)
 				i->fn = sub ? h_sub_reg : h_add_reg;
-			else
+			else if (s && type == 0 && amt == 0) {
+				i->fn = h_adds_reg;
+				i->imm = sub ? ~0ull : 0;
+			} else
 				i->fn = h_addsub_sreg;
 			return 0;
 		}

@@ -20,6 +20,7 @@ enum { M_OFF, M_PRE, M_POST, M_REG, M_LIT };
 static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t b = X(i->rn), m;
+	c->cur = i; /* a fault is charged to this instruction */
 	switch (i->op) {
 	case M_OFF: return b + i->imm;
 	case M_PRE: b += i->imm; X(i->rn) = b; return b;
@@ -42,7 +43,7 @@ static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
 	{                                                                          \
 		uint64_t a = ea(c, i);                                             \
 		X(i->rd) = conv(*(type *)(uintptr_t)a);                            \
-		return 1;                                                          \
+		return A64_NEXT;                                                          \
 	}
 #define STORE(name, type)                                                          \
 	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
@@ -50,7 +51,7 @@ static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
 		type v = (type)X(i->rd);                                           \
 		uint64_t a = ea(c, i);                                             \
 		*(type *)(uintptr_t)a = v;                                         \
-		return 1;                                                          \
+		return A64_NEXT;                                                          \
 	}
 #define U64(x) ((uint64_t)(x))
 #define S64(x) ((uint64_t)(int64_t)(x))
@@ -62,6 +63,22 @@ typedef uint64_t __attribute__((aligned(1), may_alias)) u64u;
 typedef int16_t __attribute__((aligned(1), may_alias)) s16u;
 typedef int32_t __attribute__((aligned(1), may_alias)) s32u;
 typedef unsigned __int128 __attribute__((aligned(1), may_alias)) u128u;
+
+/* The common base + unsigned offset forms, without the mode switch. */
+#define LOAD_OFF(name, type, conv)                                                 \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		X(i->rd) = conv(*(type *)(uintptr_t)(X(i->rn) + i->imm));          \
+		return A64_NEXT;                                                          \
+	}
+#define STORE_OFF(name, type)                                                      \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		*(type *)(uintptr_t)(X(i->rn) + i->imm) = (type)X(i->rd);          \
+		return A64_NEXT;                                                          \
+	}
 
 LOAD(h_ldb, uint8_t, U64)
 LOAD(h_ldh, u16u, U64)
@@ -76,6 +93,31 @@ STORE(h_stb, uint8_t)
 STORE(h_sth, u16u)
 STORE(h_stw, u32u)
 STORE(h_stx, u64u)
+LOAD_OFF(h_ldb_off, uint8_t, U64)
+LOAD_OFF(h_ldw_off, u32u, U64)
+LOAD_OFF(h_ldx_off, u64u, U64)
+STORE_OFF(h_stb_off, uint8_t)
+STORE_OFF(h_stw_off, u32u)
+STORE_OFF(h_stx_off, u64u)
+
+static int h_ldp_x_off(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t a = X(i->rn) + i->imm;
+	uint64_t v1 = *(u64u *)a, v2 = *(u64u *)(a + 8);
+	X(i->rd) = v1;
+	X(i->ra) = v2;
+	return A64_NEXT;
+}
+
+static int h_stp_x_off(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t a = X(i->rn) + i->imm;
+	*(u64u *)a = X(i->rd);
+	*(u64u *)(a + 8) = X(i->ra);
+	return A64_NEXT;
+}
 
 /* SIMD&FP registers: loads zero the rest of the vector. */
 #define VLOAD(name, type)                                                          \
@@ -85,7 +127,7 @@ STORE(h_stx, u64u)
 		type v = *(type *)(uintptr_t)a;                                    \
 		V(i->rd).q = 0;                                                    \
 		memcpy(&V(i->rd), &v, sizeof(v));                                  \
-		return 1;                                                          \
+		return A64_NEXT;                                                          \
 	}
 #define VSTORE(name, type)                                                         \
 	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
@@ -94,7 +136,7 @@ STORE(h_stx, u64u)
 		memcpy(&v, &V(i->rd), sizeof(v));                                  \
 		uint64_t a = ea(c, i);                                             \
 		*(type *)(uintptr_t)a = v;                                         \
-		return 1;                                                          \
+		return A64_NEXT;                                                          \
 	}
 VLOAD(h_vldb, uint8_t)
 VLOAD(h_vldh, u16u)
@@ -111,7 +153,7 @@ static int h_prfm(struct a64_cpu *c, const struct a64_insn *i)
 {
 	if (i->op == M_PRE || i->op == M_POST)
 		ea(c, i);
-	return 1;
+	return A64_NEXT;
 }
 
 /* Pairs: ra is the second register, sf the access size in bytes. */
@@ -125,7 +167,7 @@ static int h_ldp(struct a64_cpu *c, const struct a64_insn *i)
 	}
 	X(i->rd) = v1;
 	X(i->ra) = v2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_stp(struct a64_cpu *c, const struct a64_insn *i)
@@ -139,7 +181,25 @@ static int h_stp(struct a64_cpu *c, const struct a64_insn *i)
 		*(u64u *)a = v1;
 		*(u64u *)(a + 8) = v2;
 	}
-	return 1;
+	return A64_NEXT;
+}
+
+static int h_vstp_q(struct a64_cpu *c, const struct a64_insn *i)
+{
+	unsigned __int128 v1 = V(i->rd).q, v2 = V(i->ra).q;
+	uint64_t a = ea(c, i);
+	*(u128u *)a = v1;
+	*(u128u *)(a + 16) = v2;
+	return A64_NEXT;
+}
+
+static int h_vldp_q(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t a = ea(c, i);
+	unsigned __int128 v1 = *(u128u *)a, v2 = *(u128u *)(a + 16);
+	V(i->rd).q = v1;
+	V(i->ra).q = v2;
+	return A64_NEXT;
 }
 
 static int h_vldp(struct a64_cpu *c, const struct a64_insn *i)
@@ -150,7 +210,7 @@ static int h_vldp(struct a64_cpu *c, const struct a64_insn *i)
 	memcpy(&v2, (void *)(a + i->sf), i->sf);
 	V(i->rd) = v1;
 	V(i->ra) = v2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_vstp(struct a64_cpu *c, const struct a64_insn *i)
@@ -158,7 +218,7 @@ static int h_vstp(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t a = ea(c, i);
 	memcpy((void *)a, &V(i->rd), i->sf);
 	memcpy((void *)(a + i->sf), &V(i->ra), i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 /* LD1/ST1 multiple structures, 1 to 4 consecutive registers: sh = count,
@@ -166,6 +226,7 @@ static int h_vstp(struct a64_cpu *c, const struct a64_insn *i)
  * register or ZR, op bit0 = load. */
 static int h_ldst1(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn);
 	for (int r = 0; r < i->sh; r++) {
 		union a64_vreg *v = &V((i->rd + r) & 31);
@@ -178,13 +239,14 @@ static int h_ldst1(struct a64_cpu *c, const struct a64_insn *i)
 	}
 	if (i->cond)
 		X(i->rn) = a + (i->rm == A64_ZR ? i->imm : X(i->rm));
-	return 1;
+	return A64_NEXT;
 }
 
 /* LD2..LD4 / ST2..ST4 multiple structures: interleaved elements.
  * sh = registers, ra = element size bytes, sf = bytes per register. */
 static int h_ldstn(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn);
 	unsigned es = i->ra, n = i->sh, elems = i->sf / es;
 	if (i->op & 1) {
@@ -201,13 +263,14 @@ static int h_ldstn(struct a64_cpu *c, const struct a64_insn *i)
 	}
 	if (i->cond)
 		X(i->rn) = a + (i->rm == A64_ZR ? i->imm : X(i->rm));
-	return 1;
+	return A64_NEXT;
 }
 
 /* LD1R and single-lane LD1/ST1: op bit0 load, bit1 replicate; ra element
  * bytes; sh lane; sf = 16 for Q. */
 static int h_ldst1_lane(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn);
 	unsigned es = i->ra;
 	union a64_vreg *v = &V(i->rd);
@@ -222,7 +285,7 @@ static int h_ldst1_lane(struct a64_cpu *c, const struct a64_insn *i)
 		memcpy((void *)a, &v->b[i->sh * es], es);
 	if (i->cond)
 		X(i->rn) = a + (i->rm == A64_ZR ? i->imm : X(i->rm));
-	return 1;
+	return A64_NEXT;
 }
 
 /* ---- exclusives and acquire/release ---- */
@@ -241,13 +304,14 @@ static inline uint64_t load_sized(uint64_t a, int size)
 
 static int h_ldxr(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn);
 	uint64_t v = load_sized(a, i->sf);
 	c->excl_addr = a;
 	c->excl_size = i->sf;
 	c->excl_val[0] = v;
 	X(i->rd) = v;
-	return 1;
+	return A64_NEXT;
 }
 
 static inline int cas_sized(uint64_t a, uint64_t expect, uint64_t v, int size)
@@ -263,16 +327,18 @@ static inline int cas_sized(uint64_t a, uint64_t expect, uint64_t v, int size)
 /* STXR: rm is the status register. */
 static int h_stxr(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn), v = X(i->rd);
 	int ok = c->excl_size == i->sf && c->excl_addr == a &&
 		 cas_sized(a, c->excl_val[0], v, i->sf);
 	c->excl_size = 0;
 	X(i->rm) = !ok;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_ldxp(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn), v1, v2;
 	if (i->sf == 4) {
 		uint64_t v = load_sized(a, 8);
@@ -290,11 +356,12 @@ static int h_ldxp(struct a64_cpu *c, const struct a64_insn *i)
 	c->excl_val[1] = v2;
 	X(i->rd) = v1;
 	X(i->ra) = v2;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_stxp(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn), v1 = X(i->rd), v2 = X(i->ra);
 	int ok = 0;
 	if (c->excl_size == i->sf * 2 && c->excl_addr == a) {
@@ -314,17 +381,19 @@ static int h_stxp(struct a64_cpu *c, const struct a64_insn *i)
 	}
 	c->excl_size = 0;
 	X(i->rm) = !ok;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_ldar(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	X(i->rd) = load_sized(X(i->rn), i->sf);
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_stlr(struct a64_cpu *c, const struct a64_insn *i)
 {
+	c->cur = i;
 	uint64_t a = X(i->rn), v = X(i->rd);
 	switch (i->sf) {
 	case 1: __atomic_store_n((uint8_t *)a, v, __ATOMIC_SEQ_CST); break;
@@ -332,7 +401,7 @@ static int h_stlr(struct a64_cpu *c, const struct a64_insn *i)
 	case 4: __atomic_store_n((uint32_t *)a, v, __ATOMIC_SEQ_CST); break;
 	default: __atomic_store_n((uint64_t *)a, v, __ATOMIC_SEQ_CST); break;
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 /* ---- decoding ---- */
@@ -531,6 +600,8 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 			i->rd = rt;
 			i->ra = BITS(raw, 14, 10);
 			i->fn = l ? h_vldp : h_vstp;
+			if (i->sf == 16)
+				i->fn = l ? h_vldp_q : h_vstp_q;
 		} else {
 			if (opc == 3 || (opc == 1 && !l))
 				return -1;
@@ -540,6 +611,8 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 			i->fn = l ? h_ldp : h_stp;
 		}
 		i->imm = imm7 * (i->sf == 5 ? 4 : i->sf);
+		if (i->op == M_OFF && i->sf == 8 && !v)
+			i->fn = l ? h_ldp_x_off : h_stp_x_off;
 		return 0;
 	}
 
@@ -555,6 +628,12 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		if (raw & (1u << 24)) { /* unsigned offset */
 			i->op = M_OFF;
 			i->imm = (uint64_t)BITS(raw, 21, 10) << scale;
+			if (fn == h_ldb) i->fn = h_ldb_off;
+			else if (fn == h_ldw) i->fn = h_ldw_off;
+			else if (fn == h_ldx) i->fn = h_ldx_off;
+			else if (fn == h_stb) i->fn = h_stb_off;
+			else if (fn == h_stw) i->fn = h_stw_off;
+			else if (fn == h_stx) i->fn = h_stx_off;
 			return 0;
 		}
 		if (raw & (1u << 21)) {

@@ -38,6 +38,7 @@ void a64_cache_clear(struct a64_cpu *c)
 		}
 		c->cache[k] = NULL;
 	}
+	c->prev = NULL;
 	c->cache_gen = __atomic_load_n(&cache_gen, __ATOMIC_ACQUIRE);
 }
 
@@ -81,6 +82,8 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 	}
 	b->pc = pc;
 	b->n = n;
+	b->link[0] = b->link[1] = NULL;
+	b->link_pc[0] = b->link_pc[1] = 1; /* no pc is odd */
 	memcpy(b->insn, buf, n * sizeof(struct a64_insn));
 	size_t s = slot(pc);
 	b->next = c->cache[s];
@@ -103,6 +106,7 @@ _Noreturn void a64_run(struct a64_cpu *c)
 		/* A guest memory access faulted (or a fetch, with cur == NULL). */
 		uint64_t pc = c->cur != NULL ? c->cur->pc : c->pc;
 		c->pc = pc;
+		c->prev = NULL;
 		a64_debug("fault at pc %#lx addr %#lx", (unsigned long)pc, (unsigned long)c->fault_addr);
 		a64_signal_sync(c, c->fault_sig, c->fault_code, c->fault_addr);
 	}
@@ -111,12 +115,26 @@ _Noreturn void a64_run(struct a64_cpu *c)
 			a64_signal_deliver(c);
 		if (c->cache_gen != __atomic_load_n(&cache_gen, __ATOMIC_RELAXED))
 			a64_cache_clear(c);
-		struct a64_block *b = lookup(c, c->pc);
-		if (b == NULL)
-			b = translate(c, c->pc);
+		struct a64_block *b, *p = c->prev;
+		uint64_t pc = c->pc;
+		if (p != NULL && p->link_pc[0] == pc)
+			b = p->link[0];
+		else if (p != NULL && p->link_pc[1] == pc)
+			b = p->link[1];
+		else {
+			b = lookup(c, pc);
+			if (b == NULL)
+				b = translate(c, pc);
+			if (p != NULL) {
+				int k = p->link[0] != NULL;
+				p->link[k] = b;
+				p->link_pc[k] = pc;
+			}
+		}
+		c->prev = b;
 		const struct a64_insn *i = b->insn;
-		while ((c->cur = i, i->fn(c, i)))
-			i++;
+		c->cur = i; /* memory handlers update it: only they can fault */
+		i->fn(c, i); /* threaded: runs to the end of the block */
 	}
 }
 

@@ -224,12 +224,12 @@ done:
 		eset(&r, size, e, x & mask);
 	}
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 bitwise:
 	if (ne * bits <= 64)
 		r.d[1] = 0;
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* Three different: long (2x width) and wide and narrow forms.
@@ -254,7 +254,7 @@ static int h_3diff(struct a64_cpu *c, const struct a64_insn *i)
 			eset(&r, size, e + (half ? ne : 0), x >> (8 << size));
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	for (int e = 0; e < ne; e++) {
 		int src = e + (half ? ne : 0);
@@ -285,7 +285,7 @@ static int h_3diff(struct a64_cpu *c, const struct a64_insn *i)
 		eset(&r, wsize, e, x);
 	}
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 enum {
@@ -327,7 +327,7 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 			eset(&r, size, e + (half ? k : 0), x);
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	case M_FCVTL: { /* single -> double or half->single (not implemented) */
 		int half = i->sh;
@@ -342,7 +342,7 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 			}
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	case M_FCVTN: {
 		int half = i->sh;
@@ -351,7 +351,7 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 		for (int e = 0; e < 2; e++)
 			r.f[e + (half ? 2 : 0)] = (float)n.df[e];
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	case M_UADDLP: case M_SADDLP: case M_UADALP: case M_SADALP: {
 		for (int e = 0; e < ne / 2; e++) {
@@ -365,14 +365,14 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 			eset(&r, size + 1, e, x);
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	case M_SHLL: {
 		int half = i->sh, k = 8 >> size;
 		for (int e = 0; e < k; e++)
 			eset(&r, size + 1, e, eget(&n, size, e + (half ? k : 0)) << bits);
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	}
 	for (int e = 0; e < ne; e++) {
@@ -441,7 +441,7 @@ done:
 		eset(&r, size, e, x & mask);
 	}
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* Across lanes: op 0 ADDV 1 SMAXV 2 UMAXV 3 SMINV 4 UMINV 5 SADDLV 6 UADDLV
@@ -459,7 +459,7 @@ static int h_across(struct a64_cpu *c, const struct a64_insn *i)
 			acc = a64_fop_s(c, o, acc, n.f[e]);
 		r.f[0] = acc;
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	uint64_t acc = eget(&n, size, 0);
 	int64_t sacc = esget(&n, size, 0);
@@ -482,7 +482,7 @@ static int h_across(struct a64_cpu *c, const struct a64_insn *i)
 	else
 		eset(&r, size, 0, acc & emask(size));
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* DUP (element/general), INS, UMOV, SMOV.  op: 0 DUP elem 1 DUP gen 2 INS
@@ -508,7 +508,7 @@ static int h_copy(struct a64_cpu *c, const struct a64_insn *i)
 		X(i->rd) = i->imm2 ? v : (uint32_t)v;
 		break;
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 /* MOVI/MVNI/ORR/BIC immediate: op 0 set 1 orr 2 bic; imm = 64-bit pattern,
@@ -521,7 +521,7 @@ static int h_modimm(struct a64_cpu *c, const struct a64_insn *i)
 	case 1: d->d[0] |= i->imm; if (i->sf == 16) d->d[1] |= i->imm; else d->d[1] = 0; break;
 	default: d->d[0] &= ~i->imm; if (i->sf == 16) d->d[1] &= ~i->imm; else d->d[1] = 0; break;
 	}
-	return 1;
+	return A64_NEXT;
 }
 
 /* Shift by immediate.  op: 0 SSHR 1 USHR 2 SSRA 3 USRA 4 SHL 5 SLI 6 SRI
@@ -558,7 +558,7 @@ static int h_shimm(struct a64_cpu *c, const struct a64_insn *i)
 			eset(&r, size, e + (i->ra ? k : 0), x & mask);
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	if (i->op == 8 || i->op == 9) { /* lengthening: size is the source size */
 		int k = 8 >> size;
@@ -568,7 +568,7 @@ static int h_shimm(struct a64_cpu *c, const struct a64_insn *i)
 			eset(&r, size + 1, e, a << s);
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	for (int e = 0; e < ne; e++) {
 		uint64_t a = eget(&n, size, e), x;
@@ -603,7 +603,7 @@ static int h_shimm(struct a64_cpu *c, const struct a64_insn *i)
 		eset(&r, size, e, x & mask);
 	}
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* UZP1/2, TRN1/2, ZIP1/2: op = opcode field (1..7 without 4). */
@@ -632,7 +632,7 @@ static int h_perm(struct a64_cpu *c, const struct a64_insn *i)
 		eset(&r, size, e, x);
 	}
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 static int h_ext(struct a64_cpu *c, const struct a64_insn *i)
@@ -643,7 +643,7 @@ static int h_ext(struct a64_cpu *c, const struct a64_insn *i)
 	memcpy(t + i->sf, &V(i->rm), 16);
 	memcpy(&r, t + i->sh, i->sf);
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* TBL/TBX: sh = table registers, op = 1 for TBX, sf = bytes. */
@@ -662,7 +662,7 @@ static int h_tbl(struct a64_cpu *c, const struct a64_insn *i)
 	if (i->sf == 8)
 		r.d[1] = 0;
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* By element: op 0 MUL 1 MLA 2 MLS 3 FMUL 4 FMLA 5 FMLS 6 SMULL/UMULL
@@ -685,7 +685,7 @@ static int h_elem(struct a64_cpu *c, const struct a64_insn *i)
 			eset(&r, size + 1, e, x);
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	if (i->op >= 3) {
 		double b = fget(&m, size, i->sh);
@@ -703,7 +703,7 @@ static int h_elem(struct a64_cpu *c, const struct a64_insn *i)
 			fset(&r, size, e, x);
 		}
 		V(i->rd) = r;
-		return 1;
+		return A64_NEXT;
 	}
 	uint64_t b = eget(&m, size, i->sh);
 	for (int e = 0; e < ne; e++) {
@@ -715,7 +715,7 @@ static int h_elem(struct a64_cpu *c, const struct a64_insn *i)
 		eset(&r, size, e, x & emask(size));
 	}
 	V(i->rd) = r;
-	return 1;
+	return A64_NEXT;
 }
 
 /* ---- decoding ---- */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "a64/cpu.h"
+#include "a64/a64.h"
 
 static struct a64_cpu *cpu(void)
 {
@@ -19,10 +19,11 @@ static struct a64_cpu *cpu(void)
 /* Decode raw at a fixed pc and run it once. */
 static int exec1(struct a64_cpu *c, uint32_t raw)
 {
-	struct a64_insn i;
-	a64_decode(raw, 0x400000, &i);
-	assert_ptr_not_equal(i.fn, a64_undef);
-	return i.fn(c, &i);
+	struct a64_insn i[2];
+	a64_decode(raw, 0x400000, &i[0]);
+	a64_insn_next(&i[1], 0x400004); /* handlers go on to the next one */
+	assert_ptr_not_equal(i[0].fn, a64_undef);
+	return i[0].fn(c, i);
 }
 
 static void test_bitmask(void **state)
