@@ -80,6 +80,10 @@ static char **hierarchies(void)
 		/* cpu -> cpu,cpuacct links name a hierarchy twice */
 		if (lstat(p, &sb) < 0 || !S_ISDIR(sb.st_mode))
 			continue;
+		/* A hybrid host's v2 tree holds no controllers, and moving a
+		 * process into it costs milliseconds (an RCU grace period). */
+		if (strcmp(de->d_name, "unified") == 0)
+			continue;
 		strv_push(&out, de->d_name);
 	}
 	return out;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,6 +182,31 @@ static void report(int fd, struct mew_error *err)
 	}
 }
 
+/* In the container's mount namespace: a pty from its devpts, the master
+ * sent over sock; returns the slave. */
+static int open_pty_inside(int sock, struct mew_error **err)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+	char *name;
+
+	if (master < 0)
+		return mew_error(err, errno, "exec: open /dev/ptmx in the container");
+	if (unlockpt(master) < 0 || (name = ptsname(master)) == NULL) {
+		close(master);
+		return mew_error(err, errno, "exec: set up the terminal");
+	}
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || rt_console_send_fd(sock, master, err) < 0) {
+		if (slave < 0)
+			mew_error(err, errno, "exec: open `%s`", name);
+		close(master);
+		return -1;
+	}
+	close(master);
+	close(sock);
+	return slave;
+}
+
 static void process_main(const struct spec *spec, const struct rt_state *st, int slave, int errfd)
 {
 	struct mew_error *err = NULL;
@@ -218,7 +244,7 @@ int rt_exec(int argc, char **argv)
 	struct rt_state st = { 0 };
 	struct spec spec;
 	struct container c = { .pid = -1, .sync_fd = -1, .pty_master = -1 };
-	const char *slave_path = NULL;
+	int term_sock = -1, term_back = -1;
 	int pidpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, slave = -1;
 	pid_t mid, pid = -1;
 	enum rt_status s;
@@ -234,15 +260,20 @@ int rt_exec(int argc, char **argv)
 	}
 	if (build_spec(&a, &st, &spec, &err) < 0)
 		goto fail;
-	if (spec.tty) {
-		c.pty_master = tty_open_master(&slave_path, &err);
-		if (c.pty_master < 0)
+	/* The terminal is made inside the container (its own devpts), and its
+	 * master sent to the console socket, or to us for a foreground exec. */
+	if (spec.tty && a.console_socket != NULL) {
+		term_sock = rt_console_connect(a.console_socket, &err);
+		if (term_sock < 0)
 			goto fail;
-		slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (slave < 0) {
-			mew_error(&err, errno, "open `%s`", slave_path);
+	} else if (spec.tty) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			mew_error(&err, errno, "socketpair");
 			goto fail;
 		}
+		term_sock = sv[1];
+		term_back = sv[0];
 	}
 	if (!a.detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -263,6 +294,10 @@ int rt_exec(int argc, char **argv)
 			_exit(MEW_EXIT_FAILURE);
 		}
 		join_namespaces(st.pid);
+		if (term_sock >= 0 && (slave = open_pty_inside(term_sock, &err)) < 0) {
+			report(errpipe[1], err);
+			_exit(MEW_EXIT_FAILURE);
+		}
 		pid = fork();
 		if (pid == 0) {
 			close(pidpipe[1]);
@@ -275,9 +310,9 @@ int rt_exec(int argc, char **argv)
 	close(pidpipe[1]);
 	close(errpipe[1]);
 	pidpipe[1] = errpipe[1] = -1;
-	if (slave >= 0)
-		close(slave);
-	slave = -1;
+	if (term_sock >= 0)
+		close(term_sock);
+	term_sock = -1;
 	if (read(pidpipe[0], &pid, sizeof(pid)) != sizeof(pid) || pid <= 0)
 		pid = -1;
 	waitpid(mid, &status, 0);
@@ -298,11 +333,13 @@ int rt_exec(int argc, char **argv)
 	}
 	if (a.pid_file != NULL && rt_write_pid_file(a.pid_file, pid, &err) < 0)
 		goto fail;
-	if (spec.tty && a.console_socket != NULL) {
-		if (rt_console_send(a.console_socket, c.pty_master, &err) < 0)
+	if (term_back >= 0) {
+		c.pty_master = rt_console_recv_fd(term_back);
+		if (c.pty_master < 0) {
+			mew_error(&err, 0, "exec: no terminal came back from the container");
 			goto fail;
-		close(c.pty_master);
-		c.pty_master = -1;
+		}
+		tty_sync_winsize(c.pty_master);
 	}
 	if (a.detach)
 		goto out;
@@ -314,6 +351,8 @@ int rt_exec(int argc, char **argv)
 out:
 	if (c.pty_master >= 0)
 		close(c.pty_master);
+	if (term_back >= 0)
+		close(term_back);
 	spec_free(&spec);
 	rt_state_free(&st);
 	strv_free(a.env);
@@ -322,8 +361,10 @@ out:
 fail:
 	if (c.pty_master >= 0)
 		close(c.pty_master);
-	if (slave >= 0)
-		close(slave);
+	if (term_sock >= 0)
+		close(term_sock);
+	if (term_back >= 0)
+		close(term_back);
 	spec_free(&spec);
 	rt_state_free(&st);
 	return rt_fail(err);

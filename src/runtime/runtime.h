@@ -70,6 +70,11 @@ int rt_hooks_run(const struct spec *spec, enum spec_hook_kind kind, const char *
 /* ---- terminal (console.c) ---- */
 /* Send fd over the unix socket at path (SCM_RIGHTS), as runc does. */
 int rt_console_send(const char *socket_path, int fd, struct mew_error **err);
+/* The same in two steps (connect before entering the container's mount
+ * namespace, send from inside it); and the receiving side. */
+int rt_console_connect(const char *socket_path, struct mew_error **err);
+int rt_console_send_fd(int sock, int fd, struct mew_error **err);
+int rt_console_recv_fd(int sock);
 
 /* ---- verbs ---- */
 int rt_create(int argc, char **argv);

@@ -81,6 +81,17 @@ teardown() {
 	[ -z "$output" ]
 }
 
+@test "podman: exec -it gets a terminal of the container's own devpts" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	run "${P[@]}" run -d --name mew-it-$$ "${U[@]}" --rootfs "$ROOTFS" /bin/sleep 1000
+	[ "$status" -eq 0 ]
+	run script -qec "${P[*]} exec -it mew-it-$$ /bin/sh -c 'tty; echo exec-tty-ok'" /dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == */dev/pts/0* ]]
+	[[ "$output" == *exec-tty-ok* ]]
+}
+
 @test "podman: rm -f removes a running container and its state" {
 	run "${P[@]}" run -d --name mew-rm-$$ "${U[@]}" --rootfs "$ROOTFS" /bin/sleep 1000
 	[ "$status" -eq 0 ]
