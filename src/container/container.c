@@ -259,6 +259,11 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 		if (oci->ns[SPEC_NS_NET].path != NULL)
 			rctx.new_net = false;
 	}
+	/* A user namespace of config.json's mappings: until now we were its
+	 * overflow uid (root's host uid is not mapped); become its root. */
+	if (oci != NULL && oci->ns[SPEC_NS_USER].enabled && oci->ns[SPEC_NS_USER].path == NULL &&
+	    geteuid() != 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return mew_error(err, errno, "config.json: linux.uidMappings: become root in the user namespace");
 	if (oci != NULL && sysctl_write(oci->sysctl, err) < 0)
 		return -1;
 	/* Where our groups are, while the host's paths still show. */

@@ -143,7 +143,9 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 	st->created = strdup(created);
 	st->cgroup = cgroup_oci_path(spec, a->id);
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
-	if (mkfifo(fifo, 0600) < 0) {
+	/* Writable by anyone, as runc's: the container's root may be another
+	 * uid (a user namespace); only the state directory's owner reads it. */
+	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0) {
 		mew_error(err, errno, "mkfifo `%s`", fifo);
 		goto fail;
 	}

@@ -220,3 +220,76 @@ HOOK
 	"$RT" features | grep -q '"ociVersionMax"'
 	"$MEW" runtime --version | grep -q '^mew version'
 }
+
+# A config of our own: $1 = process args, $2 = extra linux members, $3 = namespaces.
+bundle_linux() {
+	cat >"$B/config.json" <<JSON
+{
+	"ociVersion": "1.0.2",
+	"process": { "args": $1, "cwd": "/", "env": [ "PATH=/bin" ], "user": { "uid": 0, "gid": 0 } },
+	"root": { "path": "$ROOTFS", "readonly": true },
+	"mounts": [
+		{ "destination": "/proc", "type": "proc", "source": "proc" },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "mode=755" ] },
+		{ "destination": "/tmp", "type": "tmpfs", "source": "tmpfs" }
+	],
+	"linux": {
+		"namespaces": $3,
+		$2
+	}
+}
+JSON
+}
+
+@test "oci: sysctl, masked and read-only paths, a seccomp rule and the device allow-list hold" {
+	bundle_linux '[ "/bin/sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; wc -c < /proc/cpuinfo; echo 1 > /proc/sys/kernel/shmmni || echo ro; mkdir /tmp/x || echo denied; head -c1 /dev/fuse; head -c1 /dev/null && echo null-ok" ]' \
+		'"sysctl": { "net.ipv4.ip_forward": "1" },
+		"maskedPaths": [ "/proc/cpuinfo" ],
+		"readonlyPaths": [ "/proc/sys" ],
+		"devices": [ { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438 } ],
+		"resources": { "devices": [ { "allow": false, "access": "rwm" } ] },
+		"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "architectures": [ "SCMP_ARCH_X86_64" ],
+			"syscalls": [ { "names": [ "mkdir", "mkdirat" ], "action": "SCMP_ACT_ERRNO", "errnoRet": 1 } ] }' \
+		'[ { "type": "pid" }, { "type": "mount" }, { "type": "network" }, { "type": "ipc" } ]'
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 0 ]
+	[[ "$output" == *"Read-only file system"*ro* ]]
+	[[ "$output" == *"Operation not permitted"*denied* ]]
+	# listed in linux.devices: made and allowed (a fuse node with no
+	# filesystem behind it says EIO rather than EPERM)
+	[[ "$output" == *"/dev/fuse: Input/output error"* ]]
+	[ "${lines[${#lines[@]}-1]}" = null-ok ]
+}
+
+@test "oci: the device allow-list is the config's rules, runc's defaults and linux.devices" {
+	[ -d /sys/fs/cgroup/devices ] || skip "no cgroup v1 devices controller (v2 needs eBPF)"
+	bundle_linux '[ "/bin/cat", "/sys/fs/cgroup/devices/devices.list" ]' \
+		'"devices": [ { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229 } ],
+		"resources": { "devices": [ { "allow": false, "access": "rwm" },
+			{ "allow": true, "type": "c", "major": 4, "minor": 64, "access": "r" } ] }' \
+		'[ { "type": "pid" }, { "type": "mount" } ]'
+	sed -i 's|"source": "tmpfs" }$|"source": "tmpfs" },\n\t\t{ "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": [ "ro" ] }|' "$B/config.json"
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"a *:* rwm"* ]]
+	[[ "$output" == *"c 4:64 r"* ]]
+	[[ "$output" == *"c 1:3 rwm"* ]]
+	[[ "$output" == *"c 10:229 rwm"* ]]
+}
+
+@test "oci: a user namespace with the config's uid and gid mappings" {
+	bundle_linux '[ "/bin/sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map | tr -s \" \"" ]' \
+		'"uidMappings": [ { "containerID": 0, "hostID": 100000, "size": 65536 } ],
+		"gidMappings": [ { "containerID": 0, "hostID": 200000, "size": 1000 } ]' \
+		'[ { "type": "pid" }, { "type": "mount" }, { "type": "user" }, { "type": "network" } ]'
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = " 0 100000 65536" ]
+	[ "${lines[2]}" = " 0 200000 1000" ]
+}
