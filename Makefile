@@ -20,7 +20,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check unit e2e demo rootfs deps clean
-all: $(B)/mew $(B)/vm/testguest.elf $(B)/mew-runc
+all: $(B)/mew $(B)/vm/testguest.elf $(B)/vm/mew-agent $(B)/mew-runc
 
 # The vm engine's freestanding x86-64 test guest (general-purpose registers only).
 TG := src/vm/guest/testguest
@@ -30,6 +30,11 @@ TG_CFLAGS := -O2 -Wall -ffreestanding -fno-pic -fno-pie -no-pie -static -nostdli
 $(B)/vm/testguest.elf: $(TG)/start.S $(TG)/main.c $(TG)/link.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(TG_CFLAGS) -o $@ $(TG)/start.S $(TG)/main.c
+
+# The vm engine's guest agent: a static init for the guest's initramfs.
+$(B)/vm/mew-agent: src/vm/guest/agent/agent.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -D_GNU_SOURCE -static -o $@ $<
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

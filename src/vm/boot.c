@@ -188,6 +188,8 @@ int boot_setup(struct vm *vm, const struct boot_image *img, const char *cmdline,
 		memcpy(gmem_ptr(mem, initrd_addr, initrd_len), initrd, initrd_len);
 	}
 	n = memory_map(mem->size, addr, len, type);
+	if (boot_write_mptable(mem, vm->nvcpus) < 0)
+		return mew_error(err, 0, "--cpus: the MP table describes at most 32 vCPUs");
 
 	if (img->entry == BOOT_ENTRY_PVH) {
 		struct hvm_start_info *si = gmem_ptr(mem, BOOT_PVH_INFO, 0x200);

@@ -42,6 +42,8 @@ struct boot_image {
  * checked against the file and guest memory. */
 int boot_load_kernel(struct gmem *mem, const uint8_t *buf, size_t len, int prefer_pvh,
 		     struct boot_image *img, struct mew_error **err);
+/* An MP table describing ncpus vCPUs and the IOAPIC (at most 32 vCPUs). */
+int boot_write_mptable(struct gmem *mem, int ncpus);
 /* Write command line, initrd, boot_params / start_info and the memory map, and
  * set vCPU 0's registers for img's entry. */
 int boot_setup(struct vm *vm, const struct boot_image *img, const char *cmdline,

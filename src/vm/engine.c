@@ -241,6 +241,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 
 	if (kernel_path == NULL)
 		return mew_error(err, ENOMEM, "vm");
+	if (spec->vm.kernel == NULL && vm_probe_kernel_boot(why, sizeof(why)) < 0)
+		return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", why);
 	if (spec->vm.kernel == NULL && !file_exists(kernel_path))
 		return mew_error(err, 0, "no guest kernel at `%s`: build it with scripts/guest-kernel.sh or pass --kernel FILE",
 				 kernel_path);

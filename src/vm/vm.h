@@ -12,7 +12,7 @@
 #include "vm/mem.h"
 #include "vm/serial.h"
 
-#define VM_MAX_VCPUS 64
+#define VM_MAX_VCPUS 32
 #define VM_MAX_VIRTIO 8
 /* Guest RAM stops below the MMIO hole; devices live in it. */
 #define VM_MEM_MAX 0xc0000000ULL

@@ -139,3 +139,23 @@ PY
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"--memory"* ]]
 }
+
+@test "vm: without --kernel, a host that cannot boot a kernel is named with the probe's reason" {
+	"$MEW" engines | grep -q 'kernel boot: no' || skip "this host can boot a kernel"
+	run "$MEW" run --engine vm -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == "mew: vm: cannot boot a Linux kernel on this host: "* ]]
+}
+
+# The full path: mew's guest kernel (built once, cached by scripts/guest-kernel.sh),
+# the agent as init, the rootfs over 9p, the command's output over virtio-console.
+@test "vm: a Linux kernel boots and runs the command through the guest agent" {
+	line=$("$MEW" engines | grep '^vm')
+	[[ "$line" == *"kernel boot: yes"* ]] || skip "a Linux kernel cannot boot here: ${line#*kernel boot: }"
+	kernel=$(bash "$MEW_ROOT/scripts/guest-kernel.sh")
+	run "$MEW" run --engine vm --kernel "$kernel" -e GREETING=hi -w /tmp -- sh -c 'echo "$GREETING from $(uname -r) in $(pwd)"; exit 3'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"hi from 6.1"*" in /tmp"* ]]
+	run "$MEW" run --engine vm --kernel "$kernel" -- /nonexistent
+	[ "$status" -eq 127 ]
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Build mew's guest kernel from Debian's linux-source-6.1 with the config in
+# src/vm/guest/kernel/mew.config (merged onto tinyconfig), into
+# $cache/kernel/<key>/{bzImage,vmlinux,config}, where key hashes the config
+# fragment, this script and the source version; `current` points at it.
+# Rebuilds only when an input changed.  About 3+ minutes of CPU on 2 cores.
+#   --check   exit 0 if the current inputs are already built, 1 if not
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -n "${MEW_CACHE:-}" ]; then cache=$MEW_CACHE
+elif [ "$(id -u)" -eq 0 ]; then cache=/var/cache/mew
+else cache=${XDG_CACHE_HOME:-$HOME/.cache}/mew; fi
+frag=$PWD/src/vm/guest/kernel/mew.config
+
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+if [ -z "$srcver" ]; then
+	[ "${1:-}" = --check ] && exit 1
+	echo "mew: installing linux-source-6.1 and the kernel build tools" >&2
+	SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils make gcc >/dev/null
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+fi
+key=$(cat "$frag" "$0" | sha256sum | cut -c1-12)-$srcver
+out=$cache/kernel/$key
+if [ -f "$out/bzImage" ]; then
+	[ "${1:-}" = --check ] && exit 0
+	ln -sfn "$key" "$cache/kernel/current"
+	echo "$out/bzImage"
+	exit 0
+fi
+[ "${1:-}" = --check ] && exit 1
+
+work=$cache/kernel/build-$srcver
+if [ ! -f "$work/Makefile" ]; then
+	mkdir -p "$work.tmp"
+	tar -xaf /usr/src/linux-source-6.1.tar.xz -C "$work.tmp" --strip-components=1
+	rm -rf "$work"
+	mv "$work.tmp" "$work"
+fi
+echo "mew: building the guest kernel in $work (a few minutes)" >&2
+make -C "$work" -s tinyconfig >/dev/null
+"$work/scripts/kconfig/merge_config.sh" -m -O "$work" "$work/.config" "$frag" >/dev/null
+make -C "$work" -s olddefconfig >/dev/null
+make -C "$work" -s -j"${MEW_JOBS:-2}" bzImage vmlinux >/dev/null
+mkdir -p "$out.tmp"
+cp "$work/arch/x86/boot/bzImage" "$work/vmlinux" "$work/.config" "$out.tmp/"
+mv "$out.tmp/.config" "$out.tmp/config"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+ln -sfn "$key" "$cache/kernel/current"
+echo "$out/bzImage"

@@ -1,0 +1,175 @@
+/* mew-agent: the guest's init (PID 1 in the initramfs mew builds).  It
+ * mounts the shared rootfs (virtio-9p, tag mewroot), /proc, /sys and /dev in
+ * it, runs the command mew put on the kernel command line (mew.run=, hex of
+ * argc, argv, envc, env, cwd, uid, gid) with stdio on the virtio console,
+ * reports the exit status on mew's exit port, and resets the machine.
+ * Static, libc only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXIT_PORT 0xf4
+#define SHARE_TAG "mewroot"
+
+static void say(const char *fmt, const char *a)
+{
+	fprintf(stderr, "mew-agent: ");
+	fprintf(stderr, fmt, a);
+	fprintf(stderr, "\n");
+}
+
+static void __attribute__((noreturn)) finish(int status)
+{
+	sync();
+	if (ioperm(EXIT_PORT, 1, 1) == 0)
+		outb((unsigned char)status, EXIT_PORT);
+	reboot(RB_AUTOBOOT); /* reboot=k: the i8042 reset mew sees as the end */
+	for (;;)
+		pause();
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The run description: NUL-separated fields decoded from hex. */
+static char *fields[1100];
+static int nfields;
+
+static int parse_cmdline(void)
+{
+	static char cl[16384];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, cl, sizeof(cl) - 1) : -1;
+	char *p, *out, *start;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	cl[n] = '\0';
+	p = strstr(cl, "mew.run=");
+	if (p == NULL)
+		return -1;
+	p += 8;
+	out = start = p; /* decode in place: the output is never longer */
+	while (hexval(p[0]) >= 0 && hexval(p[1]) >= 0) {
+		*out++ = (char)(hexval(p[0]) << 4 | hexval(p[1]));
+		p += 2;
+	}
+	for (char *f = start; f < out && nfields < 1100; f += strlen(f) + 1)
+		fields[nfields++] = f;
+	return 0;
+}
+
+static void mount_or_say(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, flags, data) < 0)
+		say("mount %s failed", dst);
+}
+
+int main(void)
+{
+	char **argv, **envp;
+	int argc, envc, i = 0, status;
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+
+	mount_or_say("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount_or_say("proc", "/proc", "proc", 0, NULL);
+	int con = open("/dev/console", O_RDWR);
+	if (con >= 0) {
+		dup2(con, 1);
+		dup2(con, 2);
+	}
+	if (parse_cmdline() < 0 || nfields < 5) {
+		say("%s", "no mew.run= on the kernel command line");
+		finish(125);
+	}
+	argc = atoi(fields[i++]);
+	if (argc < 1 || argc + 4 > nfields)
+		finish(125);
+	argv = &fields[i];
+	i += argc;
+	envc = atoi(fields[i]);
+	fields[i++] = NULL; /* terminates argv */
+	if (envc < 0 || i + envc + 3 > nfields)
+		finish(125);
+	envp = calloc((size_t)envc + 1, sizeof(char *));
+	for (int k = 0; k < envc; k++)
+		envp[k] = fields[i++];
+	cwd = fields[i++];
+	uid = (uid_t)strtoul(fields[i++], NULL, 10);
+	gid = (gid_t)strtoul(fields[i++], NULL, 10);
+
+	/* The shared rootfs becomes /. */
+	mount_or_say(SHARE_TAG, "/root", "9p", 0, "trans=virtio,version=9p2000.L,msize=131072,cache=loose");
+	mount_or_say("proc", "/root/proc", "proc", 0, NULL);
+	mount_or_say("sysfs", "/root/sys", "sysfs", 0, NULL);
+	mount_or_say("devtmpfs", "/root/dev", "devtmpfs", 0, NULL);
+	mount_or_say("devpts", "/root/dev/pts", "devpts", 0, "newinstance,ptmxmode=0666");
+	mount_or_say("tmpfs", "/root/tmp", "tmpfs", 0, NULL);
+	mount_or_say("tmpfs", "/root/run", "tmpfs", 0, NULL);
+	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		say("%s", "cannot switch to the shared rootfs");
+		finish(125);
+	}
+
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/hvc0", O_RDWR);
+		if (fd < 0)
+			fd = open("/dev/console", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		setsid();
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+			perror("mew-agent: set user");
+			_exit(125);
+		}
+		if (chdir(cwd) < 0) {
+			fprintf(stderr, "mew-agent: chdir `%s`: %s\n", cwd, strerror(errno));
+			_exit(125);
+		}
+		for (int k = 0; envp[k] != NULL; k++)
+			if (strncmp(envp[k], "PATH=", 5) == 0)
+				setenv("PATH", envp[k] + 5, 1);
+		execvpe(argv[0], argv, envp);
+		fprintf(stderr, "mew: exec `%s`: %s\n", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (pid < 0)
+		finish(125);
+	/* PID 1 reaps every orphan; the command's own status is the answer. */
+	for (;;) {
+		pid_t w = wait(&status);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			finish(125);
+	}
+	finish(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}

@@ -1,0 +1,191 @@
+/* Kernel loading against a guest-memory buffer: a kernel image is untrusted
+ * input, so malformed ELF and bzImage files are refused by name, and
+ * well-formed ones land where the boot protocols say. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <elf.h>
+#include <cmocka.h>
+
+#include "base/file.h"
+#include "vm/boot.h"
+#include "vm/cpio.h"
+
+#define MEM (8 << 20)
+
+static struct gmem mem;
+
+static int setup(void **state)
+{
+	mem.size = MEM;
+	mem.host = calloc(1, MEM);
+	return mem.host == NULL;
+}
+
+static int teardown(void **state)
+{
+	free(mem.host);
+	return 0;
+}
+
+struct elf_img {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint8_t code[16];
+};
+
+static void make_elf(struct elf_img *e, uint64_t paddr, uint64_t filesz, uint64_t memsz)
+{
+	memset(e, 0, sizeof(*e));
+	memcpy(e->eh.e_ident, ELFMAG, SELFMAG);
+	e->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	e->eh.e_machine = EM_X86_64;
+	e->eh.e_entry = paddr;
+	e->eh.e_phoff = offsetof(struct elf_img, ph);
+	e->eh.e_phentsize = sizeof(Elf64_Phdr);
+	e->eh.e_phnum = 1;
+	e->ph.p_type = PT_LOAD;
+	e->ph.p_offset = offsetof(struct elf_img, code);
+	e->ph.p_paddr = paddr;
+	e->ph.p_filesz = filesz;
+	e->ph.p_memsz = memsz;
+	memset(e->code, 0xf4, sizeof(e->code));
+}
+
+static int load(const void *buf, size_t len, struct boot_image *img)
+{
+	struct mew_error *err = NULL;
+	int r = boot_load_kernel(&mem, buf, len, 0, img, &err);
+	mew_error_free(err);
+	return r;
+}
+
+static void elf_loads_at_paddr_and_zeroes_bss(void **state)
+{
+	struct elf_img e;
+	struct boot_image img;
+	make_elf(&e, 0x200000, 16, 64);
+	memset(mem.host + 0x200010, 0xaa, 48);
+	assert_int_equal(load(&e, sizeof(e), &img), 0);
+	assert_int_equal(img.entry, BOOT_ENTRY_64);
+	assert_int_equal(img.rip, 0x200000);
+	assert_int_equal(mem.host[0x200000], 0xf4);
+	assert_int_equal(mem.host[0x200020], 0);
+	assert_int_equal(img.kernel_end, 0x200040);
+}
+
+static void elf_segments_outside_memory_or_file_are_refused(void **state)
+{
+	struct elf_img e;
+	struct boot_image img;
+	make_elf(&e, MEM - 8, 16, 16);
+	assert_int_equal(load(&e, sizeof(e), &img), -1);
+	make_elf(&e, UINT64_MAX - 4, 16, 16);
+	assert_int_equal(load(&e, sizeof(e), &img), -1);
+	make_elf(&e, 0x200000, 16, 8); /* filesz > memsz */
+	assert_int_equal(load(&e, sizeof(e), &img), -1);
+	make_elf(&e, 0x200000, 1 << 20, 1 << 20); /* runs past the file */
+	assert_int_equal(load(&e, sizeof(e), &img), -1);
+	make_elf(&e, 0x1000, 16, 16); /* over the boot tables */
+	assert_int_equal(load(&e, sizeof(e), &img), -1);
+	make_elf(&e, 0x200000, 16, 16);
+	e.eh.e_phnum = 5000; /* headers past the file */
+	assert_int_equal(load(&e, sizeof(e), &img), -1);
+	assert_int_equal(load(&e, 20, &img), -1);
+}
+
+static void bzimage_follows_the_boot_protocol(void **state)
+{
+	size_t len = 2 * 512 + 4096;
+	uint8_t *k = calloc(1, len);
+	struct boot_image img;
+
+	k[0x1f1] = 1; /* setup_sects */
+	memcpy(k + 0x202, "HdrS", 4);
+	k[0x206] = 0x0f, k[0x207] = 0x02; /* 2.15 */
+	k[0x211] = 0x01;		  /* LOADED_HIGH */
+	k[0x236] = 0x01;		  /* XLF_KERNEL_64 */
+	k[0x201] = 0x6a;
+	memset(k + 1024, 0x90, 4096);
+	assert_int_equal(load(k, len, &img), 0);
+	assert_int_equal(img.entry, BOOT_ENTRY_BZIMAGE);
+	assert_int_equal(img.rip, 0x100200);
+	assert_int_equal(mem.host[0x100000], 0x90);
+	/* an old protocol without a 64-bit entry is refused */
+	k[0x236] = 0;
+	assert_int_equal(load(k, len, &img), -1);
+	k[0x236] = 1;
+	/* an init_size larger than memory is refused */
+	uint32_t init = 0xffffffff;
+	memcpy(k + 0x260, &init, 4);
+	assert_int_equal(load(k, len, &img), -1);
+	/* garbage is neither format */
+	memset(k, 0x41, len);
+	assert_int_equal(load(k, len, &img), -1);
+	free(k);
+}
+
+static void test_guest_has_a_pvh_note(void **state)
+{
+	struct mew_error *err = NULL;
+	struct boot_image img;
+	char *buf = NULL;
+	size_t len;
+
+	if (file_read("build/vm/testguest.elf", &buf, &len, &err) < 0) {
+		mew_error_free(err);
+		skip();
+	}
+	assert_int_equal(boot_load_kernel(&mem, (uint8_t *)buf, len, 1, &img, &err), 0);
+	assert_true(img.has_pvh);
+	assert_int_equal(img.entry, BOOT_ENTRY_PVH);
+	assert_true(img.rip >= 0x100000 && img.rip < 0x200000);
+	free(buf);
+}
+
+static void mptable_is_found_and_checksummed(void **state)
+{
+	uint8_t *mp = mem.host + 639 * 1024;
+	uint8_t s = 0;
+	assert_int_equal(boot_write_mptable(&mem, 2), 0);
+	assert_memory_equal(mp, "_MP_", 4);
+	for (int i = 0; i < 16; i++)
+		s = (uint8_t)(s + mp[i]);
+	assert_int_equal(s, 0);
+	assert_memory_equal(mp + 16, "PCMP", 4);
+	uint16_t len;
+	memcpy(&len, mp + 16 + 4, 2);
+	s = 0;
+	for (int i = 0; i < len; i++)
+		s = (uint8_t)(s + mp[16 + i]);
+	assert_int_equal(s, 0);
+	assert_int_equal(mp[16 + 44 + 20 + 3], 1); /* second CPU enabled, not BSP */
+	assert_int_equal(boot_write_mptable(&mem, 33), -1);
+}
+
+static void cpio_is_newc(void **state)
+{
+	struct cpio c = { 0 };
+	assert_int_equal(cpio_add(&c, "init", 0100755, "abc", 3), 0);
+	assert_int_equal(cpio_finish(&c), 0);
+	assert_memory_equal(c.buf, "070701", 6);
+	assert_int_equal(c.len % 4, 0);
+	assert_non_null(memmem(c.buf, c.len, "TRAILER!!!", 10));
+	cpio_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(elf_loads_at_paddr_and_zeroes_bss, setup, teardown),
+		cmocka_unit_test_setup_teardown(elf_segments_outside_memory_or_file_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(bzimage_follows_the_boot_protocol, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_has_a_pvh_note, setup, teardown),
+		cmocka_unit_test_setup_teardown(mptable_is_found_and_checksummed, setup, teardown),
+		cmocka_unit_test(cpio_is_newc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
