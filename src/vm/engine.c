@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -237,8 +238,10 @@ static int run(const struct spec *spec, struct mew_error **err)
 	const size_t cmax = 8192;
 	char why[200];
 	void *op = NULL;
+	struct timespec t0;
 	virtio_irq_fn fn;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (kernel_path == NULL)
 		return mew_error(err, ENOMEM, "vm");
 	if (spec->vm.kernel == NULL && vm_probe_kernel_boot(why, sizeof(why)) < 0)
@@ -335,6 +338,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 		goto out;
 	io_loop(&io);
 	vm_join(&vm);
+	if (getenv("MEW_VM_TIMING") != NULL && vm.first_exit_ns != 0)
+		fprintf(stderr, "mew: vm: timing: first guest exit %.3f ms after the engine started\n",
+			(double)(vm.first_exit_ns - ((uint64_t)t0.tv_sec * 1000000000ULL + (uint64_t)t0.tv_nsec)) / 1e6);
 
 	switch (vm.end) {
 	case VM_END_STATUS:

@@ -4,7 +4,7 @@
  *
  * It runs the words after " -- " on its command line:
  *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk |
- *   9p PATH | vsock PORT | hostile | fault | reset
+ *   9p PATH | vsock PORT | hostile | spin N | fault | reset
  * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
 #include <stddef.h>
 #include <stdint.h>
@@ -218,6 +218,21 @@ static void find_devices(const char *cl)
 		u64 base = parse_num(&p);
 		struct dev *d = &devs[ndevs];
 		d->base = base;
+		if (rd(d, R_MAGIC) != 0x74726976 || rd(d, R_VERSION) != 2)
+			continue;
+		d->id = rd(d, R_DEVICE_ID);
+		if (d->id != 0)
+			ndevs++;
+	}
+}
+
+/* Without announcements (qemu -M microvm with a PVH kernel), probe the
+ * microvm machine's virtio-mmio window: 24 slots of 512 bytes. */
+static void scan_microvm(void)
+{
+	for (int i = 0; i < 24 && ndevs < 8; i++) {
+		struct dev *d = &devs[ndevs];
+		d->base = 0xfeb00000ULL + (u64)i * 0x200;
 		if (rd(d, R_MAGIC) != 0x74726976 || rd(d, R_VERSION) != 2)
 			continue;
 		d->id = rd(d, R_DEVICE_ID);
@@ -728,6 +743,8 @@ void tg_main(int pvh, const u8 *info)
 		cmdline = *(const u32 *)(info + 0x228) | ((u64) * (const u32 *)(info + 0xc8) << 32);
 	cl = cmdline ? (const char *)cmdline : "";
 	find_devices(cl);
+	if (ndevs == 0)
+		scan_microvm();
 	p = cl;
 	for (const char *s = cl; *s; s++)
 		if (seq(s, " -- ", 4) || (s == cl && seq(s, "-- ", 3))) {
@@ -745,6 +762,9 @@ void tg_main(int pvh, const u8 *info)
 		} else if (n > 5 && seq(w, "exit=", 5)) {
 			const char *q = w + 5;
 			status = (int)parse_num(&q);
+		} else if (is(w, n, "cmdline")) {
+			puts_(cl);
+			putc_('\n');
 		} else if (is(w, n, "devices")) {
 			cmd_devices();
 		} else if (is(w, n, "console") && (arg = word(&p, &an)) != 0) {
@@ -761,6 +781,9 @@ void tg_main(int pvh, const u8 *info)
 			cmd_hostile();
 		} else if (is(w, n, "fault")) {
 			cmd_fault();
+		} else if (is(w, n, "spin") && (arg = word(&p, &an)) != 0) {
+			for (u64 k = parse_num(&arg); k > 0; k--)
+				__asm__ volatile("pause");
 		} else if (is(w, n, "reset")) {
 			outb(0x64, 0xfe);
 		}

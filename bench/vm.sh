@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench/vm.sh [RUNS]: mew's VMM against qemu -M microvm on the same test guest
+# (build/vm/testguest.elf, booted by mew at its 64-bit entry or through PVH, by
+# qemu through PVH), in one run:
+#   1. boot + exit: the guest's only command reports status 0 at once;
+#   2. round trip: boot, 1 MiB over virtio-console to the host, exit;
+#   3. VMM start-up: from the engine's start to the guest's first VM exit (mew's
+#      own clock, MEW_VM_TIMING=1);
+#   4. VMM memory overhead: RSS of the VMM process minus its guest-RAM mapping,
+#      while the guest spins.
+# Ratios are mew / qemu.  Needs /dev/kvm, hyperfine and qemu-system-x86.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-20}
+mew=$PWD/build/mew
+tg=$PWD/build/vm/testguest.elf
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+[ -x "$mew" ] && [ -f "$tg" ] || { echo "bench/vm: build first (make)" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "bench/vm: needs hyperfine" >&2; exit 1; }
+command -v qemu-system-x86_64 >/dev/null || { echo "bench/vm: needs qemu-system-x86" >&2; exit 1; }
+
+mewrun="$mew run --engine vm --memory 512m --kernel $tg --initrd /dev/null --"
+qemu="qemu-system-x86_64 -M microvm -enable-kvm -m 512M -nodefaults -no-user-config -display none \
+ -global virtio-mmio.force-legacy=false -serial file:/dev/null -kernel $tg \
+ -device isa-debug-exit,iobase=0xf4,iosize=4 -device virtio-serial-device,max_ports=1 \
+ -chardev file,id=c0,path=/dev/null -device virtconsole,chardev=c0"
+
+hyperfine -N -i -w 3 -r "$runs" --export-json "$out/boot.json" \
+	-n "mew (64-bit entry)" "$mewrun exit=0" \
+	-n "mew (PVH entry)" "env MEW_VM_BOOT=pvh $mewrun exit=0" \
+	-n "qemu microvm (PVH)" "$qemu -append '-- exit=0'" >/dev/null
+hyperfine -i -w 2 -r "$runs" --export-json "$out/console.json" \
+	-n "mew (64-bit entry)" "$mewrun console 1048576 >/dev/null" \
+	-n "qemu microvm (PVH)" "$qemu -append '-- console 1048576'" >/dev/null
+
+# mew's own clock: engine start to the first VM exit.
+for i in $(seq "$runs"); do
+	MEW_VM_TIMING=1 $mewrun exit=0 2>&1 >/dev/null | sed -n 's/.*first guest exit \([0-9.]*\) ms.*/\1/p'
+done | sort -n > "$out/startup.txt"
+
+# RSS minus the guest-RAM mapping (512 MiB), while the guest spins.
+overhead() { # pid -> kB
+	awk '/^[0-9a-f]+-[0-9a-f]+ /{split($1,a,"-"); big = (strtonum("0x" a[2]) - strtonum("0x" a[1]) == 536870912)}
+	     /^Rss:/{ if (!big) s += $2 } END { print s }' "/proc/$1/smaps"
+}
+rss() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+$mewrun spin 100000000 >/dev/null & mp=$!
+sleep 1; mew_over=$(overhead $mp); mew_rss=$(rss $mp); kill $mp; wait $mp 2>/dev/null || true
+$qemu -append '-- spin 100000000' & qp=$!
+sleep 1; q_over=$(overhead $qp); q_rss=$(rss $qp); kill $qp; wait $qp 2>/dev/null || true
+
+python3 - "$out" "$mew_over" "$mew_rss" "$q_over" "$q_rss" <<'PY'
+import json, sys, statistics
+out, mo, mr, qo, qr = sys.argv[1], *map(int, sys.argv[2:])
+def table(name, title):
+    res = json.load(open(f"{out}/{name}.json"))["results"]
+    q = [r for r in res if r["command"].startswith("qemu")][0]["median"]
+    print(f"\n{title}\n\n| VMM | median | vs qemu |\n|---|---|---|")
+    for r in res:
+        print(f"| {r['command']} | {r['median']*1000:.2f} ms | {r['median']/q:.2f}x |")
+table("boot", "Boot + exit (test guest, status 0 at once):")
+table("console", "Round trip: boot, 1 MiB over virtio-console, exit:")
+s = [float(x) for x in open(f"{out}/startup.txt") if x.strip()]
+if s:
+    print(f"\nVMM start-up, engine start to first guest exit (mew's clock): median {statistics.median(s):.2f} ms, min {min(s):.2f} ms")
+print(f"\nVMM memory overhead (RSS minus the 512 MiB guest-RAM mapping): mew {mo/1024:.1f} MiB (RSS {mr/1024:.1f} MiB), "
+      f"qemu {qo/1024:.1f} MiB (RSS {qr/1024:.1f} MiB), ratio {mo/qo:.2f}x")
+PY
