@@ -9,6 +9,69 @@
 #include <unistd.h>
 
 #define MAX_LINKS 40
+#define CACHE_SLOTS 4096
+
+struct pers_cache {
+	struct slot {
+		char *guest;
+		bool frozen; /* the directory itself cannot be written by us */
+	} slot[CACHE_SLOTS];
+	int root_frozen; /* -1 unknown */
+	uid_t euid;
+};
+
+struct pers_cache *pers_cache_new(void)
+{
+	struct pers_cache *c = calloc(1, sizeof(*c));
+	if (c != NULL) {
+		c->root_frozen = -1;
+		c->euid = geteuid();
+	}
+	return c;
+}
+
+void pers_cache_free(struct pers_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		free(c->slot[i].guest);
+	free(c);
+}
+
+static size_t hash(const char *s, size_t n)
+{
+	size_t h = 5381;
+	for (size_t i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)s[i];
+	return h;
+}
+
+/* Is guest[0..n) a remembered directory?  1 frozen, 0 not frozen, -1 unknown. */
+static int cache_get(struct pers_cache *c, const char *guest, size_t n)
+{
+	struct slot *sl = &c->slot[hash(guest, n) % CACHE_SLOTS];
+	if (sl->guest != NULL && strncmp(sl->guest, guest, n) == 0 && sl->guest[n] == '\0')
+		return sl->frozen;
+	return -1;
+}
+
+static void cache_put(struct pers_cache *c, const char *guest, size_t n, bool frozen)
+{
+	struct slot *sl = &c->slot[hash(guest, n) % CACHE_SLOTS];
+	char *g = strndup(guest, n);
+	if (g == NULL)
+		return;
+	free(sl->guest);
+	sl->guest = g;
+	sl->frozen = frozen;
+}
+
+/* Can the caller change the directory at host (st its lstat)? */
+static bool frozen(struct pers_cache *c, const char *host, const struct stat *st)
+{
+	return st->st_uid != c->euid && access(host, W_OK) != 0;
+}
 
 /* The root prefix to paste in front of a guest path: "" when the rootfs is "/". */
 static size_t root_len(const struct pers *p)
@@ -192,6 +255,8 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 	size_t plen;
 	int links = 0, r;
 	char *s;
+	struct pers_cache *cache = p->cache;
+	int parent_frozen = -1; /* of the directory w->guest names before a push */
 
 	w->opaque = false;
 	if (path == NULL || path[0] == '\0')
@@ -238,10 +303,24 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 			pop(w);
 			continue;
 		}
+		if (cache != NULL) {
+			/* The directory we are in: frozen? */
+			if (w->glen == 0) {
+				if (cache->root_frozen < 0) {
+					struct stat rs;
+					cache->root_frozen = lstat(p->rootfs, &rs) == 0 && frozen(cache, p->rootfs, &rs);
+				}
+				parent_frozen = cache->root_frozen;
+			} else {
+				parent_frozen = cache_get(cache, w->guest, w->glen);
+			}
+		}
 		if ((r = push(w, c, n)) < 0)
 			return r;
 		if (last && !(flags & PERS_FOLLOW))
 			break;
+		if (cache != NULL && cache_get(cache, w->guest, w->glen) >= 0)
+			continue; /* a directory that cannot have changed */
 		if (proc_special(p, w->guest, target, sizeof(target))) {
 			tl = (ssize_t)strlen(target);
 		} else {
@@ -255,6 +334,9 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 			if (!S_ISLNK(st.st_mode)) {
 				if (!last && !S_ISDIR(st.st_mode))
 					return -ENOTDIR;
+				if (cache != NULL && parent_frozen == 1 && S_ISDIR(st.st_mode) &&
+				    host_proc_rest(p, w->guest) == NULL)
+					cache_put(cache, w->guest, w->glen, frozen(cache, host, &st));
 				continue;
 			}
 			tl = readlink(host, target, sizeof(target) - 1);

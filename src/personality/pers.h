@@ -83,7 +83,19 @@ struct pers {
 
 	/* uname(2) answers; empty fields are taken from the host. */
 	struct utsname uts;
+
+	/* Optional memo of directories that cannot change under the guest (see
+	 * pers_cache_new); NULL = none.  One per thread: not shared. */
+	struct pers_cache *cache;
 };
+
+/* A memo that lets translation skip the lstat of directories the guest
+ * cannot replace: a directory is remembered only when its parent is
+ * neither owned nor writable by the caller, so no guest call can turn it
+ * into a symlink.  Nothing under the /proc bind is remembered.  (The host
+ * changing the rootfs under a running guest is not noticed.) */
+struct pers_cache *pers_cache_new(void);
+void pers_cache_free(struct pers_cache *c);
 
 /* Follow the last component if it is a symlink (stat, open, chdir, exec...);
  * without it the last component is named, not followed (lstat, readlink,

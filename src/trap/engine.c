@@ -176,10 +176,10 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if (t == NULL)
 		return mew_error(err, ENOMEM, "syscall engine");
 	t->main_status = -1;
-	t->notify_stop = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	if (setup_pers(t, spec, err) < 0)
 		goto out;
+	t->pers.cache = pers_cache_new();
 	if (spec->user_set && (spec->uid != getuid() || spec->gid != getgid()))
 		mew_warn("engine syscall: --user %u:%u: runs as the caller (%u:%u); the syscall engine cannot switch users",
 			 spec->uid, spec->gid, getuid(), getgid());
@@ -269,6 +269,7 @@ out:
 	for (size_t i = 0; i < 256; i++)
 		while (t->buckets[i] != NULL)
 			trap_tracee_drop(t, t->buckets[i]->tid);
+	pers_cache_free(t->pers.cache);
 	pers_free(&t->pers);
 	pthread_mutex_destroy(&t->lock);
 	free(t);

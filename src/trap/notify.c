@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
-#include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@
 struct notifier {
 	struct trap *t;
 	int fd;
-	int stop; /* read end of a pipe closed to stop the thread */
+	int stopping;
 	struct pers pers; /* this thread's copy: pid, tid, exe are per call */
 	char exe[PATH_MAX];
 };
@@ -346,18 +346,12 @@ static void *serve(void *arg)
 								   : sizeof(*resp));
 	if (req == NULL || resp == NULL)
 		goto out;
-	for (;;) {
-		struct pollfd p[2] = { { n->fd, POLLIN, 0 }, { n->stop, POLLIN, 0 } };
+	/* Blocking in RECV (no poll first: one system call less per guest
+	 * call); trap_notify_stop interrupts it with SIGUSR2. */
+	while (!__atomic_load_n(&n->stopping, __ATOMIC_ACQUIRE)) {
 		int64_t val;
 		int r;
 
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[1].revents != 0 || (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break;
 		memset(req, 0, sizes.seccomp_notif);
 		if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 			if (errno == EINTR || errno == ENOENT)
@@ -385,26 +379,27 @@ out:
 	return NULL;
 }
 
+static void wake(int sig)
+{
+	(void)sig;
+}
+
 int trap_notify_start(struct trap *t, int listener, struct mew_error **err)
 {
 	struct notifier *n = calloc(1, sizeof(*n));
-	int p[2];
+	struct sigaction sa = { .sa_handler = wake }; /* no SA_RESTART: RECV returns EINTR */
 
 	if (n == NULL)
 		return mew_error(err, ENOMEM, "notifier");
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		free(n);
-		return mew_error(err, errno, "pipe");
-	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
 	n->t = t;
 	n->fd = listener;
-	n->stop = p[0];
 	n->pers = t->pers; /* shares rootfs and binds, read-only */
-	t->notify_stop = p[1];
+	n->pers.cache = pers_cache_new();
 	t->notifier = n;
 	if (pthread_create(&t->notify_thread, NULL, serve, n) != 0) {
-		close(p[0]);
-		close(p[1]);
+		pers_cache_free(n->pers.cache);
 		free(n);
 		t->notifier = NULL;
 		return mew_error(err, EAGAIN, "notifier thread");
@@ -418,10 +413,14 @@ void trap_notify_stop(struct trap *t)
 
 	if (n == NULL)
 		return;
-	close(t->notify_stop);
-	pthread_join(t->notify_thread, NULL);
-	close(n->stop);
+	__atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
+	/* Until it is seen out of RECV: the signal may land just before it. */
+	while (pthread_tryjoin_np(t->notify_thread, NULL) == EBUSY) {
+		pthread_kill(t->notify_thread, SIGUSR2);
+		usleep(1000);
+	}
 	close(n->fd);
+	pers_cache_free(n->pers.cache);
 	free(n);
 	t->notifier = NULL;
 }

@@ -35,7 +35,6 @@ struct trap {
 	pthread_mutex_t lock;
 	struct notifier *notifier;
 	pthread_t notify_thread;
-	int notify_stop;
 };
 
 /* The seccomp filter for this personality (filter.c); with notify, the
