@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The syscall engine against native execution and Debian's PRoot, same run,
+# same Debian rootfs, same unprivileged user (nobody when started as root):
+#   getppid  1,000,000 getppid() (never intercepted)        ns per call
+#   stat     100,000 stat("/etc/debian_version") (a path)   ns per call
+#   tar      tar c /usr | wc -c                              ms, whole command
+#   cpu      300,000,000 iterations of an integer loop      ns per iteration
+# Each figure is the best of RUNS runs (default 3).  Also shown: mew with
+# the fast path off (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace
+# stop).  Usage: bench/syscall.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+[ -x build/mew ] || make -j2 >/dev/null
+rootfs=$(bash scripts/rootfs-debian.sh amd64)
+t=$(mktemp -d /tmp/mew-bench-syscall.XXXXXX)
+trap 'rm -rf "$t"' EXIT
+cc -O2 -o "$t/loops" bench/syscall/loops.c
+cp build/mew "$t/mew"
+chmod -R a+rX "$t"
+chmod 755 "$t"
+as_user=()
+[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+have_proot=1
+command -v proot >/dev/null || have_proot=0
+
+# run_in WAY CMD...: CMD (a guest path) the given way, from $t as /opt/b.
+run_in() {
+	local way=$1
+	shift
+	case $way in
+	native) "${as_user[@]}" "$@" ;;
+	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
+	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
+	proot) "${as_user[@]}" proot -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
+	esac
+}
+
+loops() { # WAY MODE N [PATH] -> ns
+	local way=$1 mode=$2 n=$3 path=${4:-}
+	local exe=/opt/b/loops
+	if [ "$way" = native ]; then
+		exe=$t/loops
+		[ -n "$path" ] && path=$rootfs$path
+	fi
+	run_in "$way" "$exe" "$mode" "$n" ${path:+"$path"} | awk '{print $2}'
+}
+
+tar_ms() { # WAY -> ms
+	local way=$1 t0 t1
+	t0=$(date +%s%N)
+	if [ "$way" = native ]; then
+		"${as_user[@]}" sh -c "cd '$rootfs' && tar c usr 2>/dev/null | wc -c" >/dev/null
+	else
+		run_in "$way" sh -c 'tar c /usr 2>/dev/null | wc -c' >/dev/null
+	fi
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+best() { sort -g | head -n1; }
+
+ways=(native mew mew-ptrace)
+[ "$have_proot" = 1 ] && ways+=(proot)
+declare -A r
+for w in "${ways[@]}"; do
+	r[$w,getppid]=$(for i in $(seq "$runs"); do loops "$w" getppid 1000000; done | best)
+	r[$w,stat]=$(for i in $(seq "$runs"); do loops "$w" stat 100000 /etc/debian_version; done | best)
+	r[$w,tar]=$(for i in $(seq "$runs"); do tar_ms "$w"; done | best)
+	r[$w,cpu]=$(for i in $(seq "$runs"); do loops "$w" cpu 300000000; done | best)
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
+echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un)"
+[ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
+printf '| test | unit | native | mew | mew (ptrace only) |'
+[ "$have_proot" = 1 ] && printf ' proot |'
+printf ' mew / native |'
+[ "$have_proot" = 1 ] && printf ' mew / proot |'
+echo
+printf '|---|---|---|---|---|'
+[ "$have_proot" = 1 ] && printf -- '---|---|'
+echo '---|'
+for k in getppid stat tar cpu; do
+	unit=ns
+	[ $k = tar ] && unit=ms
+	printf '| %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[mew,$k]}" "${r[mew-ptrace,$k]}"
+	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
+	printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")"
+	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"
+	echo
+done
