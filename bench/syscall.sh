@@ -32,7 +32,7 @@ run_in() {
 	native) "${as_user[@]}" "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	proot) "${as_user[@]}" proot -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
+	proot) "${as_user[@]}" proot -w / -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
 	esac
 }
 
