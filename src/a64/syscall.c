@@ -59,7 +59,9 @@ static const short passthrough[A64_NR_rseq + 1] = {
 	P(syncfs), P(sendmmsg), P(getrandom), P(memfd_create), P(copy_file_range),
 	P(preadv2), P(pwritev2), P(msgget), P(msgctl), P(msgrcv), P(msgsnd),
 	P(semget), P(semctl), P(semtimedop), P(semop), P(rt_tgsigqueueinfo), P(pipe2),
-	P(futex), P(shmget), P(shmctl), P(shmat), P(shmdt), P(membarrier),
+	P(futex), P(fsetxattr), P(fgetxattr), P(flistxattr), P(fremovexattr),
+	[A64_NR_fadvise64] = SYS_fadvise64 + 1,
+	P(shmget), P(shmctl), P(shmat), P(shmdt), P(membarrier),
 #undef P
 };
 
@@ -419,6 +421,28 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if ((d = abs_path(STR(1), hp, sizeof(hp))) < 0)
 			return d;
 		return ret(syscall(SYS_inotify_add_watch, ARG(0), hp, ARG(2)));
+	case A64_NR_setxattr: case A64_NR_lsetxattr:
+		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_setxattr, hp, sizeof(hp));
+		if (d != AT_FDCWD)
+			return d;
+		return ret(syscall(nr == A64_NR_setxattr ? SYS_setxattr : SYS_lsetxattr, hp, PTR(1), PTR(2), ARG(3), ARG(4)));
+	case A64_NR_getxattr: case A64_NR_lgetxattr:
+		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_getxattr, hp, sizeof(hp));
+		if (d != AT_FDCWD)
+			return d;
+		return ret(syscall(nr == A64_NR_getxattr ? SYS_getxattr : SYS_lgetxattr, hp, PTR(1), PTR(2), ARG(3)));
+	case A64_NR_listxattr: case A64_NR_llistxattr:
+		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_listxattr, hp, sizeof(hp));
+		if (d != AT_FDCWD)
+			return d;
+		return ret(syscall(nr == A64_NR_listxattr ? SYS_listxattr : SYS_llistxattr, hp, PTR(1), ARG(2)));
+	case A64_NR_removexattr: case A64_NR_lremovexattr:
+		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_removexattr, hp, sizeof(hp));
+		if (d != AT_FDCWD)
+			return d;
+		return ret(syscall(nr == A64_NR_removexattr ? SYS_removexattr : SYS_lremovexattr, hp, PTR(1)));
+	case A64_NR_sync_file_range2: /* fd, flags, offset, nbytes */
+		return ret(syscall(SYS_sync_file_range, ARG(0), ARG(2), ARG(3), ARG(1)));
 	case A64_NR_fcntl:
 		return sys_fcntl(c);
 	case A64_NR_epoll_ctl:
