@@ -14,6 +14,7 @@ static inline uint8_t wz(unsigned r) { return r == 31 ? A64_DISCARD : r; }
 static int h_b(struct a64_cpu *c, const struct a64_insn *i)
 {
 	c->pc = i->imm;
+	A64_CHAIN(c, i->l0);
 	return 0;
 }
 
@@ -21,27 +22,37 @@ static int h_bl(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(30) = i->pc + 4;
 	c->pc = i->imm;
+	A64_CHAIN(c, i->l0);
+	return 0;
+}
+
+static inline int go(struct a64_cpu *c, const struct a64_insn *i, int taken)
+{
+	if (taken) {
+		c->pc = i->imm;
+		A64_CHAIN(c, i->l0);
+	} else {
+		c->pc = i->pc + 4;
+		A64_CHAIN(c, i->l1);
+	}
 	return 0;
 }
 
 static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->pc = a64_cond(c, i->cond) ? i->imm : i->pc + 4;
-	return 0;
+	return go(c, i, a64_cond(c, i->cond));
 }
 
 static int h_cbz(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t v = X(i->rn) & i->imm2;
-	c->pc = (v == 0) != i->op ? i->imm : i->pc + 4;
-	return 0;
+	return go(c, i, (v == 0) != i->op);
 }
 
 static int h_tbz(struct a64_cpu *c, const struct a64_insn *i)
 {
 	int bit = (X(i->rn) >> i->sh) & 1;
-	c->pc = bit == i->op ? i->imm : i->pc + 4;
-	return 0;
+	return go(c, i, bit == i->op);
 }
 
 static int h_br(struct a64_cpu *c, const struct a64_insn *i)
@@ -62,6 +73,7 @@ static int h_blr(struct a64_cpu *c, const struct a64_insn *i)
 static int h_next(struct a64_cpu *c, const struct a64_insn *i)
 {
 	c->pc = i->pc;
+	A64_CHAIN(c, i->l0);
 	return 0;
 }
 
@@ -191,6 +203,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		int64_t off = ((int64_t)(raw & 0x3ffffff) << 38) >> 36;
 		i->imm = i->pc + off;
 		i->fn = (raw >> 31) ? h_bl : h_b;
+		i->chain = 1;
 		return 1;
 	}
 	if ((raw & 0xff000010) == 0x54000000) { /* B.cond */
@@ -198,6 +211,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->imm = i->pc + off;
 		i->cond = raw & 15;
 		i->fn = h_bcond;
+		i->chain = 1;
 		return 1;
 	}
 	if ((raw & 0x7e000000) == 0x34000000) { /* CBZ, CBNZ */
@@ -207,6 +221,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->op = (raw >> 24) & 1;
 		i->imm2 = (raw >> 31) ? ~0ull : 0xffffffffull;
 		i->fn = h_cbz;
+		i->chain = 1;
 		return 1;
 	}
 	if ((raw & 0x7e000000) == 0x36000000) { /* TBZ, TBNZ */
@@ -216,6 +231,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->op = (raw >> 24) & 1;
 		i->sh = ((raw >> 31) << 5) | BITS(raw, 23, 19);
 		i->fn = h_tbz;
+		i->chain = 1;
 		return 1;
 	}
 	if ((raw & 0xfffffc1f) == 0xd61f0000 || (raw & 0xfffffc1f) == 0xd65f0000) { /* BR, RET */
@@ -314,5 +330,7 @@ void a64_insn_next(struct a64_insn *i, uint64_t pc)
 {
 	memset(i, 0, sizeof(*i));
 	i->pc = pc;
+	i->imm = pc;
+	i->chain = 1;
 	i->fn = h_next;
 }

@@ -58,10 +58,14 @@ struct a64_insn {
 	uint8_t sh;		/* shift amount / type */
 	uint8_t cond;
 	uint32_t raw;
-	uint32_t pad;
+	uint8_t chain; /* a direct branch: imm is the taken target, pc + 4 the other */
+	uint8_t pad[3];
 	uint64_t pc;
 	uint64_t imm;
 	uint64_t imm2;
+	/* Direct block chaining: the blocks at imm and at pc + 4, once known
+	 * (filled by the run loop; mutable, the only mutable decoded state). */
+	struct a64_block *l0, *l1;
 };
 
 struct a64_block {
@@ -100,6 +104,7 @@ struct a64_cpu {
 	struct a64_block *cache[1 << A64_CACHE_BITS];
 	unsigned cache_gen;
 	struct a64_block *prev; /* the block that ran last (for chaining) */
+	unsigned chained;	/* blocks entered without a return to the loop */
 
 	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
 	volatile uint64_t pending;
@@ -115,14 +120,30 @@ struct a64_cpu {
 	int exiting;
 };
 
+#define UNLIKELY_PENDING(c) __builtin_expect(((c)->pending & ~(c)->blocked) != 0, 0)
+
+extern unsigned a64_cache_gen;
+
+/* Continue straight into block b from a branch handler, unless a signal is
+ * pending, the decode caches were flushed, or the chain is long (bounded:
+ * without tail calls each link is a stack frame). */
+#define A64_CHAIN(c, b)                                                                 \
+	do {                                                                            \
+		struct a64_block *_b = (b);                                             \
+		if (_b != NULL && !UNLIKELY_PENDING(c) && ++(c)->chained < 256 &&       \
+		    (c)->cache_gen == __atomic_load_n(&a64_cache_gen, __ATOMIC_RELAXED)) { \
+			(c)->prev = _b;                                                 \
+			(c)->cur = _b->insn;                                            \
+			return _b->insn[0].fn(c, _b->insn);                             \
+		}                                                                       \
+	} while (0)
+
 /* cond -> set of NZCV nibbles for which it holds */
 extern uint16_t a64_cond_table[16];
 static inline int a64_cond(const struct a64_cpu *c, unsigned cond)
 {
 	return (a64_cond_table[cond] >> (c->nzcv >> 28)) & 1;
 }
-
-#define UNLIKELY_PENDING(c) __builtin_expect(((c)->pending & ~(c)->blocked) != 0, 0)
 
 /* Decode one instruction word at pc into *i.  Returns 1 when the
  * instruction ends a block (a control transfer or a trap). */

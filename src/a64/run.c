@@ -12,7 +12,7 @@
 enum { BLOCK_MAX = 64 };
 
 __thread struct a64_cpu *a64_current;
-static unsigned cache_gen; /* bumped when guest code may have changed */
+unsigned a64_cache_gen; /* bumped when guest code may have changed */
 int a64_debug_on;
 
 void a64_debug(const char *fmt, ...)
@@ -39,12 +39,12 @@ void a64_cache_clear(struct a64_cpu *c)
 		c->cache[k] = NULL;
 	}
 	c->prev = NULL;
-	c->cache_gen = __atomic_load_n(&cache_gen, __ATOMIC_ACQUIRE);
+	c->cache_gen = __atomic_load_n(&a64_cache_gen, __ATOMIC_ACQUIRE);
 }
 
 void a64_cache_flush_all(void)
 {
-	__atomic_add_fetch(&cache_gen, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&a64_cache_gen, 1, __ATOMIC_RELEASE);
 }
 
 static inline size_t slot(uint64_t pc)
@@ -113,11 +113,22 @@ _Noreturn void a64_run(struct a64_cpu *c)
 	for (;;) {
 		if (UNLIKELY_PENDING(c))
 			a64_signal_deliver(c);
-		if (c->cache_gen != __atomic_load_n(&cache_gen, __ATOMIC_RELAXED))
+		if (c->cache_gen != __atomic_load_n(&a64_cache_gen, __ATOMIC_RELAXED))
 			a64_cache_clear(c);
 		struct a64_block *b, *p = c->prev;
 		uint64_t pc = c->pc;
-		if (p != NULL && p->link_pc[0] == pc)
+		c->chained = 0;
+		if (p != NULL && p->insn[p->n - 1].chain) {
+			/* a direct branch: link it to its target for next time */
+			struct a64_insn *last = &p->insn[p->n - 1];
+			b = lookup(c, pc);
+			if (b == NULL)
+				b = translate(c, pc);
+			if (pc == last->imm)
+				last->l0 = b;
+			else if (pc == last->pc + 4)
+				last->l1 = b;
+		} else if (p != NULL && p->link_pc[0] == pc)
 			b = p->link[0];
 		else if (p != NULL && p->link_pc[1] == pc)
 			b = p->link[1];
