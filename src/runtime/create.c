@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -157,6 +158,11 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 	st->start_time = rt_pid_start_time(c->pid);
 	if (rt_state_save(st, err) < 0)
 		goto kill;
+	if (spec->tty && spec->oci->console_width > 0 && spec->oci->console_height > 0) {
+		struct winsize ws = { .ws_row = (unsigned short)spec->oci->console_height,
+				      .ws_col = (unsigned short)spec->oci->console_width };
+		ioctl(c->pty_master, TIOCSWINSZ, &ws);
+	}
 	if (spec->tty && a->console_socket != NULL) {
 		if (rt_console_send(a->console_socket, c->pty_master, err) < 0)
 			goto kill;

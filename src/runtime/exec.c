@@ -184,7 +184,7 @@ static void report(int fd, struct mew_error *err)
 
 /* In the container's mount namespace: a pty from its devpts, the master
  * sent over sock; returns the slave. */
-static int open_pty_inside(int sock, struct mew_error **err)
+static int open_pty_inside(int sock, const struct spec *spec, struct mew_error **err)
 {
 	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
 	char *name;
@@ -194,6 +194,11 @@ static int open_pty_inside(int sock, struct mew_error **err)
 	if (unlockpt(master) < 0 || (name = ptsname(master)) == NULL) {
 		close(master);
 		return mew_error(err, errno, "exec: set up the terminal");
+	}
+	if (spec->oci->console_width > 0 && spec->oci->console_height > 0) {
+		struct winsize ws = { .ws_row = (unsigned short)spec->oci->console_height,
+				      .ws_col = (unsigned short)spec->oci->console_width };
+		ioctl(master, TIOCSWINSZ, &ws);
 	}
 	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0 || rt_console_send_fd(sock, master, err) < 0) {
@@ -294,7 +299,7 @@ int rt_exec(int argc, char **argv)
 			_exit(MEW_EXIT_FAILURE);
 		}
 		join_namespaces(st.pid);
-		if (term_sock >= 0 && (slave = open_pty_inside(term_sock, &err)) < 0) {
+		if (term_sock >= 0 && (slave = open_pty_inside(term_sock, &spec, &err)) < 0) {
 			report(errpipe[1], err);
 			_exit(MEW_EXIT_FAILURE);
 		}
