@@ -527,6 +527,13 @@ void cgroup_oci_destroy(const char *path)
 			kill_all(dir);
 			nanosleep(&ts, NULL);
 		}
+		/* The parent mew made for groups without a cgroupsPath goes with
+		 * its last child; a busy one stays. */
+		if (str_has_prefix(path, "/mew-runtime/")) {
+			char *slash = strrchr(dir, '/');
+			*slash = '\0';
+			rmdir(dir);
+		}
 	}
 	strv_free(hiers);
 }

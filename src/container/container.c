@@ -387,6 +387,8 @@ static int oci_namespaces(const struct spec_oci *oci, unsigned long *flags, bool
 
 		if (!ns->enabled)
 			continue;
+		if (order[i] == SPEC_NS_TIME)
+			return mew_error(err, 0, "config.json: linux.namespaces: a time namespace is not supported");
 		if (ns->path == NULL) {
 			/* cgroup: unshared by the child once it is in its group */
 			if (order[i] != SPEC_NS_CGROUP)
