@@ -14,7 +14,9 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/file.h"
+#include "base/strutil.h"
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "spec/spec.h"
 
 static const char usage_text[] =
@@ -124,6 +126,29 @@ static int debootstrap(const char *arch, const char *suite, const char *mirror,
 	return 0;
 }
 
+/* A foreign-architecture debootstrap stops after unpacking (--foreign): its
+ * second stage runs inside the rootfs, here under the emulate engine. */
+static int second_stage(const char *dir, struct mew_error **err)
+{
+	char *const argv[] = { "/debootstrap/debootstrap", "--second-stage", NULL };
+	struct spec spec;
+	int r;
+
+	spec_init(&spec);
+	spec.engine = strdup("emulate");
+	spec.rootfs = strdup(dir);
+	spec.argv = strv_dup(argv);
+	fprintf(stderr, "mew: rootfs: debootstrap --second-stage under the emulate engine\n");
+	r = engine_emulate.run(&spec, err);
+	spec_free(&spec);
+	if (r < 0)
+		return -1;
+	if (r != 0)
+		return mew_error(err, 0, "debootstrap --second-stage in `%s` failed with status %d (see %s/debootstrap/debootstrap.log)",
+				 dir, r, dir);
+	return 0;
+}
+
 static int busybox(const char *arch, const char *dir, struct mew_error **err)
 {
 	cleanup_free char *script = NULL, *cmd = NULL;
@@ -229,6 +254,8 @@ static int create(int argc, char **argv)
 		fprintf(stderr, "mew: rootfs: debootstrap --variant=minbase %s %s from %s into %s\n",
 			suite, arch, mirror, dir);
 		r = debootstrap(arch, suite, mirror, include, dir, &err);
+		if (r == 0 && strcmp(arch, spec_host_arch()) != 0)
+			r = second_stage(dir, &err);
 	} else {
 		r = busybox(arch, dir, &err);
 	}
