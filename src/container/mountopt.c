@@ -35,6 +35,10 @@ static const struct flag_name propagation_names[] = {
 	{ "unbindable", false, MS_UNBINDABLE },	    { "runbindable", false, MS_UNBINDABLE | MS_REC },
 };
 
+static const char *const runtime_only[] = {
+	"tmpcopyup", "notmpcopyup", "copy-symlink", "idmap", "ridmap", "z", "Z", "U", "O", "defaults",
+};
+
 static int append_data(char **data, const char *opt)
 {
 	size_t old = *data != NULL ? strlen(*data) : 0;
@@ -70,6 +74,10 @@ int mount_flags_parse(char *const *options, struct mount_flags *out)
 				known = true;
 			}
 		}
+		/* Options for the runtime (crun's and podman's), not for mount(2):
+		 * a filesystem refuses them with EINVAL.  tmpcopyup's copy is not done. */
+		for (size_t j = 0; j < sizeof(runtime_only) / sizeof(runtime_only[0]) && !known; j++)
+			known = strcmp(o, runtime_only[j]) == 0;
 		if (!known && append_data(&out->data, o) < 0)
 			return -1;
 	}

@@ -1243,9 +1243,11 @@ static int read_linux_devices(struct ctx *c, json_t *lx, struct spec_oci *oci)
 			return -1;
 		if (!present && d->type != 'p')
 			return missing(c, "minor");
-		if (read_int(c, v, "fileMode", 0, 07777, &n, &d->mode_set) < 0)
+		/* podman passes the whole st_mode (type bits included): keep the
+		 * permission bits, the type comes from "type". */
+		if (read_int(c, v, "fileMode", 0, 0177777, &n, &d->mode_set) < 0)
 			return -1;
-		d->mode = (mode_t)n;
+		d->mode = (mode_t)n & 07777;
 		if (read_int(c, v, "uid", 0, UINT32_MAX - 1, &n, &d->uid_set) < 0)
 			return -1;
 		d->uid = (uid_t)n;

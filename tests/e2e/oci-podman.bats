@@ -81,6 +81,27 @@ teardown() {
 	[ -z "$output" ]
 }
 
+@test "podman: --read-only, --privileged, --device, --user, --pid host, seccomp=unconfined" {
+	run "${P[@]}" run --rm "${U[@]}" --read-only --rootfs "$ROOTFS" /bin/sh -c 'touch /x || echo ro; touch /tmp/x && echo tmp-rw'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
+	[[ "$output" == *ro*tmp-rw* ]]
+	run "${P[@]}" run --rm "${U[@]}" --privileged --rootfs "$ROOTFS" /bin/sh -c 'grep CapEff /proc/self/status; test -c /dev/null && echo dev-ok'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CapEff:"*"000001ff"*dev-ok* || "$output" == *"CapEff:"*"0000003f"*dev-ok* ]]
+	run "${P[@]}" run --rm "${U[@]}" --device /dev/null:/dev/extra --rootfs "$ROOTFS" /bin/sh -c 'test -c /dev/extra && echo extra-ok'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = extra-ok ]
+	run "${P[@]}" run --rm "${U[@]}" --user 1000:1000 --pid host --security-opt seccomp=unconfined --rootfs "$ROOTFS" /bin/sh -c 'id -u; test -d /proc/1 && ! grep -q "^/bin/sh" /proc/1/cmdline && echo host-pids'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = host-pids ]
+}
+
 @test "podman: exec -it gets a terminal of the container's own devpts" {
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
 	run "${P[@]}" run -d --name mew-it-$$ "${U[@]}" --rootfs "$ROOTFS" /bin/sleep 1000

@@ -76,7 +76,7 @@ static const char full_config[] = "{\n"
 	"    \"readonlyPaths\": [],\n"
 	"    \"rootfsPropagation\": \"rslave\",\n"
 	"    \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229,\n"
-	"                 \"fileMode\": 438, \"uid\": 0, \"gid\": 0}]\n"
+	"                 \"fileMode\": 8630, \"uid\": 0, \"gid\": 0}]\n"
 	"  }\n"
 	"}\n";
 
