@@ -29,10 +29,10 @@ qemu="qemu-system-x86_64 -M microvm -enable-kvm -m 512M -nodefaults -no-user-con
 hyperfine -N -i -w 3 -r "$runs" --export-json "$out/boot.json" \
 	-n "mew (64-bit entry)" "$mewrun exit=0" \
 	-n "mew (PVH entry)" "env MEW_VM_BOOT=pvh $mewrun exit=0" \
-	-n "qemu microvm (PVH)" "$qemu -append '-- exit=0'" >/dev/null
+	-n "qemu microvm (PVH)" "$qemu -append '-- exit=0'" >/dev/null 2>&1
 hyperfine -i -w 2 -r "$runs" --export-json "$out/console.json" \
 	-n "mew (64-bit entry)" "$mewrun console 1048576 >/dev/null" \
-	-n "qemu microvm (PVH)" "$qemu -append '-- console 1048576'" >/dev/null
+	-n "qemu microvm (PVH)" "$qemu -append '-- console 1048576'" >/dev/null 2>&1
 
 # mew's own clock: engine start to the first VM exit.
 for i in $(seq "$runs"); do
@@ -41,13 +41,23 @@ done | sort -n > "$out/startup.txt"
 
 # RSS minus the guest-RAM mapping (512 MiB), while the guest spins.
 overhead() { # pid -> kB
-	awk '/^[0-9a-f]+-[0-9a-f]+ /{split($1,a,"-"); big = (strtonum("0x" a[2]) - strtonum("0x" a[1]) == 536870912)}
-	     /^Rss:/{ if (!big) s += $2 } END { print s }' "/proc/$1/smaps"
+	python3 - "$1" <<'PY'
+import sys
+total, big = 0, False
+for line in open(f"/proc/{sys.argv[1]}/smaps"):
+    f = line.split()
+    if "-" in f[0] and len(f) >= 5 and not f[0].endswith(":"):
+        lo, hi = (int(x, 16) for x in f[0].split("-"))
+        big = hi - lo == 512 << 20
+    elif f[0] == "Rss:" and not big:
+        total += int(f[1])
+print(total)
+PY
 }
 rss() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 $mewrun spin 100000000 >/dev/null & mp=$!
 sleep 1; mew_over=$(overhead $mp); mew_rss=$(rss $mp); kill $mp; wait $mp 2>/dev/null || true
-$qemu -append '-- spin 100000000' & qp=$!
+$qemu -append '-- spin 100000000' 2>/dev/null & qp=$!
 sleep 1; q_over=$(overhead $qp); q_rss=$(rss $qp); kill $qp; wait $qp 2>/dev/null || true
 
 python3 - "$out" "$mew_over" "$mew_rss" "$q_over" "$q_rss" <<'PY'

@@ -110,7 +110,6 @@ int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struc
 		return mew_error(err, errno, "allocating %llu bytes of guest memory",
 				 (unsigned long long)mem_size);
 	}
-	madvise(vm->mem.host, mem_size, MADV_MERGEABLE);
 	region = (struct kvm_userspace_memory_region){
 		.slot = 0,
 		.guest_phys_addr = 0,

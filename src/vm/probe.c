@@ -7,14 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/paths.h"
 #include "vm/boot.h"
 #include "vm/vm.h"
 
 int vm_probe_kvm(char *why, size_t len)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
 		snprintf(why, len, "cannot open /dev/kvm: %s", strerror(errno));
@@ -25,13 +27,14 @@ int vm_probe_kvm(char *why, size_t len)
 		close(fd);
 		return -1;
 	}
-	vm = ioctl(fd, KVM_CREATE_VM, 0);
-	if (vm < 0) {
-		snprintf(why, len, "/dev/kvm cannot create a VM: %s", strerror(errno));
+	/* What the engine needs, asked without creating a VM (that costs ms). */
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 || ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_PIT2) <= 0 ||
+	    ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) <= 0 ||
+	    ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0) {
+		snprintf(why, len, "/dev/kvm lacks the in-kernel irqchip, PIT or immediate exit");
 		close(fd);
 		return -1;
 	}
-	close(vm);
 	close(fd);
 	return 0;
 }
@@ -117,13 +120,58 @@ static int run_probe(char *why, size_t len)
 	return r;
 }
 
+/* KVM's abilities do not change while the host runs: the answer is kept per
+ * boot (keyed by boot_id) in mew's state directory, so that `mew run` does
+ * not pay for a probe VM each time. */
+static int cached(const char *path, const char *boot_id, char *reason, size_t len)
+{
+	char buf[600], *nl, *nl2;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return -2;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl == NULL || (size_t)(nl - buf) != strlen(boot_id) || memcmp(buf, boot_id, strlen(boot_id)) != 0)
+		return -2;
+	nl2 = strchr(nl + 1, '\n');
+	if (nl2 == NULL)
+		return -2;
+	*nl2 = '\0';
+	snprintf(reason, len, "%s", nl2 + 1);
+	reason[strcspn(reason, "\n")] = '\0';
+	return strcmp(nl + 1, "yes") == 0 ? 0 : -1;
+}
+
 int vm_probe_kernel_boot(char *why, size_t len)
 {
 	static int done, result;
 	static char reason[400];
+	char boot_id[64] = "", path[4096];
+	FILE *f;
 
 	if (!done) {
-		result = run_probe(reason, sizeof(reason));
+		f = fopen("/proc/sys/kernel/random/boot_id", "re");
+		if (f != NULL) {
+			if (fgets(boot_id, sizeof(boot_id), f) == NULL)
+				boot_id[0] = '\0';
+			boot_id[strcspn(boot_id, "\n")] = '\0';
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s/vm-kernel-probe", mew_state_dir());
+		result = boot_id[0] ? cached(path, boot_id, reason, sizeof(reason)) : -2;
+		if (result == -2) {
+			result = run_probe(reason, sizeof(reason));
+			if (boot_id[0])
+				mkdir(mew_state_dir(), 0700); /* may exist already */
+			if (boot_id[0] && (f = fopen(path, "we")) != NULL) {
+				fprintf(f, "%s\n%s\n%s\n", boot_id, result == 0 ? "yes" : "no", reason);
+				fclose(f);
+			}
+		}
 		done = 1;
 	}
 	if (result < 0)

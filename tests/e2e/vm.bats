@@ -159,3 +159,19 @@ PY
 	run "$MEW" run --engine vm --kernel "$kernel" -- /nonexistent
 	[ "$status" -eq 127 ]
 }
+
+# Where a kernel cannot boot to the end, its first steps still check the
+# loader: the 64-bit entry, boot_params, the e820 map, the MP table and the
+# command line with the virtio-mmio devices, as the kernel itself reports them.
+@test "vm: the guest kernel's vmlinux starts from mew's boot data (as far as this KVM lets it)" {
+	bash "$MEW_ROOT/scripts/guest-kernel.sh" --check || skip "the guest kernel is not built (scripts/guest-kernel.sh)"
+	vmlinux=$(readlink -f "$(dirname "$ROOTFS")/../kernel/current/vmlinux")
+	[ -f "$vmlinux" ] || skip "no vmlinux at $vmlinux"
+	MEW_VM_NO_PROBE=1 run timeout 120 "$MEW" run --engine vm --console --cpus 2 --kernel "$vmlinux" \
+		--cmdline "earlyprintk=serial,ttyS0" -- true </dev/null
+	[[ "$output" == *"Linux version 6.1"* ]]
+	[[ "$output" == *"BIOS-e820: [mem 0x0000000000100000-"* ]]
+	[[ "$output" == *"found SMP MP-table"* ]]
+	[[ "$output" == *"Processor #1"* ]]
+	[[ "$output" == *"virtio_mmio.device=4K@0xd0000000:5"*"-- true"* ]]
+}
