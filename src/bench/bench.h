@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "base/error.h"
 
@@ -60,6 +61,10 @@ struct bench_row {
 	char *reason;	/* the probe's reason (why not, or a note) */
 	struct bench_cell cells[BENCH_NWORKLOADS];
 	struct bench_check unshare_net, cgroup; /* the "real Linux" check */
+	/* The same check by an ordinary user (when mew runs as root): does the
+	 * power come from a kernel of the engine's own, or from the host user's
+	 * privileges passed through? */
+	struct bench_check user_unshare_net, user_cgroup;
 };
 
 enum bench_verdict {
@@ -102,6 +107,9 @@ int bench_cell_add_run(struct bench_cell *c, double seconds);
 void bench_cell_set(struct bench_cell *c, enum bench_status status, const char *note);
 void bench_check_set(struct bench_check *c, enum bench_check_result result, const char *detail);
 bool bench_row_hosts_containers(const struct bench_row *row);
+/* It hosts containers even for an ordinary user of the host: a kernel of
+ * its own.  Falls back to the check as run when the user check did not run. */
+bool bench_row_hosts_on_its_own(const struct bench_row *row);
 
 /* Statistics (stats.c). */
 double bench_median(const double *v, size_t n);
@@ -140,6 +148,9 @@ struct bench_exec {
 	char *out, *err; /* what it wrote (NUL-terminated) */
 };
 int bench_exec_run(char *const argv[], double timeout, struct bench_exec *res, struct mew_error **err);
+/* The same as an ordinary user (uid and gid), when mew runs as root. */
+int bench_exec_run_as(char *const argv[], double timeout, uid_t uid, struct bench_exec *res,
+		      struct mew_error **err);
 void bench_exec_free(struct bench_exec *res);
 /* The last non-empty line of text, for error messages (static buffer). */
 const char *bench_last_line(const char *text);

@@ -229,6 +229,16 @@ static void describe_check(struct text *t, const char *engine, const struct benc
 		add(t, "%s: unshare -n and a new cgroup work", engine);
 		if (row->cgroup.detail != NULL)
 			add(t, " (%s)", row->cgroup.detail);
+		if (row->user_unshare_net.result == BENCH_CHECK_UNTESTED)
+			return;
+		if (bench_row_hosts_on_its_own(row)) {
+			add(t, ", even as the ordinary user nobody: a kernel of its own");
+			return;
+		}
+		add(t, ", but not as the ordinary user nobody (%s): the host's root privileges passed through, not a kernel of its own",
+		    row->user_unshare_net.result != BENCH_CHECK_OK && row->user_unshare_net.detail != NULL
+			    ? row->user_unshare_net.detail
+			    : row->user_cgroup.detail != NULL ? row->user_cgroup.detail : "?");
 		return;
 	}
 	add(t, "%s: ", engine);
@@ -250,7 +260,7 @@ static enum bench_verdict judge_syscall(const struct bench_report *r, struct tex
 	describe_check(t, "vm", vm);
 	if (!s_tested && !vm_tested)
 		return BENCH_UNTESTED;
-	if ((s_tested && bench_row_hosts_containers(s)) || (vm_tested && !bench_row_hosts_containers(vm)))
+	if ((s_tested && bench_row_hosts_on_its_own(s)) || (vm_tested && !bench_row_hosts_on_its_own(vm)))
 		return BENCH_NOT_HELD;
 	return s_tested && vm_tested ? BENCH_HELD : BENCH_PARTLY;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,12 @@ static int wait_for(pid_t pid, double timeout, double *end, bool *timed_out)
 
 int bench_exec_run(char *const argv[], double timeout, struct bench_exec *res, struct mew_error **err)
 {
+	return bench_exec_run_as(argv, timeout, (uid_t)-1, res, err);
+}
+
+int bench_exec_run_as(char *const argv[], double timeout, uid_t uid, struct bench_exec *res,
+		      struct mew_error **err)
+{
 	cleanup_close int out = memfd_create("mew-bench-out", MFD_CLOEXEC);
 	cleanup_close int errfd = memfd_create("mew-bench-err", MFD_CLOEXEC);
 	cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -97,6 +104,19 @@ int bench_exec_run(char *const argv[], double timeout, struct bench_exec *res, s
 		setpgid(0, 0);
 		if (dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 			_exit(125);
+		if (uid != (uid_t)-1) {
+			/* An ordinary user with nothing of root's: no groups, a HOME
+			 * of its own for mew's per-user cache and state. */
+			if (setgroups(0, NULL) < 0 || setgid((gid_t)uid) < 0 || setuid(uid) < 0) {
+				dprintf(2, "bench: become uid %u: %s\n", (unsigned)uid, strerror(errno));
+				_exit(125);
+			}
+			setenv("HOME", "/tmp", 1);
+			unsetenv("XDG_CACHE_HOME");
+			unsetenv("XDG_RUNTIME_DIR");
+			unsetenv("MEW_CACHE");
+			unsetenv("MEW_STATE");
+		}
 		execv(argv[0], argv);
 		dprintf(2, "exec `%s`: %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);

@@ -56,10 +56,15 @@ static json_t *row_json(const struct bench_row *row)
 					      "runs", runs, "median", num_or_null(c->median), "ratio",
 					      num_or_null(c->ratio), "note", str_or_null(c->note)));
 	}
-	rl = json_pack("{s:o, s:o, s:o}", "unshare_net", check_json(&row->unshare_net), "cgroup",
+	rl = json_pack("{s:o, s:o, s:o, s:{s:o, s:o}, s:o}", "unshare_net", check_json(&row->unshare_net), "cgroup",
 		       check_json(&row->cgroup), "can_host_containers",
 		       row->runnable && row->unshare_net.result != BENCH_CHECK_UNTESTED
 			       ? json_boolean(bench_row_hosts_containers(row))
+			       : json_null(),
+		       "as_user", "unshare_net", check_json(&row->user_unshare_net), "cgroup",
+		       check_json(&row->user_cgroup), "on_its_own",
+		       row->runnable && row->unshare_net.result != BENCH_CHECK_UNTESTED
+			       ? json_boolean(bench_row_hosts_on_its_own(row))
 			       : json_null());
 	o = json_pack("{s:s, s:o, s:b, s:o, s:o, s:o}", "engine", row->engine, "arch", str_or_null(row->arch),
 		      "runnable", row->runnable, "reason", str_or_null(row->reason), "results", results,
@@ -240,6 +245,16 @@ static int row_from_json(json_t *o, struct bench_report *r, size_t idx, struct m
 		snprintf(sub, sizeof(sub), "%s.real_linux.cgroup", path);
 		if (check_from_json(json_object_get(rl, "cgroup"), &row->cgroup, sub, err) < 0)
 			goto out;
+		if (json_object_get(rl, "as_user") != NULL) {
+			json_t *au = json_object_get(rl, "as_user");
+
+			snprintf(sub, sizeof(sub), "%s.real_linux.as_user.unshare_net", path);
+			if (check_from_json(json_object_get(au, "unshare_net"), &row->user_unshare_net, sub, err) < 0)
+				goto out;
+			snprintf(sub, sizeof(sub), "%s.real_linux.as_user.cgroup", path);
+			if (check_from_json(json_object_get(au, "cgroup"), &row->user_cgroup, sub, err) < 0)
+				goto out;
+		}
 	}
 	ret = 0;
 out:

@@ -49,6 +49,8 @@ static void row_free(struct bench_row *row)
 	}
 	free(row->unshare_net.detail);
 	free(row->cgroup.detail);
+	free(row->user_unshare_net.detail);
+	free(row->user_cgroup.detail);
 }
 
 void bench_report_free(struct bench_report *r)
@@ -133,4 +135,11 @@ void bench_check_set(struct bench_check *c, enum bench_check_result result, cons
 bool bench_row_hosts_containers(const struct bench_row *row)
 {
 	return row->unshare_net.result == BENCH_CHECK_OK && row->cgroup.result == BENCH_CHECK_OK;
+}
+
+bool bench_row_hosts_on_its_own(const struct bench_row *row)
+{
+	if (row->user_unshare_net.result == BENCH_CHECK_UNTESTED)
+		return bench_row_hosts_containers(row);
+	return row->user_unshare_net.result == BENCH_CHECK_OK && row->user_cgroup.result == BENCH_CHECK_OK;
 }

@@ -117,37 +117,59 @@ static void print_times(const struct bench_report *r, FILE *out)
 	}
 }
 
+static const char *hosts_word(const struct bench_row *row)
+{
+	if (!row->runnable || row->unshare_net.result == BENCH_CHECK_UNTESTED)
+		return "not tested";
+	if (!bench_row_hosts_containers(row))
+		return "no";
+	if (row->user_unshare_net.result == BENCH_CHECK_UNTESTED)
+		return "yes";
+	return bench_row_hosts_on_its_own(row) ? "yes, even for nobody: a kernel of its own"
+					       : "only with the host's root privileges";
+}
+
+static void print_check_notes(const struct bench_row *row, const char *who, const struct bench_check *u,
+			      const struct bench_check *c, FILE *out)
+{
+	if (u->result == BENCH_CHECK_UNTESTED) {
+		fprintf(out, "  %s%s: not tested: %s\n", row->engine, who, u->detail != NULL ? u->detail : "?");
+		return;
+	}
+	if (u->result == BENCH_CHECK_FAILED)
+		fprintf(out, "  %s%s: unshare -n: %s\n", row->engine, who, u->detail != NULL ? u->detail : "?");
+	if (c->result == BENCH_CHECK_FAILED)
+		fprintf(out, "  %s%s: cgroup: %s\n", row->engine, who, c->detail != NULL ? c->detail : "?");
+}
+
 static void print_realinux(const struct bench_report *r, FILE *out)
 {
-	fprintf(out, "\nA real Linux inside?  (`unshare -n true`, and a new cgroup)\n");
-	fprintf(out, "%-10s %-11s %-8s %s\n", "engine", "unshare -n", "cgroup", "can host containers");
+	bool as_user = false;
+
+	for (size_t i = 0; i < r->nrows; i++)
+		as_user |= r->rows[i].user_unshare_net.result != BENCH_CHECK_UNTESTED;
+	fprintf(out, "\nA real Linux inside?  (`unshare -n true`, and a new cgroup%s)\n",
+		as_user ? "; again as the ordinary user nobody" : "");
+	fprintf(out, "%-10s %-11s %-8s ", "engine", "unshare -n", "cgroup");
+	if (as_user)
+		fprintf(out, "%-21s %-8s ", "as nobody: unshare -n", "cgroup");
+	fprintf(out, "can host containers\n");
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct bench_row *row = &r->rows[i];
-		const char *hosts;
 
-		if (!row->runnable || row->unshare_net.result == BENCH_CHECK_UNTESTED)
-			hosts = "not tested";
-		else
-			hosts = bench_row_hosts_containers(row) ? "yes" : "no";
-		fprintf(out, "%-10s %-11s %-8s %s\n", row->engine, check_word(&row->unshare_net),
-			check_word(&row->cgroup), hosts);
+		fprintf(out, "%-10s %-11s %-8s ", row->engine, check_word(&row->unshare_net), check_word(&row->cgroup));
+		if (as_user)
+			fprintf(out, "%-21s %-8s ", check_word(&row->user_unshare_net), check_word(&row->user_cgroup));
+		fprintf(out, "%s\n", hosts_word(row));
 	}
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct bench_row *row = &r->rows[i];
 
 		if (!row->runnable)
 			continue;
-		if (row->unshare_net.result == BENCH_CHECK_UNTESTED) {
-			fprintf(out, "  %s: not tested: %s\n", row->engine,
-				row->unshare_net.detail != NULL ? row->unshare_net.detail : "?");
-			continue;
-		}
-		if (row->unshare_net.result == BENCH_CHECK_FAILED)
-			fprintf(out, "  %s: unshare -n: %s\n", row->engine,
-				row->unshare_net.detail != NULL ? row->unshare_net.detail : "?");
-		if (row->cgroup.result == BENCH_CHECK_FAILED)
-			fprintf(out, "  %s: cgroup: %s\n", row->engine,
-				row->cgroup.detail != NULL ? row->cgroup.detail : "?");
+		print_check_notes(row, "", &row->unshare_net, &row->cgroup, out);
+		if (as_user && row->unshare_net.result != BENCH_CHECK_UNTESTED)
+			print_check_notes(row, " as nobody", &row->user_unshare_net, &row->user_cgroup, out);
 	}
 }
 

@@ -76,6 +76,7 @@ struct plan {
 	char stage[PATH_MAX]; /* cache/bench: work-<arch> and tree/ */
 	char tree[PATH_MAX + 8];
 	bool have_work[2]; /* [0] host arch, [1] arm64 */
+	char native_true[PATH_MAX]; /* the rootfs's /bin/true, its links followed inside the rootfs */
 	double timeout;
 	char expected[BENCH_NWORKLOADS][128]; /* native's output line, per workload */
 };
@@ -169,6 +170,41 @@ static int stage_work(struct plan *p, struct mew_error **err)
 	}
 }
 
+/* The rootfs's /bin/true as a host path: its symlinks (busybox's are
+ * absolute, /bin/true -> /bin/busybox) followed inside the rootfs, so that
+ * native runs the very binary the engines run, not the host's. */
+static int resolve_in_rootfs(const char *rootfs, const char *guest, char *out, size_t len,
+			     struct mew_error **err)
+{
+	char cur[PATH_MAX], target[PATH_MAX];
+
+	snprintf(cur, sizeof(cur), "%s", guest);
+	for (int hops = 0; hops < 16; hops++) {
+		ssize_t n;
+
+		snprintf(out, len, "%s%s", rootfs, cur);
+		n = readlink(out, target, sizeof(target) - 1);
+		if (n < 0) {
+			if (errno == EINVAL && file_exists(out))
+				return 0; /* not a link: found */
+			return mew_error(err, errno, "bench: `%s` in the rootfs `%s`", guest, rootfs);
+		}
+		target[n] = '\0';
+		if (target[0] == '/') {
+			snprintf(cur, sizeof(cur), "%s", target);
+		} else {
+			char *slash = strrchr(cur, '/');
+			size_t dlen = (size_t)(slash - cur), tlen = strlen(target);
+
+			if (dlen + 1 + tlen >= sizeof(cur))
+				return mew_error(err, ENAMETOOLONG, "bench: `%s` in the rootfs `%s`", guest, rootfs);
+			slash[1] = '\0';
+			memcpy(cur + dlen + 1, target, tlen + 1);
+		}
+	}
+	return mew_error(err, ELOOP, "bench: `%s` in the rootfs `%s`", guest, rootfs);
+}
+
 /* --- what runs in each cell --- */
 
 static void push(struct argv_buf *a, const char *s)
@@ -218,10 +254,14 @@ static void build_argv(const struct plan *p, const struct bench_report *r, const
 		push(a, "--");
 	}
 	if (workload == BENCH_STARTUP) {
-		if (native)
-			pushf(a, "%s/bin/true", rootfs);
-		else
+		if (native) {
+			pushf(a, "%s", p->native_true);
+			/* busybox picks its applet by name: `busybox true` */
+			if (strcmp(strrchr(p->native_true, '/') + 1, "true") != 0)
+				push(a, "true");
+		} else {
 			push(a, "/bin/true");
+		}
 		return;
 	}
 	pushf(a, "%s/work-%s", dir, row->arch);
@@ -380,34 +420,40 @@ static int run_workload(struct plan *p, int w, struct mew_error **err)
 	return 0;
 }
 
-static void run_realinux(struct plan *p, struct bench_report *r, struct bench_row *row)
+#define NOBODY 65534
+
+/* The real-Linux check in one row: as mew runs (as_user false), or as the
+ * ordinary user nobody. */
+static void run_realinux(struct plan *p, struct bench_report *r, struct bench_row *row, bool as_user)
 {
+	struct bench_check *u = as_user ? &row->user_unshare_net : &row->unshare_net;
+	struct bench_check *c = as_user ? &row->user_cgroup : &row->cgroup;
 	char why[512], cmd[1024], note[2048];
 	struct mew_error *err = NULL;
 	struct bench_exec res;
 	struct argv_buf a;
 
 	if (cannot_run(p, r, row, -1, why, sizeof(why)) != NULL) {
-		bench_check_set(&row->unshare_net, BENCH_CHECK_UNTESTED, why);
-		bench_check_set(&row->cgroup, BENCH_CHECK_UNTESTED, why);
+		bench_check_set(u, BENCH_CHECK_UNTESTED, why);
+		bench_check_set(c, BENCH_CHECK_UNTESTED, why);
 		return;
 	}
 	build_argv(p, r, row, -1, &a);
 	describe(a.v, cmd, sizeof(cmd));
-	if (bench_exec_run(a.v, p->timeout, &res, &err) < 0) {
-		bench_check_set(&row->unshare_net, BENCH_CHECK_UNTESTED, err->msg);
-		bench_check_set(&row->cgroup, BENCH_CHECK_UNTESTED, err->msg);
+	if (bench_exec_run_as(a.v, p->timeout, as_user ? NOBODY : (uid_t)-1, &res, &err) < 0) {
+		bench_check_set(u, BENCH_CHECK_UNTESTED, err->msg);
+		bench_check_set(c, BENCH_CHECK_UNTESTED, err->msg);
 		mew_error_free(err);
 		return;
 	}
-	if (bench_parse_realinux(res.out, &row->unshare_net, &row->cgroup) < 0) {
+	if (bench_parse_realinux(res.out, u, c) < 0) {
 		if (res.timed_out)
 			snprintf(note, sizeof(note), "`%s` ran past %.0f s and was killed", cmd, p->timeout);
 		else
-			snprintf(note, sizeof(note), "`%s` exited %d: %s", cmd, res.status,
-				 res.err[0] ? bench_last_line(res.err) : "no answer on stdout");
-		bench_check_set(&row->unshare_net, BENCH_CHECK_UNTESTED, note);
-		bench_check_set(&row->cgroup, BENCH_CHECK_UNTESTED, note);
+			snprintf(note, sizeof(note), "`%s`%s exited %d: %s", cmd, as_user ? " as nobody" : "",
+				 res.status, res.err[0] ? bench_last_line(res.err) : "no answer on stdout");
+		bench_check_set(u, BENCH_CHECK_UNTESTED, note);
+		bench_check_set(c, BENCH_CHECK_UNTESTED, note);
 	}
 	bench_exec_free(&res);
 }
@@ -554,9 +600,10 @@ static int measure(const struct opts *o, struct bench_report *r, struct mew_erro
 	r->quick = o->quick;
 	r->runs = o->runs > 0 ? o->runs : o->quick ? 3 : 5;
 	r->params[BENCH_STARTUP] = 1;
-	r->params[BENCH_SYSCALLS] = o->quick ? 2000 : 20000;
-	r->params[BENCH_WALK] = o->quick ? 1 : 10;
-	r->params[BENCH_CPU] = o->quick ? 100000 : 500000;
+	/* --quick: each workload still well above an engine's start-up */
+	r->params[BENCH_SYSCALLS] = o->quick ? 5000 : 20000;
+	r->params[BENCH_WALK] = o->quick ? 2 : 10;
+	r->params[BENCH_CPU] = o->quick ? 250000 : 500000;
 	describe_workloads(r);
 	r->rootfs = o->rootfs != NULL ? strdup(o->rootfs) : spec_default_rootfs(NULL);
 	r->rootfs_arm64 = o->rootfs_arm64 != NULL ? strdup(o->rootfs_arm64) : spec_default_rootfs("arm64");
@@ -565,6 +612,8 @@ static int measure(const struct opts *o, struct bench_report *r, struct mew_erro
 		goto out;
 	}
 	if (stage_work(p, err) < 0)
+		goto out;
+	if (resolve_in_rootfs(r->rootfs, "/bin/true", p->native_true, sizeof(p->native_true), err) < 0)
 		goto out;
 
 	if (bench_report_add_row(r, "native", arch_host(), true, NULL) == NULL)
@@ -584,13 +633,19 @@ static int measure(const struct opts *o, struct bench_report *r, struct mew_erro
 		if (run_workload(p, w, err) < 0)
 			goto out;
 	fprintf(stderr, "mew bench: can each host containers?");
-	for (size_t i = 0; i < r->nrows; i++)
-		if (r->rows[i].runnable && r->rows[i].unshare_net.detail == NULL) {
-			run_realinux(p, r, &r->rows[i]);
-			fprintf(stderr, " %s %s", r->rows[i].engine,
-				r->rows[i].unshare_net.result == BENCH_CHECK_UNTESTED ? "(not tested)"
-				: bench_row_hosts_containers(&r->rows[i]) ? "yes" : "no");
-		}
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct bench_row *row = &r->rows[i];
+
+		if (!row->runnable || row->unshare_net.detail != NULL)
+			continue; /* not runnable, or skipped after a time-out */
+		run_realinux(p, r, row, false);
+		/* As root, also as nobody: whose power was it? */
+		if (geteuid() == 0 && row->unshare_net.result != BENCH_CHECK_UNTESTED)
+			run_realinux(p, r, row, true);
+		fprintf(stderr, " %s %s", row->engine,
+			row->unshare_net.result == BENCH_CHECK_UNTESTED ? "(not tested)"
+			: bench_row_hosts_containers(row) ? "yes" : "no");
+	}
 	fputc('\n', stderr);
 	for (int w = 0; w < BENCH_NWORKLOADS; w++)
 		if (r->rows[0].cells[w].status != BENCH_OK) {

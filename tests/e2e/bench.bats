@@ -71,7 +71,8 @@ is_png() {
 	jq -e '[.engines[].results[] | .status | IN("ok", "failed", "skipped")] | all' "$j"
 	jq -e '[.engines[].results[] | select(.status == "ok") | (.median > 0 and .ratio > 0 and (.runs | length) == 3)] | all' "$j"
 	jq -e '[.engines[] | select(.runnable | not) | .reason | type == "string"] | all' "$j"
-	jq -e '[.engines[] | .real_linux | (.unshare_net.result, .cgroup.result) | IN("ok", "failed", "untested")] | all' "$j"
+	jq -e '[.engines[] | .real_linux | (.unshare_net.result, .cgroup.result, .as_user.unshare_net.result, .as_user.cgroup.result) | IN("ok", "failed", "untested")] | all' "$j"
+	jq -e '[.engines[] | .real_linux | (.can_host_containers, .on_its_own) | type | IN("boolean", "null")] | all' "$j"
 	jq -e '[.claims[].id] == ["container", "vm", "emulate", "syscall", "syscall-cost"]' "$j"
 	jq -e '[.claims[].verdict | IN("held", "partly", "not_held", "untested")] | all' "$j"
 }
@@ -81,6 +82,9 @@ is_png() {
 	need_root
 	j=$BENCH_DIR/r.json
 	jq -e '.engines[0].real_linux.unshare_net.result == "ok"' "$j"
+	# as nobody, the host itself refuses: the check tells privileges from a kernel of one's own
+	jq -e '.engines[0].real_linux.as_user.unshare_net.result == "failed"' "$j"
+	jq -e '.engines[0].real_linux.on_its_own == false' "$j"
 	if "$MEW" engines | grep -q '^container  *yes'; then
 		jq -e '.engines[] | select(.engine == "container") | .real_linux.unshare_net.result != "untested"' "$j"
 	fi

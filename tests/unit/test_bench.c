@@ -63,6 +63,8 @@ static void fill(struct bench_report *r, double container, double syscall_work, 
 	add_runs(row, BENCH_CPU, 0.101, 0.101, 0.101);
 	bench_check_set(&row->unshare_net, BENCH_CHECK_FAILED, "unshare(CLONE_NEWNET): Function not implemented");
 	bench_check_set(&row->cgroup, BENCH_CHECK_OK, NULL);
+	bench_check_set(&row->user_unshare_net, BENCH_CHECK_FAILED, "unshare(CLONE_NEWNET): Operation not permitted");
+	bench_check_set(&row->user_cgroup, BENCH_CHECK_FAILED, "mkdir: Permission denied");
 
 	row = bench_report_add_row(r, "emulate", "arm64", true, NULL);
 	add_runs(row, BENCH_STARTUP, 0.010, 0.010, 0.010);
@@ -180,6 +182,45 @@ static void test_claims(void **state)
 	bench_report_free(&r);
 }
 
+/* As root the syscall layer hands unshare and mkdir to the host kernel and
+ * they work; as nobody they do not: not a kernel of its own. */
+static void test_claims_as_user(void **state)
+{
+	struct bench_report r;
+	struct bench_row *s;
+
+	(void)state;
+	fill(&r, 1.0, 30, 10, true);
+	s = bench_report_row(&r, "syscall");
+	bench_check_set(&s->unshare_net, BENCH_CHECK_OK, NULL);
+	bench_check_set(&s->cgroup, BENCH_CHECK_OK, "/sys/fs/cgroup/cpu/mew-bench-1");
+	assert_true(bench_row_hosts_containers(s));
+	assert_false(bench_row_hosts_on_its_own(s));
+	assert_int_equal(bench_report_judge(&r), 0);
+	assert_int_equal(claim(&r, "syscall")->verdict, BENCH_HELD);
+	assert_non_null(strstr(claim(&r, "syscall")->evidence, "not as the ordinary user nobody"));
+	assert_non_null(strstr(claim(&r, "syscall")->evidence, "Operation not permitted"));
+	bench_report_free(&r);
+
+	/* and had it worked for nobody too, the claim would not hold */
+	fill(&r, 1.0, 30, 10, true);
+	s = bench_report_row(&r, "syscall");
+	bench_check_set(&s->unshare_net, BENCH_CHECK_OK, NULL);
+	bench_check_set(&s->cgroup, BENCH_CHECK_OK, NULL);
+	bench_check_set(&s->user_unshare_net, BENCH_CHECK_OK, NULL);
+	bench_check_set(&s->user_cgroup, BENCH_CHECK_OK, NULL);
+	assert_true(bench_row_hosts_on_its_own(s));
+	assert_int_equal(bench_report_judge(&r), 0);
+	assert_int_equal(claim(&r, "syscall")->verdict, BENCH_NOT_HELD);
+	bench_report_free(&r);
+
+	/* no check as nobody: the check as run decides */
+	fill(&r, 1.0, 30, 10, true);
+	assert_true(bench_row_hosts_on_its_own(bench_report_row(&r, "vm")));
+	assert_false(bench_row_hosts_on_its_own(bench_report_row(&r, "container")));
+	bench_report_free(&r);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct bench_report r, back;
@@ -211,6 +252,12 @@ static void test_json_roundtrip(void **state)
 	assert_true(fabs(json_real_value(json_object_get(cell, "ratio")) - 1.03) < 1e-9);
 	assert_int_equal(json_array_size(json_object_get(cell, "runs")), 3);
 	assert_true(json_is_false(json_object_get(json_object_get(row, "real_linux"), "can_host_containers")));
+	assert_true(json_is_false(json_object_get(json_object_get(row, "real_linux"), "on_its_own")));
+	row = json_array_get(json_object_get(root, "engines"), 2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(json_object_get(
+					    row, "real_linux"), "as_user"), "unshare_net"), "result")),
+			    "failed");
+	row = json_array_get(json_object_get(root, "engines"), 1);
 	row = json_array_get(json_object_get(root, "engines"), 4);
 	assert_true(json_is_false(json_object_get(row, "runnable")));
 	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(row, "results"), "cpu"), "ratio")));
@@ -230,6 +277,8 @@ static void test_json_roundtrip(void **state)
 	assert_string_equal(back.rows[4].reason, "a Linux kernel does not boot under this KVM");
 	assert_true(back.rows[1].cells[BENCH_CPU].median == r.rows[1].cells[BENCH_CPU].median);
 	assert_int_equal(back.rows[1].unshare_net.result, BENCH_CHECK_FAILED);
+	assert_int_equal(back.rows[2].user_unshare_net.result, BENCH_CHECK_FAILED);
+	assert_string_equal(back.rows[2].user_cgroup.detail, "mkdir: Permission denied");
 	again = bench_report_to_json(&back);
 	assert_string_equal(text, again);
 	free(again);
@@ -378,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_ratios),
 		cmocka_unit_test(test_realinux_parse),
 		cmocka_unit_test(test_claims),
+		cmocka_unit_test(test_claims_as_user),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_chart_input),
