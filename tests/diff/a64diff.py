@@ -165,6 +165,114 @@ def gen_fp(rng):
     return (sf << 31) | (0b0011110 << 24) | (t << 22) | (1 << 21) | (opc << 16) | (src << 5) | dst
 
 
+# ---- Advanced SIMD (vector forms) ----
+
+SAME = [  # (U, opcode, allowed sizes)
+    (0, 0x10, 4), (1, 0x10, 4), (1, 0x11, 4), (0, 0x11, 4), (0, 6, 4), (1, 6, 4), (0, 7, 4), (1, 7, 4),
+    (0, 0xc, 3), (1, 0xc, 3), (0, 0xd, 3), (1, 0xd, 3), (0, 0x13, 3), (0, 0x12, 3), (1, 0x12, 3),
+    (0, 0x17, 4), (0, 0x14, 3), (1, 0x14, 3), (0, 0x15, 3), (1, 0x15, 3), (0, 8, 4), (1, 8, 4),
+    (0, 1, 4), (1, 1, 4), (0, 5, 4), (1, 5, 4), (0, 0xe, 3), (1, 0xe, 3), (0, 0, 3), (1, 0, 3),
+    (0, 2, 3), (1, 2, 3), (0, 3, 4), (1, 3, 4)]
+MISC = [  # (U, opcode, sizes allowed as a list)
+    (0, 0, [0, 1, 2]), (1, 0, [0, 1]), (0, 1, [0]), (0, 5, [0]), (1, 5, [0, 1]), (1, 4, [0, 1, 2]),
+    (0, 4, [0, 1, 2]), (0, 8, [0, 1, 2, 3]), (1, 8, [0, 1, 2, 3]), (0, 9, [0, 1, 2, 3]), (1, 9, [0, 1, 2, 3]),
+    (0, 0xa, [0, 1, 2, 3]), (0, 0xb, [0, 1, 2, 3]), (1, 0xb, [0, 1, 2, 3]), (0, 0x12, [0, 1, 2]),
+    (1, 2, [0, 1, 2]), (0, 2, [0, 1, 2])]
+
+
+def gen_simd(rng):
+    q = rng.randrange(2)
+    rd, rn, rm = rng.randrange(32), rng.randrange(32), rng.randrange(32)
+    k = rng.randrange(12)
+    if k < 3:
+        u, opc, nsz = rng.choice(SAME)
+        size = rng.randrange(nsz)
+        if size == 3:
+            q = 1
+        return (q << 30) | (u << 29) | (0b01110 << 24) | (size << 22) | (1 << 21) | (rm << 16) | (opc << 11) | \
+            (1 << 10) | (rn << 5) | rd
+    if k == 3:
+        u, opc, sizes = rng.choice(MISC)
+        size = rng.choice(sizes)
+        if size == 3:
+            q = 1
+        return (q << 30) | (u << 29) | (0b01110 << 24) | (size << 22) | (0b10000 << 17) | (opc << 12) | \
+            (0b10 << 10) | (rn << 5) | rd
+    if k == 4:  # across lanes
+        u, opc = rng.choice([(0, 0x1b), (1, 0xa), (1, 0x1a), (0, 0xa), (0, 0x1a), (1, 3), (0, 3)])
+        size = rng.randrange(3)
+        if size == 2:
+            q = 1
+        return (q << 30) | (u << 29) | (0b01110 << 24) | (size << 22) | (0b11000 << 17) | (opc << 12) | \
+            (0b10 << 10) | (rn << 5) | rd
+    if k == 5:  # copy
+        sz = rng.randrange(4)
+        imm5 = (rng.randrange(16 >> sz) << (sz + 1)) | (1 << sz)
+        form = rng.randrange(5)
+        if form == 0:  # DUP element
+            if sz == 3:
+                q = 1
+            return (q << 30) | (0b001110000 << 21) | (imm5 << 16) | (1 << 10) | (rn << 5) | rd
+        if form == 1:  # DUP general
+            if sz == 3:
+                q = 1
+            return (q << 30) | (0b001110000 << 21) | (imm5 << 16) | (1 << 11) | (1 << 10) | (r(rng) << 5) | rd
+        if form == 2:  # INS general
+            return (1 << 30) | (0b001110000 << 21) | (imm5 << 16) | (3 << 11) | (1 << 10) | (r(rng) << 5) | rd
+        if form == 3:  # INS element
+            return (1 << 30) | (1 << 29) | (0b01110000 << 21) | (imm5 << 16) | \
+                (rng.randrange(16 >> sz) << (11 + sz)) | (1 << 10) | (rn << 5) | rd
+        # UMOV
+        q = 1 if sz == 3 else 0
+        if sz == 3 or rng.randrange(2):
+            return (q << 30) | (0b001110000 << 21) | (imm5 << 16) | (7 << 11) | (1 << 10) | (rn << 5) | r(rng)
+        sz = rng.randrange(2 + q)  # SMOV
+        imm5 = (rng.randrange(16 >> sz) << (sz + 1)) | (1 << sz)
+        q = rng.randrange(2) if sz < 2 else 1
+        return (q << 30) | (0b001110000 << 21) | (imm5 << 16) | (5 << 11) | (1 << 10) | (rn << 5) | r(rng)
+    if k == 6:  # modified immediate
+        op, cmode = rng.randrange(2), rng.randrange(16)
+        if cmode == 15 and op:
+            q = 1
+        imm8 = rng.randrange(256)
+        return (q << 30) | (op << 29) | (0b0111100000 << 19) | ((imm8 >> 5) << 16) | (cmode << 12) | \
+            (1 << 10) | ((imm8 & 31) << 5) | rd
+    if k == 7:  # shift by immediate
+        size = rng.randrange(4)
+        u, opc, narrow = rng.choice([(0, 0, 0), (1, 0, 0), (0, 2, 0), (1, 2, 0), (0, 0xa, 0), (1, 0xa, 0),
+                                     (1, 8, 0), (0, 0x10, 1), (0, 0x14, 1), (1, 0x14, 1), (0, 4, 0), (1, 4, 0)])
+        if narrow:
+            size = rng.randrange(3)
+        if size == 3:
+            q = 1
+        esize = 8 << size
+        if opc in (0xa, 0x14):
+            sh = rng.randrange(esize)
+            hb = esize + sh
+        else:
+            sh = rng.randrange(1, esize + 1)
+            hb = 2 * esize - sh
+        return (q << 30) | (u << 29) | (0b011110 << 23) | (hb << 16) | (opc << 11) | (1 << 10) | (rn << 5) | rd
+    if k == 8:  # permute
+        size = rng.randrange(4)
+        if size == 3:
+            q = 1
+        return (q << 30) | (0b001110 << 24) | (size << 22) | (rm << 16) | (rng.choice([1, 2, 3, 5, 6, 7]) << 12) | \
+            (0b10 << 10) | (rn << 5) | rd
+    if k == 9:  # EXT
+        imm4 = rng.randrange(16 if q else 8)
+        return (q << 30) | (0b101110 << 24) | (rm << 16) | (imm4 << 11) | (rn << 5) | rd
+    if k == 10:  # TBL/TBX
+        return (q << 30) | (0b001110 << 24) | (rm << 16) | (rng.randrange(4) << 13) | (rng.randrange(2) << 12) | \
+            (rn << 5) | rd
+    # three different: uaddl/saddl/uaddw/usubl/umull/smull/umlal/addhn
+    u, opc = rng.choice([(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 3), (0, 0xc), (1, 0xc), (1, 8), (0, 0xa),
+                         (0, 4), (1, 6), (0, 7)])
+    size = rng.randrange(3)
+    return (q << 30) | (u << 29) | (0b01110 << 24) | (size << 22) | (1 << 21) | (rm << 16) | (opc << 12) | \
+        (rn << 5) | rd
+
+
 def build(rng, cases, length, kind, tmp):
     bits_d, bits_s = fp_values()
     asm = ['\t.text', '\t.globl _start', '_start:']
@@ -173,7 +281,10 @@ def build(rng, cases, length, kind, tmp):
     for c in range(cases):
         insns = []
         for _ in range(length):
-            g = gen_int if kind == 'int' or (kind == 'all' and rng.randrange(2)) else gen_fp
+            if kind == 'all':
+                g = rng.choice([gen_int, gen_fp, gen_simd])
+            else:
+                g = {'int': gen_int, 'fp': gen_fp, 'simd': gen_simd}[kind]
             insns.append(g(rng))
         listing.append(insns)
         # initial state
@@ -258,7 +369,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--cases', type=int, default=100)
     ap.add_argument('--len', type=int, default=20, help='instructions per case')
-    ap.add_argument('--kind', choices=['int', 'fp', 'all'], default='all')
+    ap.add_argument('--kind', choices=['int', 'fp', 'simd', 'all'], default='all')
     ap.add_argument('--mew', default=os.path.join(os.path.dirname(__file__), '../../build/mew'))
     ap.add_argument('--show', type=int, default=3, help='differing cases to print')
     args = ap.parse_args()

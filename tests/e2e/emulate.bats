@@ -150,3 +150,10 @@ need_diff() {
 		[ "$status" -eq 0 ]
 	done
 }
+
+@test "emulate: differential vs qemu-aarch64: Advanced SIMD vector forms" {
+	need_diff
+	run python3 "$BATS_TEST_DIRNAME/../diff/a64diff.py" --mew "$MEW" --kind simd --cases 200 --seed 1
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
