@@ -43,6 +43,30 @@ static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
 	return go(c, i, a64_cond(c, i->cond));
 }
 
+/* CMP/CMN + B.cond, fused at decode time: one dispatch instead of two.
+ * The B.cond stays in the block (i + 1): its targets and links are used. */
+static int h_cmpi_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	a64_add_flags(c, X(i->rn), i->imm, i->imm2, i->sf);
+	return go(c, i + 1, a64_cond(c, i[1].cond));
+}
+
+static int h_cmpr_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	a64_add_flags(c, X(i->rn), X(i->rm) ^ i->imm, i->imm & 1, i->sf);
+	return go(c, i + 1, a64_cond(c, i[1].cond));
+}
+
+void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
+{
+	if (b->fn != h_bcond)
+		return;
+	switch (a64_is_cmp(a)) {
+	case 1: a->fn = h_cmpi_bcond; break;
+	case 2: a->fn = h_cmpr_bcond; break;
+	}
+}
+
 static int h_cbz(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t v = X(i->rn) & i->imm2;

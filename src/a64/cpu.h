@@ -155,6 +155,10 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i);
 int a64_decode_simd(uint32_t raw, struct a64_insn *i);
 int a64_decode_fp(uint32_t raw, struct a64_insn *i);
 
+/* Peephole at decode time: a compare followed by B.cond runs as one. */
+int a64_is_cmp(const struct a64_insn *i);
+void a64_fuse(struct a64_insn *a, const struct a64_insn *b);
+
 /* The handler for an instruction mew does not implement: SIGILL at its pc. */
 int a64_undef(struct a64_cpu *c, const struct a64_insn *i);
 int a64_svc(struct a64_cpu *c, const struct a64_insn *i);

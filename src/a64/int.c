@@ -680,3 +680,14 @@ int a64_decode_int(uint32_t raw, struct a64_insn *i)
 		return decode_dp_reg(raw, i);
 	return -1;
 }
+
+int a64_is_cmp(const struct a64_insn *i)
+{
+	if (i->rd != A64_DISCARD)
+		return 0;
+	if (i->fn == h_adds_imm)
+		return 1;
+	if (i->fn == h_adds_reg)
+		return 2;
+	return 0;
+}

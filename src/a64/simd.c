@@ -79,6 +79,39 @@ enum {
 	V_FMAXNMP, V_FMINNMP, V_FMULX,
 };
 
+/* Byte lanes, the string functions' bread and butter: plain loops the
+ * compiler turns into SSE. */
+static int h_3same_b(struct a64_cpu *c, const struct a64_insn *i)
+{
+	const union a64_vreg n = V(i->rn), m = V(i->rm);
+	union a64_vreg r = { .q = 0 };
+	int ne = i->sf;
+	switch (i->op) {
+	case V_CMEQ: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] == m.b[e] ? 0xff : 0; break;
+	case V_CMHS: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] >= m.b[e] ? 0xff : 0; break;
+	case V_CMHI: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] > m.b[e] ? 0xff : 0; break;
+	case V_CMTST: for (int e = 0; e < 16; e++) r.b[e] = (n.b[e] & m.b[e]) ? 0xff : 0; break;
+	case V_ADD: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] + m.b[e]; break;
+	case V_SUB: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] - m.b[e]; break;
+	case V_UMAX: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] > m.b[e] ? n.b[e] : m.b[e]; break;
+	case V_UMIN: for (int e = 0; e < 16; e++) r.b[e] = n.b[e] < m.b[e] ? n.b[e] : m.b[e]; break;
+	case V_UMAXP: case V_UMINP: case V_ADDP: {
+		uint8_t t[32];
+		memcpy(t, &n, ne);
+		memcpy(t + ne, &m, ne);
+		for (int e = 0; e < ne; e++) {
+			uint8_t a = t[2 * e], b = t[2 * e + 1];
+			r.b[e] = i->op == V_ADDP ? (uint8_t)(a + b) : i->op == V_UMAXP ? (a > b ? a : b) : (a < b ? a : b);
+		}
+		break;
+	}
+	}
+	if (ne == 8)
+		r.d[1] = 0;
+	V(i->rd) = r;
+	return A64_NEXT;
+}
+
 /* Three registers, same arrangement.  sf = elements, cond = size. */
 static int h_3same(struct a64_cpu *c, const struct a64_insn *i)
 {
@@ -831,6 +864,12 @@ static int decode_3same(uint32_t raw, struct a64_insn *i, int scalar)
 	}
 	i->op = op;
 	i->fn = h_3same;
+	if (!scalar && i->cond == 0 && opc != 3)
+		switch (op) {
+		case V_CMEQ: case V_CMHS: case V_CMHI: case V_CMTST: case V_ADD: case V_SUB:
+		case V_UMAX: case V_UMIN: case V_UMAXP: case V_UMINP: case V_ADDP:
+			i->fn = h_3same_b;
+		}
 	return 0;
 }
 
