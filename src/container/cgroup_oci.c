@@ -217,15 +217,21 @@ static int limits_v1(const char *hier, const char *dir, const struct spec *spec,
 
 	if (has_ctrl(hier, "memory")) {
 		if (l->memory > 0) {
-			snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
-			if (knob(dir, "memory.limit_in_bytes", buf, err) < 0)
-				return -1;
 			/* No swap beyond the limit unless the config allows it. */
 			int64_t sw = r != NULL && r->memory_swap != 0 ? r->memory_swap : l->memory;
-			snprintf(buf, sizeof(buf), "%lld", (long long)sw);
-			if (knob_exists(dir, "memory.memsw.limit_in_bytes") &&
-			    knob(dir, "memory.memsw.limit_in_bytes", buf, err) < 0)
+			char swbuf[64];
+			bool memsw = knob_exists(dir, "memory.memsw.limit_in_bytes");
+
+			snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
+			snprintf(swbuf, sizeof(swbuf), "%lld", (long long)sw);
+			/* memory <= memsw at every step: a raise (update) moves memsw first. */
+			if (knob(dir, "memory.limit_in_bytes", buf, NULL) < 0) {
+				if (!memsw || knob(dir, "memory.memsw.limit_in_bytes", swbuf, err) < 0 ||
+				    knob(dir, "memory.limit_in_bytes", buf, err) < 0)
+					return -1;
+			} else if (memsw && knob(dir, "memory.memsw.limit_in_bytes", swbuf, err) < 0) {
 				return -1;
+			}
 		}
 		if (r != NULL && r->memory_reservation > 0) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_reservation);
@@ -366,7 +372,23 @@ static int add_pid(const char *dir, pid_t pid, struct mew_error **err)
 	return knob(dir, "cgroup.procs", buf, err);
 }
 
+static int apply(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err);
+
 int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err)
+{
+	if (apply(path, spec, pid, err) < 0) {
+		cgroup_oci_destroy(path);
+		return -1;
+	}
+	return 0;
+}
+
+int cgroup_oci_update(const char *path, const struct spec *spec, struct mew_error **err)
+{
+	return apply(path, spec, 0, err);
+}
+
+static int apply(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err)
 {
 	char **hiers;
 	int r = 0;
@@ -400,8 +422,6 @@ int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, stru
 			r = add_pid(dir, pid, err);
 	}
 	strv_free(hiers);
-	if (r < 0)
-		cgroup_oci_destroy(path);
 	return r;
 }
 

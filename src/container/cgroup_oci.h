@@ -18,6 +18,8 @@ char *cgroup_oci_path(const struct spec *spec, const char *id);
 
 /* Create the groups, write the limits and move pid in. */
 int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err);
+/* Write the limits of spec again into the existing groups (runc update). */
+int cgroup_oci_update(const char *path, const struct spec *spec, struct mew_error **err);
 /* Move pid into the existing groups (runc exec). */
 int cgroup_oci_join(const char *path, pid_t pid, struct mew_error **err);
 /* The pids in the group; -1 when there is no group.  Caller frees *pids. */

@@ -29,6 +29,7 @@ static const struct verb verbs[] = {
 	{ "kill", rt_kill, "send a signal to a container's process (--all: every process)" },
 	{ "delete", rt_delete, "remove a stopped container (--force: any container)" },
 	{ "exec", rt_exec, "run another process in a running container" },
+	{ "update", rt_update, "change a running container's resource limits" },
 	{ "list", rt_list, "list the containers under --root" },
 	{ "ps", rt_ps, "list a container's processes" },
 	{ "pause", rt_pause, "freeze every process of a container" },

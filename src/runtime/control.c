@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/file.h"
+#include "base/strutil.h"
 #include "container/cgroup_oci.h"
 
 /* "TERM", "SIGTERM", "15" -> 15. */
@@ -309,4 +311,131 @@ int rt_pause(int argc, char **argv)
 int rt_resume(int argc, char **argv)
 {
 	return freeze(argc, argv, false);
+}
+
+/* update: new limits for a running container's cgroup, from --resources FILE
+ * (a linux.resources object; - is stdin) and/or runc's flags. */
+int rt_update(int argc, char **argv)
+{
+	struct mew_error *err = NULL;
+	struct rt_state st;
+	struct spec spec;
+	const char *id = NULL, *file = NULL;
+	struct {
+		const char *flag;
+		const char *value;
+	} flags[] = { { "--memory", NULL },	  { "--memory-swap", NULL }, { "--memory-reservation", NULL },
+		      { "--pids-limit", NULL },	  { "--cpu-quota", NULL },   { "--cpu-period", NULL },
+		      { "--cpu-share", NULL },	  { "--cpuset-cpus", NULL }, { "--cpuset-mems", NULL } };
+	int64_t n;
+
+	for (int i = 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		size_t len = eq != NULL ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		bool known = false;
+
+		if (argv[i][0] != '-') {
+			id = argv[i];
+			continue;
+		}
+		if ((len == 11 && strncmp(argv[i], "--resources", 11) == 0) || strcmp(argv[i], "-r") == 0) {
+			file = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]) && !known; k++) {
+			if (strlen(flags[k].flag) == len && strncmp(argv[i], flags[k].flag, len) == 0) {
+				flags[k].value = eq != NULL ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+				known = true;
+			}
+		}
+		if (!known)
+			return rt_fail((mew_error(&err, 0, "update: unknown option `%s`", argv[i]), err));
+	}
+	if (id == NULL)
+		return rt_fail((mew_error(&err, 0, "usage: update [--resources FILE] [--memory N] [--pids-limit N] ... ID"), err));
+	if (rt_state_load(id, &st, &err) < 0)
+		return rt_fail(err);
+	spec_init(&spec);
+	if (rt_state_spec(&st, &spec, &err) < 0)
+		goto out;
+	/* Only what update names is written again: start from nothing. */
+	memset(&spec.limits, 0, sizeof(spec.limits));
+	{
+		struct spec_resources *r = &spec.oci->resources;
+		free(r->cpuset_cpus);
+		free(r->cpuset_mems);
+		free(r->devices);
+		memset(r, 0, sizeof(*r));
+		r->memory_swappiness = -1;
+	}
+	if (file != NULL) {
+		char *buf = NULL;
+		size_t len = 0;
+		int rr;
+		if (strcmp(file, "-") == 0) {
+			FILE *mem = open_memstream(&buf, &len);
+			char chunk[4096];
+			size_t got;
+			while (mem != NULL && (got = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+				fwrite(chunk, 1, got, mem);
+			if (mem != NULL)
+				fclose(mem);
+			rr = buf != NULL ? 0 : mew_error(&err, errno, "update: read stdin");
+		} else {
+			rr = file_read(file, &buf, &len, &err);
+		}
+		if (rr == 0)
+			rr = spec_from_oci_resources(buf, len, "resources.json", &spec, &err);
+		free(buf);
+		if (rr < 0)
+			goto out;
+	}
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		const char *v = flags[k].value;
+		struct spec_resources *r = &spec.oci->resources;
+		if (v == NULL)
+			continue;
+		if (k <= 2) {
+			if (strcmp(v, "-1") == 0 && k == 1)
+				n = -1;
+			else if (parse_size(v, &n) < 0 || n == 0) {
+				mew_error(&err, 0, "update: %s: invalid size `%s`", flags[k].flag, v);
+				goto out;
+			}
+			if (k == 0)
+				spec.limits.memory = n;
+			else if (k == 1)
+				r->memory_swap = n;
+			else
+				r->memory_reservation = n;
+		} else if (k <= 6) {
+			if (parse_int(v, k == 4 ? -1 : 0, INT64_MAX, &n) < 0) {
+				mew_error(&err, 0, "update: %s: invalid number `%s`", flags[k].flag, v);
+				goto out;
+			}
+			if (k == 3)
+				spec.limits.pids = n;
+			else if (k == 4)
+				r->cpu_quota = n;
+			else if (k == 5)
+				r->cpu_period = (uint64_t)n;
+			else
+				r->cpu_shares = (uint64_t)n;
+		} else if (k == 7) {
+			r->cpuset_cpus = strdup(v);
+		} else {
+			r->cpuset_mems = strdup(v);
+		}
+	}
+	if (spec.oci->resources.cpu_quota > 0)
+		spec.limits.cpus = (double)spec.oci->resources.cpu_quota /
+				   (double)(spec.oci->resources.cpu_period > 0 ? spec.oci->resources.cpu_period : 100000);
+	if (rt_status(&st) == RT_STOPPED)
+		mew_error(&err, 0, "container `%s` is not running", id);
+	else
+		cgroup_oci_update(st.cgroup, &spec, &err);
+out:
+	spec_free(&spec);
+	rt_state_free(&st);
+	return err != NULL ? rt_fail(err) : 0;
 }

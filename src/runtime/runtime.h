@@ -88,6 +88,7 @@ int rt_ps(int argc, char **argv);
 int rt_pause(int argc, char **argv);
 int rt_resume(int argc, char **argv);
 int rt_exec(int argc, char **argv);
+int rt_update(int argc, char **argv);
 int rt_spec(int argc, char **argv);
 int rt_features(int argc, char **argv);
 

@@ -1490,6 +1490,31 @@ int spec_from_oci_process(const char *json, size_t len, const char *name, struct
 	return r;
 }
 
+int spec_from_oci_resources(const char *json, size_t len, const char *name, struct spec *spec,
+			    struct mew_error **err)
+{
+	struct ctx c = { .file = name != NULL ? name : "resources.json", .err = err };
+	json_t *root, *parent;
+	int r;
+
+	if (ensure_oci(spec, err) < 0)
+		return -1;
+	root = load(&c, json, len);
+	if (root == NULL)
+		return -1;
+	parent = json_pack("{sO}", "resources", root);
+	json_decref(root);
+	if (parent == NULL)
+		return mew_error(err, ENOMEM, "%s", c.file);
+	/* Paths read "resources.memory.limit" in messages. */
+	free(spec->oci->resources.devices);
+	spec->oci->resources.devices = NULL;
+	spec->oci->resources.ndevices = 0;
+	r = read_resources(&c, parent, spec);
+	json_decref(parent);
+	return r;
+}
+
 /* ---- mount options ---- */
 
 int spec_mount_flags(char *const *options, unsigned long *flags, unsigned long *propagation,

@@ -270,6 +270,9 @@ int spec_from_oci_bundle(const char *bundle, struct spec *spec, struct mew_error
  * user, terminal, capabilities, rlimits, noNewPrivileges. */
 int spec_from_oci_process(const char *json, size_t len, const char *name, struct spec *spec,
 			  struct mew_error **err);
+/* A linux.resources object alone (runc update --resources FILE). */
+int spec_from_oci_resources(const char *json, size_t len, const char *name, struct spec *spec,
+			    struct mew_error **err);
 void spec_oci_free(struct spec_oci *oci);
 
 /* Mount options ("ro", "nosuid", "rbind", "rprivate", "mode=755", ...) ->

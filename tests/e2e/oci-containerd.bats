@@ -4,6 +4,7 @@
 # builds from the busybox rootfs.  containerd runs privately (own socket,
 # root and state under a temporary directory) and is stopped afterwards.
 load helpers
+load oci-image
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
@@ -36,33 +37,6 @@ teardown_file() {
 	umount -R "$D" 2>/dev/null
 	grep " $D" /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$D"
-}
-
-# oci_archive ROOTFS OUT: an OCI image layout (one uncompressed layer) as a tar.
-oci_archive() {
-	local dir blobs layer cfg man size_l size_c size_m
-	dir=$(mktemp -d)
-	blobs=$dir/blobs/sha256
-	mkdir -p "$blobs"
-	tar -C "$1" --numeric-owner -cf "$dir/layer.tar" .
-	layer=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-	size_l=$(stat -c %s "$dir/layer.tar")
-	mv "$dir/layer.tar" "$blobs/$layer"
-	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin:/sbin:/usr/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-		"$layer" >"$dir/config"
-	cfg=$(sha256sum "$dir/config" | cut -d' ' -f1)
-	size_c=$(stat -c %s "$dir/config")
-	mv "$dir/config" "$blobs/$cfg"
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
-		"$cfg" "$size_c" "$layer" "$size_l" >"$dir/manifest"
-	man=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
-	size_m=$(stat -c %s "$dir/manifest")
-	mv "$dir/manifest" "$blobs/$man"
-	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"docker.io/mew/busybox:latest","org.opencontainers.image.ref.name":"latest"}}]}' \
-		"$man" "$size_m" >"$dir/index.json"
-	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
-	tar -C "$dir" -cf "$2" oci-layout index.json blobs
-	rm -rf "$dir"
 }
 
 setup() {

@@ -12,6 +12,7 @@
 #                              bounding set (like this one) refuses; runc
 #                              and crun fail the same way without them
 load helpers
+load oci-image
 
 setup() {
 	need_root
@@ -122,4 +123,15 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ ! -e "/run/mew-runtime/$id" ]
 	[ ! -e "/sys/fs/cgroup/memory/libpod_parent/libpod-$id" ]
+}
+
+@test "podman: an image loaded from an OCI archive runs" {
+	oci_archive "$ROOTFS" "$STORE/busybox-oci.tar"
+	run "${P[@]}" load -i "$STORE/busybox-oci.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "${P[@]}" run --rm "${U[@]}" docker.io/mew/busybox:latest /bin/sh -c 'echo from-image; test -x /bin/busybox'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-image ]
 }

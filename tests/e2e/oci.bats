@@ -293,3 +293,22 @@ JSON
 	[ "${lines[1]}" = " 0 100000 65536" ]
 	[ "${lines[2]}" = " 0 200000 1000" ]
 }
+
+@test "oci: update changes a running container's limits; a bad value is named" {
+	[ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no cgroups"
+	bundle '[ "/bin/sleep", "100" ]'
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1
+	"$RT" --root "$ROOT" start "$ID"
+	mem() {
+		cat "/sys/fs/cgroup/memory/mew-runtime/$ID/memory.limit_in_bytes" 2>/dev/null ||
+			cat "/sys/fs/cgroup/mew-runtime/$ID/memory.max"
+	}
+	[ "$(mem)" = 67108864 ]
+	"$RT" --root "$ROOT" update --memory 128m --pids-limit 50 "$ID"
+	[ "$(mem)" = 134217728 ]
+	echo '{"memory": {"limit": 33554432}}' | "$RT" --root "$ROOT" update --resources - "$ID"
+	[ "$(mem)" = 33554432 ]
+	run "$RT" --root "$ROOT" update --resources - "$ID" <<<'{"pids": {"limit": "many"}}'
+	[ "$status" -eq 125 ]
+	[ "$output" = 'mew: resources.json: resources.pids.limit: expected an integer, got "many"' ]
+}

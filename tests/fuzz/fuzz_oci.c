@@ -23,6 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The first byte picks the entry point, the rest is the document. */
 	if (size > 0 && data[0] == 'P')
 		r = spec_from_oci_process((const char *)data + 1, size - 1, "process.json", &spec, &err);
+	else if (size > 0 && data[0] == 'R')
+		r = spec_from_oci_resources((const char *)data + 1, size - 1, "resources.json", &spec, &err);
 	else
 		r = spec_from_oci_json((const char *)data, size, "/bundle", &spec, &err);
 	if (r < 0) {
@@ -30,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (err == NULL || err->msg == NULL || strstr(err->msg, ".json") == NULL)
 			abort();
 	} else {
-		if (err != NULL || spec.argv == NULL || spec.argv[0] == NULL || spec.oci == NULL)
+		if (err != NULL || spec.oci == NULL || (data[0] != 'R' && (spec.argv == NULL || spec.argv[0] == NULL)))
 			abort();
 		for (size_t i = 0; i < spec.nmounts; i++) {
 			unsigned long flags, prop;
