@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -334,9 +335,23 @@ static int run(const struct spec *spec, struct mew_error **err)
 	io.to_serial = spec->vm.console;
 	if (spec->vm.console || spec->interactive)
 		io.in_fd = 0;
-	if (vm_start(&vm, err) < 0)
+	/* An interactive console passes every key to the guest, ^C included. */
+	struct termios saved;
+	int raw = spec->vm.console && isatty(0) && tcgetattr(0, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		t.c_oflag |= OPOST | ONLCR;
+		tcsetattr(0, TCSANOW, &t);
+	}
+	if (vm_start(&vm, err) < 0) {
+		if (raw)
+			tcsetattr(0, TCSANOW, &saved);
 		goto out;
+	}
 	io_loop(&io);
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
 	vm_join(&vm);
 	if (getenv("MEW_VM_TIMING") != NULL && vm.first_exit_ns != 0)
 		fprintf(stderr, "mew: vm: timing: first guest exit %.3f ms after the engine started\n",
