@@ -389,6 +389,131 @@ static void p9_refuses_malformed_messages(void **state)
 	rmdir(dir);
 }
 
+
+/* A 9P exchange through the device's queue: request at DATA, reply at DATA+0x8000. */
+static struct virtio_mmio *p9t;
+static uint16_t p9slot;
+
+static uint8_t *p9_call(const uint8_t *req, uint32_t len)
+{
+	memcpy(gp(DATA), req, len);
+	desc(0, DATA, len, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA + 0x8000, 0x8000, VRING_DESC_F_WRITE, 0);
+	avail_push(p9slot, 0);
+	avail_idx(++p9slot);
+	wr(p9t, 0x50, 0);
+	assert_int_equal(used_idx(), p9slot);
+	return gp(DATA + 0x8000);
+}
+
+struct p9msg {
+	uint8_t b[512];
+	uint32_t n;
+};
+
+static void m_begin(struct p9msg *m, uint8_t type)
+{
+	m->n = 7;
+	m->b[4] = type;
+	m->b[5] = 1;
+	m->b[6] = 0;
+}
+
+static void m_put(struct p9msg *m, const void *v, uint32_t n)
+{
+	memcpy(m->b + m->n, v, n);
+	m->n += n;
+}
+
+static void m_u32(struct p9msg *m, uint32_t v) { m_put(m, &v, 4); }
+static void m_u64(struct p9msg *m, uint64_t v) { m_put(m, &v, 8); }
+static void m_u16(struct p9msg *m, uint16_t v) { m_put(m, &v, 2); }
+
+static void m_str(struct p9msg *m, const char *s)
+{
+	m_u16(m, (uint16_t)strlen(s));
+	m_put(m, s, (uint32_t)strlen(s));
+}
+
+static uint8_t *m_send(struct p9msg *m)
+{
+	memcpy(m->b, &m->n, 4);
+	return p9_call(m->b, m->n);
+}
+
+static void p9_readdir_hands_out_every_entry_in_small_pieces(void **state)
+{
+	char dir[] = "/tmp/mew-9p-XXXXXX", path[64];
+	struct p9msg m;
+	uint8_t *r;
+	int seen = 0;
+	uint64_t off = 0;
+
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 20; i++) {
+		snprintf(path, sizeof(path), "%s/file-%02d", dir, i);
+		FILE *f = fopen(path, "w");
+		fclose(f);
+	}
+	p9t = virtio_mmio_new(virtio_9p_new(&mem, dir, "t", 0, count_irq, NULL, NULL), 0, 5);
+	p9slot = 0;
+	driver_init(p9t, 1, 1);
+	m_begin(&m, 100);
+	m_u32(&m, 8192);
+	m_str(&m, "9P2000.L");
+	assert_int_equal(m_send(&m)[4], 101);
+	m_begin(&m, 104);
+	m_u32(&m, 0);
+	m_u32(&m, ~0u);
+	m_str(&m, "");
+	m_str(&m, "");
+	m_u32(&m, 0);
+	assert_int_equal(m_send(&m)[4], 105);
+	m_begin(&m, 110); /* clone fid 0 to 1 */
+	m_u32(&m, 0);
+	m_u32(&m, 1);
+	m_u16(&m, 0);
+	assert_int_equal(m_send(&m)[4], 111);
+	m_begin(&m, 12);
+	m_u32(&m, 1);
+	m_u32(&m, 0200000); /* O_DIRECTORY */
+	assert_int_equal(m_send(&m)[4], 13);
+	for (int round = 0; round < 100; round++) {
+		uint32_t count;
+		m_begin(&m, 40);
+		m_u32(&m, 1);
+		m_u64(&m, off);
+		m_u32(&m, 70); /* room for two entries at most */
+		r = m_send(&m);
+		assert_int_equal(r[4], 41);
+		memcpy(&count, r + 7, 4);
+		if (count == 0)
+			break;
+		for (uint32_t p = 0; p < count;) {
+			uint16_t nl;
+			memcpy(&off, r + 11 + p + 13, 8);
+			memcpy(&nl, r + 11 + p + 22, 2);
+			if (nl == 7 && memcmp(r + 11 + p + 24, "file-", 5) == 0)
+				seen++;
+			p += 24 + nl;
+		}
+	}
+	assert_int_equal(seen, 20);
+	/* a walk out of the share with .. stays at its root */
+	m_begin(&m, 110);
+	m_u32(&m, 0);
+	m_u32(&m, 2);
+	m_u16(&m, 3);
+	m_str(&m, "..");
+	m_str(&m, "..");
+	m_str(&m, "tmp");
+	r = m_send(&m);
+	assert_true(r[4] == 7 || (r[4] == 111 && r[7] < 3));
+	virtio_mmio_free(p9t);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void bus_reads_nothing_as_ones(void **state)
 {
 	struct bus b = { 0 };
@@ -414,6 +539,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(transport_refuses_queues_outside_memory_and_bad_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(blk_checks_sector_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_refuses_malformed_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(p9_readdir_hands_out_every_entry_in_small_pieces, setup, teardown),
 		cmocka_unit_test(bus_reads_nothing_as_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

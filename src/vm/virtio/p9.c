@@ -453,10 +453,13 @@ static int t_readdir(struct p9 *s, struct msg *m, struct out *o, size_t room)
 		seekdir(f->dir, (long)off);
 	put32(o, 0);
 	start = o->len;
-	while ((de = readdir(f->dir)) != NULL) {
+	for (;;) {
+		long pos = telldir(f->dir);
+		if ((de = readdir(f->dir)) == NULL)
+			break;
 		size_t nl = strlen(de->d_name);
 		if (o->len - start + 24 + nl > count) {
-			seekdir(f->dir, de->d_off - 0); /* not consumed: hand it out next time */
+			seekdir(f->dir, pos); /* not consumed: hand it out next time */
 			break;
 		}
 		struct stat st = { .st_ino = de->d_ino,
