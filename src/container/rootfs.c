@@ -329,6 +329,105 @@ static int mount_proc_sys(const struct rootfs_ctx *ctx, int root_fd, struct mew_
 	return remount_at(root_fd, "/sys", MS_RDONLY | safe, err);
 }
 
+static bool has_opt(char *const *options, const char *name)
+{
+	for (size_t i = 0; options != NULL && options[i] != NULL; i++)
+		if (strcmp(options[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Copy the tree under from into to: directories, regular files and symlinks,
+ * with their modes and owners (what an image keeps in /run, /tmp, /var/tmp). */
+static int copy_tree(int from, int to, int depth, struct mew_error **err)
+{
+	int dupfd = dup(from);
+	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	struct dirent *de;
+	int r = 0;
+
+	if (d == NULL) {
+		if (dupfd >= 0)
+			close(dupfd);
+		return mew_error(err, errno, "tmpcopyup: read a directory");
+	}
+	while (r == 0 && depth < 64 && (de = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(from, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			int a, b;
+			if (mkdirat(to, de->d_name, sb.st_mode & 07777) < 0 && errno != EEXIST)
+				r = mew_error(err, errno, "tmpcopyup: mkdir `%s`", de->d_name);
+			a = openat(from, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			b = openat(to, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (r == 0 && a >= 0 && b >= 0)
+				r = copy_tree(a, b, depth + 1, err);
+			if (a >= 0)
+				close(a);
+			if (b >= 0)
+				close(b);
+		} else if (S_ISLNK(sb.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(from, de->d_name, target, sizeof(target) - 1);
+			if (n >= 0) {
+				target[n] = '\0';
+				if (symlinkat(target, to, de->d_name) < 0 && errno != EEXIST)
+					r = mew_error(err, errno, "tmpcopyup: symlink `%s`", de->d_name);
+			}
+		} else if (S_ISREG(sb.st_mode)) {
+			int a = openat(from, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int b = openat(to, de->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				       sb.st_mode & 07777);
+			char buf[65536];
+			ssize_t n;
+			while (a >= 0 && b >= 0 && (n = read(a, buf, sizeof(buf))) > 0)
+				if (write(b, buf, (size_t)n) != n) {
+					r = mew_error(err, errno, "tmpcopyup: write `%s`", de->d_name);
+					break;
+				}
+			if (a >= 0)
+				close(a);
+			if (b >= 0)
+				close(b);
+		} else {
+			continue; /* devices, fifos, sockets: not copied */
+		}
+		fchownat(to, de->d_name, sb.st_uid, sb.st_gid, AT_SYMLINK_NOFOLLOW);
+	}
+	closedir(d);
+	return r;
+}
+
+/* tmpfs with "tmpcopyup" (podman's --read-only and --tmpfs): the directory's
+ * contents are copied onto the new tmpfs, as crun and runc do. */
+static int mount_tmpfs_copyup(int root_fd, const struct spec_mount *m, const struct mount_flags *mf,
+			      struct mew_error **err)
+{
+	cleanup_close int path_fd = rootfs_open_in_root(root_fd, m->destination, true, false, err);
+	cleanup_close int under = -1, over = -1;
+	char at[64];
+
+	if (path_fd < 0)
+		return -1;
+	/* Opened before the mount: still the directory underneath afterwards. */
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", path_fd);
+	under = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount(m->source != NULL ? m->source : "tmpfs", at, "tmpfs", mf->flags, mf->data) < 0)
+		return mew_error(err, errno, "mount tmpfs on `%s`", m->destination);
+	over = rootfs_open_in_root(root_fd, m->destination, false, false, err);
+	if (over < 0)
+		return -1;
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", over);
+	{
+		cleanup_close int dir = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (under < 0 || dir < 0)
+			return 0; /* nothing underneath to copy */
+		return copy_tree(under, dir, 0, err);
+	}
+}
+
 static int mount_spec_mounts(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
 {
 	const struct spec *spec = ctx->spec;
@@ -353,6 +452,8 @@ static int mount_spec_mounts(const struct rootfs_ctx *ctx, int root_fd, struct m
 				     MS_BIND | (mf.flags & MS_REC), NULL, err);
 			if (r == 0 && (mf.flags & ~(MS_BIND | MS_REC)) != 0)
 				r = remount_at(root_fd, m->destination, mf.flags & ~(MS_BIND | MS_REC), err);
+		} else if (strcmp(m->type, "tmpfs") == 0 && has_opt(m->options, "tmpcopyup")) {
+			r = mount_tmpfs_copyup(root_fd, m, &mf, err);
 		} else {
 			r = mount_at(root_fd, m->destination, false, m->source != NULL ? m->source : m->type,
 				     m->type, mf.flags, mf.data, err);

@@ -9,10 +9,15 @@ setup() {
 	RT="$(dirname "$MEW")/mew-runc"
 	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
 	WORK=$(mktemp -d)
+	chmod 755 "$WORK" # a user namespace's root is another uid
 	ROOT=$WORK/state
 	B=$WORK/bundle
 	mkdir -p "$B" "$WORK/shared"
 	ID=oci-$$-$BATS_TEST_NUMBER
+	# A copy: mount points made for the config's mounts must not land in
+	# the shared cached rootfs.
+	cp -a "$ROOTFS" "$WORK/rootfs"
+	ROOTFS=$WORK/rootfs
 }
 
 teardown() {
@@ -311,4 +316,16 @@ JSON
 	run "$RT" --root "$ROOT" update --resources - "$ID" <<<'{"pids": {"limit": "many"}}'
 	[ "$status" -eq 125 ]
 	[ "$output" = 'mew: resources.json: resources.pids.limit: expected an integer, got "many"' ]
+}
+
+@test "oci: a tmpfs with tmpcopyup starts with the directory's contents" {
+	bundle '[ "/bin/sh", "-c", "touch /bin/new && ls /bin/new && /bin/echo copied" ]'
+	sed -i 's|"options": \[ "rbind" \] }|"options": [ "rbind" ] },\n\t\t{ "destination": "/bin", "type": "tmpfs", "source": "tmpfs", "options": [ "tmpcopyup", "mode=755" ] }|' "$B/config.json"
+	grep -q tmpcopyup "$B/config.json"
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /bin/new ]
+	[ "${lines[1]}" = copied ]
+	[ ! -e "$ROOTFS/bin/new" ]
 }
