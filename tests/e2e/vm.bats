@@ -55,6 +55,12 @@ vmrun() {
 	[ "$output" -eq 1048576 ]
 }
 
+@test "vm: with -i, standard input reaches the guest over virtio-console" {
+	run bash -c "printf 'hello-from-stdin' | '$MEW' run --engine vm -i --rootfs '$ROOTFS' --kernel '$TG' -- rx 16"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rx: hello-from-stdin"* ]]
+}
+
 @test "vm: virtio-rng hands the guest random bytes" {
 	run vmrun -- rng
 	[ "$status" -eq 0 ]

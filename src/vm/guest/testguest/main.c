@@ -4,7 +4,7 @@
  *
  * It runs the words after " -- " on its command line:
  *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk |
- *   9p PATH | vsock PORT | hostile | spin N | fault | reset
+ *   rx BYTES | 9p PATH | vsock PORT | hostile | spin N | cmdline | fault | reset
  * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
 #include <stddef.h>
 #include <stdint.h>
@@ -373,6 +373,29 @@ static void cmd_console(u64 bytes)
 		if (request(d, 1, b, n) < 0)
 			return fail("console: no answer");
 	}
+}
+
+/* Receive n bytes of host input on virtio-console (mew run -i) and echo them. */
+static void cmd_rx(u64 n)
+{
+	static u8 in[256];
+	struct dev *d = find_dev(3);
+	u64 got = 0;
+
+	if (d == 0 || dev_init(d, 0, 2) < 0)
+		return fail("rx: no virtio-console");
+	if (n > sizeof(in))
+		n = sizeof(in);
+	puts_("rx: ");
+	while (got < n) {
+		struct buf b = { in, (u32)(n - got), 1 };
+		long k = request(d, 0, &b, 1);
+		if (k <= 0)
+			return fail("rx: no input");
+		putn((char *)in, (size_t)k);
+		got += (u64)k;
+	}
+	puts_("\n");
 }
 
 static void cmd_rng(void)
@@ -779,6 +802,8 @@ void tg_main(int pvh, const u8 *info)
 			cmd_devices();
 		} else if (is(w, n, "console") && (arg = word(&p, &an)) != 0) {
 			cmd_console(parse_num(&arg));
+		} else if (is(w, n, "rx") && (arg = word(&p, &an)) != 0) {
+			cmd_rx(parse_num(&arg));
 		} else if (is(w, n, "rng")) {
 			cmd_rng();
 		} else if (is(w, n, "blk")) {
