@@ -115,7 +115,6 @@ static char *agent_path(void)
 static int encode_run(const struct spec *spec, char *out, size_t max)
 {
 	size_t n = 0;
-	char num[32];
 	const char *parts[512];
 	int np = 0;
 	static char argc_s[16], envc_s[16], uid_s[16], gid_s[16];
@@ -133,7 +132,6 @@ static int encode_run(const struct spec *spec, char *out, size_t max)
 	snprintf(gid_s, sizeof(gid_s), "%u", spec->user_set ? (unsigned)spec->gid : 0);
 	parts[np++] = uid_s;
 	parts[np++] = gid_s;
-	(void)num;
 	n = (size_t)snprintf(out, max, " mew.run=");
 	for (int i = 0; i < np; i++) {
 		for (const unsigned char *s = (const unsigned char *)parts[i];; s++) {
@@ -254,15 +252,19 @@ static int run(const struct spec *spec, struct mew_error **err)
 		return -1;
 	if (spec->vm.initrd != NULL && read_file_bytes("--initrd", spec->vm.initrd, &initrd, &initrd_len, err) < 0)
 		return -1;
-	/* A Linux kernel needs what the probe checks; the test guest does not. */
-	if ((memcmp(kernel, "\177ELF", 4) != 0 || kernel_len > (8 << 20)) && getenv("MEW_VM_NO_PROBE") == NULL) {
+	/* A Linux kernel (a bzImage, or an ELF with Linux's banner) needs what the
+	 * probe checks; other guests, such as mew's test guest, do not. */
+	if (kernel_len < 64)
+		return mew_error(err, 0, "--kernel: `%s` is too small to be a kernel", kernel_path);
+	int linux_kernel = memcmp(kernel, "\177ELF", 4) != 0 || memmem(kernel, kernel_len, "Linux version ", 14) != NULL;
+	if (linux_kernel && getenv("MEW_VM_NO_PROBE") == NULL) {
 		if (vm_probe_kernel_boot(why, sizeof(why)) < 0)
 			return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", why);
 	}
 	/* Kernel messages go to the terminal only when there is no agent. */
-	if (use_agent && mew_log_level < 2 && memcmp(kernel, "\177ELF", 4) != 0)
+	if (use_agent && linux_kernel && mew_log_level < 2)
 		serial_fd = -1;
-	else if (use_agent && mew_log_level >= 2)
+	else if (use_agent && linux_kernel)
 		serial_fd = 2;
 
 	cmdline = calloc(1, cmax);
