@@ -46,7 +46,7 @@ teardown() {
 
 @test "podman: -it gets a terminal through --console-socket" {
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
-	run script -qec "${P[*]} run -it --rm ${U[*]} --rootfs $ROOTFS /bin/sh -c 'test -t 0 && test -t 1 && echo tty-ok'" /dev/null
+	run script -qec "${P[*]} run -it --rm ${U[*]} --rootfs $ROOTFS /bin/sh -c 'test -t 0 && test -t 1 && echo tty-ok'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *tty-ok* ]]
@@ -107,7 +107,7 @@ teardown() {
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
 	run "${P[@]}" run -d --name mew-it-$$ "${U[@]}" --rootfs "$ROOTFS" /bin/sleep 1000
 	[ "$status" -eq 0 ]
-	run script -qec "${P[*]} exec -it mew-it-$$ /bin/sh -c 'tty; echo exec-tty-ok'" /dev/null
+	run script -qec "${P[*]} exec -it mew-it-$$ /bin/sh -c 'tty; echo exec-tty-ok'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == */dev/pts/0* ]]
