@@ -57,6 +57,15 @@ static int h_cmpr_bcond(struct a64_cpu *c, const struct a64_insn *i)
 	return go(c, i + 1, a64_cond(c, i[1].cond));
 }
 
+static int h_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t r = X(i->rn) & i->imm;
+	if (!i->sf)
+		r <<= 32;
+	c->nzcv = (uint32_t)((r >> 63) << 31) | (r == 0 ? A64_Z : 0);
+	return go(c, i + 1, a64_cond(c, i[1].cond));
+}
+
 void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
 {
 	if (b->fn != h_bcond)
@@ -64,6 +73,7 @@ void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
 	switch (a64_is_cmp(a)) {
 	case 1: a->fn = h_cmpi_bcond; break;
 	case 2: a->fn = h_cmpr_bcond; break;
+	case 3: a->fn = h_tsti_bcond; break;
 	}
 }
 

@@ -689,5 +689,7 @@ int a64_is_cmp(const struct a64_insn *i)
 		return 1;
 	if (i->fn == h_adds_reg)
 		return 2;
+	if (i->fn == h_ands_imm)
+		return 3;
 	return 0;
 }
