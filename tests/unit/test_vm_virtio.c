@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "vm/bus.h"
@@ -441,7 +442,7 @@ static uint8_t *m_send(struct p9msg *m)
 	return p9_call(m->b, m->n);
 }
 
-static void p9_readdir_hands_out_every_entry_in_small_pieces(void **state)
+static void p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr(void **state)
 {
 	char dir[] = "/tmp/mew-9p-XXXXXX", path[64];
 	struct p9msg m;
@@ -509,6 +510,34 @@ static void p9_readdir_hands_out_every_entry_in_small_pieces(void **state)
 	m_str(&m, "tmp");
 	r = m_send(&m);
 	assert_true(r[4] == 7 || (r[4] == 111 && r[7] < 3));
+	/* setattr on a symlink to a host file changes nothing outside the share */
+	char outside[] = "/tmp/mew-9p-out-XXXXXX";
+	int ofd = mkstemp(outside);
+	assert_true(ofd >= 0);
+	close(ofd);
+	assert_int_equal(chmod(outside, 0600), 0);
+	snprintf(path, sizeof(path), "%s/escape", dir);
+	assert_int_equal(symlink(outside, path), 0);
+	m_begin(&m, 110);
+	m_u32(&m, 0);
+	m_u32(&m, 3);
+	m_u16(&m, 1);
+	m_str(&m, "escape");
+	assert_int_equal(m_send(&m)[4], 111);
+	m_begin(&m, 26); /* Tsetattr: mode 0777, size 0 */
+	m_u32(&m, 3);
+	m_u32(&m, 1 | 8);
+	m_u32(&m, 0777);
+	m_u32(&m, 0);
+	m_u32(&m, 0);
+	m_u64(&m, 0);
+	for (int i = 0; i < 4; i++)
+		m_u64(&m, 0);
+	m_send(&m);
+	struct stat st;
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(outside);
 	virtio_mmio_free(p9t);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	assert_int_equal(system(path), 0);
@@ -539,7 +568,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(transport_refuses_queues_outside_memory_and_bad_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(blk_checks_sector_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_refuses_malformed_messages, setup, teardown),
-		cmocka_unit_test_setup_teardown(p9_readdir_hands_out_every_entry_in_small_pieces, setup, teardown),
+		cmocka_unit_test_setup_teardown(p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr, setup, teardown),
 		cmocka_unit_test(bus_reads_nothing_as_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

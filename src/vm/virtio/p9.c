@@ -34,8 +34,11 @@ struct fid {
 	struct fid *next;
 };
 
+#define MAX_FIDS 65536 /* a guest cannot make the VMM hold more */
+
 struct p9 {
 	struct virtio_dev dev;
+	unsigned nfids;
 	int root;
 	int readonly;
 	uint32_t msize;
@@ -143,6 +146,7 @@ static void fid_del(struct p9 *s, uint32_t id)
 			fid_close(f);
 			free(f->path);
 			free(f);
+			s->nfids--;
 			return;
 		}
 }
@@ -150,7 +154,7 @@ static void fid_del(struct p9 *s, uint32_t id)
 static struct fid *fid_new(struct p9 *s, uint32_t id, const char *path)
 {
 	struct fid *f;
-	if (fid_get(s, id) != NULL)
+	if (fid_get(s, id) != NULL || s->nfids >= MAX_FIDS)
 		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (f == NULL || (f->path = strdup(path)) == NULL) {
@@ -161,6 +165,7 @@ static struct fid *fid_new(struct p9 *s, uint32_t id, const char *path)
 	f->fd = -1;
 	f->next = s->fids;
 	s->fids = f;
+	s->nfids++;
 	return f;
 }
 
@@ -635,7 +640,9 @@ static int t_setattr(struct p9 *s, struct msg *m, struct out *o)
 		free(base);
 		return -errno;
 	}
-	if ((valid & 1) && fchmodat(dfd, base, mode & 07777, 0) < 0)
+	/* Never through a symlink: its target is a host path (glibc refuses
+	 * symlinks here with EOPNOTSUPP, and Linux has no symlink modes). */
+	if ((valid & 1) && fchmodat(dfd, base, mode & 07777, AT_SYMLINK_NOFOLLOW) < 0 && errno != EOPNOTSUPP)
 		r = -errno;
 	if (r == 0 && (valid & 6) &&
 	    fchownat(dfd, base, (valid & 2) ? uid : (uid_t)-1, (valid & 4) ? gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
