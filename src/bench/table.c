@@ -168,7 +168,8 @@ static void print_realinux(const struct bench_report *r, FILE *out)
 		if (!row->runnable)
 			continue;
 		print_check_notes(row, "", &row->unshare_net, &row->cgroup, out);
-		if (as_user && row->unshare_net.result != BENCH_CHECK_UNTESTED)
+		/* as nobody: worth a line only where root's check passed */
+		if (as_user && bench_row_hosts_containers(row))
 			print_check_notes(row, " as nobody", &row->user_unshare_net, &row->user_cgroup, out);
 	}
 }
