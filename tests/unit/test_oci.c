@@ -11,6 +11,7 @@
 
 #include "base/cleanup.h"
 #include "base/strutil.h"
+#include "container/cgroup_oci.h"
 #include "spec/spec.h"
 
 static const char full_config[] = "{\n"
@@ -389,6 +390,33 @@ static void mount_options_split(void **state)
 	assert_string_equal(data, "mode=755,size=64k");
 }
 
+static void cgroup_paths(void **state)
+{
+	struct spec spec;
+	char *p;
+
+	spec_init(&spec);
+	p = cgroup_oci_path(&spec, "abc");
+	assert_string_equal(p, "/mew-runtime/abc");
+	free(p);
+	spec.oci = calloc(1, sizeof(*spec.oci));
+	spec.oci->cgroups_path = strdup("/libpod_parent/libpod-1");
+	p = cgroup_oci_path(&spec, "abc");
+	assert_string_equal(p, "/libpod_parent/libpod-1");
+	free(p);
+	free(spec.oci->cgroups_path);
+	spec.oci->cgroups_path = strdup("system.slice:docker:abc");
+	p = cgroup_oci_path(&spec, "abc");
+	assert_string_equal(p, "/system.slice/docker-abc.scope");
+	free(p);
+	free(spec.oci->cgroups_path);
+	spec.oci->cgroups_path = strdup("relative/path");
+	p = cgroup_oci_path(&spec, "abc");
+	assert_string_equal(p, "/relative/path");
+	free(p);
+	spec_free(&spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +427,7 @@ int main(void)
 		cmocka_unit_test(syntax_errors_name_the_place),
 		cmocka_unit_test(long_values_are_shortened),
 		cmocka_unit_test(mount_options_split),
+		cmocka_unit_test(cgroup_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
