@@ -50,6 +50,19 @@ int a64_is_elf(const char *hp);
 /* syscall.c: the system call in x8 with arguments x0..x5; result in x0. */
 void a64_syscall(struct a64_cpu *c);
 
+/* safesys.c: a host system call that a guest signal cannot race: returns
+ * -EINTR without making the call when one is pending and unblocked; the
+ * result is the raw kernel value (-errno on failure). */
+struct a64_safe_args {
+	long nr;
+	long a[6];
+	const volatile uint64_t *pending;
+	const uint64_t *blocked;
+};
+long a64_safe_syscall(const struct a64_safe_args *s);
+/* From the host signal handler: leave the window before the kernel entry. */
+void a64_safe_syscall_fixup(void *uctx);
+
 /* signal.c */
 void a64_signal_init(void);
 /* A synchronous signal caused by the instruction at pc. */

@@ -60,11 +60,11 @@ _Static_assert(__builtin_offsetof(struct g_sigcontext, reserved) == 288, "sigcon
 static void on_signal(int sig, siginfo_t *si, void *uctx)
 {
 	struct a64_cpu *c = a64_current;
-	(void)uctx;
 	if (c == NULL)
 		return;
 	c->pending_info[sig] = *si;
 	__atomic_or_fetch(&c->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+	a64_safe_syscall_fixup(uctx);
 }
 
 /* Host mask = guest mask, except what mew needs for itself. */

@@ -289,9 +289,15 @@ static long sys_epoll_pwait(struct a64_cpu *c)
 	if (max <= 0 || max > 1024)
 		max = max <= 0 ? 1 : 1024;
 	struct epoll_event ev[1024];
-	long r = syscall(SYS_epoll_pwait, ARG(0), ev, max, ARG(3), PTR(4), ARG(5));
+	struct a64_safe_args sa = {
+		.nr = SYS_epoll_pwait,
+		.a = { ARG(0), (long)ev, max, ARG(3), ARG(4), ARG(5) },
+		.pending = &c->pending,
+		.blocked = &c->blocked,
+	};
+	long r = a64_safe_syscall(&sa);
 	if (r < 0)
-		return -errno;
+		return r;
 	struct g_epoll_event *g = PTR(1);
 	for (long k = 0; k < r; k++) {
 		g[k].events = ev[k].events;
@@ -528,8 +534,13 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return -EPERM;
 	}
 	if (nr < sizeof(passthrough) / sizeof(passthrough[0]) && passthrough[nr] != 0) {
-		long r = syscall(passthrough[nr] - 1, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5));
-		return r < 0 ? -errno : r;
+		struct a64_safe_args sa = {
+			.nr = passthrough[nr] - 1,
+			.a = { ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5) },
+			.pending = &c->pending,
+			.blocked = &c->blocked,
+		};
+		return a64_safe_syscall(&sa);
 	}
 	a64_debug("unimplemented system call %lu", (unsigned long)nr);
 	return -ENOSYS;

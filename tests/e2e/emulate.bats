@@ -18,6 +18,7 @@ setup_file() {
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/prog-static" "$src/prog.c" -lm -lpthread
 			aarch64-linux-gnu-gcc -O2 -o "$R/prog-dynamic" "$src/prog.c" -lm -lpthread
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/sigill" "$src/sigill.c"
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/signals" "$src/signals.c"
 		fi
 	fi
 }
@@ -122,6 +123,16 @@ emu() {
 	[ "$output" = "sigill handled 1" ]
 	run emu /sigill nohandler
 	[ "$status" -eq 132 ]
+}
+
+@test "emulate: signals against blocking calls: SA_RESTART, EINTR, many timers, sigaltstack" {
+	need_cc
+	run timeout 120 "$MEW" run --engine emulate --arch arm64 --rootfs "$R" -- /signals
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "restart 1 ticks>0 1" ]
+	[ "${lines[1]}" = "norestart -4" ]
+	[ "${lines[2]}" = "wakeups 300" ]
+	[ "${lines[3]}" = "altstack 1" ]
 }
 
 # Differential tests against qemu-aarch64 (tests/diff/a64diff.py): random

@@ -1,0 +1,80 @@
+/* Signals against blocking system calls: SA_RESTART restarts a read that a
+ * handler interrupted, without it the read fails with EINTR; many short
+ * timers around blocking calls never lose a wake-up; a handler on an
+ * alternate stack sees that stack. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static volatile int ticks;
+static volatile void *handler_sp;
+
+static void on_alarm(int s)
+{
+	int here;
+	ticks++;
+	handler_sp = &here;
+}
+
+static void timer(long usec)
+{
+	struct itimerval it = { { 0, usec }, { 0, usec } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static int slow_read(int flags)
+{
+	int p[2];
+	char c;
+	pipe(p);
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = flags };
+	sigaction(SIGALRM, &sa, NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(100000);
+		write(p[1], "x", 1);
+		_exit(0);
+	}
+	ticks = 0;
+	timer(5000);
+	ssize_t n = read(p[0], &c, 1);
+	int e = errno;
+	timer(0);
+	close(p[0]);
+	close(p[1]);
+	return n == 1 ? 1 : (e == EINTR ? -EINTR : -e);
+}
+
+int main(void)
+{
+	int r = slow_read(SA_RESTART);
+	printf("restart %d ticks>0 %d\n", r, ticks > 0);
+	r = slow_read(0);
+	printf("norestart %d\n", r);
+
+	/* wake-ups are never lost: 300 one-shot timers, each awaited by pause() */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigaction(SIGALRM, &sa, NULL);
+	ticks = 0;
+	for (int k = 0; k < 300; k++) {
+		struct itimerval it = { { 0, 0 }, { 0, 200 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		while (ticks <= k)
+			usleep(100000); /* the tick interrupts it (or came before) */
+	}
+	printf("wakeups %d\n", ticks);
+
+	static char alt[65536];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof(alt) };
+	sigaltstack(&ss, NULL);
+	sa.sa_flags = SA_ONSTACK;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	printf("altstack %d\n", (char *)handler_sp >= alt && (char *)handler_sp < alt + sizeof(alt));
+	return 0;
+}
