@@ -84,8 +84,11 @@ int bench_chart_script(const struct bench_report *r, const char *data, const cha
 		"set grid ytics\n"
 		"set key top left\n"
 		"set datafile missing '-'\n"
-		"plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n",
-		png, r->quick ? " --quick" : "", r->runs, max * 2, columns + 1, data);
+		"n = %d\n"
+		"plot for [i=2:n+1] '%s' using i:xtic(1) title columnheader(i), \\\n"
+		"     for [i=2:n+1] '%s' skip 1 using ($0 + (i - 2 - (n - 1) / 2.0) / (n + 1)):i:(sprintf('%%.2g', column(i))) \\\n"
+		"       with labels offset 0,0.6 font ',8' notitle\n",
+		png, r->quick ? " --quick" : "", r->runs, max * 3, columns, data, data);
 	return 0;
 }
 

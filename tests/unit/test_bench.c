@@ -350,7 +350,8 @@ static void test_chart_input(void **state)
 	assert_int_equal(bench_chart_script(&r, "/tmp/d", "/tmp/out.png", f), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "set output '/tmp/out.png'"));
-	assert_non_null(strstr(buf, "plot for [i=2:5] '/tmp/d'"));
+	assert_non_null(strstr(buf, "n = 4\n"));
+	assert_non_null(strstr(buf, "plot for [i=2:n+1] '/tmp/d'"));
 	assert_non_null(strstr(buf, "set logscale y"));
 	free(buf);
 	bench_report_free(&r);
