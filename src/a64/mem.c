@@ -100,6 +100,54 @@ STORE_OFF(h_stb_off, uint8_t)
 STORE_OFF(h_stw_off, u32u)
 STORE_OFF(h_stx_off, u64u)
 
+/* Pre/post index, the prologue/epilogue and string-loop forms. */
+#define LOAD_IDX(name, type, post)                                                 \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		uint64_t b = X(i->rn), a = post ? b : b + i->imm;                  \
+		uint64_t v = *(type *)(uintptr_t)a;                                \
+		X(i->rn) = b + i->imm;                                             \
+		X(i->rd) = v;                                                      \
+		return A64_NEXT;                                                   \
+	}
+#define STORE_IDX(name, type, post)                                                \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		uint64_t b = X(i->rn), a = post ? b : b + i->imm;                  \
+		*(type *)(uintptr_t)a = (type)X(i->rd);                            \
+		X(i->rn) = b + i->imm;                                             \
+		return A64_NEXT;                                                   \
+	}
+LOAD_IDX(h_ldb_post, uint8_t, 1)
+LOAD_IDX(h_ldx_post, u64u, 1)
+LOAD_IDX(h_ldx_pre, u64u, 0)
+STORE_IDX(h_stb_post, uint8_t, 1)
+STORE_IDX(h_stx_post, u64u, 1)
+STORE_IDX(h_stx_pre, u64u, 0)
+
+static int h_ldp_x_post(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t a = X(i->rn);
+	uint64_t v1 = *(u64u *)a, v2 = *(u64u *)(a + 8);
+	X(i->rn) = a + i->imm;
+	X(i->rd) = v1;
+	X(i->ra) = v2;
+	return A64_NEXT;
+}
+
+static int h_stp_x_pre(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t a = X(i->rn) + i->imm;
+	*(u64u *)a = X(i->rd);
+	*(u64u *)(a + 8) = X(i->ra);
+	X(i->rn) = a;
+	return A64_NEXT;
+}
+
 static int h_ldp_x_off(struct a64_cpu *c, const struct a64_insn *i)
 {
 	c->cur = i;
@@ -613,6 +661,11 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		i->imm = imm7 * (i->sf == 5 ? 4 : i->sf);
 		if (i->op == M_OFF && i->sf == 8 && !v)
 			i->fn = l ? h_ldp_x_off : h_stp_x_off;
+		/* writeback into a loaded register is unpredictable: keep the general form */
+		if (i->sf == 8 && !v && l && i->op == M_POST && rn != rt && rn != BITS(raw, 14, 10))
+			i->fn = h_ldp_x_post;
+		if (i->sf == 8 && !v && !l && i->op == M_PRE)
+			i->fn = h_stp_x_pre;
 		return 0;
 	}
 
@@ -654,6 +707,15 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		case 0: case 2: i->op = M_OFF; break;
 		case 1: i->op = M_POST; break;
 		default: i->op = M_PRE; break;
+		}
+		if (i->op == M_POST && !(load && rn == rt)) {
+			if (fn == h_ldb) i->fn = h_ldb_post;
+			else if (fn == h_ldx) i->fn = h_ldx_post;
+			else if (fn == h_stb) i->fn = h_stb_post;
+			else if (fn == h_stx) i->fn = h_stx_post;
+		} else if (i->op == M_PRE && !(load && rn == rt)) {
+			if (fn == h_ldx) i->fn = h_ldx_pre;
+			else if (fn == h_stx) i->fn = h_stx_pre;
 		}
 		return 0;
 	}
