@@ -297,6 +297,11 @@ static int wait_start_fifo(const struct child_ctx *ctx, struct mew_error **err)
 	int fd;
 
 	close(ctx->sync_fd);
+	/* The terminal becomes our stdio now, as runc's init does: the stdio of
+	 * `create` would otherwise stay open here, and a caller that reads them
+	 * to their end (containerd's shim) would wait for start forever. */
+	if (ctx->console != NULL && tty_attach_slave("/dev/console", err) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->fifo_fd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -45,7 +45,7 @@ setup() {
 	command -v containerd-shim-runc-v2 >/dev/null || skip "containerd's runc shim is not installed"
 	RT="$(cd "$(dirname "$MEW")" && pwd)/mew-runc"
 	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
-	C=(ctr -a "$SOCK" -n mew)
+	C=(ctr -a "$SOCK" -n mew-e2e)
 }
 
 @test "containerd: ctr image import takes the OCI archive built from the busybox rootfs" {
@@ -70,7 +70,7 @@ setup() {
 		mew-ctrd-$$ /bin/sleep 1000
 	# the shim keeps runc state under /run/containerd/runc/<namespace>: mew's
 	# state.json (with its own start_time field) is there
-	grep -q '"start_time"' "/run/containerd/runc/mew/mew-ctrd-$$/state.json"
+	grep -q '"start_time"' "/run/containerd/runc/mew-e2e/mew-ctrd-$$/state.json"
 	run "${C[@]}" task exec --exec-id e1 mew-ctrd-$$ /bin/sh -c 'echo exec-ok; exit 4'
 	echo "$output"
 	[ "$status" -eq 4 ]
@@ -80,5 +80,14 @@ setup() {
 	for _ in $(seq 50); do "${C[@]}" task ls | grep "mew-ctrd-$$" | grep -q STOPPED && break; sleep 0.1; done
 	"${C[@]}" task rm mew-ctrd-$$
 	"${C[@]}" container rm mew-ctrd-$$
-	[ ! -e "/run/containerd/runc/mew/mew-ctrd-$$" ]
+	[ ! -e "/run/containerd/runc/mew-e2e/mew-ctrd-$$" ]
+}
+
+@test "containerd: ctr run -t gets the container's terminal through the shim's console socket" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	"${C[@]}" image ls -q | grep -q busybox || "${C[@]}" image import "$D/busybox-oci.tar"
+	run timeout 60 script -qec "${C[*]} run -t --rm --snapshotter native --runc-binary $RT docker.io/mew/busybox:latest mew-ctrt-$$ /bin/sh -c 'test -t 0 && test -t 1 && echo ctr-tty-ok'" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *ctr-tty-ok* ]]
 }
