@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +111,14 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 	a64_run(c);
 }
 
+static volatile pid_t guest_pid;
+
+static void forward(int sig)
+{
+	if (guest_pid > 0)
+		kill(guest_pid, sig);
+}
+
 static int setup_pers(const struct spec *spec, struct mew_error **err)
 {
 	struct pers *p = &a64_proc.pers;
@@ -146,6 +155,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 {
 	a64_debug_on = mew_log_level >= 2;
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return mew_error(err, errno, "fork");
@@ -153,13 +163,22 @@ static int run(const struct spec *spec, struct mew_error **err)
 		struct mew_error *e = NULL;
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
+		/* the guest does not outlive a killed mew */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(MEW_EXIT_FAILURE);
 		if (setup_pers(spec, &e) == 0)
 			become_guest(spec->argv[0], spec->argv, spec->env, &e);
 		_exit(mew_error_report(e));
 	}
-	/* the guest gets the terminal's signals; mew waits for it */
+	/* the guest gets the terminal's signals; mew waits for it and passes
+	 * on the ones meant for mew itself */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	guest_pid = pid;
+	struct sigaction sa = { .sa_handler = forward };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
