@@ -212,7 +212,7 @@ static int open_pty_inside(int sock, const struct spec *spec, struct mew_error *
 	return slave;
 }
 
-static void process_main(const struct spec *spec, const struct rt_state *st, int slave, int errfd)
+static void process_main(const struct spec *spec, int slave, int errfd)
 {
 	struct mew_error *err = NULL;
 	sigset_t none;
@@ -239,7 +239,6 @@ static void process_main(const struct spec *spec, const struct rt_state *st, int
 fail:
 	report(errfd, err);
 	_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
-	(void)st;
 }
 
 int rt_exec(int argc, char **argv)
@@ -306,7 +305,7 @@ int rt_exec(int argc, char **argv)
 		pid = fork();
 		if (pid == 0) {
 			close(pidpipe[1]);
-			process_main(&spec, &st, slave, errpipe[1]);
+			process_main(&spec, slave, errpipe[1]);
 		}
 		if (write(pidpipe[1], &pid, sizeof(pid)) != sizeof(pid))
 			_exit(MEW_EXIT_FAILURE);
