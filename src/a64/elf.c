@@ -278,7 +278,6 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 {
 	char hp[PATH_MAX];
 	char *const *args = argv;
-	char **owned = NULL;
 	char cur[PATH_MAX];
 	int r;
 
@@ -314,8 +313,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 		na[k++] = strdup(cur);
 		for (size_t j = 1; j < n; j++)
 			na[k++] = strdup(args[j]);
-		owned = na; /* leaked on purpose: the guest's argv lives as long as it does */
-		args = na;
+		args = na; /* not freed: copied onto the guest stack, and the load is once */
 		snprintf(cur, sizeof(cur), "%s", interp);
 	}
 
@@ -335,7 +333,6 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 		ip = &interp;
 		entry = interp.entry;
 	}
-	(void)owned;
 	memset(c->x, 0, sizeof(c->x));
 	if (build_stack(c, &prog, ip, cur, args, envp, err) < 0)
 		return -1;

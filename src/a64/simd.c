@@ -1191,8 +1191,6 @@ int a64_decode_simd(uint32_t raw, struct a64_insn *i)
 			if (op && cmode < 14)
 				i->imm = ~i->imm; /* MVNI */
 		}
-		if ((cmode >> 1) == 6 && op)
-			i->imm = ~adv_simd_expand_imm(0, cmode, imm8, &ok);
 		i->fn = h_modimm;
 		return 0;
 	}
