@@ -28,6 +28,9 @@ setup() {
 teardown() {
 	[ -n "${STORE:-}" ] || return 0
 	"${P[@]}" rm -af -t 0 >/dev/null 2>&1
+	# conmon runs `podman container cleanup` on its own after an exit: let
+	# it finish, or it makes the store again after we removed it
+	for _ in $(seq 100); do pgrep -f -- "$STORE" >/dev/null || break; sleep 0.1; done
 	umount -R "$STORE" 2>/dev/null
 	rm -rf "$STORE"
 }
