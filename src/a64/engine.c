@@ -199,8 +199,8 @@ int a64_exec_args(char **av)
 	av[k++] = p->rootfs;
 	av[k++] = (char *)p->cwd;
 	av[k++] = (char *)p->uts.nodename;
-	snprintf(num[0], sizeof(num[0]), "%u", (unsigned)p->uid);
-	snprintf(num[1], sizeof(num[1]), "%u", (unsigned)p->gid);
+	snprintf(num[0], sizeof(num[0]), "%u", (unsigned)a64_cred_euid());
+	snprintf(num[1], sizeof(num[1]), "%u", (unsigned)a64_cred_egid());
 	snprintf(num[2], sizeof(num[2]), "%zu", p->nbinds);
 	av[k++] = num[0];
 	av[k++] = num[1];

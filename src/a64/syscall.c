@@ -508,19 +508,14 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		default:
 			return -EINVAL;
 		}
-	case A64_NR_getuid: case A64_NR_geteuid:
-		return a64_proc.pers.fake_root ? (long)a64_proc.pers.uid : (long)getuid();
-	case A64_NR_getgid: case A64_NR_getegid:
-		return a64_proc.pers.fake_root ? (long)a64_proc.pers.gid : (long)getgid();
-	case A64_NR_getresuid: case A64_NR_getresgid:
+	case A64_NR_getuid: case A64_NR_geteuid: case A64_NR_getgid: case A64_NR_getegid:
+	case A64_NR_getresuid: case A64_NR_getresgid: case A64_NR_setuid: case A64_NR_setgid:
+	case A64_NR_setreuid: case A64_NR_setregid: case A64_NR_setresuid: case A64_NR_setresgid:
+	case A64_NR_setfsuid: case A64_NR_setfsgid: case A64_NR_setgroups: case A64_NR_getgroups:
 		if (!a64_proc.pers.fake_root)
 			break;
-		for (int k = 0; k < 3; k++)
-			*(uint32_t *)PTR(k) = nr == A64_NR_getresuid ? a64_proc.pers.uid : a64_proc.pers.gid;
-		return 0;
-	case A64_NR_setuid: case A64_NR_setgid: case A64_NR_setreuid: case A64_NR_setregid:
-	case A64_NR_setresuid: case A64_NR_setresgid: case A64_NR_setfsuid: case A64_NR_setfsgid:
-	case A64_NR_setgroups: case A64_NR_fchown:
+		return a64_cred_syscall(c, nr);
+	case A64_NR_fchown:
 		if (!a64_proc.pers.fake_root)
 			break;
 		return 0;
