@@ -74,6 +74,16 @@ emu() {
 	[ "${lines[3]}" = mew ]
 }
 
+@test "emulate: fake root: ids follow set*id, a dropped privilege stays dropped" {
+	need_arm64
+	run emu sh -c 'id -u; su -s /bin/sh nobody -c "id -u; id -g; su -s /bin/sh root -c true </dev/null 2>/dev/null && echo regained || echo kept"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 65534 ]
+	[ "${lines[2]}" = 65534 ]
+	[ "${lines[3]}" = kept ]
+}
+
 @test "emulate: exit statuses: the command's own, 128+N for a signal, 127, 126" {
 	need_arm64
 	run emu sh -c 'exit 3'
