@@ -167,6 +167,9 @@ int a64_svc(struct a64_cpu *c, const struct a64_insn *i);
 _Noreturn void a64_run(struct a64_cpu *c);
 /* Invalidate every thread's decode cache (code was unmapped or changed). */
 void a64_cache_flush_all(void);
+/* Guest memory [addr, addr+len) was unmapped, remapped or reprotected:
+ * flush the decode caches if code was decoded from it. */
+void a64_code_changed(uint64_t addr, uint64_t len);
 void a64_cache_clear(struct a64_cpu *c);
 
 /* FP status: fold the host's accumulated exception flags into FPSR. */

@@ -47,6 +47,72 @@ void a64_cache_flush_all(void)
 	__atomic_add_fetch(&a64_cache_gen, 1, __ATOMIC_RELEASE);
 }
 
+/* The guest pages any thread decoded code from: a set of page numbers, so
+ * that unmapping or remapping memory flushes the decode caches only when
+ * code was there (malloc's munmap of a big buffer does not).  Never shrinks;
+ * when it fills up every change flushes. */
+enum { PAGESET_BITS = 16 };
+static uint64_t pageset[1u << PAGESET_BITS];
+static int pageset_full;
+
+static void code_page_add(uint64_t page)
+{
+	uint64_t key = page + 1; /* 0 = empty */
+	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) >> (64 - PAGESET_BITS);
+	for (size_t n = 0; n < (1u << PAGESET_BITS) / 2; n++, h = (h + 1) & ((1u << PAGESET_BITS) - 1)) {
+		uint64_t cur = __atomic_load_n(&pageset[h], __ATOMIC_ACQUIRE);
+		if (cur == key)
+			return;
+		if (cur == 0) {
+			uint64_t zero = 0;
+			if (__atomic_compare_exchange_n(&pageset[h], &zero, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
+			    zero == key)
+				return;
+		}
+	}
+	__atomic_store_n(&pageset_full, 1, __ATOMIC_RELEASE);
+}
+
+static int code_page_has(uint64_t page)
+{
+	uint64_t key = page + 1;
+	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) >> (64 - PAGESET_BITS);
+	for (size_t n = 0; n < (1u << PAGESET_BITS) / 2; n++, h = (h + 1) & ((1u << PAGESET_BITS) - 1)) {
+		uint64_t cur = __atomic_load_n(&pageset[h], __ATOMIC_ACQUIRE);
+		if (cur == key)
+			return 1;
+		if (cur == 0)
+			return 0;
+	}
+	return 1;
+}
+
+void a64_code_changed(uint64_t addr, uint64_t len)
+{
+	uint64_t first = addr >> 12, last = (addr + len - 1) >> 12;
+	if (len == 0)
+		return;
+	if (__atomic_load_n(&pageset_full, __ATOMIC_ACQUIRE)) {
+		a64_cache_flush_all();
+		return;
+	}
+	if (last - first < 4096) {
+		for (uint64_t p = first; p <= last; p++)
+			if (code_page_has(p)) {
+				a64_cache_flush_all();
+				return;
+			}
+		return;
+	}
+	for (size_t k = 0; k < (1u << PAGESET_BITS); k++) {
+		uint64_t key = __atomic_load_n(&pageset[k], __ATOMIC_ACQUIRE);
+		if (key != 0 && key - 1 >= first && key - 1 <= last) {
+			a64_cache_flush_all();
+			return;
+		}
+	}
+}
+
 static inline size_t slot(uint64_t pc)
 {
 	return (pc >> 2) & ((1u << A64_CACHE_BITS) - 1);
@@ -60,6 +126,7 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 
 	if (room > BLOCK_MAX)
 		room = BLOCK_MAX;
+	code_page_add(pc >> 12);
 	c->cur = NULL; /* a fault while fetching is charged to pc itself */
 	for (;;) {
 		uint32_t raw = *(const uint32_t *)(uintptr_t)at;

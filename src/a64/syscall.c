@@ -160,8 +160,8 @@ static long sys_mmap(struct a64_cpu *c)
 	void *r = mmap(PTR(0), ARG(1), prot_in(ARG(2)), flags, (int)ARG(4), ARG(5));
 	if (r == MAP_FAILED)
 		return -errno;
-	if ((flags & MAP_FIXED) || (ARG(2) & PROT_EXEC))
-		a64_cache_flush_all();
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		a64_code_changed(ARG(0), ARG(1));
 	return (long)(uintptr_t)r;
 }
 
@@ -462,14 +462,13 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_mmap:
 		return sys_mmap(c);
 	case A64_NR_munmap:
-		a64_cache_flush_all();
+		a64_code_changed(ARG(0), ARG(1));
 		return ret(munmap(PTR(0), ARG(1)));
 	case A64_NR_mprotect:
-		if (ARG(2) & PROT_EXEC)
-			a64_cache_flush_all();
+		a64_code_changed(ARG(0), ARG(1));
 		return ret(mprotect(PTR(0), ARG(1), prot_in(ARG(2))));
 	case A64_NR_mremap:
-		a64_cache_flush_all();
+		a64_code_changed(ARG(0), ARG(1));
 		{
 			void *r = mremap(PTR(0), ARG(1), ARG(2), ARG(3), PTR(4));
 			return r == MAP_FAILED ? -errno : (long)(uintptr_t)r;
