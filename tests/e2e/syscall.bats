@@ -13,7 +13,7 @@ setup_file() {
 	mkdir -p "$t/bin" "$t/work" "$t/host"
 	echo "host secret" >"$t/host/secret"
 	cp "$MEW" "$t/bin/mew"
-	for p in escape threads hello; do
+	for p in escape threads hello hostile; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
 	done
 	chmod -R a+rX "$t"
@@ -265,4 +265,15 @@ C
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 640 ]
 	[ "${lines[1]}" = 666 ]
+}
+
+@test "syscall: a hostile guest gets errors, mew keeps answering" {
+	run guest -- /opt/t/hostile
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = survived ]
+	MEW_TRAP_NOTIFY=0 run guest -- /opt/t/hostile
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = survived ]
 }
