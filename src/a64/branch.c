@@ -89,9 +89,13 @@ static int h_tbz(struct a64_cpu *c, const struct a64_insn *i)
 	return go(c, i, bit == i->op);
 }
 
+/* Indirect branches keep a one-entry cache: the last target and its block. */
 static int h_br(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->pc = X(i->rn);
+	uint64_t t = X(i->rn);
+	c->pc = t;
+	if (t == i->imm)
+		A64_CHAIN(c, i->l0);
 	return 0;
 }
 
@@ -100,6 +104,8 @@ static int h_blr(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t t = X(i->rn);
 	X(30) = i->pc + 4;
 	c->pc = t;
+	if (t == i->imm)
+		A64_CHAIN(c, i->l0);
 	return 0;
 }
 
@@ -271,11 +277,15 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 	if ((raw & 0xfffffc1f) == 0xd61f0000 || (raw & 0xfffffc1f) == 0xd65f0000) { /* BR, RET */
 		i->rn = rz(BITS(raw, 9, 5));
 		i->fn = h_br;
+		i->chain = 2;
+		i->imm = 1; /* no target yet: no pc is odd */
 		return 1;
 	}
 	if ((raw & 0xfffffc1f) == 0xd63f0000) { /* BLR */
 		i->rn = rz(BITS(raw, 9, 5));
 		i->fn = h_blr;
+		i->chain = 2;
+		i->imm = 1;
 		return 1;
 	}
 	if ((raw & 0xffe0001f) == 0xd4000001) {

@@ -58,7 +58,8 @@ struct a64_insn {
 	uint8_t sh;		/* shift amount / type */
 	uint8_t cond;
 	uint32_t raw;
-	uint8_t chain; /* a direct branch: imm is the taken target, pc + 4 the other */
+	uint8_t chain; /* 1: a direct branch (imm the taken target, pc + 4 the other);
+			* 2: an indirect one (imm the last target, l0 its block) */
 	uint8_t pad[3];
 	uint64_t pc;
 	uint64_t imm;

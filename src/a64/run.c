@@ -193,7 +193,10 @@ _Noreturn void a64_run(struct a64_cpu *c)
 			b = lookup(c, pc);
 			if (b == NULL)
 				b = translate(c, pc);
-			if (pc == last->imm)
+			if (last->chain == 2) { /* indirect: remember the latest target */
+				last->imm = pc;
+				last->l0 = b;
+			} else if (pc == last->imm)
 				last->l0 = b;
 			else if (pc == last->pc + 4)
 				last->l1 = b;
