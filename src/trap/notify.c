@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -167,6 +168,57 @@ static void *open_slowly(void *arg)
 	return NULL;
 }
 
+/* /proc/N/cmdline of a dynamic program mew started through the rootfs's
+ * loader reads "ld.so --argv0 ARGV0 PROGRAM ARGS": give the guest what the
+ * kernel would have shown, "ARGV0 ARGS", in a memfd.  -1 when not such a
+ * file (open it normally). */
+static int cmdline_fd(const char *host)
+{
+	static char buf[1 << 17];
+	const char *p = host + 6, *args[4];
+	char *end;
+	ssize_t n, at = 0;
+	int fd, k = 0, m;
+
+	if (strncmp(host, "/proc/", 6) != 0 || *p < '0' || *p > '9')
+		return -1;
+	strtol(p, &end, 10);
+	if (strncmp(end, "/task/", 6) == 0)
+		strtol(end + 6, &end, 10);
+	if (strcmp(end, "/cmdline") != 0)
+		return -1;
+	fd = open(host, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (at < (ssize_t)sizeof(buf) && (n = read(fd, buf + at, sizeof(buf) - (size_t)at)) > 0)
+		at += n;
+	close(fd);
+	/* the first four strings */
+	for (ssize_t i = 0; k < 4 && i < at; k++) {
+		args[k] = buf + i;
+		while (i < at && buf[i] != '\0')
+			i++;
+		i++;
+	}
+	if (k < 4 || args[0][0] != '/' || strncmp(strrchr(args[0], '/') + 1, "ld-", 3) != 0 ||
+	    strcmp(args[1], "--argv0") != 0)
+		return -1;
+	m = memfd_create("cmdline", MFD_CLOEXEC);
+	if (m < 0)
+		return -1;
+	{
+		const char *rest = args[3] + strlen(args[3]) + 1;
+		size_t alen = strlen(args[2]) + 1;
+		if (write(m, args[2], alen) != (ssize_t)alen ||
+		    (rest < buf + at && write(m, rest, (size_t)(buf + at - rest)) < 0)) {
+			close(m);
+			return -1;
+		}
+	}
+	lseek(m, 0, SEEK_SET);
+	return m;
+}
+
 /* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
 static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di)
 {
@@ -206,8 +258,10 @@ static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, 
 		}
 		return 1;
 	}
+	fd = (flags & O_ACCMODE) == O_RDONLY ? cmdline_fd(host) : -1;
 	/* O_NOCTTY: a terminal the guest opens never becomes mew's. */
-	fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0)
+		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
 	if (fd < 0)
 		return -errno;
 	{

@@ -5,6 +5,7 @@
 # world-readable directory.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	local t
@@ -276,4 +277,13 @@ C
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = survived ]
+}
+
+@test "syscall: /proc/PID/cmdline of a dynamic program shows its own argv, not the loader's" {
+	# (waits until the background child has exec'd sleep)
+	run guest -- sh -c 'cat /proc/self/cmdline | tr "\0" " "; echo; sleep 20 & for i in $(seq 100); do c=$(tr "\0" " " < /proc/$!/cmdline); case $c in sh*) sleep 0.1 ;; *) break ;; esac; done; echo "$c"; kill $!'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "cat /proc/self/cmdline " ]
+	[ "${lines[1]}" = "sleep 20 " ]
 }
