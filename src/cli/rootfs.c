@@ -173,7 +173,8 @@ static int busybox(const char *arch, const char *dir, struct mew_error **err)
 	}
 	if (!file_exists(script))
 		return mew_error(err, 0, "`%s` not found: run from mew's source tree or set MEW_ROOT", script);
-	if (asprintf(&cmd, "MEW_CACHE=\"$(mktemp -d)\" && bash '%s' '%s' && cp -a \"$MEW_CACHE/rootfs/busybox-%s/.\" '%s/' && rm -rf \"$MEW_CACHE\"",
+	/* Built in a private cache, then copied: the shared cache is untouched. */
+	if (asprintf(&cmd, "c=\"$(mktemp -d)\" && MEW_CACHE=\"$c\" bash '%s' '%s' && cp -a \"$c/rootfs/busybox-%s/.\" '%s/'; r=$?; rm -rf \"$c\"; exit $r",
 		     script, arch, arch, dir) < 0)
 		return mew_error(err, ENOMEM, "rootfs");
 	r = system(cmd);
