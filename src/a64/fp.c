@@ -247,6 +247,13 @@ double a64_fma_d(struct a64_cpu *c, double a, double n, double m)
 	double r = fma(n, m, a);
 	if (UNLIKELY_NAN(r))
 		r = nan3_d(c, a, n, m);
+	if (__builtin_expect(fabs(r) == DBL_MIN, 0)) {
+		/* tininess before rounding: the sign of exact - r, in quad
+		 * precision (the product is exact there) */
+		__float128 d = ((__float128)a - r) + (__float128)n * m;
+		if ((r > 0 && d < 0) || (r < 0 && d > 0))
+			c->fpsr |= FPSR_UFC;
+	}
 	return r;
 }
 
@@ -255,6 +262,11 @@ float a64_fma_s(struct a64_cpu *c, float a, float n, float m)
 	float r = fmaf(n, m, a);
 	if (UNLIKELY_NAN(r))
 		r = nan3_s(c, a, n, m);
+	if (__builtin_expect(fabsf(r) == FLT_MIN, 0)) {
+		double d = ((double)a - r) + (double)n * m;
+		if ((r > 0 && d < 0) || (r < 0 && d > 0))
+			c->fpsr |= FPSR_UFC;
+	}
 	return r;
 }
 

@@ -178,3 +178,10 @@ need_diff() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "emulate: differential vs qemu-aarch64: integer, floating point and SIMD mixed" {
+	need_diff
+	run python3 "$BATS_TEST_DIRNAME/../diff/a64diff.py" --mew "$MEW" --kind all --cases 200 --len 30 --seed 31
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
