@@ -467,6 +467,23 @@ int pers_untranslate(const struct pers *p, const char *host, char *guest, size_t
 	return 1;
 }
 
+bool pers_host_readonly(const struct pers *p, const char *host)
+{
+	const struct pers_bind *best = NULL;
+	size_t bestlen = 0;
+
+	for (size_t i = 0; i < p->nbinds; i++) {
+		size_t l = strlen(p->binds[i].host);
+		if (l > bestlen && under(host, p->binds[i].host) >= 0) {
+			best = &p->binds[i];
+			bestlen = l;
+		}
+	}
+	if (best != NULL && (bestlen > root_len(p) || (root_len(p) > 0 && under(host, p->rootfs) < 0)))
+		return best->ro;
+	return p->readonly_root && (root_len(p) == 0 || under(host, p->rootfs) >= 0);
+}
+
 ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, char *buf,
 		      size_t len)
 {

@@ -76,6 +76,9 @@ struct pers {
 	 * /proc/self/exe; NULL = ask the host's /proc and untranslate. */
 	const char *exe;
 
+	/* --read-only: the rootfs (outside rw binds) refuses writes (EROFS). */
+	bool readonly_root;
+
 	/* Identity. */
 	bool fake_root; /* uid/gid calls answer uid/gid below (0 by default) */
 	uid_t uid;
@@ -129,6 +132,9 @@ int pers_resolve(const struct pers *p, const char *base, const char *path, int f
  * the rootfs.  A host path outside both is returned unchanged and the result
  * is 1 (the guest cannot name it); 0 when it maps; -errno on error. */
 int pers_untranslate(const struct pers *p, const char *host, char *guest, size_t len);
+/* Is the translated host path read-only for the guest (a `:ro` bind, or
+ * the rootfs with readonly_root)?  Callers answer writes with -EROFS. */
+bool pers_host_readonly(const struct pers *p, const char *host);
 /* readlink(2) as the guest sees it: the link's own text for a symlink in the
  * rootfs, a guest path for /proc magic links.  Returns the length (not NUL
  * terminated when it fills buf, like readlink) or -errno. */

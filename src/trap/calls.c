@@ -71,6 +71,23 @@ struct sc {
 	bool id_only; /* traced only when not answering as fake root (chown) */
 };
 
+/* Calls that write through their path: refused with EROFS on a read-only
+ * path (open and openat decide by their flags). */
+static bool writes(long nr)
+{
+	switch (nr) {
+	case SYS_creat: case SYS_mkdir: case SYS_mkdirat: case SYS_rmdir: case SYS_unlink:
+	case SYS_unlinkat: case SYS_rename: case SYS_renameat: case SYS_renameat2: case SYS_link:
+	case SYS_linkat: case SYS_symlink: case SYS_symlinkat: case SYS_chmod: case SYS_fchmodat:
+	case SYS_fchmodat2: case SYS_chown: case SYS_lchown: case SYS_fchownat: case SYS_truncate:
+	case SYS_utime: case SYS_utimes: case SYS_futimesat: case SYS_utimensat: case SYS_mknod:
+	case SYS_mknodat: case SYS_setxattr: case SYS_lsetxattr: case SYS_removexattr:
+	case SYS_lremovexattr:
+		return true;
+	}
+	return false;
+}
+
 #define P1(n, k, p, d, f, fl) { n, k, { p, -1 }, { d, -1 }, f, fl, 0, false }
 #define P2(n, p, d, q, e, f, fl) { n, K_PATH, { p, q }, { d, e }, f, fl, 0, false }
 #define ERR(n, e) { n, K_ERRNO, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, e, false }
@@ -181,6 +198,7 @@ struct call {
 	uint64_t args[6];
 	uint64_t scratch; /* next free byte going down below the red zone */
 	bool modified;
+	bool ro_check; /* the call writes: refuse on a read-only path */
 };
 
 static void load_args(struct call *c)
@@ -272,6 +290,8 @@ static int translate_arg(struct call *c, int pi, int di, int flags)
 	r = pers_translate(&c->t->pers, b, path, flags, host, sizeof(host));
 	if (r < 0)
 		return r;
+	if (c->ro_check && pers_host_readonly(&c->t->pers, host))
+		return -EROFS;
 	a = push(c, host, strlen(host) + 1);
 	if (a == 0)
 		return -ENOMEM;
@@ -497,6 +517,11 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 	switch (s->kind) {
 	case K_PATH:
 		pers_for(&c);
+		c.ro_check = writes(s->nr);
+		if (s->nr == SYS_open || s->nr == SYS_openat) {
+			uint64_t f = c.args[s->nr == SYS_open ? 1 : 2];
+			c.ro_check = (f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC));
+		}
 		r = translate_arg(&c, s->path[0], s->dirfd[0], follow_flags(s, &c));
 		if (r == 0 && s->path[1] >= 0)
 			r = translate_arg(&c, s->path[1], s->dirfd[1], 0);

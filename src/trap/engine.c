@@ -148,6 +148,7 @@ static int setup_pers(struct trap *t, const struct spec *spec, struct mew_error 
 	}
 	if (pers_add_default_binds(&t->pers, err) < 0)
 		return -1;
+	t->pers.readonly_root = spec->readonly_root;
 	if (spec->hostname != NULL)
 		pers_set_hostname(&t->pers, spec->hostname);
 	/* --user keeps the caller's own identity; otherwise a fake root. */

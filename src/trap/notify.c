@@ -235,6 +235,9 @@ static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, 
 		return -ENOENT;
 	if (r < 0)
 		return r;
+	if (((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) &&
+	    pers_host_readonly(&n->pers, host))
+		return -EROFS;
 	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
 		mode &= ~(mode_t)umask_of(req->pid);
 	if (!(flags & O_NONBLOCK) && !(flags & O_PATH) && stat(host, &st) == 0 && S_ISFIFO(st.st_mode)) {
@@ -283,6 +286,8 @@ static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, 
 			return -ENOENT;                          \
 		if (r < 0)                                       \
 			return r;                                \
+		if (pers_host_readonly(&n->pers, host))          \
+			return -EROFS;                           \
 	} while (0)
 #define TWO(pi, di, qi, ei, fl)                                  \
 	do {                                                     \
@@ -292,6 +297,8 @@ static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, 
 			return -ENOENT;                          \
 		if (r < 0)                                       \
 			return r;                                \
+		if (pers_host_readonly(&n->pers, host2))         \
+			return -EROFS;                           \
 	} while (0)
 #define SYS(call) ((call) < 0 ? -errno : 0)
 
@@ -371,6 +378,8 @@ static int change(struct notifier *n, const struct seccomp_notif *req)
 			return 2;
 		if (r < 0)
 			return r;
+		if (pers_host_readonly(&n->pers, host))
+			return -EROFS;
 		if (a[2] != 0 && trap_mem_read(req->pid, a[2], ts, sizeof(ts)) < 0)
 			return -EFAULT;
 		return SYS(utimensat(AT_FDCWD, host, a[2] != 0 ? ts : NULL,

@@ -287,3 +287,20 @@ C
 	[ "${lines[0]}" = "cat /proc/self/cmdline " ]
 	[ "${lines[1]}" = "sleep 20 " ]
 }
+
+@test "syscall: --read-only and :ro binds refuse writes, rw binds take them" {
+	mkdir -p "$T/rodir"
+	echo kept >"$T/rodir/f"
+	chmod -R a+rwX "$T/rodir"
+	for notify in 1 0; do
+		MEW_TRAP_NOTIFY=$notify run guest --read-only -v "$T/rodir:/ro:ro" -- sh -c 'touch /tmp/x 2>&1; rm /ro/f 2>&1; echo x > /ro/g 2>&1; cat /ro/f; echo w > /work/w && cat /work/w && rm /work/w'
+		echo "$output"
+		[[ "${lines[0]}" == *"Read-only file system"* ]]
+		[[ "${lines[1]}" == *"Read-only file system"* ]]
+		[[ "${lines[2]}" == *"Read-only file system"* ]]
+		[ "${lines[3]}" = kept ]
+		[ "${lines[4]}" = w ]
+	done
+	[ -e "$T/rodir/f" ]
+	[ ! -e "$T/rodir/g" ]
+}

@@ -196,6 +196,16 @@ static void binds_replace_a_subtree(void **state)
 	assert_int_equal(pers_untranslate(&p, root, g, sizeof(g)), 0);
 	assert_string_equal(g, "/");
 	assert_int_equal(pers_untranslate(&p, top, g, sizeof(g)), 1);
+	/* read-only: a bind's own flag, the rootfs with readonly_root */
+	snprintf(want, sizeof(want), "%s/etc/passwd", root);
+	assert_false(pers_host_readonly(&p, want));
+	p.readonly_root = true;
+	assert_true(pers_host_readonly(&p, want));
+	snprintf(want, sizeof(want), "%s/secret", outside);
+	assert_false(pers_host_readonly(&p, want));
+	p.binds[0].ro = true;
+	assert_true(pers_host_readonly(&p, want));
+	p.readonly_root = false;
 	/* a sibling whose name starts like the rootfs is not inside it */
 	snprintf(want, sizeof(want), "%sx/y", root);
 	assert_int_equal(pers_untranslate(&p, want, g, sizeof(g)), 1);
