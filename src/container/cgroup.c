@@ -79,7 +79,7 @@ bool cgroup_wanted(const struct spec_limits *limits)
 }
 
 /* Write a value to dir/file; the error names the file and the value. */
-static int write_knob(const char *dir, const char *file, const char *value, struct mew_error **err)
+int cgroup_write(const char *dir, const char *file, const char *value, struct mew_error **err)
 {
 	char path[4096];
 	cleanup_close int fd = -1;
@@ -94,7 +94,7 @@ static int write_knob(const char *dir, const char *file, const char *value, stru
 	return 0;
 }
 
-static bool knob_exists(const char *dir, const char *file)
+bool cgroup_has(const char *dir, const char *file)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -125,22 +125,22 @@ static int set_limits_v1(struct cgroup *cg, const struct spec_limits *l, struct 
 	if (l->memory > 0) {
 		const char *p = cg->paths[CGROUP_MEMORY];
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
-		if (write_knob(p, "memory.limit_in_bytes", buf, err) < 0)
+		if (cgroup_write(p, "memory.limit_in_bytes", buf, err) < 0)
 			return -1;
 		/* Without swap accounting the limit could be dodged by swapping. */
-		if (knob_exists(p, "memory.memsw.limit_in_bytes") &&
-		    write_knob(p, "memory.memsw.limit_in_bytes", buf, err) < 0)
+		if (cgroup_has(p, "memory.memsw.limit_in_bytes") &&
+		    cgroup_write(p, "memory.memsw.limit_in_bytes", buf, err) < 0)
 			return -1;
 	}
 	if (l->pids > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
-		if (write_knob(cg->paths[CGROUP_PIDS], "pids.max", buf, err) < 0)
+		if (cgroup_write(cg->paths[CGROUP_PIDS], "pids.max", buf, err) < 0)
 			return -1;
 	}
 	if (l->cpus > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)(l->cpus * 100000));
-		if (write_knob(cg->paths[CGROUP_CPU], "cpu.cfs_period_us", "100000", err) < 0 ||
-		    write_knob(cg->paths[CGROUP_CPU], "cpu.cfs_quota_us", buf, err) < 0)
+		if (cgroup_write(cg->paths[CGROUP_CPU], "cpu.cfs_period_us", "100000", err) < 0 ||
+		    cgroup_write(cg->paths[CGROUP_CPU], "cpu.cfs_quota_us", buf, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -153,19 +153,19 @@ static int set_limits_v2(struct cgroup *cg, const struct spec_limits *l, struct 
 
 	if (l->memory > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
-		if (write_knob(p, "memory.max", buf, err) < 0)
+		if (cgroup_write(p, "memory.max", buf, err) < 0)
 			return -1;
-		if (knob_exists(p, "memory.swap.max") && write_knob(p, "memory.swap.max", "0", err) < 0)
+		if (cgroup_has(p, "memory.swap.max") && cgroup_write(p, "memory.swap.max", "0", err) < 0)
 			return -1;
 	}
 	if (l->pids > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
-		if (write_knob(p, "pids.max", buf, err) < 0)
+		if (cgroup_write(p, "pids.max", buf, err) < 0)
 			return -1;
 	}
 	if (l->cpus > 0) {
 		snprintf(buf, sizeof(buf), "%lld 100000", (long long)(l->cpus * 100000));
-		if (write_knob(p, "cpu.max", buf, err) < 0)
+		if (cgroup_write(p, "cpu.max", buf, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -187,8 +187,8 @@ static int enable_v2_controllers(const struct spec_limits *l, struct mew_error *
 	snprintf(parent, sizeof(parent), "%s/" MEW_PARENT, cgroup_root);
 	if (file_mkdir_p(parent, 0755, err) < 0)
 		return mew_error_wrap(err, "limits need root or a delegated cgroup");
-	if (write_knob(cgroup_root, "cgroup.subtree_control", want, err) < 0 ||
-	    write_knob(parent, "cgroup.subtree_control", want, err) < 0)
+	if (cgroup_write(cgroup_root, "cgroup.subtree_control", want, err) < 0 ||
+	    cgroup_write(parent, "cgroup.subtree_control", want, err) < 0)
 		return -1;
 	return 0;
 }
@@ -244,7 +244,7 @@ int cgroup_add_pid(const struct cgroup *cg, pid_t pid, struct mew_error **err)
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (int i = 0; i < CGROUP_NCTRL; i++)
-		if (cg->paths[i] != NULL && write_knob(cg->paths[i], "cgroup.procs", buf, err) < 0)
+		if (cg->paths[i] != NULL && cgroup_write(cg->paths[i], "cgroup.procs", buf, err) < 0)
 			return -1;
 	return 0;
 }

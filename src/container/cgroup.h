@@ -36,6 +36,10 @@ enum cgroup_mode cgroup_mode(void);
 void cgroup_use_root(const char *root, enum cgroup_mode mode);
 const char *cgroup_mode_name(enum cgroup_mode mode);
 
+/* Write value to the knob dir/file; the error names the file and the value. */
+int cgroup_write(const char *dir, const char *file, const char *value, struct mew_error **err);
+bool cgroup_has(const char *dir, const char *file);
+
 /* Whether the spec asks for any limit. */
 bool cgroup_wanted(const struct spec_limits *limits);
 

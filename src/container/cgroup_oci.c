@@ -106,28 +106,6 @@ static bool has_ctrl(const char *hier, const char *ctrl)
 	return false;
 }
 
-static int knob(const char *dir, const char *file, const char *value, struct mew_error **err)
-{
-	char path[4096];
-	cleanup_close int fd = -1;
-	size_t len = strlen(value);
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mew_error(err, errno, "cgroup: open `%s`", path);
-	if (write(fd, value, len) != (ssize_t)len)
-		return mew_error(err, errno, "cgroup: write `%s` to `%s`", value, path);
-	return 0;
-}
-
-static bool knob_exists(const char *dir, const char *file)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return access(path, F_OK) == 0;
-}
-
 /* A new cpuset group starts empty and takes no tasks: copy each level's
  * cpus and mems from its parent. */
 static int cpuset_fill(const char *base, const char *path, struct mew_error **err)
@@ -150,7 +128,7 @@ static int cpuset_fill(const char *base, const char *path, struct mew_error **er
 			if (cur[0] != '\n' && cur[0] != '\0')
 				continue;
 			snprintf(fp, sizeof(fp), "%s/%s", parent, files[i]);
-			if (file_read(fp, &up, &len, err) < 0 || knob(dir, files[i], up, err) < 0)
+			if (file_read(fp, &up, &len, err) < 0 || cgroup_write(dir, files[i], up, err) < 0)
 				return -1;
 		}
 		snprintf(parent, sizeof(parent), "%s", dir);
@@ -189,12 +167,12 @@ static int devices_v1(const char *dir, const struct spec_oci *oci, struct mew_er
 
 	for (size_t i = 0; i < r->ndevices; i++) {
 		device_line(line, sizeof(line), &r->devices[i]);
-		if (knob(dir, r->devices[i].allow ? "devices.allow" : "devices.deny", line, err) < 0)
+		if (cgroup_write(dir, r->devices[i].allow ? "devices.allow" : "devices.deny", line, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
 		device_line(line, sizeof(line), &default_devices[i]);
-		if (knob(dir, "devices.allow", line, err) < 0)
+		if (cgroup_write(dir, "devices.allow", line, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < oci->ndevices; i++) {
@@ -203,7 +181,7 @@ static int devices_v1(const char *dir, const struct spec_oci *oci, struct mew_er
 		if (d->type == 'p')
 			continue;
 		device_line(line, sizeof(line), &rule);
-		if (knob(dir, "devices.allow", line, err) < 0)
+		if (cgroup_write(dir, "devices.allow", line, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -220,61 +198,61 @@ static int limits_v1(const char *hier, const char *dir, const struct spec *spec,
 			/* No swap beyond the limit unless the config allows it. */
 			int64_t sw = r != NULL && r->memory_swap != 0 ? r->memory_swap : l->memory;
 			char swbuf[64];
-			bool memsw = knob_exists(dir, "memory.memsw.limit_in_bytes");
+			bool memsw = cgroup_has(dir, "memory.memsw.limit_in_bytes");
 
 			snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
 			snprintf(swbuf, sizeof(swbuf), "%lld", (long long)sw);
 			/* memory <= memsw at every step: a raise (update) moves memsw first. */
-			if (knob(dir, "memory.limit_in_bytes", buf, NULL) < 0) {
-				if (!memsw || knob(dir, "memory.memsw.limit_in_bytes", swbuf, err) < 0 ||
-				    knob(dir, "memory.limit_in_bytes", buf, err) < 0)
+			if (cgroup_write(dir, "memory.limit_in_bytes", buf, NULL) < 0) {
+				if (!memsw || cgroup_write(dir, "memory.memsw.limit_in_bytes", swbuf, err) < 0 ||
+				    cgroup_write(dir, "memory.limit_in_bytes", buf, err) < 0)
 					return -1;
-			} else if (memsw && knob(dir, "memory.memsw.limit_in_bytes", swbuf, err) < 0) {
+			} else if (memsw && cgroup_write(dir, "memory.memsw.limit_in_bytes", swbuf, err) < 0) {
 				return -1;
 			}
 		}
 		if (r != NULL && r->memory_reservation > 0) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_reservation);
-			if (knob(dir, "memory.soft_limit_in_bytes", buf, err) < 0)
+			if (cgroup_write(dir, "memory.soft_limit_in_bytes", buf, err) < 0)
 				return -1;
 		}
-		if (r != NULL && r->memory_swappiness >= 0 && knob_exists(dir, "memory.swappiness")) {
+		if (r != NULL && r->memory_swappiness >= 0 && cgroup_has(dir, "memory.swappiness")) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_swappiness);
-			if (knob(dir, "memory.swappiness", buf, NULL) < 0)
+			if (cgroup_write(dir, "memory.swappiness", buf, NULL) < 0)
 				mew_debug("cgroup: memory.swappiness not set");
 		}
-		if (r != NULL && r->disable_oom_killer && knob(dir, "memory.oom_control", "1", err) < 0)
+		if (r != NULL && r->disable_oom_killer && cgroup_write(dir, "memory.oom_control", "1", err) < 0)
 			return -1;
 	}
 	if (has_ctrl(hier, "pids") && l->pids > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
-		if (knob(dir, "pids.max", buf, err) < 0)
+		if (cgroup_write(dir, "pids.max", buf, err) < 0)
 			return -1;
 	}
 	if (has_ctrl(hier, "cpu")) {
 		uint64_t period = r != NULL && r->cpu_period > 0 ? r->cpu_period : 100000;
 		if (l->cpus > 0 || (r != NULL && r->cpu_period > 0)) {
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)period);
-			if (knob(dir, "cpu.cfs_period_us", buf, err) < 0)
+			if (cgroup_write(dir, "cpu.cfs_period_us", buf, err) < 0)
 				return -1;
 		}
 		if (l->cpus > 0) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)(l->cpus * (double)period));
-			if (knob(dir, "cpu.cfs_quota_us", buf, err) < 0)
+			if (cgroup_write(dir, "cpu.cfs_quota_us", buf, err) < 0)
 				return -1;
 		}
 		if (r != NULL && r->cpu_shares > 0) {
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->cpu_shares);
-			if (knob(dir, "cpu.shares", buf, err) < 0)
+			if (cgroup_write(dir, "cpu.shares", buf, err) < 0)
 				return -1;
 		}
 	}
 	if (has_ctrl(hier, "cpuset") && r != NULL) {
 		if (r->cpuset_cpus != NULL && r->cpuset_cpus[0] != '\0' &&
-		    knob(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
+		    cgroup_write(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
 			return -1;
 		if (r->cpuset_mems != NULL && r->cpuset_mems[0] != '\0' &&
-		    knob(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
+		    cgroup_write(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
 			return -1;
 	}
 	if (has_ctrl(hier, "devices") && r != NULL && r->devices != NULL &&
@@ -291,47 +269,47 @@ static int limits_v2(const char *dir, const struct spec *spec, struct mew_error 
 
 	if (l->memory > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
-		if (knob(dir, "memory.max", buf, err) < 0)
+		if (cgroup_write(dir, "memory.max", buf, err) < 0)
 			return -1;
-		if (knob_exists(dir, "memory.swap.max")) {
+		if (cgroup_has(dir, "memory.swap.max")) {
 			int64_t sw = r != NULL && r->memory_swap != 0 ? r->memory_swap : l->memory;
 			if (sw < 0)
 				snprintf(buf, sizeof(buf), "max");
 			else
 				snprintf(buf, sizeof(buf), "%lld", (long long)(sw > l->memory ? sw - l->memory : 0));
-			if (knob(dir, "memory.swap.max", buf, err) < 0)
+			if (cgroup_write(dir, "memory.swap.max", buf, err) < 0)
 				return -1;
 		}
 	}
 	if (r != NULL && r->memory_reservation > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)r->memory_reservation);
-		if (knob(dir, "memory.low", buf, err) < 0)
+		if (cgroup_write(dir, "memory.low", buf, err) < 0)
 			return -1;
 	}
 	if (l->pids > 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
-		if (knob(dir, "pids.max", buf, err) < 0)
+		if (cgroup_write(dir, "pids.max", buf, err) < 0)
 			return -1;
 	}
 	if (l->cpus > 0) {
 		uint64_t period = r != NULL && r->cpu_period > 0 ? r->cpu_period : 100000;
 		snprintf(buf, sizeof(buf), "%lld %llu", (long long)(l->cpus * (double)period),
 			 (unsigned long long)period);
-		if (knob(dir, "cpu.max", buf, err) < 0)
+		if (cgroup_write(dir, "cpu.max", buf, err) < 0)
 			return -1;
 	}
 	if (r != NULL && r->cpu_shares > 0) {
 		/* runc's conversion of v1 shares [2, 262144] to v2 weight [1, 10000]. */
 		uint64_t w = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)w);
-		if (knob(dir, "cpu.weight", buf, err) < 0)
+		if (cgroup_write(dir, "cpu.weight", buf, err) < 0)
 			return -1;
 	}
 	if (r != NULL && r->cpuset_cpus != NULL && r->cpuset_cpus[0] != '\0' &&
-	    knob(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
+	    cgroup_write(dir, "cpuset.cpus", r->cpuset_cpus, err) < 0)
 		return -1;
 	if (r != NULL && r->cpuset_mems != NULL && r->cpuset_mems[0] != '\0' &&
-	    knob(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
+	    cgroup_write(dir, "cpuset.mems", r->cpuset_mems, err) < 0)
 		return -1;
 	if (r != NULL && r->devices != NULL)
 		mew_debug("cgroup v2: the device allow-list needs eBPF; not enforced");
@@ -359,17 +337,17 @@ static void enable_v2(const char *path)
 	for (const char *p = path + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
-		knob(dir, "cgroup.subtree_control", want, NULL);
+		cgroup_write(dir, "cgroup.subtree_control", want, NULL);
 		snprintf(dir, sizeof(dir), CGROUP_ROOT "/%.*s", (int)(p - path - 1), path + 1);
 	}
-	knob(dir, "cgroup.subtree_control", want, NULL);
+	cgroup_write(dir, "cgroup.subtree_control", want, NULL);
 }
 
 static int add_pid(const char *dir, pid_t pid, struct mew_error **err)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return knob(dir, "cgroup.procs", buf, err);
+	return cgroup_write(dir, "cgroup.procs", buf, err);
 }
 
 static int apply(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err);
@@ -484,8 +462,8 @@ int cgroup_oci_freeze(const char *path, bool frozen, struct mew_error **err)
 	if (dir == NULL || !file_is_dir(dir))
 		return mew_error(err, ENOENT, "cgroup: no freezer group for `%s`", path);
 	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
-		return knob(dir, "cgroup.freeze", frozen ? "1" : "0", err);
-	if (knob(dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err) < 0)
+		return cgroup_write(dir, "cgroup.freeze", frozen ? "1" : "0", err);
+	if (cgroup_write(dir, "freezer.state", frozen ? "FROZEN" : "THAWED", err) < 0)
 		return -1;
 	/* FREEZING settles into FROZEN once every task has stopped. */
 	for (int i = 0; frozen && i < 2000 && !cgroup_oci_frozen(path); i++)
