@@ -187,7 +187,7 @@ double a64_fop_d(struct a64_cpu *c, int op, double a, double b)
 	case FOP_MUL: r = a * b; tiny_d(c, op, a, b, r); break;
 	case FOP_DIV: r = a / b; tiny_d(c, op, a, b, r); break;
 	case FOP_NMUL: return -a64_fop_d(c, FOP_MUL, a, b); /* FPNeg also flips a NaN */
-	case FOP_ABD: r = fabs(a - b); break;
+	case FOP_ABD: return fabs(a64_fop_d(c, FOP_SUB, a, b)); /* FPAbs clears a NaN's sign too */
 	case FOP_MAX: case FOP_MIN:
 		if (isnan(a) || isnan(b))
 			return a64_nan_d(c, a, b, 0);
@@ -219,7 +219,7 @@ float a64_fop_s(struct a64_cpu *c, int op, float a, float b)
 	case FOP_MUL: r = a * b; tiny_s(c, op, a, b, r); break;
 	case FOP_DIV: r = a / b; tiny_s(c, op, a, b, r); break;
 	case FOP_NMUL: return -a64_fop_s(c, FOP_MUL, a, b);
-	case FOP_ABD: r = fabsf(a - b); break;
+	case FOP_ABD: return fabsf(a64_fop_s(c, FOP_SUB, a, b));
 	case FOP_MAX: case FOP_MIN:
 		if (isnan(a) || isnan(b))
 			return a64_nan_s(c, a, b, 0);

@@ -219,7 +219,13 @@ static int h_3same(struct a64_cpu *c, const struct a64_insn *i)
 #define FOP(o) (dbl ? a64_fop_d(c, o, fa, fb) : a64_fop_s(c, o, fa, fb))
 			case V_FADD: fr = FOP(FOP_ADD); break;
 			case V_FSUB: fr = FOP(FOP_SUB); break;
-			case V_FMUL: case V_FMULX: fr = FOP(FOP_MUL); break;
+			case V_FMUL: fr = FOP(FOP_MUL); break;
+			case V_FMULX: /* FMUL, except that 0 * inf is 2 with the sign of the product */
+				if ((isinf(fa) && fb == 0) || (fa == 0 && isinf(fb)))
+					fr = (signbit(fa) != signbit(fb)) ? -2.0 : 2.0;
+				else
+					fr = FOP(FOP_MUL);
+				break;
 			case V_FDIV: fr = FOP(FOP_DIV); break;
 			case V_FMAX: fr = FOP(FOP_MAX); break;
 			case V_FMIN: fr = FOP(FOP_MIN); break;
