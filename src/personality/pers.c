@@ -119,7 +119,9 @@ int pers_add_default_binds(struct pers *p, struct mew_error **err)
 				bound = true;
 		if (bound || access(dirs[i], F_OK) < 0)
 			continue;
-		if (pers_add_bind(p, dirs[i], dirs[i], false, err) < 0)
+		/* /sys read-only: no cgroup or device knob of the host is the
+		 * guest's to turn. */
+		if (pers_add_bind(p, dirs[i], dirs[i], strcmp(dirs[i], "/sys") == 0, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -113,8 +113,8 @@ void pers_free(struct pers *p);
 /* Make guest path `guest` show host path `host` (a directory or a file). */
 int pers_add_bind(struct pers *p, const char *host, const char *guest, bool ro,
 		  struct mew_error **err);
-/* The binds every guest needs: /proc, /sys, /dev from the host (only those
- * whose host path exists and is not already bound). */
+/* The binds every guest needs: /proc, /sys (read-only), /dev from the host
+ * (only those whose host path exists and is not already bound). */
 int pers_add_default_binds(struct pers *p, struct mew_error **err);
 void pers_set_hostname(struct pers *p, const char *name);
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -39,11 +40,11 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 	int traced[128];
 	size_t ntraced = trap_traced_list(fake_root, traced, ARRAY_SIZE(traced));
 	size_t nzero = fake_root ? ARRAY_SIZE(fake_root_zero) : 0;
-	size_t n = 0, max = 16 + ntraced + nzero + ARRAY_SIZE(refused) + 8;
+	size_t n = 0, max = 32 + ntraced + nzero + ARRAY_SIZE(refused) + 8;
 	struct sock_filter *f = calloc(max, sizeof(*f));
 	/* Jump targets: the return instructions sit at the end, in this order. */
 	size_t ret_allow, ret_trace, ret_zero, ret_enosys, ret_notif, ret_eperm, seccomp_check;
-	size_t ncmp = ntraced + nzero + ARRAY_SIZE(refused) + 1;
+	size_t ncmp = ntraced + nzero + ARRAY_SIZE(refused) + 1 + 4;
 
 	if (f == NULL)
 		return -1;
@@ -59,6 +60,11 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 	/* open/openat with O_PATH: an O_PATH file cannot be handed over with
 	 * SECCOMP_IOCTL_NOTIF_ADDFD, so those take the ptrace path. */
 	size_t open_check = ret_allow + 9, openat_check = ret_allow + 11;
+	/* Namespaces do not exist in this personality (it is not a kernel):
+	 * unshare and setns are refused, clone with a CLONE_NEW* flag too, and
+	 * clone3 (whose flags BPF cannot read) answers ENOSYS so that libc
+	 * falls back to clone. */
+	size_t clone_check = ret_allow + 15;
 #define JUMP(to) ((unsigned char)((to) - (n + 1)))
 	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	n++;
@@ -82,6 +88,14 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 	}
 	for (size_t i = 0; i < nzero; i++, n++)
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fake_root_zero[i], JUMP(ret_zero), 0);
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, JUMP(clone_check), 0);
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 435 /* clone3 */, JUMP(ret_enosys), 0);
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, JUMP(ret_eperm), 0);
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setns, JUMP(ret_eperm), 0);
+	n++;
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++, n++)
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)refused[i], JUMP(ret_enosys), 0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
@@ -107,6 +121,15 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 	n++;
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	f[n] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	n++;
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+					    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+						    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP,
+					    JUMP(clone_check + 2), JUMP(clone_check + 3));
+	n++;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 #undef JUMP
 	prog->len = (unsigned short)n;
 	prog->filter = f;

@@ -304,3 +304,13 @@ C
 	[ -e "$T/rodir/f" ]
 	[ ! -e "$T/rodir/g" ]
 }
+
+@test "syscall: no namespaces and no cgroups inside (not a kernel), even run by root" {
+	run "$MEW" run --engine syscall --rootfs "$DEBIAN" -- sh -c 'unshare -n true 2>&1; echo "unshare $?"; mkdir /sys/fs/cgroup/mew-syscall-test 2>&1; echo "mkdir $?"; perl -e "print qq(threads fall back from clone3\n)"'
+	echo "$output"
+	[[ "$output" == *"unshare 1"* ]]
+	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" == *"mkdir 1"* ]]
+	[[ "$output" == *"Read-only file system"* ]]
+	[ ! -e /sys/fs/cgroup/mew-syscall-test ]
+}
