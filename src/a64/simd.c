@@ -212,7 +212,46 @@ static int h_3same(struct a64_cpu *c, const struct a64_insn *i)
 			break;
 		}
 		default: {
-			/* floating point: size is 2 or 3 */
+			if (size == 2) {
+				/* single lanes stay float: converting to double would
+				 * quieten a signalling NaN */
+				float sa_ = n.f[e], sb_ = m.f[e], sr = 0;
+				switch (i->op) {
+				case V_FADD: sr = a64_fop_s(c, FOP_ADD, sa_, sb_); break;
+				case V_FSUB: sr = a64_fop_s(c, FOP_SUB, sa_, sb_); break;
+				case V_FMUL: sr = a64_fop_s(c, FOP_MUL, sa_, sb_); break;
+				case V_FMULX:
+					if ((isinf(sa_) && sb_ == 0) || (sa_ == 0 && isinf(sb_)))
+						sr = (signbit(sa_) != signbit(sb_)) ? -2.0f : 2.0f;
+					else
+						sr = a64_fop_s(c, FOP_MUL, sa_, sb_);
+					break;
+				case V_FDIV: sr = a64_fop_s(c, FOP_DIV, sa_, sb_); break;
+				case V_FMAX: sr = a64_fop_s(c, FOP_MAX, sa_, sb_); break;
+				case V_FMIN: sr = a64_fop_s(c, FOP_MIN, sa_, sb_); break;
+				case V_FMAXNM: sr = a64_fop_s(c, FOP_MAXNM, sa_, sb_); break;
+				case V_FMINNM: sr = a64_fop_s(c, FOP_MINNM, sa_, sb_); break;
+				case V_FABD: sr = a64_fop_s(c, FOP_ABD, sa_, sb_); break;
+				case V_FMLA: sr = a64_fma_s(c, d.f[e], sa_, sb_); break;
+				case V_FMLS: sr = a64_fma_s(c, d.f[e], -sa_, sb_); break;
+				case V_FCMEQ: x = sa_ == sb_ ? mask : 0; goto done;
+				case V_FCMGE: x = sa_ >= sb_ ? mask : 0; goto done;
+				case V_FCMGT: x = sa_ > sb_ ? mask : 0; goto done;
+				case V_FACGE: x = fabsf(sa_) >= fabsf(sb_) ? mask : 0; goto done;
+				case V_FACGT: x = fabsf(sa_) > fabsf(sb_) ? mask : 0; goto done;
+				default: {
+					const union a64_vreg *src = e < ne / 2 ? &n : &m;
+					int k = (e % (ne / 2)) * 2;
+					int o = i->op == V_FADDP ? FOP_ADD : i->op == V_FMAXP ? FOP_MAX :
+						i->op == V_FMINP ? FOP_MIN : i->op == V_FMAXNMP ? FOP_MAXNM : FOP_MINNM;
+					sr = a64_fop_s(c, o, src->f[k], src->f[k + 1]);
+					break;
+				}
+				}
+				r.f[e] = sr;
+				continue;
+			}
+			/* double lanes */
 			double fa = fget(&n, size, e), fb = fget(&m, size, e), fr = 0;
 			int dbl = size == 3;
 			switch (i->op) {

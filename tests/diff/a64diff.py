@@ -180,10 +180,24 @@ MISC = [  # (U, opcode, sizes allowed as a list)
     (1, 2, [0, 1, 2]), (0, 2, [0, 1, 2])]
 
 
+FSAME = [  # (U, a, opcode): FADD FSUB FMUL FDIV FMAX FMIN FMAXNM FMINNM FMLA FMLS FCMEQ FCMGE FCMGT
+    # FADDP FABD FACGE FACGT FMAXP FMINP FMULX
+    (0, 0, 0x1a), (0, 1, 0x1a), (1, 0, 0x1b), (1, 0, 0x1f), (0, 0, 0x1e), (0, 1, 0x1e), (0, 0, 0x18),
+    (0, 1, 0x18), (0, 0, 0x19), (0, 1, 0x19), (0, 0, 0x1c), (1, 0, 0x1c), (1, 1, 0x1c), (1, 0, 0x1a),
+    (1, 1, 0x1a), (1, 0, 0x1d), (1, 1, 0x1d), (1, 0, 0x1e), (1, 1, 0x1e), (0, 0, 0x1b)]
+
+
 def gen_simd(rng):
     q = rng.randrange(2)
     rd, rn, rm = rng.randrange(32), rng.randrange(32), rng.randrange(32)
-    k = rng.randrange(12)
+    k = rng.randrange(13)
+    if k == 12:  # floating-point three-same, vector
+        u, a, opc = rng.choice(FSAME)
+        sz = rng.randrange(2)
+        if sz:
+            q = 1
+        return (q << 30) | (u << 29) | (0b01110 << 24) | (a << 23) | (sz << 22) | (1 << 21) | (rm << 16) | \
+            (opc << 11) | (1 << 10) | (rn << 5) | rd
     if k < 3:
         u, opc, nsz = rng.choice(SAME)
         size = rng.randrange(nsz)
