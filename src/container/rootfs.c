@@ -297,7 +297,9 @@ static int mount_cgroup_v1(const struct rootfs_ctx *ctx, int root_fd, const char
 }
 
 /* /sys/fs/cgroup, read-only, showing the container's own groups: programs
- * size themselves by it (a JVM's heap, Go's GOMAXPROCS), as under docker. */
+ * size themselves by it (a JVM's heap, Go's GOMAXPROCS), as under docker.
+ * mew run mounts it when there are limits to show: it costs a mount per v1
+ * hierarchy, and without limits the container has no group of its own. */
 static int mount_cgroup(const struct rootfs_ctx *ctx, int root_fd, const char *dest,
 			unsigned long flags, struct mew_error **err)
 {
@@ -323,7 +325,9 @@ static int mount_proc_sys(const struct rootfs_ctx *ctx, int root_fd, struct mew_
 	 * user namespace that does not own it) bind the host's, read-only. */
 	if (ctx->new_net &&
 	    mount_at(root_fd, "/sys", false, "sysfs", "sysfs", safe | MS_RDONLY, NULL, NULL) == 0)
-		return mount_cgroup(ctx, root_fd, "/sys/fs/cgroup", MS_RDONLY, err);
+		return cgroup_wanted(&ctx->spec->limits)
+			       ? mount_cgroup(ctx, root_fd, "/sys/fs/cgroup", MS_RDONLY, err)
+			       : 0;
 	if (mount_at(root_fd, "/sys", false, "/sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
 		return -1;
 	return remount_at(root_fd, "/sys", MS_RDONLY | safe, err);
