@@ -256,31 +256,25 @@ const char *cgroup_path(const struct cgroup *cg, enum cgroup_ctrl ctrl)
 	return cg->paths[ctrl];
 }
 
-/* SIGKILL every process in the group; true if none was left. */
-static bool kill_members(const char *dir)
+/* SIGKILL every process in the group. */
+static void kill_members(const char *dir)
 {
 	char path[4096];
 	cleanup_fclose FILE *f = NULL;
 	int pid;
-	bool empty = true;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	f = fopen(path, "re");
-	if (f == NULL)
-		return true;
-	while (fscanf(f, "%d", &pid) == 1) {
+	while (f != NULL && fscanf(f, "%d", &pid) == 1)
 		kill(pid, SIGKILL);
-		empty = false;
-	}
-	return empty;
 }
 
-static void remove_group(const char *dir)
+void cgroup_remove(const char *dir)
 {
 	struct timespec ts = { 0, 1000000 };
 
-	/* Members dying take a moment to leave: retry for up to a second. */
-	for (int i = 0; i < 1000; i++) {
+	/* Members dying take a moment to leave: retry for up to two seconds. */
+	for (int i = 0; i < 2000; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return;
 		if (errno != EBUSY) {
@@ -298,7 +292,7 @@ void cgroup_destroy(struct cgroup *cg)
 	for (int i = 0; i < CGROUP_NCTRL; i++) {
 		if (cg->paths[i] == NULL)
 			continue;
-		remove_group(cg->paths[i]);
+		cgroup_remove(cg->paths[i]);
 		free(cg->paths[i]);
 		cg->paths[i] = NULL;
 	}
@@ -328,8 +322,7 @@ static void cleanup_parent(const char *parent)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
 		mew_debug("removing the cgroup `%s` a killed run left", path);
-		kill_members(path);
-		remove_group(path);
+		cgroup_remove(path);
 	}
 }
 

@@ -49,6 +49,8 @@ int cgroup_create(const char *name, const struct spec_limits *limits, struct cgr
 int cgroup_add_pid(const struct cgroup *cg, pid_t pid, struct mew_error **err);
 /* Kill what is left inside, then remove the group. */
 void cgroup_destroy(struct cgroup *cg);
+/* The same for one group directory, in any hierarchy. */
+void cgroup_remove(const char *dir);
 /* Remove groups that runs killed before they could clean up left behind. */
 void cgroup_cleanup_stale(void);
 /* Path of the group for controller ctrl (v2: the one group). */

@@ -488,22 +488,9 @@ bool cgroup_oci_frozen(const char *path)
 	return file_read(file, &buf, &len, NULL) == 0 && str_has_prefix(buf, "FROZEN");
 }
 
-static void kill_all(const char *dir)
-{
-	char file[4200];
-	cleanup_fclose FILE *f = NULL;
-	int pid;
-
-	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
-	f = fopen(file, "re");
-	while (f != NULL && fscanf(f, "%d", &pid) == 1)
-		kill(pid, SIGKILL);
-}
-
 void cgroup_oci_destroy(const char *path)
 {
 	char **hiers;
-	struct timespec ts = { 0, 1000000 };
 
 	if (!path_ok(path))
 		return;
@@ -515,16 +502,7 @@ void cgroup_oci_destroy(const char *path)
 		cleanup_free char *dir = group_dir(hiers[i], path);
 		if (dir == NULL)
 			continue;
-		for (int t = 0; t < 2000; t++) {
-			if (rmdir(dir) == 0 || errno == ENOENT)
-				break;
-			if (errno != EBUSY) {
-				mew_warn("cgroup: remove `%s`: %s", dir, strerror(errno));
-				break;
-			}
-			kill_all(dir);
-			nanosleep(&ts, NULL);
-		}
+		cgroup_remove(dir);
 		/* The parent mew made for groups without a cgroupsPath goes with
 		 * its last child; a busy one stays. */
 		if (str_has_prefix(path, "/mew-runtime/")) {
