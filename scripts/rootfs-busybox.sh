@@ -24,7 +24,8 @@ if [ -z "$version" ]; then
 	echo "mew: $pkg is not installed: run scripts/deps.sh" >&2
 	exit 1
 fi
-stamp="$pkg $version"
+# Keyed by its inputs: the package version and this script.
+stamp="$pkg $version script-$(sha256sum "$0" | cut -c1-12)"
 if [ -f "$dest/.mew-rootfs" ] && [ "$(cat "$dest/.mew-rootfs")" = "$stamp" ]; then
 	exit 0
 fi
