@@ -40,6 +40,5 @@ static inline void cleanup_closedirp(DIR **d)
 
 /* Hand ownership out of a cleanup variable. */
 #define steal_pointer(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
-#define steal_fd(fdp) ({ int _fd = *(fdp); *(fdp) = -1; _fd; })
 
 #endif

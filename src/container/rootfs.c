@@ -76,8 +76,11 @@ static int create_last(int root_fd, char *prefix, bool make_file, struct mew_err
 	return 0;
 }
 
-int rootfs_open_in_root(int root_fd, const char *path, bool create, bool make_file,
-			struct mew_error **err)
+/* Open path inside the directory root_fd as if root_fd were `/`: symlinks and
+ * `..` cannot lead out.  Missing directories are created; with make_file the
+ * last component is created as an empty file rather than a directory. */
+static int rootfs_open_in_root(int root_fd, const char *path, bool create, bool make_file,
+			       struct mew_error **err)
 {
 	char prefix[PATH_MAX];
 	int fd = openat2_in_root(root_fd, path, O_PATH);

@@ -21,10 +21,4 @@ struct rootfs_ctx {
 
 int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err);
 
-/* Open path inside the directory root_fd as if root_fd were `/`: symlinks and
- * `..` cannot lead out.  Missing directories are created; with make_file the
- * last component is created as an empty file rather than a directory. */
-int rootfs_open_in_root(int root_fd, const char *path, bool create, bool make_file,
-			struct mew_error **err);
-
 #endif
