@@ -16,7 +16,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <grp.h>
 
 #include "base/cleanup.h"
 #include "base/file.h"
@@ -25,6 +24,7 @@
 #include "container/cgroup_oci.h"
 #include "container/process_oci.h"
 #include "container/exec.h"
+#include "container/identity.h"
 #include "container/rootfs.h"
 #include "container/seccomp.h"
 #include "container/sync.h"
@@ -68,26 +68,6 @@ static int loopback_up(struct mew_error **err)
 	return 0;
 }
 
-static int switch_user(const struct child_ctx *ctx, struct mew_error **err)
-{
-	const struct spec *spec = ctx->spec;
-	uid_t uid = spec->user_set ? spec->uid : 0;
-	gid_t gid = spec->user_set ? spec->gid : 0;
-
-	/* A rootless container has setgroups denied and only uid 0 mapped. */
-	if (!ctx->userns || spec->ngroups > 0) {
-		if (setgroups(spec->ngroups, spec->groups) < 0)
-			return mew_error(err, errno, "setgroups");
-	}
-	if (setresgid(gid, gid, gid) < 0)
-		return mew_error(err, errno, "--user: setgid %u%s", (unsigned)gid,
-				 ctx->userns ? " (a rootless container maps only gid 0)" : "");
-	if (setresuid(uid, uid, uid) < 0)
-		return mew_error(err, errno, "--user: setuid %u%s", (unsigned)uid,
-				 ctx->userns ? " (a rootless container maps only uid 0)" : "");
-	return 0;
-}
-
 /* The command's own process: terminal, identity, privileges, then exec. */
 static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err)
 {
@@ -109,7 +89,7 @@ static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err
 			return -1;
 		return exec_command(spec->argv, spec->env, err);
 	}
-	if (caps_apply(NULL, err) < 0 || switch_user(ctx, err) < 0)
+	if (caps_apply(NULL, err) < 0 || identity_switch(ctx->spec, ctx->userns, "--user", err) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return mew_error(err, errno, "no_new_privs");

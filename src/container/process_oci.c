@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -14,6 +13,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "container/caps.h"
+#include "container/identity.h"
 #include "container/seccomp.h"
 
 static int last_cap(void)
@@ -104,20 +104,6 @@ static int set_caps(const struct spec_caps *caps, struct mew_error **err)
 	return 0;
 }
 
-static int switch_user(const struct spec *spec, bool userns, struct mew_error **err)
-{
-	uid_t uid = spec->user_set ? spec->uid : 0;
-	gid_t gid = spec->user_set ? spec->gid : 0;
-
-	if (setgroups(spec->ngroups, spec->groups) < 0 && !(userns && spec->ngroups == 0))
-		return mew_error(err, errno, "config.json: process.user.additionalGids: setgroups");
-	if (setresgid(gid, gid, gid) < 0)
-		return mew_error(err, errno, "config.json: process.user.gid: setgid %u", (unsigned)gid);
-	if (setresuid(uid, uid, uid) < 0)
-		return mew_error(err, errno, "config.json: process.user.uid: setuid %u", (unsigned)uid);
-	return 0;
-}
-
 static int load_filter(const struct spec_oci *oci, struct mew_error **err)
 {
 	if (oci->seccomp != NULL)
@@ -140,7 +126,7 @@ int process_oci_apply(const struct spec *spec, bool userns, struct mew_error **e
 	if (!nnp && load_filter(oci, err) < 0)
 		return -1;
 	if (!oci->caps.set) {
-		if (caps_apply(NULL, err) < 0 || switch_user(spec, userns, err) < 0)
+		if (caps_apply(NULL, err) < 0 || identity_switch(spec, userns, "config.json: process.user", err) < 0)
 			return -1;
 	} else {
 		if (drop_bounding(oci->caps.bounding, err) < 0)
@@ -149,7 +135,7 @@ int process_oci_apply(const struct spec *spec, bool userns, struct mew_error **e
 		 * set the exact sets the config asks for. */
 		if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			return mew_error(err, errno, "keep capabilities");
-		if (switch_user(spec, userns, err) < 0 || set_caps(&oci->caps, err) < 0)
+		if (identity_switch(spec, userns, "config.json: process.user", err) < 0 || set_caps(&oci->caps, err) < 0)
 			return -1;
 	}
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
