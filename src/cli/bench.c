@@ -576,8 +576,28 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct mew_error **
 	return 0;
 }
 
+/* The engines create the /mew-bench mount point inside the rootfs, as runc
+ * does: a bench that created it removes it again (rmdir: only while empty). */
+static bool mount_point_missing(const char *rootfs)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", rootfs, GUEST_DIR);
+	return lstat(path, &st) < 0 && errno == ENOENT;
+}
+
+static void remove_mount_point(const char *rootfs)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s%s", rootfs, GUEST_DIR);
+	rmdir(path);
+}
+
 static int measure(const struct opts *o, struct bench_report *r, struct mew_error **err)
 {
+	bool created_mount_point = false, created_mount_point_arm64 = false;
 	struct plan *p = calloc(1, sizeof(*p));
 	char why[256];
 	ssize_t n;
@@ -611,6 +631,8 @@ static int measure(const struct opts *o, struct bench_report *r, struct mew_erro
 		mew_error(err, 0, "bench: no rootfs at `%s`: build it with `make rootfs` or pass --rootfs DIR", r->rootfs);
 		goto out;
 	}
+	created_mount_point = mount_point_missing(r->rootfs);
+	created_mount_point_arm64 = r->rootfs_arm64 != NULL && mount_point_missing(r->rootfs_arm64);
 	if (stage_work(p, err) < 0)
 		goto out;
 	if (resolve_in_rootfs(r->rootfs, "/bin/true", p->native_true, sizeof(p->native_true), err) < 0)
@@ -661,6 +683,10 @@ static int measure(const struct opts *o, struct bench_report *r, struct mew_erro
 oom:
 	mew_error(err, ENOMEM, "bench");
 out:
+	if (created_mount_point)
+		remove_mount_point(r->rootfs);
+	if (created_mount_point_arm64)
+		remove_mount_point(r->rootfs_arm64);
 	free(p);
 	return ret;
 }

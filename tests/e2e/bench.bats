@@ -6,8 +6,11 @@ load helpers
 
 setup_file() {
 	export BENCH_DIR=$(mktemp -d)
+	# A copy of the rootfs, to see what the bench leaves in it.
+	cp -a "$ROOTFS" "$BENCH_DIR/rootfs"
+	rmdir "$BENCH_DIR/rootfs/mew-bench" 2>/dev/null || true
 	# One --quick run for the whole file (it is the slow part).
-	"$MEW" bench --quick --json "$BENCH_DIR/r.json" --chart "$BENCH_DIR/r.png" \
+	"$MEW" bench --quick --rootfs "$BENCH_DIR/rootfs" --json "$BENCH_DIR/r.json" --chart "$BENCH_DIR/r.png" \
 		>"$BENCH_DIR/out" 2>"$BENCH_DIR/err"
 	echo $? >"$BENCH_DIR/status"
 }
@@ -23,6 +26,12 @@ need_tools() {
 
 is_png() {
 	[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+
+@test "mew bench leaves no /mew-bench mount point in the rootfs it measured" {
+	[ "$(cat "$BENCH_DIR/status")" -eq 0 ]
+	[ -d "$BENCH_DIR/rootfs/bin" ]
+	[ ! -e "$BENCH_DIR/rootfs/mew-bench" ]
 }
 
 @test "mew bench --help documents every option" {
