@@ -32,7 +32,7 @@
 
 static int probe(char *why, size_t len)
 {
-	char kb[200];
+	char kb[400];
 
 	if (vm_probe_kvm(why, len) < 0)
 		return -1;
@@ -91,6 +91,24 @@ static char *default_kernel(void)
 	char *p = NULL;
 	if (asprintf(&p, "%s/kernel/current/bzImage", mew_cache_dir()) < 0)
 		return NULL;
+	return p;
+}
+
+/* Where the kernel's symbols are, to name a failing RIP: the ELF itself, or
+ * the vmlinux next to a bzImage (as scripts/guest-kernel.sh leaves them). */
+static char *symbol_file(const char *kernel_path, const char *kernel)
+{
+	char *p = NULL;
+	if (memcmp(kernel, "\177ELF", 4) == 0)
+		return strdup(kernel_path);
+	const char *slash = strrchr(kernel_path, '/');
+	int dir = slash ? (int)(slash - kernel_path) : 1;
+	if (asprintf(&p, "%.*s/vmlinux", dir, slash ? kernel_path : ".") < 0)
+		return NULL;
+	if (!file_exists(p)) {
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -221,7 +239,7 @@ static void io_loop(struct io *io)
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	cleanup_free char *kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : default_kernel();
-	cleanup_free char *kernel = NULL, *initrd = NULL, *cmdline = NULL;
+	cleanup_free char *kernel = NULL, *initrd = NULL, *cmdline = NULL, *symbols = NULL;
 	size_t kernel_len = 0, initrd_len = 0;
 	struct cpio agent = { 0 };
 	struct boot_image img;
@@ -235,7 +253,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	const char *vsock_uds = getenv("MEW_VSOCK_UDS");
 	const char *boot = getenv("MEW_VM_BOOT");
 	const size_t cmax = 8192;
-	char why[200];
+	char why[400];
 	void *op = NULL;
 	struct timespec t0;
 	virtio_irq_fn fn;
@@ -275,6 +293,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 
 	if (vm_create(&vm, mem, vcpus, serial_fd, err) < 0)
 		goto out;
+	symbols = symbol_file(kernel_path, kernel);
+	vm.symbols = symbols;
 	io.vm = &vm;
 	fn = irq_for(&vm, &op);
 	io.console = virtio_console_new(&vm.mem, 1, fn, op, err);

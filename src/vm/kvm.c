@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "vm/fault.h"
 #include "vm/virtio/mmio.h"
 
 #define SIG_KICK SIGUSR1
@@ -214,7 +216,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *c = arg;
 	struct vm *vm = c->vm;
-	char why[160];
+	char why[320];
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -225,8 +227,11 @@ static void *vcpu_thread(void *arg)
 		if (vm->first_exit_ns == 0)
 			vm->first_exit_ns = now_ns();
 		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				if (__atomic_exchange_n(&c->sample, false, __ATOMIC_SEQ_CST))
+					vcpu_report_rip(c);
 				continue;
+			}
 			snprintf(why, sizeof(why), "KVM_RUN on vCPU %d: %s", c->id, strerror(errno));
 			vm_stop(vm, VM_END_CRASH, 0, why);
 			break;
@@ -254,8 +259,9 @@ static void *vcpu_thread(void *arg)
 			vm_stop(vm, VM_END_CRASH, 0, why);
 			break;
 		case KVM_EXIT_INTERNAL_ERROR:
-			snprintf(why, sizeof(why), "KVM internal error %u on vCPU %d%s", c->run->internal.suberror,
-				 c->id, c->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? " (emulation failure)" : "");
+			if (vcpu_complete_failure(c) == 0)
+				break;
+			vcpu_describe_failure(c, why, sizeof(why));
 			vm_stop(vm, VM_END_CRASH, 0, why);
 			break;
 		case KVM_EXIT_INTR:
@@ -265,6 +271,28 @@ static void *vcpu_thread(void *arg)
 			vm_stop(vm, VM_END_CRASH, 0, why);
 			break;
 		}
+	}
+	return NULL;
+}
+
+/* MEW_VM_SAMPLE=MS (a developer knob): every MS milliseconds each vCPU
+ * prints where it is, to see where a guest spends its time or hangs. */
+static void *sampler_thread(void *arg)
+{
+	struct vm *vm = arg;
+	const char *env = getenv("MEW_VM_SAMPLE");
+	long ms = env ? strtol(env, NULL, 10) : 0;
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (running(vm)) {
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&vm->lock);
+		for (int i = 0; i < vm->nvcpus && running(vm); i++) {
+			__atomic_store_n(&vm->vcpus[i].sample, true, __ATOMIC_SEQ_CST);
+			if (vm->vcpus[i].started)
+				pthread_kill(vm->vcpus[i].thread, SIG_KICK);
+		}
+		pthread_mutex_unlock(&vm->lock);
 	}
 	return NULL;
 }
@@ -289,11 +317,19 @@ int vm_start(struct vm *vm, struct mew_error **err)
 			return mew_error(err, r, "starting vCPU %d", i);
 		}
 	}
+	const char *sample = getenv("MEW_VM_SAMPLE");
+	if (sample != NULL && strtol(sample, NULL, 10) > 0 &&
+	    pthread_create(&vm->sampler, NULL, sampler_thread, vm) == 0)
+		vm->sampling = true;
 	return 0;
 }
 
 void vm_join(struct vm *vm)
 {
+	if (vm->sampling) {
+		pthread_join(vm->sampler, NULL);
+		vm->sampling = false;
+	}
 	for (int i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].started) {
 			pthread_join(vm->vcpus[i].thread, NULL);

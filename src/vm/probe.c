@@ -39,26 +39,37 @@ int vm_probe_kvm(char *why, size_t len)
 	return 0;
 }
 
-/* 64-bit code at 1 MiB: enable OSXSAVE, xsave/xrstor a region, then int3
- * through an IDT whose handler reports 42 on the exit port. */
+/* 64-bit code at 1 MiB: what Linux executes first that KVM might not.  If
+ * the CPUID the guest sees offers XSAVE (on a software-executing /dev/kvm it
+ * is the host's, whatever KVM_SET_CPUID2 said), enable it and xsave/xrstor a
+ * region; then int3 through an IDT whose handler reports 42 on the exit port. */
 static const uint8_t probe_code[] = {
+	0xb8, 0x01, 0x00, 0x00, 0x00,		      /* mov eax, 1 */
+	0x0f, 0xa2,				      /* cpuid */
+	0x0f, 0xba, 0xe1, 0x1a,			      /* bt ecx, 26 (XSAVE) */
+	0x73, 0x2f,				      /* jnc no_xsave */
 	0x0f, 0x20, 0xe0,			      /* mov rax, cr4 */
 	0x48, 0x0d, 0x00, 0x02, 0x04, 0x00,	      /* or rax, OSXSAVE|OSFXSR */
 	0x0f, 0x22, 0xe0,			      /* mov cr4, rax */
 	0x31, 0xc9,				      /* xor ecx, ecx */
-	0x0f, 0x01, 0xd0,			      /* xgetbv */
-	0x83, 0xc8, 0x03,			      /* or eax, 3 */
-	0x0f, 0x01, 0xd1,			      /* xsetbv */
+	0x31, 0xd2,				      /* xor edx, edx */
+	0xb8, 0x03, 0x00, 0x00, 0x00,		      /* mov eax, 3: x87|SSE */
+	0x0f, 0x01, 0xd1,			      /* xsetbv (XCR0) */
 	0xb8, 0x03, 0x00, 0x00, 0x00,		      /* mov eax, 3 */
 	0x31, 0xd2,				      /* xor edx, edx */
 	0x0f, 0xae, 0x24, 0x25, 0x00, 0x00, 0x11, 0x00, /* xsave [0x110000] */
 	0x0f, 0xae, 0x2c, 0x25, 0x00, 0x00, 0x11, 0x00, /* xrstor [0x110000] */
+	/* no_xsave: */
 	0x0f, 0x01, 0x1c, 0x25, 0x00, 0x00, 0x12, 0x00, /* lidt [0x120000] */
 	0xcc,					      /* int3 */
 	0xf4,					      /* hlt */
 };
-#define PROBE_XSAVE_START 9 /* bytes [9, 46) need XSAVE */
-#define PROBE_XSAVE_END 46
+/* Where each instruction a failure can name starts in probe_code. */
+static const struct {
+	uint8_t off;
+	const char *insn;
+} probe_insns[] = { { 5, "cpuid" }, { 22, "mov to cr4" }, { 34, "xsetbv" },
+		    { 44, "xsave" }, { 52, "xrstor" }, { 60, "lidt" }, { 68, "int3" } };
 static const uint8_t probe_handler[] = { 0xb0, 0x2a, 0xe6, 0xf4, 0xf4 }; /* mov al,42; out 0xf4,al; hlt */
 
 static int run_probe(char *why, size_t len)
@@ -67,7 +78,7 @@ static int run_probe(char *why, size_t len)
 	struct vm vm;
 	struct pollfd pfd;
 	uint8_t *code;
-	int xsave = 1, r = -1;
+	int r = -1;
 
 	if (vm_create(&vm, 4 << 20, 1, -1, &err) < 0) {
 		snprintf(why, len, "%s", err->msg);
@@ -75,18 +86,8 @@ static int run_probe(char *why, size_t len)
 		vm_destroy(&vm);
 		return -1;
 	}
-	struct {
-		struct kvm_cpuid2 c;
-		struct kvm_cpuid_entry2 e[128];
-	} cpuid = { .c.nent = 128 };
-	if (ioctl(vm.kvm_fd, KVM_GET_SUPPORTED_CPUID, &cpuid) == 0)
-		for (unsigned i = 0; i < cpuid.c.nent; i++)
-			if (cpuid.e[i].function == 1 && !(cpuid.e[i].ecx & (1u << 26)))
-				xsave = 0;
 	code = gmem_ptr(&vm.mem, 0x100000, sizeof(probe_code));
 	memcpy(code, probe_code, sizeof(probe_code));
-	if (!xsave)
-		memset(code + PROBE_XSAVE_START, 0x90, PROBE_XSAVE_END - PROBE_XSAVE_START);
 	memcpy(gmem_ptr(&vm.mem, 0x100100, sizeof(probe_handler)), probe_handler, sizeof(probe_handler));
 	uint8_t *idtr = gmem_ptr(&vm.mem, 0x120000, 10);
 	uint16_t limit = 16 * 4 - 1;
@@ -113,9 +114,16 @@ static int run_probe(char *why, size_t len)
 	vm_join(&vm);
 	if (vm.end == VM_END_STATUS && vm.status == 42)
 		r = 0;
-	else
-		snprintf(why, len, "KVM cannot run a kernel's first instructions here (%s%s)", vm.why,
-			 xsave ? " running xsave/xrstor and int3" : " running int3");
+	else {
+		const char *insn = NULL;
+		for (size_t i = 0; i < sizeof(probe_insns) / sizeof(probe_insns[0]); i++)
+			if (vm.fail_rip == 0x100000ULL + probe_insns[i].off)
+				insn = probe_insns[i].insn;
+		if (insn != NULL)
+			snprintf(why, len, "KVM cannot execute `%s`, which Linux needs at boot (%s)", insn, vm.why);
+		else
+			snprintf(why, len, "KVM cannot run a kernel's first instructions here (%s)", vm.why);
+	}
 	vm_destroy(&vm);
 	return r;
 }
@@ -161,7 +169,8 @@ int vm_probe_kernel_boot(char *why, size_t len)
 			boot_id[strcspn(boot_id, "\n")] = '\0';
 			fclose(f);
 		}
-		snprintf(path, sizeof(path), "%s/vm-kernel-probe", mew_state_dir());
+		/* -2: the probe's second version (its answers differ from the first's). */
+		snprintf(path, sizeof(path), "%s/vm-kernel-probe-2", mew_state_dir());
 		result = boot_id[0] ? cached(path, boot_id, reason, sizeof(reason)) : -2;
 		if (result == -2) {
 			result = run_probe(reason, sizeof(reason));

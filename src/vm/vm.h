@@ -39,6 +39,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	bool sample; /* print where the vCPU is at its next kick (MEW_VM_SAMPLE) */
 };
 
 struct virtio_mmio;
@@ -57,9 +58,13 @@ struct vm {
 	pthread_mutex_t lock;
 	enum vm_end end;
 	int status;
-	char why[160];
+	char why[320];
+	uint64_t fail_rip; /* where KVM gave up on the guest (KVM_EXIT_INTERNAL_ERROR) */
 	int stop_fd; /* eventfd, readable once the VM has ended */
 	uint64_t first_exit_ns; /* CLOCK_MONOTONIC of the first VM exit (bench) */
+	pthread_t sampler;
+	bool sampling;
+	const char *symbols; /* an ELF whose symbols name guest RIPs in errors (a vmlinux), or NULL */
 };
 
 /* Create the VM with mem_size bytes of RAM and nvcpus vCPUs, the in-kernel

@@ -131,6 +131,19 @@ PY
 	[[ "$output" == "mew: vm: "* ]]
 }
 
+@test "vm: int3 in the guest reaches the guest's own #BP handler and returns" {
+	run vmrun -- int3 echo after
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"int3: handled 2"*"after"* ]]
+}
+
+@test "vm: an instruction KVM cannot emulate is reported with its RIP, symbol and bytes" {
+	run vmrun -- emulfail
+	[ "$status" -eq 125 ]
+	[[ "$output" == "mew: vm: KVM internal error 1 (emulation failure) on vCPU 0 at rip 0x"* ]]
+	[[ "$output" == *" <cmd_emulfail+0x"*"> (cpl 0), instruction bytes: f3 48 0f b8"* ]]
+}
+
 @test "vm: a kernel that is neither ELF nor bzImage is refused by name" {
 	echo garbage > "$T/k"
 	run "$MEW" run --engine vm --kernel "$T/k" -- true
@@ -180,4 +193,6 @@ PY
 	[[ "$output" == *"found SMP MP-table"* ]]
 	[[ "$output" == *"Processor #1"* ]]
 	[[ "$output" == *"virtio_mmio.device=4K@0xd0000000:5"*"-- true"* ]]
+	# Where KVM gives up on the kernel, mew names the kernel function.
+	[[ "$output" != *"KVM internal error"* ]] || [[ "$output" == *"at rip 0xffffffff"*" <"*"+0x"*"instruction bytes: "* ]]
 }

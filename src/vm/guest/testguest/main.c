@@ -4,7 +4,8 @@
  *
  * It runs the words after " -- " on its command line:
  *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk |
- *   rx BYTES | 9p PATH | vsock PORT | hostile | spin N | cmdline | fault | reset
+ *   rx BYTES | 9p PATH | vsock PORT | hostile | spin N | cmdline | fault | reset |
+ *   int3 | emulfail
  * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
 #include <stddef.h>
 #include <stdint.h>
@@ -745,6 +746,47 @@ static void cmd_fault(void)
 	__asm__ volatile("lidt %0; int3" : : "m"(idt));
 }
 
+/* int3 through a real IDT: a #BP handler that counts and returns.  (Where
+ * KVM runs guest code in its instruction emulator, which cannot deliver int3
+ * outside real mode, mew completes it.) */
+extern char tg_bp_handler[];
+volatile u64 tg_bp_count;
+__asm__(".text\n"
+	"tg_bp_handler:\n"
+	"	incq tg_bp_count(%rip)\n"
+	"	iretq\n");
+
+static void cmd_int3(void)
+{
+	static u64 idt[2 * 4];
+	static const struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) desc = { sizeof(idt) - 1, (u64)idt };
+	u64 h = (u64)tg_bp_handler;
+	u16 cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	/* vector 3: a present 64-bit interrupt gate, DPL 0 */
+	idt[6] = (h & 0xffff) | ((u64)cs << 16) | (0x8eULL << 40) | ((h >> 16 & 0xffff) << 48);
+	idt[7] = h >> 32;
+	__asm__ volatile("lidt %0; int3; int3" : : "m"(desc) : "memory");
+	puts_("int3: handled ");
+	putu(tg_bp_count);
+	putc_('\n');
+	if (tg_bp_count != 2)
+		fail("int3");
+}
+
+/* An instruction KVM's emulator does not know (popcnt) reading MMIO where no
+ * device is: KVM must emulate it and cannot, on any host. */
+static void __attribute__((noinline)) cmd_emulfail(void)
+{
+	u64 v;
+	__asm__ volatile("popcnt (%1), %0" : "=r"(v) : "r"(0xe0000000ULL) : "memory");
+	(void)v;
+}
+
 static const char *word(const char **p, size_t *n)
 {
 	const char *s = *p;
@@ -816,6 +858,10 @@ void tg_main(int pvh, const u8 *info)
 			cmd_hostile();
 		} else if (is(w, n, "fault")) {
 			cmd_fault();
+		} else if (is(w, n, "int3")) {
+			cmd_int3();
+		} else if (is(w, n, "emulfail")) {
+			cmd_emulfail();
 		} else if (is(w, n, "spin") && (arg = word(&p, &an)) != 0) {
 			for (u64 k = parse_num(&arg); k > 0; k--)
 				__asm__ volatile("pause");
