@@ -13,29 +13,29 @@ static inline uint8_t wz(unsigned r) { return r == 31 ? A64_DISCARD : r; }
 
 static int h_b(struct a64_cpu *c, const struct a64_insn *i)
 {
+	A64_CHAIN(c, i, i->l0);
 	c->pc = i->imm;
-	A64_CHAIN(c, i->l0);
 	return 0;
 }
 
 static int h_bl(struct a64_cpu *c, const struct a64_insn *i)
 {
 	X(30) = i->pc + 4;
+	A64_CHAIN(c, i, i->l0);
 	c->pc = i->imm;
-	A64_CHAIN(c, i->l0);
 	return 0;
 }
 
+/* Conditional branches do not end their block: not taken, execution goes
+ * on with the next instruction; taken, it chains to the target's block. */
 static inline int go(struct a64_cpu *c, const struct a64_insn *i, int taken)
 {
 	if (taken) {
+		A64_CHAIN(c, i, i->l0);
 		c->pc = i->imm;
-		A64_CHAIN(c, i->l0);
-	} else {
-		c->pc = i->pc + 4;
-		A64_CHAIN(c, i->l1);
+		return 0;
 	}
-	return 0;
+	return A64_NEXT;
 }
 
 static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
@@ -89,31 +89,42 @@ static int h_tbz(struct a64_cpu *c, const struct a64_insn *i)
 	return go(c, i, bit == i->op);
 }
 
-/* Indirect branches keep a one-entry cache: the last target and its block. */
+/* Indirect branches keep a one-entry cache, the last target and its block;
+ * on a miss they look the target up themselves and chain to it. */
+static inline int indirect(struct a64_cpu *c, const struct a64_insn *i, uint64_t t)
+{
+	if (__builtin_expect(t != i->imm, 0)) {
+		struct a64_block *b = a64_lookup(c, t);
+		if (b == NULL) {
+			c->last = (struct a64_insn *)i;
+			c->pc = t;
+			return 0;
+		}
+		((struct a64_insn *)i)->imm = t;
+		((struct a64_insn *)i)->l0 = b;
+	}
+	A64_CHAIN(c, i, i->l0);
+	c->pc = t;
+	return 0;
+}
+
 static int h_br(struct a64_cpu *c, const struct a64_insn *i)
 {
-	uint64_t t = X(i->rn);
-	c->pc = t;
-	if (t == i->imm)
-		A64_CHAIN(c, i->l0);
-	return 0;
+	return indirect(c, i, X(i->rn));
 }
 
 static int h_blr(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t t = X(i->rn);
 	X(30) = i->pc + 4;
-	c->pc = t;
-	if (t == i->imm)
-		A64_CHAIN(c, i->l0);
-	return 0;
+	return indirect(c, i, t);
 }
 
 /* Falls off the end of a block that did not end in a branch. */
 static int h_next(struct a64_cpu *c, const struct a64_insn *i)
 {
+	A64_CHAIN(c, i, i->l0);
 	c->pc = i->pc;
-	A64_CHAIN(c, i->l0);
 	return 0;
 }
 
@@ -252,7 +263,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->cond = raw & 15;
 		i->fn = h_bcond;
 		i->chain = 1;
-		return 1;
+		return 0;
 	}
 	if ((raw & 0x7e000000) == 0x34000000) { /* CBZ, CBNZ */
 		int64_t off = ((int64_t)BITS(raw, 23, 5) << 45) >> 43;
@@ -262,7 +273,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->imm2 = (raw >> 31) ? ~0ull : 0xffffffffull;
 		i->fn = h_cbz;
 		i->chain = 1;
-		return 1;
+		return 0;
 	}
 	if ((raw & 0x7e000000) == 0x36000000) { /* TBZ, TBNZ */
 		int64_t off = ((int64_t)BITS(raw, 18, 5) << 50) >> 48;
@@ -272,7 +283,7 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->sh = ((raw >> 31) << 5) | BITS(raw, 23, 19);
 		i->fn = h_tbz;
 		i->chain = 1;
-		return 1;
+		return 0;
 	}
 	if ((raw & 0xfffffc1f) == 0xd61f0000 || (raw & 0xfffffc1f) == 0xd65f0000) { /* BR, RET */
 		i->rn = rz(BITS(raw, 9, 5));

@@ -58,24 +58,20 @@ struct a64_insn {
 	uint8_t sh;		/* shift amount / type */
 	uint8_t cond;
 	uint32_t raw;
-	uint8_t chain; /* 1: a direct branch (imm the taken target, pc + 4 the other);
+	uint8_t chain; /* 1: a direct branch (imm its target, l0 that block);
 			* 2: an indirect one (imm the last target, l0 its block) */
 	uint8_t pad[3];
 	uint64_t pc;
 	uint64_t imm;
 	uint64_t imm2;
-	/* Direct block chaining: the blocks at imm and at pc + 4, once known
-	 * (filled by the run loop; mutable, the only mutable decoded state). */
-	struct a64_block *l0, *l1;
+	/* Block chaining: the block at imm once known (filled by the run loop
+	 * or by an indirect branch; mutable, the only mutable decoded state). */
+	struct a64_block *l0;
 };
 
 struct a64_block {
 	uint64_t pc;
 	struct a64_block *next; /* hash chain */
-	/* Chaining: the blocks execution went on to from here, by their pc,
-	 * so that most block transitions skip the hash lookup. */
-	struct a64_block *link[2];
-	uint64_t link_pc[2];
 	uint32_t n;
 	struct a64_insn insn[];
 };
@@ -104,8 +100,11 @@ struct a64_cpu {
 	/* This thread's decode cache. */
 	struct a64_block *cache[1 << A64_CACHE_BITS];
 	unsigned cache_gen;
-	struct a64_block *prev; /* the block that ran last (for chaining) */
-	unsigned chained;	/* blocks entered without a return to the loop */
+	/* Block transitions left before a return to the run loop: a signal
+	 * handler zeroes it, so that chained blocks stop for a pending signal
+	 * with one decrement per transition and no other check. */
+	int budget;
+	struct a64_insn *last; /* the branch that left the last block (for linking) */
 
 	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
 	volatile uint64_t pending;
@@ -125,19 +124,41 @@ struct a64_cpu {
 
 extern unsigned a64_cache_gen;
 
-/* Continue straight into block b from a branch handler, unless a signal is
- * pending, the decode caches were flushed, or the chain is long (bounded:
- * without tail calls each link is a stack frame). */
-#define A64_CHAIN(c, b)                                                                 \
-	do {                                                                            \
-		struct a64_block *_b = (b);                                             \
-		if (_b != NULL && !UNLIKELY_PENDING(c) && ++(c)->chained < 256 &&       \
-		    (c)->cache_gen == __atomic_load_n(&a64_cache_gen, __ATOMIC_RELAXED)) { \
-			(c)->prev = _b;                                                 \
-			(c)->cur = _b->insn;                                            \
-			return _b->insn[0].fn(c, _b->insn);                             \
-		}                                                                       \
+enum { A64_BUDGET = 256 };
+
+/* Take one block transition from the budget: one instruction that a signal
+ * handler on this thread cannot split (it zeroes the budget). */
+static inline int a64_budget_take(struct a64_cpu *c)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	int more;
+	__asm__ volatile("subl $1, %0" : "+m"(c->budget), "=@ccg"(more));
+	return more;
+#else
+	return __atomic_sub_fetch(&c->budget, 1, __ATOMIC_RELAXED) > 0;
+#endif
+}
+
+/* Continue straight into block b from the branch i, unless the budget is
+ * spent (a signal is pending, or the chain is long: the run loop checks the
+ * signals and the decode-cache generation; bounded also because without
+ * tail calls each link is a stack frame).  Falls through with c->last = i;
+ * the caller sets c->pc and returns 0. */
+#define A64_CHAIN(c, i, b)                                                       \
+	do {                                                                     \
+		struct a64_block *_b = (b);                                      \
+		if (__builtin_expect(_b != NULL, 1) && a64_budget_take(c))       \
+			return _b->insn[0].fn(c, _b->insn);                      \
+		(c)->last = (struct a64_insn *)(i);                              \
 	} while (0)
+
+static inline struct a64_block *a64_lookup(struct a64_cpu *c, uint64_t pc)
+{
+	struct a64_block *b = c->cache[(pc >> 2) & ((1u << A64_CACHE_BITS) - 1)];
+	while (b != NULL && b->pc != pc)
+		b = b->next;
+	return b;
+}
 
 /* cond -> set of NZCV nibbles for which it holds */
 extern uint16_t a64_cond_table[16];

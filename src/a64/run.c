@@ -38,7 +38,8 @@ void a64_cache_clear(struct a64_cpu *c)
 		}
 		c->cache[k] = NULL;
 	}
-	c->prev = NULL;
+	c->last = NULL;
+	c->cur = NULL;
 	c->cache_gen = __atomic_load_n(&a64_cache_gen, __ATOMIC_ACQUIRE);
 }
 
@@ -113,11 +114,6 @@ void a64_code_changed(uint64_t addr, uint64_t len)
 	}
 }
 
-static inline size_t slot(uint64_t pc)
-{
-	return (pc >> 2) & ((1u << A64_CACHE_BITS) - 1);
-}
-
 static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 {
 	struct a64_insn buf[BLOCK_MAX + 1];
@@ -151,20 +147,10 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 	}
 	b->pc = pc;
 	b->n = n;
-	b->link[0] = b->link[1] = NULL;
-	b->link_pc[0] = b->link_pc[1] = 1; /* no pc is odd */
 	memcpy(b->insn, buf, n * sizeof(struct a64_insn));
-	size_t s = slot(pc);
+	size_t s = (pc >> 2) & ((1u << A64_CACHE_BITS) - 1);
 	b->next = c->cache[s];
 	c->cache[s] = b;
-	return b;
-}
-
-static inline struct a64_block *lookup(struct a64_cpu *c, uint64_t pc)
-{
-	struct a64_block *b = c->cache[slot(pc)];
-	while (b != NULL && b->pc != pc)
-		b = b->next;
 	return b;
 }
 
@@ -175,49 +161,35 @@ _Noreturn void a64_run(struct a64_cpu *c)
 		/* A guest memory access faulted (or a fetch, with cur == NULL). */
 		uint64_t pc = c->cur != NULL ? c->cur->pc : c->pc;
 		c->pc = pc;
-		c->prev = NULL;
+		c->last = NULL;
 		a64_debug("fault at pc %#lx addr %#lx", (unsigned long)pc, (unsigned long)c->fault_addr);
 		a64_signal_sync(c, c->fault_sig, c->fault_code, c->fault_addr);
 	}
 	for (;;) {
+		/* budget first: a signal caught after this is seen at the next transition */
+		c->budget = A64_BUDGET;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		if (UNLIKELY_PENDING(c))
 			a64_signal_deliver(c);
 		if (c->cache_gen != __atomic_load_n(&a64_cache_gen, __ATOMIC_RELAXED))
 			a64_cache_clear(c);
-		struct a64_block *b, *p = c->prev;
 		uint64_t pc = c->pc;
-		c->chained = 0;
-		if (p != NULL && p->insn[p->n - 1].chain) {
-			/* a direct branch: link it to its target for next time */
-			struct a64_insn *last = &p->insn[p->n - 1];
-			b = lookup(c, pc);
-			if (b == NULL)
-				b = translate(c, pc);
-			if (last->chain == 2) { /* indirect: remember the latest target */
+		struct a64_block *b = a64_lookup(c, pc);
+		if (b == NULL)
+			b = translate(c, pc);
+		struct a64_insn *last = c->last;
+		if (last != NULL) {
+			/* link the branch that left the last block to this one */
+			if (last->chain == 2) {
 				last->imm = pc;
 				last->l0 = b;
-			} else if (pc == last->imm)
+			} else if (last->chain == 1 && pc == last->imm)
 				last->l0 = b;
-			else if (pc == last->pc + 4)
-				last->l1 = b;
-		} else if (p != NULL && p->link_pc[0] == pc)
-			b = p->link[0];
-		else if (p != NULL && p->link_pc[1] == pc)
-			b = p->link[1];
-		else {
-			b = lookup(c, pc);
-			if (b == NULL)
-				b = translate(c, pc);
-			if (p != NULL) {
-				int k = p->link[0] != NULL;
-				p->link[k] = b;
-				p->link_pc[k] = pc;
-			}
 		}
-		c->prev = b;
+		c->last = NULL;
 		const struct a64_insn *i = b->insn;
 		c->cur = i; /* memory handlers update it: only they can fault */
-		i->fn(c, i); /* threaded: runs to the end of the block */
+		i->fn(c, i); /* threaded: runs to the end of the block and on through chained ones */
 	}
 }
 

@@ -64,6 +64,7 @@ static void on_signal(int sig, siginfo_t *si, void *uctx)
 		return;
 	c->pending_info[sig] = *si;
 	__atomic_or_fetch(&c->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+	c->budget = 0; /* chained blocks return to the run loop */
 	a64_safe_syscall_fixup(uctx);
 }
 
