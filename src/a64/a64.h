@@ -102,6 +102,14 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 _Noreturn void a64_thread_exit(struct a64_cpu *c, int status);
 struct a64_cpu *a64_cpu_new(void);
 
+/* keeper.c: the process between mew and the guest; runs guest(arg) in a
+ * child and kills whatever the guest leaves behind, also when mew dies. */
+struct cgroup;
+struct spec;
+_Noreturn void a64_keeper(pid_t mew, const struct cgroup *cg, int (*guest)(void *), void *arg);
+/* Limits need a cgroup, cgroups need root: refuse them (naming the flag) without. */
+int a64_limits_check(const struct spec *spec, struct mew_error **err);
+
 /* branch.c */
 void a64_insn_next(struct a64_insn *i, uint64_t pc);
 

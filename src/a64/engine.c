@@ -17,6 +17,7 @@
 #include "a64/a64.h"
 #include "a64/exec.h"
 #include "base/log.h"
+#include "container/cgroup.h"
 #include "engine/engine.h"
 
 struct a64_proc a64_proc;
@@ -151,28 +152,39 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 	return 0;
 }
 
+static int guest_main(void *arg)
+{
+	const struct spec *spec = arg;
+	struct mew_error *e = NULL;
+	if (setup_pers(spec, &e) == 0)
+		become_guest(spec->argv[0], spec->argv, spec->env, &e);
+	return mew_error_report(e);
+}
+
 static int run(const struct spec *spec, struct mew_error **err)
 {
+	struct cgroup cg = { 0 };
 	a64_debug_on = mew_log_level >= 2;
+	if (a64_limits_check(spec, err) < 0)
+		return -1;
+	if (cgroup_wanted(&spec->limits)) {
+		char name[64];
+		cgroup_cleanup_stale();
+		snprintf(name, sizeof(name), "run-%d", (int)getpid());
+		if (cgroup_create(name, &spec->limits, &cg, err) < 0)
+			return -1;
+	}
 	fflush(NULL);
 	pid_t parent = getpid();
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		cgroup_destroy(&cg);
 		return mew_error(err, errno, "fork");
-	if (pid == 0) {
-		struct mew_error *e = NULL;
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		/* the guest does not outlive a killed mew */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(MEW_EXIT_FAILURE);
-		if (setup_pers(spec, &e) == 0)
-			become_guest(spec->argv[0], spec->argv, spec->env, &e);
-		_exit(mew_error_report(e));
 	}
-	/* the guest gets the terminal's signals; mew waits for it and passes
-	 * on the ones meant for mew itself */
+	if (pid == 0)
+		a64_keeper(parent, &cg, guest_main, (void *)spec);
+	/* the guest gets the terminal's signals; mew waits for the keeper
+	 * and passes on the ones meant for mew itself */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	guest_pid = pid;
@@ -181,8 +193,11 @@ static int run(const struct spec *spec, struct mew_error **err)
 	sigaction(SIGHUP, &sa, NULL);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			cgroup_destroy(&cg);
 			return mew_error(err, errno, "wait for the guest");
+		}
+	cgroup_destroy(&cg);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
