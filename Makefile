@@ -36,6 +36,23 @@ $(B)/vm/mew-agent: src/vm/guest/agent/agent.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -D_GNU_SOURCE -static -o $@ $<
 
+# The syscall engine's in-guest stub (src/trap/guest/stub.h): freestanding,
+# linked at its fixed address, embedded in mew as two byte arrays.
+STUB := src/trap/guest
+STUB_CFLAGS := -O2 -Wall -ffreestanding -fPIE -fvisibility=hidden -nostdlib -static -no-pie \
+	       -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
+	       -Wl,-T,$(STUB)/stub.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+$(B)/trap/stub.elf: $(STUB)/entry.S $(STUB)/stub.c $(STUB)/stub.h $(STUB)/stub.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(STUB_CFLAGS) -o $@ $(STUB)/entry.S $(STUB)/stub.c
+$(B)/trap/stub_image.c: $(B)/trap/stub.elf
+	objcopy -O binary -j .text $< $(B)/trap/stub-text.bin
+	objcopy -O binary -j .slow $< $(B)/trap/stub-slow.bin
+	{ for s in text slow; do echo "const unsigned char mew_stub_$$s[] = {"; \
+	  od -An -v -tx1 $(B)/trap/stub-$$s.bin | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '};'; \
+	  echo "const unsigned long mew_stub_$${s}_len = sizeof(mew_stub_$$s);"; done; } >$@
+LIB_OBJS += $(B)/trap/stub_image.o
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@

@@ -177,6 +177,41 @@ size_t trap_traced_list(bool fake_root, int *nrs, size_t max)
 	return n;
 }
 
+/* The stub's mode (see guest/stub.h): which calls it sends where.  Those
+ * the notifier answers are its fast set or go straight to the notifier;
+ * the other path calls (once ptrace stops) the stub translates through mew
+ * and makes itself; K_ERRNO calls are answered by the filter. */
+size_t trap_stub_calls(bool fake_root, struct stub_path_call *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && n < max; i++) {
+		const struct sc *s = &table[i];
+		if (s->kind != K_PATH || (s->id_only && fake_root) || s->path[1] >= 0)
+			continue;
+		if (trap_notified(s->nr) && s->nr != SYS_open && s->nr != SYS_openat)
+			continue;
+		out[n++] = (struct stub_path_call){
+			.nr = (uint16_t)s->nr, .path = s->path[0], .dirfd = s->dirfd[0], .flag = s->flag,
+			.follow = (uint8_t)s->follow, .writes = writes(s->nr),
+		};
+	}
+	return n;
+}
+
+size_t trap_errno_list(int *nrs, int *errs, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && n < max; i++) {
+		if (table[i].kind != K_ERRNO)
+			continue;
+		nrs[n] = table[i].nr;
+		errs[n++] = table[i].err;
+	}
+	return n;
+}
+
 static const struct sc *lookup(long nr)
 {
 	static const struct sc *index[512];

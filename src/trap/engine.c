@@ -83,8 +83,15 @@ static int find_program(struct pers *p, const struct spec *spec, char *out, size
  * listener for the fast path when the kernel has one), hand the listener's
  * number to the tracer, wait until it has taken a copy, exec.  Its execve is
  * the first call the tracer translates. */
+struct stub_start {
+	struct sock_fprog filter;
+	const char *host; /* the program resolved in the rootfs */
+	char **argv;	  /* the argv it needs (ld.so --argv0 ... for a dynamic one) */
+};
+
 static void child(int ready, int report, const char *cwd_host, const char *program,
-		  const struct spec *spec, struct sock_fprog *fast, struct sock_fprog *slow)
+		  const struct spec *spec, struct sock_fprog *fast, struct sock_fprog *slow,
+		  const struct stub_start *stub)
 {
 	char c;
 	int e, listener = -1;
@@ -99,7 +106,20 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 		fprintf(stderr, "mew: no_new_privs: %s\n", strerror(errno));
 		_exit(MEW_EXIT_FAILURE);
 	}
-	if (fast != NULL)
+	if (stub != NULL) {
+		/* The stub's fast instruction is the only way left to exec the
+		 * program untranslated once the filter is in. */
+		if (trap_stub_map_self() < 0) {
+			fprintf(stderr, "mew: mapping the fast path at %#llx: %s\n", STUB_BASE, strerror(errno));
+			_exit(MEW_EXIT_FAILURE);
+		}
+		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					SECCOMP_FILTER_FLAG_NEW_LISTENER, &stub->filter);
+		if (listener < 0) {
+			fprintf(stderr, "mew: installing the seccomp filter: %s\n", strerror(errno));
+			_exit(MEW_EXIT_FAILURE);
+		}
+	} else if (fast != NULL)
 		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 					SECCOMP_FILTER_FLAG_NEW_LISTENER, fast);
 	if (listener < 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, slow) < 0) {
@@ -112,8 +132,13 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 		close(listener);
 	close(ready);
 	close(report);
-	execve(program, spec->argv, spec->env);
-	e = errno;
+	if (stub != NULL) {
+		long (*sys)(long, long, long, long, long, long, long) = (void *)(uintptr_t)STUB_BASE;
+		e = (int)-sys(SYS_execve, (long)stub->host, (long)stub->argv, (long)spec->env, 0, 0, 0);
+	} else {
+		execve(program, spec->argv, spec->env);
+		e = errno;
+	}
 	fprintf(stderr, "mew: exec `%s`: %s\n", spec->argv[0], strerror(e));
 	_exit(e == ENOENT ? MEW_EXIT_NOT_FOUND : MEW_EXIT_NOT_EXEC);
 }
@@ -165,6 +190,51 @@ static bool want_fast_path(void)
 	return e == NULL || strcmp(e, "0") != 0;
 }
 
+/* The in-process fast path (guest/stub.h); MEW_TRAP_STUB=0 keeps the
+ * notifier + ptrace engine.  It needs openat2 (Linux 5.6). */
+static bool want_stub(void)
+{
+	const char *e = getenv("MEW_TRAP_STUB");
+	if (e != NULL && strcmp(e, "0") == 0)
+		return false;
+	return syscall(SYS_openat2, -1, "", NULL, 0) < 0 && errno != ENOSYS;
+}
+
+/* The first program, resolved in the rootfs the way the stub's exec does. */
+static int stub_prepare(struct trap *t, const struct spec *spec, const char *program,
+			struct stub_start *st, struct mew_error **err)
+{
+	static struct pers_exec ex;
+	size_t argc = 0, k = 0;
+	struct tracee *tr;
+	int r;
+
+	t->stub_mode = true;
+	t->stub_cfg = calloc(1, sizeof(*t->stub_cfg));
+	if (t->stub_cfg == NULL || trap_stub_config(t, t->stub_cfg) < 0)
+		return mew_error(err, ENOMEM, "the fast path's configuration");
+	if (trap_filter_stub(t->fake_root, &st->filter) < 0)
+		return mew_error(err, errno, "the fast path's seccomp filter");
+	r = pers_exec_resolve(&t->pers, spec->cwd != NULL ? spec->cwd : "/", program, spec->argv[0], &ex);
+	if (r < 0)
+		return mew_error_status(err, r == -ENOENT ? MEW_EXIT_NOT_FOUND : MEW_EXIT_NOT_EXEC, -r,
+					"exec `%s`", spec->argv[0]);
+	while (spec->argv[argc] != NULL)
+		argc++;
+	st->argv = calloc((size_t)ex.nprefix + argc + 1, sizeof(char *));
+	if (st->argv == NULL)
+		return mew_error(err, ENOMEM, "argv");
+	for (int i = 0; i < ex.nprefix; i++)
+		st->argv[k++] = ex.prefix[i];
+	for (size_t i = 1; i < argc; i++)
+		st->argv[k++] = spec->argv[i];
+	st->host = ex.host;
+	tr = trap_tracee(t, 0, true); /* the child's, renumbered once forked */
+	if (tr != NULL)
+		tr->pending_exe = strdup(ex.guest);
+	return 0;
+}
+
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	struct trap *t = calloc(1, sizeof(*t));
@@ -172,6 +242,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 	char program[PATH_MAX], cwd_host[PATH_MAX];
 	int ready[2] = { -1, -1 }, report[2] = { -1, -1 }, r = -1, num = -1, listener;
 	bool use_fast = want_fast_path();
+	struct stub_start stub = { 0 };
+	bool use_stub = use_fast && want_stub();
 	pid_t pid;
 
 	if (t == NULL)
@@ -196,6 +268,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 		r = mew_error(err, ENOMEM, "seccomp filter");
 		goto out;
 	}
+	if (use_stub && (r = stub_prepare(t, spec, program, &stub, err)) < 0)
+		goto out;
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
 		r = mew_error(err, errno, "pipe");
 		goto out;
@@ -212,7 +286,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 		close(ready[1]);
 		close(report[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		child(ready[0], report[1], cwd_host, program, spec, use_fast ? &fast : NULL, &slow);
+		child(ready[0], report[1], cwd_host, program, spec, use_fast ? &fast : NULL, &slow,
+		      use_stub ? &stub : NULL);
 	}
 	close(ready[0]);
 	close(report[1]);
@@ -222,12 +297,21 @@ static int run(const struct spec *spec, struct mew_error **err)
 	umask(0);
 	t->main_pid = pid;
 	if (ptrace(PTRACE_SEIZE, pid, 0,
-		   PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-			   PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
+		   use_stub ? PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL
+			    : PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+				      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
 		r = mew_error(err, errno, "ptrace the command");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto out;
+	}
+	if (use_stub) {
+		struct tracee *tr0 = trap_tracee(t, 0, false), *tr = trap_tracee(t, pid, true);
+		if (tr0 != NULL && tr != NULL) {
+			tr->pending_exe = tr0->pending_exe;
+			tr0->pending_exe = NULL;
+		}
+		trap_tracee_drop(t, 0);
 	}
 	trap_tracee(t, pid, true)->started = true;
 	if (write(ready[1], "x", 1) != 1 || read(report[0], &num, sizeof(num)) != sizeof(num)) {
@@ -247,7 +331,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 			goto out;
 		}
 	}
-	mew_debug("engine syscall: fast path %s", num >= 0 ? "on (seccomp user notification)" : "off");
+	mew_debug("engine syscall: fast path %s", use_stub ? "in process (SIGSYS stub) + seccomp user notification"
+					     : num >= 0	   ? "on (seccomp user notification)"
+							   : "off");
 	if (write(ready[1], "y", 1) != 1) {
 		r = mew_error(err, errno, "start the command");
 		kill(pid, SIGKILL);
@@ -256,7 +342,16 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	close(ready[1]);
 	ready[1] = -1;
-	r = trap_loop(t, err);
+	if (use_stub) {
+		int st = 0;
+		if (trap_stub_follow_exec(t, pid, &st) == 1) {
+			r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			goto out;
+		}
+		r = trap_stub_loop(t, err);
+	} else {
+		r = trap_loop(t, err);
+	}
 out:
 	trap_notify_stop(t);
 	for (int i = 0; i < 2; i++) {
@@ -267,6 +362,9 @@ out:
 	}
 	free(fast.filter);
 	free(slow.filter);
+	free(stub.filter.filter);
+	free(stub.argv);
+	free(t->stub_cfg);
 	for (size_t i = 0; i < 256; i++)
 		while (t->buckets[i] != NULL)
 			trap_tracee_drop(t, t->buckets[i]->tid);

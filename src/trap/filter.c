@@ -17,12 +17,14 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/syscall.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 
-size_t trap_traced_list(bool fake_root, int *nrs, size_t max);
 
 static const int fake_root_zero[] = {
 	SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
@@ -133,5 +135,211 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 #undef JUMP
 	prog->len = (unsigned short)n;
 	prog->filter = f;
+	return 0;
+}
+
+/* The filter of the stub mode (guest/stub.h): by instruction pointer,
+ *   the stub's fast instruction      ALLOW (its calls are already translated);
+ *   the stub's slow instruction      USER_NOTIF for what the notifier answers
+ *                                    (and the stub's upcalls), else ALLOW;
+ *   anywhere else (the guest)        TRAP for the path calls the stub answers
+ *                                    or translates, exec, and the signal-mask
+ *                                    calls that could block SIGSYS; USER_NOTIF
+ *                                    for the rest the notifier answers;
+ *                                    ERRNO for fake-root and refused calls.
+ * No SECCOMP_RET_TRACE: nothing is ptraced while it runs (a ptraced
+ * process's every SIGSYS would stop for the tracer). */
+struct bpf {
+	struct sock_filter f[640];
+	unsigned short jt[640], jf[640]; /* label numbers, 0 = the next instruction */
+	int at[64];			 /* label -> instruction */
+	size_t n;
+	bool overflow;
+};
+
+enum {
+	L_NEXT, L_ALLOW, L_TRAP, L_NOTIF, L_ZERO, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW,
+	L_SECCOMP, L_SIGACT, L_SIGACT2, L_SIGMASK, L_SIGMASK2, L_CLONE, L_ERRNO0,
+};
+
+static void stmt(struct bpf *b, unsigned short code, unsigned k)
+{
+	if (b->n >= ARRAY_SIZE(b->f)) {
+		b->overflow = true;
+		return;
+	}
+	b->f[b->n] = (struct sock_filter)BPF_STMT(code, k);
+	b->jt[b->n] = b->jf[b->n] = L_NEXT;
+	b->n++;
+}
+
+static void jump(struct bpf *b, unsigned short code, unsigned k, int lt, int lf)
+{
+	if (b->n >= ARRAY_SIZE(b->f)) {
+		b->overflow = true;
+		return;
+	}
+	b->f[b->n] = (struct sock_filter)BPF_JUMP(BPF_JMP | code | BPF_K, k, 0, 0);
+	b->jt[b->n] = (unsigned short)lt;
+	b->jf[b->n] = (unsigned short)lf;
+	b->n++;
+}
+
+static void label(struct bpf *b, int l)
+{
+	b->at[l] = (int)b->n;
+}
+
+static void ld(struct bpf *b, unsigned off)
+{
+	stmt(b, BPF_LD | BPF_W | BPF_ABS, off);
+}
+
+static void ret(struct bpf *b, int l, unsigned v)
+{
+	label(b, l);
+	stmt(b, BPF_RET | BPF_K, v);
+}
+
+#define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
+#define ARG_HI(i) (ARG_LO(i) + 4u)
+#define IP_LO ((unsigned)offsetof(struct seccomp_data, instruction_pointer))
+#define IP_HI (IP_LO + 4u)
+
+static const int stub_trapped[] = {
+	SYS_stat, SYS_lstat, SYS_newfstatat, 332 /* statx */, SYS_access, SYS_faccessat,
+	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat,
+	SYS_execve, 322 /* execveat */, SYS_rt_sigsuspend,
+};
+
+int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
+{
+	struct bpf *b = calloc(1, sizeof(*b));
+	struct stub_path_call calls[48];
+	size_t ncalls = trap_stub_calls(fake_root, calls, ARRAY_SIZE(calls));
+	int traced[128], nrs[32], errs[32];
+	size_t ntraced = trap_traced_list(fake_root, traced, ARRAY_SIZE(traced));
+	size_t nerr = trap_errno_list(nrs, errs, ARRAY_SIZE(nrs));
+	struct sock_filter *f;
+
+	if (b == NULL)
+		return -1;
+	ld(b, offsetof(struct seccomp_data, arch));
+	jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, L_NEXT, L_ENOSYS);
+	ld(b, offsetof(struct seccomp_data, nr));
+	jump(b, BPF_JGE, 0x40000000, L_ENOSYS, L_NEXT);
+	ld(b, IP_HI);
+	jump(b, BPF_JEQ, STUB_IP_HI, L_IPLO, L_GUEST);
+	label(b, L_IPLO);
+	ld(b, IP_LO);
+	jump(b, BPF_JGE, STUB_IP_LO, L_NEXT, L_GUEST);
+	jump(b, BPF_JGE, STUB_IP_LO + 0x10000, L_NEXT, L_ALLOW);
+	jump(b, BPF_JGE, STUB_IP_LO + 0x11000, L_GUEST, L_SLOW);
+
+	/* From the slow instruction: the notifier's calls and the upcalls. */
+	label(b, L_SLOW);
+	ld(b, offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < ntraced; i++)
+		if (trap_notified(traced[i]))
+			jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, L_NEXT);
+	jump(b, BPF_JEQ, STUB_UPCALL_TRANSLATE, L_NOTIF, L_NEXT);
+	jump(b, BPF_JEQ, STUB_UPCALL_EXEC, L_NOTIF, L_ALLOW);
+
+	/* From the guest. */
+	label(b, L_GUEST);
+	ld(b, offsetof(struct seccomp_data, nr));
+	jump(b, BPF_JEQ, SYS_seccomp, L_SECCOMP, L_NEXT);
+	for (size_t i = 0; i < ARRAY_SIZE(stub_trapped); i++)
+		jump(b, BPF_JEQ, (unsigned)stub_trapped[i], L_TRAP, L_NEXT);
+	for (size_t i = 0; i < ncalls; i++)
+		if (calls[i].nr != SYS_open && calls[i].nr != SYS_openat)
+			jump(b, BPF_JEQ, calls[i].nr, L_TRAP, L_NEXT);
+	jump(b, BPF_JEQ, SYS_rt_sigaction, L_SIGACT, L_NEXT);
+	jump(b, BPF_JEQ, SYS_rt_sigprocmask, L_SIGMASK, L_NEXT);
+	for (size_t i = 0; i < ntraced; i++)
+		if (trap_notified(traced[i]))
+			jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, L_NEXT);
+	jump(b, BPF_JEQ, SYS_chroot, L_NOTIF, L_NEXT);
+	if (fake_root) {
+		jump(b, BPF_JEQ, SYS_getresuid, L_NOTIF, L_NEXT);
+		jump(b, BPF_JEQ, SYS_getresgid, L_NOTIF, L_NEXT);
+		for (size_t i = 0; i < ARRAY_SIZE(fake_root_zero); i++)
+			jump(b, BPF_JEQ, (unsigned)fake_root_zero[i], L_ZERO, L_NEXT);
+	}
+	jump(b, BPF_JEQ, SYS_clone, L_CLONE, L_NEXT);
+	jump(b, BPF_JEQ, 435 /* clone3 */, L_ENOSYS, L_NEXT);
+	jump(b, BPF_JEQ, SYS_unshare, L_EPERM, L_NEXT);
+	jump(b, BPF_JEQ, SYS_setns, L_EPERM, L_NEXT);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
+		jump(b, BPF_JEQ, (unsigned)refused[i], L_ENOSYS, L_NEXT);
+	/* The refused calls with their own errno: each a jeq over a ret. */
+	for (size_t i = 0; i < nerr; i++) {
+		jump(b, BPF_JEQ, (unsigned)nrs[i], L_NEXT, L_ERRNO0 + (int)i);
+		stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)errs[i]);
+		label(b, L_ERRNO0 + (int)i);
+	}
+	stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	/* seccomp(op, flags, ...): no listener of the guest's own. */
+	label(b, L_SECCOMP);
+	ld(b, ARG_LO(1));
+	jump(b, BPF_JSET, SECCOMP_FILTER_FLAG_NEW_LISTENER, L_EPERM, L_ALLOW);
+	/* rt_sigaction(sig, act, ...): trapped for SIGSYS and whenever an act
+	 * (whose mask could block SIGSYS) is given. */
+	label(b, L_SIGACT);
+	ld(b, ARG_LO(0));
+	jump(b, BPF_JEQ, 31 /* SIGSYS */, L_TRAP, L_NEXT);
+	ld(b, ARG_LO(1));
+	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
+	ld(b, ARG_HI(1));
+	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
+	/* rt_sigprocmask(how, set, ...): trapped when it may block. */
+	label(b, L_SIGMASK);
+	ld(b, ARG_LO(0));
+	jump(b, BPF_JEQ, SIG_UNBLOCK, L_ALLOW, L_NEXT);
+	ld(b, ARG_LO(1));
+	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
+	ld(b, ARG_HI(1));
+	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
+	label(b, L_CLONE);
+	ld(b, ARG_LO(0));
+	jump(b, BPF_JSET,
+	     CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+		     CLONE_NEWCGROUP,
+	     L_EPERM, L_ALLOW);
+	ret(b, L_ALLOW, SECCOMP_RET_ALLOW);
+	ret(b, L_TRAP, SECCOMP_RET_TRAP | STUB_TAG);
+	ret(b, L_NOTIF, SECCOMP_RET_USER_NOTIF);
+	ret(b, L_ZERO, SECCOMP_RET_ERRNO | 0);
+	ret(b, L_ENOSYS, SECCOMP_RET_ERRNO | ENOSYS);
+	ret(b, L_EPERM, SECCOMP_RET_ERRNO | EPERM);
+
+	if (b->overflow) {
+		free(b);
+		return -1;
+	}
+	f = calloc(b->n, sizeof(*f));
+	if (f == NULL) {
+		free(b);
+		return -1;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		f[i] = b->f[i];
+		if (BPF_CLASS(f[i].code) == BPF_JMP) {
+			int t = b->jt[i] == L_NEXT ? (int)i + 1 : b->at[b->jt[i]];
+			int e = b->jf[i] == L_NEXT ? (int)i + 1 : b->at[b->jf[i]];
+			if (t - (int)i - 1 < 0 || t - (int)i - 1 > 255 || e - (int)i - 1 < 0 || e - (int)i - 1 > 255) {
+				mew_debug("trap: filter: jump at %zu of %zu to %d/%d is too far", i, b->n, t, e);
+				free(f);
+				free(b);
+				errno = E2BIG;
+				return -1;
+			}
+			f[i].jt = (unsigned char)(t - (int)i - 1);
+			f[i].jf = (unsigned char)(e - (int)i - 1);
+		}
+	}
+	prog->len = (unsigned short)b->n;
+	prog->filter = f;
+	free(b);
 	return 0;
 }

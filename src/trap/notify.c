@@ -20,7 +20,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ptrace.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -62,6 +64,53 @@ bool trap_notified(int nr)
 	return false;
 }
 
+static void status_of(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int v;
+		if (tgid != NULL && sscanf(line, "Tgid: %d", &v) == 1)
+			*tgid = v;
+		if (ppid != NULL && sscanf(line, "PPid: %d", &v) == 1)
+			*ppid = v;
+	}
+	fclose(f);
+}
+
+/* Stub mode: nothing follows forks, so a thread first seen here is looked
+ * up: its process's program is its leader's, or (a child that has not
+ * exec'd) its nearest known ancestor's.  t->lock held. */
+static struct tracee *stub_who(struct trap *t, pid_t tid)
+{
+	pid_t tgid = 0, ppid = 0;
+	struct tracee *tr, *src = NULL;
+
+	status_of(tid, &tgid, &ppid);
+	if (tgid != 0 && tgid != tid)
+		src = trap_tracee(t, tgid, false);
+	for (int i = 0; src == NULL && ppid > 1 && i < 32; i++) {
+		pid_t up = 0;
+		src = trap_tracee(t, ppid, false);
+		if (src == NULL) {
+			status_of(ppid, NULL, &up);
+			ppid = up;
+		}
+	}
+	tr = trap_tracee(t, tid, true);
+	if (tr == NULL)
+		return NULL;
+	tr->tgid = tgid != 0 ? tgid : tid;
+	if (src != NULL && src->exe != NULL)
+		tr->exe = strdup(src->exe);
+	return tr;
+}
+
 /* The guest process behind a notification, for /proc/self answers. */
 static void pers_for(struct notifier *n, pid_t tid)
 {
@@ -72,6 +121,8 @@ static void pers_for(struct notifier *n, pid_t tid)
 	n->pers.exe = NULL;
 	pthread_mutex_lock(&n->t->lock);
 	tr = trap_tracee(n->t, tid, false);
+	if (tr == NULL && n->t->stub_mode)
+		tr = stub_who(n->t, tid);
 	if (tr != NULL) {
 		if (tr->tgid != 0)
 			n->pers.pid = tr->tgid;
@@ -389,6 +440,108 @@ static int change(struct notifier *n, const struct seccomp_notif *req)
 	return -ENOSYS;
 }
 
+/* chroot: only to the guest's own root, which it already has. */
+static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
+{
+	char path[PATH_MAX], base[PATH_MAX], guest[PATH_MAX];
+	const char *b = NULL;
+	ssize_t len = trap_mem_read_str(req->pid, req->data.args[0], path, sizeof(path));
+	int r;
+
+	if (len < 0)
+		return (int)len;
+	if (len == 0)
+		return -ENOENT;
+	pers_for(n, req->pid);
+	if (path[0] != '/') {
+		if ((r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	if ((r = pers_resolve(&n->pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+		return r;
+	return strcmp(guest, "/") == 0 ? 0 : -EPERM;
+}
+
+/* The stub's exec upcall (guest/stub.h): resolve the program in the rootfs,
+ * write the host path and argv prefix for the stub, and start watching the
+ * thread so that its new image gets a stub (3: answer 0, then watch). */
+static int upcall_exec(struct notifier *n, const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	char path[PATH_MAX], base[PATH_MAX], argv0[PATH_MAX];
+	static struct pers_exec ex;
+	static char out[8192];
+	struct stub_exec_answer h = { 0 };
+	const char *b = NULL;
+	size_t at;
+	uint64_t v = 0;
+	ssize_t len;
+	int r;
+	struct tracee *tr;
+
+	pers_for(n, req->pid);
+	len = trap_mem_read_str(req->pid, a[0], path, sizeof(path));
+	if (len < 0)
+		return (int)len;
+	if (len == 0) {
+		if (!(a[5] & AT_EMPTY_PATH))
+			return -ENOENT;
+		/* fexecve: the program is the fd itself. */
+		if ((r = pers_fd_path(&n->pers, req->pid, (int)a[1], path, sizeof(path))) < 0)
+			return r;
+	} else if (path[0] != '/') {
+		int fd = (int)a[1];
+		r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
+				   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+		if (r < 0)
+			return r;
+		b = base;
+	}
+	/* argv: counted (the stub copies argv[1..]) and argv[0] kept. */
+	argv0[0] = '\0';
+	if (a[2] != 0) {
+		for (;; h.argc++) {
+			if (h.argc > (1u << 20))
+				return -E2BIG;
+			if (trap_mem_read(req->pid, a[2] + 8ull * h.argc, &v, 8) < 0)
+				return -EFAULT;
+			if (v == 0)
+				break;
+			if (h.argc == 0 && trap_mem_read_str(req->pid, v, argv0, sizeof(argv0)) < 0)
+				return -EFAULT;
+		}
+	}
+	r = pers_exec_resolve(&n->pers, b, path, h.argc > 0 ? argv0 : path, &ex);
+	if (r < 0)
+		return r;
+	h.nprefix = (uint32_t)ex.nprefix;
+	memcpy(out, &h, sizeof(h));
+	at = sizeof(h);
+	for (int i = -1; i < ex.nprefix; i++) {
+		const char *s = i < 0 ? ex.host : ex.prefix[i];
+		size_t l = strlen(s) + 1;
+		if (at + l > sizeof(out) || at + l > a[4])
+			return -E2BIG;
+		memcpy(out + at, s, l);
+		at += l;
+	}
+	if ((r = put(req, a[3], out, at)) < 0)
+		return r;
+	if (ptrace(PTRACE_SEIZE, req->pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
+		mew_debug("trap: stub: cannot watch %d's exec: %s", req->pid, strerror(errno));
+		return -EPERM;
+	}
+	pthread_mutex_lock(&n->t->lock);
+	tr = trap_tracee(n->t, req->pid, false);
+	if (tr != NULL) {
+		free(tr->pending_exe);
+		tr->pending_exe = strdup(ex.guest);
+	}
+	pthread_mutex_unlock(&n->t->lock);
+	return 3;
+}
+
 /* Answer one notification: *val is the call's result when 0 is returned;
  * 1 means the answer is already sent; 2 means let the call run as it is. */
 static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
@@ -500,6 +653,31 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 		return do_open(n, req, 0, -1);
 	case SYS_openat:
 		return do_open(n, req, 1, 0);
+	case SYS_chroot:
+		return do_chroot(n, req);
+	case SYS_getresuid:
+	case SYS_getresgid: {
+		uint32_t v = req->data.nr == SYS_getresuid ? n->pers.uid : n->pers.gid;
+		for (int i = 0; i < 3; i++)
+			if ((r = put(req, a[i], &v, 4)) < 0)
+				return r;
+		return 0;
+	}
+	case STUB_UPCALL_TRANSLATE:
+		r = path_arg(n, req, 0, 1, (a[2] & STUB_TR_FOLLOW) ? PERS_FOLLOW : 0, host);
+		if (r == 1) {
+			*val = 1;
+			return 0;
+		}
+		if (r < 0)
+			return r;
+		if ((a[2] & STUB_TR_WRITES) && pers_host_readonly(&n->pers, host))
+			return -EROFS;
+		if (strlen(host) + 1 > a[4])
+			return -ENAMETOOLONG;
+		return put(req, a[3], host, strlen(host) + 1);
+	case STUB_UPCALL_EXEC:
+		return upcall_exec(n, req);
 	default:
 		return change(n, req);
 	}
@@ -532,6 +710,7 @@ static void *serve(void *arg)
 			break;
 		}
 		r = answer(n, req, &val);
+		__atomic_add_fetch(&n->t->notified, 1, __ATOMIC_RELAXED);
 		if (r == 1)
 			continue;
 		memset(resp, 0, sizes.seccomp_notif_resp);
@@ -543,8 +722,15 @@ static void *serve(void *arg)
 		} else {
 			resp->val = val;
 		}
+		if (r == 3)
+			resp->error = 0;
 		/* ENOENT: the guest was interrupted or died meanwhile; fine. */
-		ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && r == 3) {
+			trap_stub_release(req->pid);
+			continue;
+		}
+		if (r == 3)
+			trap_stub_follow_exec(n->t, -1, NULL);
 	}
 out:
 	free(req);

@@ -3,6 +3,7 @@
  * and no stopped tracee outlives a run. */
 #include "trap/trap.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,6 +231,85 @@ int trap_loop(struct trap *t, struct mew_error **err)
 	}
 	if (t->main_status < 0)
 		return mew_error(err, 0, "the traced command vanished without an exit status");
-	mew_debug("trap: main process done, status %d", t->main_status);
+	mew_debug("trap: main process done, status %d; the notifier answered %lu calls", t->main_status,
+		  __atomic_load_n(&t->notified, __ATOMIC_RELAXED));
+	return t->main_status;
+}
+
+/* Stub mode (guest/stub.h): nothing is traced while it runs, so the loop
+ * only reaps: mew's child, and the orphans it inherits as subreaper.  When
+ * the main process is gone, what is left is killed until nothing is. */
+static void kill_children(void)
+{
+	pid_t me = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[64], line[128];
+		int pid = atoi(e->d_name), ppid = 0;
+		FILE *f;
+		if (pid <= 0 || pid == me)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "PPid: %d", &ppid) == 1)
+				break;
+		fclose(f);
+		if (ppid == me)
+			kill(pid, SIGKILL);
+	}
+	closedir(d);
+}
+
+int trap_stub_loop(struct trap *t, struct mew_error **err)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int status;
+	pid_t pid;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (;;) {
+		if (forward_sig != 0) {
+			int s = forward_sig;
+			forward_sig = 0;
+			if ((s == SIGTERM || s == SIGHUP) && t->main_status < 0)
+				kill(t->main_pid, s);
+		}
+		pid = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				break;
+			return mew_error(err, errno, "waitpid");
+		}
+		if (WIFSTOPPED(status)) {
+			ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(status));
+			continue;
+		}
+		if (!WIFEXITED(status) && !WIFSIGNALED(status))
+			continue;
+		if (pid == t->main_pid)
+			t->main_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		pthread_mutex_lock(&t->lock);
+		trap_tracee_drop(t, pid);
+		pthread_mutex_unlock(&t->lock);
+		if (t->main_status >= 0)
+			kill_children();
+	}
+	if (t->main_status < 0)
+		return mew_error(err, 0, "the command vanished without an exit status");
+	mew_debug("trap: main process done, status %d; the notifier answered %lu calls", t->main_status,
+		  __atomic_load_n(&t->notified, __ATOMIC_RELAXED));
 	return t->main_status;
 }

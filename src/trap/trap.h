@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "personality/pers.h"
+#include "trap/guest/stub.h"
 
 struct tracee {
 	pid_t tid;
@@ -35,12 +36,37 @@ struct trap {
 	pthread_mutex_t lock;
 	struct notifier *notifier;
 	pthread_t notify_thread;
+	/* The in-process fast path (guest/stub.h, stub.c): no ptrace while the
+	 * guest runs; the stub is put into each new image at exec. */
+	bool stub_mode;
+	struct stub_config *stub_cfg;
+	unsigned long notified; /* calls the notifier answered (debug, tests) */
 };
 
 /* The seccomp filter for this personality (filter.c); with notify, the
  * calls notify.c answers are sent to a user-notification listener. */
 struct sock_fprog;
 int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog);
+
+size_t trap_traced_list(bool fake_root, int *nrs, size_t max);
+size_t trap_stub_calls(bool fake_root, struct stub_path_call *out, size_t max);
+size_t trap_errno_list(int *nrs, int *errs, size_t max);
+int trap_filter_stub(bool fake_root, struct sock_fprog *prog);
+
+/* The stub (stub.c): its configuration for this run; mapping it into the
+ * first child before it installs the filter; putting it into a tracee
+ * stopped at PTRACE_EVENT_EXEC (then detach it).  A signal that arrived
+ * meanwhile is left in *pending for the detach. */
+int trap_stub_config(struct trap *t, struct stub_config *cfg);
+int trap_stub_map_self(void);
+int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending);
+/* Wait (pid, or -1: any of this thread's tracees) for the watched execve:
+ * at its exec stop, put the stub in and detach; if the stub reports the
+ * execve failed, just detach (0).  1 when it ended first (*ended: its wait
+ * status), -1 on error. */
+int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended);
+/* Stop watching pid (its exec will not come). */
+void trap_stub_release(pid_t pid);
 
 /* The fast path (notify.c). */
 bool trap_notified(int nr);
@@ -63,5 +89,6 @@ struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create);
 void trap_tracee_drop(struct trap *t, pid_t tid);
 pid_t trap_tgid(struct tracee *tr);
 int trap_loop(struct trap *t, struct mew_error **err);
+int trap_stub_loop(struct trap *t, struct mew_error **err);
 
 #endif

@@ -14,7 +14,7 @@ setup_file() {
 	mkdir -p "$t/bin" "$t/work" "$t/host"
 	echo "host secret" >"$t/host/secret"
 	cp "$MEW" "$t/bin/mew"
-	for p in escape threads hello hostile; do
+	for p in escape threads hello hostile fastpath; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
 	done
 	chmod -R a+rX "$t"
@@ -313,4 +313,33 @@ C
 	[[ "$output" == *"mkdir 1"* ]]
 	[[ "$output" == *"Read-only file system"* ]]
 	[ ! -e /sys/fs/cgroup/mew-syscall-test ]
+}
+
+@test "syscall: the in-process fast path answers as the notifier does" {
+	run guest -- /opt/t/fastpath answers
+	[ "$status" -eq 0 ]
+	fast=$output
+	run env MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fastpath answers"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -gt 800 ]
+	diff <(echo "$output") <(echo "$fast")
+}
+
+@test "syscall: the in-process fast path is taken (stat and open never reach mew)" {
+	run env MEW_DEBUG=1 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fastpath loop 2000"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
+	[ -n "$n" ] && [ "$n" -lt 100 ]
+	run env MEW_DEBUG=1 MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fastpath loop 2000"
+	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
+	[ -n "$n" ] && [ "$n" -ge 4000 ]
+}
+
+@test "syscall: the fast path survives blocked signals, a guest SIGSYS handler, sigaltstack, threads, fork, vfork" {
+	run guest -- /opt/t/fastpath signals
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -ge 16 ]
+	! grep -q FAILED <<<"$output"
 }

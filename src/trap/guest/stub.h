@@ -1,0 +1,91 @@
+/* The in-process fast path of the syscall engine: a small freestanding
+ * stub mew maps into every guest process at a fixed address, right after
+ * each execve.  Shared between mew (src/trap/stub.c) and the stub itself
+ * (this folder, built without libc by the Makefile's rules).
+ *
+ * Layout (STUB_SIZE bytes at STUB_BASE):
+ *   [BASE, BASE+64K)        code: the SIGSYS handler and the one system call
+ *                           instruction the seccomp filter lets through
+ *                           untranslated (by instruction pointer);
+ *   [SLOW, SLOW+4K)         the "slow" system call instruction: calls made
+ *                           from there meet the filter's ordinary rules (user
+ *                           notification: mew's notifier answers them);
+ *   [DATA, DATA+64K)        struct stub_config, written by mew, then state.
+ */
+#ifndef MEW_TRAP_GUEST_STUB_H
+#define MEW_TRAP_GUEST_STUB_H
+
+#include <stdint.h>
+
+#define STUB_BASE 0x6d6577000000ULL
+#define STUB_SLOW (STUB_BASE + 0x10000)
+#define STUB_DATA (STUB_BASE + 0x20000)
+#define STUB_SIZE 0x30000ULL
+/* The filter compares the instruction pointer's two halves. */
+#define STUB_IP_HI 0x6d65u
+#define STUB_IP_LO 0x77000000u
+
+/* Entry points, as offsets from STUB_BASE. */
+#define STUB_ENTRY_SYSCALL 0x00 /* long (long nr, long a1, ..., long a6) */
+#define STUB_ENTRY_INIT 0x40	/* runs the stub's set-up, then int3 */
+
+/* SECCOMP_RET_DATA of mew's SECCOMP_RET_TRAP (si_errno of the SIGSYS). */
+#define STUB_TAG 0x4d57
+/* si_errno of the SIGSYS the stub sends itself when an execve failed after
+ * mew started watching for it. */
+#define STUB_TAG_EXEC_FAILED 0x4d58
+
+/* Calls the stub makes to mew through the slow instruction (numbers no
+ * kernel uses; from anywhere else they are plain ENOSYS). */
+#define STUB_UPCALL_TRANSLATE 1000 /* (path, dirfd, flags, out, outlen): 0, 1 = empty path, -errno */
+#define STUB_UPCALL_EXEC 1001	   /* (path, dirfd, argv, out, outlen, at_flags): 0 or -errno */
+#define STUB_TR_FOLLOW 1
+#define STUB_TR_WRITES 2
+
+/* What the exec upcall writes at out: this header, then the host path and
+ * the nprefix argv strings, each NUL-terminated. */
+struct stub_exec_answer {
+	uint32_t nprefix;
+	uint32_t argc; /* of the guest's argv */
+};
+
+/* How the path of a call the stub translates through mew is found (the
+ * follow rules of src/trap/calls.c). */
+enum stub_follow { STUB_NOFOLLOW, STUB_FOLLOW, STUB_AT_FLAGS, STUB_AT_FOLLOW, STUB_OPEN_FLAGS, STUB_IN_FLAGS };
+struct stub_path_call {
+	uint16_t nr;
+	int8_t path, dirfd, flag; /* argument indexes, -1 none */
+	uint8_t follow;		  /* enum stub_follow */
+	uint8_t writes;
+};
+
+#define STUB_F_NO_IN_ROOT 1 /* absolute paths only without symlinks (see stub.c) */
+#define STUB_F_READONLY 2   /* --read-only: writes are never answered in process */
+#define STUB_MAX_SHADOW 96
+#define STUB_MAGIC 0x6d65777374756231ULL
+
+struct stub_config {
+	uint64_t magic;
+	int32_t rootfd; /* set by the stub's init: an O_PATH fd on the rootfs */
+	uint32_t flags;
+	uint64_t proc_dev; /* st_dev of the host's /proc: never answered in process */
+	/* Directories and files of the rootfs hidden by binds (rootfs/proc,
+	 * rootfs/dev/null...): a walk that lands there must go to mew. */
+	uint32_t nshadow;
+	uint32_t ncalls;
+	struct {
+		uint64_t dev, ino;
+	} shadow[STUB_MAX_SHADOW];
+	/* Guest paths of every bind, NUL-separated, an empty one ends. */
+	char binds[2048];
+	struct stub_path_call calls[48];
+	char rootfs[4096];
+
+	/* State of this process (not written by mew). */
+	struct {
+		uint64_t handler, flags, restorer, mask;
+	} guest_sigsys; /* the SIGSYS action the guest believes it has */
+	uint64_t nfast, nslow;
+};
+
+#endif

@@ -1,0 +1,298 @@
+/* Putting the in-process stub (guest/stub.h) into guest processes: its
+ * configuration for this run, and the injection into a fresh image. */
+#include "trap/trap.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+extern const unsigned char mew_stub_text[], mew_stub_slow[];
+extern const unsigned long mew_stub_text_len, mew_stub_slow_len;
+
+/* What a bind hides in the directory below it: the host object at host and,
+ * for a directory, everything under it (a walk may land on any of them). */
+static void add_shadow(struct stub_config *c, const char *host, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(host, &st) < 0)
+		return;
+	if (c->nshadow >= STUB_MAX_SHADOW || depth > 4) {
+		c->flags |= STUB_F_NO_IN_ROOT;
+		return;
+	}
+	c->shadow[c->nshadow].dev = st.st_dev;
+	c->shadow[c->nshadow].ino = st.st_ino;
+	c->nshadow++;
+	if (!S_ISDIR(st.st_mode) || (d = opendir(host)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", host, e->d_name) >= (int)sizeof(sub))
+			continue;
+		add_shadow(c, sub, depth + 1);
+	}
+	closedir(d);
+}
+
+static bool guest_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+int trap_stub_config(struct trap *t, struct stub_config *c)
+{
+	const struct pers *p = &t->pers;
+	size_t at = 0;
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	c->magic = STUB_MAGIC;
+	c->rootfd = -1;
+	if (snprintf(c->rootfs, sizeof(c->rootfs), "%s", p->rootfs) >= (int)sizeof(c->rootfs))
+		return -1;
+	if (p->readonly_root)
+		c->flags |= STUB_F_READONLY;
+	c->proc_dev = stat("/proc", &st) == 0 ? st.st_dev : (uint64_t)-1;
+	for (size_t i = 0; i < p->nbinds; i++) {
+		const char *g = p->binds[i].guest;
+		char host[PATH_MAX];
+		size_t n = strlen(g) + 1;
+		if (at + n + 1 > sizeof(c->binds))
+			return -1;
+		memcpy(c->binds + at, g, n);
+		at += n;
+		snprintf(host, sizeof(host), "%s%s", strcmp(p->rootfs, "/") == 0 ? "" : p->rootfs, g);
+		add_shadow(c, host, 0);
+		/* A bind inside another bind hides part of that one's source. */
+		for (size_t j = 0; j < p->nbinds; j++)
+			if (j != i && guest_under(g, p->binds[j].guest)) {
+				snprintf(host, sizeof(host), "%s%s", p->binds[j].host,
+					 g + strlen(p->binds[j].guest));
+				add_shadow(c, host, 0);
+			}
+	}
+	c->ncalls = (uint32_t)trap_stub_calls(t->fake_root, c->calls, ARRAY_SIZE(c->calls));
+	mew_debug("trap: stub: %u hidden objects under binds%s, %u translated calls", c->nshadow,
+		  (c->flags & STUB_F_NO_IN_ROOT) ? " (too many: absolute paths without symlinks only)" : "",
+		  c->ncalls);
+	return 0;
+}
+
+int trap_stub_map_self(void)
+{
+	void *m = mmap((void *)STUB_BASE, STUB_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (m != (void *)STUB_BASE)
+		return -1;
+	memcpy(m, mew_stub_text, mew_stub_text_len);
+	memcpy((char *)m + (STUB_SLOW - STUB_BASE), mew_stub_slow, mew_stub_slow_len);
+	return 0;
+}
+
+/* Resume pid and wait for its breakpoint; other signals are kept for later. */
+static int run_to_trap(pid_t pid, int *pending)
+{
+	int status;
+
+	if (ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+		return -1;
+	for (;;) {
+		if (waitpid(pid, &status, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!WIFSTOPPED(status))
+			return -1; /* gone */
+		if (WSTOPSIG(status) == SIGTRAP && (status >> 16) == 0)
+			return 0;
+		if ((status >> 16) == 0)
+			*pending = WSTOPSIG(status);
+		if (ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+			return -1;
+	}
+}
+
+static int put(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)(uintptr_t)addr, len };
+	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+/* At the exec stop the new image's first instruction is at rip: borrow it
+ * for "mov $9, %eax; syscall; int3" (mmap the stub), copy the stub in, run
+ * its init up to its int3, and put everything back as it was. */
+int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
+{
+	static const unsigned char code[8] = { 0xb8, 9, 0, 0, 0, 0x0f, 0x05, 0xcc };
+	struct user_regs_struct saved, r;
+	long word, w;
+
+	if (ptrace(PTRACE_GETREGS, pid, 0, &saved) < 0)
+		return -1;
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, pid, saved.rip, 0);
+	if (errno != 0)
+		return -1;
+	memcpy(&w, code, sizeof(w));
+	if (ptrace(PTRACE_POKETEXT, pid, saved.rip, w) < 0)
+		return -1;
+	r = saved;
+	r.rdi = STUB_BASE;
+	r.rsi = STUB_SIZE;
+	r.rdx = PROT_READ | PROT_WRITE | PROT_EXEC;
+	r.r10 = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+	r.r8 = (unsigned long long)-1;
+	r.r9 = 0;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || run_to_trap(pid, pending) < 0 ||
+	    ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
+		return -1;
+	if (r.rax != STUB_BASE) {
+		mew_debug("trap: stub: mmap in %d answered %lld", pid, (long long)r.rax);
+		return -1;
+	}
+	if (put(pid, STUB_BASE, mew_stub_text, mew_stub_text_len) < 0 ||
+	    put(pid, STUB_SLOW, mew_stub_slow, mew_stub_slow_len) < 0 ||
+	    put(pid, STUB_DATA, cfg, sizeof(*cfg)) < 0)
+		return -1;
+	r = saved;
+	r.rip = STUB_BASE + STUB_ENTRY_INIT;
+	r.rsp = (saved.rsp - 4096) & ~15ULL;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || run_to_trap(pid, pending) < 0)
+		return -1;
+	if (ptrace(PTRACE_POKETEXT, pid, saved.rip, word) < 0)
+		return -1;
+	saved.rax = 0; /* execve's answer */
+	return ptrace(PTRACE_SETREGS, pid, 0, &saved) < 0 ? -1 : 0;
+}
+
+void trap_stub_release(pid_t pid)
+{
+	int status, sig = 0;
+
+	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0)
+		return;
+	while (waitpid(pid, &status, __WALL) == pid) {
+		if (!WIFSTOPPED(status))
+			return;
+		if ((status >> 16) == 0)
+			sig = WSTOPSIG(status);
+		ptrace(PTRACE_DETACH, pid, 0, sig);
+		return;
+	}
+}
+
+static void commit_exe(struct trap *t, pid_t pid, bool ok)
+{
+	struct tracee *tr;
+
+	pthread_mutex_lock(&t->lock);
+	tr = trap_tracee(t, pid, ok);
+	if (tr != NULL && tr->pending_exe != NULL) {
+		if (ok) {
+			free(tr->exe);
+			tr->exe = tr->pending_exe;
+		} else {
+			free(tr->pending_exe);
+		}
+		tr->pending_exe = NULL;
+	}
+	if (tr != NULL)
+		tr->tgid = ok ? pid : tr->tgid;
+	pthread_mutex_unlock(&t->lock);
+}
+
+int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
+{
+	int status;
+
+	for (;;) {
+		pid_t p = waitpid(pid, &status, __WALL | __WNOTHREAD);
+		unsigned event;
+		int sig;
+
+		if (p < 0) {
+			/* Interrupted by trap_notify_stop: the run is over. */
+			if (errno == EINTR && t->main_status < 0)
+				continue;
+			return -1;
+		}
+		if (!WIFSTOPPED(status)) {
+			if (pid < 0 || p == pid) {
+				if (ended != NULL)
+					*ended = status;
+				return 1;
+			}
+			continue;
+		}
+		event = (unsigned)status >> 16;
+		sig = WSTOPSIG(status);
+		if (event == PTRACE_EVENT_EXEC) {
+			unsigned long former = 0;
+			int pending = 0;
+			/* A thread other than the leader exec'd: it is the leader now. */
+			if (ptrace(PTRACE_GETEVENTMSG, p, 0, &former) == 0 && (pid_t)former != p) {
+				struct tracee *old;
+				pthread_mutex_lock(&t->lock);
+				old = trap_tracee(t, (pid_t)former, false);
+				if (old != NULL) {
+					struct tracee *tr = trap_tracee(t, p, true);
+					if (tr != NULL) {
+						free(tr->pending_exe);
+						tr->pending_exe = old->pending_exe;
+						old->pending_exe = NULL;
+					}
+				}
+				pthread_mutex_unlock(&t->lock);
+			}
+			commit_exe(t, p, true);
+			if (trap_stub_inject(p, t->stub_cfg, &pending) < 0) {
+				/* Without its stub the program's first path call would
+				 * kill it with SIGSYS: say why instead. */
+				mew_warn("engine syscall: cannot put the fast path into process %d (not an x86-64 program?); killing it",
+					 (int)p);
+				kill(p, SIGKILL);
+				ptrace(PTRACE_DETACH, p, 0, 0);
+				continue;
+			}
+			ptrace(PTRACE_DETACH, p, 0, pending);
+			return 0;
+		}
+		if (event == 0 && sig == SIGSYS) {
+			siginfo_t si;
+			if (ptrace(PTRACE_GETSIGINFO, p, 0, &si) == 0 && si.si_code == SI_QUEUE &&
+			    si.si_errno == STUB_TAG_EXEC_FAILED) {
+				commit_exe(t, p, false);
+				ptrace(PTRACE_DETACH, p, 0, 0);
+				return 0;
+			}
+		}
+		/* Anything else: as if we were not there. */
+		ptrace(PTRACE_CONT, p, 0, event == 0 ? sig : 0);
+	}
+}

@@ -1,0 +1,311 @@
+/* The syscall engine's in-process fast path against its slow path: the same
+ * questions, printed so that the two runs can be compared line by line.
+ *   fastpath answers        the answers (stat, access, readlink, open...)
+ *   fastpath loop N         N stats and N opens (to count what reached mew)
+ *   fastpath signals        a guest that blocks signals, owns SIGSYS, uses
+ *                           sigaltstack, threads, fork and vfork */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void show_stat(const char *what, int r, const struct stat *st, bool proc)
+{
+	if (r < 0) {
+		printf("%s: %s\n", what, strerrorname_np(errno));
+		return;
+	}
+	if (proc) /* /proc objects differ from process to process */
+		printf("%s: mode %o\n", what, st->st_mode);
+	else
+		printf("%s: mode %o ino %lu size %ld nlink %lu uid %u rdev %lx\n", what, st->st_mode,
+		       (unsigned long)st->st_ino, (long)st->st_size, (unsigned long)st->st_nlink, st->st_uid,
+		       (unsigned long)st->st_rdev);
+}
+
+static void stats(int dfd, const char *path)
+{
+	struct stat st;
+	struct statx sx;
+	char what[4200];
+	/* per process: /proc, and /dev/fd (the stub holds one fd more) */
+	bool proc = strstr(path, "proc") != NULL || strstr(path, "fd") != NULL || strcmp(path, "status") == 0;
+	int r;
+
+	snprintf(what, sizeof(what), "stat %s", path);
+	show_stat(what, dfd == AT_FDCWD ? stat(path, &st) : fstatat(dfd, path, &st, 0), &st, proc);
+	snprintf(what, sizeof(what), "lstat %s", path);
+	show_stat(what, fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW), &st, proc);
+	r = statx(dfd, path, 0, STATX_BASIC_STATS, &sx);
+	if (r < 0)
+		printf("statx %s: %s\n", path, strerrorname_np(errno));
+	else
+		printf("statx %s: mode %o size %llu\n", path, sx.stx_mode,
+		       proc ? 0ULL : (unsigned long long)sx.stx_size);
+	for (int m = 0; m < 8; m++) {
+		r = faccessat(dfd, path, m, 0);
+		printf("access %s %d: %s\n", path, m, r < 0 ? strerrorname_np(errno) : "ok");
+	}
+}
+
+static void links(int dfd, const char *path)
+{
+	char buf[4096];
+	ssize_t n = readlinkat(dfd, path, buf, sizeof(buf));
+	if (n < 0)
+		printf("readlink %s: %s\n", path, strerrorname_np(errno));
+	else
+		printf("readlink %s: %.*s\n", path, (int)n, buf);
+}
+
+static void opens(int dfd, const char *path, int flags)
+{
+	char buf[64] = "";
+	struct stat st;
+	int fd = openat(dfd, path, flags);
+	if (fd < 0) {
+		printf("open %s %o: %s\n", path, flags, strerrorname_np(errno));
+		return;
+	}
+	if (!(flags & (O_PATH | O_DIRECTORY))) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strchr(buf, '\n'))
+			*strchr(buf, '\n') = '\0';
+	}
+	/* glibc's fstat: newfstatat(fd, "", AT_EMPTY_PATH) */
+	fstat(fd, &st);
+	printf("open %s %o: mode %o first line `%s`\n", path, flags, st.st_mode,
+	       strncmp(path, "/proc", 5) == 0 ? "" : buf);
+	close(fd);
+}
+
+static const char *const paths[] = {
+	"/etc/debian_version", "/etc", "/etc/", "/bin", "/bin/sh", "/usr/bin/awk", "/etc/alternatives/awk",
+	"/nonexistent", "/etc/nonexistent/x", "/etc/debian_version/x", "/etc/../../etc/passwd",
+	"//etc///./hostname", "/proc/self/exe", "/proc/self/status", "/proc/self/root", "/proc/1",
+	"/dev/null", "/dev/fd", "/dev/stdin", "/opt/t", "/opt/t/fastpath", "/opt/t/nothing", "/work",
+	"/lib64", "/lib64/ld-linux-x86-64.so.2", "/etc/shadow", "/root", "/proc/self/cwd", "",
+	"/usr/lib/os-release", "/etc/os-release", "/var/run", "/var/run/nothing",
+};
+
+static const char *const relative[] = {
+	"bin/ls", "../etc/passwd", "lib", "lib/", "./share/../bin", "share/doc", "nothing", "../..",
+	"../proc/self/status", "../dev/null", "../opt/t/fastpath", "..", ".", "bin/../../etc/hostname",
+};
+
+static int answers(void)
+{
+	int usr;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		stats(AT_FDCWD, paths[i]);
+		links(AT_FDCWD, paths[i]);
+		opens(AT_FDCWD, paths[i], O_RDONLY);
+		opens(AT_FDCWD, paths[i], O_RDONLY | O_DIRECTORY);
+		opens(AT_FDCWD, paths[i], O_PATH | O_NOFOLLOW);
+	}
+	if (chdir("/usr") < 0)
+		return 1;
+	usr = open("/usr", O_RDONLY | O_DIRECTORY);
+	for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
+		stats(AT_FDCWD, relative[i]);
+		links(AT_FDCWD, relative[i]);
+		opens(AT_FDCWD, relative[i], O_RDONLY);
+		stats(usr, relative[i]);
+		opens(usr, relative[i], O_RDONLY);
+	}
+	/* the dirfd's own stat, an O_PATH fd's too */
+	stats(usr, "");
+	{
+		struct stat st;
+		int r = fstatat(usr, "", &st, AT_EMPTY_PATH);
+		show_stat("fstatat(usr, \"\", AT_EMPTY_PATH)", r, &st, false);
+	}
+	if (chdir("/proc/self") == 0) {
+		stats(AT_FDCWD, "status");
+		links(AT_FDCWD, "exe");
+		links(AT_FDCWD, "root");
+		opens(AT_FDCWD, "root/etc/hostname", O_RDONLY);
+	}
+	return 0;
+}
+
+static int loop(long n)
+{
+	struct stat st;
+
+	for (long i = 0; i < n; i++) {
+		int fd;
+		if (stat("/etc/debian_version", &st) < 0)
+			return 1;
+		fd = open("/usr/share/doc", O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			return 1;
+		close(fd);
+	}
+	printf("looped\n");
+	return 0;
+}
+
+static volatile int got_sys, got_usr1, usr1_stat_ok;
+
+static void on_sys(int sig, siginfo_t *si, void *uc)
+{
+	got_sys = si->si_signo == SIGSYS && si->si_code == SI_TKILL;
+}
+
+static void on_usr1(int sig)
+{
+	struct stat st;
+	got_usr1 = 1;
+	usr1_stat_ok = stat("/etc/debian_version", &st) == 0;
+}
+
+static void *thread_stats(void *arg)
+{
+	struct stat st;
+	for (int i = 0; i < 2000; i++)
+		if (stat("/etc/debian_version", &st) < 0 || access("/bin/sh", X_OK) < 0)
+			return (void *)1;
+	return NULL;
+}
+
+#define CHECK(what, cond) printf("%s: %s\n", what, (cond) ? "ok" : "FAILED")
+
+static int signals(void)
+{
+	struct stat st;
+	sigset_t all, old;
+	struct sigaction sa = { 0 }, prev;
+	stack_t ss = { .ss_sp = malloc(65536), .ss_size = 65536 };
+	pthread_t th[3];
+	void *res;
+	pid_t pid;
+	int status, ok;
+	char *argv[] = { "true", NULL };
+
+	/* A mask set by the guest holds (the stub answers it in the signal
+	 * frame, which sigreturn restores). */
+	{
+		sigset_t one, cur;
+		sigemptyset(&one);
+		sigaddset(&one, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &one, &old);
+		sigprocmask(SIG_SETMASK, NULL, &cur);
+		CHECK("sigprocmask(SIG_BLOCK) holds", sigismember(&cur, SIGUSR2) && !sigismember(&old, SIGUSR2));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigprocmask(SIG_SETMASK, NULL, &cur);
+		CHECK("sigprocmask(SIG_SETMASK) holds", !sigismember(&cur, SIGUSR2));
+	}
+	/* Everything blocked: a path call still works. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	CHECK("stat with every signal blocked", stat("/etc/debian_version", &st) == 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	/* The guest's own SIGSYS handler: installed, read back, called. */
+	sa.sa_sigaction = on_sys;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	CHECK("sigaction(SIGSYS)", sigaction(SIGSYS, &sa, NULL) == 0);
+	CHECK("sigaction(SIGSYS) reads back", sigaction(SIGSYS, NULL, &prev) == 0 && prev.sa_sigaction == on_sys);
+	CHECK("stat with a guest SIGSYS handler", stat("/etc/debian_version", &st) == 0);
+	raise(SIGSYS);
+	CHECK("the guest's SIGSYS handler runs", got_sys);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGSYS, &sa, NULL);
+	raise(SIGSYS);
+	CHECK("an ignored SIGSYS is ignored", 1);
+
+	/* A handler that blocks everything, on an alternate stack, makes a
+	 * path call. */
+	sigaltstack(&ss, NULL);
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_ONSTACK;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	CHECK("stat in a handler on sigaltstack with all signals masked", got_usr1 && usr1_stat_ok);
+
+	/* sigsuspend with a full mask but SIGUSR1 */
+	got_usr1 = 0;
+	sigprocmask(SIG_BLOCK, &all, &old);
+	kill(getpid(), SIGUSR1);
+	{
+		sigset_t m;
+		sigfillset(&m);
+		sigdelset(&m, SIGUSR1);
+		sigsuspend(&m);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	CHECK("stat in a handler run by sigsuspend", got_usr1 && usr1_stat_ok);
+
+	/* threads */
+	ok = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&th[i], NULL, thread_stats, NULL);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(th[i], &res);
+		ok &= res == NULL;
+	}
+	CHECK("three threads stat at once", ok);
+
+	/* fork: the child has the stub too; exec: the new image gets one */
+	pid = fork();
+	if (pid == 0)
+		_exit(stat("/etc/debian_version", &st) == 0 && access("/bin/sh", X_OK) == 0 ? 0 : 1);
+	waitpid(pid, &status, 0);
+	CHECK("fork child stats", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ok = posix_spawnp(&pid, "true", NULL, NULL, argv, NULL) == 0 && waitpid(pid, &status, 0) == pid &&
+	     WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	CHECK("posix_spawn (vfork) runs a program", ok);
+	pid = vfork();
+	if (pid == 0) {
+		execlp("sh", "sh", "-c", "test -e /etc/debian_version && exec cat /etc/hostname >/dev/null", NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	CHECK("vfork + exec of a shell that stats", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pid = fork();
+	if (pid == 0) {
+		execl("/nonexistent", "x", NULL);
+		_exit(stat("/etc/debian_version", &st) == 0 ? 42 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK("a failed exec leaves the fast path working", WIFEXITED(status) && WEXITSTATUS(status) == 42);
+	/* Default SIGSYS from kill: the guest dies of it, as natively. */
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGSYS, SIG_DFL);
+		raise(SIGSYS);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	CHECK("SIGSYS with the default action kills", WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && strcmp(argv[1], "answers") == 0)
+		return answers();
+	if (argc >= 3 && strcmp(argv[1], "loop") == 0)
+		return loop(atol(argv[2]));
+	if (argc >= 2 && strcmp(argv[1], "signals") == 0)
+		return signals();
+	fprintf(stderr, "usage: fastpath answers | loop N | signals\n");
+	return 2;
+}
