@@ -51,6 +51,8 @@ $(B)/trap/stub_image.c: $(B)/trap/stub.elf
 	{ for s in text slow; do echo "const unsigned char mew_stub_$$s[] = {"; \
 	  od -An -v -tx1 $(B)/trap/stub-$$s.bin | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '};'; \
 	  echo "const unsigned long mew_stub_$${s}_len = sizeof(mew_stub_$$s);"; done; } >$@
+$(B)/trap/stub_image.o: $(B)/trap/stub_image.c
+	$(CC) $(CFLAGS) -c $< -o $@
 LIB_OBJS += $(B)/trap/stub_image.o
 
 $(B)/%.o: %.c
