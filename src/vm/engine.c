@@ -22,6 +22,7 @@
 #include "vm/boot.h"
 #include "vm/cpio.h"
 #include "vm/probe.h"
+#include "vm/timing.h"
 #include "vm/virtio/devices.h"
 #include "vm/virtio/mmio.h"
 #include "vm/vm.h"
@@ -255,10 +256,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 	const size_t cmax = 8192;
 	char why[400];
 	void *op = NULL;
-	struct timespec t0;
 	virtio_irq_fn fn;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vm_timing_start();
 	if (kernel_path == NULL)
 		return mew_error(err, ENOMEM, "vm");
 	if (spec->vm.kernel == NULL && vm_probe_kernel_boot(why, sizeof(why)) < 0)
@@ -270,6 +270,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		return -1;
 	if (spec->vm.initrd != NULL && read_file_bytes("--initrd", spec->vm.initrd, &initrd, &initrd_len, err) < 0)
 		return -1;
+	vm_timing_mark("read the kernel and initrd");
 	/* A Linux kernel (a bzImage, or an ELF with Linux's banner) needs what the
 	 * probe checks; other guests, such as mew's test guest, do not. */
 	if (kernel_len < 64)
@@ -316,6 +317,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		if (attach(&vm, virtio_blk_new(&vm.mem, disk, spec->readonly_root, fn, op, err), cmdline, cmax, err) < 0)
 			goto out;
 	}
+	vm_timing_mark("virtio devices");
 
 	if (use_agent) {
 		struct mew_error *aerr = NULL;
@@ -326,6 +328,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 			use_agent = 0;
 		}
 	}
+	vm_timing_mark("agent initramfs");
 	if (use_agent) {
 		if (encode_run(spec, cmdline + strlen(cmdline), cmax - strlen(cmdline)) < 0) {
 			mew_error(err, 0, "vm: the command, environment and directory do not fit the kernel command line");
@@ -353,6 +356,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if (boot_setup(&vm, &img, cmdline, use_agent ? agent.buf : (uint8_t *)initrd,
 		       use_agent ? agent.len : initrd_len, err) < 0)
 		goto out;
+	vm_timing_mark("load the kernel, boot data");
 
 	io.to_serial = spec->vm.console;
 	if (spec->vm.console || spec->interactive)
@@ -371,13 +375,12 @@ static int run(const struct spec *spec, struct mew_error **err)
 			tcsetattr(0, TCSANOW, &saved);
 		goto out;
 	}
+	vm_timing_mark("vCPU threads started");
 	io_loop(&io);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
 	vm_join(&vm);
-	if (getenv("MEW_VM_TIMING") != NULL && vm.first_exit_ns != 0)
-		fprintf(stderr, "mew: vm: timing: first guest exit %.3f ms after the engine started\n",
-			(double)(vm.first_exit_ns - ((uint64_t)t0.tv_sec * 1000000000ULL + (uint64_t)t0.tv_nsec)) / 1e6);
+	vm_timing_report();
 
 	switch (vm.end) {
 	case VM_END_STATUS:
@@ -400,7 +403,9 @@ out:
 		vm_stop(&vm, VM_END_HOST, 0, "mew stopped");
 		vm_join(&vm);
 	}
-	vm_destroy(&vm);
+	/* mew exits next: the VM's slow teardown is left to a helper. */
+	if (vm_detach(&vm) < 0)
+		vm_destroy(&vm);
 	return r;
 }
 

@@ -61,7 +61,6 @@ struct vm {
 	char why[320];
 	uint64_t fail_rip; /* where KVM gave up on the guest (KVM_EXIT_INTERNAL_ERROR) */
 	int stop_fd; /* eventfd, readable once the VM has ended */
-	uint64_t first_exit_ns; /* CLOCK_MONOTONIC of the first VM exit (bench) */
 	pthread_t sampler;
 	bool sampling;
 	const char *symbols; /* an ELF whose symbols name guest RIPs in errors (a vmlinux), or NULL */
@@ -71,6 +70,12 @@ struct vm {
  * irqchip and PIT, the serial port (output to serial_fd) and the exit port. */
 int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struct mew_error **err);
 void vm_destroy(struct vm *vm);
+/* Instead of vm_destroy when mew is about to exit: free the device models now
+ * and leave the VM itself to a helper process that tears it down after mew
+ * has exited (KVM takes 5-20 ms to destroy a VM on a nested host; nobody
+ * needs to wait for that).  The caller must exit soon and not touch the VM;
+ * -1 (nothing done) when no helper could be started: call vm_destroy. */
+int vm_detach(struct vm *vm);
 
 /* Raise (level 1) or lower an interrupt line of the in-kernel irqchip. */
 void vm_irq_line(struct vm *vm, int irq, int level);

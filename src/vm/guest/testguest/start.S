@@ -14,6 +14,9 @@
 	.code32
 	.globl pvh_start32
 pvh_start32:
+	/* The first instruction announces itself (port 0x80, the POST-code port):
+	 * the VMM's start-up is measured up to here. */
+	out %al, $0x80
 	cli
 	mov %ebx, %esi
 	/* 4 GiB identity map in 2 MiB pages: RAM and the MMIO windows. */
@@ -69,6 +72,7 @@ pvh_start64:
 
 	.globl _start
 _start:
+	out %al, $0x80
 	xor %edi, %edi		/* entered in 64-bit mode; rsi = boot_params */
 common:
 	lea tg_stack_top(%rip), %rsp
