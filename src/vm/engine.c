@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/strutil.h"
+#include "vm/agentproto.h"
 #include "vm/boot.h"
 #include "vm/cpio.h"
 #include "vm/probe.h"
@@ -129,41 +130,6 @@ static char *agent_path(void)
 	return p;
 }
 
-/* What the agent runs, as hex of NUL-separated fields, so that any byte
- * survives the kernel command line: argc, argv..., envc, env..., cwd, uid, gid. */
-static int encode_run(const struct spec *spec, char *out, size_t max)
-{
-	size_t n = 0;
-	const char *parts[512];
-	int np = 0;
-	static char argc_s[16], envc_s[16], uid_s[16], gid_s[16];
-
-	snprintf(argc_s, sizeof(argc_s), "%zu", strv_len(spec->argv));
-	parts[np++] = argc_s;
-	for (size_t i = 0; spec->argv[i] != NULL && np < 500; i++)
-		parts[np++] = spec->argv[i];
-	snprintf(envc_s, sizeof(envc_s), "%zu", spec->env ? strv_len(spec->env) : 0);
-	parts[np++] = envc_s;
-	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL && np < 505; i++)
-		parts[np++] = spec->env[i];
-	parts[np++] = spec->cwd ? spec->cwd : "/";
-	snprintf(uid_s, sizeof(uid_s), "%u", spec->user_set ? (unsigned)spec->uid : 0);
-	snprintf(gid_s, sizeof(gid_s), "%u", spec->user_set ? (unsigned)spec->gid : 0);
-	parts[np++] = uid_s;
-	parts[np++] = gid_s;
-	n = (size_t)snprintf(out, max, " mew.run=");
-	for (int i = 0; i < np; i++) {
-		for (const unsigned char *s = (const unsigned char *)parts[i];; s++) {
-			if (n + 3 >= max)
-				return -1;
-			n += (size_t)snprintf(out + n, max - n, "%02x", *s);
-			if (*s == '\0')
-				break;
-		}
-	}
-	return 0;
-}
-
 static int read_file_bytes(const char *what, const char *path, char **buf, size_t *len, struct mew_error **err)
 {
 	if (file_read(path, buf, len, err) < 0)
@@ -194,7 +160,50 @@ struct io {
 	struct virtio_dev *console, *vsock;
 	int to_serial; /* host input goes to the serial port rather than virtio-console */
 	int in_fd;
+	struct agent_status status;
 };
+
+/* AGENT_PORT_STATUS: the agent's report ends the VM at once (its output
+ * came before it on the same queue, so it has all been written). */
+static void status_recv(void *opaque, const uint8_t *data, size_t len)
+{
+	struct io *io = opaque;
+	char why[64];
+	int r;
+
+	if (data == NULL)
+		return;
+	r = agent_status_feed(&io->status, data, len);
+	if (r >= 0) {
+		snprintf(why, sizeof(why), "the guest agent reported status %d", r);
+		vm_stop(io->vm, VM_END_STATUS, r, why);
+	} else if (r == AGENT_STATUS_BAD) {
+		vm_stop(io->vm, VM_END_CRASH, 0, "the guest agent sent a malformed exit status");
+	}
+}
+
+/* mew's agent protocol (vm/agent.h) on the vsock device, for any guest (the
+ * test guest uses it too): stdout, stderr and the status; stdin with -i.
+ * With -t the console is the command's terminal: stdin, stdout and stderr
+ * go over it instead. */
+static int serve_agent(struct io *io, const struct spec *spec, int agent_stdin)
+{
+	const struct vsock_service svc[] = {
+		{ .port = AGENT_PORT_STDIN, .rfd = agent_stdin ? 0 : -1, .wfd = -1 },
+		{ .port = AGENT_PORT_STDOUT, .rfd = -1, .wfd = 1 },
+		{ .port = AGENT_PORT_STDERR, .rfd = -1, .wfd = 2 },
+		{ .port = AGENT_PORT_STATUS, .rfd = -1, .wfd = -1, .recv = status_recv, .opaque = io },
+	};
+	for (size_t i = 0; i < sizeof(svc) / sizeof(svc[0]); i++) {
+		if (spec->tty && svc[i].port != AGENT_PORT_STATUS)
+			continue;
+		if (svc[i].port == AGENT_PORT_STDIN && !agent_stdin)
+			continue;
+		if (virtio_vsock_serve(io->vsock, &svc[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 /* The VMM's own thread: host input into the guest, host sockets into vsock,
  * until the VM ends. */
@@ -249,7 +258,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	uint64_t mem = spec->limits.memory > 0 ? (uint64_t)spec->limits.memory : DEFAULT_MEMORY;
 	int vcpus = spec->vm.vcpus > 0 ? spec->vm.vcpus : 1;
 	int use_agent = !spec->vm.console && spec->vm.initrd == NULL;
-	int serial_fd = 1, r = -1;
+	int serial_fd = 1, r = -1, agent_stdin = 0;
 	const char *disk = getenv("MEW_VM_DISK");
 	const char *vsock_uds = getenv("MEW_VSOCK_UDS");
 	const char *boot = getenv("MEW_VM_BOOT");
@@ -280,6 +289,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 		if (vm_probe_kernel_boot(why, sizeof(why)) < 0)
 			return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", why);
 	}
+	/* The agent is Linux's init: other guests get no initramfs (it costs a
+	 * millisecond to build). */
+	use_agent = use_agent && linux_kernel;
 	/* Kernel messages go to the terminal only when there is no agent. */
 	if (use_agent && linux_kernel && mew_log_level < 2)
 		serial_fd = -1;
@@ -312,6 +324,11 @@ static int run(const struct spec *spec, struct mew_error **err)
 	io.vsock = virtio_vsock_new(&vm.mem, GUEST_CID, vsock_uds, fn, op, err);
 	if (attach(&vm, io.vsock, cmdline, cmax, err) < 0)
 		goto out;
+	agent_stdin = spec->interactive && !spec->tty && !spec->vm.console;
+	if (serve_agent(&io, spec, agent_stdin) < 0) {
+		mew_error(err, 0, "vm: registering the agent's vsock ports");
+		goto out;
+	}
 	if (disk != NULL && *disk != '\0') {
 		fn = irq_for(&vm, &op);
 		if (attach(&vm, virtio_blk_new(&vm.mem, disk, spec->readonly_root, fn, op, err), cmdline, cmax, err) < 0)
@@ -330,7 +347,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	vm_timing_mark("agent initramfs");
 	if (use_agent) {
-		if (encode_run(spec, cmdline + strlen(cmdline), cmax - strlen(cmdline)) < 0) {
+		if (agent_encode_run(spec, cmdline + strlen(cmdline), cmax - strlen(cmdline)) < 0) {
 			mew_error(err, 0, "vm: the command, environment and directory do not fit the kernel command line");
 			goto out;
 		}
@@ -359,7 +376,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	vm_timing_mark("load the kernel, boot data");
 
 	io.to_serial = spec->vm.console;
-	if (spec->vm.console || spec->interactive)
+	if (spec->vm.console || (spec->interactive && spec->tty))
 		io.in_fd = 0;
 	/* An interactive console passes every key to the guest, ^C included. */
 	struct termios saved;

@@ -55,8 +55,8 @@ vmrun() {
 	[ "$output" -eq 1048576 ]
 }
 
-@test "vm: with -i, standard input reaches the guest over virtio-console" {
-	run bash -c "printf 'hello-from-stdin' | '$MEW' run --engine vm -i --rootfs '$ROOTFS' --kernel '$TG' -- rx 16"
+@test "vm: with -i -t, standard input reaches the guest over virtio-console" {
+	run bash -c "printf 'hello-from-stdin' | '$MEW' run --engine vm -i -t --rootfs '$ROOTFS' --kernel '$TG' -- rx 16"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"rx: hello-from-stdin"* ]]
 }
@@ -110,6 +110,32 @@ PY
 	wait
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"vsock: pong to ping"* ]]
+}
+
+# mew's agent protocol (src/vm/agent.h), which the test guest speaks too:
+# stdout, stderr and the exit status each on its own vsock stream.
+@test "vm: the agent's stdout, stderr and exit status travel on their own vsock streams" {
+	# exit=1 would be the test guest's own status on the exit port: the vsock
+	# status must end the VM first.
+	vmrun -- vsend 2 to-stdout vsend 3 to-stderr vsend 4 7 exit=1 >"$T/out" 2>"$T/err" && st=0 || st=$?
+	[ "$st" -eq 7 ]
+	[ "$(cat "$T/out")" = "to-stdout" ]
+	[ "$(cat "$T/err")" = "to-stderr" ]
+	run vmrun -- vsend 4 abc exit=0
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"mew: vm: the guest agent sent a malformed exit status"* ]]
+	run vmrun -- vsend 4 256 exit=0
+	[ "$status" -eq 125 ]
+}
+
+@test "vm: with -i, standard input reaches the guest on the agent's vsock stream, byte for byte" {
+	head -c 200000 /dev/urandom >"$T/in"
+	"$MEW" run --engine vm -i --rootfs "$ROOTFS" --kernel "$TG" -- vcat vsend 4 0 <"$T/in" >"$T/out"
+	cmp "$T/in" "$T/out"
+	# without -i the host refuses the stream
+	run vmrun -- vcat vsend 4 0 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "no stdin" ]
 }
 
 @test "vm: hostile virtqueues are refused and the VMM keeps running" {

@@ -33,9 +33,24 @@ struct virtio_dev *virtio_9p_new(const struct gmem *mem, const char *root, const
  * the Unix socket "<uds_prefix>_P" (Firecracker's convention). */
 struct virtio_dev *virtio_vsock_new(const struct gmem *mem, uint64_t cid, const char *uds_prefix,
 				    virtio_irq_fn irq, void *opaque, struct mew_error **err);
-/* Poll host sockets and move their data into the guest; the VMM's I/O loop
- * calls this when vsock_fds say so (fills at most max fds, returns count). */
+/* Poll host ends and move their data into the guest; the VMM's I/O loop
+ * polls the descriptors vsock_fds names (at most max, returns the count:
+ * they change as connections come and go) and calls vsock_poll when any is
+ * readable. */
 int virtio_vsock_fds(struct virtio_dev *d, int *fds, int max);
 void virtio_vsock_poll(struct virtio_dev *d);
+
+/* A host port the VMM serves itself: what the guest sends on a connection to
+ * it is handed to recv (called with NULL, 0 when the connection ends) or else
+ * written to wfd; what rfd yields goes to the guest.  The device uses its own
+ * duplicates of rfd and wfd, one connection at a time reads rfd. */
+struct vsock_service {
+	uint32_t port;
+	int rfd, wfd; /* -1: none */
+	void (*recv)(void *opaque, const uint8_t *data, size_t len);
+	void *opaque;
+};
+/* Before the guest starts; -1 when the port is taken or the table is full. */
+int virtio_vsock_serve(struct virtio_dev *d, const struct vsock_service *svc);
 
 #endif

@@ -76,6 +76,11 @@ int vq_pop(const struct gmem *m, struct vq *q, struct vq_chain *c, const char **
 	return 1;
 }
 
+void vq_unpop(struct vq *q)
+{
+	q->last_avail--;
+}
+
 int vq_push(const struct gmem *m, struct vq *q, uint16_t head, uint32_t len)
 {
 	uint8_t *used = gmem_ptr(m, q->used, 6 + 8ULL * q->size);

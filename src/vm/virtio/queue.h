@@ -50,6 +50,9 @@ int vq_validate(const struct gmem *m, const struct vq *q, const char **why);
 /* Take the next available chain: 1 when *c is filled, 0 when the ring is
  * empty, -1 when the guest broke a rule (*why says which). */
 int vq_pop(const struct gmem *m, struct vq *q, struct vq_chain *c, const char **why);
+/* Give back the chain vq_pop just took, untouched: the next vq_pop takes it
+ * again. */
+void vq_unpop(struct vq *q);
 /* Return a chain to the guest with len bytes written into it. */
 int vq_push(const struct gmem *m, struct vq *q, uint16_t head, uint32_t len);
 bool vq_has_avail(const struct gmem *m, const struct vq *q);

@@ -1,12 +1,16 @@
-/* virtio-vsock (device 19): stream sockets between the guest and host Unix
- * sockets.  A guest connection to host port P is joined to the Unix socket
- * "<prefix>_P" (Firecracker's convention); credit-based flow control as the
- * virtio spec describes.  Queues: 0 rx (to the guest), 1 tx, 2 events. */
+/* virtio-vsock (device 19): stream sockets between the guest and the host.
+ * A guest connection to host port P goes to the service the VMM registered
+ * for P (host file descriptors or a callback: mew's agent protocol), else to
+ * the Unix socket "<prefix>_P" (Firecracker's convention).  Credit-based flow
+ * control as the virtio spec describes.  Queues: 0 rx (to the guest), 1 tx,
+ * 2 events. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -17,6 +21,7 @@
 #define MAX_CONNS 32
 #define MAX_CTRL 64
 #define HOST_BUF (256 * 1024)
+#define MAX_SERVICES 8
 
 enum { OP_REQUEST = 1, OP_RESPONSE, OP_RST, OP_SHUTDOWN, OP_RW, OP_CREDIT_UPDATE, OP_CREDIT_REQUEST };
 
@@ -28,7 +33,9 @@ struct vs_hdr {
 } __attribute__((packed));
 
 struct conn {
-	int fd; /* -1: free */
+	bool used;
+	int rfd, wfd; /* host ends (owned; the same socket for a Unix socket), -1: none */
+	const struct vsock_service *svc;
 	uint32_t guest_port, host_port;
 	uint32_t peer_buf_alloc, peer_fwd_cnt; /* the guest's receive window */
 	uint32_t rx_cnt;		       /* bytes sent to the guest */
@@ -43,22 +50,63 @@ struct vsock {
 	struct conn conns[MAX_CONNS];
 	struct vs_hdr ctrl[MAX_CTRL]; /* control packets waiting for rx buffers */
 	int nctrl;
+	struct vsock_service services[MAX_SERVICES];
+	int nservices;
+	int wake_fd; /* eventfd: the set of host ends to poll has changed */
 };
+
+/* Tell the VMM's I/O loop to poll again (a connection came, or credit). */
+static void wake(struct vsock *v)
+{
+	uint64_t one = 1;
+	if (v->wake_fd >= 0 && write(v->wake_fd, &one, sizeof(one)) < 0)
+		return;
+}
 
 static struct conn *find(struct vsock *v, uint32_t gport, uint32_t hport)
 {
 	for (int i = 0; i < MAX_CONNS; i++)
-		if (v->conns[i].fd >= 0 && v->conns[i].guest_port == gport && v->conns[i].host_port == hport)
+		if (v->conns[i].used && v->conns[i].guest_port == gport && v->conns[i].host_port == hport)
 			return &v->conns[i];
 	return NULL;
 }
 
 static void close_conn(struct conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
+	if (c->svc != NULL && c->svc->recv != NULL)
+		c->svc->recv(c->svc->opaque, NULL, 0);
+	if (c->rfd >= 0)
+		close(c->rfd);
+	if (c->wfd >= 0 && c->wfd != c->rfd)
+		close(c->wfd);
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
+	c->rfd = c->wfd = -1;
+}
+
+static const struct vsock_service *service(struct vsock *v, uint32_t port)
+{
+	for (int i = 0; i < v->nservices; i++)
+		if (v->services[i].port == port)
+			return &v->services[i];
+	return NULL;
+}
+
+static int dup_or_none(int fd)
+{
+	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+static void write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0 && fd >= 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the reader went away: drop the data */
+		p += w;
+		len -= (size_t)w;
+	}
 }
 
 static void queue_ctrl(struct vsock *v, uint16_t op, uint32_t gport, uint32_t hport, struct conn *c, uint32_t flags)
@@ -112,31 +160,58 @@ static void flush_ctrl(struct vsock *v, int *used)
 	v->nctrl -= i;
 }
 
-static void guest_request(struct vsock *v, const struct vs_hdr *h)
+/* A Unix socket for a guest connection to host port, or -1. */
+static int connect_unix(struct vsock *v, uint32_t port)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct conn *c = NULL;
 	int fd;
 
-	if (find(v, h->src_port, h->dst_port) != NULL || v->prefix == NULL)
+	if (v->prefix == NULL ||
+	    (size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%u", v->prefix, port) >= sizeof(sa.sun_path))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void guest_request(struct vsock *v, const struct vs_hdr *h)
+{
+	const struct vsock_service *svc = service(v, h->dst_port);
+	struct conn *c = NULL;
+	int rfd = -1, wfd = -1;
+
+	if (find(v, h->src_port, h->dst_port) != NULL)
 		goto refuse;
 	for (int i = 0; i < MAX_CONNS && c == NULL; i++)
-		if (v->conns[i].fd < 0)
+		if (!v->conns[i].used)
 			c = &v->conns[i];
 	if (c == NULL)
 		goto refuse;
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%u", v->prefix, h->dst_port) >= sizeof(sa.sun_path))
-		goto refuse;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto refuse;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		goto refuse;
+	if (svc != NULL) {
+		/* A service's input is read by one connection at a time. */
+		for (int i = 0; i < MAX_CONNS && svc->rfd >= 0; i++)
+			if (v->conns[i].used && v->conns[i].svc == svc)
+				goto refuse;
+		rfd = dup_or_none(svc->rfd);
+		wfd = dup_or_none(svc->wfd);
+		if ((svc->rfd >= 0 && rfd < 0) || (svc->wfd >= 0 && wfd < 0)) {
+			if (rfd >= 0)
+				close(rfd);
+			goto refuse;
+		}
+	} else {
+		rfd = wfd = connect_unix(v, h->dst_port);
+		if (rfd < 0)
+			goto refuse;
 	}
-	*c = (struct conn){ .fd = fd, .guest_port = h->src_port, .host_port = h->dst_port,
-			    .peer_buf_alloc = h->buf_alloc, .peer_fwd_cnt = h->fwd_cnt };
+	*c = (struct conn){ .used = true, .rfd = rfd, .wfd = wfd, .svc = svc, .guest_port = h->src_port,
+			    .host_port = h->dst_port, .peer_buf_alloc = h->buf_alloc, .peer_fwd_cnt = h->fwd_cnt };
 	queue_ctrl(v, OP_RESPONSE, h->src_port, h->dst_port, c, 0);
+	if (rfd >= 0)
+		wake(v);
 	return;
 refuse:
 	queue_ctrl(v, OP_RST, h->src_port, h->dst_port, NULL, 0);
@@ -153,8 +228,11 @@ static void guest_packet(struct vsock *v, struct vq_chain *ch)
 		return; /* not ours to answer: drop it, as the spec allows */
 	c = find(v, h.src_port, h.dst_port);
 	if (c != NULL) {
+		uint32_t before = c->peer_fwd_cnt;
 		c->peer_buf_alloc = h.buf_alloc;
 		c->peer_fwd_cnt = h.fwd_cnt;
+		if (c->rfd >= 0 && before != h.fwd_cnt)
+			wake(v);
 	}
 	switch (h.op) {
 	case OP_REQUEST:
@@ -171,8 +249,12 @@ static void guest_packet(struct vsock *v, struct vq_chain *ch)
 			uint8_t buf[4096];
 			size_t k = iov_to_buf(ch->out, ch->nout, sizeof(h) + off, buf,
 					      h.len - off < sizeof(buf) ? h.len - off : sizeof(buf));
-			if (k == 0 || write(c->fd, buf, k) != (ssize_t)k)
+			if (k == 0)
 				break;
+			if (c->svc != NULL && c->svc->recv != NULL)
+				c->svc->recv(c->svc->opaque, buf, k);
+			else
+				write_all(c->wfd, buf, k);
 			off += (uint32_t)k;
 		}
 		c->fwd_cnt += h.len;
@@ -223,47 +305,91 @@ int virtio_vsock_fds(struct virtio_dev *d, int *fds, int max)
 	int n = 0;
 
 	pthread_mutex_lock(&d->lock);
+	if (v->wake_fd >= 0 && n < max)
+		fds[n++] = v->wake_fd;
 	for (int i = 0; i < MAX_CONNS && n < max; i++) {
 		struct conn *c = &v->conns[i];
-		if (c->fd >= 0 && !c->eof && c->rx_cnt - c->peer_fwd_cnt < c->peer_buf_alloc)
-			fds[n++] = c->fd;
+		if (c->used && c->rfd >= 0 && !c->eof && c->rx_cnt - c->peer_fwd_cnt < c->peer_buf_alloc)
+			fds[n++] = c->rfd;
 	}
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }
 
+/* Move what conn c's host end has ready into the guest's next receive
+ * buffer, reading no more than that buffer and the guest's credit hold. */
+static void pump(struct vsock *v, struct conn *c, int *used)
+{
+	struct virtio_dev *d = &v->dev;
+	struct pollfd p = { .fd = c->rfd, .events = POLLIN };
+	struct vq_chain ch;
+	const char *why;
+	uint8_t buf[16384];
+	uint32_t credit = c->peer_buf_alloc - (c->rx_cnt - c->peer_fwd_cnt);
+	size_t room;
+	ssize_t k;
+	int r;
+
+	if (credit == 0 || credit > c->peer_buf_alloc)
+		return;
+	/* A service's input may be a terminal or pipe shared with others:
+	 * never made non-blocking, read only when it is ready. */
+	if (poll(&p, 1, 0) <= 0)
+		return;
+	r = vq_pop(d->mem, &d->vq[0], &ch, &why);
+	if (r < 0)
+		return virtio_fail(d, why);
+	if (r == 0)
+		return;
+	if (ch.in_len <= sizeof(struct vs_hdr)) {
+		/* no room for any data: the guest gets the buffer back empty */
+		vq_push(d->mem, &d->vq[0], ch.head, 0);
+		*used = 1;
+		return;
+	}
+	room = ch.in_len - sizeof(struct vs_hdr);
+	if (room > credit)
+		room = credit;
+	if (room > sizeof(buf))
+		room = sizeof(buf);
+	k = read(c->rfd, buf, room);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
+		vq_unpop(&d->vq[0]);
+		return;
+	}
+	if (k <= 0) {
+		/* The host's end will send nothing more (a service may still take
+		 * data); a Unix socket's peer has gone. */
+		vq_unpop(&d->vq[0]);
+		c->eof = 1;
+		queue_ctrl(v, OP_SHUTDOWN, c->guest_port, c->host_port, c, c->svc != NULL ? 2 : 3);
+		flush_ctrl(v, used);
+		return;
+	}
+	struct vs_hdr h = { .src_cid = HOST_CID, .dst_cid = v->cid, .src_port = c->host_port,
+			    .dst_port = c->guest_port, .len = (uint32_t)k, .type = 1, .op = OP_RW,
+			    .buf_alloc = HOST_BUF, .fwd_cnt = c->fwd_cnt };
+	iov_from_buf(ch.in, ch.nin, 0, &h, sizeof(h));
+	iov_from_buf(ch.in, ch.nin, sizeof(h), buf, (size_t)k);
+	vq_push(d->mem, &d->vq[0], ch.head, (uint32_t)(sizeof(h) + (size_t)k));
+	c->rx_cnt += (uint32_t)k;
+	*used = 1;
+}
+
 void virtio_vsock_poll(struct virtio_dev *d)
 {
 	struct vsock *v = d->priv;
-	uint8_t buf[4096];
+	uint64_t n;
 	int used = 0;
 
 	pthread_mutex_lock(&d->lock);
+	if (v->wake_fd >= 0 && read(v->wake_fd, &n, sizeof(n)) < 0)
+		n = 0;
 	flush_ctrl(v, &used);
 	for (int i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &v->conns[i];
-		uint32_t credit;
-		if (c->fd < 0 || c->eof || v->nctrl > 0 || !rx_room(v))
-			continue;
-		credit = c->peer_buf_alloc - (c->rx_cnt - c->peer_fwd_cnt);
-		if (credit == 0 || credit > c->peer_buf_alloc)
-			continue;
-		ssize_t k = recv(c->fd, buf, credit < sizeof(buf) ? credit : sizeof(buf), MSG_DONTWAIT);
-		if (k < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (k <= 0) {
-			c->eof = 1;
-			queue_ctrl(v, OP_SHUTDOWN, c->guest_port, c->host_port, c, 3);
-			flush_ctrl(v, &used);
-			continue;
-		}
-		struct vs_hdr h = { .src_cid = HOST_CID, .dst_cid = v->cid, .src_port = c->host_port,
-				    .dst_port = c->guest_port, .len = (uint32_t)k, .type = 1, .op = OP_RW,
-				    .buf_alloc = HOST_BUF, .fwd_cnt = c->fwd_cnt };
-		if (deliver(v, &h, buf, (uint32_t)k)) {
-			c->rx_cnt += (uint32_t)k;
-			used = 1;
-		}
+		if (c->used && c->rfd >= 0 && !c->eof && v->nctrl == 0 && rx_room(v))
+			pump(v, c, &used);
 	}
 	if (used)
 		virtio_signal_used(d);
@@ -282,6 +408,8 @@ static void vsock_free(struct virtio_dev *d)
 {
 	struct vsock *v = d->priv;
 	vsock_reset(d);
+	if (v->wake_fd >= 0)
+		close(v->wake_fd);
 	free(v->prefix);
 	free(v);
 }
@@ -304,10 +432,21 @@ struct virtio_dev *virtio_vsock_new(const struct gmem *mem, uint64_t cid, const 
 		return mew_error(err, ENOMEM, "virtio-vsock"), NULL;
 	virtio_dev_init(&v->dev, &vsock_ops, v, mem, irq, opaque);
 	for (int i = 0; i < MAX_CONNS; i++)
-		v->conns[i].fd = -1;
+		v->conns[i].rfd = v->conns[i].wfd = -1;
 	v->cid = cid;
 	v->prefix = uds_prefix != NULL ? strdup(uds_prefix) : NULL;
+	v->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	memcpy(v->dev.config, &cid, 8);
 	v->dev.config_len = 8;
 	return &v->dev;
+}
+
+int virtio_vsock_serve(struct virtio_dev *d, const struct vsock_service *svc)
+{
+	struct vsock *v = d->priv;
+
+	if (v->nservices >= MAX_SERVICES || service(v, svc->port) != NULL)
+		return -1;
+	v->services[v->nservices++] = *svc;
+	return 0;
 }

@@ -1,9 +1,11 @@
 /* mew-agent: the guest's init (PID 1 in the initramfs mew builds).  It
  * mounts the shared rootfs (virtio-9p, tag mewroot), /proc, /sys and /dev in
  * it, runs the command mew put on the kernel command line (mew.run=, hex of
- * argc, argv, envc, env, cwd, uid, gid) with stdio on the virtio console,
- * reports the exit status on mew's exit port, and resets the machine.
- * Static, libc only. */
+ * argc, argv, envc, env, cwd, uid, gid) with stdin, stdout and stderr on
+ * their own vsock streams to the host (the console, a terminal, where the
+ * host refuses them: mew run -t), reports the exit status over vsock (mew's
+ * exit port if that fails), and resets the machine.  The protocol is in
+ * src/vm/agent.h.  Static, libc only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -12,11 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <linux/vm_sockets.h>
+
+#include "../../agent.h"
 
 #define EXIT_PORT 0xf4
 #define SHARE_TAG "mewroot"
@@ -28,9 +35,32 @@ static void say(const char *fmt, const char *a)
 	fprintf(stderr, "\n");
 }
 
+static int status_fd = -1;
+
+/* A stream to the host's port, or -1 when the host refuses it. */
+static int host_connect(unsigned port)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_HOST, .svm_port = port };
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void __attribute__((noreturn)) finish(int status)
 {
+	char line[8];
+	int n = snprintf(line, sizeof(line), "%d\n", status & 0xff);
+
+	/* Everything written reaches the disk before mew hears the status:
+	 * mew ends the VM as soon as it does. */
 	sync();
+	if (status_fd >= 0 && write(status_fd, line, (size_t)n) == n)
+		for (;;)
+			pause();
 	if (ioperm(EXIT_PORT, 1, 1) == 0)
 		outb((unsigned char)status, EXIT_PORT);
 	reboot(RB_AUTOBOOT); /* reboot=k: the i8042 reset mew sees as the end */
@@ -133,19 +163,29 @@ int main(void)
 		finish(125);
 	}
 
+	/* The command's stdio: vsock streams where the host serves them. */
+	int io[3] = { host_connect(AGENT_PORT_STDIN), host_connect(AGENT_PORT_STDOUT), host_connect(AGENT_PORT_STDERR) };
+	status_fd = host_connect(AGENT_PORT_STATUS);
+
 	pid = fork();
 	if (pid == 0) {
-		int fd = open("/dev/hvc0", O_RDWR);
-		if (fd < 0)
-			fd = open("/dev/console", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
+		int con = open("/dev/hvc0", O_RDWR);
+		if (con < 0)
+			con = open("/dev/console", O_RDWR);
+		/* No stdin stream: the console when it is the command's terminal
+		 * (no stdout stream either), else nothing. */
+		if (io[0] < 0)
+			io[0] = io[1] < 0 ? con : open("/dev/null", O_RDONLY);
+		for (int k = 0; k < 3; k++) {
+			int fd = io[k] >= 0 ? io[k] : con;
+			if (fd >= 0)
+				dup2(fd, k);
 		}
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
 		setsid();
+		if (io[1] < 0)
+			ioctl(0, TIOCSCTTY, 0);
 		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
 			perror("mew-agent: set user");
 			_exit(125);
@@ -163,6 +203,10 @@ int main(void)
 	}
 	if (pid < 0)
 		finish(125);
+	/* Only the command holds its output streams: they close when it exits. */
+	for (int k = 0; k < 3; k++)
+		if (io[k] >= 0)
+			close(io[k]);
 	/* PID 1 reaps every orphan; the command's own status is the answer. */
 	for (;;) {
 		pid_t w = wait(&status);

@@ -4,8 +4,8 @@
  *
  * It runs the words after " -- " on its command line:
  *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk |
- *   rx BYTES | 9p PATH | vsock PORT | hostile | spin N | cmdline | fault | reset |
- *   int3 | emulfail
+ *   rx BYTES | 9p PATH | vsock PORT | vsend PORT TEXT | vcat | hostile | spin N |
+ *   cmdline | fault | reset | int3 | emulfail
  * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
 #include <stddef.h>
 #include <stdint.h>
@@ -666,6 +666,136 @@ static void cmd_vsock(u32 port)
 	request(d, 1, &b, 1);
 }
 
+/* A small vsock client for mew's agent protocol (src/vm/agent.h): the
+ * stream ports the host serves itself. */
+static struct dev *vs;
+static u64 vs_cid;
+static u32 vs_fwd; /* bytes taken from the host, all connections */
+static struct {
+	struct vsock_hdr h;
+	u8 data[2048];
+} vs_buf[4];
+static u8 vs_owner[QSIZE]; /* descriptor -> vs_buf */
+static int vs_held = -1;   /* the buffer vs_next last returned, reposted on the next call */
+
+static void vs_post(int k)
+{
+	struct buf b = { &vs_buf[k], sizeof(vs_buf[k]), 1 };
+	vs_owner[vs->q[0].next_desc] = (u8)k;
+	post(vs, 0, &b, 1);
+}
+
+static int vs_open(void)
+{
+	if (vs != 0)
+		return 0;
+	vs = find_dev(19);
+	if (vs == 0 || dev_init(vs, 0, 3) < 0)
+		return vs = 0, -1;
+	vs_cid = rd(vs, R_CONFIG) | ((u64)rd(vs, R_CONFIG + 4) << 32);
+	for (int k = 0; k < 4; k++)
+		vs_post(k);
+	return 0;
+}
+
+static int vs_send(u16 op, u32 lport, u32 port, const void *data, u32 len, u32 flags)
+{
+	static struct vsock_hdr tx;
+	memset(&tx, 0, sizeof(tx));
+	tx.src_cid = vs_cid;
+	tx.dst_cid = 2;
+	tx.src_port = lport;
+	tx.dst_port = port;
+	tx.type = 1;
+	tx.op = op;
+	tx.len = len;
+	tx.flags = flags;
+	tx.buf_alloc = 65536;
+	tx.fwd_cnt = vs_fwd;
+	struct buf b[2] = { { &tx, sizeof(tx), 0 }, { data, len, 0 } };
+	return request(vs, 1, b, len > 0 ? 2 : 1) < 0 ? -1 : 0;
+}
+
+/* The next packet from the host; valid until the next call. */
+static struct vsock_hdr *vs_next(void)
+{
+	if (vs_held >= 0)
+		vs_post(vs_held);
+	vs_held = -1;
+	long n = wait_used(vs, 0);
+	if (n < (long)sizeof(struct vsock_hdr))
+		return 0;
+	u32 id = vs->q[0].used.ring[(u16)(vs->q[0].seen - 1) % QSIZE].id;
+	vs_held = vs_owner[id % QSIZE];
+	return &vs_buf[vs_held].h;
+}
+
+/* Connect local port lport to the host's port: 0, or -1 when refused. */
+static int vs_connect(u32 lport, u32 port)
+{
+	if (vs_send(VS_REQUEST, lport, port, 0, 0, 0) < 0)
+		return -1;
+	for (;;) {
+		struct vsock_hdr *h = vs_next();
+		if (h == 0)
+			return -1;
+		if (h->dst_port == lport && h->src_port == port && (h->op == VS_RESPONSE || h->op == VS_RST))
+			return h->op == VS_RESPONSE ? 0 : -1;
+	}
+}
+
+/* vsend PORT TEXT: TEXT and a newline on a new stream to the host's port. */
+static void cmd_vsend(u32 port, const char *text, size_t n)
+{
+	static u32 lport = 2000;
+	static char line[256];
+
+	if (vs_open() < 0)
+		return fail("vsend: no virtio-vsock");
+	if (n > sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	memcpy(line, text, n);
+	line[n] = '\n';
+	lport++;
+	if (vs_connect(lport, port) < 0)
+		return fail("vsend: the host refused the port");
+	if (vs_send(VS_RW, lport, port, line, (u32)n + 1, 0) < 0 || vs_send(VS_SHUTDOWN, lport, port, 0, 0, 3) < 0)
+		return fail("vsend: sending");
+}
+
+/* vcat: the host's stdin stream (mew run -i) copied to its stdout stream. */
+static void cmd_vcat(void)
+{
+	if (vs_open() < 0)
+		return fail("vcat: no virtio-vsock");
+	if (vs_connect(3001, 2) < 0)
+		return fail("vcat: the host refused stdout");
+	if (vs_connect(3000, 1) < 0) {
+		vs_send(VS_RW, 3001, 2, "no stdin\n", 9, 0);
+		return;
+	}
+	for (;;) {
+		struct vsock_hdr *h = vs_next();
+		if (h == 0)
+			return fail("vcat: nothing from the host");
+		if (h->dst_port != 3000)
+			continue;
+		if (h->op == VS_RW) {
+			u32 len = h->len > sizeof(vs_buf[0].data) ? (u32)sizeof(vs_buf[0].data) : h->len;
+			vs_fwd += len;
+			if (vs_send(VS_RW, 3001, 2, (u8 *)(h + 1), len, 0) < 0)
+				return fail("vcat: sending");
+			/* the host learns the credit from packets on this stream */
+			if ((vs_fwd & 16383) < len && vs_send(VS_CREDIT_UPDATE, 3000, 1, 0, 0, 0) < 0)
+				return fail("vcat: credit");
+		} else if (h->op == VS_SHUTDOWN || h->op == VS_RST) {
+			break;
+		}
+	}
+	vs_send(VS_SHUTDOWN, 3001, 2, 0, 0, 3);
+	vs_send(VS_SHUTDOWN, 3000, 1, 0, 0, 3);
+}
+
 /* Hand the rng device malformed queues; each must be refused (the device
  * sets DEVICE_NEEDS_RESET) and the VMM must go on answering. */
 static int hostile_case(struct dev *d, int which)
@@ -853,7 +983,14 @@ void tg_main(int pvh, const u8 *info)
 		} else if (is(w, n, "9p") && (arg = word(&p, &an)) != 0) {
 			cmd_9p(arg, an);
 		} else if (is(w, n, "vsock") && (arg = word(&p, &an)) != 0) {
+			vs = 0; /* cmd_vsock resets the device */
 			cmd_vsock((u32)parse_num(&arg));
+		} else if (is(w, n, "vsend") && (arg = word(&p, &an)) != 0) {
+			u32 port = (u32)parse_num(&arg);
+			if ((arg = word(&p, &an)) != 0)
+				cmd_vsend(port, arg, an);
+		} else if (is(w, n, "vcat")) {
+			cmd_vcat();
 		} else if (is(w, n, "hostile")) {
 			cmd_hostile();
 		} else if (is(w, n, "fault")) {

@@ -1,0 +1,23 @@
+/* mew's agent protocol: what the guest agent (src/vm/guest/agent) and the
+ * VMM say to each other.  Shared by both sides.
+ *
+ * The command goes to the guest on the kernel command line (mew.run=, hex of
+ * NUL-separated fields: argc, argv..., envc, env..., cwd, uid, gid).  The
+ * guest answers over virtio-vsock, connecting to the host (CID 2) on these
+ * ports, which the VMM serves itself:
+ *   AGENT_PORT_STDIN   the host's standard input (refused unless mew run -i)
+ *   AGENT_PORT_STDOUT  what the guest sends is mew's standard output
+ *   AGENT_PORT_STDERR  ... standard error
+ *   AGENT_PORT_STATUS  the command's exit status, in decimal, then '\n'
+ * The agent closes stdout and stderr before it sends the status: the
+ * transport keeps the order, so every byte of output is written before mew
+ * exits with the status. */
+#ifndef MEW_VM_AGENT_H
+#define MEW_VM_AGENT_H
+
+#define AGENT_PORT_STDIN 1
+#define AGENT_PORT_STDOUT 2
+#define AGENT_PORT_STDERR 3
+#define AGENT_PORT_STATUS 4
+
+#endif

@@ -1,0 +1,62 @@
+#include "vm/agentproto.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/strutil.h"
+
+/* Hex of NUL-separated fields, so that any byte survives the kernel command
+ * line: argc, argv..., envc, env..., cwd, uid, gid. */
+int agent_encode_run(const struct spec *spec, char *out, size_t max)
+{
+	char argc_s[24], envc_s[24], uid_s[24], gid_s[24];
+	const char *fixed[4] = { spec->cwd ? spec->cwd : "/", uid_s, gid_s, NULL };
+	size_t n;
+
+	snprintf(argc_s, sizeof(argc_s), "%zu", strv_len(spec->argv));
+	snprintf(envc_s, sizeof(envc_s), "%zu", spec->env ? strv_len(spec->env) : 0);
+	snprintf(uid_s, sizeof(uid_s), "%u", spec->user_set ? (unsigned)spec->uid : 0);
+	snprintf(gid_s, sizeof(gid_s), "%u", spec->user_set ? (unsigned)spec->gid : 0);
+	n = (size_t)snprintf(out, max, " mew.run=");
+	if (n >= max)
+		return -1;
+	for (int part = 0; part < 5; part++) {
+		const char *one[2] = { part == 0 ? argc_s : envc_s, NULL };
+		char *const *list = part == 0 || part == 2 ? (char *const *)one
+				  : part == 1		 ? spec->argv
+				  : part == 3		 ? spec->env
+							 : (char *const *)fixed;
+		for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+			for (const unsigned char *s = (const unsigned char *)list[i];; s++) {
+				if (n + 3 > max)
+					return -1;
+				n += (size_t)snprintf(out + n, max - n, "%02x", *s);
+				if (*s == '\0')
+					break;
+			}
+		}
+	}
+	return 0;
+}
+
+int agent_status_feed(struct agent_status *s, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned v = 0;
+		if (s->done)
+			return AGENT_STATUS_BAD;
+		if (data[i] != '\n') {
+			if (s->n >= sizeof(s->buf) - 1 || data[i] < '0' || data[i] > '9')
+				return s->done = 1, AGENT_STATUS_BAD;
+			s->buf[s->n++] = (char)data[i];
+			continue;
+		}
+		s->done = 1;
+		if (s->n == 0 || s->n > 3 || i + 1 != len)
+			return AGENT_STATUS_BAD;
+		for (size_t k = 0; k < s->n; k++)
+			v = v * 10 + (unsigned)(s->buf[k] - '0');
+		return v > 255 ? AGENT_STATUS_BAD : (int)v;
+	}
+	return AGENT_STATUS_MORE;
+}

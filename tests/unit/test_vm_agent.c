@@ -1,0 +1,91 @@
+/* The host side of mew's agent protocol: the run description survives the
+ * kernel command line byte for byte, and only a well-formed exit status is
+ * taken from the guest. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "spec/spec.h"
+#include "vm/agentproto.h"
+
+static int hex(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+static void run_description_round_trips(void **state)
+{
+	char *argv[] = { "sh", "-c", "echo \"a b\" 'x=y' \001\377", NULL };
+	char *env[] = { "A=1", "PATH=/bin", NULL };
+	struct spec spec;
+	char out[4096], dec[2048];
+	size_t n = 0;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.env = env;
+	spec.cwd = "/tmp dir";
+	spec.user_set = true;
+	spec.uid = 1000;
+	spec.gid = 100;
+	assert_int_equal(agent_encode_run(&spec, out, sizeof(out)), 0);
+	assert_memory_equal(out, " mew.run=", 9);
+	for (const char *p = out + 9; *p; p += 2) {
+		assert_true(strchr("0123456789abcdef", p[0]) && strchr("0123456789abcdef", p[1]));
+		dec[n++] = (char)(hex(p[0]) << 4 | hex(p[1]));
+	}
+	const char *want[] = { "3", "sh", "-c", "echo \"a b\" 'x=y' \001\377", "2", "A=1", "PATH=/bin", "/tmp dir",
+			       "1000", "100" };
+	size_t off = 0;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_string_equal(dec + off, want[i]);
+		off += strlen(want[i]) + 1;
+	}
+	assert_int_equal(off, n);
+	/* too long for the room: refused, not cut */
+	assert_int_equal(agent_encode_run(&spec, out, 40), -1);
+	assert_int_equal(agent_encode_run(&spec, out, 5), -1);
+}
+
+static int feed(const char *s)
+{
+	struct agent_status st = { 0 };
+	return agent_status_feed(&st, (const uint8_t *)s, strlen(s));
+}
+
+static void only_a_wellformed_status_is_taken(void **state)
+{
+	struct agent_status st = { 0 };
+
+	assert_int_equal(feed("0\n"), 0);
+	assert_int_equal(feed("7\n"), 7);
+	assert_int_equal(feed("255\n"), 255);
+	/* in pieces */
+	assert_int_equal(agent_status_feed(&st, (const uint8_t *)"12", 2), AGENT_STATUS_MORE);
+	assert_int_equal(agent_status_feed(&st, (const uint8_t *)"5\n", 2), 125);
+	/* nothing more after it */
+	assert_int_equal(agent_status_feed(&st, (const uint8_t *)"1\n", 2), AGENT_STATUS_BAD);
+	assert_int_equal(feed("7\n8\n"), AGENT_STATUS_BAD);
+	/* out of range, empty, not decimal, too long, signed */
+	assert_int_equal(feed("256\n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("\n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("abc\n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("0007\n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("99999999999999999999\n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("-1\n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("1 \n"), AGENT_STATUS_BAD);
+	assert_int_equal(feed("3"), AGENT_STATUS_MORE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(run_description_round_trips),
+		cmocka_unit_test(only_a_wellformed_status_is_taken),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
