@@ -336,8 +336,6 @@ static long request(struct dev *d, int qi, const struct buf *b, int n)
 
 /* ---- the tests ---- */
 
-static u8 big[65536] __attribute__((aligned(4096)));
-
 static void cmd_devices(void)
 {
 	for (int i = 0; i < ndevs; i++) {
@@ -349,26 +347,22 @@ static void cmd_devices(void)
 	}
 }
 
-/* Guest instructions are expensive where KVM is nested: fill one page and
- * send it up to 16 times per request, as a chain of descriptors. */
+/* One page (tg_page, start.S) sent up to 16 times per request, as a chain
+ * of descriptors. */
+extern const u8 tg_page[4096];
+
 static void cmd_console(u64 bytes)
 {
 	struct dev *d = find_dev(3);
 	struct buf b[16];
-	u8 c = 'a';
 
 	if (d == 0 || dev_init(d, 0, 2) < 0)
 		return fail("console: no virtio-console");
-	for (u32 i = 0; i < 4096; i++) {
-		big[i] = c;
-		c = c == 'z' ? 'a' : (u8)(c + 1);
-	}
-	big[4095] = '\n';
 	while (bytes > 0) {
 		int n = 0;
 		while (bytes > 0 && n < 16) {
 			u32 k = bytes > 4096 ? 4096 : (u32)bytes;
-			b[n++] = (struct buf){ big + 4096 - k, k, 0 };
+			b[n++] = (struct buf){ tg_page + 4096 - k, k, 0 };
 			bytes -= k;
 		}
 		if (request(d, 1, b, n) < 0)

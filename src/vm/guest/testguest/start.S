@@ -90,6 +90,19 @@ tg_gdt_desc:
 	.word tg_gdt_desc - tg_gdt - 1
 	.long tg_gdt
 
+/* What `console BYTES` sends: a page of the alphabet over and over, ending
+ * in a newline.  Assembled rather than filled at run time: guest
+ * instructions cost about a microsecond each where KVM is nested, and the
+ * benchmark is about the VMM's work, not the guest's. */
+	.section .rodata
+	.align 4096
+	.globl tg_page
+tg_page:
+	.rept 157
+	.ascii "abcdefghijklmnopqrstuvwxyz"
+	.endr
+	.ascii "abcdefghijklm\n"
+
 	.section .bss
 	.align 4096
 tg_pml4: .skip 4096
