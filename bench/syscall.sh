@@ -3,11 +3,14 @@
 # same Debian rootfs, same unprivileged user (nobody when started as root):
 #   getppid  1,000,000 getppid() (never intercepted)        ns per call
 #   stat     100,000 stat("/etc/debian_version") (a path)   ns per call
+#   fstat    100,000 fstat(fd) (glibc: newfstatat(fd, "", AT_EMPTY_PATH))
 #   tar      tar c /usr | wc -c                              ms, whole command
 #   cpu      300,000,000 iterations of an integer loop      ns per iteration
-# Each figure is the best of RUNS runs (default 3).  Also shown: mew with
-# the fast path off (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace
-# stop).  Usage: bench/syscall.sh [RUNS]
+# Each figure is the best of RUNS runs (default 3).  Also shown: mew without
+# its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
+# user notifications answered by mew's thread) and with neither fast path
+# (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop).
+# Usage: bench/syscall.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -31,6 +34,7 @@ run_in() {
 	case $way in
 	native) "${as_user[@]}" "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
+	mew-notify) MEW_TRAP_STUB=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	proot) "${as_user[@]}" proot -w / -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
 	esac
@@ -58,7 +62,7 @@ tar_ms() { # WAY -> ms
 	echo $(((t1 - t0) / 1000000))
 }
 
-ways=(native mew mew-ptrace)
+ways=(native mew mew-notify mew-ptrace)
 [ "$have_proot" = 1 ] && ways+=(proot)
 declare -A r
 # Interleaved: every way runs each round, so a busy moment on a shared
@@ -72,6 +76,7 @@ for i in $(seq "$runs"); do
 	for w in "${ways[@]}"; do
 		add "$w,getppid" "$(loops "$w" getppid 1000000)"
 		add "$w,stat" "$(loops "$w" stat 100000 /etc/debian_version)"
+		add "$w,fstat" "$(loops "$w" fstat 100000 /etc/debian_version)"
 		add "$w,tar" "$(tar_ms "$w")"
 		add "$w,cpu" "$(loops "$w" cpu 300000000)"
 	done
@@ -80,18 +85,18 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un)"
 [ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
-printf '| test | unit | native | mew | mew (ptrace only) |'
+printf '| test | unit | native | mew | mew (notifier) | mew (ptrace only) |'
 [ "$have_proot" = 1 ] && printf ' proot |'
 printf ' mew / native |'
 [ "$have_proot" = 1 ] && printf ' mew / proot |'
 echo
-printf '|---|---|---|---|---|'
+printf '|---|---|---|---|---|---|'
 [ "$have_proot" = 1 ] && printf -- '---|---|'
 echo '---|'
-for k in getppid stat tar cpu; do
+for k in getppid stat fstat tar cpu; do
 	unit=ns
 	[ $k = tar ] && unit=ms
-	printf '| %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[mew,$k]}" "${r[mew-ptrace,$k]}"
+	printf '| %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[mew,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
 	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
 	printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")"
 	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"

@@ -2,8 +2,11 @@
  * start-up is not counted:
  *   loops getppid N        N getppid() calls (never intercepted)
  *   loops stat N PATH      N stat(PATH) calls (intercepted: a path)
+ *   loops fstat N PATH     N fstat(fd) of an open PATH (glibc: newfstatat(fd,
+ *                          "", AT_EMPTY_PATH), intercepted, nothing to translate)
  *   loops cpu N            N iterations of an integer loop (no calls)
  * Prints "<mode> <ns per iteration>". */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,14 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "stat") == 0 && argc > 3) {
 		for (long i = 0; i < n; i++)
 			if (stat(argv[3], &st) != 0)
+				return 1;
+	} else if (strcmp(argv[1], "fstat") == 0 && argc > 3) {
+		int fd = open(argv[3], O_RDONLY);
+		if (fd < 0)
+			return 1;
+		t0 = now();
+		for (long i = 0; i < n; i++)
+			if (fstat(fd, &st) != 0)
 				return 1;
 	} else if (strcmp(argv[1], "cpu") == 0) {
 		for (long i = 0; i < n; i++)

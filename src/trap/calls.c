@@ -57,6 +57,7 @@ enum kind {
 	K_GETRESID,
 	K_ERRNO, /* answer -err without running it */
 	K_CHROOT,
+	K_SOCK, /* bind/connect: AF_UNIX paths, answered by the notifier only */
 };
 
 struct sc {
@@ -149,6 +150,8 @@ static const struct sc table[] = {
 	P1(SYS_uname, K_UNAME, -1, -1, NOFOLLOW, -1),
 	{ SYS_getresuid, K_GETRESID, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
 	{ SYS_getresgid, K_GETRESID, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
+	{ SYS_bind, K_SOCK, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
+	{ SYS_connect, K_SOCK, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
 	/* Not in a personality without mounts or handles: refuse cleanly. */
 	ERR(SYS_mount, EPERM),
 	ERR(SYS_umount2, EPERM),
@@ -550,6 +553,8 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 		return;
 	}
 	switch (s->kind) {
+	case K_SOCK:
+		return; /* ptrace only: socket paths are not translated (notify.c does) */
 	case K_PATH:
 		pers_for(&c);
 		c.ro_check = writes(s->nr);

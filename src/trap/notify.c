@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +57,8 @@ static const int notified[] = {
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat,
 	SYS_renameat2, SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat, SYS_chmod, SYS_fchmodat,
 	SYS_truncate, SYS_utimensat, SYS_mknod, SYS_mknodat,
+	/* AF_UNIX socket paths: no host socket is reachable by its path. */
+	SYS_bind, SYS_connect,
 };
 
 bool trap_notified(int nr)
@@ -440,6 +445,77 @@ static int change(struct notifier *n, const struct seccomp_notif *req)
 	return -ENOSYS;
 }
 
+/* bind/connect with an AF_UNIX path: translated like any path, then done
+ * by mew on a copy of the guest's socket (pidfd_getfd): binding or
+ * connecting the copy binds or connects the guest's socket.  The host path
+ * may be longer than sun_path holds, so it is reached through
+ * /proc/self/fd/N of its directory (bind) or of the socket file (connect).
+ * Abstract names and other families run as they are (2). */
+static int do_sock(struct notifier *n, const struct seccomp_notif *req)
+{
+	struct sockaddr_un sa;
+	socklen_t len = (socklen_t)req->data.args[2];
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	char path[sizeof(sa.sun_path) + 1], host[PATH_MAX], base[PATH_MAX];
+	const char *b = NULL;
+	bool bind_ = req->data.nr == SYS_bind;
+	int r, pidfd, sock, fd;
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+
+	if (len <= off || len > sizeof(sa) || trap_mem_read(req->pid, req->data.args[1], &sa, len) < 0)
+		return 2;
+	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
+		return 2;
+	memcpy(path, sa.sun_path, len - off);
+	path[len - off] = '\0';
+	pers_for(n, req->pid);
+	if (path[0] != '/') {
+		if ((r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	if ((r = pers_translate(&n->pers, b, path, bind_ ? 0 : PERS_FOLLOW, host, sizeof(host))) < 0)
+		return r;
+	if (bind_ && pers_host_readonly(&n->pers, host))
+		return -EROFS;
+	if (bind_) {
+		char *slash = strrchr(host, '/');
+		*slash = '\0';
+		fd = open(slash == host ? "/" : host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d/%s", fd, slash + 1);
+	} else {
+		fd = open(host, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d", fd);
+	}
+	if (r < 0 || (size_t)r >= sizeof(to.sun_path)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, n->pers.pid, 0);
+	sock = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
+	r = sock < 0 ? -errno : 0;
+	if (pidfd >= 0)
+		close(pidfd);
+	if (r == 0) {
+		if (bind_) {
+			/* The guest's umask, not mew's 0, for the socket file
+			 * (this thread has its own: see serve). */
+			mode_t old = umask((mode_t)umask_of(req->pid));
+			r = bind(sock, (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
+			umask(old);
+		} else {
+			r = connect(sock, (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
+		}
+		close(sock);
+	}
+	close(fd);
+	return r;
+}
+
 /* chroot: only to the guest's own root, which it already has. */
 static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
 {
@@ -655,6 +731,9 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 		return do_open(n, req, 1, 0);
 	case SYS_chroot:
 		return do_chroot(n, req);
+	case SYS_bind:
+	case SYS_connect:
+		return do_sock(n, req);
 	case SYS_getresuid:
 	case SYS_getresgid: {
 		uint32_t v = req->data.nr == SYS_getresuid ? n->pers.uid : n->pers.gid;
@@ -692,6 +771,9 @@ static void *serve(void *arg)
 
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return NULL;
+	/* A umask of this thread's own, for the calls that cannot be given a
+	 * mode (bind of an AF_UNIX path). */
+	unshare(CLONE_FS);
 	req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
 	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
 								   : sizeof(*resp));

@@ -14,7 +14,7 @@ setup_file() {
 	mkdir -p "$t/bin" "$t/work" "$t/host"
 	echo "host secret" >"$t/host/secret"
 	cp "$MEW" "$t/bin/mew"
-	for p in escape threads hello hostile fastpath; do
+	for p in escape threads hello hostile fastpath sock; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
 	done
 	chmod -R a+rX "$t"
@@ -342,4 +342,28 @@ C
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -ge 16 ]
 	! grep -q FAILED <<<"$output"
+}
+
+@test "syscall: AF_UNIX socket paths are translated: no host socket is reachable by its path" {
+	local pid
+	if [ "$(id -u)" -eq 0 ]; then
+		mkdir -p "$T/hostsock" && chown 65534 "$T/hostsock"
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$T/bin/sock" listen "$T/hostsock/s" &
+	else
+		mkdir -p "$T/hostsock"
+		"$T/bin/sock" listen "$T/hostsock/s" &
+	fi
+	pid=$!
+	for i in $(seq 50); do [ -S "$T/hostsock/s" ] && break; sleep 0.1; done
+	run guest -- sh -c "umask 022; /opt/t/sock check /work/s '$T/hostsock/s'"
+	kill "$pid"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	# the guest's /work/s is the bind's socket, made with the guest's umask
+	[ -S "$T/work/s" ]
+	[ "$(stat -c %a "$T/work/s")" = 755 ]
+	run env MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/sock check /work/s2 '$T/hostsock/s'"
+	echo "$output"
+	[ "$status" -eq 0 ]
 }

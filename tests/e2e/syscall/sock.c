@@ -1,0 +1,78 @@
+/* AF_UNIX paths under the syscall engine.
+ *   sock listen PATH        (on the host) a listening socket at PATH, until killed
+ *   sock check GUESTSOCK HOSTSOCK
+ *       binds GUESTSOCK, connects to it and exchanges a byte (must work);
+ *       connects to HOSTSOCK, a host socket outside the rootfs (must fail). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static socklen_t addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", path);
+	return sizeof(*sa);
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_un sa;
+	int s, c, a, bad = 0;
+	char byte = 0;
+	struct stat st;
+
+	if (argc == 3 && strcmp(argv[1], "listen") == 0) {
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		unlink(argv[2]);
+		if (bind(s, (struct sockaddr *)&sa, addr(&sa, argv[2])) < 0 || listen(s, 8) < 0)
+			return 1;
+		for (;;)
+			if ((a = accept(s, NULL, NULL)) >= 0)
+				close(a);
+	}
+	if (argc != 4 || strcmp(argv[1], "check") != 0)
+		return 2;
+	unlink(argv[2]);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (bind(s, (struct sockaddr *)&sa, addr(&sa, argv[2])) < 0 || listen(s, 8) < 0) {
+		printf("BROKEN: bind %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	printf("ok: bound %s, %s\n", argv[2], stat(argv[2], &st) == 0 && S_ISSOCK(st.st_mode) ? "a socket" : "NOT THERE");
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(c, (struct sockaddr *)&sa, addr(&sa, argv[2])) < 0) {
+		printf("BROKEN: connect %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	a = accept(s, NULL, NULL);
+	if (write(c, "x", 1) != 1 || read(a, &byte, 1) != 1 || byte != 'x') {
+		printf("BROKEN: no byte through %s\n", argv[2]);
+		bad++;
+	} else {
+		printf("ok: a byte through %s\n", argv[2]);
+	}
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(c, (struct sockaddr *)&sa, addr(&sa, argv[3])) == 0) {
+		printf("ESCAPE: connected to the host's %s\n", argv[3]);
+		bad++;
+	} else {
+		printf("ok: the host's socket is out of reach (%s)\n", strerror(errno));
+	}
+	/* relative, from the socket's directory */
+	if (chdir("/work") == 0 && strrchr(argv[2], '/') != NULL) {
+		c = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(c, (struct sockaddr *)&sa, addr(&sa, strrchr(argv[2], '/') + 1)) < 0) {
+			printf("BROKEN: relative connect: %s\n", strerror(errno));
+			bad++;
+		} else {
+			printf("ok: relative connect\n");
+		}
+	}
+	return bad ? 1 : 0;
+}
