@@ -275,6 +275,146 @@ static int cmdline_fd(const char *host)
 	return m;
 }
 
+/* The whole of a /proc file (they are small), NUL-terminated; NULL on error. */
+static char *slurp(const char *host, size_t *len)
+{
+	size_t cap = 1 << 16, at = 0;
+	char *buf = malloc(cap);
+	int fd = open(host, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (buf == NULL || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + at, cap - at - 1)) > 0) {
+		at += (size_t)n;
+		if (cap - at < 4096) {
+			char *b = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+			if (b == NULL)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[at] = '\0';
+	*len = at;
+	return buf;
+}
+
+/* Does path (a host mount point) contain dir as whole components? */
+static bool host_under(const char *dir, const char *path)
+{
+	size_t n = strlen(path);
+	if (n == 1)
+		return dir[0] == '/';
+	return strncmp(dir, path, n) == 0 && (dir[n] == '/' || dir[n] == '\0');
+}
+
+/* /proc/N/{maps,mountinfo,mounts} with guest paths: file names in maps
+ * untranslated; of the mounts, those the guest can see (under the rootfs
+ * or a bind), the one holding the rootfs shown as `/`.  -1 when host is
+ * none of them. */
+static int proc_view_fd(struct notifier *n, const char *host)
+{
+	const char *p = host + 6, *what;
+	char *end, *buf, *line, *save = NULL, guest[PATH_MAX];
+	size_t len, best = 0;
+	int m, field;
+	FILE *out;
+
+	if (strncmp(host, "/proc/", 6) != 0 || *p < '0' || *p > '9')
+		return -1;
+	strtol(p, &end, 10);
+	if (strncmp(end, "/task/", 6) == 0)
+		strtol(end + 6, &end, 10);
+	what = end;
+	if (strcmp(what, "/maps") == 0)
+		field = 0;
+	else if (strcmp(what, "/mountinfo") == 0)
+		field = 5;
+	else if (strcmp(what, "/mounts") == 0)
+		field = 2;
+	else
+		return -1;
+	buf = slurp(host, &len);
+	if (buf == NULL)
+		return -1;
+	m = memfd_create(what + 1, MFD_CLOEXEC);
+	out = m < 0 ? NULL : fdopen(dup(m), "w");
+	if (out == NULL) {
+		free(buf);
+		if (m >= 0)
+			close(m);
+		return -1;
+	}
+	if (field != 0) {
+		/* The mount the rootfs lives on: the longest mount point above it. */
+		char *copy = strdup(buf), *l, *sv = NULL;
+		for (l = copy != NULL ? strtok_r(copy, "\n", &sv) : NULL; l != NULL; l = strtok_r(NULL, "\n", &sv)) {
+			char mp[PATH_MAX];
+			if (sscanf(l, field == 5 ? "%*s %*s %*s %*s %4095s" : "%*s %4095s", mp) == 1 &&
+			    host_under(n->pers.rootfs, mp) && strlen(mp) > best)
+				best = strlen(mp);
+		}
+		free(copy);
+	}
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		int a = 0, b = 0;
+		if (field == 0) {
+			/* address perms offset dev inode   pathname */
+			if (sscanf(line, "%*s %*s %*s %*s %*s %n", &a) >= 0 && a > 0 && line[a] == '/') {
+				char *del = strstr(line + a, " (deleted)");
+				if (del != NULL)
+					*del = '\0';
+				if (pers_untranslate(&n->pers, line + a, guest, sizeof(guest)) == 0) {
+					fprintf(out, "%.*s%s%s\n", a, line, guest, del != NULL ? " (deleted)" : "");
+					continue;
+				}
+				if (del != NULL)
+					*del = ' ';
+			}
+			fprintf(out, "%s\n", line);
+			continue;
+		}
+		/* the mount point: field 5 of mountinfo, 2 of mounts */
+		{
+			char *f = line;
+			for (int i = 1; i < field && f != NULL; i++) {
+				f = strchr(f, ' ');
+				if (f != NULL)
+					f++;
+			}
+			if (f == NULL)
+				continue;
+			a = (int)(f - line);
+			b = a;
+			while (line[b] != '\0' && line[b] != ' ')
+				b++;
+		}
+		{
+			char mp[PATH_MAX];
+			snprintf(mp, sizeof(mp), "%.*s", b - a, line + a);
+			if (strlen(mp) == best && best > 0 && host_under(n->pers.rootfs, mp))
+				snprintf(guest, sizeof(guest), "/");
+			else if (strcmp(mp, n->pers.rootfs) != 0 && host_under(mp, n->pers.rootfs) &&
+				 pers_untranslate(&n->pers, mp, guest, sizeof(guest)) == 0)
+				;
+			else if (pers_untranslate(&n->pers, mp, guest, sizeof(guest)) != 0 ||
+				 host_under(n->pers.rootfs, mp))
+				continue; /* not the guest's to see */
+			fprintf(out, "%.*s%s%s\n", a, line, guest, line + b);
+		}
+	}
+	fclose(out);
+	free(buf);
+	lseek(m, 0, SEEK_SET);
+	return m;
+}
+
 /* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
 static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di)
 {
@@ -318,6 +458,8 @@ static int do_open(struct notifier *n, const struct seccomp_notif *req, int pi, 
 		return 1;
 	}
 	fd = (flags & O_ACCMODE) == O_RDONLY ? cmdline_fd(host) : -1;
+	if (fd < 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH))
+		fd = proc_view_fd(n, host);
 	/* O_NOCTTY: a terminal the guest opens never becomes mew's. */
 	if (fd < 0)
 		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);

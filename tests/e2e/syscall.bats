@@ -367,3 +367,14 @@ C
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "syscall: /proc/self/maps, mountinfo and mounts show guest paths" {
+	run guest -- sh -c 'cat /proc/self/maps; echo ==; cat /proc/self/mountinfo; echo ==; cat /proc/mounts'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	! grep -qF "$DEBIAN" <<<"$output"
+	grep -q ' /usr/lib/x86_64-linux-gnu/libc.so.6$' <<<"$output"
+	grep -q '^[0-9]* [0-9]* [0-9:]* [^ ]* / ' <<<"$output"
+	grep -q '^[^ ]* / ' <<<"$output"
+	grep -q ' /proc proc ' <<<"$output"
+}

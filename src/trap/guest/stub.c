@@ -707,6 +707,7 @@ void stub_init(void)
 
 	S3(__NR_mprotect, STUB_BASE, 0x11000, PROT_READ_ | PROT_EXEC_);
 	S3(__NR_mprotect, STUB_BASE + 0x11000, STUB_DATA - STUB_BASE - 0x11000, 0);
+	S3(__NR_mprotect, STUB_DATA, STUB_BASE + STUB_SIZE - STUB_DATA, PROT_READ_ | PROT_WRITE_);
 	cfg.rootfd = -1;
 	if (cfg.magic == STUB_MAGIC) {
 		fd = S4(__NR_openat, AT_FDCWD, cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
