@@ -159,7 +159,7 @@ struct bpf {
 
 enum {
 	L_NEXT, L_ALLOW, L_TRAP, L_NOTIF, L_ZERO, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW,
-	L_IPHI, L_SECCOMP, L_SIGACT, L_SIGACT2, L_SIGMASK, L_SIGMASK2, L_CLONE, L_ALLOW0, L_ENOSYS0, L_ERRNO0,
+	L_IPHI, L_SENDTO, L_SECCOMP, L_SIGACT, L_SIGACT2, L_SIGMASK, L_SIGMASK2, L_CLONE, L_ALLOW0, L_ENOSYS0, L_ERRNO0,
 };
 
 static void stmt(struct bpf *b, unsigned short code, unsigned k)
@@ -210,6 +210,8 @@ static const int stub_trapped[] = {
 	SYS_stat, SYS_lstat, SYS_newfstatat, 332 /* statx */, SYS_access, SYS_faccessat,
 	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat,
 	SYS_execve, 322 /* execveat */, SYS_rt_sigsuspend,
+	/* AF_UNIX paths: done in the process with the path mew translates */
+	SYS_bind, SYS_connect, SYS_sendmsg,
 };
 
 int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
@@ -244,7 +246,7 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 		jump(b, BPF_JEQ, (unsigned)refused[i], L_IPHI, L_NEXT);
 	{
 		static const unsigned more[] = {
-			SYS_seccomp, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_clone, 435 /* clone3 */,
+			SYS_seccomp, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sendto, SYS_clone, 435 /* clone3 */,
 			SYS_unshare, SYS_setns, SYS_chroot, SYS_getresuid, SYS_getresgid,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
 		};
@@ -282,6 +284,7 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 			jump(b, BPF_JEQ, calls[i].nr, L_TRAP, L_NEXT);
 	jump(b, BPF_JEQ, SYS_rt_sigaction, L_SIGACT, L_NEXT);
 	jump(b, BPF_JEQ, SYS_rt_sigprocmask, L_SIGMASK, L_NEXT);
+	jump(b, BPF_JEQ, SYS_sendto, L_SENDTO, L_NEXT);
 	for (size_t i = 0; i < ntraced; i++)
 		if (trap_notified(traced[i]))
 			jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, L_NEXT);
@@ -325,6 +328,12 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	ld(b, ARG_LO(1));
 	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
 	ld(b, ARG_HI(1));
+	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
+	/* sendto(fd, buf, len, flags, addr, addrlen): trapped with an address. */
+	label(b, L_SENDTO);
+	ld(b, ARG_LO(4));
+	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
+	ld(b, ARG_HI(4));
 	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
 	label(b, L_CLONE);
 	ld(b, ARG_LO(0));

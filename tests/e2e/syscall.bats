@@ -359,11 +359,12 @@ C
 	kill "$pid"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${#lines[@]}" -eq 5 ]
 	# the guest's /work/s is the bind's socket, made with the guest's umask
 	[ -S "$T/work/s" ]
 	[ "$(stat -c %a "$T/work/s")" = 755 ]
-	run env MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/sock check /work/s2 '$T/hostsock/s'"
+	# the notifier (without the in-process stub) translates bind and connect
+	run env MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/sock check /work/s2 '$T/hostsock/s' stream"
 	echo "$output"
 	[ "$status" -eq 0 ]
 }

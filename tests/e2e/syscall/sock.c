@@ -1,8 +1,9 @@
 /* AF_UNIX paths under the syscall engine.
  *   sock listen PATH        (on the host) a listening socket at PATH, until killed
- *   sock check GUESTSOCK HOSTSOCK
+ *   sock check GUESTSOCK HOSTSOCK [stream]
  *       binds GUESTSOCK, connects to it and exchanges a byte (must work);
- *       connects to HOSTSOCK, a host socket outside the rootfs (must fail). */
+ *       connects to HOSTSOCK, a host socket outside the rootfs (must fail);
+ *       the same with datagrams through sendto and sendmsg. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ int main(int argc, char **argv)
 			if ((a = accept(s, NULL, NULL)) >= 0)
 				close(a);
 	}
-	if (argc != 4 || strcmp(argv[1], "check") != 0)
+	if (argc < 4 || strcmp(argv[1], "check") != 0)
 		return 2;
 	unlink(argv[2]);
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -63,6 +64,37 @@ int main(int argc, char **argv)
 		bad++;
 	} else {
 		printf("ok: the host's socket is out of reach (%s)\n", strerror(errno));
+	}
+	/* datagrams: sendto and sendmsg name their destination */
+	if (argc < 5) {
+		char dname[200];
+		struct iovec iov = { "z", 1 };
+		struct msghdr mh = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
+		int d = socket(AF_UNIX, SOCK_DGRAM, 0), e = socket(AF_UNIX, SOCK_DGRAM, 0);
+		snprintf(dname, sizeof(dname), "%sd", argv[2]);
+		unlink(dname);
+		if (bind(d, (struct sockaddr *)&sa, addr(&sa, dname)) < 0 ||
+		    sendto(e, "y", 1, 0, (struct sockaddr *)&sa, addr(&sa, dname)) != 1 ||
+		    read(d, &byte, 1) != 1 || byte != 'y') {
+			printf("BROKEN: sendto %s: %s\n", dname, strerror(errno));
+			bad++;
+		}
+		mh.msg_namelen = addr(&sa, dname);
+		if (sendmsg(e, &mh, 0) != 1 || read(d, &byte, 1) != 1 || byte != 'z') {
+			printf("BROKEN: sendmsg %s: %s\n", dname, strerror(errno));
+			bad++;
+		}
+		if (sendto(e, "y", 1, 0, (struct sockaddr *)&sa, addr(&sa, argv[3])) >= 0 || errno != ENOENT) {
+			printf("ESCAPE: sendto reached the host's %s (%s)\n", argv[3], strerror(errno));
+			bad++;
+		}
+		mh.msg_namelen = addr(&sa, argv[3]);
+		if (sendmsg(e, &mh, 0) >= 0 || errno != ENOENT) {
+			printf("ESCAPE: sendmsg reached the host's %s (%s)\n", argv[3], strerror(errno));
+			bad++;
+		}
+		if (!bad)
+			printf("ok: datagrams by sendto and sendmsg, none to the host\n");
 	}
 	/* relative, from the socket's directory */
 	if (chdir("/work") == 0 && strrchr(argv[2], '/') != NULL) {
