@@ -26,6 +26,13 @@ static int h_bl(struct a64_cpu *c, const struct a64_insn *i)
 	return 0;
 }
 
+/* A BL whose target the decoder went on with (a64_follow): only the link. */
+static int h_bl_link(struct a64_cpu *c, const struct a64_insn *i)
+{
+	X(30) = i->pc + 4;
+	return A64_NEXT;
+}
+
 /* Conditional branches do not end their block: not taken, execution goes
  * on with the next instruction; taken, it chains to the target's block. */
 static inline int go(struct a64_cpu *c, const struct a64_insn *i, int taken)
@@ -66,8 +73,16 @@ static int h_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
 	return go(c, i + 1, a64_cond(c, i[1].cond));
 }
 
+static int h_cbz(struct a64_cpu *c, const struct a64_insn *i);
+
 void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
 {
+	if (b->fn == h_cbz && b->rn == a->rd && a->rd < A64_SP) {
+		a64_fn f = a64_load_cbz(a->fn);
+		if (f != NULL)
+			a->fn = f;
+		return;
+	}
 	if (b->fn != h_bcond)
 		return;
 	switch (a64_is_cmp(a)) {
@@ -388,4 +403,20 @@ void a64_insn_next(struct a64_insn *i, uint64_t pc)
 	i->imm = pc;
 	i->chain = 1;
 	i->fn = h_next;
+}
+
+/* B and BL jump to a known place: the decoder may go on decoding there
+ * instead of ending the block.  Returns 1 for B, 2 for BL (and the
+ * target), 0 for anything else. */
+int a64_direct_jump(const struct a64_insn *i, uint64_t *target)
+{
+	*target = i->imm;
+	return i->fn == h_b ? 1 : i->fn == h_bl ? 2 : 0;
+}
+
+/* A BL the decoder goes on through: only the link remains to execute. */
+void a64_bl_to_link(struct a64_insn *i)
+{
+	i->fn = h_bl_link;
+	i->chain = 0;
 }

@@ -100,6 +100,57 @@ STORE_OFF(h_stb_off, uint8_t)
 STORE_OFF(h_stw_off, u32u)
 STORE_OFF(h_stx_off, u64u)
 
+/* Register offset without an extend (LSL, or UXTX/SXTX: the whole register). */
+#define LOAD_REG(name, type)                                                       \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		X(i->rd) = *(type *)(uintptr_t)(X(i->rn) + (X(i->rm) << i->sh));   \
+		return A64_NEXT;                                                   \
+	}
+#define STORE_REG(name, type)                                                      \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		*(type *)(uintptr_t)(X(i->rn) + (X(i->rm) << i->sh)) = (type)X(i->rd); \
+		return A64_NEXT;                                                   \
+	}
+LOAD_REG(h_ldb_reg, uint8_t)
+LOAD_REG(h_ldw_reg, u32u)
+LOAD_REG(h_ldx_reg, u64u)
+STORE_REG(h_stb_reg, uint8_t)
+STORE_REG(h_stw_reg, u32u)
+STORE_REG(h_stx_reg, u64u)
+
+/* A zero-extending load followed by CBZ/CBNZ on the loaded register (the
+ * string loops: ldrb w1, [x0]; cbnz w1, ...), fused at decode time: one
+ * dispatch, and the value is tested without a round trip through X[]. */
+static inline int cbz_after(struct a64_cpu *c, const struct a64_insn *i, uint64_t v)
+{
+	const struct a64_insn *b = i + 1; /* the CBZ/CBNZ: its target and link */
+	if (((v & b->imm2) == 0) != b->op) {
+		A64_CHAIN(c, b, b->l0);
+		c->pc = b->imm;
+		return 0;
+	}
+	return b[1].fn(c, b + 1);
+}
+#define LOAD_CBZ(name, type, addr, wb)                                             \
+	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
+	{                                                                          \
+		c->cur = i;                                                        \
+		uint64_t b = X(i->rn);                                             \
+		uint64_t v = *(type *)(uintptr_t)(addr);                           \
+		wb;                                                                \
+		X(i->rd) = v;                                                      \
+		return cbz_after(c, i, v);                                         \
+	}
+LOAD_CBZ(h_ldb_off_cbz, uint8_t, b + i->imm, (void)0)
+LOAD_CBZ(h_ldw_off_cbz, u32u, b + i->imm, (void)0)
+LOAD_CBZ(h_ldx_off_cbz, u64u, b + i->imm, (void)0)
+LOAD_CBZ(h_ldb_reg_cbz, uint8_t, b + (X(i->rm) << i->sh), (void)0)
+LOAD_CBZ(h_ldb_post_cbz, uint8_t, b, X(i->rn) = b + i->imm)
+
 /* Pre/post index, the prologue/epilogue and string-loop forms. */
 #define LOAD_IDX(name, type, post)                                                 \
 	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
@@ -699,6 +750,14 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 			i->rm = rz(BITS(raw, 20, 16));
 			i->cond = opt;
 			i->sh = (raw & (1u << 12)) ? scale : 0;
+			if (opt == 3 || opt == 7) {
+				if (fn == h_ldb) i->fn = h_ldb_reg;
+				else if (fn == h_ldw) i->fn = h_ldw_reg;
+				else if (fn == h_ldx) i->fn = h_ldx_reg;
+				else if (fn == h_stb) i->fn = h_stb_reg;
+				else if (fn == h_stw) i->fn = h_stw_reg;
+				else if (fn == h_stx) i->fn = h_stx_reg;
+			}
 			return 0;
 		}
 		int64_t imm9 = ((int64_t)BITS(raw, 20, 12) << 55) >> 55;
@@ -708,7 +767,14 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		case 1: i->op = M_POST; break;
 		default: i->op = M_PRE; break;
 		}
-		if (i->op == M_POST && !(load && rn == rt)) {
+		if (i->op == M_OFF) { /* unscaled (LDUR/STUR): the offset forms take any offset */
+			if (fn == h_ldb) i->fn = h_ldb_off;
+			else if (fn == h_ldw) i->fn = h_ldw_off;
+			else if (fn == h_ldx) i->fn = h_ldx_off;
+			else if (fn == h_stb) i->fn = h_stb_off;
+			else if (fn == h_stw) i->fn = h_stw_off;
+			else if (fn == h_stx) i->fn = h_stx_off;
+		} else if (i->op == M_POST && !(load && rn == rt)) {
 			if (fn == h_ldb) i->fn = h_ldb_post;
 			else if (fn == h_ldx) i->fn = h_ldx_post;
 			else if (fn == h_stb) i->fn = h_stb_post;
@@ -720,4 +786,15 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		return 0;
 	}
 	return -1;
+}
+
+/* The fused load + CBZ/CBNZ handler for a load handler, or NULL. */
+a64_fn a64_load_cbz(a64_fn load)
+{
+	if (load == h_ldb_off) return h_ldb_off_cbz;
+	if (load == h_ldw_off) return h_ldw_off_cbz;
+	if (load == h_ldx_off) return h_ldx_off_cbz;
+	if (load == h_ldb_reg) return h_ldb_reg_cbz;
+	if (load == h_ldb_post) return h_ldb_post_cbz;
+	return NULL;
 }

@@ -114,16 +114,20 @@ void a64_code_changed(uint64_t addr, uint64_t len)
 	}
 }
 
+/* Decode a block at pc: straight-line code and conditional branches (not
+ * taken, execution goes on in the block), through B and BL to targets in
+ * the same page that the block has not covered yet, up to an indirect
+ * branch, a system call, BLOCK_MAX instructions or the end of a page. */
 static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 {
 	struct a64_insn buf[BLOCK_MAX + 1];
-	unsigned n = 0, room = (4096 - (pc & 4095)) / 4;
-	uint64_t at = pc;
+	struct { uint64_t from, to; } seg[5]; /* the ranges decoded so far */
+	unsigned n = 0, nseg = 0;
+	uint64_t at = pc, page = pc & ~4095ull;
 
-	if (room > BLOCK_MAX)
-		room = BLOCK_MAX;
 	code_page_add(pc >> 12);
 	c->cur = NULL; /* a fault while fetching is charged to pc itself */
+	seg[0].from = pc;
 	for (;;) {
 		uint32_t raw = *(const uint32_t *)(uintptr_t)at;
 		int end = a64_decode(raw, at, &buf[n]);
@@ -133,9 +137,25 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 			a64_debug("undefined instruction %08x at %#lx", raw, (unsigned long)at);
 		n++;
 		at += 4;
-		if (end)
-			break;
-		if (n == room) {
+		if (end) {
+			uint64_t t;
+			int f = nseg + 1 < 5 && n < BLOCK_MAX ? a64_direct_jump(&buf[n - 1], &t) : 0;
+			if ((t & ~4095ull) != page)
+				f = 0;
+			seg[nseg].to = at;
+			for (unsigned k = 0; k <= nseg; k++)
+				if (t >= seg[k].from && t < seg[k].to)
+					f = 0; /* a loop: the block at t chains to itself */
+			if (f == 0)
+				break;
+			if (f == 1)
+				n--; /* B: nothing left to execute */
+			else
+				a64_bl_to_link(&buf[n - 1]);
+			seg[++nseg].from = at = t;
+			continue;
+		}
+		if (n == BLOCK_MAX || (at & 4095) == 0) {
 			a64_insn_next(&buf[n++], at);
 			break;
 		}
@@ -217,3 +237,4 @@ void a64_fault_init(void)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 }
+
