@@ -4,6 +4,7 @@
 
 #include "a64/cpu.h"
 #include "a64/a64.h"
+#include "a64/simple.h"
 
 #define X(r) (c->x[r])
 #define BITS(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
@@ -75,8 +76,19 @@ static int h_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
 
 static int h_cbz(struct a64_cpu *c, const struct a64_insn *i);
 
+static int simple_kind(a64_fn fn)
+{
+	int k = a64_int_kind(fn);
+	return k != A64_K_NONE ? k : a64_mem_kind(fn);
+}
+
 void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
 {
+	a64_fn pair = a64_pair(simple_kind(a->fn), simple_kind(b->fn));
+	if (pair != NULL) {
+		a->fn = pair;
+		return;
+	}
 	if (b->fn == h_cbz && b->rn == a->rd && a->rd < A64_SP) {
 		a64_fn f = a64_load_cbz(a->fn);
 		if (f != NULL)

@@ -1,6 +1,7 @@
 /* Integer data processing: immediate and register forms, bitfields,
  * conditional select/compare, multiply and divide. */
 #include "a64/cpu.h"
+#include "a64/simple.h"
 
 #define X(r) (c->x[r])
 #define BITS(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
@@ -83,23 +84,11 @@ int a64_decode_bitmask(int n, unsigned imms, unsigned immr, int sf, int logical,
 
 /* ---- handlers ---- */
 
-static int h_const(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = i->imm;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(const)
 
-static int h_add_imm64(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = X(i->rn) + i->imm;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(add_imm64)
 
-static int h_add_imm32(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = (uint32_t)(X(i->rn) + i->imm);
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(add_imm32)
 
 /* ADDS/SUBS: imm2 is the carry-in (1 for SUB, whose imm is inverted). */
 static int h_adds_imm(struct a64_cpu *c, const struct a64_insn *i)
@@ -108,11 +97,7 @@ static int h_adds_imm(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
-static int h_and_imm(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = X(i->rn) & i->imm;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(and_imm)
 
 static int h_orr_imm(struct a64_cpu *c, const struct a64_insn *i)
 {
@@ -201,11 +186,7 @@ static inline uint64_t shift_reg(uint64_t v, unsigned type, unsigned amt, int sf
 	}
 }
 
-static int h_mov_reg(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = X(i->rm) & i->imm2;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(mov_reg)
 
 /* Logical shifted register; op: 0 AND 1 ORR 2 EOR 3 ANDS; imm = invert mask. */
 static int h_logic_reg(struct a64_cpu *c, const struct a64_insn *i)
@@ -692,4 +673,14 @@ int a64_is_cmp(const struct a64_insn *i)
 	if (i->fn == h_ands_imm)
 		return 3;
 	return 0;
+}
+
+int a64_int_kind(a64_fn fn)
+{
+	if (fn == h_const) return A64_K_const;
+	if (fn == h_mov_reg) return A64_K_mov_reg;
+	if (fn == h_add_imm64) return A64_K_add_imm64;
+	if (fn == h_add_imm32) return A64_K_add_imm32;
+	if (fn == h_and_imm) return A64_K_and_imm;
+	return A64_K_NONE;
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "a64/cpu.h"
+#include "a64/simple.h"
 
 #define X(r) (c->x[r])
 #define V(r) (c->v[r])
@@ -64,22 +65,6 @@ typedef int16_t __attribute__((aligned(1), may_alias)) s16u;
 typedef int32_t __attribute__((aligned(1), may_alias)) s32u;
 typedef unsigned __int128 __attribute__((aligned(1), may_alias)) u128u;
 
-/* The common base + unsigned offset forms, without the mode switch. */
-#define LOAD_OFF(name, type, conv)                                                 \
-	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
-	{                                                                          \
-		c->cur = i;                                                        \
-		X(i->rd) = conv(*(type *)(uintptr_t)(X(i->rn) + i->imm));          \
-		return A64_NEXT;                                                          \
-	}
-#define STORE_OFF(name, type)                                                      \
-	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
-	{                                                                          \
-		c->cur = i;                                                        \
-		*(type *)(uintptr_t)(X(i->rn) + i->imm) = (type)X(i->rd);          \
-		return A64_NEXT;                                                          \
-	}
-
 LOAD(h_ldb, uint8_t, U64)
 LOAD(h_ldh, u16u, U64)
 LOAD(h_ldw, u32u, U64)
@@ -93,12 +78,13 @@ STORE(h_stb, uint8_t)
 STORE(h_sth, u16u)
 STORE(h_stw, u32u)
 STORE(h_stx, u64u)
-LOAD_OFF(h_ldb_off, uint8_t, U64)
-LOAD_OFF(h_ldw_off, u32u, U64)
-LOAD_OFF(h_ldx_off, u64u, U64)
-STORE_OFF(h_stb_off, uint8_t)
-STORE_OFF(h_stw_off, u32u)
-STORE_OFF(h_stx_off, u64u)
+/* The common base + unsigned offset forms, without the mode switch (simple.h). */
+A64_SIMPLE_HANDLER(ldb_off)
+A64_SIMPLE_HANDLER(ldw_off)
+A64_SIMPLE_HANDLER(ldx_off)
+A64_SIMPLE_HANDLER(stb_off)
+A64_SIMPLE_HANDLER(stw_off)
+A64_SIMPLE_HANDLER(stx_off)
 
 /* Register offset without an extend (LSL, or UXTX/SXTX: the whole register). */
 #define LOAD_REG(name, type)                                                       \
@@ -115,7 +101,7 @@ STORE_OFF(h_stx_off, u64u)
 		*(type *)(uintptr_t)(X(i->rn) + (X(i->rm) << i->sh)) = (type)X(i->rd); \
 		return A64_NEXT;                                                   \
 	}
-LOAD_REG(h_ldb_reg, uint8_t)
+A64_SIMPLE_HANDLER(ldb_reg)
 LOAD_REG(h_ldw_reg, u32u)
 LOAD_REG(h_ldx_reg, u64u)
 STORE_REG(h_stb_reg, uint8_t)
@@ -199,24 +185,9 @@ static int h_stp_x_pre(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
-static int h_ldp_x_off(struct a64_cpu *c, const struct a64_insn *i)
-{
-	c->cur = i;
-	uint64_t a = X(i->rn) + i->imm;
-	uint64_t v1 = *(u64u *)a, v2 = *(u64u *)(a + 8);
-	X(i->rd) = v1;
-	X(i->ra) = v2;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(ldp_x_off)
 
-static int h_stp_x_off(struct a64_cpu *c, const struct a64_insn *i)
-{
-	c->cur = i;
-	uint64_t a = X(i->rn) + i->imm;
-	*(u64u *)a = X(i->rd);
-	*(u64u *)(a + 8) = X(i->ra);
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(stp_x_off)
 
 /* SIMD&FP registers: loads zero the rest of the vector. */
 #define VLOAD(name, type)                                                          \
@@ -797,4 +768,18 @@ a64_fn a64_load_cbz(a64_fn load)
 	if (load == h_ldb_reg) return h_ldb_reg_cbz;
 	if (load == h_ldb_post) return h_ldb_post_cbz;
 	return NULL;
+}
+
+int a64_mem_kind(a64_fn fn)
+{
+	if (fn == h_ldb_off) return A64_K_ldb_off;
+	if (fn == h_ldw_off) return A64_K_ldw_off;
+	if (fn == h_ldx_off) return A64_K_ldx_off;
+	if (fn == h_stb_off) return A64_K_stb_off;
+	if (fn == h_stw_off) return A64_K_stw_off;
+	if (fn == h_stx_off) return A64_K_stx_off;
+	if (fn == h_ldb_reg) return A64_K_ldb_reg;
+	if (fn == h_ldp_x_off) return A64_K_ldp_x_off;
+	if (fn == h_stp_x_off) return A64_K_stp_x_off;
+	return A64_K_NONE;
 }
