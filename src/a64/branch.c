@@ -34,21 +34,10 @@ static int h_bl_link(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
-/* Conditional branches do not end their block: not taken, execution goes
- * on with the next instruction; taken, it chains to the target's block. */
-static inline int go(struct a64_cpu *c, const struct a64_insn *i, int taken)
-{
-	if (taken) {
-		A64_CHAIN(c, i, i->l0);
-		c->pc = i->imm;
-		return 0;
-	}
-	return A64_NEXT;
-}
-
+/* Conditional branches do not end their block (simple.h: a64_go). */
 static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
-	return go(c, i, a64_cond(c, i->cond));
+	return t_bcond(c, i);
 }
 
 /* CMP/CMN + B.cond, fused at decode time: one dispatch instead of two.
@@ -56,13 +45,13 @@ static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
 static int h_cmpi_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
 	a64_add_flags(c, X(i->rn), i->imm, i->imm2, i->sf);
-	return go(c, i + 1, a64_cond(c, i[1].cond));
+	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
 }
 
 static int h_cmpr_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
 	a64_add_flags(c, X(i->rn), X(i->rm) ^ i->imm, i->imm & 1, i->sf);
-	return go(c, i + 1, a64_cond(c, i[1].cond));
+	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
 }
 
 static int h_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
@@ -71,28 +60,28 @@ static int h_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
 	if (!i->sf)
 		r <<= 32;
 	c->nzcv = (uint32_t)((r >> 63) << 31) | (r == 0 ? A64_Z : 0);
-	return go(c, i + 1, a64_cond(c, i[1].cond));
+	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
 }
 
 static int h_cbz(struct a64_cpu *c, const struct a64_insn *i);
 
-static int simple_kind(a64_fn fn)
+static int h_br(struct a64_cpu *c, const struct a64_insn *i);
+
+static int kind(a64_fn fn)
 {
 	int k = a64_int_kind(fn);
-	return k != A64_K_NONE ? k : a64_mem_kind(fn);
+	if (k == A64_K_NONE)
+		k = a64_mem_kind(fn);
+	if (k == A64_K_NONE)
+		k = fn == h_cbz ? A64_T_cbz : fn == h_bcond ? A64_T_bcond : fn == h_br ? A64_T_br : A64_K_NONE;
+	return k;
 }
 
 void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
 {
-	a64_fn pair = a64_pair(simple_kind(a->fn), simple_kind(b->fn));
+	a64_fn pair = a64_pair(kind(a->fn), kind(b->fn));
 	if (pair != NULL) {
 		a->fn = pair;
-		return;
-	}
-	if (b->fn == h_cbz && b->rn == a->rd && a->rd < A64_SP) {
-		a64_fn f = a64_load_cbz(a->fn);
-		if (f != NULL)
-			a->fn = f;
 		return;
 	}
 	if (b->fn != h_bcond)
@@ -106,45 +95,26 @@ void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
 
 static int h_cbz(struct a64_cpu *c, const struct a64_insn *i)
 {
-	uint64_t v = X(i->rn) & i->imm2;
-	return go(c, i, (v == 0) != i->op);
+	return t_cbz(c, i);
 }
 
 static int h_tbz(struct a64_cpu *c, const struct a64_insn *i)
 {
 	int bit = (X(i->rn) >> i->sh) & 1;
-	return go(c, i, bit == i->op);
+	return a64_go(c, i, bit == i->op);
 }
 
-/* Indirect branches keep a one-entry cache, the last target and its block;
- * on a miss they look the target up themselves and chain to it. */
-static inline int indirect(struct a64_cpu *c, const struct a64_insn *i, uint64_t t)
-{
-	if (__builtin_expect(t != i->imm, 0)) {
-		struct a64_block *b = a64_lookup(c, t);
-		if (b == NULL) {
-			c->last = (struct a64_insn *)i;
-			c->pc = t;
-			return 0;
-		}
-		((struct a64_insn *)i)->imm = t;
-		((struct a64_insn *)i)->l0 = b;
-	}
-	A64_CHAIN(c, i, i->l0);
-	c->pc = t;
-	return 0;
-}
-
+/* BR, RET (simple.h: a64_indirect) */
 static int h_br(struct a64_cpu *c, const struct a64_insn *i)
 {
-	return indirect(c, i, X(i->rn));
+	return t_br(c, i);
 }
 
 static int h_blr(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t t = X(i->rn);
 	X(30) = i->pc + 4;
-	return indirect(c, i, t);
+	return a64_indirect(c, i, t);
 }
 
 /* Falls off the end of a block that did not end in a branch. */

@@ -180,7 +180,6 @@ int a64_decode_fp(uint32_t raw, struct a64_insn *i);
 /* Peephole at decode time: a compare followed by B.cond runs as one. */
 int a64_is_cmp(const struct a64_insn *i);
 void a64_fuse(struct a64_insn *a, const struct a64_insn *b);
-a64_fn a64_load_cbz(a64_fn load);
 int a64_direct_jump(const struct a64_insn *i, uint64_t *target);
 void a64_bl_to_link(struct a64_insn *i);
 

@@ -205,17 +205,9 @@ static int h_logic_reg(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
-static int h_add_reg(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = (X(i->rn) + (X(i->rm) << i->sh)) & i->imm2;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(add_reg)
 
-static int h_sub_reg(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = (X(i->rn) - (X(i->rm) << i->sh)) & i->imm2;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(sub_reg)
 
 /* ADDS/SUBS (CMP/CMN) register without shift: imm = ~0 to invert for SUB. */
 static int h_adds_reg(struct a64_cpu *c, const struct a64_insn *i)
@@ -682,5 +674,7 @@ int a64_int_kind(a64_fn fn)
 	if (fn == h_add_imm64) return A64_K_add_imm64;
 	if (fn == h_add_imm32) return A64_K_add_imm32;
 	if (fn == h_and_imm) return A64_K_and_imm;
+	if (fn == h_add_reg) return A64_K_add_reg;
+	if (fn == h_sub_reg) return A64_K_sub_reg;
 	return A64_K_NONE;
 }

@@ -108,35 +108,6 @@ STORE_REG(h_stb_reg, uint8_t)
 STORE_REG(h_stw_reg, u32u)
 STORE_REG(h_stx_reg, u64u)
 
-/* A zero-extending load followed by CBZ/CBNZ on the loaded register (the
- * string loops: ldrb w1, [x0]; cbnz w1, ...), fused at decode time: one
- * dispatch, and the value is tested without a round trip through X[]. */
-static inline int cbz_after(struct a64_cpu *c, const struct a64_insn *i, uint64_t v)
-{
-	const struct a64_insn *b = i + 1; /* the CBZ/CBNZ: its target and link */
-	if (((v & b->imm2) == 0) != b->op) {
-		A64_CHAIN(c, b, b->l0);
-		c->pc = b->imm;
-		return 0;
-	}
-	return b[1].fn(c, b + 1);
-}
-#define LOAD_CBZ(name, type, addr, wb)                                             \
-	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
-	{                                                                          \
-		c->cur = i;                                                        \
-		uint64_t b = X(i->rn);                                             \
-		uint64_t v = *(type *)(uintptr_t)(addr);                           \
-		wb;                                                                \
-		X(i->rd) = v;                                                      \
-		return cbz_after(c, i, v);                                         \
-	}
-LOAD_CBZ(h_ldb_off_cbz, uint8_t, b + i->imm, (void)0)
-LOAD_CBZ(h_ldw_off_cbz, u32u, b + i->imm, (void)0)
-LOAD_CBZ(h_ldx_off_cbz, u64u, b + i->imm, (void)0)
-LOAD_CBZ(h_ldb_reg_cbz, uint8_t, b + (X(i->rm) << i->sh), (void)0)
-LOAD_CBZ(h_ldb_post_cbz, uint8_t, b, X(i->rn) = b + i->imm)
-
 /* Pre/post index, the prologue/epilogue and string-loop forms. */
 #define LOAD_IDX(name, type, post)                                                 \
 	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
@@ -157,33 +128,17 @@ LOAD_CBZ(h_ldb_post_cbz, uint8_t, b, X(i->rn) = b + i->imm)
 		X(i->rn) = b + i->imm;                                             \
 		return A64_NEXT;                                                   \
 	}
-LOAD_IDX(h_ldb_post, uint8_t, 1)
-LOAD_IDX(h_ldx_post, u64u, 1)
+A64_SIMPLE_HANDLER(ldb_post)
+A64_SIMPLE_HANDLER(ldx_post)
 LOAD_IDX(h_ldx_pre, u64u, 0)
-STORE_IDX(h_stb_post, uint8_t, 1)
+A64_SIMPLE_HANDLER(stb_post)
+A64_SIMPLE_HANDLER(stb_pre)
 STORE_IDX(h_stx_post, u64u, 1)
-STORE_IDX(h_stx_pre, u64u, 0)
+A64_SIMPLE_HANDLER(stx_pre)
 
-static int h_ldp_x_post(struct a64_cpu *c, const struct a64_insn *i)
-{
-	c->cur = i;
-	uint64_t a = X(i->rn);
-	uint64_t v1 = *(u64u *)a, v2 = *(u64u *)(a + 8);
-	X(i->rn) = a + i->imm;
-	X(i->rd) = v1;
-	X(i->ra) = v2;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(ldp_x_post)
 
-static int h_stp_x_pre(struct a64_cpu *c, const struct a64_insn *i)
-{
-	c->cur = i;
-	uint64_t a = X(i->rn) + i->imm;
-	*(u64u *)a = X(i->rd);
-	*(u64u *)(a + 8) = X(i->ra);
-	X(i->rn) = a;
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(stp_x_pre)
 
 A64_SIMPLE_HANDLER(ldp_x_off)
 
@@ -753,21 +708,11 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		} else if (i->op == M_PRE && !(load && rn == rt)) {
 			if (fn == h_ldx) i->fn = h_ldx_pre;
 			else if (fn == h_stx) i->fn = h_stx_pre;
+			else if (fn == h_stb) i->fn = h_stb_pre;
 		}
 		return 0;
 	}
 	return -1;
-}
-
-/* The fused load + CBZ/CBNZ handler for a load handler, or NULL. */
-a64_fn a64_load_cbz(a64_fn load)
-{
-	if (load == h_ldb_off) return h_ldb_off_cbz;
-	if (load == h_ldw_off) return h_ldw_off_cbz;
-	if (load == h_ldx_off) return h_ldx_off_cbz;
-	if (load == h_ldb_reg) return h_ldb_reg_cbz;
-	if (load == h_ldb_post) return h_ldb_post_cbz;
-	return NULL;
 }
 
 int a64_mem_kind(a64_fn fn)
@@ -781,5 +726,12 @@ int a64_mem_kind(a64_fn fn)
 	if (fn == h_ldb_reg) return A64_K_ldb_reg;
 	if (fn == h_ldp_x_off) return A64_K_ldp_x_off;
 	if (fn == h_stp_x_off) return A64_K_stp_x_off;
+	if (fn == h_ldb_post) return A64_K_ldb_post;
+	if (fn == h_ldx_post) return A64_K_ldx_post;
+	if (fn == h_stb_post) return A64_K_stb_post;
+	if (fn == h_stb_pre) return A64_K_stb_pre;
+	if (fn == h_stx_pre) return A64_K_stx_pre;
+	if (fn == h_ldp_x_post) return A64_K_ldp_x_post;
+	if (fn == h_stp_x_pre) return A64_K_stp_x_pre;
 	return A64_K_NONE;
 }

@@ -46,20 +46,133 @@ static inline void s_stp_x_off(struct a64_cpu *c, const struct a64_insn *i)
 	*(a64_u64u *)(a + 8) = SX(i->ra);
 }
 
+static inline void s_add_reg(struct a64_cpu *c, const struct a64_insn *i)
+{
+	SX(i->rd) = (SX(i->rn) + (SX(i->rm) << i->sh)) & i->imm2;
+}
+static inline void s_sub_reg(struct a64_cpu *c, const struct a64_insn *i)
+{
+	SX(i->rd) = (SX(i->rn) - (SX(i->rm) << i->sh)) & i->imm2;
+}
+/* pre/post index: the base is written after the data of a load (decode
+ * keeps the general form when they are the same register) */
+static inline void s_ldb_post(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t b = SX(i->rn), v = *(uint8_t *)(uintptr_t)b;
+	SX(i->rn) = b + i->imm;
+	SX(i->rd) = v;
+}
+static inline void s_ldx_post(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t b = SX(i->rn), v = *(a64_u64u *)(uintptr_t)b;
+	SX(i->rn) = b + i->imm;
+	SX(i->rd) = v;
+}
+static inline void s_stb_post(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t b = SX(i->rn);
+	*(uint8_t *)(uintptr_t)b = (uint8_t)SX(i->rd);
+	SX(i->rn) = b + i->imm;
+}
+static inline void s_stb_pre(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t b = SX(i->rn) + i->imm;
+	*(uint8_t *)(uintptr_t)b = (uint8_t)SX(i->rd);
+	SX(i->rn) = b;
+}
+static inline void s_stx_pre(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t b = SX(i->rn) + i->imm;
+	*(a64_u64u *)(uintptr_t)b = SX(i->rd);
+	SX(i->rn) = b;
+}
+static inline void s_ldp_x_post(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t a = SX(i->rn);
+	uint64_t v1 = *(a64_u64u *)(uintptr_t)a, v2 = *(a64_u64u *)(uintptr_t)(a + 8);
+	SX(i->rn) = a + i->imm;
+	SX(i->rd) = v1;
+	SX(i->ra) = v2;
+}
+static inline void s_stp_x_pre(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uint64_t a = SX(i->rn) + i->imm;
+	*(a64_u64u *)(uintptr_t)a = SX(i->rd);
+	*(a64_u64u *)(uintptr_t)(a + 8) = SX(i->ra);
+	SX(i->rn) = a;
+}
+
+/* Branches that may end a pair: they return like handlers. */
+
+/* Conditional: not taken, execution goes on with the next instruction;
+ * taken, it chains to the target's block. */
+static inline int a64_go(struct a64_cpu *c, const struct a64_insn *i, int taken)
+{
+	if (taken) {
+		A64_CHAIN(c, i, i->l0);
+		c->pc = i->imm;
+		return 0;
+	}
+	return A64_NEXT;
+}
+static inline int t_cbz(struct a64_cpu *c, const struct a64_insn *i)
+{
+	return a64_go(c, i, ((SX(i->rn) & i->imm2) == 0) != i->op);
+}
+static inline int t_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	return a64_go(c, i, a64_cond(c, i->cond));
+}
+/* Indirect branches keep a one-entry cache, the last target and its block;
+ * on a miss they look the target up themselves and chain to it. */
+static inline int a64_indirect(struct a64_cpu *c, const struct a64_insn *i, uint64_t t)
+{
+	if (__builtin_expect(t != i->imm, 0)) {
+		struct a64_block *b = a64_lookup(c, t);
+		if (b == NULL) {
+			c->last = (struct a64_insn *)i;
+			c->pc = t;
+			return 0;
+		}
+		((struct a64_insn *)i)->imm = t;
+		((struct a64_insn *)i)->l0 = b;
+	}
+	A64_CHAIN(c, i, i->l0);
+	c->pc = t;
+	return 0;
+}
+static inline int t_br(struct a64_cpu *c, const struct a64_insn *i)
+{
+	return a64_indirect(c, i, SX(i->rn));
+}
+
 #undef S_ADDR
 #undef SX
 
 /* The forms, for X-macros (fuse.c keeps a second copy of the list: a macro
  * cannot expand itself, and pairs need two nested lists). */
 #define A64_SIMPLE(M)                                                                      \
-	M(const) M(mov_reg) M(add_imm64) M(add_imm32) M(and_imm) M(ldb_off) M(ldw_off)      \
-	M(ldx_off) M(stb_off) M(stw_off) M(stx_off) M(ldb_reg) M(ldp_x_off) M(stp_x_off)
+	M(const) M(mov_reg) M(add_imm64) M(add_imm32) M(and_imm) M(add_reg) M(sub_reg)      \
+	M(ldb_off) M(ldw_off) M(ldx_off) M(stb_off) M(stw_off) M(stx_off) M(ldb_reg)        \
+	M(ldp_x_off) M(stp_x_off) M(ldb_post) M(ldx_post) M(stb_post) M(stb_pre) M(stx_pre) \
+	M(ldp_x_post) M(stp_x_pre)
+/* and the branches a pair may end with */
+#define A64_TAILS(M) M(cbz) M(bcond) M(br)
 
 #define A64_SIMPLE_KIND(name) A64_K_##name,
 enum { A64_K_NONE = -1, A64_SIMPLE(A64_SIMPLE_KIND) A64_K_COUNT };
 #undef A64_SIMPLE_KIND
+#define A64_TAIL_KIND(name) A64_T_##name,
+enum { A64_T_FIRST = A64_K_COUNT - 1, A64_TAILS(A64_TAIL_KIND) A64_KT_COUNT };
+#undef A64_TAIL_KIND
 
-/* The handler of a simple form: the operation, then the next instruction. */
 #define A64_SIMPLE_HANDLER(name)                                             \
 	static int h_##name(struct a64_cpu *c, const struct a64_insn *i)    \
 	{                                                                    \
@@ -67,8 +180,9 @@ enum { A64_K_NONE = -1, A64_SIMPLE(A64_SIMPLE_KIND) A64_K_COUNT };
 		return A64_NEXT;                                             \
 	}
 
-/* Which simple form a handler is (int.c and mem.c know their own), or
- * A64_K_NONE; the pair handler for two of them (fuse.c). */
+/* Which simple form or branch a handler is (int.c, mem.c and branch.c
+ * know their own), or A64_K_NONE; the pair handler for a simple form and
+ * a simple form or branch (fuse.c), or NULL. */
 int a64_int_kind(a64_fn fn);
 int a64_mem_kind(a64_fn fn);
 a64_fn a64_pair(int first, int second);
