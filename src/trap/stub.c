@@ -77,6 +77,12 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	if (p->readonly_root)
 		c->flags |= STUB_F_READONLY;
 	c->proc_dev = stat("/proc", &st) == 0 ? st.st_dev : (uint64_t)-1;
+	c->root_dev = stat(p->rootfs, &st) == 0 ? st.st_dev : (uint64_t)-1;
+	if (stat(p->rootfs, &st) == 0) {
+		c->anc[0].dev = st.st_dev;
+		c->anc[0].ino = st.st_ino;
+		c->nanc = 1;
+	}
 	for (size_t i = 0; i < p->nbinds; i++) {
 		const char *g = p->binds[i].guest;
 		char host[PATH_MAX];
@@ -87,6 +93,21 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		at += n;
 		snprintf(host, sizeof(host), "%s%s", strcmp(p->rootfs, "/") == 0 ? "" : p->rootfs, g);
 		add_shadow(c, host, 0);
+		/* the directories above it, up to the rootfs */
+		for (char *slash = strrchr(host, '/'); slash != NULL && slash > host; slash = strrchr(host, '/')) {
+			*slash = '\0';
+			if (strlen(host) < strlen(p->rootfs))
+				break;
+			if (stat(host, &st) == 0 && c->nanc < ARRAY_SIZE(c->anc)) {
+				c->anc[c->nanc].dev = st.st_dev;
+				c->anc[c->nanc].ino = st.st_ino;
+				c->nanc++;
+			} else if (c->nanc >= ARRAY_SIZE(c->anc)) {
+				c->flags |= STUB_F_RO_BIND; /* too many: no relative writes */
+			}
+		}
+		if (p->binds[i].ro && stat(p->binds[i].host, &st) == 0 && st.st_dev == c->root_dev)
+			c->flags |= STUB_F_RO_BIND;
 		/* A bind inside another bind hides part of that one's source. */
 		for (size_t j = 0; j < p->nbinds; j++)
 			if (j != i && guest_under(g, p->binds[j].guest)) {

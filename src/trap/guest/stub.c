@@ -404,29 +404,103 @@ static __attribute__((noinline)) long do_readlink(long dirfd, unsigned long upat
 	return r;
 }
 
-/* Opens for reading (and O_PATH): the fd, made in the guest's own table. */
-static __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long flags)
+static int has_dotdot(const char *p)
+{
+	for (const char *s = p; *s != '\0';) {
+		const char *c;
+		while (*s == '/')
+			s++;
+		c = s;
+		while (*s != '\0' && *s != '/')
+			s++;
+		if (s - c == 2 && c[0] == '.' && c[1] == '.')
+			return 1;
+	}
+	return 0;
+}
+
+/* A relative write may start from dirfd: its directory is on the rootfs's
+ * own filesystem (not /proc, /sys, /dev, nor a :ro bind there) and, for a
+ * creation (create = 1), above no place a bind hides. */
+static int writable_start(long dirfd, int create)
+{
+	struct stat sd;
+
+	if (cfg.flags & STUB_F_RO_BIND)
+		return 0;
+	if ((dirfd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &sd, 0) : S2(__NR_fstat, dirfd, &sd)) < 0)
+		return 0;
+	if (sd.st_dev != cfg.root_dev)
+		return 0;
+	if (create)
+		for (uint32_t i = 0; i < cfg.nanc && i < 32; i++)
+			if (cfg.anc[i].dev == sd.st_dev && cfg.anc[i].ino == sd.st_ino)
+				return 0;
+	return 1;
+}
+
+/* Creating: the walk must be lexical (no symlink, no `..`) and provably
+ * miss every bind, so that nothing is ever created in what a bind hides. */
+static long create(long dirfd, const char *path, unsigned long flags, unsigned long mode)
+{
+	struct open_how how = { .flags = flags, .mode = mode & 07777,
+				.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS };
+	long start, fd;
+
+	if (cfg.rootfd < 0)
+		return FALLBACK;
+	if (path[0] == '/') {
+		if (!lexically_clear(path))
+			return FALLBACK;
+		start = cfg.rootfd;
+		how.resolve |= RESOLVE_IN_ROOT;
+	} else {
+		if (has_dotdot(path) || !writable_start(dirfd, 1))
+			return FALLBACK;
+		start = dirfd;
+		how.resolve |= RESOLVE_BENEATH;
+	}
+	fd = S4(__NR_openat2, start, path, &how, sizeof(how));
+	if (fd >= 0 || fd == -ENOENT || fd == -EEXIST || fd == -EISDIR || fd == -ENOTDIR || fd == -EACCES)
+		return fd;
+	return FALLBACK;
+}
+
+/* open/openat: the fd, made in the guest's own table.  Writes to existing
+ * files walk as reads do (O_TRUNC applied after the check, so that nothing
+ * a bind hides is ever truncated); creations walk lexically. */
+static __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long flags, long mode)
 {
 	const char *path;
 	struct stat st;
 	unsigned long f = (unsigned int)flags;
-	long len, fd;
+	int creat = (f & O_CREAT) != 0, trunc = (f & O_TRUNC) != 0, write = (f & O_ACCMODE) != O_RDONLY;
+	long len, fd, r;
 
-	if ((f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC | __O_TMPFILE)))
+	if (f & __O_TMPFILE)
+		return FALLBACK;
+	if ((write || creat || trunc) && ((cfg.flags & STUB_F_READONLY) || (trunc && !write)))
 		return FALLBACK;
 	len = guest_path(upath, &path);
-	if (len < 0)
-		return len;
-	if (len == 0)
-		return -ENOENT;
+	if (len <= 0)
+		return len < 0 ? len : -ENOENT;
 	if (f & O_PATH)
 		f &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	else
 		f = (f & VALID_OPEN) | O_LARGEFILE;
-	fd = walk(dirfd, path, f);
-	if (fd < 0)
+	if ((write || trunc) && path[0] != '/' && !writable_start(dirfd, creat))
+		return FALLBACK;
+	if (creat)
+		fd = create(dirfd, path, f & ~(unsigned long)O_TRUNC, (unsigned long)mode);
+	else
+		fd = walk(dirfd, path, f & ~(unsigned long)O_TRUNC);
+	if (fd < 0 || (fd = checked(fd, &st)) < 0)
 		return fd;
-	return checked(fd, &st);
+	if (trunc && (st.st_mode & S_IFMT) == S_IFREG && (r = S2(__NR_ftruncate, fd, 0)) < 0) {
+		S1(__NR_close, fd);
+		return r;
+	}
+	return fd;
 }
 
 static long slow(long nr, const long *a)
@@ -746,7 +820,7 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_open:
 	case __NR_openat: {
 		int o = nr == __NR_openat;
-		r = do_open(o ? a[0] : AT_FDCWD, (unsigned long)a[o], a[o + 1]);
+		r = do_open(o ? a[0] : AT_FDCWD, (unsigned long)a[o], a[o + 1], a[o + 2]);
 		/* mew's notifier cannot hand over an O_PATH fd. */
 		if (r == FALLBACK && (a[o + 1] & O_PATH))
 			return translate(nr, a);

@@ -61,6 +61,7 @@ struct stub_path_call {
 
 #define STUB_F_NO_IN_ROOT 1 /* absolute paths only without symlinks (see stub.c) */
 #define STUB_F_READONLY 2   /* --read-only: writes are never answered in process */
+#define STUB_F_RO_BIND 4    /* a :ro bind on the rootfs's filesystem: no relative writes */
 #define STUB_MAX_SHADOW 96
 #define STUB_MAGIC 0x6d65777374756231ULL
 
@@ -76,6 +77,14 @@ struct stub_config {
 	struct {
 		uint64_t dev, ino;
 	} shadow[STUB_MAX_SHADOW];
+	/* The rootfs's device, and the directories above what binds hide
+	 * (rootfs/, rootfs/opt for a bind on /opt/t...): a file created from
+	 * one of them could land in a hidden place. */
+	uint64_t root_dev;
+	uint32_t nanc;
+	struct {
+		uint64_t dev, ino;
+	} anc[32];
 	/* Guest paths of every bind, NUL-separated, an empty one ends. */
 	char binds[2048];
 	struct stub_path_call calls[48];

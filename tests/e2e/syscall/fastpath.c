@@ -1,7 +1,9 @@
 /* The syscall engine's in-process fast path against its slow path: the same
  * questions, printed so that the two runs can be compared line by line.
- *   fastpath answers        the answers (stat, access, readlink, open...)
- *   fastpath loop N         N stats and N opens (to count what reached mew)
+ *   fastpath answers [DIR]  the answers (stat, access, readlink, open...);
+ *                           with DIR (a fresh guest directory), writes too
+ *   fastpath loop N         N stats, N opens, N creations (to count what
+ *                           reached mew)
  *   fastpath signals        a guest that blocks signals, owns SIGSYS, uses
  *                           sigaltstack, threads, fork and vfork */
 #define _GNU_SOURCE
@@ -141,12 +143,67 @@ static int answers(void)
 	return 0;
 }
 
+static void created(const char *what, int fd)
+{
+	struct stat st;
+	if (fd < 0) {
+		printf("%s: %s\n", what, strerrorname_np(errno));
+		return;
+	}
+	if (write(fd, "abc", 3) < 0)
+		printf("%s: write: %s\n", what, strerrorname_np(errno));
+	fstat(fd, &st);
+	printf("%s: mode %o size %ld\n", what, st.st_mode, (long)st.st_size);
+	close(fd);
+}
+
+/* Creations and truncations, in dir (absolute) and relative to it. */
+static int writes(const char *dir, const char *bound)
+{
+	char p[4200];
+	int dfd;
+
+	umask(022);
+	if (mkdir(dir, 0755) < 0 || chdir(dir) < 0)
+		return 1;
+#define AT(name) (snprintf(p, sizeof(p), "%s/%s", dir, name), p)
+	created("creat a", open(AT("a"), O_CREAT | O_WRONLY | O_TRUNC, 0666));
+	created("trunc a", open(AT("a"), O_WRONLY | O_TRUNC));
+	created("append a", open(AT("a"), O_WRONLY | O_APPEND));
+	created("excl a", open(AT("a"), O_CREAT | O_EXCL | O_WRONLY, 0600));
+	created("creat b relative", open("b", O_CREAT | O_RDWR, 0600));
+	created("creat c in a missing dir", open(AT("nodir/c"), O_CREAT | O_WRONLY, 0644));
+	created("creat through ..", open(AT("../x/d"), O_CREAT | O_WRONLY, 0644));
+	created("write /etc/passwd", open("/etc/passwd", O_WRONLY));
+	created("creat in /etc", open("/etc/mew-fastpath", O_CREAT | O_WRONLY, 0644));
+	created("creat a directory's name", open(dir, O_CREAT | O_WRONLY, 0644));
+	symlink("e-target", AT("e"));
+	created("creat through a symlink", open(AT("e"), O_CREAT | O_WRONLY, 0644));
+	created("creat on a bind", open(bound, O_CREAT | O_WRONLY | O_TRUNC, 0644));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	created("creat f at a dirfd", openat(dfd, "f", O_CREAT | O_WRONLY, 0640));
+	created("trunc f at a dirfd", openat(dfd, "f", O_WRONLY | O_TRUNC));
+	if (chdir("/") == 0)
+		created("creat g relative to /", open(AT("g") + 1, O_CREAT | O_WRONLY, 0644));
+	created("creat in /proc", open("/proc/mew-fastpath", O_CREAT | O_WRONLY, 0644));
+	for (const char *n = "a\0b\0e\0e-target\0f\0g\0"; *n != '\0'; n += strlen(n) + 1)
+		unlink(AT(n));
+	unlink(bound);
+	rmdir(dir);
+	return 0;
+}
+
 static int loop(long n)
 {
 	struct stat st;
+	char tmp[64];
 
+	snprintf(tmp, sizeof(tmp), "/tmp/fastpath-loop.%d", (int)getpid());
 	for (long i = 0; i < n; i++) {
-		int fd;
+		int fd = open(tmp, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		if (fd < 0)
+			return 1;
+		close(fd);
 		if (stat("/etc/debian_version", &st) < 0)
 			return 1;
 		fd = open("/usr/share/doc", O_RDONLY | O_DIRECTORY);
@@ -154,6 +211,7 @@ static int loop(long n)
 			return 1;
 		close(fd);
 	}
+	unlink(tmp);
 	printf("looped\n");
 	return 0;
 }
@@ -300,12 +358,14 @@ static int signals(void)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc >= 2 && strcmp(argv[1], "answers") == 0)
-		return answers();
+	if (argc >= 2 && strcmp(argv[1], "answers") == 0) {
+		int r = answers();
+		return r != 0 || argc < 4 ? r : writes(argv[2], argv[3]);
+	}
 	if (argc >= 3 && strcmp(argv[1], "loop") == 0)
 		return loop(atol(argv[2]));
 	if (argc >= 2 && strcmp(argv[1], "signals") == 0)
 		return signals();
-	fprintf(stderr, "usage: fastpath answers | loop N | signals\n");
+	fprintf(stderr, "usage: fastpath answers [DIR BOUNDFILE] | loop N | signals\n");
 	return 2;
 }
