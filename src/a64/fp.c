@@ -181,6 +181,8 @@ static void tiny_s(struct a64_cpu *c, int op, float a, float b, float r)
 double a64_fop_d(struct a64_cpu *c, int op, double a, double b)
 {
 	double r;
+	a = a64_fz_d(c, a);
+	b = a64_fz_d(c, b);
 	switch (op) {
 	case FOP_ADD: r = a + b; break;
 	case FOP_SUB: r = a - b; break;
@@ -213,6 +215,8 @@ double a64_fop_d(struct a64_cpu *c, int op, double a, double b)
 float a64_fop_s(struct a64_cpu *c, int op, float a, float b)
 {
 	float r;
+	a = a64_fz_s(c, a);
+	b = a64_fz_s(c, b);
 	switch (op) {
 	case FOP_ADD: r = a + b; break;
 	case FOP_SUB: r = a - b; break;
@@ -244,6 +248,9 @@ float a64_fop_s(struct a64_cpu *c, int op, float a, float b)
 
 double a64_fma_d(struct a64_cpu *c, double a, double n, double m)
 {
+	a = a64_fz_d(c, a);
+	n = a64_fz_d(c, n);
+	m = a64_fz_d(c, m);
 	double r = fma(n, m, a);
 	if (UNLIKELY_NAN(r))
 		r = nan3_d(c, a, n, m);
@@ -259,6 +266,9 @@ double a64_fma_d(struct a64_cpu *c, double a, double n, double m)
 
 float a64_fma_s(struct a64_cpu *c, float a, float n, float m)
 {
+	a = a64_fz_s(c, a);
+	n = a64_fz_s(c, n);
+	m = a64_fz_s(c, m);
 	float r = fmaf(n, m, a);
 	if (UNLIKELY_NAN(r))
 		r = nan3_s(c, a, n, m);
@@ -272,6 +282,7 @@ float a64_fma_s(struct a64_cpu *c, float a, float n, float m)
 
 double a64_fsqrt_d(struct a64_cpu *c, double a)
 {
+	a = a64_fz_d(c, a);
 	double r = sqrt(a);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, a, a, r);
@@ -280,6 +291,7 @@ double a64_fsqrt_d(struct a64_cpu *c, double a)
 
 float a64_fsqrt_s(struct a64_cpu *c, float a)
 {
+	a = a64_fz_s(c, a);
 	float r = sqrtf(a);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_s(c, a, a, r);
@@ -370,6 +382,8 @@ static inline void sets(struct a64_cpu *c, int r, float v)
 
 static int h_fadd_d(struct a64_cpu *c, const struct a64_insn *i)
 {
+	(void)a64_fz_d(c, D(i->rn)); /* FPSR.IDC: the host's DAZ flushes */
+	(void)a64_fz_d(c, D(i->rm));
 	double r = D(i->rn) + D(i->rm);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
@@ -379,6 +393,8 @@ static int h_fadd_d(struct a64_cpu *c, const struct a64_insn *i)
 
 static int h_fmul_d(struct a64_cpu *c, const struct a64_insn *i)
 {
+	(void)a64_fz_d(c, D(i->rn)); /* FPSR.IDC: the host's DAZ flushes */
+	(void)a64_fz_d(c, D(i->rm));
 	double r = D(i->rn) * D(i->rm);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
@@ -441,6 +457,8 @@ static int h_fcmp_d(struct a64_cpu *c, const struct a64_insn *i)
 {
 	double a = D(i->rn), b = i->sh ? 0.0 : D(i->rm);
 	uint64_t ua, ub;
+	a = a64_fz_d(c, a);
+	b = a64_fz_d(c, b);
 	memcpy(&ua, &a, 8); memcpy(&ub, &b, 8);
 	fcmp_flags(c, a, b, i->op, snan_d(ua) || snan_d(ub));
 	return A64_NEXT;
@@ -450,6 +468,8 @@ static int h_fcmp_s(struct a64_cpu *c, const struct a64_insn *i)
 {
 	float a = S(i->rn), b = i->sh ? 0.0f : S(i->rm);
 	uint32_t ua, ub;
+	a = a64_fz_s(c, a);
+	b = a64_fz_s(c, b);
 	memcpy(&ua, &a, 4); memcpy(&ub, &b, 4);
 	fcmp_flags(c, a, b, i->op, snan_s(ua) || snan_s(ub));
 	return A64_NEXT;
@@ -480,6 +500,61 @@ static int h_fmov_imm(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
+/* The rounding mode of FRINT{N,P,M,Z,A,-,X,I} (k = 0..7). */
+int a64_frint_mode(const struct a64_cpu *c, int k)
+{
+	static const int rm[] = { FPROUND_N, FPROUND_P, FPROUND_M, FPROUND_Z, FPROUND_A, 0, -1, -1 };
+	return rm[k] < 0 ? a64_rmode(c) : rm[k];
+}
+
+double a64_frint_d(struct a64_cpu *c, double a, int mode, int exact)
+{
+	a = a64_fz_d(c, a);
+	return isnan(a) ? a64_nan_d(c, a, a, a) : a64_round(c, a, mode, exact);
+}
+
+float a64_frint_s(struct a64_cpu *c, float a, int mode, int exact)
+{
+	a = a64_fz_s(c, a);
+	return isnan(a) ? a64_nan_s(c, a, a, a) : (float)a64_round(c, a, mode, exact);
+}
+
+/* FCVT double -> single: NaNs keep their payload's top bits (quietened),
+ * tininess is detected before rounding as ARM does. */
+float a64_fcvt_d2s(struct a64_cpu *c, double a)
+{
+	a = a64_fz_d(c, a);
+	float f = (float)a;
+	if (fabsf(f) == FLT_MIN && fabs(a) < FLT_MIN)
+		c->fpsr |= FPSR_UFC;
+	if (isnan(a)) {
+		uint64_t u = bits_d(a);
+		uint32_t o = ((u >> 63) << 31) | 0x7fc00000 | ((u >> 29) & 0x3fffff);
+		if (snan_d(u))
+			c->fpsr |= FPSR_IOC;
+		if (c->fpcr & FPCR_DN)
+			o = 0x7fc00000;
+		memcpy(&f, &o, 4);
+	}
+	return f;
+}
+
+double a64_fcvt_s2d(struct a64_cpu *c, float a)
+{
+	a = a64_fz_s(c, a);
+	double d = a;
+	if (isnan(a)) {
+		uint32_t u = bits_s(a);
+		uint64_t o = ((uint64_t)(u >> 31) << 63) | 0x7ff8000000000000ull | ((uint64_t)(u & 0x3fffff) << 29);
+		if (snan_s(u))
+			c->fpsr |= FPSR_IOC;
+		if (c->fpcr & FPCR_DN)
+			o = 0x7ff8000000000000ull;
+		memcpy(&d, &o, 8);
+	}
+	return d;
+}
+
 /* FP data processing, one source: op is the opcode field. */
 static int h_fp1_d(struct a64_cpu *c, const struct a64_insn *i)
 {
@@ -491,30 +566,10 @@ static int h_fp1_d(struct a64_cpu *c, const struct a64_insn *i)
 	case 1: V(i->rd).q = 0; V(i->rd).d[0] = u & ~(1ull << 63); break;
 	case 2: V(i->rd).q = 0; V(i->rd).d[0] = u ^ (1ull << 63); break;
 	case 3: setd(c, i->rd, a64_fsqrt_d(c, a)); break;
-	case 4: { /* FCVT to single */
-		float f = (float)a;
-		if (fabsf(f) == FLT_MIN && fabs(a) < FLT_MIN)
-			c->fpsr |= FPSR_UFC;
-		if (isnan(a)) {
-			uint32_t o = ((u >> 63) << 31) | 0x7fc00000 | ((u >> 29) & 0x3fffff);
-			if (snan_d(u))
-				c->fpsr |= FPSR_IOC;
-			if (c->fpcr & FPCR_DN)
-				o = 0x7fc00000;
-			memcpy(&f, &o, 4);
-		}
-		sets(c, i->rd, f);
+	case 4: sets(c, i->rd, a64_fcvt_d2s(c, a)); break;
+	case 8: case 9: case 10: case 11: case 12: case 14: case 15:
+		setd(c, i->rd, a64_frint_d(c, a, a64_frint_mode(c, i->op - 8), i->op == 14));
 		break;
-	}
-	case 8: case 9: case 10: case 11: case 12: case 14: case 15: {
-		static const int rm[] = { FPROUND_N, FPROUND_P, FPROUND_M, FPROUND_Z, FPROUND_A, 0, -1, -1 };
-		int mode = rm[i->op - 8];
-		if (mode < 0)
-			mode = a64_rmode(c);
-		double r = isnan(a) ? a64_nan_d(c, a, a, a) : a64_round(c, a, mode, i->op == 14);
-		setd(c, i->rd, r);
-		break;
-	}
 	}
 	return A64_NEXT;
 }
@@ -529,28 +584,10 @@ static int h_fp1_s(struct a64_cpu *c, const struct a64_insn *i)
 	case 1: V(i->rd).q = 0; V(i->rd).s[0] = u & ~(1u << 31); break;
 	case 2: V(i->rd).q = 0; V(i->rd).s[0] = u ^ (1u << 31); break;
 	case 3: sets(c, i->rd, a64_fsqrt_s(c, a)); break;
-	case 5: { /* FCVT to double */
-		double d = a;
-		if (isnan(a)) {
-			uint64_t o = ((uint64_t)(u >> 31) << 63) | 0x7ff8000000000000ull | ((uint64_t)(u & 0x3fffff) << 29);
-			if (snan_s(u))
-				c->fpsr |= FPSR_IOC;
-			if (c->fpcr & FPCR_DN)
-				o = 0x7ff8000000000000ull;
-			memcpy(&d, &o, 8);
-		}
-		setd(c, i->rd, d);
+	case 5: setd(c, i->rd, a64_fcvt_s2d(c, a)); break;
+	case 8: case 9: case 10: case 11: case 12: case 14: case 15:
+		sets(c, i->rd, a64_frint_s(c, a, a64_frint_mode(c, i->op - 8), i->op == 14));
 		break;
-	}
-	case 8: case 9: case 10: case 11: case 12: case 14: case 15: {
-		static const int rm[] = { FPROUND_N, FPROUND_P, FPROUND_M, FPROUND_Z, FPROUND_A, 0, -1, -1 };
-		int mode = rm[i->op - 8];
-		if (mode < 0)
-			mode = a64_rmode(c);
-		float r = isnan(a) ? a64_nan_s(c, a, a, a) : (float)a64_round(c, a, mode, i->op == 14);
-		sets(c, i->rd, r);
-		break;
-	}
 	}
 	return A64_NEXT;
 }
@@ -580,7 +617,7 @@ static int h_i2f(struct a64_cpu *c, const struct a64_insn *i)
  * FPCR), cond: 1 = double source, sh = fraction bits. */
 static int h_f2i(struct a64_cpu *c, const struct a64_insn *i)
 {
-	double v = i->cond ? D(i->rn) : (double)S(i->rn);
+	double v = i->cond ? a64_fz_d(c, D(i->rn)) : (double)a64_fz_s(c, S(i->rn));
 	if (i->sh)
 		v = ldexp(v, i->sh);
 	int rm = i->ra == 5 ? a64_rmode(c) : i->ra;

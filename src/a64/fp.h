@@ -12,6 +12,35 @@ enum { FOP_ADD, FOP_SUB, FOP_MUL, FOP_DIV, FOP_MAX, FOP_MIN, FOP_MAXNM, FOP_MINN
 
 #define UNLIKELY_NAN(r) __builtin_expect(__builtin_isnan(r), 0)
 
+/* FPCR.FZ flushes denormal inputs to zero and says so in FPSR.IDC.  The
+ * host's DAZ flushes them silently in arithmetic (comparisons and float ->
+ * double conversions too), but not where mew selects an operand itself
+ * (FMAX, FMIN...): inputs go through these, which check the bits before
+ * any host FP instruction sees them and return the flushed value. */
+static inline double a64_fz_d(struct a64_cpu *c, double v)
+{
+	uint64_t u;
+	__builtin_memcpy(&u, &v, 8);
+	if (__builtin_expect((c->fpcr & FPCR_FZ) != 0, 0) && !(u & 0x7ff0000000000000ull) &&
+	    (u & 0x000fffffffffffffull)) {
+		c->fpsr |= FPSR_IDC;
+		u &= 1ull << 63;
+		__builtin_memcpy(&v, &u, 8);
+	}
+	return v;
+}
+static inline float a64_fz_s(struct a64_cpu *c, float v)
+{
+	uint32_t u;
+	__builtin_memcpy(&u, &v, 4);
+	if (__builtin_expect((c->fpcr & FPCR_FZ) != 0, 0) && !(u & 0x7f800000u) && (u & 0x007fffffu)) {
+		c->fpsr |= FPSR_IDC;
+		u &= 1u << 31;
+		__builtin_memcpy(&v, &u, 4);
+	}
+	return v;
+}
+
 double a64_nan_d(struct a64_cpu *c, double a, double b, double r);
 float a64_nan_s(struct a64_cpu *c, float a, float b, float r);
 double a64_fop_d(struct a64_cpu *c, int op, double a, double b);
@@ -24,5 +53,10 @@ double a64_round(struct a64_cpu *c, double v, int rm, int exact);
 int a64_rmode(const struct a64_cpu *c);
 uint64_t a64_f2i(struct a64_cpu *c, double v, int rm, int is_signed, int width);
 uint64_t a64_vfp_expand_imm(unsigned imm8, int dbl);
+int a64_frint_mode(const struct a64_cpu *c, int k);
+double a64_frint_d(struct a64_cpu *c, double a, int mode, int exact);
+float a64_frint_s(struct a64_cpu *c, float a, int mode, int exact);
+float a64_fcvt_d2s(struct a64_cpu *c, double a);
+double a64_fcvt_s2d(struct a64_cpu *c, float a);
 
 #endif

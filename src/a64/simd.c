@@ -234,12 +234,20 @@ static int h_3same(struct a64_cpu *c, const struct a64_insn *i)
 				case V_FABD: sr = a64_fop_s(c, FOP_ABD, sa_, sb_); break;
 				case V_FMLA: sr = a64_fma_s(c, d.f[e], sa_, sb_); break;
 				case V_FMLS: sr = a64_fma_s(c, d.f[e], -sa_, sb_); break;
+				case V_FCMEQ: case V_FCMGE: case V_FCMGT: case V_FACGE: case V_FACGT:
+					sa_ = a64_fz_s(c, sa_);
+					sb_ = a64_fz_s(c, sb_);
+					break;
+				case V_FADDP: case V_FMAXP: case V_FMINP: case V_FMAXNMP: case V_FMINNMP:
+					break;
+				}
+				switch (i->op) {
 				case V_FCMEQ: x = sa_ == sb_ ? mask : 0; goto done;
 				case V_FCMGE: x = sa_ >= sb_ ? mask : 0; goto done;
 				case V_FCMGT: x = sa_ > sb_ ? mask : 0; goto done;
 				case V_FACGE: x = fabsf(sa_) >= fabsf(sb_) ? mask : 0; goto done;
 				case V_FACGT: x = fabsf(sa_) > fabsf(sb_) ? mask : 0; goto done;
-				default: {
+				case V_FADDP: case V_FMAXP: case V_FMINP: case V_FMAXNMP: case V_FMINNMP: {
 					const union a64_vreg *src = e < ne / 2 ? &n : &m;
 					int k = (e % (ne / 2)) * 2;
 					int o = i->op == V_FADDP ? FOP_ADD : i->op == V_FMAXP ? FOP_MAX :
@@ -278,6 +286,14 @@ static int h_3same(struct a64_cpu *c, const struct a64_insn *i)
 				fr = dbl ? a64_fma_d(c, acc, fa, fb) : a64_fma_s(c, acc, fa, fb);
 				break;
 			}
+			case V_FCMEQ: case V_FCMGE: case V_FCMGT: case V_FACGE: case V_FACGT:
+				fa = a64_fz_d(c, fa);
+				fb = a64_fz_d(c, fb);
+				break;
+			default:
+				break;
+			}
+			switch (i->op) {
 			case V_FCMEQ: x = fa == fb ? mask : 0; goto done;
 			case V_FCMGE: x = fa >= fb ? mask : 0; goto done;
 			case V_FCMGT: x = fa > fb ? mask : 0; goto done;
@@ -377,6 +393,90 @@ enum {
 	M_FRECPE, M_FRSQRTE, M_URECPE, M_SHLL,
 };
 
+/* The floating-point two-register misc forms on one lane, by its bits:
+ * single lanes stay float (through double a signalling NaN would be
+ * quietened before the operation sees it). */
+static uint64_t fmisc_d(struct a64_cpu *c, int op, uint64_t a)
+{
+	double f, fr = 0;
+	memcpy(&f, &a, 8);
+	if (op != M_FABS && op != M_FNEG && op != M_SCVTF && op != M_UCVTF)
+		f = a64_fz_d(c, f);
+	switch (op) {
+	case M_FABS: return a & ~(1ull << 63);
+	case M_FNEG: return a ^ (1ull << 63);
+	case M_FSQRT: fr = a64_fsqrt_d(c, f); break;
+	case M_SCVTF: fr = (double)(int64_t)a; break;
+	case M_UCVTF: fr = (double)a; break;
+	case M_FCVTZS: return a64_f2i(c, f, FPROUND_Z, 1, 64);
+	case M_FCVTZU: return a64_f2i(c, f, FPROUND_Z, 0, 64);
+	case M_FCVTNS: return a64_f2i(c, f, FPROUND_N, 1, 64);
+	case M_FCVTNU: return a64_f2i(c, f, FPROUND_N, 0, 64);
+	case M_FCVTMS: return a64_f2i(c, f, FPROUND_M, 1, 64);
+	case M_FCVTMU: return a64_f2i(c, f, FPROUND_M, 0, 64);
+	case M_FCVTPS: return a64_f2i(c, f, FPROUND_P, 1, 64);
+	case M_FCVTPU: return a64_f2i(c, f, FPROUND_P, 0, 64);
+	case M_FCVTAS: return a64_f2i(c, f, FPROUND_A, 1, 64);
+	case M_FCVTAU: return a64_f2i(c, f, FPROUND_A, 0, 64);
+	case M_FCMGT0: return f > 0 ? ~0ull : 0;
+	case M_FCMGE0: return f >= 0 ? ~0ull : 0;
+	case M_FCMEQ0: return f == 0 ? ~0ull : 0;
+	case M_FCMLE0: return f <= 0 ? ~0ull : 0;
+	case M_FCMLT0: return f < 0 ? ~0ull : 0;
+	case M_FRINTN: case M_FRINTP: case M_FRINTM: case M_FRINTZ: case M_FRINTA:
+		fr = a64_frint_d(c, f, op - M_FRINTN, 0);
+		break;
+	case M_FRINTX: case M_FRINTI:
+		fr = a64_frint_d(c, f, a64_rmode(c), op == M_FRINTX);
+		break;
+	case M_FRECPE: fr = 1.0 / f; break;
+	case M_FRSQRTE: fr = 1.0 / sqrt(f); break;
+	}
+	memcpy(&a, &fr, 8);
+	return a;
+}
+
+static uint64_t fmisc_s(struct a64_cpu *c, int op, uint32_t a)
+{
+	float f, fr = 0;
+	uint32_t o;
+	memcpy(&f, &a, 4);
+	if (op != M_FABS && op != M_FNEG && op != M_SCVTF && op != M_UCVTF)
+		f = a64_fz_s(c, f);
+	switch (op) {
+	case M_FABS: return a & ~(1u << 31);
+	case M_FNEG: return a ^ (1u << 31);
+	case M_FSQRT: fr = a64_fsqrt_s(c, f); break;
+	case M_SCVTF: fr = (float)(int32_t)a; break;
+	case M_UCVTF: fr = (float)a; break;
+	case M_FCVTZS: return a64_f2i(c, f, FPROUND_Z, 1, 32);
+	case M_FCVTZU: return a64_f2i(c, f, FPROUND_Z, 0, 32);
+	case M_FCVTNS: return a64_f2i(c, f, FPROUND_N, 1, 32);
+	case M_FCVTNU: return a64_f2i(c, f, FPROUND_N, 0, 32);
+	case M_FCVTMS: return a64_f2i(c, f, FPROUND_M, 1, 32);
+	case M_FCVTMU: return a64_f2i(c, f, FPROUND_M, 0, 32);
+	case M_FCVTPS: return a64_f2i(c, f, FPROUND_P, 1, 32);
+	case M_FCVTPU: return a64_f2i(c, f, FPROUND_P, 0, 32);
+	case M_FCVTAS: return a64_f2i(c, f, FPROUND_A, 1, 32);
+	case M_FCVTAU: return a64_f2i(c, f, FPROUND_A, 0, 32);
+	case M_FCMGT0: return f > 0 ? ~0u : 0;
+	case M_FCMGE0: return f >= 0 ? ~0u : 0;
+	case M_FCMEQ0: return f == 0 ? ~0u : 0;
+	case M_FCMLE0: return f <= 0 ? ~0u : 0;
+	case M_FCMLT0: return f < 0 ? ~0u : 0;
+	case M_FRINTN: case M_FRINTP: case M_FRINTM: case M_FRINTZ: case M_FRINTA:
+		fr = a64_frint_s(c, f, op - M_FRINTN, 0);
+		break;
+	case M_FRINTX: case M_FRINTI:
+		fr = a64_frint_s(c, f, a64_rmode(c), op == M_FRINTX);
+		break;
+	case M_FRECPE: fr = 1.0f / f; break;
+	case M_FRSQRTE: fr = 1.0f / sqrtf(f); break;
+	}
+	memcpy(&o, &fr, 4);
+	return o;
+}
+
 /* Two-register misc: sf = elements, cond = size, sh = 1 for the upper half
  * of narrowing/lengthening forms. */
 static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
@@ -407,18 +507,10 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 		V(i->rd) = r;
 		return A64_NEXT;
 	}
-	case M_FCVTL: { /* single -> double or half->single (not implemented) */
+	case M_FCVTL: { /* single -> double (half -> single is not implemented) */
 		int half = i->sh;
-		for (int e = 0; e < 2; e++) {
-			float f = n.f[e + (half ? 2 : 0)];
-			r.df[e] = f;
-			if (isnan(f)) {
-				uint32_t u;
-				memcpy(&u, &f, 4);
-				uint64_t o = ((uint64_t)(u >> 31) << 63) | 0x7ff8000000000000ull | ((uint64_t)(u & 0x3fffff) << 29);
-				memcpy(&r.df[e], &o, 8);
-			}
-		}
+		for (int e = 0; e < 2; e++)
+			r.df[e] = a64_fcvt_s2d(c, n.f[e + (half ? 2 : 0)]);
 		V(i->rd) = r;
 		return A64_NEXT;
 	}
@@ -427,7 +519,7 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 		if (half)
 			r.d[0] = d.d[0];
 		for (int e = 0; e < 2; e++)
-			r.f[e + (half ? 2 : 0)] = (float)n.df[e];
+			r.f[e + (half ? 2 : 0)] = a64_fcvt_d2s(c, n.df[e]);
 		V(i->rd) = r;
 		return A64_NEXT;
 	}
@@ -477,45 +569,10 @@ static int h_2misc(struct a64_cpu *c, const struct a64_insn *i)
 		case M_ABS: x = sa < 0 ? (uint64_t)-sa : (uint64_t)sa; break;
 		case M_NEG: x = -a; break;
 		case M_URECPE: x = mask; break;
-		default: {
-			int dbl = size == 3;
-			double f = fget(&n, size, e), fr = 0;
-			int width = dbl ? 64 : 32;
-			switch (i->op) {
-			case M_FABS: x = a & (mask >> 1); goto done;
-			case M_FNEG: x = a ^ (1ull << (bits - 1)); goto done;
-			case M_FSQRT: fr = dbl ? a64_fsqrt_d(c, f) : a64_fsqrt_s(c, (float)f); break;
-			case M_SCVTF: fr = dbl ? (double)sa : (double)(float)(int32_t)sa; break;
-			case M_UCVTF: fr = dbl ? (double)a : (double)(float)(uint32_t)a; break;
-			case M_FCVTZS: x = a64_f2i(c, f, FPROUND_Z, 1, width); goto done;
-			case M_FCVTZU: x = a64_f2i(c, f, FPROUND_Z, 0, width); goto done;
-			case M_FCVTNS: x = a64_f2i(c, f, FPROUND_N, 1, width); goto done;
-			case M_FCVTNU: x = a64_f2i(c, f, FPROUND_N, 0, width); goto done;
-			case M_FCVTMS: x = a64_f2i(c, f, FPROUND_M, 1, width); goto done;
-			case M_FCVTMU: x = a64_f2i(c, f, FPROUND_M, 0, width); goto done;
-			case M_FCVTPS: x = a64_f2i(c, f, FPROUND_P, 1, width); goto done;
-			case M_FCVTPU: x = a64_f2i(c, f, FPROUND_P, 0, width); goto done;
-			case M_FCVTAS: x = a64_f2i(c, f, FPROUND_A, 1, width); goto done;
-			case M_FCVTAU: x = a64_f2i(c, f, FPROUND_A, 0, width); goto done;
-			case M_FCMGT0: x = f > 0 ? mask : 0; goto done;
-			case M_FCMGE0: x = f >= 0 ? mask : 0; goto done;
-			case M_FCMEQ0: x = f == 0 ? mask : 0; goto done;
-			case M_FCMLE0: x = f <= 0 ? mask : 0; goto done;
-			case M_FCMLT0: x = f < 0 ? mask : 0; goto done;
-			case M_FRINTN: case M_FRINTP: case M_FRINTM: case M_FRINTZ: case M_FRINTA:
-				fr = isnan(f) ? f : a64_round(c, f, i->op - M_FRINTN, 0);
-				break;
-			case M_FRINTX: case M_FRINTI:
-				fr = isnan(f) ? f : a64_round(c, f, a64_rmode(c), i->op == M_FRINTX);
-				break;
-			case M_FRECPE: fr = 1.0 / f; break;
-			case M_FRSQRTE: fr = 1.0 / sqrt(f); break;
-			}
-			fset(&r, size, e, fr);
-			continue;
+		default:
+			x = size == 3 ? fmisc_d(c, i->op, a) : fmisc_s(c, i->op, (uint32_t)a);
+			break;
 		}
-		}
-done:
 		eset(&r, size, e, x & mask);
 	}
 	V(i->rd) = r;
@@ -532,10 +589,10 @@ static int h_across(struct a64_cpu *c, const struct a64_insn *i)
 	if (i->op >= 7) {
 		static const int ops[] = { FOP_MAX, FOP_MIN, FOP_MAXNM, FOP_MINNM };
 		int o = ops[i->op - 7];
-		float acc = n.f[0];
-		for (int e = 1; e < ne; e++)
-			acc = a64_fop_s(c, o, acc, n.f[e]);
-		r.f[0] = acc;
+		/* ARM's Reduce() halves recursively: (e0 op e1) op (e2 op e3);
+		 * the order decides which NaN comes out */
+		float lo = a64_fop_s(c, o, n.f[0], n.f[1]);
+		r.f[0] = ne == 4 ? a64_fop_s(c, o, lo, a64_fop_s(c, o, n.f[2], n.f[3])) : lo;
 		V(i->rd) = r;
 		return A64_NEXT;
 	}
@@ -765,20 +822,26 @@ static int h_elem(struct a64_cpu *c, const struct a64_insn *i)
 		V(i->rd) = r;
 		return A64_NEXT;
 	}
-	if (i->op >= 3) {
-		double b = fget(&m, size, i->sh);
-		int dbl = size == 3;
+	if (i->op >= 3 && size == 2) { /* single lanes stay float (a signalling NaN, FZ) */
+		float b = m.f[i->sh];
 		for (int e = 0; e < ne; e++) {
-			double a = fget(&n, size, e), x;
+			float a = n.f[e];
 			if (i->op == 3)
-				x = dbl ? a64_fop_d(c, FOP_MUL, a, b) : a64_fop_s(c, FOP_MUL, a, b);
-			else {
-				double acc = fget(&d, size, e);
-				if (i->op == 5)
-					a = -a;
-				x = dbl ? a64_fma_d(c, acc, a, b) : a64_fma_s(c, acc, a, b);
-			}
-			fset(&r, size, e, x);
+				r.f[e] = a64_fop_s(c, FOP_MUL, a, b);
+			else
+				r.f[e] = a64_fma_s(c, d.f[e], i->op == 5 ? -a : a, b);
+		}
+		V(i->rd) = r;
+		return A64_NEXT;
+	}
+	if (i->op >= 3) {
+		double b = m.df[i->sh];
+		for (int e = 0; e < ne; e++) {
+			double a = n.df[e];
+			if (i->op == 3)
+				r.df[e] = a64_fop_d(c, FOP_MUL, a, b);
+			else
+				r.df[e] = a64_fma_d(c, d.df[e], i->op == 5 ? -a : a, b);
 		}
 		V(i->rd) = r;
 		return A64_NEXT;

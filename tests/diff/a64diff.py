@@ -187,10 +187,32 @@ FSAME = [  # (U, a, opcode): FADD FSUB FMUL FDIV FMAX FMIN FMAXNM FMINNM FMLA FM
     (1, 1, 0x1a), (1, 0, 0x1d), (1, 1, 0x1d), (1, 0, 0x1e), (1, 1, 0x1e), (0, 0, 0x1b)]
 
 
+FMISC = [  # (U, bit 23, opcode): FRINTN/M/P/Z/A/X/I, FCVT{N,M,A,P,Z}{S,U}, SCVTF, UCVTF, compares
+    # with zero, FABS, FNEG, FSQRT (not FRECPE/FRSQRTE: mew answers exactly, not ARM's estimate)
+    (0, 0, 0x18), (0, 0, 0x19), (0, 1, 0x18), (0, 1, 0x19), (1, 0, 0x18), (1, 0, 0x19), (1, 1, 0x19),
+    (0, 0, 0x1a), (0, 0, 0x1b), (0, 0, 0x1c), (0, 1, 0x1a), (0, 1, 0x1b), (1, 0, 0x1a), (1, 0, 0x1b),
+    (1, 0, 0x1c), (1, 1, 0x1a), (1, 1, 0x1b), (0, 0, 0x1d), (1, 0, 0x1d), (0, 1, 0xc), (0, 1, 0xd),
+    (0, 1, 0xe), (1, 1, 0xc), (1, 1, 0xd), (0, 1, 0xf), (1, 1, 0xf), (1, 1, 0x1f)]
+
+
 def gen_simd(rng):
     q = rng.randrange(2)
     rd, rn, rm = rng.randrange(32), rng.randrange(32), rng.randrange(32)
-    k = rng.randrange(13)
+    k = rng.randrange(15)
+    if k == 13:  # floating-point two-register misc, vector (and FCVTL/FCVTN single <-> double)
+        if rng.randrange(8) == 0:
+            return (q << 30) | (0b01110 << 24) | (1 << 22) | (0b10000 << 17) | \
+                (rng.choice([0x16, 0x17]) << 12) | (0b10 << 10) | (rn << 5) | rd
+        u, b23, opc = rng.choice(FMISC)
+        sz = rng.randrange(2)
+        if sz:
+            q = 1
+        return (q << 30) | (u << 29) | (0b01110 << 24) | (b23 << 23) | (sz << 22) | (0b10000 << 17) | \
+            (opc << 12) | (0b10 << 10) | (rn << 5) | rd
+    if k == 14:  # floating-point across lanes: FMAXNMV FMAXV FMINNMV FMINV (.4s)
+        o1, opc = rng.choice([(0, 0xc), (0, 0xf), (1, 0xc), (1, 0xf)])
+        return (1 << 30) | (1 << 29) | (0b01110 << 24) | (o1 << 23) | (0b11000 << 17) | (opc << 12) | \
+            (0b10 << 10) | (rn << 5) | rd
     if k == 12:  # floating-point three-same, vector
         u, a, opc = rng.choice(FSAME)
         sz = rng.randrange(2)
@@ -311,7 +333,8 @@ def build(rng, cases, length, kind, tmp):
         asm.append('\tmov x28, #%d' % (rng.randrange(16) << 28 >> 16))
         asm.append('\tlsl x28, x28, #16')
         asm.append('\tmsr nzcv, x28')
-        fpcr = (rng.randrange(4) << 22) | ((rng.randrange(4) == 0) << 25)
+        # rounding mode, DN (default NaN) and FZ (flush denormals to zero: FPSR.IDC for inputs)
+        fpcr = (rng.randrange(4) << 22) | ((rng.randrange(4) == 0) << 25) | ((rng.randrange(4) == 0) << 24)
         asm.append('\tmov x28, #%d' % (fpcr >> 16))
         asm.append('\tlsl x28, x28, #16')
         asm.append('\tmsr fpcr, x28')
