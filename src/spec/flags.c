@@ -38,6 +38,9 @@ const char spec_run_usage[] =
 	"      --initrd FILE      initial ramdisk\n"
 	"      --cmdline STR      extra kernel command line\n"
 	"      --console          interactive serial console\n"
+	"      --disk FILE        attach a raw or ext4 image as a virtio-blk disk\n"
+	"      --root-disk        boot the rootfs from an ext4 image built from it (cached;\n"
+	"                         the run's writes are discarded) instead of a 9p share\n"
 	"\n"
 	"Exit status: COMMAND's own; 125 if mew failed, 126 if COMMAND cannot be\n"
 	"executed, 127 if it was not found.\n";
@@ -56,6 +59,8 @@ enum {
 	OPT_INITRD,
 	OPT_CMDLINE,
 	OPT_CONSOLE,
+	OPT_DISK,
+	OPT_ROOT_DISK,
 };
 
 static const struct option run_options[] = {
@@ -78,6 +83,8 @@ static const struct option run_options[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "console", no_argument, NULL, OPT_CONSOLE },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "root-disk", no_argument, NULL, OPT_ROOT_DISK },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -235,6 +242,12 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 			break;
 		case OPT_CONSOLE:
 			spec->vm.console = true;
+			break;
+		case OPT_DISK:
+			r = set_str(&spec->vm.disk, optarg);
+			break;
+		case OPT_ROOT_DISK:
+			spec->vm.root_disk = true;
 			break;
 		case 'h':
 			return 1;

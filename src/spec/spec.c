@@ -44,6 +44,7 @@ void spec_free(struct spec *spec)
 	free(spec->vm.kernel);
 	free(spec->vm.initrd);
 	free(spec->vm.cmdline);
+	free(spec->vm.disk);
 	spec_oci_free(spec->oci);
 	memset(spec, 0, sizeof(*spec));
 }

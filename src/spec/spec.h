@@ -33,6 +33,8 @@ struct spec_vm {
 	char *initrd;
 	char *cmdline; /* appended to the kernel command line */
 	bool console;  /* interactive serial console instead of the agent */
+	char *disk;    /* a raw or ext4 image attached as virtio-blk */
+	bool root_disk; /* the rootfs as a cached ext4 image (virtio-blk) instead of a 9p share */
 	int vcpus;     /* 0 = from limits.cpus, else 1 */
 };
 

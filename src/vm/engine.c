@@ -22,6 +22,7 @@
 #include "vm/agentproto.h"
 #include "vm/boot.h"
 #include "vm/cpio.h"
+#include "vm/disk.h"
 #include "vm/probe.h"
 #include "vm/timing.h"
 #include "vm/virtio/devices.h"
@@ -259,7 +260,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 	int vcpus = spec->vm.vcpus > 0 ? spec->vm.vcpus : 1;
 	int use_agent = !spec->vm.console && spec->vm.initrd == NULL;
 	int serial_fd = 1, r = -1, agent_stdin = 0;
-	const char *disk = getenv("MEW_VM_DISK");
+	const char *disk = spec->vm.disk != NULL ? spec->vm.disk : getenv("MEW_VM_DISK");
+	cleanup_free char *root_image = NULL;
 	const char *vsock_uds = getenv("MEW_VSOCK_UDS");
 	const char *boot = getenv("MEW_VM_BOOT");
 	const size_t cmax = 8192;
@@ -329,9 +331,25 @@ static int run(const struct spec *spec, struct mew_error **err)
 		mew_error(err, 0, "vm: registering the agent's vsock ports");
 		goto out;
 	}
+	/* --root-disk: the rootfs as an ext4 image (vda, before any --disk),
+	 * the run's writes kept apart from the cached image. */
+	if (spec->vm.root_disk) {
+		if (vm_disk_from_rootfs(spec->rootfs, &root_image, err) < 0)
+			goto out;
+		vm_timing_mark("root disk image");
+		fn = irq_for(&vm, &op);
+		if (attach(&vm,
+			   virtio_blk_new(&vm.mem, root_image, spec->readonly_root ? VIRTIO_BLK_RO : VIRTIO_BLK_SNAPSHOT,
+					  fn, op, err),
+			   cmdline, cmax, err) < 0)
+			goto out;
+		size_t n = strlen(cmdline);
+		snprintf(cmdline + n, cmax - n, " mew.root=vda");
+	}
 	if (disk != NULL && *disk != '\0') {
 		fn = irq_for(&vm, &op);
-		if (attach(&vm, virtio_blk_new(&vm.mem, disk, spec->readonly_root, fn, op, err), cmdline, cmax, err) < 0)
+		if (attach(&vm, virtio_blk_new(&vm.mem, disk, spec->readonly_root ? VIRTIO_BLK_RO : VIRTIO_BLK_RW, fn, op, err),
+			   cmdline, cmax, err) < 0)
 			goto out;
 	}
 	vm_timing_mark("virtio devices");

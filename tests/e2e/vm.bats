@@ -70,10 +70,38 @@ vmrun() {
 @test "vm: virtio-blk reads and writes a raw image, and refuses reads past its end" {
 	printf 'MEWDISK-sector-zero' > "$T/disk.img"
 	truncate -s 1M "$T/disk.img"
-	MEW_VM_DISK="$T/disk.img" run vmrun -- blk
+	run vmrun --disk "$T/disk.img" -- blk
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"2048 sectors, sector 0 begins \`MEWDISK-sector-z\`"* ]]
 	[ "$(dd if="$T/disk.img" bs=512 skip=1 count=1 2>/dev/null | head -c 10)" = "mew-blk-ok" ]
+}
+
+@test "vm: --root-disk builds an ext4 image of the rootfs (mke2fs -d), caches it and keeps the run's writes out of it" {
+	command -v mke2fs >/dev/null || skip "needs mke2fs (e2fsprogs)"
+	mkdir -p "$T/root/etc" "$T/cache"
+	echo one >"$T/root/etc/hostname"
+	MEW_CACHE="$T/cache" ROOT="$T/root" run vmrun --root-disk -- ext4 blk cmdline
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ext4: label \`mewroot\`"* ]]
+	[[ "$output" == *"blk: wrote and read back sector 1"* ]]
+	[[ "$output" == *" mew.root=vda "* ]]
+	img=$(ls "$T"/cache/vm/disk/*.ext4)
+	[ "$(echo "$img" | wc -l)" -eq 1 ]
+	# the guest wrote sector 1: the cached image does not have it
+	[ "$(dd if="$img" bs=512 skip=1 count=1 2>/dev/null | head -c 10)" != "mew-blk-ok" ]
+	if command -v debugfs >/dev/null; then
+		[ "$(debugfs -R 'cat /etc/hostname' "$img" 2>/dev/null)" = one ]
+	fi
+	# an unchanged rootfs reuses the image; a changed one gets a new image
+	before=$(stat -c %i.%Y "$img")
+	MEW_CACHE="$T/cache" ROOT="$T/root" run vmrun --root-disk -- ext4
+	[ "$status" -eq 0 ]
+	[ "$(ls "$T"/cache/vm/disk/*.ext4)" = "$img" ]
+	[ "$(stat -c %i.%Y "$img")" = "$before" ]
+	echo two >"$T/root/etc/hostname"
+	MEW_CACHE="$T/cache" ROOT="$T/root" run vmrun --root-disk -- ext4
+	[ "$status" -eq 0 ]
+	[ "$(ls "$T"/cache/vm/disk/*.ext4 | wc -l)" -eq 2 ]
 }
 
 @test "vm: virtio-9p shares the rootfs directory" {

@@ -2,6 +2,7 @@
  * all: well-formed requests work, and hostile queues (descriptor loops,
  * out-of-range addresses, oversized lengths, ring index jumps) are refused
  * while the device model survives and works again after a reset. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -352,6 +353,65 @@ static void blk_checks_sector_ranges(void **state)
 	unlink(path);
 }
 
+/* One blk request: type, sector, a data segment of len bytes at DATA+0x100
+ * (device-writable for reads), the status byte at DATA+0x1000. */
+static uint8_t blk_req(struct virtio_mmio *t, uint16_t *n, uint32_t type, uint64_t sector, uint32_t len)
+{
+	uint32_t hdr[4] = { type, 0, (uint32_t)sector, (uint32_t)(sector >> 32) };
+	memcpy(gp(DATA), hdr, 16);
+	desc(0, DATA, 16, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA + 0x100, len, (type == 0 ? VRING_DESC_F_WRITE : 0) | VRING_DESC_F_NEXT, 2);
+	desc(2, DATA + 0x1000, 1, VRING_DESC_F_WRITE, 0);
+	avail_push(*n, 0);
+	avail_idx(++*n);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), *n);
+	return *(uint8_t *)gp(DATA + 0x1000);
+}
+
+/* A snapshot reads the image and keeps the guest's writes elsewhere: reads
+ * see them, sector by sector, and the image never changes. */
+static void blk_snapshot_keeps_writes_out_of_the_image(void **state)
+{
+	char path[] = "/tmp/mew-blk-XXXXXX", img[4096], back[1536];
+	int fd = mkstemp(path);
+	uint16_t n = 0;
+	assert_true(fd >= 0);
+	for (int i = 0; i < 4096; i++)
+		img[i] = (char)('A' + i / 512);
+	assert_int_equal(write(fd, img, sizeof(img)), (ssize_t)sizeof(img));
+	close(fd);
+	struct virtio_dev *d = virtio_blk_new(&mem, path, VIRTIO_BLK_SNAPSHOT, count_irq, NULL, NULL);
+	assert_non_null(d);
+	struct virtio_mmio *t = virtio_mmio_new(d, 0, 5);
+	driver_init(t, 1, 0);
+	assert_int_equal(rd(t, 0x10) & (1u << 5), 0); /* writable to the guest */
+
+	/* write sector 3 */
+	memset(gp(DATA + 0x100), 'w', 512);
+	assert_int_equal(blk_req(t, &n, 1, 3, 512), 0);
+	/* sectors 2..4 read back as base, overlay, base */
+	memset(gp(DATA + 0x100), 0, 1536);
+	assert_int_equal(blk_req(t, &n, 0, 2, 1536), 0);
+	memcpy(back, gp(DATA + 0x100), 1536);
+	for (int i = 0; i < 512; i++) {
+		assert_int_equal(back[i], 'C');
+		assert_int_equal(back[512 + i], 'w');
+		assert_int_equal(back[1024 + i], 'E');
+	}
+	/* a flush succeeds; a write past the end is refused */
+	assert_int_equal(blk_req(t, &n, 4, 0, 512), 0);
+	assert_int_equal(blk_req(t, &n, 1, 8, 512), 1);
+	virtio_mmio_free(t);
+
+	/* the image itself never changed */
+	fd = open(path, O_RDONLY);
+	assert_int_equal(read(fd, back, 1536), 1536);
+	close(fd);
+	assert_memory_equal(back, img, 1536);
+	unlink(path);
+}
+
 static void p9_refuses_malformed_messages(void **state)
 {
 	char dir[] = "/tmp/mew-9p-XXXXXX";
@@ -567,6 +627,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(device_survives_hostile_queues_and_recovers_after_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_refuses_queues_outside_memory_and_bad_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(blk_checks_sector_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(blk_snapshot_keeps_writes_out_of_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_refuses_malformed_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr, setup, teardown),
 		cmocka_unit_test(bus_reads_nothing_as_ones),

@@ -1,7 +1,12 @@
 /* virtio-blk (device 2) on a raw image: read, write, flush, get-id.  Every
- * request's sector range is checked against the image's size. */
+ * request's sector range is checked against the image's size.  In snapshot
+ * mode the image is only read: the guest's writes go to an unlinked
+ * temporary file of the same size, and a bitmap says which sectors are
+ * there (qemu's -snapshot, for a cached image many runs share). */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,7 +31,35 @@ struct blk {
 	int fd;
 	uint64_t size;
 	int readonly;
+	int ov_fd;	 /* snapshot mode: the guest's writes, else -1 */
+	uint8_t *ov_map; /* a bit per sector: 1 = the sector is in ov_fd */
 };
+
+static int in_overlay(const struct blk *b, uint64_t sector)
+{
+	return b->ov_map != NULL && (b->ov_map[sector / 8] >> (sector % 8) & 1);
+}
+
+/* Read len bytes at off, each sector from wherever its latest copy is. */
+static ssize_t read_at(struct blk *b, uint8_t *p, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t sector = (off + done) / 512;
+		int ov = in_overlay(b, sector);
+		/* the run of sectors that live in the same file */
+		uint64_t end = (sector + 1) * 512;
+		while (end < off + len && in_overlay(b, end / 512) == ov)
+			end += 512;
+		size_t n = (size_t)((end < off + len ? end : off + len) - (off + done));
+		ssize_t r = pread(ov ? b->ov_fd : b->fd, p + done, n, (off_t)(off + done));
+		if (r != (ssize_t)n)
+			return -1;
+		done += n;
+	}
+	return (ssize_t)done;
+}
 
 struct blk_hdr {
 	uint32_t type, reserved;
@@ -40,6 +73,7 @@ static int transfer(struct blk *b, struct vq_chain *ch, uint64_t off, int write,
 	int n = write ? ch->nout : ch->nin - 1;
 	size_t skip = write ? sizeof(struct blk_hdr) : 0;
 	uint64_t total = (write ? ch->out_len - sizeof(struct blk_hdr) : ch->in_len - 1);
+	uint64_t start = off;
 
 	if (total % 512 != 0 || off > b->size || total > b->size - off)
 		return BLK_S_IOERR;
@@ -55,13 +89,18 @@ static int transfer(struct blk *b, struct vq_chain *ch, uint64_t off, int write,
 		skip = 0;
 		if (!write && i == ch->nin - 1)
 			break;
-		ssize_t r = write ? pwrite(b->fd, p, len, (off_t)off) : pread(b->fd, p, len, (off_t)off);
+		ssize_t r = write ? pwrite(b->ov_fd >= 0 ? b->ov_fd : b->fd, p, len, (off_t)off)
+				  : read_at(b, p, len, off);
 		if (r != (ssize_t)len)
 			return BLK_S_IOERR;
 		off += len;
 		if (!write)
 			*done += (uint32_t)len;
 	}
+	/* The request covered whole sectors: now they all live in the overlay. */
+	if (write && b->ov_map != NULL)
+		for (uint64_t sector = start / 512; sector < (start + total) / 512; sector++)
+			b->ov_map[sector / 8] |= (uint8_t)(1u << (sector % 8));
 	return BLK_S_OK;
 }
 
@@ -96,7 +135,8 @@ static void handle(struct blk *b, struct vq_chain *ch, uint32_t *written)
 								      : transfer(b, ch, h.sector * 512, 1, written);
 		break;
 	case BLK_T_FLUSH:
-		status = fsync(b->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
+		/* a snapshot's writes are thrown away at the end: nothing to keep */
+		status = b->ov_fd >= 0 || fsync(b->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
 		break;
 	case BLK_T_GET_ID:
 		if (ch->nin >= 2)
@@ -134,6 +174,9 @@ static void blk_free(struct virtio_dev *d)
 {
 	struct blk *b = d->priv;
 	close(b->fd);
+	if (b->ov_fd >= 0)
+		close(b->ov_fd);
+	free(b->ov_map);
 	free(b);
 }
 
@@ -155,12 +198,30 @@ static const struct virtio_ops blk_ro_ops = {
 	.free = blk_free,
 };
 
-struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int readonly, virtio_irq_fn irq,
+/* An unlinked file next to the image (or in /tmp) for a snapshot's writes. */
+static int overlay_file(const char *image)
+{
+	char dir[4096], tmpl[4200];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", image);
+	fd = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	snprintf(tmpl, sizeof(tmpl), "/tmp/mew-blk-XXXXXX");
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl);
+	return fd;
+}
+
+struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int mode, virtio_irq_fn irq,
 				  void *opaque, struct mew_error **err)
 {
 	struct blk *b;
 	struct stat st;
-	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	int readonly = mode == VIRTIO_BLK_RO;
+	int fd = open(path, (mode == VIRTIO_BLK_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 
 	if (fd < 0)
 		return mew_error(err, errno, "disk image `%s`", path), NULL;
@@ -175,8 +236,18 @@ struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int 
 	}
 	virtio_dev_init(&b->dev, readonly ? &blk_ro_ops : &blk_ops, b, mem, irq, opaque);
 	b->fd = fd;
+	b->ov_fd = -1;
 	b->size = (uint64_t)st.st_size & ~511ULL;
 	b->readonly = readonly;
+	if (mode == VIRTIO_BLK_SNAPSHOT) {
+		b->ov_fd = overlay_file(path);
+		b->ov_map = calloc(1, (size_t)(b->size / 512 / 8 + 1));
+		if (b->ov_fd < 0 || b->ov_map == NULL || ftruncate(b->ov_fd, (off_t)b->size) < 0) {
+			mew_error(err, errno, "disk image `%s`: a file for the run's writes", path);
+			blk_free(&b->dev);
+			return NULL;
+		}
+	}
 	uint64_t sectors = b->size / 512;
 	memcpy(b->dev.config, &sectors, 8); /* capacity */
 	b->dev.config_len = 60;

@@ -21,8 +21,10 @@ size_t virtio_console_input(struct virtio_dev *d, const uint8_t *buf, size_t len
 struct virtio_dev *virtio_rng_new(const struct gmem *mem, virtio_irq_fn irq, void *opaque,
 				  struct mew_error **err);
 
-/* virtio-blk on a raw image file. */
-struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int readonly, virtio_irq_fn irq,
+/* virtio-blk on a raw image file: read-write, read-only, or a snapshot
+ * (the image is only read; the guest's writes last as long as the device). */
+enum { VIRTIO_BLK_RW = 0, VIRTIO_BLK_RO = 1, VIRTIO_BLK_SNAPSHOT = 2 };
+struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int mode, virtio_irq_fn irq,
 				  void *opaque, struct mew_error **err);
 
 /* virtio-9p: a 9P2000.L server for the directory root, mount tag tag. */

@@ -81,6 +81,8 @@ static int hexval(int c)
 static char *fields[1100];
 static int nfields;
 
+static char root_dev[32]; /* mew.root=vda: the root is that disk, not the 9p share */
+
 static int parse_cmdline(void)
 {
 	static char cl[16384];
@@ -93,6 +95,9 @@ static int parse_cmdline(void)
 	if (n <= 0)
 		return -1;
 	cl[n] = '\0';
+	p = strstr(cl, "mew.root=");
+	if (p != NULL)
+		snprintf(root_dev, sizeof(root_dev), "/dev/%.*s", (int)strcspn(p + 9, " \n"), p + 9);
 	p = strstr(cl, "mew.run=");
 	if (p == NULL)
 		return -1;
@@ -150,8 +155,13 @@ int main(void)
 	uid = (uid_t)strtoul(fields[i++], NULL, 10);
 	gid = (gid_t)strtoul(fields[i++], NULL, 10);
 
-	/* The shared rootfs becomes /. */
-	mount_or_say(SHARE_TAG, "/root", "9p", 0, "trans=virtio,version=9p2000.L,msize=131072,cache=loose");
+	/* The shared rootfs (or mew's ext4 image of it) becomes /. */
+	if (root_dev[0] != '\0') {
+		/* a read-only disk (mew run --read-only) mounts read-only */
+		if (mount(root_dev, "/root", "ext4", 0, NULL) < 0)
+			mount_or_say(root_dev, "/root", "ext4", MS_RDONLY, NULL);
+	} else
+		mount_or_say(SHARE_TAG, "/root", "9p", 0, "trans=virtio,version=9p2000.L,msize=131072,cache=loose");
 	mount_or_say("proc", "/root/proc", "proc", 0, NULL);
 	mount_or_say("sysfs", "/root/sys", "sysfs", 0, NULL);
 	mount_or_say("devtmpfs", "/root/dev", "devtmpfs", 0, NULL);

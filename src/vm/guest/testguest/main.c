@@ -3,7 +3,7 @@
  * so that the VMM is checked end to end where a Linux kernel cannot boot.
  *
  * It runs the words after " -- " on its command line:
- *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk |
+ *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk | ext4 |
  *   rx BYTES | 9p PATH | vsock PORT | vsend PORT TEXT | vcat | hostile | spin N |
  *   cmdline | fault | reset | int3 | emulfail
  * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
@@ -459,6 +459,24 @@ static void cmd_blk(void)
 	if (blk_io(d, 0, cap, back, 512) == 0)
 		return fail("blk: a read past the end succeeded");
 	puts_("blk: wrote and read back sector 1\n");
+}
+
+/* ext4: the disk's superblock (at byte 1024) says ext4 and names its label. */
+static void cmd_ext4(void)
+{
+	static u8 sb[1024];
+	struct dev *d = find_dev(2);
+
+	if (d == 0 || dev_init(d, 0, 1) < 0)
+		return fail("ext4: no virtio-blk");
+	if (blk_io(d, 0, 2, sb, 1024) != 0)
+		return fail("ext4: reading the superblock");
+	if (sb[0x38] != 0x53 || sb[0x39] != 0xef)
+		return fail("ext4: no ext2/3/4 superblock magic");
+	puts_("ext4: label `");
+	for (int i = 0; i < 16 && sb[0x78 + i] != 0; i++)
+		putc_((char)sb[0x78 + i]);
+	puts_("`\n");
 }
 
 /* 9P2000.L over virtio-9p: version, attach, walk, lopen, read. */
@@ -974,6 +992,8 @@ void tg_main(int pvh, const u8 *info)
 			cmd_rng();
 		} else if (is(w, n, "blk")) {
 			cmd_blk();
+		} else if (is(w, n, "ext4")) {
+			cmd_ext4();
 		} else if (is(w, n, "9p") && (arg = word(&p, &an)) != 0) {
 			cmd_9p(arg, an);
 		} else if (is(w, n, "vsock") && (arg = word(&p, &an)) != 0) {
