@@ -66,6 +66,14 @@ $(B)/libmew.a: $(LIB_OBJS)
 $(B)/mew: $(B)/src/cli/main.o $(B)/libmew.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# mew linked statically: the vm engine puts it into the guest's initramfs, so
+# that mew's container engine runs inside the VM (glibc's warnings about NSS
+# in static programs silenced: the guest has no NSS configuration anyway).
+all: $(B)/vm/mew-static
+$(B)/vm/mew-static: $(B)/src/cli/main.o $(B)/libmew.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -static -Wl,--no-warnings -o $@ $^ $(LDLIBS)
+
 # The workload program `mew bench` runs natively and inside every engine:
 # static, for the host and, where aarch64-linux-gnu-gcc is installed, arm64.
 BENCH_ARCH := $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))

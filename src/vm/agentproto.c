@@ -1,8 +1,12 @@
 #include "vm/agentproto.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
+#include "base/file.h"
 #include "base/strutil.h"
 
 /* Hex of NUL-separated fields, so that any byte survives the kernel command
@@ -59,4 +63,25 @@ int agent_status_feed(struct agent_status *s, const uint8_t *data, size_t len)
 		return v > 255 ? AGENT_STATUS_BAD : (int)v;
 	}
 	return AGENT_STATUS_MORE;
+}
+
+int agent_initramfs(struct cpio *c, const char *dir, struct mew_error **err)
+{
+	cleanup_free char *agent_path = NULL, *mew_path = NULL, *agent = NULL, *mew = NULL;
+	size_t agent_len = 0, mew_len = 0;
+
+	if (asprintf(&agent_path, "%s/mew-agent", dir) < 0 || asprintf(&mew_path, "%s/mew-static", dir) < 0)
+		return mew_error(err, ENOMEM, "the agent initramfs");
+	if (!file_exists(agent_path))
+		return mew_error(err, 0, "the guest agent `%s` is missing: build it with make", agent_path);
+	if (file_read(agent_path, &agent, &agent_len, err) < 0)
+		return -1;
+	if (file_exists(mew_path) && file_read(mew_path, &mew, &mew_len, err) < 0)
+		return -1;
+	if (cpio_add(c, "dev", 040755, NULL, 0) < 0 || cpio_add(c, "proc", 040755, NULL, 0) < 0 ||
+	    cpio_add(c, "sys", 040755, NULL, 0) < 0 || cpio_add(c, "root", 040755, NULL, 0) < 0 ||
+	    cpio_add(c, "init", 0100755, agent, agent_len) < 0 || cpio_add(c, "mew", 040755, NULL, 0) < 0 ||
+	    (mew != NULL && cpio_add(c, "mew/mew", 0100755, mew, mew_len) < 0) || cpio_finish(c) < 0)
+		return mew_error(err, ENOMEM, "building the agent initramfs");
+	return 0;
 }

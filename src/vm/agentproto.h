@@ -6,12 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "spec/spec.h"
 #include "vm/agent.h"
+#include "vm/cpio.h"
 
 /* Append " mew.run=<hex>" for spec to out (max bytes in all); -1 when it
  * does not fit. */
 int agent_encode_run(const struct spec *spec, char *out, size_t max);
+
+/* The agent's initramfs, from dir, where mew builds its guest programs:
+ * /init is the agent (dir/mew-agent); /mew/mew is mew linked statically
+ * (dir/mew-static), when it was built, so that mew's container engine runs
+ * inside the guest (the agent shows it to the command as /run/mew-guest/mew). */
+int agent_initramfs(struct cpio *c, const char *dir, struct mew_error **err);
 
 /* The status the agent sends on AGENT_PORT_STATUS, fed as it arrives. */
 struct agent_status {

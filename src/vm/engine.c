@@ -115,8 +115,8 @@ static char *symbol_file(const char *kernel_path, const char *kernel)
 	return p;
 }
 
-/* mew's guest agent, built next to the mew binary. */
-static char *agent_path(void)
+/* Where mew's guest programs are built: vm/ next to the mew binary. */
+static char *guest_dir(void)
 {
 	char exe[PATH_MAX], *p = NULL;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -126,7 +126,7 @@ static char *agent_path(void)
 	char *slash = strrchr(exe, '/');
 	if (slash != NULL)
 		*slash = '\0';
-	if (asprintf(&p, "%s/vm/mew-agent", exe) < 0)
+	if (asprintf(&p, "%s/vm", exe) < 0)
 		return NULL;
 	return p;
 }
@@ -135,24 +135,6 @@ static int read_file_bytes(const char *what, const char *path, char **buf, size_
 {
 	if (file_read(path, buf, len, err) < 0)
 		return mew_error_wrap(err, "%s", what);
-	return 0;
-}
-
-/* The agent's initramfs: /init is mew-agent. */
-static int agent_initrd(struct cpio *c, struct mew_error **err)
-{
-	cleanup_free char *path = agent_path();
-	cleanup_free char *agent = NULL;
-	size_t len;
-
-	if (path == NULL || !file_exists(path))
-		return mew_error(err, 0, "the guest agent `%s` is missing: build it with make", path ? path : "mew-agent");
-	if (file_read(path, &agent, &len, err) < 0)
-		return -1;
-	if (cpio_add(c, "dev", 040755, NULL, 0) < 0 || cpio_add(c, "proc", 040755, NULL, 0) < 0 ||
-	    cpio_add(c, "sys", 040755, NULL, 0) < 0 || cpio_add(c, "root", 040755, NULL, 0) < 0 ||
-	    cpio_add(c, "init", 0100755, agent, len) < 0 || cpio_finish(c) < 0)
-		return mew_error(err, ENOMEM, "building the agent initramfs");
 	return 0;
 }
 
@@ -357,7 +339,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if (use_agent) {
 		struct mew_error *aerr = NULL;
 		/* Without the agent a kernel boots to its own init (or the test guest runs). */
-		if (agent_initrd(&agent, &aerr) < 0) {
+		cleanup_free char *dir = guest_dir();
+		if (agent_initramfs(&agent, dir != NULL ? dir : "vm", &aerr) < 0) {
 			mew_debug("vm: %s", aerr->msg);
 			mew_error_free(aerr);
 			use_agent = 0;

@@ -233,6 +233,25 @@ PY
 	[ "$status" -eq 127 ]
 }
 
+# The same path with the agent's separate streams, the ext4 root disk and
+# mew's own container engine inside the guest.
+@test "vm: under a Linux kernel, stdout and stderr stay apart, --root-disk roots the guest on ext4, and mew's container engine runs inside" {
+	line=$("$MEW" engines | grep '^vm')
+	[[ "$line" == *"kernel boot: yes"* ]] || skip "a Linux kernel cannot boot here: ${line#*kernel boot: }"
+	kernel=$(bash "$MEW_ROOT/scripts/guest-kernel.sh")
+	"$MEW" run --engine vm --kernel "$kernel" -- sh -c 'echo out; echo err >&2; exit 4' >"$T/out" 2>"$T/err" && st=0 || st=$?
+	[ "$st" -eq 4 ]
+	[ "$(cat "$T/out")" = out ]
+	[ "$(cat "$T/err")" = err ]
+	run "$MEW" run --engine vm --kernel "$kernel" --root-disk -- sh -c 'echo written >/etc/mew-root-disk && cat /etc/mew-root-disk && grep " / " /proc/mounts'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"written"*"/dev/vda / ext4"* ]]
+	[ ! -e "$ROOTFS/etc/mew-root-disk" ]
+	run "$MEW" run --engine vm --kernel "$kernel" -- /run/mew-guest/mew run --engine container --rootfs / -- sh -c 'echo "container pid $$"'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"container pid 1"* ]]
+}
+
 # Where a kernel cannot boot to the end, its first steps still check the
 # loader: the 64-bit entry, boot_params, the e820 map, the MP table and the
 # command line with the virtio-mmio devices, as the kernel itself reports them.

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -81,11 +83,91 @@ static void only_a_wellformed_status_is_taken(void **state)
 	assert_int_equal(feed("3"), AGENT_STATUS_MORE);
 }
 
+/* The entries of a newc archive: name -> (mode, data). */
+static int cpio_find(const struct cpio *c, const char *want, unsigned *mode, const char **data, size_t *len)
+{
+	size_t off = 0;
+	while (off + 110 <= c->len) {
+		char field[9] = { 0 };
+		const char *h = (const char *)c->buf + off;
+		assert_memory_equal(h, "070701", 6);
+		memcpy(field, h + 14, 8);
+		unsigned m = (unsigned)strtoul(field, NULL, 16);
+		memcpy(field, h + 54, 8);
+		size_t fsize = strtoul(field, NULL, 16);
+		memcpy(field, h + 94, 8);
+		size_t nsize = strtoul(field, NULL, 16);
+		const char *name = h + 110;
+		size_t doff = (off + 110 + nsize + 3) & ~(size_t)3;
+		if (strcmp(name, "TRAILER!!!") == 0)
+			return -1;
+		if (strcmp(name, want) == 0) {
+			*mode = m;
+			*data = (const char *)c->buf + doff;
+			*len = fsize;
+			return 0;
+		}
+		off = (doff + fsize + 3) & ~(size_t)3;
+	}
+	return -1;
+}
+
+static void initramfs_carries_the_agent_and_mew(void **state)
+{
+	char dir[] = "/tmp/mew-initramfs-XXXXXX", path[128];
+	struct cpio c = { 0 };
+	struct mew_error *err = NULL;
+	const char *data;
+	unsigned mode;
+	size_t len;
+
+	assert_non_null(mkdtemp(dir));
+	/* no agent built: refused by name */
+	assert_int_equal(agent_initramfs(&c, dir, &err), -1);
+	assert_non_null(strstr(err->msg, "mew-agent"));
+	mew_error_free(err);
+	err = NULL;
+	cpio_free(&c);
+	memset(&c, 0, sizeof(c));
+
+	snprintf(path, sizeof(path), "%s/mew-agent", dir);
+	FILE *f = fopen(path, "w");
+	fputs("AGENT", f);
+	fclose(f);
+	assert_int_equal(agent_initramfs(&c, dir, &err), 0);
+	assert_int_equal(cpio_find(&c, "init", &mode, &data, &len), 0);
+	assert_int_equal(mode, 0100755);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "AGENT", 5);
+	assert_int_equal(cpio_find(&c, "mew/mew", &mode, &data, &len), -1); /* not built: not there */
+	cpio_free(&c);
+	memset(&c, 0, sizeof(c));
+
+	snprintf(path, sizeof(path), "%s/mew-static", dir);
+	f = fopen(path, "w");
+	fputs("MEW-STATIC", f);
+	fclose(f);
+	assert_int_equal(agent_initramfs(&c, dir, &err), 0);
+	assert_int_equal(cpio_find(&c, "mew", &mode, &data, &len), 0);
+	assert_int_equal(mode, 040755);
+	assert_int_equal(cpio_find(&c, "mew/mew", &mode, &data, &len), 0);
+	assert_int_equal(mode, 0100755);
+	assert_int_equal(len, 10);
+	assert_memory_equal(data, "MEW-STATIC", 10);
+	assert_int_equal(cpio_find(&c, "root", &mode, &data, &len), 0);
+	cpio_free(&c);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/mew-agent", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(run_description_round_trips),
 		cmocka_unit_test(only_a_wellformed_status_is_taken),
+		cmocka_unit_test(initramfs_carries_the_agent_and_mew),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  * their own vsock streams to the host (the console, a terminal, where the
  * host refuses them: mew run -t), reports the exit status over vsock (mew's
  * exit port if that fails), and resets the machine.  The protocol is in
- * src/vm/agent.h.  Static, libc only. */
+ * src/vm/agent.h.  mew itself, when the initramfs carries it, is at
+ * /run/mew-guest/mew for the command, with cgroup2 at /sys/fs/cgroup: mew's
+ * container engine runs inside the guest.  Static, libc only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -168,6 +170,15 @@ int main(void)
 	mount_or_say("devpts", "/root/dev/pts", "devpts", 0, "newinstance,ptmxmode=0666");
 	mount_or_say("tmpfs", "/root/tmp", "tmpfs", 0, NULL);
 	mount_or_say("tmpfs", "/root/run", "tmpfs", 0, NULL);
+	/* mew itself (statically linked, in the initramfs when it was built),
+	 * for the command: mew's container engine runs inside the guest, on the
+	 * guest kernel's namespaces and cgroups. */
+	if (access("/mew/mew", X_OK) == 0) {
+		mkdir("/root/run/mew-guest", 0755);
+		if (mount("/mew", "/root/run/mew-guest", NULL, MS_BIND, NULL) < 0)
+			say("%s", "cannot show mew to the command at /run/mew-guest");
+	}
+	mount_or_say("cgroup2", "/root/sys/fs/cgroup", "cgroup2", 0, NULL);
 	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		say("%s", "cannot switch to the shared rootfs");
 		finish(125);
