@@ -61,9 +61,30 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
+static void *create_pit(void *arg)
+{
+	struct vm *vm = arg;
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	vm->pit_errno = ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0 ? errno : 0;
+	return NULL;
+}
+
+/* Wait for the PIT's thread: 0, or -1 with *err. */
+static int wait_pit(struct vm *vm, struct mew_error **err)
+{
+	if (!vm->pit_pending)
+		return 0;
+	pthread_join(vm->pit_thread, NULL);
+	vm->pit_pending = false;
+	vm_timing_mark("KVM_CREATE_PIT2 (joined)");
+	if (vm->pit_errno == 0)
+		return 0;
+	return err != NULL ? mew_error(err, vm->pit_errno, "KVM_CREATE_PIT2") : -1;
+}
+
 int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struct mew_error **err)
 {
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	struct kvm_userspace_memory_region region;
 	struct sigaction sa = { .sa_handler = kick_handler };
 	int r;
@@ -124,9 +145,6 @@ int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struc
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return mew_error(err, errno, "KVM_CREATE_IRQCHIP");
 	vm_timing_mark("KVM_CREATE_IRQCHIP");
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-		return mew_error(err, errno, "KVM_CREATE_PIT2");
-	vm_timing_mark("KVM_CREATE_PIT2");
 
 	struct {
 		struct kvm_cpuid2 c;
@@ -160,6 +178,15 @@ int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struc
 		vm->nvcpus++;
 	}
 	vm_timing_mark("vCPUs (KVM_CREATE_VCPU, CPUID)");
+
+	/* The PIT last, on a thread of its own: KVM starts a kernel thread for
+	 * it (1-8 ms on a loaded host), which overlaps with loading the kernel
+	 * and building the boot data; vm_start waits for it.  Before the vCPUs
+	 * it would hold them up: both take the VM's lock. */
+	r = pthread_create(&vm->pit_thread, NULL, create_pit, vm);
+	if (r != 0)
+		return mew_error(err, r, "starting a thread");
+	vm->pit_pending = true;
 
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)
@@ -309,6 +336,8 @@ int vm_start(struct vm *vm, struct mew_error **err)
 	sigset_t set, old;
 	int r;
 
+	if (wait_pit(vm, err) < 0)
+		return -1;
 	/* vCPU threads unblock the kick signal themselves; everything else keeps it blocked. */
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
@@ -346,6 +375,7 @@ void vm_join(struct vm *vm)
 
 void vm_destroy(struct vm *vm)
 {
+	wait_pit(vm, NULL);
 	for (int i = 0; i < vm->nvirtio; i++)
 		virtio_mmio_free(vm->virtio[i]);
 	for (int i = 0; i < VM_MAX_VCPUS; i++) {
@@ -384,6 +414,7 @@ int vm_detach(struct vm *vm)
 	char *stack;
 	int pidfd;
 
+	wait_pit(vm, NULL);
 	for (int i = 0; i < vm->nvirtio; i++)
 		virtio_mmio_free(vm->virtio[i]);
 	vm->nvirtio = 0;

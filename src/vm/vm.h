@@ -61,6 +61,9 @@ struct vm {
 	char why[320];
 	uint64_t fail_rip; /* where KVM gave up on the guest (KVM_EXIT_INTERNAL_ERROR) */
 	int stop_fd; /* eventfd, readable once the VM has ended */
+	pthread_t pit_thread; /* creating the PIT, until vm_start */
+	bool pit_pending;
+	int pit_errno;
 	pthread_t sampler;
 	bool sampling;
 	const char *symbols; /* an ELF whose symbols name guest RIPs in errors (a vmlinux), or NULL */
