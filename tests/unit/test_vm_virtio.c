@@ -256,6 +256,30 @@ static void rng_fills_a_buffer_and_interrupts(void **state)
 	virtio_mmio_free(t);
 }
 
+/* A polling driver (VRING_AVAIL_F_NO_INTERRUPT on its queue) gets its buffer
+ * and no interrupt; clearing the flag brings interrupts back. */
+static void no_interrupt_flag_is_honoured(void **state)
+{
+	struct virtio_mmio *t = rng();
+	uint16_t flags = 1;
+	driver_init(t, 1, 0);
+	memcpy(gp(AVAIL), &flags, 2);
+	desc(0, DATA, 64, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(irqs, 0);
+	flags = 0;
+	memcpy(gp(AVAIL), &flags, 2);
+	avail_push(1, 0);
+	avail_idx(2);
+	wr(t, 0x50, 0);
+	assert_int_equal(used_idx(), 2);
+	assert_true(irqs > 0);
+	virtio_mmio_free(t);
+}
+
 static void device_survives_hostile_queues_and_recovers_after_reset(void **state)
 {
 	struct virtio_mmio *t = rng();
@@ -624,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(queue_refuses_indirect_and_misordered_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(queue_validate_refuses_areas_outside_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(rng_fills_a_buffer_and_interrupts, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_interrupt_flag_is_honoured, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_survives_hostile_queues_and_recovers_after_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_refuses_queues_outside_memory_and_bad_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(blk_checks_sector_ranges, setup, teardown),

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "vm/virtio/devices.h"
@@ -16,19 +17,26 @@ struct console {
 	size_t npending;
 };
 
-static void write_all(int fd, const struct iovec *iov, int n)
+/* All of a chain's segments, in as few writev calls as the reader allows. */
+static void write_all(int fd, const struct iovec *chain, int n)
 {
-	for (int i = 0; i < n; i++) {
-		const uint8_t *p = iov[i].iov_base;
-		size_t left = iov[i].iov_len;
-		while (left > 0 && fd >= 0) {
-			ssize_t w = write(fd, p, left);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return; /* the reader went away: drop the output */
-			p += w;
-			left -= (size_t)w;
+	struct iovec iov[VQ_MAX_SEGS];
+	int i = 0;
+
+	if (fd < 0)
+		return;
+	memcpy(iov, chain, (size_t)n * sizeof(iov[0]));
+	while (i < n) {
+		ssize_t w = writev(fd, iov + i, n - i);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the reader went away: drop the output */
+		while (i < n && (size_t)w >= iov[i].iov_len)
+			w -= (ssize_t)iov[i++].iov_len;
+		if (i < n) {
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
 		}
 	}
 }

@@ -32,9 +32,28 @@ static void raise_irq(struct virtio_dev *d, uint32_t why)
 	}
 }
 
+/* A driver that polls sets VRING_AVAIL_F_NO_INTERRUPT on its queues; when
+ * every live queue says so, the interrupt (two ioctls, and an exit for the
+ * guest) is left out.  A queue that does not say so always gets one. */
+static bool wants_interrupt(struct virtio_dev *d)
+{
+	for (int q = 0; q < d->ops->nqueues; q++) {
+		const uint8_t *avail;
+		if (!d->vq[q].ready)
+			continue;
+		avail = gmem_ptr(d->mem, d->vq[q].avail, 2);
+		if (avail == NULL || !(__atomic_load_n(avail, __ATOMIC_ACQUIRE) & 1))
+			return true;
+	}
+	return false;
+}
+
 void virtio_signal_used(struct virtio_dev *d)
 {
-	raise_irq(d, VIRTIO_INT_USED);
+	if (wants_interrupt(d))
+		raise_irq(d, VIRTIO_INT_USED);
+	else
+		d->isr |= VIRTIO_INT_USED;
 }
 
 void virtio_fail(struct virtio_dev *d, const char *why)

@@ -133,7 +133,9 @@ enum {
 	D_NEXT = 1, D_WRITE = 2,
 };
 
-#define QSIZE 16
+/* Queues are as large as the device allows, up to QSIZE (qemu's virtio-serial
+ * offers 128, its virtio-rng 8). */
+#define QSIZE 128
 
 struct desc {
 	u64 addr;
@@ -155,6 +157,7 @@ struct queue {
 	} used __attribute__((aligned(4)));
 	u16 seen;
 	u16 next_desc;
+	u16 size; /* entries in use: a power of two up to QSIZE */
 };
 
 struct dev {
@@ -255,7 +258,13 @@ static void queue_setup(struct dev *d, int qi)
 	struct queue *q = &d->q[qi];
 	memset(q, 0, sizeof(*q));
 	wr(d, R_QUEUE_SEL, (u32)qi);
-	wr(d, R_QUEUE_NUM, QSIZE);
+	u32 max = rd(d, R_QUEUE_NUM_MAX);
+	q->size = QSIZE;
+	while (q->size > max && q->size > 1)
+		q->size >>= 1;
+	/* The guest polls: no interrupts wanted (a VM exit each saved). */
+	q->avail.flags = 1; /* VRING_AVAIL_F_NO_INTERRUPT */
+	wr(d, R_QUEUE_NUM, q->size);
 	wr(d, R_DESC_LO, (u32)(u64)q->desc);
 	wr(d, R_DESC_HI, (u32)((u64)q->desc >> 32));
 	wr(d, R_DRIVER_LO, (u32)(u64)&q->avail);
@@ -297,14 +306,14 @@ static void post(struct dev *d, int qi, const struct buf *b, int n)
 	struct queue *q = &d->q[qi];
 	u16 head = q->next_desc;
 	for (int i = 0; i < n; i++) {
-		u16 k = (u16)((head + i) % QSIZE);
+		u16 k = (u16)((head + i) % q->size);
 		q->desc[k].addr = (u64)b[i].p;
 		q->desc[k].len = b[i].len;
 		q->desc[k].flags = (u16)((b[i].write ? D_WRITE : 0) | (i + 1 < n ? D_NEXT : 0));
-		q->desc[k].next = (u16)((k + 1) % QSIZE);
+		q->desc[k].next = (u16)((k + 1) % q->size);
 	}
-	q->next_desc = (u16)((head + n) % QSIZE);
-	q->avail.ring[q->avail.idx % QSIZE] = head;
+	q->next_desc = (u16)((head + n) % q->size);
+	q->avail.ring[q->avail.idx % q->size] = head;
 	barrier();
 	q->avail.idx++;
 	barrier();
@@ -318,9 +327,8 @@ static long wait_used(struct dev *d, int qi)
 	for (u64 spin = 0; spin < 50000000; spin++) {
 		barrier();
 		if (*(volatile u16 *)&q->used.idx != q->seen) {
-			u32 len = q->used.ring[q->seen % QSIZE].len;
+			u32 len = q->used.ring[q->seen % q->size].len;
 			q->seen++;
-			wr(d, R_INT_ACK, rd(d, R_INT_STATUS));
 			return len;
 		}
 		__asm__ volatile("pause");
@@ -347,20 +355,20 @@ static void cmd_devices(void)
 	}
 }
 
-/* One page (tg_page, start.S) sent up to 16 times per request, as a chain
- * of descriptors. */
+/* One page (tg_page, start.S) sent as many times per request as the queue
+ * has descriptors (128: 512 KiB a request), as one chain. */
 extern const u8 tg_page[4096];
 
 static void cmd_console(u64 bytes)
 {
 	struct dev *d = find_dev(3);
-	struct buf b[16];
+	static struct buf b[QSIZE];
 
 	if (d == 0 || dev_init(d, 0, 2) < 0)
 		return fail("console: no virtio-console");
 	while (bytes > 0) {
 		int n = 0;
-		while (bytes > 0 && n < 16) {
+		while (bytes > 0 && n < d->q[1].size) {
 			u32 k = bytes > 4096 ? 4096 : (u32)bytes;
 			b[n++] = (struct buf){ tg_page + 4096 - k, k, 0 };
 			bytes -= k;
@@ -622,7 +630,7 @@ static struct vsock_hdr *vsock_recv(struct dev *d, int slot_hint)
 	long n = wait_used(d, 0);
 	if (n < (long)sizeof(struct vsock_hdr))
 		return 0;
-	u32 id = d->q[0].used.ring[(u16)(d->q[0].seen - 1) % QSIZE].id;
+	u32 id = d->q[0].used.ring[(u16)(d->q[0].seen - 1) % d->q[0].size].id;
 	(void)slot_hint;
 	return &vs_rx[id / 2 % 4].h;
 }
@@ -737,7 +745,7 @@ static struct vsock_hdr *vs_next(void)
 	long n = wait_used(vs, 0);
 	if (n < (long)sizeof(struct vsock_hdr))
 		return 0;
-	u32 id = vs->q[0].used.ring[(u16)(vs->q[0].seen - 1) % QSIZE].id;
+	u32 id = vs->q[0].used.ring[(u16)(vs->q[0].seen - 1) % vs->q[0].size].id;
 	vs_held = vs_owner[id % QSIZE];
 	return &vs_buf[vs_held].h;
 }
