@@ -212,6 +212,9 @@ static const int stub_trapped[] = {
 	SYS_execve, 322 /* execveat */, SYS_rt_sigsuspend,
 	/* AF_UNIX paths: done in the process with the path mew translates */
 	SYS_bind, SYS_connect, SYS_sendmsg,
+	/* entries named, not followed (the stub's do_entry) */
+	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_symlink, SYS_symlinkat,
+	SYS_utimensat,
 };
 
 int trap_filter_stub(bool fake_root, struct sock_fprog *prog)

@@ -93,17 +93,20 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		at += n;
 		snprintf(host, sizeof(host), "%s%s", strcmp(p->rootfs, "/") == 0 ? "" : p->rootfs, g);
 		add_shadow(c, host, 0);
-		/* the directories above it, up to the rootfs */
+		/* the directories above it, up to the rootfs (one missing: a
+		 * directory made later could be above it unrecognised) */
 		for (char *slash = strrchr(host, '/'); slash != NULL && slash > host; slash = strrchr(host, '/')) {
 			*slash = '\0';
 			if (strlen(host) < strlen(p->rootfs))
 				break;
-			if (stat(host, &st) == 0 && c->nanc < ARRAY_SIZE(c->anc)) {
+			if (stat(host, &st) < 0)
+				c->flags |= STUB_F_NO_ENTRY_OPS;
+			else if (c->nanc < ARRAY_SIZE(c->anc)) {
 				c->anc[c->nanc].dev = st.st_dev;
 				c->anc[c->nanc].ino = st.st_ino;
 				c->nanc++;
-			} else if (c->nanc >= ARRAY_SIZE(c->anc)) {
-				c->flags |= STUB_F_RO_BIND; /* too many: no relative writes */
+			} else {
+				c->flags |= STUB_F_RO_BIND | STUB_F_NO_ENTRY_OPS; /* too many */
 			}
 		}
 		if (p->binds[i].ro && stat(p->binds[i].host, &st) == 0 && st.st_dev == c->root_dev)

@@ -503,6 +503,109 @@ static __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, l
 	return fd;
 }
 
+/* Calls that name an entry without following it (mkdir, unlink, rmdir,
+ * symlink, lutimes): the entry's directory is walked like any path, and
+ * must be in the rootfs proper: on its filesystem, not what a bind hides
+ * nor a directory above a bind (so the entry itself cannot be a bind),
+ * writes allowed.  0 with *dfd (to close when *own is 0) and *name (in
+ * buf), or FALLBACK / -errno. */
+static long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, long *dfd, int *own)
+{
+	const char *path;
+	long len, fd, n = 0, slash = -1;
+	struct stat st;
+
+	if (cfg.flags & (STUB_F_READONLY | STUB_F_RO_BIND | STUB_F_NO_ENTRY_OPS))
+		return FALLBACK;
+	len = guest_path(upath, &path);
+	if (len <= 0)
+		return len < 0 ? len : FALLBACK;
+	while (path[n] != '\0') {
+		if (n >= 4095)
+			return FALLBACK;
+		buf[n] = path[n];
+		if (buf[n] == '/')
+			slash = n;
+		n++;
+	}
+	buf[n] = '\0';
+	if (buf[n - 1] == '/' || slash == 0)
+		return FALLBACK; /* "x/" or "/x": the root is above every bind anyway */
+	*name = buf + slash + 1;
+	if ((*name)[0] == '.' && ((*name)[1] == '\0' || ((*name)[1] == '.' && (*name)[2] == '\0')))
+		return FALLBACK;
+	*own = slash < 0;
+	if (*own) {
+		fd = dirfd;
+	} else {
+		buf[slash] = '\0';
+		fd = walk(dirfd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return FALLBACK;
+	}
+	if ((*own && fd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, fd, &st)) < 0)
+		goto no;
+	if (st.st_dev != cfg.root_dev || shadowed(st.st_dev, st.st_ino))
+		goto no;
+	for (uint32_t i = 0; i < cfg.nanc && i < 32; i++)
+		if (cfg.anc[i].dev == st.st_dev && cfg.anc[i].ino == st.st_ino)
+			goto no;
+	*dfd = fd;
+	return 0;
+no:
+	if (!*own)
+		S1(__NR_close, fd);
+	return FALLBACK;
+}
+
+static __attribute__((noinline)) long do_entry(long nr, const long *a)
+{
+	char buf[4100];
+	const char *name;
+	long r, d = AT_FDCWD;
+	int own = 1;
+
+	switch (nr) {
+	case __NR_mkdir:
+	case __NR_rmdir:
+	case __NR_unlink:
+		r = parent_of(AT_FDCWD, (unsigned long)a[0], buf, &name, &d, &own);
+		break;
+	case __NR_utimensat:
+		/* futimens (no path) is the guest's own fd; a followed last
+		 * component goes to mew */
+		if (a[1] == 0)
+			return S4(nr, a[0], a[1], a[2], a[3]);
+		if (a[3] != AT_SYMLINK_NOFOLLOW)
+			return FALLBACK;
+		/* fallthrough */
+	case __NR_mkdirat:
+	case __NR_unlinkat:
+		r = parent_of(a[0], (unsigned long)a[1], buf, &name, &d, &own);
+		break;
+	case __NR_symlink:
+		r = parent_of(AT_FDCWD, (unsigned long)a[1], buf, &name, &d, &own);
+		break;
+	default: /* symlinkat */
+		r = parent_of(a[1], (unsigned long)a[2], buf, &name, &d, &own);
+		break;
+	}
+	if (r < 0)
+		return r;
+	switch (nr) {
+	case __NR_mkdir: r = S3(__NR_mkdirat, d, name, a[1]); break;
+	case __NR_mkdirat: r = S3(__NR_mkdirat, d, name, a[2]); break;
+	case __NR_rmdir: r = S3(__NR_unlinkat, d, name, AT_REMOVEDIR); break;
+	case __NR_unlink: r = S3(__NR_unlinkat, d, name, 0); break;
+	case __NR_unlinkat: r = S3(__NR_unlinkat, d, name, a[2]); break;
+	case __NR_utimensat: r = S4(__NR_utimensat, d, name, a[2], a[3]); break;
+	default: r = S3(__NR_symlinkat, nr == __NR_symlink ? a[0] : a[0], d, name); break;
+	}
+	if (!own)
+		S1(__NR_close, d);
+	return r;
+}
+
 static long slow(long nr, const long *a)
 {
 	cfg.nslow++;
@@ -826,6 +929,16 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 			return translate(nr, a);
 		break;
 	}
+	case __NR_mkdir:
+	case __NR_mkdirat:
+	case __NR_rmdir:
+	case __NR_unlink:
+	case __NR_unlinkat:
+	case __NR_symlink:
+	case __NR_symlinkat:
+	case __NR_utimensat:
+		r = do_entry(nr, a);
+		break;
 	case __NR_execve:
 	case __NR_execveat:
 		return do_exec(nr, a);

@@ -62,6 +62,7 @@ struct stub_path_call {
 #define STUB_F_NO_IN_ROOT 1 /* absolute paths only without symlinks (see stub.c) */
 #define STUB_F_READONLY 2   /* --read-only: writes are never answered in process */
 #define STUB_F_RO_BIND 4    /* a :ro bind on the rootfs's filesystem: no relative writes */
+#define STUB_F_NO_ENTRY_OPS 8 /* a bind whose directories the rootfs lacks: mkdir, unlink... go to mew */
 #define STUB_MAX_SHADOW 96
 #define STUB_MAGIC 0x6d65777374756231ULL
 

@@ -2,8 +2,8 @@
  * questions, printed so that the two runs can be compared line by line.
  *   fastpath answers [DIR]  the answers (stat, access, readlink, open...);
  *                           with DIR (a fresh guest directory), writes too
- *   fastpath loop N         N stats, N opens, N creations (to count what
- *                           reached mew)
+ *   fastpath loop N         N stats, opens, creations, unlinks, mkdirs and
+ *                           rmdirs (to count what reached mew)
  *   fastpath signals        a guest that blocks signals, owns SIGSYS, uses
  *                           sigaltstack, threads, fork and vfork */
 #define _GNU_SOURCE
@@ -186,6 +186,44 @@ static int writes(const char *dir, const char *bound)
 	if (chdir("/") == 0)
 		created("creat g relative to /", open(AT("g") + 1, O_CREAT | O_WRONLY, 0644));
 	created("creat in /proc", open("/proc/mew-fastpath", O_CREAT | O_WRONLY, 0644));
+	/* entries: made, named, removed */
+	{
+		struct timespec ts[2] = { { 1000000000, 0 }, { 1200000000, 0 } };
+		struct stat st;
+#define R(what, call) printf("%s: %s\n", what, (call) < 0 ? strerrorname_np(errno) : "ok")
+		R("mkdir h", mkdir(AT("h"), 0777));
+		R("mkdir h again", mkdir(AT("h"), 0777));
+		R("mkdir i relative", chdir(dir) == 0 ? mkdir("i", 0700) : -1);
+		R("mkdirat j", mkdirat(dfd, "j", 0750));
+		R("mkdir in a missing dir", mkdir(AT("nodir/k"), 0777));
+		R("mkdir in /etc", mkdir("/etc/mew-fastpath", 0777));
+		R("mkdir /tmp", mkdir("/tmp", 0777));
+		R("mkdir h/.", mkdir(AT("h/."), 0777));
+		R("symlink l", symlink("/etc/passwd", AT("l")));
+		R("symlinkat m", symlinkat("h", dfd, "m"));
+		R("symlink over h", symlink("x", AT("h")));
+		R("lutimes l", utimensat(AT_FDCWD, AT("l"), ts, AT_SYMLINK_NOFOLLOW));
+		if (lstat(AT("l"), &st) == 0)
+			printf("l: mode %o mtime %ld\n", st.st_mode, (long)st.st_mtime);
+		R("utimes h", utimensat(AT_FDCWD, AT("h"), ts, 0));
+		if (stat(AT("m"), &st) == 0)
+			printf("m -> h: mode %o mtime %ld\n", st.st_mode, (long)st.st_mtime);
+		R("mkdir h/n", mkdir(AT("h/n"), 0777));
+		R("rmdir h (not empty)", rmdir(AT("h")));
+		R("unlink h (a directory)", unlink(AT("h")));
+		R("unlink missing", unlink(AT("nothing")));
+		R("unlinkat h/n", unlinkat(dfd, "h/n", AT_REMOVEDIR));
+		R("rmdir h", rmdir(AT("h")));
+		R("rmdir i relative", rmdir("i"));
+		R("unlinkat j", unlinkat(dfd, "j", AT_REMOVEDIR));
+		R("unlink l", unlink(AT("l")));
+		R("unlinkat m", unlinkat(dfd, "m", 0));
+		R("unlink /etc/passwd", unlink("/etc/passwd"));
+		R("mkdir on the bind", mkdir("/opt/t/mew-fastpath-dir", 0777));
+		R("rmdir on the bind", rmdir("/opt/t/mew-fastpath-dir"));
+		R("rmdir a bind", rmdir("/opt/t"));
+		R("unlink in /proc", unlink("/proc/self/status"));
+	}
 	for (const char *n = "a\0b\0e\0e-target\0f\0g\0"; *n != '\0'; n += strlen(n) + 1)
 		unlink(AT(n));
 	unlink(bound);
@@ -204,6 +242,8 @@ static int loop(long n)
 		if (fd < 0)
 			return 1;
 		close(fd);
+		if (unlink(tmp) < 0 || mkdir(tmp, 0700) < 0 || rmdir(tmp) < 0)
+			return 1;
 		if (stat("/etc/debian_version", &st) < 0)
 			return 1;
 		fd = open("/usr/share/doc", O_RDONLY | O_DIRECTORY);
