@@ -139,6 +139,8 @@ int trap_stub_map_self(void)
 }
 
 /* Resume pid and wait for its breakpoint; other signals are kept for later. */
+static int gone_status; /* the wait status of a tracee that ended during injection */
+
 static int run_to_trap(pid_t pid, int *pending)
 {
 	int status;
@@ -151,8 +153,10 @@ static int run_to_trap(pid_t pid, int *pending)
 				continue;
 			return -1;
 		}
-		if (!WIFSTOPPED(status))
-			return -1; /* gone */
+		if (!WIFSTOPPED(status)) {
+			gone_status = status;
+			return -2; /* gone (killed meanwhile) */
+		}
 		if (WSTOPSIG(status) == SIGTRAP && (status >> 16) == 0)
 			return 0;
 		if ((status >> 16) == 0)
@@ -176,6 +180,7 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
 	static const unsigned char code[8] = { 0xb8, 9, 0, 0, 0, 0x0f, 0x05, 0xcc };
 	struct user_regs_struct saved, r;
 	long word, w;
+	int k = 0;
 
 	if (ptrace(PTRACE_GETREGS, pid, 0, &saved) < 0)
 		return -1;
@@ -193,9 +198,9 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
 	r.r10 = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
 	r.r8 = (unsigned long long)-1;
 	r.r9 = 0;
-	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || run_to_trap(pid, pending) < 0 ||
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || (k = run_to_trap(pid, pending)) < 0 ||
 	    ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
-		return -1;
+		return k < 0 ? k : -1;
 	if (r.rax != STUB_BASE) {
 		mew_debug("trap: stub: mmap in %d answered %lld", pid, (long long)r.rax);
 		return -1;
@@ -207,8 +212,8 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
 	r = saved;
 	r.rip = STUB_BASE + STUB_ENTRY_INIT;
 	r.rsp = (saved.rsp - 4096) & ~15ULL;
-	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || run_to_trap(pid, pending) < 0)
-		return -1;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || (k = run_to_trap(pid, pending)) < 0)
+		return k < 0 ? k : -1;
 	if (ptrace(PTRACE_POKETEXT, pid, saved.rip, word) < 0)
 		return -1;
 	saved.rax = 0; /* execve's answer */
@@ -278,7 +283,7 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
 		sig = WSTOPSIG(status);
 		if (event == PTRACE_EVENT_EXEC) {
 			unsigned long former = 0;
-			int pending = 0;
+			int pending = 0, k;
 			/* A thread other than the leader exec'd: it is the leader now. */
 			if (ptrace(PTRACE_GETEVENTMSG, p, 0, &former) == 0 && (pid_t)former != p) {
 				struct tracee *old;
@@ -295,7 +300,16 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
 				pthread_mutex_unlock(&t->lock);
 			}
 			commit_exe(t, p, true);
-			if (trap_stub_inject(p, t->stub_cfg, &pending) < 0) {
+			if ((k = trap_stub_inject(p, t->stub_cfg, &pending)) < 0) {
+				if (k == -2) {
+					/* killed meanwhile */
+					if (pid < 0 || p == pid) {
+						if (ended != NULL)
+							*ended = gone_status;
+						return 1;
+					}
+					continue;
+				}
 				/* Without its stub the program's first path call would
 				 * kill it with SIGSYS: say why instead. */
 				mew_warn("engine syscall: cannot put the fast path into process %d (not an x86-64 program?); killing it",
