@@ -160,22 +160,70 @@ static float nan3_s(struct a64_cpu *c, float a, float n, float m)
 
 /* ARM detects tininess before rounding, x86 after: a product or quotient
  * that rounds up to the smallest normal number underflows on ARM only. */
-static void tiny_d(struct a64_cpu *c, int op, double a, double b, double r)
+static int tiny_d(int op, double a, double b, double r)
 {
-	if (fabs(r) != DBL_MIN)
-		return;
+	if (fabs(r) != DBL_MIN || (op != FOP_MUL && op != FOP_DIV))
+		return 0;
 	double e = op == FOP_DIV ? fma(-r, b, a) / b : fma(a, b, -r);
-	if (e != 0 && signbit(e) != signbit(r))
-		c->fpsr |= FPSR_UFC;
+	return e != 0 && signbit(e) != signbit(r);
 }
 
-static void tiny_s(struct a64_cpu *c, int op, float a, float b, float r)
+static int tiny_s(int op, float a, float b, float r)
 {
-	if (fabsf(r) != FLT_MIN)
-		return;
+	if (fabsf(r) != FLT_MIN || (op != FOP_MUL && op != FOP_DIV))
+		return 0;
 	double exact = op == FOP_DIV ? (double)a / b : (double)a * b;
-	if (fabs(exact) < FLT_MIN)
+	return fabs(exact) < FLT_MIN;
+}
+
+/* Tiny results under FPCR.FZ: ARM flushes a result whose unrounded value
+ * is tiny to zero and raises UFC alone; the host's FTZ decides after
+ * rounding and raises inexact with underflow.  So under FZ an operation
+ * runs with the host's flags cleared (fz_begin; its inputs pass through
+ * FZ_ORDER so that it cannot move before), and fz_end_* fixes the result
+ * and the flags.  Without FZ, a tiny result just raises UFC. */
+#define FZ_ORDER(...) __asm__ volatile("" : __VA_ARGS__)
+static inline unsigned fz_begin(const struct a64_cpu *c)
+{
+	if (__builtin_expect(!(c->fpcr & FPCR_FZ), 1))
+		return 0;
+	unsigned m = _mm_getcsr();
+	_mm_setcsr(m & ~0x3fu);
+	return m | 0x80000000u; /* a reserved MXCSR bit: "under FZ" */
+}
+
+static inline unsigned fz_flags(struct a64_cpu *c, unsigned saved, int tiny, int zero)
+{
+	unsigned f = _mm_getcsr() & 0x3f;
+	int flush = tiny || ((f & 0x10) && zero);
+	if (flush) {
+		f &= ~0x30u;
 		c->fpsr |= FPSR_UFC;
+	}
+	_mm_setcsr((saved & 0xffffu) | f);
+	return flush;
+}
+
+static inline double fz_end_d(struct a64_cpu *c, unsigned saved, double r, int tiny)
+{
+	if (__builtin_expect(!saved, 1)) {
+		if (tiny)
+			c->fpsr |= FPSR_UFC;
+		return r;
+	}
+	FZ_ORDER("+x"(r));
+	return fz_flags(c, saved, tiny, r == 0) ? copysign(0.0, r) : r;
+}
+
+static inline float fz_end_s(struct a64_cpu *c, unsigned saved, float r, int tiny)
+{
+	if (__builtin_expect(!saved, 1)) {
+		if (tiny)
+			c->fpsr |= FPSR_UFC;
+		return r;
+	}
+	FZ_ORDER("+x"(r));
+	return fz_flags(c, saved, tiny, r == 0) ? copysignf(0.0f, r) : r;
 }
 
 double a64_fop_d(struct a64_cpu *c, int op, double a, double b)
@@ -183,11 +231,14 @@ double a64_fop_d(struct a64_cpu *c, int op, double a, double b)
 	double r;
 	a = a64_fz_d(c, a);
 	b = a64_fz_d(c, b);
+	unsigned fz;
 	switch (op) {
-	case FOP_ADD: r = a + b; break;
-	case FOP_SUB: r = a - b; break;
-	case FOP_MUL: r = a * b; tiny_d(c, op, a, b, r); break;
-	case FOP_DIV: r = a / b; tiny_d(c, op, a, b, r); break;
+	case FOP_ADD: case FOP_SUB: case FOP_MUL: case FOP_DIV:
+		fz = fz_begin(c);
+		FZ_ORDER("+x"(a), "+x"(b));
+		r = op == FOP_ADD ? a + b : op == FOP_SUB ? a - b : op == FOP_MUL ? a * b : a / b;
+		r = fz_end_d(c, fz, r, tiny_d(op, a, b, r));
+		break;
 	case FOP_NMUL: return -a64_fop_d(c, FOP_MUL, a, b); /* FPNeg also flips a NaN */
 	case FOP_ABD: return fabs(a64_fop_d(c, FOP_SUB, a, b)); /* FPAbs clears a NaN's sign too */
 	case FOP_MAX: case FOP_MIN:
@@ -217,11 +268,14 @@ float a64_fop_s(struct a64_cpu *c, int op, float a, float b)
 	float r;
 	a = a64_fz_s(c, a);
 	b = a64_fz_s(c, b);
+	unsigned fz;
 	switch (op) {
-	case FOP_ADD: r = a + b; break;
-	case FOP_SUB: r = a - b; break;
-	case FOP_MUL: r = a * b; tiny_s(c, op, a, b, r); break;
-	case FOP_DIV: r = a / b; tiny_s(c, op, a, b, r); break;
+	case FOP_ADD: case FOP_SUB: case FOP_MUL: case FOP_DIV:
+		fz = fz_begin(c);
+		FZ_ORDER("+x"(a), "+x"(b));
+		r = op == FOP_ADD ? a + b : op == FOP_SUB ? a - b : op == FOP_MUL ? a * b : a / b;
+		r = fz_end_s(c, fz, r, tiny_s(op, a, b, r));
+		break;
 	case FOP_NMUL: return -a64_fop_s(c, FOP_MUL, a, b);
 	case FOP_ABD: return fabsf(a64_fop_s(c, FOP_SUB, a, b));
 	case FOP_MAX: case FOP_MIN:
@@ -251,16 +305,19 @@ double a64_fma_d(struct a64_cpu *c, double a, double n, double m)
 	a = a64_fz_d(c, a);
 	n = a64_fz_d(c, n);
 	m = a64_fz_d(c, m);
+	unsigned fz = fz_begin(c);
+	FZ_ORDER("+x"(a), "+x"(n), "+x"(m));
 	double r = fma(n, m, a);
-	if (UNLIKELY_NAN(r))
-		r = nan3_d(c, a, n, m);
+	int tiny = 0;
 	if (__builtin_expect(fabs(r) == DBL_MIN, 0)) {
 		/* tininess before rounding: the sign of exact - r, in quad
 		 * precision (the product is exact there) */
 		__float128 d = ((__float128)a - r) + (__float128)n * m;
-		if ((r > 0 && d < 0) || (r < 0 && d > 0))
-			c->fpsr |= FPSR_UFC;
+		tiny = (r > 0 && d < 0) || (r < 0 && d > 0);
 	}
+	r = fz_end_d(c, fz, r, tiny);
+	if (UNLIKELY_NAN(r))
+		r = nan3_d(c, a, n, m);
 	return r;
 }
 
@@ -269,14 +326,17 @@ float a64_fma_s(struct a64_cpu *c, float a, float n, float m)
 	a = a64_fz_s(c, a);
 	n = a64_fz_s(c, n);
 	m = a64_fz_s(c, m);
+	unsigned fz = fz_begin(c);
+	FZ_ORDER("+x"(a), "+x"(n), "+x"(m));
 	float r = fmaf(n, m, a);
-	if (UNLIKELY_NAN(r))
-		r = nan3_s(c, a, n, m);
+	int tiny = 0;
 	if (__builtin_expect(fabsf(r) == FLT_MIN, 0)) {
 		double d = ((double)a - r) + (double)n * m;
-		if ((r > 0 && d < 0) || (r < 0 && d > 0))
-			c->fpsr |= FPSR_UFC;
+		tiny = (r > 0 && d < 0) || (r < 0 && d > 0);
 	}
+	r = fz_end_s(c, fz, r, tiny);
+	if (UNLIKELY_NAN(r))
+		r = nan3_s(c, a, n, m);
 	return r;
 }
 
@@ -382,8 +442,10 @@ static inline void sets(struct a64_cpu *c, int r, float v)
 
 static int h_fadd_d(struct a64_cpu *c, const struct a64_insn *i)
 {
-	(void)a64_fz_d(c, D(i->rn)); /* FPSR.IDC: the host's DAZ flushes */
-	(void)a64_fz_d(c, D(i->rm));
+	if (__builtin_expect(c->fpcr & FPCR_FZ, 0)) {
+		setd(c, i->rd, a64_fop_d(c, FOP_ADD, D(i->rn), D(i->rm)));
+		return A64_NEXT;
+	}
 	double r = D(i->rn) + D(i->rm);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
@@ -393,12 +455,15 @@ static int h_fadd_d(struct a64_cpu *c, const struct a64_insn *i)
 
 static int h_fmul_d(struct a64_cpu *c, const struct a64_insn *i)
 {
-	(void)a64_fz_d(c, D(i->rn)); /* FPSR.IDC: the host's DAZ flushes */
-	(void)a64_fz_d(c, D(i->rm));
+	if (__builtin_expect(c->fpcr & FPCR_FZ, 0)) {
+		setd(c, i->rd, a64_fop_d(c, FOP_MUL, D(i->rn), D(i->rm)));
+		return A64_NEXT;
+	}
 	double r = D(i->rn) * D(i->rm);
 	if (UNLIKELY_NAN(r))
 		r = a64_nan_d(c, D(i->rn), D(i->rm), r);
-	tiny_d(c, FOP_MUL, D(i->rn), D(i->rm), r);
+	if (tiny_d(FOP_MUL, D(i->rn), D(i->rm), r))
+		c->fpsr |= FPSR_UFC;
 	setd(c, i->rd, r);
 	return A64_NEXT;
 }
@@ -524,9 +589,10 @@ float a64_frint_s(struct a64_cpu *c, float a, int mode, int exact)
 float a64_fcvt_d2s(struct a64_cpu *c, double a)
 {
 	a = a64_fz_d(c, a);
+	unsigned fz = fz_begin(c);
+	FZ_ORDER("+x"(a));
 	float f = (float)a;
-	if (fabsf(f) == FLT_MIN && fabs(a) < FLT_MIN)
-		c->fpsr |= FPSR_UFC;
+	f = fz_end_s(c, fz, f, fabsf(f) == FLT_MIN && fabs(a) < FLT_MIN);
 	if (isnan(a)) {
 		uint64_t u = bits_d(a);
 		uint32_t o = ((u >> 63) << 31) | 0x7fc00000 | ((u >> 29) & 0x3fffff);

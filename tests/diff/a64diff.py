@@ -198,7 +198,16 @@ FMISC = [  # (U, bit 23, opcode): FRINTN/M/P/Z/A/X/I, FCVT{N,M,A,P,Z}{S,U}, SCVT
 def gen_simd(rng):
     q = rng.randrange(2)
     rd, rn, rm = rng.randrange(32), rng.randrange(32), rng.randrange(32)
-    k = rng.randrange(15)
+    k = rng.randrange(16)
+    if k == 15:  # floating-point by element: FMUL FMLA FMLS
+        opc = rng.choice([1, 5, 9])
+        sz = rng.randrange(2)
+        if sz:
+            q, h, l = 1, rng.randrange(2), 0
+        else:
+            h, l = rng.randrange(2), rng.randrange(2)
+        return (q << 30) | (0b01111 << 24) | (1 << 23) | (sz << 22) | (l << 21) | (rm << 16) | (opc << 12) | \
+            (h << 11) | (rn << 5) | rd
     if k == 13:  # floating-point two-register misc, vector (and FCVTL/FCVTN single <-> double)
         if rng.randrange(8) == 0:
             return (q << 30) | (0b01110 << 24) | (1 << 22) | (0b10000 << 17) | \
