@@ -7,8 +7,9 @@
  *
  * Each instruction is decoded once into a struct a64_insn: a handler and the
  * operands it needs (register slots, immediates folded at decode time).  A
- * block is a run of decoded instructions ending in a control transfer; blocks
- * are cached by guest PC.  A translator would slot in at the block level:
+ * block is a run of decoded instructions ending in an unconditional control
+ * transfer (conditional branches leave it only when taken, B and BL within
+ * the page are followed); blocks are cached by guest PC.  A translator would slot in at the block level:
  * same cache, same exit protocol (handlers set cpu->pc and return 0). */
 #ifndef MEW_A64_CPU_H
 #define MEW_A64_CPU_H
