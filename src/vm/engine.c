@@ -395,9 +395,11 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	vm_timing_mark("vCPU threads started");
 	io_loop(&io);
+	vm_timing_mark("the guest ended");
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
 	vm_join(&vm);
+	vm_timing_mark("vCPU threads joined");
 	vm_timing_report();
 
 	switch (vm.end) {

@@ -272,9 +272,11 @@ static void *vcpu_thread(void *arg)
 		}
 		switch (c->run->exit_reason) {
 		case KVM_EXIT_IO:
+			vm_timing_exit(0);
 			handle_io(c);
 			break;
 		case KVM_EXIT_MMIO:
+			vm_timing_exit(1);
 			bus_access(&vm->mmio, c->run->mmio.phys_addr, c->run->mmio.data,
 				   c->run->mmio.len, c->run->mmio.is_write);
 			break;

@@ -14,6 +14,7 @@ static struct {
 	uint64_t ns;
 } marks[MAX_MARKS];
 static int nmarks;
+static uint64_t exits[4]; /* port I/O, MMIO, other, total */
 
 uint64_t vm_now_ns(void)
 {
@@ -34,6 +35,14 @@ void vm_timing_mark(const char *what)
 {
 	if (enabled > 0 && nmarks < MAX_MARKS)
 		marks[nmarks++] = (typeof(marks[0])){ what, vm_now_ns() };
+}
+
+void vm_timing_exit(int kind)
+{
+	if (enabled > 0) {
+		__atomic_fetch_add(&exits[kind < 3 ? kind : 2], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&exits[3], 1, __ATOMIC_RELAXED);
+	}
 }
 
 void vm_timing_first_exit(void)
@@ -61,6 +70,9 @@ void vm_timing_report(void)
 			ms(prev, marks[i].ns), ms(t0, marks[i].ns));
 		prev = marks[i].ns;
 	}
+	fprintf(stderr, "mew: vm: timing: %llu VM exits to mew (%llu port I/O, %llu MMIO, %llu other)\n",
+		(unsigned long long)exits[3], (unsigned long long)exits[0], (unsigned long long)exits[1],
+		(unsigned long long)exits[2]);
 	if (first_exit == 0)
 		return;
 	fprintf(stderr, "mew: vm: timing: first guest exit %.3f ms after the engine started", ms(t0, first_exit));

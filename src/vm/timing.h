@@ -14,6 +14,8 @@ void vm_timing_start(void);
 void vm_timing_mark(const char *what);
 /* The guest's first VM exit, from a vCPU thread: only the first call counts. */
 void vm_timing_first_exit(void);
+/* Count a VM exit to mew: 0 port I/O, 1 MMIO, 2 anything else. */
+void vm_timing_exit(int kind);
 void vm_timing_report(void);
 
 #endif

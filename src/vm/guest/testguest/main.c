@@ -15,37 +15,45 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
+/* One string instruction each: a loop would cost a microsecond a byte where
+ * KVM executes guest instructions in software. */
 void *memset(void *d, int c, size_t n)
 {
-	u8 *p = d;
-	while (n--)
-		*p++ = (u8)c;
+	void *p = d;
+	__asm__ volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	u8 *p = d;
-	const u8 *q = s;
-	while (n--)
-		*p++ = *q++;
+	void *p = d;
+	__asm__ volatile("rep movsb" : "+D"(p), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 
 static size_t slen(const char *s)
 {
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
+	size_t n = (size_t)-1;
+	__asm__ volatile("repne scasb" : "+D"(s), "+c"(n) : "a"(0) : "memory", "cc");
+	return ~n - 1;
+}
+
+/* The first c in s[0, n), or 0. */
+static const char *find_char(const char *s, int c, size_t n)
+{
+	if (n == 0)
+		return 0;
+	__asm__ volatile("repne scasb" : "+D"(s), "+c"(n) : "a"(c) : "memory", "cc");
+	return s[-1] == (char)c ? s - 1 : 0;
 }
 
 static int seq(const char *a, const char *b, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return 0;
-	return 1;
+	unsigned char eq;
+	if (n == 0)
+		return 1;
+	__asm__ volatile("repe cmpsb; sete %0" : "=q"(eq), "+S"(a), "+D"(b), "+c"(n) : : "memory", "cc");
+	return eq;
 }
 
 static inline void outb(u16 port, u8 v)
@@ -205,44 +213,63 @@ static u64 parse_num(const char **p)
 	return v;
 }
 
-/* virtio_mmio.device=<size>@<base>:<irq>, as mew and qemu -M microvm announce them. */
+/* Devices are found only when a command asks for one: each register read
+ * is a VM exit (about 50 us where KVM is nested), and each guest instruction
+ * about a microsecond, so even the command line is read lazily. */
+static const char *dev_cursor, *dev_end; /* the rest of the command line */
+static int microvm_slot = -1;		 /* scanning qemu microvm's slots instead */
+
+/* Strings are scanned with string instructions: a byte-at-a-time loop costs
+ * microseconds a byte here. */
 static void find_devices(const char *cl)
 {
+	dev_cursor = cl;
+	dev_end = cl + slen(cl);
+}
+
+/* The next announced virtio_mmio.device=<size>@<base>:<irq> (as mew and qemu
+ * -M microvm announce them), else the next of the microvm machine's 24
+ * virtio-mmio slots of 512 bytes (qemu with a PVH kernel announces none). */
+static int next_base(u64 *base)
+{
 	static const char key[] = "virtio_mmio.device=";
-	for (const char *p = cl; *p && ndevs < 8; p++) {
-		if (!seq(p, key, sizeof(key) - 1))
+	const char *p = dev_cursor;
+
+	while (microvm_slot < 0 && p != 0 && (p = find_char(p, 'v', (size_t)(dev_end - p))) != 0) {
+		p++;
+		if (!seq(p - 1, key, sizeof(key) - 1))
 			continue;
-		p += sizeof(key) - 1;
+		p += sizeof(key) - 2;
 		parse_num(&p);
 		if (*p == 'K' || *p == 'k')
 			p++;
 		if (*p != '@')
 			continue;
 		p++;
-		u64 base = parse_num(&p);
-		struct dev *d = &devs[ndevs];
-		d->base = base;
-		if (rd(d, R_MAGIC) != 0x74726976 || rd(d, R_VERSION) != 2)
-			continue;
-		d->id = rd(d, R_DEVICE_ID);
-		if (d->id != 0)
-			ndevs++;
+		*base = parse_num(&p);
+		dev_cursor = p;
+		return 1;
 	}
+	dev_cursor = 0;
+	if (microvm_slot < 0)
+		microvm_slot = ndevs > 0 ? 24 : 0; /* slots only when nothing was announced */
+	if (microvm_slot >= 24)
+		return 0;
+	*base = 0xfeb00000ULL + (u64)microvm_slot++ * 0x200;
+	return 1;
 }
 
-/* Without announcements (qemu -M microvm with a PVH kernel), probe the
- * microvm machine's virtio-mmio window: 24 slots of 512 bytes. */
-static void scan_microvm(void)
+/* Probe the next slot: 1 when it held a device, 0 when empty, -1 at the end. */
+static int probe_next(void)
 {
-	for (int i = 0; i < 24 && ndevs < 8; i++) {
-		struct dev *d = &devs[ndevs];
-		d->base = 0xfeb00000ULL + (u64)i * 0x200;
-		if (rd(d, R_MAGIC) != 0x74726976 || rd(d, R_VERSION) != 2)
-			continue;
-		d->id = rd(d, R_DEVICE_ID);
-		if (d->id != 0)
-			ndevs++;
-	}
+	struct dev *d = &devs[ndevs];
+	if (ndevs >= 8 || !next_base(&d->base))
+		return -1;
+	d->id = rd(d, R_DEVICE_ID); /* 0: an empty slot */
+	if (d->id == 0 || rd(d, R_MAGIC) != 0x74726976)
+		return 0;
+	ndevs++;
+	return 1;
 }
 
 static struct dev *find_dev(u32 id)
@@ -250,6 +277,9 @@ static struct dev *find_dev(u32 id)
 	for (int i = 0; i < ndevs; i++)
 		if (devs[i].id == id)
 			return &devs[i];
+	for (int r; (r = probe_next()) >= 0;)
+		if (r == 1 && devs[ndevs - 1].id == id)
+			return &devs[ndevs - 1];
 	return 0;
 }
 
@@ -265,16 +295,16 @@ static void queue_setup(struct dev *d, int qi)
 	/* The guest polls: no interrupts wanted (a VM exit each saved). */
 	q->avail.flags = 1; /* VRING_AVAIL_F_NO_INTERRUPT */
 	wr(d, R_QUEUE_NUM, q->size);
+	/* The test guest lives below 4 GiB, and a reset device's high halves
+	 * are 0 (mew and qemu): only the low halves are written. */
 	wr(d, R_DESC_LO, (u32)(u64)q->desc);
-	wr(d, R_DESC_HI, (u32)((u64)q->desc >> 32));
 	wr(d, R_DRIVER_LO, (u32)(u64)&q->avail);
-	wr(d, R_DRIVER_HI, 0);
 	wr(d, R_DEVICE_LO, (u32)(u64)&q->used);
-	wr(d, R_DEVICE_HI, 0);
 	wr(d, R_QUEUE_READY, 1);
 }
 
-static int dev_init(struct dev *d, u32 features, int nq)
+/* Reset d and set up the queues in mask (bit i: queue i). */
+static int dev_init_q(struct dev *d, u32 features, u32 mask)
 {
 	wr(d, R_STATUS, 0);
 	wr(d, R_STATUS, S_ACK | S_DRIVER);
@@ -288,10 +318,16 @@ static int dev_init(struct dev *d, u32 features, int nq)
 	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
 	if (!(rd(d, R_STATUS) & S_FEATURES_OK))
 		return -1;
-	for (int i = 0; i < nq; i++)
-		queue_setup(d, i);
+	for (int i = 0; i < 3; i++)
+		if (mask & (1u << i))
+			queue_setup(d, i);
 	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	return 0;
+}
+
+static int dev_init(struct dev *d, u32 features, int nq)
+{
+	return dev_init_q(d, features, (1u << nq) - 1);
 }
 
 struct buf {
@@ -346,6 +382,8 @@ static long request(struct dev *d, int qi, const struct buf *b, int n)
 
 static void cmd_devices(void)
 {
+	while (probe_next() >= 0)
+		;
 	for (int i = 0; i < ndevs; i++) {
 		puts_("virtio device ");
 		putu(devs[i].id);
@@ -355,22 +393,25 @@ static void cmd_devices(void)
 	}
 }
 
-/* One page (tg_page, start.S) sent as many times per request as the queue
- * has descriptors (128: 512 KiB a request), as one chain. */
-extern const u8 tg_page[4096];
+/* tg_pages (start.S): 16 copies of a page of the alphabet, each ending in a
+ * newline.  1 MiB goes out as one request of 16 descriptors of 64 KiB: few
+ * guest instructions and one notification, the VMM's own work is what
+ * costs.  Only the transmit queue is set up. */
+extern const u8 tg_pages[65536];
 
 static void cmd_console(u64 bytes)
 {
 	struct dev *d = find_dev(3);
 	static struct buf b[QSIZE];
 
-	if (d == 0 || dev_init(d, 0, 2) < 0)
+	if (d == 0 || dev_init_q(d, 0, 2) < 0)
 		return fail("console: no virtio-console");
 	while (bytes > 0) {
 		int n = 0;
+		/* whole pages (in 64 KiB pieces), then the last k bytes of a page */
 		while (bytes > 0 && n < d->q[1].size) {
-			u32 k = bytes > 4096 ? 4096 : (u32)bytes;
-			b[n++] = (struct buf){ tg_page + 4096 - k, k, 0 };
+			u32 k = bytes >= 65536 ? 65536 : bytes >= 4096 ? (u32)(bytes & ~4095ULL) : (u32)bytes;
+			b[n++] = (struct buf){ k >= 4096 ? tg_pages : tg_pages + 4096 - k, k, 0 };
 			bytes -= k;
 		}
 		if (request(d, 1, b, n) < 0)
@@ -968,12 +1009,11 @@ void tg_main(int pvh, const u8 *info)
 		cmdline = *(const u32 *)(info + 0x228) | ((u64) * (const u32 *)(info + 0xc8) << 32);
 	cl = cmdline ? (const char *)cmdline : "";
 	find_devices(cl);
-	if (ndevs == 0)
-		scan_microvm();
 	p = cl;
-	for (const char *s = cl; *s; s++)
-		if (seq(s, " -- ", 4) || (s == cl && seq(s, "-- ", 3))) {
-			p = s + (s == cl && *s == '-' ? 3 : 4);
+	const char *end = cl + slen(cl);
+	for (const char *s = cl; (s = find_char(s, '-', (size_t)(end - s))) != 0; s++)
+		if (s[1] == '-' && (s[2] == ' ' || s[2] == '\0') && (s == cl || s[-1] == ' ')) {
+			p = s + 2;
 			break;
 		}
 	while ((w = word(&p, &n)) != 0) {
@@ -1024,6 +1064,14 @@ void tg_main(int pvh, const u8 *info)
 		} else if (is(w, n, "spin") && (arg = word(&p, &an)) != 0) {
 			for (u64 k = parse_num(&arg); k > 0; k--)
 				__asm__ volatile("pause");
+		} else if (is(w, n, "mmio") && (arg = word(&p, &an)) != 0) {
+			/* N register reads of the first device: what a VM exit costs */
+			struct dev *d = (probe_next(), ndevs > 0 ? &devs[0] : 0);
+			for (u64 k = parse_num(&arg); d != 0 && k > 0; k--)
+				(void)rd(d, R_DEVICE_ID);
+		} else if (is(w, n, "pio") && (arg = word(&p, &an)) != 0) {
+			for (u64 k = parse_num(&arg); k > 0; k--)
+				outb(0x80, 0);
 		} else if (is(w, n, "reset")) {
 			outb(0x64, 0xfe);
 		}

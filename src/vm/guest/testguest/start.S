@@ -90,18 +90,20 @@ tg_gdt_desc:
 	.word tg_gdt_desc - tg_gdt - 1
 	.long tg_gdt
 
-/* What `console BYTES` sends: a page of the alphabet over and over, ending
- * in a newline.  Assembled rather than filled at run time: guest
+/* What `console BYTES` sends: 16 pages of the alphabet over and over, each
+ * ending in a newline.  Assembled rather than filled at run time: guest
  * instructions cost about a microsecond each where KVM is nested, and the
  * benchmark is about the VMM's work, not the guest's. */
 	.section .rodata
 	.align 4096
-	.globl tg_page
-tg_page:
+	.globl tg_pages
+tg_pages:
+	.rept 16
 	.rept 157
 	.ascii "abcdefghijklmnopqrstuvwxyz"
 	.endr
 	.ascii "abcdefghijklm\n"
+	.endr
 
 	.section .bss
 	.align 4096
