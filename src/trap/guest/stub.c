@@ -606,6 +606,35 @@ static __attribute__((noinline)) long do_entry(long nr, const long *a)
 	return r;
 }
 
+/* rename and link: both entries as in do_entry (link never follows here). */
+static __attribute__((noinline)) long do_entry2(long nr, const long *a)
+{
+	char b1[4100], b2[4100];
+	const char *n1, *n2;
+	long d1 = AT_FDCWD, d2 = AT_FDCWD, r;
+	int own1 = 1, own2 = 1, two = nr == __NR_rename || nr == __NR_link;
+
+	if (nr == __NR_linkat && a[4] != 0)
+		return FALLBACK; /* AT_SYMLINK_FOLLOW, AT_EMPTY_PATH: to mew */
+	r = parent_of(two ? AT_FDCWD : a[0], (unsigned long)a[two ? 0 : 1], b1, &n1, &d1, &own1);
+	if (r < 0)
+		return r;
+	r = parent_of(two ? AT_FDCWD : a[2], (unsigned long)a[two ? 1 : 3], b2, &n2, &d2, &own2);
+	if (r == 0) {
+		switch (nr) {
+		case __NR_rename:
+		case __NR_renameat: r = S4(__NR_renameat, d1, n1, d2, n2); break;
+		case __NR_renameat2: r = S5(__NR_renameat2, d1, n1, d2, n2, a[4]); break;
+		default: r = S5(__NR_linkat, d1, n1, d2, n2, 0); break;
+		}
+		if (!own2)
+			S1(__NR_close, d2);
+	}
+	if (!own1)
+		S1(__NR_close, d1);
+	return r;
+}
+
 static long slow(long nr, const long *a)
 {
 	cfg.nslow++;
@@ -938,6 +967,13 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_symlinkat:
 	case __NR_utimensat:
 		r = do_entry(nr, a);
+		break;
+	case __NR_rename:
+	case __NR_renameat:
+	case __NR_renameat2:
+	case __NR_link:
+	case __NR_linkat:
+		r = do_entry2(nr, a);
 		break;
 	case __NR_execve:
 	case __NR_execveat:

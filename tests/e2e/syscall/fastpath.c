@@ -2,8 +2,8 @@
  * questions, printed so that the two runs can be compared line by line.
  *   fastpath answers [DIR]  the answers (stat, access, readlink, open...);
  *                           with DIR (a fresh guest directory), writes too
- *   fastpath loop N         N stats, opens, creations, unlinks, mkdirs and
- *                           rmdirs (to count what reached mew)
+ *   fastpath loop N         N stats, opens, creations, renames, unlinks,
+ *                           mkdirs and rmdirs (to count what reached mew)
  *   fastpath signals        a guest that blocks signals, owns SIGSYS, uses
  *                           sigaltstack, threads, fork and vfork */
 #define _GNU_SOURCE
@@ -209,6 +209,21 @@ static int writes(const char *dir, const char *bound)
 		if (stat(AT("m"), &st) == 0)
 			printf("m -> h: mode %o mtime %ld\n", st.st_mode, (long)st.st_mtime);
 		R("mkdir h/n", mkdir(AT("h/n"), 0777));
+		{
+			char q[4200];
+			snprintf(q, sizeof(q), "%s/h/n2", dir);
+			R("rename h/n h/n2", rename(AT("h/n"), q));
+			R("renameat2 h/n2 h/n noreplace", renameat2(dfd, "h/n2", dfd, "h/n", RENAME_NOREPLACE));
+			R("renameat h/n h (busy)", renameat(dfd, "h/n", dfd, "h"));
+			R("link l l2", link(AT("l"), q));
+			R("linkat l2 l3", linkat(dfd, "h/n2", dfd, "l3", 0));
+			R("link over l", link(q, AT("l")));
+			R("rename into /etc", rename(q, "/etc/mew-fastpath"));
+			R("rename to the bind", rename(AT("l3"), "/opt/t/mew-fastpath"));
+			R("rename from the bind", rename("/opt/t/mew-fastpath", AT("l3")));
+			R("unlink l2", unlink(q));
+			R("unlink l3", unlink(AT("l3")));
+		}
 		R("rmdir h (not empty)", rmdir(AT("h")));
 		R("unlink h (a directory)", unlink(AT("h")));
 		R("unlink missing", unlink(AT("nothing")));
@@ -234,15 +249,16 @@ static int writes(const char *dir, const char *bound)
 static int loop(long n)
 {
 	struct stat st;
-	char tmp[64];
+	char tmp[64], tmp2[80];
 
 	snprintf(tmp, sizeof(tmp), "/tmp/fastpath-loop.%d", (int)getpid());
+	snprintf(tmp2, sizeof(tmp2), "%s.renamed", tmp);
 	for (long i = 0; i < n; i++) {
 		int fd = open(tmp, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 		if (fd < 0)
 			return 1;
 		close(fd);
-		if (unlink(tmp) < 0 || mkdir(tmp, 0700) < 0 || rmdir(tmp) < 0)
+		if (rename(tmp, tmp2) < 0 || unlink(tmp2) < 0 || mkdir(tmp, 0700) < 0 || rmdir(tmp) < 0)
 			return 1;
 		if (stat("/etc/debian_version", &st) < 0)
 			return 1;
