@@ -159,7 +159,7 @@ struct bpf {
 
 enum {
 	L_NEXT, L_ALLOW, L_TRAP, L_NOTIF, L_ZERO, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW,
-	L_IPHI, L_SENDTO, L_SECCOMP, L_SIGACT, L_SIGACT2, L_SIGMASK, L_SIGMASK2, L_CLONE, L_ALLOW0, L_ENOSYS0, L_ERRNO0,
+	L_IPHI, L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGACT2, L_SIGMASK, L_SIGMASK2, L_CLONE, L_ALLOW0, L_ENOSYS0, L_ERRNO0,
 };
 
 static void stmt(struct bpf *b, unsigned short code, unsigned k)
@@ -215,6 +215,7 @@ static const int stub_trapped[] = {
 	/* entries named, not followed (the stub's do_entry) */
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_symlink, SYS_symlinkat,
 	SYS_utimensat, SYS_rename, SYS_renameat, SYS_renameat2, SYS_link, SYS_linkat,
+	SYS_getcwd,
 };
 
 int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
@@ -250,6 +251,7 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	{
 		static const unsigned more[] = {
 			SYS_seccomp, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sendto, SYS_clone, 435 /* clone3 */,
+			SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, 441 /* epoll_pwait2 */,
 			SYS_unshare, SYS_setns, SYS_chroot, SYS_getresuid, SYS_getresgid,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
 		};
@@ -288,6 +290,10 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	jump(b, BPF_JEQ, SYS_rt_sigaction, L_SIGACT, L_NEXT);
 	jump(b, BPF_JEQ, SYS_rt_sigprocmask, L_SIGMASK, L_NEXT);
 	jump(b, BPF_JEQ, SYS_sendto, L_SENDTO, L_NEXT);
+	jump(b, BPF_JEQ, SYS_ppoll, L_MASK3, L_NEXT);
+	jump(b, BPF_JEQ, SYS_pselect6, L_MASK5, L_NEXT);
+	jump(b, BPF_JEQ, SYS_epoll_pwait, L_MASK4, L_NEXT);
+	jump(b, BPF_JEQ, 441 /* epoll_pwait2 */, L_MASK4, L_NEXT);
 	for (size_t i = 0; i < ntraced; i++)
 		if (trap_notified(traced[i]))
 			jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, L_NEXT);
@@ -331,6 +337,23 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	ld(b, ARG_LO(1));
 	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
 	ld(b, ARG_HI(1));
+	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
+	/* Waits that set a signal mask for their duration (argument 3, 4 or 5,
+	 * a pointer): trapped with one, so that SIGSYS is never blocked. */
+	label(b, L_MASK3);
+	ld(b, ARG_LO(3));
+	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
+	ld(b, ARG_HI(3));
+	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
+	label(b, L_MASK4);
+	ld(b, ARG_LO(4));
+	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
+	ld(b, ARG_HI(4));
+	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
+	label(b, L_MASK5);
+	ld(b, ARG_LO(5));
+	jump(b, BPF_JEQ, 0, L_NEXT, L_TRAP);
+	ld(b, ARG_HI(5));
 	jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
 	/* sendto(fd, buf, len, flags, addr, addrlen): trapped with an address. */
 	label(b, L_SENDTO);

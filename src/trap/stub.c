@@ -66,7 +66,7 @@ static bool guest_under(const char *path, const char *dir)
 int trap_stub_config(struct trap *t, struct stub_config *c)
 {
 	const struct pers *p = &t->pers;
-	size_t at = 0;
+	size_t at = 0, hat = 0;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
@@ -91,6 +91,10 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 			return -1;
 		memcpy(c->binds + at, g, n);
 		at += n;
+		if (hat + strlen(p->binds[i].host) + 2 > sizeof(c->bind_hosts))
+			return -1;
+		memcpy(c->bind_hosts + hat, p->binds[i].host, strlen(p->binds[i].host) + 1);
+		hat += strlen(p->binds[i].host) + 1;
 		snprintf(host, sizeof(host), "%s%s", strcmp(p->rootfs, "/") == 0 ? "" : p->rootfs, g);
 		add_shadow(c, host, 0);
 		/* the directories above it, up to the rootfs (one missing: a

@@ -635,6 +635,95 @@ static __attribute__((noinline)) long do_entry2(long nr, const long *a)
 	return r;
 }
 
+/* Does host path h start with dir d as whole components?  The rest's
+ * offset in h, or -1. */
+static long host_under(const char *h, const char *d)
+{
+	size_t n = slen(d);
+	if (n == 1 && d[0] == '/')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (h[i] != d[i])
+			return -1;
+	return h[n] == '/' || h[n] == '\0' ? (long)n : -1;
+}
+
+/* getcwd: the kernel's (a host path), untranslated as pers_untranslate does
+ * (the longest bind source, unless the rootfs is more specific). */
+static __attribute__((noinline)) long do_getcwd(const long *a)
+{
+	char host[4096], out[4096];
+	const char *g = cfg.binds, *h = cfg.bind_hosts, *bg = 0;
+	long r = S2(__NR_getcwd, host, sizeof(host)), best = -1, root, n = 0;
+
+	if (r < 0 || host[0] != '/')
+		return FALLBACK;
+	for (; *g != '\0' && *h != '\0'; g += slen(g) + 1, h += slen(h) + 1) {
+		long k = host_under(host, h);
+		if (k > best) {
+			best = k;
+			bg = g;
+		}
+	}
+	root = host_under(host, cfg.rootfs);
+	if (bg != 0 && (best > root || root < 0)) {
+		for (const char *q = bg; *q != '\0'; q++)
+			out[n++] = *q;
+		for (const char *q = host + best; *q != '\0' && n < 4095; q++)
+			out[n++] = *q;
+	} else if (root >= 0) {
+		for (const char *q = host + root; *q != '\0' && n < 4095; q++)
+			out[n++] = *q;
+		if (n == 0)
+			out[n++] = '/';
+	} else {
+		return FALLBACK;
+	}
+	out[n++] = '\0';
+	if ((unsigned long)n > (unsigned long)a[1])
+		return -ERANGE;
+	return copy_out((unsigned long)a[0], out, (unsigned long)n) < 0 ? -EFAULT : n;
+}
+
+/* ppoll, pselect6, epoll_pwait(2) with a signal mask: SIGSYS taken out of it. */
+static __attribute__((noinline)) long do_masked_wait(long nr, const long *a)
+{
+	unsigned long set;
+	struct {
+		unsigned long ss, len;
+	} ps;
+
+	switch (nr) {
+	case __NR_pselect6:
+		if (copy_in(&ps, (unsigned long)a[5], sizeof(ps)) < 0)
+			return -EFAULT;
+		if (ps.ss == 0)
+			break;
+		if (ps.len != 8)
+			return -EINVAL;
+		if (copy_in(&set, ps.ss, 8) < 0)
+			return -EFAULT;
+		set &= ~SIGSYS_BIT;
+		ps.ss = (unsigned long)&set;
+		return S6(nr, a[0], a[1], a[2], a[3], a[4], &ps);
+	case __NR_ppoll:
+		if (a[4] != 8)
+			return -EINVAL;
+		if (copy_in(&set, (unsigned long)a[3], 8) < 0)
+			return -EFAULT;
+		set &= ~SIGSYS_BIT;
+		return S5(nr, a[0], a[1], a[2], &set, 8);
+	default: /* epoll_pwait, epoll_pwait2 */
+		if (a[5] != 8)
+			return -EINVAL;
+		if (copy_in(&set, (unsigned long)a[4], 8) < 0)
+			return -EFAULT;
+		set &= ~SIGSYS_BIT;
+		return S6(nr, a[0], a[1], a[2], a[3], &set, 8);
+	}
+	return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 static long slow(long nr, const long *a)
 {
 	cfg.nslow++;
@@ -980,6 +1069,14 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 		return do_exec(nr, a);
 	case __NR_rt_sigaction:
 		return do_sigaction(a);
+	case __NR_getcwd:
+		r = do_getcwd(a);
+		break;
+	case __NR_ppoll:
+	case __NR_pselect6:
+	case __NR_epoll_pwait:
+	case 441: /* epoll_pwait2 */
+		return do_masked_wait(nr, a);
 	case __NR_bind:
 	case __NR_connect:
 	case __NR_sendto:

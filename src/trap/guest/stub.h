@@ -86,8 +86,10 @@ struct stub_config {
 	struct {
 		uint64_t dev, ino;
 	} anc[32];
-	/* Guest paths of every bind, NUL-separated, an empty one ends. */
+	/* Guest paths of every bind, NUL-separated, an empty one ends; their
+	 * host paths in the same order. */
 	char binds[2048];
+	char bind_hosts[4096];
 	struct stub_path_call calls[48];
 	char rootfs[4096];
 

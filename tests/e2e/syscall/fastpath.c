@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -120,6 +121,11 @@ static int answers(void)
 	if (chdir("/usr") < 0)
 		return 1;
 	usr = open("/usr", O_RDONLY | O_DIRECTORY);
+	{
+		char cwd[4096];
+		printf("getcwd: %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : strerrorname_np(errno));
+		printf("getcwd into 3 bytes: %s\n", getcwd(cwd, 3) ? cwd : strerrorname_np(errno));
+	}
 	for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
 		stats(AT_FDCWD, relative[i]);
 		links(AT_FDCWD, relative[i]);
@@ -133,6 +139,10 @@ static int answers(void)
 		struct stat st;
 		int r = fstatat(usr, "", &st, AT_EMPTY_PATH);
 		show_stat("fstatat(usr, \"\", AT_EMPTY_PATH)", r, &st, false);
+	}
+	if (chdir("/opt/t") == 0) {
+		char cwd[4096];
+		printf("getcwd on a bind: %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : strerrorname_np(errno));
 	}
 	if (chdir("/proc/self") == 0) {
 		stats(AT_FDCWD, "status");
@@ -260,6 +270,9 @@ static int loop(long n)
 		close(fd);
 		if (rename(tmp, tmp2) < 0 || unlink(tmp2) < 0 || mkdir(tmp, 0700) < 0 || rmdir(tmp) < 0)
 			return 1;
+		if (getcwd(tmp2, sizeof(tmp2)) == NULL)
+			return 1;
+		snprintf(tmp2, sizeof(tmp2), "%s.renamed", tmp);
 		if (stat("/etc/debian_version", &st) < 0)
 			return 1;
 		fd = open("/usr/share/doc", O_RDONLY | O_DIRECTORY);
@@ -365,6 +378,20 @@ static int signals(void)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	CHECK("stat in a handler run by sigsuspend", got_usr1 && usr1_stat_ok);
+
+	/* ppoll with a mask that blocks all but SIGUSR1 */
+	got_usr1 = 0;
+	sigprocmask(SIG_BLOCK, &all, &old);
+	kill(getpid(), SIGUSR1);
+	{
+		sigset_t m;
+		struct timespec ts = { 5, 0 };
+		sigfillset(&m);
+		sigdelset(&m, SIGUSR1);
+		ok = ppoll(NULL, 0, &ts, &m) < 0 && errno == EINTR;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	CHECK("stat in a handler run by ppoll's mask", ok && got_usr1 && usr1_stat_ok);
 
 	/* threads */
 	ok = 1;
