@@ -382,3 +382,11 @@ C
 	grep -q '^[^ ]* / ' <<<"$output"
 	grep -q ' /proc proc ' <<<"$output"
 }
+
+@test "syscall: exec with a short and a very long argv (the stub builds it in its frame or a mapping)" {
+	run guest -- sh -c '/bin/echo $(seq 20) | wc -w; /bin/echo $(seq 5000) | wc -w'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 20 ]
+	[ "${lines[1]}" = 5000 ]
+}

@@ -919,14 +919,24 @@ static __attribute__((noinline)) long do_exec(long nr, const long *a)
 		return r;
 	host = out + sizeof(*h);
 	s = host + slen(host) + 1;
+	for (uint32_t i = 0; i < h->nprefix; i++)
+		s += slen(s) + 1;
 	n = h->nprefix + (h->argc > 0 ? h->argc - 1 : 0) + 1;
-	size = (n * sizeof(char *) + 4095) & ~4095UL;
-	mem = S6(__NR_mmap, 0, size, PROT_READ_ | PROT_WRITE_, MAP_PRIVATE_ | MAP_ANONYMOUS_, -1, 0);
-	if (mem < 0 && mem > -4096) {
-		exec_failed();
-		return mem;
+	/* The new argv after the strings, in this frame: a vfork child shares
+	 * its parent's memory, so a mapping made here would stay with the
+	 * parent.  Only a very long argv takes a mapping. */
+	mem = ((long)s + 7) & ~7L;
+	size = 0;
+	if (mem + (long)(n * sizeof(char *)) > (long)(out + sizeof(out))) {
+		size = (n * sizeof(char *) + 4095) & ~4095UL;
+		mem = S6(__NR_mmap, 0, size, PROT_READ_ | PROT_WRITE_, MAP_PRIVATE_ | MAP_ANONYMOUS_, -1, 0);
+		if (mem < 0 && mem > -4096) {
+			exec_failed();
+			return mem;
+		}
 	}
 	v = (char **)mem;
+	s = host + slen(host) + 1;
 	for (uint32_t i = 0; i < h->nprefix; i++) {
 		v[k++] = s;
 		s += slen(s) + 1;
@@ -936,7 +946,8 @@ static __attribute__((noinline)) long do_exec(long nr, const long *a)
 		v[k++] = (char *)gargv[i];
 	v[k] = 0;
 	r = S3(__NR_execve, host, v, a[at + 2]);
-	S2(__NR_munmap, mem, size);
+	if (size != 0)
+		S2(__NR_munmap, mem, size);
 	exec_failed();
 	return r;
 }
