@@ -40,56 +40,85 @@ static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
 	return t_bcond(c, i);
 }
 
-/* CMP/CMN + B.cond, fused at decode time: one dispatch instead of two.
- * The B.cond stays in the block (i + 1): its targets and links are used. */
+/* CMP/CMN/TST + B.cond, fused at decode time (simple.h) */
 static int h_cmpi_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
-	a64_add_flags(c, X(i->rn), i->imm, i->imm2, i->sf);
-	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
+	return t_cmpi_bcond(c, i);
 }
 
 static int h_cmpr_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
-	a64_add_flags(c, X(i->rn), X(i->rm) ^ i->imm, i->imm & 1, i->sf);
-	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
+	return t_cmpr_bcond(c, i);
 }
 
 static int h_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
 {
-	uint64_t r = X(i->rn) & i->imm;
-	if (!i->sf)
-		r <<= 32;
-	c->nzcv = (uint32_t)((r >> 63) << 31) | (r == 0 ? A64_Z : 0);
-	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
+	return t_tsti_bcond(c, i);
 }
 
 static int h_cbz(struct a64_cpu *c, const struct a64_insn *i);
-
+static int h_tbz(struct a64_cpu *c, const struct a64_insn *i);
 static int h_br(struct a64_cpu *c, const struct a64_insn *i);
 
-static int kind(a64_fn fn)
+/* What an instruction can be in a pair: first (a simple form or A64_H_*),
+ * second (a simple form or A64_T_*). */
+static int first_kind(a64_fn fn)
 {
 	int k = a64_int_kind(fn);
 	if (k == A64_K_NONE)
 		k = a64_mem_kind(fn);
 	if (k == A64_K_NONE)
-		k = fn == h_cbz ? A64_T_cbz : fn == h_bcond ? A64_T_bcond : fn == h_br ? A64_T_br : A64_K_NONE;
+		k = fn == h_cbz ? A64_H_cbz : fn == h_bcond ? A64_H_bcond : A64_K_NONE;
 	return k;
 }
 
-void a64_fuse(struct a64_insn *a, const struct a64_insn *b)
+static int second_kind(a64_fn fn)
 {
-	a64_fn pair = a64_pair(kind(a->fn), kind(b->fn));
-	if (pair != NULL) {
-		a->fn = pair;
-		return;
+	int k = a64_int_kind(fn);
+	if (k == A64_K_NONE)
+		k = a64_mem_kind(fn);
+	if (k != A64_K_NONE)
+		return k;
+	if (fn == h_cbz) return A64_T_cbz;
+	if (fn == h_bcond) return A64_T_bcond;
+	if (fn == h_br) return A64_T_br;
+	if (fn == h_tbz) return A64_T_tbz;
+	if (fn == h_cmpi_bcond) return A64_T_cmpi_bcond;
+	if (fn == h_cmpr_bcond) return A64_T_cmpr_bcond;
+	if (fn == h_tsti_bcond) return A64_T_tsti_bcond;
+	return A64_K_NONE;
+}
+
+/* How many instructions a handler runs before it dispatches. */
+static unsigned width(a64_fn fn)
+{
+	return fn == h_cmpi_bcond || fn == h_cmpr_bcond || fn == h_tsti_bcond ? 2 : 1;
+}
+
+/* The decode-time peephole over a decoded block: compares fused with
+ * their B.cond, then pairs, left to right.  A fused instruction's handler
+ * covers the next one too, whose own handler stays (never entered: blocks
+ * are entered at their first instruction only). */
+void a64_peephole(struct a64_insn *insn, unsigned n)
+{
+	for (unsigned k = 0; k + 1 < n; k++) {
+		if (insn[k + 1].fn != h_bcond)
+			continue;
+		switch (a64_is_cmp(&insn[k])) {
+		case 1: insn[k].fn = h_cmpi_bcond; break;
+		case 2: insn[k].fn = h_cmpr_bcond; break;
+		case 3: insn[k].fn = h_tsti_bcond; break;
+		}
 	}
-	if (b->fn != h_bcond)
-		return;
-	switch (a64_is_cmp(a)) {
-	case 1: a->fn = h_cmpi_bcond; break;
-	case 2: a->fn = h_cmpr_bcond; break;
-	case 3: a->fn = h_tsti_bcond; break;
+	for (unsigned k = 0; k + 1 < n;) {
+		a64_fn pair = a64_pair(first_kind(insn[k].fn), second_kind(insn[k + 1].fn));
+		if (pair == NULL) {
+			k += width(insn[k].fn);
+			continue;
+		}
+		unsigned w = width(insn[k + 1].fn);
+		insn[k].fn = pair;
+		k += 1 + w;
 	}
 }
 
@@ -100,8 +129,7 @@ static int h_cbz(struct a64_cpu *c, const struct a64_insn *i)
 
 static int h_tbz(struct a64_cpu *c, const struct a64_insn *i)
 {
-	int bit = (X(i->rn) >> i->sh) & 1;
-	return a64_go(c, i, bit == i->op);
+	return t_tbz(c, i);
 }
 
 /* BR, RET (simple.h: a64_indirect) */

@@ -178,9 +178,10 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i);
 int a64_decode_simd(uint32_t raw, struct a64_insn *i);
 int a64_decode_fp(uint32_t raw, struct a64_insn *i);
 
-/* Peephole at decode time: a compare followed by B.cond runs as one. */
+/* Peephole at decode time over a block's n instructions: a compare
+ * followed by B.cond runs as one, and so do pairs (fuse.c). */
 int a64_is_cmp(const struct a64_insn *i);
-void a64_fuse(struct a64_insn *a, const struct a64_insn *b);
+void a64_peephole(struct a64_insn *insn, unsigned n);
 int a64_direct_jump(const struct a64_insn *i, uint64_t *target);
 void a64_bl_to_link(struct a64_insn *i);
 

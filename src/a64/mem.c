@@ -141,6 +141,9 @@ A64_SIMPLE_HANDLER(ldp_x_post)
 A64_SIMPLE_HANDLER(stp_x_pre)
 
 A64_SIMPLE_HANDLER(ldp_x_off)
+A64_SIMPLE_HANDLER(stb_uxtw)
+A64_SIMPLE_HANDLER(ldb_uxtw)
+A64_SIMPLE_HANDLER(vstp_q_off)
 
 A64_SIMPLE_HANDLER(stp_x_off)
 
@@ -638,6 +641,8 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 		i->imm = imm7 * (i->sf == 5 ? 4 : i->sf);
 		if (i->op == M_OFF && i->sf == 8 && !v)
 			i->fn = l ? h_ldp_x_off : h_stp_x_off;
+		if (i->op == M_OFF && i->sf == 16 && v && !l)
+			i->fn = h_vstp_q_off;
 		/* writeback into a loaded register is unpredictable: keep the general form */
 		if (i->sf == 8 && !v && l && i->op == M_POST && rn != rt && rn != BITS(raw, 14, 10))
 			i->fn = h_ldp_x_post;
@@ -676,6 +681,10 @@ int a64_decode_mem(uint32_t raw, struct a64_insn *i)
 			i->rm = rz(BITS(raw, 20, 16));
 			i->cond = opt;
 			i->sh = (raw & (1u << 12)) ? scale : 0;
+			if (opt == 2 && fn == h_stb)
+				i->fn = h_stb_uxtw;
+			if (opt == 2 && fn == h_ldb)
+				i->fn = h_ldb_uxtw;
 			if (opt == 3 || opt == 7) {
 				if (fn == h_ldb) i->fn = h_ldb_reg;
 				else if (fn == h_ldw) i->fn = h_ldw_reg;
@@ -733,5 +742,8 @@ int a64_mem_kind(a64_fn fn)
 	if (fn == h_stx_pre) return A64_K_stx_pre;
 	if (fn == h_ldp_x_post) return A64_K_ldp_x_post;
 	if (fn == h_stp_x_pre) return A64_K_stp_x_pre;
+	if (fn == h_stb_uxtw) return A64_K_stb_uxtw;
+	if (fn == h_ldb_uxtw) return A64_K_ldb_uxtw;
+	if (fn == h_vstp_q_off) return A64_K_vstp_q_off;
 	return A64_K_NONE;
 }

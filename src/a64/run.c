@@ -131,8 +131,6 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 	for (;;) {
 		uint32_t raw = *(const uint32_t *)(uintptr_t)at;
 		int end = a64_decode(raw, at, &buf[n]);
-		if (n > 0)
-			a64_fuse(&buf[n - 1], &buf[n]);
 		if (buf[n].fn == a64_undef)
 			a64_debug("undefined instruction %08x at %#lx", raw, (unsigned long)at);
 		n++;
@@ -160,6 +158,7 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 			break;
 		}
 	}
+	a64_peephole(buf, n);
 	struct a64_block *b = malloc(sizeof(*b) + n * sizeof(struct a64_insn));
 	if (b == NULL) {
 		fputs("mew: emulate: out of memory for the decode cache\n", stderr);

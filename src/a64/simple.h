@@ -30,6 +30,25 @@ static inline void s_ldb_reg(struct a64_cpu *c, const struct a64_insn *i)
 	c->cur = i;
 	SX(i->rd) = *(uint8_t *)(uintptr_t)(SX(i->rn) + (SX(i->rm) << i->sh));
 }
+/* register offset with a 32-bit index (UXTW; the table stores of strspn) */
+static inline void s_stb_uxtw(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	*(uint8_t *)(uintptr_t)(SX(i->rn) + ((uint64_t)(uint32_t)SX(i->rm) << i->sh)) = (uint8_t)SX(i->rd);
+}
+static inline void s_ldb_uxtw(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	SX(i->rd) = *(uint8_t *)(uintptr_t)(SX(i->rn) + ((uint64_t)(uint32_t)SX(i->rm) << i->sh));
+}
+/* STP Qt1, Qt2, [Xn, #imm] (memset's and table clearing's stores) */
+static inline void s_vstp_q_off(struct a64_cpu *c, const struct a64_insn *i)
+{
+	c->cur = i;
+	uintptr_t a = S_ADDR(i);
+	__builtin_memcpy((void *)a, &c->v[i->rd], 16);
+	__builtin_memcpy((void *)(a + 16), &c->v[i->ra], 16);
+}
 static inline void s_ldp_x_off(struct a64_cpu *c, const struct a64_insn *i)
 {
 	c->cur = i;
@@ -152,6 +171,47 @@ static inline int t_br(struct a64_cpu *c, const struct a64_insn *i)
 {
 	return a64_indirect(c, i, SX(i->rn));
 }
+static inline int t_tbz(struct a64_cpu *c, const struct a64_insn *i)
+{
+	return a64_go(c, i, ((SX(i->rn) >> i->sh) & 1) == i->op);
+}
+/* CMP/CMN/TST + B.cond, fused at decode time (the B.cond stays at i + 1:
+ * its target and link are used) */
+static inline int t_cmpi_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	a64_add_flags(c, SX(i->rn), i->imm, i->imm2, i->sf);
+	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
+}
+static inline int t_cmpr_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	a64_add_flags(c, SX(i->rn), SX(i->rm) ^ i->imm, i->imm & 1, i->sf);
+	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
+}
+static inline int t_tsti_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t r = SX(i->rn) & i->imm;
+	if (!i->sf)
+		r <<= 32;
+	c->nzcv = (uint32_t)((r >> 63) << 31) | (r == 0 ? A64_Z : 0);
+	return a64_go(c, i + 1, a64_cond(c, i[1].cond));
+}
+
+/* Conditional branches that may begin a pair: whether taken (then the
+ * pair leaves through a64_jump), else the second instruction runs. */
+static inline int a64_jump(struct a64_cpu *c, const struct a64_insn *i)
+{
+	A64_CHAIN(c, i, i->l0);
+	c->pc = i->imm;
+	return 0;
+}
+static inline int taken_cbz(struct a64_cpu *c, const struct a64_insn *i)
+{
+	return ((SX(i->rn) & i->imm2) == 0) != i->op;
+}
+static inline int taken_bcond(struct a64_cpu *c, const struct a64_insn *i)
+{
+	return a64_cond(c, i->cond);
+}
 
 #undef S_ADDR
 #undef SX
@@ -162,9 +222,11 @@ static inline int t_br(struct a64_cpu *c, const struct a64_insn *i)
 	M(const) M(mov_reg) M(add_imm64) M(add_imm32) M(and_imm) M(add_reg) M(sub_reg)      \
 	M(ldb_off) M(ldw_off) M(ldx_off) M(stb_off) M(stw_off) M(stx_off) M(ldb_reg)        \
 	M(ldp_x_off) M(stp_x_off) M(ldb_post) M(ldx_post) M(stb_post) M(stb_pre) M(stx_pre) \
-	M(ldp_x_post) M(stp_x_pre)
-/* and the branches a pair may end with */
-#define A64_TAILS(M) M(cbz) M(bcond) M(br)
+	M(ldp_x_post) M(stp_x_pre) M(stb_uxtw) M(ldb_uxtw) M(vstp_q_off)
+/* the branches a pair may end with (cmp*_bcond: the fused CMP + B.cond) */
+#define A64_TAILS(M) M(cbz) M(bcond) M(br) M(tbz) M(cmpi_bcond) M(cmpr_bcond) M(tsti_bcond)
+/* and those it may begin with */
+#define A64_HEADS(M) M(cbz) M(bcond)
 
 #define A64_SIMPLE_KIND(name) A64_K_##name,
 enum { A64_K_NONE = -1, A64_SIMPLE(A64_SIMPLE_KIND) A64_K_COUNT };
@@ -172,6 +234,9 @@ enum { A64_K_NONE = -1, A64_SIMPLE(A64_SIMPLE_KIND) A64_K_COUNT };
 #define A64_TAIL_KIND(name) A64_T_##name,
 enum { A64_T_FIRST = A64_K_COUNT - 1, A64_TAILS(A64_TAIL_KIND) A64_KT_COUNT };
 #undef A64_TAIL_KIND
+#define A64_HEAD_KIND(name) A64_H_##name,
+enum { A64_H_FIRST = A64_K_COUNT - 1, A64_HEADS(A64_HEAD_KIND) A64_KH_COUNT };
+#undef A64_HEAD_KIND
 
 #define A64_SIMPLE_HANDLER(name)                                             \
 	static int h_##name(struct a64_cpu *c, const struct a64_insn *i)    \
@@ -180,9 +245,10 @@ enum { A64_T_FIRST = A64_K_COUNT - 1, A64_TAILS(A64_TAIL_KIND) A64_KT_COUNT };
 		return A64_NEXT;                                             \
 	}
 
-/* Which simple form or branch a handler is (int.c, mem.c and branch.c
- * know their own), or A64_K_NONE; the pair handler for a simple form and
- * a simple form or branch (fuse.c), or NULL. */
+/* Which simple form a handler is (int.c and mem.c know their own), or
+ * A64_K_NONE; the pair handler (fuse.c) for a first instruction (a simple
+ * form, or A64_H_* for a branch) and a second one (a simple form, or
+ * A64_T_* for a branch), or NULL. */
 int a64_int_kind(a64_fn fn);
 int a64_mem_kind(a64_fn fn);
 a64_fn a64_pair(int first, int second);
