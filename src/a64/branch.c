@@ -164,6 +164,16 @@ static int h_fence(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
+/* ISB: code another thread changed (IC IVAU there flushes every decode
+ * cache) is guaranteed to be seen after it; chained blocks see a flush
+ * only when they return to the run loop, so ISB returns there. */
+static int h_isb(struct a64_cpu *c, const struct a64_insn *i)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	c->pc = i->pc + 4;
+	return 0;
+}
+
 static int h_clrex(struct a64_cpu *c, const struct a64_insn *i)
 {
 	c->excl_size = 0;
@@ -340,7 +350,11 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 		i->fn = h_clrex;
 		return 0;
 	}
-	if ((raw & 0xfffff09f) == 0xd503309f) { /* DSB, DMB, ISB */
+	if ((raw & 0xfffff0ff) == 0xd50330df) { /* ISB: ends the block (see h_isb) */
+		i->fn = h_isb;
+		return 1;
+	}
+	if ((raw & 0xfffff09f) == 0xd503309f) { /* DSB, DMB */
 		i->fn = h_fence;
 		return 0;
 	}
