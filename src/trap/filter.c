@@ -287,6 +287,16 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	for (size_t i = 0; i < ncalls; i++)
 		if (calls[i].nr != SYS_open && calls[i].nr != SYS_openat)
 			jump(b, BPF_JEQ, calls[i].nr, L_TRAP, L_NEXT);
+	if (fake_root) {
+		/* the fake identity, kept by the stub (set*id are seen) */
+		static const int ids[] = {
+			SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_getresuid, SYS_getresgid,
+			SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
+			SYS_setfsuid, SYS_setfsgid,
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+			jump(b, BPF_JEQ, (unsigned)ids[i], L_TRAP, L_NEXT);
+	}
 	jump(b, BPF_JEQ, SYS_rt_sigaction, L_SIGACT, L_NEXT);
 	jump(b, BPF_JEQ, SYS_rt_sigprocmask, L_SIGMASK, L_NEXT);
 	jump(b, BPF_JEQ, SYS_sendto, L_SENDTO, L_NEXT);

@@ -9,6 +9,7 @@
 #include "trap/trap.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -753,8 +754,16 @@ static int upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	pthread_mutex_lock(&n->t->lock);
 	tr = trap_tracee(n->t, req->pid, false);
 	if (tr != NULL) {
+		uint32_t ids[8];
 		free(tr->pending_exe);
 		tr->pending_exe = strdup(ex.guest);
+		/* The identity survives the exec: taken from the old stub. */
+		tr->has_creds = trap_mem_read(req->pid, STUB_DATA + offsetof(struct stub_config, uid), ids,
+					      sizeof(ids)) == 0;
+		if (tr->has_creds) {
+			memcpy(tr->uid, ids, 16);
+			memcpy(tr->gid, ids + 4, 16);
+		}
 	}
 	pthread_mutex_unlock(&n->t->lock);
 	return 3;

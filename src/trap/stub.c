@@ -260,6 +260,32 @@ static void commit_exe(struct trap *t, pid_t pid, bool ok)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* The new image's stub, with the identity the process had (an exec keeps
+ * it; the saved and fs ids become the effective ones). */
+static int inject_with_creds(struct trap *t, pid_t p, int *pending)
+{
+	struct stub_config *c = malloc(sizeof(*c));
+	struct tracee *tr;
+	int k;
+
+	if (c == NULL)
+		return -1;
+	*c = *t->stub_cfg;
+	pthread_mutex_lock(&t->lock);
+	tr = trap_tracee(t, p, false);
+	if (tr != NULL && tr->has_creds) {
+		for (int i = 0; i < 4; i++) {
+			c->uid[i] = i < 2 ? tr->uid[i] : tr->uid[1];
+			c->gid[i] = i < 2 ? tr->gid[i] : tr->gid[1];
+		}
+		tr->has_creds = false;
+	}
+	pthread_mutex_unlock(&t->lock);
+	k = trap_stub_inject(p, c, pending);
+	free(c);
+	return k;
+}
+
 int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
 {
 	int status;
@@ -304,7 +330,8 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
 				pthread_mutex_unlock(&t->lock);
 			}
 			commit_exe(t, p, true);
-			if ((k = trap_stub_inject(p, t->stub_cfg, &pending)) < 0) {
+			k = inject_with_creds(t, p, &pending);
+			if (k < 0) {
 				if (k == -2) {
 					/* killed meanwhile */
 					if (pid < 0 || p == pid) {

@@ -21,6 +21,8 @@ struct tracee {
 	bool started;	   /* its first stop was seen */
 	char *exe;	   /* guest path of its program (for /proc/self/exe) */
 	char *pending_exe; /* set by execve entry, committed at the exec event */
+	bool has_creds;	   /* stub mode: the fake identity it had before its exec */
+	uint32_t uid[4], gid[4];
 	struct tracee *next;
 };
 

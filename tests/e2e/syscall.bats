@@ -390,3 +390,10 @@ C
 	[ "${lines[0]}" = 20 ]
 	[ "${lines[1]}" = 5000 ]
 }
+
+@test "syscall: the fake root's set*id are seen, survive exec, and a dropped root stays dropped" {
+	run guest -- sh -c 'id -u; setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "id -u; id -g; setpriv --reuid=0 true 2>/dev/null || echo refused"; id -u'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '0\n65534\n65534\nrefused\n0')" ]
+}

@@ -93,6 +93,11 @@ struct stub_config {
 	struct stub_path_call calls[48];
 	char rootfs[4096];
 
+	/* The fake root's credentials (real, effective, saved, fs), kept by the
+	 * stub so that a program that drops to another user sees it did
+	 * (written by mew at each exec: they survive it). */
+	uint32_t uid[4], gid[4];
+
 	/* State of this process (not written by mew). */
 	struct {
 		uint64_t handler, flags, restorer, mask;
