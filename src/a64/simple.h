@@ -11,6 +11,17 @@ typedef uint32_t __attribute__((aligned(1), may_alias)) a64_u32u;
 typedef uint64_t __attribute__((aligned(1), may_alias)) a64_u64u;
 
 #define SX(r) (c->x[r])
+
+/* c->cur names the instruction a fault is charged to.  In a pair, the
+ * first instruction's store to it would be dead to the compiler (the second
+ * overwrites it; a fault is invisible to C): the barriers keep it, and keep
+ * each guest access between its own instruction's store and the next. */
+#define A64_AT(c, i)                                   \
+	do {                                           \
+		__asm__ volatile("" ::: "memory");     \
+		(c)->cur = (i);                        \
+		__asm__ volatile("" ::: "memory");     \
+	} while (0)
 #define S_ADDR(i) ((uintptr_t)(SX((i)->rn) + (i)->imm))
 
 static inline void s_const(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = i->imm; }
@@ -18,40 +29,40 @@ static inline void s_mov_reg(struct a64_cpu *c, const struct a64_insn *i) { SX(i
 static inline void s_add_imm64(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = SX(i->rn) + i->imm; }
 static inline void s_add_imm32(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = (uint32_t)(SX(i->rn) + i->imm); }
 static inline void s_and_imm(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = SX(i->rn) & i->imm; }
-/* memory: c->cur names the instruction a fault is charged to */
-static inline void s_ldb_off(struct a64_cpu *c, const struct a64_insn *i) { c->cur = i; SX(i->rd) = *(uint8_t *)S_ADDR(i); }
-static inline void s_ldw_off(struct a64_cpu *c, const struct a64_insn *i) { c->cur = i; SX(i->rd) = *(a64_u32u *)S_ADDR(i); }
-static inline void s_ldx_off(struct a64_cpu *c, const struct a64_insn *i) { c->cur = i; SX(i->rd) = *(a64_u64u *)S_ADDR(i); }
-static inline void s_stb_off(struct a64_cpu *c, const struct a64_insn *i) { c->cur = i; *(uint8_t *)S_ADDR(i) = (uint8_t)SX(i->rd); }
-static inline void s_stw_off(struct a64_cpu *c, const struct a64_insn *i) { c->cur = i; *(a64_u32u *)S_ADDR(i) = (uint32_t)SX(i->rd); }
-static inline void s_stx_off(struct a64_cpu *c, const struct a64_insn *i) { c->cur = i; *(a64_u64u *)S_ADDR(i) = SX(i->rd); }
+/* memory: A64_AT first */
+static inline void s_ldb_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); SX(i->rd) = *(uint8_t *)S_ADDR(i); }
+static inline void s_ldw_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); SX(i->rd) = *(a64_u32u *)S_ADDR(i); }
+static inline void s_ldx_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); SX(i->rd) = *(a64_u64u *)S_ADDR(i); }
+static inline void s_stb_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); *(uint8_t *)S_ADDR(i) = (uint8_t)SX(i->rd); }
+static inline void s_stw_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); *(a64_u32u *)S_ADDR(i) = (uint32_t)SX(i->rd); }
+static inline void s_stx_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); *(a64_u64u *)S_ADDR(i) = SX(i->rd); }
 static inline void s_ldb_reg(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	SX(i->rd) = *(uint8_t *)(uintptr_t)(SX(i->rn) + (SX(i->rm) << i->sh));
 }
 /* register offset with a 32-bit index (UXTW; the table stores of strspn) */
 static inline void s_stb_uxtw(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	*(uint8_t *)(uintptr_t)(SX(i->rn) + ((uint64_t)(uint32_t)SX(i->rm) << i->sh)) = (uint8_t)SX(i->rd);
 }
 static inline void s_ldb_uxtw(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	SX(i->rd) = *(uint8_t *)(uintptr_t)(SX(i->rn) + ((uint64_t)(uint32_t)SX(i->rm) << i->sh));
 }
 /* STP Qt1, Qt2, [Xn, #imm] (memset's and table clearing's stores) */
 static inline void s_vstp_q_off(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uintptr_t a = S_ADDR(i);
 	__builtin_memcpy((void *)a, &c->v[i->rd], 16);
 	__builtin_memcpy((void *)(a + 16), &c->v[i->ra], 16);
 }
 static inline void s_ldp_x_off(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uintptr_t a = S_ADDR(i);
 	uint64_t v1 = *(a64_u64u *)a, v2 = *(a64_u64u *)(a + 8);
 	SX(i->rd) = v1;
@@ -59,7 +70,7 @@ static inline void s_ldp_x_off(struct a64_cpu *c, const struct a64_insn *i)
 }
 static inline void s_stp_x_off(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uintptr_t a = S_ADDR(i);
 	*(a64_u64u *)a = SX(i->rd);
 	*(a64_u64u *)(a + 8) = SX(i->ra);
@@ -77,42 +88,42 @@ static inline void s_sub_reg(struct a64_cpu *c, const struct a64_insn *i)
  * keeps the general form when they are the same register) */
 static inline void s_ldb_post(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t b = SX(i->rn), v = *(uint8_t *)(uintptr_t)b;
 	SX(i->rn) = b + i->imm;
 	SX(i->rd) = v;
 }
 static inline void s_ldx_post(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t b = SX(i->rn), v = *(a64_u64u *)(uintptr_t)b;
 	SX(i->rn) = b + i->imm;
 	SX(i->rd) = v;
 }
 static inline void s_stb_post(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t b = SX(i->rn);
 	*(uint8_t *)(uintptr_t)b = (uint8_t)SX(i->rd);
 	SX(i->rn) = b + i->imm;
 }
 static inline void s_stb_pre(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t b = SX(i->rn) + i->imm;
 	*(uint8_t *)(uintptr_t)b = (uint8_t)SX(i->rd);
 	SX(i->rn) = b;
 }
 static inline void s_stx_pre(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t b = SX(i->rn) + i->imm;
 	*(a64_u64u *)(uintptr_t)b = SX(i->rd);
 	SX(i->rn) = b;
 }
 static inline void s_ldp_x_post(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t a = SX(i->rn);
 	uint64_t v1 = *(a64_u64u *)(uintptr_t)a, v2 = *(a64_u64u *)(uintptr_t)(a + 8);
 	SX(i->rn) = a + i->imm;
@@ -121,7 +132,7 @@ static inline void s_ldp_x_post(struct a64_cpu *c, const struct a64_insn *i)
 }
 static inline void s_stp_x_pre(struct a64_cpu *c, const struct a64_insn *i)
 {
-	c->cur = i;
+	A64_AT(c, i);
 	uint64_t a = SX(i->rn) + i->imm;
 	*(a64_u64u *)(uintptr_t)a = SX(i->rd);
 	*(a64_u64u *)(uintptr_t)(a + 8) = SX(i->ra);

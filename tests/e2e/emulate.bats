@@ -19,6 +19,7 @@ setup_file() {
 			aarch64-linux-gnu-gcc -O2 -o "$R/prog-dynamic" "$src/prog.c" -lm -lpthread
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/sigill" "$src/sigill.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/signals" "$src/signals.c"
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/faultpc" "$src/faultpc.c"
 		fi
 	fi
 }
@@ -133,6 +134,14 @@ emu() {
 	[ "$output" = "sigill handled 1" ]
 	run emu /sigill nohandler
 	[ "$status" -eq 132 ]
+}
+
+@test "emulate: a fault is charged to its own instruction inside pairs, superblocks and followed branches" {
+	need_cc
+	run emu /faultpc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "faults 7 wrong 0 failed 0" ]
 }
 
 @test "emulate: signals against blocking calls: SA_RESTART, EINTR, many timers, sigaltstack" {

@@ -1,0 +1,65 @@
+/* A faulting load or store is charged to its own instruction, with the
+ * instructions before it done and those after it not, wherever the decoder
+ * put it: in a pair superinstruction (first or second), after a not-taken
+ * conditional branch in the same block, behind a followed B.  The SIGSEGV
+ * handler checks the pc and skips the instruction. */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <ucontext.h>
+
+extern char f1[], f2[], f3[], f4[], f5[], f6[], f7[];
+static volatile uintptr_t expect;
+static volatile int hits, wrong;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	ucontext_t *u = uc;
+	if (u->uc_mcontext.pc == expect)
+		hits++;
+	else {
+		wrong++;
+		fprintf(stderr, "fault at %#llx, expected %#lx\n", (unsigned long long)u->uc_mcontext.pc,
+			(unsigned long)expect);
+	}
+	u->uc_mcontext.pc += 4;
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
+	sigaction(SIGSEGV, &sa, NULL);
+	uint64_t good[2] = { 0x1111, 0x2222 }, a, b;
+	int failed = 0;
+
+	/* 1: a pair of loads, the second faults: the first is done */
+	expect = (uintptr_t)f1;
+	a = b = 0;
+	__asm__ volatile("ldr %0, [%2]\n.globl f1\nf1: ldr %1, [%3]" : "+r"(a), "+r"(b) : "r"(good), "r"((uint64_t)8));
+	failed |= (a != 0x1111 || b != 0) << 0;
+	/* 2: a pair of loads, the first faults: the second runs after the handler */
+	expect = (uintptr_t)f2;
+	a = b = 0;
+	__asm__ volatile(".globl f2\nf2: ldr %0, [%3]\nldr %1, [%2]" : "+r"(a), "+r"(b) : "r"(good), "r"((uint64_t)8));
+	failed |= (a != 0 || b != 0x1111) << 1;
+	/* 3: a pair of stores, the second faults: the first is done */
+	expect = (uintptr_t)f3;
+	__asm__ volatile("str %0, [%1, #8]\n.globl f3\nf3: str %0, [%2]" : : "r"((uint64_t)0x3333), "r"(good), "r"((uint64_t)8) : "memory");
+	failed |= (good[1] != 0x3333) << 2;
+	/* 4: after a not-taken CBZ in the same block */
+	expect = (uintptr_t)f4;
+	a = 0;
+	__asm__ volatile("cbz %2, 1f\n.globl f4\nf4: ldr %0, [%1]\n1:" : "+r"(a) : "r"((uint64_t)8), "r"((uint64_t)1));
+	/* 5: behind a B the decoder follows */
+	expect = (uintptr_t)f5;
+	__asm__ volatile("b 2f\nnop\n2:\n.globl f5\nf5: ldrb w9, [%0]\nmov w9, #0" : : "r"((uint64_t)8) : "x9");
+	/* 6: a not-taken CBNZ paired with the load that faults */
+	expect = (uintptr_t)f6;
+	__asm__ volatile("cbnz xzr, 3f\n.globl f6\nf6: ldr x9, [%0]\n3:" : : "r"((uint64_t)8) : "x9");
+	/* 7: a load paired with the CBZ that tests it */
+	expect = (uintptr_t)f7;
+	__asm__ volatile(".globl f7\nf7: ldrb w9, [%0]\ncbz w9, 4f\n4:" : : "r"((uint64_t)8) : "x9");
+
+	printf("faults %d wrong %d failed %#x\n", hits, wrong, failed);
+	return hits == 7 && wrong == 0 && failed == 0 ? 0 : 1;
+}
