@@ -354,6 +354,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 out:
 	trap_notify_stop(t);
+	/* Exec watchers end when their tracee does (everything is gone by now). */
+	for (int i = 0; i < 2000 && __atomic_load_n(&t->watchers, __ATOMIC_ACQUIRE) > 0; i++)
+		usleep(1000);
 	for (int i = 0; i < 2; i++) {
 		if (ready[i] >= 0)
 			close(ready[i]);

@@ -683,8 +683,8 @@ static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
 }
 
 /* The stub's exec upcall (guest/stub.h): resolve the program in the rootfs,
- * write the host path and argv prefix for the stub, and start watching the
- * thread so that its new image gets a stub (3: answer 0, then watch). */
+ * write the host path and argv prefix for the stub, and have the thread
+ * watched so that its new image gets a stub. */
 static int upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 {
 	const __u64 *a = req->data.args;
@@ -747,12 +747,19 @@ static int upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	}
 	if ((r = put(req, a[3], out, at)) < 0)
 		return r;
-	if (ptrace(PTRACE_SEIZE, req->pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
-		mew_debug("trap: stub: cannot watch %d's exec: %s", req->pid, strerror(errno));
-		return -EPERM;
-	}
 	pthread_mutex_lock(&n->t->lock);
 	tr = trap_tracee(n->t, req->pid, false);
+	if (tr != NULL && !tr->watched) {
+		/* A watcher thread of its own ptraces it until its exec, so that
+		 * the notifier keeps answering meanwhile (a signal handler that
+		 * runs before the exec may need it). */
+		if ((r = trap_stub_watch(n->t, req->pid)) < 0) {
+			pthread_mutex_unlock(&n->t->lock);
+			mew_debug("trap: stub: cannot watch %d's exec: %s", req->pid, strerror(-r));
+			return -EPERM;
+		}
+		tr->watched = true;
+	}
 	if (tr != NULL) {
 		uint32_t ids[8];
 		free(tr->pending_exe);
@@ -766,7 +773,7 @@ static int upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 		}
 	}
 	pthread_mutex_unlock(&n->t->lock);
-	return 3;
+	return 0;
 }
 
 /* Answer one notification: *val is the call's result when 0 is returned;
@@ -955,15 +962,9 @@ static void *serve(void *arg)
 		} else {
 			resp->val = val;
 		}
-		if (r == 3)
-			resp->error = 0;
-		/* ENOENT: the guest was interrupted or died meanwhile; fine. */
-		if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && r == 3) {
-			trap_stub_release(req->pid);
-			continue;
-		}
-		if (r == 3)
-			trap_stub_follow_exec(n->t, -1, NULL);
+		/* ENOENT: the guest was interrupted or died meanwhile; fine (an
+		 * interrupted exec upcall comes again, already watched). */
+		ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 	}
 out:
 	free(req);

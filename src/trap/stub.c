@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -224,20 +225,57 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
 	return ptrace(PTRACE_SETREGS, pid, 0, &saved) < 0 ? -1 : 0;
 }
 
-void trap_stub_release(pid_t pid)
-{
-	int status, sig = 0;
+struct watch {
+	struct trap *t;
+	pid_t pid;
+	int result;
+	sem_t attached;
+};
 
-	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0)
-		return;
-	while (waitpid(pid, &status, __WALL) == pid) {
-		if (!WIFSTOPPED(status))
-			return;
-		if ((status >> 16) == 0)
-			sig = WSTOPSIG(status);
-		ptrace(PTRACE_DETACH, pid, 0, sig);
-		return;
+static void *watcher(void *arg)
+{
+	struct watch *w = arg;
+	struct trap *t = w->t;
+	pid_t pid = w->pid;
+	struct tracee *tr;
+
+	int r = ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0 ? -errno : 0;
+
+	if (r == 0)
+		__atomic_add_fetch(&t->watchers, 1, __ATOMIC_ACQ_REL);
+	w->result = r;
+	sem_post(&w->attached); /* w is the caller's: not to be touched after */
+	if (r < 0)
+		return NULL;
+	trap_stub_follow_exec(t, -1, NULL);
+	pthread_mutex_lock(&t->lock);
+	if ((tr = trap_tracee(t, pid, false)) != NULL)
+		tr->watched = false;
+	pthread_mutex_unlock(&t->lock);
+	__atomic_sub_fetch(&t->watchers, 1, __ATOMIC_ACQ_REL);
+	return NULL;
+}
+
+int trap_stub_watch(struct trap *t, pid_t pid)
+{
+	struct watch w = { .t = t, .pid = pid };
+	pthread_attr_t a;
+	pthread_t th;
+	int r;
+
+	sem_init(&w.attached, 0, 0);
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&th, &a, watcher, &w);
+	pthread_attr_destroy(&a);
+	if (r != 0) {
+		sem_destroy(&w.attached);
+		return -r;
 	}
+	while (sem_wait(&w.attached) < 0 && errno == EINTR)
+		;
+	sem_destroy(&w.attached);
+	return w.result;
 }
 
 static void commit_exe(struct trap *t, pid_t pid, bool ok)

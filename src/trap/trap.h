@@ -22,6 +22,7 @@ struct tracee {
 	char *exe;	   /* guest path of its program (for /proc/self/exe) */
 	char *pending_exe; /* set by execve entry, committed at the exec event */
 	bool has_creds;	   /* stub mode: the fake identity it had before its exec */
+	bool watched;	   /* stub mode: a watcher thread waits for its exec */
 	uint32_t uid[4], gid[4];
 	struct tracee *next;
 };
@@ -43,6 +44,7 @@ struct trap {
 	bool stub_mode;
 	struct stub_config *stub_cfg;
 	unsigned long notified; /* calls the notifier answered (debug, tests) */
+	int watchers;		/* exec watcher threads still running (stub.c) */
 };
 
 /* The seccomp filter for this personality (filter.c); with notify, the
@@ -67,8 +69,9 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending);
  * execve failed, just detach (0).  1 when it ended first (*ended: its wait
  * status), -1 on error. */
 int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended);
-/* Stop watching pid (its exec will not come). */
-void trap_stub_release(pid_t pid);
+/* A thread that ptraces pid until its exec (trap_stub_follow_exec) and
+ * then exits; 0 once it is attached, or -errno.  t->lock held. */
+int trap_stub_watch(struct trap *t, pid_t pid);
 
 /* The fast path (notify.c). */
 bool trap_notified(int nr);

@@ -397,3 +397,10 @@ C
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '0\n65534\n65534\nrefused\n0')" ]
 }
+
+@test "syscall: many processes exec and ask mew at once" {
+	run guest -- sh -c 'for i in $(seq 40); do /bin/true & grep -c . /proc/self/maps >/dev/null & ls /proc/self/ >/dev/null & done; wait; echo done'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = done ]
+}
