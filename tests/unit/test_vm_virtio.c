@@ -280,6 +280,67 @@ static void no_interrupt_flag_is_honoured(void **state)
 	virtio_mmio_free(t);
 }
 
+/* virtio-console: the transmit queue's readable segments reach the host in
+ * order; device-writable segments there, addresses outside RAM and input
+ * beyond the buffer are refused or cut, and the device goes on. */
+static void console_transmits_and_refuses_hostile_chains(void **state)
+{
+	int out[2];
+	char buf[64];
+	assert_int_equal(pipe(out), 0);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	struct virtio_dev *d = virtio_console_new(&mem, out[1], count_irq, NULL, NULL);
+	assert_non_null(d);
+	struct virtio_mmio *t = virtio_mmio_new(d, 0, 5);
+	driver_init(t, 2, 0);
+
+	/* two readable segments, one chain: written in order */
+	memcpy(gp(DATA), "abc", 3);
+	memcpy(gp(DATA + 0x100), "defg", 4);
+	desc(0, DATA, 3, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA + 0x100, 4, 0, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 1);
+	assert_int_equal(used_idx(), 1);
+	assert_int_equal(read(out[0], buf, sizeof(buf)), 7);
+	assert_memory_equal(buf, "abcdefg", 7);
+
+	/* a device-writable segment on the transmit queue: nothing written */
+	desc(2, DATA, 3, VRING_DESC_F_WRITE, 0);
+	avail_push(1, 2);
+	avail_idx(2);
+	wr(t, 0x50, 1);
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(read(out[0], buf, sizeof(buf)), -1);
+
+	/* a segment outside guest RAM: refused, the device needs a reset */
+	desc(3, MEM_SIZE - 2, 16, 0, 0);
+	avail_push(2, 3);
+	avail_idx(3);
+	wr(t, 0x50, 1);
+	assert_true(needs_reset(t));
+	assert_int_equal(read(out[0], buf, sizeof(buf)), -1);
+
+	/* after a reset it works again */
+	driver_init(t, 2, 0);
+	memcpy(gp(DATA), "ok", 2);
+	desc(0, DATA, 2, 0, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(t, 0x50, 1);
+	assert_int_equal(read(out[0], buf, sizeof(buf)), 2);
+
+	/* input: queued up to the device's buffer, delivered into receive buffers */
+	static uint8_t big[100000];
+	size_t took = virtio_console_input(d, big, sizeof(big));
+	assert_true(took > 0 && took < sizeof(big));
+	assert_int_equal(virtio_console_input(d, big, 1), 0);
+	virtio_mmio_free(t);
+	close(out[0]);
+	close(out[1]);
+}
+
 static void device_survives_hostile_queues_and_recovers_after_reset(void **state)
 {
 	struct virtio_mmio *t = rng();
@@ -649,6 +710,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(queue_validate_refuses_areas_outside_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(rng_fills_a_buffer_and_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_interrupt_flag_is_honoured, setup, teardown),
+		cmocka_unit_test_setup_teardown(console_transmits_and_refuses_hostile_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_survives_hostile_queues_and_recovers_after_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_refuses_queues_outside_memory_and_bad_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(blk_checks_sector_ranges, setup, teardown),
