@@ -32,9 +32,9 @@ $(B)/vm/testguest.elf: $(TG)/start.S $(TG)/main.c $(TG)/link.ld
 	$(CC) $(TG_CFLAGS) -o $@ $(TG)/start.S $(TG)/main.c
 
 # The vm engine's guest agent: a static init for the guest's initramfs.
-$(B)/vm/mew-agent: src/vm/guest/agent/agent.c
+$(B)/vm/mew-agent: src/vm/guest/agent/agent.c src/vm/agent.h
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -Wall -D_GNU_SOURCE -static -o $@ $<
+	$(CC) -O2 -Wall -D_GNU_SOURCE -static -s -o $@ $<
 
 # The syscall engine's in-guest stub (src/trap/guest/stub.h): freestanding,
 # linked at its fixed address, embedded in mew as two byte arrays.
@@ -72,7 +72,7 @@ $(B)/mew: $(B)/src/cli/main.o $(B)/libmew.a
 all: $(B)/vm/mew-static
 $(B)/vm/mew-static: $(B)/src/cli/main.o $(B)/libmew.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -static -Wl,--no-warnings -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -static -s -Wl,--no-warnings -o $@ $^ $(LDLIBS)
 
 # The workload program `mew bench` runs natively and inside every engine:
 # static, for the host and, where aarch64-linux-gnu-gcc is installed, arm64.

@@ -1,13 +1,19 @@
 #include "vm/agentproto.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "base/file.h"
+#include "base/paths.h"
 #include "base/strutil.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Hex of NUL-separated fields, so that any byte survives the kernel command
  * line: argc, argv..., envc, env..., cwd, uid, gid. */
@@ -84,4 +90,84 @@ int agent_initramfs(struct cpio *c, const char *dir, struct mew_error **err)
 	    (mew != NULL && cpio_add(c, "mew/mew", 0100755, mew, mew_len) < 0) || cpio_finish(c) < 0)
 		return mew_error(err, ENOMEM, "building the agent initramfs");
 	return 0;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* What names a build of path (or its absence). */
+static uint64_t identity(uint64_t h, const char *path)
+{
+	struct stat st;
+	struct {
+		uint64_t dev, ino, size, sec, nsec;
+	} id = { 0, 0, 0, 0, 0 };
+
+	if (stat(path, &st) == 0)
+		id = (typeof(id)){ st.st_dev, st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+				   (uint64_t)st.st_mtim.tv_nsec };
+	return fnv(fnv(h, path, strlen(path)), &id, sizeof(id));
+}
+
+static int map_file(struct agent_image *img, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	img->map = p;
+	img->data = p;
+	img->len = (size_t)st.st_size;
+	return 0;
+}
+
+int agent_initramfs_get(struct agent_image *img, const char *dir, struct mew_error **err)
+{
+	cleanup_free char *agent = NULL, *mew = NULL, *cache = NULL, *path = NULL, *tmp = NULL;
+	uint64_t key = 0xcbf29ce484222325ULL;
+
+	memset(img, 0, sizeof(*img));
+	if (asprintf(&agent, "%s/mew-agent", dir) < 0 || asprintf(&mew, "%s/mew-static", dir) < 0)
+		return mew_error(err, ENOMEM, "the agent initramfs");
+	key = identity(identity(fnv(key, "mew-initramfs-1", 15), agent), mew);
+	if (asprintf(&cache, "%s/vm", mew_cache_dir()) < 0 ||
+	    asprintf(&path, "%s/initramfs-%016llx.cpio", cache, (unsigned long long)key) < 0 ||
+	    asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		return mew_error(err, ENOMEM, "the agent initramfs");
+	if (map_file(img, path) == 0)
+		return 0;
+	if (agent_initramfs(&img->built, dir, err) < 0)
+		return -1;
+	img->data = img->built.buf;
+	img->len = img->built.len;
+	/* Cache it for the next run; if that fails, this run still has it. */
+	struct mew_error *e = NULL;
+	if (file_mkdir_p(cache, 0755, &e) < 0 || file_write(tmp, (const char *)img->built.buf, img->built.len, &e) < 0 ||
+	    rename(tmp, path) < 0)
+		unlink(tmp);
+	mew_error_free(e);
+	return 0;
+}
+
+void agent_initramfs_put(struct agent_image *img)
+{
+	if (img->map != NULL)
+		munmap(img->map, img->len);
+	cpio_free(&img->built);
+	memset(img, 0, sizeof(*img));
 }

@@ -21,6 +21,19 @@ int agent_encode_run(const struct spec *spec, char *out, size_t max);
  * inside the guest (the agent shows it to the command as /run/mew-guest/mew). */
 int agent_initramfs(struct cpio *c, const char *dir, struct mew_error **err);
 
+/* The same, built once and cached as <cache>/vm/initramfs-<key>.cpio, the
+ * key naming the agent's and mew's builds (device, inode, size, mtime), and
+ * mapped: a run then costs no reading, building or copying of a few MiB
+ * (15 ms measured here).  Falls back to building in memory. */
+struct agent_image {
+	const uint8_t *data;
+	size_t len;
+	void *map; /* the cached file's mapping, or NULL */
+	struct cpio built;
+};
+int agent_initramfs_get(struct agent_image *img, const char *dir, struct mew_error **err);
+void agent_initramfs_put(struct agent_image *img);
+
 /* The status the agent sends on AGENT_PORT_STATUS, fed as it arrives. */
 struct agent_status {
 	char buf[8];

@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
@@ -162,12 +165,50 @@ static void initramfs_carries_the_agent_and_mew(void **state)
 	rmdir(dir);
 }
 
+/* The initramfs is built once per build of the agent and mew, then mapped
+ * from the cache. */
+static void initramfs_is_cached_per_build(void **state)
+{
+	char dir[] = "/tmp/mew-initramfs-XXXXXX", cache[] = "/tmp/mew-cache-XXXXXX", path[128], cmd[300];
+	struct agent_image a, b, c;
+	struct mew_error *err = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(cache));
+	setenv("MEW_CACHE", cache, 1);
+	snprintf(path, sizeof(path), "%s/mew-agent", dir);
+	FILE *f = fopen(path, "w");
+	fputs("AGENT-1", f);
+	fclose(f);
+	assert_int_equal(agent_initramfs_get(&a, dir, &err), 0);
+	assert_null(a.map); /* built this time */
+	assert_int_equal(agent_initramfs_get(&b, dir, &err), 0);
+	assert_non_null(b.map); /* mapped from the cache */
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	/* a new build of the agent: a new image */
+	f = fopen(path, "w");
+	fputs("AGENT-2, a longer build", f);
+	fclose(f);
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+	utimensat(AT_FDCWD, path, ts, 0);
+	assert_int_equal(agent_initramfs_get(&c, dir, &err), 0);
+	assert_null(c.map);
+	assert_int_not_equal(c.len, a.len);
+	agent_initramfs_put(&a);
+	agent_initramfs_put(&b);
+	agent_initramfs_put(&c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, cache);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(run_description_round_trips),
 		cmocka_unit_test(only_a_wellformed_status_is_taken),
 		cmocka_unit_test(initramfs_carries_the_agent_and_mew),
+		cmocka_unit_test(initramfs_is_cached_per_build),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
