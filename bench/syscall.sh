@@ -9,7 +9,8 @@
 # Each figure is the best of RUNS runs (default 3).  Also shown: mew without
 # its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
 # user notifications answered by mew's thread) and with neither fast path
-# (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop).
+# (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), and native
+# under an allow-everything seccomp filter (what any filter costs).
 # Usage: bench/syscall.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ rootfs=$(bash scripts/rootfs-debian.sh amd64)
 t=$(mktemp -d /tmp/mew-bench-syscall.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 cc -O2 -o "$t/loops" bench/syscall/loops.c
+cc -O2 -o "$t/allow" bench/syscall/allow.c
 cp build/mew "$t/mew"
 chmod -R a+rX "$t"
 chmod 755 "$t"
@@ -33,6 +35,7 @@ run_in() {
 	shift
 	case $way in
 	native) "${as_user[@]}" "$@" ;;
+	filter) "${as_user[@]}" "$t/allow" "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-notify) MEW_TRAP_STUB=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
@@ -43,7 +46,7 @@ run_in() {
 loops() { # WAY MODE N [PATH] -> ns
 	local way=$1 mode=$2 n=$3 path=${4:-}
 	local exe=/opt/b/loops
-	if [ "$way" = native ]; then
+	if [ "$way" = native ] || [ "$way" = filter ]; then
 		exe=$t/loops
 		[ -n "$path" ] && path=$rootfs$path
 	fi
@@ -53,8 +56,8 @@ loops() { # WAY MODE N [PATH] -> ns
 tar_ms() { # WAY -> ms
 	local way=$1 t0 t1
 	t0=$(date +%s%N)
-	if [ "$way" = native ]; then
-		"${as_user[@]}" sh -c "cd '$rootfs' && tar c usr 2>/dev/null | wc -c" >/dev/null
+	if [ "$way" = native ] || [ "$way" = filter ]; then
+		run_in "$way" sh -c "cd '$rootfs' && tar c usr 2>/dev/null | wc -c" >/dev/null
 	else
 		run_in "$way" sh -c 'tar c /usr 2>/dev/null | wc -c' >/dev/null
 	fi
@@ -62,7 +65,7 @@ tar_ms() { # WAY -> ms
 	echo $(((t1 - t0) / 1000000))
 }
 
-ways=(native mew mew-notify mew-ptrace)
+ways=(native filter mew mew-notify mew-ptrace)
 [ "$have_proot" = 1 ] && ways+=(proot)
 declare -A r
 # Interleaved: every way runs each round, so a busy moment on a shared
@@ -85,18 +88,18 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un)"
 [ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
-printf '| test | unit | native | mew | mew (notifier) | mew (ptrace only) |'
+printf '| test | unit | native | native + allow-all filter | mew | mew (notifier) | mew (ptrace only) |'
 [ "$have_proot" = 1 ] && printf ' proot |'
 printf ' mew / native |'
 [ "$have_proot" = 1 ] && printf ' mew / proot |'
 echo
-printf '|---|---|---|---|---|---|'
+printf '|---|---|---|---|---|---|---|'
 [ "$have_proot" = 1 ] && printf -- '---|---|'
 echo '---|'
 for k in getppid stat fstat tar cpu; do
 	unit=ns
 	[ $k = tar ] && unit=ms
-	printf '| %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[mew,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
+	printf '| %s | %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[filter,$k]}" "${r[mew,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
 	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
 	printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")"
 	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"
