@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +297,12 @@ static void io_loop(struct io *io)
 	}
 }
 
+static void *io_main(void *arg)
+{
+	io_loop(arg);
+	return NULL;
+}
+
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	cleanup_free char *kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : default_kernel();
@@ -460,16 +468,31 @@ static int run(const struct spec *spec, struct mew_error **err)
 		t.c_oflag |= OPOST | ONLCR;
 		tcsetattr(0, TCSANOW, &t);
 	}
-	if (vm_start(&vm, err) < 0) {
-		if (raw)
-			tcsetattr(0, TCSANOW, &saved);
-		goto out;
+	/* The I/O loop gets a thread when there is host input to carry (stdin,
+	 * the console, vsock Unix sockets); vCPU 0 runs on this one. */
+	vm_block_kick(); /* in the I/O thread too: only vCPUs take the kick */
+	pthread_t io_thread;
+	int io_started = 0, ran;
+	if (io.in_fd >= 0 || agent_stdin || vsock_uds != NULL) {
+		int e = pthread_create(&io_thread, NULL, io_main, &io);
+		if (e != 0) {
+			mew_error(err, e, "vm: starting the I/O thread");
+			if (raw)
+				tcsetattr(0, TCSANOW, &saved);
+			goto out;
+		}
+		io_started = 1;
 	}
-	vm_timing_mark("vCPU threads started");
-	io_loop(&io);
+	ran = vm_run(&vm, err);
 	vm_timing_mark("the guest ended");
+	if (ran < 0)
+		vm_stop(&vm, VM_END_HOST, 0, "mew stopped");
+	if (io_started)
+		pthread_join(io_thread, NULL);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
+	if (ran < 0)
+		goto out;
 	vm_join(&vm);
 	vm_timing_mark("vCPU threads joined");
 	vm_timing_report();

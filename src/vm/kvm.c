@@ -362,6 +362,58 @@ int vm_start(struct vm *vm, struct mew_error **err)
 	return 0;
 }
 
+void vm_block_kick(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int vm_run(struct vm *vm, struct mew_error **err)
+{
+	sigset_t set, old;
+	int r;
+
+	if (wait_pit(vm, err) < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (int i = 0; i < vm->nvcpus; i++) {
+		pthread_mutex_lock(&vm->lock);
+		if (i == 0) {
+			vm->vcpus[0].thread = pthread_self();
+			r = 0;
+		} else {
+			r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		}
+		if (r == 0)
+			vm->vcpus[i].started = true;
+		pthread_mutex_unlock(&vm->lock);
+		if (r != 0) {
+			vm_stop(vm, VM_END_HOST, 0, "could not start a vCPU");
+			pthread_mutex_lock(&vm->lock);
+			vm->vcpus[0].started = false;
+			pthread_mutex_unlock(&vm->lock);
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			return mew_error(err, r, "starting vCPU %d", i);
+		}
+	}
+	const char *sample = getenv("MEW_VM_SAMPLE");
+	if (sample != NULL && strtol(sample, NULL, 10) > 0 &&
+	    pthread_create(&vm->sampler, NULL, sampler_thread, vm) == 0)
+		vm->sampling = true;
+	vm_timing_mark("vCPU threads started");
+	vcpu_thread(&vm->vcpus[0]);
+	/* vCPU 0 is done: nobody may kick this thread any more. */
+	pthread_mutex_lock(&vm->lock);
+	vm->vcpus[0].started = false;
+	pthread_mutex_unlock(&vm->lock);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
 void vm_join(struct vm *vm)
 {
 	if (vm->sampling) {

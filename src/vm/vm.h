@@ -86,6 +86,14 @@ void vm_irq_line(struct vm *vm, int irq, int level);
 int vm_start(struct vm *vm, struct mew_error **err);
 /* End the VM (first caller wins) and kick every vCPU out of the guest. */
 void vm_stop(struct vm *vm, enum vm_end end, int status, const char *why);
+/* vm_start, but vCPU 0 runs on the calling thread, which returns once the
+ * VM has ended (then vm_join the others): no thread to create and wake on
+ * the way to the guest's first instruction, a scheduler's wait on a busy
+ * host.  SIG_KICK stays blocked in the caller afterwards. */
+int vm_run(struct vm *vm, struct mew_error **err);
+/* Block the signal that kicks vCPUs out of the guest in the calling thread
+ * (and the threads it starts next). */
+void vm_block_kick(void);
 /* Wait for every vCPU thread to finish. */
 void vm_join(struct vm *vm);
 
