@@ -2,8 +2,9 @@
  * questions, printed so that the two runs can be compared line by line.
  *   fastpath answers [DIR]  the answers (stat, access, readlink, open...);
  *                           with DIR (a fresh guest directory), writes too
- *   fastpath loop N         N stats, opens, creations, renames, unlinks,
- *                           mkdirs and rmdirs (to count what reached mew)
+ *   fastpath loop N         N stats, opens, creations, chmods, truncates,
+ *                           renames, unlinks, mkdirs, rmdirs and getcwds
+ *                           (to count what reached mew)
  *   fastpath signals        a guest that blocks signals, owns SIGSYS, uses
  *                           sigaltstack, threads, fork and vfork */
 #define _GNU_SOURCE
@@ -218,6 +219,16 @@ static int writes(const char *dir, const char *bound)
 		R("utimes h", utimensat(AT_FDCWD, AT("h"), ts, 0));
 		if (stat(AT("m"), &st) == 0)
 			printf("m -> h: mode %o mtime %ld\n", st.st_mode, (long)st.st_mtime);
+		R("chmod h", chmod(AT("h"), 0711));
+		R("chmod m (through the link)", fchmodat(dfd, "m", 0751, 0));
+		if (stat(AT("h"), &st) == 0)
+			printf("h: mode %o\n", st.st_mode);
+		R("chmod /etc/passwd", chmod("/etc/passwd", 0777));
+		R("chmod missing", chmod(AT("nothing"), 0777));
+		R("truncate a", truncate(AT("a"), 1));
+		R("truncate /etc/passwd", truncate("/etc/passwd", 0));
+		if (stat(AT("a"), &st) == 0)
+			printf("a: size %ld\n", (long)st.st_size);
 		R("mkdir h/n", mkdir(AT("h/n"), 0777));
 		{
 			char q[4200];
@@ -268,6 +279,8 @@ static int loop(long n)
 		if (fd < 0)
 			return 1;
 		close(fd);
+		if (chmod(tmp, 0600) < 0 || truncate(tmp, 1) < 0)
+			return 1;
 		if (rename(tmp, tmp2) < 0 || unlink(tmp2) < 0 || mkdir(tmp, 0700) < 0 || rmdir(tmp) < 0)
 			return 1;
 		if (getcwd(tmp2, sizeof(tmp2)) == NULL)
