@@ -27,12 +27,8 @@ static int h_bl(struct a64_cpu *c, const struct a64_insn *i)
 	return 0;
 }
 
-/* A BL whose target the decoder went on with (a64_follow): only the link. */
-static int h_bl_link(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(30) = i->pc + 4;
-	return A64_NEXT;
-}
+/* A BL whose target the decoder went on with: only the link (simple.h). */
+A64_SIMPLE_HANDLER(bl_link)
 
 /* Conditional branches do not end their block (simple.h: a64_go). */
 static int h_bcond(struct a64_cpu *c, const struct a64_insn *i)
@@ -67,6 +63,8 @@ static int first_kind(a64_fn fn)
 	int k = a64_int_kind(fn);
 	if (k == A64_K_NONE)
 		k = a64_mem_kind(fn);
+	if (fn == h_bl_link)
+		k = A64_K_bl_link;
 	if (k == A64_K_NONE)
 		k = fn == h_cbz ? A64_H_cbz : fn == h_bcond ? A64_H_bcond : A64_K_NONE;
 	return k;
@@ -77,6 +75,8 @@ static int second_kind(a64_fn fn)
 	int k = a64_int_kind(fn);
 	if (k == A64_K_NONE)
 		k = a64_mem_kind(fn);
+	if (fn == h_bl_link)
+		k = A64_K_bl_link;
 	if (k != A64_K_NONE)
 		return k;
 	if (fn == h_cbz) return A64_T_cbz;
@@ -443,4 +443,10 @@ void a64_bl_to_link(struct a64_insn *i)
 {
 	i->fn = h_bl_link;
 	i->chain = 0;
+}
+
+/* NOPs and hints (BTI, PACIASP...) do nothing here: the decoder drops them. */
+int a64_is_nop(const struct a64_insn *i)
+{
+	return i->fn == h_nop;
 }

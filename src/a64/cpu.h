@@ -184,6 +184,7 @@ int a64_is_cmp(const struct a64_insn *i);
 void a64_peephole(struct a64_insn *insn, unsigned n);
 int a64_direct_jump(const struct a64_insn *i, uint64_t *target);
 void a64_bl_to_link(struct a64_insn *i);
+int a64_is_nop(const struct a64_insn *i);
 
 /* The handler for an instruction mew does not implement: SIGILL at its pc. */
 int a64_undef(struct a64_cpu *c, const struct a64_insn *i);

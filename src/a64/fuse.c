@@ -41,7 +41,8 @@
 	M(a, sub_reg) M(a, ldb_off) M(a, ldw_off) M(a, ldx_off) M(a, stb_off) M(a, stw_off)    \
 	M(a, stx_off) M(a, ldb_reg) M(a, ldp_x_off) M(a, stp_x_off) M(a, ldb_post)            \
 	M(a, ldx_post) M(a, stb_post) M(a, stb_pre) M(a, stx_pre) M(a, ldp_x_post)            \
-	M(a, stp_x_pre) M(a, stb_uxtw) M(a, ldb_uxtw) M(a, vstp_q_off)                        \
+	M(a, stp_x_pre) M(a, stb_uxtw) M(a, ldb_uxtw) M(a, vstp_q_off) M(a, adds_imm)        \
+	M(a, adds_reg) M(a, ccmp) M(a, csel) M(a, bl_link)                                    \
 	T(a, cbz) T(a, bcond) T(a, br) T(a, tbz) T(a, cmpi_bcond) T(a, cmpr_bcond) T(a, tsti_bcond)
 
 #define PAIRS(a) SECOND(PAIR, TAIL, a)

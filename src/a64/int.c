@@ -91,11 +91,7 @@ A64_SIMPLE_HANDLER(add_imm64)
 A64_SIMPLE_HANDLER(add_imm32)
 
 /* ADDS/SUBS: imm2 is the carry-in (1 for SUB, whose imm is inverted). */
-static int h_adds_imm(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = a64_add_flags(c, X(i->rn), i->imm, i->imm2, i->sf);
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(adds_imm)
 
 A64_SIMPLE_HANDLER(and_imm)
 
@@ -210,11 +206,7 @@ A64_SIMPLE_HANDLER(add_reg)
 A64_SIMPLE_HANDLER(sub_reg)
 
 /* ADDS/SUBS (CMP/CMN) register without shift: imm = ~0 to invert for SUB. */
-static int h_adds_reg(struct a64_cpu *c, const struct a64_insn *i)
-{
-	X(i->rd) = a64_add_flags(c, X(i->rn), X(i->rm) ^ i->imm, i->imm & 1, i->sf);
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(adds_reg)
 
 /* Add/sub shifted register, general: op bit0 = sub, bit1 = set flags. */
 static int h_addsub_sreg(struct a64_cpu *c, const struct a64_insn *i)
@@ -271,37 +263,10 @@ static int h_adc(struct a64_cpu *c, const struct a64_insn *i)
 }
 
 /* CCMP/CCMN: op bit0 = compare (sub), sh bit0 = immediate form; imm2 = nzcv. */
-static int h_ccmp(struct a64_cpu *c, const struct a64_insn *i)
-{
-	if (!a64_cond(c, i->cond)) {
-		c->nzcv = i->imm2 << 28;
-		return A64_NEXT;
-	}
-	uint64_t b = i->sh ? i->imm : X(i->rm);
-	if (i->op)
-		a64_add_flags(c, X(i->rn), ~b, 1, i->sf);
-	else
-		a64_add_flags(c, X(i->rn), b, 0, i->sf);
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(ccmp)
 
 /* CSEL family: op 0 CSEL 1 CSINC 2 CSINV 3 CSNEG */
-static int h_csel(struct a64_cpu *c, const struct a64_insn *i)
-{
-	uint64_t r;
-	if (a64_cond(c, i->cond))
-		r = X(i->rn);
-	else {
-		r = X(i->rm);
-		switch (i->op) {
-		case 1: r += 1; break;
-		case 2: r = ~r; break;
-		case 3: r = -r; break;
-		}
-	}
-	X(i->rd) = r & MASK(i->sf);
-	return A64_NEXT;
-}
+A64_SIMPLE_HANDLER(csel)
 
 static int h_dp1(struct a64_cpu *c, const struct a64_insn *i)
 {
@@ -676,5 +641,9 @@ int a64_int_kind(a64_fn fn)
 	if (fn == h_and_imm) return A64_K_and_imm;
 	if (fn == h_add_reg) return A64_K_add_reg;
 	if (fn == h_sub_reg) return A64_K_sub_reg;
+	if (fn == h_adds_imm) return A64_K_adds_imm;
+	if (fn == h_adds_reg) return A64_K_adds_reg;
+	if (fn == h_ccmp) return A64_K_ccmp;
+	if (fn == h_csel) return A64_K_csel;
 	return A64_K_NONE;
 }

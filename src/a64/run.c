@@ -133,7 +133,8 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 		int end = a64_decode(raw, at, &buf[n]);
 		if (buf[n].fn == a64_undef)
 			a64_debug("undefined instruction %08x at %#lx", raw, (unsigned long)at);
-		n++;
+		if (!a64_is_nop(&buf[n]))
+			n++;
 		at += 4;
 		if (end) {
 			uint64_t t;

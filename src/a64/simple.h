@@ -29,6 +29,46 @@ static inline void s_mov_reg(struct a64_cpu *c, const struct a64_insn *i) { SX(i
 static inline void s_add_imm64(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = SX(i->rn) + i->imm; }
 static inline void s_add_imm32(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = (uint32_t)(SX(i->rn) + i->imm); }
 static inline void s_and_imm(struct a64_cpu *c, const struct a64_insn *i) { SX(i->rd) = SX(i->rn) & i->imm; }
+static inline void s_adds_imm(struct a64_cpu *c, const struct a64_insn *i)
+{
+	/* ADDS/SUBS: imm2 is the carry-in (1 for SUB, whose imm is inverted) */
+	SX(i->rd) = a64_add_flags(c, SX(i->rn), i->imm, i->imm2, i->sf);
+}
+static inline void s_adds_reg(struct a64_cpu *c, const struct a64_insn *i)
+{
+	/* without shift: imm = ~0 to invert for SUB */
+	SX(i->rd) = a64_add_flags(c, SX(i->rn), SX(i->rm) ^ i->imm, i->imm & 1, i->sf);
+}
+static inline void s_ccmp(struct a64_cpu *c, const struct a64_insn *i)
+{
+	if (!a64_cond(c, i->cond)) {
+		c->nzcv = i->imm2 << 28;
+		return;
+	}
+	uint64_t b = i->sh ? i->imm : SX(i->rm);
+	if (i->op)
+		a64_add_flags(c, SX(i->rn), ~b, 1, i->sf);
+	else
+		a64_add_flags(c, SX(i->rn), b, 0, i->sf);
+}
+/* CSEL family: op 0 CSEL 1 CSINC 2 CSINV 3 CSNEG */
+static inline void s_csel(struct a64_cpu *c, const struct a64_insn *i)
+{
+	uint64_t r;
+	if (a64_cond(c, i->cond))
+		r = SX(i->rn);
+	else {
+		r = SX(i->rm);
+		switch (i->op) {
+		case 1: r += 1; break;
+		case 2: r = ~r; break;
+		case 3: r = -r; break;
+		}
+	}
+	SX(i->rd) = i->sf ? r : (uint32_t)r;
+}
+/* a BL the decoder went on through: only the link */
+static inline void s_bl_link(struct a64_cpu *c, const struct a64_insn *i) { SX(30) = i->pc + 4; }
 /* memory: A64_AT first */
 static inline void s_ldb_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); SX(i->rd) = *(uint8_t *)S_ADDR(i); }
 static inline void s_ldw_off(struct a64_cpu *c, const struct a64_insn *i) { A64_AT(c, i); SX(i->rd) = *(a64_u32u *)S_ADDR(i); }
@@ -233,7 +273,8 @@ static inline int taken_bcond(struct a64_cpu *c, const struct a64_insn *i)
 	M(const) M(mov_reg) M(add_imm64) M(add_imm32) M(and_imm) M(add_reg) M(sub_reg)      \
 	M(ldb_off) M(ldw_off) M(ldx_off) M(stb_off) M(stw_off) M(stx_off) M(ldb_reg)        \
 	M(ldp_x_off) M(stp_x_off) M(ldb_post) M(ldx_post) M(stb_post) M(stb_pre) M(stx_pre) \
-	M(ldp_x_post) M(stp_x_pre) M(stb_uxtw) M(ldb_uxtw) M(vstp_q_off)
+	M(ldp_x_post) M(stp_x_pre) M(stb_uxtw) M(ldb_uxtw) M(vstp_q_off) M(adds_imm)        \
+	M(adds_reg) M(ccmp) M(csel) M(bl_link)
 /* the branches a pair may end with (cmp*_bcond: the fused CMP + B.cond) */
 #define A64_TAILS(M) M(cbz) M(bcond) M(br) M(tbz) M(cmpi_bcond) M(cmpr_bcond) M(tsti_bcond)
 /* and those it may begin with */
