@@ -166,6 +166,23 @@ PY
 	[ "$output" = "no stdin" ]
 }
 
+# mew exits before KVM has torn the VM down: a helper process sharing its
+# address space drops the VM afterwards.  It must not outlive that.
+@test "vm: the helper that tears the VM down after mew exits goes away" {
+	exe=$(readlink -f "$MEW")
+	out=$(vmrun -- echo done exit=0 | cat)
+	[ "$out" = "done" ]
+	for i in $(seq 50); do
+		left=0
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ] && left=1
+		done
+		[ "$left" -eq 0 ] && break
+		sleep 0.1
+	done
+	[ "$left" -eq 0 ]
+}
+
 @test "vm: hostile virtqueues are refused and the VMM keeps running" {
 	run vmrun -- hostile echo still-alive
 	[ "$status" -eq 0 ]
