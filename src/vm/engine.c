@@ -519,7 +519,7 @@ out:
 		vm_join(&vm);
 	}
 	/* mew exits next: the VM's slow teardown is left to a helper. */
-	if (vm_detach(&vm) < 0)
+	if (vm.vm_fd < 0 || vm_detach(&vm) < 0)
 		vm_destroy(&vm);
 	return r;
 }
