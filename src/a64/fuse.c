@@ -1,9 +1,10 @@
 /* Pair superinstructions: two adjacent instructions, a simple form or a
  * conditional branch (not taken: the next one runs) then a simple form or
- * a branch (simple.h), run by one handler: one dispatch instead of two.  Decode-time peephole (a64_fuse): the first
- * instruction's handler becomes the pair's, the second keeps its own (a
- * block is only entered at its first instruction, and a pair goes on with
- * the third). */
+ * a branch (simple.h), run by one handler: one dispatch instead of two.
+ * The decode-time peephole (a64_peephole in branch.c) gives the first
+ * instruction the pair's handler; the second keeps its own (a block is
+ * only entered at its first instruction, and a pair goes on with the
+ * third). */
 #include "a64/simple.h"
 
 #define PAIR(a, b)                                                                 \
