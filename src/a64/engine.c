@@ -17,7 +17,7 @@
 #include "a64/a64.h"
 #include "a64/exec.h"
 #include "base/log.h"
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "engine/engine.h"
 
 struct a64_proc a64_proc;

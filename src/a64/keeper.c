@@ -26,7 +26,7 @@
 
 #include "a64/a64.h"
 #include "base/cleanup.h"
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 
 /* The parent of pid, from /proc/pid/stat; -1 when it is gone. */
 static pid_t parent_of(const char *pid)

@@ -15,7 +15,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "base/strutil.h"
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 

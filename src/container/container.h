@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "base/error.h"
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "spec/spec.h"
 
 struct container_opts {

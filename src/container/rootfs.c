@@ -15,7 +15,7 @@
 
 #include "base/cleanup.h"
 #include "base/strutil.h"
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "container/mountopt.h"
 
 /* docker's defaults: what a container must not read, and what it must not write. */

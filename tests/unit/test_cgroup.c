@@ -15,7 +15,7 @@
 
 #include "base/file.h"
 #include "base/log.h"
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 
 static char root[256];
 

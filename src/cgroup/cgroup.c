@@ -1,4 +1,4 @@
-#include "container/cgroup.h"
+#include "cgroup/cgroup.h"
 
 #include <ctype.h>
 #include <dirent.h>

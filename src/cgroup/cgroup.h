@@ -1,8 +1,8 @@
 /* Cgroups for limits: the host's layout is detected once (unified = pure v2,
  * hybrid = v1 controllers with a v2 tree beside them, legacy = v1 only), and
  * every other function switches on it. */
-#ifndef MEW_CONTAINER_CGROUP_H
-#define MEW_CONTAINER_CGROUP_H
+#ifndef MEW_CGROUP_CGROUP_H
+#define MEW_CGROUP_CGROUP_H
 
 #include <stdbool.h>
 #include <sys/types.h>
