@@ -215,7 +215,7 @@ static const int stub_trapped[] = {
 	/* entries named, not followed (the stub's do_entry) */
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_symlink, SYS_symlinkat,
 	SYS_utimensat, SYS_rename, SYS_renameat, SYS_renameat2, SYS_link, SYS_linkat,
-	SYS_getcwd, SYS_chmod, SYS_fchmodat, SYS_truncate,
+	SYS_getcwd, SYS_chmod, SYS_fchmodat, SYS_truncate, SYS_uname,
 };
 
 int trap_filter_stub(bool fake_root, struct sock_fprog *prog)

@@ -13,6 +13,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "base/cleanup.h"
@@ -125,6 +126,12 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 			}
 	}
 	c->ncalls = (uint32_t)trap_stub_calls(t->fake_root, c->calls, ARRAY_SIZE(c->calls));
+	{
+		struct utsname u;
+		_Static_assert(sizeof(u) == sizeof(c->uts), "struct utsname");
+		pers_uname(p, &u);
+		memcpy(c->uts, &u, sizeof(u));
+	}
 	mew_debug("trap: stub: %u hidden objects under binds%s, %u translated calls", c->nshadow,
 		  (c->flags & STUB_F_NO_IN_ROOT) ? " (too many: absolute paths without symlinks only)" : "",
 		  c->ncalls);

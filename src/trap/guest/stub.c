@@ -1219,6 +1219,9 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_getcwd:
 		r = do_getcwd(a);
 		break;
+	case __NR_uname:
+		r = copy_out((unsigned long)a[0], cfg.uts, sizeof(cfg.uts));
+		break;
 	case __NR_chmod:
 	case __NR_fchmodat:
 	case 452: /* fchmodat2 */

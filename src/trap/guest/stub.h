@@ -92,6 +92,7 @@ struct stub_config {
 	char bind_hosts[4096];
 	struct stub_path_call calls[48];
 	char rootfs[4096];
+	char uts[6 * 65]; /* uname's answer (struct utsname) */
 
 	/* The fake root's credentials (real, effective, saved, fs), kept by the
 	 * stub so that a program that drops to another user sees it did

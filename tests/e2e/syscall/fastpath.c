@@ -3,7 +3,7 @@
  *   fastpath answers [DIR]  the answers (stat, access, readlink, open...);
  *                           with DIR (a fresh guest directory), writes too
  *   fastpath loop N         N stats, opens, creations, chmods, truncates,
- *                           renames, unlinks, mkdirs, rmdirs and getcwds
+ *                           renames, unlinks, mkdirs, rmdirs, getcwds, unames
  *                           (to count what reached mew)
  *   fastpath signals        a guest that blocks signals, owns SIGSYS, uses
  *                           sigaltstack, threads, fork and vfork */
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -271,6 +272,7 @@ static int loop(long n)
 {
 	struct stat st;
 	char tmp[64], tmp2[80];
+	struct utsname u;
 
 	snprintf(tmp, sizeof(tmp), "/tmp/fastpath-loop.%d", (int)getpid());
 	snprintf(tmp2, sizeof(tmp2), "%s.renamed", tmp);
@@ -283,7 +285,7 @@ static int loop(long n)
 			return 1;
 		if (rename(tmp, tmp2) < 0 || unlink(tmp2) < 0 || mkdir(tmp, 0700) < 0 || rmdir(tmp) < 0)
 			return 1;
-		if (getcwd(tmp2, sizeof(tmp2)) == NULL)
+		if (getcwd(tmp2, sizeof(tmp2)) == NULL || uname(&u) < 0 || strcmp(u.sysname, "Linux") != 0)
 			return 1;
 		snprintf(tmp2, sizeof(tmp2), "%s.renamed", tmp);
 		if (stat("/etc/debian_version", &st) < 0)
