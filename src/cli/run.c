@@ -44,6 +44,8 @@ int cmd_run(int argc, char **argv)
 			  engine->name, why);
 		goto fail;
 	}
+	if (engine_fit_spec(engine, &spec, &err) < 0)
+		goto fail;
 	r = engine->run(&spec, &err);
 	if (r < 0)
 		goto fail;

@@ -32,7 +32,8 @@ const char spec_run_usage[] =
 	"      --memory SIZE      memory limit, e.g. 512m, 2g\n"
 	"      --pids N           maximum number of processes\n"
 	"      --cpus N           CPU time limit in CPUs, e.g. 0.5; vCPUs for the vm engine\n"
-	"      --net MODE         none (loopback only, default) or host\n"
+	"      --net MODE         none (loopback only) or host; default none, except\n"
+	"                         syscall and emulate, which share the host's network\n"
 	"VM engine:\n"
 	"      --kernel FILE      guest kernel (vmlinux or bzImage)\n"
 	"      --initrd FILE      initial ramdisk\n"
@@ -221,6 +222,7 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 				spec->net = SPEC_NET_HOST;
 			else
 				return mew_error(err, 0, "--net: unknown mode `%s`: expected none or host", optarg);
+			spec->net_set = true;
 			break;
 		case 't':
 			spec->tty = true;

@@ -232,6 +232,7 @@ struct spec {
 	size_t nmounts;
 	struct spec_limits limits;
 	enum spec_net net;
+	bool net_set; /* --net given; otherwise the engine's default */
 	bool tty;
 	bool interactive;
 	bool readonly_root;

@@ -53,3 +53,34 @@ load helpers
 	[ "$status" -eq 125 ]
 	[[ "$output" == "mew: rootfs \`/nonexistent/rootfs\`"* ]]
 }
+
+# What an engine cannot honour is refused by name, never ignored.
+refused() {
+	local engine=$1 flag=$2
+	shift 2
+	"$MEW" engines | grep -q "^$engine  *yes" || skip "engine $engine unavailable here: $("$MEW" engines | grep "^$engine")"
+	run "$MEW" run --engine "$engine" "$@" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == "mew: $flag: the $engine engine "* ]]
+}
+
+@test "the syscall engine refuses --net none and limits by name" {
+	refused syscall "--net none" --net none
+	refused syscall --memory --memory 64m
+	refused syscall --pids --pids 10
+	refused syscall --cpus --cpus 1
+}
+
+@test "the syscall and emulate engines share the host's network by default" {
+	"$MEW" engines | grep -q "^syscall  *yes" || skip "engine syscall unavailable here"
+	# The loopback interface is the host's: its index and the host's agree.
+	run "$MEW" run --engine syscall -- cat /sys/class/net/lo/ifindex
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat /sys/class/net/lo/ifindex)" ]
+	refused emulate "--net none" --net none
+}
+
+@test "the vm engine refuses --net host and --pids by name" {
+	refused vm "--net host" --net host
+	refused vm --pids --pids 10
+}
