@@ -62,8 +62,13 @@ leftover_cgroups() {
 	[ "$output" = lo ]
 	run "$MEW" run -- cat /sys/class/net/lo/flags
 	[ $(( $output & 1 )) -eq 1 ]
+	# The host's default-route interface (others come and go while tests
+	# elsewhere make veths) is there with --net host.
+	host_if=$(awk '$2 == "00000000" { print $1; exit }' /proc/net/route)
+	[ -n "$host_if" ] || host_if=$(ls /sys/class/net | grep -vx lo | head -1)
+	[ -n "$host_if" ] || skip "the host has no network interface but loopback"
 	run "$MEW" run --net host -- ls /sys/class/net
-	[ "$(echo "$output" | wc -l)" -eq "$(ls /sys/class/net | wc -l)" ]
+	echo "$output" | grep -qx "$host_if"
 }
 
 @test "/dev is minimal and has the usual nodes" {
