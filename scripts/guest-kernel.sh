@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build mew's guest kernel from Debian's linux-source-6.1 with the config in
-# src/vm/guest/kernel/mew.config (merged onto tinyconfig), into
-# $cache/kernel/<key>/{bzImage,vmlinux,config}, where key hashes the config
-# fragment, this script and the source version; `current` points at it.
+# src/vm/guest/kernel/mew.config (merged onto tinyconfig) and the patches in
+# src/vm/guest/kernel/*.patch, into $cache/kernel/<key>/{bzImage,vmlinux,config},
+# where key hashes the config fragment, the patches, this script and the source
+# version; `current` points at it.
 # Rebuilds only when an input changed.  About 3+ minutes of CPU on 2 cores.
 #   --check   exit 0 if the current inputs are already built, 1 if not
 set -euo pipefail
@@ -11,6 +12,8 @@ if [ -n "${MEW_CACHE:-}" ]; then cache=$MEW_CACHE
 elif [ "$(id -u)" -eq 0 ]; then cache=/var/cache/mew
 else cache=${XDG_CACHE_HOME:-$HOME/.cache}/mew; fi
 frag=$PWD/src/vm/guest/kernel/mew.config
+patches=("$PWD"/src/vm/guest/kernel/*.patch)
+[ -e "${patches[0]}" ] || patches=()
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
 if [ -z "$srcver" ]; then
@@ -22,7 +25,7 @@ if [ -z "$srcver" ]; then
 		linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils make gcc >/dev/null
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 fi
-key=$(cat "$frag" "$0" | sha256sum | cut -c1-12)-$srcver
+key=$(cat "$frag" "$0" "${patches[@]}" | sha256sum | cut -c1-12)-$srcver
 out=$cache/kernel/$key
 if [ -f "$out/bzImage" ]; then
 	[ "${1:-}" = --check ] && exit 0
@@ -32,10 +35,17 @@ if [ -f "$out/bzImage" ]; then
 fi
 [ "${1:-}" = --check ] && exit 1
 
-work=$cache/kernel/build-$srcver
+# One source tree per set of patches (an unpatched tree is build-$srcver).
+phash=
+[ ${#patches[@]} -eq 0 ] || phash=-$(cat "${patches[@]}" | sha256sum | cut -c1-8)
+work=$cache/kernel/build-$srcver$phash
 if [ ! -f "$work/Makefile" ]; then
+	rm -rf "$work.tmp"
 	mkdir -p "$work.tmp"
 	tar -xaf /usr/src/linux-source-6.1.tar.xz -C "$work.tmp" --strip-components=1
+	for p in "${patches[@]}"; do
+		patch -s -p1 -d "$work.tmp" <"$p"
+	done
 	rm -rf "$work"
 	mv "$work.tmp" "$work"
 fi

@@ -43,10 +43,17 @@ static int probe(char *why, size_t len)
 
 	if (vm_probe_kvm(why, len) < 0)
 		return -1;
-	if (vm_probe_kernel_boot(kb, sizeof(kb)) == 0)
+	switch (vm_probe_kernel_boot(kb, sizeof(kb))) {
+	case 0:
 		snprintf(why, len, "/dev/kvm usable; kernel boot: yes");
-	else
+		break;
+	case 1:
+		snprintf(why, len, "/dev/kvm usable; kernel boot: yes, %s", kb);
+		break;
+	default:
 		snprintf(why, len, "/dev/kvm usable; kernel boot: no, %s", kb);
+		break;
+	}
 	return 0;
 }
 
@@ -93,11 +100,20 @@ static virtio_irq_fn irq_for(struct vm *vm, void **opaque)
 	return virtio_irq;
 }
 
+/* mew's guest kernel: the bzImage, or where KVM's instruction emulator runs
+ * the kernel's code, the vmlinux next to it (the decompressor alone would
+ * take minutes there). */
 static char *default_kernel(void)
 {
-	char *p = NULL;
-	if (asprintf(&p, "%s/kernel/current/bzImage", mew_cache_dir()) < 0)
+	char *p = NULL, why[400];
+	int emulated = vm_probe_kernel_boot(why, sizeof(why)) == 1;
+
+	if (asprintf(&p, "%s/kernel/current/%s", mew_cache_dir(), emulated ? "vmlinux" : "bzImage") < 0)
 		return NULL;
+	if (emulated && !file_exists(p)) {
+		free(p);
+		return asprintf(&p, "%s/kernel/current/bzImage", mew_cache_dir()) < 0 ? NULL : p;
+	}
 	return p;
 }
 
@@ -367,6 +383,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 		return mew_error(err, ENOMEM, "vm");
 	snprintf(cmdline, cmax, "console=ttyS0 reboot=k panic=-1 i8042.noaux i8042.nomux i8042.dumbkbd%s",
 		 spec->vm.console ? "" : " quiet");
+	if (linux_kernel && vm_probe_kernel_boot(why, sizeof(why)) == 1)
+		snprintf(cmdline + strlen(cmdline), cmax - strlen(cmdline), " " VM_EMULATED_CMDLINE);
 
 	if (vm_create(&vm, mem, vcpus, serial_fd, err) < 0)
 		goto out;

@@ -146,34 +146,57 @@ void vcpu_describe_failure(struct vcpu *c, char *why, size_t len)
 		 have ? bytes : "unreadable");
 }
 
-/* int3 (0xcc): KVM's instruction emulator delivers a software interrupt only
- * in real mode, so where it executes guest kernel code (a software-executing
- * /dev/kvm) int3 ends in an emulation failure; Linux executes one in its
- * alternatives self-test at boot.  mew completes it as the CPU would: RIP past
- * the instruction, #BP raised for KVM to deliver through the guest's IDT. */
+/* Instructions KVM's instruction emulator does not know, but that Linux
+ * executes: where that emulator runs guest kernel code (a software-executing
+ * /dev/kvm) each ends in an emulation failure, and mew completes it as the
+ * CPU would.
+ *   int3 (0xcc): delivered by the emulator only in real mode; Linux's
+ *     alternatives self-test runs one at boot.  RIP past it, #BP raised for
+ *     KVM to deliver through the guest's IDT.
+ *   fwait (0x9b): Linux runs one on exec (fpu__drop).  #MF when an unmasked
+ *     x87 exception is pending (FSW.ES) and CR0.NE is set, else nothing. */
 int vcpu_complete_failure(struct vcpu *c)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_vcpu_events ev;
+	struct kvm_fpu fpu;
 	uint8_t op;
+	int vector = -1;
 
 	if (c->run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION)
 		return -1;
 	if (ioctl(c->fd, KVM_GET_REGS, &regs) < 0 || ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -1;
-	if (!(sregs.cr0 & 1) || vcpu_read_virt(c, &sregs, regs.rip, &op, 1) < 0 || op != 0xcc)
+	if (!(sregs.cr0 & 1) || vcpu_read_virt(c, &sregs, regs.rip, &op, 1) < 0)
 		return -1;
-	if (ioctl(c->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.injected || ev.exception.pending)
+	switch (op) {
+	case 0xcc:
+		regs.rip += 1;
+		vector = 3;
+		break;
+	case 0x9b:
+		if (ioctl(c->fd, KVM_GET_FPU, &fpu) < 0)
+			return -1;
+		if ((fpu.fsw & 0x80) && (sregs.cr0 & (1u << 5)))
+			vector = 16;
+		else
+			regs.rip += 1;
+		break;
+	default:
 		return -1;
-	regs.rip += 1;
-	ev.exception.injected = 1;
-	ev.exception.nr = 3;
-	ev.exception.has_error_code = 0;
-	ev.flags = 0;
-	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0 || ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+	}
+	if (vector >= 0) {
+		if (ioctl(c->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.injected || ev.exception.pending)
+			return -1;
+		ev.exception.injected = 1;
+		ev.exception.nr = (uint8_t)vector;
+		ev.exception.has_error_code = 0;
+		ev.flags = 0;
+	}
+	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0 || (vector >= 0 && ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev) < 0))
 		return -1;
-	mew_debug("vm: vCPU %d: int3 at %#llx completed by mew", c->id, (unsigned long long)regs.rip - 1);
+	mew_debug("vm: vCPU %d: %s completed by mew", c->id, op == 0xcc ? "int3" : "fwait");
 	return 0;
 }
 

@@ -30,6 +30,15 @@ static void serial_irq(void *opaque, int level)
 	vm_irq_line(opaque, SERIAL_IRQ, level);
 }
 
+/* The agent's status record on the serial port (see serial.h). */
+static void serial_status(void *opaque, int status)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "the guest agent reported status %d", status);
+	vm_stop(opaque, VM_END_STATUS, status, why);
+}
+
 /* The exit port and the i8042 reset line: how a guest ends the VM. */
 static void exitport_write(void *dev, uint64_t off, const void *data, uint32_t len)
 {
@@ -194,6 +203,7 @@ int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struc
 	sigaction(SIG_KICK, &sa, NULL);
 
 	serial_init(&vm->serial, serial_fd, serial_irq, vm);
+	serial_on_status(&vm->serial, serial_status);
 	bus_register(&vm->pio, SERIAL_BASE, 8, &serial_ops, &vm->serial);
 	bus_register(&vm->pio, VM_EXIT_PORT, 4, &exitport_ops, vm);
 	bus_register(&vm->pio, 0x60, 5, &i8042_ops, vm);

@@ -64,6 +64,7 @@ static const uint8_t probe_code[] = {
 	0xcc,					      /* int3 */
 	0xf4,					      /* hlt */
 };
+#define PROBE_XSAVE_JNC 11
 /* Where each instruction a failure can name starts in probe_code. */
 static const struct {
 	uint8_t off;
@@ -72,7 +73,7 @@ static const struct {
 		    { 44, "xsave" }, { 52, "xrstor" }, { 60, "lidt" }, { 68, "int3" } };
 static const uint8_t probe_handler[] = { 0xb0, 0x2a, 0xe6, 0xf4, 0xf4 }; /* mov al,42; out 0xf4,al; hlt */
 
-static int run_probe(char *why, size_t len)
+static int run_probe(int skip_xsave, const char **failed, char *why, size_t len)
 {
 	struct mew_error *err = NULL;
 	struct vm vm;
@@ -88,6 +89,9 @@ static int run_probe(char *why, size_t len)
 	}
 	code = gmem_ptr(&vm.mem, 0x100000, sizeof(probe_code));
 	memcpy(code, probe_code, sizeof(probe_code));
+	if (skip_xsave)
+		code[PROBE_XSAVE_JNC] = 0xeb; /* jnc no_xsave -> jmp: as a kernel booted with noxsave */
+	*failed = NULL;
 	memcpy(gmem_ptr(&vm.mem, 0x100100, sizeof(probe_handler)), probe_handler, sizeof(probe_handler));
 	uint8_t *idtr = gmem_ptr(&vm.mem, 0x120000, 10);
 	uint16_t limit = 16 * 4 - 1;
@@ -119,6 +123,7 @@ static int run_probe(char *why, size_t len)
 		for (size_t i = 0; i < sizeof(probe_insns) / sizeof(probe_insns[0]); i++)
 			if (vm.fail_rip == 0x100000ULL + probe_insns[i].off)
 				insn = probe_insns[i].insn;
+		*failed = insn;
 		if (insn != NULL)
 			snprintf(why, len, "KVM cannot execute `%s`, which Linux needs at boot (%s)", insn, vm.why);
 		else
@@ -151,7 +156,31 @@ static int cached(const char *path, const char *boot_id, char *reason, size_t le
 	*nl2 = '\0';
 	snprintf(reason, len, "%s", nl2 + 1);
 	reason[strcspn(reason, "\n")] = '\0';
-	return strcmp(nl + 1, "yes") == 0 ? 0 : -1;
+	return strcmp(nl + 1, "yes") == 0 ? 0 : strcmp(nl + 1, "emulated") == 0 ? 1 : -1;
+}
+
+/* Where KVM cannot execute xsave/xrstor, it runs the guest kernel's code in its
+ * instruction emulator (kvm-pvm without hardware virtualization does): a
+ * kernel still boots there with noxsave (and the workarounds of
+ * VM_EMULATED_CMDLINE), if the rest of the probe passes without xsave. */
+static int probe(char *reason, size_t len)
+{
+	const char *failed, *xsave;
+	char first[400];
+
+	if (run_probe(0, &failed, first, sizeof(first)) == 0)
+		return 0;
+	if (failed == NULL || (strcmp(failed, "xsave") != 0 && strcmp(failed, "xrstor") != 0 &&
+			       strcmp(failed, "xsetbv") != 0)) {
+		snprintf(reason, len, "%s", first);
+		return -1;
+	}
+	xsave = failed;
+	if (run_probe(1, &failed, reason, len) < 0)
+		return -1;
+	snprintf(reason, len, "KVM runs the kernel's code in its instruction emulator here (it cannot execute `%s`): "
+		 "slow, booted with " VM_EMULATED_CMDLINE, xsave);
+	return 1;
 }
 
 int vm_probe_kernel_boot(char *why, size_t len)
@@ -169,21 +198,21 @@ int vm_probe_kernel_boot(char *why, size_t len)
 			boot_id[strcspn(boot_id, "\n")] = '\0';
 			fclose(f);
 		}
-		/* -2: the probe's second version (its answers differ from the first's). */
-		snprintf(path, sizeof(path), "%s/vm-kernel-probe-2", mew_state_dir());
+		/* -3: the probe's third version (its answers differ from the first's). */
+		snprintf(path, sizeof(path), "%s/vm-kernel-probe-3", mew_state_dir());
 		result = boot_id[0] ? cached(path, boot_id, reason, sizeof(reason)) : -2;
 		if (result == -2) {
-			result = run_probe(reason, sizeof(reason));
+			result = probe(reason, sizeof(reason));
 			if (boot_id[0])
 				mkdir(mew_state_dir(), 0700); /* may exist already */
 			if (boot_id[0] && (f = fopen(path, "we")) != NULL) {
-				fprintf(f, "%s\n%s\n%s\n", boot_id, result == 0 ? "yes" : "no", reason);
+				fprintf(f, "%s\n%s\n%s\n", boot_id, result == 0 ? "yes" : result == 1 ? "emulated" : "no",
+					reason);
 				fclose(f);
 			}
 		}
 		done = 1;
 	}
-	if (result < 0)
-		snprintf(why, len, "%s", reason);
+	snprintf(why, len, "%s", result == 0 ? "" : reason);
 	return result;
 }

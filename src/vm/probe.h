@@ -6,9 +6,17 @@
 
 /* 0 when /dev/kvm can create a VM; else -1 and why. */
 int vm_probe_kvm(char *why, size_t len);
-/* 0 when KVM executes what a Linux kernel's early boot needs (xsave/xrstor,
- * int3 through an IDT), found by running a few instructions in a VM; else
- * -1 and why.  The answer is computed once per process. */
+/* What a Linux kernel needs of KVM found by running a few instructions in a
+ * VM (xsave/xrstor, int3 through an IDT): 0 when KVM executes them; 1 when
+ * KVM runs guest kernel code in its instruction emulator, where a kernel
+ * boots (slowly) with VM_EMULATED_CMDLINE on its command line, and why;
+ * -1 when no kernel boots, and why.  Computed once per boot of the host. */
 int vm_probe_kernel_boot(char *why, size_t len);
+
+/* What a kernel needs where KVM's instruction emulator runs its code: no
+ * xsave/xrstor (the emulator knows neither), and, by feature number, no
+ * popcnt (X86_FEATURE_POPCNT, 4*32+23) and no clac/stac (SMAP, 9*32+20)
+ * patched in by the kernel's alternatives. */
+#define VM_EMULATED_CMDLINE "noxsave clearcpuid=151,308"
 
 #endif

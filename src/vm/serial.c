@@ -35,8 +35,33 @@ static void update_irq(struct serial *s)
 		s->irq(s->opaque, (iir(s) & IIR_NONE) == 0);
 }
 
+static const char status_open[] = "\033_mew-status=";
+
+/* Follow the guest's output through a status record; a mismatch starts over. */
+static void match_status(struct serial *s, uint8_t c)
+{
+	size_t n = sizeof(status_open) - 1;
+
+	if (s->rec_at < n) {
+		s->rec_at = c == (uint8_t)status_open[s->rec_at] ? s->rec_at + 1 : c == 033;
+		s->rec_val = 0;
+	} else if (s->rec_at < n + 4 && c >= '0' && c <= '9') {
+		s->rec_val = s->rec_val * 10 + (c - '0');
+		s->rec_at++;
+	} else if (s->rec_at > n && c == 033 && s->rec_at < n + 8) {
+		s->rec_at = n + 8; /* digits done: wait for the closing backslash */
+	} else if (s->rec_at == n + 8 && c == '\\') {
+		s->rec_at = 0;
+		if (s->on_status != NULL && s->rec_val <= 255)
+			s->on_status(s->opaque, s->rec_val);
+	} else {
+		s->rec_at = c == 033;
+	}
+}
+
 static void transmit(struct serial *s, uint8_t c)
 {
+	match_status(s, c);
 	if (s->mcr & MCR_LOOP) {
 		if (s->in_len < SERIAL_INBUF)
 			s->in[(s->in_head + s->in_len++) % SERIAL_INBUF] = c;
@@ -146,6 +171,11 @@ const struct bus_ops serial_ops = {
 	.read = serial_read,
 	.write = serial_write,
 };
+
+void serial_on_status(struct serial *s, void (*on_status)(void *, int))
+{
+	s->on_status = on_status;
+}
 
 void serial_init(struct serial *s, int out_fd, void (*irq)(void *, int), void *opaque)
 {

@@ -23,11 +23,18 @@ struct serial {
 	int out_fd; /* what the guest transmits goes here; -1 drops it */
 	void (*irq)(void *opaque, int level);
 	void *opaque;
+	/* The status record "ESC _ mew-status=N ESC \\" that mew's guest agent
+	 * writes to ttyS0 when it cannot reach the exit port: how far it matched. */
+	size_t rec_at;
+	int rec_val;
+	void (*on_status)(void *opaque, int status);
 };
 
 extern const struct bus_ops serial_ops;
 
 void serial_init(struct serial *s, int out_fd, void (*irq)(void *, int), void *opaque);
+/* Call on_status(opaque, N) when the guest transmits a status record. */
+void serial_on_status(struct serial *s, void (*on_status)(void *, int));
 /* Queue host input for the guest to read; returns how many bytes fit. */
 size_t serial_input(struct serial *s, const uint8_t *buf, size_t len);
 

@@ -27,6 +27,40 @@ static uint8_t in(struct serial *s, int off)
 	return v;
 }
 
+static int reported = -1, reports;
+
+static void on_status(void *opaque, int status)
+{
+	reported = status;
+	reports++;
+}
+
+static void send(struct serial *s, const char *str, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out(s, 0, (uint8_t)str[i]);
+}
+
+/* mew's guest agent writes its exit status to ttyS0 as ESC _ mew-status=N ESC \ */
+static void status_record_is_recognized_among_other_output(void **state)
+{
+	static const char good[] = "boot text\033[0m\033_mew-status=3\033\\more";
+	static const char bad[] = "\033_mew-status=\033\\\033_mew-status=12x\033\\\033_mew-stat=1\033\\"
+				  "\033_mew-status=256\033\\\033_mew-status=99999\033\\";
+	struct serial s;
+
+	serial_init(&s, -1, irq, NULL);
+	serial_on_status(&s, on_status);
+	send(&s, bad, sizeof(bad) - 1);
+	assert_int_equal(reports, 0);
+	send(&s, good, sizeof(good) - 1);
+	assert_int_equal(reports, 1);
+	assert_int_equal(reported, 3);
+	send(&s, "\033_mew-status=255\033\\", 21);
+	assert_int_equal(reports, 2);
+	assert_int_equal(reported, 255);
+}
+
 static void transmits_received_bytes_and_interrupts(void **state)
 {
 	struct serial s;
@@ -72,6 +106,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(transmits_received_bytes_and_interrupts),
+		cmocka_unit_test(status_record_is_recognized_among_other_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@
  * It runs the words after " -- " on its command line:
  *   hello | echo WORD | exit=N | devices | console BYTES | rng | blk | ext4 |
  *   rx BYTES | 9p PATH | vsock PORT | vsend PORT TEXT | vcat | hostile | spin N |
- *   cmdline | fault | reset | int3 | emulfail
+ *   cmdline | fault | reset | int3 | fwait | emulfail
  * and reports its status on port 0xf4 (mew's exit port, qemu's isa-debug-exit). */
 #include <stddef.h>
 #include <stdint.h>
@@ -969,6 +969,14 @@ static void cmd_int3(void)
 		fail("int3");
 }
 
+/* fwait with no x87 exception pending does nothing (mew completes it where
+ * KVM's emulator runs guest code and does not know it). */
+static void cmd_fwait(void)
+{
+	__asm__ volatile("fninit; fwait; fwait" ::: "memory");
+	puts_("fwait: ok\n");
+}
+
 /* An instruction KVM's emulator does not know (popcnt) reading MMIO where no
  * device is: KVM must emulate it and cannot, on any host. */
 static void __attribute__((noinline)) cmd_emulfail(void)
@@ -1059,6 +1067,8 @@ void tg_main(int pvh, const u8 *info)
 			cmd_fault();
 		} else if (is(w, n, "int3")) {
 			cmd_int3();
+		} else if (is(w, n, "fwait")) {
+			cmd_fwait();
 		} else if (is(w, n, "emulfail")) {
 			cmd_emulfail();
 		} else if (is(w, n, "spin") && (arg = word(&p, &an)) != 0) {
