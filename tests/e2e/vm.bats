@@ -264,18 +264,23 @@ PY
 @test "vm: under a Linux kernel, stdout and stderr stay apart, --root-disk roots the guest on ext4, and mew's container engine runs inside" {
 	line=$("$MEW" engines | grep '^vm')
 	[[ "$line" == *"kernel boot: yes"* ]] || skip "a Linux kernel cannot boot here: ${line#*kernel boot: }"
-	kernel=$(bash "$MEW_ROOT/scripts/guest-kernel.sh")
-	"$MEW" run --engine vm --kernel "$kernel" -- sh -c 'echo out; echo err >&2; exit 4' >"$T/out" 2>"$T/err" && st=0 || st=$?
+	bash "$MEW_ROOT/scripts/guest-kernel.sh" >/dev/null
+	# mew's default kernel, in a small guest (see the test above).
+	vm() { "$MEW" run --engine vm --memory 128m "$@"; }
+	vm -- sh -c 'echo out; echo err >&2; exit 4' >"$T/out" 2>"$T/err" && st=0 || st=$?
 	[ "$st" -eq 4 ]
 	[ "$(cat "$T/out")" = out ]
 	[ "$(cat "$T/err")" = err ]
-	run "$MEW" run --engine vm --kernel "$kernel" --root-disk -- sh -c 'echo written >/etc/mew-root-disk && cat /etc/mew-root-disk && grep " / " /proc/mounts'
+	run vm --root-disk -- sh -c 'echo written >/etc/mew-root-disk && cat /etc/mew-root-disk && grep " / " /proc/mounts'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"written"*"/dev/vda / ext4"* ]]
 	[ ! -e "$ROOTFS/etc/mew-root-disk" ]
-	run "$MEW" run --engine vm --kernel "$kernel" -- /run/mew-guest/mew run --engine container --rootfs / -- sh -c 'echo "container pid $$"'
+	# (The container engine cannot take / itself as the rootfs: pivot_root
+	# refuses the current root, in a guest as on a host.)
+	run vm -- sh -c 'mkdir -p /tmp/c && mount --bind / /tmp/c &&
+		exec /run/mew-guest/mew run --engine container --rootfs /tmp/c -- sh -c "echo container pid \$\$"'
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"container pid 1"* ]]
+	[[ "$output" == *"container pid "[12]* ]]
 }
 
 # Where a kernel cannot boot to the end, its first steps still check the
