@@ -198,8 +198,8 @@ int vm_probe_kernel_boot(char *why, size_t len)
 			boot_id[strcspn(boot_id, "\n")] = '\0';
 			fclose(f);
 		}
-		/* -3: the probe's third version (its answers differ from the first's). */
-		snprintf(path, sizeof(path), "%s/vm-kernel-probe-3", mew_state_dir());
+		/* -4: the probe's fourth version (its answers differ from the first's). */
+		snprintf(path, sizeof(path), "%s/vm-kernel-probe-4", mew_state_dir());
 		result = boot_id[0] ? cached(path, boot_id, reason, sizeof(reason)) : -2;
 		if (result == -2) {
 			result = probe(reason, sizeof(reason));

@@ -14,9 +14,10 @@ int vm_probe_kvm(char *why, size_t len);
 int vm_probe_kernel_boot(char *why, size_t len);
 
 /* What a kernel needs where KVM's instruction emulator runs its code: no
- * xsave/xrstor (the emulator knows neither), and, by feature number, no
- * popcnt (X86_FEATURE_POPCNT, 4*32+23) and no clac/stac (SMAP, 9*32+20)
- * patched in by the kernel's alternatives. */
-#define VM_EMULATED_CMDLINE "noxsave clearcpuid=151,308"
+ * xsave/xrstor (the emulator knows neither); by feature number, no popcnt
+ * (X86_FEATURE_POPCNT, 4*32+23) and no clac/stac (SMAP, 9*32+20) patched in
+ * by the kernel's alternatives; and no KVM paravirtual features (nopv): a
+ * second vCPU's PV IPI hypercall never returns on kvm-pvm. */
+#define VM_EMULATED_CMDLINE "noxsave clearcpuid=151,308 nopv"
 
 #endif

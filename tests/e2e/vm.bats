@@ -252,9 +252,10 @@ PY
 	# The default kernel (a bzImage, or its vmlinux where KVM emulates the
 	# kernel's code: see mew engines); a small guest, so that a boot in KVM's
 	# instruction emulator takes about a minute rather than several.
-	run "$MEW" run --engine vm --memory 96m -e GREETING=hi -w /tmp -- sh -c 'echo "$GREETING from $(uname -r) in $(pwd)"; exit 3'
+	run "$MEW" run --engine vm --memory 96m --cpus 2 -e GREETING=hi -w /tmp -- \
+		sh -c 'echo "$GREETING from $(uname -r) in $(pwd) on $(grep -c ^processor /proc/cpuinfo) cpus"; exit 3'
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"hi from 6.1"*" in /tmp"* ]]
+	[[ "$output" == *"hi from 6.1"*" in /tmp on 2 cpus"* ]]
 	run "$MEW" run --engine vm --memory 96m -- /nonexistent
 	[ "$status" -eq 127 ]
 }
