@@ -11,6 +11,12 @@ for engine in container syscall emulate vm; do
 		echo "== $engine: skipped (see mew engines)"
 		continue
 	fi
+	if [ "$engine" = vm ] && $mew engines | grep -q "^vm .*kernel boot: yes"; then
+		# mew's guest kernel: built once, cached (scripts/guest-kernel.sh).
+		bash scripts/guest-kernel.sh >/dev/null || { echo "   exit status $? (guest kernel build)"; continue; }
+		$mew engines | grep -q "^vm .*instruction emulator" &&
+			echo "== vm: KVM emulates the guest kernel's code on this host: the boot takes about a minute"
+	fi
 	echo "== mew run --engine $engine -- sh -c 'echo hello from \$(uname -m) as \$(id -u) on \$(hostname)'"
 	$mew run --engine "$engine" -- sh -c 'echo hello from $(uname -m) as $(id -u) on $(hostname)'
 	echo "   exit status $?"
