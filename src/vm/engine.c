@@ -446,6 +446,15 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	vm_timing_mark("agent initramfs");
 	if (use_agent) {
+		/* The kernel's own hostname= parameter (Linux 6.0): as in a container, "mew" unless --hostname. */
+		const char *hostname = spec->hostname != NULL ? spec->hostname : "mew";
+		if (hostname[strcspn(hostname, " \t\n\"")] != '\0') {
+			mew_error(err, 0, "--hostname: `%s`: the vm engine passes it on the kernel command line, "
+				  "which cannot hold a space or a quote", hostname);
+			goto out;
+		}
+		size_t hn = strlen(cmdline);
+		snprintf(cmdline + hn, cmax - hn, " hostname=%s", hostname);
 		if (agent_encode_run(spec, cmdline + strlen(cmdline), cmax - strlen(cmdline)) < 0) {
 			mew_error(err, 0, "vm: the command, environment and directory do not fit the kernel command line");
 			goto out;

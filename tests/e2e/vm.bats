@@ -3,6 +3,7 @@
 # freestanding test guest (build/vm/testguest.elf) and the guest drives the
 # serial port and each virtio device.  A Linux kernel boot runs only where the
 # probe says KVM can execute one.
+bats_require_minimum_version 1.5.0
 load helpers
 
 TG="$BATS_TEST_DIRNAME/../../build/vm/testguest.elf"
@@ -253,10 +254,10 @@ PY
 	# kernel's code: see mew engines); a small guest, so that a boot in KVM's
 	# instruction emulator takes about a minute rather than several.
 	run "$MEW" run --engine vm --memory 96m --cpus 2 -e GREETING=hi -w /tmp -- \
-		sh -c 'echo "$GREETING from $(uname -r) in $(pwd) on $(grep -c ^processor /proc/cpuinfo) cpus"; exit 3'
+		sh -c 'echo "$GREETING from $(uname -r) in $(pwd) on $(grep -c ^processor /proc/cpuinfo) cpus, host $(hostname)"; exit 3'
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"hi from 6.1"*" in /tmp on 2 cpus"* ]]
-	run "$MEW" run --engine vm --memory 96m -- /nonexistent
+	[[ "$output" == *"hi from 6.1"*" in /tmp on 2 cpus, host mew"* ]]
+	run -127 "$MEW" run --engine vm --memory 96m -- /nonexistent
 	[ "$status" -eq 127 ]
 }
 
