@@ -127,19 +127,25 @@ static void on_signal(int sig)
 	forward_sig = sig;
 }
 
-int trap_loop(struct trap *t, struct mew_error **err)
+/* Ctrl-C and Ctrl-\ reach the guest through the terminal; mew stays to
+ * report its status.  TERM and HUP sent to mew are passed on. */
+static void catch_forwarded_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	int status;
-	pid_t pid;
 
-	/* Ctrl-C and Ctrl-\ reach the guest through the terminal; mew stays to
-	 * report its status.  TERM and HUP sent to mew are passed on. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+int trap_loop(struct trap *t, struct mew_error **err)
+{
+	int status;
+	pid_t pid;
+
+	catch_forwarded_signals();
 	for (;;) {
 		struct tracee *tr;
 		unsigned event;
@@ -269,15 +275,10 @@ static void kill_children(void)
 
 int trap_stub_loop(struct trap *t, struct mew_error **err)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	int status;
 	pid_t pid;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	catch_forwarded_signals();
 	for (;;) {
 		if (forward_sig != 0) {
 			int s = forward_sig;
