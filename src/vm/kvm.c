@@ -343,18 +343,12 @@ static void *sampler_thread(void *arg)
 	return NULL;
 }
 
-int vm_start(struct vm *vm, struct mew_error **err)
+/* Start the threads of vCPUs first.., and the sampler if MEW_VM_SAMPLE asks. */
+static int start_vcpu_threads(struct vm *vm, int first, struct mew_error **err)
 {
-	sigset_t set, old;
-	int r;
+	for (int i = first; i < vm->nvcpus; i++) {
+		int r;
 
-	if (wait_pit(vm, err) < 0)
-		return -1;
-	/* vCPU threads unblock the kick signal themselves; everything else keeps it blocked. */
-	sigemptyset(&set);
-	sigaddset(&set, SIG_KICK);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	for (int i = 0; i < vm->nvcpus; i++) {
 		pthread_mutex_lock(&vm->lock);
 		r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
 		if (r == 0)
@@ -372,6 +366,15 @@ int vm_start(struct vm *vm, struct mew_error **err)
 	return 0;
 }
 
+int vm_start(struct vm *vm, struct mew_error **err)
+{
+	if (wait_pit(vm, err) < 0)
+		return -1;
+	/* vCPU threads unblock the kick signal themselves; everything else keeps it blocked. */
+	vm_block_kick();
+	return start_vcpu_threads(vm, 0, err);
+}
+
 void vm_block_kick(void)
 {
 	sigset_t set;
@@ -383,37 +386,23 @@ void vm_block_kick(void)
 int vm_run(struct vm *vm, struct mew_error **err)
 {
 	sigset_t set, old;
-	int r;
 
 	if (wait_pit(vm, err) < 0)
 		return -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	for (int i = 0; i < vm->nvcpus; i++) {
+	pthread_mutex_lock(&vm->lock);
+	vm->vcpus[0].thread = pthread_self();
+	vm->vcpus[0].started = true;
+	pthread_mutex_unlock(&vm->lock);
+	if (start_vcpu_threads(vm, 1, err) < 0) {
 		pthread_mutex_lock(&vm->lock);
-		if (i == 0) {
-			vm->vcpus[0].thread = pthread_self();
-			r = 0;
-		} else {
-			r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
-		}
-		if (r == 0)
-			vm->vcpus[i].started = true;
+		vm->vcpus[0].started = false;
 		pthread_mutex_unlock(&vm->lock);
-		if (r != 0) {
-			vm_stop(vm, VM_END_HOST, 0, "could not start a vCPU");
-			pthread_mutex_lock(&vm->lock);
-			vm->vcpus[0].started = false;
-			pthread_mutex_unlock(&vm->lock);
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
-			return mew_error(err, r, "starting vCPU %d", i);
-		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return -1;
 	}
-	const char *sample = getenv("MEW_VM_SAMPLE");
-	if (sample != NULL && strtol(sample, NULL, 10) > 0 &&
-	    pthread_create(&vm->sampler, NULL, sampler_thread, vm) == 0)
-		vm->sampling = true;
 	vm_timing_mark("vCPU threads started");
 	vcpu_thread(&vm->vcpus[0]);
 	/* vCPU 0 is done: nobody may kick this thread any more. */
