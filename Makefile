@@ -90,6 +90,13 @@ $(B)/bench/work-arm64: src/bench/guest/work.c
 endif
 endif
 
+# The binfmt_misc interpreter of arm64 programs (mew binfmt): mew linked
+# statically (a chroot has no host libraries) and position-independent (a
+# guest program is mapped at 0x400000, where a static mew would sit).
+all: $(B)/mew-aarch64
+$(B)/mew-aarch64: $(B)/src/cli/main.o $(B)/libmew.a
+	$(CC) $(LDFLAGS) -static-pie -s -Wl,--no-warnings -o $@ $^ $(LDLIBS)
+
 # The OCI runtime is mew under a second name (src/runtime).
 $(B)/mew-runc: $(B)/mew
 	ln -sf mew $@

@@ -30,6 +30,9 @@ struct a64_proc {
 	uint64_t brk_start, brk_cur, brk_mapped;
 	uint64_t sigreturn_tramp; /* guest address of `mov x8, #139; svc #0` */
 	struct a64_sigaction act[65];
+	/* Run as the binfmt_misc interpreter (mew-aarch64): execve is the
+	 * host's, which runs the interpreter again for an arm64 program. */
+	int binfmt;
 };
 
 extern struct a64_proc a64_proc;

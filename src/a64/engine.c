@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -261,6 +262,43 @@ int a64_exec_main(int argc, char **argv)
 usage:
 	fprintf(stderr, "mew: __a64-exec: internal command, not for users\n");
 	return MEW_EXIT_FAILURE;
+}
+
+/* `mew-aarch64 PROGRAM [ARG...]`, as the kernel's binfmt_misc runs it for an
+ * arm64 program (see src/cli/binfmt.c), or by hand.  The guest is this
+ * process (its parent waits for this pid), its root directory the
+ * process's own, its identity the real one. */
+int a64_binfmt_main(int argc, char **argv)
+{
+	struct mew_error *e = NULL;
+	struct pers *p = &a64_proc.pers;
+	char path[PATH_MAX], cwd[PATH_MAX];
+	if (getenv("MEW_BINFMT_PROBE") != NULL) { /* `mew binfmt status` asks who runs arm64 */
+		fputs("mew\n", stdout);
+		return 0;
+	}
+	/* with the P flag the kernel passes the path, then the original argv */
+	int preserve = (getauxval(AT_FLAGS) & 1 /* AT_FLAGS_PRESERVE_ARGV0 */) != 0;
+	if (argc < 2 + preserve) {
+		fprintf(stderr, "Usage: mew-aarch64 PROGRAM [ARG...]: run an arm64 Linux program "
+				"(the binfmt_misc interpreter, see mew binfmt)\n");
+		return MEW_EXIT_FAILURE;
+	}
+	const char *env = getenv("MEW_DEBUG");
+	a64_debug_on = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+	if (pers_init(p, "/", &e) < 0)
+		return mew_error_report(e);
+	p->fake_root = false;
+	p->uid = getuid();
+	p->gid = getgid();
+	if (getcwd(cwd, sizeof(cwd)) != NULL)
+		pers_set_cwd(p, cwd);
+	a64_proc.binfmt = 1;
+	/* the program by its path, never searched along PATH */
+	snprintf(path, sizeof(path), "%s%s", strchr(argv[1], '/') ? "" : "./", argv[1]);
+	extern char **environ;
+	become_guest(path, argv + 1 + preserve, environ, &e);
+	return mew_error_report(e);
 }
 
 int emulate_is_foreign(const struct spec *spec)

@@ -229,6 +229,8 @@ static long sys_execve(struct a64_cpu *c)
 	int r = a64_path(AT_FDCWD, path, 1, hp, sizeof(hp));
 	if (r < 0 && r != AT_FDCWD)
 		return r;
+	if (a64_proc.binfmt) /* the kernel picks the interpreter (mew binfmt) */
+		return execve(hp, PTR(1), PTR(2)) < 0 ? -errno : 0;
 	r = a64_check_exec(hp);
 	if (r < 0)
 		return r;

@@ -6,5 +6,6 @@ int cmd_run(int argc, char **argv);
 int cmd_engines(int argc, char **argv);
 int cmd_rootfs(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_binfmt(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "engines", cmd_engines, "list the engines and whether each can run on this host" },
 	{ "rootfs", cmd_rootfs, "create a root filesystem (rootfs create --from debian|busybox DIR)" },
 	{ "bench", cmd_bench, "measure the engines side by side on this machine" },
+	{ "binfmt", cmd_binfmt, "run arm64 programs through mew: binfmt install|remove|status" },
 	{ "runtime", NULL, "the OCI runtime (runc's command line; also build/mew-runc)" },
 };
 
@@ -56,6 +57,9 @@ int main(int argc, char **argv)
 		const char *base = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
 		if (strstr(base, "runc") != NULL || strcmp(base, "mew-runtime") == 0)
 			return runtime_main(argc, argv);
+		/* Called as mew-aarch64: an arm64 program's interpreter (mew binfmt). */
+		if (strcmp(base, "mew-aarch64") == 0)
+			return a64_binfmt_main(argc, argv);
 	}
 	if (argc > 1 && strcmp(argv[1], "runtime") == 0)
 		return runtime_main(argc - 1, argv + 1);
