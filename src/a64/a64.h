@@ -66,11 +66,6 @@ long a64_safe_syscall(const struct a64_safe_args *s);
 /* From the host signal handler: leave the window before the kernel entry. */
 void a64_safe_syscall_fixup(void *uctx);
 
-/* cred.c: the get/set*id family under the personality's fake root; the
- * effective ids travel over execve. */
-long a64_cred_syscall(struct a64_cpu *c, uint64_t nr);
-uint32_t a64_cred_euid(void);
-uint32_t a64_cred_egid(void);
 
 /* signal.c */
 void a64_signal_init(void);

@@ -141,10 +141,8 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 		return -1;
 	if (spec->hostname != NULL)
 		pers_set_hostname(p, spec->hostname);
-	if (spec->user_set) {
-		p->uid = spec->uid;
-		p->gid = spec->gid;
-	}
+	if (spec->user_set)
+		pers_cred_init(&p->cred, spec->uid, spec->gid);
 	if (spec->cwd != NULL) {
 		int r = pers_set_cwd(p, spec->cwd);
 		if (r < 0)
@@ -205,22 +203,22 @@ static int run(const struct spec *spec, struct mew_error **err)
 }
 
 /* The personality travels over a guest's execve as arguments:
- * DEBUG ROOTFS CWD HOSTNAME UID GID NBINDS (HOST GUEST RO)... */
+ * DEBUG ROOTFS CWD HOSTNAME CRED NBINDS (HOST GUEST RO)...; CRED is the
+ * whole credential set (pers_cred_format), the exec's rules applied by the
+ * new image. */
 int a64_exec_args(char **av)
 {
-	static char num[4][24];
+	static char num[24], cred[PERS_CRED_TEXT];
 	const struct pers *p = &a64_proc.pers;
 	int k = 0;
 	av[k++] = a64_debug_on ? "1" : "0";
 	av[k++] = p->rootfs;
 	av[k++] = (char *)p->cwd;
 	av[k++] = (char *)p->uts.nodename;
-	snprintf(num[0], sizeof(num[0]), "%u", (unsigned)a64_cred_euid());
-	snprintf(num[1], sizeof(num[1]), "%u", (unsigned)a64_cred_egid());
-	snprintf(num[2], sizeof(num[2]), "%zu", p->nbinds);
-	av[k++] = num[0];
-	av[k++] = num[1];
-	av[k++] = num[2];
+	pers_cred_format(&p->cred, cred);
+	snprintf(num, sizeof(num), "%zu", p->nbinds);
+	av[k++] = cred;
+	av[k++] = num;
 	for (size_t b = 0; b < p->nbinds; b++) {
 		av[k++] = p->binds[b].host;
 		av[k++] = p->binds[b].guest;
@@ -234,23 +232,24 @@ int a64_exec_main(int argc, char **argv)
 {
 	struct mew_error *e = NULL;
 	struct pers *p = &a64_proc.pers;
-	if (argc < 9)
+	if (argc < 8)
 		goto usage;
 	a64_debug_on = argv[1][0] == '1';
 	if (pers_init(p, argv[2], &e) < 0)
 		return mew_error_report(e);
-	size_t nb = strtoul(argv[7], NULL, 10);
-	if ((size_t)argc < 9 + 3 * nb)
+	size_t nb = strtoul(argv[6], NULL, 10);
+	if ((size_t)argc < 8 + 3 * nb)
 		goto usage;
 	for (size_t b = 0; b < nb; b++)
-		if (pers_add_bind(p, argv[8 + 3 * b], argv[9 + 3 * b], argv[10 + 3 * b][0] == '1', &e) < 0)
+		if (pers_add_bind(p, argv[7 + 3 * b], argv[8 + 3 * b], argv[9 + 3 * b][0] == '1', &e) < 0)
 			return mew_error_report(e);
 	pers_set_hostname(p, argv[4]);
-	p->uid = strtoul(argv[5], NULL, 10);
-	p->gid = strtoul(argv[6], NULL, 10);
+	if (pers_cred_parse(&p->cred, argv[5]) < 0)
+		goto usage;
+	pers_cred_exec(&p->cred);
 	snprintf(p->cwd, sizeof(p->cwd), "%s", argv[3]);
-	argv += 8 + 3 * nb;
-	argc -= 8 + 3 * nb;
+	argv += 7 + 3 * nb;
+	argc -= 7 + 3 * nb;
 	if (argc < 2)
 		goto usage;
 	extern char **environ;

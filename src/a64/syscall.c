@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -324,6 +325,28 @@ static long sys_fcntl(struct a64_cpu *c)
 	}
 }
 
+/* The guest's memory is this process's (identity-mapped). */
+static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
+{
+	memcpy(dst, (const void *)(uintptr_t)src, n);
+	return 0;
+}
+
+static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long n)
+{
+	memcpy((void *)(uintptr_t)dst, src, n);
+	return 0;
+}
+
+static const struct pers_cred_io guest_mem = { mem_in, mem_out, NULL };
+
+/* The identity calls: answered by the personality's credential model. */
+static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
+{
+	const long a[6] = { (long)ARG(0), (long)ARG(1), (long)ARG(2), (long)ARG(3), (long)ARG(4), (long)ARG(5) };
+	return pers_cred_syscall(&a64_proc.pers.cred, call, a, &guest_mem);
+}
+
 long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 {
 	char hp[PATH_MAX], hp2[PATH_MAX];
@@ -501,6 +524,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_rt_sigsuspend:
 		return a64_sys_rt_sigsuspend(c, ARG(0), ARG(1));
 	case A64_NR_prctl:
+		if ((d = (int)cred_call(c, PERS_PRCTL)) != PERS_CRED_NOT_MINE)
+			return d;
 		switch (ARG(0)) {
 		case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
 		case PR_SET_DUMPABLE: case PR_GET_DUMPABLE: case PR_SET_CHILD_SUBREAPER:
@@ -513,9 +538,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_getresuid: case A64_NR_getresgid: case A64_NR_setuid: case A64_NR_setgid:
 	case A64_NR_setreuid: case A64_NR_setregid: case A64_NR_setresuid: case A64_NR_setresgid:
 	case A64_NR_setfsuid: case A64_NR_setfsgid: case A64_NR_setgroups: case A64_NR_getgroups:
-		if (!a64_proc.pers.fake_root)
-			break;
-		return a64_cred_syscall(c, nr);
+	case A64_NR_capget: case A64_NR_capset:
+		return cred_call(c, pers_cred_call_aarch64(nr));
 	case A64_NR_fchown:
 		if (!a64_proc.pers.fake_root)
 			break;

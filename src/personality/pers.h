@@ -56,6 +56,7 @@
 #include <sys/utsname.h>
 
 #include "base/error.h"
+#include "personality/cred.h"
 
 struct pers_bind {
 	char *host;  /* canonical host directory or file */
@@ -83,6 +84,9 @@ struct pers {
 	bool fake_root; /* uid/gid calls answer uid/gid below (0 by default) */
 	uid_t uid;
 	gid_t gid;
+	/* The credentials the guest starts with (cred.h): a fake root, or
+	 * --user's uid:gid; each guest process then keeps its own copy. */
+	struct pers_cred cred;
 
 	/* uname(2) answers; empty fields are taken from the host. */
 	struct utsname uts;

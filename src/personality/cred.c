@@ -1,0 +1,583 @@
+/* The kernel's credential rules (kernel/sys.c, kernel/groups.c,
+ * security/commoncap.c, fs/namei.c, fs/attr.c, kernel/signal.c), written
+ * once for every engine and for the in-guest stub: freestanding, see
+ * cred.h. */
+#include "personality/cred.h"
+
+#include <stddef.h>
+#include <linux/capability.h>
+#include <linux/errno.h>
+#include <linux/prctl.h>
+#include <asm/unistd.h>
+
+#define NONE PERS_ID_NONE
+#define BIT(cap) (1ULL << (cap))
+/* What a change of the fs uid to or from 0 takes away or gives back. */
+#define CAP_FS_SET                                                                                 \
+	(BIT(CAP_CHOWN) | BIT(CAP_MKNOD) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH) | BIT(CAP_FOWNER) |     \
+	 BIT(CAP_FSETID) | BIT(CAP_LINUX_IMMUTABLE) | BIT(CAP_MAC_OVERRIDE))
+
+#define S_IFMT_ 0170000u
+#define S_IFDIR_ 0040000u
+#define S_ISUID_ 04000u
+#define S_ISGID_ 02000u
+#define S_ISVTX_ 01000u
+#define S_IXGRP_ 00010u
+#define S_IXUGO_ 00111u
+
+void pers_cred_init(struct pers_cred *c, uint32_t uid, uint32_t gid)
+{
+	c->uid = c->euid = c->suid = c->fsuid = uid;
+	c->gid = c->egid = c->sgid = c->fsgid = gid;
+	c->cap_prm = c->cap_eff = uid == 0 ? PERS_CAP_ALL : 0;
+	c->cap_inh = 0;
+	c->securebits = 0;
+	c->ngroups = 0;
+}
+
+int pers_cred_capable(const struct pers_cred *c, int cap)
+{
+	return (c->cap_eff & BIT(cap)) != 0;
+}
+
+int pers_cred_in_group(const struct pers_cred *c, uint32_t gid)
+{
+	if (gid == c->fsgid)
+		return 1;
+	for (uint32_t i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* cap_task_fix_setuid for setuid, setreuid and setresuid
+ * (cap_emulate_setxuid): leaving uid 0 everywhere drops the capabilities
+ * unless KEEP_CAPS; leaving euid 0 drops the effective set; coming back to
+ * euid 0 raises it to the permitted one. */
+struct olduid {
+	uint32_t uid, euid, suid;
+};
+
+static struct olduid olduid(const struct pers_cred *c)
+{
+	return (struct olduid){ c->uid, c->euid, c->suid };
+}
+
+static void fix_setuid(struct pers_cred *c, struct olduid old)
+{
+	if ((old.uid == 0 || old.euid == 0 || old.suid == 0) &&
+	    (c->uid != 0 && c->euid != 0 && c->suid != 0) && !(c->securebits & PERS_SECBIT_KEEP_CAPS))
+		c->cap_prm = c->cap_eff = 0;
+	if (old.euid == 0 && c->euid != 0)
+		c->cap_eff = 0;
+	if (old.euid != 0 && c->euid == 0)
+		c->cap_eff = c->cap_prm;
+}
+
+/* The same for a change of the fs uid alone. */
+static void fix_setfsuid(struct pers_cred *c, uint32_t old_fsuid)
+{
+	if (old_fsuid == 0 && c->fsuid != 0)
+		c->cap_eff &= ~CAP_FS_SET;
+	if (old_fsuid != 0 && c->fsuid == 0)
+		c->cap_eff |= c->cap_prm & CAP_FS_SET;
+}
+
+/* The four ids of one kind: uid (with CAP_SETUID) or gid (CAP_SETGID). */
+struct ids {
+	uint32_t *r, *e, *s, *fs;
+	int cap;
+};
+
+static struct ids uids(struct pers_cred *c)
+{
+	return (struct ids){ &c->uid, &c->euid, &c->suid, &c->fsuid, CAP_SETUID };
+}
+
+static struct ids gids(struct pers_cred *c)
+{
+	return (struct ids){ &c->gid, &c->egid, &c->sgid, &c->fsgid, CAP_SETGID };
+}
+
+static int one_of(const struct ids *i, uint32_t v)
+{
+	return v == *i->r || v == *i->e || v == *i->s;
+}
+
+static int set1(const struct pers_cred *c, struct ids i, uint32_t v)
+{
+	if (v == NONE)
+		return -EINVAL;
+	if (pers_cred_capable(c, i.cap))
+		*i.r = *i.s = v;
+	else if (v != *i.r && v != *i.s)
+		return -EPERM;
+	*i.e = *i.fs = v;
+	return 0;
+}
+
+static int setre(const struct pers_cred *c, struct ids i, uint32_t r, uint32_t e)
+{
+	int cap = pers_cred_capable(c, i.cap);
+	uint32_t old_r = *i.r;
+
+	if (r != NONE && r != *i.r && r != *i.e && !cap)
+		return -EPERM;
+	if (e != NONE && !one_of(&i, e) && !cap)
+		return -EPERM;
+	if (r != NONE)
+		*i.r = r;
+	if (e != NONE)
+		*i.e = e;
+	if (r != NONE || (e != NONE && e != old_r))
+		*i.s = *i.e;
+	*i.fs = *i.e;
+	return 0;
+}
+
+static int setres(const struct pers_cred *c, struct ids i, uint32_t r, uint32_t e, uint32_t s)
+{
+	if ((r == NONE || r == *i.r) && (e == NONE || (e == *i.e && e == *i.fs)) &&
+	    (s == NONE || s == *i.s))
+		return 0;
+	if (((r != NONE && !one_of(&i, r)) || (e != NONE && !one_of(&i, e)) ||
+	     (s != NONE && !one_of(&i, s))) &&
+	    !pers_cred_capable(c, i.cap))
+		return -EPERM;
+	if (r != NONE)
+		*i.r = r;
+	if (e != NONE)
+		*i.e = e;
+	if (s != NONE)
+		*i.s = s;
+	*i.fs = *i.e;
+	return 0;
+}
+
+static uint32_t setfs(const struct pers_cred *c, struct ids i, uint32_t v)
+{
+	uint32_t old = *i.fs;
+
+	if (v != NONE && (one_of(&i, v) || v == *i.fs || pers_cred_capable(c, i.cap)))
+		*i.fs = v;
+	return old;
+}
+
+int pers_cred_setuid(struct pers_cred *c, uint32_t uid)
+{
+	struct olduid old = olduid(c);
+	int r = set1(c, uids(c), uid);
+	if (r == 0)
+		fix_setuid(c, old);
+	return r;
+}
+
+int pers_cred_setreuid(struct pers_cred *c, uint32_t ruid, uint32_t euid)
+{
+	struct olduid old = olduid(c);
+	int r = setre(c, uids(c), ruid, euid);
+	if (r == 0)
+		fix_setuid(c, old);
+	return r;
+}
+
+int pers_cred_setresuid(struct pers_cred *c, uint32_t ruid, uint32_t euid, uint32_t suid)
+{
+	struct olduid old = olduid(c);
+	int r = setres(c, uids(c), ruid, euid, suid);
+	if (r == 0)
+		fix_setuid(c, old);
+	return r;
+}
+
+uint32_t pers_cred_setfsuid(struct pers_cred *c, uint32_t uid)
+{
+	uint32_t old = setfs(c, uids(c), uid);
+	fix_setfsuid(c, old);
+	return old;
+}
+
+int pers_cred_setgid(struct pers_cred *c, uint32_t gid)
+{
+	return set1(c, gids(c), gid);
+}
+
+int pers_cred_setregid(struct pers_cred *c, uint32_t rgid, uint32_t egid)
+{
+	return setre(c, gids(c), rgid, egid);
+}
+
+int pers_cred_setresgid(struct pers_cred *c, uint32_t rgid, uint32_t egid, uint32_t sgid)
+{
+	return setres(c, gids(c), rgid, egid, sgid);
+}
+
+uint32_t pers_cred_setfsgid(struct pers_cred *c, uint32_t gid)
+{
+	return setfs(c, gids(c), gid);
+}
+
+int pers_cred_setgroups(struct pers_cred *c, long n, const uint32_t *list)
+{
+	if (n < 0 || n > PERS_CRED_NGROUPS)
+		return -EINVAL;
+	if (!pers_cred_capable(c, CAP_SETGID))
+		return -EPERM;
+	/* sorted, duplicates kept (groups_sort) */
+	for (long i = 0; i < n; i++) {
+		uint32_t v = list[i];
+		long j = i;
+		for (; j > 0 && c->groups[j - 1] > v; j--)
+			c->groups[j] = c->groups[j - 1];
+		c->groups[j] = v;
+	}
+	c->ngroups = (uint32_t)n;
+	return 0;
+}
+
+long pers_cred_getgroups(const struct pers_cred *c, long n, uint32_t *list)
+{
+	if (n < 0)
+		return -EINVAL;
+	if (n == 0)
+		return c->ngroups;
+	if (n < (long)c->ngroups)
+		return -EINVAL;
+	for (uint32_t i = 0; i < c->ngroups; i++)
+		list[i] = c->groups[i];
+	return c->ngroups;
+}
+
+int pers_cred_capset(struct pers_cred *c, uint64_t eff, uint64_t prm, uint64_t inh)
+{
+	/* cap_capset: no new inheritable beyond permitted without
+	 * CAP_SETPCAP, no new permitted, effective within permitted */
+	if (!pers_cred_capable(c, CAP_SETPCAP) && (inh & ~(c->cap_inh | c->cap_prm)))
+		return -EPERM;
+	if (prm & ~c->cap_prm)
+		return -EPERM;
+	if (eff & ~prm)
+		return -EPERM;
+	c->cap_eff = eff;
+	c->cap_prm = prm;
+	c->cap_inh = inh;
+	return 0;
+}
+
+long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg)
+{
+	switch (option) {
+	case PR_GET_KEEPCAPS:
+		return (c->securebits & PERS_SECBIT_KEEP_CAPS) != 0;
+	case PR_SET_KEEPCAPS:
+		if (arg > 1)
+			return -EINVAL;
+		c->securebits = arg ? c->securebits | PERS_SECBIT_KEEP_CAPS
+				    : c->securebits & ~PERS_SECBIT_KEEP_CAPS;
+		return 0;
+	case PR_GET_SECUREBITS:
+		return c->securebits;
+	case PR_SET_SECUREBITS:
+		if (!pers_cred_capable(c, CAP_SETPCAP))
+			return -EPERM;
+		/* only KEEP_CAPS (and its lock) is followed */
+		if (arg & ~0x30ul)
+			return -EPERM;
+		c->securebits = (uint32_t)arg;
+		return 0;
+	}
+	return PERS_CRED_NOT_MINE;
+}
+
+void pers_cred_exec(struct pers_cred *c)
+{
+	/* cap_bprm_creds_from_file without file capabilities: root's
+	 * permitted set is the full one, effective only with euid 0 */
+	if (c->uid == 0 || c->euid == 0)
+		c->cap_prm = PERS_CAP_ALL;
+	else
+		c->cap_prm = 0;
+	c->cap_eff = c->euid == 0 ? c->cap_prm : 0;
+	c->suid = c->fsuid = c->euid;
+	c->sgid = c->fsgid = c->egid;
+	c->securebits &= ~PERS_SECBIT_KEEP_CAPS;
+}
+
+int pers_cred_permission(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
+			 int mask)
+{
+	uint32_t m = mode;
+
+	mask &= 7;
+	if (uid == c->fsuid) {
+		m >>= 6;
+	} else if ((mask & (m ^ (m >> 3))) && pers_cred_in_group(c, gid)) {
+		m >>= 3;
+	}
+	if (!(mask & ~m & 7))
+		return 0;
+	if ((mode & S_IFMT_) == S_IFDIR_) {
+		if (!(mask & PERS_MAY_WRITE) && pers_cred_capable(c, CAP_DAC_READ_SEARCH))
+			return 0;
+		return pers_cred_capable(c, CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+	}
+	if (mask == PERS_MAY_READ && pers_cred_capable(c, CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & PERS_MAY_EXEC) || (mode & S_IXUGO_)) && pers_cred_capable(c, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
+int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t duid, uint32_t dgid,
+			 uint32_t victim_uid)
+{
+	int r = pers_cred_permission(c, dmode, duid, dgid, PERS_MAY_WRITE | PERS_MAY_EXEC);
+	if (r < 0)
+		return r;
+	if ((dmode & S_ISVTX_) && c->fsuid != victim_uid && c->fsuid != duid &&
+	    !pers_cred_capable(c, CAP_FOWNER))
+		return -EPERM;
+	return 0;
+}
+
+int pers_cred_chown(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t uid,
+		    uint32_t gid, uint32_t *mode)
+{
+	int cap = pers_cred_capable(c, CAP_CHOWN);
+	uint32_t ngid = gid != NONE ? gid : fgid;
+
+	/* chown_ok and chgrp_ok (fs/attr.c) */
+	if (uid != NONE && !(c->fsuid == fuid && uid == fuid) && !cap)
+		return -EPERM;
+	if (gid != NONE && !(c->fsuid == fuid && (gid == fgid || pers_cred_in_group(c, gid))) && !cap)
+		return -EPERM;
+	if (mode != NULL && (*mode & S_IFMT_) != S_IFDIR_ && (uid != NONE || gid != NONE)) {
+		*mode &= ~S_ISUID_;
+		if ((*mode & S_ISGID_) &&
+		    ((*mode & S_IXGRP_) ||
+		     !(pers_cred_in_group(c, ngid) || pers_cred_capable(c, CAP_FSETID))))
+			*mode &= ~S_ISGID_;
+	}
+	return 0;
+}
+
+int pers_cred_chmod(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t *mode)
+{
+	if (pers_cred_owner_or_capable(c, fuid) < 0)
+		return -EPERM;
+	if (!pers_cred_in_group(c, fgid) && !pers_cred_capable(c, CAP_FSETID))
+		*mode &= ~S_ISGID_;
+	return 0;
+}
+
+void pers_cred_new_inode(const struct pers_cred *c, uint32_t dmode, uint32_t dgid, uint32_t *mode,
+			 uint32_t *uid, uint32_t *gid)
+{
+	*uid = c->fsuid;
+	if (dmode & S_ISGID_) {
+		*gid = dgid;
+		if ((*mode & S_IFMT_) == S_IFDIR_)
+			*mode |= S_ISGID_;
+		else if ((*mode & (S_ISGID_ | S_IXGRP_)) == (S_ISGID_ | S_IXGRP_) &&
+			 !pers_cred_in_group(c, dgid) && !pers_cred_capable(c, CAP_FSETID))
+			*mode &= ~S_ISGID_;
+	} else {
+		*gid = c->fsgid;
+	}
+}
+
+int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid)
+{
+	return c->fsuid == fuid || pers_cred_capable(c, CAP_FOWNER) ? 0 : -EPERM;
+}
+
+int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *t)
+{
+	if (c->euid == t->suid || c->euid == t->uid || c->uid == t->suid || c->uid == t->uid)
+		return 0;
+	return pers_cred_capable(c, CAP_KILL) ? 0 : -EPERM;
+}
+
+int pers_cred_fs_omnipotent(const struct pers_cred *c)
+{
+	uint64_t need = BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) | BIT(CAP_CHOWN) | BIT(CAP_FSETID);
+	return c->fsuid == 0 && (c->cap_eff & need) == need;
+}
+
+enum pers_cred_call pers_cred_call_host(long nr)
+{
+	switch (nr) {
+	case __NR_getuid: return PERS_GETUID;
+	case __NR_geteuid: return PERS_GETEUID;
+	case __NR_getgid: return PERS_GETGID;
+	case __NR_getegid: return PERS_GETEGID;
+	case __NR_getresuid: return PERS_GETRESUID;
+	case __NR_getresgid: return PERS_GETRESGID;
+	case __NR_setuid: return PERS_SETUID;
+	case __NR_setgid: return PERS_SETGID;
+	case __NR_setreuid: return PERS_SETREUID;
+	case __NR_setregid: return PERS_SETREGID;
+	case __NR_setresuid: return PERS_SETRESUID;
+	case __NR_setresgid: return PERS_SETRESGID;
+	case __NR_setfsuid: return PERS_SETFSUID;
+	case __NR_setfsgid: return PERS_SETFSGID;
+	case __NR_getgroups: return PERS_GETGROUPS;
+	case __NR_setgroups: return PERS_SETGROUPS;
+	case __NR_capget: return PERS_CAPGET;
+	case __NR_capset: return PERS_CAPSET;
+	case __NR_prctl: return PERS_PRCTL;
+	}
+	return PERS_CRED_NONE;
+}
+
+enum pers_cred_call pers_cred_call_aarch64(long nr)
+{
+	/* asm-generic/unistd.h's numbers */
+	switch (nr) {
+	case 174: return PERS_GETUID;
+	case 175: return PERS_GETEUID;
+	case 176: return PERS_GETGID;
+	case 177: return PERS_GETEGID;
+	case 148: return PERS_GETRESUID;
+	case 150: return PERS_GETRESGID;
+	case 146: return PERS_SETUID;
+	case 144: return PERS_SETGID;
+	case 145: return PERS_SETREUID;
+	case 143: return PERS_SETREGID;
+	case 147: return PERS_SETRESUID;
+	case 149: return PERS_SETRESGID;
+	case 151: return PERS_SETFSUID;
+	case 152: return PERS_SETFSGID;
+	case 158: return PERS_GETGROUPS;
+	case 159: return PERS_SETGROUPS;
+	case 90: return PERS_CAPGET;
+	case 91: return PERS_CAPSET;
+	case 167: return PERS_PRCTL;
+	}
+	return PERS_CRED_NONE;
+}
+
+/* capget/capset's header: versions 1 (32 capabilities) and 2, 3 (64);
+ * an unknown one is answered with the preferred version and -EINVAL. */
+static int cap_header(const struct pers_cred_io *io, unsigned long hdr, int *words)
+{
+	uint32_t h[2];
+	if (io->in(io->ctx, h, hdr, sizeof(h)) < 0)
+		return -EFAULT;
+	if (h[0] == _LINUX_CAPABILITY_VERSION_1) {
+		*words = 1;
+	} else if (h[0] == _LINUX_CAPABILITY_VERSION_2 || h[0] == _LINUX_CAPABILITY_VERSION_3) {
+		*words = 2;
+	} else {
+		h[0] = _LINUX_CAPABILITY_VERSION_3;
+		if (io->out(io->ctx, hdr, h, 4) < 0)
+			return -EFAULT;
+		return -EINVAL;
+	}
+	/* another process's capabilities are answered as this one's */
+	return (int32_t)h[1] < 0 ? -EINVAL : 0;
+}
+
+static long get3(const struct pers_cred_io *io, const long *a, const uint32_t *ids)
+{
+	for (int i = 0; i < 3; i++)
+		if (io->out(io->ctx, (unsigned long)a[i], &ids[i], 4) < 0)
+			return -EFAULT;
+	return 0;
+}
+
+long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
+		       const struct pers_cred_io *io)
+{
+	uint32_t v[PERS_CRED_NGROUPS], x = (uint32_t)a[0], y = (uint32_t)a[1], z = (uint32_t)a[2];
+	int words, r;
+
+	switch (call) {
+	case PERS_CRED_NONE: return -ENOSYS;
+	case PERS_GETUID: return c->uid;
+	case PERS_GETEUID: return c->euid;
+	case PERS_GETGID: return c->gid;
+	case PERS_GETEGID: return c->egid;
+	case PERS_GETRESUID: v[0] = c->uid, v[1] = c->euid, v[2] = c->suid; return get3(io, a, v);
+	case PERS_GETRESGID: v[0] = c->gid, v[1] = c->egid, v[2] = c->sgid; return get3(io, a, v);
+	case PERS_SETUID: return pers_cred_setuid(c, x);
+	case PERS_SETGID: return pers_cred_setgid(c, x);
+	case PERS_SETREUID: return pers_cred_setreuid(c, x, y);
+	case PERS_SETREGID: return pers_cred_setregid(c, x, y);
+	case PERS_SETRESUID: return pers_cred_setresuid(c, x, y, z);
+	case PERS_SETRESGID: return pers_cred_setresgid(c, x, y, z);
+	case PERS_SETFSUID: return pers_cred_setfsuid(c, x);
+	case PERS_SETFSGID: return pers_cred_setfsgid(c, x);
+	case PERS_GETGROUPS: {
+		int n = (int)a[0];
+		long r2 = pers_cred_getgroups(c, n < 0 ? -1 : n, v);
+		if (r2 > 0 && n > 0 && io->out(io->ctx, (unsigned long)a[1], v, 4 * (unsigned long)r2) < 0)
+			return -EFAULT;
+		return r2;
+	}
+	case PERS_SETGROUPS: {
+		int n = (int)a[0];
+		if (n < 0 || n > PERS_CRED_NGROUPS)
+			return -EINVAL;
+		if (!pers_cred_capable(c, CAP_SETGID))
+			return -EPERM;
+		if (n > 0 && io->in(io->ctx, v, (unsigned long)a[1], 4 * (unsigned long)n) < 0)
+			return -EFAULT;
+		return pers_cred_setgroups(c, n, v);
+	}
+	case PERS_CAPGET:
+		r = cap_header(io, (unsigned long)a[0], &words);
+		if (a[1] == 0)
+			return r == -EINVAL ? 0 : r;
+		if (r < 0)
+			return r;
+		for (int i = 0; i < words; i++) {
+			v[3 * i] = (uint32_t)(c->cap_eff >> (32 * i));
+			v[3 * i + 1] = (uint32_t)(c->cap_prm >> (32 * i));
+			v[3 * i + 2] = (uint32_t)(c->cap_inh >> (32 * i));
+		}
+		return io->out(io->ctx, (unsigned long)a[1], v, 12 * (unsigned long)words) < 0 ? -EFAULT : 0;
+	case PERS_CAPSET:
+		if ((r = cap_header(io, (unsigned long)a[0], &words)) < 0)
+			return r;
+		v[3] = v[4] = v[5] = 0;
+		if (io->in(io->ctx, v, (unsigned long)a[1], 12 * (unsigned long)words) < 0)
+			return -EFAULT;
+		return pers_cred_capset(c, v[0] | (uint64_t)v[3] << 32, v[1] | (uint64_t)v[4] << 32,
+					v[2] | (uint64_t)v[5] << 32);
+	case PERS_PRCTL:
+		return pers_cred_prctl(c, a[0], (unsigned long)a[1]);
+	}
+	return -ENOSYS;
+}
+
+void pers_cred_format(const struct pers_cred *c, char *text)
+{
+	const unsigned char *b = (const unsigned char *)c;
+	for (unsigned long i = 0; i < sizeof(*c); i++) {
+		text[2 * i] = "0123456789abcdef"[b[i] >> 4];
+		text[2 * i + 1] = "0123456789abcdef"[b[i] & 15];
+	}
+	text[2 * sizeof(*c)] = 0;
+}
+
+static int hexval(char h)
+{
+	return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+}
+
+int pers_cred_parse(struct pers_cred *c, const char *text)
+{
+	struct pers_cred t;
+	unsigned char *b = (unsigned char *)&t;
+	for (unsigned long i = 0; i < sizeof(t); i++) {
+		int h = hexval(text[2 * i]), l = h < 0 ? -1 : hexval(text[2 * i + 1]);
+		if (l < 0)
+			return -EINVAL;
+		b[i] = (unsigned char)(h << 4 | l);
+	}
+	if (text[2 * sizeof(t)] != 0 || t.ngroups > PERS_CRED_NGROUPS)
+		return -EINVAL;
+	*c = t;
+	return 0;
+}

@@ -1,0 +1,140 @@
+/* The guest's credentials: one model of what the kernel keeps per process
+ * (real, effective, saved and filesystem uids and gids, supplementary
+ * groups, the capability sets a root has and loses) and of the kernel's
+ * rules over it: who may take which id (set*id), what a uid change does to
+ * the capabilities, what exec keeps, and who may read, write, chown, chmod,
+ * delete or signal what.
+ *
+ * mew's personality answers the guest's identity calls from this model,
+ * never from the host's identity: the guest starts as a fake root (uid 0,
+ * every capability) or as --user's uid:gid, and a program that drops to
+ * nobody is checked as nobody, as the kernel would check it.
+ *
+ * Freestanding (no libc; only <stdint.h> and the kernel's uapi headers):
+ * the syscall engine's in-guest stub (src/trap/guest) links it too, and
+ * keeps its process's credentials in its own data page.  Errors are
+ * negative errno values, as the system call returns them. */
+#ifndef MEW_PERSONALITY_CRED_H
+#define MEW_PERSONALITY_CRED_H
+
+#include <stdint.h>
+
+#define PERS_CRED_NGROUPS 64	    /* supplementary groups kept (the kernel's limit: 65536) */
+#define PERS_ID_NONE 0xffffffffu    /* (uid_t)-1: "no change" for setre*id, setres*id, chown */
+#define PERS_CAP_ALL 0x1ffffffffffULL /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
+#define PERS_SECBIT_KEEP_CAPS (1u << 4)
+
+struct pers_cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint64_t cap_prm, cap_eff, cap_inh;
+	uint32_t securebits; /* only SECBIT_KEEP_CAPS has an effect here */
+	uint32_t ngroups;
+	uint32_t groups[PERS_CRED_NGROUPS];
+};
+
+/* A process of uid:gid as a login would start it: uid 0 has every
+ * capability, others none; the supplementary groups are empty. */
+void pers_cred_init(struct pers_cred *c, uint32_t uid, uint32_t gid);
+
+/* The capability (CAP_*, <linux/capability.h>) is in the effective set. */
+int pers_cred_capable(const struct pers_cred *c, int cap);
+/* gid is the filesystem gid or a supplementary group (in_group_p). */
+int pers_cred_in_group(const struct pers_cred *c, uint32_t gid);
+
+/* The set*id family; 0 or -EPERM / -EINVAL, as the kernel answers.
+ * setfs[ug]id return the previous fs id, whatever happens. */
+int pers_cred_setuid(struct pers_cred *c, uint32_t uid);
+int pers_cred_setgid(struct pers_cred *c, uint32_t gid);
+int pers_cred_setreuid(struct pers_cred *c, uint32_t ruid, uint32_t euid);
+int pers_cred_setregid(struct pers_cred *c, uint32_t rgid, uint32_t egid);
+int pers_cred_setresuid(struct pers_cred *c, uint32_t ruid, uint32_t euid, uint32_t suid);
+int pers_cred_setresgid(struct pers_cred *c, uint32_t rgid, uint32_t egid, uint32_t sgid);
+uint32_t pers_cred_setfsuid(struct pers_cred *c, uint32_t uid);
+uint32_t pers_cred_setfsgid(struct pers_cred *c, uint32_t gid);
+/* setgroups(n, list) with list already read from the guest (n checked
+ * against PERS_CRED_NGROUPS first: -EINVAL).  Kept sorted, as the kernel. */
+int pers_cred_setgroups(struct pers_cred *c, long n, const uint32_t *list);
+/* getgroups(n, list): the count with n 0, else -EINVAL when n is too
+ * small; fills list with n >= the count. */
+long pers_cred_getgroups(const struct pers_cred *c, long n, uint32_t *list);
+/* capset: permitted and inheritable may only shrink (without CAP_SETPCAP
+ * for the latter), effective within permitted.  0 or -EPERM. */
+int pers_cred_capset(struct pers_cred *c, uint64_t eff, uint64_t prm, uint64_t inh);
+/* prctl's credential options (PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS):
+ * the answer, or PERS_CRED_NOT_MINE for any other option. */
+#define PERS_CRED_NOT_MINE (-100001L)
+long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg);
+
+/* execve of a program without set-id bits: saved and fs ids follow the
+ * effective ones; a root (real or effective uid 0) regains its
+ * capabilities, others have none; KEEP_CAPS is cleared. */
+void pers_cred_exec(struct pers_cred *c);
+
+/* Files: the kernel's checks against an inode's mode, owner and group as
+ * the guest sees them. */
+#define PERS_MAY_EXEC 1
+#define PERS_MAY_WRITE 2
+#define PERS_MAY_READ 4
+/* generic_permission: 0 or -EACCES. */
+int pers_cred_permission(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
+			 int mask);
+/* Removing or renaming an entry of a directory: write and search on the
+ * directory (-EACCES), and the sticky bit's owner rule (-EPERM). */
+int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t duid, uint32_t dgid,
+			 uint32_t victim_uid);
+/* chown(uid, gid) of an inode owned by fuid:fgid with mode *mode
+ * (PERS_ID_NONE: unchanged): 0 or -EPERM; *mode loses set-user-id (and
+ * set-group-id where the kernel drops it) for a non-directory. */
+int pers_cred_chown(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t uid,
+		    uint32_t gid, uint32_t *mode);
+/* chmod to *mode of an inode owned by fuid:fgid: 0 or -EPERM (not the owner,
+ * without CAP_FOWNER); *mode loses set-group-id when the caller is not in
+ * the file's group and lacks CAP_FSETID. */
+int pers_cred_chmod(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t *mode);
+/* The owner the kernel gives a new inode of *mode (type bits included) in a
+ * directory of mode dmode and group dgid: the fs uid, and the fs gid or
+ * the directory's for a set-group-id directory (whose subdirectories
+ * inherit the bit); a set-group-id file the creator may not have loses it. */
+void pers_cred_new_inode(const struct pers_cred *c, uint32_t dmode, uint32_t dgid, uint32_t *mode,
+			 uint32_t *uid, uint32_t *gid);
+/* Owner or CAP_FOWNER (utimes to a given time, setting flags): 0 or -EPERM. */
+int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid);
+/* kill: the sender's real or effective uid is the target's real or saved
+ * one, or CAP_KILL.  0 or -EPERM. */
+int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *target);
+/* The identity calls, ABI-neutral: each engine maps its call numbers
+ * (pers_cred_call_host for the host's own ABI) and hands the arguments to
+ * pers_cred_syscall, with a way to reach the guest's memory. */
+enum pers_cred_call {
+	PERS_CRED_NONE,
+	PERS_GETUID, PERS_GETEUID, PERS_GETGID, PERS_GETEGID, PERS_GETRESUID, PERS_GETRESGID,
+	PERS_SETUID, PERS_SETGID, PERS_SETREUID, PERS_SETREGID, PERS_SETRESUID, PERS_SETRESGID,
+	PERS_SETFSUID, PERS_SETFSGID, PERS_GETGROUPS, PERS_SETGROUPS, PERS_CAPGET, PERS_CAPSET,
+	PERS_PRCTL, /* answers PERS_CRED_NOT_MINE for the options that are not credentials */
+};
+struct pers_cred_io {
+	/* copy from / to guest memory: 0 or -EFAULT */
+	int (*in)(void *ctx, void *dst, unsigned long src, unsigned long n);
+	int (*out)(void *ctx, unsigned long dst, const void *src, unsigned long n);
+	void *ctx;
+};
+/* The call of the host's ABI (x86-64 numbers on x86-64) or of aarch64's,
+ * or PERS_CRED_NONE. */
+enum pers_cred_call pers_cred_call_host(long nr);
+enum pers_cred_call pers_cred_call_aarch64(long nr);
+/* The system call's answer (a value or -errno). */
+long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
+		       const struct pers_cred_io *io);
+
+/* The whole set as text (hex, PERS_CRED_TEXT bytes with the NUL), to carry
+ * it over an exec through argv; parse answers 0 or -EINVAL. */
+#define PERS_CRED_TEXT (2 * sizeof(struct pers_cred) + 1)
+void pers_cred_format(const struct pers_cred *c, char *text);
+int pers_cred_parse(struct pers_cred *c, const char *text);
+
+/* Everything a file check could refuse is allowed (fs uid 0 with the fs
+ * capabilities): callers skip the checks. */
+int pers_cred_fs_omnipotent(const struct pers_cred *c);
+
+#endif

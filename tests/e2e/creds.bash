@@ -1,0 +1,78 @@
+# What tests/e2e/syscall/creds.c prints natively, run by real root (the
+# lines were taken from such a run; the kernel is the oracle), shared by
+# syscall-creds.bats and emulate-creds.bats.
+
+CREDS_IDS_ROOT='uid 0 0 0 fs 0
+gid 0 0 0 fs 0
+groups 0:
+caps eff root prm root keep 0'
+
+CREDS_IDS_USER='uid 1000 1000 1000 fs 1000
+gid 100 100 100 fs 100
+groups 0:
+caps eff none prm none keep 0'
+
+# setgroups, then a partial drop, then exec: the saved ids follow the
+# effective ones, groups and the real uid 0 (so permitted capabilities) stay.
+CREDS_EXEC='setgroups ok
+getgroups(1) EINVAL
+setresgid ok
+setresuid ok
+uid 0 1000 0 fs 1000
+gid 100 100 0 fs 100
+groups 3: 30 40 50
+caps eff none prm root keep 0
+uid 0 1000 1000 fs 1000
+gid 100 100 100 fs 100
+groups 3: 30 40 50
+caps eff none prm root keep 0'
+
+# After setuid(nobody): root's files (LTP access01, access04, open02,
+# creat04, mkdir04, unlink, rename, chmod, chown04, kill05, bind).
+CREDS_PERM='setuid(0) EPERM
+access W_OK EACCES
+access R_OK ok
+access d X_OK EACCES
+open O_WRONLY EACCES
+open O_RDONLY ok
+creat EACCES
+mkdir EACCES
+unlink EACCES
+rename EACCES
+chmod EPERM
+chown EPERM
+kill EPERM
+bind EACCES'
+
+# Ownership recorded and reported; chown's set-id rules (chown02), ENOENT
+# and EBADF, set-group-id directories (mkdir02, creat08, open10), chmod05.
+CREDS_OWN='new 0:0 755
+chown ok
+chowned 1000:50 755
+fchown ok
+fstat 1001:50
+chown -1 ok
+suid 1001:51 755
+chown nonexistent ENOENT
+fchown -1 EBADF
+symlink ok
+lchown ok
+target 0:0 644
+sgdir 0:60 2775
+sgsub 0:60 2755
+sgfile 0:60 2755
+setuid(0) EPERM
+chmod g+s ok
+chmod05 65534:70 755
+chown other EPERM
+chgrp own ok
+chgrp 65534:65534 755'
+
+# expect NAME: $output must be the text of $NAME (shows both when not).
+expect() {
+	local want=${!1}
+	if [ "$output" != "$want" ]; then
+		diff <(echo "$want") <(echo "$output") || true
+		return 1
+	fi
+}

@@ -1,0 +1,220 @@
+/* The guest's credentials as the kernel would keep them, under the syscall
+ * engine (this file built for the host) and the emulate engine (built for
+ * arm64): each subcommand prints what a real root process prints natively
+ * (tests/e2e/creds.bash holds the expected lines).
+ *   ids              the ids, groups and capabilities
+ *   exec             drop some ids, setgroups, then exec `ids`: all carried
+ *   perm DIR         as root make DIR/f and DIR/d; as nobody try what LTP's
+ *                    access01/04, open02, creat04, mkdir04, kill05 try
+ *   own DIR          chown recorded and reported by stat (chown02, fchown,
+ *                    lchown, set-group-id directories: mkdir02, creat08)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *err(long r)
+{
+	static char buf[32];
+	if (r >= 0)
+		return "ok";
+	switch (errno) {
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EBADF: return "EBADF";
+	case EINVAL: return "EINVAL";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", errno);
+	return buf;
+}
+
+static void ids(void)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs, g[16];
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	getresuid(&r, &e, &s);
+	getresgid(&gr, &ge, &gs);
+	printf("uid %u %u %u fs %d\n", r, e, s, setfsuid(-1));
+	printf("gid %u %u %u fs %d\n", gr, ge, gs, setfsgid(-1));
+	int n = getgroups(16, g);
+	printf("groups %d:", n);
+	for (int i = 0; i < n; i++)
+		printf(" %u", g[i]);
+	printf("\n");
+	syscall(SYS_capget, &h, d);
+	printf("caps eff %s prm %s keep %d\n", d[0].effective & (1u << CAP_SETUID) ? "root" : "none",
+	       d[0].permitted & (1u << CAP_SETUID) ? "root" : "none", prctl(PR_GET_KEEPCAPS));
+	fflush(stdout);
+}
+
+static void exec_carries(const char *self)
+{
+	gid_t g[3] = { 50, 30, 40 };
+	printf("setgroups %s\n", err(setgroups(3, g)));
+	printf("getgroups(1) %s\n", err(getgroups(1, g)));
+	printf("setresgid %s\n", err(setresgid(100, 100, 0)));
+	printf("setresuid %s\n", err(setresuid(0, 1000, 0)));
+	ids();
+	execl(self, self, "ids", (char *)NULL);
+	printf("exec %s\n", err(-1));
+}
+
+static void drop(void)
+{
+	/* as LTP's tests do: to nobody for good */
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+		printf("drop %s\n", err(-1));
+	printf("setuid(0) %s\n", err(setuid(0)));
+}
+
+static void perm(const char *dir)
+{
+	char f[256], d[256], n[256], s[100];
+	int p[2];
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	snprintf(n, sizeof(n), "%s/new", dir);
+	snprintf(s, sizeof(s), "%s/sock", dir);
+	mkdir(dir, 0755);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	mkdir(d, 0700);
+	if (pipe(p) < 0)
+		return;
+	pid_t child = fork();
+	if (child == 0) { /* stays root, cleans up after the parent */
+		char b;
+		close(p[1]);
+		if (read(p[0], &b, 1) < 0)
+			_exit(1);
+		unlink(f);
+		rmdir(d);
+		unlink(n);
+		unlink(s);
+		rmdir(dir);
+		_exit(0);
+	}
+	close(p[0]);
+	drop();
+	printf("access W_OK %s\n", err(access(f, W_OK)));
+	printf("access R_OK %s\n", err(access(f, R_OK)));
+	printf("access d X_OK %s\n", err(access(d, X_OK)));
+	printf("open O_WRONLY %s\n", err(open(f, O_WRONLY)));
+	printf("open O_RDONLY %s\n", err(open(f, O_RDONLY) >= 0 ? 0 : -1));
+	printf("creat %s\n", err(open(n, O_CREAT | O_WRONLY, 0644)));
+	printf("mkdir %s\n", err(mkdir(n, 0755)));
+	printf("unlink %s\n", err(unlink(f)));
+	printf("rename %s\n", err(rename(f, n)));
+	printf("chmod %s\n", err(chmod(f, 0777)));
+	printf("chown %s\n", err(chown(f, 65534, 65534)));
+	printf("kill %s\n", err(kill(child, 0)));
+	int sk = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", s);
+	printf("bind %s\n", err(bind(sk, (struct sockaddr *)&a, sizeof(a))));
+	close(sk);
+	if (write(p[1], "x", 1) < 0)
+		return;
+	waitpid(child, NULL, 0);
+}
+
+static void show(const char *what, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		printf("%s stat %s\n", what, err(-1));
+	else
+		printf("%s %u:%u %o\n", what, st.st_uid, st.st_gid, st.st_mode & 07777);
+}
+
+static void own(const char *dir)
+{
+	char f[256], g[256], sg[256], sub[256], sf[256], l[256];
+	struct stat st;
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(g, sizeof(g), "%s/g", dir);
+	snprintf(sg, sizeof(sg), "%s/sg", dir);
+	snprintf(sub, sizeof(sub), "%s/sg/d", dir);
+	snprintf(sf, sizeof(sf), "%s/sg/f", dir);
+	snprintf(l, sizeof(l), "%s/l", dir);
+	mkdir(dir, 0755);
+	int fd = open(f, O_CREAT | O_WRONLY, 0755);
+	show("new", f);
+	printf("chown %s\n", err(chown(f, 1000, 50)));
+	show("chowned", f);
+	printf("fchown %s\n", err(fchown(fd, 1001, -1)));
+	fstat(fd, &st);
+	printf("fstat %u:%u\n", st.st_uid, st.st_gid);
+	close(fd);
+	/* chown02: root's chown drops set-user-id, and set-group-id with group x */
+	chmod(f, 06755);
+	printf("chown -1 %s\n", err(chown(f, -1, 51)));
+	show("suid", f);
+	printf("chown nonexistent %s\n", err(chown("/nonexistent", 0, 0)));
+	printf("fchown -1 %s\n", err(fchown(-1, 0, 0)));
+	close(open(g, O_CREAT | O_WRONLY, 0644));
+	printf("symlink %s\n", err(symlink("g", l)));
+	printf("lchown %s\n", err(lchown(l, 7, 7)));
+	show("target", g);
+	/* set-group-id directory (mkdir02, creat08, open10) */
+	mkdir(sg, 0755);
+	chown(sg, 0, 60);
+	chmod(sg, 02775);
+	show("sgdir", sg);
+	mkdir(sub, 0755);
+	show("sgsub", sub);
+	close(open(sf, O_CREAT | O_WRONLY, 02755));
+	show("sgfile", sf);
+	/* chmod05: an owner not in the group loses set-group-id on chmod */
+	chown(g, 65534, 70);
+	if (fork() == 0) {
+		drop();
+		printf("chmod g+s %s\n", err(chmod(g, 02755)));
+		show("chmod05", g);
+		printf("chown other %s\n", err(chown(g, 0, -1)));
+		printf("chgrp own %s\n", err(chown(g, -1, 65534)));
+		show("chgrp", g);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
+	unlink(sf);
+	rmdir(sub);
+	rmdir(sg);
+	unlink(l);
+	unlink(g);
+	unlink(f);
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && strcmp(argv[1], "ids") == 0)
+		ids();
+	else if (argc > 1 && strcmp(argv[1], "exec") == 0)
+		exec_carries(argv[0]);
+	else if (argc > 2 && strcmp(argv[1], "perm") == 0)
+		perm(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "own") == 0)
+		own(argv[2]);
+	else
+		return 2;
+	return 0;
+}
