@@ -524,7 +524,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_rt_sigsuspend:
 		return a64_sys_rt_sigsuspend(c, ARG(0), ARG(1));
 	case A64_NR_prctl:
-		if ((d = (int)cred_call(c, PERS_PRCTL)) != PERS_CRED_NOT_MINE)
+		if (a64_proc.pers.fake_root && (d = (int)cred_call(c, PERS_PRCTL)) != PERS_CRED_NOT_MINE)
 			return d;
 		switch (ARG(0)) {
 		case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
@@ -539,6 +539,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_setreuid: case A64_NR_setregid: case A64_NR_setresuid: case A64_NR_setresgid:
 	case A64_NR_setfsuid: case A64_NR_setfsgid: case A64_NR_setgroups: case A64_NR_getgroups:
 	case A64_NR_capget: case A64_NR_capset:
+		if (!a64_proc.pers.fake_root) /* binfmt: the real identity */
+			break;
 		return cred_call(c, pers_cred_call_aarch64(nr));
 	case A64_NR_fchown:
 		if (!a64_proc.pers.fake_root)

@@ -81,7 +81,7 @@ struct pers {
 	bool readonly_root;
 
 	/* Identity. */
-	bool fake_root; /* uid/gid calls answer uid/gid below (0 by default) */
+	bool fake_root; /* the identity is faked (cred below); false: the host's (binfmt) */
 	uid_t uid;
 	gid_t gid;
 	/* The credentials the guest starts with (cred.h): a fake root, or
