@@ -6,9 +6,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Isrc -D_GNU_SOURCE \
 	  -DMEW_VERSION='"$(VERSION)"' -MMD -MP
-PKGS := libseccomp jansson libcap
+PKGS := libseccomp jansson libcap libarchive libcrypto
 CFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -ljansson -lcap) -lm -lpthread
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -ljansson -lcap -larchive -lcrypto) -lm -lpthread
 
 B := build
 # Everything under src/ except freestanding code that runs inside a guest.

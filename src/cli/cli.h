@@ -7,5 +7,6 @@ int cmd_engines(int argc, char **argv);
 int cmd_rootfs(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_binfmt(int argc, char **argv);
+int cmd_images(int argc, char **argv);
 
 #endif

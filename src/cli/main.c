@@ -20,7 +20,8 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "run a command in a root filesystem under one of the engines" },
 	{ "engines", cmd_engines, "list the engines and whether each can run on this host" },
-	{ "rootfs", cmd_rootfs, "create a root filesystem (rootfs create --from debian|busybox DIR)" },
+	{ "rootfs", cmd_rootfs, "create a root filesystem (rootfs create --from debian|busybox|image)" },
+	{ "images", cmd_images, "list the container images unpacked for --image, prune them" },
 	{ "bench", cmd_bench, "measure the engines side by side on this machine" },
 	{ "binfmt", cmd_binfmt, "run arm64 programs through mew: binfmt install|remove|status" },
 	{ "runtime", NULL, "the OCI runtime (runc's command line; also build/mew-runc)" },

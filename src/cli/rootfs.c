@@ -17,14 +17,18 @@
 #include "base/strutil.h"
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "image/image.h"
 #include "spec/spec.h"
 
 static const char usage_text[] =
 	"Usage: mew rootfs create --from debian|busybox [OPTIONS] DIR\n"
+	"       mew rootfs create --from image REF DIR\n"
 	"\n"
 	"Build a root filesystem in DIR (which must not exist or be empty).\n"
 	"\n"
-	"      --from SRC      debian (debootstrap --variant=minbase) or busybox\n"
+	"      --from SRC      debian (debootstrap --variant=minbase), busybox, or image:\n"
+	"                      the layers of REF (oci:DIR[:TAG], oci-archive:FILE[:TAG],\n"
+	"                      docker-archive:FILE, containers-storage:NAME[:TAG])\n"
 	"      --arch A        amd64 (default: the host's) or arm64\n"
 	"      --suite S       Debian suite (default: bookworm)\n"
 	"      --mirror URL    Debian mirror (default: http://deb.debian.org/debian)\n"
@@ -183,6 +187,30 @@ static int busybox(const char *arch, const char *dir, struct mew_error **err)
 	return 0;
 }
 
+/* An image's layers, applied straight into dir (no cache: dir is the copy). */
+static int from_image(const char *text, const char *arch, const char *dir, struct mew_error **err)
+{
+	struct image_ref ref;
+	struct image_source *src = NULL;
+	struct image img = { 0 };
+	int r = -1;
+
+	if (image_ref_parse(text, &ref, err) < 0)
+		return -1;
+	if (image_source_open(&ref, &src, err) == 0 && image_load(src, &ref, arch, &img, err) == 0) {
+		if (arch != NULL && strcmp(img.config.arch, arch) != 0)
+			mew_error(err, 0, "%s: the image is %s, not --arch %s", ref.text, img.config.arch, arch);
+		else
+			r = image_unpack(src, &img, dir, NULL, err);
+	}
+	if (r == 0)
+		fprintf(stderr, "mew: rootfs: %s (%s, %s) unpacked\n", ref.text, img.digest, img.config.arch);
+	image_free(&img);
+	image_source_close(src);
+	image_ref_free(&ref);
+	return r;
+}
+
 static int create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -199,6 +227,7 @@ static int create(int argc, char **argv)
 	struct mew_error *err = NULL;
 	cleanup_dir DIR *d = NULL;
 	struct dirent *de;
+	bool arch_given = false;
 	int c, r;
 
 	optind = 1;
@@ -207,6 +236,7 @@ static int create(int argc, char **argv)
 		switch (c) {
 		case 'f': from = optarg; break;
 		case 'a':
+			arch_given = true;
 			arch = spec_arch_name(optarg);
 			if (arch == NULL) {
 				fprintf(stderr, "mew: rootfs create: --arch: unknown architecture `%s`: expected amd64 or arm64\n", optarg);
@@ -223,13 +253,13 @@ static int create(int argc, char **argv)
 			return 125;
 		}
 	}
-	if (from == NULL || optind != argc - 1) {
+	if (from == NULL || optind != argc - (strcmp(from, "image") == 0 ? 2 : 1)) {
 		fputs(usage_text, stderr);
 		return 125;
 	}
-	dir = argv[optind];
-	if (strcmp(from, "debian") != 0 && strcmp(from, "busybox") != 0) {
-		fprintf(stderr, "mew: rootfs create: --from: unknown source `%s`: expected debian or busybox\n", from);
+	dir = argv[argc - 1];
+	if (strcmp(from, "debian") != 0 && strcmp(from, "busybox") != 0 && strcmp(from, "image") != 0) {
+		fprintf(stderr, "mew: rootfs create: --from: unknown source `%s`: expected debian, busybox or image\n", from);
 		return 125;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -257,6 +287,8 @@ static int create(int argc, char **argv)
 		r = debootstrap(arch, suite, mirror, include, dir, &err);
 		if (r == 0 && strcmp(arch, spec_host_arch()) != 0)
 			r = second_stage(dir, &err);
+	} else if (strcmp(from, "image") == 0) {
+		r = from_image(argv[optind], arch_given ? arch : NULL, dir, &err);
 	} else {
 		r = busybox(arch, dir, &err);
 	}

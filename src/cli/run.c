@@ -5,6 +5,7 @@
 #include "base/file.h"
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "image/image.h"
 #include "spec/flags.h"
 
 int cmd_run(int argc, char **argv)
@@ -12,6 +13,7 @@ int cmd_run(int argc, char **argv)
 	struct mew_error *err = NULL;
 	struct spec spec;
 	const struct engine *engine;
+	struct image_run *image = NULL;
 	char why[256];
 	int r;
 
@@ -23,6 +25,9 @@ int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	if (r < 0)
+		goto fail;
+	/* --image: the cached rootfs, and what the image's config says. */
+	if (spec.image != NULL && image_run_prepare(&spec, &image, &err) < 0)
 		goto fail;
 	/* The emulate engine exists to run arm64 programs: that is its default. */
 	if (spec.arch == NULL && spec.engine != NULL && strcmp(spec.engine, "emulate") == 0)
@@ -46,14 +51,18 @@ int cmd_run(int argc, char **argv)
 	}
 	if (engine_fit_spec(engine, &spec, &err) < 0)
 		goto fail;
+	if (image != NULL && image_run_writable(image, engine->name, &spec, &err) < 0)
+		goto fail;
 	r = engine->run(&spec, &err);
 	if (r < 0)
 		goto fail;
+	image_run_release(image);
 	spec_free(&spec);
 	return r;
 fail:
 	r = mew_error_report(err);
 	mew_error_free(err);
+	image_run_release(image);
 	spec_free(&spec);
 	return r;
 }

@@ -10,12 +10,20 @@
 
 const char spec_run_usage[] =
 	"Usage: mew run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"       mew run --image REF [OPTIONS] [[--] COMMAND [ARG...]]\n"
 	"\n"
 	"Run COMMAND in a root filesystem, isolated by one of four engines.\n"
 	"\n"
 	"Engine:\n"
 	"      --engine E         container (default), syscall, emulate, vm or auto\n"
 	"      --rootfs DIR       root filesystem (default: mew's busybox rootfs)\n"
+	"      --image REF        the root filesystem of a container image, unpacked once\n"
+	"                         into mew's cache: oci:DIR[:TAG], oci-archive:FILE[:TAG],\n"
+	"                         docker-archive:FILE, containers-storage:NAME[:TAG]; its\n"
+	"                         Entrypoint/Cmd, Env, WorkingDir, User and architecture\n"
+	"                         apply where the flags say nothing\n"
+	"      --persist          with --image: keep the run's writes in the cached image\n"
+	"                         (default: they go to a layer thrown away after the run)\n"
 	"      --arch A           amd64 or arm64 (default: the host's; arm64 implies emulate\n"
 	"                         with --engine auto)\n"
 	"Process:\n"
@@ -62,6 +70,8 @@ enum {
 	OPT_CONSOLE,
 	OPT_DISK,
 	OPT_ROOT_DISK,
+	OPT_IMAGE,
+	OPT_PERSIST,
 };
 
 static const struct option run_options[] = {
@@ -86,6 +96,8 @@ static const struct option run_options[] = {
 	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "root-disk", no_argument, NULL, OPT_ROOT_DISK },
+	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "persist", no_argument, NULL, OPT_PERSIST },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -251,6 +263,12 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 		case OPT_ROOT_DISK:
 			spec->vm.root_disk = true;
 			break;
+		case OPT_IMAGE:
+			r = set_str(&spec->image, optarg);
+			break;
+		case OPT_PERSIST:
+			spec->persist = true;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -270,6 +288,11 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 	/* As docker does: a terminal comes with a TERM that programs understand. */
 	if (spec->tty && spec_getenv(spec, "TERM") == NULL && spec_setenv(spec, "TERM=xterm") < 0)
 		return mew_error(err, ENOMEM, "parsing options");
+	if (spec->persist && spec->image == NULL)
+		return mew_error(err, 0, "--persist: only with --image (a --rootfs is always written in place)");
+	/* An image's config may supply the command. */
+	if (optind >= argc && spec->image != NULL)
+		return 0;
 	if (optind >= argc)
 		return mew_error(err, 0, "no command given (usage: mew run [OPTIONS] [--] COMMAND [ARG...])");
 	strv_free(spec->argv);

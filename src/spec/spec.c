@@ -28,6 +28,7 @@ void spec_free(struct spec *spec)
 {
 	free(spec->engine);
 	free(spec->rootfs);
+	free(spec->image);
 	free(spec->arch);
 	strv_free(spec->argv);
 	strv_free(spec->env);

@@ -218,6 +218,8 @@ struct spec_oci {
 struct spec {
 	char *engine; /* "container", "syscall", "emulate", "vm" or "auto" */
 	char *rootfs;
+	char *image;  /* --image REF: rootfs from an image (src/image); NULL = rootfs */
+	bool persist; /* --persist: the run writes into the image's cached rootfs */
 	char *arch; /* "amd64", "arm64"; NULL = the host's */
 	char **argv;
 	char **env;
