@@ -1,6 +1,7 @@
 #ifndef MEW_BASE_FILE_H
 #define MEW_BASE_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,5 +18,10 @@ int file_mkdir_p(const char *path, mode_t mode, struct mew_error **err);
 int file_touch(const char *path, mode_t mode, struct mew_error **err);
 int file_is_dir(const char *path);
 int file_exists(const char *path);
+/* Open path (O_PATH) inside the directory root_fd as if root_fd were `/`:
+ * symlinks and `..` cannot lead out.  With create, missing directories are
+ * created; with make_file the last component is created as an empty file
+ * rather than a directory.  Errors say "in the rootfs". */
+int file_open_in_root(int root_fd, const char *path, bool create, bool make_file, struct mew_error **err);
 
 #endif

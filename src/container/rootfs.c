@@ -14,6 +14,7 @@
 #include <linux/openat2.h>
 
 #include "base/cleanup.h"
+#include "base/file.h"
 #include "base/strutil.h"
 #include "cgroup/cgroup.h"
 #include "container/mountopt.h"
@@ -37,87 +38,10 @@ static const struct device devices[] = {
 	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
-static int openat2_in_root(int root_fd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	while (*path == '/')
-		path++;
-	if (*path == '\0')
-		path = ".";
-	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-}
-
-/* Create the last component of prefix under its parent, itself resolved in
- * the root, so that a symlink in the rootfs cannot redirect the creation. */
-static int create_last(int root_fd, char *prefix, bool make_file, struct mew_error **err)
-{
-	char *slash = strrchr(prefix, '/');
-	cleanup_close int parent = -1;
-	int fd;
-
-	*slash = '\0';
-	parent = openat2_in_root(root_fd, prefix[0] != '\0' ? prefix : "/", O_PATH | O_DIRECTORY);
-	*slash = '/';
-	if (parent < 0)
-		return mew_error(err, errno, "open the parent of `%s` in the rootfs", prefix);
-	if (!make_file) {
-		if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
-			return mew_error(err, errno, "mkdir `%s` in the rootfs", prefix);
-		return 0;
-	}
-	fd = openat(parent, slash + 1, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != EEXIST && errno != ELOOP)
-		return mew_error(err, errno, "create `%s` in the rootfs", prefix);
-	if (fd >= 0)
-		close(fd);
-	return 0;
-}
-
-/* Open path inside the directory root_fd as if root_fd were `/`: symlinks and
- * `..` cannot lead out.  Missing directories are created; with make_file the
- * last component is created as an empty file rather than a directory. */
-static int rootfs_open_in_root(int root_fd, const char *path, bool create, bool make_file,
-			       struct mew_error **err)
-{
-	char prefix[PATH_MAX];
-	int fd = openat2_in_root(root_fd, path, O_PATH);
-
-	if (fd >= 0)
-		return fd;
-	if (errno != ENOENT || !create)
-		return mew_error(err, errno, "open `%s` in the rootfs", path);
-	if (path[0] != '/' || snprintf(prefix, sizeof(prefix), "%s", path) >= (int)sizeof(prefix))
-		return mew_error(err, EINVAL, "`%s` in the rootfs", path);
-	/* Walk the prefixes, creating each one that is missing. */
-	for (char *p = prefix + 1;; p++) {
-		bool last = *p == '\0';
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		if (p[-1] != '/') {
-			int probe = openat2_in_root(root_fd, prefix, O_PATH);
-			if (probe >= 0)
-				close(probe);
-			else if (create_last(root_fd, prefix, last && make_file, err) < 0)
-				return -1;
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
-	fd = openat2_in_root(root_fd, path, O_PATH);
-	if (fd < 0)
-		return mew_error(err, errno, "open `%s` in the rootfs", path);
-	return fd;
-}
-
 static int mount_at(int root_fd, const char *dest, bool make_file, const char *source,
 		    const char *type, unsigned long flags, const char *data, struct mew_error **err)
 {
-	cleanup_close int fd = rootfs_open_in_root(root_fd, dest, true, make_file, err);
+	cleanup_close int fd = file_open_in_root(root_fd, dest, true, make_file, err);
 	char target[64];
 
 	if (fd < 0)
@@ -133,7 +57,7 @@ static int mount_at(int root_fd, const char *dest, bool make_file, const char *s
  * namespace it must keep the flags the kernel locked. */
 static int remount_at(int root_fd, const char *dest, unsigned long flags, struct mew_error **err)
 {
-	cleanup_close int fd = rootfs_open_in_root(root_fd, dest, false, false, err);
+	cleanup_close int fd = file_open_in_root(root_fd, dest, false, false, err);
 	char target[64];
 
 	if (fd < 0)
@@ -172,7 +96,7 @@ static int populate_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_er
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" },		   { "/proc/kcore", "core" },
 	};
-	cleanup_close int dev_fd = rootfs_open_in_root(root_fd, "/dev", true, false, err);
+	cleanup_close int dev_fd = file_open_in_root(root_fd, "/dev", true, false, err);
 
 	if (dev_fd < 0)
 		return -1;
@@ -237,7 +161,7 @@ static int oci_devices(const struct rootfs_ctx *ctx, int root_fd, struct mew_err
 		snprintf(parent, sizeof(parent), "%s", d->path);
 		*strrchr(parent, '/') = '\0';
 		base = strrchr(d->path, '/') + 1;
-		dir = rootfs_open_in_root(root_fd, parent, true, false, err);
+		dir = file_open_in_root(root_fd, parent, true, false, err);
 		if (dir < 0)
 			return -1;
 		/* O_PATH fds take no mknodat: go through the magic link. */
@@ -412,7 +336,7 @@ static int copy_tree(int from, int to, int depth, struct mew_error **err)
 static int mount_tmpfs_copyup(int root_fd, const struct spec_mount *m, const struct mount_flags *mf,
 			      struct mew_error **err)
 {
-	cleanup_close int path_fd = rootfs_open_in_root(root_fd, m->destination, true, false, err);
+	cleanup_close int path_fd = file_open_in_root(root_fd, m->destination, true, false, err);
 	cleanup_close int under = -1, over = -1;
 	char at[64];
 
@@ -423,7 +347,7 @@ static int mount_tmpfs_copyup(int root_fd, const struct spec_mount *m, const str
 	under = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mount(m->source != NULL ? m->source : "tmpfs", at, "tmpfs", mf->flags, mf->data) < 0)
 		return mew_error(err, errno, "mount tmpfs on `%s`", m->destination);
-	over = rootfs_open_in_root(root_fd, m->destination, false, false, err);
+	over = file_open_in_root(root_fd, m->destination, false, false, err);
 	if (over < 0)
 		return -1;
 	snprintf(at, sizeof(at), "/proc/self/fd/%d", over);
@@ -466,7 +390,7 @@ static int mount_spec_mounts(const struct rootfs_ctx *ctx, int root_fd, struct m
 				     m->type, mf.flags, mf.data, err);
 		}
 		if (r == 0 && mf.propagation != 0) {
-			cleanup_close int fd = rootfs_open_in_root(root_fd, m->destination, false, false, err);
+			cleanup_close int fd = file_open_in_root(root_fd, m->destination, false, false, err);
 			char target[64];
 			snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 			if (fd < 0 || mount(NULL, target, NULL, mf.propagation, NULL) < 0)
@@ -494,7 +418,7 @@ static int mask_paths(int root_fd, const struct spec *spec, struct mew_error **e
 		nreadonly = strv_len(spec->oci->readonly_paths);
 	}
 	for (size_t i = 0; i < nmasked; i++) {
-		cleanup_close int fd = rootfs_open_in_root(root_fd, masked[i], false, false, NULL);
+		cleanup_close int fd = file_open_in_root(root_fd, masked[i], false, false, NULL);
 		char target[64];
 		struct stat sb;
 
@@ -509,7 +433,7 @@ static int mask_paths(int root_fd, const struct spec *spec, struct mew_error **e
 		}
 	}
 	for (size_t i = 0; i < nreadonly; i++) {
-		cleanup_close int fd = rootfs_open_in_root(root_fd, readonly[i], false, false, NULL);
+		cleanup_close int fd = file_open_in_root(root_fd, readonly[i], false, false, NULL);
 		char target[64];
 
 		if (fd < 0)

@@ -2,7 +2,10 @@
  * VMM say to each other.  Shared by both sides.
  *
  * The command goes to the guest on the kernel command line (mew.run=, hex of
- * NUL-separated fields: argc, argv..., envc, env..., cwd, uid, gid).  The
+ * NUL-terminated fields: argc, argv..., envc, env..., cwd, uid, gid,
+ * hostname, the rootfs read-only (1) or not (0), the count of volumes, and
+ * for each its destination and read-only (1) or not (0)).  Volume i is the
+ * entry "i" of the 9p device tagged "mewvol" (vm/volume.h).  The
  * guest answers over virtio-vsock, connecting to the host (CID 2) on these
  * ports, which the VMM serves itself:
  *   AGENT_PORT_STDIN   the host's standard input (refused unless mew run -i)

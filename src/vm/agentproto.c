@@ -15,37 +15,70 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Hex of NUL-separated fields, so that any byte survives the kernel command
- * line: argc, argv..., envc, env..., cwd, uid, gid. */
+/* One NUL-terminated field at the end of the description. */
+static int field(struct agent_run *r, const char *v)
+{
+	size_t n = strlen(v) + 1;
+	if (r->len + n > sizeof(r->buf))
+		return -1;
+	memcpy(r->buf + r->len, v, n);
+	r->len += n;
+	return 0;
+}
+
+static int number(struct agent_run *r, unsigned long long v)
+{
+	char s[24];
+	snprintf(s, sizeof(s), "%llu", v);
+	return field(r, s);
+}
+
+int agent_run_describe(const struct spec *spec, struct agent_run *r)
+{
+	size_t argc = strv_len(spec->argv), envc = spec->env ? strv_len(spec->env) : 0;
+	int bad = 0;
+
+	r->len = 0;
+	bad |= number(r, argc);
+	for (size_t i = 0; i < argc; i++)
+		bad |= field(r, spec->argv[i]);
+	bad |= number(r, envc);
+	for (size_t i = 0; i < envc; i++)
+		bad |= field(r, spec->env[i]);
+	bad |= field(r, spec->cwd ? spec->cwd : "/");
+	bad |= number(r, spec->user_set ? spec->uid : 0);
+	bad |= number(r, spec->user_set ? spec->gid : 0);
+	bad |= field(r, spec->hostname != NULL ? spec->hostname : "mew");
+	bad |= number(r, spec->readonly_root);
+	bad |= number(r, spec->nmounts);
+	for (size_t i = 0; i < spec->nmounts; i++) {
+		int ro = 0;
+		for (size_t k = 0; spec->mounts[i].options != NULL && spec->mounts[i].options[k] != NULL; k++)
+			ro |= strcmp(spec->mounts[i].options[k], "ro") == 0;
+		bad |= field(r, spec->mounts[i].destination);
+		bad |= number(r, ro);
+	}
+	return bad ? -1 : 0;
+}
+
+/* Hex, so that any byte survives the kernel command line. */
 int agent_encode_run(const struct spec *spec, char *out, size_t max)
 {
-	char argc_s[24], envc_s[24], uid_s[24], gid_s[24];
-	const char *fixed[4] = { spec->cwd ? spec->cwd : "/", uid_s, gid_s, NULL };
+	struct agent_run *r = malloc(sizeof(*r));
 	size_t n;
 
-	snprintf(argc_s, sizeof(argc_s), "%zu", strv_len(spec->argv));
-	snprintf(envc_s, sizeof(envc_s), "%zu", spec->env ? strv_len(spec->env) : 0);
-	snprintf(uid_s, sizeof(uid_s), "%u", spec->user_set ? (unsigned)spec->uid : 0);
-	snprintf(gid_s, sizeof(gid_s), "%u", spec->user_set ? (unsigned)spec->gid : 0);
-	n = (size_t)snprintf(out, max, " mew.run=");
-	if (n >= max)
+	if (r == NULL || agent_run_describe(spec, r) < 0) {
+		free(r);
 		return -1;
-	for (int part = 0; part < 5; part++) {
-		const char *one[2] = { part == 0 ? argc_s : envc_s, NULL };
-		char *const *list = part == 0 || part == 2 ? (char *const *)one
-				  : part == 1		 ? spec->argv
-				  : part == 3		 ? spec->env
-							 : (char *const *)fixed;
-		for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
-			for (const unsigned char *s = (const unsigned char *)list[i];; s++) {
-				if (n + 3 > max)
-					return -1;
-				n += (size_t)snprintf(out + n, max - n, "%02x", *s);
-				if (*s == '\0')
-					break;
-			}
-		}
 	}
+	n = (size_t)snprintf(out, max, " mew.run=");
+	if (n >= max || (max - n - 1) / 2 < r->len) {
+		free(r);
+		return -1;
+	}
+	for (size_t i = 0; i < r->len; i++)
+		n += (size_t)snprintf(out + n, max - n, "%02x", (unsigned char)r->buf[i]);
+	free(r);
 	return 0;
 }
 

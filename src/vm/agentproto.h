@@ -11,8 +11,15 @@
 #include "vm/agent.h"
 #include "vm/cpio.h"
 
-/* Append " mew.run=<hex>" for spec to out (max bytes in all); -1 when it
- * does not fit. */
+/* The run description (vm/agent.h): NUL-terminated fields; -1 when it does
+ * not fit. */
+struct agent_run {
+	char buf[65536];
+	size_t len;
+};
+int agent_run_describe(const struct spec *spec, struct agent_run *r);
+/* Append " mew.run=<hex of the description>" for spec to out (max bytes in
+ * all); -1 when it does not fit. */
 int agent_encode_run(const struct spec *spec, char *out, size_t max);
 
 /* The agent's initramfs, from dir, where mew builds its guest programs:

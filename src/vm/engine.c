@@ -32,6 +32,7 @@
 #include "vm/virtio/devices.h"
 #include "vm/virtio/mmio.h"
 #include "vm/vm.h"
+#include "vm/volume.h"
 
 #define DEFAULT_MEMORY (512ULL << 20)
 #define SHARE_TAG "mewroot"
@@ -402,6 +403,21 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if (attach(&vm, virtio_9p_new(&vm.mem, spec->rootfs, SHARE_TAG, spec->readonly_root, fn, op, err), cmdline,
 		   cmax, err) < 0)
 		goto out;
+	/* The volumes, on a device of their own: the agent mounts them. */
+	if (use_agent) {
+		cleanup_free struct virtio_9p_share *shares = NULL;
+		int nshares = 0;
+		if (vm_volumes(spec, &shares, &nshares, err) < 0)
+			goto out;
+		fn = irq_for(&vm, &op);
+		if (attach(&vm, virtio_9p_new_shares(&vm.mem, shares, nshares, VM_VOLUME_TAG, fn, op, err), cmdline,
+			   cmax, err) < 0)
+			goto out;
+	} else if (spec->nmounts > 0) {
+		mew_error(err, 0, "--volume: the vm engine mounts volumes through its guest agent, which --console, "
+			  "--initrd or a kernel that is not Linux leave out");
+		goto out;
+	}
 	fn = irq_for(&vm, &op);
 	io.vsock = virtio_vsock_new(&vm.mem, GUEST_CID, vsock_uds, fn, op, err);
 	if (attach(&vm, io.vsock, cmdline, cmax, err) < 0)

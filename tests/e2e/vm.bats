@@ -253,10 +253,25 @@ PY
 	# The default kernel (a bzImage, or its vmlinux where KVM emulates the
 	# kernel's code: see mew engines); a small guest, so that a boot in KVM's
 	# instruction emulator takes about a minute rather than several.
-	run "$MEW" run --engine vm --memory 96m --cpus 2 -e GREETING=hi -w /tmp -- \
-		sh -c 'echo "$GREETING from $(uname -r) in $(pwd) on $(grep -c ^processor /proc/cpuinfo) cpus, host $(hostname)"; exit 3'
+	# The same boot checks the volumes and a read-only rootfs, from a guest
+	# root's side: remounting rw inside changes nothing on the host.
+	cp -a "$ROOTFS" "$T/root"
+	mkdir "$T/rw" "$T/ro"
+	echo in-ro >"$T/ro/in"
+	echo one-file >"$T/file"
+	run "$MEW" run --engine vm --memory 96m --cpus 2 -e GREETING=hi -w /tmp --rootfs "$T/root" --read-only \
+		-v "$T/rw:/data" -v "$T/ro:/ro:ro" -v "$T/file:/etc/mew-file:ro" -- \
+		sh -c 'echo "$GREETING from $(uname -r) in $(pwd) on $(grep -c ^processor /proc/cpuinfo) cpus, host $(hostname)"
+			echo written >/data/out; cat /ro/in /etc/mew-file
+			mount -o remount,rw /ro; echo x >/ro/planted || echo ro-refused
+			mount -o remount,rw /; echo x >/planted || echo root-refused
+			echo x >/etc/mew-file || echo file-refused; exit 3'
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"hi from 6.1"*" in /tmp on 2 cpus, host mew"* ]]
+	[ "$(cat "$T/rw/out")" = written ]
+	[[ "$output" == *"in-ro"*"one-file"*"ro-refused"*"root-refused"*"file-refused"* ]]
+	[ ! -e "$T/ro/planted" ] && [ ! -e "$T/root/planted" ]
+	[ "$(cat "$T/file")" = one-file ]
 	run -127 "$MEW" run --engine vm --memory 96m -- /nonexistent
 	[ "$status" -eq 127 ]
 }

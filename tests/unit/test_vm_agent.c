@@ -37,6 +37,11 @@ static void run_description_round_trips(void **state)
 	spec.user_set = true;
 	spec.uid = 1000;
 	spec.gid = 100;
+	char *ro[] = { "rbind", "ro", NULL };
+	struct spec_mount mounts[] = { { "bind", "/host/a", "/data", ro }, { "bind", "/host/b", "/b c", NULL } };
+	spec.mounts = mounts;
+	spec.nmounts = 2;
+	spec.readonly_root = true;
 	assert_int_equal(agent_encode_run(&spec, out, sizeof(out)), 0);
 	assert_memory_equal(out, " mew.run=", 9);
 	for (const char *p = out + 9; *p; p += 2) {
@@ -44,7 +49,7 @@ static void run_description_round_trips(void **state)
 		dec[n++] = (char)(hex(p[0]) << 4 | hex(p[1]));
 	}
 	const char *want[] = { "3", "sh", "-c", "echo \"a b\" 'x=y' \001\377", "2", "A=1", "PATH=/bin", "/tmp dir",
-			       "1000", "100" };
+			       "1000", "100", "mew", "1", "2", "/data", "1", "/b c", "0" };
 	size_t off = 0;
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		assert_string_equal(dec + off, want[i]);

@@ -2,6 +2,7 @@
  * all: well-formed requests work, and hostile queues (descriptor loops,
  * out-of-range addresses, oversized lengths, ring index jumps) are refused
  * while the device model survives and works again after a reset. */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -688,6 +689,190 @@ static void p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr(void **state
 	assert_int_equal(system(path), 0);
 }
 
+/* Rlerror's errno, or 0 for any other reply. */
+static uint32_t p9_errno(const uint8_t *r)
+{
+	uint32_t e = 0;
+	if (r[4] == 7)
+		memcpy(&e, r + 7, 4);
+	return e;
+}
+
+static uint8_t *p9_walk(uint32_t fid, uint32_t newfid, int n, const char *const *names)
+{
+	struct p9msg m;
+	m_begin(&m, 110);
+	m_u32(&m, fid);
+	m_u32(&m, newfid);
+	m_u16(&m, (uint16_t)n);
+	for (int i = 0; i < n; i++)
+		m_str(&m, names[i]);
+	return m_send(&m);
+}
+
+static uint8_t *p9_lopen(uint32_t fid, uint32_t flags)
+{
+	struct p9msg m;
+	m_begin(&m, 12);
+	m_u32(&m, fid);
+	m_u32(&m, flags);
+	return m_send(&m);
+}
+
+/* The guest's side of a read-only volume, as a guest root that remounted it
+ * rw would speak to the device: every request that writes is refused on the
+ * host, and nothing changes there.  A file volume reaches only its file. */
+static void p9_volumes_hold_read_only_on_the_host(void **state)
+{
+	char ro[] = "/tmp/mew-9p-ro-XXXXXX", rw[] = "/tmp/mew-9p-rw-XXXXXX", dir[] = "/tmp/mew-9p-f-XXXXXX";
+	char path[128], buf[64];
+	struct p9msg m;
+	uint8_t *r;
+	struct stat st;
+
+	assert_non_null(mkdtemp(ro));
+	assert_non_null(mkdtemp(rw));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/keep", ro);
+	FILE *f = fopen(path, "w");
+	fputs("original", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	f = fopen(path, "w");
+	fputs("one file", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/sibling", dir);
+	f = fopen(path, "w");
+	fputs("secret", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	const struct virtio_9p_share shares[] = { { ro, true }, { rw, false }, { path, true } };
+	p9t = virtio_mmio_new(virtio_9p_new_shares(&mem, shares, 3, "mewvol", count_irq, NULL, NULL), 0, 5);
+	assert_non_null(p9t);
+	p9slot = 0;
+	driver_init(p9t, 1, 1);
+	m_begin(&m, 100);
+	m_u32(&m, 8192);
+	m_str(&m, "9P2000.L");
+	assert_int_equal(m_send(&m)[4], 101);
+	m_begin(&m, 104);
+	m_u32(&m, 0);
+	m_u32(&m, ~0u);
+	m_str(&m, "");
+	m_str(&m, "");
+	m_u32(&m, 0);
+	assert_int_equal(m_send(&m)[4], 105);
+
+	/* the synthetic root itself is read-only, and has no "3" */
+	m_begin(&m, 72); /* Tmkdir */
+	m_u32(&m, 0);
+	m_str(&m, "new");
+	m_u32(&m, 0755);
+	m_u32(&m, 0);
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	assert_int_equal(p9_errno(p9_walk(0, 9, 1, (const char *[]){ "3" })), ENOENT);
+
+	/* volume 0, read-only: open for writing, create, mkdir, unlink, setattr, rename */
+	assert_int_equal(p9_walk(0, 1, 2, (const char *[]){ "0", "keep" })[4], 111);
+	assert_int_equal(p9_errno(p9_lopen(1, O_RDWR)), EROFS);
+	assert_int_equal(p9_errno(p9_lopen(1, O_WRONLY | O_TRUNC)), EROFS);
+	assert_int_equal(p9_walk(0, 2, 1, (const char *[]){ "0" })[4], 111);
+	m_begin(&m, 14); /* Tlcreate */
+	m_u32(&m, 2);
+	m_str(&m, "planted");
+	m_u32(&m, O_WRONLY | O_CREAT);
+	m_u32(&m, 0644);
+	m_u32(&m, 0);
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	m_begin(&m, 72);
+	m_u32(&m, 2);
+	m_str(&m, "newdir");
+	m_u32(&m, 0755);
+	m_u32(&m, 0);
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	m_begin(&m, 76); /* Tunlinkat */
+	m_u32(&m, 2);
+	m_str(&m, "keep");
+	m_u32(&m, 0);
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	m_begin(&m, 74); /* Trenameat */
+	m_u32(&m, 2);
+	m_str(&m, "keep");
+	m_u32(&m, 2);
+	m_str(&m, "moved");
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	m_begin(&m, 26); /* Tsetattr: mode 0777, size 0 */
+	m_u32(&m, 1);
+	m_u32(&m, 1 | 8);
+	m_u32(&m, 0777);
+	m_u32(&m, 0);
+	m_u32(&m, 0);
+	m_u64(&m, 0);
+	for (int i = 0; i < 4; i++)
+		m_u64(&m, 0);
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	/* reading it works */
+	assert_int_equal(p9_lopen(1, O_RDONLY)[4], 13);
+	m_begin(&m, 116);
+	m_u32(&m, 1);
+	m_u64(&m, 0);
+	m_u32(&m, 64);
+	r = m_send(&m);
+	assert_int_equal(r[4], 117);
+	assert_memory_equal(r + 11, "original", 8);
+	/* a write on a fid opened for reading is refused too */
+	m_begin(&m, 118);
+	m_u32(&m, 1);
+	m_u64(&m, 0);
+	m_u32(&m, 3);
+	m_put(&m, "bad", 3);
+	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	snprintf(path, sizeof(path), "%s/keep", ro);
+	f = fopen(path, "r");
+	memset(buf, 0, sizeof(buf));
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "original");
+	assert_int_equal(stat(path, &st), 0);
+	assert_true((st.st_mode & 0777) != 0777);
+	snprintf(path, sizeof(path), "%s/planted", ro);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* volume 1, read-write: a file is created on the host */
+	assert_int_equal(p9_walk(0, 3, 1, (const char *[]){ "1" })[4], 111);
+	m_begin(&m, 14);
+	m_u32(&m, 3);
+	m_str(&m, "made");
+	m_u32(&m, O_WRONLY | O_CREAT);
+	m_u32(&m, 0644);
+	m_u32(&m, 0);
+	assert_int_equal(m_send(&m)[4], 15);
+	snprintf(path, sizeof(path), "%s/made", rw);
+	assert_int_equal(access(path, F_OK), 0);
+	/* .. from a volume's top is the synthetic root, not the host's directory */
+	assert_int_equal(p9_walk(0, 4, 3, (const char *[]){ "1", "..", "0" })[4], 111);
+	assert_int_equal(p9_walk(4, 5, 1, (const char *[]){ "keep" })[4], 111);
+
+	/* volume 2, a file: its own bytes, and no sibling, by name or by .. */
+	assert_int_equal(p9_walk(0, 6, 1, (const char *[]){ "2" })[4], 111);
+	assert_int_equal(p9_lopen(6, O_RDONLY)[4], 13);
+	m_begin(&m, 116);
+	m_u32(&m, 6);
+	m_u64(&m, 0);
+	m_u32(&m, 64);
+	r = m_send(&m);
+	assert_int_equal(r[4], 117);
+	assert_memory_equal(r + 11, "one file", 8);
+	r = p9_walk(0, 7, 2, (const char *[]){ "2", "sibling" });
+	assert_true(r[4] == 7 || (r[4] == 111 && r[7] < 2));
+	r = p9_walk(0, 7, 3, (const char *[]){ "2", "..", "sibling" });
+	assert_true(r[4] == 7 || (r[4] == 111 && r[7] < 3));
+
+	virtio_mmio_free(p9t);
+	snprintf(path, sizeof(path), "rm -rf %s %s %s", ro, rw, dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void bus_reads_nothing_as_ones(void **state)
 {
 	struct bus b = { 0 };
@@ -717,6 +902,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(blk_snapshot_keeps_writes_out_of_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_refuses_malformed_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(p9_volumes_hold_read_only_on_the_host, setup, teardown),
 		cmocka_unit_test(bus_reads_nothing_as_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #ifndef MEW_VM_VIRTIO_DEVICES_H
 #define MEW_VM_VIRTIO_DEVICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,9 +28,18 @@ enum { VIRTIO_BLK_RW = 0, VIRTIO_BLK_RO = 1, VIRTIO_BLK_SNAPSHOT = 2 };
 struct virtio_dev *virtio_blk_new(const struct gmem *mem, const char *path, int mode, virtio_irq_fn irq,
 				  void *opaque, struct mew_error **err);
 
-/* virtio-9p: a 9P2000.L server for the directory root, mount tag tag. */
+/* virtio-9p: a 9P2000.L server for the directory root, mount tag tag;
+ * readonly is enforced by the server (EROFS), whatever the guest mounts. */
 struct virtio_dev *virtio_9p_new(const struct gmem *mem, const char *root, const char *tag, int readonly,
 				 virtio_irq_fn irq, void *opaque, struct mew_error **err);
+/* The same for n directories at once, under a synthetic read-only root
+ * whose entries "0".."n-1" are shares[0..n-1] (n may be 0). */
+struct virtio_9p_share {
+	const char *host;
+	bool readonly;
+};
+struct virtio_dev *virtio_9p_new_shares(const struct gmem *mem, const struct virtio_9p_share *shares, int n,
+					const char *tag, virtio_irq_fn irq, void *opaque, struct mew_error **err);
 
 /* virtio-vsock with guest CID cid: a guest connection to host port P goes to
  * the Unix socket "<uds_prefix>_P" (Firecracker's convention). */

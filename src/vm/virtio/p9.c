@@ -1,8 +1,16 @@
-/* virtio-9p (device 9): a 9P2000.L server sharing one host directory, the
- * way WSL2 shares drives.  Every path is resolved inside the shared root
+/* virtio-9p (device 9): a 9P2000.L server sharing host directories, the
+ * way WSL2 shares drives.  Every path is resolved inside its share's root
  * (openat2 RESOLVE_IN_ROOT), so neither a symlink nor ".." leads out of it,
- * and every message is parsed with bounds checks. */
+ * and every message is parsed with bounds checks.  A read-only share is
+ * enforced here, on the host: whatever the guest's mount flags say (a guest
+ * root can remount rw), a request that would write is answered EROFS.
+ *
+ * One device serves either one directory as its root (the rootfs) or
+ * several shares under a synthetic read-only root whose entries are named
+ * "0", "1", ... (the volumes: Linux mounts a virtio-9p channel only once, so
+ * the agent mounts the device once and bind-mounts each entry). */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +36,9 @@ enum {
 
 struct fid {
 	uint32_t id;
-	char *path; /* relative to the root, "" for the root itself */
+	int share;  /* index into p9.shares; -1 for the synthetic root */
+	char *path; /* relative to the share's root, "" for the root itself */
+	bool opened; /* the synthetic root, after lopen */
 	int fd;	    /* after lopen / lcreate */
 	DIR *dir;
 	struct fid *next;
@@ -36,11 +46,18 @@ struct fid {
 
 #define MAX_FIDS 65536 /* a guest cannot make the VMM hold more */
 
+struct share {
+	int root;  /* O_PATH of the shared directory (a shared file's directory) */
+	char *top; /* "", or the shared file's name in root: nothing else is reachable */
+	bool readonly;
+};
+
 struct p9 {
 	struct virtio_dev dev;
 	unsigned nfids;
-	int root;
-	int readonly;
+	struct share *shares;
+	int nshares;
+	bool synthetic; /* shares under a synthetic root, else shares[0] is the root */
 	uint32_t msize;
 	struct fid *fids;
 	uint8_t req[MSIZE], resp[MSIZE];
@@ -151,7 +168,7 @@ static void fid_del(struct p9 *s, uint32_t id)
 		}
 }
 
-static struct fid *fid_new(struct p9 *s, uint32_t id, const char *path)
+static struct fid *fid_new(struct p9 *s, uint32_t id, int share, const char *path)
 {
 	struct fid *f;
 	if (fid_get(s, id) != NULL || s->nfids >= MAX_FIDS)
@@ -162,6 +179,7 @@ static struct fid *fid_new(struct p9 *s, uint32_t id, const char *path)
 		return NULL;
 	}
 	f->id = id;
+	f->share = share;
 	f->fd = -1;
 	f->next = s->fids;
 	s->fids = f;
@@ -184,15 +202,15 @@ static char *join(const char *dir, const char *name)
 	return p;
 }
 
-static int open_in_root(struct p9 *s, const char *path, int flags, mode_t mode)
+static int open_in_root(const struct share *sh, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = { .flags = (uint64_t)flags | O_CLOEXEC, .mode = (flags & O_CREAT) ? mode : 0,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	return (int)syscall(SYS_openat2, s->root, path[0] ? path : ".", &how, sizeof(how));
+	return (int)syscall(SYS_openat2, sh->root, path[0] ? path : ".", &how, sizeof(how));
 }
 
 /* The directory holding path, opened inside the root; *base is the last name. */
-static int parent_at(struct p9 *s, const char *path, char **base)
+static int parent_at(const struct share *sh, const char *path, char **base)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -200,7 +218,7 @@ static int parent_at(struct p9 *s, const char *path, char **base)
 
 	if (path[0] == '\0') {
 		*base = strdup(".");
-		return open_in_root(s, "", O_PATH | O_DIRECTORY, 0);
+		return open_in_root(sh, "", O_PATH | O_DIRECTORY, 0);
 	}
 	dir = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
 	*base = strdup(slash ? slash + 1 : path);
@@ -208,15 +226,38 @@ static int parent_at(struct p9 *s, const char *path, char **base)
 		free(dir);
 		return -1;
 	}
-	fd = open_in_root(s, dir, O_PATH | O_DIRECTORY, 0);
+	fd = open_in_root(sh, dir, O_PATH | O_DIRECTORY, 0);
 	free(dir);
 	return fd;
 }
 
-static int stat_path(struct p9 *s, const char *path, struct stat *st)
+/* The share a fid is in; NULL for the synthetic root. */
+static const struct share *share_of(const struct p9 *s, const struct fid *f)
+{
+	return f->share >= 0 ? &s->shares[f->share] : NULL;
+}
+
+/* What the synthetic root and its entries look like to the guest: a
+ * read-only directory (the entries' qids are their shares' own). */
+static void synthetic_stat(struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2;
+	st->st_ino = 1;
+	st->st_blksize = 4096;
+}
+
+static int stat_path(const struct share *sh, const char *path, struct stat *st)
 {
 	char *base = NULL;
-	int dfd = parent_at(s, path, &base), r;
+	int dfd, r;
+
+	if (sh == NULL) {
+		synthetic_stat(st);
+		return 0;
+	}
+	dfd = parent_at(sh, path, &base);
 	if (dfd < 0) {
 		free(base);
 		return -errno;
@@ -229,6 +270,17 @@ static int stat_path(struct p9 *s, const char *path, struct stat *st)
 
 /* ---- requests ---- */
 
+/* The share named name under the synthetic root ("0", "1", ...), or -1. */
+static int share_named(const struct p9 *s, const char *name)
+{
+	char *end;
+	long i = strtol(name, &end, 10);
+
+	if (!s->synthetic || name[0] < '0' || name[0] > '9' || *end != '\0' || (name[0] == '0' && name[1] != '\0'))
+		return -1;
+	return i < s->nshares ? (int)i : -1;
+}
+
 static int t_walk(struct p9 *s, struct msg *m, struct out *o)
 {
 	uint32_t fid = (uint32_t)get(m, 4), newfid = (uint32_t)get(m, 4);
@@ -238,12 +290,14 @@ static int t_walk(struct p9 *s, struct msg *m, struct out *o)
 	struct stat st;
 	uint16_t done = 0;
 	size_t count_at;
+	int share;
 
 	if (m->bad || f == NULL || n > 16)
 		return -EINVAL;
 	if (newfid != fid && fid_get(s, newfid) != NULL)
 		return -EEXIST;
 	path = strdup(f->path);
+	share = f->share;
 	put16(o, 0);
 	count_at = o->len - 2;
 	for (; done < n; done++) {
@@ -253,22 +307,33 @@ static int t_walk(struct p9 *s, struct msg *m, struct out *o)
 			return -EINVAL;
 		}
 		char *next;
+		int next_share = share;
 		if (strcmp(name, "..") == 0) {
 			char *slash = strrchr(path, '/');
-			next = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+			/* .. of a share's top: the synthetic root, or the root itself */
+			if (share >= 0 && s->synthetic && strcmp(path, s->shares[share].top) == 0) {
+				next_share = -1;
+				next = strdup("");
+			} else {
+				next = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+			}
 		} else if (!valid_name(name)) {
 			free(name);
 			break;
+		} else if (share < 0) {
+			next_share = share_named(s, name);
+			next = next_share >= 0 ? strdup(s->shares[next_share].top) : NULL;
 		} else {
 			next = join(path, name);
 		}
 		free(name);
-		if (next == NULL || stat_path(s, next, &st) < 0) {
+		if (next == NULL || stat_path(next_share >= 0 ? &s->shares[next_share] : NULL, next, &st) < 0) {
 			free(next);
 			break;
 		}
 		free(path);
 		path = next;
+		share = next_share;
 		putqid(o, &st);
 	}
 	if (done < n && done == 0) {
@@ -280,8 +345,9 @@ static int t_walk(struct p9 *s, struct msg *m, struct out *o)
 		if (newfid == fid) {
 			free(f->path);
 			f->path = path;
+			f->share = share;
 			path = NULL;
-		} else if (fid_new(s, newfid, path) == NULL) {
+		} else if (fid_new(s, newfid, share, path) == NULL) {
 			free(path);
 			return -ENOMEM;
 		}
@@ -298,7 +364,7 @@ static int t_getattr(struct p9 *s, struct msg *m, struct out *o)
 
 	if (f == NULL)
 		return -EBADF;
-	r = f->fd >= 0 ? (fstat(f->fd, &st) < 0 ? -errno : 0) : stat_path(s, f->path, &st);
+	r = f->fd >= 0 ? (fstat(f->fd, &st) < 0 ? -errno : 0) : stat_path(share_of(s, f), f->path, &st);
 	if (r < 0)
 		return r;
 	put64(o, 0x3fff); /* P9_GETATTR_BASIC */
@@ -322,10 +388,11 @@ static int t_getattr(struct p9 *s, struct msg *m, struct out *o)
 	return 0;
 }
 
-static int open_flags(struct p9 *s, uint32_t fl)
+/* A share that is NULL (the synthetic root) is read-only too. */
+static int open_flags(const struct share *sh, uint32_t fl)
 {
 	int flags = (int)(fl & (O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_EXCL));
-	if (s->readonly && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+	if ((sh == NULL || sh->readonly) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EROFS;
 	return flags | O_NOFOLLOW;
 }
@@ -348,13 +415,23 @@ static int reply_open(struct p9 *s, struct fid *f, int fd, struct out *o)
 static int t_lopen(struct p9 *s, struct msg *m, struct out *o)
 {
 	struct fid *f = fid_get(s, (uint32_t)get(m, 4));
-	int flags = open_flags(s, (uint32_t)get(m, 4)), fd;
+	uint32_t fl = (uint32_t)get(m, 4);
+	int flags, fd;
 
 	if (f == NULL)
 		return -EBADF;
+	flags = open_flags(share_of(s, f), fl);
 	if (flags < 0)
 		return flags;
-	fd = open_in_root(s, f->path, flags, 0);
+	if (f->share < 0) {
+		struct stat st;
+		synthetic_stat(&st);
+		f->opened = true;
+		putqid(o, &st);
+		put32(o, s->msize - 24);
+		return 0;
+	}
+	fd = open_in_root(share_of(s, f), f->path, flags, 0);
 	if (fd < 0)
 		return -errno;
 	return reply_open(s, f, fd, o);
@@ -364,14 +441,16 @@ static int t_lcreate(struct p9 *s, struct msg *m, struct out *o)
 {
 	struct fid *f = fid_get(s, (uint32_t)get(m, 4));
 	char *name = gets_(m), *path;
-	int flags = open_flags(s, (uint32_t)get(m, 4)), r;
+	uint32_t fl = (uint32_t)get(m, 4);
 	uint32_t mode = (uint32_t)get(m, 4);
+	int flags, r;
 
 	if (m->bad || f == NULL || name == NULL || !valid_name(name)) {
 		free(name);
 		return -EINVAL;
 	}
-	if (flags < 0 || s->readonly) {
+	flags = open_flags(share_of(s, f), fl);
+	if (flags < 0 || f->share < 0 || s->shares[f->share].readonly) {
 		free(name);
 		return -EROFS;
 	}
@@ -379,7 +458,7 @@ static int t_lcreate(struct p9 *s, struct msg *m, struct out *o)
 	free(name);
 	if (path == NULL)
 		return -ENOMEM;
-	int fd = open_in_root(s, path, flags | O_CREAT, mode & 07777);
+	int fd = open_in_root(share_of(s, f), path, flags | O_CREAT, mode & 07777);
 	if (fd < 0) {
 		free(path);
 		return -errno;
@@ -423,12 +502,35 @@ static int t_write(struct p9 *s, struct msg *m, struct out *o)
 		return -EBADF;
 	if (data == NULL)
 		return -EINVAL;
-	if (s->readonly)
+	if (s->shares[f->share].readonly) /* an fd means a share */
 		return -EROFS;
 	n = pwrite(f->fd, data, count, (off_t)off);
 	if (n < 0)
 		return -errno;
 	put32(o, (uint32_t)n);
+	return 0;
+}
+
+/* The synthetic root lists its shares; an entry's offset is its index + 1. */
+static int readdir_synthetic(struct p9 *s, uint64_t off, uint32_t count, struct out *o)
+{
+	size_t start;
+
+	put32(o, 0);
+	start = o->len;
+	for (uint64_t i = off; i < (uint64_t)s->nshares; i++) {
+		char name[16];
+		struct stat st;
+		int nl = snprintf(name, sizeof(name), "%llu", (unsigned long long)i);
+		if (o->len - start + 24 + (size_t)nl > count || stat_path(&s->shares[i], s->shares[i].top, &st) < 0)
+			break;
+		putqid(o, &st);
+		put64(o, i + 1);
+		put8(o, S_ISDIR(st.st_mode) ? DT_DIR : DT_REG);
+		putstr(o, name);
+	}
+	uint32_t n = (uint32_t)(o->len - start);
+	memcpy(o->p + start - 4, &n, 4);
 	return 0;
 }
 
@@ -440,6 +542,8 @@ static int t_readdir(struct p9 *s, struct msg *m, struct out *o, size_t room)
 	size_t start;
 	struct dirent *de;
 
+	if (f != NULL && f->opened)
+		return readdir_synthetic(s, off, count < room ? count : (uint32_t)room, o);
 	if (f == NULL || f->fd < 0)
 		return -EBADF;
 	if (f->dir == NULL) {
@@ -481,10 +585,12 @@ static int t_readdir(struct p9 *s, struct msg *m, struct out *o, size_t room)
 
 static int t_statfs(struct p9 *s, struct msg *m, struct out *o)
 {
-	struct statfs sf;
-	if (fid_get(s, (uint32_t)get(m, 4)) == NULL)
+	struct fid *f = fid_get(s, (uint32_t)get(m, 4));
+	struct statfs sf = { .f_bsize = 4096 };
+
+	if (f == NULL)
 		return -EBADF;
-	if (fstatfs(s->root, &sf) < 0)
+	if (f->share >= 0 && fstatfs(s->shares[f->share].root, &sf) < 0)
 		return -errno;
 	put32(o, (uint32_t)sf.f_type);
 	put32(o, (uint32_t)sf.f_bsize);
@@ -505,9 +611,9 @@ static int at_dir(struct p9 *s, struct fid *d, const char *name)
 		return -EBADF;
 	if (name == NULL || !valid_name(name))
 		return -EINVAL;
-	if (s->readonly)
+	if (d->share < 0 || s->shares[d->share].readonly)
 		return -EROFS;
-	int fd = open_in_root(s, d->path, O_PATH | O_DIRECTORY, 0);
+	int fd = open_in_root(share_of(s, d), d->path, O_PATH | O_DIRECTORY, 0);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -583,6 +689,8 @@ static int t_renameat(struct p9 *s, struct msg *m, struct out *o)
 		r = ofd;
 	else if (nfd < 0)
 		r = nfd;
+	else if (od->share != nd->share)
+		r = -EXDEV;
 	else if (renameat(ofd, oname, nfd, nname) < 0)
 		r = -errno;
 	if (ofd >= 0)
@@ -603,7 +711,9 @@ static int t_readlink(struct p9 *s, struct msg *m, struct out *o)
 
 	if (f == NULL)
 		return -EBADF;
-	dfd = parent_at(s, f->path, &base);
+	if (f->share < 0)
+		return -EINVAL;
+	dfd = parent_at(share_of(s, f), f->path, &base);
 	if (dfd < 0) {
 		free(base);
 		return -errno;
@@ -633,9 +743,9 @@ static int t_setattr(struct p9 *s, struct msg *m, struct out *o)
 
 	if (f == NULL || m->bad)
 		return -EBADF;
-	if (s->readonly)
+	if (f->share < 0 || s->shares[f->share].readonly)
 		return -EROFS;
-	dfd = parent_at(s, f->path, &base);
+	dfd = parent_at(share_of(s, f), f->path, &base);
 	if (dfd < 0) {
 		free(base);
 		return -errno;
@@ -694,9 +804,11 @@ static int t_attach(struct p9 *s, struct msg *m, struct out *o)
 	uint32_t fid = (uint32_t)get(m, 4);
 	struct stat st;
 
-	if (fstat(s->root, &st) < 0)
+	if (s->synthetic)
+		synthetic_stat(&st);
+	else if (fstat(s->shares[0].root, &st) < 0)
 		return -errno;
-	if (fid_new(s, fid, "") == NULL)
+	if (fid_new(s, fid, s->synthetic ? -1 : 0, "") == NULL)
 		return -EEXIST;
 	putqid(o, &st);
 	return 0;
@@ -789,11 +901,20 @@ static void p9_reset(struct virtio_dev *d)
 		fid_del(s, s->fids->id);
 }
 
+static void free_shares(struct p9 *s)
+{
+	for (int i = 0; i < s->nshares; i++) {
+		close(s->shares[i].root);
+		free(s->shares[i].top);
+	}
+	free(s->shares);
+}
+
 static void p9_free(struct virtio_dev *d)
 {
 	struct p9 *s = d->priv;
 	p9_reset(d);
-	close(s->root);
+	free_shares(s);
 	free(s);
 }
 
@@ -807,28 +928,82 @@ static const struct virtio_ops p9_ops = {
 	.free = p9_free,
 };
 
-struct virtio_dev *virtio_9p_new(const struct gmem *mem, const char *root, const char *tag, int readonly,
-				 virtio_irq_fn irq, void *opaque, struct mew_error **err)
+/* A directory is its own root; a file (only under the synthetic root) is
+ * reached through its directory, by its name alone. */
+static int share_open(struct share *sh, const struct virtio_9p_share *want, bool synthetic, struct mew_error **err)
+{
+	struct stat st;
+	const char *slash;
+	char *dir;
+
+	sh->readonly = want->readonly;
+	if (stat(want->host, &st) < 0)
+		return mew_error(err, errno, "9p share `%s`", want->host);
+	if (S_ISDIR(st.st_mode) || !synthetic) {
+		sh->root = open(want->host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		sh->top = strdup("");
+	} else {
+		slash = strrchr(want->host, '/');
+		dir = slash == NULL ? strdup(".") : slash == want->host ? strdup("/") : strndup(want->host, (size_t)(slash - want->host));
+		sh->root = dir != NULL ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+		sh->top = strdup(slash ? slash + 1 : want->host);
+		free(dir);
+		if (sh->top != NULL && !valid_name(sh->top)) {
+			free(sh->top);
+			sh->top = NULL;
+			errno = EINVAL;
+		}
+	}
+	if (sh->root < 0 || sh->top == NULL) {
+		int e = errno;
+		if (sh->root >= 0)
+			close(sh->root);
+		free(sh->top);
+		return mew_error(err, e, "9p share `%s`", want->host);
+	}
+	return 0;
+}
+
+static struct virtio_dev *p9_new(const struct gmem *mem, const struct virtio_9p_share *shares, int n,
+			       bool synthetic, const char *tag, virtio_irq_fn irq, void *opaque,
+			       struct mew_error **err)
 {
 	struct p9 *s;
 	size_t tl = strlen(tag);
-	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0)
-		return mew_error(err, errno, "9p share `%s`", root), NULL;
+	if (tl > 64)
+		return mew_error(err, 0, "virtio-9p: tag `%s` is too long", tag), NULL;
 	s = calloc(1, sizeof(*s));
-	if (s == NULL || tl > 64) {
-		close(fd);
+	if (s == NULL || (n > 0 && (s->shares = calloc((size_t)n, sizeof(*s->shares))) == NULL)) {
 		free(s);
 		return mew_error(err, ENOMEM, "virtio-9p"), NULL;
 	}
+	for (; s->nshares < n; s->nshares++) {
+		if (share_open(&s->shares[s->nshares], &shares[s->nshares], synthetic, err) < 0) {
+			free_shares(s);
+			free(s);
+			return NULL;
+		}
+	}
 	virtio_dev_init(&s->dev, &p9_ops, s, mem, irq, opaque);
-	s->root = fd;
-	s->readonly = readonly;
+	s->synthetic = synthetic;
 	s->msize = 8192;
-	uint16_t n = (uint16_t)tl;
-	memcpy(s->dev.config, &n, 2);
+	uint16_t tn = (uint16_t)tl;
+	memcpy(s->dev.config, &tn, 2);
 	memcpy(s->dev.config + 2, tag, tl);
 	s->dev.config_len = (uint32_t)(2 + tl);
 	return &s->dev;
+}
+
+struct virtio_dev *virtio_9p_new(const struct gmem *mem, const char *root, const char *tag, int readonly,
+				 virtio_irq_fn irq, void *opaque, struct mew_error **err)
+{
+	const struct virtio_9p_share one = { root, readonly };
+	return p9_new(mem, &one, 1, false, tag, irq, opaque, err);
+}
+
+struct virtio_dev *virtio_9p_new_shares(const struct gmem *mem, const struct virtio_9p_share *shares, int n,
+					const char *tag, virtio_irq_fn irq, void *opaque, struct mew_error **err)
+{
+	return p9_new(mem, shares, n, true, tag, irq, opaque, err);
 }

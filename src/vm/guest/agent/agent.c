@@ -30,6 +30,7 @@
 
 #define EXIT_PORT 0xf4
 #define SHARE_TAG "mewroot"
+#define VOLUME_TAG "mewvol" /* vm/volume.h */
 
 static void say(const char *fmt, const char *a)
 {
@@ -134,11 +135,39 @@ static void mount_or_say(const char *src, const char *dst, const char *type, uns
 		say("mount %s failed", dst);
 }
 
+/* mkdir -p dst (a file for a file's volume), where mew could not make it in
+ * the rootfs: under the guest's own /tmp and /run. */
+static void make_mount_point(const char *src, char *dst)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(dst, &st) == 0)
+		return;
+	for (char *p = dst + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dst, 0755);
+		*p = '/';
+	}
+	if (stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		mkdir(dst, 0755);
+	}
+}
+
 int main(void)
 {
 	char **argv, **envp;
 	int argc, envc, i = 0, status;
-	const char *cwd;
+	const char *cwd, *hostname;
+	int root_ro, nvol;
+	char **vol_dest;
+	int *vol_ro;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
@@ -169,6 +198,21 @@ int main(void)
 	cwd = fields[i++];
 	uid = (uid_t)strtoul(fields[i++], NULL, 10);
 	gid = (gid_t)strtoul(fields[i++], NULL, 10);
+	if (i + 3 > nfields)
+		finish(125);
+	hostname = fields[i++];
+	root_ro = atoi(fields[i++]);
+	nvol = atoi(fields[i++]);
+	if (nvol < 0 || i + 2 * nvol > nfields)
+		finish(125);
+	vol_dest = calloc((size_t)nvol + 1, sizeof(char *));
+	vol_ro = calloc((size_t)nvol + 1, sizeof(int));
+	for (int k = 0; k < nvol; k++) {
+		vol_dest[k] = fields[i++];
+		vol_ro[k] = atoi(fields[i++]);
+	}
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		say("sethostname `%s` failed", hostname);
 
 	/* The shared rootfs (or mew's ext4 image of it) becomes /. */
 	if (root_dev[0] != '\0') {
@@ -176,7 +220,8 @@ int main(void)
 		if (mount(root_dev, "/root", "ext4", 0, NULL) < 0)
 			mount_or_say(root_dev, "/root", "ext4", MS_RDONLY, NULL);
 	} else
-		mount_or_say(SHARE_TAG, "/root", "9p", 0, "trans=virtio,version=9p2000.L,msize=131072,cache=loose");
+		mount_or_say(SHARE_TAG, "/root", "9p", root_ro ? MS_RDONLY : 0,
+			     "trans=virtio,version=9p2000.L,msize=131072,cache=loose");
 	mount_or_say("proc", "/root/proc", "proc", 0, NULL);
 	mount_or_say("sysfs", "/root/sys", "sysfs", 0, NULL);
 	mount_or_say("devtmpfs", "/root/dev", "devtmpfs", 0, NULL);
@@ -192,6 +237,28 @@ int main(void)
 			say("%s", "cannot show mew to the command at /run/mew-guest");
 	}
 	mount_or_say("cgroup2", "/root/sys/fs/cgroup", "cgroup2", 0, NULL);
+	/* The volumes: one 9p mount whose entry "i" is volume i, bound at each
+	 * destination (mew made the mount points); read-only ones are read-only
+	 * in the host's 9p server too.  Uncached: the host may change them. */
+	if (nvol > 0) {
+		char src[32], dst[4096];
+		mkdir("/vol", 0755);
+		if (mount(VOLUME_TAG, "/vol", "9p", 0, "trans=virtio,version=9p2000.L,msize=131072") < 0) {
+			say("%s", "cannot mount the volumes (9p)");
+			finish(125);
+		}
+		for (int k = 0; k < nvol; k++) {
+			snprintf(src, sizeof(src), "/vol/%d", k);
+			snprintf(dst, sizeof(dst), "/root%s", vol_dest[k]);
+			make_mount_point(src, dst);
+			if (mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
+			    (vol_ro[k] && mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)) {
+				fprintf(stderr, "mew-agent: volume at `%s`: %s\n", vol_dest[k], strerror(errno));
+				finish(125);
+			}
+		}
+		umount2("/vol", MNT_DETACH);
+	}
 	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		say("%s", "cannot switch to the shared rootfs");
 		finish(125);
