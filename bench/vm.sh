@@ -6,7 +6,7 @@
 #   2. round trip: boot, 1 MiB over virtio-console to the host, exit;
 #   3. VMM start-up: from exec of `mew run` (and from the engine's start) to the
 #      guest's first instruction, which writes port 0x80 (mew's own clock,
-#      MEW_VM_TIMING=1; a small launcher passes its clock at exec in MEW_VM_T0),
+#      --vm-debug timing; a small launcher passes its clock at exec in MEW_VM_T0),
 #      runs 0.2 s apart (the previous VM's teardown, which a helper does after
 #      mew exits, is over) and back to back;
 #   4. VMM memory overhead: RSS of the VMM process minus its guest-RAM mapping,
@@ -23,7 +23,8 @@ trap 'rm -rf "$out"' EXIT
 command -v hyperfine >/dev/null || { echo "bench/vm: needs hyperfine" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || { echo "bench/vm: needs qemu-system-x86" >&2; exit 1; }
 
-mewrun="$mew run --engine vm --memory 512m --kernel $tg --initrd /dev/null --"
+mewopts="--engine vm --memory 512m --kernel $tg --initrd /dev/null"
+mewrun="$mew run $mewopts --"
 qemu="qemu-system-x86_64 -M microvm -enable-kvm -m 512M -nodefaults -no-user-config -display none \
  -global virtio-mmio.force-legacy=false -serial file:/dev/null -kernel $tg \
  -device isa-debug-exit,iobase=0xf4,iosize=4 -device virtio-serial-device,max_ports=1 \
@@ -31,7 +32,7 @@ qemu="qemu-system-x86_64 -M microvm -enable-kvm -m 512M -nodefaults -no-user-con
 
 hyperfine -N -i -w 3 -r "$runs" --export-json "$out/boot.json" \
 	-n "mew (64-bit entry)" "$mewrun exit=0" \
-	-n "mew (PVH entry)" "env MEW_VM_BOOT=pvh $mewrun exit=0" \
+	-n "mew (PVH entry)" "$mew run $mewopts --vm-debug pvh -- exit=0" \
 	-n "qemu microvm (PVH)" "$qemu -append '-- exit=0'" >/dev/null 2>&1
 hyperfine -i -w 2 -r "$runs" --export-json "$out/console.json" \
 	-n "mew (64-bit entry)" "$mewrun console 1048576 >/dev/null" \
@@ -59,7 +60,7 @@ cc -O2 -o "$out/t0" "$out/t0.c"
 startup() { # pause-between-runs -> lines "engine exec"
 	for i in $(seq "$runs"); do
 		sleep "$1"
-		MEW_VM_TIMING=1 "$out/t0" $mewrun exit=0 2>&1 >/dev/null |
+		"$out/t0" $mew run $mewopts --vm-debug timing -- exit=0 2>&1 >/dev/null |
 			sed -n 's/.*first guest exit \([0-9.]*\) ms after the engine started, \([0-9.]*\) ms after exec.*/\1 \2/p'
 	done
 }

@@ -50,6 +50,12 @@ const char spec_run_usage[] =
 	"      --disk FILE        attach a raw or ext4 image as a virtio-blk disk\n"
 	"      --root-disk        boot the rootfs from an ext4 image built from it (cached;\n"
 	"                         the run's writes are discarded) instead of a 9p share\n"
+	"      --vsock-uds PREFIX a guest connection to host vsock port P goes to the\n"
+	"                         Unix socket PREFIX_P (ports 1-4 are the agent's)\n"
+	"      --no-snapshot      boot the kernel cold, not from its cached snapshot\n"
+	"      --vm-debug LIST    developer knobs, comma-separated: pvh (an ELF's PVH\n"
+	"                         entry), no-probe, timing (start-up steps on stderr),\n"
+	"                         sample=MS (each vCPU's RIP every MS ms)\n"
 	"\n"
 	"Exit status: COMMAND's own; 125 if mew failed, 126 if COMMAND cannot be\n"
 	"executed, 127 if it was not found.\n";
@@ -72,6 +78,9 @@ enum {
 	OPT_ROOT_DISK,
 	OPT_IMAGE,
 	OPT_PERSIST,
+	OPT_VSOCK_UDS,
+	OPT_NO_SNAPSHOT,
+	OPT_VM_DEBUG,
 };
 
 static const struct option run_options[] = {
@@ -98,6 +107,9 @@ static const struct option run_options[] = {
 	{ "root-disk", no_argument, NULL, OPT_ROOT_DISK },
 	{ "image", required_argument, NULL, OPT_IMAGE },
 	{ "persist", no_argument, NULL, OPT_PERSIST },
+	{ "vsock-uds", required_argument, NULL, OPT_VSOCK_UDS },
+	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
+	{ "vm-debug", required_argument, NULL, OPT_VM_DEBUG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -156,6 +168,29 @@ static int parse_volume(const char *value, struct spec *spec, struct mew_error *
 	if (spec_add_mount(spec, "bind", host, guest,
 			   mode != NULL && strcmp(mode, "ro") == 0 ? ro : rw) < 0)
 		return mew_error(err, ENOMEM, "--volume");
+	return 0;
+}
+
+static int parse_vm_debug(const char *value, struct spec_vm *vm, struct mew_error **err)
+{
+	cleanup_free char *copy = strdup(value);
+	char *save = NULL;
+	int64_t ms;
+
+	if (copy == NULL)
+		return mew_error(err, ENOMEM, "--vm-debug");
+	for (char *w = strtok_r(copy, ",", &save); w != NULL; w = strtok_r(NULL, ",", &save)) {
+		if (strcmp(w, "pvh") == 0)
+			vm->boot_pvh = true;
+		else if (strcmp(w, "no-probe") == 0)
+			vm->no_probe = true;
+		else if (strcmp(w, "timing") == 0)
+			vm->timing = true;
+		else if (strncmp(w, "sample=", 7) == 0 && parse_int(w + 7, 1, 60000, &ms) == 0)
+			vm->sample_ms = (int)ms;
+		else
+			return mew_error(err, 0, "--vm-debug: unknown knob `%s`: expected pvh, no-probe, timing or sample=MS", w);
+	}
 	return 0;
 }
 
@@ -268,6 +303,16 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 			break;
 		case OPT_PERSIST:
 			spec->persist = true;
+			break;
+		case OPT_VSOCK_UDS:
+			r = set_str(&spec->vm.vsock_uds, optarg);
+			break;
+		case OPT_NO_SNAPSHOT:
+			spec->vm.no_snapshot = true;
+			break;
+		case OPT_VM_DEBUG:
+			if (parse_vm_debug(optarg, &spec->vm, err) < 0)
+				return -1;
 			break;
 		case 'h':
 			return 1;

@@ -46,6 +46,7 @@ void spec_free(struct spec *spec)
 	free(spec->vm.initrd);
 	free(spec->vm.cmdline);
 	free(spec->vm.disk);
+	free(spec->vm.vsock_uds);
 	spec_oci_free(spec->oci);
 	memset(spec, 0, sizeof(*spec));
 }

@@ -36,6 +36,13 @@ struct spec_vm {
 	char *disk;    /* a raw or ext4 image attached as virtio-blk */
 	bool root_disk; /* the rootfs as a cached ext4 image (virtio-blk) instead of a 9p share */
 	int vcpus;     /* 0 = from limits.cpus, else 1 */
+	char *vsock_uds; /* guest connections to host port P go to the Unix socket <vsock_uds>_P */
+	bool no_snapshot; /* boot cold rather than restore the kernel's snapshot */
+	/* developer knobs (--vm-debug) */
+	bool boot_pvh;	/* an ELF kernel through its PVH entry */
+	bool no_probe;	/* boot a Linux kernel even where the probe says it cannot */
+	bool timing;	/* print where the start-up time goes */
+	int sample_ms;	/* every sample_ms, print each vCPU's RIP */
 };
 
 

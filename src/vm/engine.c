@@ -25,6 +25,7 @@
 #include "base/strutil.h"
 #include "vm/agentproto.h"
 #include "vm/boot.h"
+#include "vm/cmdline.h"
 #include "vm/cpio.h"
 #include "vm/disk.h"
 #include "vm/probe.h"
@@ -72,7 +73,7 @@ static void virtio_irq(void *opaque, int level)
 }
 
 /* Put dev behind the next virtio-mmio slot and announce it on the command line. */
-static int attach(struct vm *vm, struct virtio_dev *dev, char *cmdline, size_t cmax, struct mew_error **err)
+static int attach(struct vm *vm, struct virtio_dev *dev, struct cmdline *cl, struct mew_error **err)
 {
 	int i = vm->nvirtio;
 	uint64_t base = VM_VIRTIO_BASE + (uint64_t)i * VM_VIRTIO_SIZE;
@@ -87,8 +88,7 @@ static int attach(struct vm *vm, struct virtio_dev *dev, char *cmdline, size_t c
 	}
 	vm->virtio[vm->nvirtio++] = t;
 	bus_register(&vm->mmio, base, VM_VIRTIO_SIZE, &virtio_mmio_ops, t);
-	size_t n = strlen(cmdline);
-	snprintf(cmdline + n, cmax - n, " virtio_mmio.device=4K@%#llx:%d", (unsigned long long)base, lines[i].irq);
+	cmdline_add(cl, "virtio_mmio.device=4K@%#llx:%d", (unsigned long long)base, lines[i].irq);
 	return 0;
 }
 
@@ -102,12 +102,11 @@ static virtio_irq_fn irq_for(struct vm *vm, void **opaque)
 }
 
 /* mew's guest kernel: the bzImage, or where KVM's instruction emulator runs
- * the kernel's code, the vmlinux next to it (the decompressor alone would
- * take minutes there). */
-static char *default_kernel(void)
+ * the kernel's code (emulated), the vmlinux next to it (the decompressor
+ * alone would take minutes there). */
+static char *default_kernel(bool emulated)
 {
-	char *p = NULL, why[400];
-	int emulated = vm_probe_kernel_boot(why, sizeof(why)) == 1;
+	char *p = NULL;
 
 	if (asprintf(&p, "%s/kernel/current/%s", mew_cache_dir(), emulated ? "vmlinux" : "bzImage") < 0)
 		return NULL;
@@ -228,6 +227,7 @@ struct io {
 	struct virtio_dev *console, *vsock;
 	int to_serial; /* host input goes to the serial port rather than virtio-console */
 	int in_fd;
+	int agent_stdin; /* the host's stdin is served to the agent (mew run -i without -t) */
 	struct agent_status status;
 };
 
@@ -320,190 +320,225 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-static int run(const struct spec *spec, struct mew_error **err)
-{
-	cleanup_free char *kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : default_kernel();
-	cleanup_free char *cmdline = NULL, *symbols = NULL;
-	__attribute__((cleanup(file_bytes_free))) struct file_bytes kernel_file = { 0 }, initrd_file = { 0 };
-	char *kernel = NULL, *initrd = NULL;
-	size_t kernel_len = 0, initrd_len = 0;
-	struct agent_image agent = { 0 };
-	struct boot_image img;
-	struct io io = { .in_fd = -1 };
+/* Everything one run of the engine holds, from the kernel to the result. */
+struct run {
+	const struct spec *spec;
+	int kboot; /* vm_probe_kernel_boot, asked once: 0 runs natively, 1 emulated, -1 cannot */
+	char kboot_why[400];
+	char *kernel_path, *symbols, *root_image;
+	struct file_bytes kernel, initrd;
+	bool linux_kernel, use_agent;
+	struct agent_image agent;
+	struct cmdline cl;
+	struct io io;
 	struct vm vm;
-	uint64_t mem = spec->limits.memory > 0 ? (uint64_t)spec->limits.memory : DEFAULT_MEMORY;
-	int vcpus = spec->vm.vcpus > 0 ? spec->vm.vcpus : 1;
-	int use_agent = !spec->vm.console && spec->vm.initrd == NULL;
-	int serial_fd = 1, r = -1, agent_stdin = 0;
-	const char *disk = spec->vm.disk != NULL ? spec->vm.disk : getenv("MEW_VM_DISK");
-	cleanup_free char *root_image = NULL;
-	const char *vsock_uds = getenv("MEW_VSOCK_UDS");
-	const char *boot = getenv("MEW_VM_BOOT");
-	const size_t cmax = 8192;
-	char why[400];
-	void *op = NULL;
-	virtio_irq_fn fn;
+	bool vm_made; /* vm_create was called: vm is to be torn down */
+};
 
-	vm_timing_start();
-	if (kernel_path == NULL)
+/* The kernel (and initrd) to boot, read, and whether it is Linux. */
+static int load_kernel(struct run *r, struct mew_error **err)
+{
+	const struct spec *spec = r->spec;
+
+	r->kboot = vm_probe_kernel_boot(r->kboot_why, sizeof(r->kboot_why));
+	r->kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : default_kernel(r->kboot == 1);
+	if (r->kernel_path == NULL)
 		return mew_error(err, ENOMEM, "vm");
-	if (spec->vm.kernel == NULL && vm_probe_kernel_boot(why, sizeof(why)) < 0)
-		return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", why);
-	if (spec->vm.kernel == NULL && !file_exists(kernel_path))
+	if (spec->vm.kernel == NULL && r->kboot < 0)
+		return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", r->kboot_why);
+	if (spec->vm.kernel == NULL && !file_exists(r->kernel_path))
 		return mew_error(err, 0, "no guest kernel at `%s`: build it with scripts/guest-kernel.sh or pass --kernel FILE",
-				 kernel_path);
-	if (read_file_bytes("--kernel", kernel_path, &kernel_file, err) < 0)
+				 r->kernel_path);
+	if (read_file_bytes("--kernel", r->kernel_path, &r->kernel, err) < 0)
 		return -1;
-	kernel = kernel_file.p;
-	kernel_len = kernel_file.len;
-	if (spec->vm.initrd != NULL && read_file_bytes("--initrd", spec->vm.initrd, &initrd_file, err) < 0)
+	if (spec->vm.initrd != NULL && read_file_bytes("--initrd", spec->vm.initrd, &r->initrd, err) < 0)
 		return -1;
-	initrd = initrd_file.p;
-	initrd_len = initrd_file.len;
 	vm_timing_mark("read the kernel and initrd");
 	/* A Linux kernel (a bzImage, or an ELF with Linux's banner) needs what the
 	 * probe checks; other guests, such as mew's test guest, do not. */
-	if (kernel_len < 64)
-		return mew_error(err, 0, "--kernel: `%s` is too small to be a kernel", kernel_path);
-	int linux_kernel = memcmp(kernel, "\177ELF", 4) != 0 || elf_is_linux((const uint8_t *)kernel, kernel_len);
-	if (linux_kernel && getenv("MEW_VM_NO_PROBE") == NULL) {
-		if (vm_probe_kernel_boot(why, sizeof(why)) < 0)
-			return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", why);
-	}
+	if (r->kernel.len < 64)
+		return mew_error(err, 0, "--kernel: `%s` is too small to be a kernel", r->kernel_path);
+	r->linux_kernel = memcmp(r->kernel.p, "\177ELF", 4) != 0 ||
+			  elf_is_linux((const uint8_t *)r->kernel.p, r->kernel.len);
+	if (r->linux_kernel && !spec->vm.no_probe && r->kboot < 0)
+		return mew_error(err, 0, "vm: cannot boot a Linux kernel on this host: %s", r->kboot_why);
 	/* The agent is Linux's init: other guests get no initramfs (it costs a
-	 * millisecond to build). */
-	use_agent = use_agent && linux_kernel;
-	/* Kernel messages go to the terminal only when there is no agent. */
-	if (use_agent && linux_kernel && mew_log_level < 2)
-		serial_fd = -1;
-	else if (use_agent && linux_kernel)
-		serial_fd = 2;
+	 * millisecond to build), nor does --console or --initrd. */
+	r->use_agent = r->linux_kernel && !spec->vm.console && spec->vm.initrd == NULL;
+	r->symbols = symbol_file(r->kernel_path, r->kernel.p);
+	return 0;
+}
 
-	cmdline = calloc(1, cmax);
-	if (cmdline == NULL)
-		return mew_error(err, ENOMEM, "vm");
-	snprintf(cmdline, cmax, "console=ttyS0 reboot=k panic=-1 i8042.noaux i8042.nomux i8042.dumbkbd%s",
-		 spec->vm.console ? "" : " quiet");
-	if (linux_kernel && vm_probe_kernel_boot(why, sizeof(why)) == 1)
-		snprintf(cmdline + strlen(cmdline), cmax - strlen(cmdline), " " VM_EMULATED_CMDLINE);
+/* The agent's initramfs; without it a kernel boots to its own init, which
+ * cannot mount the volumes. */
+static int load_agent(struct run *r, struct mew_error **err)
+{
+	struct mew_error *aerr = NULL;
+	cleanup_free char *dir = guest_dir();
 
-	if (vm_create(&vm, mem, vcpus, serial_fd, err) < 0)
-		goto out;
-	symbols = symbol_file(kernel_path, kernel);
-	vm.symbols = symbols;
-	io.vm = &vm;
-	fn = irq_for(&vm, &op);
-	io.console = virtio_console_new(&vm.mem, 1, fn, op, err);
-	if (attach(&vm, io.console, cmdline, cmax, err) < 0)
-		goto out;
-	fn = irq_for(&vm, &op);
-	if (attach(&vm, virtio_rng_new(&vm.mem, fn, op, err), cmdline, cmax, err) < 0)
-		goto out;
-	fn = irq_for(&vm, &op);
-	if (attach(&vm, virtio_9p_new(&vm.mem, spec->rootfs, SHARE_TAG, spec->readonly_root, fn, op, err), cmdline,
-		   cmax, err) < 0)
-		goto out;
-	/* The volumes, on a device of their own: the agent mounts them. */
-	if (use_agent) {
-		cleanup_free struct virtio_9p_share *shares = NULL;
-		int nshares = 0;
-		if (vm_volumes(spec, &shares, &nshares, err) < 0)
-			goto out;
-		fn = irq_for(&vm, &op);
-		if (attach(&vm, virtio_9p_new_shares(&vm.mem, shares, nshares, VM_VOLUME_TAG, fn, op, err), cmdline,
-			   cmax, err) < 0)
-			goto out;
-	} else if (spec->nmounts > 0) {
-		mew_error(err, 0, "--volume: the vm engine mounts volumes through its guest agent, which --console, "
-			  "--initrd or a kernel that is not Linux leave out");
-		goto out;
+	if (!r->use_agent) {
+		if (r->spec->nmounts > 0)
+			return mew_error(err, 0, "--volume: the vm engine mounts volumes through its guest agent, which "
+					 "--console, --initrd or a kernel that is not Linux leave out");
+		return 0;
 	}
-	fn = irq_for(&vm, &op);
-	io.vsock = virtio_vsock_new(&vm.mem, GUEST_CID, vsock_uds, fn, op, err);
-	if (attach(&vm, io.vsock, cmdline, cmax, err) < 0)
-		goto out;
-	agent_stdin = spec->interactive && !spec->tty && !spec->vm.console;
-	if (serve_agent(&io, spec, agent_stdin) < 0) {
-		mew_error(err, 0, "vm: registering the agent's vsock ports");
-		goto out;
-	}
-	/* --root-disk: the rootfs as an ext4 image (vda, before any --disk),
-	 * the run's writes kept apart from the cached image. */
-	if (spec->vm.root_disk) {
-		if (vm_disk_from_rootfs(spec->rootfs, &root_image, err) < 0)
-			goto out;
-		vm_timing_mark("root disk image");
-		fn = irq_for(&vm, &op);
-		if (attach(&vm,
-			   virtio_blk_new(&vm.mem, root_image, spec->readonly_root ? VIRTIO_BLK_RO : VIRTIO_BLK_SNAPSHOT,
-					  fn, op, err),
-			   cmdline, cmax, err) < 0)
-			goto out;
-		size_t n = strlen(cmdline);
-		snprintf(cmdline + n, cmax - n, " mew.root=vda");
-	}
-	if (disk != NULL && *disk != '\0') {
-		fn = irq_for(&vm, &op);
-		if (attach(&vm, virtio_blk_new(&vm.mem, disk, spec->readonly_root ? VIRTIO_BLK_RO : VIRTIO_BLK_RW, fn, op, err),
-			   cmdline, cmax, err) < 0)
-			goto out;
-	}
-	vm_timing_mark("virtio devices");
-
-	if (use_agent) {
-		struct mew_error *aerr = NULL;
-		/* Without the agent a kernel boots to its own init (or the test guest runs). */
-		cleanup_free char *dir = guest_dir();
-		if (agent_initramfs_get(&agent, dir != NULL ? dir : "vm", &aerr) < 0) {
-			mew_debug("vm: %s", aerr->msg);
-			mew_error_free(aerr);
-			use_agent = 0;
+	if (agent_initramfs_get(&r->agent, dir != NULL ? dir : "vm", &aerr) < 0) {
+		if (r->spec->nmounts > 0) {
+			*err = aerr;
+			return -1;
 		}
+		mew_debug("vm: %s", aerr->msg);
+		mew_error_free(aerr);
+		r->use_agent = false;
 	}
 	vm_timing_mark("agent initramfs");
-	if (use_agent) {
+	return 0;
+}
+
+/* ---- the devices: one table, each behind the next virtio-mmio slot ---- */
+
+typedef struct virtio_dev *(*device_make)(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err);
+
+static struct virtio_dev *make_console(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	return r->io.console = virtio_console_new(&r->vm.mem, 1, fn, op, err);
+}
+
+static struct virtio_dev *make_rng(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	return virtio_rng_new(&r->vm.mem, fn, op, err);
+}
+
+static struct virtio_dev *make_rootfs(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	return virtio_9p_new(&r->vm.mem, r->spec->rootfs, SHARE_TAG, r->spec->readonly_root, fn, op, err);
+}
+
+static struct virtio_dev *make_volumes(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	cleanup_free struct virtio_9p_share *shares = NULL;
+	int n = 0;
+
+	if (vm_volumes(r->spec, &shares, &n, err) < 0)
+		return NULL;
+	return virtio_9p_new_shares(&r->vm.mem, shares, n, VM_VOLUME_TAG, fn, op, err);
+}
+
+static struct virtio_dev *make_vsock(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	r->io.vsock = virtio_vsock_new(&r->vm.mem, GUEST_CID, r->spec->vm.vsock_uds, fn, op, err);
+	if (r->io.vsock != NULL && serve_agent(&r->io, r->spec, r->io.agent_stdin) < 0) {
+		r->io.vsock->ops->free(r->io.vsock);
+		return r->io.vsock = NULL, mew_error(err, 0, "vm: registering the agent's vsock ports"), NULL;
+	}
+	return r->io.vsock;
+}
+
+/* --root-disk: the rootfs as an ext4 image (vda, before any --disk), the
+ * run's writes kept apart from the cached image. */
+static struct virtio_dev *make_root_disk(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	if (vm_disk_from_rootfs(r->spec->rootfs, &r->root_image, err) < 0)
+		return NULL;
+	vm_timing_mark("root disk image");
+	cmdline_add(&r->cl, "mew.root=vda");
+	return virtio_blk_new(&r->vm.mem, r->root_image, r->spec->readonly_root ? VIRTIO_BLK_RO : VIRTIO_BLK_SNAPSHOT,
+			      fn, op, err);
+}
+
+static struct virtio_dev *make_disk(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	return virtio_blk_new(&r->vm.mem, r->spec->vm.disk, r->spec->readonly_root ? VIRTIO_BLK_RO : VIRTIO_BLK_RW, fn,
+			      op, err);
+}
+
+enum { ALWAYS, WITH_AGENT, WITH_ROOT_DISK, WITH_DISK };
+
+static const struct {
+	int when;
+	device_make make;
+} device_table[] = {
+	{ ALWAYS, make_console },	  { ALWAYS, make_rng },		 { ALWAYS, make_rootfs },
+	{ WITH_AGENT, make_volumes },	  { ALWAYS, make_vsock },	 { WITH_ROOT_DISK, make_root_disk },
+	{ WITH_DISK, make_disk },
+};
+
+static int attach_devices(struct run *r, struct mew_error **err)
+{
+	for (size_t i = 0; i < sizeof(device_table) / sizeof(device_table[0]); i++) {
+		int when = device_table[i].when;
+		void *op = NULL;
+		virtio_irq_fn fn;
+
+		if ((when == WITH_AGENT && !r->use_agent) || (when == WITH_ROOT_DISK && !r->spec->vm.root_disk) ||
+		    (when == WITH_DISK && (r->spec->vm.disk == NULL || r->spec->vm.disk[0] == '\0')))
+			continue;
+		fn = irq_for(&r->vm, &op);
+		if (attach(&r->vm, device_table[i].make(r, fn, op, err), &r->cl, err) < 0)
+			return -1;
+	}
+	vm_timing_mark("virtio devices");
+	return 0;
+}
+
+/* ---- the kernel command line ---- */
+
+/* What the kernel needs before the devices: its console, how it ends, and
+ * what this host's KVM cannot run. */
+static void cmdline_begin(struct run *r)
+{
+	cmdline_add(&r->cl, "console=ttyS0 reboot=k panic=-1 i8042.noaux i8042.nomux i8042.dumbkbd");
+	if (!r->spec->vm.console)
+		cmdline_add(&r->cl, "quiet");
+	if (r->linux_kernel && r->kboot == 1)
+		cmdline_add(&r->cl, VM_EMULATED_CMDLINE);
+}
+
+/* After the devices: the agent's run, the user's words, and after " --" the
+ * command (the test guest reads its program there). */
+static int cmdline_finish(struct run *r, struct mew_error **err)
+{
+	const struct spec *spec = r->spec;
+	size_t room;
+
+	if (r->use_agent) {
 		/* The kernel's own hostname= parameter (Linux 6.0): as in a container, "mew" unless --hostname. */
 		const char *hostname = spec->hostname != NULL ? spec->hostname : "mew";
-		if (hostname[strcspn(hostname, " \t\n\"")] != '\0') {
-			mew_error(err, 0, "--hostname: `%s`: the vm engine passes it on the kernel command line, "
-				  "which cannot hold a space or a quote", hostname);
-			goto out;
-		}
-		size_t hn = strlen(cmdline);
-		snprintf(cmdline + hn, cmax - hn, " hostname=%s", hostname);
-		if (agent_encode_run(spec, cmdline + strlen(cmdline), cmax - strlen(cmdline)) < 0) {
-			mew_error(err, 0, "vm: the command, environment and directory do not fit the kernel command line");
-			goto out;
-		}
+		if (hostname[strcspn(hostname, " \t\n\"")] != '\0')
+			return mew_error(err, 0, "--hostname: `%s`: the vm engine passes it on the kernel command line, "
+					 "which cannot hold a space or a quote", hostname);
+		cmdline_add(&r->cl, "hostname=%s", hostname);
+		char *tail = cmdline_tail(&r->cl, &room);
+		if (agent_encode_run(spec, tail, room) < 0)
+			return mew_error(err, 0, "vm: the command, environment and directory do not fit the kernel command line");
+		cmdline_grew(&r->cl);
 	}
-	if (spec->vm.cmdline != NULL) {
-		size_t n = strlen(cmdline);
-		snprintf(cmdline + n, cmax - n, " %s", spec->vm.cmdline);
-	}
-	/* After " -- " the kernel passes words to init; the test guest reads its program there. */
-	size_t n = strlen(cmdline);
-	n += (size_t)snprintf(cmdline + n, cmax - n, " --");
-	for (size_t i = 0; spec->argv[i] != NULL && n < cmax; i++)
-		n += (size_t)snprintf(cmdline + n, cmax - n, " %s", spec->argv[i]);
-	if (n >= cmax) {
-		mew_error(err, 0, "vm: kernel command line too long");
-		goto out;
-	}
-	mew_debug("vm: kernel command line: %s", cmdline);
+	if (spec->vm.cmdline != NULL)
+		cmdline_add(&r->cl, "%s", spec->vm.cmdline);
+	cmdline_add(&r->cl, "--");
+	for (size_t i = 0; spec->argv[i] != NULL; i++)
+		cmdline_add(&r->cl, "%s", spec->argv[i]);
+	if (r->cl.overflow)
+		return mew_error(err, 0, "vm: kernel command line too long");
+	mew_debug("vm: kernel command line: %s", r->cl.buf);
+	return 0;
+}
 
-	if (boot_load_kernel(&vm.mem, (uint8_t *)kernel, kernel_len, boot != NULL && strcmp(boot, "pvh") == 0, &img,
-			     err) < 0)
-		goto out;
-	if (boot_setup(&vm, &img, cmdline, use_agent ? agent.data : (uint8_t *)initrd,
-		       use_agent ? agent.len : initrd_len, err) < 0)
-		goto out;
-	vm_timing_mark("load the kernel, boot data");
+/* ---- running it ---- */
 
-	io.to_serial = spec->vm.console;
-	if (spec->vm.console || (spec->interactive && spec->tty))
-		io.in_fd = 0;
-	/* An interactive console passes every key to the guest, ^C included. */
+/* The guest until it ends: vCPU 0 on this thread, the I/O loop on another
+ * when there is host input to carry (stdin, the console, vsock sockets). */
+static int run_guest(struct run *r, struct mew_error **err)
+{
+	const struct spec *spec = r->spec;
 	struct termios saved;
+	pthread_t io_thread;
+	int io_started = 0, ran;
+
+	r->io.to_serial = spec->vm.console;
+	if (spec->vm.console || (spec->interactive && spec->tty))
+		r->io.in_fd = 0;
+	/* An interactive console passes every key to the guest, ^C included. */
 	int raw = spec->vm.console && isatty(0) && tcgetattr(0, &saved) == 0;
 	if (raw) {
 		struct termios t = saved;
@@ -511,60 +546,101 @@ static int run(const struct spec *spec, struct mew_error **err)
 		t.c_oflag |= OPOST | ONLCR;
 		tcsetattr(0, TCSANOW, &t);
 	}
-	/* The I/O loop gets a thread when there is host input to carry (stdin,
-	 * the console, vsock Unix sockets); vCPU 0 runs on this one. */
 	vm_block_kick(); /* in the I/O thread too: only vCPUs take the kick */
-	pthread_t io_thread;
-	int io_started = 0, ran;
-	if (io.in_fd >= 0 || agent_stdin || vsock_uds != NULL) {
-		int e = pthread_create(&io_thread, NULL, io_main, &io);
+	if (r->io.in_fd >= 0 || r->io.agent_stdin || spec->vm.vsock_uds != NULL) {
+		int e = pthread_create(&io_thread, NULL, io_main, &r->io);
 		if (e != 0) {
-			mew_error(err, e, "vm: starting the I/O thread");
 			if (raw)
 				tcsetattr(0, TCSANOW, &saved);
-			goto out;
+			return mew_error(err, e, "vm: starting the I/O thread");
 		}
 		io_started = 1;
 	}
-	ran = vm_run(&vm, err);
+	ran = vm_run(&r->vm, err);
 	vm_timing_mark("the guest ended");
 	if (ran < 0)
-		vm_stop(&vm, VM_END_HOST, 0, "mew stopped");
+		vm_stop(&r->vm, VM_END_HOST, 0, "mew stopped");
 	if (io_started)
 		pthread_join(io_thread, NULL);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
 	if (ran < 0)
-		goto out;
-	vm_join(&vm);
+		return -1;
+	vm_join(&r->vm);
 	vm_timing_mark("vCPU threads joined");
 	vm_timing_report();
+	return 0;
+}
 
-	switch (vm.end) {
+/* How the VM ended, as the command's status or mew's error. */
+static int result(struct run *r, struct mew_error **err)
+{
+	switch (r->vm.end) {
 	case VM_END_STATUS:
-		r = vm.status;
-		break;
+		return r->vm.status;
 	case VM_END_RESET:
-		if (spec->vm.console) {
-			r = 0;
-			break;
-		}
-		mew_error(err, 0, "vm: %s without reporting an exit status", vm.why);
-		break;
+		if (r->spec->vm.console)
+			return 0;
+		return mew_error(err, 0, "vm: %s without reporting an exit status", r->vm.why);
 	default:
-		mew_error(err, 0, "vm: %s", vm.why);
-		break;
+		return mew_error(err, 0, "vm: %s", r->vm.why);
 	}
-out:
-	agent_initramfs_put(&agent);
-	if (vm.vm_fd >= 0 || vm.kvm_fd >= 0) {
-		vm_stop(&vm, VM_END_HOST, 0, "mew stopped");
-		vm_join(&vm);
+}
+
+static void run_free(struct run *r)
+{
+	agent_initramfs_put(&r->agent);
+	if (r->vm_made && (r->vm.vm_fd >= 0 || r->vm.kvm_fd >= 0)) {
+		vm_stop(&r->vm, VM_END_HOST, 0, "mew stopped");
+		vm_join(&r->vm);
 	}
 	/* mew exits next: the VM's slow teardown is left to a helper. */
-	if (vm.vm_fd < 0 || vm_detach(&vm) < 0)
-		vm_destroy(&vm);
-	return r;
+	if (r->vm_made && (r->vm.vm_fd < 0 || vm_detach(&r->vm) < 0))
+		vm_destroy(&r->vm);
+	file_bytes_free(&r->kernel);
+	file_bytes_free(&r->initrd);
+	free(r->kernel_path);
+	free(r->symbols);
+	free(r->root_image);
+	free(r);
+}
+
+static int run(const struct spec *spec, struct mew_error **err)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	uint64_t mem = spec->limits.memory > 0 ? (uint64_t)spec->limits.memory : DEFAULT_MEMORY;
+	struct boot_image img;
+	int st = -1;
+
+	if (r == NULL)
+		return mew_error(err, ENOMEM, "vm");
+	r->spec = spec;
+	r->io.in_fd = -1;
+	r->io.agent_stdin = spec->interactive && !spec->tty && !spec->vm.console;
+	vm_timing_start(spec->vm.timing);
+	if (load_kernel(r, err) < 0 || load_agent(r, err) < 0)
+		goto out;
+	cmdline_begin(r);
+	/* Kernel messages go to the terminal only when there is no agent (or with --debug). */
+	r->vm_made = true;
+	if (vm_create(&r->vm, mem, spec->vm.vcpus > 0 ? spec->vm.vcpus : 1,
+		      !r->use_agent ? 1 : mew_log_level < 2 ? -1 : 2, err) < 0)
+		goto out;
+	r->vm.symbols = r->symbols;
+	r->vm.sample_ms = spec->vm.sample_ms;
+	r->io.vm = &r->vm;
+	if (attach_devices(r, err) < 0 || cmdline_finish(r, err) < 0)
+		goto out;
+	if (boot_load_kernel(&r->vm.mem, (uint8_t *)r->kernel.p, r->kernel.len, spec->vm.boot_pvh, &img, err) < 0 ||
+	    boot_setup(&r->vm, &img, r->cl.buf, r->use_agent ? r->agent.data : (uint8_t *)r->initrd.p,
+		       r->use_agent ? r->agent.len : r->initrd.len, err) < 0)
+		goto out;
+	vm_timing_mark("load the kernel, boot data");
+	if (run_guest(r, err) == 0)
+		st = result(r, err);
+out:
+	run_free(r);
+	return st;
 }
 
 const struct engine engine_vm = {

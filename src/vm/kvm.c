@@ -321,13 +321,12 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-/* MEW_VM_SAMPLE=MS (a developer knob): every MS milliseconds each vCPU
+/* --vm-debug sample=MS (a developer knob): every MS milliseconds each vCPU
  * prints where it is, to see where a guest spends its time or hangs. */
 static void *sampler_thread(void *arg)
 {
 	struct vm *vm = arg;
-	const char *env = getenv("MEW_VM_SAMPLE");
-	long ms = env ? strtol(env, NULL, 10) : 0;
+	long ms = vm->sample_ms;
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 
 	while (running(vm)) {
@@ -343,7 +342,7 @@ static void *sampler_thread(void *arg)
 	return NULL;
 }
 
-/* Start the threads of vCPUs first.., and the sampler if MEW_VM_SAMPLE asks. */
+/* Start the threads of vCPUs first.., and the sampler if vm->sample_ms asks. */
 static int start_vcpu_threads(struct vm *vm, int first, struct mew_error **err)
 {
 	for (int i = first; i < vm->nvcpus; i++) {
@@ -359,9 +358,7 @@ static int start_vcpu_threads(struct vm *vm, int first, struct mew_error **err)
 			return mew_error(err, r, "starting vCPU %d", i);
 		}
 	}
-	const char *sample = getenv("MEW_VM_SAMPLE");
-	if (sample != NULL && strtol(sample, NULL, 10) > 0 &&
-	    pthread_create(&vm->sampler, NULL, sampler_thread, vm) == 0)
+	if (vm->sample_ms > 0 && pthread_create(&vm->sampler, NULL, sampler_thread, vm) == 0)
 		vm->sampling = true;
 	return 0;
 }

@@ -23,10 +23,10 @@ uint64_t vm_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void vm_timing_start(void)
+void vm_timing_start(bool on)
 {
 	if (enabled < 0)
-		enabled = getenv("MEW_VM_TIMING") != NULL;
+		enabled = on;
 	if (enabled)
 		t0 = vm_now_ns();
 }

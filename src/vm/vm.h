@@ -67,6 +67,7 @@ struct vm {
 	pthread_t sampler;
 	bool sampling;
 	const char *symbols; /* an ELF whose symbols name guest RIPs in errors (a vmlinux), or NULL */
+	int sample_ms; /* every sample_ms, each vCPU prints where it is (--vm-debug sample=MS); 0 = never */
 };
 
 /* Create the VM with mem_size bytes of RAM and nvcpus vCPUs, the in-kernel

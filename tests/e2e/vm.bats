@@ -37,7 +37,7 @@ vmrun() {
 }
 
 @test "vm: the test guest boots through the PVH entry" {
-	MEW_VM_BOOT=pvh run vmrun -- hello exit=3
+	run vmrun --vm-debug pvh -- hello exit=3
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"hello from the test guest (PVH entry)"* ]]
 }
@@ -135,7 +135,7 @@ c.sendall(b"pong to " + data)
 c.close()
 PY
 	for i in $(seq 50); do [ -S "$T/vsock_5000" ] && break; sleep 0.1; done
-	MEW_VSOCK_UDS="$T/vsock" run vmrun -- vsock 5000
+	run vmrun --vsock-uds "$T/vsock" -- vsock 5000
 	wait
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"vsock: pong to ping"* ]]
@@ -307,7 +307,7 @@ PY
 	bash "$MEW_ROOT/scripts/guest-kernel.sh" --check || skip "the guest kernel is not built (scripts/guest-kernel.sh)"
 	vmlinux=$(readlink -f "$(dirname "$ROOTFS")/../kernel/current/vmlinux")
 	[ -f "$vmlinux" ] || skip "no vmlinux at $vmlinux"
-	MEW_VM_NO_PROBE=1 run timeout 60 "$MEW" run --engine vm --console --cpus 2 --kernel "$vmlinux" \
+	run timeout 60 "$MEW" run --engine vm --vm-debug no-probe --console --cpus 2 --kernel "$vmlinux" \
 		--cmdline "earlyprintk=serial,ttyS0" -- true </dev/null
 	[[ "$output" == *"Linux version 6.1"* ]]
 	[[ "$output" == *"BIOS-e820: [mem 0x0000000000100000-"* ]]

@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <elf.h>
 #include <cmocka.h>
 
 #include "base/file.h"
 #include "vm/boot.h"
+#include "vm/cmdline.h"
 #include "vm/cpio.h"
 
 #define MEM (8 << 20)
@@ -177,6 +179,27 @@ static void cpio_is_newc(void **state)
 	cpio_free(&c);
 }
 
+/* Words join with one space; a line that would not fit is marked, never cut
+ * silently into something the kernel would misread. */
+static void cmdline_joins_words_and_marks_overflow(void **state)
+{
+	static struct cmdline c;
+	size_t room;
+
+	cmdline_add(&c, "console=ttyS0");
+	cmdline_add(&c, "virtio_mmio.device=4K@%#x:%d", 0xd0000000, 5);
+	char *tail = cmdline_tail(&c, &room);
+	snprintf(tail, room, " mew.run=00");
+	cmdline_grew(&c);
+	cmdline_add(&c, "--");
+	assert_string_equal(c.buf, "console=ttyS0 virtio_mmio.device=4K@0xd0000000:5 mew.run=00 --");
+	assert_false(c.overflow);
+	for (int i = 0; i < 2000 && !c.overflow; i++)
+		cmdline_add(&c, "word%d", i);
+	assert_true(c.overflow);
+	assert_true(strlen(c.buf) < VM_CMDLINE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +209,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guest_has_a_pvh_note, setup, teardown),
 		cmocka_unit_test_setup_teardown(mptable_is_found_and_checksummed, setup, teardown),
 		cmocka_unit_test(cpio_is_newc),
+		cmocka_unit_test(cmdline_joins_words_and_marks_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -588,6 +588,41 @@ static uint8_t *m_send(struct p9msg *m)
 	return p9_call(m->b, m->n);
 }
 
+/* The driver set up, Tversion, and Tattach as fid 0. */
+static void p9_start(void)
+{
+	struct p9msg m;
+	p9slot = 0;
+	driver_init(p9t, 1, 1);
+	m_begin(&m, 100);
+	m_u32(&m, 8192);
+	m_str(&m, "9P2000.L");
+	assert_int_equal(m_send(&m)[4], 101);
+	m_begin(&m, 104);
+	m_u32(&m, 0);
+	m_u32(&m, ~0u);
+	m_str(&m, "");
+	m_str(&m, "");
+	m_u32(&m, 0);
+	assert_int_equal(m_send(&m)[4], 105);
+}
+
+/* Tsetattr on fid: mode 0777, size 0. */
+static uint8_t *p9_chmod_truncate(uint32_t fid)
+{
+	struct p9msg m;
+	m_begin(&m, 26);
+	m_u32(&m, fid);
+	m_u32(&m, 1 | 8);
+	m_u32(&m, 0777);
+	m_u32(&m, 0);
+	m_u32(&m, 0);
+	m_u64(&m, 0);
+	for (int i = 0; i < 4; i++)
+		m_u64(&m, 0);
+	return m_send(&m);
+}
+
 static void p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr(void **state)
 {
 	char dir[] = "/tmp/mew-9p-XXXXXX", path[64];
@@ -603,19 +638,7 @@ static void p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr(void **state
 		fclose(f);
 	}
 	p9t = virtio_mmio_new(virtio_9p_new(&mem, dir, "t", 0, count_irq, NULL, NULL), 0, 5);
-	p9slot = 0;
-	driver_init(p9t, 1, 1);
-	m_begin(&m, 100);
-	m_u32(&m, 8192);
-	m_str(&m, "9P2000.L");
-	assert_int_equal(m_send(&m)[4], 101);
-	m_begin(&m, 104);
-	m_u32(&m, 0);
-	m_u32(&m, ~0u);
-	m_str(&m, "");
-	m_str(&m, "");
-	m_u32(&m, 0);
-	assert_int_equal(m_send(&m)[4], 105);
+	p9_start();
 	m_begin(&m, 110); /* clone fid 0 to 1 */
 	m_u32(&m, 0);
 	m_u32(&m, 1);
@@ -670,16 +693,7 @@ static void p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr(void **state
 	m_u16(&m, 1);
 	m_str(&m, "escape");
 	assert_int_equal(m_send(&m)[4], 111);
-	m_begin(&m, 26); /* Tsetattr: mode 0777, size 0 */
-	m_u32(&m, 3);
-	m_u32(&m, 1 | 8);
-	m_u32(&m, 0777);
-	m_u32(&m, 0);
-	m_u32(&m, 0);
-	m_u64(&m, 0);
-	for (int i = 0; i < 4; i++)
-		m_u64(&m, 0);
-	m_send(&m);
+	p9_chmod_truncate(3);
 	struct stat st;
 	assert_int_equal(stat(outside, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -749,19 +763,7 @@ static void p9_volumes_hold_read_only_on_the_host(void **state)
 	const struct virtio_9p_share shares[] = { { ro, true }, { rw, false }, { path, true } };
 	p9t = virtio_mmio_new(virtio_9p_new_shares(&mem, shares, 3, "mewvol", count_irq, NULL, NULL), 0, 5);
 	assert_non_null(p9t);
-	p9slot = 0;
-	driver_init(p9t, 1, 1);
-	m_begin(&m, 100);
-	m_u32(&m, 8192);
-	m_str(&m, "9P2000.L");
-	assert_int_equal(m_send(&m)[4], 101);
-	m_begin(&m, 104);
-	m_u32(&m, 0);
-	m_u32(&m, ~0u);
-	m_str(&m, "");
-	m_str(&m, "");
-	m_u32(&m, 0);
-	assert_int_equal(m_send(&m)[4], 105);
+	p9_start();
 
 	/* the synthetic root itself is read-only, and has no "3" */
 	m_begin(&m, 72); /* Tmkdir */
@@ -801,16 +803,7 @@ static void p9_volumes_hold_read_only_on_the_host(void **state)
 	m_u32(&m, 2);
 	m_str(&m, "moved");
 	assert_int_equal(p9_errno(m_send(&m)), EROFS);
-	m_begin(&m, 26); /* Tsetattr: mode 0777, size 0 */
-	m_u32(&m, 1);
-	m_u32(&m, 1 | 8);
-	m_u32(&m, 0777);
-	m_u32(&m, 0);
-	m_u32(&m, 0);
-	m_u64(&m, 0);
-	for (int i = 0; i < 4; i++)
-		m_u64(&m, 0);
-	assert_int_equal(p9_errno(m_send(&m)), EROFS);
+	assert_int_equal(p9_errno(p9_chmod_truncate(1)), EROFS);
 	/* reading it works */
 	assert_int_equal(p9_lopen(1, O_RDONLY)[4], 13);
 	m_begin(&m, 116);
