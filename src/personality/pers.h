@@ -173,4 +173,14 @@ struct pers_exec {
 int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 		      const char *argv0, struct pers_exec *out);
 
+/* /proc files whose text names host paths (proc.c), for an open of host
+ * path host (already translated): an fd (a memfd) with the guest's view,
+ * or -1 when host is not such a file (open it as it is).
+ * cmdline: /proc/N/cmdline of a dynamic program mew started through the
+ * rootfs's loader ("ld.so --argv0 ARGV0 PROGRAM ARGS") as the kernel would
+ * have shown it ("ARGV0 ARGS").  view: /proc/N/{maps,mountinfo,mounts}
+ * with guest paths. */
+int pers_proc_cmdline_fd(const char *host);
+int pers_proc_view_fd(const struct pers *p, const char *host);
+
 #endif

@@ -554,7 +554,7 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 	}
 	switch (s->kind) {
 	case K_SOCK:
-		return; /* ptrace only: socket paths are not translated (notify.c does) */
+		return; /* ptrace only: socket paths are not translated (notify/sock.c does) */
 	case K_PATH:
 		pers_for(&c);
 		c.ro_check = writes(s->nr);

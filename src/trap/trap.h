@@ -34,7 +34,7 @@ struct trap {
 	pid_t main_pid;
 	int main_status; /* exit status once the main process is gone, else -1 */
 	bool fake_root;
-	/* The fast path (notify.c): its thread, and the lock it takes to read
+	/* The fast path (notify/): its thread, and the lock it takes to read
 	 * the tracee table, which only the ptrace loop changes. */
 	pthread_mutex_t lock;
 	struct notifier *notifier;
@@ -48,7 +48,7 @@ struct trap {
 };
 
 /* The seccomp filter for this personality (filter.c); with notify, the
- * calls notify.c answers are sent to a user-notification listener. */
+ * calls notify/ answers are sent to a user-notification listener. */
 struct sock_fprog;
 int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog);
 
@@ -73,7 +73,7 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended);
  * then exits; 0 once it is attached, or -errno.  t->lock held. */
 int trap_stub_watch(struct trap *t, pid_t pid);
 
-/* The fast path (notify.c). */
+/* The fast path (notify/). */
 bool trap_notified(int nr);
 int trap_notify_start(struct trap *t, int listener, struct mew_error **err);
 void trap_notify_stop(struct trap *t);

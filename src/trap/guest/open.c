@@ -1,0 +1,39 @@
+/* open and openat, in the guest's own fd table. */
+#include "guest.h"
+
+/* open/openat: the fd, made in the guest's own table.  Writes to existing
+ * files walk as reads do (O_TRUNC applied after the check, so that nothing
+ * a bind hides is ever truncated); creations walk lexically. */
+__attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long flags, long mode)
+{
+	const char *path;
+	struct stat st;
+	unsigned long f = (unsigned int)flags;
+	int creat = (f & O_CREAT) != 0, trunc = (f & O_TRUNC) != 0, write = (f & O_ACCMODE) != O_RDONLY;
+	long len, fd, r;
+
+	if (f & __O_TMPFILE)
+		return FALLBACK;
+	if ((write || creat || trunc) && ((cfg.flags & STUB_F_READONLY) || (trunc && !write)))
+		return FALLBACK;
+	len = guest_path(upath, &path);
+	if (len <= 0)
+		return len < 0 ? len : -ENOENT;
+	if (f & O_PATH)
+		f &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	else
+		f = (f & VALID_OPEN) | O_LARGEFILE;
+	if ((write || trunc) && path[0] != '/' && !writable_start(dirfd, creat))
+		return FALLBACK;
+	if (creat)
+		fd = create(dirfd, path, f & ~(unsigned long)O_TRUNC, (unsigned long)mode);
+	else
+		fd = walk(dirfd, path, f & ~(unsigned long)O_TRUNC);
+	if (fd < 0 || (fd = checked(fd, &st)) < 0)
+		return fd;
+	if (trunc && (st.st_mode & S_IFMT) == S_IFREG && (r = S2(__NR_ftruncate, fd, 0)) < 0) {
+		S1(__NR_close, fd);
+		return r;
+	}
+	return fd;
+}

@@ -1,0 +1,162 @@
+/* The calls that only ask: stat family, access, readlink, getcwd. */
+#include "guest.h"
+
+#define STAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
+
+/* stat, lstat, newfstatat (x = 0) and statx (x = 1). */
+__attribute__((noinline)) long do_stat(long nr, const long *a)
+{
+	const char *path;
+	long dirfd = AT_FDCWD, flags = 0, mask = 0, r, fd, len;
+	unsigned long upath, buf;
+	int x = nr == __NR_statx;
+	struct stat st;
+
+	switch (nr) {
+	case __NR_stat:
+	case __NR_lstat:
+		upath = (unsigned long)a[0];
+		buf = (unsigned long)a[1];
+		flags = nr == __NR_lstat ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case __NR_newfstatat:
+		dirfd = a[0];
+		upath = (unsigned long)a[1];
+		buf = (unsigned long)a[2];
+		flags = a[3];
+		if (flags & ~(long)STAT_FLAGS)
+			return FALLBACK;
+		break;
+	default: /* statx */
+		dirfd = a[0];
+		upath = (unsigned long)a[1];
+		flags = a[2];
+		mask = a[3];
+		buf = (unsigned long)a[4];
+		if (flags & ~(long)(STAT_FLAGS | AT_STATX_SYNC_TYPE))
+			return FALLBACK;
+		break;
+	}
+	len = upath == 0 && (flags & AT_EMPTY_PATH) ? 0 : guest_path(upath, &path);
+	if (len < 0)
+		return len;
+	if (len == 0) {
+		/* fstat(fd) as glibc does it: the guest's own fd, nothing to translate. */
+		if (!(flags & AT_EMPTY_PATH) || nr == __NR_stat || nr == __NR_lstat)
+			return -ENOENT;
+		if (x)
+			return S5(__NR_statx, dirfd, upath, flags, mask, buf);
+		return S4(__NR_newfstatat, dirfd, upath, buf, flags);
+	}
+	fd = walk(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return fd;
+	if (x) {
+		if ((fd = checked(fd, &st)) < 0)
+			return fd;
+		r = S5(__NR_statx, fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, buf);
+	} else {
+		/* Into the guest's buffer (the kernel checks it), then looked at
+		 * there: it was just written. */
+		r = S2(__NR_fstat, fd, buf);
+		if (r == 0 && shadowed(((struct stat *)buf)->st_dev, ((struct stat *)buf)->st_ino))
+			r = FALLBACK;
+	}
+	S1(__NR_close, fd);
+	return r;
+}
+
+__attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long mode, long flags)
+{
+	const char *path;
+	struct stat st;
+	long len, fd, r;
+
+	if (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return FALLBACK;
+	if ((mode & W_OK_) && (cfg.flags & STUB_F_READONLY))
+		return FALLBACK;
+	len = guest_path(upath, &path);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		return (flags & AT_EMPTY_PATH) ? S4(__NR_faccessat2, dirfd, upath, mode, flags) : -ENOENT;
+	fd = walk(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+	if (fd < 0 || (fd = checked(fd, &st)) < 0)
+		return fd;
+	r = S4(__NR_faccessat2, fd, "", mode, AT_EMPTY_PATH | (flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW)));
+	S1(__NR_close, fd);
+	return r;
+}
+
+__attribute__((noinline)) long do_readlink(long dirfd, unsigned long upath, long buf, long size)
+{
+	const char *path;
+	struct stat st;
+	long len, fd, r;
+
+	if (size <= 0)
+		return FALLBACK;
+	len = guest_path(upath, &path);
+	if (len <= 0)
+		return len < 0 ? len : FALLBACK;
+	fd = walk(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (fd = checked(fd, &st)) < 0)
+		return fd;
+	if ((st.st_mode & S_IFMT) != S_IFLNK)
+		r = -EINVAL;
+	else
+		r = S4(__NR_readlinkat, fd, "", buf, size);
+	S1(__NR_close, fd);
+	return r;
+}
+
+/* Does host path h start with dir d as whole components?  The rest's
+ * offset in h, or -1. */
+static long host_under(const char *h, const char *d)
+{
+	size_t n = slen(d);
+	if (n == 1 && d[0] == '/')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (h[i] != d[i])
+			return -1;
+	return h[n] == '/' || h[n] == '\0' ? (long)n : -1;
+}
+
+/* getcwd: the kernel's (a host path), untranslated as pers_untranslate does
+ * (the longest bind source, unless the rootfs is more specific). */
+__attribute__((noinline)) long do_getcwd(const long *a)
+{
+	char host[4096], out[4096];
+	const char *g = cfg.binds, *h = cfg.bind_hosts, *bg = 0;
+	long r = S2(__NR_getcwd, host, sizeof(host)), best = -1, root, n = 0;
+
+	if (r < 0 || host[0] != '/')
+		return FALLBACK;
+	for (; *g != '\0' && *h != '\0'; g += slen(g) + 1, h += slen(h) + 1) {
+		long k = host_under(host, h);
+		if (k > best) {
+			best = k;
+			bg = g;
+		}
+	}
+	root = host_under(host, cfg.rootfs);
+	if (bg != 0 && (best > root || root < 0)) {
+		for (const char *q = bg; *q != '\0'; q++)
+			out[n++] = *q;
+		for (const char *q = host + best; *q != '\0' && n < 4095; q++)
+			out[n++] = *q;
+	} else if (root >= 0) {
+		for (const char *q = host + root; *q != '\0' && n < 4095; q++)
+			out[n++] = *q;
+		if (n == 0)
+			out[n++] = '/';
+	} else {
+		return FALLBACK;
+	}
+	out[n++] = '\0';
+	if ((unsigned long)n > (unsigned long)a[1])
+		return -ERANGE;
+	return copy_out((unsigned long)a[0], out, (unsigned long)n) < 0 ? -EFAULT : n;
+}

@@ -1,0 +1,105 @@
+#include "guest.h"
+
+/* AF_UNIX socket paths (bind, connect, sendto, sendmsg): mew translates
+ * the path; the call is made here with /proc/self/fd/N of the socket file
+ * (or of its directory, for bind), which fits in sun_path whatever the
+ * host path's length. */
+struct ksockaddr_un {
+	unsigned short family;
+	char path[108];
+};
+struct kmsghdr {
+	void *name;
+	int namelen;
+	void *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	int flags;
+};
+
+
+
+__attribute__((noinline)) long do_sock(long nr, const long *a)
+{
+	struct ksockaddr_un sa, to;
+	struct kmsghdr m;
+	char path[sizeof(sa.path) + 1], host[4096], *p, *name = 0;
+	unsigned long uaddr, len;
+	int bind = nr == __NR_bind;
+	long r, fd;
+
+	switch (nr) {
+	case __NR_bind:
+	case __NR_connect:
+		uaddr = (unsigned long)a[1];
+		len = (unsigned long)a[2];
+		break;
+	case __NR_sendto:
+		uaddr = (unsigned long)a[4];
+		len = (unsigned long)a[5];
+		break;
+	default: /* sendmsg */
+		if (copy_in(&m, (unsigned long)a[1], sizeof(m)) < 0)
+			goto as_is;
+		uaddr = (unsigned long)m.name;
+		len = (unsigned int)m.namelen;
+		break;
+	}
+	if (uaddr == 0 || len <= 2 || len > sizeof(sa) || copy_in(&sa, uaddr, len) < 0 ||
+	    sa.family != 1 /* AF_UNIX */ || sa.path[0] == '\0')
+		goto as_is;
+	memcpy(path, sa.path, len - 2);
+	path[len - 2] = '\0';
+	r = stub_slow_syscall(STUB_UPCALL_TRANSLATE, (long)path, AT_FDCWD, bind ? STUB_TR_WRITES : STUB_TR_FOLLOW,
+			      (long)host, sizeof(host), 0);
+	if (r < 0)
+		return r;
+	if (bind) {
+		char *slash = host;
+		for (char *q = host; *q != '\0'; q++)
+			if (*q == '/')
+				slash = q;
+		*slash = '\0';
+		name = slash + 1;
+		fd = S4(__NR_openat, AT_FDCWD, slash == host ? "/" : host, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	} else {
+		fd = S4(__NR_openat, AT_FDCWD, host, O_PATH | O_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		return fd;
+	memset(&to, 0, sizeof(to));
+	to.family = 1;
+	memcpy(to.path, "/proc/self/fd/", 14);
+	p = put_num(to.path + 14, fd);
+	if (name != 0) {
+		size_t n = slen(name);
+		if ((size_t)(p - to.path) + 1 + n >= sizeof(to.path)) {
+			S1(__NR_close, fd);
+			return -ENAMETOOLONG;
+		}
+		*p++ = '/';
+		memcpy(p, name, n);
+		p += n;
+	}
+	*p = '\0';
+	len = (unsigned long)(p - to.path) + 3;
+	switch (nr) {
+	case __NR_bind:
+	case __NR_connect:
+		r = S3(nr, a[0], &to, len);
+		break;
+	case __NR_sendto:
+		r = S6(nr, a[0], a[1], a[2], a[3], &to, len);
+		break;
+	default:
+		m.name = &to;
+		m.namelen = (int)len;
+		r = S3(nr, a[0], &m, a[2]);
+		break;
+	}
+	S1(__NR_close, fd);
+	return r;
+as_is:
+	return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}

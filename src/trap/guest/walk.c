@@ -1,0 +1,232 @@
+/* Walking a guest path in the rootfs as the guest's kernel would, and
+ * knowing when the walk cannot be trusted (binds, the host's /proc): the
+ * answer is then FALLBACK, and mew walks it. */
+#include "guest.h"
+
+/* Is bind guest path g (canonical) an ancestor of, or, path p (absolute,
+ * not canonical)?  Component by component. */
+static int under(const char *p, const char *g)
+{
+	for (;;) {
+		const char *gc, *pc;
+		while (*g == '/')
+			g++;
+		for (;;) {
+			while (*p == '/')
+				p++;
+			if (p[0] == '.' && (p[1] == '/' || p[1] == '\0')) {
+				p++;
+				continue;
+			}
+			break;
+		}
+		if (*g == '\0')
+			return 1;
+		if (*p == '\0')
+			return 0;
+		gc = g;
+		pc = p;
+		while (*g != '\0' && *g != '/')
+			g++;
+		while (*p != '\0' && *p != '/')
+			p++;
+		if (g - gc != p - pc)
+			return 0;
+		for (long i = 0; i < g - gc; i++)
+			if (gc[i] != pc[i])
+				return 0;
+	}
+}
+
+static int has_dotdot(const char *p)
+{
+	for (const char *s = p; *s != '\0';) {
+		const char *c;
+		while (*s == '/')
+			s++;
+		c = s;
+		while (*s != '\0' && *s != '/')
+			s++;
+		if (s - c == 2 && c[0] == '.' && c[1] == '.')
+			return 1;
+	}
+	return 0;
+}
+
+/* An absolute path that, walked without symlinks, can reach no bind: no
+ * `..`, and no bind at or above it. */
+static int lexically_clear(const char *p)
+{
+	if (has_dotdot(p))
+		return 0;
+	for (const char *g = cfg.binds; *g != '\0'; g += slen(g) + 1)
+		if (under(p, g))
+			return 0;
+	return 1;
+}
+
+int shadowed(unsigned long dev, unsigned long ino)
+{
+	if (dev == cfg.proc_dev)
+		return 1;
+	for (uint32_t i = 0; i < cfg.nshadow && i < STUB_MAX_SHADOW; i++)
+		if (cfg.shadow[i].dev == dev && cfg.shadow[i].ino == ino)
+			return 1;
+	return 0;
+}
+
+/* Open path (our copy) as the guest's kernel would, when the walk provably
+ * stays in the rootfs: an fd, -ENOENT when that is the answer, or FALLBACK. */
+long walk(long dirfd, const char *path, unsigned long flags)
+{
+	struct open_how how = { .flags = flags, .mode = 0, .resolve = RESOLVE_NO_MAGICLINKS };
+	long start, fd;
+	int clear = 0;
+
+	if (cfg.rootfd < 0)
+		return FALLBACK;
+	if (path[0] == '/') {
+		start = cfg.rootfd;
+		how.resolve |= RESOLVE_IN_ROOT;
+		if (cfg.flags & STUB_F_NO_IN_ROOT) {
+			if (!lexically_clear(path))
+				return FALLBACK;
+			how.resolve |= RESOLVE_NO_SYMLINKS;
+			clear = 1;
+		}
+	} else {
+		start = dirfd;
+		how.resolve |= RESOLVE_BENEATH;
+	}
+	fd = S4(__NR_openat2, start, path, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	if (fd != -ENOENT || path[0] != '/')
+		return FALLBACK;
+	if (!clear) {
+		/* Did the walk miss because it met a bind's hidden directory?
+		 * Not if the path avoids binds lexically and has no symlink. */
+		if (!lexically_clear(path))
+			return FALLBACK;
+		how.resolve |= RESOLVE_NO_SYMLINKS;
+		fd = S4(__NR_openat2, start, path, &how, sizeof(how));
+		if (fd >= 0) {
+			S1(__NR_close, fd);
+			return FALLBACK;
+		}
+	}
+	return fd == -ENOENT ? -ENOENT : FALLBACK;
+}
+
+/* fd is answerable in process (not behind a bind, not the host's /proc)?
+ * Otherwise it is closed and FALLBACK returned. */
+long checked(long fd, struct stat *st)
+{
+	if (S2(__NR_fstat, fd, st) < 0 || shadowed(st->st_dev, st->st_ino)) {
+		S1(__NR_close, fd);
+		return FALLBACK;
+	}
+	return fd;
+}
+
+/* A relative write may start from dirfd: its directory is on the rootfs's
+ * own filesystem (not /proc, /sys, /dev, nor a :ro bind there) and, for a
+ * creation (create = 1), above no place a bind hides. */
+int writable_start(long dirfd, int create)
+{
+	struct stat sd;
+
+	if (cfg.flags & STUB_F_RO_BIND)
+		return 0;
+	if ((dirfd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &sd, 0) : S2(__NR_fstat, dirfd, &sd)) < 0)
+		return 0;
+	if (sd.st_dev != cfg.root_dev)
+		return 0;
+	if (create)
+		for (uint32_t i = 0; i < cfg.nanc && i < 32; i++)
+			if (cfg.anc[i].dev == sd.st_dev && cfg.anc[i].ino == sd.st_ino)
+				return 0;
+	return 1;
+}
+
+/* Creating: the walk must be lexical (no symlink, no `..`) and provably
+ * miss every bind, so that nothing is ever created in what a bind hides. */
+long create(long dirfd, const char *path, unsigned long flags, unsigned long mode)
+{
+	struct open_how how = { .flags = flags, .mode = mode & 07777,
+				.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS };
+	long start, fd;
+
+	if (cfg.rootfd < 0)
+		return FALLBACK;
+	if (path[0] == '/') {
+		if (!lexically_clear(path))
+			return FALLBACK;
+		start = cfg.rootfd;
+		how.resolve |= RESOLVE_IN_ROOT;
+	} else {
+		if (has_dotdot(path) || !writable_start(dirfd, 1))
+			return FALLBACK;
+		start = dirfd;
+		how.resolve |= RESOLVE_BENEATH;
+	}
+	fd = S4(__NR_openat2, start, path, &how, sizeof(how));
+	if (fd >= 0 || fd == -ENOENT || fd == -EEXIST || fd == -EISDIR || fd == -ENOTDIR || fd == -EACCES)
+		return fd;
+	return FALLBACK;
+}
+
+/* Calls that name an entry without following it (mkdir, unlink, rmdir,
+ * symlink, lutimes): the entry's directory is walked like any path, and
+ * must be in the rootfs proper: on its filesystem, not what a bind hides
+ * nor a directory above a bind (so the entry itself cannot be a bind),
+ * writes allowed.  0 with *dfd (to close when *own is 0) and *name (in
+ * buf), or FALLBACK / -errno. */
+long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, long *dfd, int *own)
+{
+	const char *path;
+	long len, fd, n = 0, slash = -1;
+	struct stat st;
+
+	if (cfg.flags & (STUB_F_READONLY | STUB_F_RO_BIND | STUB_F_NO_ENTRY_OPS))
+		return FALLBACK;
+	len = guest_path(upath, &path);
+	if (len <= 0)
+		return len < 0 ? len : FALLBACK;
+	while (path[n] != '\0') {
+		if (n >= 4095)
+			return FALLBACK;
+		buf[n] = path[n];
+		if (buf[n] == '/')
+			slash = n;
+		n++;
+	}
+	buf[n] = '\0';
+	if (buf[n - 1] == '/' || slash == 0)
+		return FALLBACK; /* "x/" or "/x": the root is above every bind anyway */
+	*name = buf + slash + 1;
+	if ((*name)[0] == '.' && ((*name)[1] == '\0' || ((*name)[1] == '.' && (*name)[2] == '\0')))
+		return FALLBACK;
+	*own = slash < 0;
+	if (*own) {
+		fd = dirfd;
+	} else {
+		buf[slash] = '\0';
+		fd = walk(dirfd, buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return FALLBACK;
+	}
+	if ((*own && fd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, fd, &st)) < 0)
+		goto no;
+	if (st.st_dev != cfg.root_dev || shadowed(st.st_dev, st.st_ino))
+		goto no;
+	for (uint32_t i = 0; i < cfg.nanc && i < 32; i++)
+		if (cfg.anc[i].dev == st.st_dev && cfg.anc[i].ino == st.st_ino)
+			goto no;
+	*dfd = fd;
+	return 0;
+no:
+	if (!*own)
+		S1(__NR_close, fd);
+	return FALLBACK;
+}

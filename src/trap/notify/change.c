@@ -1,0 +1,120 @@
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ONE(pi, di, fl)                                          \
+	do {                                                     \
+		r = path_arg(n, req, pi, di, fl, host);          \
+		if (r == 1)                                      \
+			return -ENOENT;                          \
+		if (r < 0)                                       \
+			return r;                                \
+		if (pers_host_readonly(&n->pers, host))          \
+			return -EROFS;                           \
+	} while (0)
+#define TWO(pi, di, qi, ei, fl)                                  \
+	do {                                                     \
+		ONE(pi, di, fl);                                 \
+		r = path_arg(n, req, qi, ei, 0, host2);          \
+		if (r == 1)                                      \
+			return -ENOENT;                          \
+		if (r < 0)                                       \
+			return r;                                \
+		if (pers_host_readonly(&n->pers, host2))         \
+			return -EROFS;                           \
+	} while (0)
+#define SYS(call) ((call) < 0 ? -errno : 0)
+
+/* The calls that change the filesystem, with the guest's umask. */
+int notify_change(struct notifier *n, const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	char host[PATH_MAX], host2[PATH_MAX], target[PATH_MAX];
+	ssize_t len;
+	int r;
+
+	switch (req->data.nr) {
+	case SYS_mkdir:
+		ONE(0, -1, 0);
+		return SYS(mkdir(host, (mode_t)a[1] & ~(mode_t)umask_of(req->pid)));
+	case SYS_mkdirat:
+		ONE(1, 0, 0);
+		return SYS(mkdir(host, (mode_t)a[2] & ~(mode_t)umask_of(req->pid)));
+	case SYS_mknod:
+		ONE(0, -1, 0);
+		return SYS(mknod(host, (mode_t)a[1] & ~(mode_t)umask_of(req->pid), (dev_t)a[2]));
+	case SYS_mknodat:
+		ONE(1, 0, 0);
+		return SYS(mknod(host, (mode_t)a[2] & ~(mode_t)umask_of(req->pid), (dev_t)a[3]));
+	case SYS_rmdir:
+		ONE(0, -1, 0);
+		return SYS(rmdir(host));
+	case SYS_unlink:
+		ONE(0, -1, 0);
+		return SYS(unlink(host));
+	case SYS_unlinkat:
+		ONE(1, 0, 0);
+		return SYS(unlinkat(AT_FDCWD, host, (int)a[2]));
+	case SYS_rename:
+		TWO(0, -1, 1, -1, 0);
+		return SYS(rename(host, host2));
+	case SYS_renameat:
+		TWO(1, 0, 3, 2, 0);
+		return SYS(rename(host, host2));
+	case SYS_renameat2:
+		TWO(1, 0, 3, 2, 0);
+		return SYS(renameat2(AT_FDCWD, host, AT_FDCWD, host2, (unsigned)a[4]));
+	case SYS_link:
+		TWO(0, -1, 1, -1, 0);
+		return SYS(link(host, host2));
+	case SYS_linkat:
+		TWO(1, 0, 3, 2, (a[4] & AT_SYMLINK_FOLLOW) ? PERS_FOLLOW : 0);
+		return SYS(linkat(AT_FDCWD, host, AT_FDCWD, host2, (int)(a[4] & AT_SYMLINK_FOLLOW)));
+	case SYS_symlink:
+	case SYS_symlinkat:
+		/* The target is stored as the guest wrote it: a guest path. */
+		len = trap_mem_read_str(req->pid, a[0], target, sizeof(target));
+		if (len < 0)
+			return (int)len;
+		if (len == 0)
+			return -ENOENT;
+		if (req->data.nr == SYS_symlink)
+			ONE(1, -1, 0);
+		else
+			ONE(2, 1, 0);
+		return SYS(symlink(target, host));
+	case SYS_chmod:
+		ONE(0, -1, PERS_FOLLOW);
+		return SYS(chmod(host, (mode_t)a[1]));
+	case SYS_fchmodat:
+		ONE(1, 0, PERS_FOLLOW);
+		return SYS(chmod(host, (mode_t)a[2]));
+	case SYS_truncate:
+		ONE(0, -1, PERS_FOLLOW);
+		return SYS(truncate(host, (off_t)a[1]));
+	case SYS_utimensat: {
+		struct timespec ts[2];
+		if (a[1] == 0)
+			return 2; /* futimens: the fd is the guest's own */
+		r = path_arg(n, req, 1, 0, (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return 2;
+		if (r < 0)
+			return r;
+		if (pers_host_readonly(&n->pers, host))
+			return -EROFS;
+		if (a[2] != 0 && trap_mem_read(req->pid, a[2], ts, sizeof(ts)) < 0)
+			return -EFAULT;
+		return SYS(utimensat(AT_FDCWD, host, a[2] != 0 ? ts : NULL,
+				     (int)(a[3] & AT_SYMLINK_NOFOLLOW)));
+	}
+	}
+	return -ENOSYS;
+}

@@ -1,0 +1,104 @@
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+
+/* The stub's exec upcall (guest/stub.h): resolve the program in the rootfs,
+ * write the host path and argv prefix for the stub, and have the thread
+ * watched so that its new image gets a stub. */
+int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	char path[PATH_MAX], base[PATH_MAX], argv0[PATH_MAX];
+	static struct pers_exec ex;
+	static char out[8192];
+	struct stub_exec_answer h = { 0 };
+	const char *b = NULL;
+	size_t at;
+	uint64_t v = 0;
+	ssize_t len;
+	int r;
+	struct tracee *tr;
+
+	pers_for(n, req->pid);
+	len = trap_mem_read_str(req->pid, a[0], path, sizeof(path));
+	if (len < 0)
+		return (int)len;
+	if (len == 0) {
+		if (!(a[5] & AT_EMPTY_PATH))
+			return -ENOENT;
+		/* fexecve: the program is the fd itself. */
+		if ((r = pers_fd_path(&n->pers, req->pid, (int)a[1], path, sizeof(path))) < 0)
+			return r;
+	} else if (path[0] != '/') {
+		int fd = (int)a[1];
+		r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
+				   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+		if (r < 0)
+			return r;
+		b = base;
+	}
+	/* argv: counted (the stub copies argv[1..]) and argv[0] kept. */
+	argv0[0] = '\0';
+	if (a[2] != 0) {
+		for (;; h.argc++) {
+			if (h.argc > (1u << 20))
+				return -E2BIG;
+			if (trap_mem_read(req->pid, a[2] + 8ull * h.argc, &v, 8) < 0)
+				return -EFAULT;
+			if (v == 0)
+				break;
+			if (h.argc == 0 && trap_mem_read_str(req->pid, v, argv0, sizeof(argv0)) < 0)
+				return -EFAULT;
+		}
+	}
+	r = pers_exec_resolve(&n->pers, b, path, h.argc > 0 ? argv0 : path, &ex);
+	if (r < 0)
+		return r;
+	h.nprefix = (uint32_t)ex.nprefix;
+	memcpy(out, &h, sizeof(h));
+	at = sizeof(h);
+	for (int i = -1; i < ex.nprefix; i++) {
+		const char *s = i < 0 ? ex.host : ex.prefix[i];
+		size_t l = strlen(s) + 1;
+		if (at + l > sizeof(out) || at + l > a[4])
+			return -E2BIG;
+		memcpy(out + at, s, l);
+		at += l;
+	}
+	if ((r = put(req, a[3], out, at)) < 0)
+		return r;
+	pthread_mutex_lock(&n->t->lock);
+	tr = trap_tracee(n->t, req->pid, false);
+	if (tr != NULL && !tr->watched) {
+		/* A watcher thread of its own ptraces it until its exec, so that
+		 * the notifier keeps answering meanwhile (a signal handler that
+		 * runs before the exec may need it). */
+		if ((r = trap_stub_watch(n->t, req->pid)) < 0) {
+			pthread_mutex_unlock(&n->t->lock);
+			mew_debug("trap: stub: cannot watch %d's exec: %s", req->pid, strerror(-r));
+			return -EPERM;
+		}
+		tr->watched = true;
+	}
+	if (tr != NULL) {
+		uint32_t ids[8];
+		free(tr->pending_exe);
+		tr->pending_exe = strdup(ex.guest);
+		/* The identity survives the exec: taken from the old stub. */
+		tr->has_creds = trap_mem_read(req->pid, STUB_DATA + offsetof(struct stub_config, uid), ids,
+					      sizeof(ids)) == 0;
+		if (tr->has_creds) {
+			memcpy(tr->uid, ids, 16);
+			memcpy(tr->gid, ids + 4, 16);
+		}
+	}
+	pthread_mutex_unlock(&n->t->lock);
+	return 0;
+}

@@ -1,0 +1,131 @@
+/* The guest process behind a notification: its program, its paths. */
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void status_of(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int v;
+		if (tgid != NULL && sscanf(line, "Tgid: %d", &v) == 1)
+			*tgid = v;
+		if (ppid != NULL && sscanf(line, "PPid: %d", &v) == 1)
+			*ppid = v;
+	}
+	fclose(f);
+}
+
+/* Stub mode: nothing follows forks, so a thread first seen here is looked
+ * up: its process's program is its leader's, or (a child that has not
+ * exec'd) its nearest known ancestor's.  t->lock held. */
+static struct tracee *stub_who(struct trap *t, pid_t tid)
+{
+	pid_t tgid = 0, ppid = 0;
+	struct tracee *tr, *src = NULL;
+
+	status_of(tid, &tgid, &ppid);
+	if (tgid != 0 && tgid != tid)
+		src = trap_tracee(t, tgid, false);
+	for (int i = 0; src == NULL && ppid > 1 && i < 32; i++) {
+		pid_t up = 0;
+		src = trap_tracee(t, ppid, false);
+		if (src == NULL) {
+			status_of(ppid, NULL, &up);
+			ppid = up;
+		}
+	}
+	tr = trap_tracee(t, tid, true);
+	if (tr == NULL)
+		return NULL;
+	tr->tgid = tgid != 0 ? tgid : tid;
+	if (src != NULL && src->exe != NULL)
+		tr->exe = strdup(src->exe);
+	return tr;
+}
+
+/* The guest process behind a notification, for /proc/self answers. */
+void pers_for(struct notifier *n, pid_t tid)
+{
+	struct tracee *tr;
+
+	n->pers.tid = tid;
+	n->pers.pid = tid;
+	n->pers.exe = NULL;
+	pthread_mutex_lock(&n->t->lock);
+	tr = trap_tracee(n->t, tid, false);
+	if (tr == NULL && n->t->stub_mode)
+		tr = stub_who(n->t, tid);
+	if (tr != NULL) {
+		if (tr->tgid != 0)
+			n->pers.pid = tr->tgid;
+		if (tr->exe != NULL) {
+			snprintf(n->exe, sizeof(n->exe), "%s", tr->exe);
+			n->pers.exe = n->exe;
+		}
+	}
+	pthread_mutex_unlock(&n->t->lock);
+}
+
+/* Path argument pi relative to dirfd argument di (-1: the cwd), translated.
+ * Returns 0, 1 when the path is empty (the call is about the fd itself), or
+ * -errno. */
+int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di,
+		    int flags, char *host)
+{
+	char path[PATH_MAX], base[PATH_MAX];
+	const char *b = NULL;
+	ssize_t len;
+	int r;
+
+	len = trap_mem_read_str(req->pid, req->data.args[pi], path, sizeof(path));
+	if (len < 0)
+		return (int)len;
+	if (len == 0)
+		return 1;
+	pers_for(n, req->pid);
+	if (path[0] != '/') {
+		int fd = di < 0 ? AT_FDCWD : (int)req->data.args[di];
+		if (fd == AT_FDCWD)
+			r = pers_getcwd(&n->pers, req->pid, base, sizeof(base));
+		else
+			r = fd < 0 ? -EBADF : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+		if (r < 0)
+			return r;
+		b = base;
+	}
+	return pers_translate(&n->pers, b, path, flags, host, PATH_MAX);
+}
+
+int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len)
+{
+	return trap_mem_write(req->pid, addr, buf, len);
+}
+
+int umask_of(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned m = 022;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 022;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Umask: %o", &m) == 1)
+			break;
+	fclose(f);
+	return (int)m;
+}

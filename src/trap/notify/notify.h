@@ -1,0 +1,44 @@
+/* What the notifier's files share: the notifier, and the guest process
+ * behind a notification (see serve.c). */
+#ifndef MEW_TRAP_NOTIFY_NOTIFY_H
+#define MEW_TRAP_NOTIFY_NOTIFY_H
+
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+#include "trap/trap.h"
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef SYS_statx
+#define SYS_statx 332
+#endif
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+
+struct notifier {
+	struct trap *t;
+	int fd;
+	int stopping;
+	struct pers pers; /* this thread's copy: pid, tid, exe are per call */
+	char exe[PATH_MAX];
+};
+
+/* guest.c: the guest process behind a notification */
+void pers_for(struct notifier *n, pid_t tid);
+int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di, int flags, char *host);
+int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len);
+int umask_of(pid_t tid);
+
+/* The answers, one concept a file: each returns *val's value with 0, or
+ * 1 (already sent), 2 (let the call run as it is), -errno. */
+int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* query.c */
+int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di); /* open.c */
+int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /* change.c */
+int notify_sock(struct notifier *n, const struct seccomp_notif *req);		     /* sock.c */
+int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req);	     /* exec.c */
+
+#endif

@@ -1,0 +1,106 @@
+/* open and openat: the fd opened by mew and installed in the guest (ADDFD). */
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct slow_open {
+	int listener;
+	uint64_t id;
+	char host[PATH_MAX];
+	int flags;
+	uint32_t cloexec;
+};
+
+/* A FIFO's open waits for the other end: in its own thread, so the other
+ * end (another guest call) can still be answered. */
+static void *open_slowly(void *arg)
+{
+	struct slow_open *s = arg;
+	int fd = open(s->host, s->flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		struct seccomp_notif_resp resp = { .id = s->id, .error = -errno };
+		ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	} else {
+		struct seccomp_notif_addfd add = {
+			.id = s->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+			.newfd_flags = s->cloexec,
+		};
+		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+			struct seccomp_notif_resp resp = { .id = s->id, .error = -errno };
+			ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		}
+		close(fd);
+	}
+	free(s);
+	return NULL;
+}
+
+/* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
+int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di)
+{
+	char host[PATH_MAX];
+	int flags = (int)req->data.args[pi + 1];
+	mode_t mode = (mode_t)req->data.args[pi + 2];
+	int follow = PERS_FOLLOW, fd, r;
+	struct stat st;
+
+	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		follow = 0;
+	r = path_arg(n, req, pi, di, follow, host);
+	if (r == 1)
+		return -ENOENT;
+	if (r < 0)
+		return r;
+	if (((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) &&
+	    pers_host_readonly(&n->pers, host))
+		return -EROFS;
+	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
+		mode &= ~(mode_t)umask_of(req->pid);
+	if (!(flags & O_NONBLOCK) && !(flags & O_PATH) && stat(host, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		struct slow_open *s = calloc(1, sizeof(*s));
+		pthread_attr_t a;
+		pthread_t th;
+		if (s == NULL)
+			return -ENOMEM;
+		s->listener = n->fd;
+		s->id = req->id;
+		strcpy(s->host, host);
+		s->flags = flags;
+		s->cloexec = (uint32_t)(flags & O_CLOEXEC);
+		pthread_attr_init(&a);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		r = pthread_create(&th, &a, open_slowly, s);
+		pthread_attr_destroy(&a);
+		if (r != 0) {
+			free(s);
+			return -EAGAIN;
+		}
+		return 1;
+	}
+	fd = (flags & O_ACCMODE) == O_RDONLY ? pers_proc_cmdline_fd(host) : -1;
+	if (fd < 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH))
+		fd = pers_proc_view_fd(&n->pers, host);
+	/* O_NOCTTY: a terminal the guest opens never becomes mew's. */
+	if (fd < 0)
+		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0)
+		return -errno;
+	{
+		struct seccomp_notif_addfd add = {
+			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+			.newfd_flags = (uint32_t)(flags & O_CLOEXEC),
+		};
+		r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		r = r < 0 ? -errno : 1;
+	}
+	close(fd);
+	return r;
+}

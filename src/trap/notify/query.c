@@ -1,0 +1,153 @@
+/* The calls that only ask (stat family, access, readlink, getcwd, uname,
+ * getres*id) and chroot, answered on the translated host path. */
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* chroot: only to the guest's own root, which it already has. */
+static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
+{
+	char path[PATH_MAX], base[PATH_MAX], guest[PATH_MAX];
+	const char *b = NULL;
+	ssize_t len = trap_mem_read_str(req->pid, req->data.args[0], path, sizeof(path));
+	int r;
+
+	if (len < 0)
+		return (int)len;
+	if (len == 0)
+		return -ENOENT;
+	pers_for(n, req->pid);
+	if (path[0] != '/') {
+		if ((r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	if ((r = pers_resolve(&n->pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+		return r;
+	return strcmp(guest, "/") == 0 ? 0 : -EPERM;
+}
+
+/* -ENOSYS when nr is none of these. */
+int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
+{
+	const __u64 *a = req->data.args;
+	char host[PATH_MAX], buf[PATH_MAX];
+	struct stat st;
+	int r;
+
+	*val = 0;
+	switch (req->data.nr) {
+	case SYS_stat:
+	case SYS_lstat:
+		r = path_arg(n, req, 0, -1, req->data.nr == SYS_stat ? PERS_FOLLOW : 0, host);
+		if (r == 1)
+			return -ENOENT;
+		if (r < 0)
+			return r;
+		if ((req->data.nr == SYS_stat ? stat(host, &st) : lstat(host, &st)) < 0)
+			return -errno;
+		return put(req, a[1], &st, sizeof(st));
+	case SYS_newfstatat:
+		r = path_arg(n, req, 1, 0, (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return 2; /* fstat: the fd is the guest's own */
+		if (r < 0)
+			return r;
+		if (fstatat(AT_FDCWD, host, &st, (int)(a[3] & AT_SYMLINK_NOFOLLOW)) < 0)
+			return -errno;
+		return put(req, a[2], &st, sizeof(st));
+	case SYS_statx: {
+		struct statx sx;
+		r = path_arg(n, req, 1, 0, (a[2] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return 2;
+		if (r < 0)
+			return r;
+		if (statx(AT_FDCWD, host, (int)(a[2] & ~(uint64_t)AT_EMPTY_PATH), (unsigned)a[3], &sx) < 0)
+			return -errno;
+		return put(req, a[4], &sx, sizeof(sx));
+	}
+	case SYS_access:
+		r = path_arg(n, req, 0, -1, PERS_FOLLOW, host);
+		if (r == 1)
+			return -ENOENT;
+		if (r < 0)
+			return r;
+		return access(host, (int)a[1]) < 0 ? -errno : 0;
+	case SYS_faccessat:
+	case SYS_faccessat2: {
+		int fl = req->data.nr == SYS_faccessat2 ? (int)a[3] : 0;
+		r = path_arg(n, req, 1, 0, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1)
+			return fl & AT_EMPTY_PATH ? 2 : -ENOENT;
+		if (r < 0)
+			return r;
+		return faccessat(AT_FDCWD, host, (int)a[2], fl & ~AT_EMPTY_PATH) < 0 ? -errno : 0;
+	}
+	case SYS_readlink:
+	case SYS_readlinkat: {
+		int pi = req->data.nr == SYS_readlink ? 0 : 1;
+		char path[PATH_MAX], base[PATH_MAX];
+		const char *b = NULL;
+		ssize_t len = trap_mem_read_str(req->pid, a[pi], path, sizeof(path));
+		if (len < 0)
+			return (int)len;
+		if (len == 0)
+			return pi == 1 ? 2 : -ENOENT;
+		pers_for(n, req->pid);
+		if (path[0] != '/') {
+			int fd = pi == 0 ? AT_FDCWD : (int)a[0];
+			r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
+					   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+			if (r < 0)
+				return r;
+			b = base;
+		}
+		len = pers_readlink(&n->pers, b, path, buf, sizeof(buf));
+		if (len < 0)
+			return (int)len;
+		if ((int64_t)a[pi + 2] <= 0)
+			return -EINVAL;
+		if ((uint64_t)len > a[pi + 2])
+			len = (ssize_t)a[pi + 2];
+		if ((r = put(req, a[pi + 1], buf, (size_t)len)) < 0)
+			return r;
+		*val = len;
+		return 0;
+	}
+	case SYS_getcwd: {
+		size_t len;
+		pers_for(n, req->pid);
+		if ((r = pers_getcwd(&n->pers, req->pid, buf, sizeof(buf))) < 0)
+			return r;
+		len = strlen(buf) + 1;
+		if (len > a[1])
+			return -ERANGE;
+		if ((r = put(req, a[0], buf, len)) < 0)
+			return r;
+		*val = (int64_t)len;
+		return 0;
+	}
+	case SYS_uname: {
+		struct utsname u;
+		pers_uname(&n->pers, &u);
+		return put(req, a[0], &u, sizeof(u));
+	}
+	case SYS_chroot:
+		return do_chroot(n, req);
+	case SYS_getresuid:
+	case SYS_getresgid: {
+		uint32_t v = req->data.nr == SYS_getresuid ? n->pers.uid : n->pers.gid;
+		for (int i = 0; i < 3; i++)
+			if ((r = put(req, a[i], &v, 4)) < 0)
+				return r;
+		return 0;
+	}
+	}
+	return -ENOSYS;
+}

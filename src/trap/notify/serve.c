@@ -1,0 +1,175 @@
+/* The fast path: calls that only ask (stat, access, readlink, getcwd,
+ * uname) and opens are answered through seccomp user notification instead
+ * of a ptrace stop.  mew does the call itself on the translated host path
+ * and writes the result into the guest (an open's fd is installed in the
+ * guest with SECCOMP_IOCTL_NOTIF_ADDFD), so the guest's registers are never
+ * touched and no translated path is ever placed where another guest thread
+ * could rewrite it.  One thread serves the listener (this file); the
+ * answers are in the folder's other files, one concept each. */
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const int notified[] = {
+	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_access, SYS_faccessat,
+	SYS_faccessat2, SYS_readlink, SYS_readlinkat, SYS_getcwd, SYS_uname,
+	SYS_open, SYS_openat,
+	/* Calls that change the filesystem: done by mew on host paths, so no
+	 * translated path ever sits in guest memory. */
+	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat,
+	SYS_renameat2, SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat, SYS_chmod, SYS_fchmodat,
+	SYS_truncate, SYS_utimensat, SYS_mknod, SYS_mknodat,
+	/* AF_UNIX socket paths: no host socket is reachable by its path. */
+	SYS_bind, SYS_connect,
+};
+
+bool trap_notified(int nr)
+{
+	for (size_t i = 0; i < sizeof(notified) / sizeof(notified[0]); i++)
+		if (notified[i] == nr)
+			return true;
+	return false;
+}
+
+/* Answer one notification: *val is the call's result when 0 is returned;
+ * 1 means the answer is already sent; 2 means let the call run as it is. */
+static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
+{
+	const __u64 *a = req->data.args;
+	char host[PATH_MAX];
+	int r;
+
+	*val = 0;
+	switch (req->data.nr) {
+	case SYS_open:
+		return notify_open(n, req, 0, -1);
+	case SYS_openat:
+		return notify_open(n, req, 1, 0);
+	case SYS_bind:
+	case SYS_connect:
+		return notify_sock(n, req);
+	case STUB_UPCALL_TRANSLATE:
+		r = path_arg(n, req, 0, 1, (a[2] & STUB_TR_FOLLOW) ? PERS_FOLLOW : 0, host);
+		if (r == 1) {
+			*val = 1;
+			return 0;
+		}
+		if (r < 0)
+			return r;
+		if ((a[2] & STUB_TR_WRITES) && pers_host_readonly(&n->pers, host))
+			return -EROFS;
+		if (strlen(host) + 1 > a[4])
+			return -ENAMETOOLONG;
+		return put(req, a[3], host, strlen(host) + 1);
+	case STUB_UPCALL_EXEC:
+		return notify_upcall_exec(n, req);
+	}
+	r = notify_query(n, req, val);
+	return r != -ENOSYS ? r : notify_change(n, req);
+}
+
+static void *serve(void *arg)
+{
+	struct notifier *n = arg;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return NULL;
+	/* A umask of this thread's own, for the calls that cannot be given a
+	 * mode (bind of an AF_UNIX path). */
+	unshare(CLONE_FS);
+	req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
+	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
+								   : sizeof(*resp));
+	if (req == NULL || resp == NULL)
+		goto out;
+	/* Blocking in RECV (no poll first: one system call less per guest
+	 * call); trap_notify_stop interrupts it with SIGUSR2. */
+	while (!__atomic_load_n(&n->stopping, __ATOMIC_ACQUIRE)) {
+		int64_t val;
+		int r;
+
+		memset(req, 0, sizes.seccomp_notif);
+		if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			break;
+		}
+		r = answer(n, req, &val);
+		__atomic_add_fetch(&n->t->notified, 1, __ATOMIC_RELAXED);
+		if (r == 1)
+			continue;
+		memset(resp, 0, sizes.seccomp_notif_resp);
+		resp->id = req->id;
+		if (r == 2) {
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		} else if (r < 0) {
+			resp->error = r;
+		} else {
+			resp->val = val;
+		}
+		/* ENOENT: the guest was interrupted or died meanwhile; fine (an
+		 * interrupted exec upcall comes again, already watched). */
+		ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+	}
+out:
+	free(req);
+	free(resp);
+	return NULL;
+}
+
+static void wake(int sig)
+{
+	(void)sig;
+}
+
+int trap_notify_start(struct trap *t, int listener, struct mew_error **err)
+{
+	struct notifier *n = calloc(1, sizeof(*n));
+	struct sigaction sa = { .sa_handler = wake }; /* no SA_RESTART: RECV returns EINTR */
+
+	if (n == NULL)
+		return mew_error(err, ENOMEM, "notifier");
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
+	n->t = t;
+	n->fd = listener;
+	n->pers = t->pers; /* shares rootfs and binds, read-only */
+	n->pers.cache = pers_cache_new();
+	t->notifier = n;
+	if (pthread_create(&t->notify_thread, NULL, serve, n) != 0) {
+		pers_cache_free(n->pers.cache);
+		free(n);
+		t->notifier = NULL;
+		return mew_error(err, EAGAIN, "notifier thread");
+	}
+	return 0;
+}
+
+void trap_notify_stop(struct trap *t)
+{
+	struct notifier *n = t->notifier;
+
+	if (n == NULL)
+		return;
+	__atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
+	/* Until it is seen out of RECV: the signal may land just before it. */
+	while (pthread_tryjoin_np(t->notify_thread, NULL) == EBUSY) {
+		pthread_kill(t->notify_thread, SIGUSR2);
+		usleep(1000);
+	}
+	close(n->fd);
+	pers_cache_free(n->pers.cache);
+	free(n);
+	t->notifier = NULL;
+}

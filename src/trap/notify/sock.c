@@ -1,0 +1,83 @@
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* bind/connect with an AF_UNIX path: translated like any path, then done
+ * by mew on a copy of the guest's socket (pidfd_getfd): binding or
+ * connecting the copy binds or connects the guest's socket.  The host path
+ * may be longer than sun_path holds, so it is reached through
+ * /proc/self/fd/N of its directory (bind) or of the socket file (connect).
+ * Abstract names and other families run as they are (2). */
+int notify_sock(struct notifier *n, const struct seccomp_notif *req)
+{
+	struct sockaddr_un sa;
+	socklen_t len = (socklen_t)req->data.args[2];
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	char path[sizeof(sa.sun_path) + 1], host[PATH_MAX], base[PATH_MAX];
+	const char *b = NULL;
+	bool bind_ = req->data.nr == SYS_bind;
+	int r, pidfd, sock, fd;
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+
+	if (len <= off || len > sizeof(sa) || trap_mem_read(req->pid, req->data.args[1], &sa, len) < 0)
+		return 2;
+	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
+		return 2;
+	memcpy(path, sa.sun_path, len - off);
+	path[len - off] = '\0';
+	pers_for(n, req->pid);
+	if (path[0] != '/') {
+		if ((r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	if ((r = pers_translate(&n->pers, b, path, bind_ ? 0 : PERS_FOLLOW, host, sizeof(host))) < 0)
+		return r;
+	if (bind_ && pers_host_readonly(&n->pers, host))
+		return -EROFS;
+	if (bind_) {
+		char *slash = strrchr(host, '/');
+		*slash = '\0';
+		fd = open(slash == host ? "/" : host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d/%s", fd, slash + 1);
+	} else {
+		fd = open(host, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		r = snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d", fd);
+	}
+	if (r < 0 || (size_t)r >= sizeof(to.sun_path)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, n->pers.pid, 0);
+	sock = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
+	r = sock < 0 ? -errno : 0;
+	if (pidfd >= 0)
+		close(pidfd);
+	if (r == 0) {
+		if (bind_) {
+			/* The guest's umask, not mew's 0, for the socket file
+			 * (this thread has its own: see serve). */
+			mode_t old = umask((mode_t)umask_of(req->pid));
+			r = bind(sock, (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
+			umask(old);
+		} else {
+			r = connect(sock, (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
+		}
+		close(sock);
+	}
+	close(fd);
+	return r;
+}
