@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -340,6 +341,50 @@ static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long 
 
 static const struct pers_cred_io guest_mem = { mem_in, mem_out, NULL };
 
+#define CRED (&a64_proc.pers.cred)
+#define PERS (&a64_proc.pers)
+
+/* The host path of one of this process's fds, for the personality's
+ * checks and owners; -EBADF for a closed one. */
+static int fd_host(int fd, char *buf, size_t len)
+{
+	if (fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+/* stat's owner as the guest sees it (recorded, or mew's own as root's). */
+static long stat_view(void *dst, const char *host, bool follow, struct stat *st)
+{
+	pers_owner_view(PERS, host, follow, st);
+	stat_out(dst, st);
+	return 0;
+}
+
+static long statx_view(long r, const char *host, bool follow, void *buf)
+{
+	struct statx *x = buf;
+	struct stat st;
+	if (r < 0 || !(x->stx_mask & (STATX_UID | STATX_GID)))
+		return r;
+	st.st_mode = x->stx_mode;
+	st.st_uid = x->stx_uid;
+	st.st_gid = x->stx_gid;
+	pers_owner_view(PERS, host, follow, &st);
+	x->stx_uid = st.st_uid;
+	x->stx_gid = st.st_gid;
+	return r;
+}
+
+/* A call that made host: its new inode gets the owner the kernel gives. */
+static long created(long r, const char *host)
+{
+	if (r >= 0)
+		pers_owner_created(PERS, CRED, host);
+	return r;
+}
+
 /* The identity calls: answered by the personality's credential model. */
 static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 {
@@ -354,83 +399,129 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	struct stat st;
 
 	switch (nr) {
-	case A64_NR_openat:
+	case A64_NR_openat: {
+		int fl = open_flags_in(ARG(2)), r, fresh;
 		d = GPATH(1, !(ARG(2) & G_O_NOFOLLOW), hp);
-		return ret(openat(d, hp, open_flags_in(ARG(2)), (mode_t)ARG(3)));
+		if ((r = pers_check_open(PERS, CRED, hp, fl)) < 0)
+			return r;
+		fresh = (fl & O_CREAT) && faccessat(d, hp, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+		r = ret(openat(d, hp, fl, (mode_t)ARG(3)));
+		return fresh ? created(r, hp) : r;
+	}
 	case A64_NR_fstat:
 		if (fstat(ARG(0), &st) < 0)
 			return -errno;
-		stat_out(PTR(1), &st);
-		return 0;
+		snprintf(hp, sizeof(hp), "/proc/self/fd/%d", (int)ARG(0));
+		return stat_view(PTR(1), hp, true, &st);
 	case A64_NR_fstatat: {
 		int fl = ARG(3);
 		if ((fl & AT_EMPTY_PATH) && STR(1)[0] == '\0') {
 			if (fstat(ARG(0), &st) < 0)
 				return -errno;
+			snprintf(hp, sizeof(hp), "/proc/self/fd/%d", (int)ARG(0));
+			fl = 0;
 		} else {
 			d = GPATH(1, !(fl & AT_SYMLINK_NOFOLLOW), hp);
 			if (fstatat(d, hp, &st, fl) < 0)
 				return -errno;
 		}
-		stat_out(PTR(2), &st);
-		return 0;
+		return stat_view(PTR(2), hp, !(fl & AT_SYMLINK_NOFOLLOW), &st);
 	}
 	case A64_NR_statx:
-		if ((ARG(2) & AT_EMPTY_PATH) && STR(1)[0] == '\0')
-			return ret(syscall(SYS_statx, ARG(0), "", ARG(2), ARG(3), PTR(4)));
+		if ((ARG(2) & AT_EMPTY_PATH) && STR(1)[0] == '\0') {
+			snprintf(hp, sizeof(hp), "/proc/self/fd/%d", (int)ARG(0));
+			return statx_view(ret(syscall(SYS_statx, ARG(0), "", ARG(2), ARG(3), PTR(4))), hp,
+					  true, PTR(4));
+		}
 		d = GPATH(1, !(ARG(2) & AT_SYMLINK_NOFOLLOW), hp);
-		return ret(syscall(SYS_statx, d, hp, ARG(2), ARG(3), PTR(4)));
+		return statx_view(ret(syscall(SYS_statx, d, hp, ARG(2), ARG(3), PTR(4))), hp,
+				  !(ARG(2) & AT_SYMLINK_NOFOLLOW), PTR(4));
 	case A64_NR_faccessat:
-		d = GPATH(1, 1, hp);
-		return ret(faccessat(d, hp, ARG(2), 0));
-	case A64_NR_faccessat2:
-		d = GPATH(1, !(ARG(3) & AT_SYMLINK_NOFOLLOW), hp);
-		return ret(faccessat(d, hp, ARG(2), ARG(3)));
+	case A64_NR_faccessat2: {
+		int fl = nr == A64_NR_faccessat ? 0 : ARG(3), r;
+		d = GPATH(1, !(fl & AT_SYMLINK_NOFOLLOW), hp);
+		/* the guest's ids decide, and what mew itself may do */
+		if ((r = pers_check_access(PERS, CRED, hp, !(fl & AT_SYMLINK_NOFOLLOW), ARG(2),
+					   fl & AT_EACCESS)) < 0)
+			return r;
+		return ret(faccessat(d, hp, ARG(2), fl));
+	}
 	case A64_NR_readlinkat:
 		return sys_readlinkat(c);
 	case A64_NR_mkdirat:
 		d = GPATH(1, 0, hp);
-		return ret(mkdirat(d, hp, ARG(2)));
+		if ((d2 = pers_check_create(PERS, CRED, hp)) < 0)
+			return d2;
+		return created(ret(mkdirat(d, hp, ARG(2))), hp);
 	case A64_NR_mknodat:
 		d = GPATH(1, 0, hp);
-		return ret(mknodat(d, hp, ARG(2), ARG(3)));
+		if ((d2 = pers_check_create(PERS, CRED, hp)) < 0)
+			return d2;
+		return created(ret(mknodat(d, hp, ARG(2), ARG(3))), hp);
 	case A64_NR_unlinkat:
 		d = GPATH(1, 0, hp);
+		if ((d2 = pers_check_delete(PERS, CRED, hp)) < 0)
+			return d2;
 		return ret(unlinkat(d, hp, ARG(2)));
 	case A64_NR_symlinkat:
 		d = a64_path(ARG(1), STR(2), 0, hp, sizeof(hp));
 		if (d < 0 && d != AT_FDCWD)
 			return d;
-		return ret(symlinkat(STR(0), d, hp));
+		if ((d2 = pers_check_create(PERS, CRED, hp)) < 0)
+			return d2;
+		return created(ret(symlinkat(STR(0), d, hp)), hp);
 	case A64_NR_linkat:
 		d = GPATH(1, ARG(4) & AT_SYMLINK_FOLLOW, hp);
 		d2 = a64_path(ARG(2), STR(3), 0, hp2, sizeof(hp2));
 		if (d2 < 0 && d2 != AT_FDCWD)
 			return d2;
-		return ret(linkat(d, hp, d2, hp2, ARG(4)));
+		if ((d2 = pers_check_create(PERS, CRED, hp2)) < 0)
+			return d2;
+		return ret(linkat(d, hp, AT_FDCWD, hp2, ARG(4)));
 	case A64_NR_renameat:
 	case A64_NR_renameat2:
 		d = GPATH(1, 0, hp);
 		d2 = a64_path(ARG(2), STR(3), 0, hp2, sizeof(hp2));
 		if (d2 < 0 && d2 != AT_FDCWD)
 			return d2;
-		return ret(syscall(SYS_renameat2, d, hp, d2, hp2, nr == A64_NR_renameat ? 0 : ARG(4)));
+		if ((d2 = pers_check_rename(PERS, CRED, hp, hp2)) < 0)
+			return d2;
+		return ret(syscall(SYS_renameat2, d, hp, AT_FDCWD, hp2, nr == A64_NR_renameat ? 0 : ARG(4)));
 	case A64_NR_fchmodat:
 		d = GPATH(1, 1, hp);
-		return ret(fchmodat(d, hp, ARG(2), 0));
+		return pers_chmod(PERS, CRED, hp, true, ARG(2));
+	case A64_NR_fchmod:
+		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
+			return d;
+		return pers_chmod(PERS, CRED, hp, true, ARG(1));
 	case A64_NR_fchownat:
 		d = GPATH(1, !(ARG(4) & AT_SYMLINK_NOFOLLOW), hp);
-		if (a64_proc.pers.fake_root)
-			return ret(faccessat(d, hp, F_OK, ARG(4) & AT_SYMLINK_NOFOLLOW));
-		return ret(fchownat(d, hp, ARG(2), ARG(3), ARG(4)));
-	case A64_NR_utimensat:
+		return pers_chown(PERS, CRED, hp, !(ARG(4) & AT_SYMLINK_NOFOLLOW), ARG(2), ARG(3));
+	case A64_NR_fchown:
+		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
+			return d;
+		return pers_chown(PERS, CRED, hp, true, ARG(1), ARG(2));
+	case A64_NR_utimensat: {
+		const struct timespec *ts = PTR(2);
+		bool now = ts == NULL || (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
+		if (PTR(1) == NULL) {
+			if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
+				return d;
+			d = AT_FDCWD;
+		} else {
+			d = GPATH(1, !(ARG(3) & AT_SYMLINK_NOFOLLOW), hp);
+		}
+		if ((d2 = pers_check_utimes(PERS, CRED, hp, !(ARG(3) & AT_SYMLINK_NOFOLLOW), now)) < 0)
+			return d2;
 		if (PTR(1) == NULL)
 			return ret(syscall(SYS_utimensat, ARG(0), NULL, PTR(2), ARG(3)));
-		d = GPATH(1, !(ARG(3) & AT_SYMLINK_NOFOLLOW), hp);
 		return ret(syscall(SYS_utimensat, d, hp, PTR(2), ARG(3)));
+	}
 	case A64_NR_truncate:
 		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
 			return d;
+		if ((d2 = pers_check_write(PERS, CRED, hp, true)) < 0)
+			return d2;
 		return ret(truncate(hp, ARG(1)));
 	case A64_NR_statfs:
 		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
@@ -542,10 +633,6 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if (!a64_proc.pers.fake_root) /* binfmt: the real identity */
 			break;
 		return cred_call(c, pers_cred_call_aarch64(nr));
-	case A64_NR_fchown:
-		if (!a64_proc.pers.fake_root)
-			break;
-		return 0;
 	case A64_NR_personality:
 		return 0;
 	case A64_NR_close_range:

@@ -26,6 +26,8 @@ int pers_init(struct pers *p, const char *rootfs, struct mew_error **err)
 	strcpy(p->cwd, "/");
 	p->fake_root = true;
 	pers_cred_init(&p->cred, 0, 0);
+	p->host_uid = geteuid();
+	p->host_gid = getegid();
 	uname(&p->uts);
 	snprintf(p->uts.nodename, sizeof(p->uts.nodename), "mew");
 	snprintf(p->uts.sysname, sizeof(p->uts.sysname), "Linux");

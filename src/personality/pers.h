@@ -53,6 +53,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "base/error.h"
@@ -87,6 +88,10 @@ struct pers {
 	/* The credentials the guest starts with (cred.h): a fake root, or
 	 * --user's uid:gid; each guest process then keeps its own copy. */
 	struct pers_cred cred;
+	/* mew's own ids: as root (0) chown is real; otherwise owners the guest
+	 * gives are recorded (owner.c) and mew's own files show as root's. */
+	uid_t host_uid;
+	gid_t host_gid;
 
 	/* uname(2) answers; empty fields are taken from the host. */
 	struct utsname uts;
@@ -182,5 +187,41 @@ int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
  * with guest paths. */
 int pers_proc_cmdline_fd(const char *host);
 int pers_proc_view_fd(const struct pers *p, const char *host);
+
+/* Owners as the guest sees them (owner.c): the recorded owner
+ * (PERS_OWNER_XATTR), else for an unprivileged mew its own files as
+ * root's, else the real one.  Host paths; follow: the last symlink. */
+#define PERS_OWNER_XATTR "user.mew.owner"
+void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st);
+int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st);
+/* Give the file that owner: a real chown as root, else a record. */
+int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid);
+/* After the guest created host (mkdir, open O_CREAT, mknod, symlink, bind):
+ * the owner and set-group-id bit the kernel gives a new inode. */
+int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host);
+
+/* The kernel's permission checks for the guest's credentials c (perm.c),
+ * on translated host paths: 0, or -errno for the guest (the call is then
+ * not made).  A fake root passes without a look at the file. */
+int pers_check_access(const struct pers *p, const struct pers_cred *c, const char *host,
+		      bool follow, int mode, bool eaccess);
+int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags);
+/* mkdir, mknod, symlink, link's new name, bind: the parent's write and search. */
+int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host);
+/* unlink, rmdir (with the sticky bit's rule), rename (both ends). */
+int pers_check_delete(const struct pers *p, const struct pers_cred *c, const char *host);
+int pers_check_rename(const struct pers *p, const struct pers_cred *c, const char *from,
+		      const char *to);
+/* truncate and other writes through the path. */
+int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow);
+/* utimes: now = to the current time (write permission is enough). */
+int pers_check_utimes(const struct pers *p, const struct pers_cred *c, const char *host,
+		      bool follow, bool now);
+/* chmod and chown made whole: checked, then done (chown recorded where mew
+ * cannot give files away; set-id bits dropped as the kernel drops them). */
+int pers_chmod(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
+	       mode_t mode);
+int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
+	       uid_t uid, gid_t gid);
 
 #endif

@@ -14,6 +14,17 @@ setup_file() {
 		cp -a "$ARM_ROOTFS" "$R"
 		aarch64-linux-gnu-gcc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c"
 	fi
+	# an ordinary user's copy (below a directory that user may enter)
+	export U=
+	if [ "$(id -u)" -eq 0 ] && [ -x "$R/creds" ]; then
+		U=$(mktemp -d /tmp/mew-emulate-creds.XXXXXX)
+		cp -a "$R" "$U/rootfs" && cp "$MEW" "$U/mew"
+		chown -R 65534:65534 "$U" && chmod 755 "$U"
+	fi
+}
+
+teardown_file() {
+	[ -n "${U:-}" ] && rm -rf "$U"
 }
 
 need_creds() {
@@ -40,4 +51,43 @@ emu() {
 	need_creds
 	run emu -- /creds exec
 	expect CREDS_EXEC
+}
+
+# AF_UNIX paths are not translated by the emulate engine yet (bind sees the
+# host's /tmp), and kill does not see the target's fake ids: both lines are
+# left out here and checked under the syscall engine.
+perm_lines() {
+	grep -v -e '^bind ' -e '^kill '
+}
+
+@test "emulate creds: after setuid(nobody), root's files are refused as the kernel refuses them" {
+	need_creds
+	run emu -- /creds perm /tmp/p
+	output=$(echo "$output" | perm_lines)
+	CREDS_PERM=$(echo "$CREDS_PERM" | perm_lines)
+	expect CREDS_PERM
+	[ ! -e "$R/tmp/p" ]
+}
+
+@test "emulate creds: chown is real as root; set-id bits and set-group-id directories as the kernel" {
+	need_creds
+	need_root
+	run emu -- /creds own /tmp/o
+	expect CREDS_OWN
+}
+
+# Run by an ordinary user: owners are recorded (user.mew.owner) and shown
+# back, the caller's own files show as root's.
+@test "emulate creds: unprivileged, owners are recorded and reported by stat" {
+	need_creds
+	need_root
+	local u=$U
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$u/mew" run --engine emulate --rootfs "$u/rootfs" -- /creds own /tmp/o
+	expect CREDS_OWN
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$u/mew" run --engine emulate --rootfs "$u/rootfs" -- sh -c 'touch /tmp/x; chown 5:6 /tmp/x; stat -c "%u:%g" /etc/passwd /tmp/x; ls -ln /tmp/x | awk "{print \$3, \$4}"'
+	[ "${lines[0]}" = 0:0 ]
+	[ "${lines[1]}" = 5:6 ]
+	[ "${lines[2]}" = "5 6" ]
+	# the host's view: the caller's file, with the record
+	[ "$(stat -c %u "$u/rootfs/tmp/x")" = 65534 ]
 }

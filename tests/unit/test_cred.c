@@ -17,11 +17,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "personality/cred.h"
+#include "personality/pers.h"
 
 #define NONE PERS_ID_NONE
 
@@ -239,6 +241,69 @@ static void calls_and_exec_text(void **state)
 	text[3] = 'x';
 	assert_int_equal(pers_cred_parse(&d, text), -EINVAL);
 	assert_int_equal(pers_cred_parse(&d, "00"), -EINVAL);
+}
+
+/* owner.c and perm.c: what an unprivileged mew records and shows. */
+static void owners_recorded_and_checked(void **state)
+{
+	char dir[] = "/tmp/mew-owner-XXXXXX", f[64], sub[64], v[32];
+	struct pers p;
+	struct pers_cred c;
+	struct stat st;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(pers_init(&p, dir, NULL), 0);
+	/* as if mew ran as this uid:gid, which owns the files */
+	p.host_uid = geteuid() == 0 ? 4242 : geteuid();
+	p.host_gid = getegid() == 0 ? 4242 : getegid();
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	mkdir(sub, 0755);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(f, 4242, 4242), 0);
+		assert_int_equal(chown(sub, 4242, 4242), 0);
+	}
+	/* the caller's files are root's */
+	assert_int_equal(pers_owner_stat(&p, f, true, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, 0);
+	if (setxattr(f, "user.mew.test", "1", 1, 0) < 0) {
+		pers_free(&p);
+		skip(); /* no user attributes on this filesystem */
+	}
+	pers_cred_init(&c, 0, 0);
+	assert_int_equal(pers_chown(&p, &c, f, true, 1000, 50), 0);
+	assert_int_equal(pers_owner_stat(&p, f, true, &st), 0);
+	assert_int_equal(st.st_uid, 1000);
+	assert_int_equal(st.st_gid, 50);
+	assert_true(getxattr(f, PERS_OWNER_XATTR, v, sizeof(v)) > 0);
+	/* back to the default: no record left */
+	assert_int_equal(pers_chown(&p, &c, f, true, 0, 0), 0);
+	assert_true(getxattr(f, PERS_OWNER_XATTR, v, sizeof(v)) < 0);
+	/* nobody may not write root's file, nor create in root's directory */
+	pers_cred_init(&c, 65534, 65534);
+	assert_int_equal(pers_check_open(&p, &c, f, O_WRONLY), -EACCES);
+	assert_int_equal(pers_check_open(&p, &c, f, O_RDONLY), 0);
+	char n[80];
+	snprintf(n, sizeof(n), "%s/new", sub);
+	assert_int_equal(pers_check_create(&p, &c, n), -EACCES);
+	assert_int_equal(pers_check_delete(&p, &c, f), -EACCES);
+	assert_int_equal(pers_chown(&p, &c, f, true, 65534, -1), -EPERM);
+	assert_int_equal(pers_chmod(&p, &c, f, true, 0777), -EPERM);
+	/* a set-group-id directory of group 60 gives its group to new files */
+	pers_cred_init(&c, 0, 0);
+	assert_int_equal(pers_chown(&p, &c, sub, true, 0, 60), 0);
+	assert_int_equal(pers_chmod(&p, &c, sub, true, 02775), 0);
+	close(open(n, O_CREAT | O_WRONLY, 0644));
+	if (geteuid() == 0)
+		assert_int_equal(chown(n, 4242, 4242), 0);
+	assert_int_equal(pers_owner_created(&p, &c, n), 0);
+	assert_int_equal(pers_owner_stat(&p, n, true, &st), 0);
+	assert_int_equal(st.st_gid, 60);
+	pers_free(&p);
+	char cmd[80];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* The differential test: the model and a real root child, step by step. */
@@ -519,6 +584,7 @@ int main(void)
 		cmocka_unit_test(files_as_nobody),
 		cmocka_unit_test(root_and_set_group_id),
 		cmocka_unit_test(calls_and_exec_text),
+		cmocka_unit_test(owners_recorded_and_checked),
 		cmocka_unit_test(set_ids_match_the_kernel),
 		cmocka_unit_test(permissions_match_the_kernel),
 	};

@@ -1,0 +1,100 @@
+/* Who owns a file, as the guest sees it.
+ *
+ * Run as root, mew's chown is real and a file's owner is its own.  Run as
+ * an ordinary user, mew cannot give a file away, so the owner the guest
+ * asked for is recorded on the file (PERS_OWNER_XATTR, "uid:gid", the way
+ * fakeroot keeps a database) and answered by stat; without a record, the
+ * caller's own files show as root's (as under PRoot -0: the fake root owns
+ * what it made, so `git status` sees no "dubious ownership") and every
+ * other file shows its real owner.  Symlinks and device nodes cannot carry
+ * a user.* attribute: their recorded owner is not kept. */
+#include "personality/pers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static int parse(const char *v, ssize_t n, uid_t *uid, gid_t *gid)
+{
+	char buf[32];
+	unsigned u, g;
+	if (n <= 0 || n >= (ssize_t)sizeof(buf))
+		return -1;
+	memcpy(buf, v, (size_t)n);
+	buf[n] = 0;
+	if (sscanf(buf, "%u:%u", &u, &g) != 2)
+		return -1;
+	*uid = u;
+	*gid = g;
+	return 0;
+}
+
+void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st)
+{
+	char v[32];
+	ssize_t n;
+
+	if (!p->fake_root)
+		return;
+	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
+		n = follow ? getxattr(host, PERS_OWNER_XATTR, v, sizeof(v))
+			   : lgetxattr(host, PERS_OWNER_XATTR, v, sizeof(v));
+		if (n > 0 && parse(v, n, &st->st_uid, &st->st_gid) == 0)
+			return;
+	}
+	if (p->host_uid == 0)
+		return;
+	if (st->st_uid == p->host_uid)
+		st->st_uid = 0;
+	if (st->st_gid == p->host_gid)
+		st->st_gid = 0;
+}
+
+int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st)
+{
+	if ((follow ? stat(host, st) : lstat(host, st)) < 0)
+		return -errno;
+	pers_owner_view(p, host, follow, st);
+	return 0;
+}
+
+int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	char v[32];
+	int n;
+
+	if (p->host_uid == 0 || !p->fake_root) {
+		if ((follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0)
+			return -errno;
+		if (follow)
+			removexattr(host, PERS_OWNER_XATTR);
+		else
+			lremovexattr(host, PERS_OWNER_XATTR);
+		return 0;
+	}
+	if ((follow ? stat(host, &st) : lstat(host, &st)) < 0)
+		return -errno;
+	/* the default view needs no record */
+	if ((st.st_uid == p->host_uid ? 0 : st.st_uid) == uid &&
+	    (st.st_gid == p->host_gid ? 0 : st.st_gid) == gid) {
+		int r = follow ? removexattr(host, PERS_OWNER_XATTR) : lremovexattr(host, PERS_OWNER_XATTR);
+		return r < 0 && errno != ENODATA && errno != ENOTSUP && errno != EPERM ? -errno : 0;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return 0; /* not recordable: the guest's chown succeeds unrecorded */
+	n = snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid);
+	if ((follow ? setxattr(host, PERS_OWNER_XATTR, v, (size_t)n, 0)
+		    : lsetxattr(host, PERS_OWNER_XATTR, v, (size_t)n, 0)) < 0) {
+		/* a file the caller may not write the attributes of (not its own)
+		 * or a filesystem without user attributes: unrecorded */
+		if (errno == EPERM || errno == EACCES || errno == ENOTSUP)
+			return 0;
+		return -errno;
+	}
+	return 0;
+}

@@ -1,0 +1,239 @@
+/* The kernel's permission checks for the guest's identity, on host paths
+ * the engine has already translated (no symlink, no `..`): the host kernel
+ * checks mew's own identity, so a guest that dropped to nobody must be
+ * checked here, against the owners the guest sees (owner.c) and the rules
+ * of cred.c.  A fake root with its capabilities passes every check without
+ * a look at the file (pers_cred_fs_omnipotent), so the common case costs
+ * nothing.  The directories above the parent are not checked for search
+ * permission. */
+#include "personality/pers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Nothing to check: a fake root with its capabilities, or the host's own
+ * identity (binfmt), which the host kernel checks. */
+static bool omnipotent(const struct pers *p, const struct pers_cred *c)
+{
+	return !p->fake_root || pers_cred_fs_omnipotent(c);
+}
+
+/* The directory holding host path `host` (its string, cut at the last
+ * slash; "/" for a top-level one). */
+static void parent_of(const char *host, char *dir, size_t len)
+{
+	const char *slash = strrchr(host, '/');
+	size_t n = slash == NULL ? 0 : (size_t)(slash - host);
+	/* a trailing slash names the same entry */
+	while (slash != NULL && slash[1] == '\0' && n > 0) {
+		const char *s = host + n;
+		while (s > host && s[-1] != '/')
+			s--;
+		while (s > host && s[-1] == '/')
+			s--;
+		n = (size_t)(s - host);
+		slash = NULL;
+	}
+	if (n == 0)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)n, host);
+}
+
+static int may(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
+	       int mask, struct stat *st)
+{
+	int r = pers_owner_stat(p, host, follow, st);
+	if (r < 0)
+		return r;
+	return pers_cred_permission(c, st->st_mode, st->st_uid, st->st_gid, mask);
+}
+
+int pers_check_access(const struct pers *p, const struct pers_cred *c, const char *host,
+		      bool follow, int mode, bool eaccess)
+{
+	struct pers_cred real;
+	struct stat st;
+	int r;
+
+	if (!eaccess) {
+		/* access(2) checks the real ids (access_override_creds): a real
+		 * root keeps its permitted capabilities, others have none */
+		real = *c;
+		real.fsuid = c->uid;
+		real.fsgid = c->gid;
+		real.cap_eff = c->uid == 0 ? c->cap_prm : 0;
+		c = &real;
+	}
+	if (omnipotent(p, c) || (mode & 7) == 0)
+		return 0;
+	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+		return r;
+	return pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, mode & 7);
+}
+
+int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags)
+{
+	struct stat st;
+	char dir[PATH_MAX];
+	int mask = 0, r;
+
+	if (omnipotent(p, c) || (flags & O_PATH))
+		return 0;
+	r = pers_owner_stat(p, host, !(flags & O_NOFOLLOW), &st);
+	if (r == -ENOENT && (flags & O_CREAT)) {
+		parent_of(host, dir, sizeof(dir));
+		return may(p, c, dir, true, PERS_MAY_WRITE | PERS_MAY_EXEC, &st);
+	}
+	if (r < 0)
+		return r == -ENOENT ? 0 : r; /* the kernel's own answer */
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		return 0; /* EEXIST */
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		mask |= PERS_MAY_READ;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		mask |= PERS_MAY_WRITE;
+	if (S_ISLNK(st.st_mode) || S_ISSOCK(st.st_mode))
+		return 0;
+	return pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, mask);
+}
+
+int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	struct stat st;
+	char dir[PATH_MAX];
+
+	if (omnipotent(p, c))
+		return 0;
+	if (lstat(host, &st) == 0)
+		return -EEXIST;
+	parent_of(host, dir, sizeof(dir));
+	return may(p, c, dir, true, PERS_MAY_WRITE | PERS_MAY_EXEC, &st);
+}
+
+int pers_check_delete(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	struct stat st, dst;
+	char dir[PATH_MAX];
+	int r;
+
+	if (omnipotent(p, c))
+		return 0;
+	if ((r = pers_owner_stat(p, host, false, &st)) < 0)
+		return r;
+	parent_of(host, dir, sizeof(dir));
+	if ((r = pers_owner_stat(p, dir, true, &dst)) < 0)
+		return r;
+	return pers_cred_may_delete(c, dst.st_mode, dst.st_uid, dst.st_gid, st.st_uid);
+}
+
+int pers_check_rename(const struct pers *p, const struct pers_cred *c, const char *from,
+		      const char *to)
+{
+	struct stat st;
+	char dir[PATH_MAX];
+	int r;
+
+	if (omnipotent(p, c))
+		return 0;
+	if ((r = pers_check_delete(p, c, from)) < 0)
+		return r;
+	if (lstat(to, &st) == 0)
+		return pers_check_delete(p, c, to);
+	parent_of(to, dir, sizeof(dir));
+	return may(p, c, dir, true, PERS_MAY_WRITE | PERS_MAY_EXEC, &st);
+}
+
+int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow)
+{
+	struct stat st;
+
+	if (omnipotent(p, c))
+		return 0;
+	return may(p, c, host, follow, PERS_MAY_WRITE, &st);
+}
+
+int pers_check_utimes(const struct pers *p, const struct pers_cred *c, const char *host,
+		      bool follow, bool now)
+{
+	struct stat st;
+	int r;
+
+	if (omnipotent(p, c))
+		return 0;
+	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+		return r;
+	if (pers_cred_owner_or_capable(c, st.st_uid) == 0)
+		return 0;
+	/* to the current time: write permission is enough */
+	if (now && pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, PERS_MAY_WRITE) == 0)
+		return 0;
+	return now ? -EACCES : -EPERM;
+}
+
+int pers_chmod(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
+	       mode_t mode)
+{
+	struct stat st;
+	uint32_t m = mode & 07777;
+	int r;
+
+	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+		return r;
+	if (!omnipotent(p, c) &&
+	    (r = pers_cred_chmod(c, st.st_uid, st.st_gid, &m)) < 0)
+		return r;
+	if (!follow && S_ISLNK(st.st_mode))
+		return -EOPNOTSUPP;
+	return fchmodat(AT_FDCWD, host, m, 0) < 0 ? -errno : 0;
+}
+
+int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
+	       uid_t uid, gid_t gid)
+{
+	struct stat st;
+	uint32_t m;
+	int r;
+
+	if (!p->fake_root)
+		return (follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0 ? -errno : 0;
+	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+		return r;
+	m = st.st_mode;
+	if ((r = pers_cred_chown(c, st.st_uid, st.st_gid, uid, gid, &m)) < 0)
+		return r;
+	if (uid == (uid_t)-1 && gid == (gid_t)-1)
+		return 0;
+	r = pers_owner_set(p, host, follow, uid == (uid_t)-1 ? st.st_uid : uid,
+			   gid == (gid_t)-1 ? st.st_gid : gid);
+	if (r == 0 && m != st.st_mode && !S_ISLNK(st.st_mode))
+		r = chmod(host, m & 07777) < 0 ? -errno : 0;
+	return r;
+}
+
+int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	struct stat st, dst;
+	char dir[PATH_MAX];
+	uint32_t mode, uid, gid;
+
+	if (!p->fake_root)
+		return 0;
+	parent_of(host, dir, sizeof(dir));
+	/* a root's file in an ordinary directory: the host's owner is the view */
+	if (c->fsuid == 0 && c->fsgid == 0 && (stat(dir, &dst) < 0 || !(dst.st_mode & S_ISGID)))
+		return 0;
+	if (pers_owner_stat(p, dir, true, &dst) < 0 || pers_owner_stat(p, host, false, &st) < 0)
+		return 0;
+	mode = st.st_mode;
+	pers_cred_new_inode(c, dst.st_mode, dst.st_gid, &mode, &uid, &gid);
+	if (mode != st.st_mode && chmod(host, mode & 07777) < 0)
+		return -errno;
+	if (uid == st.st_uid && gid == st.st_gid)
+		return 0;
+	return pers_owner_set(p, host, false, uid, gid);
+}
