@@ -14,6 +14,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <linux/capability.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -385,6 +387,60 @@ static long created(long r, const char *host)
 	return r;
 }
 
+/* Where this program (mew) is mapped in process pid: the start of its
+ * first mapping, or 0. */
+static uintptr_t image_base(pid_t pid, const char *exe)
+{
+	char path[64], line[PATH_MAX + 128];
+	uintptr_t base = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	while (base == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *name = strchr(line, '/');
+		unsigned long lo;
+		if (name == NULL)
+			continue;
+		name[strcspn(name, "\n")] = 0;
+		if (strcmp(name, exe) == 0 && sscanf(line, "%lx-", &lo) == 1)
+			base = lo;
+	}
+	fclose(f);
+	return base;
+}
+
+/* The fake credentials of another guest process: the same program, so
+ * its a64_proc sits at the same offset from its image.  0, or -1 when pid
+ * is no guest of this run's kind (then the host kernel decides alone). */
+static int peer_cred(pid_t pid, struct pers_cred *out)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = 0;
+	uintptr_t mine = image_base(getpid(), exe), theirs = image_base(pid, exe);
+	if (mine == 0 || theirs == 0)
+		return -1;
+	struct iovec local = { out, sizeof(*out) };
+	struct iovec remote = { (void *)(theirs + ((uintptr_t)&a64_proc.pers.cred - mine)), sizeof(*out) };
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(*out))
+		return -1;
+	return out->ngroups <= PERS_CRED_NGROUPS ? 0 : -1;
+}
+
+/* kill and tgkill of one process: the kernel's rule for the guest's ids. */
+static int may_signal(pid_t pid, int sig)
+{
+	struct pers_cred t;
+	if (!a64_proc.pers.fake_root || pid <= 0 || pid == getpid() || sig < 0 || sig > 64)
+		return 0;
+	if (pers_cred_capable(CRED, CAP_KILL) || peer_cred(pid, &t) < 0)
+		return 0;
+	return pers_cred_may_signal(CRED, &t);
+}
+
 /* The identity calls: answered by the personality's credential model. */
 static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 {
@@ -633,6 +689,14 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if (!a64_proc.pers.fake_root) /* binfmt: the real identity */
 			break;
 		return cred_call(c, pers_cred_call_aarch64(nr));
+	case A64_NR_kill:
+		if ((d = may_signal(ARG(0), ARG(1))) < 0)
+			return d;
+		return ret(kill(ARG(0), ARG(1)));
+	case A64_NR_tgkill:
+		if ((d = may_signal(ARG(0), ARG(2))) < 0)
+			return d;
+		return ret(syscall(SYS_tgkill, ARG(0), ARG(1), ARG(2)));
 	case A64_NR_personality:
 		return 0;
 	case A64_NR_close_range:
