@@ -68,8 +68,9 @@ static int loopback_up(struct mew_error **err)
 	return 0;
 }
 
-/* The command's own process: terminal, identity, privileges, then exec. */
-static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err)
+/* The command's own process: terminal, identity, privileges; what is left
+ * is the exec. */
+static int prepare_process(const struct child_ctx *ctx, struct mew_error **err)
 {
 	const struct spec *spec = ctx->spec;
 	sigset_t none;
@@ -83,19 +84,21 @@ static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err
 		return -1;
 	if (spec->cwd != NULL && chdir(spec->cwd) < 0)
 		return mew_error(err, errno, "workdir `%s`", spec->cwd);
-	if (spec->oci != NULL) {
-		/* config.json's capabilities, rlimits, user, no_new_privs, seccomp */
-		if (process_oci_apply(spec, ctx->userns, err) < 0)
-			return -1;
-		return exec_command(spec->argv, spec->env, err);
-	}
+	/* config.json's capabilities, rlimits, user, no_new_privs, seccomp */
+	if (spec->oci != NULL)
+		return process_oci_apply(spec, ctx->userns, err);
 	if (caps_apply(NULL, err) < 0 || identity_switch(ctx->spec, ctx->userns, "--user", err) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return mew_error(err, errno, "no_new_privs");
-	if (seccomp_load_default(err) < 0)
+	return seccomp_load_default(err);
+}
+
+static int exec_in_container(const struct child_ctx *ctx, struct mew_error **err)
+{
+	if (prepare_process(ctx, err) < 0)
 		return -1;
-	return exec_command(spec->argv, spec->env, err);
+	return exec_command(ctx->spec->argv, ctx->spec->env, err);
 }
 
 static int exit_status(int status)
@@ -277,11 +280,6 @@ static int wait_start_fifo(const struct child_ctx *ctx, struct mew_error **err)
 	int fd;
 
 	close(ctx->sync_fd);
-	/* The terminal becomes our stdio now, as runc's init does: the stdio of
-	 * `create` would otherwise stay open here, and a caller that reads them
-	 * to their end (containerd's shim) would wait for start forever. */
-	if (ctx->console != NULL && tty_attach_slave("/dev/console", err) < 0)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->fifo_fd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -308,18 +306,25 @@ static void child_main(const struct child_ctx *ctx)
 		_exit(MEW_EXIT_FAILURE);
 	if (setup_container(ctx, &err) < 0)
 		goto fail;
-	if (sync_send(ctx->sync_fd, SYNC_READY) < 0)
-		_exit(MEW_EXIT_FAILURE);
 	if (ctx->opts->start_fifo != NULL) {
-		/* OCI: whoever made us is gone by now; `start` opens the FIFO. */
-		if (wait_start_fifo(ctx, &err) < 0) {
-			mew_error_report(err);
-			_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
-		}
-		exec_in_container(ctx, &err);
+		/* OCI: everything but the exec happens before create returns, as
+		 * with runc, so that what cannot be applied (a capability outside
+		 * the bounding set) fails create, not start.  The terminal becomes
+		 * our stdio here too: the stdio of `create` would otherwise stay
+		 * open, and a caller that reads them to their end (containerd's
+		 * shim) would wait for start forever. */
+		if (prepare_process(ctx, &err) < 0)
+			goto fail;
+		if (sync_send(ctx->sync_fd, SYNC_READY) < 0)
+			_exit(MEW_EXIT_FAILURE);
+		/* Whoever made us is gone by now; `start` opens the FIFO. */
+		if (wait_start_fifo(ctx, &err) == 0)
+			exec_command(ctx->spec->argv, ctx->spec->env, &err);
 		mew_error_report(err);
 		_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
 	}
+	if (sync_send(ctx->sync_fd, SYNC_READY) < 0)
+		_exit(MEW_EXIT_FAILURE);
 	msg = sync_recv(ctx->sync_fd, &err);
 	if (msg != SYNC_START)
 		_exit(MEW_EXIT_FAILURE);

@@ -14,7 +14,6 @@
 #include "base/log.h"
 #include "container/caps.h"
 #include "container/identity.h"
-#include "container/seccomp.h"
 
 static int last_cap(void)
 {
@@ -104,11 +103,12 @@ static int set_caps(const struct spec_caps *caps, struct mew_error **err)
 	return 0;
 }
 
+/* No linux.seccomp: no filter at all, as runc installs none. */
 static int load_filter(const struct spec_oci *oci, struct mew_error **err)
 {
-	if (oci->seccomp != NULL)
-		return seccomp_oci_load(oci->seccomp, err);
-	return seccomp_load_default(err);
+	if (oci->seccomp == NULL)
+		return 0;
+	return seccomp_oci_load(oci->seccomp, oci->no_new_privileges, err);
 }
 
 int process_oci_apply(const struct spec *spec, bool userns, struct mew_error **err)

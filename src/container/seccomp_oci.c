@@ -89,7 +89,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t act, int nr, const struct spec
 	return 0;
 }
 
-int seccomp_oci_load(const struct spec_seccomp *s, struct mew_error **err)
+int seccomp_oci_load(const struct spec_seccomp *s, bool nnp, struct mew_error **err)
 {
 	scmp_filter_ctx ctx;
 	uint32_t def;
@@ -111,6 +111,13 @@ int seccomp_oci_load(const struct spec_seccomp *s, struct mew_error **err)
 			seccomp_release(ctx);
 			return mew_error(err, -r, "seccomp: add architecture `%s`", s->architectures[i]);
 		}
+	}
+	/* seccomp_load sets no_new_privs unless told not to: the config's
+	 * noNewPrivileges decides (the filter is then loaded while we still
+	 * hold CAP_SYS_ADMIN). */
+	if (!nnp && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0) {
+		seccomp_release(ctx);
+		return mew_error(err, -r, "seccomp: leave no_new_privs unset");
 	}
 	if (s->flags & SPEC_SECCOMP_FLAG_LOG)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);

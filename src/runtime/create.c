@@ -235,12 +235,8 @@ static int release(const struct rt_state *st, const struct spec *spec, struct me
 	unlink(fifo);
 	free(state_json);
 	state_json = rt_state_json(st, RT_RUNNING);
-	if (rt_hooks_run(spec, SPEC_HOOK_POSTSTART, state_json, 0, err) < 0) {
-		/* runtime-spec: a failing poststart hook is a warning */
-		mew_warn("%s", (*err)->msg);
-		mew_error_free(*err);
-		*err = NULL;
-	}
+	/* A failing poststart hook is a warning (hooks.c). */
+	rt_hooks_run(spec, SPEC_HOOK_POSTSTART, state_json, 0, NULL);
 	return 0;
 }
 
@@ -269,13 +265,11 @@ int rt_start(int argc, char **argv)
 /* After the last process: poststop hooks, the cgroup, the state. */
 void rt_cleanup(struct rt_state *st, const struct spec *spec)
 {
-	struct mew_error *err = NULL;
 	cleanup_free char *state_json = rt_state_json(st, RT_STOPPED);
 
-	if (spec != NULL && rt_hooks_run(spec, SPEC_HOOK_POSTSTOP, state_json, 0, &err) < 0) {
-		mew_warn("%s", err->msg);
-		mew_error_free(err);
-	}
+	/* A failing poststop hook is a warning (hooks.c). */
+	if (spec != NULL)
+		rt_hooks_run(spec, SPEC_HOOK_POSTSTOP, state_json, 0, NULL);
 	if (st->cgroup != NULL)
 		cgroup_oci_destroy(st->cgroup);
 	remove_state_dir(st->dir);

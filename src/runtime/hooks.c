@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
+
 static const char *const hook_names[SPEC_HOOK_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
@@ -109,8 +111,23 @@ int rt_hooks_run(const struct spec *spec, enum spec_hook_kind kind, const char *
 	if (spec->oci == NULL)
 		return 0;
 	hooks = &spec->oci->hooks[kind];
-	for (size_t i = 0; i < hooks->n; i++)
-		if (run_one(&hooks->v[i], hook_names[kind], i, state_json, ns_pid, err) < 0)
-			return -1;
+	for (size_t i = 0; i < hooks->n; i++) {
+		struct mew_error *e = NULL;
+
+		if (run_one(&hooks->v[i], hook_names[kind], i, state_json, ns_pid, &e) == 0)
+			continue;
+		/* runtime-spec: a failing poststart or poststop hook is a
+		 * warning, and the remaining hooks still run. */
+		if (kind == SPEC_HOOK_POSTSTART || kind == SPEC_HOOK_POSTSTOP) {
+			mew_warn("%s", e->msg);
+			mew_error_free(e);
+			continue;
+		}
+		if (err != NULL)
+			*err = e;
+		else
+			mew_error_free(e);
+		return -1;
+	}
 	return 0;
 }

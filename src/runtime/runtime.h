@@ -63,7 +63,9 @@ int rt_state_spec(const struct rt_state *st, struct spec *spec, struct mew_error
 
 /* ---- hooks (hooks.c) ---- */
 /* Run the hooks of one kind in order, each with the state JSON on stdin;
- * with ns_pid > 0 they run in that process's namespaces. */
+ * with ns_pid > 0 they run in that process's namespaces.  The first failure
+ * stops the rest, except for poststart and poststop: each failure there is a
+ * warning and the next hook runs (runtime-spec). */
 int rt_hooks_run(const struct spec *spec, enum spec_hook_kind kind, const char *state_json,
 		 pid_t ns_pid, struct mew_error **err);
 
