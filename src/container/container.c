@@ -234,13 +234,17 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 	const struct spec_oci *oci = spec->oci;
 	cleanup_free char *self_cgroup = NULL;
 
-	if (oci != NULL && oci->namespaces_set) {
-		/* config.json: only the namespaces it lists, joined ones as they are. */
-		if (!oci->ns[SPEC_NS_UTS].enabled || oci->ns[SPEC_NS_UTS].path != NULL ||
-		    spec->hostname == NULL)
+	if (oci != NULL) {
+		/* config.json: only the namespaces it lists, joined ones as they
+		 * are; the hostname only when it names one (and then a uts
+		 * namespace is listed: spec/oci.c). */
+		if (spec->hostname == NULL)
 			hostname = NULL;
 		if (oci->ns[SPEC_NS_NET].path != NULL)
 			rctx.new_net = false;
+		/* No mount namespace listed: the runtime's own, so the mounts
+		 * are made in it and the root is a chroot, as runc does. */
+		rctx.host_mounts = !oci->ns[SPEC_NS_MOUNT].enabled;
 	}
 	/* A user namespace of config.json's mappings: until now we were its
 	 * overflow uid (root's host uid is not mapped); become its root. */
@@ -253,8 +257,7 @@ static int setup_container(const struct child_ctx *ctx, struct mew_error **err)
 	if (file_read("/proc/self/cgroup", &self_cgroup, NULL, NULL) == 0)
 		rctx.self_cgroup = self_cgroup;
 	/* Joined the cgroup already: this makes it the root of our view. */
-	if ((oci == NULL || !oci->namespaces_set ||
-	     (oci->ns[SPEC_NS_CGROUP].enabled && oci->ns[SPEC_NS_CGROUP].path == NULL)) &&
+	if ((oci == NULL || (oci->ns[SPEC_NS_CGROUP].enabled && oci->ns[SPEC_NS_CGROUP].path == NULL)) &&
 	    unshare(CLONE_NEWCGROUP) < 0)
 		mew_debug("cgroup namespace: %s", strerror(errno));
 	if (setsid() < 0)
@@ -354,10 +357,27 @@ static int write_id_maps(pid_t pid, struct mew_error **err)
 	return file_write_str(path, map, err);
 }
 
+/* Namespaces config.json gives by path: open here, joined by a helper
+ * process before the clone (joining them here would move the runtime itself:
+ * after a mount namespace's pivot_root it could not write its state). */
+struct ns_join {
+	int fd[SPEC_NS_COUNT];
+	int nstype[SPEC_NS_COUNT];
+	const char *path[SPEC_NS_COUNT];
+	size_t n;
+};
+
+static void ns_join_close(struct ns_join *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		close(j->fd[i]);
+	j->n = 0;
+}
+
 /* config.json's linux.namespaces: new ones become clone flags, ones with a
- * path are joined here, before the clone, so that the child inherits them. */
+ * path go into *join, in the order they are to be joined. */
 static int oci_namespaces(const struct spec_oci *oci, unsigned long *flags, bool *userns,
-			  struct mew_error **err)
+			  struct ns_join *join, struct mew_error **err)
 {
 	static const int clone_flag[SPEC_NS_COUNT] = {
 		[SPEC_NS_PID] = CLONE_NEWPID,	  [SPEC_NS_NET] = CLONE_NEWNET,
@@ -371,14 +391,17 @@ static int oci_namespaces(const struct spec_oci *oci, unsigned long *flags, bool
 
 	*flags = 0;
 	*userns = oci->ns[SPEC_NS_USER].enabled || geteuid() != 0;
+	join->n = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		const struct spec_namespace *ns = &oci->ns[order[i]];
-		cleanup_close int fd = -1;
+		int fd;
 
 		if (!ns->enabled)
 			continue;
-		if (order[i] == SPEC_NS_TIME)
+		if (order[i] == SPEC_NS_TIME) {
+			ns_join_close(join);
 			return mew_error(err, 0, "config.json: linux.namespaces: a time namespace is not supported");
+		}
 		if (ns->path == NULL) {
 			/* cgroup: unshared by the child once it is in its group */
 			if (order[i] != SPEC_NS_CGROUP)
@@ -386,14 +409,96 @@ static int oci_namespaces(const struct spec_oci *oci, unsigned long *flags, bool
 			continue;
 		}
 		fd = open(ns->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			ns_join_close(join);
 			return mew_error(err, errno, "config.json: linux.namespaces: open `%s`", ns->path);
-		if (setns(fd, clone_flag[order[i]]) < 0)
-			return mew_error(err, errno, "config.json: linux.namespaces: join `%s`", ns->path);
+		}
+		join->fd[join->n] = fd;
+		join->nstype[join->n] = clone_flag[order[i]];
+		join->path[join->n++] = ns->path;
 	}
 	if (geteuid() != 0 && !oci->ns[SPEC_NS_USER].enabled)
 		*flags |= CLONE_NEWUSER;
 	return 0;
+}
+
+/* What the joining helper reports: the container's pid, or why not. */
+struct join_report {
+	pid_t pid;
+	int errnum;
+	char msg[512];
+};
+
+/* The container's process, cloned with flags: from here, or, when there are
+ * namespaces to join, from a helper that joins them first and clones it as
+ * our child (CLONE_PARENT), so that mew itself stays where it is.  The child
+ * runs child_main and never returns. */
+static pid_t clone_container(unsigned long flags, struct ns_join *join, struct child_ctx *ctx,
+			     int parent_end, struct mew_error **err)
+{
+	struct join_report rep = { .pid = -1 };
+	int pfd[2], status;
+	pid_t helper, pid;
+
+	if (join->n == 0) {
+		/* A raw clone with fork semantics: the child runs on a copy of our stack. */
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid == 0) {
+			close(parent_end);
+			child_main(ctx);
+			_exit(MEW_EXIT_FAILURE);
+		}
+		if (pid < 0 && (errno == EPERM || errno == ENOSPC || errno == EINVAL))
+			return mew_error(err, errno, "create namespaces%s",
+					 ctx->userns ? " (are unprivileged user namespaces enabled?)" : "");
+		return pid < 0 ? mew_error(err, errno, "clone") : pid;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return mew_error(err, errno, "pipe");
+	helper = fork();
+	if (helper < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return mew_error(err, errno, "fork");
+	}
+	if (helper == 0) {
+		close(pfd[0]);
+		for (size_t i = 0; i < join->n; i++) {
+			if (setns(join->fd[i], join->nstype[i]) < 0) {
+				rep.errnum = errno;
+				snprintf(rep.msg, sizeof(rep.msg), "config.json: linux.namespaces: join `%s`",
+					 join->path[i]);
+				goto report;
+			}
+		}
+		rep.pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+		if (rep.pid == 0) {
+			close(pfd[1]);
+			close(parent_end);
+			child_main(ctx);
+			_exit(MEW_EXIT_FAILURE);
+		}
+		if (rep.pid < 0) {
+			rep.errnum = errno;
+			snprintf(rep.msg, sizeof(rep.msg), "clone in the joined namespaces");
+		}
+	report:
+		_exit(write(pfd[1], &rep, sizeof(rep)) == (ssize_t)sizeof(rep) ? 0 : MEW_EXIT_FAILURE);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &rep, sizeof(rep)) != (ssize_t)sizeof(rep)) {
+		rep.pid = -1;
+		rep.errnum = 0;
+		snprintf(rep.msg, sizeof(rep.msg), "the helper that joins the namespaces failed");
+	}
+	close(pfd[0]);
+	waitpid(helper, &status, 0);
+	if (rep.pid < 0) {
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		errno = rep.errnum;
+		return mew_error(err, rep.errnum, "%s", rep.msg);
+	}
+	return rep.pid;
 }
 
 static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
@@ -433,6 +538,7 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	const char *slave = NULL;
 	struct child_ctx ctx = { .spec = spec, .opts = opts };
+	struct ns_join join = { .n = 0 };
 	char name[64];
 	int sv[2];
 	int msg;
@@ -447,13 +553,14 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 		flags |= CLONE_NEWUSER;
 	if (spec->net == SPEC_NET_NONE)
 		flags |= CLONE_NEWNET;
-	if (spec->oci != NULL && spec->oci->namespaces_set &&
-	    oci_namespaces(spec->oci, &flags, &ctx.userns, err) < 0)
+	if (spec->oci != NULL && oci_namespaces(spec->oci, &flags, &ctx.userns, &join, err) < 0)
 		return -1;
 	if (opts->start_fifo != NULL) {
 		ctx.fifo_fd = open(opts->start_fifo, O_PATH | O_CLOEXEC);
-		if (ctx.fifo_fd < 0)
+		if (ctx.fifo_fd < 0) {
+			ns_join_close(&join);
 			return mew_error(err, errno, "open `%s`", opts->start_fifo);
+		}
 	}
 
 	cgroup_cleanup_stale();
@@ -463,7 +570,7 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 		else
 			snprintf(name, sizeof(name), "run-%d", (int)getpid());
 		if (cgroup_create(name, &spec->limits, &c->cgroup, err) < 0)
-			return -1;
+			goto fail;
 	}
 	if (spec->tty) {
 		c->pty_master = tty_open_master(&slave, err);
@@ -475,30 +582,18 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 		mew_error(err, errno, "socketpair");
 		goto fail;
 	}
-	/* A raw clone with fork semantics: the child runs on a copy of our stack. */
-	c->pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	ctx.sync_fd = sv[1];
+	c->pid = clone_container(flags, &join, &ctx, sv[0], err);
+	close(sv[1]);
 	if (c->pid < 0) {
-		int e = errno;
 		close(sv[0]);
-		close(sv[1]);
-		if (e == EPERM || e == ENOSPC || e == EINVAL)
-			mew_error(err, e, "create namespaces%s",
-				  ctx.userns ? " (are unprivileged user namespaces enabled?)" : "");
-		else
-			mew_error(err, e, "clone");
 		goto fail;
 	}
-	if (c->pid == 0) {
-		close(sv[0]);
-		ctx.sync_fd = sv[1];
-		child_main(&ctx);
-		_exit(MEW_EXIT_FAILURE);
-	}
-	close(sv[1]);
 	c->sync_fd = sv[0];
-
+	ns_join_close(&join);
 	if (ctx.fifo_fd >= 0)
 		close(ctx.fifo_fd);
+	ctx.fifo_fd = -1;
 	if (spec->oci != NULL && (flags & CLONE_NEWUSER) &&
 	    (spec->oci->nuid_mappings > 0 || spec->oci->ngid_mappings > 0)) {
 		if (write_oci_id_maps(c->pid, spec->oci, err) < 0)
@@ -522,6 +617,9 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	else if (msg > 0 && msg != SYNC_ERROR)
 		mew_error(err, 0, "unexpected message %d from the container", msg);
 fail:
+	ns_join_close(&join);
+	if (ctx.fifo_fd >= 0)
+		close(ctx.fifo_fd);
 	container_destroy(c);
 	return -1;
 }

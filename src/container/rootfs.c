@@ -448,16 +448,24 @@ static int mask_paths(int root_fd, const struct spec *spec, struct mew_error **e
 	return 0;
 }
 
-int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
+/* In the runtime's own mount namespace: the mounts stay (they are the
+ * container's until `delete` detaches them), the root is a chroot. */
+static int enter_host_root(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
+{
+	if (fchdir(root_fd) < 0)
+		return mew_error(err, errno, "chdir to the rootfs");
+	if (chroot(".") < 0)
+		return mew_error(err, errno, "chroot to `%s`", ctx->spec->rootfs);
+	if (chdir("/") < 0)
+		return mew_error(err, errno, "chdir /");
+	return 0;
+}
+
+static int setup(const struct rootfs_ctx *ctx, struct mew_error **err)
 {
 	const struct spec *spec = ctx->spec;
 	cleanup_close int root_fd = -1;
 
-	/* Nothing we mount may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return mew_error(err, errno, "make / private");
-	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return mew_error(err, errno, "bind the rootfs `%s`", spec->rootfs);
 	root_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return mew_error(err, errno, "open the rootfs `%s`", spec->rootfs);
@@ -473,16 +481,22 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
 		return -1;
 	}
 
-	/* pivot_root(".", ".") stacks the old root under the new one; detaching
-	 * it leaves no host path reachable and needs no temporary directory. */
-	if (fchdir(root_fd) < 0)
-		return mew_error(err, errno, "chdir to the rootfs");
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return mew_error(err, errno, "pivot_root to `%s`", spec->rootfs);
-	if (umount2(".", MNT_DETACH) < 0)
-		return mew_error(err, errno, "detach the old root");
-	if (chdir("/") < 0)
-		return mew_error(err, errno, "chdir /");
+	if (ctx->host_mounts) {
+		if (enter_host_root(ctx, root_fd, err) < 0)
+			return -1;
+	} else {
+		/* pivot_root(".", ".") stacks the old root under the new one;
+		 * detaching it leaves no host path reachable and needs no
+		 * temporary directory. */
+		if (fchdir(root_fd) < 0)
+			return mew_error(err, errno, "chdir to the rootfs");
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return mew_error(err, errno, "pivot_root to `%s`", spec->rootfs);
+		if (umount2(".", MNT_DETACH) < 0)
+			return mew_error(err, errno, "detach the old root");
+		if (chdir("/") < 0)
+			return mew_error(err, errno, "chdir /");
+	}
 	if (spec->oci != NULL && spec->oci->rootfs_propagation != 0 &&
 	    mount(NULL, "/", NULL, spec->oci->rootfs_propagation, NULL) < 0)
 		return mew_error(err, errno, "config.json: linux.rootfsPropagation");
@@ -490,4 +504,21 @@ int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_locked("/"), NULL) < 0)
 		return mew_error(err, errno, "remount the rootfs read-only");
 	return 0;
+}
+
+int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err)
+{
+	const struct spec *spec = ctx->spec;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (!ctx->host_mounts && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return mew_error(err, errno, "make / private");
+	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return mew_error(err, errno, "bind the rootfs `%s`", spec->rootfs);
+	if (setup(ctx, err) == 0)
+		return 0;
+	/* Mounts in the runtime's namespace outlive us: take back what we made. */
+	if (ctx->host_mounts)
+		umount2(spec->rootfs, MNT_DETACH);
+	return -1;
 }

@@ -17,6 +17,10 @@ struct rootfs_ctx {
 	/* /proc/self/cgroup as read before the cgroup namespace hid the host's
 	 * paths: where our groups are in each v1 hierarchy.  NULL = unknown. */
 	const char *self_cgroup;
+	/* No mount namespace of the container's own (an OCI config that lists
+	 * none): / stays as it is, the mounts are made in the runtime's
+	 * namespace under the rootfs, and the root is a chroot, as runc does. */
+	bool host_mounts;
 };
 
 int rootfs_setup(const struct rootfs_ctx *ctx, struct mew_error **err);

@@ -124,6 +124,28 @@ int rt_kill(int argc, char **argv)
 	return err != NULL ? rt_fail(err) : 0;
 }
 
+/* A state directory without its state (a create that was killed before it
+ * wrote it): the cgroup its config.json names, then the directory. */
+static void remove_leftovers(const char *id)
+{
+	struct rt_state st = { 0 };
+	struct spec spec;
+
+	if (rt_check_id(id, NULL) < 0)
+		return;
+	st.id = strdup(id);
+	st.dir = rt_state_dir(id);
+	if (st.dir != NULL && file_is_dir(st.dir)) {
+		spec_init(&spec);
+		if (rt_state_spec(&st, &spec, NULL) == 0)
+			st.cgroup = cgroup_oci_path(&spec, id);
+		spec_free(&spec);
+		/* It never ran: no poststop hooks. */
+		rt_cleanup(&st, NULL);
+	}
+	rt_state_free(&st);
+}
+
 int rt_delete(int argc, char **argv)
 {
 	struct mew_error *err = NULL;
@@ -145,9 +167,11 @@ int rt_delete(int argc, char **argv)
 	if (id == NULL)
 		return rt_fail((mew_error(&err, 0, "usage: delete [--force] ID"), err));
 	if (rt_state_load(id, &st, &err) < 0) {
-		/* runc: deleting what is not there is fine with --force */
+		/* runc: deleting what is not there is fine with --force; what a
+		 * create that died half-way left goes too. */
 		if (force) {
 			mew_error_free(err);
+			remove_leftovers(id);
 			return 0;
 		}
 		return rt_fail(err);

@@ -156,6 +156,8 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 		goto fail;
 	st->pid = c->pid;
 	st->start_time = rt_pid_start_time(c->pid);
+	if (!spec->oci->ns[SPEC_NS_MOUNT].enabled)
+		st->host_mount = rt_host_mount_id(c->pid);
 	if (rt_state_save(st, err) < 0)
 		goto kill;
 	if (spec->tty && spec->oci->console_width > 0 && spec->oci->console_height > 0) {
@@ -179,6 +181,7 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 	return 0;
 kill:
 	container_destroy(c);
+	rt_host_mount_detach(st->host_mount);
 fail:
 	if (st->cgroup != NULL)
 		cgroup_oci_destroy(st->cgroup);
@@ -270,6 +273,7 @@ void rt_cleanup(struct rt_state *st, const struct spec *spec)
 	/* A failing poststop hook is a warning (hooks.c). */
 	if (spec != NULL)
 		rt_hooks_run(spec, SPEC_HOOK_POSTSTOP, state_json, 0, NULL);
+	rt_host_mount_detach(st->host_mount);
 	if (st->cgroup != NULL)
 		cgroup_oci_destroy(st->cgroup);
 	remove_state_dir(st->dir);

@@ -249,7 +249,7 @@ int rt_exec(int argc, char **argv)
 	struct spec spec;
 	struct container c = { .pid = -1, .sync_fd = -1, .pty_master = -1 };
 	int term_sock = -1, term_back = -1;
-	int pidpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, slave = -1;
+	int pidpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, slave = -1, root_fd = -1;
 	pid_t mid, pid = -1;
 	enum rt_status s;
 	int r = 0, status;
@@ -297,7 +297,20 @@ int rt_exec(int argc, char **argv)
 			report(errpipe[1], err);
 			_exit(MEW_EXIT_FAILURE);
 		}
+		/* No mount namespace of its own: its root is a chroot, entered
+		 * (through a handle taken while our /proc shows it) once the
+		 * namespaces are joined. */
+		if (st.host_mount != 0) {
+			char root[64];
+			snprintf(root, sizeof(root), "/proc/%d/root", (int)st.pid);
+			root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
 		join_namespaces(st.pid);
+		if (st.host_mount != 0 && (root_fd < 0 || fchdir(root_fd) < 0 || chroot(".") < 0)) {
+			mew_error(&err, errno, "exec: enter the root of container `%s`", a.id);
+			report(errpipe[1], err);
+			_exit(MEW_EXIT_FAILURE);
+		}
 		if (term_sock >= 0 && (slave = open_pty_inside(term_sock, &spec, &err)) < 0) {
 			report(errpipe[1], err);
 			_exit(MEW_EXIT_FAILURE);

@@ -42,6 +42,9 @@ struct rt_state {
 	char *created;	 /* RFC 3339 */
 	char *cgroup;	 /* the cgroup path (cgroup_oci.h) */
 	char *annotations; /* JSON object text */
+	/* Mount ID of the rootfs bind in the runtime's mount namespace, for a
+	 * config without a mount namespace (hostmount.c); 0 = none. */
+	unsigned long long host_mount;
 };
 
 /* Checks id: no `/`, not `.` or `..`, not empty. */
@@ -60,6 +63,12 @@ unsigned long long rt_pid_start_time(pid_t pid);
 bool rt_pid_alive(pid_t pid, unsigned long long start_time);
 /* The container's config.json as saved at create. */
 int rt_state_spec(const struct rt_state *st, struct spec *spec, struct mew_error **err);
+
+/* ---- mounts in the runtime's own namespace (hostmount.c) ---- */
+/* The mount ID of pid's root, 0 if unknown. */
+unsigned long long rt_host_mount_id(pid_t pid);
+/* Detach that mount and everything under it, if it is still there. */
+void rt_host_mount_detach(unsigned long long id);
 
 /* ---- hooks (hooks.c) ---- */
 /* Run the hooks of one kind in order, each with the state JSON on stdin;

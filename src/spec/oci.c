@@ -709,7 +709,6 @@ static int read_namespaces(struct ctx *c, json_t *lx, struct spec *spec)
 		return -1;
 	if (arr == NULL)
 		return 0;
-	oci->namespaces_set = true;
 	old = push_key(c, "namespaces");
 	json_array_foreach (arr, i, v) {
 		size_t o = push_index(c, i), o2;
@@ -739,8 +738,6 @@ static int read_namespaces(struct ctx *c, json_t *lx, struct spec *spec)
 		pop(c, o);
 	}
 	pop(c, old);
-	/* No network namespace in the list: the host's network. */
-	spec->net = oci->ns[SPEC_NS_NET].enabled ? SPEC_NET_NONE : SPEC_NET_HOST;
 	return 0;
 }
 
@@ -1453,8 +1450,15 @@ int spec_from_oci_json(const char *json, size_t len, const char *bundle, struct 
 		}
 		pop(&c, o);
 	}
-	if (!spec->oci->namespaces_set)
-		spec->net = SPEC_NET_HOST;
+	/* A namespace the config does not list is the runtime's own
+	 * (runtime-spec), the network's too; a hostname needs a uts namespace
+	 * of the container's, as runc says. */
+	spec->net = spec->oci->ns[SPEC_NS_NET].enabled ? SPEC_NET_NONE : SPEC_NET_HOST;
+	if (spec->hostname != NULL && !spec->oci->ns[SPEC_NS_UTS].enabled) {
+		mew_error(err, 0, "config.json: hostname: `%s` needs a uts namespace in linux.namespaces",
+			  spec->hostname);
+		goto out;
+	}
 	r = 0;
 out:
 	json_decref(root);

@@ -204,7 +204,8 @@ struct spec_oci {
 	/* hooks, in the order the spec gives them */
 	struct spec_hooks hooks[SPEC_HOOK_COUNT];
 	/* linux */
-	bool namespaces_set; /* linux.namespaces given: exactly these */
+	/* linux.namespaces: exactly these; one not listed (or no list at all)
+	 * is the runtime's own. */
 	struct spec_namespace ns[SPEC_NS_COUNT];
 	struct spec_idmap *uid_mappings, *gid_mappings;
 	size_t nuid_mappings, ngid_mappings;

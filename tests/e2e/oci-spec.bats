@@ -20,7 +20,8 @@ setup() {
 
 teardown() {
 	[ -n "${RT:-}" ] && "$RT" --root "$ROOT" delete --force "$ID" >/dev/null 2>&1
-	[ -n "${UNSHARE_PID:-}" ] && kill "$UNSHARE_PID" 2>/dev/null
+	# (unshare --kill-child blocks SIGTERM; its child dies with it)
+	[ -n "${UNSHARE_PID:-}" ] && kill -KILL "$UNSHARE_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 
@@ -113,4 +114,67 @@ status_of() {
 	grep -q "process.capabilities" "$WORK/out"
 	[ ! -e "$ROOT/$ID" ]
 	[ ! -e "/sys/fs/cgroup/pids/mew-runtime/$ID" ] && [ ! -e "/sys/fs/cgroup/mew-runtime/$ID" ]
+}
+
+ns_inode() { readlink "/proc/$1/ns/$2"; }
+
+@test "oci-spec: no linux.namespaces: every namespace is the runtime's; the mounts go with delete" {
+	config '[ "/bin/sleep", "100" ]' '' '' '{ }'
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }
+	pid=$("$RT" --root "$ROOT" state "$ID" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	for ns in mnt pid net ipc uts cgroup user; do
+		echo "$ns: $(ns_inode "$pid" $ns) $(ns_inode $$ $ns)"
+		[ "$(ns_inode "$pid" $ns)" = "$(ns_inode $$ $ns)" ]
+	done
+	# its root is the rootfs (a chroot), with the config's mounts under it
+	[ "$(stat -L -c %i "/proc/$pid/root/bin")" = "$(stat -c %i "$ROOTFS/bin")" ]
+	grep -q " $ROOTFS/proc " /proc/self/mountinfo
+	"$RT" --root "$ROOT" start "$ID"
+	run "$RT" --root "$ROOT" exec "$ID" /bin/sh -c 'test -x /bin/busybox && ls /shared && echo in-root'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = in-root ]
+	"$RT" --root "$ROOT" delete --force "$ID"
+	[ ! -e "$ROOT/$ID" ]
+	run grep " $ROOTFS" /proc/self/mountinfo
+	echo "$output"
+	[ "$status" -ne 0 ]
+}
+
+@test "oci-spec: a mount namespace given by path is joined by the container, not the runtime" {
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	unshare --mount --fork --kill-child sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	UNSHARE_PID=$!
+	for _ in $(seq 50); do [ "$(ns_inode $UNSHARE_PID mnt)" != "$(ns_inode $$ mnt)" ] && break; sleep 0.1; done
+	config '[ "/bin/sleep", "100" ]' '' '' "{ \"namespaces\": [ { \"type\": \"pid\" },
+		{ \"type\": \"mount\", \"path\": \"/proc/$UNSHARE_PID/ns/mnt\" } ] }"
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }
+	[ "$(status_of "$ID")" = created ]
+	pid=$("$RT" --root "$ROOT" state "$ID" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	[ "$(ns_inode "$pid" mnt)" = "$(ns_inode $UNSHARE_PID mnt)" ]
+	"$RT" --root "$ROOT" start "$ID"
+	[ "$(status_of "$ID")" = running ]
+	"$RT" --root "$ROOT" delete --force "$ID"
+	[ ! -e "$ROOT/$ID" ]
+	[ ! -e "/sys/fs/cgroup/pids/mew-runtime/$ID" ] && [ ! -e "/sys/fs/cgroup/mew-runtime/$ID" ]
+	# a path that is no namespace fails create and leaves nothing
+	sed -i "s|/proc/$UNSHARE_PID/ns/mnt|$WORK/log|" "$B/config.json"
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.namespaces: join \`$WORK/log\`"* ]]
+	[ ! -e "$ROOT/$ID" ]
+	[ ! -e "/sys/fs/cgroup/pids/mew-runtime/$ID" ] && [ ! -e "/sys/fs/cgroup/mew-runtime/$ID" ]
+}
+
+@test "oci-spec: delete --force removes what a create killed half-way left (state directory, cgroup)" {
+	config '[ "/bin/true" ]'
+	mkdir -p "$ROOT/$ID"
+	cp "$B/config.json" "$ROOT/$ID/config.json"
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then cg=/sys/fs/cgroup/mew-runtime/$ID
+	else cg=/sys/fs/cgroup/pids/mew-runtime/$ID; fi
+	mkdir -p "$cg"
+	"$RT" --root "$ROOT" delete --force "$ID"
+	[ ! -e "$ROOT/$ID" ]
+	[ ! -e "$cg" ]
 }

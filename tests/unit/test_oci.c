@@ -47,7 +47,7 @@ static const char full_config[] = "{\n"
 	"  },\n"
 	"  \"annotations\": {\"org.example\": \"yes\"},\n"
 	"  \"linux\": {\n"
-	"    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"user\"},\n"
+	"    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"user\"}, {\"type\": \"uts\"},\n"
 	"                   {\"type\": \"network\", \"path\": \"/run/netns/x\"}],\n"
 	"    \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],\n"
 	"    \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],\n"
@@ -142,10 +142,10 @@ static void full_config_fills_the_spec(void **state)
 	assert_string_equal(oci->hooks[SPEC_HOOK_POSTSTOP].v[1].path, "/bin/b");
 	assert_int_equal(oci->hooks[SPEC_HOOK_POSTSTART].n, 0);
 
-	assert_true(oci->namespaces_set);
 	assert_true(oci->ns[SPEC_NS_PID].enabled);
 	assert_true(oci->ns[SPEC_NS_USER].enabled);
-	assert_false(oci->ns[SPEC_NS_UTS].enabled);
+	assert_true(oci->ns[SPEC_NS_UTS].enabled);
+	assert_false(oci->ns[SPEC_NS_IPC].enabled);
 	assert_string_equal(oci->ns[SPEC_NS_NET].path, "/run/netns/x");
 	assert_int_equal(spec.net, SPEC_NET_NONE);
 	assert_int_equal(oci->nuid_mappings, 1);
@@ -208,7 +208,8 @@ static void minimal_config_keeps_defaults(void **state)
 	assert_non_null(spec_getenv(&spec, "PATH"));
 	assert_false(spec.user_set);
 	assert_false(spec.oci->caps.set);
-	assert_false(spec.oci->namespaces_set);
+	for (int k = 0; k < SPEC_NS_COUNT; k++)
+		assert_false(spec.oci->ns[k].enabled);
 	assert_null(spec.oci->seccomp);
 	assert_null(spec.oci->masked_paths);
 	assert_int_equal(spec.oci->resources.memory_swappiness, -1);
@@ -303,6 +304,7 @@ static void errors_name_path_and_value(void **state)
 	expect("\"hostID\": 100000", "\"hostID\": -1",
 	       "config.json: linux.uidMappings[0].hostID: expected an integer in [0, 4294967295], got -1");
 	expect("{\"type\": \"user\"},", "", "config.json: linux.uidMappings: given without a user namespace in linux.namespaces");
+	expect(" {\"type\": \"uts\"},", "", "config.json: hostname: `box` needs a uts namespace in linux.namespaces");
 	expect("\"access\": \"rw\"", "\"access\": \"rwx\"",
 	       "config.json: linux.resources.devices[1].access: expected letters from \"rwm\", got \"rwx\"");
 	expect("\"swappiness\": 0", "\"swappiness\": 101",
