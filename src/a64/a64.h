@@ -98,6 +98,9 @@ int a64_exec_args(char **av);
 /* thread.c */
 long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);
 _Noreturn void a64_thread_exit(struct a64_cpu *c, int status);
+/* The run loop's end of a64_thread_exit (c->fault_jmp with A64_JMP_EXIT). */
+enum { A64_JMP_FAULT = 1, A64_JMP_EXIT = 2 };
+_Noreturn void a64_thread_end(struct a64_cpu *c);
 struct a64_cpu *a64_cpu_new(void);
 
 /* keeper.c: the process between mew and the guest; runs guest(arg) in a

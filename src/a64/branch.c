@@ -450,3 +450,17 @@ int a64_is_nop(const struct a64_insn *i)
 {
 	return i->fn == h_nop;
 }
+
+int a64_branch_kind(a64_fn fn)
+{
+	if (fn == h_b) return A64_BR_B;
+	if (fn == h_bl) return A64_BR_BL;
+	if (fn == h_bcond) return A64_BR_BCOND;
+	if (fn == h_cbz) return A64_BR_CBZ;
+	if (fn == h_tbz) return A64_BR_TBZ;
+	if (fn == h_br) return A64_BR_BR;
+	if (fn == h_blr) return A64_BR_BLR;
+	if (fn == h_next) return A64_BR_NEXT;
+	if (fn == h_bl_link) return A64_BR_LINK;
+	return A64_BR_NONE;
+}

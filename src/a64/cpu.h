@@ -73,6 +73,7 @@ struct a64_insn {
 struct a64_block {
 	uint64_t pc;
 	struct a64_block *next; /* hash chain */
+	void *code;		/* translated: its host code (jit/) */
 	uint32_t n;
 	struct a64_insn insn[];
 };
@@ -106,6 +107,11 @@ struct a64_cpu {
 	 * with one decrement per transition and no other check. */
 	int budget;
 	struct a64_insn *last; /* the branch that left the last block (for linking) */
+	/* The translator (jit/): this thread's code cache, and the jump of
+	 * the direct branch that left translated code last, to patch. */
+	struct a64_jit *jit;
+	uint8_t *jit_link;
+	uint32_t jit_nzcv[16]; /* NZCV from its four bits N:Z:C:V, for the code */
 
 	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
 	volatile uint64_t pending;
@@ -185,6 +191,10 @@ void a64_peephole(struct a64_insn *insn, unsigned n);
 int a64_direct_jump(const struct a64_insn *i, uint64_t *target);
 void a64_bl_to_link(struct a64_insn *i);
 int a64_is_nop(const struct a64_insn *i);
+/* Which branch a handler is, for the translator (jit/). */
+enum { A64_BR_NONE, A64_BR_B, A64_BR_BL, A64_BR_BCOND, A64_BR_CBZ, A64_BR_TBZ, A64_BR_BR, A64_BR_BLR,
+       A64_BR_NEXT, A64_BR_LINK /* a followed BL's link */ };
+int a64_branch_kind(a64_fn fn);
 
 /* The handler for an instruction mew does not implement: SIGILL at its pc. */
 int a64_undef(struct a64_cpu *c, const struct a64_insn *i);

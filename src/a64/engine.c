@@ -17,6 +17,7 @@
 
 #include "a64/a64.h"
 #include "a64/exec.h"
+#include "a64/jit/jit.h"
 #include "base/log.h"
 #include "cgroup/cgroup.h"
 #include "engine/engine.h"
@@ -164,6 +165,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 {
 	struct cgroup cg = { 0 };
 	a64_debug_on = mew_log_level >= 2;
+	a64_jit_configure();
 	if (a64_limits_check(spec, err) < 0)
 		return -1;
 	if (cgroup_wanted(&spec->limits)) {
@@ -203,15 +205,16 @@ static int run(const struct spec *spec, struct mew_error **err)
 }
 
 /* The personality travels over a guest's execve as arguments:
- * DEBUG ROOTFS CWD HOSTNAME CRED NBINDS (HOST GUEST RO)...; CRED is the
- * whole credential set (pers_cred_format), the exec's rules applied by the
- * new image. */
+ * MODE ROOTFS CWD HOSTNAME CRED NBINDS (HOST GUEST RO)...; MODE is 1 for
+ * debug, 2 added for the interpreter alone; CRED is the whole credential
+ * set (pers_cred_format), the exec's rules applied by the new image. */
 int a64_exec_args(char **av)
 {
 	static char num[24], cred[PERS_CRED_TEXT];
 	const struct pers *p = &a64_proc.pers;
 	int k = 0;
-	av[k++] = a64_debug_on ? "1" : "0";
+	static const char *mode[] = { "0", "1", "2", "3" };
+	av[k++] = (char *)mode[(a64_debug_on ? 1 : 0) | (a64_jit_enabled ? 0 : 2)];
 	av[k++] = p->rootfs;
 	av[k++] = (char *)p->cwd;
 	av[k++] = (char *)p->uts.nodename;
@@ -234,7 +237,8 @@ int a64_exec_main(int argc, char **argv)
 	struct pers *p = &a64_proc.pers;
 	if (argc < 8)
 		goto usage;
-	a64_debug_on = argv[1][0] == '1';
+	a64_debug_on = (argv[1][0] - '0') & 1;
+	a64_jit_enabled = !((argv[1][0] - '0') & 2);
 	if (pers_init(p, argv[2], &e) < 0)
 		return mew_error_report(e);
 	size_t nb = strtoul(argv[6], NULL, 10);
@@ -285,6 +289,7 @@ int a64_binfmt_main(int argc, char **argv)
 	}
 	const char *env = getenv("MEW_DEBUG");
 	a64_debug_on = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+	a64_jit_configure();
 	if (pers_init(p, "/", &e) < 0)
 		return mew_error_report(e);
 	p->fake_root = false;

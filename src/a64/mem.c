@@ -14,7 +14,7 @@
 static inline uint8_t rz(unsigned r) { return r == 31 ? A64_ZR : r; }
 static inline uint8_t wz(unsigned r) { return r == 31 ? A64_DISCARD : r; }
 
-enum { M_OFF, M_PRE, M_POST, M_REG, M_LIT };
+enum { M_OFF = A64_M_OFF, M_PRE = A64_M_PRE, M_POST = A64_M_POST, M_REG = A64_M_REG, M_LIT = A64_M_LIT };
 
 /* Address of the access; writeback for pre/post index.  op = mode,
  * cond = extend option, sh = shift for the register form. */
@@ -746,4 +746,32 @@ int a64_mem_kind(a64_fn fn)
 	if (fn == h_ldb_uxtw) return A64_K_ldb_uxtw;
 	if (fn == h_vstp_q_off) return A64_K_vstp_q_off;
 	return A64_K_NONE;
+}
+
+/* What a load or store handler does, for the translator (jit/): 0 when it
+ * is none of the plain integer forms. */
+int a64_mem_shape(a64_fn fn, struct a64_mem_shape *m)
+{
+	static const struct {
+		a64_fn fn;
+		struct a64_mem_shape m;
+	} forms[] = {
+		{ h_ldb, { A64_LS_EA, 1, 0, 0 } },	  { h_ldh, { A64_LS_EA, 2, 0, 0 } },
+		{ h_ldw, { A64_LS_EA, 4, 0, 0 } },	  { h_ldx, { A64_LS_EA, 8, 0, 0 } },
+		{ h_ldsb64, { A64_LS_EA, 1, 64, 0 } },	  { h_ldsh64, { A64_LS_EA, 2, 64, 0 } },
+		{ h_ldsw64, { A64_LS_EA, 4, 64, 0 } },	  { h_ldsb32, { A64_LS_EA, 1, 32, 0 } },
+		{ h_ldsh32, { A64_LS_EA, 2, 32, 0 } },	  { h_stb, { A64_LS_EA, 1, 0, 1 } },
+		{ h_sth, { A64_LS_EA, 2, 0, 1 } },	  { h_stw, { A64_LS_EA, 4, 0, 1 } },
+		{ h_stx, { A64_LS_EA, 8, 0, 1 } },	  { h_ldw_reg, { A64_LS_REG, 4, 0, 0 } },
+		{ h_ldx_reg, { A64_LS_REG, 8, 0, 0 } },	  { h_stb_reg, { A64_LS_REG, 1, 0, 1 } },
+		{ h_stw_reg, { A64_LS_REG, 4, 0, 1 } },	  { h_stx_reg, { A64_LS_REG, 8, 0, 1 } },
+		{ h_ldx_pre, { A64_LS_PRE, 8, 0, 0 } },	  { h_stx_post, { A64_LS_POST, 8, 0, 1 } },
+		{ h_ldp, { A64_LS_PAIR, 0, 0, 0 } },	  { h_stp, { A64_LS_PAIR, 0, 0, 1 } },
+	};
+	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
+		if (forms[k].fn == fn) {
+			*m = forms[k].m;
+			return 1;
+		}
+	return 0;
 }

@@ -5,9 +5,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "a64/a64.h"
+#include "a64/jit/jit.h"
 
 enum { BLOCK_MAX = 64 };
 
@@ -40,6 +42,7 @@ void a64_cache_clear(struct a64_cpu *c)
 	}
 	c->last = NULL;
 	c->cur = NULL;
+	a64_jit_reset(c);
 	c->cache_gen = __atomic_load_n(&a64_cache_gen, __ATOMIC_ACQUIRE);
 }
 
@@ -159,15 +162,29 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 			break;
 		}
 	}
-	a64_peephole(buf, n);
-	struct a64_block *b = malloc(sizeof(*b) + n * sizeof(struct a64_insn));
-	if (b == NULL) {
-		fputs("mew: emulate: out of memory for the decode cache\n", stderr);
-		_exit(125);
+	struct a64_block *b;
+	if (c->jit != NULL) {
+		b = a64_jit_block(c, pc, buf, n);
+		if (b == NULL) { /* the code cache is full: start again */
+			a64_cache_clear(c);
+			b = a64_jit_block(c, pc, buf, n);
+		}
+		if (b == NULL) {
+			fputs("mew: emulate: a block does not fit in the code cache\n", stderr);
+			_exit(125);
+		}
+	} else {
+		a64_peephole(buf, n);
+		b = malloc(sizeof(*b) + n * sizeof(struct a64_insn));
+		if (b == NULL) {
+			fputs("mew: emulate: out of memory for the decode cache\n", stderr);
+			_exit(125);
+		}
+		b->pc = pc;
+		b->n = n;
+		b->code = NULL;
+		memcpy(b->insn, buf, n * sizeof(struct a64_insn));
 	}
-	b->pc = pc;
-	b->n = n;
-	memcpy(b->insn, buf, n * sizeof(struct a64_insn));
 	size_t s = (pc >> 2) & ((1u << A64_CACHE_BITS) - 1);
 	b->next = c->cache[s];
 	c->cache[s] = b;
@@ -177,15 +194,22 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 _Noreturn void a64_run(struct a64_cpu *c)
 {
 	a64_current = c;
-	if (sigsetjmp(c->fault_jmp, 1) != 0) {
+	if (a64_jit_enabled && c->jit == NULL)
+		a64_jit_attach(c); /* c->jit NULL: interpret */
+	int jumped = sigsetjmp(c->fault_jmp, 1);
+	if (jumped == A64_JMP_EXIT)
+		a64_thread_end(c);
+	if (jumped != 0) {
 		/* A guest memory access faulted (or a fetch, with cur == NULL). */
 		uint64_t pc = c->cur != NULL ? c->cur->pc : c->pc;
 		c->pc = pc;
 		c->last = NULL;
+		c->jit_link = NULL;
 		a64_debug("fault at pc %#lx addr %#lx", (unsigned long)pc, (unsigned long)c->fault_addr);
 		a64_signal_sync(c, c->fault_sig, c->fault_code, c->fault_addr);
 	}
 	for (;;) {
+		uint64_t left_at = c->pc; /* where the last block left for */
 		/* budget first: a signal caught after this is seen at the next transition */
 		c->budget = A64_BUDGET;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -197,6 +221,13 @@ _Noreturn void a64_run(struct a64_cpu *c)
 		struct a64_block *b = a64_lookup(c, pc);
 		if (b == NULL)
 			b = translate(c, pc);
+		if (c->jit != NULL) {
+			/* link the direct branch that left for this block, unless a
+			 * signal's delivery went elsewhere */
+			c->last = NULL;
+			a64_jit_run(c, b, pc == left_at);
+			continue;
+		}
 		struct a64_insn *last = c->last;
 		if (last != NULL) {
 			/* link the branch that left the last block to this one */
@@ -216,16 +247,21 @@ _Noreturn void a64_run(struct a64_cpu *c)
 static void on_fault(int sig, siginfo_t *si, void *uctx)
 {
 	struct a64_cpu *c = a64_current;
-	(void)uctx;
 	if (c == NULL) {
 		/* mew's own bug, not the guest's: die as the host would. */
 		signal(sig, SIG_DFL);
 		return;
 	}
+#if defined(__x86_64__)
+	/* in translated code: the instruction is known by the host pc */
+	const struct a64_insn *i = a64_jit_fault_insn(c, ((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP]);
+	if (i != NULL)
+		c->cur = i;
+#endif
 	c->fault_addr = (uint64_t)(uintptr_t)si->si_addr;
 	c->fault_sig = sig;
 	c->fault_code = si->si_code;
-	siglongjmp(c->fault_jmp, 1);
+	siglongjmp(c->fault_jmp, A64_JMP_FAULT);
 }
 
 void a64_fault_init(void)

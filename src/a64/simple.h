@@ -303,6 +303,21 @@ enum { A64_H_FIRST = A64_K_COUNT - 1, A64_HEADS(A64_HEAD_KIND) A64_KH_COUNT };
  * A64_T_* for a branch), or NULL. */
 int a64_int_kind(a64_fn fn);
 int a64_mem_kind(a64_fn fn);
+
+/* The other integer loads and stores (mem.c), for the translator: the
+ * address as ea() computes it (mode in op: offset, pre, post, register
+ * with extend in cond, literal), a register offset without extend, the
+ * pre/post-index forms of LOAD_IDX/STORE_IDX, and LDP/STP (sf 4, 5 for
+ * LDPSW, 8; address as ea()). */
+enum { A64_LS_EA, A64_LS_REG, A64_LS_PRE, A64_LS_POST, A64_LS_PAIR };
+enum { A64_M_OFF, A64_M_PRE, A64_M_POST, A64_M_REG, A64_M_LIT }; /* = mem.c's M_* */
+struct a64_mem_shape {
+	int how;
+	int size;  /* bytes */
+	int sign;  /* 0, or the width a signed load extends to (64, 32) */
+	int store;
+};
+int a64_mem_shape(a64_fn fn, struct a64_mem_shape *m);
 a64_fn a64_pair(int first, int second);
 
 #endif

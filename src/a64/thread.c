@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "a64/a64.h"
+#include "a64/jit/jit.h"
 
 struct a64_cpu *a64_cpu_new(void)
 {
@@ -121,8 +122,17 @@ _Noreturn void a64_thread_exit(struct a64_cpu *c, int status)
 		__atomic_store_n((uint32_t *)(uintptr_t)c->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		syscall(SYS_futex, (uint32_t *)(uintptr_t)c->clear_child_tid, FUTEX_WAKE, 1, NULL, NULL, 0);
 	}
+	(void)status;
+	/* pthread_exit unwinds the stack: leave translated code (which has
+	 * no unwind information) for the run loop first (a64_thread_end) */
+	siglongjmp(c->fault_jmp, A64_JMP_EXIT);
+}
+
+_Noreturn void a64_thread_end(struct a64_cpu *c)
+{
 	a64_current = NULL;
 	a64_cache_clear(c);
-	(void)status;
+	a64_jit_free(c->jit);
+	c->jit = NULL;
 	pthread_exit(NULL);
 }

@@ -6,7 +6,8 @@ operands and flags; floating point with NaNs, infinities, denormals and every
 rounding mode), builds them into one static program that runs each case from
 a random register state and writes the final state (x0-x27, NZCV, FPSR,
 q0-q31) to stdout, runs that program under qemu-aarch64 and under
-`mew run --engine emulate`, and compares the two byte for byte.
+`mew run --engine emulate` (with the translator and with the interpreter
+alone, MEW_A64_JIT=0), and compares each with qemu's byte for byte.
 
     tests/diff/a64diff.py --seed 1 --cases 200 --kind int
 Exit status 0 when both agree; otherwise the differing cases are printed
@@ -418,6 +419,8 @@ def main():
     ap.add_argument('--kind', choices=['int', 'fp', 'simd', 'all'], default='all')
     ap.add_argument('--mew', default=os.path.join(os.path.dirname(__file__), '../../build/mew'))
     ap.add_argument('--show', type=int, default=3, help='differing cases to print')
+    ap.add_argument('--jit', choices=['on', 'off', 'both'], default='both',
+                    help='mew with the translator, the interpreter alone, or both')
     args = ap.parse_args()
     for tool in ('qemu-aarch64', 'aarch64-linux-gnu-gcc'):
         if shutil.which(tool) is None:
@@ -427,30 +430,34 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         exe, listing = build(rng, args.cases, args.len, args.kind, tmp)
         q = subprocess.run(['qemu-aarch64', exe], capture_output=True, timeout=120)
-        m = subprocess.run([args.mew, 'run', '--engine', 'emulate', '--arch', 'arm64', '--rootfs',
-                            os.path.dirname(exe), '--', '/cases'], capture_output=True, timeout=300)
         if q.returncode != 0:
             print('a64diff: qemu-aarch64 failed (%d): %s' % (q.returncode, q.stderr.decode()), file=sys.stderr)
             return 2
-        bad = 0
-        for c in range(args.cases):
-            a = q.stdout[c * STATE:(c + 1) * STATE]
-            b = m.stdout[c * STATE:(c + 1) * STATE]
-            if a == b:
-                continue
-            bad += 1
-            if bad <= args.show:
-                print('case %d (seed %d) differs:' % (c, args.seed))
-                if len(b) < STATE:
-                    print('  mew stopped (exit %d): %s' % (m.returncode, m.stderr.decode().strip()))
-                else:
-                    for d in describe(a, b):
-                        print('  ' + d)
-                for l in disasm(listing[c], tmp):
-                    print('    ' + l.strip())
-        print('a64diff: seed %d, %d %s cases of %d instructions: %d differ' %
-              (args.seed, args.cases, args.kind, args.len, bad))
-        return 1 if bad else 0
+        total = 0
+        for mode in (['on', 'off'] if args.jit == 'both' else [args.jit]):
+            env = dict(os.environ, MEW_A64_JIT='1' if mode == 'on' else '0')
+            m = subprocess.run([args.mew, 'run', '--engine', 'emulate', '--arch', 'arm64', '--rootfs',
+                                os.path.dirname(exe), '--', '/cases'], capture_output=True, timeout=300, env=env)
+            bad = 0
+            for c in range(args.cases):
+                a = q.stdout[c * STATE:(c + 1) * STATE]
+                b = m.stdout[c * STATE:(c + 1) * STATE]
+                if a == b:
+                    continue
+                bad += 1
+                if bad <= args.show:
+                    print('case %d (seed %d, translator %s) differs:' % (c, args.seed, mode))
+                    if len(b) < STATE:
+                        print('  mew stopped (exit %d): %s' % (m.returncode, m.stderr.decode().strip()))
+                    else:
+                        for d in describe(a, b):
+                            print('  ' + d)
+                    for l in disasm(listing[c], tmp):
+                        print('    ' + l.strip())
+            print('a64diff: seed %d, %d %s cases of %d instructions, translator %s: %d differ' %
+                  (args.seed, args.cases, args.kind, args.len, mode, bad))
+            total += bad
+        return 1 if total else 0
 
 
 if __name__ == '__main__':

@@ -1,0 +1,861 @@
+/* The arm64 -> x86-64 translator.
+ *
+ * Same blocks, same cache, same exit rule as the interpreter (run.c): a
+ * decoded block (without the peephole: here each instruction is seen on
+ * its own) gets host code in this thread's code cache.  The code keeps the
+ * guest registers and NZCV in struct a64_cpu (rbx points to it), so that a
+ * fault, a signal or a call into the interpreter finds them there.
+ *
+ * - The simple forms (simple.h) and the branches are emitted as host code;
+ *   every other instruction calls its interpreter handler on a copy of the
+ *   decoded instruction followed by a stop (jit_stop returns 1: go on; 0
+ *   means the handler set c->pc and the block is left).  Coverage has no
+ *   gaps: an instruction is either translated or interpreted.
+ * - Loads and stores are single host accesses at the guest address; before
+ *   each, c->cur names the instruction, so a fault is charged to it (the
+ *   SIGSEGV handler longjmps to the run loop, as for the interpreter).
+ * - A direct branch leaves through a jump that the run loop patches to the
+ *   target's code once it exists (c->jit_link); an indirect one looks its
+ *   target up in the decode cache's hash.  Every transition takes one from
+ *   c->budget, which a signal handler zeroes: pending signals and the cache
+ *   generation are seen by the run loop within A64_BUDGET transitions.
+ * - Flags: a flag-setting form computes NZCV from the host flags and stores
+ *   it; conditions read the stored NZCV through a64_cond_table.
+ * - The code cache is bounded: when full, the decode cache and the code are
+ *   flushed together (as on any code change: a64_cache_clear). */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "a64/a64.h"
+#include "a64/jit/jit.h"
+#include "a64/jit/x86.h"
+#include "a64/simple.h"
+
+#if !defined(__x86_64__)
+/* Another host: the interpreter runs everything. */
+int a64_jit_enabled = 0;
+void a64_jit_configure(void) {}
+void a64_jit_attach(struct a64_cpu *c) { c->jit = NULL; }
+void a64_jit_free(struct a64_jit *j) { (void)j; }
+void a64_jit_reset(struct a64_cpu *c) { c->jit_link = NULL; }
+struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64_insn *insn, unsigned n)
+{
+	return NULL;
+}
+void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link) {}
+const struct a64_insn *a64_jit_fault_insn(const struct a64_cpu *c, uintptr_t rip) { return NULL; }
+#else
+
+enum {
+	CODE_SIZE = 32 << 20, /* per thread */
+	MAP_MAX = CODE_SIZE / 16, /* instructions: none emits fewer bytes */
+	INSN_ROOM = 512,      /* the most one instruction may emit */
+};
+
+/* Where each instruction's host code starts, in code order: a fault in
+ * translated code is charged to the instruction whose code holds it. */
+struct jit_pc {
+	const uint8_t *host;
+	const struct a64_insn *insn;
+};
+
+struct a64_jit {
+	uint8_t *base, *end, *free; /* free: where the next block's code goes */
+	struct jit_pc *map;
+	size_t nmap;
+	uint8_t *first;		    /* the first block's code (after the trampolines) */
+	void (*enter)(struct a64_cpu *c, void *code);
+	uint8_t *epilogue;
+};
+
+int a64_jit_enabled = 1;
+
+void a64_jit_configure(void)
+{
+	const char *v = getenv("MEW_A64_JIT");
+	if (v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0))
+		a64_jit_enabled = 0;
+}
+
+#define OFF(f) ((int32_t)offsetof(struct a64_cpu, f))
+#define OFF_X(r) (OFF(x) + 8 * (int32_t)(r))
+#define OFF_V(r) (OFF(v) + 16 * (int32_t)(r))
+
+/* The stop after a copied instruction: its handler tail-calls it. */
+static int jit_stop(struct a64_cpu *c, const struct a64_insn *i)
+{
+	(void)c;
+	(void)i;
+	return 1;
+}
+
+static struct a64_jit *jit_new(void)
+{
+	struct a64_jit *j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return NULL;
+	j->base = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (j->base == MAP_FAILED) {
+		free(j);
+		return NULL;
+	}
+	j->end = j->base + CODE_SIZE;
+	j->map = mmap(NULL, MAP_MAX * sizeof(struct jit_pc), PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (j->map == MAP_FAILED) {
+		munmap(j->base, CODE_SIZE);
+		free(j);
+		return NULL;
+	}
+	struct x86 e = { j->base };
+	/* enter(c, code): save the callee-saved registers, rbx = c, jump in;
+	 * the stack stays 16-byte aligned for the calls into handlers */
+	j->enter = (void (*)(struct a64_cpu *, void *))(void *)e.p;
+	static const uint8_t pro[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, /* push rbx..r15 */
+				       0x48, 0x83, 0xec, 0x08,				   /* sub rsp, 8 */
+				       0x48, 0x89, 0xfb,					   /* mov rbx, rdi */
+				       0xff, 0xe6 };					   /* jmp rsi */
+	memcpy(e.p, pro, sizeof(pro));
+	e.p += sizeof(pro);
+	j->epilogue = e.p;
+	static const uint8_t epi[] = { 0x48, 0x83, 0xc4, 0x08,				   /* add rsp, 8 */
+				       0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, /* pop */
+				       0xc3 };
+	memcpy(e.p, epi, sizeof(epi));
+	e.p += sizeof(epi);
+	j->first = j->free = (uint8_t *)(((uintptr_t)e.p + 15) & ~(uintptr_t)15);
+	return j;
+}
+
+void a64_jit_attach(struct a64_cpu *c)
+{
+	for (unsigned f = 0; f < 16; f++)
+		c->jit_nzcv[f] = f << 28;
+	c->jit = jit_new();
+}
+
+void a64_jit_free(struct a64_jit *j)
+{
+	if (j == NULL)
+		return;
+	munmap(j->base, CODE_SIZE);
+	munmap(j->map, MAP_MAX * sizeof(struct jit_pc));
+	free(j);
+}
+
+const struct a64_insn *a64_jit_fault_insn(const struct a64_cpu *c, uintptr_t rip)
+{
+	const struct a64_jit *j = c->jit;
+	if (j == NULL || rip < (uintptr_t)j->first || rip >= (uintptr_t)j->free || j->nmap == 0)
+		return NULL;
+	size_t lo = 0, hi = j->nmap; /* the last entry at or before rip */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if ((uintptr_t)j->map[mid].host <= rip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (uintptr_t)j->map[lo].host <= rip ? j->map[lo].insn : NULL;
+}
+
+void a64_jit_reset(struct a64_cpu *c)
+{
+	if (c->jit != NULL) {
+		c->jit->free = c->jit->first;
+		c->jit->nmap = 0;
+	}
+	c->jit_link = NULL;
+}
+
+void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link)
+{
+	if (c->jit_link != NULL && link)
+		x86_patch(c->jit_link, b->code);
+	c->jit_link = NULL;
+	c->jit->enter(c, b->code);
+}
+
+/* ---- emission ---- */
+
+enum { FL_NONE, FL_ADD, FL_SUB };
+
+/* Guest registers cached in host registers inside a block, write-through:
+ * every write goes to struct a64_cpu as well, so a fault, an exit or a
+ * handler finds the registers there; the cache only saves the loads.  It
+ * starts empty at the block's entry and is dropped around a handler call
+ * (the handler may write any register; the caller-saved ones are lost). */
+static const int8_t pool[] = { R12, R13, R14, R15, RBP, RSI, RDI, R10, R11 };
+enum { NPOOL = sizeof(pool) };
+struct regcache {
+	int8_t host[A64_NSLOTS]; /* guest slot -> host register, or -1 */
+	int8_t slot[NPOOL];	 /* pool index -> guest slot, or -1 */
+	uint32_t used[NPOOL];	 /* when last used: the oldest goes first */
+	uint32_t clock;
+};
+
+struct emit {
+	struct x86 x;
+	struct a64_jit *j;
+	int flags; /* FL_ADD, FL_SUB: the host flags are those NZCV was made from */
+	struct regcache rc;
+};
+
+static void cache_drop(struct regcache *rc)
+{
+	memset(rc->host, -1, sizeof(rc->host));
+	memset(rc->slot, -1, sizeof(rc->slot));
+}
+
+/* the pool index holding slot, or -1 */
+static int cache_find(struct regcache *rc, unsigned slot)
+{
+	int h = slot < 32 ? rc->host[slot] : -1;
+	if (h >= 0)
+		rc->used[h] = ++rc->clock;
+	return h;
+}
+
+/* a pool index for slot, evicting the least recently used */
+static int cache_bind(struct regcache *rc, unsigned slot)
+{
+	int h = 0;
+	for (int k = 0; k < NPOOL; k++) {
+		if (rc->slot[k] < 0) {
+			h = k;
+			break;
+		}
+		if (rc->used[k] < rc->used[h])
+			h = k;
+	}
+	if (rc->slot[h] >= 0)
+		rc->host[rc->slot[h]] = -1;
+	rc->slot[h] = (int8_t)slot;
+	rc->host[slot] = (int8_t)h;
+	rc->used[h] = ++rc->clock;
+	return h;
+}
+
+/* The host condition for ARM condition cond after an add or a sub, or -1 */
+static int host_cc(int kind, unsigned cond)
+{
+	static const int8_t cc[14][2] = {
+		{ CC_E, CC_E },	  { CC_NE, CC_NE }, { CC_C, CC_NC }, { CC_NC, CC_C }, { CC_S, CC_S },
+		{ CC_NS, CC_NS }, { CC_O, CC_O },   { CC_NO, CC_NO }, { -1, CC_A },   { -1, CC_BE },
+		{ CC_GE, CC_GE }, { CC_L, CC_L },   { CC_G, CC_G },   { CC_LE, CC_LE },
+	};
+	return kind == FL_NONE || cond >= 14 ? -1 : cc[cond][kind == FL_SUB];
+}
+
+/* r = guest register slot (64 bits) */
+static void ldx(struct emit *e, int r, unsigned slot)
+{
+	int h = cache_find(&e->rc, slot);
+	if (h < 0 && slot < 32) {
+		h = cache_bind(&e->rc, slot);
+		x86_load(&e->x, 1, pool[h], RBX, OFF_X(slot));
+	}
+	if (h >= 0)
+		x86_mov_rr(&e->x, 1, r, pool[h]);
+	else
+		x86_load(&e->x, 1, r, RBX, OFF_X(slot)); /* XZR reads its zero slot */
+}
+
+/* r = the low half of a slot, zero-extended (w = 0) or sign-extended (SXTW) */
+static void ldw(struct emit *e, int r, unsigned slot, int sign)
+{
+	int h = cache_find(&e->rc, slot);
+	if (h >= 0 && sign)
+		x86_op_r(&e->x, 1, 0x63, r, pool[h], 0); /* movsxd r, h32 */
+	else if (h >= 0)
+		x86_mov_rr(&e->x, 0, r, pool[h]);
+	else if (sign)
+		x86_load_sx(&e->x, 1, SZ_W, r, RBX, NOIDX, 0, OFF_X(slot));
+	else
+		x86_load(&e->x, 0, r, RBX, OFF_X(slot));
+}
+
+/* guest register slot = r: written through (moves only: the host flags stay) */
+static void stx(struct emit *e, unsigned slot, int r)
+{
+	x86_store(&e->x, 1, RBX, OFF_X(slot), r);
+	if (slot >= 32)
+		return;
+	int h = cache_find(&e->rc, slot);
+	if (h < 0)
+		h = cache_bind(&e->rc, slot);
+	x86_mov_rr(&e->x, 1, pool[h], r);
+}
+
+/* A fault in translated code is charged through the map (a64_jit_fault_insn):
+ * no store to c->cur before an access. */
+#define set_cur(e, i) ((void)0)
+
+static void to_epilogue(struct emit *e) { x86_jmp_to(&e->x, e->j->epilogue); }
+
+/* Leave for guest address t: through a patchable jump once the run loop
+ * links it, else back to the run loop with c->pc = t. */
+static void exit_direct(struct emit *e, uint64_t t)
+{
+	struct x86 *x = &e->x;
+	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
+	uint8_t *spent = x86_jcc(x, CC_LE);
+	uint8_t *link = x86_jmp(x);
+	x86_patch(link, x->p);
+	x86_lea_rip(x, RAX, link);
+	x86_store(x, 1, RBX, OFF(jit_link), RAX);
+	x86_patch(spent, x->p);
+	x86_mov_imm(x, RAX, t);
+	x86_store(x, 1, RBX, OFF(pc), RAX);
+	to_epilogue(e);
+}
+
+/* Leave for the guest address in rax: the decode cache's hash, first entry. */
+static void exit_indirect(struct emit *e)
+{
+	struct x86 *x = &e->x;
+	x86_store(x, 1, RBX, OFF(pc), RAX);
+	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
+	x86_jcc_to(x, CC_LE, e->j->epilogue);
+	x86_mov_rr(x, 1, RCX, RAX);
+	x86_shift_ri(x, 1, SH_SHR, RCX, 2);
+	x86_alu_ri(x, 0, ALU_AND, RCX, (1 << A64_CACHE_BITS) - 1);
+	x86_op_m(x, 1, 0x8b, RCX, RBX, RCX, 3, OFF(cache)); /* mov rcx, [rbx + rcx*8 + cache] */
+	x86_test_rr(x, 1, RCX, RCX);
+	x86_jcc_to(x, CC_Z, e->j->epilogue);
+	x86_op_m(x, 1, 0x39, RAX, RCX, NOIDX, 0, (int32_t)offsetof(struct a64_block, pc)); /* cmp [rcx+pc], rax */
+	x86_jcc_to(x, CC_NE, e->j->epilogue);
+	x86_load(x, 1, RCX, RCX, (int32_t)offsetof(struct a64_block, code));
+	x86_jmp_r(x, RCX);
+}
+
+/* CF = condition cond holds on the stored NZCV (cond < 14); uses r1, r2 */
+static void cond_test(struct emit *e, unsigned cond, int r1, int r2)
+{
+	struct x86 *x = &e->x;
+	x86_load(x, 0, r1, RBX, OFF(nzcv));
+	x86_shift_ri(x, 0, SH_SHR, r1, 28);
+	x86_mov_imm(x, r2, a64_cond_table[cond]);
+	x86_bt_rr(x, 0, r2, r1);
+}
+
+/* NZCV from the host flags of an add (carry = CF) or a sub (carry = !CF);
+ * the host flags are left as they are (e->flags says so). */
+static void store_nzcv(struct emit *e, int kind)
+{
+	struct x86 *x = &e->x;
+	e->flags = kind;
+	x86_setcc(x, CC_S, RAX);
+	x86_setcc(x, CC_Z, RCX);
+	x86_setcc(x, kind == FL_ADD ? CC_C : CC_NC, RDX);
+	x86_setcc(x, CC_O, R8);
+	x86_movzx8(x, RAX, RAX);
+	x86_movzx8(x, RCX, RCX);
+	x86_movzx8(x, RDX, RDX);
+	x86_movzx8(x, R8, R8);
+	x86_lea(x, 0, RAX, RCX, RAX, 1, 0);
+	x86_lea(x, 0, RAX, RDX, RAX, 1, 0);
+	x86_lea(x, 0, RAX, R8, RAX, 1, 0);
+	x86_op_m(x, 0, 0x8b, RAX, RBX, RAX, 2, OFF(jit_nzcv)); /* mov eax, [rbx + rax*4 + jit_nzcv] */
+	x86_store(x, 0, RBX, OFF(nzcv), RAX);
+}
+
+/* Call the interpreter's handler for the copy i (followed by jit_stop). */
+static void fallback(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	cache_drop(&e->rc);
+	x86_mov_rr(x, 1, RDI, RBX);
+	x86_mov_imm(x, RSI, (uint64_t)(uintptr_t)i);
+	x86_mov_imm(x, RAX, (uint64_t)(uintptr_t)i->fn);
+	x86_call_r(x, RAX);
+	x86_test_rr(x, 0, RAX, RAX);
+	x86_jcc_to(x, CC_Z, e->j->epilogue);
+}
+
+/* 32-bit results: the upper half cleared (imm2 is the operation's mask) */
+static int mask_ok(uint64_t m) { return m == ~0ull || m == 0xffffffffull; }
+static void apply_mask(struct emit *e, int r, uint64_t m)
+{
+	if (m == 0xffffffffull)
+		x86_mov_rr(&e->x, 0, r, r);
+}
+
+static int mem_size(int kind)
+{
+	switch (kind) {
+	case A64_K_ldb_off: case A64_K_stb_off: case A64_K_ldb_reg: case A64_K_ldb_post: case A64_K_stb_post:
+	case A64_K_stb_pre: case A64_K_stb_uxtw: case A64_K_ldb_uxtw:
+		return SZ_B;
+	case A64_K_ldw_off: case A64_K_stw_off:
+		return SZ_W;
+	default:
+		return SZ_X;
+	}
+}
+
+/* The simple forms as host code; 0 when this one is left to the handler. */
+static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int sz = mem_size(kind);
+	int32_t d = (int32_t)i->imm;
+	int dfits = x86_fits32((int64_t)i->imm) && x86_fits32((int64_t)i->imm + 16);
+
+	switch (kind) {
+	case A64_K_const:
+		x86_mov_imm(x, RAX, i->imm);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_K_mov_reg:
+		if (!mask_ok(i->imm2))
+			return 0;
+		ldx(e, RAX, i->rm);
+		apply_mask(e, RAX, i->imm2);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_K_add_imm64:
+	case A64_K_and_imm:
+		ldx(e, RAX, i->rn);
+		if (x86_fits32((int64_t)i->imm))
+			x86_alu_ri(x, 1, kind == A64_K_and_imm ? ALU_AND : ALU_ADD, RAX, (int32_t)i->imm);
+		else {
+			x86_mov_imm(x, RCX, i->imm);
+			x86_alu_rr(x, 1, kind == A64_K_and_imm ? ALU_AND : ALU_ADD, RAX, RCX);
+		}
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_K_add_imm32:
+		ldx(e, RAX, i->rn);
+		x86_alu_ri(x, 0, ALU_ADD, RAX, (int32_t)(uint32_t)i->imm);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_K_add_reg:
+	case A64_K_sub_reg:
+		if (!mask_ok(i->imm2) || i->sh > 63)
+			return 0;
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rm);
+		if (i->sh)
+			x86_shift_ri(x, 1, SH_SHL, RCX, i->sh);
+		x86_alu_rr(x, 1, kind == A64_K_add_reg ? ALU_ADD : ALU_SUB, RAX, RCX);
+		apply_mask(e, RAX, i->imm2);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_K_adds_imm: {
+		int w = i->sf != 0;
+		ldx(e, RAX, i->rn);
+		if (i->imm2) /* SUBS: imm is the inverted operand */
+			x86_alu_ri(x, w, ALU_SUB, RAX, (int32_t)(uint32_t)(w ? ~i->imm : (uint32_t)~i->imm));
+		else
+			x86_alu_ri(x, w, ALU_ADD, RAX, (int32_t)(uint32_t)i->imm);
+		x86_mov_rr(x, 1, R9, RAX);
+		store_nzcv(e, i->imm2 ? FL_SUB : FL_ADD);
+		stx(e, i->rd, R9);
+		return 1;
+	}
+	case A64_K_adds_reg: {
+		int w = i->sf != 0;
+		if (i->imm != 0 && i->imm != ~0ull)
+			return 0;
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rm);
+		x86_alu_rr(x, w, i->imm ? ALU_SUB : ALU_ADD, RAX, RCX);
+		x86_mov_rr(x, 1, R9, RAX);
+		store_nzcv(e, i->imm ? FL_SUB : FL_ADD);
+		stx(e, i->rd, R9);
+		return 1;
+	}
+	case A64_K_ccmp: {
+		int w = i->sf != 0;
+		uint8_t *no = NULL, *done;
+		/* operands first: both paths must leave the register cache alike */
+		ldx(e, RAX, i->rn);
+		if (i->sh)
+			x86_mov_imm(x, RCX, i->imm);
+		else
+			ldx(e, RCX, i->rm);
+		if (i->cond < 14) {
+			cond_test(e, i->cond, RDX, R8);
+			no = x86_jcc(x, CC_NC);
+		}
+		x86_alu_rr(x, w, i->op ? ALU_SUB : ALU_ADD, RAX, RCX);
+		store_nzcv(e, i->op ? FL_SUB : FL_ADD);
+		if (no == NULL)
+			return 1;
+		done = x86_jmp(x);
+		e->flags = FL_NONE; /* two paths: the flags are the host's on one only */
+		x86_patch(no, x->p);
+		x86_op_m(x, 0, 0xc7, 0, RBX, NOIDX, 0, OFF(nzcv)); /* mov dword [nzcv], imm32 */
+		x86_d(x, (uint32_t)i->imm2 << 28);
+		x86_patch(done, x->p);
+		return 1;
+	}
+	case A64_K_csel:
+		ldx(e, RCX, i->rm);
+		switch (i->op) {
+		case 1: x86_inc(x, 1, RCX); break;
+		case 2: x86_not(x, 1, RCX); break;
+		case 3: x86_neg(x, 1, RCX); break;
+		}
+		ldx(e, RAX, i->rn);
+		if (i->cond < 14) {
+			cond_test(e, i->cond, RDX, R8);
+			x86_cmov(x, 1, CC_NC, RAX, RCX);
+		}
+		if (!i->sf)
+			x86_mov_rr(x, 0, RAX, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+
+	case A64_K_ldb_off: case A64_K_ldw_off: case A64_K_ldx_off:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		x86_load_sz(x, sz, RCX, RAX, NOIDX, 0, d);
+		stx(e, i->rd, RCX);
+		return 1;
+	case A64_K_stb_off: case A64_K_stw_off: case A64_K_stx_off:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rd);
+		x86_store_sz(x, sz, RCX, RAX, NOIDX, 0, d);
+		return 1;
+	case A64_K_ldb_reg: case A64_K_ldb_uxtw: case A64_K_stb_uxtw:
+		if (i->sh > 3)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		if (kind == A64_K_ldb_reg)
+			ldx(e, RCX, i->rm);
+		else
+			ldw(e, RCX, i->rm, 0); /* the low half, zero-extended */
+		if (kind == A64_K_stb_uxtw) {
+			ldx(e, RDX, i->rd);
+			x86_store_sz(x, SZ_B, RDX, RAX, RCX, i->sh, 0);
+		} else {
+			x86_load_sz(x, SZ_B, RDX, RAX, RCX, i->sh, 0);
+			stx(e, i->rd, RDX);
+		}
+		return 1;
+	case A64_K_ldp_x_off:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		x86_load_sz(x, SZ_X, RCX, RAX, NOIDX, 0, d);
+		x86_load_sz(x, SZ_X, RDX, RAX, NOIDX, 0, d + 8);
+		stx(e, i->rd, RCX);
+		stx(e, i->ra, RDX);
+		return 1;
+	case A64_K_stp_x_off:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rd);
+		ldx(e, RDX, i->ra);
+		x86_store_sz(x, SZ_X, RCX, RAX, NOIDX, 0, d);
+		x86_store_sz(x, SZ_X, RDX, RAX, NOIDX, 0, d + 8);
+		return 1;
+	case A64_K_vstp_q_off:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		x86_movdqu_load(x, 0, RBX, OFF_V(i->rd));
+		x86_movdqu_store(x, 0, RAX, d);
+		x86_movdqu_load(x, 0, RBX, OFF_V(i->ra));
+		x86_movdqu_store(x, 0, RAX, d + 16);
+		return 1;
+	case A64_K_ldb_post: case A64_K_ldx_post: case A64_K_ldp_x_post:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		x86_load_sz(x, sz, RCX, RAX, NOIDX, 0, 0);
+		if (kind == A64_K_ldp_x_post)
+			x86_load_sz(x, SZ_X, RDX, RAX, NOIDX, 0, 8);
+		x86_alu_ri(x, 1, ALU_ADD, RAX, d);
+		stx(e, i->rn, RAX);
+		stx(e, i->rd, RCX);
+		if (kind == A64_K_ldp_x_post)
+			stx(e, i->ra, RDX);
+		return 1;
+	case A64_K_stb_post:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rd);
+		x86_store_sz(x, SZ_B, RCX, RAX, NOIDX, 0, 0);
+		x86_alu_ri(x, 1, ALU_ADD, RAX, d);
+		stx(e, i->rn, RAX);
+		return 1;
+	case A64_K_stb_pre: case A64_K_stx_pre: case A64_K_stp_x_pre:
+		if (!dfits)
+			return 0;
+		set_cur(e, i);
+		ldx(e, RAX, i->rn);
+		x86_alu_ri(x, 1, ALU_ADD, RAX, d);
+		ldx(e, RCX, i->rd);
+		x86_store_sz(x, sz, RCX, RAX, NOIDX, 0, 0);
+		if (kind == A64_K_stp_x_pre) {
+			ldx(e, RDX, i->ra);
+			x86_store_sz(x, SZ_X, RDX, RAX, NOIDX, 0, 8);
+		}
+		stx(e, i->rn, RAX);
+		return 1;
+	}
+	return 0;
+}
+
+/* Leave the guest address of an ea()-mode access as [RAX + RCX<<scale + disp]
+ * (*index = RCX or NOIDX), with the pre/post-index writeback done. */
+static int emit_ea(struct emit *e, const struct a64_insn *i, int *index, int *scale, int32_t *disp)
+{
+	struct x86 *x = &e->x;
+	*index = NOIDX;
+	*scale = 0;
+	*disp = 0;
+	switch (i->op) {
+	case A64_M_OFF:
+		if (!x86_fits32((int64_t)i->imm) || !x86_fits32((int64_t)i->imm + 16))
+			return 0;
+		ldx(e, RAX, i->rn);
+		*disp = (int32_t)i->imm;
+		return 1;
+	case A64_M_PRE:
+	case A64_M_POST:
+		if (!x86_fits32((int64_t)i->imm))
+			return 0;
+		ldx(e, RAX, i->rn);
+		x86_lea(x, 1, RDX, RAX, NOIDX, 0, (int32_t)i->imm);
+		stx(e, i->rn, RDX);
+		if (i->op == A64_M_PRE)
+			x86_mov_rr(x, 1, RAX, RDX);
+		return 1;
+	case A64_M_REG:
+		if (i->sh > 3)
+			return 0;
+		ldx(e, RAX, i->rn);
+		if (i->cond == 2 || i->cond == 6)
+			ldw(e, RCX, i->rm, i->cond == 6);
+		else
+			ldx(e, RCX, i->rm);
+		*index = RCX;
+		*scale = i->sh;
+		return 1;
+	case A64_M_LIT:
+		x86_mov_imm(x, RAX, i->imm);
+		return 1;
+	}
+	return 0;
+}
+
+static void load_value(struct emit *e, int size, int sign, int r, int index, int scale, int32_t disp)
+{
+	int sz = size == 1 ? SZ_B : size == 2 ? SZ_H : size == 4 ? SZ_W : SZ_X;
+	if (sign && sz != SZ_X)
+		x86_load_sx(&e->x, sign == 64, sz, r, RAX, index, scale, disp);
+	else
+		x86_load_sz(&e->x, sz, r, RAX, index, scale, disp);
+}
+
+/* The other integer loads and stores (a64_mem_shape); 0: the handler. */
+static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int index, scale;
+	int32_t disp;
+	int sz = m->size == 1 ? SZ_B : m->size == 2 ? SZ_H : m->size == 4 ? SZ_W : SZ_X;
+
+	switch (m->how) {
+	case A64_LS_EA:
+		if (m->store)
+			ldx(e, R8, i->rd); /* the value before the writeback */
+		if (!emit_ea(e, i, &index, &scale, &disp))
+			return 0;
+		if (m->store)
+			x86_store_sz(x, sz, R8, RAX, index, scale, disp);
+		else {
+			load_value(e, m->size, m->sign, R8, index, scale, disp);
+			stx(e, i->rd, R8);
+		}
+		return 1;
+	case A64_LS_REG:
+		if (i->sh > 3)
+			return 0;
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rm);
+		if (m->store) {
+			ldx(e, R8, i->rd);
+			x86_store_sz(x, sz, R8, RAX, RCX, i->sh, 0);
+		} else {
+			load_value(e, m->size, 0, R8, RCX, i->sh, 0);
+			stx(e, i->rd, R8);
+		}
+		return 1;
+	case A64_LS_PRE:
+	case A64_LS_POST:
+		if (!x86_fits32((int64_t)i->imm))
+			return 0;
+		ldx(e, RAX, i->rn);
+		x86_lea(x, 1, RDX, RAX, NOIDX, 0, (int32_t)i->imm);
+		disp = m->how == A64_LS_PRE ? (int32_t)i->imm : 0;
+		if (m->store) {
+			ldx(e, R8, i->rd);
+			x86_store_sz(x, sz, R8, RAX, NOIDX, 0, disp);
+			stx(e, i->rn, RDX);
+		} else {
+			load_value(e, m->size, 0, R8, NOIDX, 0, disp);
+			stx(e, i->rn, RDX);
+			stx(e, i->rd, R8);
+		}
+		return 1;
+	case A64_LS_PAIR: {
+		int size = i->sf == 5 ? 4 : i->sf;
+		if (size != 4 && size != 8)
+			return 0;
+		if (m->store) {
+			ldx(e, R8, i->rd);
+			ldx(e, R9, i->ra);
+		}
+		if (!emit_ea(e, i, &index, &scale, &disp) || index != NOIDX)
+			return 0;
+		if (m->store) {
+			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R8, RAX, NOIDX, 0, disp);
+			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R9, RAX, NOIDX, 0, disp + size);
+		} else {
+			load_value(e, size, i->sf == 5 ? 64 : 0, R8, NOIDX, 0, disp);
+			load_value(e, size, i->sf == 5 ? 64 : 0, R9, NOIDX, 0, disp + size);
+			stx(e, i->rd, R8);
+			stx(e, i->ra, R9);
+		}
+		return 1;
+	}
+	}
+	return 0;
+}
+
+/* Branches as host code; 0 when left to the handler. */
+static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	uint8_t *skip = NULL;
+	switch (kind) {
+	case A64_BR_B:
+	case A64_BR_NEXT:
+		exit_direct(e, i->imm);
+		return 1;
+	case A64_BR_BL:
+	case A64_BR_LINK:
+		x86_mov_imm(x, RAX, i->pc + 4);
+		stx(e, 30, RAX);
+		if (kind == A64_BR_BL)
+			exit_direct(e, i->imm);
+		return 1;
+	case A64_BR_BCOND:
+		if (i->cond >= 14) {
+			exit_direct(e, i->imm);
+			return 1;
+		}
+		if (host_cc(e->flags, i->cond) >= 0) /* right after the flags were set */
+			skip = x86_jcc(x, host_cc(e->flags, i->cond) ^ 1);
+		else {
+			cond_test(e, i->cond, RAX, RCX);
+			skip = x86_jcc(x, CC_NC);
+		}
+		break;
+	case A64_BR_CBZ:
+		ldx(e, RAX, i->rn);
+		x86_test_rr(x, i->imm2 == ~0ull, RAX, RAX);
+		skip = x86_jcc(x, i->op ? CC_Z : CC_NZ);
+		break;
+	case A64_BR_TBZ:
+		ldx(e, RAX, i->rn);
+		x86_bt_ri(x, 1, RAX, i->sh);
+		skip = x86_jcc(x, i->op ? CC_NC : CC_C);
+		break;
+	case A64_BR_BR:
+		ldx(e, RAX, i->rn);
+		exit_indirect(e);
+		return 1;
+	case A64_BR_BLR:
+		ldx(e, RAX, i->rn);
+		x86_mov_imm(x, RCX, i->pc + 4);
+		stx(e, 30, RCX);
+		exit_indirect(e);
+		return 1;
+	default:
+		return 0;
+	}
+	/* conditional: taken leaves, not taken goes on in the block */
+	exit_direct(e, i->imm);
+	x86_patch(skip, x->p);
+	return 1;
+}
+
+struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64_insn *insn, unsigned n)
+{
+	struct a64_jit *j = c->jit;
+	struct a64_block *b = malloc(sizeof(*b) + 2 * n * sizeof(struct a64_insn));
+	if (b == NULL) {
+		fputs("mew: emulate: out of memory for the decode cache\n", stderr);
+		_exit(125);
+	}
+	b->pc = pc;
+	b->n = 2 * n;
+	struct emit e = { { j->free }, j, FL_NONE, { .clock = 0 } };
+	cache_drop(&e.rc);
+	int left = 0; /* the last instruction leaves the block for sure */
+	b->code = e.x.p;
+	for (unsigned k = 0; k < n; k++) {
+		struct a64_insn *i = &b->insn[2 * k];
+		*i = insn[k];
+		memset(i + 1, 0, sizeof(*i));
+		i[1].fn = jit_stop;
+		i[1].pc = i->pc + 4;
+		if (j->end - e.x.p < INSN_ROOM || j->nmap + n > MAP_MAX) {
+			free(b);
+			return NULL;
+		}
+		j->map[j->nmap++] = (struct jit_pc){ e.x.p, i };
+		int kind = a64_int_kind(i->fn), br = A64_BR_NONE;
+		if (kind == A64_K_NONE)
+			kind = a64_mem_kind(i->fn);
+		struct a64_mem_shape m;
+		uint8_t *at = e.x.p;
+		int flags = e.flags; /* what the previous instruction left */
+		e.flags = FL_NONE;
+		int done = kind != A64_K_NONE ? emit_simple(&e, kind, i) : 0;
+		if (!done && kind == A64_K_NONE && a64_mem_shape(i->fn, &m)) {
+			done = emit_mem(&e, &m, i);
+			if (!done)
+				e.x.p = at; /* emit_ea may have begun */
+		}
+		if (!done && kind == A64_K_NONE) {
+			br = a64_branch_kind(i->fn);
+			e.flags = br == A64_BR_BCOND ? flags : FL_NONE;
+			done = emit_branch(&e, br, i);
+			e.flags = FL_NONE;
+		}
+		if (!done)
+			fallback(&e, i);
+		left = done && (br == A64_BR_B || br == A64_BR_BL || br == A64_BR_NEXT || br == A64_BR_BR ||
+				br == A64_BR_BLR);
+	}
+	/* a block whose last handler went on (it always leaves) goes on after it */
+	if (!left)
+		exit_direct(&e, insn[n - 1].pc + 4);
+	j->free = (uint8_t *)(((uintptr_t)e.x.p + 15) & ~(uintptr_t)15);
+	return b;
+}
+#endif

@@ -1,0 +1,31 @@
+/* The arm64 -> x86-64 translator: per decoded block, host code in a
+ * per-thread code cache, behind the interpreter's block cache and exit
+ * rule (see jit.c). */
+#ifndef MEW_A64_JIT_JIT_H
+#define MEW_A64_JIT_JIT_H
+
+#include "a64/cpu.h"
+
+/* Whether new threads translate (MEW_A64_JIT=0 or off: the interpreter). */
+extern int a64_jit_enabled;
+void a64_jit_configure(void);
+
+/* Give this thread a code cache (c->jit stays NULL when it cannot be
+ * mapped: the thread interprets). */
+void a64_jit_attach(struct a64_cpu *c);
+void a64_jit_free(struct a64_jit *j);
+/* Empty the code cache (with the decode cache: a64_cache_clear). */
+void a64_jit_reset(struct a64_cpu *c);
+
+/* A block for the n decoded instructions at pc (no peephole: the
+ * translator sees each instruction), with its host code; NULL when the
+ * code cache is full (the caller clears the caches and tries again). */
+struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64_insn *insn, unsigned n);
+/* Run from block b until translated code leaves to the run loop; first
+ * link the direct branch that left last (c->jit_link) to b. */
+void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link);
+/* The instruction whose translated code holds host address rip, or NULL
+ * (rip is not in this thread's code): for the fault handler. */
+const struct a64_insn *a64_jit_fault_insn(const struct a64_cpu *c, uintptr_t rip);
+
+#endif

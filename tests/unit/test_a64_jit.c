@@ -1,0 +1,307 @@
+/* The translator against the interpreter: every pattern the translator
+ * emits (src/a64/jit/jit.c), on random operands, flags and addresses; the
+ * registers, NZCV, the next pc and memory must come out the same. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "a64/a64.h"
+#include "a64/jit/jit.h"
+#include "a64/simple.h"
+
+enum { PC = 0x400000, MEM = 1 << 17 };
+
+static uint64_t seed = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+/* values that find flag and width bugs */
+static uint64_t value(void)
+{
+	static const uint64_t edge[] = { 0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+					 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~1ull };
+	switch (rnd() % 4) {
+	case 0: return edge[rnd() % (sizeof(edge) / sizeof(edge[0]))];
+	case 1: return rnd() % 64;
+	case 2: return (uint64_t)-(int64_t)(rnd() % 64);
+	default: return rnd();
+	}
+}
+
+static uint8_t *mem, *mem_init, *mem_interp;
+
+static void random_state(struct a64_cpu *c, int memory)
+{
+	for (int r = 0; r < 32; r++)
+		c->x[r] = memory ? (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 64)) : value();
+	c->x[A64_ZR] = 0;
+	c->x[A64_DISCARD] = 0;
+	c->nzcv = (uint32_t)(rnd() & 0xf) << 28;
+	for (int v = 0; v < 32; v++)
+		for (int k = 0; k < 2; k++)
+			c->v[v].d[k] = rnd();
+}
+
+/* One instruction (and the fall-through after it) interpreted on a and
+ * translated on b from the same state; compare. */
+static int native; /* how many checked instructions the translator emits itself */
+
+/* a block of count instructions (it may end early, at a branch) */
+static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, unsigned count)
+{
+	struct a64_insn in[18];
+	unsigned n = 0;
+	int end = 0;
+	uint32_t raw = raws[0];
+	for (unsigned k = 0; k < count && !end; k++) {
+		end = a64_decode(raws[k], PC + 4 * n, &in[n]);
+		if (in[n].fn == a64_undef)
+			return 0;
+		n++;
+	}
+	struct a64_mem_shape m;
+	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
+		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m);
+	if (!end)
+		a64_insn_next(&in[n], PC + 4 * n), n++;
+
+	struct a64_cpu *saved_jit_cpu = b;
+	struct a64_jit *j = b->jit;
+	memcpy(b, a, offsetof(struct a64_cpu, cur));
+	b->jit = j;
+	memcpy(mem, mem_init, MEM);
+
+	struct a64_insn run[18];
+	memcpy(run, in, sizeof(run));
+	a->last = NULL;
+	run[0].fn(a, run);
+	memcpy(mem_interp, mem, MEM);
+
+	memcpy(mem, mem_init, MEM);
+	a64_jit_reset(b);
+	struct a64_block *blk = a64_jit_block(b, PC, in, n);
+	assert_non_null(blk);
+	b->budget = 4;
+	a64_jit_run(b, blk, 0);
+	free(blk);
+	(void)saved_jit_cpu;
+
+	int bad = 0;
+	for (int r = 0; r < 32; r++)
+		if (a->x[r] != b->x[r]) {
+			print_error("%08x: x%d interp %#llx jit %#llx\n", raw, r, (unsigned long long)a->x[r],
+				    (unsigned long long)b->x[r]);
+			bad = 1;
+		}
+	if (a->nzcv != b->nzcv) {
+		print_error("%08x: nzcv interp %#x jit %#x\n", raw, a->nzcv, b->nzcv);
+		bad = 1;
+	}
+	if (a->pc != b->pc) {
+		print_error("%08x: pc interp %#llx jit %#llx\n", raw, (unsigned long long)a->pc,
+			    (unsigned long long)b->pc);
+		bad = 1;
+	}
+	if (memcmp(mem, mem_interp, MEM) != 0) {
+		print_error("%08x: memory differs\n", raw);
+		bad = 1;
+	}
+	if (bad)
+		fail();
+	return 1;
+}
+
+static int check2(struct a64_cpu *a, struct a64_cpu *b, uint32_t raw, uint32_t raw2)
+{
+	uint32_t r[2] = { raw, raw2 };
+	return checkn(a, b, r, 2);
+}
+
+static int check(struct a64_cpu *a, struct a64_cpu *b, uint32_t raw)
+{
+	return checkn(a, b, &raw, 1);
+}
+
+static struct a64_cpu *jit_cpu(void)
+{
+	struct a64_cpu *c = a64_cpu_new();
+	assert_non_null(c);
+	a64_jit_attach(c);
+	assert_non_null(c->jit);
+	return c;
+}
+
+static unsigned reg(void) { return rnd() % 32; }
+
+/* A family of encodings: the fixed bits, then random fields. */
+typedef uint32_t (*gen_fn)(void);
+
+static uint32_t g_movewide(void) { return 0x12800000 | (uint32_t)(rnd() & 0x80000000) | (rnd() % 4 == 1 ? 0 : (rnd() & 1) << 30) | (uint32_t)(rnd() % 4) << 21 | (uint32_t)(rnd() & 0xffff) << 5 | reg(); }
+static uint32_t g_addsub_imm(void) { return 0x11000000 | (uint32_t)(rnd() & 0xe0000000) | (uint32_t)(rnd() & 1) << 22 | (uint32_t)(rnd() & 0xfff) << 10 | reg() << 5 | reg(); }
+static uint32_t g_addsub_reg(void)
+{
+	uint32_t sf = rnd() & 1;
+	return 0x0b000000 | sf << 31 | (uint32_t)(rnd() & 3) << 29 | reg() << 16 | (uint32_t)(rnd() % (sf ? 64 : 32)) << 10 | reg() << 5 | reg();
+}
+static uint32_t g_logic_imm(void) { return 0x12000000 | (uint32_t)(rnd() & 0xe0000000) | (uint32_t)(rnd() & 0x1fff) << 10 | reg() << 5 | reg(); }
+static uint32_t g_mov_reg(void) { return 0x2a0003e0 | (uint32_t)(rnd() & 1) << 31 | reg() << 16 | reg(); }
+static uint32_t g_adr(void) { return 0x10000000 | (uint32_t)(rnd() & 0x80000000) | (uint32_t)(rnd() & 3) << 29 | (uint32_t)(rnd() & 0x7ffff) << 5 | reg(); }
+static uint32_t g_ccmp(void) { return 0x3a400000 | (uint32_t)(rnd() & 0xc0000000) | reg() << 16 | (uint32_t)(rnd() & 15) << 12 | (uint32_t)(rnd() & 1) << 11 | reg() << 5 | (uint32_t)(rnd() & 15); }
+static uint32_t g_csel(void) { return 0x1a800000 | (uint32_t)(rnd() & 0xc0000000) | reg() << 16 | (uint32_t)(rnd() & 15) << 12 | (uint32_t)(rnd() & 1) << 10 | reg() << 5 | reg(); }
+static uint32_t g_bcond(void) { return 0x54000000 | (uint32_t)(rnd() & 0x7ffff) << 5 | (uint32_t)(rnd() & 15); }
+static uint32_t g_cbz(void) { return 0x34000000 | (uint32_t)(rnd() & 0x81000000) | (uint32_t)(rnd() & 0x7ffff) << 5 | reg(); }
+static uint32_t g_tbz(void) { return 0x36000000 | (uint32_t)(rnd() & 0x81000000) | (uint32_t)(rnd() & 31) << 19 | (uint32_t)(rnd() & 0x3fff) << 5 | reg(); }
+static uint32_t g_b(void) { return 0x14000000 | (uint32_t)(rnd() & 0x80000000) | (uint32_t)(rnd() & 0x3ffffff); }
+static uint32_t g_br(void) { static const uint32_t op[] = { 0xd61f0000, 0xd63f0000, 0xd65f0000 }; return op[rnd() % 3] | reg() << 5; }
+
+static void fuzz(gen_fn g, int memory)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	int tried = 0;
+	native = 0;
+	for (int k = 0; k < 4000; k++) {
+		random_state(a, 0);
+		if (memory) { /* bases point into the buffer, the data stays random */
+			for (int r = 0; r < 32; r++)
+				if (rnd() % 2)
+					a->x[r] = (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 64));
+		}
+		for (size_t i = 0; i < MEM / 8; i++)
+			((uint64_t *)mem_init)[i] = rnd();
+		uint32_t raw = g();
+		/* memory: the base register must point into the buffer */
+		if (memory) {
+			unsigned rn = (raw >> 5) & 31;
+			a->x[rn] = (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 64));
+			if (memory == 2) { /* register offset: a small index, not the base */
+				if (((raw >> 16) & 31) == rn)
+					continue;
+				a->x[(raw >> 16) & 31] = rnd() % 256;
+			}
+		}
+		tried += check(a, b, raw);
+	}
+	assert_true(tried > 500);
+	assert_true(native > 200); /* the family has forms the translator emits */
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
+static void test_move_and_arith(void **state)
+{
+	fuzz(g_movewide, 0);
+	fuzz(g_addsub_imm, 0);
+	fuzz(g_addsub_reg, 0);
+	fuzz(g_logic_imm, 0);
+	fuzz(g_mov_reg, 0);
+	fuzz(g_adr, 0);
+}
+
+static void test_flags_ccmp_csel(void **state)
+{
+	fuzz(g_ccmp, 0);
+	fuzz(g_csel, 0);
+}
+
+static void test_branches(void **state)
+{
+	fuzz(g_bcond, 0);
+	fuzz(g_cbz, 0);
+	fuzz(g_tbz, 0);
+	fuzz(g_b, 0);
+	fuzz(g_br, 0);
+}
+
+static uint32_t g_ldst_uimm(void)
+{
+	uint32_t size = rnd() % 4;
+	return 0x39000000 | size << 30 | (uint32_t)(rnd() % 4) << 22 | (uint32_t)(rnd() % 512) << 10 | reg() << 5 | reg();
+}
+static uint32_t g_ldst_prepost(void)
+{
+	uint32_t size = rnd() % 4;
+	return 0x38000400 | size << 30 | (uint32_t)(rnd() % 4) << 22 | (uint32_t)(rnd() & 0x1ff) << 12 |
+	       (uint32_t)(rnd() % 2) << 11 | reg() << 5 | reg();
+}
+static uint32_t g_ldst_regoff(void)
+{
+	static const uint32_t opt[] = { 2, 3, 6, 7 };
+	return 0x38200800 | (uint32_t)(rnd() % 4) << 30 | (uint32_t)(rnd() % 4) << 22 | reg() << 16 | opt[rnd() % 4] << 13 | (uint32_t)(rnd() % 2) << 12 |
+	       reg() << 5 | reg();
+}
+static uint32_t g_ldstp(void)
+{
+	static const uint32_t op[] = { 0xa9000000, 0xa9400000, 0xa8800000, 0xa8c00000, 0xa9800000, 0xa9c00000, 0xad000000,
+				       0x29000000, 0x29400000, 0x69400000, 0x28c00000, 0x29800000, 0x69c00000 };
+	return op[rnd() % 13] | (uint32_t)(rnd() & 0x3f) << 15 | reg() << 10 | reg() << 5 | reg();
+}
+
+/* a flag-setting form, then B.cond or CSEL reading the flags it made */
+static void test_flags_then_condition(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	static const gen_fn first[] = { g_addsub_imm, g_addsub_reg, g_ccmp };
+	static const gen_fn second[] = { g_bcond, g_csel };
+	native = 0;
+	for (int k = 0; k < 20000; k++) {
+		random_state(a, 0);
+		uint32_t r1 = first[rnd() % 3]() | 1u << 29; /* S: sets the flags */
+		check2(a, b, r1, second[rnd() % 2]());
+	}
+	assert_true(native > 5000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
+/* blocks of 16 register forms and a branch: the register cache across them */
+static void test_sequences(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	static const gen_fn gens[] = { g_movewide, g_addsub_imm, g_addsub_reg, g_logic_imm, g_mov_reg,
+				       g_adr, g_ccmp, g_csel, g_bcond, g_cbz, g_tbz };
+	for (int k = 0; k < 3000; k++) {
+		uint32_t r[17];
+		random_state(a, 0);
+		for (int j = 0; j < 16; j++)
+			r[j] = gens[rnd() % 11]();
+		r[16] = g_br();
+		checkn(a, b, r, 17);
+	}
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
+static void test_loads_stores(void **state)
+{
+	fuzz(g_ldst_uimm, 1);
+	fuzz(g_ldst_prepost, 1);
+	fuzz(g_ldst_regoff, 2);
+	fuzz(g_ldstp, 1);
+}
+
+int main(void)
+{
+	mem = aligned_alloc(4096, MEM);
+	mem_init = malloc(MEM);
+	mem_interp = malloc(MEM);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_move_and_arith),
+		cmocka_unit_test(test_flags_ccmp_csel),
+		cmocka_unit_test(test_branches),
+		cmocka_unit_test(test_flags_then_condition),
+		cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_loads_stores),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
