@@ -348,9 +348,6 @@ int emulate_is_foreign(const struct spec *spec)
 const struct engine engine_emulate = {
 	.name = "emulate",
 	.summary = "arm64 programs on this host, every instruction simulated",
-	.features = ENGINE_NET_HOST | ENGINE_LIMIT_MEMORY | ENGINE_LIMIT_PIDS | ENGINE_LIMIT_CPUS,
-	.net_why = "shares the host's network (it makes no namespaces): use --engine container or vm "
-		   "for an isolated one",
 	.probe = probe,
 	.run = run,
 };

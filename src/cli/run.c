@@ -1,5 +1,8 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/file.h"
@@ -7,6 +10,20 @@
 #include "engine/engine.h"
 #include "image/image.h"
 #include "spec/flags.h"
+
+static int stdin_from_null(struct mew_error **err)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mew_error(err, errno, "open /dev/null");
+	if (dup2(fd, STDIN_FILENO) < 0) {
+		close(fd);
+		return mew_error(err, errno, "standard input from /dev/null");
+	}
+	close(fd);
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -52,6 +69,11 @@ int cmd_run(int argc, char **argv)
 	if (engine_fit_spec(engine, &spec, &err) < 0)
 		goto fail;
 	if (image != NULL && image_run_writable(image, engine->name, &spec, &err) < 0)
+		goto fail;
+	/* Without -i the command reads nothing, as with docker, under every
+	 * engine: the ones that hand the command mew's own descriptors (syscall,
+	 * emulate) would otherwise pass mew's standard input on. */
+	if (!spec.interactive && !spec.tty && !spec.vm.console && stdin_from_null(&err) < 0)
 		goto fail;
 	r = engine->run(&spec, &err);
 	if (r < 0)

@@ -64,8 +64,6 @@ static int run(const struct spec *spec, struct mew_error **err)
 const struct engine engine_container = {
 	.name = "container",
 	.summary = "namespaces + cgroups + a root directory (like crun, runc)",
-	.features = ENGINE_NET_NONE | ENGINE_NET_HOST | ENGINE_LIMIT_MEMORY | ENGINE_LIMIT_PIDS |
-		    ENGINE_LIMIT_CPUS,
 	.probe = probe,
 	.run = run,
 };

@@ -3,27 +3,15 @@
 #ifndef MEW_ENGINE_ENGINE_H
 #define MEW_ENGINE_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
 #include "spec/spec.h"
 
-/* What an engine honours of a spec beyond the command itself.  A spec that
- * asks for more is refused by name before the engine runs, never ignored. */
-enum engine_feature {
-	ENGINE_NET_NONE = 1 << 0,     /* --net none: loopback only */
-	ENGINE_NET_HOST = 1 << 1,     /* --net host */
-	ENGINE_LIMIT_MEMORY = 1 << 2, /* --memory */
-	ENGINE_LIMIT_PIDS = 1 << 3,   /* --pids */
-	ENGINE_LIMIT_CPUS = 1 << 4,   /* --cpus */
-};
-
 struct engine {
 	const char *name;
 	const char *summary; /* one line for `mew engines` */
-	unsigned features;   /* enum engine_feature */
-	const char *net_why; /* why the network modes it lacks are missing */
-	const char *limits_why; /* likewise for the limits it lacks */
 	/* 0 when the engine can run on this host; otherwise -1 and the one-line
 	 * reason in why.  Cheap: no side effects. */
 	int (*probe)(char *why, size_t len);
@@ -32,21 +20,55 @@ struct engine {
 	int (*run)(const struct spec *spec, struct mew_error **err);
 };
 
+/* The engines, in the order `mew engines` lists them: the index of each in
+ * engines[] and the column of each in the contract. */
+enum engine_id {
+	ENGINE_CONTAINER,
+	ENGINE_SYSCALL,
+	ENGINE_EMULATE,
+	ENGINE_VM,
+	ENGINE_COUNT,
+};
+
+/* What an engine does with one field of the spec: honours it exactly, or
+ * refuses it, and why (the rest of `the ENGINE engine ...`, ending with
+ * `: use --engine ...`). */
+struct engine_term {
+	bool honoured;
+	const char *why;
+};
+
+/* One field of the spec, as `mew run` spells it, and every engine's term. */
+struct engine_clause {
+	const char *name;  /* stable key: "volume-ro", "net-none", ... (mew engines --json) */
+	const char *flag;  /* named in the refusal: "--volume", "--net none" */
+	const char *usage; /* for people: "-v HOST:GUEST:ro" */
+	bool (*uses)(const struct spec *spec);
+	struct engine_term terms[ENGINE_COUNT];
+};
+
+/* The contract (src/engine/contract.c), terminated by a NULL name. */
+extern const struct engine_clause engine_contract[];
+const struct engine_clause *engine_clause_find(const char *name);
+const struct engine_term *engine_term(const struct engine *e, const struct engine_clause *c);
+/* Whether e honours the clause called name. */
+bool engine_honours(const struct engine *e, const char *name);
+
 extern const struct engine engine_container;
 extern const struct engine engine_syscall;
 extern const struct engine engine_emulate;
 extern const struct engine engine_vm;
 
-/* All engines, in the order `mew engines` lists them; NULL-terminated. */
-extern const struct engine *const engines[];
+/* All engines, indexed by enum engine_id; NULL-terminated. */
+extern const struct engine *const engines[ENGINE_COUNT + 1];
 const struct engine *engine_find(const char *name);
 
 /* The engine for spec->engine; "auto" picks emulate for a foreign-arch spec
  * and container otherwise. */
 const struct engine *engine_for_spec(const struct spec *spec);
 /* Settle what the spec left to the engine (the network mode: none where the
- * engine can isolate it, else the host's) and refuse what the engine cannot
- * honour, naming the flag. */
+ * engine can isolate it, else the host's) and refuse, naming the flag, every
+ * field the contract says the engine does not honour. */
 int engine_fit_spec(const struct engine *e, struct spec *spec, struct mew_error **err);
 /* Whether spec's program is an aarch64 ELF and the host is not (emulate). */
 int emulate_is_foreign(const struct spec *spec);

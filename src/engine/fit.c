@@ -1,25 +1,14 @@
 #include "engine/engine.h"
 
-static int refuse(const struct engine *e, const char *flag, const char *why, struct mew_error **err)
-{
-	return mew_error(err, 0, "%s: the %s engine %s", flag, e->name, why);
-}
-
 int engine_fit_spec(const struct engine *e, struct spec *spec, struct mew_error **err)
 {
-	const struct spec_limits *l = &spec->limits;
-
 	if (!spec->net_set)
-		spec->net = (e->features & ENGINE_NET_NONE) ? SPEC_NET_NONE : SPEC_NET_HOST;
-	if (spec->net == SPEC_NET_NONE && !(e->features & ENGINE_NET_NONE))
-		return refuse(e, "--net none", e->net_why, err);
-	if (spec->net == SPEC_NET_HOST && !(e->features & ENGINE_NET_HOST))
-		return refuse(e, "--net host", e->net_why, err);
-	if (l->memory > 0 && !(e->features & ENGINE_LIMIT_MEMORY))
-		return refuse(e, "--memory", e->limits_why, err);
-	if (l->pids > 0 && !(e->features & ENGINE_LIMIT_PIDS))
-		return refuse(e, "--pids", e->limits_why, err);
-	if (l->cpus > 0 && !(e->features & ENGINE_LIMIT_CPUS))
-		return refuse(e, "--cpus", e->limits_why, err);
+		spec->net = engine_honours(e, "net-none") ? SPEC_NET_NONE : SPEC_NET_HOST;
+	for (const struct engine_clause *c = engine_contract; c->name != NULL; c++) {
+		const struct engine_term *t = engine_term(e, c);
+		if (t != NULL && !t->honoured && c->uses(spec))
+			return mew_error(err, 0, "%s: the %s engine %s", c->flag, e->name,
+					 t->why != NULL ? t->why : "does not declare whether it honours it");
+	}
 	return 0;
 }

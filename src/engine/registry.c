@@ -2,12 +2,12 @@
 
 #include <string.h>
 
-const struct engine *const engines[] = {
-	&engine_container,
-	&engine_syscall,
-	&engine_emulate,
-	&engine_vm,
-	NULL,
+const struct engine *const engines[ENGINE_COUNT + 1] = {
+	[ENGINE_CONTAINER] = &engine_container,
+	[ENGINE_SYSCALL] = &engine_syscall,
+	[ENGINE_EMULATE] = &engine_emulate,
+	[ENGINE_VM] = &engine_vm,
+	[ENGINE_COUNT] = NULL,
 };
 
 const struct engine *engine_find(const char *name)

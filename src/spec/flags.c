@@ -83,7 +83,7 @@ enum {
 	OPT_VM_DEBUG,
 };
 
-static const struct option run_options[] = {
+const struct option spec_run_options[] = {
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "arch", required_argument, NULL, OPT_ARCH },
@@ -202,7 +202,7 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+e:w:u:v:tih", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:w:u:v:tih", spec_run_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ENGINE:
 			if (strcmp(optarg, "container") != 0 && strcmp(optarg, "syscall") != 0 &&

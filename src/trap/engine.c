@@ -381,10 +381,6 @@ out:
 const struct engine engine_syscall = {
 	.name = "syscall",
 	.summary = "programs run natively, system calls answered by mew's Linux personality (ptrace + seccomp)",
-	.features = ENGINE_NET_HOST,
-	.net_why = "shares the host's network (it makes no namespaces): use --engine container or vm "
-		   "for an isolated one",
-	.limits_why = "cannot limit resources (it makes no cgroups): use --engine container, or emulate as root",
 	.probe = probe,
 	.run = run,
 };

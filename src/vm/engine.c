@@ -646,9 +646,6 @@ out:
 const struct engine engine_vm = {
 	.name = "vm",
 	.summary = "a real Linux kernel in a KVM virtual machine on virtio devices",
-	.features = ENGINE_NET_NONE | ENGINE_LIMIT_MEMORY | ENGINE_LIMIT_CPUS,
-	.net_why = "gives the guest no network device yet, only its loopback (--net none)",
-	.limits_why = "does not limit processes inside the guest yet (--memory and --cpus size the VM)",
 	.probe = probe,
 	.run = run,
 };

@@ -56,10 +56,15 @@ guest() {
 	if [ "$(id -u)" -eq 0 ]; then [[ "$output" == *"Uid:	65534"* ]]; fi
 }
 
-@test "syscall: --user keeps the real identity" {
-	run guest --user "$( [ "$(id -u)" -eq 0 ] && echo 65534 || id -u)" -- id -u
-	[ "$status" -eq 0 ]
-	[ "$output" = "$( [ "$(id -u)" -eq 0 ] && echo 65534 || id -u)" ]
+@test "syscall: --user is taken, or refused by name while the contract says so" {
+	run guest --user 1234:1234 -- id -u
+	if "$MEW" engines --json | jq -e '.engines[] | select(.name == "syscall") | .refuses.user' >/dev/null; then
+		[ "$status" -eq 125 ]
+		[[ "$output" == "mew: --user: the syscall engine cannot "* ]]
+	else
+		[ "$status" -eq 0 ]
+		[ "$output" = 1234 ]
+	fi
 }
 
 @test "syscall: sh -c and coreutils see the rootfs as /" {
