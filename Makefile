@@ -106,10 +106,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libmew.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< -o $@ $(B)/libmew.a $(LDLIBS) -lcmocka
 
-# libFuzzer targets (clang): tests/fuzz/fuzz_NAME.c against the spec parsers,
-# run for a bounded time by tests/e2e/oci-fuzz.bats.
+# libFuzzer targets (clang): tests/fuzz/fuzz_NAME.c against the spec parsers
+# and the mount options, run for a bounded time by tests/e2e/*fuzz*.bats.
 FUZZ_CC ?= clang
-FUZZ_SRCS := $(wildcard src/spec/*.c src/base/*.c)
+FUZZ_SRCS := $(wildcard src/spec/*.c src/base/*.c) src/container/mountopt.c
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -57,7 +57,7 @@ int mount_flags_parse(char *const *options, struct mount_flags *out)
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; options != NULL && options[i] != NULL; i++) {
 		const char *o = options[i];
-		bool known = false;
+		bool known = o[0] == '\0'; /* an empty option says nothing */
 
 		for (size_t j = 0; j < sizeof(flag_names) / sizeof(flag_names[0]); j++) {
 			if (strcmp(o, flag_names[j].name) != 0)

@@ -288,9 +288,4 @@ int spec_from_oci_resources(const char *json, size_t len, const char *name, stru
 			    struct mew_error **err);
 void spec_oci_free(struct spec_oci *oci);
 
-/* Mount options ("ro", "nosuid", "rbind", "rprivate", "mode=755", ...) ->
- * mount(2) flags, propagation flags and the data string for the rest. */
-int spec_mount_flags(char *const *options, unsigned long *flags, unsigned long *propagation,
-		     char **data);
-
 #endif

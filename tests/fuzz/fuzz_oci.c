@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "container/mountopt.h"
 #include "spec/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,10 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (err != NULL || spec.oci == NULL || (data[0] != 'R' && (spec.argv == NULL || spec.argv[0] == NULL)))
 			abort();
 		for (size_t i = 0; i < spec.nmounts; i++) {
-			unsigned long flags, prop;
-			char *mdata = NULL;
-			if (spec_mount_flags(spec.mounts[i].options, &flags, &prop, &mdata) == 0)
-				free(mdata);
+			struct mount_flags mf;
+			if (mount_flags_parse(spec.mounts[i].options, &mf) == 0)
+				mount_flags_free(&mf);
 		}
 	}
 	mew_error_free(err);

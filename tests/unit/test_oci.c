@@ -379,19 +379,6 @@ static void long_values_are_shortened(void **state)
 	spec_free(&spec);
 }
 
-static void mount_options_split(void **state)
-{
-	char *opts[] = { "nosuid", "noexec", "rbind", "ro", "rw", "rslave", "mode=755", "tmpcopyup",
-			 "size=64k", NULL };
-	unsigned long flags, prop;
-	cleanup_free char *data = NULL;
-
-	assert_int_equal(spec_mount_flags(opts, &flags, &prop, &data), 0);
-	assert_int_equal(flags, MS_NOSUID | MS_NOEXEC | MS_BIND | MS_REC);
-	assert_int_equal(prop, MS_SLAVE | MS_REC);
-	assert_string_equal(data, "mode=755,size=64k");
-}
-
 static void cgroup_paths(void **state)
 {
 	struct spec spec;
@@ -428,7 +415,6 @@ int main(void)
 		cmocka_unit_test(errors_name_path_and_value),
 		cmocka_unit_test(syntax_errors_name_the_place),
 		cmocka_unit_test(long_values_are_shortened),
-		cmocka_unit_test(mount_options_split),
 		cmocka_unit_test(cgroup_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
