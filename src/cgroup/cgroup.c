@@ -118,59 +118,6 @@ static int make_group(const char *base, const char *name, char **out, struct mew
 	return 0;
 }
 
-static int set_limits_v1(struct cgroup *cg, const struct spec_limits *l, struct mew_error **err)
-{
-	char buf[64];
-
-	if (l->memory > 0) {
-		const char *p = cg->paths[CGROUP_MEMORY];
-		snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
-		if (cgroup_write(p, "memory.limit_in_bytes", buf, err) < 0)
-			return -1;
-		/* Without swap accounting the limit could be dodged by swapping. */
-		if (cgroup_has(p, "memory.memsw.limit_in_bytes") &&
-		    cgroup_write(p, "memory.memsw.limit_in_bytes", buf, err) < 0)
-			return -1;
-	}
-	if (l->pids > 0) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
-		if (cgroup_write(cg->paths[CGROUP_PIDS], "pids.max", buf, err) < 0)
-			return -1;
-	}
-	if (l->cpus > 0) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)(l->cpus * 100000));
-		if (cgroup_write(cg->paths[CGROUP_CPU], "cpu.cfs_period_us", "100000", err) < 0 ||
-		    cgroup_write(cg->paths[CGROUP_CPU], "cpu.cfs_quota_us", buf, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int set_limits_v2(struct cgroup *cg, const struct spec_limits *l, struct mew_error **err)
-{
-	const char *p = cg->paths[0];
-	char buf[64];
-
-	if (l->memory > 0) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)l->memory);
-		if (cgroup_write(p, "memory.max", buf, err) < 0)
-			return -1;
-		if (cgroup_has(p, "memory.swap.max") && cgroup_write(p, "memory.swap.max", "0", err) < 0)
-			return -1;
-	}
-	if (l->pids > 0) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)l->pids);
-		if (cgroup_write(p, "pids.max", buf, err) < 0)
-			return -1;
-	}
-	if (l->cpus > 0) {
-		snprintf(buf, sizeof(buf), "%lld 100000", (long long)(l->cpus * 100000));
-		if (cgroup_write(p, "cpu.max", buf, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* v2 hands controllers down explicitly: enable the ones the limits need in
  * the root's and mew's subtree_control. */
 static int enable_v2_controllers(const struct spec_limits *l, struct mew_error **err)
@@ -208,7 +155,7 @@ int cgroup_create(const char *name, const struct spec_limits *limits, struct cgr
 		    make_group(cgroup_root, name, &cg->paths[0], err) < 0)
 			goto fail;
 		cg->active = true;
-		if (set_limits_v2(cg, limits, err) < 0)
+		if (cgroup_set_resources(NULL, cg->paths[0], limits, NULL, err) < 0)
 			goto fail;
 		return 0;
 	case CGROUP_MODE_HYBRID:
@@ -228,9 +175,9 @@ int cgroup_create(const char *name, const struct spec_limits *limits, struct cgr
 			if (make_group(base, name, &cg->paths[i], err) < 0)
 				goto fail;
 			cg->active = true;
+			if (cgroup_set_resources(v1_controllers[i], cg->paths[i], limits, NULL, err) < 0)
+				goto fail;
 		}
-		if (set_limits_v1(cg, limits, err) < 0)
-			goto fail;
 		return 0;
 	}
 fail:

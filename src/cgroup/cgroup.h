@@ -40,6 +40,16 @@ const char *cgroup_mode_name(enum cgroup_mode mode);
 int cgroup_write(const char *dir, const char *file, const char *value, struct mew_error **err);
 bool cgroup_has(const char *dir, const char *file);
 
+/* Write the limits, and an OCI container's other linux.resources (oci may be
+ * NULL), into one group: dir in the v1 hierarchy whose controllers are hier
+ * ("memory", "cpu,cpuacct"; only theirs are written), or the v2 group dir
+ * when hier is NULL.  The one writer for `mew run` and the OCI runtime
+ * (src/cgroup/resources.c). */
+int cgroup_set_resources(const char *hier, const char *dir, const struct spec_limits *limits,
+			 const struct spec_oci *oci, struct mew_error **err);
+/* Whether the v1 hierarchy named hier ("cpu,cpuacct") holds controller ctrl. */
+bool cgroup_hier_has(const char *hier, const char *ctrl);
+
 /* Whether the spec asks for any limit. */
 bool cgroup_wanted(const struct spec_limits *limits);
 

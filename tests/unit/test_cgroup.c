@@ -148,6 +148,56 @@ static void a_missing_controller_is_named(void **state)
 	mew_error_free(err);
 }
 
+/* An OCI container's linux.resources go through the same writer as mew
+ * run's limits: swap, period, shares and reservation on top of them. */
+static void oci_resources_share_the_writer(void **state)
+{
+	struct spec_limits l = { .memory = 64 << 20, .cpus = 0.5 };
+	struct spec_oci oci = { .resources = { .memory_swap = 96 << 20, .cpu_period = 50000,
+					       .cpu_shares = 1024, .memory_reservation = 32 << 20,
+					       .memory_swappiness = -1 } };
+	struct mew_error *err = NULL;
+	char dir[512];
+
+	touch("oci/v2/memory.max");
+	touch("oci/v2/memory.swap.max");
+	touch("oci/v2/memory.low");
+	touch("oci/v2/cpu.max");
+	touch("oci/v2/cpu.weight");
+	snprintf(dir, sizeof(dir), "%s/oci/v2", root);
+	assert_int_equal(cgroup_set_resources(NULL, dir, &l, &oci, &err), 0);
+	expect("oci/v2/memory.max", "67108864");
+	expect("oci/v2/memory.swap.max", "33554432");
+	expect("oci/v2/memory.low", "33554432");
+	expect("oci/v2/cpu.max", "25000 50000");
+	expect("oci/v2/cpu.weight", "39");
+
+	touch("oci/cpu,cpuacct/cpu.cfs_period_us");
+	touch("oci/cpu,cpuacct/cpu.cfs_quota_us");
+	touch("oci/cpu,cpuacct/cpu.shares");
+	snprintf(dir, sizeof(dir), "%s/oci/cpu,cpuacct", root);
+	assert_int_equal(cgroup_set_resources("cpu,cpuacct", dir, &l, &oci, &err), 0);
+	expect("oci/cpu,cpuacct/cpu.cfs_period_us", "50000");
+	expect("oci/cpu,cpuacct/cpu.cfs_quota_us", "25000");
+	expect("oci/cpu,cpuacct/cpu.shares", "1024");
+	assert_false(cgroup_hier_has("cpuacct", "cpu"));
+	assert_true(cgroup_hier_has("cpuacct,cpu", "cpu"));
+}
+
+static void an_unwritable_limit_is_named(void **state)
+{
+	struct spec_limits l = { .memory = 64 << 20 };
+	struct mew_error *err = NULL;
+	char dir[512];
+
+	snprintf(dir, sizeof(dir), "%s/nomem", root);
+	assert_int_equal(file_mkdir_p(dir, 0755, NULL), 0);
+	assert_int_equal(cgroup_set_resources("memory", dir, &l, NULL, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "memory.limit_in_bytes"));
+	mew_error_free(err);
+}
+
 static void stale_groups_of_dead_runs_are_removed(void **state)
 {
 	char dead[512], alive[512], other[512];
@@ -177,6 +227,8 @@ int main(void)
 		cmocka_unit_test(legacy_only_touches_the_controllers_in_use),
 		cmocka_unit_test(a_missing_controller_is_named),
 		cmocka_unit_test(stale_groups_of_dead_runs_are_removed),
+		cmocka_unit_test(oci_resources_share_the_writer),
+		cmocka_unit_test(an_unwritable_limit_is_named),
 	};
 	return cmocka_run_group_tests(tests, make_root, remove_root);
 }
