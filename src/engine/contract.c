@@ -18,7 +18,6 @@
 #define NO_TERMINAL "cannot give the command a terminal of its own (it shares mew's): use --engine container or vm"
 #define NO_FOREIGN "runs only programs of the host's architecture: use --engine emulate"
 #define NO_VM "runs no virtual machine (the flag is the vm engine's): use --engine vm"
-#define NO_VM_VOLUMES "does not share volumes into the guest yet: use --engine container, syscall or emulate"
 
 /* Every run has an environment: mew's defaults (PATH, HOME, ...) and -e's. */
 static bool uses_env(const struct spec *s)
@@ -142,6 +141,21 @@ static bool uses_root_disk(const struct spec *s)
 	return s->vm.root_disk;
 }
 
+static bool uses_vsock_uds(const struct spec *s)
+{
+	return s->vm.vsock_uds != NULL;
+}
+
+static bool uses_no_snapshot(const struct spec *s)
+{
+	return s->vm.no_snapshot;
+}
+
+static bool uses_vm_debug(const struct spec *s)
+{
+	return s->vm.boot_pvh || s->vm.no_probe || s->vm.timing || s->vm.sample_ms > 0;
+}
+
 const struct engine_clause engine_contract[] = {
 	{ "env", "--env", "-e NAME=VALUE", uses_env, {
 		[ENGINE_CONTAINER] = YES,
@@ -178,13 +192,13 @@ const struct engine_clause engine_contract[] = {
 		[ENGINE_CONTAINER] = YES,
 		[ENGINE_SYSCALL] = YES,
 		[ENGINE_EMULATE] = YES,
-		[ENGINE_VM] = NO(NO_VM_VOLUMES) } },
+		[ENGINE_VM] = YES } },
 	{ "volume-ro", "--volume", "-v HOST:GUEST:ro", uses_volume_ro, {
 		[ENGINE_CONTAINER] = YES,
 		[ENGINE_SYSCALL] = YES,
 		[ENGINE_EMULATE] = NO("cannot keep a :ro volume read-only yet (writes would reach the host): "
-				      "use --engine container or syscall"),
-		[ENGINE_VM] = NO(NO_VM_VOLUMES) } },
+				      "use --engine container, syscall or vm"),
+		[ENGINE_VM] = YES } },
 	{ "read-only", "--read-only", "--read-only", uses_read_only, {
 		[ENGINE_CONTAINER] = YES,
 		[ENGINE_SYSCALL] = YES,
@@ -248,6 +262,21 @@ const struct engine_clause engine_contract[] = {
 		[ENGINE_EMULATE] = NO(NO_VM),
 		[ENGINE_VM] = YES } },
 	{ "root-disk", "--root-disk", "--root-disk", uses_root_disk, {
+		[ENGINE_CONTAINER] = NO(NO_VM),
+		[ENGINE_SYSCALL] = NO(NO_VM),
+		[ENGINE_EMULATE] = NO(NO_VM),
+		[ENGINE_VM] = YES } },
+	{ "vsock-uds", "--vsock-uds", "--vsock-uds PREFIX", uses_vsock_uds, {
+		[ENGINE_CONTAINER] = NO(NO_VM),
+		[ENGINE_SYSCALL] = NO(NO_VM),
+		[ENGINE_EMULATE] = NO(NO_VM),
+		[ENGINE_VM] = YES } },
+	{ "no-snapshot", "--no-snapshot", "--no-snapshot", uses_no_snapshot, {
+		[ENGINE_CONTAINER] = NO(NO_VM),
+		[ENGINE_SYSCALL] = NO(NO_VM),
+		[ENGINE_EMULATE] = NO(NO_VM),
+		[ENGINE_VM] = YES } },
+	{ "vm-debug", "--vm-debug", "--vm-debug LIST", uses_vm_debug, {
 		[ENGINE_CONTAINER] = NO(NO_VM),
 		[ENGINE_SYSCALL] = NO(NO_VM),
 		[ENGINE_EMULATE] = NO(NO_VM),

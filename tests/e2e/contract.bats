@@ -71,7 +71,8 @@ declare -gA EXAMPLE=(
 	[read-only]="--read-only" [memory]="--memory 64m" [pids]="--pids 9" [cpus]="--cpus 1"
 	[net-none]="--net none" [net-host]="--net host" [arch]="--arch arm64" [kernel]="--kernel /k"
 	[initrd]="--initrd /i" [cmdline]="--cmdline x" [console]="--console" [disk]="--disk /d"
-	[root-disk]="--root-disk"
+	[root-disk]="--root-disk" [vsock-uds]="--vsock-uds /tmp/v" [no-snapshot]="--no-snapshot"
+	[vm-debug]="--vm-debug timing"
 )
 
 check_refusals() {
@@ -287,7 +288,7 @@ check_arch() {
 # they are vm.bats's.
 check_vm_flags() {
 	local c
-	for c in kernel initrd cmdline console disk root-disk; do
+	for c in kernel initrd cmdline console disk root-disk vsock-uds no-snapshot vm-debug; do
 		refuses "$1" $c >/dev/null || [ "$1" = vm ] || { echo "$c honoured by $1: add its check here"; false; }
 	done
 }

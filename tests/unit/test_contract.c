@@ -86,9 +86,14 @@ static const struct {
 	{ "disk", { "--disk", "/d" } },
 	{ "root-disk", { "--root-disk" } },
 	{ "arch", { "--arch", "arm64" } },
+	{ "vsock-uds", { "--vsock-uds", "/tmp/v" } },
+	{ "no-snapshot", { "--no-snapshot" } },
+	{ "vm-debug", { "--vm-debug", "timing" } },
 };
-/* What says how mew runs, not what: no engine is asked to honour it. */
-static const char *const not_clauses[] = { "engine", "rootfs", "help" };
+/* What says how mew runs, or where the rootfs comes from (--image and
+ * --persist are resolved to a rootfs before any engine): no engine is asked
+ * to honour them. */
+static const char *const not_clauses[] = { "engine", "rootfs", "image", "persist", "help" };
 
 static void every_flag_has_a_clause(void **state)
 {
