@@ -119,14 +119,20 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 deps:
 	bash scripts/deps.sh
 
+# The default root filesystems: the host's, and arm64 for the emulate engine.
 rootfs: all
 	bash scripts/rootfs-busybox.sh amd64
+	bash scripts/rootfs-busybox.sh arm64 || echo "mew: no arm64 rootfs: the emulate engine has no default one"
 
 # Unit tests (cmocka) and end-to-end tests (bats), one summary line at the end.
 check: all $(UNIT_BINS)
 	bash tests/run.sh $(UNIT_BINS)
 
-demo: deps all rootfs
+# deps first, then a make that reads this Makefile again: what it decides
+# from the installed tools (aarch64-linux-gnu-gcc) sees what deps installed.
+demo:
+	$(MAKE) deps
+	$(MAKE) all rootfs
 	bash scripts/demo.sh
 
 clean:
