@@ -77,7 +77,8 @@ struct plan {
 	char tree[PATH_MAX + 8];
 	bool have_work[2]; /* [0] host arch, [1] arm64 */
 	char native_true[PATH_MAX]; /* the rootfs's /bin/true, its links followed inside the rootfs */
-	double timeout;
+	double timeout;		  /* a workload's own budget, beyond the engine's start-up */
+	double startup[MAX_ROWS]; /* each row's start-up as measured; 0 = not yet */
 	char expected[BENCH_NWORKLOADS][128]; /* native's output line, per workload */
 };
 
@@ -332,6 +333,17 @@ static void row_timed_out(struct bench_row *row, int w)
 	bench_check_set(&row->cgroup, BENCH_CHECK_UNTESTED, "skipped after a time-out");
 }
 
+/* Until a row's start-up is measured, it may take this long: a vm run boots
+ * a kernel, which takes minutes where KVM emulates the kernel's code. */
+#define FIRST_START_ALLOWANCE 600
+
+/* How long one run of row i may take before it is killed as hung: the
+ * workload's budget on top of twice the engine's measured start-up. */
+static double budget(const struct plan *p, size_t i)
+{
+	return p->timeout + (p->startup[i] > 0 ? 2 * p->startup[i] : FIRST_START_ALLOWANCE);
+}
+
 /* One run of a cell (run < 0: the warm-up).  Returns 0 when it went well,
  * 1 when the cell failed (its note says why), -1 on mew's own error. */
 static int run_once(struct plan *p, struct bench_row *row, int w, int run, struct mew_error **err)
@@ -343,14 +355,17 @@ static int run_once(struct plan *p, struct bench_row *row, int w, int run, struc
 	struct mew_error *e = NULL;
 	int ret = 1;
 
-	describe(p->argv[row - p->r->rows][w].v, cmd, sizeof(cmd));
-	if (bench_exec_run(p->argv[row - p->r->rows][w].v, p->timeout, &res, &e) < 0) {
+	size_t i = (size_t)(row - p->r->rows);
+	double limit = budget(p, i);
+
+	describe(p->argv[i][w].v, cmd, sizeof(cmd));
+	if (bench_exec_run(p->argv[i][w].v, limit, &res, &e) < 0) {
 		bench_cell_set(c, BENCH_FAILED, e->msg);
 		mew_error_free(e);
 		return 1;
 	}
 	if (res.timed_out) {
-		snprintf(note, sizeof(note), "`%s` ran past %.0f s and was killed", cmd, p->timeout);
+		snprintf(note, sizeof(note), "`%s` ran past %.0f s and was killed", cmd, limit);
 		bench_cell_set(c, BENCH_FAILED, note);
 		row_timed_out(row, w);
 	} else if (res.status != 0) {
@@ -370,6 +385,9 @@ static int run_once(struct plan *p, struct bench_row *row, int w, int run, struc
 	} else {
 		ret = 0;
 	}
+	/* The row's start-up measured: its later runs are allowed twice that. */
+	if (ret == 0 && w == BENCH_STARTUP && (p->startup[i] == 0 || res.seconds < p->startup[i]))
+		p->startup[i] = res.seconds;
 	bench_exec_free(&res);
 	return ret;
 }
@@ -440,7 +458,8 @@ static void run_realinux(struct plan *p, struct bench_report *r, struct bench_ro
 	}
 	build_argv(p, r, row, -1, &a);
 	describe(a.v, cmd, sizeof(cmd));
-	if (bench_exec_run_as(a.v, p->timeout, as_user ? NOBODY : (uid_t)-1, &res, &err) < 0) {
+	if (bench_exec_run_as(a.v, budget(p, (size_t)(row - r->rows)), as_user ? NOBODY : (uid_t)-1, &res,
+			      &err) < 0) {
 		bench_check_set(u, BENCH_CHECK_UNTESTED, err->msg);
 		bench_check_set(c, BENCH_CHECK_UNTESTED, err->msg);
 		mew_error_free(err);
@@ -448,7 +467,8 @@ static void run_realinux(struct plan *p, struct bench_report *r, struct bench_ro
 	}
 	if (bench_parse_realinux(res.out, u, c) < 0) {
 		if (res.timed_out)
-			snprintf(note, sizeof(note), "`%s` ran past %.0f s and was killed", cmd, p->timeout);
+			snprintf(note, sizeof(note), "`%s` ran past %.0f s and was killed", cmd,
+				 budget(p, (size_t)(row - r->rows)));
 		else
 			snprintf(note, sizeof(note), "`%s`%s exited %d: %s", cmd, as_user ? " as nobody" : "",
 				 res.status, res.err[0] ? bench_last_line(res.err) : "no answer on stdout");
