@@ -49,11 +49,27 @@ if [ ! -f "$work/Makefile" ]; then
 	rm -rf "$work"
 	mv "$work.tmp" "$work"
 fi
-echo "mew: building the guest kernel in $work (a few minutes)" >&2
-make -C "$work" -s tinyconfig >/dev/null
-"$work/scripts/kconfig/merge_config.sh" -m -O "$work" "$work/.config" "$frag" >/dev/null
-make -C "$work" -s olddefconfig >/dev/null
-make -C "$work" -s -j"${MEW_JOBS:-2}" bzImage vmlinux >/dev/null
+# What make and the compiler say goes to a log; the terminal gets progress.
+log=$work/mew-build.log
+echo "mew: building the guest kernel in $work (a few minutes; the compiler's output: $log)" >&2
+failed() {
+	tail -n 20 "$log" >&2
+	echo "mew: the guest kernel build failed (the whole output: $log)" >&2
+	exit 1
+}
+{
+	make -C "$work" -s tinyconfig
+	"$work/scripts/kconfig/merge_config.sh" -m -O "$work" "$work/.config" "$frag"
+	make -C "$work" -s olddefconfig
+} >"$log" 2>&1 || failed
+# merge_config.sh names each option of mew.config that the final .config
+# does not carry as asked (one that tinyconfig's choices leave out): counted
+# here, listed in the log.
+n=$(grep -c '^Value requested for' "$log" || true)
+[ "$n" -eq 0 ] || echo "mew: $n options of mew.config are not in the final .config as asked (listed in $log)" >&2
+make -C "$work" -j"${MEW_JOBS:-2}" bzImage vmlinux 2>&1 | tee -a "$log" |
+	awk '/^  [A-Z0-9_]+ +[^ ]/ { n++; if (n % 100 == 0) { printf "mew: guest kernel: %d steps done\n", n > "/dev/stderr"; fflush("/dev/stderr") } }
+	     END { printf "mew: guest kernel: %d steps done\n", n > "/dev/stderr" }' || failed
 mkdir -p "$out.tmp"
 cp "$work/arch/x86/boot/bzImage" "$work/vmlinux" "$work/.config" "$out.tmp/"
 mv "$out.tmp/.config" "$out.tmp/config"
