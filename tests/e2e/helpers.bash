@@ -9,3 +9,24 @@ export ROOTFS
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 }
+
+# Run the libFuzzer target build/fuzz/fuzz_NAME (tests/fuzz/fuzz_NAME.c) for
+# SECONDS on inputs up to MAX_LEN bytes, from tests/fuzz/corpus/NAME with
+# tests/fuzz/NAME.dict.  A crash, a leak or a broken invariant fails the test
+# and leaves the input in the artifact directory, which it prints.
+run_fuzzer() {
+	local name=$1 seconds=$2 max_len=$3 work
+	command -v clang >/dev/null || skip "clang is not installed"
+	cd "$MEW_ROOT"
+	make -s "build/fuzz/fuzz_$name" >/dev/null
+	work=$(mktemp -d)
+	mkdir "$work/corpus" "$work/artifacts"
+	cp "tests/fuzz/corpus/$name"/* "$work/corpus/"
+	run "./build/fuzz/fuzz_$name" -max_total_time="$seconds" -max_len="$max_len" \
+		-dict="tests/fuzz/$name.dict" -artifact_prefix="$work/artifacts/" "$work/corpus"
+	echo "$output" | tail -20
+	ls -l "$work/artifacts"
+	[ "$status" -eq 0 ]
+	[ -z "$(ls "$work/artifacts")" ]
+	rm -rf "$work"
+}
