@@ -313,6 +313,12 @@ int image_cache_get(const struct image_ref *ref, const char *arch, char **entry_
 		return -1;
 	/* podman's store: its image ID finds an unpack without an export. */
 	id = image_source_id(src);
+	if (id == NULL && ref->transport == IMAGE_CONTAINERS_STORAGE) {
+		mew_error(err, 0, "%s: podman image inspect found no such image in podman's store (see podman images)",
+			  ref->text);
+		image_source_close(src);
+		return -1;
+	}
 	if (id != NULL && asprintf(&entry, "%s/by-id/%s", cache, strchr(id, ':') + 1) >= 0) {
 		char real[4096];
 		if (realpath(entry, real) != NULL && entry_load(real, ref, config) == 0 &&

@@ -36,6 +36,9 @@ struct image_ref {
 	char *path; /* directory or file; for containers-storage, the image name */
 	char *tag;  /* NULL: the only image there (or the one tagged latest) */
 	char *text; /* the reference as given, for messages */
+	/* containers-storage:[DRIVER@ROOT+RUNROOT]NAME: a store other than
+	 * podman's default (NULL each: podman's own configuration) */
+	char *store_driver, *store_root, *store_runroot;
 };
 
 /* Parse REF; a registry reference (docker://, quay.io/x, busybox:latest) is

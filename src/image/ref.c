@@ -32,6 +32,9 @@ void image_ref_free(struct image_ref *ref)
 	free(ref->path);
 	free(ref->tag);
 	free(ref->text);
+	free(ref->store_driver);
+	free(ref->store_root);
+	free(ref->store_runroot);
 	memset(ref, 0, sizeof(*ref));
 }
 
@@ -59,7 +62,20 @@ int image_ref_parse(const char *s, struct image_ref *ref, struct mew_error **err
 		return mew_error(err, 0, "--image: `%s`: nothing after the transport", s);
 	ref->text = strdup(s);
 	if (ref->transport == IMAGE_CONTAINERS_STORAGE) {
-		/* The whole NAME[:TAG] goes to podman, which resolves it. */
+		/* [DRIVER@ROOT+RUNROOT] names the store, as containers/image
+		 * writes it; the whole NAME[:TAG] goes to podman, which resolves it. */
+		if (rest[0] == '[') {
+			const char *end = strchr(rest, ']'), *at = strchr(rest, '@'), *plus = strchr(rest, '+');
+			if (end == NULL || at == NULL || plus == NULL || !(at < plus && plus < end) ||
+			    at == rest + 1 || plus == at + 1 || end == plus + 1 || end[1] == '\0') {
+				image_ref_free(ref);
+				return mew_error(err, 0, "--image: `%s`: expected containers-storage:[DRIVER@ROOT+RUNROOT]NAME", s);
+			}
+			ref->store_driver = strndup(rest + 1, (size_t)(at - rest - 1));
+			ref->store_root = strndup(at + 1, (size_t)(plus - at - 1));
+			ref->store_runroot = strndup(plus + 1, (size_t)(end - plus - 1));
+			rest = end + 1;
+		}
 		ref->path = strdup(rest);
 	} else {
 		colon = strchr(rest, ':');

@@ -180,7 +180,8 @@ static int index_archive(struct image_source *src, struct mew_error **err)
 	return 0;
 }
 
-static int podman(char *const argv[], char **out, struct mew_error **err)
+/* podman ARGS... on the ref's store; its stdout in *out. */
+static int podman(const struct image_ref *ref, char *const args[], char **out, struct mew_error **err)
 {
 	int fds[2], status;
 	pid_t pid;
@@ -194,7 +195,21 @@ static int podman(char *const argv[], char **out, struct mew_error **err)
 	if (pid < 0)
 		return mew_error(err, errno, "fork");
 	if (pid == 0) {
+		char *argv[32];
+		int k = 0;
 		dup2(fds[1], STDOUT_FILENO);
+		argv[k++] = "podman";
+		if (ref->store_root != NULL) {
+			argv[k++] = "--storage-driver";
+			argv[k++] = ref->store_driver;
+			argv[k++] = "--root";
+			argv[k++] = ref->store_root;
+			argv[k++] = "--runroot";
+			argv[k++] = ref->store_runroot;
+		}
+		for (int i = 0; args[i] != NULL && k < 31; i++)
+			argv[k++] = args[i];
+		argv[k] = NULL;
 		execvp("podman", argv);
 		fprintf(stderr, "mew: cannot run podman: %s (containers-storage: needs podman)\n",
 			strerror(errno));
@@ -220,7 +235,7 @@ static int podman(char *const argv[], char **out, struct mew_error **err)
 		if (errno != EINTR)
 			return mew_error(err, errno, "waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return mew_error(err, 0, "podman %s %s failed", argv[1], argv[2]);
+		return mew_error(err, 0, "podman %s %s failed", args[0], args[1]);
 	if (buf != NULL)
 		buf[len] = '\0';
 	if (out != NULL)
@@ -233,8 +248,7 @@ static int podman(char *const argv[], char **out, struct mew_error **err)
 static int storage_export(struct image_source *src, struct mew_error **err)
 {
 	cleanup_free char *cache = image_cache_dir(), *tmpl = NULL;
-	char *argv[] = { "podman", "image", "save", "--quiet", "--format", "oci-dir", "-o", NULL,
-			 src->ref->path, NULL };
+	char *argv[] = { "image", "save", "--quiet", "--format", "oci-dir", "-o", NULL, src->ref->path, NULL };
 
 	if (src->dir_fd >= 0)
 		return 0;
@@ -247,9 +261,9 @@ static int storage_export(struct image_source *src, struct mew_error **err)
 	src->export_dir = steal_pointer(&tmpl);
 	/* podman save wants to create the directory itself. */
 	rmdir(src->export_dir);
-	argv[7] = src->export_dir;
+	argv[6] = src->export_dir;
 	fprintf(stderr, "mew: image: exporting %s from podman's store\n", src->ref->path);
-	if (podman(argv, NULL, err) < 0)
+	if (podman(src->ref, argv, NULL, err) < 0)
 		return mew_error_wrap(err, "%s", src->ref->text);
 	src->dir_fd = open(src->export_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (src->dir_fd < 0)
@@ -325,12 +339,12 @@ void image_source_close(struct image_source *src)
 
 char *image_source_id(struct image_source *src)
 {
-	char *argv[] = { "podman", "image", "inspect", "--format", "{{.Id}}", src->ref->path, NULL };
+	char *argv[] = { "image", "inspect", "--format", "{{.Id}}", src->ref->path, NULL };
 	char *out = NULL, *id = NULL;
 
 	if (src->ref->transport != IMAGE_CONTAINERS_STORAGE)
 		return NULL;
-	if (podman(argv, &out, NULL) < 0 || out == NULL) {
+	if (podman(src->ref, argv, &out, NULL) < 0 || out == NULL) {
 		free(out);
 		return NULL;
 	}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# --image under each engine: the same image, the same answers, each run's
+# writes thrown away; an arm64 image picks the emulate engine under
+# --engine auto.
+load helpers
+
+setup_file() {
+	command -v python3 >/dev/null || return 0
+	[ -d "$ROOTFS" ] || return 0
+	python3 "$BATS_TEST_DIRNAME/mkimage.py" "$BATS_FILE_TMPDIR/oci" "$ROOTFS" \
+		--env FROM_IMAGE=yes --workdir /etc --cmd '["sh","-c","echo $FROM_IMAGE $(pwd)"]' >/dev/null
+	chmod -R a+rX "$BATS_FILE_TMPDIR"
+}
+
+setup() {
+	command -v python3 >/dev/null || skip "python3 is not installed (it builds the test images)"
+	[ -d "$ROOTFS" ] || skip "no busybox rootfs at $ROOTFS"
+	IMG=oci:$BATS_FILE_TMPDIR/oci
+	export MEW_CACHE=$BATS_FILE_TMPDIR/cache
+}
+
+same_answers() { # ENGINE [flags]: the config's command, and a write that does not last
+	run "$MEW" run --engine "$@" --image "$IMG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "yes /etc" ]
+	run "$MEW" run --engine "$@" --image "$IMG" -- sh -c 'echo x >/etc/run-write && cat /etc/run-write'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = x ]
+	run "$MEW" run --engine "$@" --image "$IMG" -- cat /etc/run-write
+	[ "$status" -ne 0 ]
+}
+
+@test "image engines: container" {
+	"$MEW" engines | grep -q '^container  *yes' || skip "container engine unavailable here"
+	same_answers container
+}
+
+@test "image engines: syscall" {
+	"$MEW" engines | grep -q '^syscall  *yes' || skip "syscall engine unavailable here"
+	same_answers syscall
+}
+
+@test "image engines: syscall, unprivileged (the run writes on a copy)" {
+	"$MEW" engines | grep -q '^syscall  *yes' || skip "syscall engine unavailable here"
+	need_root
+	u=$(mktemp -d /tmp/mew-image-user.XXXXXX)
+	cp -a "$BATS_FILE_TMPDIR/oci" "$u/oci"
+	chmod -R a+rX "$u"
+	mkdir "$u/cache"
+	chown nobody "$u/cache"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups env MEW_CACHE="$u/cache" \
+		"$MEW" run --engine syscall --image "oci:$u/oci" -- sh -c 'echo x >/etc/w; cat /etc/w; id -u'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-2]}" = x ]
+	[ "${lines[-1]}" = 0 ]
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups env MEW_CACHE="$u/cache" \
+		"$MEW" run --engine syscall --image "oci:$u/oci" -- cat /etc/w
+	[ "$status" -ne 0 ]
+	[ -z "$(ls -A "$u/cache/images/run")" ]
+	rm -rf "$u"
+}
+
+@test "image engines: an arm64 image runs under emulate with --engine auto" {
+	arm=${ROOTFS%-amd64}-arm64
+	[ -d "$arm" ] || bash "$MEW_ROOT/scripts/rootfs-busybox.sh" arm64 >/dev/null 2>&1 || skip "no arm64 busybox rootfs (scripts/rootfs-busybox.sh arm64)"
+	"$MEW" engines | grep -q '^emulate  *yes' || skip "emulate engine unavailable here"
+	python3 "$BATS_TEST_DIRNAME/mkimage.py" "$BATS_TEST_TMPDIR/arm" "$arm" --arch arm64 --cmd '["uname","-m"]' >/dev/null
+	run "$MEW" run --engine auto --image "oci:$BATS_TEST_TMPDIR/arm"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = aarch64 ]
+	run "$MEW" run --engine auto --image "oci:$BATS_TEST_TMPDIR/arm" -- sh -c 'echo w >/w; cat /w'
+	[ "${lines[-1]}" = w ]
+	run "$MEW" run --engine auto --image "oci:$BATS_TEST_TMPDIR/arm" -- ls /w
+	[ "$status" -ne 0 ]
+	# the image says arm64: --arch amd64 contradicts it
+	run "$MEW" run --arch amd64 --image "oci:$BATS_TEST_TMPDIR/arm" -- true
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is arm64"* ]]
+}
+
+@test "image engines: vm (the test guest reads the image's rootfs over 9p)" {
+	TG="$BATS_TEST_DIRNAME/../../build/vm/testguest.elf"
+	[ -c /dev/kvm ] || skip "no /dev/kvm on this host"
+	"$MEW" engines | grep -q '^vm  *yes' || skip "vm engine unavailable here"
+	[ -f "$TG" ] || skip "test guest not built"
+	run "$MEW" run --engine vm --image "$IMG" --kernel "$TG" -- 9p /etc/passwd
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"9p: root:"* ]]
+}
