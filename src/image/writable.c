@@ -114,17 +114,27 @@ int image_writable_setup(const char *entry, bool persist, const char *engine, st
 		return mew_error(err, e, "mkdtemp in `%s`", runs);
 	}
 	free(spec->rootfs);
+	spec->rootfs = NULL;
 	if (geteuid() == 0) {
-		if (overlay(w, lower, err) < 0)
-			return -1;
-		spec->rootfs = strdup(w->merged);
-	} else {
-		if (asprintf(&spec->rootfs, "%s/rootfs", w->dir) < 0 || mkdir(spec->rootfs, 0755) < 0)
-			return mew_error(err, errno, "image");
-		if (copy_tree(lower, spec->rootfs, err) < 0)
-			return -1;
+		struct mew_error *why = NULL;
+		if (overlay(w, lower, &why) == 0) {
+			spec->rootfs = strdup(w->merged);
+			return spec->rootfs == NULL ? mew_error(err, ENOMEM, "image") : 0;
+		}
+		/* A cache on a filesystem overlayfs cannot use as its upper
+		 * layer: the run gets a copy instead. */
+		mew_warn("image: %s; the run writes on a copy instead", why->msg);
+		mew_error_free(why);
+		free(w->merged);
+		w->merged = NULL;
 	}
-	return spec->rootfs == NULL ? mew_error(err, ENOMEM, "image") : 0;
+	if (asprintf(&spec->rootfs, "%s/rootfs", w->dir) < 0) {
+		spec->rootfs = NULL;
+		return mew_error(err, ENOMEM, "image");
+	}
+	if (mkdir(spec->rootfs, 0755) < 0)
+		return mew_error(err, errno, "mkdir `%s`", spec->rootfs);
+	return copy_tree(lower, spec->rootfs, err);
 }
 
 void image_writable_release(struct image_writable *w)

@@ -185,3 +185,49 @@ setup() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"say which with :TAG"* ]]
 }
+
+@test "image: two runs at once unpack the image once" {
+	d=$BATS_TEST_TMPDIR
+	python3 "$MKIMAGE" "$d/oci" "$BATS_FILE_TMPDIR/l1" "$BATS_FILE_TMPDIR/l2" --tag both >/dev/null
+	export MEW_CACHE=$d/cache
+	"$MEW" run --image "oci:$d/oci" -- cat /data/b >"$d/1" 2>&1 &
+	a=$!
+	"$MEW" run --image "oci:$d/oci" -- cat /data/b >"$d/2" 2>&1 &
+	b=$!
+	wait $a
+	wait $b
+	cat "$d/1" "$d/2"
+	[ "$(tail -n1 "$d/1")" = b ]
+	[ "$(tail -n1 "$d/2")" = b ]
+	[ "$(cat "$d/1" "$d/2" | grep -c '^mew: image: unpacking')" = 1 ]
+	[ "$(ls -d "$MEW_CACHE"/images/sha256-*/ | wc -l)" = 1 ]
+}
+
+@test "image: what a killed mew left (an unpack, a run's layer) is removed by the next run" {
+	export MEW_CACHE=$BATS_TEST_TMPDIR/cache
+	# a pid that is gone
+	sh -c 'exit 0' & dead=$!; wait $dead
+	mkdir -p "$MEW_CACHE/images/tmp-$dead-unpack.abcdef/rootfs" "$MEW_CACHE/images/run/$dead-ghijkl/upper"
+	run "$MEW" run --image "$IMG" -- true
+	[ "$status" -eq 0 ]
+	[ ! -e "$MEW_CACHE/images/tmp-$dead-unpack.abcdef" ]
+	[ ! -e "$MEW_CACHE/images/run/$dead-ghijkl" ]
+}
+
+@test "image: mew killed during a run leaves no overlay mounted on the host" {
+	need_root
+	d=$BATS_TEST_TMPDIR
+	mkfifo "$d/started"
+	"$MEW" run --image "$IMG" -v "$d:/t" -- sh -c 'echo >/t/started; sleep 60' &
+	pid=$!
+	read -r _ <"$d/started"
+	# the run's overlay is in mew's own mount namespace, not the host's
+	! grep -q "$MEW_CACHE/images/run" /proc/self/mountinfo
+	grep -q "$MEW_CACHE/images/run" "/proc/$pid/mountinfo"
+	kill -9 "$pid"
+	wait "$pid" || true
+	! grep -q "$MEW_CACHE/images/run" /proc/self/mountinfo
+	run "$MEW" run --image "$IMG" -- true
+	[ "$status" -eq 0 ]
+	[ -z "$(ls -A "$MEW_CACHE/images/run")" ]
+}
