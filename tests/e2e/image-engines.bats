@@ -93,3 +93,26 @@ same_answers() { # ENGINE [flags]: the config's command, and a write that does n
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"9p: root:"* ]]
 }
+
+@test "image engines: a Debian arm64 image (a user by name, a whiteout) under --engine auto" {
+	[ "$(id -u)" -eq 0 ] && command -v debootstrap >/dev/null || skip "building the Debian rootfs needs root and debootstrap"
+	"$MEW" engines | grep -q '^emulate  *yes' || skip "emulate engine unavailable here"
+	# the shared cache's Debian rootfs (as emulate-debian.bats builds it), not this file's cache
+	deb=$(MEW_CACHE=${ROOTFS%/rootfs/*} bash "$MEW_ROOT/scripts/rootfs-debian.sh" arm64) || skip "no Debian arm64 rootfs"
+	d=$BATS_TEST_TMPDIR
+	tar -C "$deb" --numeric-owner -cf "$d/base.tar" .
+	mkdir -p "$d/top/etc" "$d/top/usr/share/doc"
+	touch "$d/top/usr/share/doc/.wh..wh..opq" "$d/top/etc/.wh.debian_version"
+	echo from-the-image >"$d/top/etc/motd"
+	python3 "$BATS_TEST_DIRNAME/mkimage.py" "$d/oci" "$d/base.tar" "$d/top" --arch arm64 --user nobody \
+		--cmd '["sh","-c","id -u; uname -m; cat /etc/motd; ls /etc/debian_version; ls /usr/share/doc | wc -l"]' >/dev/null
+	rm -f "$d/base.tar"
+	run "$MEW" run --engine auto --image "oci:$d/oci"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-5]}" = 65534 ]
+	[ "${lines[-4]}" = aarch64 ]
+	[ "${lines[-3]}" = from-the-image ]
+	[[ "${lines[-2]}" == *"No such file"* ]]
+	[ "${lines[-1]}" = 0 ]
+}
