@@ -25,6 +25,10 @@ int image_run_prepare(struct spec *spec, struct image_run **out, struct mew_erro
 	*out = NULL;
 	if (spec->rootfs != NULL)
 		return mew_error(err, 0, "--image and --rootfs: give one of them");
+	/* (auto never picks vm: the name is enough to know before the image) */
+	if (spec->persist && spec->vm.root_disk && spec->engine != NULL && strcmp(spec->engine, "vm") == 0)
+		return mew_error(err, 0, "--persist: the vm engine cannot keep the run's writes with --root-disk "
+				 "(they stay in the guest's memory): use --engine vm without --root-disk");
 	if (image_ref_parse(spec->image, &ref, err) < 0)
 		return -1;
 	r = calloc(1, sizeof(*r));

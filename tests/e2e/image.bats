@@ -231,3 +231,16 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A "$MEW_CACHE/images/run")" ]
 }
+
+@test "image: --persist is refused where the writes could not be kept, and without --image" {
+	run "$MEW" run --engine vm --root-disk --persist --image "$IMG" -- true
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--persist: the vm engine cannot keep the run's writes with --root-disk"* ]]
+	run "$MEW" run --persist -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--persist: only with --image"* ]]
+	run "$MEW" run --image "$IMG" --rootfs "$ROOTFS" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--image and --rootfs"* ]]
+}
