@@ -376,7 +376,7 @@ honours() { ! refuses "$1" "$2" >/dev/null; }
 	script='echo "env=$MEW_A|$MEW_B"; echo "pwd=$(pwd)"; echo "host=$(hostname)"; echo to-err >&2'
 	if honours vm interactive; then
 		flags+=(-i)
-		script="$script"'; echo "stdin=$(cat)"'
+		script="$script"'; echo "stdin=$(head -n 1)"'
 	fi
 	if honours vm read-only; then
 		flags+=(--read-only)
