@@ -250,8 +250,11 @@ static void build_argv(const struct plan *p, const struct bench_report *r, const
 			push(a, "--arch");
 			push(a, row->arch);
 		}
+		/* The workloads only read the staging directory: read-only
+		 * where the engine keeps a volume so (the contract), else rw. */
 		if (workload != BENCH_STARTUP)
-			pushf(a, "--volume=%s:%s:ro", p->stage, GUEST_DIR);
+			pushf(a, "--volume=%s:%s%s", p->stage, GUEST_DIR,
+			      engine_honours(engine_find(row->engine), "volume-ro") ? ":ro" : "");
 		push(a, "--");
 	}
 	if (workload == BENCH_STARTUP) {
