@@ -67,6 +67,13 @@ is_png() {
 	done < <("$MEW" engines)
 }
 
+@test "no workload failed under an engine that runs here (a refusal or a crash shows as failed)" {
+	need_tools
+	jq -r '.engines[] | select(.runnable) | .engine as $e | .results[] | select(.status == "failed") |
+		"\($e): \(.note)"' "$BENCH_DIR/r.json"
+	jq -e '[.engines[] | select(.runnable) | .results[].status] | all(. != "failed")' "$BENCH_DIR/r.json"
+}
+
 @test "the JSON result is valid and has the expected fields" {
 	need_tools
 	j=$BENCH_DIR/r.json
