@@ -133,6 +133,10 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 void pers_cred_format(const struct pers_cred *c, char *text);
 int pers_cred_parse(struct pers_cred *c, const char *text);
 
+/* Where an unprivileged mew records the owner the guest gave a file
+ * ("uid:gid"; owner.c, and the stub's stat). */
+#define PERS_OWNER_XATTR "user.mew.owner"
+
 /* Everything a file check could refuse is allowed (fs uid 0 with the fs
  * capabilities): callers skip the checks. */
 int pers_cred_fs_omnipotent(const struct pers_cred *c);

@@ -191,7 +191,6 @@ int pers_proc_view_fd(const struct pers *p, const char *host);
 /* Owners as the guest sees them (owner.c): the recorded owner
  * (PERS_OWNER_XATTR), else for an unprivileged mew its own files as
  * root's, else the real one.  Host paths; follow: the last symlink. */
-#define PERS_OWNER_XATTR "user.mew.owner"
 void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st);
 int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st);
 /* Give the file that owner: a real chown as root, else a record. */

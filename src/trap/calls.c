@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -54,7 +55,10 @@ enum kind {
 	K_READLINK,
 	K_READLINKAT,
 	K_UNAME,
-	K_GETRESID,
+	K_CRED,	  /* the identity calls: the tracee's credentials (personality/cred.h) */
+	K_CHOWN,  /* chown, lchown, fchownat: checked and done (or recorded) by mew */
+	K_FCHOWN,
+	K_KILL,	  /* kill, tgkill: the kernel's rule against the target's credentials */
 	K_ERRNO, /* answer -err without running it */
 	K_CHROOT,
 	K_SOCK, /* bind/connect: AF_UNIX paths, answered by the notifier only */
@@ -126,9 +130,10 @@ static const struct sc table[] = {
 	P1(SYS_chmod, K_PATH, 0, -1, FOLLOW, -1),
 	P1(SYS_fchmodat, K_PATH, 1, 0, FOLLOW, -1),
 	P1(SYS_fchmodat2, K_PATH, 1, 0, AT_FLAGS, 3),
-	{ SYS_chown, K_PATH, { 0, -1 }, { -1, -1 }, FOLLOW, -1, 0, true },
-	{ SYS_lchown, K_PATH, { 0, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, true },
-	{ SYS_fchownat, K_PATH, { 1, -1 }, { 0, -1 }, AT_FLAGS, 4, 0, true },
+	{ SYS_chown, K_CHOWN, { 0, -1 }, { -1, -1 }, FOLLOW, -1, 0, false },
+	{ SYS_lchown, K_CHOWN, { 0, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
+	{ SYS_fchownat, K_CHOWN, { 1, -1 }, { 0, -1 }, AT_FLAGS, 4, 0, false },
+	{ SYS_fchown, K_FCHOWN, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
 	P1(SYS_truncate, K_PATH, 0, -1, FOLLOW, -1),
 	P1(SYS_utime, K_PATH, 0, -1, FOLLOW, -1),
 	P1(SYS_utimes, K_PATH, 0, -1, FOLLOW, -1),
@@ -148,8 +153,14 @@ static const struct sc table[] = {
 	P1(SYS_inotify_add_watch, K_PATH, 1, -1, IN_FLAGS, 2),
 	P1(SYS_getcwd, K_GETCWD, -1, -1, NOFOLLOW, -1),
 	P1(SYS_uname, K_UNAME, -1, -1, NOFOLLOW, -1),
-	{ SYS_getresuid, K_GETRESID, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	{ SYS_getresgid, K_GETRESID, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
+#define CRED(n) { n, K_CRED, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false }
+	CRED(SYS_getuid), CRED(SYS_geteuid), CRED(SYS_getgid), CRED(SYS_getegid),
+	CRED(SYS_getresuid), CRED(SYS_getresgid), CRED(SYS_setuid), CRED(SYS_setgid),
+	CRED(SYS_setreuid), CRED(SYS_setregid), CRED(SYS_setresuid), CRED(SYS_setresgid),
+	CRED(SYS_setfsuid), CRED(SYS_setfsgid), CRED(SYS_getgroups), CRED(SYS_setgroups),
+	CRED(SYS_capget), CRED(SYS_capset), CRED(SYS_prctl),
+	{ SYS_kill, K_KILL, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
+	{ SYS_tgkill, K_KILL, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
 	{ SYS_bind, K_SOCK, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
 	{ SYS_connect, K_SOCK, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
 	/* Not in a personality without mounts or handles: refuse cleanly. */
@@ -171,10 +182,6 @@ size_t trap_traced_list(bool fake_root, int *nrs, size_t max)
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && n < max; i++) {
-		if (table[i].id_only && fake_root)
-			continue;
-		if (table[i].kind == K_GETRESID && !fake_root)
-			continue;
 		nrs[n++] = table[i].nr;
 	}
 	return n;
@@ -508,12 +515,33 @@ static long answer(struct call *c, const struct sc *s)
 			return -EFAULT;
 		return 0;
 	}
-	case K_GETRESID: {
-		uint32_t v = s->nr == SYS_getresuid ? c->t->pers.uid : c->t->pers.gid;
-		for (int i = 0; i < 3; i++)
-			if (trap_mem_write(c->tr->tid, c->args[i], &v, 4) < 0)
-				return -EFAULT;
-		return 0;
+	case K_CHOWN:
+		if ((r = read_path(c, s->path[0], path, &skip)) < 0)
+			return r;
+		if (skip && !(s->flag >= 0 && (c->args[s->flag] & AT_EMPTY_PATH)))
+			return -ENOENT;
+		if (skip) {
+			snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, (int)c->args[0]);
+		} else {
+			if (path[0] != '/') {
+				if ((r = base_of(c, s->dirfd[0], base, sizeof(base))) < 0)
+					return r;
+				b = base;
+			}
+			pers_for(c);
+			if ((r = pers_translate(&c->t->pers, b, path, follow_flags(s, c), buf, sizeof(buf))) < 0)
+				return r;
+			if (pers_host_readonly(&c->t->pers, buf))
+				return -EROFS;
+		}
+		return pers_chown(&c->t->pers, &c->tr->cred, buf, follow_flags(s, c) != 0,
+				  (uid_t)c->args[s->path[0] + 1], (gid_t)c->args[s->path[0] + 2]);
+	case K_FCHOWN: {
+		struct stat st;
+		snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, (int)c->args[0]);
+		if ((int)c->args[0] < 0 || stat(buf, &st) < 0)
+			return -EBADF;
+		return pers_chown(&c->t->pers, &c->tr->cred, buf, true, (uid_t)c->args[1], (gid_t)c->args[2]);
 	}
 	case K_CHROOT:
 		/* Only the guest's own root is a root this personality has. */
@@ -533,6 +561,27 @@ static long answer(struct call *c, const struct sc *s)
 	default:
 		return -ENOSYS;
 	}
+}
+
+static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
+{
+	return trap_mem_read(*(pid_t *)ctx, src, dst, n) < 0 ? -EFAULT : 0;
+}
+
+static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long n)
+{
+	return trap_mem_write(*(pid_t *)ctx, dst, src, n) < 0 ? -EFAULT : 0;
+}
+
+/* The identity calls, on the tracee's own credentials. */
+static long cred_call(struct call *c, const struct sc *s)
+{
+	const long a[6] = { (long)c->args[0], (long)c->args[1], (long)c->args[2],
+			    (long)c->args[3], (long)c->args[4], (long)c->args[5] };
+	struct pers_cred_io io = { mem_in, mem_out, &c->tr->tid };
+
+	c->tr->cred_known = true;
+	return pers_cred_syscall(&c->tr->cred, pers_cred_call_host(s->nr), a, &io);
 }
 
 void trap_syscall(struct trap *t, struct tracee *tr)
@@ -555,6 +604,20 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 	switch (s->kind) {
 	case K_SOCK:
 		return; /* ptrace only: socket paths are not translated (notify/sock.c does) */
+	case K_CRED:
+		ret = cred_call(&c, s);
+		if (ret == PERS_CRED_NOT_MINE)
+			return; /* prctl's other options */
+		answered = true;
+		break;
+	case K_KILL: {
+		struct tracee *target = (pid_t)c.args[0] > 0 ? trap_tracee(t, (pid_t)c.args[0], false) : NULL;
+		if (target == NULL || pers_cred_may_signal(&tr->cred, &target->cred) == 0)
+			return; /* not the guest's, or allowed: the kernel's call */
+		ret = -EPERM;
+		answered = true;
+		break;
+	}
 	case K_PATH:
 		pers_for(&c);
 		c.ro_check = writes(s->nr);

@@ -176,11 +176,12 @@ static int setup_pers(struct trap *t, const struct spec *spec, struct mew_error 
 	t->pers.readonly_root = spec->readonly_root;
 	if (spec->hostname != NULL)
 		pers_set_hostname(&t->pers, spec->hostname);
-	/* --user keeps the caller's own identity; otherwise a fake root. */
-	t->fake_root = !spec->user_set;
-	t->pers.fake_root = t->fake_root;
-	t->pers.uid = t->fake_root ? 0 : getuid();
-	t->pers.gid = t->fake_root ? 0 : getgid();
+	/* The identity is the personality's: a fake root, or --user's ids
+	 * faked the same way (the host's identity is never changed). */
+	t->fake_root = true;
+	t->pers.fake_root = true;
+	if (spec->user_set)
+		pers_cred_init(&t->pers.cred, spec->uid, spec->gid);
 	return 0;
 }
 
@@ -253,9 +254,6 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if (setup_pers(t, spec, err) < 0)
 		goto out;
 	t->pers.cache = pers_cache_new();
-	if (spec->user_set && (spec->uid != getuid() || spec->gid != getgid()))
-		mew_warn("engine syscall: --user %u:%u: runs as the caller (%u:%u); the syscall engine cannot switch users",
-			 spec->uid, spec->gid, getuid(), getgid());
 	r = pers_translate(&t->pers, NULL, spec->cwd != NULL ? spec->cwd : "/", PERS_FOLLOW, cwd_host,
 			   sizeof(cwd_host));
 	if (r < 0) {

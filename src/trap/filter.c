@@ -1,9 +1,9 @@
 /* The seccomp filter: a flat list of comparisons, compiled by the kernel's
  * BPF JIT.  Three answers:
  *   SECCOMP_RET_TRACE       the calls the personality must see (paths, cwd,
- *                           uname): a ptrace stop, answered by calls.c;
- *   SECCOMP_RET_ERRNO | 0   the fake root's identity calls (getuid... answer
- *                           0; set*id and chown succeed): no stop at all;
+ *                           uname, the identity calls and chown): a ptrace
+ *                           stop, answered by calls.c (or a user
+ *                           notification, answered by notify/);
  *   SECCOMP_RET_ALLOW       everything else, at native speed.
  * Calls from another ABI (int 0x80, x32) could name files without going
  * through the translation: they are refused, as is io_uring, whose queued
@@ -26,13 +26,6 @@
 #include "base/log.h"
 
 
-static const int fake_root_zero[] = {
-	SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
-	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
-	SYS_setgroups, SYS_setfsuid, SYS_setfsgid,
-	SYS_chown, SYS_fchown, SYS_lchown, SYS_fchownat,
-};
-
 static const int refused[] = {
 	425 /* io_uring_setup */, 426 /* io_uring_enter */, 427 /* io_uring_register */,
 };
@@ -41,12 +34,11 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 {
 	int traced[128];
 	size_t ntraced = trap_traced_list(fake_root, traced, ARRAY_SIZE(traced));
-	size_t nzero = fake_root ? ARRAY_SIZE(fake_root_zero) : 0;
-	size_t n = 0, max = 32 + ntraced + nzero + ARRAY_SIZE(refused) + 8;
+	size_t n = 0, max = 32 + ntraced + ARRAY_SIZE(refused) + 8;
 	struct sock_filter *f = calloc(max, sizeof(*f));
 	/* Jump targets: the return instructions sit at the end, in this order. */
 	size_t ret_allow, ret_trace, ret_zero, ret_enosys, ret_notif, ret_eperm, seccomp_check;
-	size_t ncmp = ntraced + nzero + ARRAY_SIZE(refused) + 1 + 4;
+	size_t ncmp = ntraced + ARRAY_SIZE(refused) + 1 + 4;
 
 	if (f == NULL)
 		return -1;
@@ -54,7 +46,8 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 	 * [4 .. 4+ncmp) jeq, then ALLOW, TRACE, ERRNO|0, ERRNO|ENOSYS. */
 	ret_allow = 4 + ncmp;
 	ret_trace = ret_allow + 1;
-	ret_zero = ret_allow + 2;
+	ret_zero = ret_allow + 2; /* no longer jumped to: the layout keeps its slot */
+	(void)ret_zero;
 	ret_enosys = ret_allow + 3;
 	ret_notif = ret_allow + 4;
 	seccomp_check = ret_allow + 5; /* ld args[1]; jset */
@@ -88,8 +81,6 @@ int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog)
 			to = openat_check;
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)traced[i], JUMP(to), 0);
 	}
-	for (size_t i = 0; i < nzero; i++, n++)
-		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fake_root_zero[i], JUMP(ret_zero), 0);
 	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, JUMP(clone_check), 0);
 	n++;
 	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 435 /* clone3 */, JUMP(ret_enosys), 0);
@@ -185,6 +176,19 @@ static void jump(struct bpf *b, unsigned short code, unsigned k, int lt, int lf)
 	b->n++;
 }
 
+/* A comparison with nr, unless this section already has one (seen: one
+ * bit per call number): the first answer is the one that holds, and each
+ * forward jump must stay within 255 instructions. */
+static void jump_once(struct bpf *b, uint64_t *seen, unsigned nr, int lt, int lf)
+{
+	if (nr < 2048) {
+		if (seen[nr / 64] & (1ULL << (nr % 64)))
+			return;
+		seen[nr / 64] |= 1ULL << (nr % 64);
+	}
+	jump(b, BPF_JEQ, nr, lt, lf);
+}
+
 static void label(struct bpf *b, int l)
 {
 	b->at[l] = (int)b->n;
@@ -234,29 +238,27 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, L_NEXT, L_ENOSYS0);
 	ld(b, offsetof(struct seccomp_data, nr));
 	jump(b, BPF_JGE, 0x40000000, L_ENOSYS0, L_NEXT);
+	uint64_t pre[32] = { 0 }, guest[32] = { 0 };
 	/* Every other call is allowed before anything but its number is read,
 	 * so that the kernel's seccomp cache lets it through without running
 	 * the filter (getppid at native speed). */
 	for (size_t i = 0; i < ARRAY_SIZE(stub_trapped); i++)
-		jump(b, BPF_JEQ, (unsigned)stub_trapped[i], L_IPHI, L_NEXT);
+		jump_once(b, pre, (unsigned)stub_trapped[i], L_IPHI, L_NEXT);
 	for (size_t i = 0; i < ncalls; i++)
-		jump(b, BPF_JEQ, calls[i].nr, L_IPHI, L_NEXT);
+		jump_once(b, pre, calls[i].nr, L_IPHI, L_NEXT);
 	for (size_t i = 0; i < ntraced; i++)
-		jump(b, BPF_JEQ, (unsigned)traced[i], L_IPHI, L_NEXT);
-	if (fake_root)
-		for (size_t i = 0; i < ARRAY_SIZE(fake_root_zero); i++)
-			jump(b, BPF_JEQ, (unsigned)fake_root_zero[i], L_IPHI, L_NEXT);
+		jump_once(b, pre, (unsigned)traced[i], L_IPHI, L_NEXT);
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
-		jump(b, BPF_JEQ, (unsigned)refused[i], L_IPHI, L_NEXT);
+		jump_once(b, pre, (unsigned)refused[i], L_IPHI, L_NEXT);
 	{
 		static const unsigned more[] = {
 			SYS_seccomp, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sendto, SYS_clone, 435 /* clone3 */,
 			SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, 441 /* epoll_pwait2 */,
-			SYS_unshare, SYS_setns, SYS_chroot, SYS_getresuid, SYS_getresgid,
+			SYS_unshare, SYS_setns, SYS_chroot,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(more); i++)
-			jump(b, BPF_JEQ, more[i], L_IPHI, L_NEXT);
+			jump_once(b, pre, more[i], L_IPHI, L_NEXT);
 	}
 	ret(b, L_ALLOW0, SECCOMP_RET_ALLOW);
 	ret(b, L_ENOSYS0, SECCOMP_RET_ERRNO | ENOSYS);
@@ -281,39 +283,34 @@ int trap_filter_stub(bool fake_root, struct sock_fprog *prog)
 	/* From the guest. */
 	label(b, L_GUEST);
 	ld(b, offsetof(struct seccomp_data, nr));
-	jump(b, BPF_JEQ, SYS_seccomp, L_SECCOMP, L_NEXT);
+	jump_once(b, guest, SYS_seccomp, L_SECCOMP, L_NEXT);
 	for (size_t i = 0; i < ARRAY_SIZE(stub_trapped); i++)
-		jump(b, BPF_JEQ, (unsigned)stub_trapped[i], L_TRAP, L_NEXT);
+		jump_once(b, guest, (unsigned)stub_trapped[i], L_TRAP, L_NEXT);
 	for (size_t i = 0; i < ncalls; i++)
 		if (calls[i].nr != SYS_open && calls[i].nr != SYS_openat)
-			jump(b, BPF_JEQ, calls[i].nr, L_TRAP, L_NEXT);
+			jump_once(b, guest, calls[i].nr, L_TRAP, L_NEXT);
 	if (fake_root) {
-		/* the fake identity, kept by the stub (set*id are seen) */
+		/* the identity, kept by the stub (personality/cred.h) */
 		static const int ids[] = {
 			SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_getresuid, SYS_getresgid,
 			SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
-			SYS_setfsuid, SYS_setfsgid,
+			SYS_setfsuid, SYS_setfsgid, SYS_getgroups, SYS_setgroups, SYS_capget, SYS_capset,
+			SYS_prctl, SYS_kill, SYS_tgkill,
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
-			jump(b, BPF_JEQ, (unsigned)ids[i], L_TRAP, L_NEXT);
+			jump_once(b, guest, (unsigned)ids[i], L_TRAP, L_NEXT);
 	}
-	jump(b, BPF_JEQ, SYS_rt_sigaction, L_SIGACT, L_NEXT);
-	jump(b, BPF_JEQ, SYS_rt_sigprocmask, L_SIGMASK, L_NEXT);
-	jump(b, BPF_JEQ, SYS_sendto, L_SENDTO, L_NEXT);
-	jump(b, BPF_JEQ, SYS_ppoll, L_MASK3, L_NEXT);
-	jump(b, BPF_JEQ, SYS_pselect6, L_MASK5, L_NEXT);
-	jump(b, BPF_JEQ, SYS_epoll_pwait, L_MASK4, L_NEXT);
-	jump(b, BPF_JEQ, 441 /* epoll_pwait2 */, L_MASK4, L_NEXT);
+	jump_once(b, guest, SYS_rt_sigaction, L_SIGACT, L_NEXT);
+	jump_once(b, guest, SYS_rt_sigprocmask, L_SIGMASK, L_NEXT);
+	jump_once(b, guest, SYS_sendto, L_SENDTO, L_NEXT);
+	jump_once(b, guest, SYS_ppoll, L_MASK3, L_NEXT);
+	jump_once(b, guest, SYS_pselect6, L_MASK5, L_NEXT);
+	jump_once(b, guest, SYS_epoll_pwait, L_MASK4, L_NEXT);
+	jump_once(b, guest, 441 /* epoll_pwait2 */, L_MASK4, L_NEXT);
 	for (size_t i = 0; i < ntraced; i++)
 		if (trap_notified(traced[i]))
-			jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, L_NEXT);
-	jump(b, BPF_JEQ, SYS_chroot, L_NOTIF, L_NEXT);
-	if (fake_root) {
-		jump(b, BPF_JEQ, SYS_getresuid, L_NOTIF, L_NEXT);
-		jump(b, BPF_JEQ, SYS_getresgid, L_NOTIF, L_NEXT);
-		for (size_t i = 0; i < ARRAY_SIZE(fake_root_zero); i++)
-			jump(b, BPF_JEQ, (unsigned)fake_root_zero[i], L_ZERO, L_NEXT);
-	}
+			jump_once(b, guest, (unsigned)traced[i], L_NOTIF, L_NEXT);
+	jump_once(b, guest, SYS_chroot, L_NOTIF, L_NEXT);
 	jump(b, BPF_JEQ, SYS_clone, L_CLONE, L_NEXT);
 	jump(b, BPF_JEQ, 435 /* clone3 */, L_ENOSYS, L_NEXT);
 	jump(b, BPF_JEQ, SYS_unshare, L_EPERM, L_NEXT);

@@ -126,6 +126,9 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 			}
 	}
 	c->ncalls = (uint32_t)trap_stub_calls(t->fake_root, c->calls, ARRAY_SIZE(c->calls));
+	c->cred = p->cred;
+	c->host_uid = p->host_uid;
+	c->host_gid = p->host_gid;
 	{
 		struct utsname u;
 		_Static_assert(sizeof(u) == sizeof(c->uts), "struct utsname");
@@ -319,10 +322,8 @@ static int inject_with_creds(struct trap *t, pid_t p, int *pending)
 	pthread_mutex_lock(&t->lock);
 	tr = trap_tracee(t, p, false);
 	if (tr != NULL && tr->has_creds) {
-		for (int i = 0; i < 4; i++) {
-			c->uid[i] = i < 2 ? tr->uid[i] : tr->uid[1];
-			c->gid[i] = i < 2 ? tr->gid[i] : tr->gid[1];
-		}
+		c->cred = tr->cred;
+		pers_cred_exec(&c->cred);
 		tr->has_creds = false;
 	}
 	pthread_mutex_unlock(&t->lock);

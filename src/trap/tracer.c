@@ -32,6 +32,7 @@ struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create)
 	if (tr == NULL)
 		return NULL;
 	tr->tid = tid;
+	tr->cred = t->pers.cred;
 	tr->next = *b;
 	*b = tr;
 	t->ntracees++;
@@ -88,6 +89,10 @@ static void on_new_child(struct trap *t, struct tracee *parent, pid_t pid, int e
 		return;
 	if (child->exe == NULL)
 		child->exe = dup_or_null(parent->exe);
+	if (!child->cred_known) {
+		child->cred = parent->cred;
+		child->cred_known = true;
+	}
 	if (event == PTRACE_EVENT_CLONE)
 		child->tgid = 0; /* a thread or a process: ask /proc when needed */
 }
@@ -110,6 +115,7 @@ static void on_exec(struct trap *t, struct tracee *tr)
 		tr->exe = tr->pending_exe;
 		tr->pending_exe = NULL;
 	}
+	pers_cred_exec(&tr->cred);
 	tr->tgid = tr->tid;
 }
 

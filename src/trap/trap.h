@@ -21,9 +21,12 @@ struct tracee {
 	bool started;	   /* its first stop was seen */
 	char *exe;	   /* guest path of its program (for /proc/self/exe) */
 	char *pending_exe; /* set by execve entry, committed at the exec event */
-	bool has_creds;	   /* stub mode: the fake identity it had before its exec */
+	bool has_creds;	   /* stub mode: cred holds what it had before its exec */
 	bool watched;	   /* stub mode: a watcher thread waits for its exec */
-	uint32_t uid[4], gid[4];
+	/* Its credentials (personality/cred.h): the notifier and ptrace modes
+	 * answer from here; the stub mode keeps them in the stub. */
+	struct pers_cred cred;
+	bool cred_known; /* copied from its parent, or changed by its own calls */
 	struct tracee *next;
 };
 

@@ -140,6 +140,7 @@ long do_entry2(long nr, const long *a);
 long do_follow(long nr, const long *a);
 long do_sock(long nr, const long *a);					/* sock.c */
 long do_creds(long nr, const long *a);					/* creds.c */
+long do_kill(long nr, const long *a);
 long do_exec(long nr, const long *a);					/* exec.c */
 long do_sigaction(const long *a);					/* signal.c */
 long do_sigprocmask(const long *a, struct kucontext *uc);

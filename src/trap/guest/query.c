@@ -3,6 +3,50 @@
 
 #define STAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
 
+/* The owner the guest sees (personality/owner.c): run by an ordinary
+ * user, mew's own files are root's unless they carry a record of the
+ * owner the guest gave them.  (Run as root, chown is real: nothing to do.) */
+static void owner_view(long fd, uint32_t mode, uint32_t *uid, uint32_t *gid)
+{
+	char p[40] = "/proc/self/fd/", v[24];
+	unsigned long u = 0, g = 0;
+	long n, i = 0;
+
+	if (cfg.host_uid == 0 || *uid != cfg.host_uid)
+		return;
+	*uid = 0;
+	if (*gid == cfg.host_gid)
+		*gid = 0;
+	if (!S_ISREG(mode) && !S_ISDIR(mode))
+		return;
+	*put_num(p + 14, fd) = '\0';
+	n = S4(__NR_getxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+		u = u * 10 + (unsigned long)(v[i] - '0');
+	if (i == 0 || i >= n || v[i++] != ':')
+		return;
+	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+		g = g * 10 + (unsigned long)(v[i] - '0');
+	if (i == n) {
+		*uid = (uint32_t)u;
+		*gid = (uint32_t)g;
+	}
+}
+
+static void stat_view(long fd, struct stat *st)
+{
+	uint32_t u = st->st_uid, g = st->st_gid;
+	owner_view(fd, st->st_mode, &u, &g);
+	st->st_uid = u;
+	st->st_gid = g;
+}
+
+static void statx_view(long fd, struct statx *x)
+{
+	if (x->stx_mask & (STATX_UID | STATX_GID))
+		owner_view(fd, x->stx_mode, &x->stx_uid, &x->stx_gid);
+}
+
 /* stat, lstat, newfstatat (x = 0) and statx (x = 1). */
 __attribute__((noinline)) long do_stat(long nr, const long *a)
 {
@@ -44,9 +88,16 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		/* fstat(fd) as glibc does it: the guest's own fd, nothing to translate. */
 		if (!(flags & AT_EMPTY_PATH) || nr == __NR_stat || nr == __NR_lstat)
 			return -ENOENT;
-		if (x)
-			return S5(__NR_statx, dirfd, upath, flags, mask, buf);
-		return S4(__NR_newfstatat, dirfd, upath, buf, flags);
+		if (x) {
+			r = S5(__NR_statx, dirfd, upath, flags, mask, buf);
+			if (r == 0)
+				statx_view(dirfd, (struct statx *)buf);
+			return r;
+		}
+		r = S4(__NR_newfstatat, dirfd, upath, buf, flags);
+		if (r == 0)
+			stat_view(dirfd, (struct stat *)buf);
+		return r;
 	}
 	fd = walk(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
 	if (fd < 0)
@@ -55,12 +106,16 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		if ((fd = checked(fd, &st)) < 0)
 			return fd;
 		r = S5(__NR_statx, fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, buf);
+		if (r == 0)
+			statx_view(fd, (struct statx *)buf);
 	} else {
 		/* Into the guest's buffer (the kernel checks it), then looked at
 		 * there: it was just written. */
 		r = S2(__NR_fstat, fd, buf);
 		if (r == 0 && shadowed(((struct stat *)buf)->st_dev, ((struct stat *)buf)->st_ino))
 			r = FALLBACK;
+		else if (r == 0)
+			stat_view(fd, (struct stat *)buf);
 	}
 	S1(__NR_close, fd);
 	return r;

@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "personality/cred.h"
+
 #define STUB_BASE 0x6d6577000000ULL
 #define STUB_SLOW (STUB_BASE + 0x10000)
 #define STUB_DATA (STUB_BASE + 0x20000)
@@ -94,10 +96,12 @@ struct stub_config {
 	char rootfs[4096];
 	char uts[6 * 65]; /* uname's answer (struct utsname) */
 
-	/* The fake root's credentials (real, effective, saved, fs), kept by the
-	 * stub so that a program that drops to another user sees it did
-	 * (written by mew at each exec: they survive it). */
-	uint32_t uid[4], gid[4];
+	/* This process's credentials (personality/cred.h), kept by the stub
+	 * so that a program that drops to another user sees it did (written
+	 * by mew at each exec: they survive it); mew's own ids, whose files
+	 * show as root's. */
+	struct pers_cred cred;
+	uint32_t host_uid, host_gid;
 
 	/* State of this process (not written by mew). */
 	struct {

@@ -88,16 +88,12 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 		tr->watched = true;
 	}
 	if (tr != NULL) {
-		uint32_t ids[8];
 		free(tr->pending_exe);
 		tr->pending_exe = strdup(ex.guest);
 		/* The identity survives the exec: taken from the old stub. */
-		tr->has_creds = trap_mem_read(req->pid, STUB_DATA + offsetof(struct stub_config, uid), ids,
-					      sizeof(ids)) == 0;
-		if (tr->has_creds) {
-			memcpy(tr->uid, ids, 16);
-			memcpy(tr->gid, ids + 4, 16);
-		}
+		tr->has_creds = trap_mem_read(req->pid, STUB_DATA + offsetof(struct stub_config, cred),
+					      &tr->cred, sizeof(tr->cred)) == 0 &&
+				tr->cred.ngroups <= PERS_CRED_NGROUPS;
 	}
 	pthread_mutex_unlock(&n->t->lock);
 	return 0;

@@ -38,6 +38,9 @@ int umask_of(pid_t tid);
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* query.c */
 int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di); /* open.c */
 int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /* change.c */
+int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val);  /* cred.c */
+/* The credentials of the calling thread (stub mode: read from its stub). */
+int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out);
 int notify_sock(struct notifier *n, const struct seccomp_notif *req);		     /* sock.c */
 int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req);	     /* exec.c */
 

@@ -49,7 +49,8 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int
 	char host[PATH_MAX];
 	int flags = (int)req->data.args[pi + 1];
 	mode_t mode = (mode_t)req->data.args[pi + 2];
-	int follow = PERS_FOLLOW, fd, r;
+	int follow = PERS_FOLLOW, fd, r, fresh;
+	struct pers_cred c;
 	struct stat st;
 
 	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
@@ -62,6 +63,10 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int
 	if (((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) &&
 	    pers_host_readonly(&n->pers, host))
 		return -EROFS;
+	/* the guest's credentials, not mew's, decide */
+	if ((r = notify_cred_of(n, req->pid, &c)) < 0 || (r = pers_check_open(&n->pers, &c, host, flags)) < 0)
+		return r;
+	fresh = (flags & O_CREAT) && lstat(host, &st) < 0;
 	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
 		mode &= ~(mode_t)umask_of(req->pid);
 	if (!(flags & O_NONBLOCK) && !(flags & O_PATH) && stat(host, &st) == 0 && S_ISFIFO(st.st_mode)) {
@@ -93,6 +98,8 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int
 		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
 	if (fd < 0)
 		return -errno;
+	if (fresh)
+		pers_owner_created(&n->pers, &c, host);
 	{
 		struct seccomp_notif_addfd add = {
 			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,

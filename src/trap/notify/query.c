@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -32,6 +33,15 @@ static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
 	return strcmp(guest, "/") == 0 ? 0 : -EPERM;
 }
 
+/* access: the guest's ids decide first (then what mew may do). */
+static int check_access(struct notifier *n, const struct seccomp_notif *req, const char *host,
+			bool follow, int mode, bool eaccess)
+{
+	struct pers_cred c;
+	int r = notify_cred_of(n, req->pid, &c);
+	return r < 0 ? r : pers_check_access(&n->pers, &c, host, follow, mode, eaccess);
+}
+
 /* -ENOSYS when nr is none of these. */
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
 {
@@ -49,17 +59,25 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 			return -ENOENT;
 		if (r < 0)
 			return r;
-		if ((req->data.nr == SYS_stat ? stat(host, &st) : lstat(host, &st)) < 0)
-			return -errno;
+		if ((r = pers_owner_stat(&n->pers, host, req->data.nr == SYS_stat, &st)) < 0)
+			return r;
 		return put(req, a[1], &st, sizeof(st));
 	case SYS_newfstatat:
 		r = path_arg(n, req, 1, 0, (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		if (r == 1 && (a[3] & AT_EMPTY_PATH)) {
+			/* fstat: the guest's own fd, with the owner it sees */
+			snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, (int)a[0]);
+			if (stat(host, &st) < 0)
+				return 2;
+			pers_owner_view(&n->pers, host, true, &st);
+			return put(req, a[2], &st, sizeof(st));
+		}
 		if (r == 1)
-			return 2; /* fstat: the fd is the guest's own */
+			return -ENOENT;
 		if (r < 0)
 			return r;
-		if (fstatat(AT_FDCWD, host, &st, (int)(a[3] & AT_SYMLINK_NOFOLLOW)) < 0)
-			return -errno;
+		if ((r = pers_owner_stat(&n->pers, host, !(a[3] & AT_SYMLINK_NOFOLLOW), &st)) < 0)
+			return r;
 		return put(req, a[2], &st, sizeof(st));
 	case SYS_statx: {
 		struct statx sx;
@@ -70,6 +88,12 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 			return r;
 		if (statx(AT_FDCWD, host, (int)(a[2] & ~(uint64_t)AT_EMPTY_PATH), (unsigned)a[3], &sx) < 0)
 			return -errno;
+		st.st_mode = sx.stx_mode;
+		st.st_uid = sx.stx_uid;
+		st.st_gid = sx.stx_gid;
+		pers_owner_view(&n->pers, host, !(a[2] & AT_SYMLINK_NOFOLLOW), &st);
+		sx.stx_uid = st.st_uid;
+		sx.stx_gid = st.st_gid;
 		return put(req, a[4], &sx, sizeof(sx));
 	}
 	case SYS_access:
@@ -77,6 +101,8 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 		if (r == 1)
 			return -ENOENT;
 		if (r < 0)
+			return r;
+		if ((r = check_access(n, req, host, true, (int)a[1], false)) < 0)
 			return r;
 		return access(host, (int)a[1]) < 0 ? -errno : 0;
 	case SYS_faccessat:
@@ -86,6 +112,9 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 		if (r == 1)
 			return fl & AT_EMPTY_PATH ? 2 : -ENOENT;
 		if (r < 0)
+			return r;
+		if ((r = check_access(n, req, host, !(fl & AT_SYMLINK_NOFOLLOW), (int)a[2],
+				      fl & AT_EACCESS)) < 0)
 			return r;
 		return faccessat(AT_FDCWD, host, (int)a[2], fl & ~AT_EMPTY_PATH) < 0 ? -errno : 0;
 	}
@@ -140,14 +169,6 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 	}
 	case SYS_chroot:
 		return do_chroot(n, req);
-	case SYS_getresuid:
-	case SYS_getresgid: {
-		uint32_t v = req->data.nr == SYS_getresuid ? n->pers.uid : n->pers.gid;
-		for (int i = 0; i < 3; i++)
-			if ((r = put(req, a[i], &v, 4)) < 0)
-				return r;
-		return 0;
-	}
 	}
 	return -ENOSYS;
 }

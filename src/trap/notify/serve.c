@@ -29,6 +29,14 @@ static const int notified[] = {
 	SYS_truncate, SYS_utimensat, SYS_mknod, SYS_mknodat,
 	/* AF_UNIX socket paths: no host socket is reachable by its path. */
 	SYS_bind, SYS_connect,
+	/* Owners: checked against the caller's credentials, then done or
+	 * recorded (personality/perm.c). */
+	SYS_chown, SYS_lchown, SYS_fchownat, SYS_fchown,
+	/* The identity (without the stub: the thread's credentials here). */
+	SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_getresuid, SYS_getresgid,
+	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
+	SYS_setfsuid, SYS_setfsgid, SYS_getgroups, SYS_setgroups, SYS_capget, SYS_capset, SYS_prctl,
+	SYS_kill, SYS_tgkill,
 };
 
 bool trap_notified(int nr)
@@ -72,6 +80,9 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	case STUB_UPCALL_EXEC:
 		return notify_upcall_exec(n, req);
 	}
+	r = notify_cred(n, req, val);
+	if (r != -ENOSYS)
+		return r;
 	r = notify_query(n, req, val);
 	return r != -ENOSYS ? r : notify_change(n, req);
 }

@@ -45,6 +45,12 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 	if (bind_ && pers_host_readonly(&n->pers, host))
 		return -EROFS;
 	if (bind_) {
+		/* a new inode: the guest's credentials decide */
+		struct pers_cred c;
+		if ((r = notify_cred_of(n, req->pid, &c)) < 0 || (r = pers_check_create(&n->pers, &c, host)) < 0)
+			return r;
+	}
+	if (bind_) {
 		char *slash = strrchr(host, '/');
 		*slash = '\0';
 		fd = open(slash == host ? "/" : host, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -1,0 +1,101 @@
+/* The caller's credentials, for the notifier's answers: the identity calls
+ * (in the notifier mode; the stub answers them in its own) and the checks
+ * the personality makes for a guest that is no longer root. */
+#include "trap/notify/notify.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+/* t->lock held: the thread's record, made from its process's when new. */
+static struct tracee *cred_tracee(struct trap *t, pid_t tid)
+{
+	struct tracee *tr = trap_tracee(t, tid, false), *leader;
+
+	if (tr != NULL)
+		return tr;
+	tr = trap_tracee(t, tid, true);
+	if (tr != NULL && (leader = trap_tracee(t, trap_tgid(tr), false)) != NULL && leader != tr) {
+		tr->cred = leader->cred;
+		tr->cred_known = true;
+	}
+	return tr;
+}
+
+int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out)
+{
+	struct tracee *tr;
+
+	if (n->t->stub_mode) /* kept by the stub, in the guest */
+		return trap_mem_read(tid, STUB_DATA + offsetof(struct stub_config, cred), out, sizeof(*out)) < 0 ||
+				       out->ngroups > PERS_CRED_NGROUPS
+			       ? -ESRCH
+			       : 0;
+	pthread_mutex_lock(&n->t->lock);
+	tr = cred_tracee(n->t, tid);
+	*out = tr != NULL ? tr->cred : n->t->pers.cred;
+	pthread_mutex_unlock(&n->t->lock);
+	return 0;
+}
+
+static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long len)
+{
+	return trap_mem_read(*(pid_t *)ctx, src, dst, len) < 0 ? -EFAULT : 0;
+}
+
+static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long len)
+{
+	return trap_mem_write(*(pid_t *)ctx, dst, src, len) < 0 ? -EFAULT : 0;
+}
+
+/* kill, tgkill of another guest process: the kernel's rule for the ids. */
+static int notify_kill(struct notifier *n, const struct seccomp_notif *req)
+{
+	pid_t target = (pid_t)req->data.args[0];
+	struct tracee *tr, *to;
+	int r = 2;
+
+	if (target <= 0)
+		return 2;
+	pthread_mutex_lock(&n->t->lock);
+	tr = cred_tracee(n->t, (pid_t)req->pid);
+	to = trap_tracee(n->t, target, false);
+	if (tr != NULL && to != NULL && pers_cred_may_signal(&tr->cred, &to->cred) < 0)
+		r = -EPERM;
+	pthread_mutex_unlock(&n->t->lock);
+	return r; /* 2: not the guest's, or allowed: the kernel's call */
+}
+
+int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
+{
+	enum pers_cred_call call = pers_cred_call_host(req->data.nr);
+	pid_t tid = (pid_t)req->pid;
+	struct pers_cred_io io = { mem_in, mem_out, &tid };
+	struct pers_cred c;
+	struct tracee *tr;
+	long a[6], r;
+
+	if (req->data.nr == SYS_kill || req->data.nr == SYS_tgkill)
+		return notify_kill(n, req);
+	if (call == PERS_CRED_NONE)
+		return -ENOSYS;
+	for (int i = 0; i < 6; i++)
+		a[i] = (long)req->data.args[i];
+	/* the answer is computed on a copy: guest memory is not touched
+	 * under the lock */
+	pthread_mutex_lock(&n->t->lock);
+	tr = cred_tracee(n->t, tid);
+	c = tr != NULL ? tr->cred : n->t->pers.cred;
+	pthread_mutex_unlock(&n->t->lock);
+	r = pers_cred_syscall(&c, call, a, &io);
+	if (r == PERS_CRED_NOT_MINE)
+		return 2; /* prctl's other options */
+	pthread_mutex_lock(&n->t->lock);
+	if ((tr = trap_tracee(n->t, tid, false)) != NULL) {
+		tr->cred = c;
+		tr->cred_known = true;
+	}
+	pthread_mutex_unlock(&n->t->lock);
+	*val = r;
+	return r < 0 ? (int)r : 0;
+}
