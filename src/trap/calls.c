@@ -244,6 +244,8 @@ struct call {
 	uint64_t scratch; /* next free byte going down below the red zone */
 	bool modified;
 	bool ro_check; /* the call writes: refuse on a read-only path */
+	char host[2][PATH_MAX]; /* the translated paths, for the credential checks */
+	int path1;		/* argument index of the second path */
 };
 
 static void load_args(struct call *c)
@@ -337,6 +339,7 @@ static int translate_arg(struct call *c, int pi, int di, int flags)
 		return r;
 	if (c->ro_check && pers_host_readonly(&c->t->pers, host))
 		return -EROFS;
+	snprintf(c->host[pi == c->path1 ? 1 : 0], PATH_MAX, "%s", host);
 	a = push(c, host, strlen(host) + 1);
 	if (a == 0)
 		return -ENOMEM;
@@ -563,6 +566,49 @@ static long answer(struct call *c, const struct sc *s)
 	}
 }
 
+/* A guest that is no longer root: what the kernel checks for its identity
+ * (personality/perm.c), before the kernel makes the call on the
+ * translated paths.  chmod is made here (*done). */
+static int check_path_call(struct call *c, const struct sc *s, bool *done)
+{
+	const struct pers *p = &c->t->pers;
+	const struct pers_cred *cr = &c->tr->cred;
+	const char *h = c->host[0];
+	bool follow = follow_flags(s, c) != 0;
+	uint64_t f = s->flag >= 0 ? c->args[s->flag] : 0;
+
+	switch (s->nr) {
+	case SYS_open: case SYS_openat:
+		return pers_check_open(p, cr, h, (int)f);
+	case SYS_creat:
+		return pers_check_open(p, cr, h, O_CREAT | O_WRONLY | O_TRUNC);
+	case SYS_access:
+		return pers_check_access(p, cr, h, true, (int)c->args[1], false);
+	case SYS_faccessat: case SYS_faccessat2:
+		return pers_check_access(p, cr, h, follow, (int)c->args[2],
+					 s->nr == SYS_faccessat2 && (c->args[3] & AT_EACCESS));
+	case SYS_mkdir: case SYS_mkdirat: case SYS_mknod: case SYS_mknodat:
+	case SYS_symlink: case SYS_symlinkat:
+		return pers_check_create(p, cr, h);
+	case SYS_rmdir: case SYS_unlink: case SYS_unlinkat:
+		return pers_check_delete(p, cr, h);
+	case SYS_rename: case SYS_renameat: case SYS_renameat2:
+		return pers_check_rename(p, cr, h, c->host[1]);
+	case SYS_link: case SYS_linkat:
+		return pers_check_create(p, cr, c->host[1]);
+	case SYS_truncate:
+		return pers_check_write(p, cr, h, true);
+	case SYS_utime: case SYS_utimes: case SYS_futimesat: case SYS_utimensat:
+		/* to the current time (no times given): write permission is enough */
+		return pers_check_utimes(p, cr, h, follow,
+					 c->args[s->nr == SYS_utime || s->nr == SYS_utimes ? 1 : 2] == 0);
+	case SYS_chmod: case SYS_fchmodat: case SYS_fchmodat2:
+		*done = true;
+		return pers_chmod(p, cr, h, follow, (mode_t)c->args[s->nr == SYS_chmod ? 1 : 2]);
+	}
+	return 0;
+}
+
 static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
 {
 	return trap_mem_read(*(pid_t *)ctx, src, dst, n) < 0 ? -EFAULT : 0;
@@ -625,10 +671,13 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 			uint64_t f = c.args[s->nr == SYS_open ? 1 : 2];
 			c.ro_check = (f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC));
 		}
+		c.path1 = s->path[1];
 		r = translate_arg(&c, s->path[0], s->dirfd[0], follow_flags(s, &c));
 		if (r == 0 && s->path[1] >= 0)
 			r = translate_arg(&c, s->path[1], s->dirfd[1], 0);
-		if (r < 0) {
+		if (r == 0 && !pers_cred_fs_omnipotent(&tr->cred) && c.host[0][0] != '\0')
+			r = check_path_call(&c, s, &answered);
+		if (r < 0 || answered) {
 			ret = r;
 			answered = true;
 		}

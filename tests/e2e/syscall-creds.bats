@@ -70,16 +70,18 @@ user_sc() {
 	done
 }
 
-@test "syscall creds: after setuid(nobody), root's files are refused (stub and notifier modes)" {
+@test "syscall creds: after setuid(nobody), root's files are refused, in each mode" {
 	for m in stub notifier; do
 		run sc $m -- /creds perm /tmp/p
 		expect CREDS_PERM
 		[ ! -e "$R/tmp/p" ]
 	done
-	# ptrace mode: the identity and kill, not yet the file checks
+	# the ptrace mode translates no AF_UNIX path: bind is left out
 	run sc ptrace -- /creds perm /tmp/p
-	[[ "$output" == *"setuid(0) EPERM"* ]]
-	[[ "$output" == *"kill EPERM"* ]]
+	output=$(echo "$output" | grep -v '^bind ')
+	CREDS_PERM=$(echo "$CREDS_PERM" | grep -v '^bind ')
+	expect CREDS_PERM
+	[ ! -e "$R/tmp/p" ]
 }
 
 @test "syscall creds: chown is real as root; set-id bits and set-group-id directories as the kernel" {
