@@ -169,8 +169,7 @@ const struct engine_clause engine_contract[] = {
 		[ENGINE_VM] = YES } },
 	{ "user", "--user", "-u UID[:GID]", uses_user, {
 		[ENGINE_CONTAINER] = YES,
-		[ENGINE_SYSCALL] = NO("cannot take another identity yet (it runs as the caller, seen as root): "
-				      "use --engine container, emulate or vm"),
+		[ENGINE_SYSCALL] = YES,
 		[ENGINE_EMULATE] = YES,
 		[ENGINE_VM] = YES } },
 	{ "hostname", "--hostname", "--hostname NAME", uses_hostname, {
