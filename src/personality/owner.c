@@ -6,7 +6,9 @@
  * fakeroot keeps a database) and answered by stat; without a record, the
  * caller's own files show as root's (as under PRoot -0: the fake root owns
  * what it made, so `git status` sees no "dubious ownership") and every
- * other file shows its real owner.  Symlinks and device nodes cannot carry
+ * other file shows its real owner.  Records count only on the caller's own
+ * files (the only ones it can write them on), and not when mew runs as
+ * root.  Symlinks and device nodes cannot carry
  * a user.* attribute: their recorded owner is not kept. */
 #include "personality/pers.h"
 
@@ -38,20 +40,19 @@ void pers_owner_view(const struct pers *p, const char *host, bool follow, struct
 	char v[32];
 	ssize_t n;
 
-	if (!p->fake_root)
+	/* only mew's own files (the ones it could record on) change; the
+	 * stub's stat (src/trap/guest/query.c) keeps the same rule */
+	if (!p->fake_root || p->host_uid == 0 || st->st_uid != p->host_uid)
 		return;
+	st->st_uid = 0;
+	if (st->st_gid == p->host_gid)
+		st->st_gid = 0;
 	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
 		n = follow ? getxattr(host, PERS_OWNER_XATTR, v, sizeof(v))
 			   : lgetxattr(host, PERS_OWNER_XATTR, v, sizeof(v));
-		if (n > 0 && parse(v, n, &st->st_uid, &st->st_gid) == 0)
-			return;
+		if (n > 0)
+			parse(v, n, &st->st_uid, &st->st_gid);
 	}
-	if (p->host_uid == 0)
-		return;
-	if (st->st_uid == p->host_uid)
-		st->st_uid = 0;
-	if (st->st_gid == p->host_gid)
-		st->st_gid = 0;
 }
 
 int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st)
