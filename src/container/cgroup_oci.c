@@ -129,29 +129,281 @@ static int cpuset_fill(const char *base, const char *path, struct mew_error **er
 	return 0;
 }
 
-/* v2 hands controllers down level by level. */
-static void enable_v2(const char *path)
+/* The v2 tree: "" on a unified host, "unified" beside a hybrid host's v1
+ * controllers, NULL where there is none. */
+static const char *v2_tree(void)
 {
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+		return "";
+	if (cgroup_mode() == CGROUP_MODE_HYBRID && file_exists(CGROUP_ROOT "/unified/cgroup.controllers"))
+		return "unified";
+	return NULL;
+}
+
+static bool v2_has(const char *ctrl)
+{
+	const char *tree = v2_tree();
 	cleanup_free char *avail = NULL;
-	char dir[4096], want[256] = "";
+	char file[256];
 	size_t len;
 
-	if (file_read(CGROUP_ROOT "/cgroup.controllers", &avail, &len, NULL) < 0)
+	if (tree == NULL)
+		return false;
+	snprintf(file, sizeof(file), CGROUP_ROOT "%s%s/cgroup.controllers", tree[0] != '\0' ? "/" : "", tree);
+	if (file_read(file, &avail, &len, NULL) < 0)
+		return false;
+	for (char *tok = strtok(avail, " \n"); tok != NULL; tok = strtok(NULL, " \n"))
+		if (strcmp(tok, ctrl) == 0)
+			return true;
+	return false;
+}
+
+static bool v1_has(const char *ctrl)
+{
+	char **hiers;
+	bool found = false;
+
+	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+		return false;
+	hiers = hierarchies();
+	for (size_t i = 0; hiers != NULL && hiers[i] != NULL && !found; i++)
+		found = cgroup_hier_has(hiers[i], ctrl);
+	strv_free(hiers);
+	return found;
+}
+
+/* Whether the v2 group writes ctrl's files: on a unified host always, on a
+ * hybrid one only what is not bound to a v1 hierarchy. */
+static bool v2_writes(const char *ctrl)
+{
+	return cgroup_mode() == CGROUP_MODE_UNIFIED || (!v1_has(ctrl) && v2_has(ctrl));
+}
+
+static bool has_any(const char *ctrl)
+{
+	return v1_has(ctrl) || v2_has(ctrl);
+}
+
+/* What the host cannot do at all, refused by name before anything is made. */
+static int check_resources(const struct spec_resources *r, struct mew_error **err)
+{
+	const char *no = NULL, *field = NULL;
+
+	if (r->blkio.set && !v1_has("blkio") && !v2_has("io"))
+		no = "blkio (v1) or io (v2)", field = "blockIO";
+	else if (r->nhugepages > 0 && !has_any("hugetlb"))
+		no = "hugetlb", field = "hugepageLimits";
+	else if (r->net_class_set && !v1_has("net_cls"))
+		no = "net_cls (cgroup v1 only)", field = "network.classID";
+	else if (r->nnet_priorities > 0 && !v1_has("net_prio"))
+		no = "net_prio (cgroup v1 only)", field = "network.priorities";
+	else if (r->nrdma > 0 && !has_any("rdma"))
+		no = "rdma", field = "rdma";
+	else if (r->unified != NULL && v2_tree() == NULL)
+		no = "cgroup v2 hierarchy", field = "unified";
+	if (no != NULL)
+		return mew_error(err, 0, "config.json: linux.resources.%s: this host has no %s controller",
+				 field, strcmp(field, "unified") == 0 ? "cgroup v2" : no);
+	if (r->blkio.set && !v1_has("blkio")) {
+		if (r->blkio.leaf_weight >= 0)
+			return mew_error(err, 0, "config.json: linux.resources.blockIO.leafWeight: cgroup v2 "
+					 "has no leaf weights");
+		for (size_t i = 0; i < r->blkio.nweight_device; i++)
+			if (r->blkio.weight_device[i].leaf_weight >= 0)
+				return mew_error(err, 0, "config.json: linux.resources.blockIO.weightDevice[%zu]."
+						 "leafWeight: cgroup v2 has no leaf weights", i);
+	}
+	return 0;
+}
+
+static int write_dev(const char *dir, const char *file, const struct spec_blkio_device *d,
+		     const char *fmt, uint64_t value, struct mew_error **err)
+{
+	char buf[96], val[48];
+
+	snprintf(val, sizeof(val), fmt, (unsigned long long)value);
+	snprintf(buf, sizeof(buf), "%lld:%lld %s", (long long)d->major, (long long)d->minor, val);
+	return cgroup_write(dir, file, buf, err);
+}
+
+static int blkio_v1(const char *dir, const struct spec_blkio *b, struct mew_error **err)
+{
+	static const char *const throttle[SPEC_BLKIO_NTHROTTLE] = {
+		"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+	};
+	char buf[32];
+
+	if (b->weight >= 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)b->weight);
+		if (cgroup_write(dir, "blkio.weight", buf, err) < 0)
+			return -1;
+	}
+	if (b->leaf_weight >= 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)b->leaf_weight);
+		if (cgroup_write(dir, "blkio.leaf_weight", buf, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < b->nweight_device; i++) {
+		const struct spec_blkio_device *d = &b->weight_device[i];
+		if ((d->weight >= 0 && write_dev(dir, "blkio.weight_device", d, "%llu", (uint64_t)d->weight, err) < 0) ||
+		    (d->leaf_weight >= 0 &&
+		     write_dev(dir, "blkio.leaf_weight_device", d, "%llu", (uint64_t)d->leaf_weight, err) < 0))
+			return -1;
+	}
+	for (int k = 0; k < SPEC_BLKIO_NTHROTTLE; k++)
+		for (size_t i = 0; i < b->nthrottle[k]; i++)
+			if (write_dev(dir, throttle[k], &b->throttle[k][i], "%llu", b->throttle[k][i].rate, err) < 0)
+				return -1;
+	return 0;
+}
+
+/* v1's blkio weight [10, 1000] as v2's io.weight [1, 10000] (runc's mapping);
+ * io.bfq.weight takes v1's range as it is. */
+static int blkio_v2(const char *dir, const struct spec_blkio *b, struct mew_error **err)
+{
+	static const char *const key[SPEC_BLKIO_NTHROTTLE] = { "rbps=%llu", "wbps=%llu", "riops=%llu", "wiops=%llu" };
+	bool bfq = cgroup_has(dir, "io.bfq.weight");
+	const char *wfile = bfq ? "io.bfq.weight" : "io.weight";
+	char buf[48];
+
+	if (b->weight > 0) {
+		uint64_t w = bfq ? (uint64_t)b->weight : 1 + ((uint64_t)(b->weight > 10 ? b->weight - 10 : 0) * 9999) / 990;
+		snprintf(buf, sizeof(buf), bfq ? "%llu" : "default %llu", (unsigned long long)w);
+		if (cgroup_write(dir, wfile, buf, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < b->nweight_device; i++) {
+		const struct spec_blkio_device *d = &b->weight_device[i];
+		uint64_t w = bfq ? (uint64_t)d->weight : 1 + ((uint64_t)(d->weight > 10 ? d->weight - 10 : 0) * 9999) / 990;
+		if (d->weight >= 0 && write_dev(dir, wfile, d, "%llu", w, err) < 0)
+			return -1;
+	}
+	for (int k = 0; k < SPEC_BLKIO_NTHROTTLE; k++)
+		for (size_t i = 0; i < b->nthrottle[k]; i++)
+			if (write_dev(dir, "io.max", &b->throttle[k][i], key[k], b->throttle[k][i].rate, err) < 0)
+				return -1;
+	return 0;
+}
+
+static int hugetlb_write(const char *dir, const struct spec_resources *r, const char *suffix,
+			 struct mew_error **err)
+{
+	char file[96], buf[32];
+
+	for (size_t i = 0; i < r->nhugepages; i++) {
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", r->hugepages[i].page_size, suffix);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->hugepages[i].limit);
+		if (cgroup_write(dir, file, buf, err) < 0)
+			return mew_error_wrap(err, "config.json: linux.resources.hugepageLimits[%zu]", i);
+	}
+	return 0;
+}
+
+static int rdma_write(const char *dir, const struct spec_resources *r, struct mew_error **err)
+{
+	char buf[256], h[24] = "max", o[24] = "max";
+
+	for (size_t i = 0; i < r->nrdma; i++) {
+		const struct spec_rdma_limit *l = &r->rdma[i];
+		if (l->hca_handles >= 0)
+			snprintf(h, sizeof(h), "%lld", (long long)l->hca_handles);
+		if (l->hca_objects >= 0)
+			snprintf(o, sizeof(o), "%lld", (long long)l->hca_objects);
+		snprintf(buf, sizeof(buf), "%s hca_handle=%s hca_object=%s", l->device, h, o);
+		if (cgroup_write(dir, "rdma.max", buf, err) < 0)
+			return mew_error_wrap(err, "config.json: linux.resources.rdma.%s", l->device);
+	}
+	return 0;
+}
+
+/* blockIO, hugepageLimits, network and rdma in one v1 hierarchy. */
+static int extra_v1(const char *hier, const char *dir, const struct spec_resources *r, struct mew_error **err)
+{
+	char buf[96];
+
+	if (cgroup_hier_has(hier, "blkio") && r->blkio.set && blkio_v1(dir, &r->blkio, err) < 0)
+		return mew_error_wrap(err, "config.json: linux.resources.blockIO");
+	if (cgroup_hier_has(hier, "hugetlb") && hugetlb_write(dir, r, "limit_in_bytes", err) < 0)
+		return -1;
+	if (cgroup_hier_has(hier, "net_cls") && r->net_class_set) {
+		snprintf(buf, sizeof(buf), "%u", r->net_class_id);
+		if (cgroup_write(dir, "net_cls.classid", buf, err) < 0)
+			return mew_error_wrap(err, "config.json: linux.resources.network.classID");
+	}
+	for (size_t i = 0; cgroup_hier_has(hier, "net_prio") && i < r->nnet_priorities; i++) {
+		snprintf(buf, sizeof(buf), "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
+		if (cgroup_write(dir, "net_prio.ifpriomap", buf, err) < 0)
+			return mew_error_wrap(err, "config.json: linux.resources.network.priorities[%zu]", i);
+	}
+	if (cgroup_hier_has(hier, "rdma") && rdma_write(dir, r, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The same in the v2 group (on a hybrid host, for what v1 does not hold),
+ * and the unified files as they are. */
+static int extra_v2(const char *dir, const struct spec_resources *r, struct mew_error **err)
+{
+	if (r->blkio.set && v2_writes("io") && blkio_v2(dir, &r->blkio, err) < 0)
+		return mew_error_wrap(err, "config.json: linux.resources.blockIO");
+	if (v2_writes("hugetlb") && hugetlb_write(dir, r, "max", err) < 0)
+		return -1;
+	if (v2_writes("rdma") && rdma_write(dir, r, err) < 0)
+		return -1;
+	for (size_t i = 0; r->unified != NULL && r->unified[i] != NULL; i++) {
+		const char *eq = strchr(r->unified[i], '=');
+		char file[256];
+		snprintf(file, sizeof(file), "%.*s", (int)(eq - r->unified[i]), r->unified[i]);
+		if (!cgroup_has(dir, file))
+			return mew_error(err, 0, "config.json: linux.resources.unified.%s: no such file in "
+					 "the cgroup v2 group (is its controller on cgroup v2 here?)", file);
+		if (cgroup_write(dir, file, eq + 1, err) < 0)
+			return mew_error_wrap(err, "config.json: linux.resources.unified.%s", file);
+	}
+	return 0;
+}
+
+/* On a hybrid host, whether the v2 tree gets a group: for files only v2
+ * holds (unified) or controllers bound there (hugetlb here, say). */
+static bool hybrid_needs_v2(const struct spec_resources *r)
+{
+	if (cgroup_mode() != CGROUP_MODE_HYBRID || v2_tree() == NULL)
+		return false;
+	return r->unified != NULL || (r->blkio.set && v2_writes("io")) ||
+	       (r->nhugepages > 0 && v2_writes("hugetlb")) || (r->nrdma > 0 && v2_writes("rdma"));
+}
+
+/* v2 hands controllers down level by level, from the tree's root (base) to
+ * the group at path; want is "+cpu +memory ..." or NULL for mew's usual set
+ * and whatever of io, hugetlb and rdma the host has. */
+static void enable_v2(const char *base, const char *path, const char *want_only)
+{
+	cleanup_free char *avail = NULL;
+	char dir[4096], file[4200], want[256] = "";
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/cgroup.controllers", base);
+	if (file_read(file, &avail, &len, NULL) < 0)
 		return;
 	for (char *tok = strtok(avail, " \n"); tok != NULL; tok = strtok(NULL, " \n")) {
-		if (strcmp(tok, "cpu") == 0 || strcmp(tok, "memory") == 0 || strcmp(tok, "pids") == 0 ||
-		    strcmp(tok, "cpuset") == 0 || strcmp(tok, "io") == 0) {
+		bool usual = strcmp(tok, "cpu") == 0 || strcmp(tok, "memory") == 0 || strcmp(tok, "pids") == 0 ||
+			     strcmp(tok, "cpuset") == 0 || strcmp(tok, "io") == 0 || strcmp(tok, "hugetlb") == 0 ||
+			     strcmp(tok, "rdma") == 0;
+		if (want_only != NULL ? strstr(want_only, tok) != NULL : usual) {
 			strcat(want, "+");
 			strcat(want, tok);
 			strcat(want, " ");
 		}
 	}
-	snprintf(dir, sizeof(dir), CGROUP_ROOT);
+	if (want[0] == '\0')
+		return;
+	snprintf(dir, sizeof(dir), "%s", base);
 	for (const char *p = path + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
 		cgroup_write(dir, "cgroup.subtree_control", want, NULL);
-		snprintf(dir, sizeof(dir), CGROUP_ROOT "/%.*s", (int)(p - path - 1), path + 1);
+		snprintf(dir, sizeof(dir), "%s/%.*s", base, (int)(p - path - 1), path + 1);
 	}
 	cgroup_write(dir, "cgroup.subtree_control", want, NULL);
 }
@@ -179,6 +431,21 @@ int cgroup_oci_update(const char *path, const struct spec *spec, struct mew_erro
 	return apply(path, spec, 0, err);
 }
 
+/* A hybrid host's v2 group, only when the config needs it: moving a
+ * process there costs an RCU grace period. */
+static int apply_hybrid_v2(const char *path, const struct spec_resources *r, pid_t pid,
+			   struct mew_error **err)
+{
+	cleanup_free char *dir = group_dir("unified", path);
+
+	if (dir == NULL || file_mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	enable_v2(CGROUP_ROOT "/unified", path, "io hugetlb rdma");
+	if (extra_v2(dir, r, err) < 0)
+		return -1;
+	return pid > 0 ? add_pid(dir, pid, err) : 0;
+}
+
 static int apply(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err)
 {
 	char **hiers;
@@ -191,9 +458,9 @@ static int apply(const char *path, const struct spec *spec, pid_t pid, struct me
 			return mew_error(err, 0, "limits: no cgroup filesystem at " CGROUP_ROOT);
 		return 0;
 	}
+	if (spec->oci != NULL && check_resources(&spec->oci->resources, err) < 0)
+		return -1;
 	hiers = hierarchies();
-	if (cgroup_mode() == CGROUP_MODE_UNIFIED)
-		enable_v2(path);
 	for (size_t i = 0; r == 0 && hiers != NULL && hiers[i] != NULL; i++) {
 		cleanup_free char *dir = group_dir(hiers[i], path);
 		char base[512];
@@ -202,16 +469,25 @@ static int apply(const char *path, const struct spec *spec, pid_t pid, struct me
 			r = -1;
 			break;
 		}
+		/* (the levels above exist now) */
+		if (cgroup_mode() == CGROUP_MODE_UNIFIED)
+			enable_v2(CGROUP_ROOT, path, NULL);
 		snprintf(base, sizeof(base), CGROUP_ROOT "%s%s", hiers[i][0] != '\0' ? "/" : "", hiers[i]);
 		if (cgroup_hier_has(hiers[i], "cpuset") && cpuset_fill(base, path, err) < 0)
 			r = -1;
 		else
 			r = cgroup_set_resources(cgroup_mode() == CGROUP_MODE_UNIFIED ? NULL : hiers[i], dir,
 						 &spec->limits, spec->oci, err);
+		/* linux.resources' other controllers (OCI only) */
+		if (r == 0 && spec->oci != NULL)
+			r = cgroup_mode() == CGROUP_MODE_UNIFIED ? extra_v2(dir, &spec->oci->resources, err)
+								 : extra_v1(hiers[i], dir, &spec->oci->resources, err);
 		if (r == 0 && pid > 0)
 			r = add_pid(dir, pid, err);
 	}
 	strv_free(hiers);
+	if (r == 0 && spec->oci != NULL && hybrid_needs_v2(&spec->oci->resources))
+		r = apply_hybrid_v2(path, &spec->oci->resources, pid, err);
 	return r;
 }
 
@@ -310,9 +586,12 @@ void cgroup_oci_destroy(const char *path)
 	if (cgroup_oci_frozen(path))
 		cgroup_oci_freeze(path, false, NULL);
 	hiers = hierarchies();
+	/* A hybrid host's v2 group, where the config needed one. */
+	if (cgroup_mode() == CGROUP_MODE_HYBRID)
+		strv_push(&hiers, "unified");
 	for (size_t i = 0; hiers != NULL && hiers[i] != NULL; i++) {
 		cleanup_free char *dir = group_dir(hiers[i], path);
-		if (dir == NULL)
+		if (dir == NULL || (strcmp(hiers[i], "unified") == 0 && !file_is_dir(dir)))
 			continue;
 		cgroup_remove(dir);
 		/* The parent mew made for groups without a cgroupsPath goes with

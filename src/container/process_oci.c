@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "container/caps.h"
 #include "container/identity.h"
+#include "container/lsm_oci.h"
 
 static int last_cap(void)
 {
@@ -117,7 +118,7 @@ int process_oci_apply(const struct spec *spec, bool userns, struct mew_error **e
 	bool nnp = oci->no_new_privileges;
 	uid_t uid = spec->user_set ? spec->uid : 0;
 
-	if (set_rlimits(oci, err) < 0 || set_oom_score_adj(oci, err) < 0)
+	if (lsm_oci_apply(spec, err) < 0 || set_rlimits(oci, err) < 0 || set_oom_score_adj(oci, err) < 0)
 		return -1;
 	if (oci->umask_set)
 		umask(oci->umask);

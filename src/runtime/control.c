@@ -384,14 +384,7 @@ int rt_update(int argc, char **argv)
 		goto out;
 	/* Only what update names is written again: start from nothing. */
 	memset(&spec.limits, 0, sizeof(spec.limits));
-	{
-		struct spec_resources *r = &spec.oci->resources;
-		free(r->cpuset_cpus);
-		free(r->cpuset_mems);
-		free(r->devices);
-		memset(r, 0, sizeof(*r));
-		r->memory_swappiness = -1;
-	}
+	spec_resources_clear(&spec.oci->resources);
 	if (file != NULL) {
 		char *buf = NULL;
 		size_t len = 0;

@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "container/cgroup_oci.h"
 #include "container/container.h"
+#include "container/lsm_oci.h"
 
 struct create_args {
 	const char *bundle;
@@ -126,7 +127,8 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 	if (asprintf(&config_path, "%s/config.json", st->bundle) < 0 ||
 	    file_read(config_path, &config, &len, err) < 0)
 		goto fail;
-	if (spec_from_oci_json(config, len, st->bundle, spec, err) < 0 || spec_validate(spec, err) < 0)
+	if (spec_from_oci_json(config, len, st->bundle, spec, err) < 0 || spec_validate(spec, err) < 0 ||
+	    lsm_oci_check(spec, err) < 0)
 		goto fail;
 	if (spec->tty && a->console_socket == NULL && !run) {
 		mew_error(err, 0, "config.json: process.terminal is true: --console-socket is needed");

@@ -24,6 +24,7 @@
 #include "container/cgroup_oci.h"
 #include "container/container.h"
 #include "container/exec.h"
+#include "container/lsm_oci.h"
 #include "container/process_oci.h"
 #include "container/tty.h"
 
@@ -34,6 +35,8 @@ struct exec_args {
 	const char *cwd;
 	const char *user;
 	const char *id;
+	const char *apparmor; /* --apparmor, --process-label: lsm_oci.h */
+	const char *label;
 	char **env;
 	char **caps;
 	char **argv; /* points into the caller's argv */
@@ -84,8 +87,12 @@ static int parse_exec(int argc, char **argv, struct exec_args *a, struct mew_err
 			a->user = val;
 		else if ((strncmp(arg, "--cap", n) == 0 || strcmp(arg, "-c") == 0) && takes)
 			strv_push(&a->caps, val);
+		else if (strncmp(arg, "--apparmor", n) == 0 && takes)
+			a->apparmor = val;
+		else if (strncmp(arg, "--process-label", n) == 0 && takes)
+			a->label = val;
 		else if (takes)
-			continue; /* --preserve-fds, labels: accepted */
+			continue; /* --preserve-fds: accepted */
 		else if (strcmp(arg, "--tty") == 0 || strcmp(arg, "-t") == 0)
 			a->tty = a->tty_set = true;
 		else if (strcmp(arg, "--detach") == 0 || strcmp(arg, "-d") == 0)
@@ -143,6 +150,14 @@ static int build_spec(const struct exec_args *a, const struct rt_state *st, stru
 	}
 	if (a->nnp)
 		spec->oci->no_new_privileges = true;
+	if (a->apparmor != NULL) {
+		free(spec->oci->apparmor_profile);
+		spec->oci->apparmor_profile = strdup(a->apparmor);
+	}
+	if (a->label != NULL) {
+		free(spec->oci->selinux_label);
+		spec->oci->selinux_label = strdup(a->label);
+	}
 	return 0;
 }
 
@@ -262,7 +277,7 @@ int rt_exec(int argc, char **argv)
 		mew_error(&err, 0, "cannot exec in container `%s`: it is %s", a.id, rt_status_name(s));
 		goto fail;
 	}
-	if (build_spec(&a, &st, &spec, &err) < 0)
+	if (build_spec(&a, &st, &spec, &err) < 0 || lsm_oci_check(&spec, &err) < 0)
 		goto fail;
 	/* The terminal is made inside the container (its own devpts), and its
 	 * master sent to the console socket, or to us for a foreground exec. */

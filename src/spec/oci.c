@@ -421,6 +421,15 @@ static int read_user(struct ctx *c, json_t *proc, struct spec *spec)
 	return 0;
 }
 
+/* "" is what Go's omitempty leaves out: the same as absent. */
+static void empty_is_none(char **s)
+{
+	if (*s != NULL && (*s)[0] == '\0') {
+		free(*s);
+		*s = NULL;
+	}
+}
+
 static int read_process(struct ctx *c, json_t *proc, struct spec *spec)
 {
 	struct spec_oci *oci = spec->oci;
@@ -506,12 +515,12 @@ static int read_process(struct ctx *c, json_t *proc, struct spec *spec)
 		oci->oom_score_adj_set = true;
 		oci->oom_score_adj = (int)n;
 	}
-	/* apparmorProfile and selinuxLabel: neither LSM is driven by mew; only
-	 * their type is checked. */
-	cleanup_free char *lsm = NULL;
-	if (read_string(c, proc, "apparmorProfile", &lsm) < 0 ||
-	    read_string(c, proc, "selinuxLabel", &lsm) < 0)
+	/* Applied or refused by the engine (container/lsm_oci.c). */
+	if (read_string(c, proc, "apparmorProfile", &oci->apparmor_profile) < 0 ||
+	    read_string(c, proc, "selinuxLabel", &oci->selinux_label) < 0)
 		return -1;
+	empty_is_none(&oci->apparmor_profile);
+	empty_is_none(&oci->selinux_label);
 	return 0;
 }
 
@@ -853,10 +862,267 @@ static int read_device_rules(struct ctx *c, json_t *res, struct spec_resources *
 	return 0;
 }
 
+/* blockIO's device lists: weightDevice (weights) or a throttle (rate). */
+static int read_blkio_devices(struct ctx *c, json_t *obj, const char *key, bool weights,
+			      struct spec_blkio_device **out, size_t *count)
+{
+	json_t *arr, *v, *x;
+	size_t i, old;
+	bool present;
+
+	if (read_array(c, obj, key, &arr) < 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	*out = calloc(json_array_size(arr) + 1, sizeof(**out));
+	if (*out == NULL)
+		return oom(c);
+	old = push_key(c, key);
+	json_array_foreach (arr, i, v) {
+		size_t o = push_index(c, i);
+		struct spec_blkio_device *d = &(*out)[(*count)++];
+
+		if (!json_is_object(v))
+			return bad(c, v, "an object");
+		if (read_int(c, v, "major", 0, 4095, &d->major, &present) < 0)
+			return -1;
+		if (!present)
+			return missing(c, "major");
+		if (read_int(c, v, "minor", 0, 1048575, &d->minor, &present) < 0)
+			return -1;
+		if (!present)
+			return missing(c, "minor");
+		d->weight = d->leaf_weight = -1;
+		if (weights) {
+			if (read_int(c, v, "weight", 0, UINT16_MAX, &d->weight, &present) < 0)
+				return -1;
+			if (!present)
+				d->weight = -1;
+			if (read_int(c, v, "leafWeight", 0, UINT16_MAX, &d->leaf_weight, &present) < 0)
+				return -1;
+			if (!present)
+				d->leaf_weight = -1;
+		} else {
+			if ((x = member(v, "rate")) == NULL)
+				return missing(c, "rate");
+			size_t o2 = push_key(c, "rate");
+			if (check_u64(c, x, &d->rate) < 0)
+				return -1;
+			pop(c, o2);
+		}
+		pop(c, o);
+	}
+	pop(c, old);
+	return 0;
+}
+
+static int read_blkio(struct ctx *c, json_t *res, struct spec_resources *r)
+{
+	static const char *const throttle_keys[SPEC_BLKIO_NTHROTTLE] = {
+		"throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice",
+		"throttleWriteIOPSDevice",
+	};
+	struct spec_blkio *b = &r->blkio;
+	json_t *obj;
+	bool present;
+	size_t old;
+
+	if (read_object(c, res, "blockIO", &obj) < 0)
+		return -1;
+	if (obj == NULL)
+		return 0;
+	b->set = true;
+	old = push_key(c, "blockIO");
+	if (read_int(c, obj, "weight", 0, UINT16_MAX, &b->weight, &present) < 0)
+		return -1;
+	if (!present)
+		b->weight = -1;
+	if (read_int(c, obj, "leafWeight", 0, UINT16_MAX, &b->leaf_weight, &present) < 0)
+		return -1;
+	if (!present)
+		b->leaf_weight = -1;
+	if (read_blkio_devices(c, obj, "weightDevice", true, &b->weight_device, &b->nweight_device) < 0)
+		return -1;
+	for (int k = 0; k < SPEC_BLKIO_NTHROTTLE; k++)
+		if (read_blkio_devices(c, obj, throttle_keys[k], false, &b->throttle[k], &b->nthrottle[k]) < 0)
+			return -1;
+	pop(c, old);
+	return 0;
+}
+
+static int read_hugepages(struct ctx *c, json_t *res, struct spec_resources *r)
+{
+	json_t *arr, *v, *x;
+	size_t i, old;
+
+	if (read_array(c, res, "hugepageLimits", &arr) < 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	r->hugepages = calloc(json_array_size(arr) + 1, sizeof(*r->hugepages));
+	if (r->hugepages == NULL)
+		return oom(c);
+	old = push_key(c, "hugepageLimits");
+	json_array_foreach (arr, i, v) {
+		size_t o = push_index(c, i), o2;
+		struct spec_hugepage_limit *h = &r->hugepages[r->nhugepages++];
+
+		if (!json_is_object(v))
+			return bad(c, v, "an object");
+		if (read_string(c, v, "pageSize", &h->page_size) < 0)
+			return -1;
+		if (h->page_size == NULL)
+			return missing(c, "pageSize");
+		/* It names a cgroup file: "2MB", "1GB", "64KB". */
+		if (strspn(h->page_size, "0123456789") == 0 ||
+		    (strcmp(h->page_size + strspn(h->page_size, "0123456789"), "KB") != 0 &&
+		     strcmp(h->page_size + strspn(h->page_size, "0123456789"), "MB") != 0 &&
+		     strcmp(h->page_size + strspn(h->page_size, "0123456789"), "GB") != 0)) {
+			o2 = push_key(c, "pageSize");
+			bad(c, member(v, "pageSize"), "a page size like \"2MB\"");
+			pop(c, o2);
+			return -1;
+		}
+		if ((x = member(v, "limit")) == NULL)
+			return missing(c, "limit");
+		o2 = push_key(c, "limit");
+		if (check_u64(c, x, &h->limit) < 0)
+			return -1;
+		pop(c, o2);
+		pop(c, o);
+	}
+	pop(c, old);
+	return 0;
+}
+
+static int read_network(struct ctx *c, json_t *res, struct spec_resources *r)
+{
+	json_t *net, *arr, *v;
+	size_t i, old;
+	int64_t n;
+
+	if (read_object(c, res, "network", &net) < 0)
+		return -1;
+	if (net == NULL)
+		return 0;
+	old = push_key(c, "network");
+	if (read_int(c, net, "classID", 0, UINT32_MAX, &n, &r->net_class_set) < 0)
+		return -1;
+	r->net_class_id = (uint32_t)n;
+	if (read_array(c, net, "priorities", &arr) < 0)
+		return -1;
+	if (arr != NULL) {
+		size_t o = push_key(c, "priorities");
+		r->net_priorities = calloc(json_array_size(arr) + 1, sizeof(*r->net_priorities));
+		if (r->net_priorities == NULL)
+			return oom(c);
+		json_array_foreach (arr, i, v) {
+			size_t o2 = push_index(c, i);
+			struct spec_net_priority *p = &r->net_priorities[r->nnet_priorities++];
+			bool present;
+
+			if (!json_is_object(v))
+				return bad(c, v, "an object");
+			if (read_string(c, v, "name", &p->name) < 0)
+				return -1;
+			if (p->name == NULL)
+				return missing(c, "name");
+			if (p->name[0] == '\0' || strpbrk(p->name, " \n/") != NULL) {
+				size_t o3 = push_key(c, "name");
+				bad(c, member(v, "name"), "an interface name");
+				pop(c, o3);
+				return -1;
+			}
+			if (read_int(c, v, "priority", 0, UINT32_MAX, &n, &present) < 0)
+				return -1;
+			if (!present)
+				return missing(c, "priority");
+			p->priority = (uint32_t)n;
+			pop(c, o2);
+		}
+		pop(c, o);
+	}
+	pop(c, old);
+	return 0;
+}
+
+static int read_rdma(struct ctx *c, json_t *res, struct spec_resources *r)
+{
+	json_t *obj, *v;
+	const char *key;
+	size_t old;
+
+	if (read_object(c, res, "rdma", &obj) < 0)
+		return -1;
+	if (obj == NULL)
+		return 0;
+	r->rdma = calloc(json_object_size(obj) + 1, sizeof(*r->rdma));
+	if (r->rdma == NULL)
+		return oom(c);
+	old = push_key(c, "rdma");
+	json_object_foreach (obj, key, v) {
+		size_t o = push_key(c, key);
+		struct spec_rdma_limit *l = &r->rdma[r->nrdma++];
+		bool present;
+
+		l->device = strdup(key);
+		if (l->device == NULL)
+			return oom(c);
+		if (key[0] == '\0' || strpbrk(key, " \n/=") != NULL)
+			return fail(c, "invalid device name `%s`", key);
+		if (!json_is_object(v))
+			return bad(c, v, "an object");
+		if (read_int(c, v, "hcaHandles", 0, UINT32_MAX, &l->hca_handles, &present) < 0)
+			return -1;
+		if (!present)
+			l->hca_handles = -1;
+		if (read_int(c, v, "hcaObjects", 0, UINT32_MAX, &l->hca_objects, &present) < 0)
+			return -1;
+		if (!present)
+			l->hca_objects = -1;
+		pop(c, o);
+	}
+	pop(c, old);
+	return 0;
+}
+
+/* unified: cgroup v2 files and their values, written as given. */
+static int read_unified(struct ctx *c, json_t *res, struct spec_resources *r)
+{
+	json_t *obj, *v;
+	const char *key;
+	size_t old;
+
+	if (read_object(c, res, "unified", &obj) < 0)
+		return -1;
+	if (obj == NULL)
+		return 0;
+	old = push_key(c, "unified");
+	json_object_foreach (obj, key, v) {
+		size_t o = push_key(c, key);
+		char *kv = NULL;
+		int rr;
+
+		if (key[0] == '\0' || key[0] == '.' || strchr(key, '/') != NULL || strchr(key, '=') != NULL)
+			return fail(c, "invalid cgroup file name `%s`", key);
+		if (!json_is_string(v))
+			return bad(c, v, "a string");
+		if (asprintf(&kv, "%s=%s", key, json_string_value(v)) < 0)
+			return oom(c);
+		rr = strv_push(&r->unified, kv);
+		free(kv);
+		if (rr < 0)
+			return oom(c);
+		pop(c, o);
+	}
+	pop(c, old);
+	return 0;
+}
+
 static int read_resources(struct ctx *c, json_t *lx, struct spec *spec)
 {
 	struct spec_resources *r = &spec->oci->resources;
-	json_t *res, *mem, *cpu, *pids, *other;
+	json_t *res, *mem, *cpu, *pids;
 	int64_t n;
 	bool present;
 	size_t old;
@@ -942,10 +1208,8 @@ static int read_resources(struct ctx *c, json_t *lx, struct spec *spec)
 		spec->limits.pids = n > 0 ? n : 0;
 		pop(c, o);
 	}
-	/* Controllers mew does not drive: only their shape is checked. */
-	if (read_object(c, res, "blockIO", &other) < 0 || read_array(c, res, "hugepageLimits", &other) < 0 ||
-	    read_object(c, res, "network", &other) < 0 || read_object(c, res, "rdma", &other) < 0 ||
-	    read_object(c, res, "unified", &other) < 0)
+	if (read_blkio(c, res, r) < 0 || read_hugepages(c, res, r) < 0 || read_network(c, res, r) < 0 ||
+	    read_rdma(c, res, r) < 0 || read_unified(c, res, r) < 0)
 		return -1;
 	pop(c, old);
 	return 0;
@@ -1284,7 +1548,6 @@ static int read_linux(struct ctx *c, json_t *cfg, struct spec *spec)
 {
 	struct spec_oci *oci = spec->oci;
 	json_t *lx, *other;
-	cleanup_free char *label = NULL;
 	size_t old;
 
 	spec->oci->resources.memory_swappiness = -1;
@@ -1301,9 +1564,10 @@ static int read_linux(struct ctx *c, json_t *cfg, struct spec *spec)
 	    read_strv(c, lx, "maskedPaths", &oci->masked_paths) < 0 ||
 	    read_strv(c, lx, "readonlyPaths", &oci->readonly_paths) < 0 ||
 	    read_propagation(c, lx, oci) < 0 || read_linux_devices(c, lx, oci) < 0 ||
-	    read_string(c, lx, "mountLabel", &label) < 0 || read_object(c, lx, "intelRdt", &other) < 0 ||
+	    read_string(c, lx, "mountLabel", &oci->mount_label) < 0 || read_object(c, lx, "intelRdt", &other) < 0 ||
 	    read_object(c, lx, "personality", &other) < 0)
 		return -1;
+	empty_is_none(&oci->mount_label);
 	if ((oci->nuid_mappings > 0 || oci->ngid_mappings > 0) && !oci->ns[SPEC_NS_USER].enabled) {
 		size_t o = push_key(c, "uidMappings");
 		mew_error(c->err, 0, "%s: %s: given without a user namespace in linux.namespaces",
@@ -1317,12 +1581,37 @@ static int read_linux(struct ctx *c, json_t *cfg, struct spec *spec)
 
 /* ---- entry points ---- */
 
+void spec_resources_clear(struct spec_resources *r)
+{
+	free(r->cpuset_cpus);
+	free(r->cpuset_mems);
+	free(r->devices);
+	free(r->blkio.weight_device);
+	for (int k = 0; k < SPEC_BLKIO_NTHROTTLE; k++)
+		free(r->blkio.throttle[k]);
+	for (size_t i = 0; i < r->nhugepages; i++)
+		free(r->hugepages[i].page_size);
+	free(r->hugepages);
+	for (size_t i = 0; i < r->nnet_priorities; i++)
+		free(r->net_priorities[i].name);
+	free(r->net_priorities);
+	for (size_t i = 0; i < r->nrdma; i++)
+		free(r->rdma[i].device);
+	free(r->rdma);
+	strv_free(r->unified);
+	memset(r, 0, sizeof(*r));
+	r->memory_swappiness = -1;
+}
+
 void spec_oci_free(struct spec_oci *oci)
 {
 	if (oci == NULL)
 		return;
 	free(oci->bundle);
 	free(oci->rlimits);
+	free(oci->apparmor_profile);
+	free(oci->selinux_label);
+	free(oci->mount_label);
 	for (int k = 0; k < SPEC_HOOK_COUNT; k++) {
 		for (size_t i = 0; i < oci->hooks[k].n; i++) {
 			free(oci->hooks[k].v[i].path);
@@ -1335,9 +1624,7 @@ void spec_oci_free(struct spec_oci *oci)
 		free(oci->ns[k].path);
 	free(oci->uid_mappings);
 	free(oci->gid_mappings);
-	free(oci->resources.cpuset_cpus);
-	free(oci->resources.cpuset_mems);
-	free(oci->resources.devices);
+	spec_resources_clear(&oci->resources);
 	free(oci->cgroups_path);
 	strv_free(oci->sysctl);
 	seccomp_free(oci->seccomp);

@@ -122,6 +122,45 @@ struct spec_device {
 	gid_t gid;
 };
 
+/* linux.resources.blockIO: one device's weight or rate. */
+struct spec_blkio_device {
+	int64_t major, minor;
+	int64_t weight, leaf_weight; /* weightDevice; -1 = unset */
+	uint64_t rate;		     /* throttle*Device */
+};
+
+enum spec_blkio_throttle {
+	SPEC_BLKIO_READ_BPS,
+	SPEC_BLKIO_WRITE_BPS,
+	SPEC_BLKIO_READ_IOPS,
+	SPEC_BLKIO_WRITE_IOPS,
+	SPEC_BLKIO_NTHROTTLE,
+};
+
+struct spec_blkio {
+	bool set;
+	int64_t weight, leaf_weight; /* -1 = unset */
+	struct spec_blkio_device *weight_device;
+	size_t nweight_device;
+	struct spec_blkio_device *throttle[SPEC_BLKIO_NTHROTTLE];
+	size_t nthrottle[SPEC_BLKIO_NTHROTTLE];
+};
+
+struct spec_hugepage_limit {
+	char *page_size; /* "2MB", "1GB" */
+	uint64_t limit;	 /* bytes */
+};
+
+struct spec_net_priority {
+	char *name; /* interface */
+	uint32_t priority;
+};
+
+struct spec_rdma_limit {
+	char *device;
+	int64_t hca_handles, hca_objects; /* -1 = unset */
+};
+
 /* linux.resources beyond spec->limits (memory.limit, pids.limit and
  * cpu.quota/period land there, as with --memory/--pids/--cpus). */
 struct spec_resources {
@@ -136,6 +175,16 @@ struct spec_resources {
 	char *cpuset_mems;
 	struct spec_device_rule *devices; /* NULL = the engine's default allow-list */
 	size_t ndevices;
+	struct spec_blkio blkio;
+	struct spec_hugepage_limit *hugepages;
+	size_t nhugepages;
+	bool net_class_set;
+	uint32_t net_class_id;
+	struct spec_net_priority *net_priorities;
+	size_t nnet_priorities;
+	struct spec_rdma_limit *rdma;
+	size_t nrdma;
+	char **unified; /* "file=value": cgroup v2 files written as they are */
 };
 
 enum spec_seccomp_action {
@@ -201,6 +250,9 @@ struct spec_oci {
 	bool umask_set;
 	mode_t umask;
 	unsigned console_height, console_width; /* 0 = unset */
+	char *apparmor_profile; /* process.apparmorProfile; NULL = none */
+	char *selinux_label;	/* process.selinuxLabel */
+	char *mount_label;	/* linux.mountLabel */
 	/* hooks, in the order the spec gives them */
 	struct spec_hooks hooks[SPEC_HOOK_COUNT];
 	/* linux */
@@ -287,5 +339,7 @@ int spec_from_oci_process(const char *json, size_t len, const char *name, struct
 int spec_from_oci_resources(const char *json, size_t len, const char *name, struct spec *spec,
 			    struct mew_error **err);
 void spec_oci_free(struct spec_oci *oci);
+/* Free what linux.resources holds and reset it to "nothing given". */
+void spec_resources_clear(struct spec_resources *r);
 
 #endif

@@ -178,3 +178,109 @@ ns_inode() { readlink "/proc/$1/ns/$2"; }
 	[ ! -e "$ROOT/$ID" ]
 	[ ! -e "$cg" ]
 }
+
+@test "oci-spec: an AppArmor profile or an SELinux label the host cannot apply is refused by name" {
+	aa=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null || true)
+	if [ "${aa:0:1}" != Y ]; then
+		config '[ "/bin/true" ]' '"apparmorProfile": "mew-test",'
+		run "$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null
+		echo "$output"
+		[ "$status" -eq 125 ]
+		[ "$output" = 'mew: config.json: process.apparmorProfile: `mew-test`: AppArmor is not enabled on this host' ]
+		[ ! -e "$ROOT/$ID" ]
+	fi
+	[ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled here (the AppArmor half ran: ${aa:-no AppArmor})"
+	config '[ "/bin/true" ]' '"selinuxLabel": "system_u:system_r:container_t:s0",'
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'process.selinuxLabel: `system_u:system_r:container_t:s0`: SELinux is not enabled on this host' ]]
+	config '[ "/bin/true" ]' '' '' '{ "mountLabel": "system_u:object_r:svirt_sandbox_file_t:s0:c715,c811", "namespaces": [ { "type": "mount" } ] }'
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'linux.mountLabel: `system_u:object_r:svirt_sandbox_file_t:s0:c715,c811`: SELinux is not enabled on this host' ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+# The container's group for controller $1 (v1 hierarchy, hybrid v2 tree or
+# unified root), or nothing when the host has no such controller.
+cgdir() {
+	local d
+	for d in /sys/fs/cgroup/*/; do
+		d=${d%/}
+		[ -L "$d" ] && continue
+		case ",$(basename "$d")," in *",$1,"*) echo "$d/mew-runtime/$ID"; return ;; esac
+	done
+	for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+		[ -f "$d/cgroup.controllers" ] && grep -qw "$1" "$d/cgroup.controllers" &&
+			{ echo "$d/mew-runtime/$ID"; return; }
+	done
+	return 0
+}
+
+create_with_resources() { # RESOURCES_JSON
+	config '[ "/bin/true" ]' '' '' "{ \"namespaces\": [ { \"type\": \"pid\" }, { \"type\": \"mount\" } ], \"resources\": $1 }"
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1
+}
+
+@test "oci-spec: blockIO, hugepageLimits, network and rdma are written where the host has the controller, else refused by name" {
+	dev=$(cat "$(ls -d /sys/block/*/dev | head -1)")
+	if [ -n "$(cgdir blkio)$(cgdir io)" ]; then
+		create_with_resources "{ \"blockIO\": { \"throttleReadBpsDevice\": [ { \"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 1048576 } ] } }" ||
+			{ cat "$WORK/log"; false; }
+		if [ -n "$(cgdir blkio)" ]; then
+			grep -qx "$dev 1048576" "$(cgdir blkio)/blkio.throttle.read_bps_device"
+		else
+			grep -q "^$dev rbps=1048576 " "$(cgdir io)/io.max"
+		fi
+		"$RT" --root "$ROOT" delete --force "$ID"
+	fi
+	hp=$(ls /sys/kernel/mm/hugepages 2>/dev/null | sed -n '1s/hugepages-\([0-9]*\)kB/\1/p')
+	if [ -n "$(cgdir hugetlb)" ] && [ -n "$hp" ]; then
+		size=$((hp / 1024))MB
+		create_with_resources "{ \"hugepageLimits\": [ { \"pageSize\": \"$size\", \"limit\": $((hp * 1024 * 4)) } ] }" ||
+			{ cat "$WORK/log"; false; }
+		cat "$(cgdir hugetlb)/hugetlb.$size.limit_in_bytes" "$(cgdir hugetlb)/hugetlb.$size.max" 2>/dev/null | grep -qx $((hp * 1024 * 4))
+		"$RT" --root "$ROOT" delete --force "$ID"
+		[ ! -e "$(cgdir hugetlb)" ]
+	elif [ -z "$(cgdir hugetlb)" ]; then
+		run create_with_resources '{ "hugepageLimits": [ { "pageSize": "2MB", "limit": 4194304 } ] }'
+		[ "$status" -ne 0 ]
+		grep -q 'linux.resources.hugepageLimits: this host has no hugetlb controller' "$WORK/log"
+	fi
+	if [ -z "$(cgdir net_cls)" ]; then
+		run create_with_resources '{ "network": { "classID": 1048577 } }'
+		[ "$status" -ne 0 ]
+		cat "$WORK/log"
+		grep -q 'linux.resources.network.classID: this host has no net_cls (cgroup v1 only) controller' "$WORK/log"
+	else
+		create_with_resources '{ "network": { "classID": 1048577 } }' || { cat "$WORK/log"; false; }
+		[ "$(cat "$(cgdir net_cls)/net_cls.classid")" = 1048577 ]
+		"$RT" --root "$ROOT" delete --force "$ID"
+	fi
+	if [ -z "$(cgdir rdma)" ]; then
+		run create_with_resources '{ "rdma": { "mlx5_1": { "hcaHandles": 3, "hcaObjects": 10000 } } }'
+		[ "$status" -ne 0 ]
+		grep -q 'linux.resources.rdma: this host has no rdma controller' "$WORK/log"
+	fi
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "oci-spec: linux.resources.unified writes cgroup v2 files; one that is not there is refused by name" {
+	v2=/sys/fs/cgroup
+	[ -f $v2/cgroup.controllers ] || v2=/sys/fs/cgroup/unified
+	[ -f $v2/cgroup.controllers ] || skip "no cgroup v2 hierarchy on this host"
+	create_with_resources '{ "unified": { "cgroup.max.descendants": "7" } }' || { cat "$WORK/log"; false; }
+	[ "$(cat "$v2/mew-runtime/$ID/cgroup.max.descendants")" = 7 ]
+	pid=$("$RT" --root "$ROOT" state "$ID" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	grep -qx "$pid" "$v2/mew-runtime/$ID/cgroup.procs"
+	"$RT" --root "$ROOT" delete --force "$ID"
+	[ ! -e "$v2/mew-runtime/$ID" ]
+	run create_with_resources '{ "unified": { "nosuch.knob": "1" } }'
+	[ "$status" -ne 0 ]
+	cat "$WORK/log"
+	grep -q 'linux.resources.unified.nosuch.knob: no such file in the cgroup v2 group' "$WORK/log"
+	[ ! -e "$ROOT/$ID" ]
+	[ ! -e "$v2/mew-runtime/$ID" ]
+}

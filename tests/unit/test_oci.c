@@ -56,7 +56,12 @@ static const char full_config[] = "{\n"
 	"                  {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3, \"access\": \"rw\"}],\n"
 	"      \"memory\": {\"limit\": 67108864, \"swap\": -1, \"swappiness\": 0},\n"
 	"      \"cpu\": {\"shares\": 512, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0\"},\n"
-	"      \"pids\": {\"limit\": 32}\n"
+	"      \"pids\": {\"limit\": 32},\n"
+	"      \"blockIO\": {\"weight\": 500, \"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 100}]},\n"
+	"      \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}],\n"
+	"      \"network\": {\"classID\": 1048577, \"priorities\": [{\"name\": \"eth0\", \"priority\": 5}]},\n"
+	"      \"rdma\": {\"mlx5_1\": {\"hcaHandles\": 3}},\n"
+	"      \"unified\": {\"io.max\": \"8:0 rbps=1024\"}\n"
 	"    },\n"
 	"    \"cgroupsPath\": \"/mew/test\",\n"
 	"    \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"},\n"
@@ -141,6 +146,17 @@ static void full_config_fills_the_spec(void **state)
 	assert_int_equal(oci->hooks[SPEC_HOOK_POSTSTOP].n, 2);
 	assert_string_equal(oci->hooks[SPEC_HOOK_POSTSTOP].v[1].path, "/bin/b");
 	assert_int_equal(oci->hooks[SPEC_HOOK_POSTSTART].n, 0);
+
+	assert_int_equal(oci->resources.blkio.weight, 500);
+	assert_int_equal(oci->resources.blkio.leaf_weight, -1);
+	assert_int_equal(oci->resources.blkio.nthrottle[SPEC_BLKIO_WRITE_IOPS], 1);
+	assert_int_equal(oci->resources.blkio.throttle[SPEC_BLKIO_WRITE_IOPS][0].rate, 100);
+	assert_string_equal(oci->resources.hugepages[0].page_size, "2MB");
+	assert_int_equal(oci->resources.net_class_id, 1048577);
+	assert_string_equal(oci->resources.net_priorities[0].name, "eth0");
+	assert_int_equal(oci->resources.rdma[0].hca_handles, 3);
+	assert_int_equal(oci->resources.rdma[0].hca_objects, -1);
+	assert_string_equal(oci->resources.unified[0], "io.max=8:0 rbps=1024");
 
 	assert_true(oci->ns[SPEC_NS_PID].enabled);
 	assert_true(oci->ns[SPEC_NS_USER].enabled);
@@ -305,6 +321,11 @@ static void errors_name_path_and_value(void **state)
 	       "config.json: linux.uidMappings[0].hostID: expected an integer in [0, 4294967295], got -1");
 	expect("{\"type\": \"user\"},", "", "config.json: linux.uidMappings: given without a user namespace in linux.namespaces");
 	expect(" {\"type\": \"uts\"},", "", "config.json: hostname: `box` needs a uts namespace in linux.namespaces");
+	expect("\"pageSize\": \"2MB\"", "\"pageSize\": \"2/../MB\"",
+	       "config.json: linux.resources.hugepageLimits[0].pageSize: expected a page size like \"2MB\", got \"2/../MB\"");
+	expect("\"rate\": 100", "\"rate\": \"fast\"",
+	       "config.json: linux.resources.blockIO.throttleWriteIOPSDevice[0].rate: expected an integer, got \"fast\"");
+	expect("\"io.max\"", "\"../x\"", "config.json: linux.resources.unified.../x: invalid cgroup file name `../x`");
 	expect("\"access\": \"rw\"", "\"access\": \"rwx\"",
 	       "config.json: linux.resources.devices[1].access: expected letters from \"rwm\", got \"rwx\"");
 	expect("\"swappiness\": 0", "\"swappiness\": 101",
