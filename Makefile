@@ -20,7 +20,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check unit e2e demo rootfs deps clean
-all: $(B)/mew $(B)/vm/testguest.elf $(B)/vm/mew-agent $(B)/mew-runc
+all: $(B)/mew $(B)/vm/testguest.elf $(B)/vm/mew-agent $(B)/mew-runc $(B)/mew-syscall $(B)/mew-emulate $(B)/mew-vm
 
 # The vm engine's freestanding x86-64 test guest (general-purpose registers only).
 TG := src/vm/guest/testguest
@@ -98,8 +98,9 @@ all: $(B)/mew-aarch64
 $(B)/mew-aarch64: $(B)/src/cli/main.o $(B)/libmew.a
 	$(CC) $(LDFLAGS) -static-pie -s -Wl,--no-warnings -o $@ $^ $(LDLIBS)
 
-# The OCI runtime is mew under a second name (src/runtime).
-$(B)/mew-runc: $(B)/mew
+# The OCI runtime is mew under a second name (src/runtime); the name picks
+# the engine when config.json's run.mew.engine annotation does not.
+$(B)/mew-runc $(B)/mew-syscall $(B)/mew-emulate $(B)/mew-vm: $(B)/mew
 	ln -sf mew $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libmew.a

@@ -53,10 +53,13 @@ int main(int argc, char **argv)
 
 	if (env != NULL && env[0] != '\0' && strcmp(env, "0") != 0)
 		mew_log_level = 2;
-	/* Called as mew-runc (or any name with "runc" in it): the OCI runtime. */
+	/* Called as mew-runc (or any name with "runc" in it): the OCI runtime;
+	 * as mew-syscall, mew-emulate or mew-vm: the same with that engine. */
 	{
 		const char *base = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
-		if (strstr(base, "runc") != NULL || strcmp(base, "mew-runtime") == 0)
+		if (strstr(base, "runc") != NULL || strcmp(base, "mew-runtime") == 0 ||
+		    strcmp(base, "mew-syscall") == 0 || strcmp(base, "mew-emulate") == 0 ||
+		    strcmp(base, "mew-vm") == 0)
 			return runtime_main(argc, argv);
 		/* Called as mew-aarch64: an arm64 program's interpreter (mew binfmt). */
 		if (strcmp(base, "mew-aarch64") == 0)

@@ -321,7 +321,10 @@ static void child_main(const struct child_ctx *ctx)
 		if (sync_send(ctx->sync_fd, SYNC_READY) < 0)
 			_exit(MEW_EXIT_FAILURE);
 		/* Whoever made us is gone by now; `start` opens the FIFO. */
-		if (wait_start_fifo(ctx, &err) == 0)
+		if (wait_start_fifo(ctx, &err) == 0 && ctx->opts->launch_argv != NULL)
+			exec_launcher(ctx->opts->launch_fd, ctx->opts->launch_argv, ctx->spec->argv,
+				      ctx->spec->env, &err);
+		else if (err == NULL)
 			exec_command(ctx->spec->argv, ctx->spec->env, &err);
 		mew_error_report(err);
 		_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);

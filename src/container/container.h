@@ -28,6 +28,11 @@ struct container_opts {
 	 * FIFO is opened for reading (`mew runtime start`, after this process
 	 * has exited) instead of waiting for container_start. */
 	const char *start_fifo;
+	/* OCI: run the command through a launcher (exec_launcher in
+	 * container/exec.h): another engine inside the namespaces, cgroup
+	 * and root set up here.  NULL = exec the command itself. */
+	char *const *launch_argv;
+	int launch_fd;
 };
 
 struct container {

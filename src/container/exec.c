@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,4 +53,24 @@ int exec_command(char *const *argv, char *const *env, struct mew_error **err)
 		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0,
 					"exec `%s`: command not found in PATH %s", cmd, path);
 	return exec_error(cmd, saved, err);
+}
+
+int exec_launcher(int fd, char *const *prefix, char *const *argv, char *const *env,
+		  struct mew_error **err)
+{
+	size_t np = 0, na = 0;
+	char **all;
+
+	while (prefix[np] != NULL)
+		np++;
+	while (argv[na] != NULL)
+		na++;
+	all = calloc(np + na + 1, sizeof(char *));
+	if (all == NULL)
+		return mew_error(err, ENOMEM, "exec `%s`", argv[0]);
+	memcpy(all, prefix, np * sizeof(char *));
+	memcpy(all + np, argv, na * sizeof(char *));
+	fexecve(fd, all, env);
+	free(all);
+	return mew_error(err, errno, "exec the launcher of `%s`", argv[0]);
 }

@@ -8,4 +8,10 @@
  * executable, with *err naming the command. */
 int exec_command(char *const *argv, char *const *env, struct mew_error **err);
 
+/* The command through a launcher instead: fexecve(fd) with prefix, then
+ * argv (the OCI runtime runs another engine's `mew run` this way, from a
+ * static mew opened before pivot_root).  Returns only on failure. */
+int exec_launcher(int fd, char *const *prefix, char *const *argv, char *const *env,
+		  struct mew_error **err);
+
 #endif

@@ -124,6 +124,7 @@ int runtime_main(int argc, char **argv)
 	const char *v;
 	int i;
 
+	rt_globals.prog = prog;
 	rt_globals.root = geteuid() == 0 ? "/run/mew-runtime" : NULL;
 	if (rt_globals.root == NULL) {
 		static char root[512];

@@ -19,6 +19,7 @@
 #include "base/cleanup.h"
 #include "base/file.h"
 #include "base/log.h"
+#include "base/strutil.h"
 #include "container/cgroup_oci.h"
 #include "container/container.h"
 #include "container/lsm_oci.h"
@@ -99,6 +100,11 @@ static void remove_state_dir(const char *dir)
 	rmdir(dir);
 }
 
+static void strv_freep(char ***v)
+{
+	strv_free(*v);
+}
+
 /* Shared by create and run: everything up to a container waiting on its FIFO. */
 static int do_create(const struct create_args *a, bool run, struct spec *spec, struct rt_state *st,
 		     struct container *c, struct mew_error **err)
@@ -106,8 +112,11 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 	cleanup_free char *config = NULL, *config_path = NULL, *state_json = NULL;
 	char created[64], fifo[4200], copy[4200];
 	struct container_opts opts = { .init = false, .die_with_parent = false };
+	cleanup_close int launch_fd = -1;
+	__attribute__((cleanup(strv_freep))) char **launch_argv = NULL;
 	size_t len;
 	json_t *cfg;
+	int r;
 
 	memset(st, 0, sizeof(*st));
 	if (file_mkdir_p(rt_globals.root, 0700, err) < 0)
@@ -140,7 +149,18 @@ static int do_create(const struct create_args *a, bool run, struct spec *spec, s
 	cfg = json_loadb(config, len, 0, NULL);
 	if (cfg != NULL && json_is_object(json_object_get(cfg, "annotations")))
 		st->annotations = json_dumps(json_object_get(cfg, "annotations"), JSON_COMPACT);
+	r = rt_engine_choose(json_string_value(json_object_get(json_object_get(cfg, "annotations"),
+							       RT_ENGINE_ANNOTATION)),
+			     spec, &st->engine, err);
 	json_decref(cfg);
+	if (r < 0)
+		goto fail;
+	if (!rt_engine_is_container(st->engine)) {
+		if (rt_engine_launcher(st->engine, spec, &launch_fd, &launch_argv, err) < 0)
+			goto fail;
+		opts.launch_fd = launch_fd;
+		opts.launch_argv = launch_argv;
+	}
 	st->rootfs = strdup(spec->rootfs);
 	now_rfc3339(created, sizeof(created));
 	st->created = strdup(created);

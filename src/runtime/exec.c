@@ -227,7 +227,9 @@ static int open_pty_inside(int sock, const struct spec *spec, struct mew_error *
 	return slave;
 }
 
-static void process_main(const struct spec *spec, int slave, int errfd)
+/* launch: the other engine's launcher (engine.c), or launch_fd < 0. */
+static void process_main(const struct spec *spec, int slave, int errfd, int launch_fd,
+			 char *const *launch_argv)
 {
 	struct mew_error *err = NULL;
 	sigset_t none;
@@ -250,7 +252,10 @@ static void process_main(const struct spec *spec, int slave, int errfd)
 	}
 	if (process_oci_apply(spec, spec->oci->ns[SPEC_NS_USER].enabled, &err) < 0)
 		goto fail;
-	exec_command(spec->argv, spec->env, &err);
+	if (launch_fd >= 0)
+		exec_launcher(launch_fd, launch_argv, spec->argv, spec->env, &err);
+	else
+		exec_command(spec->argv, spec->env, &err);
 fail:
 	report(errfd, err);
 	_exit(err != NULL ? err->status : MEW_EXIT_FAILURE);
@@ -264,7 +269,8 @@ int rt_exec(int argc, char **argv)
 	struct spec spec;
 	struct container c = { .pid = -1, .sync_fd = -1, .pty_master = -1 };
 	int term_sock = -1, term_back = -1;
-	int pidpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, slave = -1, root_fd = -1;
+	int pidpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, slave = -1, root_fd = -1, launch_fd = -1;
+	char **launch_argv = NULL;
 	pid_t mid, pid = -1;
 	enum rt_status s;
 	int r = 0, status;
@@ -278,6 +284,10 @@ int rt_exec(int argc, char **argv)
 		goto fail;
 	}
 	if (build_spec(&a, &st, &spec, &err) < 0 || lsm_oci_check(&spec, &err) < 0)
+		goto fail;
+	/* Under another engine, the process runs under it too. */
+	if (!rt_engine_is_container(st.engine) &&
+	    rt_engine_launcher(st.engine, &spec, &launch_fd, &launch_argv, &err) < 0)
 		goto fail;
 	/* The terminal is made inside the container (its own devpts), and its
 	 * master sent to the console socket, or to us for a foreground exec. */
@@ -333,7 +343,7 @@ int rt_exec(int argc, char **argv)
 		pid = fork();
 		if (pid == 0) {
 			close(pidpipe[1]);
-			process_main(&spec, slave, errpipe[1]);
+			process_main(&spec, slave, errpipe[1], launch_fd, launch_argv);
 		}
 		if (write(pidpipe[1], &pid, sizeof(pid)) != sizeof(pid))
 			_exit(MEW_EXIT_FAILURE);
@@ -381,6 +391,9 @@ int rt_exec(int argc, char **argv)
 	if (r < 0)
 		goto fail;
 out:
+	if (launch_fd >= 0)
+		close(launch_fd);
+	strv_free(launch_argv);
 	if (c.pty_master >= 0)
 		close(c.pty_master);
 	if (term_back >= 0)
@@ -391,6 +404,9 @@ out:
 	strv_free(a.caps);
 	return r;
 fail:
+	if (launch_fd >= 0)
+		close(launch_fd);
+	strv_free(launch_argv);
 	if (c.pty_master >= 0)
 		close(c.pty_master);
 	if (term_sock >= 0)

@@ -20,6 +20,7 @@ struct rt_globals {
 	const char *log;  /* --log FILE, or NULL */
 	bool log_json;	  /* --log-format json */
 	bool systemd_cgroup;
+	const char *prog; /* the name we were invoked by (mew-runc, mew-syscall...) */
 };
 extern struct rt_globals rt_globals;
 
@@ -45,6 +46,7 @@ struct rt_state {
 	/* Mount ID of the rootfs bind in the runtime's mount namespace, for a
 	 * config without a mount namespace (hostmount.c); 0 = none. */
 	unsigned long long host_mount;
+	char *engine; /* "container", "syscall", "emulate" (engine.c) */
 };
 
 /* Checks id: no `/`, not `.` or `..`, not empty. */
@@ -69,6 +71,16 @@ int rt_state_spec(const struct rt_state *st, struct spec *spec, struct mew_error
 unsigned long long rt_host_mount_id(pid_t pid);
 /* Detach that mount and everything under it, if it is still there. */
 void rt_host_mount_detach(unsigned long long id);
+
+/* ---- the engine per container (engine.c) ---- */
+#define RT_ENGINE_ANNOTATION "run.mew.engine"
+/* From the annotation's value (NULL = none) or our name; auto resolved. */
+int rt_engine_choose(const char *annotation, const struct spec *spec, char **out, struct mew_error **err);
+bool rt_engine_is_container(const char *engine);
+/* For another engine: the static mew to fexecve and the argv before the
+ * command's (`mew run --engine E --rootfs / ... --`). */
+int rt_engine_launcher(const char *engine, const struct spec *spec, int *fd, char ***argv,
+		       struct mew_error **err);
 
 /* ---- hooks (hooks.c) ---- */
 /* Run the hooks of one kind in order, each with the state JSON on stdin;

@@ -121,6 +121,8 @@ int rt_state_save(const struct rt_state *st, struct mew_error **err)
 	json_object_set_new(o, "rootfs", json_string(st->rootfs != NULL ? st->rootfs : ""));
 	json_object_set_new(o, "created", json_string(st->created != NULL ? st->created : ""));
 	json_object_set_new(o, "cgroup", json_string(st->cgroup != NULL ? st->cgroup : ""));
+	if (st->engine != NULL)
+		json_object_set_new(o, "engine", json_string(st->engine));
 	if (st->host_mount != 0)
 		json_object_set_new(o, "host_mount", json_integer((json_int_t)st->host_mount));
 	json_object_set_new(o, "annotations", st->annotations != NULL
@@ -175,6 +177,7 @@ int rt_state_load(const char *id, struct rt_state *st, struct mew_error **err)
 	st->rootfs = dup_str(o, "rootfs");
 	st->created = dup_str(o, "created");
 	st->cgroup = dup_str(o, "cgroup");
+	st->engine = dup_str(o, "engine");
 	st->host_mount = (unsigned long long)json_integer_value(json_object_get(o, "host_mount"));
 	ann = json_object_get(o, "annotations");
 	st->annotations = ann != NULL ? json_dumps(ann, JSON_COMPACT) : NULL;
@@ -191,6 +194,7 @@ void rt_state_free(struct rt_state *st)
 	free(st->created);
 	free(st->cgroup);
 	free(st->annotations);
+	free(st->engine);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -138,3 +138,29 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$output" = from-image ]
 }
+
+@test "podman: --runtime mew-syscall runs the container under the syscall engine" {
+	[ -x "$(dirname "$RT")/mew-syscall" ] || skip "build/mew-syscall is missing (make)"
+	P[${#P[@]}-1]="$(dirname "$RT")/mew-syscall"
+	run "${P[@]}" run -d "${U[@]}" --name mew-sys-$$ --rootfs "$ROOTFS" /bin/sleep 1000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the container's process 1 is the static mew running the engine
+	pid=$("${P[@]}" inspect -f '{{.State.Pid}}' mew-sys-$$)
+	[ "$(readlink "/proc/$pid/exe")" = "$(dirname "$RT")/mew-aarch64" ]
+	run "${P[@]}" exec mew-sys-$$ /bin/sh -c 'echo hi; exit 4'
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[ "$output" = hi ]
+	run "${P[@]}" rm -f -t 0 mew-sys-$$
+	[ "$status" -eq 0 ]
+}
+
+@test "podman: --annotation run.mew.engine=emulate runs an arm64 rootfs without binfmt_misc" {
+	arm64=${ROOTFS%-amd64}-arm64
+	[ -x "$arm64/bin/busybox" ] || skip "no arm64 busybox rootfs at $arm64"
+	run "${P[@]}" run --rm "${U[@]}" --annotation run.mew.engine=emulate --rootfs "$arm64" /bin/uname -m
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = aarch64 ]
+}
