@@ -355,9 +355,8 @@ static int set_meta(struct applier *ap, int fd, const char *name, struct archive
 	if (ap->root) {
 		if (fchown(fd, uid, gid) < 0)
 			return mew_error(ap->err, errno, "%s: chown `%s` to %u:%u", ap->what, name, uid, gid);
-	} else if (uid != 0 || gid != 0 || (mode & 06000)) {
-		if (image_owner_record(fd, uid, gid, mode) == 0)
-			ap->st->owners_recorded++;
+	} else if ((uid != 0 || gid != 0) && image_owner_record(fd, uid, gid) == 0) {
+		ap->st->owners_recorded++;
 	}
 	/* A directory keeps u+wx until the layer ends, so that an unprivileged
 	 * user can fill it; its exact mode is set with its times. */

@@ -4,13 +4,17 @@
 #include <string.h>
 #include <sys/xattr.h>
 
-int image_owner_record(int fd, uid_t uid, gid_t gid, mode_t mode)
+#include "personality/pers.h"
+
+int image_owner_record(int fd, uid_t uid, gid_t gid)
 {
 	char v[32];
-	int n = snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid);
+	int n;
 
-	(void)mode;
-	return fsetxattr(fd, IMAGE_OWNER_XATTR, v, (size_t)n, 0);
+	if (uid == 0 && gid == 0)
+		return 0;
+	n = snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid);
+	return fsetxattr(fd, PERS_OWNER_XATTR, v, (size_t)n, 0);
 }
 
 bool image_owner_xattr(const char *name)

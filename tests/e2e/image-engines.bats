@@ -116,3 +116,28 @@ same_answers() { # ENGINE [flags]: the config's command, and a write that does n
 	[[ "${lines[-2]}" == *"No such file"* ]]
 	[ "${lines[-1]}" = 0 ]
 }
+
+@test "image engines: unpacked without root, the layer's owners are what the emulate engine's stat shows" {
+	need_root
+	arm=${ROOTFS%-amd64}-arm64
+	[ -d "$arm" ] || skip "no arm64 busybox rootfs (scripts/rootfs-busybox.sh arm64)"
+	"$MEW" engines | grep -q '^emulate  *yes' || skip "emulate engine unavailable here"
+	u=$(mktemp -d /tmp/mew-image-user.XXXXXX)
+	mkdir -p "$u/own/home/user"
+	echo o >"$u/own/home/user/file"
+	chown -R 1234:5678 "$u/own/home/user"
+	python3 "$BATS_TEST_DIRNAME/mkimage.py" "$u/oci" "$arm" "$u/own" --arch arm64 \
+		--cmd '["sh","-c","stat -c %u:%g /home/user/file /home/user /bin/busybox"]' >/dev/null
+	rm -rf "$u/own"
+	chmod -R a+rX "$u"
+	mkdir "$u/cache"
+	chown nobody "$u/cache"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups env MEW_CACHE="$u/cache" \
+		"$MEW" run --engine auto --image "oci:$u/oci"
+	echo "$output"
+	rm -rf "$u"
+	[ "$status" -eq 0 ]
+	[ "${lines[-3]}" = 1234:5678 ]
+	[ "${lines[-2]}" = 1234:5678 ]
+	[ "${lines[-1]}" = 0:0 ]
+}
