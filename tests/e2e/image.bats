@@ -244,3 +244,29 @@ setup() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"--image and --rootfs"* ]]
 }
+
+@test "image: a broken layout is named: not a layout, bad JSON, a missing blob, an odd digest" {
+	d=$BATS_TEST_TMPDIR/broken
+	python3 "$MKIMAGE" "$d" "$BATS_FILE_TMPDIR/l2" >/dev/null
+	run "$MEW" rootfs create --from image "oci:$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/r"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is not an OCI image layout (no oci-layout file)"* ]]
+	cp "$d/index.json" "$BATS_TEST_TMPDIR/index.json"
+	echo '{"manifests": [' >"$d/index.json"
+	run "$MEW" rootfs create --from image "oci:$d" "$BATS_TEST_TMPDIR/r"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"index.json: invalid JSON at line"* ]]
+	sed 's/"digest": "sha256:[0-9a-f]*"/"digest": "sha256:..\/..\/..\/etc\/passwd"/' "$BATS_TEST_TMPDIR/index.json" >"$d/index.json"
+	run "$MEW" rootfs create --from image "oci:$d" "$BATS_TEST_TMPDIR/r"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"manifests[].digest: invalid"* ]]
+	man=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"].split(":")[1])' "$BATS_TEST_TMPDIR/index.json")
+	cp "$BATS_TEST_TMPDIR/index.json" "$d/index.json"
+	rm "$d/blobs/sha256/$man"
+	run "$MEW" rootfs create --from image "oci:$d" "$BATS_TEST_TMPDIR/r"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"blobs/sha256/$man"*"No such file"* ]]
+}
