@@ -85,6 +85,9 @@ refused() { # KIND...: refused by rootfs create and by run --image
 
 @test "image hostile: device nodes are skipped without root; owners recorded in xattrs" {
 	need_root
+	u=$(mktemp -d /tmp/mew-image-user.XXXXXX)
+	python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.probe", b"1")' "$u" 2>/dev/null ||
+		{ rm -rf "$u"; skip "/tmp takes no user xattrs (the owners are recorded in them)"; }
 	hostile device fifo
 	# a layer with a file owned by 1234:5678
 	mkdir -p "$BATS_TEST_TMPDIR/own"
@@ -92,7 +95,6 @@ refused() { # KIND...: refused by rootfs create and by run --image
 	chown 1234:5678 "$BATS_TEST_TMPDIR/own/owned"
 	python3 "$MKIMAGE" "$BATS_TEST_TMPDIR/img" "$BATS_TEST_TMPDIR/base" "$BATS_TEST_TMPDIR/device.tar" \
 		"$BATS_TEST_TMPDIR/own" --tag latest >/dev/null
-	u=$(mktemp -d /tmp/mew-image-user.XXXXXX)
 	cp -a "$BATS_TEST_TMPDIR/img" "$u/img"
 	chmod -R a+rX "$u"
 	chown nobody "$u"
@@ -112,4 +114,20 @@ refused() { # KIND...: refused by rootfs create and by run --image
 	[ "$status" -eq 0 ]
 	[ -b "$BATS_TEST_TMPDIR/r/dev/sda-from-image" ]
 	[ "$(stat -c '%t:%T %u:%g' "$BATS_TEST_TMPDIR/r/owned")" = "0:0 1234:5678" ]
+}
+
+@test "image hostile: xattrs: user.* kept; overlay's trusted.* and mew's owner records are not the layer's to set" {
+	touch "$BATS_TEST_TMPDIR/probe"
+	python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.probe", b"1")' "$BATS_TEST_TMPDIR/probe" 2>/dev/null ||
+		skip "the filesystem of $BATS_TEST_TMPDIR takes no user xattrs"
+	hostile xattrs
+	run "$MEW" rootfs create --from image "oci:$BATS_TEST_TMPDIR/img" "$BATS_TEST_TMPDIR/r"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	f=$BATS_TEST_TMPDIR/r/xattr-file
+	[ "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.mewtest").decode())' "$f")" = kept ]
+	run python3 -c 'import os,sys; print(sorted(os.listxattr(sys.argv[1])))' "$f"
+	echo "$output"
+	[[ "$output" != *"trusted.overlay"* ]]
+	[[ "$output" != *"user.mew.owner"* ]]
 }

@@ -12,7 +12,7 @@ directories or ready tars, and hostile layer tars.
       ESCAPE is the absolute directory outside that the entries aim at.
       KIND: dotdot, absolute, symlink-dir (a symlink to a directory outside),
       through-symlink (a file written through that symlink), hardlink-out,
-      device, fifo
+      device, fifo, xattrs (user.* kept; trusted.overlay.* and mew's own not)
 """
 import argparse, gzip, hashlib, io, json, os, shutil, sys, tarfile, tempfile
 
@@ -64,6 +64,13 @@ def hostile(kind, out, esc):
             add("dev/mem-from-image", tarfile.CHRTYPE, devmajor=1, devminor=1, mode=0o666)
         elif kind == "fifo":
             add("fifo", tarfile.FIFOTYPE)
+        elif kind == "xattrs":
+            ti = tarfile.TarInfo("xattr-file")
+            ti.size = 2
+            ti.pax_headers = {"SCHILY.xattr.user.mewtest": "kept",
+                              "SCHILY.xattr.trusted.overlay.opaque": "y",
+                              "SCHILY.xattr.user.mew.owner": "0:0"}
+            t.addfile(ti, io.BytesIO(b"x\n"))
         else:
             sys.exit("unknown kind " + kind)
         add("ok-after", data=b"fine\n")
