@@ -273,10 +273,11 @@ static int h_dp1(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t v = X(i->rn), r = 0;
 	int sf = i->sf;
 	switch (i->op) {
-	case 0: /* RBIT */
-		for (int b = 0; b < (sf ? 64 : 32); b++)
-			if (v & (1ull << b))
-				r |= 1ull << ((sf ? 63 : 31) - b);
+	case 0: /* RBIT: bits within bytes swapped, then the bytes */
+		r = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+		r = ((r >> 2) & 0x3333333333333333ull) | ((r & 0x3333333333333333ull) << 2);
+		r = ((r >> 4) & 0x0f0f0f0f0f0f0f0full) | ((r & 0x0f0f0f0f0f0f0f0full) << 4);
+		r = sf ? __builtin_bswap64(r) : __builtin_bswap32((uint32_t)r);
 		break;
 	case 1: /* REV16 */
 		r = ((v & 0x00ff00ff00ff00ffull) << 8) | ((v >> 8) & 0x00ff00ff00ff00ffull);
@@ -441,8 +442,8 @@ static int decode_dp_imm(uint32_t raw, struct a64_insn *i)
 		unsigned opc = BITS(raw, 30, 29), n = (raw >> 22) & 1;
 		unsigned immr = BITS(raw, 21, 16), imms = BITS(raw, 15, 10);
 		uint64_t w, t;
-		if (n != (unsigned)sf || opc == 3)
-			return -1;
+		if (n != (unsigned)sf || opc == 3 || (!sf && (immr >= 32 || imms >= 32)))
+			return -1; /* (32-bit forms with a 6-bit field are reserved) */
 		if (a64_decode_bitmask(n, imms, immr, sf, 0, &w, &t) < 0)
 			return -1;
 		i->rd = wz(rd);
@@ -646,4 +647,24 @@ int a64_int_kind(a64_fn fn)
 	if (fn == h_ccmp) return A64_K_ccmp;
 	if (fn == h_csel) return A64_K_csel;
 	return A64_K_NONE;
+}
+
+int a64_int_form(a64_fn fn)
+{
+	if (fn == h_orr_imm) return A64_I_ORR_IMM;
+	if (fn == h_eor_imm) return A64_I_EOR_IMM;
+	if (fn == h_ands_imm) return A64_I_ANDS_IMM;
+	if (fn == h_movk) return A64_I_MOVK;
+	if (fn == h_ubfm) return A64_I_UBFM;
+	if (fn == h_lsl_imm) return A64_I_LSL_IMM;
+	if (fn == h_lsr_imm) return A64_I_LSR_IMM;
+	if (fn == h_sbfm) return A64_I_SBFM;
+	if (fn == h_extr) return A64_I_EXTR;
+	if (fn == h_logic_reg) return A64_I_LOGIC_REG;
+	if (fn == h_addsub_sreg) return A64_I_ADDSUB_SREG;
+	if (fn == h_addsub_ereg) return A64_I_ADDSUB_EREG;
+	if (fn == h_madd64 || fn == h_dp3) return A64_I_DP3;
+	if (fn == h_dp2) return A64_I_DP2;
+	if (fn == h_dp1) return A64_I_DP1;
+	return A64_I_NONE;
 }

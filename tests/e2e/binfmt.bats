@@ -11,6 +11,10 @@ setup_file() {
 	export ARM_ROOTFS=${ROOTFS%-amd64}-arm64
 	export SAVED=$BATS_FILE_TMPDIR/saved-entry MOUNTED_BY_US=$BATS_FILE_TMPDIR/mounted
 	[ "$(id -u)" -eq 0 ] || return 0
+	# one such file at a time on this machine (other checkouts run it too):
+	# the lock is held by this file's runner until it ends
+	exec {BINFMT_LOCK}>/run/lock/mew-binfmt-tests
+	flock "$BINFMT_LOCK"
 	grep -qw binfmt_misc /proc/filesystems || return 0
 	if ! mountpoint -q $BM; then
 		mount -t binfmt_misc binfmt_misc $BM 2>/dev/null && touch "$MOUNTED_BY_US"
@@ -116,4 +120,33 @@ need_binfmt() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"linked dynamically"* ]]
 	[ ! -e $BM/mew-aarch64 ]
+}
+
+@test "binfmt: podman run --arch arm64 of an image made from the arm64 rootfs runs through mew" {
+	need_binfmt
+	command -v podman >/dev/null || skip "podman is not installed"
+	local rt store
+	rt="$(cd "$(dirname "$MEW")" && pwd)/mew-runc"
+	[ -x "$rt" ] || skip "build/mew-runc is missing (make)"
+	"$MEW" binfmt install
+	store=$(mktemp -d /var/tmp/mew-binfmt-podman.XXXXXX)
+	local P=(podman --cgroup-manager cgroupfs --events-backend file --storage-driver vfs --root "$store/root"
+		 --runroot "$store/runroot" --tmpdir "$store/tmp" --runtime "$rt")
+	local U=(--rm --arch arm64 --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+	tar -C "$ARM_ROOTFS" -cf "$store/rootfs.tar" .
+	"${P[@]}" import --arch arm64 "$store/rootfs.tar" localhost/mew-binfmt-arm64 >/dev/null
+	run "${P[@]}" run "${U[@]}" localhost/mew-binfmt-arm64 /bin/sh -c 'uname -m; echo hi'
+	local out=$output st=$status
+	# the interpreter that ran it answers the probe: mew
+	run "${P[@]}" run "${U[@]}" -e MEW_BINFMT_PROBE=1 localhost/mew-binfmt-arm64 /bin/true
+	local probe=$output
+	"${P[@]}" rmi -af >/dev/null 2>&1
+	for _ in $(seq 100); do pgrep -f -- "$store" >/dev/null || break; sleep 0.1; done
+	umount -R "$store" 2>/dev/null || true
+	rm -rf "$store"
+	echo "$out"
+	[ "$st" -eq 0 ]
+	[ "$out" = "aarch64
+hi" ]
+	[ "$probe" = mew ]
 }

@@ -20,6 +20,7 @@ setup_file() {
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/sigill" "$src/sigill.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/signals" "$src/signals.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/faultpc" "$src/faultpc.c"
+			aarch64-linux-gnu-gcc -O1 -static -o "$R/smc" "$src/smc.c"
 		fi
 	fi
 }
@@ -152,6 +153,15 @@ emu() {
 	[ "${lines[1]}" = "norestart -4" ]
 	[ "${lines[2]}" = "wakeups 300" ]
 	[ "${lines[3]}" = "altstack 1" ]
+}
+
+@test "emulate: self-modifying code (IC IVAU, munmap, mprotect) runs the new instructions, translated or interpreted" {
+	need_cc
+	for jit in 1 0; do
+		MEW_A64_JIT=$jit run emu /smc
+		[ "$status" -eq 0 ]
+		[ "$output" = "5050 7" ]
+	done
 }
 
 # Differential tests against qemu-aarch64 (tests/diff/a64diff.py): random

@@ -69,7 +69,8 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	}
 	struct a64_mem_shape m;
 	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
-		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m);
+		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m) ||
+		  a64_int_form(in[0].fn) != A64_I_NONE;
 	if (!end)
 		a64_insn_next(&in[n], PC + 4 * n), n++;
 
@@ -114,8 +115,11 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 		print_error("%08x: memory differs\n", raw);
 		bad = 1;
 	}
-	if (bad)
+	if (bad) {
+		for (unsigned k = 0; k < count; k++)
+			print_error("  insn %u: %08x\n", k, raws[k]);
 		fail();
+	}
 	return 1;
 }
 
@@ -152,6 +156,15 @@ static uint32_t g_addsub_reg(void)
 	return 0x0b000000 | sf << 31 | (uint32_t)(rnd() & 3) << 29 | reg() << 16 | (uint32_t)(rnd() % (sf ? 64 : 32)) << 10 | reg() << 5 | reg();
 }
 static uint32_t g_logic_imm(void) { return 0x12000000 | (uint32_t)(rnd() & 0xe0000000) | (uint32_t)(rnd() & 0x1fff) << 10 | reg() << 5 | reg(); }
+static uint32_t g_bitfield(void) { uint32_t sf = rnd() & 1; return 0x13000000 | sf << 31 | sf << 22 | (uint32_t)(rnd() % 4) << 29 | (uint32_t)(rnd() & 0x3f) << 16 | (uint32_t)(rnd() & 0x3f) << 10 | reg() << 5 | reg(); }
+static uint32_t g_extr(void) { uint32_t sf = rnd() & 1; return 0x13800000 | sf << 31 | sf << 22 | reg() << 16 | (uint32_t)(rnd() % (sf ? 64 : 32)) << 10 | reg() << 5 | reg(); }
+static uint32_t g_logic_reg(void) { uint32_t sf = rnd() & 1; return 0x0a000000 | sf << 31 | (uint32_t)(rnd() & 3) << 29 | (uint32_t)(rnd() & 3) << 22 | (uint32_t)(rnd() & 1) << 21 | reg() << 16 | (uint32_t)(rnd() % (sf ? 64 : 32)) << 10 | reg() << 5 | reg(); }
+static uint32_t g_addsub_shift(void) { uint32_t sf = rnd() & 1; return 0x0b000000 | sf << 31 | (uint32_t)(rnd() & 3) << 29 | (uint32_t)(rnd() % 3) << 22 | reg() << 16 | (uint32_t)(rnd() % (sf ? 64 : 32)) << 10 | reg() << 5 | reg(); }
+static uint32_t g_addsub_ext(void) { return 0x0b200000 | (uint32_t)(rnd() & 0xe0000000) | reg() << 16 | (uint32_t)(rnd() & 7) << 13 | (uint32_t)(rnd() % 5) << 10 | reg() << 5 | reg(); }
+static uint32_t g_dp3(void) { return 0x1b000000 | (uint32_t)(rnd() & 1) << 31 | (uint32_t)(rnd() & 7) << 21 | reg() << 16 | (uint32_t)(rnd() & 1) << 15 | reg() << 10 | reg() << 5 | reg(); }
+static uint32_t g_movk(void) { return 0x72800000 | (uint32_t)(rnd() & 0x80000000) | (uint32_t)(rnd() % 4) << 21 | (uint32_t)(rnd() & 0xffff) << 5 | reg(); }
+static uint32_t g_dp2(void) { static const uint32_t op[] = { 2, 3, 8, 9, 10, 11 }; return 0x1ac00000 | (uint32_t)(rnd() & 1) << 31 | reg() << 16 | op[rnd() % 6] << 10 | reg() << 5 | reg(); }
+static uint32_t g_dp1(void) { return 0x5ac00000 | (uint32_t)(rnd() & 1) << 31 | (uint32_t)(rnd() % 6) << 10 | reg() << 5 | reg(); }
 static uint32_t g_mov_reg(void) { return 0x2a0003e0 | (uint32_t)(rnd() & 1) << 31 | reg() << 16 | reg(); }
 static uint32_t g_adr(void) { return 0x10000000 | (uint32_t)(rnd() & 0x80000000) | (uint32_t)(rnd() & 3) << 29 | (uint32_t)(rnd() & 0x7ffff) << 5 | reg(); }
 static uint32_t g_ccmp(void) { return 0x3a400000 | (uint32_t)(rnd() & 0xc0000000) | reg() << 16 | (uint32_t)(rnd() & 15) << 12 | (uint32_t)(rnd() & 1) << 11 | reg() << 5 | (uint32_t)(rnd() & 15); }
@@ -204,6 +217,15 @@ static void test_move_and_arith(void **state)
 	fuzz(g_logic_imm, 0);
 	fuzz(g_mov_reg, 0);
 	fuzz(g_adr, 0);
+	fuzz(g_bitfield, 0);
+	fuzz(g_extr, 0);
+	fuzz(g_logic_reg, 0);
+	fuzz(g_addsub_shift, 0);
+	fuzz(g_addsub_ext, 0);
+	fuzz(g_dp3, 0);
+	fuzz(g_movk, 0);
+	fuzz(g_dp2, 0);
+	fuzz(g_dp1, 0);
 }
 
 static void test_flags_ccmp_csel(void **state)
@@ -249,12 +271,13 @@ static uint32_t g_ldstp(void)
 static void test_flags_then_condition(void **state)
 {
 	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
-	static const gen_fn first[] = { g_addsub_imm, g_addsub_reg, g_ccmp };
+	static const gen_fn first[] = { g_addsub_imm, g_addsub_reg, g_ccmp, g_logic_reg, g_logic_imm, g_addsub_shift,
+					g_addsub_ext };
 	static const gen_fn second[] = { g_bcond, g_csel };
 	native = 0;
 	for (int k = 0; k < 20000; k++) {
 		random_state(a, 0);
-		uint32_t r1 = first[rnd() % 3]() | 1u << 29; /* S: sets the flags */
+		uint32_t r1 = first[rnd() % 7]() | 3u << 29; /* ADDS/SUBS, ANDS: set the flags */
 		check2(a, b, r1, second[rnd() % 2]());
 	}
 	assert_true(native > 5000);
@@ -268,12 +291,13 @@ static void test_sequences(void **state)
 {
 	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
 	static const gen_fn gens[] = { g_movewide, g_addsub_imm, g_addsub_reg, g_logic_imm, g_mov_reg,
-				       g_adr, g_ccmp, g_csel, g_bcond, g_cbz, g_tbz };
+				       g_adr, g_ccmp, g_csel, g_bcond, g_cbz, g_tbz, g_bitfield, g_logic_reg,
+				       g_addsub_shift, g_addsub_ext, g_dp3, g_movk, g_extr };
 	for (int k = 0; k < 3000; k++) {
 		uint32_t r[17];
 		random_state(a, 0);
 		for (int j = 0; j < 16; j++)
-			r[j] = gens[rnd() % 11]();
+			r[j] = gens[rnd() % 18]();
 		r[16] = g_br();
 		checkn(a, b, r, 17);
 	}

@@ -617,6 +617,202 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 	return 0;
 }
 
+/* op r, imm (64 or 32 bits): through RDX when it does not fit an imm32 */
+static void alu_imm(struct emit *e, int w, int alu, int r, uint64_t imm)
+{
+	if (!w || x86_fits32((int64_t)imm))
+		x86_alu_ri(&e->x, w, alu, r, (int32_t)imm);
+	else {
+		x86_mov_imm(&e->x, RDX, imm);
+		x86_alu_rr(&e->x, w, alu, r, RDX);
+	}
+}
+
+/* UBFM/SBFM as two shifts: the field to the top, then down (sign-extended
+ * for SBFM) to its place; 32-bit forms in 32-bit registers */
+static void bitfield(struct emit *e, int w, int sign, unsigned immr, unsigned imms, int r)
+{
+	unsigned width = w ? 64 : 32, l = width - 1 - imms;
+	unsigned down = imms >= immr ? l + immr : l - (width - immr);
+	if (l)
+		x86_shift_ri(&e->x, w, SH_SHL, r, l);
+	if (down)
+		x86_shift_ri(&e->x, w, sign ? SH_SAR : SH_SHR, r, down);
+	if (!w)
+		x86_mov_rr(&e->x, 0, r, r);
+}
+
+/* The shifted-register operand into RCX (w: 64-bit) */
+static void shifted_rm(struct emit *e, int w, const struct a64_insn *i)
+{
+	static const int kind[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR };
+	ldx(e, RCX, i->rm);
+	if (i->sh)
+		x86_shift_ri(&e->x, w, kind[i->cond & 3], RCX, i->sh);
+}
+
+/* The other integer forms (a64_int_form); 0: the handler. */
+static int emit_int(struct emit *e, int form, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int w = i->sf != 0;
+	switch (form) {
+	case A64_I_ORR_IMM:
+	case A64_I_EOR_IMM:
+		ldx(e, RAX, i->rn);
+		alu_imm(e, w, form == A64_I_ORR_IMM ? ALU_OR : ALU_XOR, RAX, i->imm);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_ANDS_IMM:
+		ldx(e, RAX, i->rn);
+		alu_imm(e, w, ALU_AND, RAX, i->imm);
+		x86_mov_rr(x, 1, R9, RAX);
+		store_nzcv(e, FL_ADD); /* C and V clear, as after a host AND */
+		stx(e, i->rd, R9);
+		return 1;
+	case A64_I_MOVK:
+		ldx(e, RAX, i->rd);
+		alu_imm(e, 1, ALU_AND, RAX, ~i->imm2);
+		alu_imm(e, 1, ALU_OR, RAX, i->imm);
+		if (!w)
+			x86_mov_rr(x, 0, RAX, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_UBFM:
+	case A64_I_SBFM:
+		ldx(e, RAX, i->rn);
+		bitfield(e, w, form == A64_I_SBFM, i->sh, i->op, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_LSL_IMM:
+	case A64_I_LSR_IMM:
+		ldx(e, RAX, i->rn);
+		if (i->sh)
+			x86_shift_ri(x, w, form == A64_I_LSL_IMM ? SH_SHL : SH_SHR, RAX, i->sh);
+		else if (!w)
+			x86_mov_rr(x, 0, RAX, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_EXTR:
+		ldx(e, RAX, i->rm);
+		ldx(e, RCX, i->rn);
+		x86_shrd(x, w, RAX, RCX, i->sh);
+		if (!w)
+			x86_mov_rr(x, 0, RAX, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_LOGIC_REG: {
+		static const int alu[4] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND };
+		shifted_rm(e, w, i);
+		if (i->imm)
+			x86_not(x, w, RCX);
+		ldx(e, RAX, i->rn);
+		x86_alu_rr(x, w, alu[i->op & 3], RAX, RCX);
+		if (i->op == 3) {
+			x86_mov_rr(x, 1, R9, RAX);
+			store_nzcv(e, FL_ADD);
+			stx(e, i->rd, R9);
+		} else
+			stx(e, i->rd, RAX);
+		return 1;
+	}
+	case A64_I_ADDSUB_SREG:
+	case A64_I_ADDSUB_EREG:
+		if (form == A64_I_ADDSUB_SREG) {
+			if ((i->cond & 3) == 3)
+				return 0;
+			shifted_rm(e, w, i);
+		} else {
+			if (i->sh > 4)
+				return 0;
+			ldx(e, RCX, i->rm);
+			switch (i->cond & 7) {
+			case 0: x86_movzx_rr(x, 1, RCX, RCX); break;
+			case 1: x86_movzx_rr(x, 2, RCX, RCX); break;
+			case 2: x86_mov_rr(x, 0, RCX, RCX); break;
+			case 4: x86_movsx_rr(x, 1, RCX, RCX); break;
+			case 5: x86_movsx_rr(x, 2, RCX, RCX); break;
+			case 6: x86_movsx_rr(x, 4, RCX, RCX); break;
+			}
+			if (i->sh)
+				x86_shift_ri(x, 1, SH_SHL, RCX, i->sh);
+		}
+		ldx(e, RAX, i->rn);
+		x86_alu_rr(x, w, (i->op & 1) ? ALU_SUB : ALU_ADD, RAX, RCX);
+		if (i->op & 2) {
+			x86_mov_rr(x, 1, R9, RAX);
+			store_nzcv(e, (i->op & 1) ? FL_SUB : FL_ADD);
+			stx(e, i->rd, R9);
+		} else
+			stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_DP2: {
+		static const int kind[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR };
+		if (i->op < 8 || i->op > 11)
+			return 0; /* divisions: the handler (x86 faults on zero) */
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rm);
+		x86_shift_cl(x, w, kind[i->op - 8], RAX);
+		if (!w)
+			x86_mov_rr(x, 0, RAX, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	}
+	case A64_I_DP1:
+		if (i->op == 4) { /* CLZ: width-1 - bsr, or width for zero */
+			ldx(e, RAX, i->rn);
+			x86_mov_imm(x, RCX, w ? 127 : 63);
+			x86_bsr(x, w, RAX, RAX);
+			x86_cmov(x, 0, CC_Z, RAX, RCX);
+			x86_alu_ri(x, 0, ALU_XOR, RAX, w ? 63 : 31);
+			stx(e, i->rd, RAX);
+			return 1;
+		}
+		if (i->op != 3 && !(i->op == 2 && !w))
+			return 0;
+		ldx(e, RAX, i->rn);
+		x86_bswap(x, w, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	case A64_I_DP3:
+		ldx(e, RAX, i->rn);
+		ldx(e, RCX, i->rm);
+		switch (i->op) {
+		case 0: case 1: /* MADD, MSUB */
+			x86_imul_rr(x, w, RAX, RCX);
+			break;
+		case 2: case 3: /* SMADDL, SMSUBL */
+			x86_movsx_rr(x, 4, RAX, RAX);
+			x86_movsx_rr(x, 4, RCX, RCX);
+			x86_imul_rr(x, 1, RAX, RCX);
+			break;
+		case 5: case 6: /* UMADDL, UMSUBL */
+			x86_mov_rr(x, 0, RAX, RAX);
+			x86_mov_rr(x, 0, RCX, RCX);
+			x86_imul_rr(x, 1, RAX, RCX);
+			break;
+		case 4: /* SMULH */
+			x86_imul1(x, RCX);
+			stx(e, i->rd, RDX);
+			return 1;
+		default: /* UMULH */
+			x86_mul1(x, RCX);
+			stx(e, i->rd, RDX);
+			return 1;
+		}
+		ldx(e, R8, i->ra);
+		if (i->op == 1 || i->op == 3 || i->op == 6) {
+			x86_alu_rr(x, w, ALU_SUB, R8, RAX);
+			stx(e, i->rd, R8);
+		} else {
+			x86_alu_rr(x, w, ALU_ADD, RAX, R8);
+			stx(e, i->rd, RAX);
+		}
+		return 1;
+	}
+	return 0;
+}
+
 /* Leave the guest address of an ea()-mode access as [RAX + RCX<<scale + disp]
  * (*index = RCX or NOIDX), with the pre/post-index writeback done. */
 static int emit_ea(struct emit *e, const struct a64_insn *i, int *index, int *scale, int32_t *disp)
@@ -833,13 +1029,18 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			kind = a64_mem_kind(i->fn);
 		struct a64_mem_shape m;
 		uint8_t *at = e.x.p;
+		struct regcache rc = e.rc;
 		int flags = e.flags; /* what the previous instruction left */
 		e.flags = FL_NONE;
 		int done = kind != A64_K_NONE ? emit_simple(&e, kind, i) : 0;
-		if (!done && kind == A64_K_NONE && a64_mem_shape(i->fn, &m)) {
+		if (!done && kind == A64_K_NONE && a64_mem_shape(i->fn, &m))
 			done = emit_mem(&e, &m, i);
-			if (!done)
-				e.x.p = at; /* emit_ea may have begun */
+		else if (!done && kind == A64_K_NONE && a64_int_form(i->fn) != A64_I_NONE)
+			done = emit_int(&e, a64_int_form(i->fn), i);
+		if (!done) { /* whatever a refusing emitter began is undone */
+			e.x.p = at;
+			e.rc = rc;
+			e.flags = FL_NONE;
 		}
 		if (!done && kind == A64_K_NONE) {
 			br = a64_branch_kind(i->fn);

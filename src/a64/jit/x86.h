@@ -156,12 +156,44 @@ static inline void x86_alu_mi8(struct x86 *e, int w, int alu, int base, int32_t 
 }
 static inline void x86_test_rr(struct x86 *e, int w, int a, int b) { x86_op_r(e, w, 0x85, b, a, 0); }
 
-/* shifts by an immediate: /4 shl, /5 shr, /7 sar */
-enum { SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
+/* shifts by an immediate: /1 ror, /4 shl, /5 shr, /7 sar */
+enum { SH_ROR = 1, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
 static inline void x86_shift_ri(struct x86 *e, int w, int kind, int r, uint8_t n)
 {
 	x86_op_r(e, w, 0xc1, kind, r, 0);
 	x86_b(e, n);
+}
+/* shift r by cl (the count masked to the width, as ARM's variable shifts) */
+static inline void x86_shift_cl(struct x86 *e, int w, int kind, int r) { x86_op_r(e, w, 0xd3, kind, r, 0); }
+static inline void x86_bswap(struct x86 *e, int w, int r)
+{
+	x86_rex(e, w, 0, NOIDX, r, 0);
+	x86_b(e, 0x0f);
+	x86_b(e, 0xc8 + (r & 7));
+}
+/* bsr dst, src: the highest set bit's index (ZF when src is zero) */
+static inline void x86_bsr(struct x86 *e, int w, int dst, int src) { x86_op_r(e, w, 0x0fbd, dst, src, 0); }
+/* shrd dst, src, n: dst = dst >> n | src << (width - n) */
+static inline void x86_shrd(struct x86 *e, int w, int dst, int src, uint8_t n)
+{
+	x86_op_r(e, w, 0x0fac, src, dst, 0);
+	x86_b(e, n);
+}
+/* imul dst, src; and the one-operand imul/mul (rdx:rax = rax * r) */
+static inline void x86_imul_rr(struct x86 *e, int w, int dst, int src) { x86_op_r(e, w, 0x0faf, dst, src, 0); }
+static inline void x86_imul1(struct x86 *e, int r) { x86_op_r(e, 1, 0xf7, 5, r, 0); }
+static inline void x86_mul1(struct x86 *e, int r) { x86_op_r(e, 1, 0xf7, 4, r, 0); }
+/* movzx/movsx between registers: size 1 or 2 bytes; w: to 64 bits (sign) */
+static inline void x86_movzx_rr(struct x86 *e, int size, int dst, int src)
+{
+	x86_op_r(e, 0, size == 1 ? 0x0fb6 : 0x0fb7, dst, src, size == 1 && src >= RSP && src <= RDI);
+}
+static inline void x86_movsx_rr(struct x86 *e, int size, int dst, int src)
+{
+	if (size == 4)
+		x86_op_r(e, 1, 0x63, dst, src, 0);
+	else
+		x86_op_r(e, 1, size == 1 ? 0x0fbe : 0x0fbf, dst, src, size == 1 && src >= RSP && src <= RDI);
 }
 /* not, neg (F7 /2, /3); inc (FF /0) */
 static inline void x86_not(struct x86 *e, int w, int r) { x86_op_r(e, w, 0xf7, 2, r, 0); }
