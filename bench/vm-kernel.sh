@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # bench/vm-kernel.sh [RUNS]: boot-to-command with mew's guest kernel, mew
-# against qemu -M microvm on the same vmlinux, in one run.
-#   mew:  `mew run --engine vm --memory 128m -- true` (kernel, agent, 9p root,
-#         the command, its status), RUNS times;
+# against qemu -M microvm on the same vmlinux, and mew's snapshot restore
+# against its own cold boot, in one run.
+#   mew:  `mew run --engine vm --memory 128m --no-snapshot -- true` (kernel,
+#         agent, 9p root, the command, its status), RUNS times;
+#   mew restored: the same without --no-snapshot once the snapshot exists,
+#         RUNS times: the time to restore, to the agent's first word (it took
+#         its run) and to the command's exit, each reported apart;
 #   qemu: the same vmlinux and command-line workarounds, an initramfs whose
 #         /init is busybox `true` (init exits, the kernel panics, panic=-1 and
 #         -no-reboot end qemu): boot to the first user program, at most 300 s (stopped at once on a KVM internal error).
@@ -26,8 +30,17 @@ ln -s busybox "$out/ird/bin/true"
 uptime
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 && r=0 || r=$?; e=$(date +%s.%N); echo "$(echo "$e - $s" | bc) $r"; }
 for i in $(seq "$runs"); do
-	echo "mew $(t "$mew" run --engine vm --memory 128m -- true)"
+	echo "mew $(t "$mew" run --engine vm --memory 128m --no-snapshot -- true)"
 done | tee "$out/mew.txt"
+# The snapshot: made by a cold boot if there is none yet, then restored.
+"$mew" run --engine vm --memory 128m -- true >/dev/null 2>&1 || true
+for i in $(seq "$runs"); do
+	s=$(date +%s.%N)
+	"$mew" run --engine vm --memory 128m --vm-debug timing -- true 2>"$out/restore.err" >/dev/null && r=0 || r=$?
+	e=$(date +%s.%N)
+	at() { sed -n "s/.*timing: $1 .*(\([0-9.]*\) ms after the engine started).*/\1/p" "$out/restore.err" | head -1; }
+	echo "restored $(echo "$e - $s" | bc) $r $(at "snapshot restored") $(at "the agent took its run")"
+done | tee "$out/restore.txt"
 s=$(date +%s.%N)
 qemu-system-x86_64 -M microvm -enable-kvm -m 128M -nodefaults -no-user-config -display none \
 	-no-reboot -kernel "$kdir/vmlinux" -initrd "$out/initrd" -serial file:"$out/qemu.serial" \
@@ -42,8 +55,16 @@ done
 e=$(date +%s.%N)
 kill $qp 2>/dev/null || true
 wait $qp 2>/dev/null && q=0 || q=$?
-mew_med=$(awk '{print $2}' "$out/mew.txt" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+med() { awk "{print \$$2}" "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+mew_med=$(med "$out/mew.txt" 2)
 echo "mew: median boot-to-command ${mew_med%????????} s over $runs runs (status $(awk '{print $3}' "$out/mew.txt" | sort -u | tr '\n' ' '))"
+if grep -q "restored [0-9.]* 0 [0-9.]" "$out/restore.txt"; then
+	rest=$(med "$out/restore.txt" 2)
+	echo "mew restored from its snapshot: median $(med "$out/restore.txt" 4) ms to restore, $(med "$out/restore.txt" 5) ms to the agent's first word," \
+		"$rest s to the command's exit; restore/cold $(echo "scale=3; $rest / $mew_med" | bc)x"
+else
+	echo "mew restored: no restore happened ($(tail -n1 "$out/restore.err"))"
+fi
 if grep -q "Kernel panic.*kill init" "$out/qemu.serial"; then
 	qt=$(echo "$e - $s" | bc)
 	echo "qemu microvm: boot to init's exit $qt s; ratio mew/qemu $(echo "scale=2; $mew_med / $qt" | bc)x"

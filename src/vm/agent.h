@@ -4,8 +4,17 @@
  * The command goes to the guest on the kernel command line (mew.run=, hex of
  * NUL-terminated fields: argc, argv..., envc, env..., cwd, uid, gid,
  * hostname, the rootfs read-only (1) or not (0), the count of volumes, and
- * for each its destination and read-only (1) or not (0)).  Volume i is the
- * entry "i" of the 9p device tagged "mewvol" (vm/volume.h).  The
+ * for each its destination and read-only (1) or not (0), then the host's
+ * CLOCK_REALTIME seconds and nanoseconds and 32 random bytes in hex, which
+ * the agent sets and adds to its RNG).  Volume i is the entry "i" of the 9p
+ * device tagged "mewvol" (vm/volume.h).
+ *
+ * Where the kernel was booted for a snapshot, the command line says
+ * mew.ready instead: the agent, once its initramfs is up (before any mount
+ * of the rootfs or a volume), writes the ready record "ESC _ mew-ready ESC \\"
+ * to ttyS0 and waits for it to drain (mew saves the VM there, or restored it
+ * from there), then reads the same fields, raw, from AGENT_PORT_RUN until
+ * the host closes it.  The
  * guest answers over virtio-vsock, connecting to the host (CID 2) on these
  * ports, which the VMM serves itself:
  *   AGENT_PORT_STDIN   the host's standard input (refused unless mew run -i)
@@ -22,5 +31,6 @@
 #define AGENT_PORT_STDOUT 2
 #define AGENT_PORT_STDERR 3
 #define AGENT_PORT_STATUS 4
+#define AGENT_PORT_RUN 5
 
 #endif

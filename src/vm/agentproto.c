@@ -12,6 +12,8 @@
 #include "base/strutil.h"
 
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,19 @@ int agent_run_describe(const struct spec *spec, struct agent_run *r)
 		bad |= field(r, spec->mounts[i].destination);
 		bad |= number(r, ro);
 	}
+	/* The host's clock and fresh entropy: a guest restored from a snapshot
+	 * steps its clock and reseeds its RNG, so that no two runs share either. */
+	struct timespec now;
+	uint8_t seed[32];
+	char hex[65];
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		return -1;
+	for (size_t i = 0; i < sizeof(seed); i++)
+		snprintf(hex + 2 * i, 3, "%02x", seed[i]);
+	bad |= number(r, (unsigned long long)now.tv_sec);
+	bad |= number(r, (unsigned long long)now.tv_nsec);
+	bad |= field(r, hex);
 	return bad ? -1 : 0;
 }
 
@@ -169,16 +184,27 @@ static int map_file(struct agent_image *img, const char *path)
 	return 0;
 }
 
+uint64_t agent_initramfs_key(const char *dir)
+{
+	cleanup_free char *agent = NULL, *mew = NULL;
+
+	if (asprintf(&agent, "%s/mew-agent", dir) < 0 || asprintf(&mew, "%s/mew-static", dir) < 0)
+		return 0;
+	return identity(identity(fnv(0xcbf29ce484222325ULL, "mew-initramfs-1", 15), agent), mew);
+}
+
+uint64_t agent_file_key(uint64_t h, const char *path)
+{
+	return identity(h, path);
+}
+
 int agent_initramfs_get(struct agent_image *img, const char *dir, struct mew_error **err)
 {
-	cleanup_free char *agent = NULL, *mew = NULL, *cache = NULL, *path = NULL, *tmp = NULL;
-	uint64_t key = 0xcbf29ce484222325ULL;
+	cleanup_free char *cache = NULL, *path = NULL, *tmp = NULL;
+	uint64_t key = agent_initramfs_key(dir);
 
 	memset(img, 0, sizeof(*img));
-	if (asprintf(&agent, "%s/mew-agent", dir) < 0 || asprintf(&mew, "%s/mew-static", dir) < 0)
-		return mew_error(err, ENOMEM, "the agent initramfs");
-	key = identity(identity(fnv(key, "mew-initramfs-1", 15), agent), mew);
-	if (asprintf(&cache, "%s/vm", mew_cache_dir()) < 0 ||
+	if (key == 0 || asprintf(&cache, "%s/vm", mew_cache_dir()) < 0 ||
 	    asprintf(&path, "%s/initramfs-%016llx.cpio", cache, (unsigned long long)key) < 0 ||
 	    asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
 		return mew_error(err, ENOMEM, "the agent initramfs");

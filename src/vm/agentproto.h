@@ -39,6 +39,10 @@ struct agent_image {
 	struct cpio built;
 };
 int agent_initramfs_get(struct agent_image *img, const char *dir, struct mew_error **err);
+/* The key naming the agent's and mew's builds in dir (0 when out of memory);
+ * agent_file_key mixes one more file's build (or absence) into h. */
+uint64_t agent_initramfs_key(const char *dir);
+uint64_t agent_file_key(uint64_t h, const char *path);
 void agent_initramfs_put(struct agent_image *img);
 
 /* The status the agent sends on AGENT_PORT_STATUS, fed as it arrives. */

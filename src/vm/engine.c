@@ -29,6 +29,7 @@
 #include "vm/cpio.h"
 #include "vm/disk.h"
 #include "vm/probe.h"
+#include "vm/snapshot.h"
 #include "vm/timing.h"
 #include "vm/virtio/devices.h"
 #include "vm/virtio/mmio.h"
@@ -333,6 +334,15 @@ struct run {
 	struct io io;
 	struct vm vm;
 	bool vm_made; /* vm_create was called: vm is to be torn down */
+	/* The agent's ready point: the run comes over vsock, and the VM is
+	 * saved there (cold) or restored from there. */
+	bool ready_mode;
+	uint64_t snap_key;
+	char *snap_base; /* <cache>/vm/snapshot/<key> */
+	struct vm_snapshot *snap; /* restoring this */
+	int snap_mem_fd, run_fd;
+	pthread_t saver;
+	bool saver_started;
 };
 
 /* The kernel (and initrd) to boot, read, and whether it is Linux. */
@@ -501,7 +511,9 @@ static int cmdline_finish(struct run *r, struct mew_error **err)
 	const struct spec *spec = r->spec;
 	size_t room;
 
-	if (r->use_agent) {
+	if (r->ready_mode) {
+		cmdline_add(&r->cl, "mew.ready");
+	} else if (r->use_agent) {
 		/* The kernel's own hostname= parameter (Linux 6.0): as in a container, "mew" unless --hostname. */
 		const char *hostname = spec->hostname != NULL ? spec->hostname : "mew";
 		if (hostname[strcspn(hostname, " \t\n\"")] != '\0')
@@ -515,12 +527,121 @@ static int cmdline_finish(struct run *r, struct mew_error **err)
 	}
 	if (spec->vm.cmdline != NULL)
 		cmdline_add(&r->cl, "%s", spec->vm.cmdline);
-	cmdline_add(&r->cl, "--");
-	for (size_t i = 0; spec->argv[i] != NULL; i++)
-		cmdline_add(&r->cl, "%s", spec->argv[i]);
+	/* (Not in a snapshot's memory: the agent takes the command over vsock.) */
+	if (!r->ready_mode) {
+		cmdline_add(&r->cl, "--");
+		for (size_t i = 0; spec->argv[i] != NULL; i++)
+			cmdline_add(&r->cl, "%s", spec->argv[i]);
+	}
 	if (r->cl.overflow)
 		return mew_error(err, 0, "vm: kernel command line too long");
 	mew_debug("vm: kernel command line: %s", r->cl.buf);
+	return 0;
+}
+
+/* ---- the snapshot at the agent's ready point ---- */
+
+/* Where the device set is the standard one and nothing on the command line
+ * is the run's own, one snapshot serves every run (rootfs and volumes are
+ * mounted after it). */
+static bool snapshot_fits(const struct run *r)
+{
+	const struct spec *spec = r->spec;
+	return r->use_agent && !spec->vm.no_snapshot && !spec->vm.root_disk &&
+	       (spec->vm.disk == NULL || spec->vm.disk[0] == '\0') && spec->vm.cmdline == NULL && !spec->vm.boot_pvh;
+}
+
+/* The key: the kernel's and the agent's builds, the memory size, the vCPUs,
+ * the command line so far (what this host's KVM needs), the device set and
+ * this boot of the host (its KVM, its clock). */
+static int snapshot_find(struct run *r, uint64_t mem, int vcpus)
+{
+	cleanup_free char *dir = guest_dir(), *boot_id = NULL, *cache = NULL;
+	static const char devices[] = "console,rng,9p:" SHARE_TAG ",9p:" VM_VOLUME_TAG ",vsock";
+	struct mew_error *e = NULL;
+	size_t n = 0;
+	uint64_t h = agent_file_key(agent_initramfs_key(dir != NULL ? dir : "vm"), r->kernel_path);
+	uint64_t shape[2] = { mem, (uint64_t)vcpus };
+
+	if (file_read("/proc/sys/kernel/random/boot_id", &boot_id, &n, &e) < 0)
+		mew_error_free(e);
+	h = vm_snapshot_hash(h, "mew-snapshot-1", 14);
+	h = vm_snapshot_hash(h, shape, sizeof(shape));
+	h = vm_snapshot_hash(h, r->cl.buf, r->cl.len);
+	h = vm_snapshot_hash(h, devices, sizeof(devices));
+	h = vm_snapshot_hash(h, boot_id != NULL ? boot_id : "", n);
+	r->snap_key = h;
+	if (asprintf(&cache, "%s/vm/snapshot", mew_cache_dir()) < 0 ||
+	    asprintf(&r->snap_base, "%s/%016llx", cache, (unsigned long long)h) < 0)
+		return -1;
+	if (vm_snapshot_open(r->snap_base, h, mem, vcpus, 5, &r->snap, &r->snap_mem_fd, &e) < 0) {
+		mew_debug("vm: booting cold: %s", e->msg);
+		mew_error_free(e);
+		e = NULL;
+		if (file_mkdir_p(cache, 0755, &e) < 0) {
+			mew_error_free(e);
+			free(r->snap_base);
+			r->snap_base = NULL; /* no snapshot to make either */
+		}
+	}
+	return 0;
+}
+
+/* The ready record on a cold boot: save the VM there, on a thread of its own
+ * (the vCPU that wrote the record parks with the others), and go on. */
+static void *saver_main(void *arg)
+{
+	struct run *r = arg;
+	struct mew_error *e = NULL;
+
+	vm_pause(&r->vm);
+	vm_timing_mark("paused at the ready point");
+	if (__atomic_load_n(&r->vm.end, __ATOMIC_SEQ_CST) != VM_RUNNING) /* it ended instead */
+		return NULL;
+	if (vm_snapshot_save(&r->vm, r->snap_base, r->snap_key, &e) < 0) {
+		mew_debug("vm: no snapshot: %s", e->msg);
+		mew_error_free(e);
+	}
+	vm_timing_mark("snapshot saved");
+	vm_resume(&r->vm);
+	return NULL;
+}
+
+static void on_ready(void *opaque)
+{
+	struct run *r = ((struct vm *)opaque)->owner;
+	if (r->saver_started || r->snap_base == NULL || r->snap != NULL)
+		return;
+	r->saver_started = pthread_create(&r->saver, NULL, saver_main, r) == 0;
+}
+
+/* The agent's first word after the ready point: it took its run (the
+ * connection ends once it has read it all). */
+static void run_taken(void *opaque, const uint8_t *data, size_t len)
+{
+	if (data == NULL)
+		vm_timing_mark("the agent took its run");
+}
+
+/* The run description on AGENT_PORT_RUN, from a memfd. */
+static int serve_run(struct run *r, struct mew_error **err)
+{
+	struct agent_run *desc = malloc(sizeof(*desc));
+	const struct vsock_service svc = { .port = AGENT_PORT_RUN, .rfd = -1, .wfd = -1, .recv = run_taken };
+	struct vsock_service s = svc;
+	int ok;
+
+	if (desc == NULL || agent_run_describe(r->spec, desc) < 0) {
+		free(desc);
+		return mew_error(err, 0, "vm: the command, environment and volumes do not fit the agent's 64 KiB");
+	}
+	r->run_fd = memfd_create("mew-run", MFD_CLOEXEC);
+	ok = r->run_fd >= 0 && write(r->run_fd, desc->buf, desc->len) == (ssize_t)desc->len &&
+	     lseek(r->run_fd, 0, SEEK_SET) == 0;
+	free(desc);
+	s.rfd = r->run_fd;
+	if (!ok || virtio_vsock_serve(r->io.vsock, &s) < 0)
+		return mew_error(err, errno, "vm: serving the run to the agent");
 	return 0;
 }
 
@@ -547,7 +668,7 @@ static int run_guest(struct run *r, struct mew_error **err)
 		tcsetattr(0, TCSANOW, &t);
 	}
 	vm_block_kick(); /* in the I/O thread too: only vCPUs take the kick */
-	if (r->io.in_fd >= 0 || r->io.agent_stdin || spec->vm.vsock_uds != NULL) {
+	if (r->io.in_fd >= 0 || r->io.agent_stdin || spec->vm.vsock_uds != NULL || r->ready_mode) {
 		int e = pthread_create(&io_thread, NULL, io_main, &r->io);
 		if (e != 0) {
 			if (raw)
@@ -594,6 +715,9 @@ static void run_free(struct run *r)
 		vm_stop(&r->vm, VM_END_HOST, 0, "mew stopped");
 		vm_join(&r->vm);
 	}
+	/* After every vCPU: none can start a saver any more. */
+	if (r->saver_started)
+		pthread_join(r->saver, NULL);
 	/* mew exits next: the VM's slow teardown is left to a helper. */
 	if (r->vm_made && (r->vm.vm_fd < 0 || vm_detach(&r->vm) < 0))
 		vm_destroy(&r->vm);
@@ -602,6 +726,12 @@ static void run_free(struct run *r)
 	free(r->kernel_path);
 	free(r->symbols);
 	free(r->root_image);
+	free(r->snap_base);
+	vm_snapshot_free(r->snap);
+	if (r->snap_mem_fd >= 0)
+		close(r->snap_mem_fd);
+	if (r->run_fd >= 0)
+		close(r->run_fd);
 	free(r);
 }
 
@@ -609,6 +739,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	uint64_t mem = spec->limits.memory > 0 ? (uint64_t)spec->limits.memory : DEFAULT_MEMORY;
+	int vcpus = spec->vm.vcpus > 0 ? spec->vm.vcpus : 1;
+	bool retry = false;
 	struct boot_image img;
 	int st = -1;
 
@@ -616,30 +748,56 @@ static int run(const struct spec *spec, struct mew_error **err)
 		return mew_error(err, ENOMEM, "vm");
 	r->spec = spec;
 	r->io.in_fd = -1;
+	r->snap_mem_fd = r->run_fd = -1;
 	r->io.agent_stdin = spec->interactive && !spec->tty && !spec->vm.console;
 	vm_timing_start(spec->vm.timing);
 	if (load_kernel(r, err) < 0 || load_agent(r, err) < 0)
 		goto out;
 	cmdline_begin(r);
+	r->ready_mode = snapshot_fits(r);
+	if (r->ready_mode && snapshot_find(r, mem, vcpus) < 0) {
+		mew_error(err, ENOMEM, "vm");
+		goto out;
+	}
+	if (r->ready_mode)
+		vm_timing_mark(r->snap != NULL ? "snapshot found" : "no snapshot");
 	/* Kernel messages go to the terminal only when there is no agent (or with --debug). */
 	r->vm_made = true;
-	if (vm_create(&r->vm, mem, spec->vm.vcpus > 0 ? spec->vm.vcpus : 1,
-		      !r->use_agent ? 1 : mew_log_level < 2 ? -1 : 2, err) < 0)
+	if (vm_create(&r->vm, mem, vcpus, !r->use_agent ? 1 : mew_log_level < 2 ? -1 : 2, r->snap_mem_fd, err) < 0)
 		goto out;
 	r->vm.symbols = r->symbols;
 	r->vm.sample_ms = spec->vm.sample_ms;
+	r->vm.owner = r;
 	r->io.vm = &r->vm;
-	if (attach_devices(r, err) < 0 || cmdline_finish(r, err) < 0)
+	if (attach_devices(r, err) < 0 || cmdline_finish(r, err) < 0 || (r->ready_mode && serve_run(r, err) < 0))
 		goto out;
-	if (boot_load_kernel(&r->vm.mem, (uint8_t *)r->kernel.p, r->kernel.len, spec->vm.boot_pvh, &img, err) < 0 ||
-	    boot_setup(&r->vm, &img, r->cl.buf, r->use_agent ? r->agent.data : (uint8_t *)r->initrd.p,
-		       r->use_agent ? r->agent.len : r->initrd.len, err) < 0)
-		goto out;
-	vm_timing_mark("load the kernel, boot data");
+	if (r->snap != NULL) {
+		/* A snapshot that KVM will not take is removed, and the run boots cold. */
+		if (vm_snapshot_load(&r->vm, r->snap, err) < 0) {
+			mew_debug("vm: the snapshot did not restore (%s): removed, booting cold", (*err)->msg);
+			vm_snapshot_remove(r->snap_base);
+			retry = true;
+			goto out;
+		}
+		vm_timing_mark("snapshot restored");
+	} else {
+		if (boot_load_kernel(&r->vm.mem, (uint8_t *)r->kernel.p, r->kernel.len, spec->vm.boot_pvh, &img, err) < 0 ||
+		    boot_setup(&r->vm, &img, r->cl.buf, r->use_agent ? r->agent.data : (uint8_t *)r->initrd.p,
+			       r->use_agent ? r->agent.len : r->initrd.len, err) < 0)
+			goto out;
+		if (r->ready_mode)
+			serial_on_ready(&r->vm.serial, on_ready);
+		vm_timing_mark("load the kernel, boot data");
+	}
 	if (run_guest(r, err) == 0)
 		st = result(r, err);
 out:
 	run_free(r);
+	if (retry) {
+		mew_error_free(*err);
+		*err = NULL;
+		return run(spec, err);
+	}
 	return st;
 }
 

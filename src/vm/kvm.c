@@ -79,8 +79,7 @@ static void *create_pit(void *arg)
 	return NULL;
 }
 
-/* Wait for the PIT's thread: 0, or -1 with *err. */
-static int wait_pit(struct vm *vm, struct mew_error **err)
+int vm_wait_pit(struct vm *vm, struct mew_error **err)
 {
 	if (!vm->pit_pending)
 		return 0;
@@ -92,7 +91,7 @@ static int wait_pit(struct vm *vm, struct mew_error **err)
 	return err != NULL ? mew_error(err, vm->pit_errno, "KVM_CREATE_PIT2") : -1;
 }
 
-int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struct mew_error **err)
+int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, int mem_fd, struct mew_error **err)
 {
 	struct kvm_userspace_memory_region region;
 	struct sigaction sa = { .sa_handler = kick_handler };
@@ -103,6 +102,7 @@ int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struc
 	for (int i = 0; i < VM_MAX_VCPUS; i++)
 		vm->vcpus[i].fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->parked_cond, NULL);
 	if (nvcpus < 1 || nvcpus > VM_MAX_VCPUS)
 		return mew_error(err, 0, "--cpus: %d vCPUs: the vm engine takes 1 to %d", nvcpus, VM_MAX_VCPUS);
 	if (mem_size < (2 << 20) || mem_size > VM_MEM_MAX)
@@ -127,10 +127,11 @@ int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struc
 	/* Memory first: once the irqchip and PIT exist, a memory slot change
 	 * waits for an SRCU grace period of their readers (4-6 ms measured on a
 	 * nested host), before them it costs 0.3 ms.  MAP_NORESERVE: the guest's
-	 * pages are only allocated as it touches them. */
+	 * pages are only allocated as it touches them.  From a snapshot's memory
+	 * file, privately: copy-on-write, nothing read until the guest touches it. */
 	vm->mem.size = mem_size;
 	vm->mem.host = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			    MAP_PRIVATE | MAP_NORESERVE | (mem_fd >= 0 ? 0 : MAP_ANONYMOUS), mem_fd, 0);
 	if (vm->mem.host == MAP_FAILED) {
 		vm->mem.host = NULL;
 		return mew_error(err, errno, "allocating %llu bytes of guest memory",
@@ -235,6 +236,7 @@ void vm_stop(struct vm *vm, enum vm_end end, int status, const char *why)
 		if (c->started && !pthread_equal(c->thread, pthread_self()))
 			pthread_kill(c->thread, SIG_KICK);
 	}
+	pthread_cond_broadcast(&vm->parked_cond);
 	pthread_mutex_unlock(&vm->lock);
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 		mew_debug("vm: signalling the end: %s", strerror(errno));
@@ -257,6 +259,49 @@ static void handle_io(struct vcpu *c)
 		bus_access(&c->vm->pio, run->io.port, data + (size_t)i * run->io.size, run->io.size, out);
 }
 
+/* Out of the guest until vm_resume: the I/O this vCPU was in the middle of
+ * is completed first (KVM_RUN with immediate_exit set does that and returns
+ * at once), so that its state can be saved. */
+static void park(struct vcpu *c)
+{
+	struct vm *vm = c->vm;
+
+	__atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	ioctl(c->fd, KVM_RUN, 0);
+	pthread_mutex_lock(&vm->lock);
+	vm->parked++;
+	pthread_cond_broadcast(&vm->parked_cond);
+	while (vm->pausing && running(vm))
+		pthread_cond_wait(&vm->parked_cond, &vm->lock);
+	vm->parked--;
+	if (running(vm))
+		__atomic_store_n(&c->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->pausing = true;
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *c = &vm->vcpus[i];
+		__atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (c->started && !pthread_equal(c->thread, pthread_self()))
+			pthread_kill(c->thread, SIG_KICK);
+	}
+	while (vm->parked < vm->nvcpus && running(vm))
+		pthread_cond_wait(&vm->parked_cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->pausing = false;
+	pthread_cond_broadcast(&vm->parked_cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *c = arg;
@@ -268,6 +313,10 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	while (running(vm)) {
+		if (__atomic_load_n(&vm->pausing, __ATOMIC_SEQ_CST)) {
+			park(c);
+			continue;
+		}
 		int r = ioctl(c->fd, KVM_RUN, 0);
 		vm_timing_first_exit();
 		if (r < 0) {
@@ -365,7 +414,7 @@ static int start_vcpu_threads(struct vm *vm, int first, struct mew_error **err)
 
 int vm_start(struct vm *vm, struct mew_error **err)
 {
-	if (wait_pit(vm, err) < 0)
+	if (vm_wait_pit(vm, err) < 0)
 		return -1;
 	/* vCPU threads unblock the kick signal themselves; everything else keeps it blocked. */
 	vm_block_kick();
@@ -384,7 +433,7 @@ int vm_run(struct vm *vm, struct mew_error **err)
 {
 	sigset_t set, old;
 
-	if (wait_pit(vm, err) < 0)
+	if (vm_wait_pit(vm, err) < 0)
 		return -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
@@ -425,7 +474,7 @@ void vm_join(struct vm *vm)
 
 void vm_destroy(struct vm *vm)
 {
-	wait_pit(vm, NULL);
+	vm_wait_pit(vm, NULL);
 	for (int i = 0; i < vm->nvirtio; i++)
 		virtio_mmio_free(vm->virtio[i]);
 	for (int i = 0; i < VM_MAX_VCPUS; i++) {
@@ -464,7 +513,7 @@ int vm_detach(struct vm *vm)
 	char *stack;
 	int pidfd;
 
-	wait_pit(vm, NULL);
+	vm_wait_pit(vm, NULL);
 	for (int i = 0; i < vm->nvirtio; i++)
 		virtio_mmio_free(vm->virtio[i]);
 	vm->nvirtio = 0;

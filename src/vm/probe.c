@@ -81,7 +81,7 @@ static int run_probe(int skip_xsave, const char **failed, char *why, size_t len)
 	uint8_t *code;
 	int r = -1;
 
-	if (vm_create(&vm, 4 << 20, 1, -1, &err) < 0) {
+	if (vm_create(&vm, 4 << 20, 1, -1, -1, &err) < 0) {
 		snprintf(why, len, "%s", err->msg);
 		mew_error_free(err);
 		vm_destroy(&vm);

@@ -59,9 +59,22 @@ static void match_status(struct serial *s, uint8_t c)
 	}
 }
 
+static const char ready_record[] = "\033_mew-ready\033\\";
+
+static void match_ready(struct serial *s, uint8_t c)
+{
+	s->ready_at = c == (uint8_t)ready_record[s->ready_at] ? s->ready_at + 1 : c == 033;
+	if (s->ready_at == sizeof(ready_record) - 1) {
+		s->ready_at = 0;
+		if (s->on_ready != NULL)
+			s->on_ready(s->opaque);
+	}
+}
+
 static void transmit(struct serial *s, uint8_t c)
 {
 	match_status(s, c);
+	match_ready(s, c);
 	if (s->mcr & MCR_LOOP) {
 		if (s->in_len < SERIAL_INBUF)
 			s->in[(s->in_head + s->in_len++) % SERIAL_INBUF] = c;
@@ -171,6 +184,28 @@ const struct bus_ops serial_ops = {
 	.read = serial_read,
 	.write = serial_write,
 };
+
+void serial_on_ready(struct serial *s, void (*on_ready)(void *))
+{
+	s->on_ready = on_ready;
+}
+
+void serial_save(struct serial *s, struct serial_state *st)
+{
+	pthread_mutex_lock(&s->lock);
+	*st = (struct serial_state){ s->ier, s->lcr, s->mcr, s->lsr, s->msr, s->scr, s->dll, s->dlm, s->fcr,
+				     s->thri_pending };
+	pthread_mutex_unlock(&s->lock);
+}
+
+void serial_load(struct serial *s, const struct serial_state *st)
+{
+	pthread_mutex_lock(&s->lock);
+	s->ier = st->ier, s->lcr = st->lcr, s->mcr = st->mcr, s->lsr = st->lsr, s->msr = st->msr;
+	s->scr = st->scr, s->dll = st->dll, s->dlm = st->dlm, s->fcr = st->fcr;
+	s->thri_pending = st->thri_pending != 0;
+	pthread_mutex_unlock(&s->lock);
+}
 
 void serial_on_status(struct serial *s, void (*on_status)(void *, int))
 {

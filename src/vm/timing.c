@@ -33,8 +33,10 @@ void vm_timing_start(bool on)
 
 void vm_timing_mark(const char *what)
 {
-	if (enabled > 0 && nmarks < MAX_MARKS)
-		marks[nmarks++] = (typeof(marks[0])){ what, vm_now_ns() };
+	/* from the I/O thread too */
+	int i = enabled > 0 ? __atomic_fetch_add(&nmarks, 1, __ATOMIC_RELAXED) : MAX_MARKS;
+	if (i < MAX_MARKS)
+		marks[i] = (typeof(marks[0])){ what, vm_now_ns() };
 }
 
 void vm_timing_exit(int kind)
@@ -65,7 +67,7 @@ void vm_timing_report(void)
 
 	if (enabled <= 0)
 		return;
-	for (int i = 0; i < nmarks; i++) {
+	for (int i = 0; i < nmarks && i < MAX_MARKS; i++) {
 		fprintf(stderr, "mew: vm: timing: %-28s %7.3f ms (%.3f ms after the engine started)\n", marks[i].what,
 			ms(prev, marks[i].ns), ms(t0, marks[i].ns));
 		prev = marks[i].ns;

@@ -56,6 +56,9 @@ struct vm {
 	int nvirtio;
 
 	pthread_mutex_t lock;
+	pthread_cond_t parked_cond; /* a vCPU parked, or the pause or the VM ended */
+	bool pausing;		    /* vm_pause: vCPUs park out of the guest */
+	int parked;
 	enum vm_end end;
 	int status;
 	char why[320];
@@ -67,12 +70,21 @@ struct vm {
 	pthread_t sampler;
 	bool sampling;
 	const char *symbols; /* an ELF whose symbols name guest RIPs in errors (a vmlinux), or NULL */
+	void *owner;   /* the engine's, for callbacks that get the vm */
 	int sample_ms; /* every sample_ms, each vCPU prints where it is (--vm-debug sample=MS); 0 = never */
 };
 
 /* Create the VM with mem_size bytes of RAM and nvcpus vCPUs, the in-kernel
  * irqchip and PIT, the serial port (output to serial_fd) and the exit port. */
-int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, struct mew_error **err);
+int vm_create(struct vm *vm, uint64_t mem_size, int nvcpus, int serial_fd, int mem_fd, struct mew_error **err);
+/* ... with the RAM mapped privately from mem_fd (a snapshot's memory file)
+ * rather than anonymous when mem_fd >= 0. */
+/* Wait for the PIT, which vm_create starts creating on a thread. */
+int vm_wait_pit(struct vm *vm, struct mew_error **err);
+/* Every vCPU out of the guest (its pending I/O completed) and held there,
+ * from a thread that is not a vCPU's; returns early if the VM ends. */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
 void vm_destroy(struct vm *vm);
 /* Instead of vm_destroy when mew is about to exit: free the device models now
  * and leave the VM itself to a helper process that tears it down after mew

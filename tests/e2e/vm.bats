@@ -272,6 +272,18 @@ PY
 	[[ "$output" == *"in-ro"*"one-file"*"ro-refused"*"root-refused"*"file-refused"* ]]
 	[ ! -e "$T/ro/planted" ] && [ ! -e "$T/root/planted" ]
 	[ "$(cat "$T/file")" = one-file ]
+	# That boot saved a snapshot at the agent's ready point: the same shape
+	# of VM now restores it (another rootfs, no volumes), steps the clock to
+	# the host's and reseeds the RNG, so two restored runs differ.
+	for i in 1 2; do
+		"$MEW" run --engine vm --memory 96m --cpus 2 --vm-debug timing -- \
+			sh -c 'date +%s; cat /proc/sys/kernel/random/uuid; hostname' >"$T/r$i" 2>"$T/e$i"
+		grep -q "snapshot restored" "$T/e$i"
+		[ "$(sed -n 3p "$T/r$i")" = mew ]
+		guest=$(sed -n 1p "$T/r$i")
+		[ $((guest - $(date +%s))) -le 60 ] && [ $(($(date +%s) - guest)) -le 60 ]
+	done
+	[ "$(sed -n 2p "$T/r1")" != "$(sed -n 2p "$T/r2")" ]
 	run -127 "$MEW" run --engine vm --memory 96m -- /nonexistent
 	[ "$status" -eq 127 ]
 }

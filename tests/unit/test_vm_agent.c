@@ -55,7 +55,19 @@ static void run_description_round_trips(void **state)
 		assert_string_equal(dec + off, want[i]);
 		off += strlen(want[i]) + 1;
 	}
+	/* then the host's clock (near now) and a fresh seed, different each time */
+	long long sec = atoll(dec + off);
+	assert_true(llabs(sec - (long long)time(NULL)) < 5);
+	off += strlen(dec + off) + 1;
+	off += strlen(dec + off) + 1;
+	const char *seed = dec + off;
+	assert_int_equal(strlen(seed), 64);
+	off += 65;
 	assert_int_equal(off, n);
+	struct agent_run *again = malloc(sizeof(*again));
+	assert_int_equal(agent_run_describe(&spec, again), 0);
+	assert_memory_not_equal(again->buf + again->len - 65, seed, 64);
+	free(again);
 	/* too long for the room: refused, not cut */
 	assert_int_equal(agent_encode_run(&spec, out, 40), -1);
 	assert_int_equal(agent_encode_run(&spec, out, 5), -1);

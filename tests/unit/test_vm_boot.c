@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <elf.h>
 #include <cmocka.h>
 
 #include "base/file.h"
 #include "vm/boot.h"
 #include "vm/cmdline.h"
+#include "vm/snapshot.h"
 #include "vm/cpio.h"
 
 #define MEM (8 << 20)
@@ -200,6 +202,39 @@ static void cmdline_joins_words_and_marks_overflow(void **state)
 	assert_true(strlen(c.buf) < VM_CMDLINE_MAX);
 }
 
+/* A snapshot that is missing, damaged or made for another key is not used
+ * (the run boots cold and makes a new one). */
+static void snapshot_that_does_not_match_is_refused(void **state)
+{
+	char dir[] = "/tmp/mew-snap-XXXXXX", base[64], path[80];
+	struct vm_snapshot *snap = NULL;
+	struct mew_error *err = NULL;
+	int fd = -1;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(base, sizeof(base), "%s/k", dir);
+	assert_int_equal(vm_snapshot_open(base, 1, 1 << 20, 1, 5, &snap, &fd, &err), -1);
+	assert_null(snap);
+	assert_int_equal(fd, -1);
+	mew_error_free(err);
+	err = NULL;
+	snprintf(path, sizeof(path), "%s.state", base);
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i < 100000; i++)
+		fputc(i & 0xff, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s.mem", base);
+	f = fopen(path, "w");
+	fclose(f);
+	assert_int_equal(truncate(path, 1 << 20), 0);
+	assert_int_equal(vm_snapshot_open(base, 1, 1 << 20, 1, 5, &snap, &fd, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "does not match"));
+	mew_error_free(err);
+	vm_snapshot_remove(base);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(mptable_is_found_and_checksummed, setup, teardown),
 		cmocka_unit_test(cpio_is_newc),
 		cmocka_unit_test(cmdline_joins_words_and_marks_overflow),
+		cmocka_unit_test(snapshot_that_does_not_match_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,11 +102,46 @@ static void transmits_received_bytes_and_interrupts(void **state)
 	close(p[1]);
 }
 
+static int readies;
+
+static void on_ready(void *opaque)
+{
+	readies++;
+}
+
+/* The agent's ready record (the snapshot point) among other output, and the
+ * registers a snapshot carries into a new UART. */
+static void ready_record_and_registers_carry_over(void **state)
+{
+	static const char text[] = "\033_mew-read\033\\\033_mew-status=1\033\\x\033\033_mew-ready\033\\tail";
+	struct serial s, t;
+	struct serial_state st;
+
+	serial_init(&s, -1, irq, NULL);
+	serial_on_ready(&s, on_ready);
+	send(&s, text, sizeof(text) - 1);
+	assert_int_equal(readies, 1);
+	out(&s, 3, 0x83); /* LCR: divisor latch */
+	out(&s, 0, 0x01);
+	out(&s, 3, 0x03);
+	out(&s, 1, 0x02); /* IER: THR empty */
+	out(&s, 7, 0x5a); /* SCR */
+	serial_save(&s, &st);
+	serial_init(&t, -1, irq, NULL);
+	serial_load(&t, &st);
+	assert_int_equal(in(&t, 7), 0x5a);
+	assert_int_equal(in(&t, 3), 0x03);
+	assert_int_equal(in(&t, 1), 0x02);
+	out(&t, 3, 0x83);
+	assert_int_equal(in(&t, 0), 0x01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(transmits_received_bytes_and_interrupts),
 		cmocka_unit_test(status_record_is_recognized_among_other_output),
+		cmocka_unit_test(ready_record_and_registers_carry_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

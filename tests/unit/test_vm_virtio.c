@@ -866,6 +866,44 @@ static void p9_volumes_hold_read_only_on_the_host(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A device's state saved behind one transport loads into a new device of
+ * the same kind and goes on where the driver left it; a state for another
+ * device, or with queues outside guest memory, is refused. */
+static void device_state_moves_to_a_new_device_and_is_checked(void **state)
+{
+	struct virtio_mmio *a = virtio_mmio_new(virtio_rng_new(&mem, count_irq, NULL, NULL), 0, 5);
+	struct virtio_mmio *b = virtio_mmio_new(virtio_rng_new(&mem, count_irq, NULL, NULL), 0, 5);
+	struct virtio_mmio *c = virtio_mmio_new(virtio_console_new(&mem, -1, count_irq, NULL, NULL), 0, 5);
+	struct virtio_state st, bad;
+	const char *why = NULL;
+
+	driver_init(a, 1, 0);
+	desc(0, DATA, 16, VRING_DESC_F_WRITE, 0);
+	avail_push(0, 0);
+	avail_idx(1);
+	wr(a, 0x50, 0);
+	assert_int_equal(used_idx(), 1);
+	virtio_mmio_save(a, &st);
+	assert_int_equal(virtio_mmio_load(b, &st, &why), 0);
+	/* b takes the next buffer where a stopped */
+	desc(1, DATA + 0x100, 16, VRING_DESC_F_WRITE, 0);
+	avail_push(1, 1);
+	avail_idx(2);
+	wr(b, 0x50, 0);
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(rd(b, 0x70), rd(a, 0x70));
+	/* not a console's state */
+	assert_int_equal(virtio_mmio_load(c, &st, &why), -1);
+	assert_non_null(why);
+	/* a queue outside memory */
+	bad = st;
+	bad.vq[0].desc = ~0ULL - 8;
+	assert_int_equal(virtio_mmio_load(b, &bad, &why), -1);
+	virtio_mmio_free(a);
+	virtio_mmio_free(b);
+	virtio_mmio_free(c);
+}
+
 static void bus_reads_nothing_as_ones(void **state)
 {
 	struct bus b = { 0 };
@@ -896,6 +934,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(p9_refuses_malformed_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_readdir_in_pieces_and_no_escape_by_dotdot_or_setattr, setup, teardown),
 		cmocka_unit_test_setup_teardown(p9_volumes_hold_read_only_on_the_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(device_state_moves_to_a_new_device_and_is_checked, setup, teardown),
 		cmocka_unit_test(bus_reads_nothing_as_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

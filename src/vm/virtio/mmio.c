@@ -205,3 +205,45 @@ void virtio_mmio_free(struct virtio_mmio *t)
 		t->dev->ops->free(t->dev);
 	free(t);
 }
+
+void virtio_mmio_save(struct virtio_mmio *t, struct virtio_state *s)
+{
+	struct virtio_dev *d = t->dev;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&d->lock);
+	s->device_id = d->ops->device_id;
+	s->status = d->status;
+	s->isr = d->isr;
+	s->driver_features = d->driver_features;
+	s->dev_features_sel = t->dev_features_sel;
+	s->drv_features_sel = t->drv_features_sel;
+	s->queue_sel = t->queue_sel;
+	memcpy(s->vq, d->vq, sizeof(s->vq));
+	pthread_mutex_unlock(&d->lock);
+}
+
+int virtio_mmio_load(struct virtio_mmio *t, const struct virtio_state *s, const char **why)
+{
+	struct virtio_dev *d = t->dev;
+
+	if (s->device_id != d->ops->device_id)
+		return *why = "a different device in this slot", -1;
+	if ((s->driver_features & ~offered(d)) != 0)
+		return *why = "features the device does not offer", -1;
+	for (int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		const struct vq *q = &s->vq[i];
+		if (q->ready && (i >= d->ops->nqueues || vq_validate(d->mem, q, why) < 0))
+			return *why = i >= d->ops->nqueues ? "a queue the device does not have" : *why, -1;
+	}
+	pthread_mutex_lock(&d->lock);
+	d->status = s->status & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET;
+	d->isr = s->isr;
+	d->driver_features = s->driver_features;
+	t->dev_features_sel = s->dev_features_sel;
+	t->drv_features_sel = s->drv_features_sel;
+	t->queue_sel = s->queue_sel;
+	memcpy(d->vq, s->vq, sizeof(d->vq));
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}

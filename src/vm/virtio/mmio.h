@@ -22,4 +22,20 @@ struct virtio_mmio *virtio_mmio_new(struct virtio_dev *dev, uint64_t base, int i
 /* Frees the device too. */
 void virtio_mmio_free(struct virtio_mmio *t);
 
+/* A device's state as the driver left it, behind its transport: a plain
+ * struct saved into a snapshot and loaded into a new device of the same
+ * kind (the device's own host side, its files and sockets, is the new
+ * run's).  Taken at the agent's ready point, before any request. */
+struct virtio_state {
+	uint32_t device_id;
+	uint32_t status, isr;
+	uint64_t driver_features;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	struct vq vq[VIRTIO_MAX_QUEUES];
+};
+void virtio_mmio_save(struct virtio_mmio *t, struct virtio_state *s);
+/* -1 with *why when the state is not this device's or its queues do not lie
+ * in guest memory: a snapshot is checked, never trusted blindly. */
+int virtio_mmio_load(struct virtio_mmio *t, const struct virtio_state *s, const char **why);
+
 #endif

@@ -24,7 +24,9 @@
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/random.h>
 #include <linux/vm_sockets.h>
+#include <time.h>
 
 #include "../../agent.h"
 
@@ -98,6 +100,13 @@ static char *fields[1100];
 static int nfields;
 
 static char root_dev[32]; /* mew.root=vda: the root is that disk, not the 9p share */
+static int ready_mode;	  /* mew.ready: the run comes over vsock after the ready record */
+
+static void split_fields(char *start, char *end)
+{
+	for (char *f = start; f < end && nfields < 1100; f += strlen(f) + 1)
+		fields[nfields++] = f;
+}
 
 static int parse_cmdline(void)
 {
@@ -114,6 +123,8 @@ static int parse_cmdline(void)
 	p = strstr(cl, "mew.root=");
 	if (p != NULL)
 		snprintf(root_dev, sizeof(root_dev), "/dev/%.*s", (int)strcspn(p + 9, " \n"), p + 9);
+	if (strstr(cl, " mew.ready") != NULL)
+		return ready_mode = 1, 0;
 	p = strstr(cl, "mew.run=");
 	if (p == NULL)
 		return -1;
@@ -123,9 +134,63 @@ static int parse_cmdline(void)
 		*out++ = (char)(hexval(p[0]) << 4 | hexval(p[1]));
 		p += 2;
 	}
-	for (char *f = start; f < out && nfields < 1100; f += strlen(f) + 1)
-		fields[nfields++] = f;
+	*out = '\0';
+	split_fields(start, out);
 	return 0;
+}
+
+/* The snapshot point: say so on ttyS0 and wait until it has left (mew
+ * pauses the VM on its last byte, and a restored VM goes on from here),
+ * then take the run from the host.  Nothing of the rootfs or the volumes
+ * is mounted yet: one snapshot serves every run. */
+static int wait_for_run(void)
+{
+	static char run[65536 + 1];
+	static const char rec[] = "\033_mew-ready\033\\";
+	size_t n = 0;
+	ssize_t k;
+	int fd = open("/dev/ttyS0", O_WRONLY | O_NOCTTY);
+
+	if (fd < 0 || write(fd, rec, sizeof(rec) - 1) != (ssize_t)sizeof(rec) - 1)
+		return -1;
+	tcdrain(fd);
+	close(fd);
+	fd = host_connect(AGENT_PORT_RUN);
+	if (fd < 0)
+		return -1;
+	while (n < sizeof(run) - 1 && (k = read(fd, run + n, sizeof(run) - 1 - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	run[n] = '\0';
+	split_fields(run, run + n);
+	return 0;
+}
+
+static int hexbyte(const char *p)
+{
+	return hexval(p[0]) < 0 || hexval(p[1]) < 0 ? -1 : hexval(p[0]) << 4 | hexval(p[1]);
+}
+
+/* The host's clock, and its seed mixed into the RNG and a reseed forced:
+ * after a restore the guest would otherwise go on with the snapshot's. */
+static void refresh(const char *sec, const char *nsec, const char *seed)
+{
+	struct timespec ts = { .tv_sec = (time_t)strtoll(sec, NULL, 10), .tv_nsec = strtol(nsec, NULL, 10) };
+	struct {
+		int entropy_count, buf_size;
+		unsigned char buf[32];
+	} e = { 256, 32, { 0 } };
+	int fd;
+
+	if (ts.tv_sec > 0 && clock_settime(CLOCK_REALTIME, &ts) < 0)
+		say("%s", "cannot set the clock");
+	for (int i = 0; i < 32 && strlen(seed) >= 64; i++)
+		e.buf[i] = (unsigned char)hexbyte(seed + 2 * i);
+	fd = open("/dev/urandom", O_WRONLY);
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &e) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
+		say("%s", "cannot reseed the RNG");
+	if (fd >= 0)
+		close(fd);
 }
 
 static void mount_or_say(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
@@ -179,8 +244,8 @@ int main(void)
 		dup2(con, 1);
 		dup2(con, 2);
 	}
-	if (parse_cmdline() < 0 || nfields < 5) {
-		say("%s", "no mew.run= on the kernel command line");
+	if (parse_cmdline() < 0 || (ready_mode && wait_for_run() < 0) || nfields < 5) {
+		say("%s", ready_mode ? "no run from the host" : "no mew.run= on the kernel command line");
 		finish(125);
 	}
 	argc = atoi(fields[i++]);
@@ -211,6 +276,9 @@ int main(void)
 		vol_dest[k] = fields[i++];
 		vol_ro[k] = atoi(fields[i++]);
 	}
+	if (i + 3 > nfields)
+		finish(125);
+	refresh(fields[i], fields[i + 1], fields[i + 2]);
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		say("sethostname `%s` failed", hostname);
 
