@@ -14,6 +14,7 @@
 
 /* The reasons, said once where several cells share them. */
 #define NO_CGROUPS "cannot limit resources (it makes no cgroups): use --engine container, or emulate as root"
+#define NO_NET_USER "has no user-mode network (passt) yet (--net host is the host's): use --engine vm"
 #define NO_NETNS "shares the host's network (it makes no namespaces): use --engine container or vm for an isolated one"
 #define NO_TERMINAL "cannot give the command a terminal of its own (it shares mew's): use --engine container or vm"
 #define NO_FOREIGN "runs only programs of the host's architecture: use --engine emulate"
@@ -104,6 +105,11 @@ static bool uses_net_none(const struct spec *s)
 static bool uses_net_host(const struct spec *s)
 {
 	return s->net == SPEC_NET_HOST;
+}
+
+static bool uses_net_user(const struct spec *s)
+{
+	return s->net == SPEC_NET_USER;
 }
 
 static bool uses_foreign_arch(const struct spec *s)
@@ -228,8 +234,13 @@ const struct engine_clause engine_contract[] = {
 		[ENGINE_CONTAINER] = YES,
 		[ENGINE_SYSCALL] = YES,
 		[ENGINE_EMULATE] = YES,
-		[ENGINE_VM] = NO("gives the guest no network device yet, only loopback: "
-				 "use --engine container, syscall or emulate for the host's network") } },
+		[ENGINE_VM] = NO("gives the guest a network of its own (--net user reaches out through the host), "
+				 "not the host's: use --engine container, syscall or emulate for the host's network") } },
+	{ "net-user", "--net user", "--net user", uses_net_user, {
+		[ENGINE_CONTAINER] = NO(NO_NET_USER),
+		[ENGINE_SYSCALL] = NO(NO_NET_USER),
+		[ENGINE_EMULATE] = NO(NO_NET_USER),
+		[ENGINE_VM] = YES } },
 	{ "arch", "--arch", "--arch (not the host's)", uses_foreign_arch, {
 		[ENGINE_CONTAINER] = NO(NO_FOREIGN),
 		[ENGINE_SYSCALL] = NO(NO_FOREIGN),

@@ -40,7 +40,9 @@ const char spec_run_usage[] =
 	"      --memory SIZE      memory limit, e.g. 512m, 2g\n"
 	"      --pids N           maximum number of processes\n"
 	"      --cpus N           CPU time limit in CPUs, e.g. 0.5; vCPUs for the vm engine\n"
-	"      --net MODE         none (loopback only) or host; default none, except\n"
+	"      --net MODE         none (loopback only), host, or user (a user-mode network\n"
+	"                         of its own through passt, the host's loopback at\n"
+	"                         10.0.2.2: the vm engine); default none, except\n"
 	"                         syscall and emulate, which share the host's network\n"
 	"VM engine:\n"
 	"      --kernel FILE      guest kernel (vmlinux or bzImage)\n"
@@ -267,8 +269,10 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 				spec->net = SPEC_NET_NONE;
 			else if (strcmp(optarg, "host") == 0)
 				spec->net = SPEC_NET_HOST;
+			else if (strcmp(optarg, "user") == 0)
+				spec->net = SPEC_NET_USER;
 			else
-				return mew_error(err, 0, "--net: unknown mode `%s`: expected none or host", optarg);
+				return mew_error(err, 0, "--net: unknown mode `%s`: expected none, host or user", optarg);
 			spec->net_set = true;
 			break;
 		case 't':

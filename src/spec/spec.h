@@ -13,6 +13,7 @@
 enum spec_net {
 	SPEC_NET_NONE, /* own network namespace with only loopback */
 	SPEC_NET_HOST, /* the host's network */
+	SPEC_NET_USER, /* a user-mode network of its own (passt): outbound through the host */
 };
 
 struct spec_mount {

@@ -6,7 +6,8 @@
  * hostname, the rootfs read-only (1) or not (0), the count of volumes, and
  * for each its destination and read-only (1) or not (0), then the host's
  * CLOCK_REALTIME seconds and nanoseconds and 32 random bytes in hex, which
- * the agent sets and adds to its RNG).  Volume i is the entry "i" of the 9p
+ * the agent sets and adds to its RNG, and eth0's IPv4 address, prefix
+ * length and gateway, or "", 0, "" for no network but loopback).  Volume i is the entry "i" of the 9p
  * device tagged "mewvol" (vm/volume.h).
  *
  * Where the kernel was booted for a snapshot, the command line says

@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/paths.h"
 #include "base/strutil.h"
+#include "vm/passt.h"
 
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -73,6 +74,11 @@ int agent_run_describe(const struct spec *spec, struct agent_run *r)
 	bad |= number(r, (unsigned long long)now.tv_sec);
 	bad |= number(r, (unsigned long long)now.tv_nsec);
 	bad |= field(r, hex);
+	/* --net user: eth0's address, prefix and gateway (passt's); else empty */
+	bool net = spec->net == SPEC_NET_USER;
+	bad |= field(r, net ? VM_NET_ADDR : "");
+	bad |= number(r, net ? VM_NET_PREFIX : 0);
+	bad |= field(r, net ? VM_NET_GATEWAY : "");
 	return bad ? -1 : 0;
 }
 

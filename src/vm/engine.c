@@ -28,6 +28,7 @@
 #include "vm/cmdline.h"
 #include "vm/cpio.h"
 #include "vm/disk.h"
+#include "vm/passt.h"
 #include "vm/probe.h"
 #include "vm/snapshot.h"
 #include "vm/timing.h"
@@ -225,7 +226,7 @@ static int read_file_bytes(const char *what, const char *path, struct file_bytes
 
 struct io {
 	struct vm *vm;
-	struct virtio_dev *console, *vsock;
+	struct virtio_dev *console, *vsock, *net;
 	int to_serial; /* host input goes to the serial port rather than virtio-console */
 	int in_fd;
 	int agent_stdin; /* the host's stdin is served to the agent (mew run -i without -t) */
@@ -292,6 +293,11 @@ static void io_loop(struct io *io)
 		int vfds[32], nv = io->vsock ? virtio_vsock_fds(io->vsock, vfds, 32) : 0;
 		for (int i = 0; i < nv; i++)
 			p[n++] = (struct pollfd){ .fd = vfds[i], .events = POLLIN };
+		int net_idx = -1, net_fd = io->net != NULL ? virtio_net_fd(io->net) : -1;
+		if (net_fd >= 0) {
+			net_idx = n;
+			p[n++] = (struct pollfd){ .fd = net_fd, .events = POLLIN };
+		}
 		int r = poll(p, (nfds_t)n, have > 0 ? 10 : 200);
 		if (r < 0 && errno != EINTR)
 			break;
@@ -312,6 +318,8 @@ static void io_loop(struct io *io)
 		}
 		if (nv > 0)
 			virtio_vsock_poll(io->vsock);
+		if (net_idx >= 0 && p[net_idx].revents)
+			virtio_net_poll(io->net);
 	}
 }
 
@@ -343,6 +351,7 @@ struct run {
 	int snap_mem_fd, run_fd;
 	pthread_t saver;
 	bool saver_started;
+	pid_t passt; /* --net user: the user-mode network's process */
 };
 
 /* The kernel (and initrd) to boot, read, and whether it is Linux. */
@@ -386,14 +395,17 @@ static int load_agent(struct run *r, struct mew_error **err)
 	struct mew_error *aerr = NULL;
 	cleanup_free char *dir = guest_dir();
 
+	/* What only the agent sets up in the guest. */
+	const char *needs = r->spec->nmounts > 0 ? "--volume" : r->spec->net == SPEC_NET_USER ? "--net user" : NULL;
+
 	if (!r->use_agent) {
-		if (r->spec->nmounts > 0)
-			return mew_error(err, 0, "--volume: the vm engine mounts volumes through its guest agent, which "
-					 "--console, --initrd or a kernel that is not Linux leave out");
+		if (needs != NULL)
+			return mew_error(err, 0, "%s: the vm engine sets it up through its guest agent, which "
+					 "--console, --initrd or a kernel that is not Linux leave out", needs);
 		return 0;
 	}
 	if (agent_initramfs_get(&r->agent, dir != NULL ? dir : "vm", &aerr) < 0) {
-		if (r->spec->nmounts > 0) {
+		if (needs != NULL) {
 			*err = aerr;
 			return -1;
 		}
@@ -462,7 +474,21 @@ static struct virtio_dev *make_disk(struct run *r, virtio_irq_fn fn, void *op, s
 			      op, err);
 }
 
-enum { ALWAYS, WITH_AGENT, WITH_ROOT_DISK, WITH_DISK };
+/* --net user: virtio-net on passt, the guest's own user-mode network. */
+static struct virtio_dev *make_net(struct run *r, virtio_irq_fn fn, void *op, struct mew_error **err)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x6d, 0x65, 0x77 };
+	int fd;
+
+	if (vm_passt_start(&fd, &r->passt, err) < 0)
+		return NULL;
+	r->io.net = virtio_net_new(&r->vm.mem, fd, mac, fn, op, err);
+	if (r->io.net == NULL)
+		close(fd);
+	return r->io.net;
+}
+
+enum { ALWAYS, WITH_AGENT, WITH_ROOT_DISK, WITH_DISK, WITH_NET };
 
 static const struct {
 	int when;
@@ -470,7 +496,7 @@ static const struct {
 } device_table[] = {
 	{ ALWAYS, make_console },	  { ALWAYS, make_rng },		 { ALWAYS, make_rootfs },
 	{ WITH_AGENT, make_volumes },	  { ALWAYS, make_vsock },	 { WITH_ROOT_DISK, make_root_disk },
-	{ WITH_DISK, make_disk },
+	{ WITH_DISK, make_disk },	  { WITH_NET, make_net },
 };
 
 static int attach_devices(struct run *r, struct mew_error **err)
@@ -481,7 +507,8 @@ static int attach_devices(struct run *r, struct mew_error **err)
 		virtio_irq_fn fn;
 
 		if ((when == WITH_AGENT && !r->use_agent) || (when == WITH_ROOT_DISK && !r->spec->vm.root_disk) ||
-		    (when == WITH_DISK && (r->spec->vm.disk == NULL || r->spec->vm.disk[0] == '\0')))
+		    (when == WITH_DISK && (r->spec->vm.disk == NULL || r->spec->vm.disk[0] == '\0')) ||
+		    (when == WITH_NET && (r->spec->net != SPEC_NET_USER || !r->use_agent)))
 			continue;
 		fn = irq_for(&r->vm, &op);
 		if (attach(&r->vm, device_table[i].make(r, fn, op, err), &r->cl, err) < 0)
@@ -547,7 +574,7 @@ static int cmdline_finish(struct run *r, struct mew_error **err)
 static bool snapshot_fits(const struct run *r)
 {
 	const struct spec *spec = r->spec;
-	return r->use_agent && !spec->vm.no_snapshot && !spec->vm.root_disk &&
+	return r->use_agent && !spec->vm.no_snapshot && !spec->vm.root_disk && spec->net != SPEC_NET_USER &&
 	       (spec->vm.disk == NULL || spec->vm.disk[0] == '\0') && spec->vm.cmdline == NULL && !spec->vm.boot_pvh;
 }
 
@@ -668,7 +695,7 @@ static int run_guest(struct run *r, struct mew_error **err)
 		tcsetattr(0, TCSANOW, &t);
 	}
 	vm_block_kick(); /* in the I/O thread too: only vCPUs take the kick */
-	if (r->io.in_fd >= 0 || r->io.agent_stdin || spec->vm.vsock_uds != NULL || r->ready_mode) {
+	if (r->io.in_fd >= 0 || r->io.agent_stdin || spec->vm.vsock_uds != NULL || r->ready_mode || r->io.net != NULL) {
 		int e = pthread_create(&io_thread, NULL, io_main, &r->io);
 		if (e != 0) {
 			if (raw)
@@ -715,6 +742,7 @@ static void run_free(struct run *r)
 		vm_stop(&r->vm, VM_END_HOST, 0, "mew stopped");
 		vm_join(&r->vm);
 	}
+	vm_passt_stop(r->passt);
 	/* After every vCPU: none can start a saver any more. */
 	if (r->saver_started)
 		pthread_join(r->saver, NULL);

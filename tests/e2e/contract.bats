@@ -69,7 +69,7 @@ declare -gA EXAMPLE=(
 	[env]="-e A=1" [workdir]="-w /tmp" [user]="-u 1234:1234" [hostname]="--hostname h"
 	[tty]="-t" [interactive]="-i" [volume]="-v /tmp:/mnt" [volume-ro]="-v /tmp:/mnt:ro"
 	[read-only]="--read-only" [memory]="--memory 64m" [pids]="--pids 9" [cpus]="--cpus 1"
-	[net-none]="--net none" [net-host]="--net host" [arch]="--arch arm64" [kernel]="--kernel /k"
+	[net-none]="--net none" [net-host]="--net host" [net-user]="--net user" [arch]="--arch arm64" [kernel]="--kernel /k"
 	[initrd]="--initrd /i" [cmdline]="--cmdline x" [console]="--console" [disk]="--disk /d"
 	[root-disk]="--root-disk" [vsock-uds]="--vsock-uds /tmp/v" [no-snapshot]="--no-snapshot"
 	[vm-debug]="--vm-debug timing"

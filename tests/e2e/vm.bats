@@ -296,9 +296,26 @@ PY
 	bash "$MEW_ROOT/scripts/guest-kernel.sh" >/dev/null
 	# mew's default kernel, in a small guest (see the test above).
 	vm() { "$MEW" run --engine vm --memory 128m "$@"; }
-	vm -- sh -c 'echo out; echo err >&2; exit 4' >"$T/out" 2>"$T/err" && st=0 || st=$?
+	# --net user: passt's user-mode network reaches a server on the host's
+	# loopback through the gateway, 10.0.2.2 (where passt is installed).
+	net=() get= want=out
+	if command -v passt >/dev/null; then
+		mkdir "$T/www" && echo served-by-the-host >"$T/www/hello"
+		python3 -c 'import functools, http.server, sys
+s = http.server.HTTPServer(("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
+print(s.server_address[1], flush=True)
+s.serve_forever()' "$T/www" >"$T/port" 2>/dev/null &
+		srv=$!
+		for i in $(seq 200); do port=$(head -1 "$T/port"); [ -n "$port" ] && break; sleep 0.1; done
+		net=(--net user) get="wget -q -O - http://10.0.2.2:$port/hello;" want="served-by-the-host
+out"
+	else
+		echo "# --net user not checked: passt is not installed" >&3
+	fi
+	vm "${net[@]}" -- sh -c "$get echo out; echo err >&2; exit 4" >"$T/out" 2>"$T/err" && st=0 || st=$?
+	[ -z "${srv:-}" ] || kill $srv
 	[ "$st" -eq 4 ]
-	[ "$(cat "$T/out")" = out ]
+	[ "$(cat "$T/out")" = "$want" ]
 	[ "$(cat "$T/err")" = err ]
 	run vm --root-disk -- sh -c 'echo written >/etc/mew-root-disk && cat /etc/mew-root-disk && grep " / " /proc/mounts'
 	[ "$status" -eq 0 ]

@@ -63,6 +63,9 @@ static void run_description_round_trips(void **state)
 	const char *seed = dec + off;
 	assert_int_equal(strlen(seed), 64);
 	off += 65;
+	/* no network but loopback: an empty address */
+	assert_memory_equal(dec + off, "\0" "0\0" "\0", 4);
+	off += 4;
 	assert_int_equal(off, n);
 	struct agent_run *again = malloc(sizeof(*again));
 	assert_int_equal(agent_run_describe(&spec, again), 0);

@@ -41,6 +41,15 @@ struct virtio_9p_share {
 struct virtio_dev *virtio_9p_new_shares(const struct gmem *mem, const struct virtio_9p_share *shares, int n,
 					const char *tag, virtio_irq_fn irq, void *opaque, struct mew_error **err);
 
+/* virtio-net on a stream socket fd in qemu's framing (passt --fd), which
+ * the device owns; mac is the guest's address.  The VMM's I/O loop polls
+ * virtio_net_fd (-1 once the backend went away) and calls virtio_net_poll
+ * when it is readable. */
+struct virtio_dev *virtio_net_new(const struct gmem *mem, int fd, const uint8_t mac[6], virtio_irq_fn irq,
+				  void *opaque, struct mew_error **err);
+int virtio_net_fd(struct virtio_dev *d);
+void virtio_net_poll(struct virtio_dev *d);
+
 /* virtio-vsock with guest CID cid: a guest connection to host port P goes to
  * the Unix socket "<uds_prefix>_P" (Firecracker's convention). */
 struct virtio_dev *virtio_vsock_new(const struct gmem *mem, uint64_t cid, const char *uds_prefix,

@@ -24,6 +24,10 @@
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <linux/random.h>
 #include <linux/vm_sockets.h>
 #include <time.h>
@@ -225,6 +229,48 @@ static void make_mount_point(const char *src, char *dst)
 	}
 }
 
+/* An interface up, with an IPv4 address and a default route through gw
+ * when addr is given (--net user: passt's user-mode network). */
+static void net_up(const char *ifname, const char *addr, int prefix, const char *gw)
+{
+	struct ifreq ifr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (addr != NULL) {
+		sin->sin_family = AF_INET;
+		if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1 || ioctl(s, SIOCSIFADDR, &ifr) < 0)
+			say("cannot give %s its address", ifname);
+		sin->sin_addr.s_addr = htonl(prefix <= 0 ? 0 : ~0u << (32 - prefix));
+		if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0)
+			say("cannot set %s's netmask", ifname);
+	}
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			say("cannot bring %s up", ifname);
+	} else {
+		say("no %s in the guest", ifname);
+	}
+	if (gw != NULL) {
+		struct rtentry rt;
+		memset(&rt, 0, sizeof(rt));
+		((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+		((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+		((struct sockaddr_in *)&rt.rt_gateway)->sin_family = AF_INET;
+		if (inet_pton(AF_INET, gw, &((struct sockaddr_in *)&rt.rt_gateway)->sin_addr) != 1)
+			return (void)close(s);
+		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		if (ioctl(s, SIOCADDRT, &rt) < 0)
+			say("cannot route through %s", gw);
+	}
+	close(s);
+}
+
 int main(void)
 {
 	char **argv, **envp;
@@ -276,9 +322,13 @@ int main(void)
 		vol_dest[k] = fields[i++];
 		vol_ro[k] = atoi(fields[i++]);
 	}
-	if (i + 3 > nfields)
+	if (i + 6 > nfields)
 		finish(125);
 	refresh(fields[i], fields[i + 1], fields[i + 2]);
+	i += 3;
+	net_up("lo", NULL, 0, NULL);
+	if (fields[i][0] != '\0')
+		net_up("eth0", fields[i], atoi(fields[i + 1]), fields[i + 2]);
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		say("sethostname `%s` failed", hostname);
 
