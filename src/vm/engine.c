@@ -28,6 +28,7 @@
 #include "vm/cmdline.h"
 #include "vm/cpio.h"
 #include "vm/disk.h"
+#include "vm/kconfig.h"
 #include "vm/passt.h"
 #include "vm/probe.h"
 #include "vm/snapshot.h"
@@ -384,6 +385,15 @@ static int load_kernel(struct run *r, struct mew_error **err)
 	/* The agent is Linux's init: other guests get no initramfs (it costs a
 	 * millisecond to build), nor does --console or --initrd. */
 	r->use_agent = r->linux_kernel && !spec->vm.console && spec->vm.initrd == NULL;
+	/* A kernel of the user's that cannot reach the agent is refused before
+	 * it boots to a hang (a distribution's, whose virtio drivers are modules). */
+	if (r->use_agent && spec->vm.kernel != NULL) {
+		char why[1024];
+		if (vm_kernel_config_check(r->kernel_path, why, sizeof(why)) < 0)
+			return mew_error(err, 0, "--kernel: `%s` cannot reach mew's guest agent: %s", r->kernel_path, why);
+		if (why[0] != '\0')
+			mew_debug("vm: --kernel: %s", why);
+	}
 	r->symbols = symbol_file(r->kernel_path, r->kernel.p);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "vm/boot.h"
 #include "vm/cmdline.h"
+#include "vm/kconfig.h"
 #include "vm/snapshot.h"
 #include "vm/cpio.h"
 
@@ -235,6 +236,43 @@ static void snapshot_that_does_not_match_is_refused(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A kernel's config is read before it boots: what the agent needs must be
+ * built in; a module or a missing option is named. */
+static void kernel_config_names_what_the_agent_lacks(void **state)
+{
+	static const char good[] = "CONFIG_VIRTIO_MMIO=y\nCONFIG_VIRTIO_MMIO_CMDLINE_DEVICES=y\nCONFIG_DEVTMPFS=y\n"
+				   "CONFIG_BLK_DEV_INITRD=y\nCONFIG_SERIAL_8250_CONSOLE=y\nCONFIG_NET_9P_VIRTIO=y\n"
+				   "CONFIG_9P_FS=y\nCONFIG_VIRTIO_VSOCKETS=y\n";
+	char why[1024], dir[] = "/tmp/mew-kconfig-XXXXXX", path[128];
+
+	assert_int_equal(vm_kernel_config_text_check(good, why, sizeof(why)), 0);
+	/* Debian's stock kernel builds these as modules */
+	static const char stock[] = "CONFIG_VIRTIO_MMIO=m\nCONFIG_VIRTIO_MMIO_CMDLINE_DEVICES=y\nCONFIG_DEVTMPFS=y\n"
+				    "CONFIG_BLK_DEV_INITRD=y\nCONFIG_SERIAL_8250_CONSOLE=y\nCONFIG_NET_9P_VIRTIO=m\n"
+				    "CONFIG_9P_FS=m\n# CONFIG_VIRTIO_VSOCKETS is not set\n";
+	assert_int_equal(vm_kernel_config_text_check(stock, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "virtio-mmio (every device) (CONFIG_VIRTIO_MMIO) is a module"));
+	assert_non_null(strstr(why, "CONFIG_9P_FS) is a module"));
+	assert_non_null(strstr(why, "CONFIG_VIRTIO_VSOCKETS) is not built"));
+	assert_null(strstr(why, "CONFIG_DEVTMPFS"));
+	/* found next to the kernel, and said where from */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	FILE *f = fopen(path, "w");
+	fputs(stock, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/vmlinuz-6.1.0-99-amd64", dir);
+	assert_int_equal(vm_kernel_config_check(path, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "/config)"));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	unlink(path);
+	/* none to be found: booted as is, and said so */
+	snprintf(path, sizeof(path), "%s/vmlinuz-6.1.0-99-amd64", dir);
+	assert_int_equal(vm_kernel_config_check(path, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "not checked"));
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +284,7 @@ int main(void)
 		cmocka_unit_test(cpio_is_newc),
 		cmocka_unit_test(cmdline_joins_words_and_marks_overflow),
 		cmocka_unit_test(snapshot_that_does_not_match_is_refused),
+		cmocka_unit_test(kernel_config_names_what_the_agent_lacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
