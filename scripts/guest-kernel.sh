@@ -67,9 +67,20 @@ failed() {
 # here, listed in the log.
 n=$(grep -c '^Value requested for' "$log" || true)
 [ "$n" -eq 0 ] || echo "mew: $n options of mew.config are not in the final .config as asked (listed in $log)" >&2
-make -C "$work" -j"${MEW_JOBS:-2}" bzImage vmlinux 2>&1 | tee -a "$log" |
-	awk '/^  [A-Z0-9_]+ +[^ ]/ { n++; if (n % 100 == 0) { printf "mew: guest kernel: %d steps done\n", n > "/dev/stderr"; fflush("/dev/stderr") } }
-	     END { printf "mew: guest kernel: %d steps done\n", n > "/dev/stderr" }' || failed
+# kbuild says each step as "  CC      kernel/fork.o"; counted line by line
+# (mawk would read the pipe in blocks and report late).
+make -C "$work" -j"${MEW_JOBS:-2}" bzImage vmlinux 2>&1 | tee -a "$log" | {
+	n=0
+	while IFS= read -r line; do
+		case $line in
+		"  "[A-Z]*)
+			n=$((n + 1))
+			if [ $((n % 100)) -eq 0 ]; then echo "mew: guest kernel: $n steps done" >&2; fi
+			;;
+		esac
+	done
+	echo "mew: guest kernel: $n steps done" >&2
+} || failed
 mkdir -p "$out.tmp"
 cp "$work/arch/x86/boot/bzImage" "$work/vmlinux" "$work/.config" "$out.tmp/"
 mv "$out.tmp/.config" "$out.tmp/config"
