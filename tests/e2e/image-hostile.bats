@@ -46,6 +46,12 @@ refused() { # KIND...: refused by rootfs create and by run --image
 	[ -z "$(ls -d "$MEW_CACHE"/images/tmp-* "$MEW_CACHE"/images/sha256-*/ 2>/dev/null)" ]
 }
 
+# A test that fails midway still removes its world-readable directory.
+teardown() {
+	[ -n "${u:-}" ] && rm -rf "$u"
+	return 0
+}
+
 @test "image hostile: a ../ path is refused, nothing written outside" {
 	refused dotdot
 }
