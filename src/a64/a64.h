@@ -54,8 +54,11 @@ int a64_is_elf(const char *hp);
 void a64_syscall(struct a64_cpu *c);
 
 /* safesys.c: a host system call that a guest signal cannot race: returns
- * -EINTR without making the call when one is pending and unblocked; the
- * result is the raw kernel value (-errno on failure). */
+ * A64_NOT_MADE without making the call when one is pending and unblocked
+ * (the signal came first: the caller delivers it and makes the call again,
+ * as Linux would have delivered it before the svc); otherwise the raw
+ * kernel value (-errno on failure, -EINTR when the kernel interrupted it). */
+#define A64_NOT_MADE (-513L) /* the kernel's internal ERESTARTNOINTR */
 struct a64_safe_args {
 	long nr;
 	long a[6];

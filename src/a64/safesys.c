@@ -2,8 +2,9 @@
  * "no signal is pending" and the kernel entry (which would block with a
  * handler waiting).  The check and the `syscall` instruction sit between two
  * labels; mew's host signal handler (signal.c) moves a thread caught inside
- * that window to the -EINTR exit, so the call is not made and the guest sees
- * EINTR (restarted after the handler when SA_RESTART says so).  The same
+ * that window to the not-made exit: the guest's handler runs first and the
+ * call is made after it, whatever SA_RESTART says, since it was never
+ * interrupted (only a call the kernel interrupts answers EINTR).  The same
  * idea as qemu-user's safe_syscall. */
 #include <errno.h>
 #include <stdint.h>
@@ -38,7 +39,7 @@ __asm__(".text\n"
 	"	syscall\n"
 	"	ret\n"
 	"a64_safe_syscall_eintr:\n"
-	"	mov $-4, %rax\n"
+	"	mov $-513, %rax\n" /* A64_NOT_MADE */
 	"	ret\n"
 	".size a64_safe_syscall, .-a64_safe_syscall\n");
 
@@ -55,7 +56,7 @@ void a64_safe_syscall_fixup(void *uctx)
 long a64_safe_syscall(const struct a64_safe_args *s)
 {
 	if (*s->pending & ~*s->blocked)
-		return -EINTR;
+		return A64_NOT_MADE;
 	long r = syscall(s->nr, s->a[0], s->a[1], s->a[2], s->a[3], s->a[4], s->a[5]);
 	return r < 0 ? -errno : r;
 }

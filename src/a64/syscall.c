@@ -725,6 +725,10 @@ void a64_syscall(struct a64_cpu *c)
 	long r = a64_dispatch(c, nr);
 	if (nr == A64_NR_rt_sigreturn)
 		return; /* x0 is the restored one */
+	if (r == A64_NOT_MADE) {
+		c->pc -= 4; /* a signal came first: deliver it, then make the call */
+		return;
+	}
 	if (r == -EINTR && nr != A64_NR_rt_sigsuspend && a64_signal_restart(c))
 		c->pc -= 4;
 	else

@@ -21,6 +21,7 @@ setup_file() {
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/signals" "$src/signals.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/faultpc" "$src/faultpc.c"
 			aarch64-linux-gnu-gcc -O1 -static -o "$R/smc" "$src/smc.c"
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/nointr" "$src/nointr.c"
 		fi
 	fi
 }
@@ -153,6 +154,16 @@ emu() {
 	[ "${lines[1]}" = "norestart -4" ]
 	[ "${lines[2]}" = "wakeups 300" ]
 	[ "${lines[3]}" = "altstack 1" ]
+}
+
+@test "emulate: calls Linux never interrupts succeed while signals keep arriving (translated and interpreted)" {
+	need_cc
+	run emu /nointr
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 failed calls, signals arrived" ]
+	MEW_A64_JIT=0 run emu /nointr
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 failed calls, signals arrived" ]
 }
 
 @test "emulate: self-modifying code (IC IVAU, munmap, mprotect) runs the new instructions, translated or interpreted" {
