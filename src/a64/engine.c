@@ -21,13 +21,13 @@
 #include "base/log.h"
 #include "cgroup/cgroup.h"
 #include "engine/engine.h"
+#include "wall/wall.h"
 
 struct a64_proc a64_proc;
 
 static int probe(char *why, size_t len)
 {
-	(void)why;
-	(void)len;
+	wall_describe(why, len);
 	return 0;
 }
 
@@ -122,6 +122,10 @@ static void forward(int sig)
 		kill(guest_pid, sig);
 }
 
+/* The guest's own /dev, made by mew before the keeper forks and removed
+ * after it is gone. */
+static char devdir[PATH_MAX];
+
 static int setup_pers(const struct spec *spec, struct mew_error **err)
 {
 	struct pers *p = &a64_proc.pers;
@@ -138,8 +142,10 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 		if (pers_add_bind(p, m->source, m->destination, ro, err) < 0)
 			return -1;
 	}
-	if (pers_add_default_binds(p, err) < 0)
+	if (pers_add_default_binds(p, err) < 0 || wall_dev_binds(p, devdir, err) < 0)
 		return -1;
+	p->readonly_root = spec->readonly_root;
+	p->guest_root = getppid(); /* the keeper, the guest's subreaper */
 	if (spec->hostname != NULL)
 		pers_set_hostname(p, spec->hostname);
 	if (spec->user_set)
@@ -152,11 +158,31 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 	return 0;
 }
 
+/* The guest's calls are made by this process: it goes behind the wall
+ * once the personality is set up, before the guest's first instruction;
+ * the keeper and mew stay outside.  A guest execve (mew __a64-exec) stays
+ * inside: mew's own files are in it, to be executed and read. */
+static int enter_wall(struct mew_error **err)
+{
+	struct wall w;
+	int r;
+
+	if (wall_open(&w, err) < 0)
+		return -1;
+	if (wall_allow_pers(&w, &a64_proc.pers, true, err) < 0 || wall_allow_self(&w, err) < 0) {
+		wall_close(&w);
+		return -1;
+	}
+	r = wall_enter(&w);
+	wall_close(&w);
+	return r < 0 ? mew_error(err, -r, "the wall: entering the Landlock domain") : 0;
+}
+
 static int guest_main(void *arg)
 {
 	const struct spec *spec = arg;
 	struct mew_error *e = NULL;
-	if (setup_pers(spec, &e) == 0)
+	if (setup_pers(spec, &e) == 0 && enter_wall(&e) == 0)
 		become_guest(spec->argv[0], spec->argv, spec->env, &e);
 	return mew_error_report(e);
 }
@@ -175,11 +201,16 @@ static int run(const struct spec *spec, struct mew_error **err)
 		if (cgroup_create(name, &spec->limits, &cg, err) < 0)
 			return -1;
 	}
+	if (wall_dev_make(devdir, sizeof(devdir), err) < 0) {
+		cgroup_destroy(&cg);
+		return -1;
+	}
 	fflush(NULL);
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		cgroup_destroy(&cg);
+		wall_dev_remove(devdir);
 		return mew_error(err, errno, "fork");
 	}
 	if (pid == 0)
@@ -196,21 +227,25 @@ static int run(const struct spec *spec, struct mew_error **err)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR) {
 			cgroup_destroy(&cg);
+			wall_dev_remove(devdir);
 			return mew_error(err, errno, "wait for the guest");
 		}
 	cgroup_destroy(&cg);
+	wall_dev_remove(devdir);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
 }
 
 /* The personality travels over a guest's execve as arguments:
- * MODE ROOTFS CWD HOSTNAME CRED NBINDS (HOST GUEST RO)...; MODE is 1 for
- * debug, 2 added for the interpreter alone; CRED is the whole credential
- * set (pers_cred_format), the exec's rules applied by the new image. */
+ * MODE ROOTFS CWD HOSTNAME CRED ROOT NBINDS (HOST GUEST RO)...; MODE is 1
+ * for debug, 2 added for the interpreter alone; CRED is the whole
+ * credential set (pers_cred_format), the exec's rules applied by the new
+ * image; ROOT is guest_root, with a leading "r" when the rootfs is
+ * read-only. */
 int a64_exec_args(char **av)
 {
-	static char num[24], cred[PERS_CRED_TEXT];
+	static char num[24], root[32], cred[PERS_CRED_TEXT];
 	const struct pers *p = &a64_proc.pers;
 	int k = 0;
 	static const char *mode[] = { "0", "1", "2", "3" };
@@ -220,7 +255,9 @@ int a64_exec_args(char **av)
 	av[k++] = (char *)p->uts.nodename;
 	pers_cred_format(&p->cred, cred);
 	snprintf(num, sizeof(num), "%zu", p->nbinds);
+	snprintf(root, sizeof(root), "%s%d", p->readonly_root ? "r" : "", (int)p->guest_root);
 	av[k++] = cred;
+	av[k++] = root;
 	av[k++] = num;
 	for (size_t b = 0; b < p->nbinds; b++) {
 		av[k++] = p->binds[b].host;
@@ -235,25 +272,27 @@ int a64_exec_main(int argc, char **argv)
 {
 	struct mew_error *e = NULL;
 	struct pers *p = &a64_proc.pers;
-	if (argc < 8)
+	if (argc < 9)
 		goto usage;
 	a64_debug_on = (argv[1][0] - '0') & 1;
 	a64_jit_enabled = !((argv[1][0] - '0') & 2);
 	if (pers_init(p, argv[2], &e) < 0)
 		return mew_error_report(e);
-	size_t nb = strtoul(argv[6], NULL, 10);
-	if ((size_t)argc < 8 + 3 * nb)
+	p->readonly_root = argv[6][0] == 'r';
+	p->guest_root = (pid_t)strtol(argv[6] + (argv[6][0] == 'r'), NULL, 10);
+	size_t nb = strtoul(argv[7], NULL, 10);
+	if ((size_t)argc < 9 + 3 * nb)
 		goto usage;
 	for (size_t b = 0; b < nb; b++)
-		if (pers_add_bind(p, argv[7 + 3 * b], argv[8 + 3 * b], argv[9 + 3 * b][0] == '1', &e) < 0)
+		if (pers_add_bind(p, argv[8 + 3 * b], argv[9 + 3 * b], argv[10 + 3 * b][0] == '1', &e) < 0)
 			return mew_error_report(e);
 	pers_set_hostname(p, argv[4]);
 	if (pers_cred_parse(&p->cred, argv[5]) < 0)
 		goto usage;
 	pers_cred_exec(&p->cred);
 	snprintf(p->cwd, sizeof(p->cwd), "%s", argv[3]);
-	argv += 7 + 3 * nb;
-	argc -= 7 + 3 * nb;
+	argv += 8 + 3 * nb;
+	argc -= 8 + 3 * nb;
 	if (argc < 2)
 		goto usage;
 	extern char **environ;
@@ -348,6 +387,7 @@ int emulate_is_foreign(const struct spec *spec)
 const struct engine engine_emulate = {
 	.name = "emulate",
 	.summary = "arm64 programs on this host, every instruction simulated",
+	.wall_gaps = wall_gaps,
 	.probe = probe,
 	.run = run,
 };

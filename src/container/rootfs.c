@@ -18,6 +18,7 @@
 #include "base/strutil.h"
 #include "cgroup/cgroup.h"
 #include "container/mountopt.h"
+#include "wall/wall.h"
 
 /* docker's defaults: what a container must not read, and what it must not write. */
 static const char *const masked_paths[] = {
@@ -27,15 +28,6 @@ static const char *const masked_paths[] = {
 };
 static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
-
-struct device {
-	const char *name;
-	unsigned int major, minor;
-};
-static const struct device devices[] = {
-	{ "null", 1, 3 }, { "zero", 1, 5 },    { "full", 1, 7 },
-	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
 static int mount_at(int root_fd, const char *dest, bool make_file, const char *source,
@@ -70,7 +62,7 @@ static int remount_at(int root_fd, const char *dest, unsigned long flags, struct
 }
 
 static int make_device(int root_fd, int dev_fd, const struct rootfs_ctx *ctx,
-		       const struct device *d, struct mew_error **err)
+		       const struct wall_device *d, struct mew_error **err)
 {
 	char host[64], guest[64];
 
@@ -91,21 +83,16 @@ static int make_device(int root_fd, int dev_fd, const struct rootfs_ctx *ctx,
  * that config.json's mounts made. */
 static int populate_dev(const struct rootfs_ctx *ctx, int root_fd, struct mew_error **err)
 {
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },	   { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-		{ "pts/ptmx", "ptmx" },		   { "/proc/kcore", "core" },
-	};
 	cleanup_close int dev_fd = file_open_in_root(root_fd, "/dev", true, false, err);
 
 	if (dev_fd < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
-		if (make_device(root_fd, dev_fd, ctx, &devices[i], err) < 0)
+	for (size_t i = 0; i < wall_ndevices; i++)
+		if (make_device(root_fd, dev_fd, ctx, &wall_devices[i], err) < 0)
 			return -1;
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (symlinkat(links[i][0], dev_fd, links[i][1]) < 0 && errno != EEXIST)
-			return mew_error(err, errno, "symlink /dev/%s", links[i][1]);
+	for (size_t i = 0; i < wall_ndev_links; i++)
+		if (symlinkat(wall_dev_links[i][0], dev_fd, wall_dev_links[i][1]) < 0 && errno != EEXIST)
+			return mew_error(err, errno, "symlink /dev/%s", wall_dev_links[i][1]);
 	return 0;
 }
 

@@ -82,6 +82,11 @@ static bool uses_read_only(const struct spec *s)
 	return s->readonly_root;
 }
 
+static bool uses_sandbox_strict(const struct spec *s)
+{
+	return s->sandbox_strict;
+}
+
 static bool uses_memory(const struct spec *s)
 {
 	return s->limits.memory > 0;
@@ -209,6 +214,14 @@ const struct engine_clause engine_contract[] = {
 		[ENGINE_SYSCALL] = YES,
 		[ENGINE_EMULATE] = NO("cannot keep the rootfs read-only yet (writes would reach it): "
 				      "use --engine container, syscall or vm"),
+		[ENGINE_VM] = YES } },
+	/* Honoured: each engine runs only behind a complete wall (namespaces,
+	 * a kernel of its own, or a Landlock domain whose gaps on this host
+	 * engine_fit_spec refuses: src/wall). */
+	{ "sandbox-strict", "--sandbox strict", "--sandbox strict", uses_sandbox_strict, {
+		[ENGINE_CONTAINER] = YES,
+		[ENGINE_SYSCALL] = YES,
+		[ENGINE_EMULATE] = YES,
 		[ENGINE_VM] = YES } },
 	{ "memory", "--memory", "--memory SIZE", uses_memory, {
 		[ENGINE_CONTAINER] = YES,

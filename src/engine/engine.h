@@ -12,6 +12,10 @@
 struct engine {
 	const char *name;
 	const char *summary; /* one line for `mew engines` */
+	/* What its wall against the guest lacks on this host ("; "-separated),
+	 * and how many; NULL when nothing it relies on can be missing.
+	 * --sandbox strict refuses to run where there is anything. */
+	int (*wall_gaps)(char *buf, size_t len);
 	/* 0 when the engine can run on this host; otherwise -1 and the one-line
 	 * reason in why.  Cheap: no side effects. */
 	int (*probe)(char *why, size_t len);

@@ -192,6 +192,24 @@ static bool proc_magic(const struct pers *p, const char *guest)
 	return rest != NULL && rest[0] == '/' && strchr(rest + 1, '/') != NULL;
 }
 
+/* What is in /proc/N of a process that is not the guest's (guest_root
+ * set): refused, as a Landlock domain refuses what is outside it.  The
+ * directory itself may be looked at (ls /proc). */
+static int proc_visible(const struct pers *p, const char *guest)
+{
+	const char *rest = p->guest_root > 0 ? host_proc_rest(p, guest) : NULL;
+	char *end;
+	long pid;
+
+	if (rest == NULL || rest[0] != '/' || rest[1] < '1' || rest[1] > '9')
+		return 0;
+	pid = strtol(rest + 1, &end, 10);
+	if (*end != '/' || pid == self_pid(p) || pid == self_tid(p) ||
+	    pers_pid_in_guest(p->guest_root, (pid_t)pid))
+		return 0;
+	return -EACCES;
+}
+
 struct walk {
 	char guest[PATH_MAX]; /* canonical, "" = root */
 	size_t glen;
@@ -315,7 +333,7 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 				parent_frozen = cache_get(cache, w->guest, w->glen);
 			}
 		}
-		if ((r = push(w, c, n)) < 0)
+		if ((r = push(w, c, n)) < 0 || (r = proc_visible(p, w->guest)) < 0)
 			return r;
 		if (last && !(flags & PERS_FOLLOW))
 			break;

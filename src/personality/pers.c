@@ -2,6 +2,7 @@
 #include "personality/pers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,18 +114,22 @@ int pers_add_bind(struct pers *p, const char *host, const char *guest, bool ro,
 
 int pers_add_default_binds(struct pers *p, struct mew_error **err)
 {
-	static const char *const dirs[] = { "/proc", "/sys", "/dev" };
+	/* /proc/sys and /sys read-only: no kernel, cgroup or device knob of
+	 * the host is the guest's to turn.  /dev is not the host's: the
+	 * engine binds its own (wall_dev_binds). */
+	static const struct {
+		const char *dir;
+		bool ro;
+	} dirs[] = { { "/proc", false }, { "/proc/sys", true }, { "/sys", true } };
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		bool bound = false;
 		for (size_t j = 0; j < p->nbinds; j++)
-			if (strcmp(p->binds[j].guest, dirs[i]) == 0)
+			if (strcmp(p->binds[j].guest, dirs[i].dir) == 0)
 				bound = true;
-		if (bound || access(dirs[i], F_OK) < 0)
+		if (bound || access(dirs[i].dir, F_OK) < 0)
 			continue;
-		/* /sys read-only: no cgroup or device knob of the host is the
-		 * guest's to turn. */
-		if (pers_add_bind(p, dirs[i], dirs[i], strcmp(dirs[i], "/sys") == 0, err) < 0)
+		if (pers_add_bind(p, dirs[i].dir, dirs[i].dir, dirs[i].ro, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -138,4 +143,35 @@ void pers_set_hostname(struct pers *p, const char *name)
 void pers_uname(const struct pers *p, struct utsname *u)
 {
 	*u = p->uts;
+}
+
+/* The parent of pid, from /proc/pid/stat; -1 when it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	cleanup_close int fd = -1;
+	ssize_t n;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* pid (comm) state ppid: comm may hold spaces and parentheses */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+bool pers_pid_in_guest(pid_t root, pid_t pid)
+{
+	for (int depth = 0; pid > 1 && pid != root && depth < 4096; depth++) {
+		pid_t up = parent_of(pid);
+		if (up == root)
+			return true;
+		pid = up;
+	}
+	return false;
 }

@@ -74,6 +74,11 @@ struct pers {
 	/* The guest process a call comes from: /proc/self is /proc/<pid>,
 	 * /proc/thread-self is /proc/<pid>/task/<tid>.  0 = the caller itself. */
 	pid_t pid, tid;
+	/* mew's process every guest process descends from (a subreaper, so
+	 * orphans come back to it); when set, /proc/N of any other process
+	 * (the host's, mew's own threads) is refused with EACCES, as the
+	 * guest's Landlock domain (src/wall) refuses it.  0 = no check. */
+	pid_t guest_root;
 	/* Guest path of the program the guest process runs, answered for
 	 * /proc/self/exe; NULL = ask the host's /proc and untranslate. */
 	const char *exe;
@@ -109,6 +114,9 @@ struct pers {
 struct pers_cache *pers_cache_new(void);
 void pers_cache_free(struct pers_cache *c);
 
+/* Is pid (a thread or process) below root, and not root itself? */
+bool pers_pid_in_guest(pid_t root, pid_t pid);
+
 /* Follow the last component if it is a symlink (stat, open, chdir, exec...);
  * without it the last component is named, not followed (lstat, readlink,
  * unlink, rename, mkdir, symlink's link path, O_NOFOLLOW). */
@@ -122,8 +130,9 @@ void pers_free(struct pers *p);
 /* Make guest path `guest` show host path `host` (a directory or a file). */
 int pers_add_bind(struct pers *p, const char *host, const char *guest, bool ro,
 		  struct mew_error **err);
-/* The binds every guest needs: /proc, /sys (read-only), /dev from the host
- * (only those whose host path exists and is not already bound). */
+/* The binds every guest needs: /proc, /proc/sys and /sys read-only (only
+ * those whose host path exists and is not already bound).  /dev is the
+ * engine's (wall_dev_binds). */
 int pers_add_default_binds(struct pers *p, struct mew_error **err);
 void pers_set_hostname(struct pers *p, const char *name);
 

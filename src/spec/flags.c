@@ -36,6 +36,8 @@ const char spec_run_usage[] =
 	"Filesystem:\n"
 	"  -v, --volume HOST:GUEST[:ro]  bind a host path into the rootfs (repeatable)\n"
 	"      --read-only        mount the rootfs read-only\n"
+	"      --sandbox strict   refuse to run where the engine's wall is incomplete\n"
+	"                         (`mew engines` says what it lacks)\n"
 	"Limits:\n"
 	"      --memory SIZE      memory limit, e.g. 512m, 2g\n"
 	"      --pids N           maximum number of processes\n"
@@ -72,6 +74,7 @@ enum {
 	OPT_CPUS,
 	OPT_NET,
 	OPT_READ_ONLY,
+	OPT_SANDBOX,
 	OPT_KERNEL,
 	OPT_INITRD,
 	OPT_CMDLINE,
@@ -101,6 +104,7 @@ const struct option spec_run_options[] = {
 	{ "tty", no_argument, NULL, 't' },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -283,6 +287,11 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 			break;
 		case OPT_READ_ONLY:
 			spec->readonly_root = true;
+			break;
+		case OPT_SANDBOX:
+			if (strcmp(optarg, "strict") != 0)
+				return mew_error(err, 0, "--sandbox: unknown mode `%s`: expected strict", optarg);
+			spec->sandbox_strict = true;
 			break;
 		case OPT_KERNEL:
 			r = set_str(&spec->vm.kernel, optarg);

@@ -299,6 +299,9 @@ struct spec {
 	bool tty;
 	bool interactive;
 	bool readonly_root;
+	/* --sandbox strict: refuse to run where the engine's wall against the
+	 * guest is incomplete on this host (src/wall) */
+	bool sandbox_strict;
 	struct spec_vm vm;
 	struct spec_oci *oci; /* NULL unless built from config.json */
 };

@@ -21,6 +21,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "trap/trap.h"
+#include "wall/wall.h"
 
 static int probe(char *why, size_t len)
 {
@@ -45,6 +46,7 @@ static int probe(char *why, size_t len)
 		}
 		fclose(f);
 	}
+	wall_describe(why, len);
 	return 0;
 }
 
@@ -91,7 +93,7 @@ struct stub_start {
 
 static void child(int ready, int report, const char *cwd_host, const char *program,
 		  const struct spec *spec, struct sock_fprog *fast, struct sock_fprog *slow,
-		  const struct stub_start *stub)
+		  const struct stub_start *stub, const struct wall *wall)
 {
 	char c;
 	int e, listener = -1;
@@ -104,6 +106,12 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		fprintf(stderr, "mew: no_new_privs: %s\n", strerror(errno));
+		_exit(MEW_EXIT_FAILURE);
+	}
+	/* The wall goes up before anything of the guest's runs; mew (the
+	 * notifier, the exec watcher) stays outside it. */
+	if ((e = wall_enter(wall)) < 0) {
+		fprintf(stderr, "mew: the wall: entering the Landlock domain: %s\n", strerror(-e));
 		_exit(MEW_EXIT_FAILURE);
 	}
 	if (stub != NULL) {
@@ -156,7 +164,7 @@ static int grab_listener(pid_t pid, int num)
 	return fd;
 }
 
-static int setup_pers(struct trap *t, const struct spec *spec, struct mew_error **err)
+static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, struct mew_error **err)
 {
 	if (pers_init(&t->pers, spec->rootfs, err) < 0)
 		return -1;
@@ -171,9 +179,10 @@ static int setup_pers(struct trap *t, const struct spec *spec, struct mew_error 
 		if (pers_add_bind(&t->pers, m->source, m->destination, ro, err) < 0)
 			return -1;
 	}
-	if (pers_add_default_binds(&t->pers, err) < 0)
+	if (pers_add_default_binds(&t->pers, err) < 0 || wall_dev_binds(&t->pers, devdir, err) < 0)
 		return -1;
 	t->pers.readonly_root = spec->readonly_root;
+	t->pers.guest_root = getpid(); /* the guest's subreaper */
 	if (spec->hostname != NULL)
 		pers_set_hostname(&t->pers, spec->hostname);
 	/* The identity is the personality's: a fake root, or --user's ids
@@ -245,13 +254,22 @@ static int run(const struct spec *spec, struct mew_error **err)
 	bool use_fast = want_fast_path();
 	struct stub_start stub = { 0 };
 	bool use_stub = use_fast && want_stub();
+	struct wall wall = { .fd = -1 };
+	char devdir[PATH_MAX] = "";
 	pid_t pid;
 
 	if (t == NULL)
 		return mew_error(err, ENOMEM, "syscall engine");
 	t->main_status = -1;
 	pthread_mutex_init(&t->lock, NULL);
-	if (setup_pers(t, spec, err) < 0)
+	if ((r = wall_dev_make(devdir, sizeof(devdir), err)) < 0) {
+		devdir[0] = '\0';
+		goto out;
+	}
+	if ((r = setup_pers(t, spec, devdir, err)) < 0)
+		goto out;
+	/* Only the ptrace mode has the guest open /proc paths itself. */
+	if ((r = wall_open(&wall, err)) < 0 || (r = wall_allow_pers(&wall, &t->pers, !use_fast, err)) < 0)
 		goto out;
 	t->pers.cache = pers_cache_new();
 	r = pers_translate(&t->pers, NULL, spec->cwd != NULL ? spec->cwd : "/", PERS_FOLLOW, cwd_host,
@@ -285,8 +303,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 		close(report[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		child(ready[0], report[1], cwd_host, program, spec, use_fast ? &fast : NULL, &slow,
-		      use_stub ? &stub : NULL);
+		      use_stub ? &stub : NULL, &wall);
 	}
+	wall_close(&wall);
 	close(ready[0]);
 	close(report[1]);
 	ready[0] = report[1] = -1;
@@ -371,6 +390,8 @@ out:
 			trap_tracee_drop(t, t->buckets[i]->tid);
 	pers_cache_free(t->pers.cache);
 	pers_free(&t->pers);
+	wall_close(&wall);
+	wall_dev_remove(devdir);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 	return r;
@@ -379,6 +400,7 @@ out:
 const struct engine engine_syscall = {
 	.name = "syscall",
 	.summary = "programs run natively, system calls answered by mew's Linux personality (ptrace + seccomp)",
+	.wall_gaps = wall_gaps,
 	.probe = probe,
 	.run = run,
 };

@@ -39,6 +39,9 @@ static void add_shadow(struct stub_config *c, const char *host, int depth)
 
 	if (lstat(host, &st) < 0)
 		return;
+	/* nothing on /proc is answered in process anyway (proc_dev) */
+	if (st.st_dev == c->proc_dev)
+		return;
 	if (c->nshadow >= STUB_MAX_SHADOW || depth > 4) {
 		c->flags |= STUB_F_NO_IN_ROOT;
 		return;

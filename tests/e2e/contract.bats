@@ -72,7 +72,7 @@ declare -gA EXAMPLE=(
 	[net-none]="--net none" [net-host]="--net host" [net-user]="--net user" [arch]="--arch arm64" [kernel]="--kernel /k"
 	[initrd]="--initrd /i" [cmdline]="--cmdline x" [console]="--console" [disk]="--disk /d"
 	[root-disk]="--root-disk" [vsock-uds]="--vsock-uds /tmp/v" [no-snapshot]="--no-snapshot"
-	[vm-debug]="--vm-debug timing"
+	[vm-debug]="--vm-debug timing" [sandbox-strict]="--sandbox strict"
 )
 
 check_refusals() {

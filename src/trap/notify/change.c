@@ -3,11 +3,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A bind's mount point (the host's /dev/null, a -v source): mew never
+ * removes, renames or re-modes the host's object itself; a mount point is
+ * busy, and the host's device nodes are not the guest's (src/wall). */
+static int bind_point(struct notifier *n, int nr, const char *host)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < n->pers.nbinds; i++) {
+		if (strcmp(n->pers.binds[i].host, host) != 0)
+			continue;
+		if (nr != SYS_chmod && nr != SYS_fchmodat && nr != SYS_truncate && nr != SYS_utimensat &&
+		    nr != SYS_chown && nr != SYS_lchown && nr != SYS_fchownat)
+			return -EBUSY;
+		if (stat(host, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+			return -EPERM;
+	}
+	return 0;
+}
 
 #define ONE(pi, di, fl)                                          \
 	do {                                                     \
@@ -18,6 +38,8 @@
 			return r;                                \
 		if (pers_host_readonly(&n->pers, host))          \
 			return -EROFS;                           \
+		if ((r = bind_point(n, (int)req->data.nr, host)) < 0) \
+			return r;                                \
 	} while (0)
 #define TWO(pi, di, qi, ei, fl)                                  \
 	do {                                                     \
@@ -29,6 +51,8 @@
 			return r;                                \
 		if (pers_host_readonly(&n->pers, host2))         \
 			return -EROFS;                           \
+		if ((r = bind_point(n, (int)req->data.nr, host2)) < 0) \
+			return r;                                \
 	} while (0)
 #define SYS(call) ((call) < 0 ? -errno : 0)
 /* checked against the caller's credentials first (personality/perm.c) */
@@ -60,11 +84,17 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 		ONE(1, 0, 0);
 		CHECK(pers_check_create(&n->pers, &c, host));
 		return MADE(mkdir(host, (mode_t)a[2] & ~(mode_t)umask_of(req->pid)));
+	/* No device node is made for the guest: one in the rootfs would open
+	 * the host's device past the wall (Landlock has no nodev). */
 	case SYS_mknod:
+		if (S_ISCHR((mode_t)a[1]) || S_ISBLK((mode_t)a[1]))
+			return -EPERM;
 		ONE(0, -1, 0);
 		CHECK(pers_check_create(&n->pers, &c, host));
 		return MADE(mknod(host, (mode_t)a[1] & ~(mode_t)umask_of(req->pid), (dev_t)a[2]));
 	case SYS_mknodat:
+		if (S_ISCHR((mode_t)a[2]) || S_ISBLK((mode_t)a[2]))
+			return -EPERM;
 		ONE(1, 0, 0);
 		CHECK(pers_check_create(&n->pers, &c, host));
 		return MADE(mknod(host, (mode_t)a[2] & ~(mode_t)umask_of(req->pid), (dev_t)a[3]));

@@ -43,6 +43,31 @@ static void *open_slowly(void *arg)
 	return NULL;
 }
 
+/* Reopening an fd for writing through /proc/N/fd/M (magic: the kernel
+ * follows it to the file): the file's own place says if it is read-only
+ * (/proc/sys, a :ro bind). */
+static bool reopens_readonly(struct notifier *n, const char *host)
+{
+	char target[PATH_MAX];
+	const char *p = host + 6;
+	ssize_t len;
+
+	if (strncmp(host, "/proc/", 6) != 0 || *p < '1' || *p > '9')
+		return false;
+	p += strspn(p, "0123456789");
+	if (strncmp(p, "/task/", 6) == 0) {
+		p += 6;
+		p += strspn(p, "0123456789");
+	}
+	if (strncmp(p, "/fd/", 4) != 0)
+		return false;
+	len = readlink(host, target, sizeof(target) - 1);
+	if (len <= 0 || target[0] != '/')
+		return false;
+	target[len] = '\0';
+	return pers_host_readonly(&n->pers, target);
+}
+
 /* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
 int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di)
 {
@@ -61,7 +86,7 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int
 	if (r < 0)
 		return r;
 	if (((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) &&
-	    pers_host_readonly(&n->pers, host))
+	    (pers_host_readonly(&n->pers, host) || reopens_readonly(n, host)))
 		return -EROFS;
 	/* the guest's credentials, not mew's, decide */
 	if ((r = notify_cred_of(n, req->pid, &c)) < 0 || (r = pers_check_open(&n->pers, &c, host, flags)) < 0)

@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# The wall (src/wall) from the attacker's side: a guest of the syscall
+# engine that attacks mew's stub instead of asking it (tests/e2e/syscall/
+# climb.c) must meet the kernel's refusal, and the host must be untouched.
+# As root, each attack runs twice: as root and as nobody (the wall must not
+# rest on file permissions: nobody owns the rootfs copy, the :ro volume and
+# the host file); as an ordinary user, once.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	local t
+	[ -d "$ROOTFS" ] || return 0
+	t=$(mktemp -d /tmp/mew-hostile.XXXXXX)
+	chmod 755 "$t"
+	mkdir -p "$t/bin" "$t/work" "$t/ro" "$t/host"
+	echo "host secret" >"$t/host/secret"
+	echo keep >"$t/ro/file"
+	cp "$MEW" "$t/bin/mew"
+	cc -O1 -static -pthread -I"$BATS_TEST_DIRNAME/../../src" -o "$t/bin/climb" \
+		"$BATS_TEST_DIRNAME/syscall/climb.c" || return 1
+	cp -a "$ROOTFS" "$t/rootfs"
+	chmod -R a+rX "$t"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R 65534:65534 "$t/rootfs" "$t/work" "$t/ro" "$t/host"
+		WHO="root nobody"
+	else
+		WHO=self
+	fi
+	export T=$t WHO
+}
+
+teardown_file() {
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+setup() {
+	[ -d "$ROOTFS" ] || skip "no busybox rootfs at $ROOTFS (make rootfs)"
+	[ "$("$MEW" engines | awk '$1 == "syscall" { print $2 }')" = yes ] || skip "the syscall engine cannot run here"
+	grep -q "walled in by Landlock" <("$MEW" engines) || skip "no Landlock on this kernel: the wall is not there to test"
+}
+
+# on WHO CMD...: a host command as WHO (root, nobody, self).
+on() {
+	local who=$1
+	shift
+	if [ "$who" = nobody ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# guest WHO [MEW RUN FLAGS] -- CMD...: CMD under the syscall engine, mew run by WHO.
+guest() {
+	local who=$1
+	shift
+	on "$who" "$T/bin/mew" run --engine syscall --rootfs "$T/rootfs" -v "$T/bin:/t" -v "$T/work:/work" "$@"
+}
+
+# walled WHO ATTACK ARGS...: the attack is refused and nothing of the host
+# leaks into its output.
+walled() {
+	local who=$1
+	shift
+	run guest "$who" -- /t/climb "$@"
+	echo "as $who: $output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"walled:"* ]]
+	[[ "$output" != *"host secret"* ]]
+	[[ "$output" != *CLIMBED* ]]
+}
+
+@test "syscall wall: openat from the stub's fast syscall instruction is refused by the kernel" {
+	for who in $WHO; do
+		walled "$who" fast "$T/host/secret"
+		[[ "$output" == *"fast syscall: Permission denied"* ]]
+	done
+}
+
+@test "syscall wall: the stub's code and data rewritten by the guest give it nothing" {
+	for who in $WHO; do
+		walled "$who" rewrite "$T/host/secret"
+		[[ "$output" == *"rewritten stub code: Permission denied"* ]]
+	done
+}
+
+@test "syscall wall: dup2 over the stub's rootfs fd (1000) gives it nothing" {
+	for who in $WHO; do
+		walled "$who" dup2 "$T/host/secret"
+	done
+}
+
+@test "syscall wall: a path the stub never sees (io_uring openat) is refused by the kernel" {
+	for who in $WHO; do
+		walled "$who" uring "$T/host/secret"
+		[[ "$output" == *"io_uring openat (a path the stub never sees): Permission denied"* ]]
+	done
+}
+
+@test "syscall wall: ptrace, kill and process_vm_readv of a host process of the same user fail" {
+	local pid
+	for who in $WHO; do
+		on "$who" sleep 60 &
+		pid=$!
+		walled "$who" ptrace "$pid"
+		[[ "$output" == *"Operation not permitted"* ]]
+		walled "$who" kill "$pid"
+		walled "$who" vmread "$pid"
+		# the host process is alive, not stopped, not traced
+		kill -0 "$pid"
+		grep -q "^TracerPid:	0$" "/proc/$pid/status"
+		grep -Eq "^State:	[SR]" "/proc/$pid/status"
+		kill "$pid"
+		wait "$pid" || true
+	done
+}
+
+@test "syscall wall: a host abstract UNIX socket cannot be reached" {
+	local pid name
+	for who in $WHO; do
+		name=mew-wall-$$-$who
+		rm -f "$T/work/accepted"
+		on "$who" "$T/bin/climb" listen "$name" "$T/work/accepted" >"$T/work/listening" &
+		pid=$!
+		for _ in $(seq 50); do grep -q listening "$T/work/listening" && break; sleep 0.1; done
+		walled "$who" abstract "$name"
+		[[ "$output" == *"Operation not permitted"* ]]
+		kill "$pid"
+		wait "$pid" || true
+		[ ! -e "$T/work/accepted" ]
+	done
+}
+
+@test "syscall wall: /proc/PID of a host process: its root, environ and memory are refused" {
+	local pid
+	for who in $WHO; do
+		on "$who" sleep 60 &
+		pid=$!
+		walled "$who" proc "$pid" "$T/host/secret"
+		[[ "$output" != *"WRONG"* ]]
+		kill "$pid"
+		wait "$pid" || true
+	done
+}
+
+@test "syscall wall: a :ro volume and a --read-only rootfs are not written, asked or not" {
+	for who in $WHO; do
+		run guest "$who" -v "$T/ro:/ro:ro" -- /t/climb write /ro/file "$T/ro/file"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"open for writing: Read-only file system"* ]]
+		[[ "$output" == *"fast syscall: Permission denied"* ]]
+		[ "$(cat "$T/ro/file")" = keep ]
+		cp "$T/rootfs/etc/hostname" "$T/work/hostname.before" 2>/dev/null || : >"$T/work/hostname.before"
+		run guest "$who" --read-only -- /t/climb write /etc/hostname "$T/rootfs/etc/hostname"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"open for writing: Read-only file system"* ]]
+		[[ "$output" == *"fast syscall: Permission denied"* ]]
+		cmp "$T/rootfs/etc/hostname" "$T/work/hostname.before"
+	done
+}
+
+@test "syscall wall: execve of a host program by its host path is refused" {
+	for who in $WHO; do
+		rm -f "$T/work/marker"
+		walled "$who" exec /usr/bin/touch "$T/work/marker"
+		[[ "$output" == *"Permission denied"* ]]
+		[ ! -e "$T/work/marker" ]
+	done
+}
+
+@test "syscall wall: /proc/sys and the host's /dev are not the guest's to change" {
+	local before
+	before=$(cat /proc/sys/fs/lease-break-time)
+	for who in $WHO; do
+		run guest "$who" -- sh -c "echo $((before + 7)) > /proc/sys/fs/lease-break-time; rm /dev/full; mv /dev/zero /x;
+			chmod 600 /dev/null; mknod /tmp/blk b 7 0; touch /dev/mew-wall-probe && ls /dev/mew-wall-probe;
+			ls /dev/loop0; echo x > /dev/null && echo null-works"
+		echo "as $who: $output"
+		[[ "$output" == *"/dev/mew-wall-probe"* ]]
+		[[ "$output" == *"null-works"* ]]
+		[[ "$output" == *"/dev/loop0: No such file or directory"* ]]
+		run guest "$who" -- /t/climb write /proc/sys/fs/lease-break-time /proc/sys/fs/lease-break-time
+		echo "as $who: $output"
+		[[ "$output" != *CLIMBED* ]]
+		[ "$(cat /proc/sys/fs/lease-break-time)" = "$before" ]
+		[ -c /dev/full ] && [ -c /dev/zero ] && [ -c /dev/null ]
+		[ "$(stat -c %a /dev/null)" = 666 ]
+		[ ! -e /dev/mew-wall-probe ]
+		[ ! -e "$T/rootfs/tmp/blk" ]
+	done
+}
+
+@test "syscall wall: no guest /dev is left behind" {
+	local before after
+	before=$(ls -d /tmp/mew-dev.* 2>/dev/null | wc -l)
+	for who in $WHO; do
+		run guest "$who" -- sh -c 'touch /dev/shm/left; mkdir /dev/shm/d; chmod 0 /dev/shm/d'
+		[ "$status" -eq 0 ]
+	done
+	after=$(ls -d /tmp/mew-dev.* 2>/dev/null | wc -l)
+	[ "$after" -le "$before" ]
+}
+
+@test "syscall wall: mew engines says what the wall lacks, and --sandbox strict refuses to run without it" {
+	run "$MEW" engines
+	[[ "${lines[1]}" == *"walled in by Landlock ABI"* ]]
+	run "$MEW" run --engine syscall --rootfs "$ROOTFS" --sandbox strict -- true
+	[ "$status" -eq 0 ]
+	MEW_WALL_ABI=5 run "$MEW" engines
+	[[ "$output" == *"wall incomplete: signals to host processes"* ]]
+	MEW_WALL_ABI=5 run "$MEW" run --engine syscall --rootfs "$ROOTFS" --sandbox strict -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--sandbox strict: the syscall engine's wall is incomplete here"* ]]
+	MEW_WALL_ABI=0 run "$MEW" run --engine emulate --rootfs "$ROOTFS" --sandbox strict -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no Landlock"* ]]
+}
+
+@test "emulate wall: the interpreted guest is behind the same wall" {
+	local arm pid
+	arm=${ROOTFS%-amd64}-arm64
+	[ -d "$arm" ] || skip "no arm64 busybox rootfs at $arm"
+	sleep 60 &
+	pid=$!
+	run "$MEW" run --engine emulate --rootfs "$arm" -- sh -c "
+		cat /proc/$pid/environ; echo 1 > /proc/sys/fs/lease-break-time;
+		rm /dev/full; ls /dev/loop0; echo x > /dev/null && echo null-works"
+	echo "$output"
+	kill "$pid"
+	[[ "$output" == *"null-works"* ]]
+	[[ "$output" == *"/proc/$pid/environ': Permission denied"* ]]
+	[[ "$output" == *"/dev/loop0: No such file or directory"* ]]
+	[ -c /dev/full ]
+}

@@ -1,0 +1,333 @@
+/* A guest that attacks the syscall engine's stub instead of asking it, to
+ * reach the host (tests/e2e/syscall-hostile.bats).  One attack per run:
+ *     climb ATTACK ARGS...
+ * Each prints "walled: ATTACK: <error>" and exits 0 when the kernel refused
+ * it with the expected error, "CLIMBED: ..." and exits 1 when it reached
+ * the host, "WRONG: ..." and exits 2 on any other outcome.  `climb listen
+ * NAME LOG` is the host side of the abstract-socket attack. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "trap/guest/stub.h"
+
+typedef long (*fast_fn)(long, long, long, long, long, long, long);
+static const fast_fn fast = (fast_fn)(uintptr_t)(STUB_BASE + STUB_ENTRY_SYSCALL);
+
+/* r: the call's result (-1 and errno, or -errno from a raw call). */
+static int verdict(const char *what, long r, int want)
+{
+	int e = r == -1 ? errno : r < 0 ? (int)-r : 0;
+
+	if (r >= 0) {
+		printf("CLIMBED: %s: succeeded (%ld)\n", what, r);
+		return 1;
+	}
+	if (want != 0 && e != want) {
+		printf("WRONG: %s: %s, want %s\n", what, strerror(e), strerror(want));
+		return 2;
+	}
+	printf("walled: %s: %s\n", what, strerror(e));
+	return 0;
+}
+
+/* An fd that the attack got: say what it reads. */
+static int opened(const char *what, int fd)
+{
+	char buf[256];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	printf("CLIMBED: %s: read `%s`\n", what, buf);
+	return 1;
+}
+
+static int fast_open(const char *path, int flags)
+{
+	long fd = fast(SYS_openat, AT_FDCWD, (long)path, flags, 0, 0, 0);
+	if (fd >= 0)
+		return opened("the stub's fast syscall", (int)fd);
+	return verdict("openat from the stub's fast syscall", fd, EACCES);
+}
+
+/* The attacker's own code at the stub's address: the same registers
+ * shuffle, padded so that its `syscall` sits where the stub's did. */
+static int rewrite(const char *path)
+{
+	static const unsigned char code[] = {
+		0x48, 0x89, 0xf8, /* mov %rdi,%rax */
+		0x48, 0x89, 0xf7, /* mov %rsi,%rdi */
+		0x48, 0x89, 0xd6, /* mov %rdx,%rsi */
+		0x48, 0x89, 0xca, /* mov %rcx,%rdx */
+		0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+		0x0f, 0x05, /* syscall, at STUB_BASE + 23 as in entry.S */
+		0xc3,
+	};
+	struct stub_config *cfg = (struct stub_config *)(uintptr_t)STUB_DATA;
+	long host_root, r;
+	int fd;
+
+	if (mprotect((void *)(uintptr_t)STUB_BASE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) < 0 ||
+	    mprotect(cfg, sizeof(*cfg), PROT_READ | PROT_WRITE) < 0) {
+		printf("WRONG: mprotect the stub: %s\n", strerror(errno));
+		return 2;
+	}
+	memcpy((void *)(uintptr_t)STUB_BASE, code, sizeof(code));
+	__builtin___clear_cache((char *)(uintptr_t)STUB_BASE, (char *)(uintptr_t)STUB_BASE + sizeof(code));
+	/* data: the host's / as the stub's root, nothing hidden, no checks */
+	host_root = fast(SYS_openat, AT_FDCWD, (long)"/", O_PATH | O_DIRECTORY, 0, 0, 0);
+	if (host_root < 0) {
+		printf("WRONG: O_PATH open of the host's /: %s\n", strerror((int)-host_root));
+		return 2;
+	}
+	cfg->rootfd = (int32_t)host_root;
+	cfg->flags = 0;
+	cfg->nshadow = 0;
+	cfg->nanc = 0;
+	cfg->proc_dev = (uint64_t)-1;
+	strcpy(cfg->rootfs, "/");
+	r = fast(SYS_openat, AT_FDCWD, (long)path, O_RDONLY, 0, 0, 0);
+	if (r >= 0)
+		return opened("rewritten stub code", (int)r);
+	if (verdict("openat from rewritten stub code", r, EACCES) != 0)
+		return 2;
+	fd = open(path, O_RDONLY);
+	if (fd >= 0)
+		return opened("open through the rewritten stub data", fd);
+	return verdict("open through the rewritten stub data", -1, 0);
+}
+
+/* The stub's rootfs fd (1000) replaced by the host's /. */
+static int dup2_root(const char *path)
+{
+	long host_root = fast(SYS_openat, AT_FDCWD, (long)"/", O_PATH | O_DIRECTORY, 0, 0, 0);
+	int fd;
+
+	if (host_root < 0 || dup2((int)host_root, 1000) < 0) {
+		printf("WRONG: dup2 over fd 1000: %s\n", strerror(host_root < 0 ? (int)-host_root : errno));
+		return 2;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd >= 0)
+		return opened("open after dup2 over the stub's rootfs fd", fd);
+	return verdict("open after dup2 over the stub's rootfs fd", -1, 0);
+}
+
+/* openat through io_uring: no system call carries the path, so neither
+ * the filter nor the stub ever sees it. */
+static int uring_open(const char *path)
+{
+	struct io_uring_params p = { 0 };
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	unsigned *sq_tail, *sq_array, *cq_head, *cq_tail;
+	char *sq, *cq;
+	/* from the stub's fast syscall: mew's filter refuses io_uring */
+	int ring = (int)fast(SYS_io_uring_setup, 4, (long)&p, 0, 0, 0, 0), res;
+
+	if (ring < 0) {
+		printf("WRONG: io_uring_setup from the fast syscall: %s\n", strerror(-ring));
+		return 2;
+	}
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * 4, PROT_READ | PROT_WRITE, MAP_SHARED, ring,
+		  IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(*cqes), PROT_READ | PROT_WRITE, MAP_SHARED,
+		  ring, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE, MAP_SHARED, ring,
+		    IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
+		printf("WRONG: io_uring mmap: %s\n", strerror(errno));
+		return 2;
+	}
+	sq_tail = (unsigned *)(sq + p.sq_off.tail);
+	sq_array = (unsigned *)(sq + p.sq_off.array);
+	cq_head = (unsigned *)(cq + p.cq_off.head);
+	cq_tail = (unsigned *)(cq + p.cq_off.tail);
+	cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	memset(&sqes[0], 0, sizeof(sqes[0]));
+	sqes[0].opcode = IORING_OP_OPENAT;
+	sqes[0].fd = AT_FDCWD;
+	sqes[0].addr = (uint64_t)(uintptr_t)path;
+	sqes[0].open_flags = O_RDONLY;
+	sq_array[0] = 0;
+	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
+	if ((res = (int)fast(SYS_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, 0, 0)) < 0) {
+		printf("WRONG: io_uring_enter: %s\n", strerror(-res));
+		return 2;
+	}
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head) {
+		printf("WRONG: io_uring: no completion\n");
+		return 2;
+	}
+	res = cqes[*cq_head & (p.cq_entries - 1)].res;
+	if (res >= 0)
+		return opened("io_uring openat", res);
+	return verdict("io_uring openat (a path the stub never sees)", res, EACCES);
+}
+
+static int ptrace_host(pid_t pid)
+{
+	long r = ptrace(PTRACE_ATTACH, pid, 0, 0);
+	if (r == 0) {
+		waitpid(pid, NULL, __WALL);
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+	}
+	return verdict("ptrace a host process", r, EPERM);
+}
+
+static int vmread_host(pid_t pid)
+{
+	char buf[64], path[64], line[256];
+	unsigned long lo = 0;
+	struct iovec local = { buf, sizeof(buf) }, remote;
+	FILE *f;
+
+	/* its stack's address, as the host's /proc knows it (best effort: the
+	 * kernel refuses before it looks at the address anyway) */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	remote.iov_base = (void *)0x400000;
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL && sscanf(line, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %*u %*u %*d %*u %*u %*u %lu", &lo) == 1 && lo != 0)
+			remote.iov_base = (void *)lo;
+		fclose(f);
+	}
+	remote.iov_len = sizeof(buf);
+	return verdict("process_vm_readv of a host process", process_vm_readv(pid, &local, 1, &remote, 1, 0),
+		       EPERM);
+}
+
+static int abstract(const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strncpy(sa.sun_path + 1, name, sizeof(sa.sun_path) - 2);
+	return verdict("connect to a host abstract UNIX socket",
+		       connect(s, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))),
+		       EPERM);
+}
+
+/* The host side: listen on the abstract name, log every connection. */
+static int listen_abstract(const char *name, const char *log)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), c;
+
+	strncpy(sa.sun_path + 1, name, sizeof(sa.sun_path) - 2);
+	if (bind(s, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))) < 0 ||
+	    listen(s, 4) < 0) {
+		perror("listen");
+		return 2;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while ((c = accept(s, NULL, NULL)) >= 0) {
+		FILE *f = fopen(log, "a");
+		if (f != NULL) {
+			fprintf(f, "accepted\n");
+			fclose(f);
+		}
+		close(c);
+	}
+	return 0;
+}
+
+/* /proc/PID of a host process: its root, its environment, its memory. */
+static int proc_host(pid_t pid, const char *path)
+{
+	char p[4200];
+	int fd, worst = 0, v;
+
+	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, path);
+	if ((fd = open(p, O_RDONLY)) >= 0)
+		return opened("/proc/PID/root of a host process", fd);
+	worst = verdict("open /proc/PID/root/... of a host process", -1, EACCES);
+	snprintf(p, sizeof(p), "/proc/%d/environ", (int)pid);
+	if ((fd = open(p, O_RDONLY)) >= 0)
+		return opened("/proc/PID/environ of a host process", fd);
+	v = verdict("open /proc/PID/environ of a host process", -1, EACCES);
+	worst = v > worst ? v : worst;
+	snprintf(p, sizeof(p), "/proc/%d/mem", (int)pid);
+	if ((fd = open(p, O_RDWR)) >= 0)
+		return opened("/proc/PID/mem of a host process", fd);
+	v = verdict("open /proc/PID/mem of a host process", -1, EACCES);
+	return v > worst ? v : worst;
+}
+
+/* Write to a read-only place, asking the stub for the guest's path
+ * (EROFS) and past it for the host's (EACCES). */
+static int write_ro(const char *path, const char *host)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), v;
+	long r;
+
+	if (fd >= 0) {
+		(void)!write(fd, "climbed\n", 8);
+		printf("CLIMBED: opened `%s` for writing\n", path);
+		return 1;
+	}
+	v = verdict("open for writing", -1, EROFS);
+	r = fast(SYS_openat, AT_FDCWD, (long)host, O_WRONLY | O_TRUNC, 0, 0, 0);
+	if (r >= 0) {
+		(void)!write((int)r, "climbed\n", 8);
+		printf("CLIMBED: opened `%s` for writing from the fast syscall\n", host);
+		return 1;
+	}
+	r = verdict("open for writing from the stub's fast syscall", r, EACCES);
+	return v > r ? v : (int)r;
+}
+
+static int exec_host(char **argv)
+{
+	long r = fast(SYS_execve, (long)argv[0], (long)argv, (long)environ, 0, 0, 0);
+	return verdict("execve of a host program by its host path", r, EACCES);
+}
+
+int main(int argc, char **argv)
+{
+	const char *a = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (strcmp(a, "fast") == 0 && argc == 3)
+		return fast_open(argv[2], O_RDONLY);
+	if (strcmp(a, "rewrite") == 0 && argc == 3)
+		return rewrite(argv[2]);
+	if (strcmp(a, "dup2") == 0 && argc == 3)
+		return dup2_root(argv[2]);
+	if (strcmp(a, "uring") == 0 && argc == 3)
+		return uring_open(argv[2]);
+	if (strcmp(a, "ptrace") == 0 && argc == 3)
+		return ptrace_host(atoi(argv[2]));
+	if (strcmp(a, "kill") == 0 && argc == 3)
+		return verdict("kill a host process", kill(atoi(argv[2]), SIGTERM), EPERM);
+	if (strcmp(a, "vmread") == 0 && argc == 3)
+		return vmread_host(atoi(argv[2]));
+	if (strcmp(a, "abstract") == 0 && argc == 3)
+		return abstract(argv[2]);
+	if (strcmp(a, "listen") == 0 && argc == 4)
+		return listen_abstract(argv[2], argv[3]);
+	if (strcmp(a, "proc") == 0 && argc == 4)
+		return proc_host(atoi(argv[2]), argv[3]);
+	if (strcmp(a, "write") == 0 && argc == 4)
+		return write_ro(argv[2], argv[3]);
+	if (strcmp(a, "exec") == 0 && argc >= 3)
+		return exec_host(argv + 2);
+	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring PATH | ptrace|kill|vmread PID | abstract NAME |\n"
+			"       listen NAME LOG | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS...\n");
+	return 2;
+}
