@@ -9,8 +9,9 @@
 # Each figure is the best of RUNS runs (default 3).  Also shown: mew without
 # its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
 # user notifications answered by mew's thread) and with neither fast path
-# (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), and native
-# under an allow-everything seccomp filter (what any filter costs).
+# (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), mew without
+# its wall (MEW_WALL_ABI=0: no Landlock domain; what the wall costs), and
+# native under an allow-everything seccomp filter (what any filter costs).
 # Usage: bench/syscall.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,7 @@ run_in() {
 	native) "${as_user[@]}" "$@" ;;
 	filter) "${as_user[@]}" "$t/allow" "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
+	mew-nowall) MEW_WALL_ABI=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-notify) MEW_TRAP_STUB=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	proot) "${as_user[@]}" proot -w / -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
@@ -65,7 +67,7 @@ tar_ms() { # WAY -> ms
 	echo $(((t1 - t0) / 1000000))
 }
 
-ways=(native filter mew mew-notify mew-ptrace)
+ways=(native filter mew mew-nowall mew-notify mew-ptrace)
 [ "$have_proot" = 1 ] && ways+=(proot)
 declare -A r
 # Interleaved: every way runs each round, so a busy moment on a shared
@@ -88,20 +90,20 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un)"
 [ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
-printf '| test | unit | native | native + allow-all filter | mew | mew (notifier) | mew (ptrace only) |'
+printf '| test | unit | native | native + allow-all filter | mew | mew (no wall) | mew (notifier) | mew (ptrace only) |'
 [ "$have_proot" = 1 ] && printf ' proot |'
-printf ' mew / native |'
+printf ' mew / native | mew / mew (no wall) |'
 [ "$have_proot" = 1 ] && printf ' mew / proot |'
 echo
-printf '|---|---|---|---|---|---|---|'
+printf '|---|---|---|---|---|---|---|---|---|'
 [ "$have_proot" = 1 ] && printf -- '---|---|'
 echo '---|'
 for k in getppid stat fstat tar cpu; do
 	unit=ns
 	[ $k = tar ] && unit=ms
-	printf '| %s | %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[filter,$k]}" "${r[mew,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[filter,$k]}" "${r[mew,$k]}" "${r[mew-nowall,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
 	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
-	printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")"
+	printf ' %s | %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nowall,$k]}")"
 	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"
 	echo
 done
