@@ -52,6 +52,18 @@ on() {
 	fi
 }
 
+# behind WHO CMD...: a host command as WHO in the background; $! is its pid
+# (it does not keep bats' fd 3).
+behind() {
+	local who=$1
+	shift
+	if [ "$who" = nobody ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@" 3>&- &
+	else
+		"$@" 3>&- &
+	fi
+}
+
 # guest WHO [MEW RUN FLAGS] -- CMD...: CMD under the syscall engine, mew run by WHO.
 guest() {
 	local who=$1
@@ -102,7 +114,7 @@ walled() {
 @test "syscall wall: ptrace, kill and process_vm_readv of a host process of the same user fail" {
 	local pid
 	for who in $WHO; do
-		on "$who" sleep 60 &
+		behind "$who" sleep 60
 		pid=$!
 		walled "$who" ptrace "$pid"
 		[[ "$output" == *"Operation not permitted"* ]]
@@ -122,7 +134,7 @@ walled() {
 	for who in $WHO; do
 		name=mew-wall-$$-$who
 		rm -f "$T/work/accepted"
-		on "$who" "$T/bin/climb" listen "$name" "$T/work/accepted" >"$T/work/listening" &
+		behind "$who" "$T/bin/climb" listen "$name" "$T/work/accepted" >"$T/work/listening"
 		pid=$!
 		for _ in $(seq 50); do grep -q listening "$T/work/listening" && break; sleep 0.1; done
 		walled "$who" abstract "$name"
@@ -136,7 +148,7 @@ walled() {
 @test "syscall wall: /proc/PID of a host process: its root, environ and memory are refused" {
 	local pid
 	for who in $WHO; do
-		on "$who" sleep 60 &
+		behind "$who" sleep 60
 		pid=$!
 		walled "$who" proc "$pid" "$T/host/secret"
 		[[ "$output" != *"WRONG"* ]]
@@ -224,7 +236,7 @@ walled() {
 	local arm pid
 	arm=${ROOTFS%-amd64}-arm64
 	[ -d "$arm" ] || skip "no arm64 busybox rootfs at $arm"
-	sleep 60 &
+	behind self sleep 60
 	pid=$!
 	run "$MEW" run --engine emulate --rootfs "$arm" -- sh -c "
 		cat /proc/$pid/environ; echo 1 > /proc/sys/fs/lease-break-time;
