@@ -89,6 +89,7 @@ static const struct {
 	{ "vsock-uds", { "--vsock-uds", "/tmp/v" } },
 	{ "no-snapshot", { "--no-snapshot" } },
 	{ "vm-debug", { "--vm-debug", "timing" } },
+	{ "sandbox", { "--sandbox", "strict" } },
 };
 /* What says how mew runs, or where the rootfs comes from (--image and
  * --persist are resolved to a rootfs before any engine): no engine is asked
