@@ -33,12 +33,22 @@ mkdir -p "$work/bundle"
 jq --arg root "$rootfs" '.root.path = $root | .process.terminal = false | .process.args = ["/bin/true"]' \
 	"$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
 
+# Per engine (the runtime's name picks it): syscall on the same rootfs,
+# emulate on the arm64 one (its /bin/true is an arm64 program); the vm engine
+# is refused by name until it boots a VM per container.
+arm64=${ROOTFS_ARM64:-${rootfs%-amd64}-arm64}
 cmds=(
 	"podman + mew|$pod --runtime $mew $run"
 	"podman + runc|$pod --runtime $(command -v runc) $run"
+	"podman + mew-syscall|$pod --runtime ${mew%-runc}-syscall $run"
 	"mew-runc run|$mew --root $work/mew run -b $work/bundle b-\$RANDOM"
 	"runc run|runc --root $work/runc run -b $work/bundle b-\$RANDOM"
 )
+if [ -x "$arm64/bin/busybox" ]; then
+	cmds+=("podman + mew-emulate|$pod --runtime ${mew%-runc}-emulate ${run/--rootfs $rootfs/--rootfs $arm64}")
+else
+	echo "bench: no arm64 rootfs at $arm64: podman + mew-emulate not measured" >&2
+fi
 if command -v crun >/dev/null && $pod --runtime "$(command -v crun)" $run >/dev/null 2>&1; then
 	cmds+=("podman + crun|$pod --runtime $(command -v crun) $run")
 else
@@ -53,10 +63,10 @@ for c in "${cmds[@]}"; do args+=(-n "${c%%|*}" "${c#*|}"); done
 hyperfine --style none --warmup 3 --runs "$runs" --export-json "$work/r.json" "${args[@]}" >/dev/null 2>&1
 
 median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$work/r.json"; }
-printf '%-16s %10s %10s\n' command "median ms" "vs runc"
+printf '%-22s %10s %10s\n' command "median ms" "vs runc"
 for c in "${cmds[@]}"; do
 	n=${c%%|*}
 	case $n in podman*) ref=$(median "podman + runc") ;; *) ref=$(median "runc run") ;; esac
 	awk -v n="$n" -v m="$(median "$n")" -v r="$ref" \
-		'BEGIN { printf "%-16s %10.1f %9.2fx\n", n, m * 1000, m / r }'
+		'BEGIN { printf "%-22s %10.1f %9.2fx\n", n, m * 1000, m / r }'
 done

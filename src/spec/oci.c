@@ -1215,6 +1215,35 @@ static int read_resources(struct ctx *c, json_t *lx, struct spec *spec)
 	return 0;
 }
 
+/* A sysctl is written only where it belongs to a namespace of the
+ * container's (runc's rule): anything else would change the host's. */
+static int sysctl_scope(struct ctx *c, const char *key, const struct spec_oci *oci)
+{
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					   "kernel.sem", "kernel.shmall", "kernel.shmmax",
+					   "kernel.shmmni", "kernel.shm_rmid_forced" };
+	enum spec_ns ns = SPEC_NS_COUNT;
+	const char *what = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+		if (strcmp(key, ipc[i]) == 0)
+			ns = SPEC_NS_IPC, what = "an ipc";
+	if (str_has_prefix(key, "fs.mqueue."))
+		ns = SPEC_NS_IPC, what = "an ipc";
+	else if (str_has_prefix(key, "net."))
+		ns = SPEC_NS_NET, what = "a network";
+	else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		ns = SPEC_NS_UTS, what = "a uts";
+	if (ns == SPEC_NS_COUNT)
+		return fail(c, "`%s` is not in a namespace of the container's: it would change the host's", key);
+	if (!oci->ns[ns].enabled) {
+		char why[160];
+		snprintf(why, sizeof(why), "needs %s namespace in linux.namespaces: it would change the host's", what);
+		return fail(c, "%s", why);
+	}
+	return 0;
+}
+
 static int read_sysctl(struct ctx *c, json_t *lx, struct spec_oci *oci)
 {
 	json_t *obj, *v;
@@ -1234,6 +1263,8 @@ static int read_sysctl(struct ctx *c, json_t *lx, struct spec_oci *oci)
 		if (key[0] == '\0' || strchr(key, '=') != NULL || strchr(key, '/') != NULL ||
 		    strstr(key, "..") != NULL || key[0] == '.')
 			return fail(c, "invalid sysctl name `%s`", key);
+		if (sysctl_scope(c, key, oci) < 0)
+			return -1;
 		if (asprintf(&kv, "%s=%s", key, json_string_value(v)) < 0)
 			return oom(c);
 		int r = strv_push(&oci->sysctl, kv);

@@ -284,3 +284,18 @@ create_with_resources() { # RESOURCES_JSON
 	[ ! -e "$ROOT/$ID" ]
 	[ ! -e "$v2/mew-runtime/$ID" ]
 }
+
+@test "oci-spec: a sysctl outside the container's namespaces is refused by name, as runc does (it would change the host's)" {
+	before=$(cat /proc/sys/vm/swappiness)
+	config '[ "/bin/true" ]' '' '' '{ "namespaces": [ { "type": "mount" }, { "type": "ipc" } ], "sysctl": { "vm.swappiness": "1" } }'
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"linux.sysctl.vm.swappiness: \`vm.swappiness\` is not in a namespace of the container's"* ]]
+	config '[ "/bin/true" ]' '' '' '{ "namespaces": [ { "type": "mount" } ], "sysctl": { "net.ipv4.ip_forward": "1" } }'
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"linux.sysctl.net.ipv4.ip_forward: needs a network namespace"* ]]
+	[ "$(cat /proc/sys/vm/swappiness)" = "$before" ]
+	[ ! -e "$ROOT/$ID" ]
+}

@@ -336,6 +336,10 @@ static void errors_name_path_and_value(void **state)
 	expect("\"shares\": 512", "\"shares\": 5.5",
 	       "config.json: linux.resources.cpu.shares: expected a non-negative integer, got 5.5");
 	expect("\"1\"}", "1}", "config.json: linux.sysctl.net.ipv4.ip_forward: expected a string, got 1");
+	expect("\"net.ipv4.ip_forward\": \"1\"", "\"vm.swappiness\": \"1\"",
+	       "config.json: linux.sysctl.vm.swappiness: `vm.swappiness` is not in a namespace of the container's: it would change the host's");
+	expect("{\"type\": \"network\", \"path\": \"/run/netns/x\"}", "{\"type\": \"ipc\"}",
+	       "config.json: linux.sysctl.net.ipv4.ip_forward: needs a network namespace in linux.namespaces: it would change the host's");
 	expect("\"SCMP_ACT_ERRNO\", \"defaultErrnoRet\"", "\"SCMP_ACT_MAYBE\", \"defaultErrnoRet\"",
 	       "config.json: linux.seccomp.defaultAction: expected an SCMP_ACT_* action, got \"SCMP_ACT_MAYBE\"");
 	expect("\"SCMP_CMP_EQ\"", "\"==\"",
