@@ -68,6 +68,11 @@ chown other EPERM
 chgrp own ok
 chgrp 65534:65534 755'
 
+# A root with another group makes files of that group.
+CREDS_NEWGID='setresgid ok
+file 0:100 644
+dir 0:100 755'
+
 # expect NAME: $output must be the text of $NAME (shows both when not).
 expect() {
 	local want=${!1}

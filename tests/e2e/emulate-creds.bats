@@ -76,6 +76,12 @@ perm_lines() {
 	expect CREDS_OWN
 }
 
+@test "emulate creds: a root of another group makes files of that group" {
+	need_creds
+	run emu -- /creds newgid /tmp/g
+	expect CREDS_NEWGID
+}
+
 # Run by an ordinary user: owners are recorded (user.mew.owner) and shown
 # back, the caller's own files show as root's.
 @test "emulate creds: unprivileged, owners are recorded and reported by stat" {

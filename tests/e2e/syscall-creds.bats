@@ -92,6 +92,15 @@ user_sc() {
 	done
 }
 
+@test "syscall creds: a root of another group makes files of that group" {
+	for m in stub notifier; do
+		run sc $m -- /creds newgid /tmp/g
+		expect CREDS_NEWGID
+	done
+	run user_sc stub -- /creds newgid /tmp/g
+	expect CREDS_NEWGID
+}
+
 # Unprivileged, owners are recorded (user.mew.owner) and shown back, and the
 # caller's own files are root's (PRoot -0's view: git sees no "dubious
 # ownership").

@@ -40,7 +40,8 @@ __attribute__((section(".data.cfg"), used)) struct stub_config cfg;
 
 /* Calls the kernel checks against the caller's identity: for a process
  * that is no longer root they go to mew, which checks them against its
- * credentials and the owners the guest sees (personality/perm.c). */
+ * credentials and the owners the guest sees (personality/perm.c); for a
+ * root of another group too, so that what it makes gets that group. */
 static int checked_by_mew(long nr, const long *a)
 {
 	switch (nr) {
@@ -62,7 +63,7 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 {
 	long r;
 
-	if (!pers_cred_fs_omnipotent(&cfg.cred) && checked_by_mew(nr, a))
+	if ((cfg.cred.fsgid != 0 || !pers_cred_fs_omnipotent(&cfg.cred)) && checked_by_mew(nr, a))
 		return slow(nr, a);
 	switch (nr) {
 	case __NR_stat:

@@ -8,6 +8,7 @@
  *                    access01/04, open02, creat04, mkdir04, kill05 try
  *   own DIR          chown recorded and reported by stat (chown02, fchown,
  *                    lchown, set-group-id directories: mkdir02, creat08)
+ *   newgid DIR       a root with another group: its new files have that group
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -203,6 +204,22 @@ static void own(const char *dir)
 	rmdir(dir);
 }
 
+static void newgid(const char *dir)
+{
+	char f[256], d[256];
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	mkdir(dir, 0755);
+	printf("setresgid %s\n", err(setresgid(100, 100, 100)));
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	mkdir(d, 0755);
+	show("file", f);
+	show("dir", d);
+	unlink(f);
+	rmdir(d);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -214,6 +231,8 @@ int main(int argc, char **argv)
 		perm(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "own") == 0)
 		own(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "newgid") == 0)
+		newgid(argv[2]);
 	else
 		return 2;
 	return 0;
