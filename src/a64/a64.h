@@ -91,6 +91,10 @@ void a64_fault_init(void);
  * the personality.  follow = resolve a final symlink.  Returns AT_FDCWD
  * (the host path is absolute) or -errno. */
 int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len);
+/* Path slot 0 or 1 of the system call in c, as the personality's call
+ * table pc says (which argument, its dirfd, whether followed): 0 with the
+ * host path, or -errno (-EROFS when the call writes to a read-only path). */
+int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot, char *out, size_t len);
 /* Host path -> guest path (for getcwd, readlink of /proc/self/exe...). */
 int a64_path_to_guest(const char *host, char *out, size_t len);
 

@@ -241,81 +241,73 @@ static int build_stack(struct a64_cpu *c, const struct loaded *prog, const struc
 	return 0;
 }
 
-/* Split a #! line into interpreter and one optional argument. */
-static int parse_shebang(const char *hp, char *interp, size_t ilen, char *arg, size_t alen)
+/* Write the guest's argv over this process's own (mew's), padded with NULs,
+ * so that /proc/PID/cmdline shows the guest's to anyone who asks (the
+ * personality drops the padding); cut where mew's was shorter. */
+static void show_argv(char *const *args)
 {
-	char buf[256];
-	cleanup_close int fd = open(hp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 2)
-		return -ENOEXEC;
-	buf[n] = '\0';
-	char *nl = strchr(buf, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	char *p = buf + 2;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	char *e = p;
-	while (*e && *e != ' ' && *e != '\t')
-		e++;
-	if (e == p)
-		return -ENOEXEC;
-	snprintf(interp, ilen, "%.*s", (int)(e - p), p);
-	while (*e == ' ' || *e == '\t')
-		e++;
-	size_t al = strlen(e);
-	while (al > 0 && (e[al - 1] == ' ' || e[al - 1] == '\t' || e[al - 1] == '\r'))
-		e[--al] = '\0';
-	snprintf(arg, alen, "%s", e);
-	return 0;
+	char stat[1024], *s;
+	unsigned long start = 0, end = 0;
+	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, stat, sizeof(stat) - 1);
+
+	if (n <= 0)
+		return;
+	stat[n] = '\0';
+	s = strrchr(stat, ')');
+	/* arg_start and arg_end are fields 48 and 49; s ends field 2, and
+	 * after the loop it is the blank before field 48 */
+	for (int field = 2; s != NULL && field < 48; field++)
+		s = strchr(s + 1, ' ');
+	if (s == NULL || sscanf(s, " %lu %lu", &start, &end) != 2 || end <= start)
+		return;
+	char *area = (char *)(uintptr_t)start;
+	size_t len = end - start, at = 0;
+	/* args may point into the area: gathered first */
+	cleanup_free char *text = malloc(len);
+	if (text == NULL)
+		return;
+	memset(text, 0, len);
+	for (size_t k = 0; args[k] != NULL && at + 1 < len; k++) {
+		size_t l = strlen(args[k]) + 1;
+		if (at + l > len - 1)
+			l = len - 1 - at;
+		memcpy(text + at, args[k], l);
+		at += l;
+	}
+	memcpy(area, text, len);
+	a64_proc.pers.cmdline_padded = true;
 }
 
 int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const *envp,
 	     struct mew_error **err)
 {
-	char hp[PATH_MAX];
-	char *const *args = argv;
-	char cur[PATH_MAX];
+	static struct pers_exec ex; /* the load is once a process */
+	const char *hp = ex.host, *cur;
+	char **args;
+	size_t n = 0, k = 0;
 	int r;
 
-	snprintf(cur, sizeof(cur), "%s", path);
-	for (int depth = 0;; depth++) {
-		r = a64_path(AT_FDCWD, cur, 1, hp, sizeof(hp));
-		if (r < 0 && r != AT_FDCWD)
-			return mew_error_status(err, MEW_EXIT_NOT_FOUND, -r, "`%s`", cur);
+	/* `#!` followed in the rootfs by the personality; the ELF's PT_INTERP
+	 * is loaded below */
+	r = pers_exec_script(&a64_proc.pers, NULL, path, argv[0] != NULL ? argv[0] : path, &ex);
+	if (r == -ENOENT)
+		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", path);
+	if (r == 0)
 		r = a64_check_exec(hp);
-		if (r == -ENOENT)
-			return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", cur);
-		if (r < 0 && r != AT_FDCWD)
-			return mew_error_status(err, MEW_EXIT_NOT_EXEC, -r, "`%s`", cur);
-		char h[2] = { 0 };
-		cleanup_close int fd = open(hp, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || read(fd, h, 2) != 2)
-			return mew_error_status(err, MEW_EXIT_NOT_EXEC, errno, "read `%s`", cur);
-		if (h[0] != '#' || h[1] != '!')
-			break;
-		if (depth >= 4)
-			return mew_error_status(err, MEW_EXIT_NOT_EXEC, ELOOP, "`%s`", path);
-		char interp[PATH_MAX], arg[PATH_MAX];
-		if (parse_shebang(hp, interp, sizeof(interp), arg, sizeof(arg)) < 0)
-			return mew_error_status(err, MEW_EXIT_NOT_EXEC, ENOEXEC, "`%s`", cur);
-		size_t n = 0;
-		while (args[n] != NULL)
-			n++;
-		char **na = calloc(n + 4, sizeof(char *));
-		size_t k = 0;
-		na[k++] = strdup(interp);
-		if (arg[0])
-			na[k++] = strdup(arg);
-		na[k++] = strdup(cur);
-		for (size_t j = 1; j < n; j++)
-			na[k++] = strdup(args[j]);
-		args = na; /* not freed: copied onto the guest stack, and the load is once */
-		snprintf(cur, sizeof(cur), "%s", interp);
-	}
+	if (r < 0)
+		return mew_error_status(err, MEW_EXIT_NOT_EXEC, -r, "`%s`", path);
+	cur = ex.program;
+	while (argv[n] != NULL)
+		n++;
+	args = calloc((size_t)ex.nprefix + n + 1, sizeof(char *));
+	if (args == NULL)
+		return mew_error(err, ENOMEM, "argv");
+	/* not freed: copied onto the guest stack, and the load is once */
+	for (int i = 0; i < ex.nprefix; i++)
+		args[k++] = ex.prefix[i];
+	for (size_t j = 1; j < n; j++)
+		args[k++] = argv[j];
 
 	struct loaded prog, interp;
 	if (load_elf(hp, cur, &prog, err) < 0)
@@ -340,6 +332,8 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 	a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = PAGE_UP(prog.end);
 	if (pers_resolve(&a64_proc.pers, NULL, cur, PERS_FOLLOW, a64_proc.exe, sizeof(a64_proc.exe)) < 0)
 		snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
+	/* last: path and argv may be in the area it writes over */
+	show_argv(args);
 	a64_cache_flush_all();
 	return 0;
 }

@@ -43,36 +43,6 @@ static int make_tramp(void)
 	return 0;
 }
 
-/* Find argv0 along PATH inside the rootfs, as execvp would. */
-static int find_command(const char *name, const char *path_env, char *out, size_t len)
-{
-	char hp[PATH_MAX];
-	if (strchr(name, '/') != NULL) {
-		snprintf(out, len, "%s", name);
-		return 0;
-	}
-	const char *p = path_env != NULL ? path_env : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	int saw_eacces = 0;
-	while (*p) {
-		const char *e = strchr(p, ':');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		char cand[PATH_MAX];
-		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, n ? p : ".", name);
-		if (a64_path(AT_FDCWD, cand, 1, hp, sizeof(hp)) == AT_FDCWD) {
-			if (access(hp, X_OK) == 0) {
-				snprintf(out, len, "%s", cand);
-				return 0;
-			}
-			if (errno == EACCES)
-				saw_eacces = 1;
-		}
-		p += n;
-		if (*p == ':')
-			p++;
-	}
-	return saw_eacces ? -EACCES : -ENOENT;
-}
-
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -90,7 +60,7 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 	int r = a64_path(AT_FDCWD, a64_proc.pers.cwd, 1, hcwd, sizeof(hcwd));
 	if (r != AT_FDCWD || chdir(hcwd) < 0)
 		return mew_error(err, r != AT_FDCWD ? -r : errno, "workdir `%s`", a64_proc.pers.cwd);
-	r = find_command(cmd, env_get(env, "PATH"), path, sizeof(path));
+	r = pers_lookup(&a64_proc.pers, cmd, env_get(env, "PATH"), path, sizeof(path));
 	if (r == -ENOENT)
 		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", cmd);
 	if (r < 0)
@@ -129,25 +99,11 @@ static char devdir[PATH_MAX];
 static int setup_pers(const struct spec *spec, struct mew_error **err)
 {
 	struct pers *p = &a64_proc.pers;
-	if (pers_init(p, spec->rootfs, err) < 0)
+	if (pers_setup(p, spec, err) < 0)
 		return -1;
-	for (size_t k = 0; k < spec->nmounts; k++) {
-		const struct spec_mount *m = &spec->mounts[k];
-		bool ro = false;
-		if (strcmp(m->type, "bind") != 0)
-			continue;
-		for (size_t o = 0; m->options != NULL && m->options[o] != NULL; o++)
-			if (strcmp(m->options[o], "ro") == 0)
-				ro = true;
-		if (pers_add_bind(p, m->source, m->destination, ro, err) < 0)
-			return -1;
-	}
-	if (pers_add_default_binds(p, err) < 0 || wall_dev_binds(p, devdir, err) < 0)
+	if (wall_dev_binds(p, devdir, err) < 0)
 		return -1;
-	p->readonly_root = spec->readonly_root;
 	p->guest_root = getppid(); /* the keeper, the guest's subreaper */
-	if (spec->hostname != NULL)
-		pers_set_hostname(p, spec->hostname);
 	if (spec->user_set)
 		pers_cred_init(&p->cred, spec->uid, spec->gid);
 	if (spec->cwd != NULL) {
@@ -274,8 +230,9 @@ int a64_exec_main(int argc, char **argv)
 	struct pers *p = &a64_proc.pers;
 	if (argc < 9)
 		goto usage;
-	a64_debug_on = (argv[1][0] - '0') & 1;
-	a64_jit_enabled = !((argv[1][0] - '0') & 2);
+	unsigned long mode = strtoul(argv[1], NULL, 10);
+	a64_debug_on = (mode & 1) != 0;
+	a64_jit_enabled = (mode & 2) == 0;
 	if (pers_init(p, argv[2], &e) < 0)
 		return mew_error_report(e);
 	p->readonly_root = argv[6][0] == 'r';
@@ -362,23 +319,9 @@ int emulate_is_foreign(const struct spec *spec)
 	}
 	if (spec->cwd != NULL)
 		pers_set_cwd(&p, spec->cwd);
-	const char *path_env = spec_getenv(spec, "PATH");
-	const char *name = spec->argv[0];
-	const char *dirs = strchr(name, '/') ? "" : path_env != NULL ? path_env : "/usr/bin:/bin";
-	do {
-		const char *end = strchr(dirs, ':');
-		size_t n = end ? (size_t)(end - dirs) : strlen(dirs);
-		if (strchr(name, '/'))
-			snprintf(guest, sizeof(guest), "%s", name);
-		else
-			snprintf(guest, sizeof(guest), "%.*s/%s", (int)n, dirs, name);
-		if (pers_translate(&p, NULL, guest, PERS_FOLLOW, host, sizeof(host)) == 0 &&
-		    access(host, X_OK) == 0) {
-			r = a64_is_elf(host);
-			break;
-		}
-		dirs += n;
-	} while (*dirs++ == ':');
+	if (pers_lookup(&p, spec->argv[0], spec_getenv(spec, "PATH"), guest, sizeof(guest)) == 0 &&
+	    pers_translate(&p, NULL, guest, PERS_FOLLOW, host, sizeof(host)) == 0)
+		r = a64_is_elf(host);
 	pers_free(&p);
 	return r;
 #endif

@@ -30,6 +30,21 @@ int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len)
 	return r < 0 ? r : AT_FDCWD;
 }
 
+int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot, char *out, size_t len)
+{
+	uint64_t f = PERS_CALL_FLAG(pc, c->x);
+	int dirfd = pc->dirfd[slot] >= 0 ? (int)c->x[pc->dirfd[slot]] : AT_FDCWD;
+	const char *guest = (const char *)(uintptr_t)c->x[pc->path[slot]];
+	int r;
+
+	if (guest == NULL)
+		return -EFAULT;
+	r = a64_path(dirfd, guest, slot == 0 && pers_call_follows(pc, f, pers_abi_aarch64.o_nofollow), out, len);
+	if (r < 0 && r != AT_FDCWD)
+		return r;
+	return pers_write_check(&a64_proc.pers, pc, f, slot, out);
+}
+
 int a64_path_to_guest(const char *host, char *out, size_t len)
 {
 	int r = pers_untranslate(&a64_proc.pers, host, out, len);

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "a64/a64.h"
-#include "a64/sysnr.h"
+#include "personality/abi/aarch64.h"
 
 #define ARG(n) (c->x[n])
 #define PTR(n) ((void *)(uintptr_t)c->x[n])
@@ -171,20 +171,15 @@ static long sys_mmap(struct a64_cpu *c)
 
 /* ---- paths ---- */
 
-#define GPATH(n, follow, buf)                                             \
-	({                                                                  \
-		int _d = a64_path((int)ARG(n - 1), STR(n), follow, buf, sizeof(buf)); \
-		if (_d < 0 && _d != AT_FDCWD)                               \
-			return _d;                                          \
-		_d;                                                         \
-	})
-
-/* A path not relative to a directory fd: 0 or -errno. */
-static int abs_path(const char *g, char *out, size_t len)
-{
-	int r = a64_path(AT_FDCWD, g, 1, out, len);
-	return r == AT_FDCWD ? 0 : r;
-}
+/* Path slot 0 or 1 of the call, as the personality's call table says
+ * (argument, dirfd, follow, read-only refusal): the host path, or return
+ * -errno from the dispatch. */
+#define TPATH(slot, buf)                                                       \
+	do {                                                                   \
+		int _r = a64_call_path(c, pc, slot, buf, sizeof(buf));        \
+		if (_r < 0)                                                    \
+			return _r;                                             \
+	} while (0)
 
 static long sys_readlinkat(struct a64_cpu *c)
 {
@@ -450,21 +445,33 @@ static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 
 long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 {
+	const struct pers_call *pc = pers_call(&pers_abi_aarch64, (long)nr);
 	char hp[PATH_MAX], hp2[PATH_MAX];
 	int d, d2;
 	struct stat st;
 
+	if (pc != NULL && pc->kind == PK_REFUSE)
+		return -pc->err;
 	switch (nr) {
 	case A64_NR_openat: {
 		int fl = open_flags_in(ARG(2)), r, fresh;
-		d = GPATH(1, !(ARG(2) & G_O_NOFOLLOW), hp);
+		TPATH(0, hp);
+		d = AT_FDCWD;
+		if ((ARG(2) & (O_ACCMODE | O_PATH)) == O_RDONLY) {
+			/* the personality's view of /proc files that name host paths */
+			int fd = pers_proc_open(&a64_proc.pers, hp);
+			if (fd >= 0) {
+				if (!(ARG(2) & O_CLOEXEC))
+					fcntl(fd, F_SETFD, 0);
+				return fd;
+			}
+		}
 		if ((r = pers_check_open(PERS, CRED, hp, fl)) < 0)
 			return r;
 		fresh = (fl & O_CREAT) && faccessat(d, hp, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
 		r = ret(openat(d, hp, fl, (mode_t)ARG(3)));
 		return fresh ? created(r, hp) : r;
-	}
-	case A64_NR_fstat:
+	}	case A64_NR_fstat:
 		if (fstat(ARG(0), &st) < 0)
 			return -errno;
 		snprintf(hp, sizeof(hp), "/proc/self/fd/%d", (int)ARG(0));
@@ -477,8 +484,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 			snprintf(hp, sizeof(hp), "/proc/self/fd/%d", (int)ARG(0));
 			fl = 0;
 		} else {
-			d = GPATH(1, !(fl & AT_SYMLINK_NOFOLLOW), hp);
-			if (fstatat(d, hp, &st, fl) < 0)
+			TPATH(0, hp);
+			if (fstatat(AT_FDCWD, hp, &st, fl) < 0)
 				return -errno;
 		}
 		return stat_view(PTR(2), hp, !(fl & AT_SYMLINK_NOFOLLOW), &st);
@@ -489,13 +496,15 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 			return statx_view(ret(syscall(SYS_statx, ARG(0), "", ARG(2), ARG(3), PTR(4))), hp,
 					  true, PTR(4));
 		}
-		d = GPATH(1, !(ARG(2) & AT_SYMLINK_NOFOLLOW), hp);
+		TPATH(0, hp);
+		d = AT_FDCWD;
 		return statx_view(ret(syscall(SYS_statx, d, hp, ARG(2), ARG(3), PTR(4))), hp,
 				  !(ARG(2) & AT_SYMLINK_NOFOLLOW), PTR(4));
 	case A64_NR_faccessat:
 	case A64_NR_faccessat2: {
 		int fl = nr == A64_NR_faccessat ? 0 : ARG(3), r;
-		d = GPATH(1, !(fl & AT_SYMLINK_NOFOLLOW), hp);
+		TPATH(0, hp);
+		d = AT_FDCWD;
 		/* the guest's ids decide, and what mew itself may do */
 		if ((r = pers_check_access(PERS, CRED, hp, !(fl & AT_SYMLINK_NOFOLLOW), ARG(2),
 					   fl & AT_EACCESS)) < 0)
@@ -505,67 +514,73 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_readlinkat:
 		return sys_readlinkat(c);
 	case A64_NR_mkdirat:
-		d = GPATH(1, 0, hp);
+		TPATH(0, hp);
+		d = AT_FDCWD;
 		if ((d2 = pers_check_create(PERS, CRED, hp)) < 0)
 			return d2;
 		return created(ret(mkdirat(d, hp, ARG(2))), hp);
 	case A64_NR_mknodat:
-		d = GPATH(1, 0, hp);
+		TPATH(0, hp);
+		d = AT_FDCWD;
 		if ((d2 = pers_check_create(PERS, CRED, hp)) < 0)
 			return d2;
 		return created(ret(mknodat(d, hp, ARG(2), ARG(3))), hp);
 	case A64_NR_unlinkat:
-		d = GPATH(1, 0, hp);
+		TPATH(0, hp);
+		d = AT_FDCWD;
 		if ((d2 = pers_check_delete(PERS, CRED, hp)) < 0)
 			return d2;
 		return ret(unlinkat(d, hp, ARG(2)));
 	case A64_NR_symlinkat:
-		d = a64_path(ARG(1), STR(2), 0, hp, sizeof(hp));
-		if (d < 0 && d != AT_FDCWD)
-			return d;
+		TPATH(0, hp);
+		d = AT_FDCWD;
 		if ((d2 = pers_check_create(PERS, CRED, hp)) < 0)
 			return d2;
 		return created(ret(symlinkat(STR(0), d, hp)), hp);
 	case A64_NR_linkat:
-		d = GPATH(1, ARG(4) & AT_SYMLINK_FOLLOW, hp);
-		d2 = a64_path(ARG(2), STR(3), 0, hp2, sizeof(hp2));
-		if (d2 < 0 && d2 != AT_FDCWD)
-			return d2;
+		TPATH(0, hp);
+		d = AT_FDCWD;
+		TPATH(1, hp2);
 		if ((d2 = pers_check_create(PERS, CRED, hp2)) < 0)
 			return d2;
 		return ret(linkat(d, hp, AT_FDCWD, hp2, ARG(4)));
 	case A64_NR_renameat:
 	case A64_NR_renameat2:
-		d = GPATH(1, 0, hp);
-		d2 = a64_path(ARG(2), STR(3), 0, hp2, sizeof(hp2));
-		if (d2 < 0 && d2 != AT_FDCWD)
-			return d2;
+		TPATH(0, hp);
+		d = AT_FDCWD;
+		TPATH(1, hp2);
 		if ((d2 = pers_check_rename(PERS, CRED, hp, hp2)) < 0)
 			return d2;
 		return ret(syscall(SYS_renameat2, d, hp, AT_FDCWD, hp2, nr == A64_NR_renameat ? 0 : ARG(4)));
 	case A64_NR_fchmodat:
-		d = GPATH(1, 1, hp);
+		TPATH(0, hp);
 		return pers_chmod(PERS, CRED, hp, true, ARG(2));
 	case A64_NR_fchmod:
 		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 			return d;
+		if (pers_host_readonly(PERS, hp))
+			return -EROFS; /* a read-only place, whatever the fd's mode */
 		return pers_chmod(PERS, CRED, hp, true, ARG(1));
 	case A64_NR_fchownat:
-		d = GPATH(1, !(ARG(4) & AT_SYMLINK_NOFOLLOW), hp);
+		TPATH(0, hp);
 		return pers_chown(PERS, CRED, hp, !(ARG(4) & AT_SYMLINK_NOFOLLOW), ARG(2), ARG(3));
 	case A64_NR_fchown:
 		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 			return d;
+		if (pers_host_readonly(PERS, hp))
+			return -EROFS;
 		return pers_chown(PERS, CRED, hp, true, ARG(1), ARG(2));
 	case A64_NR_utimensat: {
 		const struct timespec *ts = PTR(2);
 		bool now = ts == NULL || (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
+		d = AT_FDCWD;
 		if (PTR(1) == NULL) {
-			if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
-				return d;
-			d = AT_FDCWD;
+			if ((d2 = fd_host(ARG(0), hp, sizeof(hp))) < 0)
+				return d2;
+			if (pers_host_readonly(PERS, hp))
+				return -EROFS;
 		} else {
-			d = GPATH(1, !(ARG(3) & AT_SYMLINK_NOFOLLOW), hp);
+			TPATH(0, hp);
 		}
 		if ((d2 = pers_check_utimes(PERS, CRED, hp, !(ARG(3) & AT_SYMLINK_NOFOLLOW), now)) < 0)
 			return d2;
@@ -574,14 +589,12 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(syscall(SYS_utimensat, d, hp, PTR(2), ARG(3)));
 	}
 	case A64_NR_truncate:
-		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
-			return d;
+		TPATH(0, hp);
 		if ((d2 = pers_check_write(PERS, CRED, hp, true)) < 0)
 			return d2;
 		return ret(truncate(hp, ARG(1)));
 	case A64_NR_statfs:
-		if ((d = abs_path(STR(0), hp, sizeof(hp))) < 0)
-			return d;
+		TPATH(0, hp);
 		return ret(syscall(SYS_statfs, hp, PTR(1)));
 	case A64_NR_fstatfs:
 		return ret(syscall(SYS_fstatfs, ARG(0), PTR(1)));
@@ -596,28 +609,19 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_execve:
 		return sys_execve(c);
 	case A64_NR_inotify_add_watch:
-		if ((d = abs_path(STR(1), hp, sizeof(hp))) < 0)
-			return d;
+		TPATH(0, hp);
 		return ret(syscall(SYS_inotify_add_watch, ARG(0), hp, ARG(2)));
 	case A64_NR_setxattr: case A64_NR_lsetxattr:
-		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_setxattr, hp, sizeof(hp));
-		if (d != AT_FDCWD)
-			return d;
+		TPATH(0, hp);
 		return ret(syscall(nr == A64_NR_setxattr ? SYS_setxattr : SYS_lsetxattr, hp, PTR(1), PTR(2), ARG(3), ARG(4)));
 	case A64_NR_getxattr: case A64_NR_lgetxattr:
-		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_getxattr, hp, sizeof(hp));
-		if (d != AT_FDCWD)
-			return d;
+		TPATH(0, hp);
 		return ret(syscall(nr == A64_NR_getxattr ? SYS_getxattr : SYS_lgetxattr, hp, PTR(1), PTR(2), ARG(3)));
 	case A64_NR_listxattr: case A64_NR_llistxattr:
-		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_listxattr, hp, sizeof(hp));
-		if (d != AT_FDCWD)
-			return d;
+		TPATH(0, hp);
 		return ret(syscall(nr == A64_NR_listxattr ? SYS_listxattr : SYS_llistxattr, hp, PTR(1), ARG(2)));
 	case A64_NR_removexattr: case A64_NR_lremovexattr:
-		d = a64_path(AT_FDCWD, STR(0), nr == A64_NR_removexattr, hp, sizeof(hp));
-		if (d != AT_FDCWD)
-			return d;
+		TPATH(0, hp);
 		return ret(syscall(nr == A64_NR_removexattr ? SYS_removexattr : SYS_lremovexattr, hp, PTR(1)));
 	case A64_NR_sync_file_range2: /* fd, flags, offset, nbytes */
 		return ret(syscall(SYS_sync_file_range, ARG(0), ARG(2), ARG(3), ARG(1)));
@@ -671,8 +675,11 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_rt_sigsuspend:
 		return a64_sys_rt_sigsuspend(c, ARG(0), ARG(1));
 	case A64_NR_prctl:
-		if (a64_proc.pers.fake_root && (d = (int)cred_call(c, PERS_PRCTL)) != PERS_CRED_NOT_MINE)
-			return d;
+		if (a64_proc.pers.fake_root) {
+			long r = cred_call(c, PERS_PRCTL);
+			if (r != PERS_CRED_NOT_MINE)
+				return r;
+		}
 		switch (ARG(0)) {
 		case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
 		case PR_SET_DUMPABLE: case PR_GET_DUMPABLE: case PR_SET_CHILD_SUBREAPER:
@@ -701,10 +708,6 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return 0;
 	case A64_NR_close_range:
 		return ret(syscall(SYS_close_range, ARG(0), ARG(1), ARG(2)));
-	case A64_NR_mount:
-	case A64_NR_umount2:
-	case A64_NR_pivot_root:
-		return -EPERM;
 	}
 	if (nr < sizeof(passthrough) / sizeof(passthrough[0]) && passthrough[nr] != 0) {
 		struct a64_safe_args sa = {

@@ -112,8 +112,8 @@ static int shebang(const char *hdr, size_t n, const char **interp, size_t *ilen,
 	return 1;
 }
 
-int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
-		      const char *argv0, struct pers_exec *out)
+static int resolve(const struct pers *p, const char *base, const char *path, const char *argv0,
+		   bool loader, struct pers_exec *out)
 {
 	struct builder b = { out, 0 };
 	const char *cur = path;
@@ -173,8 +173,11 @@ int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 			base = NULL; /* an interpreter path is taken as the kernel takes it */
 			continue;
 		}
+		out->program = cur;
 		if (n < 4 || memcmp(hdr, ELFMAG, SELFMAG) != 0)
 			return -ENOEXEC;
+		if (!loader)
+			return 0;
 		r = elf_interp(fd, hdr, (size_t)n, interp, sizeof(interp));
 		if (r < 0)
 			return r;
@@ -199,4 +202,16 @@ int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 		}
 		return 0;
 	}
+}
+
+int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
+		      const char *argv0, struct pers_exec *out)
+{
+	return resolve(p, base, path, argv0, true, out);
+}
+
+int pers_exec_script(const struct pers *p, const char *base, const char *path, const char *argv0,
+		     struct pers_exec *out)
+{
+	return resolve(p, base, path, argv0, false, out);
 }

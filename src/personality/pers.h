@@ -52,11 +52,13 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "base/error.h"
+#include "personality/call.h"
 #include "personality/cred.h"
 
 struct pers_bind {
@@ -82,6 +84,10 @@ struct pers {
 	/* Guest path of the program the guest process runs, answered for
 	 * /proc/self/exe; NULL = ask the host's /proc and untranslate. */
 	const char *exe;
+
+	/* The engine wrote each guest process's argv over its own host argv,
+	 * padded with NULs (emulate): /proc/N/cmdline drops the padding. */
+	bool cmdline_padded;
 
 	/* --read-only: the rootfs (outside rw binds) refuses writes (EROFS). */
 	bool readonly_root;
@@ -117,10 +123,7 @@ void pers_cache_free(struct pers_cache *c);
 /* Is pid (a thread or process) below root, and not root itself? */
 bool pers_pid_in_guest(pid_t root, pid_t pid);
 
-/* Follow the last component if it is a symlink (stat, open, chdir, exec...);
- * without it the last component is named, not followed (lstat, readlink,
- * unlink, rename, mkdir, symlink's link path, O_NOFOLLOW). */
-#define PERS_FOLLOW 0x1
+/* PERS_FOLLOW: call.h */
 
 /* rootfs must be a directory; it is canonicalised (realpath).  Identity:
  * fake root; uts: sysname Linux, nodename "mew", the host's release,
@@ -135,6 +138,11 @@ int pers_add_bind(struct pers *p, const char *host, const char *guest, bool ro,
  * engine's (wall_dev_binds). */
 int pers_add_default_binds(struct pers *p, struct mew_error **err);
 void pers_set_hostname(struct pers *p, const char *name);
+/* pers_init for spec: its rootfs, its volumes (`:ro` kept), the default
+ * binds, --read-only and --hostname (setup.c).  Identity and cwd are the
+ * engine's to set. */
+struct spec;
+int pers_setup(struct pers *p, const struct spec *spec, struct mew_error **err);
 
 /* Guest path -> host path.  base: the guest directory a relative path is
  * relative to (the cwd, or a dirfd's guest path); NULL = p->cwd.  flags:
@@ -153,6 +161,12 @@ int pers_untranslate(const struct pers *p, const char *host, char *guest, size_t
 /* Is the translated host path read-only for the guest (a `:ro` bind, or
  * the rootfs with readonly_root)?  Callers answer writes with -EROFS. */
 bool pers_host_readonly(const struct pers *p, const char *host);
+/* The read-only rule for path slot (0 or 1) of call c, translated to
+ * host: 0 when the call may go on, else the kernel's answer for a
+ * read-only mount (-EROFS; -EEXIST for a creation where something is).
+ * flag: PERS_CALL_FLAG of the call (readonly.c). */
+int pers_write_check(const struct pers *p, const struct pers_call *c, uint64_t flag, int slot,
+		     const char *host);
 /* readlink(2) as the guest sees it: the link's own text for a symlink in the
  * rootfs, a guest path for /proc magic links.  Returns the length (not NUL
  * terminated when it fills buf, like readlink) or -errno. */
@@ -169,6 +183,15 @@ int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len);
 /* uname(2) as configured. */
 void pers_uname(const struct pers *p, struct utsname *u);
 
+/* The PATH a program is looked up along when the environment has none
+ * (Docker's and runc's default). */
+#define PERS_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* A command name -> the guest path of the program, searched along path_env
+ * (NULL: PERS_DEFAULT_PATH) inside the rootfs as execvp would; a name with
+ * a slash is taken as it is.  0, -ENOENT, or -EACCES (found, not
+ * executable) (lookup.c). */
+int pers_lookup(const struct pers *p, const char *name, const char *path_env, char *guest, size_t len);
+
 /* Resolve a program for execve the way the kernel would inside the rootfs:
  * `#!` lines are followed (up to 4 levels) and an ELF's PT_INTERP is
  * looked up in the rootfs.  The result says what to run on the host:
@@ -180,22 +203,28 @@ struct pers_exec {
 	 * prefix[0..nprefix) followed by the original argv[1..]. */
 	char *prefix[8];
 	int nprefix;
+	const char *program;	/* the guest path of the program as named (the
+				 * last `#!` interpreter, or path itself) */
 	char buf[3 * PATH_MAX]; /* storage for prefix strings */
 };
 /* argv0: the guest's argv[0] (kept for the program as ld.so's --argv0).
  * Returns 0 or -errno (-ENOENT, -EACCES, -ENOEXEC, -ELOOP). */
 int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 		      const char *argv0, struct pers_exec *out);
+/* The same, `#!` only: out->host is the final program, an ELF whose own
+ * PT_INTERP is the caller's to load (the emulate engine loads it itself). */
+int pers_exec_script(const struct pers *p, const char *base, const char *path, const char *argv0,
+		     struct pers_exec *out);
 
-/* /proc files whose text names host paths (proc.c), for an open of host
- * path host (already translated): an fd (a memfd) with the guest's view,
- * or -1 when host is not such a file (open it as it is).
- * cmdline: /proc/N/cmdline of a dynamic program mew started through the
- * rootfs's loader ("ld.so --argv0 ARGV0 PROGRAM ARGS") as the kernel would
- * have shown it ("ARGV0 ARGS").  view: /proc/N/{maps,mountinfo,mounts}
- * with guest paths. */
-int pers_proc_cmdline_fd(const char *host);
-int pers_proc_view_fd(const struct pers *p, const char *host);
+/* A read-only open of host path host (translated) that is one of the
+ * /proc files whose text would name host paths or mew: an fd (a memfd,
+ * close-on-exec) with the guest's view, or -1 (open host as it is)
+ * (proc.c).  /proc/N/cmdline: the guest's argv (a dynamic program that the
+ * syscall engine started through the rootfs's loader shows "ARGV0 ARGS",
+ * not "ld.so --argv0 ARGV0 PROGRAM ARGS"; see cmdline_padded);
+ * /proc/N/{maps,mountinfo,mounts}: guest paths, and only the mounts the
+ * guest can see, the rootfs's as `/`. */
+int pers_proc_open(const struct pers *p, const char *host);
 
 /* Owners as the guest sees them (owner.c): the recorded owner
  * (PERS_OWNER_XATTR), else for an unprivileged mew its own files as

@@ -1,5 +1,5 @@
 /* The /proc files whose text names host paths, shown as the guest would
- * see them (see pers.h: pers_proc_cmdline_fd, pers_proc_view_fd). */
+ * see them (pers.h: pers_proc_open), for every engine. */
 #include "personality/pers.h"
 
 #include <fcntl.h>
@@ -8,57 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-/* /proc/N/cmdline of a dynamic program mew started through the rootfs's
- * loader reads "ld.so --argv0 ARGV0 PROGRAM ARGS": give the guest what the
- * kernel would have shown, "ARGV0 ARGS", in a memfd.  -1 when not such a
- * file (open it normally). */
-int pers_proc_cmdline_fd(const char *host)
-{
-	static char buf[1 << 17];
-	const char *p = host + 6, *args[4];
-	char *end;
-	ssize_t n, at = 0;
-	int fd, k = 0, m;
-
-	if (strncmp(host, "/proc/", 6) != 0 || *p < '0' || *p > '9')
-		return -1;
-	strtol(p, &end, 10);
-	if (strncmp(end, "/task/", 6) == 0)
-		strtol(end + 6, &end, 10);
-	if (strcmp(end, "/cmdline") != 0)
-		return -1;
-	fd = open(host, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (at < (ssize_t)sizeof(buf) && (n = read(fd, buf + at, sizeof(buf) - (size_t)at)) > 0)
-		at += n;
-	close(fd);
-	/* the first four strings */
-	for (ssize_t i = 0; k < 4 && i < at; k++) {
-		args[k] = buf + i;
-		while (i < at && buf[i] != '\0')
-			i++;
-		i++;
-	}
-	if (k < 4 || args[0][0] != '/' || strncmp(strrchr(args[0], '/') + 1, "ld-", 3) != 0 ||
-	    strcmp(args[1], "--argv0") != 0)
-		return -1;
-	m = memfd_create("cmdline", MFD_CLOEXEC);
-	if (m < 0)
-		return -1;
-	{
-		const char *rest = args[3] + strlen(args[3]) + 1;
-		size_t alen = strlen(args[2]) + 1;
-		if (write(m, args[2], alen) != (ssize_t)alen ||
-		    (rest < buf + at && write(m, rest, (size_t)(buf + at - rest)) < 0)) {
-			close(m);
-			return -1;
-		}
-	}
-	lseek(m, 0, SEEK_SET);
-	return m;
-}
 
 /* The whole of a /proc file (they are small), NUL-terminated; NULL on error. */
 static char *slurp(const char *host, size_t *len)
@@ -90,6 +39,74 @@ static char *slurp(const char *host, size_t *len)
 	return buf;
 }
 
+/* /proc/N[/task/M]/WHAT of a host path: "/WHAT", or NULL. */
+static const char *proc_file(const char *host)
+{
+	const char *num = host + 6;
+	char *end;
+
+	if (strncmp(host, "/proc/", 6) != 0 || *num < '0' || *num > '9')
+		return NULL;
+	strtol(num, &end, 10);
+	if (strncmp(end, "/task/", 6) == 0)
+		strtol(end + 6, &end, 10);
+	return end;
+}
+
+static int memfd_of(const char *name, const char *data, size_t len)
+{
+	int m = memfd_create(name, MFD_CLOEXEC);
+
+	if (m < 0)
+		return -1;
+	for (size_t at = 0; at < len;) {
+		ssize_t n = write(m, data + at, len - at);
+		if (n <= 0) {
+			close(m);
+			return -1;
+		}
+		at += (size_t)n;
+	}
+	lseek(m, 0, SEEK_SET);
+	return m;
+}
+
+/* /proc/N/cmdline: of a dynamic program mew started through the rootfs's
+ * loader ("ld.so --argv0 ARGV0 PROGRAM ARGS"), what the kernel would have
+ * shown ("ARGV0 ARGS"); where the engine wrote the guest's argv over its
+ * own (cmdline_padded), without the padding.  -1 when neither. */
+static int cmdline_fd(const struct pers *p, const char *host)
+{
+	const char *args[4];
+	size_t at, k = 0;
+	char *buf = slurp(host, &at);
+	int m = -1;
+
+	if (buf == NULL)
+		return -1;
+	for (size_t i = 0; k < 4 && i < at; k++) {
+		args[k] = buf + i;
+		while (i < at && buf[i] != '\0')
+			i++;
+		i++;
+	}
+	if (k == 4 && args[0][0] == '/' && strncmp(strrchr(args[0], '/') + 1, "ld-", 3) == 0 &&
+	    strcmp(args[1], "--argv0") == 0) {
+		/* ARGV0, then what follows PROGRAM */
+		size_t a0 = strlen(args[2]) + 1, from = (size_t)(args[3] - buf) + strlen(args[3]) + 1;
+		memmove(buf, args[2], a0);
+		if (from < at)
+			memmove(buf + a0, buf + from, at - from);
+		m = memfd_of("cmdline", buf, a0 + (from < at ? at - from : 0));
+	} else if (p->cmdline_padded) {
+		while (at >= 2 && buf[at - 1] == '\0' && buf[at - 2] == '\0')
+			at--;
+		m = memfd_of("cmdline", buf, at);
+	}
+	free(buf);
+	return m;
+}
+
 /* Does path (a host mount point) contain dir as whole components? */
 static bool host_under(const char *dir, const char *path)
 {
@@ -103,20 +120,16 @@ static bool host_under(const char *dir, const char *path)
  * untranslated; of the mounts, those the guest can see (under the rootfs
  * or a bind), the one holding the rootfs shown as `/`.  -1 when host is
  * none of them. */
-int pers_proc_view_fd(const struct pers *p, const char *host)
+static int view_fd(const struct pers *p, const char *host)
 {
-	const char *num = host + 6, *what;
-	char *end, *buf, *line, *save = NULL, guest[PATH_MAX];
+	const char *what = proc_file(host);
+	char *buf, *line, *save = NULL, guest[PATH_MAX];
 	size_t len, best = 0;
 	int m, field;
 	FILE *out;
 
-	if (strncmp(host, "/proc/", 6) != 0 || *num < '0' || *num > '9')
+	if (what == NULL)
 		return -1;
-	strtol(num, &end, 10);
-	if (strncmp(end, "/task/", 6) == 0)
-		strtol(end + 6, &end, 10);
-	what = end;
 	if (strcmp(what, "/maps") == 0)
 		field = 0;
 	else if (strcmp(what, "/mountinfo") == 0)
@@ -198,4 +211,15 @@ int pers_proc_view_fd(const struct pers *p, const char *host)
 	free(buf);
 	lseek(m, 0, SEEK_SET);
 	return m;
+}
+
+int pers_proc_open(const struct pers *p, const char *host)
+{
+	const char *what = proc_file(host);
+
+	if (what == NULL)
+		return -1;
+	if (strcmp(what, "/cmdline") == 0)
+		return cmdline_fd(p, host);
+	return view_fd(p, host);
 }

@@ -201,10 +201,14 @@ size_t trap_stub_calls(bool fake_root, struct stub_path_call *out, size_t max)
 			continue;
 		if (trap_notified(s->nr) && s->nr != SYS_open && s->nr != SYS_openat)
 			continue;
-		out[n++] = (struct stub_path_call){
-			.nr = (uint16_t)s->nr, .path = s->path[0], .dirfd = s->dirfd[0], .flag = s->flag,
-			.follow = (uint8_t)s->follow, .writes = writes(s->nr),
-		};
+		/* the personality's row (the stub's translate upcall is answered
+		 * by it); the path arguments as this table has them */
+		out[n] = (struct stub_path_call){ .nr = (uint16_t)s->nr };
+		if (pers_call(&pers_abi_x86_64, s->nr) != NULL)
+			out[n].call = *pers_call(&pers_abi_x86_64, s->nr);
+		out[n].call.path[0] = s->path[0];
+		out[n].call.dirfd[0] = s->dirfd[0];
+		n++;
 	}
 	return n;
 }

@@ -54,31 +54,14 @@ static int probe(char *why, size_t len)
 static int find_program(struct pers *p, const struct spec *spec, char *out, size_t len,
 			struct mew_error **err)
 {
-	const char *cmd = spec->argv[0];
-	const char *path = spec_getenv(spec, "PATH");
-	char host[PATH_MAX];
-	cleanup_free char *copy = NULL;
-	char *save = NULL;
+	int r = pers_lookup(p, spec->argv[0], spec_getenv(spec, "PATH"), out, len);
 
-	if (strchr(cmd, '/') != NULL) {
-		snprintf(out, len, "%s", cmd);
-		return 0;
-	}
-	copy = strdup(path != NULL ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	if (copy == NULL)
-		return mew_error(err, ENOMEM, "PATH");
-	for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-		int n = snprintf(out, len, "%s/%s", dir[0] != '\0' ? dir : ".", cmd);
-		if (n < 0 || (size_t)n >= len)
-			continue;
-		if (pers_translate(p, NULL, out, PERS_FOLLOW, host, sizeof(host)) < 0)
-			continue;
-		if (stat(host, &st) == 0 && S_ISREG(st.st_mode) && access(host, X_OK) == 0)
-			return 0;
-	}
-	return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "exec `%s`: not found in PATH inside the rootfs",
-				cmd);
+	if (r == -EACCES)
+		return mew_error_status(err, MEW_EXIT_NOT_EXEC, EACCES, "exec `%s`", spec->argv[0]);
+	if (r < 0)
+		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "exec `%s`: not found in PATH inside the rootfs",
+					spec->argv[0]);
+	return 0;
 }
 
 /* The child: wait until the tracer holds it, install the filter (with a
@@ -166,25 +149,11 @@ static int grab_listener(pid_t pid, int num)
 
 static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, struct mew_error **err)
 {
-	if (pers_init(&t->pers, spec->rootfs, err) < 0)
+	if (pers_setup(&t->pers, spec, err) < 0)
 		return -1;
-	for (size_t i = 0; i < spec->nmounts; i++) {
-		const struct spec_mount *m = &spec->mounts[i];
-		bool ro = false;
-		if (m->type != NULL && strcmp(m->type, "bind") != 0)
-			continue; /* tmpfs, proc: the host's view serves */
-		for (char **o = m->options; o != NULL && *o != NULL; o++)
-			if (strcmp(*o, "ro") == 0)
-				ro = true;
-		if (pers_add_bind(&t->pers, m->source, m->destination, ro, err) < 0)
-			return -1;
-	}
-	if (pers_add_default_binds(&t->pers, err) < 0 || wall_dev_binds(&t->pers, devdir, err) < 0)
+	if (wall_dev_binds(&t->pers, devdir, err) < 0)
 		return -1;
-	t->pers.readonly_root = spec->readonly_root;
 	t->pers.guest_root = getpid(); /* the guest's subreaper */
-	if (spec->hostname != NULL)
-		pers_set_hostname(&t->pers, spec->hostname);
 	/* The identity is the personality's: a fake root, or --user's ids
 	 * faked the same way (the host's identity is never changed). */
 	t->fake_root = true;

@@ -14,9 +14,10 @@ need_arm64() {
 }
 
 # pids of the processes running `sleep N` (the guest's sleeps re-execute mew
-# as `mew __a64-exec ... sleep N`)
+# as `mew __a64-exec ... sleep N`, which writes the guest's argv over its own,
+# padded with NULs: pgrep sees "sleep N" and blanks)
 sleepers() {
-	pgrep -f "__a64-exec .* sleep $1\$" || true
+	pgrep -f "^sleep $1 *\$" || true
 }
 
 # wait up to 10 s for cmd to print nothing

@@ -22,6 +22,7 @@ setup_file() {
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/faultpc" "$src/faultpc.c"
 			aarch64-linux-gnu-gcc -O1 -static -o "$R/smc" "$src/smc.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/nointr" "$src/nointr.c"
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c"
 		fi
 	fi
 }
@@ -75,6 +76,47 @@ emu() {
 	[ "${lines[1]}" = /tmp ]
 	[ "${lines[2]}" = /bin/busybox ]
 	[ "${lines[3]}" = mew ]
+}
+
+@test "emulate: every kind of write through a :ro volume or a --read-only rootfs fails with EROFS; the files stay as they were" {
+	need_cc
+	local d=$BATS_TEST_TMPDIR/ro before
+	mkdir -p "$d/d" "$R/rotest/d"
+	echo kept >"$d/f"
+	echo kept >"$R/rotest/f"
+	before=$(tree_state "$d")
+	run "$MEW" run --engine emulate --rootfs "$R" -v "$d:/ro:ro" -- /rowrite /ro
+	echo "$output"
+	[ "$status" -eq 0 ]
+	check_rowrite "$output"
+	[ "$(tree_state "$d")" = "$before" ]
+	before=$(tree_state "$R")
+	run "$MEW" run --engine emulate --rootfs "$R" --read-only -- /rowrite /rotest
+	echo "$output"
+	[ "$status" -eq 0 ]
+	check_rowrite "$output"
+	[ "$(tree_state "$R")" = "$before" ]
+	# a rw volume takes the writes; creating what is there says EEXIST, as on a read-only mount
+	run "$MEW" run --engine emulate --rootfs "$R" --read-only -v "$d:/rw" -- sh -c 'echo w > /rw/w && cat /rw/w; mkdir /etc 2>&1; mkdir -p /etc && echo mkdir-p'
+	echo "$output"
+	[ "${lines[0]}" = w ]
+	[[ "${lines[1]}" == *"File exists"* ]]
+	[ "${lines[2]}" = mkdir-p ]
+	rm -rf "$R/rotest"
+}
+
+@test "emulate: /proc shows the guest: argv in cmdline (its own and another's), guest paths in maps and mountinfo" {
+	need_arm64
+	run emu sh -c 'cat /proc/self/cmdline | tr "\0" " "; echo; sleep 20 & sleep 0.3; tr "\0" " " < /proc/$!/cmdline; echo; kill $!; grep -c "'"$R"'" /proc/self/mountinfo /proc/self/mounts /proc/self/maps; awk "\$5 == \"/\"" /proc/self/mountinfo | wc -l; grep -m1 busybox /proc/self/maps'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "cat /proc/self/cmdline " ]
+	[ "${lines[1]}" = "sleep 20 " ]
+	[ "${lines[2]}" = /proc/self/mountinfo:0 ]
+	[ "${lines[3]}" = /proc/self/mounts:0 ]
+	[ "${lines[4]}" = /proc/self/maps:0 ]
+	[ "${lines[5]}" -ge 1 ]
+	[[ "${lines[6]}" == *" /bin/busybox" ]]
 }
 
 @test "emulate: fake root: ids follow set*id, a dropped privilege stays dropped" {

@@ -30,3 +30,22 @@ run_fuzzer() {
 	[ -z "$(ls "$work/artifacts")" ]
 	rm -rf "$work"
 }
+
+# tree_state DIR: what a write would change under DIR (names, types, sizes,
+# modes, owners, mtimes, contents, extended attributes), to compare.
+tree_state() {
+	(cd "$1" && find . -printf '%p %y %s %m %U %G %T@\n' | sort && find . -type f -exec md5sum {} + | sort &&
+		{ getfattr -R -d -m - . 2>/dev/null || true; })
+}
+
+# check_rowrite OUTPUT [EXCEPT...]: tests/e2e/personality/rowrite's lines
+# all say EROFS (30), but for the writes named.
+check_rowrite() {
+	local out=$1 line name
+	shift
+	[ "$(printf '%s\n' "$out" | wc -l)" -eq 18 ] || return 1
+	while read -r name line; do
+		[[ " $* " == *" $name "* ]] && continue
+		[ "$line" = 30 ] || { echo "$name: errno $line, not EROFS"; return 1; }
+	done <<<"$out"
+}

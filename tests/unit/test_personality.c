@@ -327,6 +327,89 @@ static void uname_and_identity(void **state)
 	pers_free(&p);
 }
 
+/* The call table: the same rules for a call under both ABIs. */
+static void one_call_table_for_both_abis(void **state)
+{
+	const struct pers_call *x = pers_call(&pers_abi_x86_64, 257 /* openat */);
+	const struct pers_call *a = pers_call(&pers_abi_aarch64, 56 /* openat */);
+	uint64_t args[6] = { 0 };
+
+	assert_non_null(x);
+	assert_ptr_equal(x, a);
+	assert_int_equal(x->path[0], 1);
+	assert_int_equal(x->dirfd[0], 0);
+	/* O_NOFOLLOW is 0400000 on x86-64, 0100000 on aarch64 */
+	assert_int_equal(pers_call_follows(x, 0400000, pers_abi_x86_64.o_nofollow), 0);
+	assert_int_equal(pers_call_follows(a, 0400000, pers_abi_aarch64.o_nofollow), PERS_FOLLOW);
+	assert_int_equal(pers_call_follows(a, 0100000, pers_abi_aarch64.o_nofollow), 0);
+	assert_int_equal(pers_call_follows(x, O_CREAT | O_EXCL, pers_abi_x86_64.o_nofollow), 0);
+	assert_false(pers_call_writes(x, O_RDONLY));
+	assert_true(pers_call_writes(x, O_WRONLY));
+	assert_true(pers_call_writes(x, O_RDONLY | O_TRUNC));
+	assert_true(pers_call_writes(x, O_RDONLY | O_CREAT));
+	/* fstatat is aarch64's newfstatat; mkdir exists on x86-64 only */
+	assert_ptr_equal(pers_call(&pers_abi_aarch64, 79), pers_call(&pers_abi_x86_64, 262));
+	assert_non_null(pers_call(&pers_abi_x86_64, 83));
+	assert_null(pers_call(&pers_abi_aarch64, 83)); /* aarch64 83 is fsync */
+	/* linkat: second path named, first followed only with AT_SYMLINK_FOLLOW */
+	x = pers_call(&pers_abi_x86_64, 265);
+	args[4] = 0x400;
+	assert_int_equal(pers_call_follows(x, PERS_CALL_FLAG(x, args), 0400000), PERS_FOLLOW);
+	assert_int_equal(x->path[1], 3);
+	assert_int_equal(x->creates, 2);
+	/* getppid is nothing of the personality's */
+	assert_null(pers_call(&pers_abi_x86_64, 110));
+}
+
+/* Read-only: EROFS for a write, EEXIST for creating what is there, and
+ * nothing for an O_CREAT open of an existing file read only. */
+static void read_only_rules(void **state)
+{
+	const struct pers_call *mkdirat = pers_call(&pers_abi_x86_64, 258);
+	const struct pers_call *openat = pers_call(&pers_abi_x86_64, 257);
+	const struct pers_call *stat_ = pers_call(&pers_abi_x86_64, 4);
+	char etc[PATH_MAX], nope[PATH_MAX], passwd[PATH_MAX];
+	struct pers p;
+
+	init(&p);
+	snprintf(etc, sizeof(etc), "%s/etc", root);
+	snprintf(nope, sizeof(nope), "%s/etc/nope", root);
+	snprintf(passwd, sizeof(passwd), "%s/etc/passwd", root);
+	assert_int_equal(pers_write_check(&p, mkdirat, 0, 0, nope), 0);
+	p.readonly_root = true;
+	assert_int_equal(pers_write_check(&p, mkdirat, 0, 0, nope), -EROFS);
+	assert_int_equal(pers_write_check(&p, mkdirat, 0, 0, etc), -EEXIST);
+	assert_int_equal(pers_write_check(&p, stat_, 0, 0, etc), 0);
+	assert_int_equal(pers_write_check(&p, openat, O_RDONLY | O_CREAT, 0, passwd), 0);
+	assert_int_equal(pers_write_check(&p, openat, O_RDONLY | O_CREAT, 0, nope), -EROFS);
+	assert_int_equal(pers_write_check(&p, openat, O_WRONLY | O_CREAT | O_EXCL, 0, passwd), -EEXIST);
+	assert_int_equal(pers_write_check(&p, openat, O_WRONLY, 0, passwd), -EROFS);
+	/* the rw bind is not the rootfs */
+	snprintf(nope, sizeof(nope), "%s/new", outside);
+	assert_int_equal(pers_write_check(&p, mkdirat, 0, 0, nope), 0);
+	pers_free(&p);
+}
+
+/* Program lookup: along PATH, the default when there is none; a found
+ * file that is not executable is EACCES, as for execvp. */
+static void lookup_along_path(void **state)
+{
+	char g[PATH_MAX];
+	struct pers p;
+
+	init(&p);
+	assert_int_equal(pers_lookup(&p, "true", NULL, g, sizeof(g)), 0);
+	assert_string_equal(g, "/usr/bin/true");
+	assert_int_equal(pers_lookup(&p, "true", "/nowhere:/bin", g, sizeof(g)), 0);
+	assert_string_equal(g, "/bin/true"); /* /bin -> usr/bin */
+	assert_int_equal(pers_lookup(&p, "noexec", NULL, g, sizeof(g)), -EACCES);
+	assert_int_equal(pers_lookup(&p, "nothere", NULL, g, sizeof(g)), -ENOENT);
+	assert_int_equal(pers_lookup(&p, "passwd", "/etc", g, sizeof(g)), -EACCES);
+	assert_int_equal(pers_lookup(&p, "./x/y", NULL, g, sizeof(g)), 0);
+	assert_string_equal(g, "./x/y");
+	pers_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +421,9 @@ int main(void)
 		cmocka_unit_test(dirfd_opened_before_chdir),
 		cmocka_unit_test(exec_finds_interpreters_in_the_rootfs),
 		cmocka_unit_test(uname_and_identity),
+		cmocka_unit_test(one_call_table_for_both_abis),
+		cmocka_unit_test(read_only_rules),
+		cmocka_unit_test(lookup_along_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -51,8 +51,9 @@ __attribute__((noinline)) long do_sock(long nr, const long *a)
 		goto as_is;
 	memcpy(path, sa.path, len - 2);
 	path[len - 2] = '\0';
-	r = stub_slow_syscall(STUB_UPCALL_TRANSLATE, (long)path, AT_FDCWD, bind ? STUB_TR_WRITES : STUB_TR_FOLLOW,
-			      (long)host, sizeof(host), 0);
+	/* sendto and sendmsg name their peer as connect does */
+	r = stub_slow_syscall(STUB_UPCALL_TRANSLATE, (long)path, AT_FDCWD, bind ? __NR_bind : __NR_connect, 0,
+			      (long)host, sizeof(host));
 	if (r < 0)
 		return r;
 	if (bind) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "personality/cred.h"
+#include "personality/call.h"
 
 #define STUB_BASE 0x6d6577000000ULL
 #define STUB_SLOW (STUB_BASE + 0x10000)
@@ -39,10 +40,11 @@
 
 /* Calls the stub makes to mew through the slow instruction (numbers no
  * kernel uses; from anywhere else they are plain ENOSYS). */
-#define STUB_UPCALL_TRANSLATE 1000 /* (path, dirfd, flags, out, outlen): 0, 1 = empty path, -errno */
+/* translate: (path, dirfd, nr, flag, out, outlen): path translated for call
+ * nr whose flag argument is flag, by the personality's call table (follow,
+ * read-only rules); 0, 1 = empty path, -errno */
+#define STUB_UPCALL_TRANSLATE 1000
 #define STUB_UPCALL_EXEC 1001	   /* (path, dirfd, argv, out, outlen, at_flags): 0 or -errno */
-#define STUB_TR_FOLLOW 1
-#define STUB_TR_WRITES 2
 
 /* What the exec upcall writes at out: this header, then the host path and
  * the nprefix argv strings, each NUL-terminated. */
@@ -51,14 +53,12 @@ struct stub_exec_answer {
 	uint32_t argc; /* of the guest's argv */
 };
 
-/* How the path of a call the stub translates through mew is found (the
- * follow rules of src/trap/calls.c). */
-enum stub_follow { STUB_NOFOLLOW, STUB_FOLLOW, STUB_AT_FLAGS, STUB_AT_FOLLOW, STUB_OPEN_FLAGS, STUB_IN_FLAGS };
+/* A call the stub translates through mew: its number and its row of the
+ * personality's call table (which arguments are paths, the follow and
+ * write rules: src/personality/call.h). */
 struct stub_path_call {
 	uint16_t nr;
-	int8_t path, dirfd, flag; /* argument indexes, -1 none */
-	uint8_t follow;		  /* enum stub_follow */
-	uint8_t writes;
+	struct pers_call call;
 };
 
 #define STUB_F_NO_IN_ROOT 1 /* absolute paths only without symlinks (see stub.c) */

@@ -115,9 +115,7 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int
 		}
 		return 1;
 	}
-	fd = (flags & O_ACCMODE) == O_RDONLY ? pers_proc_cmdline_fd(host) : -1;
-	if (fd < 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH))
-		fd = pers_proc_view_fd(&n->pers, host);
+	fd = (flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH) ? pers_proc_open(&n->pers, host) : -1;
 	/* O_NOCTTY: a terminal the guest opens never becomes mew's. */
 	if (fd < 0)
 		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);

@@ -9,6 +9,7 @@
 #include "trap/notify/notify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <pthread.h>
@@ -64,19 +65,21 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	case SYS_bind:
 	case SYS_connect:
 		return notify_sock(n, req);
-	case STUB_UPCALL_TRANSLATE:
-		r = path_arg(n, req, 0, 1, (a[2] & STUB_TR_FOLLOW) ? PERS_FOLLOW : 0, host);
+	case STUB_UPCALL_TRANSLATE: {
+		const struct pers_call *c = pers_call(&pers_abi_x86_64, (long)a[2]);
+		if (c == NULL)
+			return -ENOSYS;
+		r = path_arg(n, req, 0, 1, pers_call_follows(c, a[3], O_NOFOLLOW), host);
 		if (r == 1) {
 			*val = 1;
 			return 0;
 		}
-		if (r < 0)
+		if (r < 0 || (r = pers_write_check(&n->pers, c, a[3], 0, host)) < 0)
 			return r;
-		if ((a[2] & STUB_TR_WRITES) && pers_host_readonly(&n->pers, host))
-			return -EROFS;
-		if (strlen(host) + 1 > a[4])
+		if (strlen(host) + 1 > a[5])
 			return -ENAMETOOLONG;
-		return put(req, a[3], host, strlen(host) + 1);
+		return put(req, a[4], host, strlen(host) + 1);
+	}
 	case STUB_UPCALL_EXEC:
 		return notify_upcall_exec(n, req);
 	}

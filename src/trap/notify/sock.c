@@ -24,6 +24,7 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 	size_t off = offsetof(struct sockaddr_un, sun_path);
 	char path[sizeof(sa.sun_path) + 1], host[PATH_MAX], base[PATH_MAX];
 	const char *b = NULL;
+	const struct pers_call *call;
 	bool bind_ = req->data.nr == SYS_bind;
 	int r, pidfd, sock, fd;
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
@@ -40,10 +41,10 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 			return r;
 		b = base;
 	}
-	if ((r = pers_translate(&n->pers, b, path, bind_ ? 0 : PERS_FOLLOW, host, sizeof(host))) < 0)
+	call = pers_call(&pers_abi_x86_64, req->data.nr);
+	if ((r = pers_translate(&n->pers, b, path, pers_call_follows(call, 0, O_NOFOLLOW), host, sizeof(host))) < 0 ||
+	    (r = pers_write_check(&n->pers, call, 0, 0, host)) < 0)
 		return r;
-	if (bind_ && pers_host_readonly(&n->pers, host))
-		return -EROFS;
 	if (bind_) {
 		/* a new inode: the guest's credentials decide */
 		struct pers_cred c;

@@ -1,7 +1,7 @@
 /* aarch64 Linux system call numbers (asm-generic/unistd.h), as A64_NR_name:
  * generated once from the kernel headers; the numbers are ABI and never change. */
-#ifndef MEW_A64_SYSNR_H
-#define MEW_A64_SYSNR_H
+#ifndef MEW_PERSONALITY_ABI_AARCH64_H
+#define MEW_PERSONALITY_ABI_AARCH64_H
 enum {
 	A64_NR_io_setup = 0,
 	A64_NR_io_destroy = 1,
