@@ -206,14 +206,12 @@ const struct engine_clause engine_contract[] = {
 	{ "volume-ro", "--volume", "-v HOST:GUEST:ro", uses_volume_ro, {
 		[ENGINE_CONTAINER] = YES,
 		[ENGINE_SYSCALL] = YES,
-		[ENGINE_EMULATE] = NO("cannot keep a :ro volume read-only yet (writes would reach the host): "
-				      "use --engine container, syscall or vm"),
+		[ENGINE_EMULATE] = YES,
 		[ENGINE_VM] = YES } },
 	{ "read-only", "--read-only", "--read-only", uses_read_only, {
 		[ENGINE_CONTAINER] = YES,
 		[ENGINE_SYSCALL] = YES,
-		[ENGINE_EMULATE] = NO("cannot keep the rootfs read-only yet (writes would reach it): "
-				      "use --engine container, syscall or vm"),
+		[ENGINE_EMULATE] = YES,
 		[ENGINE_VM] = YES } },
 	/* Honoured: each engine runs only behind a complete wall (namespaces,
 	 * a kernel of its own, or a Landlock domain whose gaps on this host
