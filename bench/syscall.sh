@@ -12,7 +12,9 @@
 # (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), mew without
 # its wall (MEW_WALL_ABI=0: no Landlock domain; what the wall costs), and
 # native under an allow-everything seccomp filter (what any filter costs).
-# Usage: bench/syscall.sh [RUNS]
+# MEW_BASE=PATH adds another build of mew (say, main before a change) to the
+# same interleaved rounds, and a column "mew / base".
+# Usage: [MEW_BASE=path/to/mew] bench/syscall.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -23,6 +25,7 @@ trap 'rm -rf "$t"' EXIT
 cc -O2 -o "$t/loops" bench/syscall/loops.c
 cc -O2 -o "$t/allow" bench/syscall/allow.c
 cp build/mew "$t/mew"
+[ -n "${MEW_BASE:-}" ] && cp "$MEW_BASE" "$t/base"
 chmod -R a+rX "$t"
 chmod 755 "$t"
 as_user=()
@@ -39,6 +42,7 @@ run_in() {
 	filter) "${as_user[@]}" "$t/allow" "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-nowall) MEW_WALL_ABI=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
+	base) "${as_user[@]}" "$t/base" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-notify) MEW_TRAP_STUB=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	proot) "${as_user[@]}" proot -w / -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
@@ -69,6 +73,7 @@ tar_ms() { # WAY -> ms
 
 ways=(native filter mew mew-nowall mew-notify mew-ptrace)
 [ "$have_proot" = 1 ] && ways+=(proot)
+[ -n "${MEW_BASE:-}" ] && ways+=(base)
 declare -A r
 # Interleaved: every way runs each round, so a busy moment on a shared
 # machine hits them all alike; the best round counts.
@@ -94,9 +99,11 @@ printf '| test | unit | native | native + allow-all filter | mew | mew (no wall)
 [ "$have_proot" = 1 ] && printf ' proot |'
 printf ' mew / native | mew / mew (no wall) |'
 [ "$have_proot" = 1 ] && printf ' mew / proot |'
+[ -n "${MEW_BASE:-}" ] && printf ' base | mew / base |'
 echo
 printf '|---|---|---|---|---|---|---|---|---|'
 [ "$have_proot" = 1 ] && printf -- '---|---|'
+[ -n "${MEW_BASE:-}" ] && printf -- '---|---|'
 echo '---|'
 for k in getppid stat fstat tar cpu; do
 	unit=ns
@@ -105,5 +112,6 @@ for k in getppid stat fstat tar cpu; do
 	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
 	printf ' %s | %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nowall,$k]}")"
 	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"
+	[ -n "${MEW_BASE:-}" ] && printf ' %s | %s |' "${r[base,$k]}" "$(ratio "${r[mew,$k]}" "${r[base,$k]}")"
 	echo
 done

@@ -95,6 +95,11 @@ int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len);
  * table pc says (which argument, its dirfd, whether followed): 0 with the
  * host path, or -errno (-EROFS when the call writes to a read-only path). */
 int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot, char *out, size_t len);
+/* /proc/N/exe of another guest process (pers.exe_of): its a64_proc.exe. */
+int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len);
+/* syscall.c: read what is at *mine in this process from the same place in
+ * guest process pid (the same program).  0 or -1. */
+int a64_peer_read(pid_t pid, const void *mine, void *out, size_t len);
 /* Host path -> guest path (for getcwd, readlink of /proc/self/exe...). */
 int a64_path_to_guest(const char *host, char *out, size_t len);
 

@@ -332,6 +332,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 	a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = PAGE_UP(prog.end);
 	if (pers_resolve(&a64_proc.pers, NULL, cur, PERS_FOLLOW, a64_proc.exe, sizeof(a64_proc.exe)) < 0)
 		snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
+	a64_proc.pers.exe_of = a64_exe_of;
 	/* last: path and argv may be in the area it writes over */
 	show_argv(args);
 	a64_cache_flush_all();

@@ -50,3 +50,13 @@ int a64_path_to_guest(const char *host, char *out, size_t len)
 	int r = pers_untranslate(&a64_proc.pers, host, out, len);
 	return r < 0 ? r : 0;
 }
+
+int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len)
+{
+	char exe[sizeof(a64_proc.exe)];
+
+	if (a64_peer_read(pid, a64_proc.exe, exe, sizeof(exe)) < 0 || exe[0] != '/' ||
+	    memchr(exe, '\0', sizeof(exe)) == NULL)
+		return -1;
+	return (size_t)snprintf(guest, len, "%s", exe) < len ? 0 : -1;
+}

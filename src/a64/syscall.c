@@ -405,22 +405,29 @@ static uintptr_t image_base(pid_t pid, const char *exe)
 	return base;
 }
 
-/* The fake credentials of another guest process: the same program, so
- * its a64_proc sits at the same offset from its image.  0, or -1 when pid
- * is no guest of this run's kind (then the host kernel decides alone). */
-static int peer_cred(pid_t pid, struct pers_cred *out)
+/* Read len bytes at what is *mine in this process from the same place in
+ * guest process pid (the same program: its a64_proc sits at the same
+ * offset from its image).  0, or -1 when pid is no guest of this run's
+ * kind. */
+int a64_peer_read(pid_t pid, const void *mine, void *out, size_t len)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return -1;
 	exe[n] = 0;
-	uintptr_t mine = image_base(getpid(), exe), theirs = image_base(pid, exe);
-	if (mine == 0 || theirs == 0)
+	uintptr_t base = image_base(getpid(), exe), theirs = image_base(pid, exe);
+	if (base == 0 || theirs == 0)
 		return -1;
-	struct iovec local = { out, sizeof(*out) };
-	struct iovec remote = { (void *)(theirs + ((uintptr_t)&a64_proc.pers.cred - mine)), sizeof(*out) };
-	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(*out))
+	struct iovec local = { out, len };
+	struct iovec remote = { (void *)(theirs + ((uintptr_t)mine - base)), len };
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+/* The fake credentials of another guest process. */
+static int peer_cred(pid_t pid, struct pers_cred *out)
+{
+	if (a64_peer_read(pid, &a64_proc.pers.cred, out, sizeof(*out)) < 0)
 		return -1;
 	return out->ngroups <= PERS_CRED_NGROUPS ? 0 : -1;
 }

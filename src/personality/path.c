@@ -181,6 +181,10 @@ static int proc_special(const struct pers *p, const char *guest, char *target, s
 		snprintf(target, len, "%s", p->exe);
 		return 1;
 	}
+	/* another guest process: the engine knows what it runs */
+	if (strcmp(end, "/exe") == 0 && pid != self_pid(p) && p->exe_of != NULL &&
+	    p->exe_of(p, (pid_t)pid, target, len) == 0)
+		return 1;
 	return 0;
 }
 

@@ -84,6 +84,11 @@ struct pers {
 	/* Guest path of the program the guest process runs, answered for
 	 * /proc/self/exe; NULL = ask the host's /proc and untranslate. */
 	const char *exe;
+	/* The program of another guest process, for /proc/N/exe: the engine's
+	 * lookup (0 with its guest path), or NULL / -1: the host's link,
+	 * untranslated (which names ld.so or mew, not the program). */
+	int (*exe_of)(const struct pers *p, pid_t pid, char *guest, size_t len);
+	void *engine; /* for exe_of */
 
 	/* The engine wrote each guest process's argv over its own host argv,
 	 * padded with NULs (emulate): /proc/N/cmdline drops the padding. */

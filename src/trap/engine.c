@@ -64,19 +64,34 @@ static int find_program(struct pers *p, const struct spec *spec, char *out, size
 	return 0;
 }
 
+/* What the child installs, as the mode prepared it: the stub's filter and
+ * its program resolved in the rootfs; or the notifier's filter (fast) with
+ * the ptrace one (slow) to fall back on; or the ptrace one alone. */
+struct trap_start {
+	struct sock_fprog fast, slow;
+	struct sock_fprog stub;
+	const char *host; /* stub: the program resolved in the rootfs */
+	char **argv;	  /* stub: the argv it needs (ld.so --argv0 ... for a dynamic one) */
+};
+
+/* How intercepted calls are caught: one of the three modes, chosen once
+ * (choose_mode); the rest of the engine does not ask which. */
+struct trap_mode {
+	const char *name; /* what --debug says */
+	unsigned seize;	  /* ptrace options on the first process */
+	int (*prepare)(struct trap *t, const struct spec *spec, const char *program, struct trap_start *st,
+		       struct mew_error **err);
+	/* From the command's start until the main process is gone: its exit
+	 * status, or -1 with *err. */
+	int (*loop)(struct trap *t, pid_t pid, struct mew_error **err);
+};
+
 /* The child: wait until the tracer holds it, install the filter (with a
  * listener for the fast path when the kernel has one), hand the listener's
  * number to the tracer, wait until it has taken a copy, exec.  Its execve is
  * the first call the tracer translates. */
-struct stub_start {
-	struct sock_fprog filter;
-	const char *host; /* the program resolved in the rootfs */
-	char **argv;	  /* the argv it needs (ld.so --argv0 ... for a dynamic one) */
-};
-
 static void child(int ready, int report, const char *cwd_host, const char *program,
-		  const struct spec *spec, struct sock_fprog *fast, struct sock_fprog *slow,
-		  const struct stub_start *stub, const struct wall *wall)
+		  const struct spec *spec, const struct trap_start *st, const struct wall *wall)
 {
 	char c;
 	int e, listener = -1;
@@ -97,7 +112,7 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 		fprintf(stderr, "mew: the wall: entering the Landlock domain: %s\n", strerror(-e));
 		_exit(MEW_EXIT_FAILURE);
 	}
-	if (stub != NULL) {
+	if (st->stub.filter != NULL) {
 		/* The stub's fast instruction is the only way left to exec the
 		 * program untranslated once the filter is in. */
 		if (trap_stub_map_self() < 0) {
@@ -105,15 +120,15 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 			_exit(MEW_EXIT_FAILURE);
 		}
 		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					SECCOMP_FILTER_FLAG_NEW_LISTENER, &stub->filter);
+					SECCOMP_FILTER_FLAG_NEW_LISTENER, &st->stub);
 		if (listener < 0) {
 			fprintf(stderr, "mew: installing the seccomp filter: %s\n", strerror(errno));
 			_exit(MEW_EXIT_FAILURE);
 		}
-	} else if (fast != NULL)
+	} else if (st->fast.filter != NULL)
 		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					SECCOMP_FILTER_FLAG_NEW_LISTENER, fast);
-	if (listener < 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, slow) < 0) {
+					SECCOMP_FILTER_FLAG_NEW_LISTENER, &st->fast);
+	if (listener < 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &st->slow) < 0) {
 		fprintf(stderr, "mew: installing the seccomp filter: %s\n", strerror(errno));
 		_exit(MEW_EXIT_FAILURE);
 	}
@@ -123,9 +138,9 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 		close(listener);
 	close(ready);
 	close(report);
-	if (stub != NULL) {
+	if (st->stub.filter != NULL) {
 		long (*sys)(long, long, long, long, long, long, long) = (void *)(uintptr_t)STUB_BASE;
-		e = (int)-sys(SYS_execve, (long)stub->host, (long)stub->argv, (long)spec->env, 0, 0, 0);
+		e = (int)-sys(SYS_execve, (long)st->host, (long)st->argv, (long)spec->env, 0, 0, 0);
 	} else {
 		execve(program, spec->argv, spec->env);
 		e = errno;
@@ -154,6 +169,8 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 	if (wall_dev_binds(&t->pers, devdir, err) < 0)
 		return -1;
 	t->pers.guest_root = getpid(); /* the guest's subreaper */
+	t->pers.exe_of = trap_exe_of;
+	t->pers.engine = t;
 	/* The identity is the personality's: a fake root, or --user's ids
 	 * faked the same way (the host's identity is never changed). */
 	t->fake_root = true;
@@ -163,25 +180,9 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 	return 0;
 }
 
-static bool want_fast_path(void)
-{
-	const char *e = getenv("MEW_TRAP_NOTIFY");
-	return e == NULL || strcmp(e, "0") != 0;
-}
-
-/* The in-process fast path (guest/stub.h); MEW_TRAP_STUB=0 keeps the
- * notifier + ptrace engine.  It needs openat2 (Linux 5.6). */
-static bool want_stub(void)
-{
-	const char *e = getenv("MEW_TRAP_STUB");
-	if (e != NULL && strcmp(e, "0") == 0)
-		return false;
-	return syscall(SYS_openat2, -1, "", NULL, 0) < 0 && errno != ENOSYS;
-}
-
 /* The first program, resolved in the rootfs the way the stub's exec does. */
-static int stub_prepare(struct trap *t, const struct spec *spec, const char *program,
-			struct stub_start *st, struct mew_error **err)
+static int stub_prepare(struct trap *t, const struct spec *spec, const char *program, struct trap_start *st,
+			struct mew_error **err)
 {
 	static struct pers_exec ex;
 	size_t argc = 0, k = 0;
@@ -192,7 +193,7 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 	t->stub_cfg = calloc(1, sizeof(*t->stub_cfg));
 	if (t->stub_cfg == NULL || trap_stub_config(t, t->stub_cfg) < 0)
 		return mew_error(err, ENOMEM, "the fast path's configuration");
-	if (trap_filter_stub(t->fake_root, &st->filter) < 0)
+	if (trap_filter_stub(t->fake_root, &st->stub) < 0)
 		return mew_error(err, errno, "the fast path's seccomp filter");
 	r = pers_exec_resolve(&t->pers, spec->cwd != NULL ? spec->cwd : "/", program, spec->argv[0], &ex);
 	if (r < 0)
@@ -214,15 +215,83 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 	return 0;
 }
 
+static int ptrace_prepare(struct trap *t, const struct spec *spec, const char *program, struct trap_start *st,
+			  struct mew_error **err)
+{
+	if (trap_filter(t->fake_root, false, &st->slow) < 0)
+		return mew_error(err, errno, "seccomp filter");
+	return 0;
+}
+
+static int notify_prepare(struct trap *t, const struct spec *spec, const char *program, struct trap_start *st,
+			  struct mew_error **err)
+{
+	if (ptrace_prepare(t, spec, program, st, err) < 0)
+		return -1;
+	if (trap_filter(t->fake_root, true, &st->fast) < 0)
+		return mew_error(err, errno, "seccomp filter");
+	return 0;
+}
+
+static int ptrace_loop(struct trap *t, pid_t pid, struct mew_error **err)
+{
+	return trap_loop(t, err);
+}
+
+/* The first process's exec puts the stub in; nothing is ptraced after. */
+static int stub_loop(struct trap *t, pid_t pid, struct mew_error **err)
+{
+	int st = 0;
+
+	if (trap_stub_follow_exec(t, pid, &st) == 1)
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return trap_stub_loop(t, err);
+}
+
+#define FOLLOW_ALL                                                                                 \
+	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |   \
+	 PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+
+static const struct trap_mode mode_stub = {
+	.name = "in process (SIGSYS stub) + seccomp user notification",
+	.seize = PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL,
+	.prepare = stub_prepare,
+	.loop = stub_loop,
+};
+static const struct trap_mode mode_notify = {
+	.name = "seccomp user notification + ptrace",
+	.seize = FOLLOW_ALL,
+	.prepare = notify_prepare,
+	.loop = ptrace_loop,
+};
+static const struct trap_mode mode_ptrace = {
+	.name = "ptrace only",
+	.seize = FOLLOW_ALL,
+	.prepare = ptrace_prepare,
+	.loop = ptrace_loop,
+};
+
+/* The best mode this kernel has, unless the developer's knobs ask for a
+ * slower one (MEW_TRAP_STUB=0: the notifier; MEW_TRAP_NOTIFY=0: ptrace only).
+ * The stub needs openat2 (Linux 5.6). */
+static const struct trap_mode *choose_mode(void)
+{
+	const char *notify = getenv("MEW_TRAP_NOTIFY"), *stub = getenv("MEW_TRAP_STUB");
+
+	if (notify != NULL && strcmp(notify, "0") == 0)
+		return &mode_ptrace;
+	if ((stub == NULL || strcmp(stub, "0") != 0) && syscall(SYS_openat2, -1, "", NULL, 0) < 0 && errno != ENOSYS)
+		return &mode_stub;
+	return &mode_notify;
+}
+
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	struct trap *t = calloc(1, sizeof(*t));
-	struct sock_fprog fast = { 0 }, slow = { 0 };
+	const struct trap_mode *mode = choose_mode();
+	struct trap_start st = { 0 };
 	char program[PATH_MAX], cwd_host[PATH_MAX];
 	int ready[2] = { -1, -1 }, report[2] = { -1, -1 }, r = -1, num = -1, listener;
-	bool use_fast = want_fast_path();
-	struct stub_start stub = { 0 };
-	bool use_stub = use_fast && want_stub();
 	struct wall wall = { .fd = -1 };
 	char devdir[PATH_MAX] = "";
 	pid_t pid;
@@ -238,7 +307,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if ((r = setup_pers(t, spec, devdir, err)) < 0)
 		goto out;
 	/* Only the ptrace mode has the guest open /proc paths itself. */
-	if ((r = wall_open(&wall, err)) < 0 || (r = wall_allow_pers(&wall, &t->pers, !use_fast, err)) < 0)
+	if ((r = wall_open(&wall, err)) < 0 || (r = wall_allow_pers(&wall, &t->pers, mode == &mode_ptrace, err)) < 0)
 		goto out;
 	t->pers.cache = pers_cache_new();
 	r = pers_translate(&t->pers, NULL, spec->cwd != NULL ? spec->cwd : "/", PERS_FOLLOW, cwd_host,
@@ -249,11 +318,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	if ((r = find_program(&t->pers, spec, program, sizeof(program), err)) < 0)
 		goto out;
-	if (trap_filter(t->fake_root, false, &slow) < 0 || trap_filter(t->fake_root, true, &fast) < 0) {
-		r = mew_error(err, ENOMEM, "seccomp filter");
-		goto out;
-	}
-	if (use_stub && (r = stub_prepare(t, spec, program, &stub, err)) < 0)
+	if ((r = mode->prepare(t, spec, program, &st, err)) < 0)
 		goto out;
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
 		r = mew_error(err, errno, "pipe");
@@ -271,8 +336,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		close(ready[1]);
 		close(report[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		child(ready[0], report[1], cwd_host, program, spec, use_fast ? &fast : NULL, &slow,
-		      use_stub ? &stub : NULL, &wall);
+		child(ready[0], report[1], cwd_host, program, spec, &st, &wall);
 	}
 	wall_close(&wall);
 	close(ready[0]);
@@ -282,16 +346,14 @@ static int run(const struct spec *spec, struct mew_error **err)
 	 * not mew's. */
 	umask(0);
 	t->main_pid = pid;
-	if (ptrace(PTRACE_SEIZE, pid, 0,
-		   use_stub ? PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL
-			    : PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-				      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, mode->seize) < 0) {
 		r = mew_error(err, errno, "ptrace the command");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	if (use_stub) {
+	if (t->stub_mode) {
+		/* the program stub_prepare resolved: the child's, now it has a pid */
 		struct tracee *tr0 = trap_tracee(t, 0, false), *tr = trap_tracee(t, pid, true);
 		if (tr0 != NULL && tr != NULL) {
 			tr->pending_exe = tr0->pending_exe;
@@ -317,9 +379,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 			goto out;
 		}
 	}
-	mew_debug("engine syscall: fast path %s", use_stub ? "in process (SIGSYS stub) + seccomp user notification"
-					     : num >= 0	   ? "on (seccomp user notification)"
-							   : "off");
+	mew_debug("engine syscall: %s%s", mode->name, st.fast.filter != NULL && num < 0 ? " (no listener: ptrace only)" : "");
 	if (write(ready[1], "y", 1) != 1) {
 		r = mew_error(err, errno, "start the command");
 		kill(pid, SIGKILL);
@@ -328,16 +388,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	}
 	close(ready[1]);
 	ready[1] = -1;
-	if (use_stub) {
-		int st = 0;
-		if (trap_stub_follow_exec(t, pid, &st) == 1) {
-			r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			goto out;
-		}
-		r = trap_stub_loop(t, err);
-	} else {
-		r = trap_loop(t, err);
-	}
+	r = mode->loop(t, pid, err);
 out:
 	trap_notify_stop(t);
 	/* Exec watchers end when their tracee does (everything is gone by now). */
@@ -349,10 +400,10 @@ out:
 		if (report[i] >= 0)
 			close(report[i]);
 	}
-	free(fast.filter);
-	free(slow.filter);
-	free(stub.filter.filter);
-	free(stub.argv);
+	free(st.fast.filter);
+	free(st.slow.filter);
+	free(st.stub.filter);
+	free(st.argv);
 	free(t->stub_cfg);
 	for (size_t i = 0; i < 256; i++)
 		while (t->buckets[i] != NULL)

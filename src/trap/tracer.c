@@ -19,6 +19,20 @@
 #define PTRACE_EVENT_STOP 128
 #endif
 
+int trap_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len)
+{
+	struct trap *t = p->engine;
+	struct tracee *tr;
+	int r = -1;
+
+	pthread_mutex_lock(&t->lock);
+	tr = trap_tracee(t, pid, false);
+	if (tr != NULL && tr->exe != NULL)
+		r = (size_t)snprintf(guest, len, "%s", tr->exe) < len ? 0 : -1;
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
 struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create)
 {
 	struct tracee **b = &t->buckets[(unsigned)tid % 256], *tr;

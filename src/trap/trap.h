@@ -94,6 +94,9 @@ void trap_syscall(struct trap *t, struct tracee *tr);
 /* Tracee table and the event loop (tracer.c).  The table is changed by the
  * loop only, with t->lock held; the notifier reads it under the lock. */
 struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create);
+/* pers.exe_of: /proc/N/exe of another guest process, from the table
+ * (p->engine is the struct trap; takes t->lock). */
+int trap_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len);
 void trap_tracee_drop(struct trap *t, pid_t tid);
 pid_t trap_tgid(struct tracee *tr);
 int trap_loop(struct trap *t, struct mew_error **err);

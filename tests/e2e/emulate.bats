@@ -105,18 +105,19 @@ emu() {
 	rm -rf "$R/rotest"
 }
 
-@test "emulate: /proc shows the guest: argv in cmdline (its own and another's), guest paths in maps and mountinfo" {
+@test "emulate: /proc shows the guest: argv in cmdline and exe (its own and another's), guest paths in maps and mountinfo" {
 	need_arm64
-	run emu sh -c 'cat /proc/self/cmdline | tr "\0" " "; echo; sleep 20 & sleep 0.3; tr "\0" " " < /proc/$!/cmdline; echo; kill $!; grep -c "'"$R"'" /proc/self/mountinfo /proc/self/mounts /proc/self/maps; awk "\$5 == \"/\"" /proc/self/mountinfo | wc -l; grep -m1 busybox /proc/self/maps'
+	run emu sh -c 'cat /proc/self/cmdline | tr "\0" " "; echo; sleep 20 & sleep 0.3; tr "\0" " " < /proc/$!/cmdline; echo; readlink /proc/$!/exe; kill $!; grep -c "'"$R"'" /proc/self/mountinfo /proc/self/mounts /proc/self/maps; awk "\$5 == \"/\"" /proc/self/mountinfo | wc -l; grep -m1 busybox /proc/self/maps'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "cat /proc/self/cmdline " ]
 	[ "${lines[1]}" = "sleep 20 " ]
-	[ "${lines[2]}" = /proc/self/mountinfo:0 ]
-	[ "${lines[3]}" = /proc/self/mounts:0 ]
-	[ "${lines[4]}" = /proc/self/maps:0 ]
-	[ "${lines[5]}" -ge 1 ]
-	[[ "${lines[6]}" == *" /bin/busybox" ]]
+	[ "${lines[2]}" = /bin/busybox ]
+	[ "${lines[3]}" = /proc/self/mountinfo:0 ]
+	[ "${lines[4]}" = /proc/self/mounts:0 ]
+	[ "${lines[5]}" = /proc/self/maps:0 ]
+	[ "${lines[6]}" -ge 1 ]
+	[[ "${lines[7]}" == *" /bin/busybox" ]]
 }
 
 @test "emulate: fake root: ids follow set*id, a dropped privilege stays dropped" {

@@ -428,6 +428,16 @@ C
 	[ "$status" -eq 0 ]
 }
 
+@test "syscall: /proc/PID/exe of another guest process is its program, in each mode" {
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'sleep 20 & sleep 0.3; readlink /proc/$!/exe; kill $!'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = /usr/bin/sleep ] # not the rootfs's ld.so that runs it
+	done
+}
+
 @test "syscall: /proc/self/maps, mountinfo and mounts show guest paths" {
 	run guest -- sh -c 'cat /proc/self/maps; echo ==; cat /proc/self/mountinfo; echo ==; cat /proc/mounts'
 	echo "$output"

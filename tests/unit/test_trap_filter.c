@@ -1,0 +1,164 @@
+/* The syscall engine's seccomp filters, run on seccomp_data vectors by a
+ * small classic-BPF interpreter (the subset the assembler emits): the
+ * action each call gets, in each mode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "trap/trap.h"
+
+static uint32_t run_bpf(const struct sock_fprog *p, const struct seccomp_data *d)
+{
+	uint32_t a = 0;
+
+	for (unsigned pc = 0; pc < p->len; pc++) {
+		const struct sock_filter *f = &p->filter[pc];
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			assert_true(f->k + 4 <= sizeof(*d));
+			memcpy(&a, (const char *)d + f->k, 4);
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		case BPF_JMP | BPF_JA:
+			pc += f->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & f->k) ? f->jt : f->jf;
+			break;
+		default:
+			fail_msg("instruction %u: code %#x not interpreted", pc, f->code);
+		}
+	}
+	fail_msg("ran off the end of the filter");
+	return 0;
+}
+
+#define GUEST_IP 0x401000ULL
+
+static uint32_t act(const struct sock_fprog *p, int nr, uint64_t ip, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = ip,
+				  .args = { a0, a1, a2 } };
+	return run_bpf(p, &d);
+}
+
+#define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
+
+/* Common to every mode: other ABIs, namespaces, io_uring. */
+static void common(const struct sock_fprog *p, uint64_t ip)
+{
+	struct seccomp_data d = { .nr = 20, .arch = AUDIT_ARCH_I386, .instruction_pointer = ip };
+
+	assert_int_equal(run_bpf(p, &d), ERRNO(ENOSYS));
+	assert_int_equal(act(p, 0x40000000 | SYS_openat, ip, 0, 0, 0), ERRNO(ENOSYS)); /* x32 */
+	assert_int_equal(act(p, SYS_getppid, ip, 0, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(p, 425 /* io_uring_setup */, ip, 0, 0, 0), ERRNO(ENOSYS));
+	assert_int_equal(act(p, SYS_unshare, ip, CLONE_NEWUSER, 0, 0), ERRNO(EPERM));
+	assert_int_equal(act(p, SYS_clone, ip, CLONE_NEWNET | SIGCHLD, 0, 0), ERRNO(EPERM));
+	assert_int_equal(act(p, SYS_clone, ip, CLONE_VM | CLONE_THREAD, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(p, 435 /* clone3 */, ip, 0, 0, 0), ERRNO(ENOSYS));
+	assert_int_equal(act(p, SYS_seccomp, ip, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0),
+			 ERRNO(EPERM));
+	assert_int_equal(act(p, SYS_seccomp, ip, SECCOMP_SET_MODE_FILTER, 0, 0), SECCOMP_RET_ALLOW);
+}
+
+static void ptrace_mode(void **state)
+{
+	struct sock_fprog p;
+
+	assert_int_equal(trap_filter(true, false, &p), 0);
+	common(&p, GUEST_IP);
+	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_execve, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_mount, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE); /* refused by the answer */
+	/* the identity is the credential model's: answered by mew */
+	assert_int_equal(act(&p, SYS_getuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_setuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_chown, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_read, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
+	free(p.filter);
+}
+
+static void notifier_mode(void **state)
+{
+	struct sock_fprog p;
+
+	assert_int_equal(trap_filter(true, true, &p), 0);
+	common(&p, GUEST_IP);
+	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_mkdir, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_USER_NOTIF);
+	/* an O_PATH fd cannot be handed over by ADDFD: a ptrace stop */
+	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_PATH), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_open, GUEST_IP, 0, O_PATH, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_chdir, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_execve, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	free(p.filter);
+}
+
+static void stub_mode(void **state)
+{
+	struct sock_fprog p;
+	uint64_t fast = STUB_BASE + 0x100, slow = STUB_SLOW;
+
+	assert_int_equal(trap_filter_stub(true, &p), 0);
+	common(&p, GUEST_IP);
+	/* from the guest: the stub answers */
+	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_execve, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_getuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_mknod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_mount, GUEST_IP, 0, 0, 0), ERRNO(EPERM));
+	assert_int_equal(act(&p, 437 /* openat2 */, GUEST_IP, 0, 0, 0), ERRNO(ENOSYS));
+	/* the signal mask calls, only when they could block SIGSYS */
+	assert_int_equal(act(&p, SYS_rt_sigprocmask, GUEST_IP, SIG_UNBLOCK, 0x1000, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_rt_sigprocmask, GUEST_IP, SIG_BLOCK, 0x1000, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_rt_sigprocmask, GUEST_IP, SIG_BLOCK, 0, 0x1000), SECCOMP_RET_ALLOW);
+	/* the stub's own fast instruction: already translated */
+	assert_int_equal(act(&p, SYS_stat, fast, 0, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_execve, fast, 0, 0, 0), SECCOMP_RET_ALLOW);
+	/* its slow instruction: the notifier's rules, the upcalls */
+	assert_int_equal(act(&p, SYS_stat, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, STUB_UPCALL_EXEC, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	/* the upcalls from anywhere else are nothing */
+	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
+	/* an address just past the slow page is the guest's */
+	assert_int_equal(act(&p, SYS_stat, STUB_SLOW + 0x1000, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	free(p.filter);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ptrace_mode),
+		cmocka_unit_test(notifier_mode),
+		cmocka_unit_test(stub_mode),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
