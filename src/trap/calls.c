@@ -613,22 +613,12 @@ static int check_path_call(struct call *c, const struct sc *s, bool *done)
 	return 0;
 }
 
-static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
-{
-	return trap_mem_read(*(pid_t *)ctx, src, dst, n) < 0 ? -EFAULT : 0;
-}
-
-static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long n)
-{
-	return trap_mem_write(*(pid_t *)ctx, dst, src, n) < 0 ? -EFAULT : 0;
-}
-
 /* The identity calls, on the tracee's own credentials. */
 static long cred_call(struct call *c, const struct sc *s)
 {
 	const long a[6] = { (long)c->args[0], (long)c->args[1], (long)c->args[2],
 			    (long)c->args[3], (long)c->args[4], (long)c->args[5] };
-	struct pers_cred_io io = { mem_in, mem_out, &c->tr->tid };
+	struct pers_cred_io io = trap_cred_io(&c->tr->tid);
 
 	c->tr->cred_known = true;
 	return pers_cred_syscall(&c->tr->cred, pers_cred_call_host(s->nr), a, &io);

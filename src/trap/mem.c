@@ -49,3 +49,18 @@ ssize_t trap_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t max)
 	}
 	return -ENAMETOOLONG;
 }
+
+static int cred_mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
+{
+	return trap_mem_read(*(pid_t *)ctx, src, dst, n) < 0 ? -EFAULT : 0;
+}
+
+static int cred_mem_out(void *ctx, unsigned long dst, const void *src, unsigned long n)
+{
+	return trap_mem_write(*(pid_t *)ctx, dst, src, n) < 0 ? -EFAULT : 0;
+}
+
+struct pers_cred_io trap_cred_io(pid_t *tid)
+{
+	return (struct pers_cred_io){ cred_mem_in, cred_mem_out, tid };
+}

@@ -87,6 +87,8 @@ int trap_mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
 /* A NUL-terminated string of at most max-1 bytes: its length, or -EFAULT,
  * -ENAMETOOLONG. */
 ssize_t trap_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t max);
+/* The credential model's access to thread *tid's memory. */
+struct pers_cred_io trap_cred_io(pid_t *tid);
 
 /* Answer one seccomp stop of tr (calls.c). */
 void trap_syscall(struct trap *t, struct tracee *tr);

@@ -38,16 +38,6 @@ int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out)
 	return 0;
 }
 
-static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long len)
-{
-	return trap_mem_read(*(pid_t *)ctx, src, dst, len) < 0 ? -EFAULT : 0;
-}
-
-static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long len)
-{
-	return trap_mem_write(*(pid_t *)ctx, dst, src, len) < 0 ? -EFAULT : 0;
-}
-
 /* kill, tgkill of another guest process: the kernel's rule for the ids. */
 static int notify_kill(struct notifier *n, const struct seccomp_notif *req)
 {
@@ -70,7 +60,7 @@ int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 {
 	enum pers_cred_call call = pers_cred_call_host(req->data.nr);
 	pid_t tid = (pid_t)req->pid;
-	struct pers_cred_io io = { mem_in, mem_out, &tid };
+	struct pers_cred_io io = trap_cred_io(&tid);
 	struct pers_cred c;
 	struct tracee *tr;
 	long a[6], r;
