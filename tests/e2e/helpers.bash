@@ -49,3 +49,26 @@ check_rowrite() {
 		[ "$line" = 30 ] || { echo "$name: errno $line, not EROFS"; return 1; }
 	done <<<"$out"
 }
+
+# An OCI runtime test's work space: RT (build/mew-runc), WORK, its state
+# ROOT, the bundle B, an ID prefixed PREFIX, and ROOTFS a copy of the default
+# rootfs (mount points made for the config's mounts must not land in the
+# shared cached one).  WORK is 755: a user namespace's root is another uid.
+oci_work() { # PREFIX
+	need_root
+	RT="$(dirname "$MEW")/mew-runc"
+	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
+	WORK=$(mktemp -d)
+	chmod 755 "$WORK"
+	ROOT=$WORK/state
+	B=$WORK/bundle
+	mkdir -p "$B" "$WORK/shared"
+	ID=$1-$$-$BATS_TEST_NUMBER
+	cp -a "$ROOTFS" "$WORK/rootfs"
+	ROOTFS=$WORK/rootfs
+}
+
+# The status `state` reports for container ID.
+status_of() { # ID
+	"$RT" --root "$ROOT" state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
+}

@@ -5,17 +5,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
-	need_root
-	RT="$(dirname "$MEW")/mew-runc"
-	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
-	WORK=$(mktemp -d)
-	chmod 755 "$WORK"
-	ROOT=$WORK/state
-	B=$WORK/bundle
-	mkdir -p "$B" "$WORK/shared"
-	ID=ocispec-$$-$BATS_TEST_NUMBER
-	cp -a "$ROOTFS" "$WORK/rootfs"
-	ROOTFS=$WORK/rootfs
+	oci_work ocispec
 }
 
 teardown() {
@@ -53,9 +43,6 @@ config() {
 JSON
 }
 
-status_of() {
-	"$RT" --root "$ROOT" state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
-}
 
 @test "oci-spec: noNewPrivileges false is honoured with a seccomp profile; no linux.seccomp, no filter" {
 	printf '#!/bin/sh\ngrep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\\t"\n' >"$ROOTFS/nnp"

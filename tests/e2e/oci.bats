@@ -5,19 +5,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
-	need_root
-	RT="$(dirname "$MEW")/mew-runc"
-	[ -x "$RT" ] || skip "build/mew-runc is missing (make)"
-	WORK=$(mktemp -d)
-	chmod 755 "$WORK" # a user namespace's root is another uid
-	ROOT=$WORK/state
-	B=$WORK/bundle
-	mkdir -p "$B" "$WORK/shared"
-	ID=oci-$$-$BATS_TEST_NUMBER
-	# A copy: mount points made for the config's mounts must not land in
-	# the shared cached rootfs.
-	cp -a "$ROOTFS" "$WORK/rootfs"
-	ROOTFS=$WORK/rootfs
+	oci_work oci
 }
 
 teardown() {
@@ -65,9 +53,6 @@ bundle() {
 JSON
 }
 
-status_of() {
-	"$RT" --root "$ROOT" state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'
-}
 
 wait_status() { # ID STATUS: up to 5 s
 	for _ in $(seq 50); do
