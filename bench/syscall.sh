@@ -4,10 +4,13 @@
 #   getppid  1,000,000 getppid() (never intercepted)        ns per call
 #   stat     100,000 stat("/etc/debian_version") (a path)   ns per call
 #   fstat    100,000 fstat(fd) (glibc: newfstatat(fd, "", AT_EMPTY_PATH))
+#   bindstat 100,000 stat("/opt/b/loops"), a file under a -v bind (natively:
+#            the same file at its host path)                  ns per call
 #   tar      tar c /usr | wc -c                              ms, whole command
 #   cpu      300,000,000 iterations of an integer loop      ns per iteration
 # Each figure is the best of RUNS runs (default 3).  Also shown: mew without
-# its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
+# call-site patching (MEW_TRAP_PATCH=0: every call the stub answers takes the
+# SIGSYS round trip), mew without its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
 # user notifications answered by mew's thread) and with neither fast path
 # (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), mew without
 # its wall (MEW_WALL_ABI=0: no Landlock domain; what the wall costs), and
@@ -41,6 +44,7 @@ run_in() {
 	native) "${as_user[@]}" "$@" ;;
 	filter) "${as_user[@]}" "$t/allow" "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
+	mew-nopatch) MEW_TRAP_PATCH=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-nowall) MEW_WALL_ABI=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	base) "${as_user[@]}" "$t/base" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-notify) MEW_TRAP_STUB=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
@@ -54,7 +58,10 @@ loops() { # WAY MODE N [PATH] -> ns
 	local exe=/opt/b/loops
 	if [ "$way" = native ] || [ "$way" = filter ]; then
 		exe=$t/loops
-		[ -n "$path" ] && path=$rootfs$path
+		case $path in
+		/opt/b/*) path=$t/${path#/opt/b/} ;;
+		?*) path=$rootfs$path ;;
+		esac
 	fi
 	run_in "$way" "$exe" "$mode" "$n" ${path:+"$path"} | awk '{print $2}'
 }
@@ -71,7 +78,7 @@ tar_ms() { # WAY -> ms
 	echo $(((t1 - t0) / 1000000))
 }
 
-ways=(native filter mew mew-nowall mew-notify mew-ptrace)
+ways=(native filter mew mew-nopatch mew-nowall mew-notify mew-ptrace)
 [ "$have_proot" = 1 ] && ways+=(proot)
 [ -n "${MEW_BASE:-}" ] && ways+=(base)
 declare -A r
@@ -87,6 +94,7 @@ for i in $(seq "$runs"); do
 		add "$w,getppid" "$(loops "$w" getppid 1000000)"
 		add "$w,stat" "$(loops "$w" stat 100000 /etc/debian_version)"
 		add "$w,fstat" "$(loops "$w" fstat 100000 /etc/debian_version)"
+		add "$w,bindstat" "$(loops "$w" stat 100000 /opt/b/loops)"
 		add "$w,tar" "$(tar_ms "$w")"
 		add "$w,cpu" "$(loops "$w" cpu 300000000)"
 	done
@@ -95,23 +103,27 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un)"
 [ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
-printf '| test | unit | native | native + allow-all filter | mew | mew (no wall) | mew (notifier) | mew (ptrace only) |'
+printf '| test | unit | native | native + allow-all filter | mew | mew (no patching) | mew (no wall) | mew (notifier) | mew (ptrace only) |'
 [ "$have_proot" = 1 ] && printf ' proot |'
-printf ' mew / native | mew / mew (no wall) |'
+printf ' mew / native | mew / mew (no patching) | mew / mew (no wall) |'
 [ "$have_proot" = 1 ] && printf ' mew / proot |'
 [ -n "${MEW_BASE:-}" ] && printf ' base | mew / base |'
 echo
-printf '|---|---|---|---|---|---|---|---|---|'
+printf '|---|---|---|---|---|---|---|---|---|---|---|'
 [ "$have_proot" = 1 ] && printf -- '---|---|'
 [ -n "${MEW_BASE:-}" ] && printf -- '---|---|'
 echo '---|'
-for k in getppid stat fstat tar cpu; do
+for k in getppid stat fstat bindstat tar cpu; do
 	unit=ns
 	[ $k = tar ] && unit=ms
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[filter,$k]}" "${r[mew,$k]}" "${r[mew-nowall,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[filter,$k]}" "${r[mew,$k]}" "${r[mew-nopatch,$k]}" "${r[mew-nowall,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
 	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
-	printf ' %s | %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nowall,$k]}")"
+	printf ' %s | %s | %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nopatch,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nowall,$k]}")"
 	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"
 	[ -n "${MEW_BASE:-}" ] && printf ' %s | %s |' "${r[base,$k]}" "$(ratio "${r[mew,$k]}" "${r[base,$k]}")"
 	echo
+done
+# Paths under a -v bind against paths in the rootfs (goal: within 1.2×).
+for w in mew mew-nopatch; do
+	echo "$w: stat under a bind / stat in the rootfs: $(ratio "${r[$w,bindstat]}" "${r[$w,stat]}")"
 done

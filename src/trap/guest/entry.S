@@ -23,6 +23,46 @@ stub_init_entry:		/* STUB_BASE + 0x40 */
 	int3
 	hlt
 
+/* A patched call site's way in (guest/patch.c).  Its trampoline did
+ * "mov $nr, %eax; movabs $return, %rcx" and jumped here: the guest's
+ * registers are as at its `syscall` instruction.  As the kernel does, keep
+ * every register but rax (the answer), rcx (the return address) and r11
+ * (the flags); the red zone below the guest's stack pointer is left alone,
+ * as a signal frame leaves it. */
+	.balign 16
+	.globl stub_fast_entry
+	.type stub_fast_entry, @function
+stub_fast_entry:
+	lea -128(%rsp), %rsp
+	pushfq
+	push %rcx
+	push %r9
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi		/* a[0..5] at 8(%rbx) once rbx is pushed */
+	push %rbx
+	mov %rsp, %rbx
+	and $-16, %rsp
+	cld
+	mov %eax, %edi
+	lea 8(%rbx), %rsi
+	call stub_fast
+	mov %rbx, %rsp
+	pop %rbx
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %rcx
+	mov (%rsp), %r11
+	popfq
+	lea 128(%rsp), %rsp
+	jmp *%rcx
+
 	.balign 16
 	.globl stub_restorer
 	.type stub_restorer, @function

@@ -147,6 +147,7 @@ long do_sigprocmask(const long *a, struct kucontext *uc);
 long do_sigsuspend(const long *a);
 long do_masked_wait(long nr, const long *a);
 void forward(int sig, struct ksiginfo *si, struct kucontext *uc);
+void patch_site(unsigned long end, long nr);				/* patch.c */
 long slow(long nr, const long *a);					/* translate.c */
 long translate(long nr, const long *a);
 

@@ -197,6 +197,13 @@ void stub_handler(int sig, struct ksiginfo *si, struct kucontext *uc)
 	a[4] = uc->gregs[R8];
 	a[5] = uc->gregs[R9];
 	uc->gregs[RAX] = dispatch(si->u.sys.syscall, a, uc);
+	patch_site((unsigned long)si->u.sys.call_addr, si->u.sys.syscall);
+}
+
+/* A patched site's call (entry.S, patch.c): the guest's registers a[0..5]. */
+long stub_fast(long nr, const long *a)
+{
+	return dispatch(nr, a, NULL);
 }
 
 /* Run once in a fresh image, by mew (ptrace), at the program's entry. */

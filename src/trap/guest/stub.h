@@ -65,6 +65,9 @@ struct stub_path_call {
 #define STUB_F_READONLY 2   /* --read-only: writes are never answered in process */
 #define STUB_F_RO_BIND 4    /* a :ro bind on the rootfs's filesystem: no relative writes */
 #define STUB_F_NO_ENTRY_OPS 8 /* a bind whose directories the rootfs lacks: mkdir, unlink... go to mew */
+#define STUB_F_NO_PATCH 16    /* MEW_TRAP_PATCH=0: call sites are never patched (guest/patch.c) */
+#define STUB_PATCH_PAGES 16   /* pages of trampolines, each near the code it serves */
+#define STUB_PATCH_FAILED 32  /* sites recently found unpatchable, not looked at again */
 #define STUB_MAX_SHADOW 96
 #define STUB_MAGIC 0x6d65777374756231ULL
 
@@ -108,6 +111,16 @@ struct stub_config {
 		uint64_t handler, flags, restorer, mask;
 	} guest_sigsys; /* the SIGSYS action the guest believes it has */
 	uint64_t nfast, nslow;
+	/* Call-site patching (guest/patch.c): its lock (taken with a
+	 * try-lock, never waited for), the trampoline pages, the sites that
+	 * could not be patched. */
+	struct {
+		uint32_t lock, npages;
+		uint64_t page[STUB_PATCH_PAGES];
+		uint32_t used[STUB_PATCH_PAGES];
+		uint64_t nsites, nfailed;
+		uint64_t failed[STUB_PATCH_FAILED];
+	} patch;
 };
 
 #endif

@@ -1,0 +1,248 @@
+/* Call-site patching: after a guest `syscall` instruction traps into the
+ * stub, its site is rewritten so that later calls from it reach the stub
+ * by a jump, without the kernel's signal round trip (gVisor's systrap does
+ * the same; this one is written for the stub).
+ *
+ * The site: glibc's wrappers say `mov $nr, %eax; syscall`
+ * (b8 <nr:4> 0f 05).  Only the five bytes of the `mov` are replaced, by a
+ * `jmp rel32` to a trampoline within 2 GiB of it; the `syscall` bytes stay,
+ * so a thread that had already executed the `mov` (stopped between the two,
+ * or interrupted there by a signal) still makes the call, and traps.  The
+ * five bytes are stored by one atomic 8- or 16-byte compare-and-swap of the
+ * aligned block that holds them, so another thread fetches either the old
+ * instruction or the new one, never a mix; a site whose five bytes cross
+ * such a block is left as it is (it keeps trapping).
+ *
+ * The trampoline: `mov $nr, %eax; movabs $site+7, %rcx; jmp *stub_fast_entry`
+ * (entry.S), which keeps every register the kernel keeps, then the same
+ * dispatch as the SIGSYS handler.  Semantics do not move: the site could
+ * only make call nr, which the filter traps on its number alone (so every
+ * call from it would have come to the stub), and the calls whose answer
+ * needs the signal frame (the signal mask, sigaction, sigsuspend, the
+ * masked waits), exec, kill and the conditionally trapped ones (sendto)
+ * are never patched.
+ *
+ * Only code the guest cannot write is patched (a writable page is a JIT's,
+ * which may rewrite it): the page is made writable for the store and given
+ * back read-and-execute.  One thread patches at a time (a try-lock: a
+ * signal handler that traps while its thread patches never waits).
+ *
+ * Not a hole in the wall: the guest could always jump to the stub's fast
+ * instruction; what keeps it in is Landlock (src/wall).  MEW_TRAP_PATCH=0
+ * turns patching off (STUB_F_NO_PATCH). */
+#include "guest.h"
+
+#define TRAMP_SIZE 32
+#define PAGE 4096UL
+#define REACH 0x7ff00000L
+
+extern void stub_fast_entry(void);
+
+static int patchable(long nr)
+{
+	switch (nr) {
+	case __NR_execve:
+	case __NR_execveat:
+	case __NR_rt_sigaction:
+	case __NR_rt_sigprocmask:
+	case __NR_rt_sigsuspend:
+	case __NR_ppoll:
+	case __NR_pselect6:
+	case __NR_epoll_pwait:
+	case 441: /* epoll_pwait2 */
+	case __NR_sendto:
+	case __NR_kill:
+	case __NR_tgkill:
+		return 0;
+	}
+	return nr >= 0 && nr < 1000;
+}
+
+static int reaches(unsigned long from, unsigned long to)
+{
+	long d = (long)(to - from);
+	return d > -REACH && d < REACH;
+}
+
+static void failed(unsigned long site)
+{
+	cfg.patch.failed[cfg.patch.nfailed++ % STUB_PATCH_FAILED] = site;
+}
+
+static int failed_before(unsigned long site)
+{
+	for (int i = 0; i < STUB_PATCH_FAILED; i++)
+		if (cfg.patch.failed[i] == site)
+			return 1;
+	return 0;
+}
+
+/* A free trampoline within reach of a jump from site (the byte after the
+ * jump), on a page of its own near the code: 0 if none. */
+static unsigned long trampoline(unsigned long from)
+{
+	uint32_t i;
+	unsigned long p;
+
+	for (i = 0; i < cfg.patch.npages && i < STUB_PATCH_PAGES; i++)
+		if (cfg.patch.used[i] < PAGE / TRAMP_SIZE && reaches(from, cfg.patch.page[i]) &&
+		    reaches(from, cfg.patch.page[i] + PAGE))
+			return cfg.patch.page[i] + cfg.patch.used[i]++ * TRAMP_SIZE;
+	if (i >= STUB_PATCH_PAGES)
+		return 0;
+	/* Free space near the code: 1 MiB to 1 GiB below it, then above. */
+	for (int k = 0; k < 22; k++) {
+		unsigned long off = 1UL << (20 + k / 2), want = (from & ~(PAGE - 1));
+		want = (k & 1) ? want + off : want - off;
+		if (want < 0x10000UL || want >= 0x7ffffffff000UL)
+			continue;
+		p = (unsigned long)S6(__NR_mmap, want, PAGE, PROT_READ_ | PROT_EXEC_,
+				      MAP_PRIVATE_ | MAP_ANONYMOUS_ | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
+		if (p > -4096UL)
+			continue;
+		if (p != want) { /* a kernel that took it as a hint */
+			S2(__NR_munmap, p, PAGE);
+			continue;
+		}
+		cfg.patch.page[i] = p;
+		cfg.patch.used[i] = 1;
+		cfg.patch.npages = i + 1;
+		return p;
+	}
+	return 0;
+}
+
+static int cas8(unsigned long w, uint64_t old, uint64_t new)
+{
+	return __atomic_compare_exchange_n((uint64_t *)w, &old, new, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static int cas16(unsigned long w, uint64_t olo, uint64_t ohi, uint64_t nlo, uint64_t nhi)
+{
+	unsigned char ok;
+	__asm__ volatile("lock cmpxchg16b %1\n\tsete %0"
+			 : "=q"(ok), "+m"(*(volatile uint64_t(*)[2])w), "+a"(olo), "+d"(ohi)
+			 : "b"(nlo), "c"(nhi)
+			 : "memory", "cc");
+	return ok;
+}
+
+/* Replace the five bytes at s with jmp (5 bytes), in one atomic store of
+ * the aligned block that holds them, if they still are old. */
+static int store(unsigned long s, const unsigned char *old, const unsigned char *jmp)
+{
+	unsigned long w = s & ~7UL;
+	unsigned char b[16];
+
+	if (s - w <= 3) {
+		uint64_t o, n;
+		memcpy(&o, (const void *)w, 8);
+		memcpy(b, &o, 8);
+		for (int i = 0; i < 5; i++)
+			if (b[s - w + i] != old[i])
+				return 0;
+		memcpy(b + (s - w), jmp, 5);
+		memcpy(&n, b, 8);
+		return cas8(w, o, n);
+	}
+	w = s & ~15UL;
+	if (s - w <= 11) {
+		uint64_t o[2], n[2];
+		memcpy(o, (const void *)w, 16);
+		memcpy(b, o, 16);
+		for (int i = 0; i < 5; i++)
+			if (b[s - w + i] != old[i])
+				return 0;
+		memcpy(b + (s - w), jmp, 5);
+		memcpy(n, b, 16);
+		return cas16(w, o[0], o[1], n[0], n[1]);
+	}
+	return 0;
+}
+
+/* Is the page at p writable by the guest already (a JIT's code)?  Tried by
+ * writing one byte of it over itself through the kernel, which honours
+ * the page's protection. */
+static int writable(unsigned long p)
+{
+	unsigned char c = *(volatile unsigned char *)p;
+	struct iov l = { &c, 1 }, r = { (void *)p, 1 };
+	return S6(__NR_process_vm_writev, S0(__NR_getpid), &l, 1, &r, 1, 0) == 1;
+}
+
+static void patch_locked(unsigned long s, long nr)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	unsigned char old[5], jmp[5], t[TRAMP_SIZE];
+	unsigned long tr, page = s & ~(PAGE - 1), fast = (unsigned long)stub_fast_entry;
+	uint32_t n = (uint32_t)nr;
+	int32_t rel;
+
+	/* already patched by another thread, or no longer the call's site */
+	if (c[0] != 0xb8 || c[5] != 0x0f || c[6] != 0x05 || c[1] != (n & 0xff) || c[2] != ((n >> 8) & 0xff) ||
+	    c[3] != 0 || c[4] != 0)
+		return;
+	if (writable(page) || (tr = trampoline(s + 5)) == 0) {
+		failed(s);
+		return;
+	}
+	t[0] = 0xb8; /* mov $nr, %eax */
+	memcpy(t + 1, &n, 4);
+	t[5] = 0x48; /* movabs $s+7, %rcx */
+	t[6] = 0xb9;
+	s += 7;
+	memcpy(t + 7, &s, 8);
+	s -= 7;
+	t[15] = 0xff; /* jmp *0(%rip) */
+	t[16] = 0x25;
+	memset(t + 17, 0, 4);
+	memcpy(t + 21, &fast, 8);
+	memset(t + 29, 0xcc, TRAMP_SIZE - 29);
+	/* The trampoline page never loses PROT_EXEC: others run on it. */
+	if (S3(__NR_mprotect, tr & ~(PAGE - 1), PAGE, PROT_READ_ | PROT_WRITE_ | PROT_EXEC_) < 0) {
+		failed(s);
+		return;
+	}
+	memcpy((void *)tr, t, TRAMP_SIZE);
+	S3(__NR_mprotect, tr & ~(PAGE - 1), PAGE, PROT_READ_ | PROT_EXEC_);
+	memcpy(old, c, 5);
+	rel = (int32_t)(long)(tr - (s + 5));
+	jmp[0] = 0xe9;
+	memcpy(jmp + 1, &rel, 4);
+	if (S3(__NR_mprotect, page, PAGE, PROT_READ_ | PROT_WRITE_ | PROT_EXEC_) < 0) {
+		failed(s);
+		return;
+	}
+	if (store(s, old, jmp))
+		cfg.patch.nsites++;
+	S3(__NR_mprotect, page, PAGE, PROT_READ_ | PROT_EXEC_);
+}
+
+/* The SIGSYS handler answered call nr made by the `syscall` instruction
+ * that ends at end: patch its site if it can be. */
+void patch_site(unsigned long end, long nr)
+{
+	unsigned long s = end - 7, w8 = s & ~7UL, w16 = s & ~15UL;
+	const unsigned char *c = (const unsigned char *)s;
+
+	if (cfg.flags & STUB_F_NO_PATCH)
+		return;
+	if (!patchable(nr) || end < 0x10000UL + 8 || end >= 0x800000000000UL)
+		return;
+	/* the five bytes in one aligned block, and the seven on one page
+	 * (the `syscall`'s, which just ran: readable), with the byte
+	 * before them */
+	if (s - w8 > 3 && s - w16 > 11)
+		return;
+	if ((s & ~(PAGE - 1)) != ((end - 1) & ~(PAGE - 1)) || (s & (PAGE - 1)) == 0)
+		return;
+	/* `mov $nr, %eax` (not the tail of `mov $nr, %r8d`: no REX prefix before) */
+	if (c[0] != 0xb8 || (c[-1] & 0xf0) == 0x40)
+		return;
+	if (failed_before(s))
+		return;
+	if (__atomic_exchange_n(&cfg.patch.lock, 1, __ATOMIC_ACQUIRE) != 0)
+		return;
+	patch_locked(s, nr);
+	__atomic_store_n(&cfg.patch.lock, 0, __ATOMIC_RELEASE);
+}
