@@ -157,7 +157,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		if (cgroup_create(name, &spec->limits, &cg, err) < 0)
 			return -1;
 	}
-	if (wall_dev_make(devdir, sizeof(devdir), err) < 0) {
+	if (wall_dev_make(spec, devdir, sizeof(devdir), err) < 0) {
 		cgroup_destroy(&cg);
 		return -1;
 	}

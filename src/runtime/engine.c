@@ -98,6 +98,10 @@ int rt_engine_launcher(const char *engine, const struct spec *spec, int *fd, cha
 	strv_push(&v, "--hostname");
 	strv_push(&v, host);
 	strv_push(&v, "-i");
+	/* The guest's /dev is the container's, made from the config (the
+	 * engine makes none of its own, which needs a writable /tmp). */
+	strv_push(&v, "-v");
+	strv_push(&v, "/dev:/dev");
 	if (spec->cwd != NULL) {
 		strv_push(&v, "-w");
 		strv_push(&v, spec->cwd);

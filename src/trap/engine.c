@@ -300,7 +300,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		return mew_error(err, ENOMEM, "syscall engine");
 	t->main_status = -1;
 	pthread_mutex_init(&t->lock, NULL);
-	if ((r = wall_dev_make(devdir, sizeof(devdir), err)) < 0) {
+	if ((r = wall_dev_make(spec, devdir, sizeof(devdir), err)) < 0) {
 		devdir[0] = '\0';
 		goto out;
 	}

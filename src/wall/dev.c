@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "spec/spec.h"
 
 const struct wall_device wall_devices[] = {
 	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
@@ -82,11 +83,16 @@ static void sweep(const char *tmp)
 	}
 }
 
-int wall_dev_make(char *dir, size_t len, struct mew_error **err)
+int wall_dev_make(const struct spec *spec, char *dir, size_t len, struct mew_error **err)
 {
 	const char *tmp = tmp_dir();
 	cleanup_close int fd = -1;
 
+	dir[0] = '\0';
+	for (size_t i = 0; i < spec->nmounts; i++)
+		if ((spec->mounts[i].type == NULL || strcmp(spec->mounts[i].type, "bind") == 0) &&
+		    strcmp(spec->mounts[i].destination, "/dev") == 0)
+			return 0;
 	sweep(tmp);
 	if (snprintf(dir, len, "%s/mew-dev.%d.XXXXXX", tmp, (int)getpid()) >= (int)len)
 		return mew_error(err, ENAMETOOLONG, "the guest's /dev in `%s`", tmp);

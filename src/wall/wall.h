@@ -23,6 +23,8 @@
 #include "base/error.h"
 #include "personality/pers.h"
 
+struct spec;
+
 enum wall_right {
 	WALL_READ = 1 << 0,  /* read files, list directories */
 	WALL_WRITE = 1 << 1, /* write, create, remove, rename, truncate (never device nodes) */
@@ -77,8 +79,10 @@ extern const size_t wall_ndev_links;
 
 /* A directory of this run's own for the guest's /dev: placeholders for
  * the nodes, pts/, a private shm/ (mode 1777), the links.  dir receives its
- * path (PATH_MAX).  Directories that a killed mew left are removed first. */
-int wall_dev_make(char *dir, size_t len, struct mew_error **err);
+ * path (PATH_MAX), or "" when the spec binds /dev itself (the OCI runtime's
+ * launcher: the container's /dev, made from its config).  Directories that
+ * a killed mew left are removed first. */
+int wall_dev_make(const struct spec *spec, char *dir, size_t len, struct mew_error **err);
 /* Remove it and everything the guest put in it. */
 void wall_dev_remove(const char *dir);
 /* The personality's /dev: dir, with the host's nodes bound over the

@@ -139,3 +139,26 @@ init_exe() { readlink "/proc/$(state_field "$1" pid)/exe"; }
 	"$RT" --root "$ROOT" start "$ID"
 	[[ "$(init_exe mew-runc)" == */bin/busybox ]]
 }
+
+@test "oci-engines: syscall and emulate on a read-only root with no /tmp (a pause image's): the guest's /dev is the config's" {
+	config "$ROOTFS" '[ "/bin/sh", "-c", "echo x >/dev/null && ls /dev/shm/marker && echo dev-ok" ]' syscall
+	rm -rf "$WORK/rootfs/tmp"
+	jq '.root.readonly = true | .mounts += [{ "destination": "/dev/shm", "type": "tmpfs", "source": "shm" }]' \
+		"$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	# a file the container's own /dev/shm has: the guest sees that /dev
+	jq '.hooks.startContainer = [{ "path": "/bin/touch", "args": ["touch", "/dev/shm/marker"] }]' \
+		"$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = dev-ok ]
+	[ ! -e "$WORK/rootfs/tmp" ]
+	[ -x "$ARM64/bin/busybox" ] || skip "no arm64 busybox rootfs at $ARM64 (scripts/rootfs-busybox.sh arm64)"
+	config "$ARM64" '[ "/bin/sh", "-c", "echo x >/dev/null && echo dev-ok" ]' emulate
+	rm -rf "$WORK/rootfs/tmp"
+	jq '.root.readonly = true' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = dev-ok ]
+}
