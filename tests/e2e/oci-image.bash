@@ -1,8 +1,13 @@
 # An OCI image archive from a root filesystem, for the podman and containerd tests.
 
-# oci_archive ROOTFS OUT: an OCI image layout (one uncompressed layer) as a tar.
+# oci_archive ROOTFS OUT [NAME [ARCH [CONFIG]]]: an OCI image layout (one
+# uncompressed layer) as a tar, named NAME (docker.io/mew/busybox:latest), for
+# ARCH (amd64), with CONFIG as the image config's "config" object (PATH and
+# Cmd /bin/sh).
 oci_archive() {
 	local dir blobs layer cfg man size_l size_c size_m
+	local name=${3:-docker.io/mew/busybox:latest} arch=${4:-amd64}
+	local config=${5:-'{"Env":["PATH=/bin:/sbin:/usr/bin"],"Cmd":["/bin/sh"]}'}
 	dir=$(mktemp -d)
 	blobs=$dir/blobs/sha256
 	mkdir -p "$blobs"
@@ -10,8 +15,8 @@ oci_archive() {
 	layer=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
 	size_l=$(stat -c %s "$dir/layer.tar")
 	mv "$dir/layer.tar" "$blobs/$layer"
-	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin:/sbin:/usr/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-		"$layer" >"$dir/config"
+	printf '{"architecture":"%s","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+		"$arch" "$config" "$layer" >"$dir/config"
 	cfg=$(sha256sum "$dir/config" | cut -d' ' -f1)
 	size_c=$(stat -c %s "$dir/config")
 	mv "$dir/config" "$blobs/$cfg"
@@ -20,8 +25,8 @@ oci_archive() {
 	man=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
 	size_m=$(stat -c %s "$dir/manifest")
 	mv "$dir/manifest" "$blobs/$man"
-	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"docker.io/mew/busybox:latest","org.opencontainers.image.ref.name":"latest"}}]}' \
-		"$man" "$size_m" >"$dir/index.json"
+	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+		"$man" "$size_m" "$name" "${name##*:}" >"$dir/index.json"
 	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
 	tar -C "$dir" -cf "$2" oci-layout index.json blobs
 	rm -rf "$dir"
