@@ -74,6 +74,7 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 	a64_signal_init();
 	if (a64_load(c, path, argv, env, err) < 0)
 		return -1;
+	a64_debug("%s: %s", path, a64_jit_enabled ? "translated" : "interpreted");
 	c->tid = getpid();
 	a64_fpcr_write(c, 0);
 	sigset_t cur;
@@ -148,6 +149,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 	struct cgroup cg = { 0 };
 	a64_debug_on = mew_log_level >= 2;
 	a64_jit_configure();
+	if (spec->jit != SPEC_JIT_DEFAULT && a64_jit_choose(spec->jit == SPEC_JIT_ON) < 0)
+		return mew_error(err, 0, "--jit on: this host has no arm64 translator (x86-64 hosts do): use --jit off");
 	if (a64_limits_check(spec, err) < 0)
 		return -1;
 	if (cgroup_wanted(&spec->limits)) {

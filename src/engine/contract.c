@@ -18,6 +18,7 @@
 #define NO_NETNS "shares the host's network (it makes no namespaces): use --engine container or vm for an isolated one"
 #define NO_TERMINAL "cannot give the command a terminal of its own (it shares mew's): use --engine container or vm"
 #define NO_FOREIGN "runs only programs of the host's architecture: use --engine emulate"
+#define NO_JIT "runs the host's own code, without a translator to turn off or on: use --engine emulate"
 #define NO_VM "runs no virtual machine (the flag is the vm engine's): use --engine vm"
 
 /* Every run has an environment: mew's defaults (PATH, HOME, ...) and -e's. */
@@ -120,6 +121,11 @@ static bool uses_net_user(const struct spec *s)
 static bool uses_foreign_arch(const struct spec *s)
 {
 	return s->arch != NULL && strcmp(s->arch, spec_host_arch()) != 0;
+}
+
+static bool uses_jit(const struct spec *s)
+{
+	return s->jit != SPEC_JIT_DEFAULT;
 }
 
 static bool uses_kernel(const struct spec *s)
@@ -257,6 +263,12 @@ const struct engine_clause engine_contract[] = {
 		[ENGINE_SYSCALL] = NO(NO_FOREIGN),
 		[ENGINE_EMULATE] = YES,
 		[ENGINE_VM] = NO(NO_FOREIGN) } },
+	{ "jit", "--jit", "--jit off|on", uses_jit, {
+		[ENGINE_CONTAINER] = NO(NO_JIT),
+		[ENGINE_SYSCALL] = NO(NO_JIT),
+		[ENGINE_EMULATE] = YES,
+		[ENGINE_VM] = NO("runs the guest's code on the CPU (KVM), without a translator to turn off or on: "
+				 "use --engine emulate") } },
 	{ "kernel", "--kernel", "--kernel FILE", uses_kernel, {
 		[ENGINE_CONTAINER] = NO(NO_VM),
 		[ENGINE_SYSCALL] = NO(NO_VM),

@@ -38,6 +38,9 @@ const char spec_run_usage[] =
 	"      --read-only        mount the rootfs read-only\n"
 	"      --sandbox strict   refuse to run where the engine's wall is incomplete\n"
 	"                         (`mew engines` says what it lacks)\n"
+	"Emulate engine:\n"
+	"      --jit off|on       translate arm64 code to host code (on, the default) or\n"
+	"                         interpret every instruction (off)\n"
 	"Limits:\n"
 	"      --memory SIZE      memory limit, e.g. 512m, 2g\n"
 	"      --pids N           maximum number of processes\n"
@@ -86,6 +89,7 @@ enum {
 	OPT_VSOCK_UDS,
 	OPT_NO_SNAPSHOT,
 	OPT_VM_DEBUG,
+	OPT_JIT,
 };
 
 const struct option spec_run_options[] = {
@@ -116,6 +120,7 @@ const struct option spec_run_options[] = {
 	{ "vsock-uds", required_argument, NULL, OPT_VSOCK_UDS },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "vm-debug", required_argument, NULL, OPT_VM_DEBUG },
+	{ "jit", required_argument, NULL, OPT_JIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -292,6 +297,11 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 			if (strcmp(optarg, "strict") != 0)
 				return mew_error(err, 0, "--sandbox: unknown mode `%s`: expected strict", optarg);
 			spec->sandbox_strict = true;
+			break;
+		case OPT_JIT:
+			if (strcmp(optarg, "off") != 0 && strcmp(optarg, "on") != 0)
+				return mew_error(err, 0, "--jit: unknown mode `%s`: expected off or on", optarg);
+			spec->jit = strcmp(optarg, "on") == 0 ? SPEC_JIT_ON : SPEC_JIT_OFF;
 			break;
 		case OPT_KERNEL:
 			r = set_str(&spec->vm.kernel, optarg);

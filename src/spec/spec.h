@@ -302,6 +302,9 @@ struct spec {
 	/* --sandbox strict: refuse to run where the engine's wall against the
 	 * guest is incomplete on this host (src/wall) */
 	bool sandbox_strict;
+	/* --jit off|on: the emulate engine's translator (default: on where the
+	 * host has one; MEW_A64_JIT=0 turns it off as well) */
+	enum spec_jit { SPEC_JIT_DEFAULT, SPEC_JIT_OFF, SPEC_JIT_ON } jit;
 	struct spec_vm vm;
 	struct spec_oci *oci; /* NULL unless built from config.json */
 };

@@ -73,6 +73,7 @@ declare -gA EXAMPLE=(
 	[initrd]="--initrd /i" [cmdline]="--cmdline x" [console]="--console" [disk]="--disk /d"
 	[root-disk]="--root-disk" [vsock-uds]="--vsock-uds /tmp/v" [no-snapshot]="--no-snapshot"
 	[vm-debug]="--vm-debug timing" [sandbox-strict]="--sandbox strict"
+	[jit]="--jit off"
 )
 
 check_refusals() {

@@ -218,6 +218,22 @@ emu() {
 	done
 }
 
+@test "emulate: --jit off interprets, over exec too; --jit on translates, whatever MEW_A64_JIT says" {
+	need_arm64
+	MEW_DEBUG=1 run "$MEW" run --engine emulate --jit off --rootfs "$R" -- sh -c 'sh -c "echo x"; true'
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': interpreted$' <<<"$output")" -eq 2 ]
+	! grep -q ': translated$' <<<"$output"
+	[ "${lines[-1]}" = x ]
+	MEW_A64_JIT=0 MEW_DEBUG=1 run "$MEW" run --engine emulate --jit on --rootfs "$R" -- sh -c 'sh -c "echo x"; true'
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': translated$' <<<"$output")" -eq 2 ]
+	! grep -q ': interpreted$' <<<"$output"
+	run "$MEW" run --engine emulate --jit fast --rootfs "$R" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--jit: unknown mode \`fast\`"* ]]
+}
+
 # Differential tests against qemu-aarch64 (tests/diff/a64diff.py): random
 # instruction sequences from random register states, final state compared.
 need_diff() {

@@ -90,6 +90,7 @@ static const struct {
 	{ "no-snapshot", { "--no-snapshot" } },
 	{ "vm-debug", { "--vm-debug", "timing" } },
 	{ "sandbox", { "--sandbox", "strict" } },
+	{ "jit", { "--jit", "off" } },
 };
 /* What says how mew runs, or where the rootfs comes from (--image and
  * --persist are resolved to a rootfs before any engine): no engine is asked

@@ -38,6 +38,7 @@
 /* Another host: the interpreter runs everything. */
 int a64_jit_enabled = 0;
 void a64_jit_configure(void) {}
+int a64_jit_choose(int on) { return on ? -1 : 0; }
 void a64_jit_attach(struct a64_cpu *c) { c->jit = NULL; }
 void a64_jit_free(struct a64_jit *j) { (void)j; }
 void a64_jit_reset(struct a64_cpu *c) { c->jit_link = NULL; }
@@ -78,6 +79,12 @@ void a64_jit_configure(void)
 	const char *v = getenv("MEW_A64_JIT");
 	if (v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0))
 		a64_jit_enabled = 0;
+}
+
+int a64_jit_choose(int on)
+{
+	a64_jit_enabled = on;
+	return 0;
 }
 
 #define OFF(f) ((int32_t)offsetof(struct a64_cpu, f))

@@ -9,6 +9,8 @@
 /* Whether new threads translate (MEW_A64_JIT=0 or off: the interpreter). */
 extern int a64_jit_enabled;
 void a64_jit_configure(void);
+/* --jit on (1) or off (0); -1 for on where this host has no translator. */
+int a64_jit_choose(int on);
 
 /* Give this thread a code cache (c->jit stays NULL when it cannot be
  * mapped: the thread interprets). */
