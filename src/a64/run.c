@@ -35,7 +35,8 @@ void a64_cache_clear(struct a64_cpu *c)
 		struct a64_block *b = c->cache[k];
 		while (b != NULL) {
 			struct a64_block *n = b->next;
-			free(b);
+			if (b->code == NULL) /* a translated block lives in the code cache */
+				free(b);
 			b = n;
 		}
 		c->cache[k] = NULL;
@@ -254,9 +255,11 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 	}
 #if defined(__x86_64__)
 	/* in translated code: the instruction is known by the host pc */
-	const struct a64_insn *i = a64_jit_fault_insn(c, ((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP]);
-	if (i != NULL)
-		c->cur = i;
+	uint64_t pc;
+	if (a64_jit_fault_pc(c, ((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP], &pc)) {
+		c->cur = NULL;
+		c->pc = pc;
+	}
 #endif
 	c->fault_addr = (uint64_t)(uintptr_t)si->si_addr;
 	c->fault_sig = sig;

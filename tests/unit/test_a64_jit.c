@@ -92,7 +92,6 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	assert_non_null(blk);
 	b->budget = 4;
 	a64_jit_run(b, blk, 0);
-	free(blk);
 	(void)saved_jit_cpu;
 
 	int bad = 0;

@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "a64/a64.h"
 #include "a64/jit/jit.h"
@@ -47,38 +49,61 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	return NULL;
 }
 void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link) {}
-const struct a64_insn *a64_jit_fault_insn(const struct a64_cpu *c, uintptr_t rip) { return NULL; }
+int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc) { return 0; }
 #else
 
 enum {
 	CODE_SIZE = 32 << 20, /* per thread */
-	MAP_MAX = CODE_SIZE / 16, /* instructions: none emits fewer bytes */
+	BLOCKS_MAX = CODE_SIZE / 16, /* blocks: each one's code is 16-byte aligned */
 	INSN_ROOM = 512,      /* the most one instruction may emit */
+	BLOCK_LINES = 80,     /* a block's instructions, at most (run.c's BLOCK_MAX + 1) */
 };
 
-/* Where each instruction's host code starts, in code order: a fault in
- * translated code is charged to the instruction whose code holds it. */
-struct jit_pc {
-	const uint8_t *host;
-	const struct a64_insn *insn;
+/* The code cache holds code and data: blocks' code grows up from the
+ * start, their data down from the end (the block headers with their
+ * instruction maps, and the decoded copies that handler calls use), so a
+ * block costs no malloc and a flush is two pointers.  A block's map says,
+ * per instruction, where its host code starts (an offset from b->code)
+ * and its pc (from the block's page: a block never leaves it but for the
+ * jump to the next page's first instruction), so that
+ * a fault in translated code is charged to its instruction. */
+struct jit_map {
+	uint16_t host, pc;
 };
+#define BLOCK_MAP(b) ((struct jit_map *)(void *)(b)->insn)
 
 struct a64_jit {
 	uint8_t *base, *end, *free; /* free: where the next block's code goes */
-	struct jit_pc *map;
-	size_t nmap;
+	uint8_t *data;		    /* the data below end, growing down */
+	struct a64_block **blocks;  /* in code order, for the fault lookup */
+	size_t nblocks;
 	uint8_t *first;		    /* the first block's code (after the trampolines) */
 	void (*enter)(struct a64_cpu *c, void *code);
 	uint8_t *epilogue;
 };
 
 int a64_jit_enabled = 1;
+static size_t code_size = CODE_SIZE;
+static int perfmap = -1; /* MEW_A64_JIT_PERFMAP=FILE: the translated blocks, in perf's map format */
 
+/* Developer knobs, read once in mew and inherited by the guest's threads
+ * and forks: MEW_A64_JIT_CACHE=BYTES, a smaller code cache (a test fills
+ * it); MEW_A64_JIT_PERFMAP=FILE, the translated blocks as perf's map
+ * (opened here, before the guest's wall; copy it to /tmp/perf-PID.map of
+ * the guest's pid for perf report). */
 void a64_jit_configure(void)
 {
 	const char *v = getenv("MEW_A64_JIT");
 	if (v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0))
 		a64_jit_enabled = 0;
+	v = getenv("MEW_A64_JIT_CACHE");
+	if (v != NULL) {
+		unsigned long long n = strtoull(v, NULL, 0);
+		code_size = n < 4096 ? 4096 : n > CODE_SIZE ? CODE_SIZE : (size_t)n;
+	}
+	v = getenv("MEW_A64_JIT_PERFMAP");
+	if (v != NULL && perfmap < 0)
+		perfmap = open(v, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 }
 
 int a64_jit_choose(int on)
@@ -110,10 +135,10 @@ static struct a64_jit *jit_new(void)
 		free(j);
 		return NULL;
 	}
-	j->end = j->base + CODE_SIZE;
-	j->map = mmap(NULL, MAP_MAX * sizeof(struct jit_pc), PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (j->map == MAP_FAILED) {
+	j->end = j->data = j->base + code_size;
+	j->blocks = mmap(NULL, BLOCKS_MAX * sizeof(*j->blocks), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (j->blocks == MAP_FAILED) {
 		munmap(j->base, CODE_SIZE);
 		free(j);
 		return NULL;
@@ -150,33 +175,50 @@ void a64_jit_free(struct a64_jit *j)
 	if (j == NULL)
 		return;
 	munmap(j->base, CODE_SIZE);
-	munmap(j->map, MAP_MAX * sizeof(struct jit_pc));
+	munmap(j->blocks, BLOCKS_MAX * sizeof(*j->blocks));
 	free(j);
 }
 
-const struct a64_insn *a64_jit_fault_insn(const struct a64_cpu *c, uintptr_t rip)
+int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc)
 {
 	const struct a64_jit *j = c->jit;
-	if (j == NULL || rip < (uintptr_t)j->first || rip >= (uintptr_t)j->free || j->nmap == 0)
-		return NULL;
-	size_t lo = 0, hi = j->nmap; /* the last entry at or before rip */
+	if (j == NULL || rip < (uintptr_t)j->first || rip >= (uintptr_t)j->free || j->nblocks == 0)
+		return 0;
+	size_t lo = 0, hi = j->nblocks; /* the last block at or before rip */
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
-		if ((uintptr_t)j->map[mid].host <= rip)
+		if ((uintptr_t)j->blocks[mid]->code <= rip)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	return (uintptr_t)j->map[lo].host <= rip ? j->map[lo].insn : NULL;
+	const struct a64_block *b = j->blocks[lo];
+	const struct jit_map *m = BLOCK_MAP(b);
+	uintptr_t off = rip - (uintptr_t)b->code;
+	unsigned k = 0;
+	if (rip < (uintptr_t)b->code)
+		return 0;
+	while (k + 1 < b->n && m[k + 1].host <= off)
+		k++;
+	*pc = (b->pc & ~4095ull) + m[k].pc;
+	return 1;
 }
 
 void a64_jit_reset(struct a64_cpu *c)
 {
 	if (c->jit != NULL) {
 		c->jit->free = c->jit->first;
-		c->jit->nmap = 0;
+		c->jit->data = c->jit->end;
+		c->jit->nblocks = 0;
 	}
 	c->jit_link = NULL;
+}
+
+/* size bytes of the data below the code (the caller made sure of room) */
+static void *data_alloc(struct a64_jit *j, size_t size)
+{
+	j->data -= (size + 7) & ~(size_t)7;
+	return j->data;
 }
 
 void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link)
@@ -371,10 +413,15 @@ static void store_nzcv(struct emit *e, int kind)
 	x86_store(x, 0, RBX, OFF(nzcv), RAX);
 }
 
-/* Call the interpreter's handler for the copy i (followed by jit_stop). */
-static void fallback(struct emit *e, const struct a64_insn *i)
+/* Call the interpreter's handler for a copy of i, followed by jit_stop. */
+static void fallback(struct emit *e, const struct a64_insn *insn)
 {
 	struct x86 *x = &e->x;
+	struct a64_insn *i = data_alloc(e->j, 2 * sizeof(*i));
+	i[0] = *insn;
+	memset(&i[1], 0, sizeof(i[1]));
+	i[1].fn = jit_stop;
+	i[1].pc = insn->pc + 4;
 	cache_drop(&e->rc);
 	x86_mov_rr(x, 1, RDI, RBX);
 	x86_mov_imm(x, RSI, (uint64_t)(uintptr_t)i);
@@ -1006,31 +1053,40 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 	return 1;
 }
 
+/* The block's instructions in the perf map, one write */
+static void perfmap_block(const struct a64_block *b, const uint8_t *end, const struct a64_insn *insn)
+{
+	char buf[BLOCK_LINES * 80];
+	size_t len = 0;
+	const struct jit_map *m = BLOCK_MAP(b);
+	for (unsigned k = 0; k < b->n && len + 80 < sizeof(buf); k++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%lx %x a64_%lx_%lx_%08x\n",
+					(unsigned long)(uintptr_t)b->code + m[k].host,
+					(unsigned)((k + 1 < b->n ? m[k + 1].host : end - (uint8_t *)b->code) - m[k].host),
+					(unsigned long)b->pc, (unsigned long)insn[k].pc, insn[k].raw);
+	if (write(perfmap, buf, len) < 0)
+		perfmap = -1;
+}
+
 struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64_insn *insn, unsigned n)
 {
 	struct a64_jit *j = c->jit;
-	struct a64_block *b = malloc(sizeof(*b) + 2 * n * sizeof(struct a64_insn));
-	if (b == NULL) {
-		fputs("mew: emulate: out of memory for the decode cache\n", stderr);
-		_exit(125);
-	}
-	b->pc = pc;
-	b->n = 2 * n;
+	uint8_t *data = j->data;
+	struct jit_map map[BLOCK_LINES];
 	struct emit e = { { j->free }, j, FL_NONE, { .clock = 0 } };
+	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct a64_block) + sizeof(map) + 16;
+	if (n > BLOCK_LINES || j->nblocks == BLOCKS_MAX)
+		return NULL;
 	cache_drop(&e.rc);
 	int left = 0; /* the last instruction leaves the block for sure */
-	b->code = e.x.p;
+	uint8_t *code = e.x.p;
 	for (unsigned k = 0; k < n; k++) {
-		struct a64_insn *i = &b->insn[2 * k];
-		*i = insn[k];
-		memset(i + 1, 0, sizeof(*i));
-		i[1].fn = jit_stop;
-		i[1].pc = i->pc + 4;
-		if (j->end - e.x.p < INSN_ROOM || j->nmap + n > MAP_MAX) {
-			free(b);
+		const struct a64_insn *i = &insn[k];
+		if ((size_t)(j->data - e.x.p) < room) {
+			j->data = data; /* the copies made so far go too */
 			return NULL;
 		}
-		j->map[j->nmap++] = (struct jit_pc){ e.x.p, i };
+		map[k] = (struct jit_map){ (uint16_t)(e.x.p - code), (uint16_t)(i->pc - (pc & ~4095ull)) };
 		int kind = a64_int_kind(i->fn), br = A64_BR_NONE;
 		if (kind == A64_K_NONE)
 			kind = a64_mem_kind(i->fn);
@@ -1063,6 +1119,15 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	/* a block whose last handler went on (it always leaves) goes on after it */
 	if (!left)
 		exit_direct(&e, insn[n - 1].pc + 4);
+	struct a64_block *b = data_alloc(j, sizeof(*b) + n * sizeof(struct jit_map));
+	b->pc = pc;
+	b->next = NULL;
+	b->code = code;
+	b->n = n;
+	memcpy(BLOCK_MAP(b), map, n * sizeof(struct jit_map));
+	j->blocks[j->nblocks++] = b;
+	if (perfmap >= 0) /* one symbol per instruction: block, pc, encoding */
+		perfmap_block(b, e.x.p, insn);
 	j->free = (uint8_t *)(((uintptr_t)e.x.p + 15) & ~(uintptr_t)15);
 	return b;
 }

@@ -20,14 +20,16 @@ void a64_jit_free(struct a64_jit *j);
 void a64_jit_reset(struct a64_cpu *c);
 
 /* A block for the n decoded instructions at pc (no peephole: the
- * translator sees each instruction), with its host code; NULL when the
- * code cache is full (the caller clears the caches and tries again). */
+ * translator sees each instruction), with its host code, both in the code
+ * cache (the block is not malloc'd: a64_cache_clear frees only blocks
+ * without code); NULL when the code cache is full (the caller clears the
+ * caches and tries again). */
 struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64_insn *insn, unsigned n);
 /* Run from block b until translated code leaves to the run loop; first
  * link the direct branch that left last (c->jit_link) to b. */
 void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link);
-/* The instruction whose translated code holds host address rip, or NULL
- * (rip is not in this thread's code): for the fault handler. */
-const struct a64_insn *a64_jit_fault_insn(const struct a64_cpu *c, uintptr_t rip);
+/* The guest pc of the instruction whose translated code holds host address
+ * rip: 1, or 0 when rip is not in this thread's code (for the fault handler). */
+int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc);
 
 #endif
