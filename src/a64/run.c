@@ -167,6 +167,7 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 	if (c->jit != NULL) {
 		b = a64_jit_block(c, pc, buf, n);
 		if (b == NULL) { /* the code cache is full: start again */
+			a64_debug("the code cache is full: flushed at pc %#lx", (unsigned long)pc);
 			a64_cache_clear(c);
 			b = a64_jit_block(c, pc, buf, n);
 		}

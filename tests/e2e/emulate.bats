@@ -189,6 +189,27 @@ emu() {
 	[ "$output" = "faults 7 wrong 0 failed 0" ]
 }
 
+@test "emulate: a code cache far too small fills and is flushed again and again; programs still run right, faults charged to their instructions" {
+	need_cc
+	export MEW_A64_JIT_CACHE=65536
+	MEW_DEBUG=1 run emu /prog-dynamic 6
+	[ "$status" -eq 6 ]
+	[ "$(grep -c 'the code cache is full' <<<"$output")" -gt 5 ]
+	run emu /prog-dynamic 6
+	[ "$status" -eq 6 ]
+	[ "${lines[0]}" = "float 1.414214 1.250e-09 0" ]
+	[ "${lines[1]}" = "threads 80000" ]
+	[ "${lines[2]}" = "signal 10" ]
+	[ "${lines[3]}" = "child 7" ]
+	[ "${lines[4]}" = "segv 11" ]
+	run emu /faultpc
+	[ "$status" -eq 0 ]
+	[ "$output" = "faults 7 wrong 0 failed 0" ]
+	run emu sh -c 'i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "$i" | sed s/0/o/g | tr 1 l >/dev/null; done; echo $i'
+	[ "$status" -eq 0 ]
+	[ "$output" = 300 ]
+}
+
 @test "emulate: signals against blocking calls: SA_RESTART, EINTR, many timers, sigaltstack" {
 	need_cc
 	run timeout 120 "$MEW" run --engine emulate --arch arm64 --rootfs "$R" -- /signals

@@ -54,6 +54,7 @@ int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc) { ret
 
 enum {
 	CODE_SIZE = 32 << 20, /* per thread */
+	CODE_MIN = 64 << 10,  /* MEW_A64_JIT_CACHE's least: a few blocks of the largest */
 	BLOCKS_MAX = CODE_SIZE / 16, /* blocks: each one's code is 16-byte aligned */
 	INSN_ROOM = 512,      /* the most one instruction may emit */
 	BLOCK_LINES = 80,     /* a block's instructions, at most (run.c's BLOCK_MAX + 1) */
@@ -99,7 +100,7 @@ void a64_jit_configure(void)
 	v = getenv("MEW_A64_JIT_CACHE");
 	if (v != NULL) {
 		unsigned long long n = strtoull(v, NULL, 0);
-		code_size = n < 4096 ? 4096 : n > CODE_SIZE ? CODE_SIZE : (size_t)n;
+		code_size = n < CODE_MIN ? CODE_MIN : n > CODE_SIZE ? CODE_SIZE : (size_t)n;
 	}
 	v = getenv("MEW_A64_JIT_PERFMAP");
 	if (v != NULL && perfmap < 0)
