@@ -248,10 +248,17 @@ struct regcache {
 	uint32_t clock;
 };
 
+/* NZCV is kept in the host flags after the instruction that set it, and
+ * stored to struct a64_cpu only where it may be read: before an
+ * instruction that reads it from there (a handler, a condition the host
+ * flags cannot give), a fault that needs it, or an exit to code that may
+ * read it.  Where the next access is a write, the store is left out. */
 struct emit {
 	struct x86 x;
 	struct a64_jit *j;
-	int flags; /* FL_ADD, FL_SUB: the host flags are those NZCV was made from */
+	int hf;	   /* FL_ADD, FL_SUB: the host flags hold NZCV, made by an add or a sub */
+	int stale; /* and c->nzcv does not (the store is still owed) */
+	uint64_t page; /* the block's page: the code the flags' liveness may look at */
 	struct regcache rc;
 };
 
@@ -393,15 +400,22 @@ static void cond_test(struct emit *e, unsigned cond, int r1, int r2)
 	x86_bt_rr(x, 0, r2, r1);
 }
 
-/* NZCV from the host flags of an add (carry = CF) or a sub (carry = !CF);
- * the host flags are left as they are (e->flags says so). */
-static void store_nzcv(struct emit *e, int kind)
+/* The host flags hold NZCV from an add or a sub (kind), not yet stored */
+static void set_flags(struct emit *e, int kind)
+{
+	e->hf = kind;
+	e->stale = 1;
+}
+
+/* c->nzcv from the host flags of an add (carry = CF) or a sub (carry =
+ * !CF); the host flags are left as they are.  Uses RAX, RCX, RDX, R8. */
+static void store_nzcv(struct emit *e)
 {
 	struct x86 *x = &e->x;
-	e->flags = kind;
+	e->stale = 0;
 	x86_setcc(x, CC_S, RAX);
 	x86_setcc(x, CC_Z, RCX);
-	x86_setcc(x, kind == FL_ADD ? CC_C : CC_NC, RDX);
+	x86_setcc(x, e->hf == FL_ADD ? CC_C : CC_NC, RDX);
 	x86_setcc(x, CC_O, R8);
 	x86_movzx8(x, RAX, RAX);
 	x86_movzx8(x, RCX, RCX);
@@ -423,6 +437,9 @@ static void fallback(struct emit *e, const struct a64_insn *insn)
 	memset(&i[1], 0, sizeof(i[1]));
 	i[1].fn = jit_stop;
 	i[1].pc = insn->pc + 4;
+	if (e->hf != FL_NONE && e->stale) /* the handler may read it (the caller made sure already) */
+		store_nzcv(e);
+	e->hf = FL_NONE;
 	cache_drop(&e->rc);
 	x86_mov_rr(x, 1, RDI, RBX);
 	x86_mov_imm(x, RSI, (uint64_t)(uintptr_t)i);
@@ -508,9 +525,8 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 			x86_alu_ri(x, w, ALU_SUB, RAX, (int32_t)(uint32_t)(w ? ~i->imm : (uint32_t)~i->imm));
 		else
 			x86_alu_ri(x, w, ALU_ADD, RAX, (int32_t)(uint32_t)i->imm);
-		x86_mov_rr(x, 1, R9, RAX);
-		store_nzcv(e, i->imm2 ? FL_SUB : FL_ADD);
-		stx(e, i->rd, R9);
+		set_flags(e, i->imm2 ? FL_SUB : FL_ADD);
+		stx(e, i->rd, RAX);
 		return 1;
 	}
 	case A64_K_adds_reg: {
@@ -520,9 +536,8 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 		ldx(e, RAX, i->rn);
 		ldx(e, RCX, i->rm);
 		x86_alu_rr(x, w, i->imm ? ALU_SUB : ALU_ADD, RAX, RCX);
-		x86_mov_rr(x, 1, R9, RAX);
-		store_nzcv(e, i->imm ? FL_SUB : FL_ADD);
-		stx(e, i->rd, R9);
+		set_flags(e, i->imm ? FL_SUB : FL_ADD);
+		stx(e, i->rd, RAX);
 		return 1;
 	}
 	case A64_K_ccmp: {
@@ -535,30 +550,39 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 		else
 			ldx(e, RCX, i->rm);
 		if (i->cond < 14) {
-			cond_test(e, i->cond, RDX, R8);
-			no = x86_jcc(x, CC_NC);
+			int cc = host_cc(e->hf, i->cond);
+			if (cc >= 0)
+				no = x86_jcc(x, cc ^ 1);
+			else {
+				cond_test(e, i->cond, RDX, R8);
+				no = x86_jcc(x, CC_NC);
+			}
 		}
 		x86_alu_rr(x, w, i->op ? ALU_SUB : ALU_ADD, RAX, RCX);
-		store_nzcv(e, i->op ? FL_SUB : FL_ADD);
+		set_flags(e, i->op ? FL_SUB : FL_ADD);
 		if (no == NULL)
 			return 1;
+		/* two paths: stored on both, the host flags are NZCV on one only */
+		store_nzcv(e);
 		done = x86_jmp(x);
-		e->flags = FL_NONE; /* two paths: the flags are the host's on one only */
 		x86_patch(no, x->p);
 		x86_op_m(x, 0, 0xc7, 0, RBX, NOIDX, 0, OFF(nzcv)); /* mov dword [nzcv], imm32 */
 		x86_d(x, (uint32_t)i->imm2 << 28);
 		x86_patch(done, x->p);
+		e->hf = FL_NONE;
 		return 1;
 	}
 	case A64_K_csel:
+		/* the host flags may hold the condition: none of this changes them */
 		ldx(e, RCX, i->rm);
-		switch (i->op) {
-		case 1: x86_inc(x, 1, RCX); break;
-		case 2: x86_not(x, 1, RCX); break;
-		case 3: x86_neg(x, 1, RCX); break;
-		}
+		if (i->op >= 2) /* CSINV; CSNEG: ~x + 1 */
+			x86_not(x, 1, RCX);
+		if (i->op & 1) /* CSINC, CSNEG */
+			x86_lea(x, 1, RCX, RCX, NOIDX, 0, 1);
 		ldx(e, RAX, i->rn);
-		if (i->cond < 14) {
+		if (i->cond < 14 && host_cc(e->hf, i->cond) >= 0)
+			x86_cmov(x, 1, host_cc(e->hf, i->cond) ^ 1, RAX, RCX);
+		else if (i->cond < 14) {
 			cond_test(e, i->cond, RDX, R8);
 			x86_cmov(x, 1, CC_NC, RAX, RCX);
 		}
@@ -721,9 +745,8 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 	case A64_I_ANDS_IMM:
 		ldx(e, RAX, i->rn);
 		alu_imm(e, w, ALU_AND, RAX, i->imm);
-		x86_mov_rr(x, 1, R9, RAX);
-		store_nzcv(e, FL_ADD); /* C and V clear, as after a host AND */
-		stx(e, i->rd, R9);
+		set_flags(e, FL_ADD); /* C and V clear, as after a host AND */
+		stx(e, i->rd, RAX);
 		return 1;
 	case A64_I_MOVK:
 		ldx(e, RAX, i->rd);
@@ -763,12 +786,9 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 			x86_not(x, w, RCX);
 		ldx(e, RAX, i->rn);
 		x86_alu_rr(x, w, alu[i->op & 3], RAX, RCX);
-		if (i->op == 3) {
-			x86_mov_rr(x, 1, R9, RAX);
-			store_nzcv(e, FL_ADD);
-			stx(e, i->rd, R9);
-		} else
-			stx(e, i->rd, RAX);
+		if (i->op == 3)
+			set_flags(e, FL_ADD);
+		stx(e, i->rd, RAX);
 		return 1;
 	}
 	case A64_I_ADDSUB_SREG:
@@ -794,12 +814,9 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		}
 		ldx(e, RAX, i->rn);
 		x86_alu_rr(x, w, (i->op & 1) ? ALU_SUB : ALU_ADD, RAX, RCX);
-		if (i->op & 2) {
-			x86_mov_rr(x, 1, R9, RAX);
-			store_nzcv(e, (i->op & 1) ? FL_SUB : FL_ADD);
-			stx(e, i->rd, R9);
-		} else
-			stx(e, i->rd, RAX);
+		if (i->op & 2)
+			set_flags(e, (i->op & 1) ? FL_SUB : FL_ADD);
+		stx(e, i->rd, RAX);
 		return 1;
 	case A64_I_DP2: {
 		static const int kind[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR };
@@ -997,6 +1014,76 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 }
 
 /* Branches as host code; 0 when left to the handler. */
+/* How an instruction uses NZCV: NZ_WRITE, all of it without reading it
+ * first; NZ_READ, it may read it (and an interpreter handler may do
+ * anything) */
+enum { NZ_NONE, NZ_READ, NZ_WRITE };
+static int nzcv_use(const struct a64_insn *i)
+{
+	struct a64_mem_shape m;
+	switch (a64_int_kind(i->fn)) {
+	case A64_K_NONE:
+		break;
+	case A64_K_adds_imm:
+	case A64_K_adds_reg:
+		return NZ_WRITE;
+	case A64_K_ccmp:
+		return i->cond < 14 ? NZ_READ : NZ_WRITE;
+	case A64_K_csel:
+		return i->cond < 14 ? NZ_READ : NZ_NONE;
+	default:
+		return NZ_NONE;
+	}
+	if (a64_mem_kind(i->fn) != A64_K_NONE || a64_mem_shape(i->fn, &m))
+		return NZ_NONE;
+	switch (a64_int_form(i->fn)) {
+	case A64_I_NONE:
+		break;
+	case A64_I_ANDS_IMM:
+		return NZ_WRITE;
+	case A64_I_LOGIC_REG:
+		return i->op == 3 ? NZ_WRITE : NZ_NONE;
+	case A64_I_ADDSUB_SREG:
+	case A64_I_ADDSUB_EREG:
+		return (i->op & 2) ? NZ_WRITE : NZ_NONE;
+	default:
+		return NZ_NONE; /* their handlers leave NZCV alone too */
+	}
+	switch (a64_branch_kind(i->fn)) {
+	case A64_BR_NONE:
+		return NZ_READ;
+	case A64_BR_BCOND:
+		return i->cond < 14 ? NZ_READ : NZ_NONE;
+	default:
+		return NZ_NONE;
+	}
+}
+
+/* Whether NZCV may be read at guest address t before it is written.  The
+ * code there is looked at only in the page the block comes from (mapped,
+ * and in the decoded-code set: a change to it flushes this block too), up
+ * to its first branch; anything else may read it. */
+static int live_at(const struct emit *e, uint64_t t)
+{
+	for (int k = 0; k < 16; k++, t += 4) {
+		struct a64_insn i;
+		if ((t & ~4095ull) != e->page)
+			return 1;
+		int end = a64_decode(*(const uint32_t *)(uintptr_t)t, t, &i);
+		int use = nzcv_use(&i);
+		if (use != NZ_NONE || end)
+			return use != NZ_WRITE;
+	}
+	return 1;
+}
+
+/* Before leaving for t: store NZCV if it is owed and t may read it */
+static void exit_flags(struct emit *e, uint64_t t)
+{
+	if (e->hf != FL_NONE && e->stale && live_at(e, t))
+		store_nzcv(e);
+}
+
 static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 {
 	struct x86 *x = &e->x;
@@ -1013,18 +1100,25 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 		if (kind == A64_BR_BL)
 			exit_direct(e, i->imm);
 		return 1;
-	case A64_BR_BCOND:
+	case A64_BR_BCOND: {
+		int stale = e->stale;
 		if (i->cond >= 14) {
+			exit_flags(e, i->imm);
 			exit_direct(e, i->imm);
 			return 1;
 		}
-		if (host_cc(e->flags, i->cond) >= 0) /* right after the flags were set */
-			skip = x86_jcc(x, host_cc(e->flags, i->cond) ^ 1);
+		if (host_cc(e->hf, i->cond) >= 0) /* the flags are still the host's */
+			skip = x86_jcc(x, host_cc(e->hf, i->cond) ^ 1);
 		else {
 			cond_test(e, i->cond, RAX, RCX);
 			skip = x86_jcc(x, CC_NC);
 		}
-		break;
+		exit_flags(e, i->imm); /* taken: the store, if the target may read it */
+		exit_direct(e, i->imm);
+		x86_patch(skip, x->p);
+		e->stale = stale; /* not taken: as before */
+		return 1;
+	}
 	case A64_BR_CBZ:
 		ldx(e, RAX, i->rn);
 		x86_test_rr(x, i->imm2 == ~0ull, RAX, RAX);
@@ -1048,7 +1142,8 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 	default:
 		return 0;
 	}
-	/* conditional: taken leaves, not taken goes on in the block */
+	/* CBZ, TBZ: taken leaves, not taken goes on in the block (NZCV was
+	 * stored before, if it is live) */
 	exit_direct(e, i->imm);
 	x86_patch(skip, x->p);
 	return 1;
@@ -1074,12 +1169,34 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	struct a64_jit *j = c->jit;
 	uint8_t *data = j->data;
 	struct jit_map map[BLOCK_LINES];
-	struct emit e = { { j->free }, j, FL_NONE, { .clock = 0 } };
+	struct emit e = { { j->free }, j, FL_NONE, 0, pc & ~4095ull, { .clock = 0 } };
 	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct a64_block) + sizeof(map) + 16;
 	if (n > BLOCK_LINES || j->nblocks == BLOCKS_MAX)
 		return NULL;
+	/* live[k]: NZCV may be read from instruction k on (live[n]: after the
+	 * block, where its last instruction goes on) */
+	uint8_t live[BLOCK_LINES + 1];
+	int lastbr = a64_branch_kind(insn[n - 1].fn);
+	int left = lastbr == A64_BR_B || lastbr == A64_BR_BL || lastbr == A64_BR_NEXT || lastbr == A64_BR_BR ||
+		   lastbr == A64_BR_BLR; /* the last instruction leaves the block for sure */
+	live[n] = left ? 1 : live_at(&e, insn[n - 1].pc + 4);
+	for (unsigned k = n; k-- > 0;) {
+		const struct a64_insn *i = &insn[k];
+		int after = live[k + 1], use = nzcv_use(i);
+		switch (a64_branch_kind(i->fn)) {
+		case A64_BR_B: case A64_BR_BL: case A64_BR_NEXT:
+			after = live_at(&e, i->imm);
+			break;
+		case A64_BR_BR: case A64_BR_BLR:
+			after = 1;
+			break;
+		case A64_BR_BCOND: case A64_BR_CBZ: case A64_BR_TBZ:
+			after |= live_at(&e, i->imm);
+			break;
+		}
+		live[k] = use == NZ_READ ? 1 : use == NZ_WRITE ? 0 : after;
+	}
 	cache_drop(&e.rc);
-	int left = 0; /* the last instruction leaves the block for sure */
 	uint8_t *code = e.x.p;
 	for (unsigned k = 0; k < n; k++) {
 		const struct a64_insn *i = &insn[k];
@@ -1091,11 +1208,23 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 		int kind = a64_int_kind(i->fn), br = A64_BR_NONE;
 		if (kind == A64_K_NONE)
 			kind = a64_mem_kind(i->fn);
+		if (kind == A64_K_NONE)
+			br = a64_branch_kind(i->fn);
+		/* NZCV in the host flags: a condition that reads them there keeps
+		 * them; anything else may change them: store NZCV first if it is
+		 * live (a fault or a handler may see it too) */
+		if (e.hf != FL_NONE &&
+		    !((kind == A64_K_csel || kind == A64_K_ccmp || br == A64_BR_BCOND) &&
+		      (i->cond >= 14 || host_cc(e.hf, i->cond) >= 0))) {
+			if (e.stale && live[k])
+				store_nzcv(&e);
+			e.hf = FL_NONE;
+			e.stale = 0;
+		}
 		struct a64_mem_shape m;
 		uint8_t *at = e.x.p;
 		struct regcache rc = e.rc;
-		int flags = e.flags; /* what the previous instruction left */
-		e.flags = FL_NONE;
+		int hf = e.hf, stale = e.stale;
 		int done = kind != A64_K_NONE ? emit_simple(&e, kind, i) : 0;
 		if (!done && kind == A64_K_NONE && a64_mem_shape(i->fn, &m))
 			done = emit_mem(&e, &m, i);
@@ -1104,22 +1233,20 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 		if (!done) { /* whatever a refusing emitter began is undone */
 			e.x.p = at;
 			e.rc = rc;
-			e.flags = FL_NONE;
+			e.hf = hf;
+			e.stale = stale;
 		}
-		if (!done && kind == A64_K_NONE) {
-			br = a64_branch_kind(i->fn);
-			e.flags = br == A64_BR_BCOND ? flags : FL_NONE;
+		if (!done && kind == A64_K_NONE)
 			done = emit_branch(&e, br, i);
-			e.flags = FL_NONE;
-		}
 		if (!done)
 			fallback(&e, i);
-		left = done && (br == A64_BR_B || br == A64_BR_BL || br == A64_BR_NEXT || br == A64_BR_BR ||
-				br == A64_BR_BLR);
 	}
 	/* a block whose last handler went on (it always leaves) goes on after it */
-	if (!left)
+	if (!left) {
+		if (e.hf != FL_NONE && e.stale && live[n])
+			store_nzcv(&e);
 		exit_direct(&e, insn[n - 1].pc + 4);
+	}
 	struct a64_block *b = data_alloc(j, sizeof(*b) + n * sizeof(struct jit_map));
 	b->pc = pc;
 	b->next = NULL;
