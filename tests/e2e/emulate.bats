@@ -152,15 +152,20 @@ emu() {
 	[ "${lines[3]}" = sub=9 ]
 }
 
-@test "emulate: a static C program (floating point, threads, signals, fork, SIGSEGV handler)" {
-	need_cc
-	run emu /prog-static 5
-	[ "$status" -eq 5 ]
+# what tests/e2e/emulate/prog.c prints when all went well
+prog_output_ok() {
 	[ "${lines[0]}" = "float 1.414214 1.250e-09 0" ]
 	[ "${lines[1]}" = "threads 80000" ]
 	[ "${lines[2]}" = "signal 10" ]
 	[ "${lines[3]}" = "child 7" ]
 	[ "${lines[4]}" = "segv 11" ]
+}
+
+@test "emulate: a static C program (floating point, threads, signals, fork, SIGSEGV handler)" {
+	need_cc
+	run emu /prog-static 5
+	[ "$status" -eq 5 ]
+	prog_output_ok
 }
 
 @test "emulate: a dynamic C program (PT_INTERP from the rootfs)" {
@@ -197,11 +202,7 @@ emu() {
 	[ "$(grep -c 'the code cache is full' <<<"$output")" -gt 5 ]
 	run emu /prog-dynamic 6
 	[ "$status" -eq 6 ]
-	[ "${lines[0]}" = "float 1.414214 1.250e-09 0" ]
-	[ "${lines[1]}" = "threads 80000" ]
-	[ "${lines[2]}" = "signal 10" ]
-	[ "${lines[3]}" = "child 7" ]
-	[ "${lines[4]}" = "segv 11" ]
+	prog_output_ok
 	run emu /faultpc
 	[ "$status" -eq 0 ]
 	[ "$output" = "faults 7 wrong 0 failed 0" ]
