@@ -702,7 +702,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_capget: case A64_NR_capset:
 		if (!a64_proc.pers.fake_root) /* binfmt: the real identity */
 			break;
-		return cred_call(c, pers_cred_call_aarch64(nr));
+		return cred_call(c, pc->cred);
 	case A64_NR_kill:
 		if ((d = may_signal(ARG(0), ARG(1))) < 0)
 			return d;

@@ -7,9 +7,9 @@
 #include "personality/abi/calls.h"
 
 const struct pers_call pers_calls[PC_COUNT] = {
-#define PERS_CALL_ROW(name, k, p0, d0, p1, d1, fo, fl, w, cr, o, e)                              \
+#define PERS_CALL_ROW(name, k, p0, d0, p1, d1, fo, fl, w, cr, o, e, id)                          \
 	[PC_##name] = { .kind = k, .path = { p0, p1 }, .dirfd = { d0, d1 }, .follow = fo,       \
-			.flag = fl, .writes = w, .creates = cr, .owner = o, .err = e },
+			.flag = fl, .writes = w, .creates = cr, .owner = o, .err = e, .cred = id },
 	PERS_CALLS(PERS_CALL_ROW)
 #undef PERS_CALL_ROW
 };

@@ -1,7 +1,8 @@
 /* The ABI-neutral system call table of the personality: for each call that
  * names a path or asks who/where the process is, which arguments are paths
  * (and their dirfds), whether the last component is followed, whether the
- * call writes, and how the personality answers it.  Written once (call.c),
+ * call writes, which identity call of the credential model it is, and how
+ * the personality answers it.  Written once (call.c),
  * used by every engine: the syscall engine's ptrace, notifier and stub
  * modes and the emulate engine's interpreter.  The numbers are per ABI
  * (abi/x86_64.c, abi/aarch64.c); argument positions are the same on both.
@@ -27,7 +28,9 @@ enum pers_kind {
 	PK_READLINK, /* pers_readlink */
 	PK_GETCWD,   /* pers_getcwd */
 	PK_UNAME,    /* pers_uname */
-	PK_GETRESID, /* getresuid, getresgid: the identity's */
+	PK_CRED,     /* the identity calls: pers_cred_syscall(.cred) */
+	PK_KILL,     /* kill, tgkill: pers_cred_may_signal against the target */
+	PK_FD,	     /* a call on the fd in dirfd[0] (fchown...): no path */
 	PK_CHROOT,   /* only to the guest's own root */
 	PK_SOCK,     /* bind, connect: an AF_UNIX path in the address (the rules
 		      * apply to it: bind writes, connect follows) */
@@ -60,8 +63,10 @@ struct pers_call {
 	uint8_t writes;	       /* enum pers_writes */
 	uint8_t creates;       /* 1 + the path slot it creates (mkdir, mknod,
 				* symlink, link's new path), 0 none */
-	uint8_t owner;	       /* chown family: changes owners (see pers.h, identity) */
+	uint8_t owner;	       /* chown family: changes owners (pers_chown; the
+				* uid and gid follow the path or fd argument) */
 	uint8_t err;	       /* PK_REFUSE: the errno */
+	uint8_t cred;	       /* PK_CRED: enum pers_cred_call (cred.h) */
 };
 
 /* The flag bits the rules read, the same on every Linux ABI but one

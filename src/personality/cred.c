@@ -8,7 +8,6 @@
 #include <linux/capability.h>
 #include <linux/errno.h>
 #include <linux/prctl.h>
-#include <asm/unistd.h>
 
 #define NONE PERS_ID_NONE
 #define BIT(cap) (1ULL << (cap))
@@ -402,59 +401,6 @@ int pers_cred_fs_omnipotent(const struct pers_cred *c)
 {
 	uint64_t need = BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) | BIT(CAP_CHOWN) | BIT(CAP_FSETID);
 	return c->fsuid == 0 && (c->cap_eff & need) == need;
-}
-
-enum pers_cred_call pers_cred_call_host(long nr)
-{
-	switch (nr) {
-	case __NR_getuid: return PERS_GETUID;
-	case __NR_geteuid: return PERS_GETEUID;
-	case __NR_getgid: return PERS_GETGID;
-	case __NR_getegid: return PERS_GETEGID;
-	case __NR_getresuid: return PERS_GETRESUID;
-	case __NR_getresgid: return PERS_GETRESGID;
-	case __NR_setuid: return PERS_SETUID;
-	case __NR_setgid: return PERS_SETGID;
-	case __NR_setreuid: return PERS_SETREUID;
-	case __NR_setregid: return PERS_SETREGID;
-	case __NR_setresuid: return PERS_SETRESUID;
-	case __NR_setresgid: return PERS_SETRESGID;
-	case __NR_setfsuid: return PERS_SETFSUID;
-	case __NR_setfsgid: return PERS_SETFSGID;
-	case __NR_getgroups: return PERS_GETGROUPS;
-	case __NR_setgroups: return PERS_SETGROUPS;
-	case __NR_capget: return PERS_CAPGET;
-	case __NR_capset: return PERS_CAPSET;
-	case __NR_prctl: return PERS_PRCTL;
-	}
-	return PERS_CRED_NONE;
-}
-
-enum pers_cred_call pers_cred_call_aarch64(long nr)
-{
-	/* asm-generic/unistd.h's numbers */
-	switch (nr) {
-	case 174: return PERS_GETUID;
-	case 175: return PERS_GETEUID;
-	case 176: return PERS_GETGID;
-	case 177: return PERS_GETEGID;
-	case 148: return PERS_GETRESUID;
-	case 150: return PERS_GETRESGID;
-	case 146: return PERS_SETUID;
-	case 144: return PERS_SETGID;
-	case 145: return PERS_SETREUID;
-	case 143: return PERS_SETREGID;
-	case 147: return PERS_SETRESUID;
-	case 149: return PERS_SETRESGID;
-	case 151: return PERS_SETFSUID;
-	case 152: return PERS_SETFSGID;
-	case 158: return PERS_GETGROUPS;
-	case 159: return PERS_SETGROUPS;
-	case 90: return PERS_CAPGET;
-	case 91: return PERS_CAPSET;
-	case 167: return PERS_PRCTL;
-	}
-	return PERS_CRED_NONE;
 }
 
 /* capget/capset's header: versions 1 (32 capabilities) and 2, 3 (64);

@@ -103,9 +103,10 @@ int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid);
 /* kill: the sender's real or effective uid is the target's real or saved
  * one, or CAP_KILL.  0 or -EPERM. */
 int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *target);
-/* The identity calls, ABI-neutral: each engine maps its call numbers
- * (pers_cred_call_host for the host's own ABI) and hands the arguments to
- * pers_cred_syscall, with a way to reach the guest's memory. */
+/* The identity calls, ABI-neutral: the call table's row of a call number
+ * says which (personality/call.h: .cred of a PK_CRED row); each engine
+ * hands the arguments to pers_cred_syscall, with a way to reach the
+ * guest's memory. */
 enum pers_cred_call {
 	PERS_CRED_NONE,
 	PERS_GETUID, PERS_GETEUID, PERS_GETGID, PERS_GETEGID, PERS_GETRESUID, PERS_GETRESGID,
@@ -119,10 +120,6 @@ struct pers_cred_io {
 	int (*out)(void *ctx, unsigned long dst, const void *src, unsigned long n);
 	void *ctx;
 };
-/* The call of the host's ABI (x86-64 numbers on x86-64) or of aarch64's,
- * or PERS_CRED_NONE. */
-enum pers_cred_call pers_cred_call_host(long nr);
-enum pers_cred_call pers_cred_call_aarch64(long nr);
 /* The system call's answer (a value or -errno). */
 long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
 		       const struct pers_cred_io *io);

@@ -1,6 +1,8 @@
-/* What the trap backend does at each stopped system call: translate its
+/* What the trap backend does at each stopped system call, by the call's
+ * row of the personality's call table (personality/call.h): translate its
  * path arguments into host paths written below the tracee's stack pointer,
- * or answer the call itself (getcwd, readlink, uname, getres*id). */
+ * or answer the call itself (getcwd, readlink, uname, the identity, chown,
+ * kill's check, the refused calls). */
 #include "trap/trap.h"
 
 #include <errno.h>
@@ -21,222 +23,52 @@
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
-#ifndef SYS_execveat
-#define SYS_execveat 322
-#endif
-#ifndef SYS_statx
-#define SYS_statx 332
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_faccessat2
-#define SYS_faccessat2 439
-#endif
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
 
-/* How the last component of the first path is taken. */
-enum follow {
-	NOFOLLOW,   /* lstat, unlink, mkdir, rename... */
-	FOLLOW,	    /* stat, chdir, chmod, truncate... */
-	AT_FLAGS,   /* follow unless AT_SYMLINK_NOFOLLOW in args[flag] */
-	AT_FOLLOW,  /* follow only with AT_SYMLINK_FOLLOW in args[flag] (linkat) */
-	OPEN_FLAGS, /* follow unless O_NOFOLLOW or O_CREAT|O_EXCL in args[flag] */
-	IN_FLAGS,   /* inotify: follow unless IN_DONT_FOLLOW */
-};
-
-enum kind {
-	K_PATH,	    /* translate path arguments, let the kernel do the call */
-	K_EXEC,
-	K_EXECAT,
-	K_GETCWD,
-	K_READLINK,
-	K_READLINKAT,
-	K_UNAME,
-	K_CRED,	  /* the identity calls: the tracee's credentials (personality/cred.h) */
-	K_CHOWN,  /* chown, lchown, fchownat: checked and done (or recorded) by mew */
-	K_FCHOWN,
-	K_KILL,	  /* kill, tgkill: the kernel's rule against the target's credentials */
-	K_ERRNO, /* answer -err without running it */
-	K_CHROOT,
-	K_SOCK, /* bind/connect: AF_UNIX paths, answered by the notifier only */
-};
-
-struct sc {
-	int nr;
-	enum kind kind;
-	/* Up to two paths: argument index of the path and of its dirfd (-1:
-	 * AT_FDCWD).  The second path is never followed. */
-	signed char path[2], dirfd[2];
-	enum follow follow;
-	signed char flag; /* argument index of the flags for AT_/OPEN_/IN_FLAGS */
-	int err;
-	bool id_only; /* traced only when not answering as fake root (chown) */
-};
-
-/* Calls that write through their path: refused with EROFS on a read-only
- * path (open and openat decide by their flags). */
-static bool writes(long nr)
+/* The personality's call table (personality/call.h), x86-64 numbering:
+ * every call it has a row for is one the filter sends here or to the
+ * notifier. */
+size_t trap_traced_list(int *nrs, size_t max)
 {
-	switch (nr) {
-	case SYS_creat: case SYS_mkdir: case SYS_mkdirat: case SYS_rmdir: case SYS_unlink:
-	case SYS_unlinkat: case SYS_rename: case SYS_renameat: case SYS_renameat2: case SYS_link:
-	case SYS_linkat: case SYS_symlink: case SYS_symlinkat: case SYS_chmod: case SYS_fchmodat:
-	case SYS_fchmodat2: case SYS_chown: case SYS_lchown: case SYS_fchownat: case SYS_truncate:
-	case SYS_utime: case SYS_utimes: case SYS_futimesat: case SYS_utimensat: case SYS_mknod:
-	case SYS_mknodat: case SYS_setxattr: case SYS_lsetxattr: case SYS_removexattr:
-	case SYS_lremovexattr:
-		return true;
-	}
-	return false;
-}
-
-#define P1(n, k, p, d, f, fl) { n, k, { p, -1 }, { d, -1 }, f, fl, 0, false }
-#define P2(n, p, d, q, e, f, fl) { n, K_PATH, { p, q }, { d, e }, f, fl, 0, false }
-#define ERR(n, e) { n, K_ERRNO, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, e, false }
-
-static const struct sc table[] = {
-	P1(SYS_open, K_PATH, 0, -1, OPEN_FLAGS, 1),
-	P1(SYS_openat, K_PATH, 1, 0, OPEN_FLAGS, 2),
-	P1(SYS_creat, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_stat, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_lstat, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_newfstatat, K_PATH, 1, 0, AT_FLAGS, 3),
-	P1(SYS_statx, K_PATH, 1, 0, AT_FLAGS, 2),
-	P1(SYS_access, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_faccessat, K_PATH, 1, 0, FOLLOW, -1),
-	P1(SYS_faccessat2, K_PATH, 1, 0, AT_FLAGS, 3),
-	P1(SYS_readlink, K_READLINK, 0, -1, NOFOLLOW, -1),
-	P1(SYS_readlinkat, K_READLINKAT, 1, 0, NOFOLLOW, -1),
-	P1(SYS_execve, K_EXEC, 0, -1, FOLLOW, -1),
-	P1(SYS_execveat, K_EXECAT, 1, 0, FOLLOW, -1),
-	P1(SYS_chdir, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_chroot, K_CHROOT, 0, -1, FOLLOW, -1),
-	P1(SYS_mkdir, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_mkdirat, K_PATH, 1, 0, NOFOLLOW, -1),
-	P1(SYS_rmdir, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_unlink, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_unlinkat, K_PATH, 1, 0, NOFOLLOW, -1),
-	P2(SYS_rename, 0, -1, 1, -1, NOFOLLOW, -1),
-	P2(SYS_renameat, 1, 0, 3, 2, NOFOLLOW, -1),
-	P2(SYS_renameat2, 1, 0, 3, 2, NOFOLLOW, -1),
-	P2(SYS_link, 0, -1, 1, -1, NOFOLLOW, -1),
-	P2(SYS_linkat, 1, 0, 3, 2, AT_FOLLOW, 4),
-	/* symlink(target, linkpath): the target is stored as the guest wrote it. */
-	P1(SYS_symlink, K_PATH, 1, -1, NOFOLLOW, -1),
-	P1(SYS_symlinkat, K_PATH, 2, 1, NOFOLLOW, -1),
-	P1(SYS_chmod, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_fchmodat, K_PATH, 1, 0, FOLLOW, -1),
-	P1(SYS_fchmodat2, K_PATH, 1, 0, AT_FLAGS, 3),
-	{ SYS_chown, K_CHOWN, { 0, -1 }, { -1, -1 }, FOLLOW, -1, 0, false },
-	{ SYS_lchown, K_CHOWN, { 0, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	{ SYS_fchownat, K_CHOWN, { 1, -1 }, { 0, -1 }, AT_FLAGS, 4, 0, false },
-	{ SYS_fchown, K_FCHOWN, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	P1(SYS_truncate, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_utime, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_utimes, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_futimesat, K_PATH, 1, 0, FOLLOW, -1),
-	P1(SYS_utimensat, K_PATH, 1, 0, AT_FLAGS, 3),
-	P1(SYS_mknod, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_mknodat, K_PATH, 1, 0, NOFOLLOW, -1),
-	P1(SYS_statfs, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_getxattr, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_lgetxattr, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_setxattr, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_lsetxattr, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_listxattr, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_llistxattr, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_removexattr, K_PATH, 0, -1, FOLLOW, -1),
-	P1(SYS_lremovexattr, K_PATH, 0, -1, NOFOLLOW, -1),
-	P1(SYS_inotify_add_watch, K_PATH, 1, -1, IN_FLAGS, 2),
-	P1(SYS_getcwd, K_GETCWD, -1, -1, NOFOLLOW, -1),
-	P1(SYS_uname, K_UNAME, -1, -1, NOFOLLOW, -1),
-#define CRED(n) { n, K_CRED, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false }
-	CRED(SYS_getuid), CRED(SYS_geteuid), CRED(SYS_getgid), CRED(SYS_getegid),
-	CRED(SYS_getresuid), CRED(SYS_getresgid), CRED(SYS_setuid), CRED(SYS_setgid),
-	CRED(SYS_setreuid), CRED(SYS_setregid), CRED(SYS_setresuid), CRED(SYS_setresgid),
-	CRED(SYS_setfsuid), CRED(SYS_setfsgid), CRED(SYS_getgroups), CRED(SYS_setgroups),
-	CRED(SYS_capget), CRED(SYS_capset), CRED(SYS_prctl),
-	{ SYS_kill, K_KILL, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	{ SYS_tgkill, K_KILL, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	{ SYS_bind, K_SOCK, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	{ SYS_connect, K_SOCK, { -1, -1 }, { -1, -1 }, NOFOLLOW, -1, 0, false },
-	/* Not in a personality without mounts or handles: refuse cleanly. */
-	ERR(SYS_mount, EPERM),
-	ERR(SYS_umount2, EPERM),
-	ERR(SYS_pivot_root, EPERM),
-	ERR(SYS_openat2, ENOSYS),
-	ERR(SYS_name_to_handle_at, EOPNOTSUPP),
-	ERR(SYS_open_by_handle_at, EPERM),
-	ERR(SYS_fanotify_mark, EPERM),
-	ERR(SYS_uselib, ENOSYS),
-	ERR(SYS_acct, EPERM),
-	ERR(SYS_swapon, EPERM),
-	ERR(SYS_swapoff, EPERM),
-};
-
-size_t trap_traced_list(bool fake_root, int *nrs, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && n < max; i++) {
-		nrs[n++] = table[i].nr;
-	}
-	return n;
+	return pers_call_list(&pers_abi_x86_64, nrs, NULL, max);
 }
 
 /* The stub's mode (see guest/stub.h): which calls it sends where.  Those
  * the notifier answers are its fast set or go straight to the notifier;
- * the other path calls (once ptrace stops) the stub translates through mew
- * and makes itself; K_ERRNO calls are answered by the filter. */
-size_t trap_stub_calls(bool fake_root, struct stub_path_call *out, size_t max)
+ * the other path calls of one path (once ptrace stops) the stub translates
+ * through mew and makes itself; PK_REFUSE calls are answered by the
+ * filter. */
+size_t trap_stub_calls(struct stub_path_call *out, size_t max)
 {
-	size_t n = 0;
+	int all[160];
+	const struct pers_call *rows[160];
+	size_t n = 0, k = pers_call_list(&pers_abi_x86_64, all, rows, ARRAY_SIZE(all));
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && n < max; i++) {
-		const struct sc *s = &table[i];
-		if (s->kind != K_PATH || (s->id_only && fake_root) || s->path[1] >= 0)
+	for (size_t i = 0; i < k && i < ARRAY_SIZE(all) && n < max; i++) {
+		const struct pers_call *s = rows[i];
+		if (s->kind != PK_PATH || s->path[1] >= 0)
 			continue;
-		if (trap_notified(s->nr) && s->nr != SYS_open && s->nr != SYS_openat)
+		if (trap_notified(all[i]) && all[i] != SYS_open && all[i] != SYS_openat)
 			continue;
-		/* the personality's row (the stub's translate upcall is answered
-		 * by it); the path arguments as this table has them */
-		out[n] = (struct stub_path_call){ .nr = (uint16_t)s->nr };
-		if (pers_call(&pers_abi_x86_64, s->nr) != NULL)
-			out[n].call = *pers_call(&pers_abi_x86_64, s->nr);
-		out[n].call.path[0] = s->path[0];
-		out[n].call.dirfd[0] = s->dirfd[0];
-		n++;
+		out[n++] = (struct stub_path_call){ .nr = (uint16_t)all[i], .call = *s };
 	}
 	return n;
 }
 
-size_t trap_errno_list(int *nrs, int *errs, size_t max)
+/* The calls of one kind (PK_REFUSE: with their errno in errs, if given). */
+size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max)
 {
-	size_t n = 0;
+	int all[160];
+	const struct pers_call *rows[160];
+	size_t n = 0, k = pers_call_list(&pers_abi_x86_64, all, rows, ARRAY_SIZE(all));
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && n < max; i++) {
-		if (table[i].kind != K_ERRNO)
+	for (size_t i = 0; i < k && i < ARRAY_SIZE(all) && n < max; i++) {
+		if (rows[i]->kind != kind)
 			continue;
-		nrs[n] = table[i].nr;
-		errs[n++] = table[i].err;
+		if (errs != NULL)
+			errs[n] = rows[i]->err;
+		nrs[n++] = all[i];
 	}
 	return n;
-}
-
-static const struct sc *lookup(long nr)
-{
-	static const struct sc *index[512];
-	static bool built;
-
-	if (!built) {
-		for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-			index[table[i].nr] = &table[i];
-		built = true;
-	}
-	return nr >= 0 && nr < 512 ? index[nr] : NULL;
 }
 
 /* One stopped call being answered. */
@@ -247,9 +79,9 @@ struct call {
 	uint64_t args[6];
 	uint64_t scratch; /* next free byte going down below the red zone */
 	bool modified;
-	bool ro_check; /* the call writes: refuse on a read-only path */
-	char host[2][PATH_MAX]; /* the translated paths, for the credential checks */
-	int path1;		/* argument index of the second path */
+	const struct pers_call *s; /* its row of the personality's call table */
+	uint64_t flag;		   /* its flag argument (PERS_CALL_FLAG) */
+	char host[2][PATH_MAX];	   /* the translated paths, for the credential checks */
 };
 
 static void load_args(struct call *c)
@@ -322,60 +154,60 @@ static int read_path(struct call *c, int i, char *path, bool *skip)
 	return 0;
 }
 
-/* Translate path argument pi (dirfd argument di) in place. */
-static int translate_arg(struct call *c, int pi, int di, int flags)
+/* Whether the call follows its first path's last symlink (PERS_FOLLOW). */
+static int follows(const struct call *c)
 {
-	char path[PATH_MAX], base[PATH_MAX], host[PATH_MAX];
+	return pers_call_follows(c->s, c->flag, pers_abi_x86_64.o_nofollow);
+}
+
+/* Path slot (0 or 1) of the call, as its row says, read and translated
+ * into host: 0, 1 when it is NULL or empty (the call is about the fd), or
+ * -errno; the read-only rules applied (pers_write_check). */
+static int call_path(struct call *c, int slot, char *host)
+{
+	char path[PATH_MAX], base[PATH_MAX];
 	const char *b = NULL;
 	bool skip;
-	uint64_t a;
 	int r;
 
-	if ((r = read_path(c, pi, path, &skip)) < 0 || skip)
+	if ((r = read_path(c, c->s->path[slot], path, &skip)) < 0)
 		return r;
+	if (skip)
+		return 1;
 	if (path[0] != '/') {
-		if ((r = base_of(c, di, base, sizeof(base))) < 0)
+		if ((r = base_of(c, c->s->dirfd[slot], base, sizeof(base))) < 0)
 			return r;
 		b = base;
 	}
-	r = pers_translate(&c->t->pers, b, path, flags, host, sizeof(host));
+	pers_for(c);
+	r = pers_translate(&c->t->pers, b, path, slot == 0 ? follows(c) : 0, host, PATH_MAX);
 	if (r < 0)
 		return r;
-	if (c->ro_check && pers_host_readonly(&c->t->pers, host))
-		return -EROFS;
-	snprintf(c->host[pi == c->path1 ? 1 : 0], PATH_MAX, "%s", host);
-	a = push(c, host, strlen(host) + 1);
+	return pers_write_check(&c->t->pers, c->s, c->flag, slot, host);
+}
+
+/* Translate path slot 0 or 1 in place (the translated path below the
+ * tracee's stack pointer). */
+static int translate_arg(struct call *c, int slot)
+{
+	uint64_t a;
+	int r = call_path(c, slot, c->host[slot]);
+
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	a = push(c, c->host[slot], strlen(c->host[slot]) + 1);
 	if (a == 0)
 		return -ENOMEM;
-	c->args[pi] = a;
+	c->args[c->s->path[slot]] = a;
 	c->modified = true;
 	return 0;
 }
 
-static int follow_flags(const struct sc *s, const struct call *c)
-{
-	uint64_t f = s->flag >= 0 ? c->args[s->flag] : 0;
-
-	switch (s->follow) {
-	case NOFOLLOW: return 0;
-	case FOLLOW: return PERS_FOLLOW;
-	case AT_FLAGS: return (f & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW;
-	case AT_FOLLOW: return (f & AT_SYMLINK_FOLLOW) ? PERS_FOLLOW : 0;
-	case OPEN_FLAGS:
-		if (f & O_NOFOLLOW)
-			return 0;
-		if ((f & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-			return 0;
-		return PERS_FOLLOW;
-	case IN_FLAGS: return (f & 0x02000000 /* IN_DONT_FOLLOW */) ? 0 : PERS_FOLLOW;
-	}
-	return PERS_FOLLOW;
-}
-
 /* execve(path, argv, envp) / execveat(dirfd, path, argv, envp, flags). */
-static int do_exec(struct call *c, bool at)
+static int do_exec(struct call *c)
 {
-	int pi = at ? 1 : 0, ai = at ? 2 : 1;
+	bool at = c->s->dirfd[0] >= 0;
+	int pi = c->s->path[0], ai = pi + 1; /* (path, argv, envp) */
 	char path[PATH_MAX], base[PATH_MAX], argv0[PATH_MAX];
 	const char *b = NULL;
 	static struct pers_exec ex;
@@ -388,13 +220,13 @@ static int do_exec(struct call *c, bool at)
 	if (n < 0)
 		return (int)n;
 	if (n == 0) {
-		if (!at || !(c->args[4] & AT_EMPTY_PATH))
+		if (!at || !(c->flag & AT_EMPTY_PATH))
 			return -ENOENT;
 		/* fexecve: the program is the fd itself. */
-		if ((r = pers_fd_path(&c->t->pers, c->tr->tid, (int)c->args[0], path, sizeof(path))) < 0)
+		if ((r = pers_fd_path(&c->t->pers, c->tr->tid, (int)c->args[c->s->dirfd[0]], path, sizeof(path))) < 0)
 			return r;
 	} else if (path[0] != '/') {
-		if ((r = base_of(c, at ? 0 : -1, base, sizeof(base))) < 0)
+		if ((r = base_of(c, c->s->dirfd[0], base, sizeof(base))) < 0)
 			return r;
 		b = base;
 	}
@@ -471,8 +303,38 @@ static int do_exec(struct call *c, bool at)
 	return 0;
 }
 
-static long answer(struct call *c, const struct sc *s)
+/* chown, lchown, fchownat (a path) and fchown (an fd): the owner change is
+ * mew's (pers_chown: the kernel's rules, then real or recorded); uid and
+ * gid are the two arguments after the path or fd. */
+static long do_chown(struct call *c)
 {
+	const struct pers_call *s = c->s;
+	bool on_fd = s->kind == PK_FD;
+	int ids = (on_fd ? s->dirfd[0] : s->path[0]) + 1, fd, r;
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (!on_fd) {
+		if ((r = call_path(c, 0, buf)) < 0)
+			return r;
+		if (r == 1 && !(c->flag & AT_EMPTY_PATH))
+			return -ENOENT;
+		on_fd = r == 1; /* fchownat(fd, "", ..., AT_EMPTY_PATH) */
+	}
+	if (on_fd) {
+		fd = (int)c->args[s->dirfd[0]];
+		snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, fd);
+		if (fd < 0 || stat(buf, &st) < 0)
+			return -EBADF;
+	}
+	return pers_chown(&c->t->pers, &c->tr->cred, buf, on_fd || follows(c) != 0, (uid_t)c->args[ids],
+			  (gid_t)c->args[ids + 1]);
+}
+
+/* The calls the personality answers itself. */
+static long answer(struct call *c)
+{
+	const struct pers_call *s = c->s;
 	char path[PATH_MAX], base[PATH_MAX], buf[PATH_MAX];
 	const char *b = NULL;
 	bool skip;
@@ -480,7 +342,7 @@ static long answer(struct call *c, const struct sc *s)
 	int r, pi = s->path[0];
 
 	switch (s->kind) {
-	case K_GETCWD:
+	case PK_GETCWD:
 		pers_for(c);
 		if ((r = pers_getcwd(&c->t->pers, c->tr->tid, buf, sizeof(buf))) < 0)
 			return r;
@@ -490,8 +352,7 @@ static long answer(struct call *c, const struct sc *s)
 		if (trap_mem_write(c->tr->tid, c->args[0], buf, (size_t)n) < 0)
 			return -EFAULT;
 		return n;
-	case K_READLINK:
-	case K_READLINKAT:
+	case PK_READLINK:
 		if ((r = read_path(c, pi, path, &skip)) < 0)
 			return r;
 		if (skip)
@@ -506,6 +367,7 @@ static long answer(struct call *c, const struct sc *s)
 		if (n < 0)
 			return n;
 		{
+			/* (path, buf, size) */
 			uint64_t size = c->args[pi + 2];
 			if ((int64_t)size <= 0)
 				return -EINVAL;
@@ -515,47 +377,19 @@ static long answer(struct call *c, const struct sc *s)
 				return -EFAULT;
 		}
 		return n;
-	case K_UNAME: {
+	case PK_UNAME: {
 		struct utsname u;
 		pers_uname(&c->t->pers, &u);
 		if (trap_mem_write(c->tr->tid, c->args[0], &u, sizeof(u)) < 0)
 			return -EFAULT;
 		return 0;
 	}
-	case K_CHOWN:
-		if ((r = read_path(c, s->path[0], path, &skip)) < 0)
-			return r;
-		if (skip && !(s->flag >= 0 && (c->args[s->flag] & AT_EMPTY_PATH)))
-			return -ENOENT;
-		if (skip) {
-			snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, (int)c->args[0]);
-		} else {
-			if (path[0] != '/') {
-				if ((r = base_of(c, s->dirfd[0], base, sizeof(base))) < 0)
-					return r;
-				b = base;
-			}
-			pers_for(c);
-			if ((r = pers_translate(&c->t->pers, b, path, follow_flags(s, c), buf, sizeof(buf))) < 0)
-				return r;
-			if (pers_host_readonly(&c->t->pers, buf))
-				return -EROFS;
-		}
-		return pers_chown(&c->t->pers, &c->tr->cred, buf, follow_flags(s, c) != 0,
-				  (uid_t)c->args[s->path[0] + 1], (gid_t)c->args[s->path[0] + 2]);
-	case K_FCHOWN: {
-		struct stat st;
-		snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, (int)c->args[0]);
-		if ((int)c->args[0] < 0 || stat(buf, &st) < 0)
-			return -EBADF;
-		return pers_chown(&c->t->pers, &c->tr->cred, buf, true, (uid_t)c->args[1], (gid_t)c->args[2]);
-	}
-	case K_CHROOT:
+	case PK_CHROOT:
 		/* Only the guest's own root is a root this personality has. */
-		if ((r = read_path(c, 0, path, &skip)) < 0)
+		if ((r = read_path(c, pi, path, &skip)) < 0)
 			return r;
 		if (path[0] != '/') {
-			if ((r = base_of(c, -1, base, sizeof(base))) < 0)
+			if ((r = base_of(c, s->dirfd[0], base, sizeof(base))) < 0)
 				return r;
 			b = base;
 		}
@@ -563,7 +397,9 @@ static long answer(struct call *c, const struct sc *s)
 		if ((r = pers_resolve(&c->t->pers, b, path, PERS_FOLLOW, buf, sizeof(buf))) < 0)
 			return r;
 		return strcmp(buf, "/") == 0 ? 0 : -EPERM;
-	case K_ERRNO:
+	case PK_FD:
+		return s->owner ? do_chown(c) : -ENOSYS;
+	case PK_REFUSE:
 		return -s->err;
 	default:
 		return -ENOSYS;
@@ -573,24 +409,22 @@ static long answer(struct call *c, const struct sc *s)
 /* A guest that is no longer root: what the kernel checks for its identity
  * (personality/perm.c), before the kernel makes the call on the
  * translated paths.  chmod is made here (*done). */
-static int check_path_call(struct call *c, const struct sc *s, bool *done)
+static int check_path_call(struct call *c, long nr, bool *done)
 {
 	const struct pers *p = &c->t->pers;
 	const struct pers_cred *cr = &c->tr->cred;
 	const char *h = c->host[0];
-	bool follow = follow_flags(s, c) != 0;
-	uint64_t f = s->flag >= 0 ? c->args[s->flag] : 0;
+	bool follow = follows(c) != 0;
+	uint64_t f = c->flag;
+	const uint64_t *after = c->args + c->s->path[0] + 1; /* mode, times... */
 
-	switch (s->nr) {
+	switch (nr) {
 	case SYS_open: case SYS_openat:
 		return pers_check_open(p, cr, h, (int)f);
 	case SYS_creat:
 		return pers_check_open(p, cr, h, O_CREAT | O_WRONLY | O_TRUNC);
-	case SYS_access:
-		return pers_check_access(p, cr, h, true, (int)c->args[1], false);
-	case SYS_faccessat: case SYS_faccessat2:
-		return pers_check_access(p, cr, h, follow, (int)c->args[2],
-					 s->nr == SYS_faccessat2 && (c->args[3] & AT_EACCESS));
+	case SYS_access: case SYS_faccessat: case SYS_faccessat2:
+		return pers_check_access(p, cr, h, follow, (int)after[0], f & AT_EACCESS);
 	case SYS_mkdir: case SYS_mkdirat: case SYS_mknod: case SYS_mknodat:
 	case SYS_symlink: case SYS_symlinkat:
 		return pers_check_create(p, cr, h);
@@ -604,31 +438,30 @@ static int check_path_call(struct call *c, const struct sc *s, bool *done)
 		return pers_check_write(p, cr, h, true);
 	case SYS_utime: case SYS_utimes: case SYS_futimesat: case SYS_utimensat:
 		/* to the current time (no times given): write permission is enough */
-		return pers_check_utimes(p, cr, h, follow,
-					 c->args[s->nr == SYS_utime || s->nr == SYS_utimes ? 1 : 2] == 0);
-	case SYS_chmod: case SYS_fchmodat: case SYS_fchmodat2:
+		return pers_check_utimes(p, cr, h, follow, after[0] == 0);
+	case SYS_chmod: case SYS_fchmodat: case 452 /* fchmodat2 */:
 		*done = true;
-		return pers_chmod(p, cr, h, follow, (mode_t)c->args[s->nr == SYS_chmod ? 1 : 2]);
+		return pers_chmod(p, cr, h, follow, (mode_t)after[0]);
 	}
 	return 0;
 }
 
 /* The identity calls, on the tracee's own credentials. */
-static long cred_call(struct call *c, const struct sc *s)
+static long cred_call(struct call *c)
 {
 	const long a[6] = { (long)c->args[0], (long)c->args[1], (long)c->args[2],
 			    (long)c->args[3], (long)c->args[4], (long)c->args[5] };
 	struct pers_cred_io io = trap_cred_io(&c->tr->tid);
 
 	c->tr->cred_known = true;
-	return pers_cred_syscall(&c->tr->cred, pers_cred_call_host(s->nr), a, &io);
+	return pers_cred_syscall(&c->tr->cred, c->s->cred, a, &io);
 }
 
 void trap_syscall(struct trap *t, struct tracee *tr)
 {
 	struct call c = { .t = t, .tr = tr };
-	const struct sc *s;
-	long ret = 0;
+	const struct pers_call *s;
+	long nr, ret = 0;
 	bool answered = false;
 	int r;
 
@@ -636,21 +469,24 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 		return; /* gone: its exit will be reported */
 	load_args(&c);
 	c.scratch = c.regs.rsp - 128;
-	s = lookup((long)c.regs.orig_rax);
+	nr = (long)c.regs.orig_rax;
+	s = pers_call(&pers_abi_x86_64, nr);
 	if (s == NULL) {
 		/* Not ours (a filter the guest added itself asked for a tracer). */
 		return;
 	}
+	c.s = s;
+	c.flag = PERS_CALL_FLAG(s, c.args);
 	switch (s->kind) {
-	case K_SOCK:
+	case PK_SOCK:
 		return; /* ptrace only: socket paths are not translated (notify/sock.c does) */
-	case K_CRED:
-		ret = cred_call(&c, s);
+	case PK_CRED:
+		ret = cred_call(&c);
 		if (ret == PERS_CRED_NOT_MINE)
 			return; /* prctl's other options */
 		answered = true;
 		break;
-	case K_KILL: {
+	case PK_KILL: {
 		struct tracee *target = (pid_t)c.args[0] > 0 ? trap_tracee(t, (pid_t)c.args[0], false) : NULL;
 		if (target == NULL || pers_cred_may_signal(&tr->cred, &target->cred) == 0)
 			return; /* not the guest's, or allowed: the kernel's call */
@@ -658,34 +494,32 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 		answered = true;
 		break;
 	}
-	case K_PATH:
-		pers_for(&c);
-		c.ro_check = writes(s->nr);
-		if (s->nr == SYS_open || s->nr == SYS_openat) {
-			uint64_t f = c.args[s->nr == SYS_open ? 1 : 2];
-			c.ro_check = (f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC));
+	case PK_PATH:
+		if (s->owner) {
+			ret = do_chown(&c);
+			answered = true;
+			break;
 		}
-		c.path1 = s->path[1];
-		r = translate_arg(&c, s->path[0], s->dirfd[0], follow_flags(s, &c));
+		pers_for(&c);
+		r = translate_arg(&c, 0);
 		if (r == 0 && s->path[1] >= 0)
-			r = translate_arg(&c, s->path[1], s->dirfd[1], 0);
+			r = translate_arg(&c, 1);
 		if (r == 0 && !pers_cred_fs_omnipotent(&tr->cred) && c.host[0][0] != '\0')
-			r = check_path_call(&c, s, &answered);
+			r = check_path_call(&c, nr, &answered);
 		if (r < 0 || answered) {
 			ret = r;
 			answered = true;
 		}
 		break;
-	case K_EXEC:
-	case K_EXECAT:
-		r = do_exec(&c, s->kind == K_EXECAT);
+	case PK_EXEC:
+		r = do_exec(&c);
 		if (r < 0) {
 			ret = r;
 			answered = true;
 		}
 		break;
 	default:
-		ret = answer(&c, s);
+		ret = answer(&c);
 		answered = true;
 		break;
 	}

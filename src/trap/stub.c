@@ -132,7 +132,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 				add_shadow(c, host, 0);
 			}
 	}
-	c->ncalls = (uint32_t)trap_stub_calls(t->fake_root, c->calls, ARRAY_SIZE(c->calls));
+	c->ncalls = (uint32_t)trap_stub_calls(c->calls, ARRAY_SIZE(c->calls));
 	c->cred = p->cred;
 	c->host_uid = p->host_uid;
 	c->host_gid = p->host_gid;

@@ -36,7 +36,6 @@ struct trap {
 	size_t ntracees;
 	pid_t main_pid;
 	int main_status; /* exit status once the main process is gone, else -1 */
-	bool fake_root;
 	/* The fast path (notify/): its thread, and the lock it takes to read
 	 * the tracee table, which only the ptrace loop changes. */
 	pthread_mutex_t lock;
@@ -50,15 +49,19 @@ struct trap {
 	int watchers;		/* exec watcher threads still running (stub.c) */
 };
 
-/* The seccomp filter for this personality (filter.c); with notify, the
- * calls notify/ answers are sent to a user-notification listener. */
+/* The seccomp filters (filter.c), on the label assembler of bpf.h: the
+ * ptrace and notifier modes' (with notify, the calls notify/ answers are
+ * sent to a user-notification listener) and the stub mode's. */
 struct sock_fprog;
-int trap_filter(bool fake_root, bool notify, struct sock_fprog *prog);
+int trap_filter(bool notify, struct sock_fprog *prog);
+int trap_filter_stub(struct sock_fprog *prog);
 
-size_t trap_traced_list(bool fake_root, int *nrs, size_t max);
-size_t trap_stub_calls(bool fake_root, struct stub_path_call *out, size_t max);
-size_t trap_errno_list(int *nrs, int *errs, size_t max);
-int trap_filter_stub(bool fake_root, struct sock_fprog *prog);
+/* From the personality's call table (calls.c): every call it has a row
+ * for; the one-path calls the stub translates through mew; the calls of
+ * one kind (enum pers_kind; PK_REFUSE's errnos in errs). */
+size_t trap_traced_list(int *nrs, size_t max);
+size_t trap_stub_calls(struct stub_path_call *out, size_t max);
+size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max);
 
 /* The stub (stub.c): its configuration for this run; mapping it into the
  * first child before it installs the filter; putting it into a tracee

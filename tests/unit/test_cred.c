@@ -215,8 +215,10 @@ static void calls_and_exec_text(void **state)
 	struct __user_cap_data_struct cd[2];
 	char text[PERS_CRED_TEXT];
 	pers_cred_init(&c, 0, 0);
-	assert_int_equal(pers_cred_call_host(SYS_setresuid), PERS_SETRESUID);
-	assert_int_equal(pers_cred_call_host(SYS_read), PERS_CRED_NONE);
+	/* which call is which: the call table's rows (call.h) */
+	assert_int_equal(pers_call(&pers_abi_x86_64, SYS_setresuid)->kind, PK_CRED);
+	assert_int_equal(pers_call(&pers_abi_x86_64, SYS_setresuid)->cred, PERS_SETRESUID);
+	assert_null(pers_call(&pers_abi_x86_64, SYS_read));
 	long a[6] = { 2, (long)g };
 	assert_int_equal(pers_cred_syscall(&c, PERS_SETGROUPS, a, &io), 0);
 	long b[6] = { 2, (long)out };

@@ -359,6 +359,22 @@ static void one_call_table_for_both_abis(void **state)
 	assert_int_equal(x->creates, 2);
 	/* getppid is nothing of the personality's */
 	assert_null(pers_call(&pers_abi_x86_64, 110));
+	/* the identity calls are rows too: the credential model's call */
+	x = pers_call(&pers_abi_x86_64, 117 /* setresuid */);
+	assert_non_null(x);
+	assert_int_equal(x->kind, PK_CRED);
+	assert_int_equal(x->cred, PERS_SETRESUID);
+	assert_ptr_equal(pers_call(&pers_abi_aarch64, 147 /* setresuid */), x);
+	assert_int_equal(pers_call(&pers_abi_aarch64, 167 /* prctl */)->cred, PERS_PRCTL);
+	assert_int_equal(pers_call(&pers_abi_x86_64, 62 /* kill */)->kind, PK_KILL);
+	assert_ptr_equal(pers_call(&pers_abi_aarch64, 131 /* tgkill */), pers_call(&pers_abi_x86_64, 234));
+	/* fchown: owners, on the fd in argument 0, uid and gid after it */
+	x = pers_call(&pers_abi_x86_64, 93 /* fchown */);
+	assert_int_equal(x->kind, PK_FD);
+	assert_true(x->owner);
+	assert_int_equal(x->dirfd[0], 0);
+	assert_ptr_equal(pers_call(&pers_abi_aarch64, 55 /* fchown */), x);
+	assert_true(pers_call(&pers_abi_x86_64, 260 /* fchownat */)->owner);
 }
 
 /* Read-only: EROFS for a write, EEXIST for creating what is there, and

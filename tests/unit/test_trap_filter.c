@@ -89,7 +89,7 @@ static void ptrace_mode(void **state)
 {
 	struct sock_fprog p;
 
-	assert_int_equal(trap_filter(true, false, &p), 0);
+	assert_int_equal(trap_filter(false, &p), 0);
 	common(&p, GUEST_IP);
 	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
@@ -99,6 +99,9 @@ static void ptrace_mode(void **state)
 	assert_int_equal(act(&p, SYS_getuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_setuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_chown, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_getgroups, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_kill, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_read, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	free(p.filter);
 }
@@ -107,7 +110,7 @@ static void notifier_mode(void **state)
 {
 	struct sock_fprog p;
 
-	assert_int_equal(trap_filter(true, true, &p), 0);
+	assert_int_equal(trap_filter(true, &p), 0);
 	common(&p, GUEST_IP);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_mkdir, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
@@ -117,6 +120,10 @@ static void notifier_mode(void **state)
 	assert_int_equal(act(&p, SYS_open, GUEST_IP, 0, O_PATH, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_chdir, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_execve, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	/* the identity, owners and kill: the notifier's */
+	assert_int_equal(act(&p, SYS_setuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_tgkill, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	free(p.filter);
 }
 
@@ -125,14 +132,17 @@ static void stub_mode(void **state)
 	struct sock_fprog p;
 	uint64_t fast = STUB_BASE + 0x100, slow = STUB_SLOW;
 
-	assert_int_equal(trap_filter_stub(true, &p), 0);
+	assert_int_equal(trap_filter_stub(&p), 0);
 	common(&p, GUEST_IP);
 	/* from the guest: the stub answers */
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_execve, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_getuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_capset, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_kill, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_mknod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_mount, GUEST_IP, 0, 0, 0), ERRNO(EPERM));
 	assert_int_equal(act(&p, 437 /* openat2 */, GUEST_IP, 0, 0, 0), ERRNO(ENOSYS));
 	/* the signal mask calls, only when they could block SIGSYS */

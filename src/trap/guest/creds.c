@@ -19,7 +19,7 @@ static int out(void *ctx, unsigned long dst, const void *src, unsigned long n)
 __attribute__((noinline)) long do_creds(long nr, const long *a)
 {
 	struct pers_cred_io io = { in, out, 0 };
-	long r = pers_cred_syscall(&cfg.cred, pers_cred_call_host(nr), a, &io);
+	long r = pers_cred_syscall(&cfg.cred, pers_call(&pers_abi_x86_64, nr)->cred, a, &io);
 
 	/* prctl's options that are not credentials */
 	if (r == PERS_CRED_NOT_MINE)

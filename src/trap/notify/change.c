@@ -29,30 +29,23 @@ static int bind_point(struct notifier *n, int nr, const char *host)
 	return 0;
 }
 
-#define ONE(pi, di, fl)                                          \
+/* Path slot 0 or 1 of the call, by the call table (call_path): into host
+ * (slot 0) or host2 (slot 1); an empty path is ENOENT. */
+#define PATH(slot, into)                                         \
 	do {                                                     \
-		r = path_arg(n, req, pi, di, fl, host);          \
+		r = call_path(n, req, slot, into);               \
 		if (r == 1)                                      \
 			return -ENOENT;                          \
 		if (r < 0)                                       \
 			return r;                                \
-		if (pers_host_readonly(&n->pers, host))          \
-			return -EROFS;                           \
-		if ((r = bind_point(n, (int)req->data.nr, host)) < 0) \
+		if ((r = bind_point(n, (int)req->data.nr, into)) < 0) \
 			return r;                                \
 	} while (0)
-#define TWO(pi, di, qi, ei, fl)                                  \
+#define ONE() PATH(0, host)
+#define TWO()                                                    \
 	do {                                                     \
-		ONE(pi, di, fl);                                 \
-		r = path_arg(n, req, qi, ei, 0, host2);          \
-		if (r == 1)                                      \
-			return -ENOENT;                          \
-		if (r < 0)                                       \
-			return r;                                \
-		if (pers_host_readonly(&n->pers, host2))         \
-			return -EROFS;                           \
-		if ((r = bind_point(n, (int)req->data.nr, host2)) < 0) \
-			return r;                                \
+		PATH(0, host);                                   \
+		PATH(1, host2);                                  \
 	} while (0)
 #define SYS(call) ((call) < 0 ? -errno : 0)
 /* checked against the caller's credentials first (personality/perm.c) */
@@ -64,72 +57,77 @@ static int bind_point(struct notifier *n, int nr, const char *host)
 /* a new inode: the owner the kernel would give it */
 #define MADE(call) ((r = SYS(call)) == 0 ? pers_owner_created(&n->pers, &c, host), 0 : r)
 
-/* The calls that change the filesystem, with the guest's umask. */
+/* fchown, fchownat(fd, "", ..., AT_EMPTY_PATH): the fd's file. */
+static int chown_fd(struct notifier *n, const struct seccomp_notif *req, const struct pers_cred *c, int ids)
+{
+	int fd = (int)req->data.args[call_row(req)->dirfd[0]];
+	char host[64];
+	struct stat st;
+
+	snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, fd);
+	if (fd < 0 || stat(host, &st) < 0)
+		return -EBADF;
+	return pers_chown(&n->pers, c, host, true, (uid_t)req->data.args[ids], (gid_t)req->data.args[ids + 1]);
+}
+
+/* The calls that change the filesystem, with the guest's umask.  Their
+ * paths are where the call table says; the other arguments follow the
+ * first path (mode, dev; uid, gid; times, flags). */
 int notify_change(struct notifier *n, const struct seccomp_notif *req)
 {
 	const __u64 *a = req->data.args;
+	const struct pers_call *call = call_row(req);
+	const __u64 *after = a + call->path[0] + 1; /* the arguments after the first path */
 	char host[PATH_MAX], host2[PATH_MAX], target[PATH_MAX];
+	mode_t mask = 0;
 	struct pers_cred c;
 	ssize_t len;
 	int r;
 
 	if ((r = notify_cred_of(n, req->pid, &c)) < 0)
 		return r;
+	if (call->kind == PK_FD && call->owner)
+		return chown_fd(n, req, &c, call->dirfd[0] + 1);
+	if (call->path[0] < 0)
+		return -ENOSYS;
+	if (call->creates)
+		mask = (mode_t)umask_of(req->pid);
 	switch (req->data.nr) {
 	case SYS_mkdir:
-		ONE(0, -1, 0);
-		CHECK(pers_check_create(&n->pers, &c, host));
-		return MADE(mkdir(host, (mode_t)a[1] & ~(mode_t)umask_of(req->pid)));
 	case SYS_mkdirat:
-		ONE(1, 0, 0);
+		ONE();
 		CHECK(pers_check_create(&n->pers, &c, host));
-		return MADE(mkdir(host, (mode_t)a[2] & ~(mode_t)umask_of(req->pid)));
+		return MADE(mkdir(host, (mode_t)after[0] & ~mask));
 	/* No device node is made for the guest: one in the rootfs would open
 	 * the host's device past the wall (Landlock has no nodev). */
 	case SYS_mknod:
-		if (S_ISCHR((mode_t)a[1]) || S_ISBLK((mode_t)a[1]))
-			return -EPERM;
-		ONE(0, -1, 0);
-		CHECK(pers_check_create(&n->pers, &c, host));
-		return MADE(mknod(host, (mode_t)a[1] & ~(mode_t)umask_of(req->pid), (dev_t)a[2]));
 	case SYS_mknodat:
-		if (S_ISCHR((mode_t)a[2]) || S_ISBLK((mode_t)a[2]))
+		if (S_ISCHR((mode_t)after[0]) || S_ISBLK((mode_t)after[0]))
 			return -EPERM;
-		ONE(1, 0, 0);
+		ONE();
 		CHECK(pers_check_create(&n->pers, &c, host));
-		return MADE(mknod(host, (mode_t)a[2] & ~(mode_t)umask_of(req->pid), (dev_t)a[3]));
+		return MADE(mknod(host, (mode_t)after[0] & ~mask, (dev_t)after[1]));
 	case SYS_rmdir:
-		ONE(0, -1, 0);
+		ONE();
 		CHECK(pers_check_delete(&n->pers, &c, host));
 		return SYS(rmdir(host));
 	case SYS_unlink:
-		ONE(0, -1, 0);
-		CHECK(pers_check_delete(&n->pers, &c, host));
-		return SYS(unlink(host));
 	case SYS_unlinkat:
-		ONE(1, 0, 0);
+		ONE();
 		CHECK(pers_check_delete(&n->pers, &c, host));
-		return SYS(unlinkat(AT_FDCWD, host, (int)a[2]));
+		return SYS(unlinkat(AT_FDCWD, host, req->data.nr == SYS_unlinkat ? (int)after[0] : 0));
 	case SYS_rename:
-		TWO(0, -1, 1, -1, 0);
-		CHECK(pers_check_rename(&n->pers, &c, host, host2));
-		return SYS(rename(host, host2));
 	case SYS_renameat:
-		TWO(1, 0, 3, 2, 0);
-		CHECK(pers_check_rename(&n->pers, &c, host, host2));
-		return SYS(rename(host, host2));
 	case SYS_renameat2:
-		TWO(1, 0, 3, 2, 0);
+		TWO();
 		CHECK(pers_check_rename(&n->pers, &c, host, host2));
-		return SYS(renameat2(AT_FDCWD, host, AT_FDCWD, host2, (unsigned)a[4]));
+		return SYS(renameat2(AT_FDCWD, host, AT_FDCWD, host2,
+				     req->data.nr == SYS_renameat2 ? (unsigned)a[call->path[1] + 1] : 0));
 	case SYS_link:
-		TWO(0, -1, 1, -1, 0);
-		CHECK(pers_check_create(&n->pers, &c, host2));
-		return SYS(link(host, host2));
 	case SYS_linkat:
-		TWO(1, 0, 3, 2, (a[4] & AT_SYMLINK_FOLLOW) ? PERS_FOLLOW : 0);
+		TWO();
 		CHECK(pers_check_create(&n->pers, &c, host2));
-		return SYS(linkat(AT_FDCWD, host, AT_FDCWD, host2, (int)(a[4] & AT_SYMLINK_FOLLOW)));
+		return SYS(linkat(AT_FDCWD, host, AT_FDCWD, host2, call_follows(req) ? AT_SYMLINK_FOLLOW : 0));
 	case SYS_symlink:
 	case SYS_symlinkat:
 		/* The target is stored as the guest wrote it: a guest path. */
@@ -138,59 +136,44 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 			return (int)len;
 		if (len == 0)
 			return -ENOENT;
-		if (req->data.nr == SYS_symlink)
-			ONE(1, -1, 0);
-		else
-			ONE(2, 1, 0);
+		ONE();
 		CHECK(pers_check_create(&n->pers, &c, host));
 		return MADE(symlink(target, host));
 	case SYS_chmod:
-		ONE(0, -1, PERS_FOLLOW);
-		return pers_chmod(&n->pers, &c, host, true, (mode_t)a[1]);
 	case SYS_fchmodat:
-		ONE(1, 0, PERS_FOLLOW);
-		return pers_chmod(&n->pers, &c, host, true, (mode_t)a[2]);
+		ONE();
+		return pers_chmod(&n->pers, &c, host, true, (mode_t)after[0]);
 	case SYS_truncate:
-		ONE(0, -1, PERS_FOLLOW);
+		ONE();
 		CHECK(pers_check_write(&n->pers, &c, host, true));
-		return SYS(truncate(host, (off_t)a[1]));
+		return SYS(truncate(host, (off_t)after[0]));
 	case SYS_chown:
 	case SYS_lchown:
-		ONE(0, -1, req->data.nr == SYS_chown ? PERS_FOLLOW : 0);
-		return pers_chown(&n->pers, &c, host, req->data.nr == SYS_chown, (uid_t)a[1], (gid_t)a[2]);
 	case SYS_fchownat:
-		if ((a[4] & AT_EMPTY_PATH) && trap_mem_read_str(req->pid, a[1], target, 2) == 1)
-			goto fchown;
-		ONE(1, 0, (a[4] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW);
-		return pers_chown(&n->pers, &c, host, !(a[4] & AT_SYMLINK_NOFOLLOW), (uid_t)a[2],
-				  (gid_t)a[3]);
-	case SYS_fchown: {
-		struct stat st;
-	fchown:
-		snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, (int)a[0]);
-		if ((int)a[0] < 0 || stat(host, &st) < 0)
-			return -EBADF;
-		return pers_chown(&n->pers, &c, host, true,
-				  (uid_t)a[req->data.nr == SYS_fchown ? 1 : 2],
-				  (gid_t)a[req->data.nr == SYS_fchown ? 2 : 3]);
-	}
+		r = call_path(n, req, 0, host);
+		if (r == 1 && (call_flag(req) & AT_EMPTY_PATH))
+			return chown_fd(n, req, &c, call->path[0] + 1);
+		if (r == 1)
+			return -ENOENT;
+		if (r < 0 || (r = bind_point(n, (int)req->data.nr, host)) < 0)
+			return r;
+		return pers_chown(&n->pers, &c, host, call_follows(req) != 0, (uid_t)after[0], (gid_t)after[1]);
 	case SYS_utimensat: {
+		/* (dirfd, path, times, flags) */
 		struct timespec ts[2];
-		if (a[1] == 0)
+		if (a[call->path[0]] == 0)
 			return 2; /* futimens: the fd is the guest's own */
-		r = path_arg(n, req, 1, 0, (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		r = call_path(n, req, 0, host);
 		if (r == 1)
 			return 2;
 		if (r < 0)
 			return r;
-		if (pers_host_readonly(&n->pers, host))
-			return -EROFS;
-		if (a[2] != 0 && trap_mem_read(req->pid, a[2], ts, sizeof(ts)) < 0)
+		if (after[0] != 0 && trap_mem_read(req->pid, after[0], ts, sizeof(ts)) < 0)
 			return -EFAULT;
-		CHECK(pers_check_utimes(&n->pers, &c, host, !(a[3] & AT_SYMLINK_NOFOLLOW),
-					a[2] == 0 || (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW)));
-		return SYS(utimensat(AT_FDCWD, host, a[2] != 0 ? ts : NULL,
-				     (int)(a[3] & AT_SYMLINK_NOFOLLOW)));
+		CHECK(pers_check_utimes(&n->pers, &c, host, call_follows(req) != 0,
+					after[0] == 0 || (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW)));
+		return SYS(utimensat(AT_FDCWD, host, after[0] != 0 ? ts : NULL,
+				     call_follows(req) ? 0 : AT_SYMLINK_NOFOLLOW));
 	}
 	}
 	return -ENOSYS;

@@ -58,16 +58,16 @@ static int notify_kill(struct notifier *n, const struct seccomp_notif *req)
 
 int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
 {
-	enum pers_cred_call call = pers_cred_call_host(req->data.nr);
+	const struct pers_call *row = call_row(req);
 	pid_t tid = (pid_t)req->pid;
 	struct pers_cred_io io = trap_cred_io(&tid);
 	struct pers_cred c;
 	struct tracee *tr;
 	long a[6], r;
 
-	if (req->data.nr == SYS_kill || req->data.nr == SYS_tgkill)
+	if (row->kind == PK_KILL)
 		return notify_kill(n, req);
-	if (call == PERS_CRED_NONE)
+	if (row->kind != PK_CRED)
 		return -ENOSYS;
 	for (int i = 0; i < 6; i++)
 		a[i] = (long)req->data.args[i];
@@ -77,7 +77,7 @@ int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 	tr = cred_tracee(n->t, tid);
 	c = tr != NULL ? tr->cred : n->t->pers.cred;
 	pthread_mutex_unlock(&n->t->lock);
-	r = pers_cred_syscall(&c, call, a, &io);
+	r = pers_cred_syscall(&c, row->cred, a, &io);
 	if (r == PERS_CRED_NOT_MINE)
 		return 2; /* prctl's other options */
 	pthread_mutex_lock(&n->t->lock);

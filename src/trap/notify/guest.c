@@ -108,6 +108,36 @@ int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di
 	return pers_translate(&n->pers, b, path, flags, host, PATH_MAX);
 }
 
+const struct pers_call *call_row(const struct seccomp_notif *req)
+{
+	static const struct pers_call none = { .kind = PK_REFUSE, .path = { -1, -1 }, .dirfd = { -1, -1 },
+					       .flag = -1, .err = ENOSYS };
+	const struct pers_call *c = pers_call(&pers_abi_x86_64, req->data.nr);
+
+	return c != NULL ? c : &none;
+}
+
+uint64_t call_flag(const struct seccomp_notif *req)
+{
+	return PERS_CALL_FLAG(call_row(req), req->data.args);
+}
+
+int call_follows(const struct seccomp_notif *req)
+{
+	return pers_call_follows(call_row(req), call_flag(req), pers_abi_x86_64.o_nofollow);
+}
+
+int call_path(struct notifier *n, const struct seccomp_notif *req, int slot, char *host)
+{
+	const struct pers_call *c = call_row(req);
+	int r;
+
+	if (c->path[slot] < 0)
+		return -ENOSYS;
+	r = path_arg(n, req, c->path[slot], c->dirfd[slot], slot == 0 ? call_follows(req) : 0, host);
+	return r == 0 ? pers_write_check(&n->pers, c, call_flag(req), slot, host) : r;
+}
+
 int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len)
 {
 	return trap_mem_write(req->pid, addr, buf, len);

@@ -30,13 +30,23 @@ struct notifier {
 /* guest.c: the guest process behind a notification */
 void pers_for(struct notifier *n, pid_t tid);
 int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di, int flags, char *host);
+/* The call's row of the personality's call table (never NULL for a call
+ * the filter notifies), its flag argument, and whether it follows its
+ * first path's last symlink (PERS_FOLLOW). */
+const struct pers_call *call_row(const struct seccomp_notif *req);
+uint64_t call_flag(const struct seccomp_notif *req);
+int call_follows(const struct seccomp_notif *req);
+/* Path slot 0 or 1 of the call, by its row: translated, the read-only
+ * rules applied (pers_write_check).  0, 1 when the path is empty (the call
+ * is about the fd), or -errno. */
+int call_path(struct notifier *n, const struct seccomp_notif *req, int slot, char *host);
 int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len);
 int umask_of(pid_t tid);
 
 /* The answers, one concept a file: each returns *val's value with 0, or
  * 1 (already sent), 2 (let the call run as it is), -errno. */
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* query.c */
-int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di); /* open.c */
+int notify_open(struct notifier *n, const struct seccomp_notif *req);		     /* open.c */
 int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /* change.c */
 int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val);  /* cred.c */
 /* The credentials of the calling thread (stub mode: read from its stub). */

@@ -69,24 +69,22 @@ static bool reopens_readonly(struct notifier *n, const char *host)
 }
 
 /* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
-int notify_open(struct notifier *n, const struct seccomp_notif *req, int pi, int di)
+int notify_open(struct notifier *n, const struct seccomp_notif *req)
 {
+	const struct pers_call *call = call_row(req);
 	char host[PATH_MAX];
-	int flags = (int)req->data.args[pi + 1];
-	mode_t mode = (mode_t)req->data.args[pi + 2];
-	int follow = PERS_FOLLOW, fd, r, fresh;
+	int flags = (int)call_flag(req);
+	mode_t mode = (mode_t)req->data.args[call->flag + 1]; /* (path, flags, mode) */
+	int fd, r, fresh;
 	struct pers_cred c;
 	struct stat st;
 
-	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		follow = 0;
-	r = path_arg(n, req, pi, di, follow, host);
+	r = call_path(n, req, 0, host);
 	if (r == 1)
 		return -ENOENT;
 	if (r < 0)
 		return r;
-	if (((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC))) &&
-	    (pers_host_readonly(&n->pers, host) || reopens_readonly(n, host)))
+	if (pers_call_writes(call, (uint64_t)flags) && reopens_readonly(n, host))
 		return -EROFS;
 	/* the guest's credentials, not mew's, decide */
 	if ((r = notify_cred_of(n, req->pid, &c)) < 0 || (r = pers_check_open(&n->pers, &c, host, flags)) < 0)

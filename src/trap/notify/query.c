@@ -42,10 +42,15 @@ static int check_access(struct notifier *n, const struct seccomp_notif *req, con
 	return r < 0 ? r : pers_check_access(&n->pers, &c, host, follow, mode, eaccess);
 }
 
-/* -ENOSYS when nr is none of these. */
+/* -ENOSYS when nr is none of these.  The paths are where the call table
+ * says (call_path); the buffer, mode or flags after them. */
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
 {
 	const __u64 *a = req->data.args;
+	const struct pers_call *call = call_row(req);
+	const __u64 *after = call->path[0] >= 0 ? a + call->path[0] + 1 : a;
+	bool follow = call_follows(req) != 0;
+	int fl = (int)call_flag(req);
 	char host[PATH_MAX], buf[PATH_MAX];
 	struct stat st;
 	int r;
@@ -54,83 +59,67 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 	switch (req->data.nr) {
 	case SYS_stat:
 	case SYS_lstat:
-		r = path_arg(n, req, 0, -1, req->data.nr == SYS_stat ? PERS_FOLLOW : 0, host);
-		if (r == 1)
-			return -ENOENT;
-		if (r < 0)
-			return r;
-		if ((r = pers_owner_stat(&n->pers, host, req->data.nr == SYS_stat, &st)) < 0)
-			return r;
-		return put(req, a[1], &st, sizeof(st));
 	case SYS_newfstatat:
-		r = path_arg(n, req, 1, 0, (a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
-		if (r == 1 && (a[3] & AT_EMPTY_PATH)) {
+		/* (path, buf) or (dirfd, path, buf, flags) */
+		r = call_path(n, req, 0, host);
+		if (r == 1 && (fl & AT_EMPTY_PATH)) {
 			/* fstat: the guest's own fd, with the owner it sees */
-			snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, (int)a[0]);
+			snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, (int)a[call->dirfd[0]]);
 			if (stat(host, &st) < 0)
 				return 2;
 			pers_owner_view(&n->pers, host, true, &st);
-			return put(req, a[2], &st, sizeof(st));
+			return put(req, after[0], &st, sizeof(st));
 		}
 		if (r == 1)
 			return -ENOENT;
 		if (r < 0)
 			return r;
-		if ((r = pers_owner_stat(&n->pers, host, !(a[3] & AT_SYMLINK_NOFOLLOW), &st)) < 0)
+		if ((r = pers_owner_stat(&n->pers, host, follow, &st)) < 0)
 			return r;
-		return put(req, a[2], &st, sizeof(st));
+		return put(req, after[0], &st, sizeof(st));
 	case SYS_statx: {
+		/* (dirfd, path, flags, mask, buf) */
 		struct statx sx;
-		r = path_arg(n, req, 1, 0, (a[2] & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+		r = call_path(n, req, 0, host);
 		if (r == 1)
 			return 2;
 		if (r < 0)
 			return r;
-		if (statx(AT_FDCWD, host, (int)(a[2] & ~(uint64_t)AT_EMPTY_PATH), (unsigned)a[3], &sx) < 0)
+		if (statx(AT_FDCWD, host, fl & ~AT_EMPTY_PATH, (unsigned)after[1], &sx) < 0)
 			return -errno;
 		st.st_mode = sx.stx_mode;
 		st.st_uid = sx.stx_uid;
 		st.st_gid = sx.stx_gid;
-		pers_owner_view(&n->pers, host, !(a[2] & AT_SYMLINK_NOFOLLOW), &st);
+		pers_owner_view(&n->pers, host, follow, &st);
 		sx.stx_uid = st.st_uid;
 		sx.stx_gid = st.st_gid;
-		return put(req, a[4], &sx, sizeof(sx));
+		return put(req, after[2], &sx, sizeof(sx));
 	}
 	case SYS_access:
-		r = path_arg(n, req, 0, -1, PERS_FOLLOW, host);
-		if (r == 1)
-			return -ENOENT;
-		if (r < 0)
-			return r;
-		if ((r = check_access(n, req, host, true, (int)a[1], false)) < 0)
-			return r;
-		return access(host, (int)a[1]) < 0 ? -errno : 0;
 	case SYS_faccessat:
-	case SYS_faccessat2: {
-		int fl = req->data.nr == SYS_faccessat2 ? (int)a[3] : 0;
-		r = path_arg(n, req, 1, 0, (fl & AT_SYMLINK_NOFOLLOW) ? 0 : PERS_FOLLOW, host);
+	case SYS_faccessat2:
+		/* (path, mode) or (dirfd, path, mode[, flags]) */
+		r = call_path(n, req, 0, host);
 		if (r == 1)
 			return fl & AT_EMPTY_PATH ? 2 : -ENOENT;
 		if (r < 0)
 			return r;
-		if ((r = check_access(n, req, host, !(fl & AT_SYMLINK_NOFOLLOW), (int)a[2],
-				      fl & AT_EACCESS)) < 0)
+		if ((r = check_access(n, req, host, follow, (int)after[0], fl & AT_EACCESS)) < 0)
 			return r;
-		return faccessat(AT_FDCWD, host, (int)a[2], fl & ~AT_EMPTY_PATH) < 0 ? -errno : 0;
-	}
+		return faccessat(AT_FDCWD, host, (int)after[0], fl & ~AT_EMPTY_PATH) < 0 ? -errno : 0;
 	case SYS_readlink:
 	case SYS_readlinkat: {
-		int pi = req->data.nr == SYS_readlink ? 0 : 1;
+		/* (path, buf, size) or (dirfd, path, buf, size) */
 		char path[PATH_MAX], base[PATH_MAX];
 		const char *b = NULL;
-		ssize_t len = trap_mem_read_str(req->pid, a[pi], path, sizeof(path));
+		ssize_t len = trap_mem_read_str(req->pid, a[call->path[0]], path, sizeof(path));
 		if (len < 0)
 			return (int)len;
 		if (len == 0)
-			return pi == 1 ? 2 : -ENOENT;
+			return call->dirfd[0] >= 0 ? 2 : -ENOENT;
 		pers_for(n, req->pid);
 		if (path[0] != '/') {
-			int fd = pi == 0 ? AT_FDCWD : (int)a[0];
+			int fd = call->dirfd[0] < 0 ? AT_FDCWD : (int)a[call->dirfd[0]];
 			r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
 					   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
 			if (r < 0)
@@ -140,11 +129,11 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 		len = pers_readlink(&n->pers, b, path, buf, sizeof(buf));
 		if (len < 0)
 			return (int)len;
-		if ((int64_t)a[pi + 2] <= 0)
+		if ((int64_t)after[1] <= 0)
 			return -EINVAL;
-		if ((uint64_t)len > a[pi + 2])
-			len = (ssize_t)a[pi + 2];
-		if ((r = put(req, a[pi + 1], buf, (size_t)len)) < 0)
+		if ((uint64_t)len > after[1])
+			len = (ssize_t)after[1];
+		if ((r = put(req, after[0], buf, (size_t)len)) < 0)
 			return r;
 		*val = len;
 		return 0;

@@ -30,18 +30,17 @@ static const int notified[] = {
 	SYS_truncate, SYS_utimensat, SYS_mknod, SYS_mknodat,
 	/* AF_UNIX socket paths: no host socket is reachable by its path. */
 	SYS_bind, SYS_connect,
-	/* Owners: checked against the caller's credentials, then done or
-	 * recorded (personality/perm.c). */
-	SYS_chown, SYS_lchown, SYS_fchownat, SYS_fchown,
-	/* The identity (without the stub: the thread's credentials here). */
-	SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_getresuid, SYS_getresgid,
-	SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
-	SYS_setfsuid, SYS_setfsgid, SYS_getgroups, SYS_setgroups, SYS_capget, SYS_capset, SYS_prctl,
-	SYS_kill, SYS_tgkill,
 };
 
 bool trap_notified(int nr)
 {
+	const struct pers_call *c = pers_call(&pers_abi_x86_64, nr);
+
+	/* Owners (checked against the caller's credentials, then done or
+	 * recorded: personality/perm.c), the identity (without the stub: the
+	 * thread's credentials here) and kill's check: by their rows. */
+	if (c != NULL && (c->owner || c->kind == PK_CRED || c->kind == PK_KILL))
+		return true;
 	for (size_t i = 0; i < sizeof(notified) / sizeof(notified[0]); i++)
 		if (notified[i] == nr)
 			return true;
@@ -59,9 +58,8 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	*val = 0;
 	switch (req->data.nr) {
 	case SYS_open:
-		return notify_open(n, req, 0, -1);
 	case SYS_openat:
-		return notify_open(n, req, 1, 0);
+		return notify_open(n, req);
 	case SYS_bind:
 	case SYS_connect:
 		return notify_sock(n, req);
