@@ -459,6 +459,14 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 
 	if (pc != NULL && pc->kind == PK_REFUSE)
 		return -pc->err;
+	/* a write through an fd (fchmod, fchown, fsetxattr, futimens, an
+	 * AT_EMPTY_PATH call): the read-only rules of the fd's file */
+	if (pc != NULL && (pc->kind == PK_FD || pers_call_on_fd(pc, c->x, false) >= 0 ||
+			   (PERS_CALL_FLAG(pc, c->x) & PERS_AT_EMPTY_PATH))) {
+		bool empty = pc->path[0] >= 0 && STR(pc->path[0]) != NULL && STR(pc->path[0])[0] == '\0';
+		if ((d = pers_call_fd_check(PERS, 0, pc, c->x, empty)) < 0)
+			return d;
+	}
 	switch (nr) {
 	case A64_NR_openat: {
 		int fl = open_flags_in(ARG(2)), r, fresh;
@@ -565,8 +573,6 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_fchmod:
 		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 			return d;
-		if (pers_host_readonly(PERS, hp))
-			return -EROFS; /* a read-only place, whatever the fd's mode */
 		return pers_chmod(PERS, CRED, hp, true, ARG(1));
 	case A64_NR_fchownat:
 		TPATH(0, hp);
@@ -574,8 +580,6 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_fchown:
 		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 			return d;
-		if (pers_host_readonly(PERS, hp))
-			return -EROFS;
 		return pers_chown(PERS, CRED, hp, true, ARG(1), ARG(2));
 	case A64_NR_utimensat: {
 		const struct timespec *ts = PTR(2);
@@ -584,8 +588,6 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if (PTR(1) == NULL) {
 			if ((d2 = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 				return d2;
-			if (pers_host_readonly(PERS, hp))
-				return -EROFS;
 		} else {
 			TPATH(0, hp);
 		}

@@ -30,7 +30,9 @@ enum pers_kind {
 	PK_UNAME,    /* pers_uname */
 	PK_CRED,     /* the identity calls: pers_cred_syscall(.cred) */
 	PK_KILL,     /* kill, tgkill: pers_cred_may_signal against the target */
-	PK_FD,	     /* a call on the fd in dirfd[0] (fchown...): no path */
+	PK_FD,	     /* a call on the fd in dirfd[0] (fchown, fchmod, fsetxattr...):
+		      * no path; one that writes meets the read-only rules of the
+		      * fd's file (pers_fd_write_check) */
 	PK_CHROOT,   /* only to the guest's own root */
 	PK_SOCK,     /* bind, connect: an AF_UNIX path in the address (the rules
 		      * apply to it: bind writes, connect follows) */
@@ -78,6 +80,7 @@ struct pers_call {
 #define PERS_O_EXCL 0200
 #define PERS_O_TRUNC 01000
 #define PERS_IN_DONT_FOLLOW 0x02000000
+#define PERS_AT_EMPTY_PATH 0x1000
 
 /* The flag argument's value, for the two rules below. */
 #define PERS_CALL_FLAG(c, args) ((c)->flag >= 0 ? (uint64_t)(args)[(int)(c)->flag] : 0)
@@ -103,6 +106,19 @@ static inline bool pers_call_writes(const struct pers_call *c, uint64_t f)
 	if (c->writes == PW_OPEN_FLAGS)
 		return (f & PERS_O_ACCMODE) != 0 || (f & (PERS_O_CREAT | PERS_O_TRUNC)) != 0;
 	return c->writes == PW_YES;
+}
+
+/* A call that acts on the fd in its dirfd argument when its first path is
+ * NULL or empty: futimens is utimensat(fd, NULL, ...); AT_EMPTY_PATH
+ * (fchownat, utimensat, fchmodat2).  With empty (the path was read as ""),
+ * that argument's index, else -1 (an empty path is then ENOENT). */
+static inline int pers_call_on_fd(const struct pers_call *c, const uint64_t *args, bool empty)
+{
+	if (c->path[0] < 0 || c->dirfd[0] < 0 || (c->follow != PF_AT_FLAGS && c->follow != PF_AT_FOLLOW))
+		return -1;
+	if (args[(int)c->path[0]] == 0 || (empty && (PERS_CALL_FLAG(c, args) & PERS_AT_EMPTY_PATH)))
+		return c->dirfd[0];
+	return -1;
 }
 
 /* An ABI's numbering of the calls. */

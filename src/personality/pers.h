@@ -172,6 +172,14 @@ bool pers_host_readonly(const struct pers *p, const char *host);
  * flag: PERS_CALL_FLAG of the call (readonly.c). */
 int pers_write_check(const struct pers *p, const struct pers_call *c, uint64_t flag, int slot,
 		     const char *host);
+/* The same for a write through fd of host process pid (0: this one):
+ * -EROFS when its file is in a read-only place (fchmod, fsetxattr,
+ * futimens... of an fd opened for reading), else 0.  pers_call_fd_check:
+ * for a call with arguments args, when it writes through an fd (a PK_FD
+ * row; pers_call_on_fd with empty: its first path was read as ""). */
+int pers_fd_write_check(const struct pers *p, pid_t pid, int fd);
+int pers_call_fd_check(const struct pers *p, pid_t pid, const struct pers_call *c, const uint64_t *args,
+		       bool empty);
 /* readlink(2) as the guest sees it: the link's own text for a symlink in the
  * rootfs, a guest path for /proc magic links.  Returns the length (not NUL
  * terminated when it fills buf, like readlink) or -errno. */

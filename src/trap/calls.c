@@ -162,7 +162,8 @@ static int follows(const struct call *c)
 
 /* Path slot (0 or 1) of the call, as its row says, read and translated
  * into host: 0, 1 when it is NULL or empty (the call is about the fd), or
- * -errno; the read-only rules applied (pers_write_check). */
+ * -errno; the read-only rules applied (pers_write_check, and for a write
+ * through the fd, pers_call_fd_check). */
 static int call_path(struct call *c, int slot, char *host)
 {
 	char path[PATH_MAX], base[PATH_MAX];
@@ -172,8 +173,8 @@ static int call_path(struct call *c, int slot, char *host)
 
 	if ((r = read_path(c, c->s->path[slot], path, &skip)) < 0)
 		return r;
-	if (skip)
-		return 1;
+	if (skip) /* futimens, AT_EMPTY_PATH: a write through the fd is checked */
+		return slot == 0 && (r = pers_call_fd_check(&c->t->pers, c->tr->tid, c->s, c->args, true)) < 0 ? r : 1;
 	if (path[0] != '/') {
 		if ((r = base_of(c, c->s->dirfd[slot], base, sizeof(base))) < 0)
 			return r;
@@ -326,6 +327,8 @@ static long do_chown(struct call *c)
 		snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, fd);
 		if (fd < 0 || stat(buf, &st) < 0)
 			return -EBADF;
+		if ((r = pers_fd_write_check(&c->t->pers, c->tr->tid, fd)) < 0)
+			return r;
 	}
 	return pers_chown(&c->t->pers, &c->tr->cred, buf, on_fd || follows(c) != 0, (uid_t)c->args[ids],
 			  (gid_t)c->args[ids + 1]);
@@ -397,8 +400,6 @@ static long answer(struct call *c)
 		if ((r = pers_resolve(&c->t->pers, b, path, PERS_FOLLOW, buf, sizeof(buf))) < 0)
 			return r;
 		return strcmp(buf, "/") == 0 ? 0 : -EPERM;
-	case PK_FD:
-		return s->owner ? do_chown(c) : -ENOSYS;
 	case PK_REFUSE:
 		return -s->err;
 	default:
@@ -510,6 +511,15 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 			ret = r;
 			answered = true;
 		}
+		break;
+	case PK_FD:
+		/* through an fd (fchmod, fsetxattr...): a read-only file's
+		 * refused, else the kernel's call; fchown is mew's */
+		r = s->owner ? 0 : pers_call_fd_check(&t->pers, tr->tid, s, c.args, false);
+		if (r == 0 && !s->owner)
+			return;
+		ret = r < 0 ? r : do_chown(&c);
+		answered = true;
 		break;
 	case PK_EXEC:
 		r = do_exec(&c);

@@ -80,7 +80,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	if (snprintf(c->rootfs, sizeof(c->rootfs), "%s", p->rootfs) >= (int)sizeof(c->rootfs))
 		return -1;
 	if (p->readonly_root)
-		c->flags |= STUB_F_READONLY;
+		c->flags |= STUB_F_READONLY | STUB_F_ANY_RO;
 	/* MEW_TRAP_PATCH=0: every call the stub answers takes the SIGSYS round
 	 * trip (guest/patch.c), for measuring and for ruling patching out. */
 	if (getenv("MEW_TRAP_PATCH") != NULL && strcmp(getenv("MEW_TRAP_PATCH"), "0") == 0)
@@ -124,6 +124,10 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		}
 		if (p->binds[i].ro && stat(p->binds[i].host, &st) == 0 && st.st_dev == c->root_dev)
 			c->flags |= STUB_F_RO_BIND;
+		/* (the default /sys and /proc/sys are read-only too, and hold
+		 * nothing of the guest's to futimens) */
+		if (p->binds[i].ro && strcmp(g, "/sys") != 0 && strcmp(g, "/proc/sys") != 0)
+			c->flags |= STUB_F_ANY_RO;
 		/* A bind inside another bind hides part of that one's source. */
 		for (size_t j = 0; j < p->nbinds; j++)
 			if (j != i && guest_under(g, p->binds[j].guest)) {

@@ -171,11 +171,22 @@ check_volumes() {
 	fi
 	if refuses "$e" volume-ro >/dev/null; then expect_refusal "$e" volume-ro -v "$d:/data:ro"; return; fi
 	echo keep >"$d/out"
+	chmod 644 "$d/in"
+	touch -d @1000000000 "$d/in"
 	run mewrun "$e" -v "$d:/data:ro" -- sh -c 'cat /data/in; echo over >/data/in; echo new >/data/new; rm /data/out'
 	[ "${lines[0]}" = original ]
 	[ "$status" -ne 0 ]
+	# through an fd opened for reading (its /proc/self/fd link), and
+	# creating what is there: what the kernel says on a read-only mount
+	run mewrun "$e" -v "$d:/data:ro" -- sh -c 'exec 3</data/in; chmod 600 /proc/self/fd/3 2>&1; touch /proc/self/fd/3 2>&1; mkdir /data 2>&1; mkdir -p /data && echo mkdir-p'
+	echo "$output"
+	[[ "${lines[0]}" == *"Read-only file system"* ]]
+	[[ "${lines[1]}" == *"Read-only file system"* ]]
+	[[ "${lines[2]}" == *"File exists"* ]]
+	[ "${lines[3]}" = mkdir-p ]
 	# nothing reached the host
 	[ "$(cat "$d/in")" = original ]
+	[ "$(stat -c '%a %Y' "$d/in")" = "644 1000000000" ]
 	[ ! -e "$d/new" ]
 	[ "$(cat "$d/out")" = keep ]
 }
@@ -188,12 +199,22 @@ check_rootfs_writes() {
 	[ "$status" -eq 0 ]
 	[ "$(cat "$r/contract-rw")" = written ]
 	if refuses "$e" read-only >/dev/null; then expect_refusal "$e" read-only --read-only; return; fi
+	chmod 644 "$r/contract-rw"
+	touch -d @1000000000 "$r/contract-rw"
 	run mewrun "$e" --read-only -- sh -c 'cat /etc/hostname; echo x >/contract-ro; mkdir /contract-dir; rm /contract-rw'
 	[ "${lines[0]}" = mew ]
 	[ "$status" -ne 0 ]
+	# through an fd opened for reading; creating what is there says EEXIST
+	run mewrun "$e" --read-only -- sh -c 'exec 3</contract-rw; chmod 600 /proc/self/fd/3 2>&1; touch /proc/self/fd/3 2>&1; mkdir /etc 2>&1; mkdir -p /etc && echo mkdir-p'
+	echo "$output"
+	[[ "${lines[0]}" == *"Read-only file system"* ]]
+	[[ "${lines[1]}" == *"Read-only file system"* ]]
+	[[ "${lines[2]}" == *"File exists"* ]]
+	[ "${lines[3]}" = mkdir-p ]
 	[ ! -e "$r/contract-ro" ]
 	[ ! -e "$r/contract-dir" ]
 	[ -e "$r/contract-rw" ]
+	[ "$(stat -c '%a %Y' "$r/contract-rw")" = "644 1000000000" ]
 }
 
 # The interfaces the command sees, one a line, sorted.

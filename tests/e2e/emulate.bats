@@ -78,12 +78,12 @@ emu() {
 	[ "${lines[3]}" = mew ]
 }
 
-@test "emulate: every kind of write through a :ro volume or a --read-only rootfs fails with EROFS; the files stay as they were" {
+@test "emulate: every kind of write through a :ro volume or a --read-only rootfs, by path or through an fd opened for reading, fails as the kernel says; the files stay as they were" {
 	need_cc
 	local d=$BATS_TEST_TMPDIR/ro before
-	mkdir -p "$d/d" "$R/rotest/d"
-	echo kept >"$d/f"
-	echo kept >"$R/rotest/f"
+	# by path and through fds opened for reading (rowrite.c)
+	rowrite_place "$d"
+	rowrite_place "$R/rotest"
 	before=$(tree_state "$d")
 	run "$MEW" run --engine emulate --rootfs "$R" -v "$d:/ro:ro" -- /rowrite /ro
 	echo "$output"

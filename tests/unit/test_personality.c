@@ -403,6 +403,42 @@ static void read_only_rules(void **state)
 	/* the rw bind is not the rootfs */
 	snprintf(nope, sizeof(nope), "%s/new", outside);
 	assert_int_equal(pers_write_check(&p, mkdirat, 0, 0, nope), 0);
+	/* writes through an fd opened for reading: by the fd's file */
+	{
+		const struct pers_call *fchmod_ = pers_call(&pers_abi_x86_64, 91 /* fchmod */);
+		const struct pers_call *fgetxattr = pers_call(&pers_abi_x86_64, 193 /* fgetxattr */);
+		const struct pers_call *utimensat = pers_call(&pers_abi_x86_64, 280 /* utimensat */);
+		const struct pers_call *fchownat = pers_call(&pers_abi_x86_64, 260 /* fchownat */);
+		int in = open(passwd, O_RDONLY | O_CLOEXEC), out;
+		uint64_t args[6] = { 0 };
+		snprintf(nope, sizeof(nope), "%s/secret", outside);
+		out = open(nope, O_RDONLY | O_CLOEXEC);
+		assert_true(in >= 0 && out >= 0);
+		assert_null(fgetxattr); /* reads: nothing of the personality's */
+		assert_int_equal(pers_fd_write_check(&p, 0, in), -EROFS);
+		assert_int_equal(pers_fd_write_check(&p, 0, out), 0);
+		assert_int_equal(pers_fd_write_check(&p, 0, -1), 0); /* the kernel's EBADF */
+		args[0] = (uint64_t)in;
+		assert_int_equal(pers_call_fd_check(&p, 0, fchmod_, args, false), -EROFS);
+		args[0] = (uint64_t)out;
+		assert_int_equal(pers_call_fd_check(&p, 0, fchmod_, args, false), 0);
+		/* futimens: utimensat(fd, NULL, ...); utimensat(fd, "", ..., AT_EMPTY_PATH) */
+		args[0] = (uint64_t)in;
+		assert_int_equal(pers_call_on_fd(utimensat, args, false), 0);
+		assert_int_equal(pers_call_fd_check(&p, 0, utimensat, args, false), -EROFS);
+		args[1] = (uint64_t)(uintptr_t)"";
+		assert_int_equal(pers_call_on_fd(utimensat, args, true), -1); /* an empty path is ENOENT */
+		args[3] = AT_EMPTY_PATH;
+		assert_int_equal(pers_call_on_fd(utimensat, args, true), 0);
+		assert_int_equal(pers_call_on_fd(utimensat, args, false), -1); /* a path: not the fd */
+		args[4] = AT_EMPTY_PATH;
+		assert_int_equal(pers_call_fd_check(&p, 0, fchownat, args, true), -EROFS);
+		/* an open with O_DSYNC (the same bit) and an empty path is no fd call */
+		args[2] = O_WRONLY | O_DSYNC;
+		assert_int_equal(pers_call_on_fd(openat, args, true), -1);
+		close(in);
+		close(out);
+	}
 	pers_free(&p);
 }
 

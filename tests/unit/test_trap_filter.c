@@ -102,6 +102,10 @@ static void ptrace_mode(void **state)
 	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_getgroups, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_kill, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	/* writes through an fd: their file may be read-only */
+	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_fsetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_fgetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_read, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	free(p.filter);
 }
@@ -124,6 +128,8 @@ static void notifier_mode(void **state)
 	assert_int_equal(act(&p, SYS_setuid, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_tgkill, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fremovexattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	free(p.filter);
 }
 
@@ -143,6 +149,9 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_kill, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_mknod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fsetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_ftruncate, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_mount, GUEST_IP, 0, 0, 0), ERRNO(EPERM));
 	assert_int_equal(act(&p, 437 /* openat2 */, GUEST_IP, 0, 0, 0), ERRNO(ENOSYS));
 	/* the signal mask calls, only when they could block SIGSYS */

@@ -49,7 +49,11 @@
 	X(chown, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 1, 0, 0)                            \
 	X(lchown, PK_PATH, 0, -1, -1, -1, PF_NOFOLLOW, -1, PW_YES, 0, 1, 0, 0)                         \
 	X(fchownat, PK_PATH, 1, 0, -1, -1, PF_AT_FLAGS, 4, PW_YES, 0, 1, 0, 0)                         \
+	/* through an fd: fchmod(fd, mode), fchown(fd, uid, gid), f*xattr(fd, name...) */      \
+	X(fchmod, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                             \
 	X(fchown, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 1, 0, 0)                             \
+	X(fsetxattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                          \
+	X(fremovexattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                       \
 	X(truncate, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                         \
 	X(utime, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                            \
 	X(utimes, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                           \

@@ -16,10 +16,11 @@ __attribute__((noinline)) long do_entry(long nr, const long *a)
 		r = parent_of(AT_FDCWD, (unsigned long)a[0], buf, &name, &d, &own);
 		break;
 	case __NR_utimensat:
-		/* futimens (no path) is the guest's own fd; a followed last
+		/* futimens (no path) is the guest's own fd, unless its file
+		 * may be in a read-only place (mew's rule); a followed last
 		 * component goes to mew */
 		if (a[1] == 0)
-			return S4(nr, a[0], a[1], a[2], a[3]);
+			return (cfg.flags & STUB_F_ANY_RO) ? FALLBACK : S4(nr, a[0], a[1], a[2], a[3]);
 		if (a[3] == 0)
 			return do_follow(nr, a);
 		if (a[3] != AT_SYMLINK_NOFOLLOW)

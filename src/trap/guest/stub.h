@@ -66,6 +66,7 @@ struct stub_path_call {
 #define STUB_F_RO_BIND 4    /* a :ro bind on the rootfs's filesystem: no relative writes */
 #define STUB_F_NO_ENTRY_OPS 8 /* a bind whose directories the rootfs lacks: mkdir, unlink... go to mew */
 #define STUB_F_NO_PATCH 16    /* MEW_TRAP_PATCH=0: call sites are never patched (guest/patch.c) */
+#define STUB_F_ANY_RO 32      /* --read-only or a :ro volume: writes through an fd (futimens) go to mew */
 #define STUB_PATCH_PAGES 16   /* pages of trampolines, each near the code it serves */
 #define STUB_PATCH_FAILED 32  /* sites recently found unpatchable, not looked at again */
 #define STUB_MAX_SHADOW 96

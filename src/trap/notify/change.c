@@ -64,9 +64,13 @@ static int chown_fd(struct notifier *n, const struct seccomp_notif *req, const s
 	char host[64];
 	struct stat st;
 
+	int r;
+
 	snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, fd);
 	if (fd < 0 || stat(host, &st) < 0)
 		return -EBADF;
+	if ((r = pers_fd_write_check(&n->pers, req->pid, fd)) < 0)
+		return r;
 	return pers_chown(&n->pers, c, host, true, (uid_t)req->data.args[ids], (gid_t)req->data.args[ids + 1]);
 }
 
@@ -88,6 +92,8 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 		return r;
 	if (call->kind == PK_FD && call->owner)
 		return chown_fd(n, req, &c, call->dirfd[0] + 1);
+	if (call->kind == PK_FD) /* fchmod, fsetxattr...: the kernel's, unless read-only */
+		return (r = pers_call_fd_check(&n->pers, req->pid, call, (const uint64_t *)a, false)) < 0 ? r : 2;
 	if (call->path[0] < 0)
 		return -ENOSYS;
 	if (call->creates)
@@ -161,11 +167,9 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 	case SYS_utimensat: {
 		/* (dirfd, path, times, flags) */
 		struct timespec ts[2];
-		if (a[call->path[0]] == 0)
-			return 2; /* futimens: the fd is the guest's own */
 		r = call_path(n, req, 0, host);
 		if (r == 1)
-			return 2;
+			return 2; /* futimens: the fd is the guest's own */
 		if (r < 0)
 			return r;
 		if (after[0] != 0 && trap_mem_read(req->pid, after[0], ts, sizeof(ts)) < 0)

@@ -130,11 +130,17 @@ int call_follows(const struct seccomp_notif *req)
 int call_path(struct notifier *n, const struct seccomp_notif *req, int slot, char *host)
 {
 	const struct pers_call *c = call_row(req);
+	const uint64_t *args = (const uint64_t *)req->data.args;
 	int r;
 
 	if (c->path[slot] < 0)
 		return -ENOSYS;
-	r = path_arg(n, req, c->path[slot], c->dirfd[slot], slot == 0 ? call_follows(req) : 0, host);
+	if (slot == 0 && args[c->path[0]] == 0 && pers_call_on_fd(c, args, false) >= 0)
+		r = 1; /* futimens: utimensat(fd, NULL, ...) */
+	else
+		r = path_arg(n, req, c->path[slot], c->dirfd[slot], slot == 0 ? call_follows(req) : 0, host);
+	if (r == 1 && slot == 0) /* a write through the fd is checked */
+		return (r = pers_call_fd_check(&n->pers, req->pid, c, args, true)) < 0 ? r : 1;
 	return r == 0 ? pers_write_check(&n->pers, c, call_flag(req), slot, host) : r;
 }
 

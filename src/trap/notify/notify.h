@@ -37,8 +37,9 @@ const struct pers_call *call_row(const struct seccomp_notif *req);
 uint64_t call_flag(const struct seccomp_notif *req);
 int call_follows(const struct seccomp_notif *req);
 /* Path slot 0 or 1 of the call, by its row: translated, the read-only
- * rules applied (pers_write_check).  0, 1 when the path is empty (the call
- * is about the fd), or -errno. */
+ * rules applied (pers_write_check).  0, 1 when the path is empty or (for
+ * futimens) NULL: the call is about the fd, whose read-only rule is then
+ * applied (pers_call_fd_check); or -errno. */
 int call_path(struct notifier *n, const struct seccomp_notif *req, int slot, char *host);
 int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len);
 int umask_of(pid_t tid);

@@ -38,8 +38,9 @@ bool trap_notified(int nr)
 
 	/* Owners (checked against the caller's credentials, then done or
 	 * recorded: personality/perm.c), the identity (without the stub: the
-	 * thread's credentials here) and kill's check: by their rows. */
-	if (c != NULL && (c->owner || c->kind == PK_CRED || c->kind == PK_KILL))
+	 * thread's credentials here), kill's check and the writes through an
+	 * fd (refused where its file is read-only): by their rows. */
+	if (c != NULL && (c->owner || c->kind == PK_CRED || c->kind == PK_KILL || c->kind == PK_FD))
 		return true;
 	for (size_t i = 0; i < sizeof(notified) / sizeof(notified[0]); i++)
 		if (notified[i] == nr)
@@ -69,6 +70,16 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 			return -ENOSYS;
 		r = path_arg(n, req, 0, 1, pers_call_follows(c, a[3], O_NOFOLLOW), host);
 		if (r == 1) {
+			/* the call is about the fd (AT_EMPTY_PATH): the call's
+			 * arguments as its row has them, for the fd's rule */
+			uint64_t args[6] = { 0 };
+			args[(int)c->path[0]] = a[0];
+			if (c->dirfd[0] >= 0)
+				args[(int)c->dirfd[0]] = a[1];
+			if (c->flag >= 0)
+				args[(int)c->flag] = a[3];
+			if ((r = pers_call_fd_check(&n->pers, req->pid, c, args, true)) < 0)
+				return r;
 			*val = 1;
 			return 0;
 		}

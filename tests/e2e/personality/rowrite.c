@@ -1,8 +1,12 @@
-/* Every kind of write through a path, one line each: "name errno" (0 when
- * the call succeeded).  Run on a read-only place (a :ro volume or the
- * rootfs under --read-only) holding a file f and a directory d: every line
- * must say EROFS (30).  Built for x86-64 (syscall engine) and aarch64
- * (emulate engine); raw system calls, so that libc picks no other call. */
+/* Every kind of write through a path, and through an fd opened for
+ * reading, one line each: "name errno" (0 when the call succeeded).  Run
+ * on a read-only place (a :ro volume or the rootfs under --read-only)
+ * holding a file f (with a user.keep extended attribute, where the
+ * filesystem takes one) and a directory d: every line must say what the kernel
+ * says on a read-only mount, EROFS (30), but ftruncate: an fd opened for
+ * reading cannot be truncated (EINVAL, 22) wherever it is.  Built for
+ * x86-64 (syscall engine) and aarch64 (emulate engine); raw system calls,
+ * so that libc picks no other call. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +38,7 @@ static void say(const char *what, long r)
 int main(int argc, char **argv)
 {
 	struct timespec ts[2] = { { 1, 0 }, { 1, 0 } };
+	int fd, dfd;
 
 	if (argc < 2)
 		return 2;
@@ -55,6 +60,21 @@ int main(int argc, char **argv)
 	say("utimes", syscall(SYS_utimensat, AT_FDCWD, p("f"), ts, 0));
 	say("mknod", syscall(SYS_mknodat, AT_FDCWD, p("fifo"), S_IFIFO | 0644, 0));
 	say("setxattr", syscall(SYS_setxattr, p("f"), "user.mew", "x", 1, 0));
-	say("removexattr", syscall(SYS_removexattr, p("f"), "user.mew"));
+	say("removexattr", syscall(SYS_removexattr, p("f"), "user.keep"));
+	/* through fds opened for reading: the file's mount decides */
+	fd = (int)syscall(SYS_openat, AT_FDCWD, p("f"), O_RDONLY);
+	dfd = (int)syscall(SYS_openat, AT_FDCWD, p("d"), O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || dfd < 0)
+		return 3;
+	say("fchmod", syscall(SYS_fchmod, fd, 0600));
+	say("fchmod-dir", syscall(SYS_fchmod, dfd, 0700));
+	say("fchown", syscall(SYS_fchown, fd, 0, 0));
+	say("fchownat-empty", syscall(SYS_fchownat, fd, "", 0, 0, AT_EMPTY_PATH));
+	say("futimens", syscall(SYS_utimensat, fd, NULL, ts, 0));
+	say("futimens-now", syscall(SYS_utimensat, fd, NULL, NULL, 0));
+	say("utimensat-empty", syscall(SYS_utimensat, fd, "", ts, AT_EMPTY_PATH));
+	say("fsetxattr", syscall(SYS_fsetxattr, fd, "user.mew", "x", 1, 0));
+	say("fremovexattr", syscall(SYS_fremovexattr, fd, "user.keep"));
+	say("ftruncate", syscall(SYS_ftruncate, fd, 0));
 	return 0;
 }
