@@ -56,6 +56,16 @@ static void jump_once(struct bpf *b, uint64_t *seen, unsigned nr, int lt, int lf
 	bpf_jump(b, BPF_JEQ, nr, lt, lf);
 }
 
+/* Both filters start so: a call of another ABI (i386 through int 0x80,
+ * x32) goes to label enosys; A is then the call's number. */
+static void x86_64_only(struct bpf *b, int enosys)
+{
+	bpf_ld(b, offsetof(struct seccomp_data, arch));
+	bpf_jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, BPF_NEXT, enosys);
+	bpf_ld(b, offsetof(struct seccomp_data, nr));
+	bpf_jump(b, BPF_JGE, 0x40000000, enosys, BPF_NEXT);
+}
+
 /* Namespaces do not exist in this personality (it is not a kernel):
  * unshare, setns and clone with a CLONE_NEW* flag are EPERM (L_CLONE reads
  * the flags), clone3, whose flags BPF cannot read, ENOSYS so that libc
@@ -105,10 +115,7 @@ int trap_filter(bool notify, struct sock_fprog *prog)
 
 	if (b == NULL)
 		return -1;
-	bpf_ld(b, offsetof(struct seccomp_data, arch));
-	bpf_jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, BPF_NEXT, L_ENOSYS);
-	bpf_ld(b, offsetof(struct seccomp_data, nr));
-	bpf_jump(b, BPF_JGE, 0x40000000, L_ENOSYS, BPF_NEXT);
+	x86_64_only(b, L_ENOSYS);
 	/* A guest filter of its own with a listener would outrank ours
 	 * (USER_NOTIF beats TRACE) and could let a call run untranslated. */
 	bpf_jump(b, BPF_JEQ, SYS_seccomp, L_SECCOMP, BPF_NEXT);
@@ -187,10 +194,7 @@ int trap_filter_stub(struct sock_fprog *prog)
 
 	if (b == NULL)
 		return -1;
-	bpf_ld(b, offsetof(struct seccomp_data, arch));
-	bpf_jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, BPF_NEXT, L_ENOSYS0);
-	bpf_ld(b, offsetof(struct seccomp_data, nr));
-	bpf_jump(b, BPF_JGE, 0x40000000, L_ENOSYS0, BPF_NEXT);
+	x86_64_only(b, L_ENOSYS0);
 	uint64_t pre[32] = { 0 }, guest[32] = { 0 };
 	/* Every other call is allowed before anything but its number is read,
 	 * so that the kernel's seccomp cache lets it through without running
