@@ -277,6 +277,30 @@ static void *watcher(void *arg)
 	return NULL;
 }
 
+/* ptrace between guest processes (strace, gdb inside the guest): a process
+ * that another one traces cannot be seized for its exec, whose new image
+ * would run without a stub.  Said once a run, by name; the exec fails with
+ * EPERM. */
+static void say_traced(pid_t pid)
+{
+	static int said;
+	char path[64], line[256];
+	long tracer = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "TracerPid: %ld", &tracer) == 1)
+			break;
+	fclose(f);
+	if (tracer > 0 && !__atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
+		mew_warn("engine syscall: process %d, traced by process %ld (strace or gdb inside the guest), cannot exec: "
+			 "the syscall engine puts its stub into every new program with ptrace; use --engine container",
+			 (int)pid, tracer);
+}
+
 int trap_stub_watch(struct trap *t, pid_t pid)
 {
 	struct watch w = { .t = t, .pid = pid };
@@ -296,6 +320,8 @@ int trap_stub_watch(struct trap *t, pid_t pid)
 	while (sem_wait(&w.attached) < 0 && errno == EINTR)
 		;
 	sem_destroy(&w.attached);
+	if (w.result == -EPERM)
+		say_traced(pid);
 	return w.result;
 }
 

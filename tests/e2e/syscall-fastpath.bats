@@ -11,10 +11,13 @@ setup_file() {
 	local t
 	t=$(mktemp -d /tmp/mew-fastpath.XXXXXX)
 	chmod 755 "$t"
-	mkdir -p "$t/bin"
+	mkdir -p "$t/bin" "$t/work"
 	cp "$MEW" "$t/bin/mew"
-	cc -O1 -pthread -o "$t/bin/patch" "$BATS_TEST_DIRNAME/fastpath/patch.c" || return 1
+	for p in patch traceme; do
+		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/fastpath/$p.c" || return 1
+	done
 	chmod -R a+rX "$t"
+	chmod 777 "$t/work"
 	if [ "$(id -u)" -eq 0 ]; then
 		DEBIAN=$(bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-debian.sh" amd64) || return 1
 	else
@@ -35,9 +38,9 @@ setup() {
 guest() {
 	if [ "$(id -u)" -eq 0 ]; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-			"$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" "$@"
+			"$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -v "$T/work:/work" "$@"
 	else
-		"$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" "$@"
+		"$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -v "$T/work:/work" "$@"
 	fi
 }
 
@@ -80,4 +83,38 @@ guest() {
 	[ "${lines[0]}" = "threads: 0 wrong answers" ]
 	[ "${lines[1]}" = "signals: 0 wrong answers, 0 in the handler" ]
 	[ "${lines[2]}" = "fork: child answered" ]
+}
+
+@test "syscall: paths under a -v bind are answered in the process (stat, open, readlink), with the bind's files" {
+	ino=$(stat -c %i "$T/bin/patch")
+	run env MEW_DEBUG=1 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/patch loop /opt/t/patch 1000"
+	echo "$output" | grep -v '^mew: debug' || true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"loop: answered"* ]]
+	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
+	[ -n "$n" ] && [ "$n" -lt 100 ]
+	run guest -- /opt/t/patch sites /opt/t/patch
+	[ "${lines[0]}" = "site 0: e9 answered ino $ino" ]
+	# what the kernel refuses to walk from the bind (`..` out of it, an
+	# absolute symlink) is mew's, and means the guest's tree
+	ln -sfn /etc "$T/work/abs"
+	ln -sfn ../opt/t "$T/work/up"
+	run guest -- sh -c 'cat /work/abs/debian_version; ls /work/up/patch; ls /work/../opt/t/traceme; stat -c %i /work/up/patch'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(cat "$DEBIAN/etc/debian_version")" ]
+	[ "${lines[1]}" = /work/up/patch ]
+	[ "${lines[2]}" = /work/../opt/t/traceme ]
+	[ "${lines[3]}" = "$ino" ]
+	rm -f "$T/work/abs" "$T/work/up"
+}
+
+@test "syscall: a program traced by another guest process cannot exec, and mew says why, once, naming the engine" {
+	run "$T/bin/traceme" /bin/true
+	[ "$output" = "child exit 0" ]
+	run guest -- /opt/t/traceme /bin/true
+	echo "$output"
+	[[ "$output" == *"exec: Operation not permitted"* ]]
+	[[ "$output" == *"child exit 3"* ]]
+	[ "$(grep -c 'mew: warning: engine syscall: process [0-9]*, traced by process [0-9]* (strace or gdb inside the guest), cannot exec: .*use --engine container' <<<"$output")" -eq 1 ]
 }

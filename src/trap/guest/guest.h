@@ -124,6 +124,7 @@ char *put_num(char *p, long v);
 /* walk.c: walking a guest path in the rootfs, as the guest's kernel would */
 int shadowed(unsigned long dev, unsigned long ino);
 long walk(long dirfd, const char *path, unsigned long flags);
+long walk_read(long dirfd, const char *path, unsigned long flags);
 long checked(long fd, struct stat *st);
 int writable_start(long dirfd, int create);
 long create(long dirfd, const char *path, unsigned long flags, unsigned long mode);
@@ -134,6 +135,7 @@ long do_stat(long nr, const long *a);					/* query.c */
 long do_access(long dirfd, unsigned long upath, long mode, long flags);
 long do_readlink(long dirfd, unsigned long upath, long buf, long size);
 long do_getcwd(const long *a);
+long untranslate(const char *host, char *out);
 long do_open(long dirfd, unsigned long upath, long flags, long mode);	/* open.c */
 long do_entry(long nr, const long *a);					/* change.c */
 long do_entry2(long nr, const long *a);

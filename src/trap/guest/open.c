@@ -28,7 +28,7 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 	if (creat)
 		fd = create(dirfd, path, f & ~(unsigned long)O_TRUNC, (unsigned long)mode);
 	else
-		fd = walk(dirfd, path, f & ~(unsigned long)O_TRUNC);
+		fd = (write || trunc ? walk : walk_read)(dirfd, path, f & ~(unsigned long)O_TRUNC);
 	if (fd < 0 || (fd = checked(fd, &st)) < 0)
 		return fd;
 	if (trunc && (st.st_mode & S_IFMT) == S_IFREG && (r = S2(__NR_ftruncate, fd, 0)) < 0) {

@@ -99,7 +99,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 			stat_view(dirfd, (struct stat *)buf);
 		return r;
 	}
-	fd = walk(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+	fd = walk_read(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return fd;
 	if (x) {
@@ -136,7 +136,8 @@ __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long m
 		return len;
 	if (len == 0)
 		return (flags & AT_EMPTY_PATH) ? S4(__NR_faccessat2, dirfd, upath, mode, flags) : -ENOENT;
-	fd = walk(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+	/* W_OK under a :ro bind is EROFS: mew's */
+	fd = ((mode & W_OK_) ? walk : walk_read)(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
 	if (fd < 0 || (fd = checked(fd, &st)) < 0)
 		return fd;
 	r = S4(__NR_faccessat2, fd, "", mode, AT_EMPTY_PATH | (flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW)));
@@ -155,7 +156,7 @@ __attribute__((noinline)) long do_readlink(long dirfd, unsigned long upath, long
 	len = guest_path(upath, &path);
 	if (len <= 0)
 		return len < 0 ? len : FALLBACK;
-	fd = walk(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = walk_read(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || (fd = checked(fd, &st)) < 0)
 		return fd;
 	if ((st.st_mode & S_IFMT) != S_IFLNK)
@@ -179,16 +180,16 @@ static long host_under(const char *h, const char *d)
 	return h[n] == '/' || h[n] == '\0' ? (long)n : -1;
 }
 
-/* getcwd: the kernel's (a host path), untranslated as pers_untranslate does
- * (the longest bind source, unless the rootfs is more specific). */
-__attribute__((noinline)) long do_getcwd(const long *a)
+/* Host path host as the guest names it (pers_untranslate's rule: the
+ * longest bind source, unless the rootfs is more specific), into out
+ * (4096 bytes): its length with the NUL, or -1 when it is neither. */
+long untranslate(const char *host, char *out)
 {
-	char host[4096], out[4096];
 	const char *g = cfg.binds, *h = cfg.bind_hosts, *bg = 0;
-	long r = S2(__NR_getcwd, host, sizeof(host)), best = -1, root, n = 0;
+	long best = -1, root, n = 0;
 
-	if (r < 0 || host[0] != '/')
-		return FALLBACK;
+	if (host[0] != '/')
+		return -1;
 	for (; *g != '\0' && *h != '\0'; g += slen(g) + 1, h += slen(h) + 1) {
 		long k = host_under(host, h);
 		if (k > best) {
@@ -208,9 +209,20 @@ __attribute__((noinline)) long do_getcwd(const long *a)
 		if (n == 0)
 			out[n++] = '/';
 	} else {
-		return FALLBACK;
+		return -1;
 	}
 	out[n++] = '\0';
+	return n;
+}
+
+/* getcwd: the kernel's (a host path), untranslated. */
+__attribute__((noinline)) long do_getcwd(const long *a)
+{
+	char host[4096], out[4096];
+	long r = S2(__NR_getcwd, host, sizeof(host)), n;
+
+	if (r < 0 || (n = untranslate(host, out)) < 0)
+		return FALLBACK;
 	if ((unsigned long)n > (unsigned long)a[1])
 		return -ERANGE;
 	return copy_out((unsigned long)a[0], out, (unsigned long)n) < 0 ? -EFAULT : n;

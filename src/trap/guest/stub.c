@@ -206,6 +206,21 @@ long stub_fast(long nr, const long *a)
 	return dispatch(nr, a, NULL);
 }
 
+/* An O_PATH fd on directory path at min or above (-1: none), never on the
+ * host's /proc (answered by mew). */
+static long high_fd(const char *path, long min)
+{
+	struct stat st;
+	long fd = S4(__NR_openat, AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), r = -1;
+
+	if (fd < 0)
+		return -1;
+	if (min >= 64 && S2(__NR_fstat, fd, &st) == 0 && st.st_dev != cfg.proc_dev)
+		r = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, min);
+	S1(__NR_close, fd);
+	return r >= 0 ? r : -1;
+}
+
 /* Run once in a fresh image, by mew (ptrace), at the program's entry. */
 void stub_init(void)
 {
@@ -213,22 +228,26 @@ void stub_init(void)
 				 SA_SIGINFO_ | SA_NODEFER_ | SA_ONSTACK_ | SA_RESTORER_,
 				 (unsigned long)stub_restorer, 0 };
 	unsigned long m = SIGSYS_BIT, lim[2];
-	long fd, min, r;
+	long fd, min;
 
 	S3(__NR_mprotect, STUB_BASE, 0x11000, PROT_READ_ | PROT_EXEC_);
 	S3(__NR_mprotect, STUB_BASE + 0x11000, STUB_DATA - STUB_BASE - 0x11000, 0);
 	S3(__NR_mprotect, STUB_DATA, STUB_BASE + STUB_SIZE - STUB_DATA, PROT_READ_ | PROT_WRITE_);
 	cfg.rootfd = -1;
+	for (int i = 0; i < STUB_MAX_BINDFD; i++)
+		cfg.bindfd[i] = -1;
 	if (cfg.magic == STUB_MAGIC) {
-		fd = S4(__NR_openat, AT_FDCWD, cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		if (fd >= 0) {
-			/* High, out of the way of the guest's own numbering. */
-			min = 1000;
-			if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0 && lim[0] < 1024)
-				min = (long)lim[0] - 24;
-			r = min >= 64 ? S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, min) : -1;
-			S1(__NR_close, fd);
-			cfg.rootfd = r >= 0 ? (int32_t)r : -1;
+		/* High, out of the way of the guest's own numbering. */
+		min = 1000;
+		if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0 && lim[0] < 1024)
+			min = (long)lim[0] - 24;
+		cfg.rootfd = (int32_t)high_fd(cfg.rootfs, min);
+		if (cfg.rootfd >= 0) {
+			const char *h = cfg.bind_hosts;
+			min = cfg.rootfd + 1;
+			for (int i = 0; i < STUB_MAX_BINDFD && *h != '\0'; h += slen(h) + 1, i++)
+				if ((fd = high_fd(h, min)) >= 0)
+					min = (cfg.bindfd[i] = (int32_t)fd) + 1;
 		}
 	}
 	S4(__NR_rt_sigaction, SIGSYS_, &sa, 0, 8);

@@ -70,12 +70,16 @@ struct stub_path_call {
 #define STUB_PATCH_PAGES 16   /* pages of trampolines, each near the code it serves */
 #define STUB_PATCH_FAILED 32  /* sites recently found unpatchable, not looked at again */
 #define STUB_MAX_SHADOW 96
+#define STUB_MAX_BINDFD 16
 #define STUB_MAGIC 0x6d65777374756231ULL
 
 struct stub_config {
 	uint64_t magic;
 	int32_t rootfd; /* set by the stub's init: an O_PATH fd on the rootfs */
 	uint32_t flags;
+	/* set by the stub's init: an O_PATH fd on each directory bind's
+	 * source, in the order of binds (-1: none) */
+	int32_t bindfd[STUB_MAX_BINDFD];
 	uint64_t proc_dev; /* st_dev of the host's /proc: never answered in process */
 	/* Directories and files of the rootfs hidden by binds (rootfs/proc,
 	 * rootfs/dev/null...): a walk that lands there must go to mew. */

@@ -3,9 +3,10 @@
  * answer is then FALLBACK, and mew walks it. */
 #include "guest.h"
 
-/* Is bind guest path g (canonical) an ancestor of, or, path p (absolute,
- * not canonical)?  Component by component. */
-static int under(const char *p, const char *g)
+/* If bind guest path g (canonical) is an ancestor of, or, path p
+ * (absolute, not canonical), component by component: what of p is below
+ * it; else 0. */
+static const char *past(const char *p, const char *g)
 {
 	for (;;) {
 		const char *gc, *pc;
@@ -21,7 +22,7 @@ static int under(const char *p, const char *g)
 			break;
 		}
 		if (*g == '\0')
-			return 1;
+			return p;
 		if (*p == '\0')
 			return 0;
 		gc = g;
@@ -36,6 +37,11 @@ static int under(const char *p, const char *g)
 			if (gc[i] != pc[i])
 				return 0;
 	}
+}
+
+static int under(const char *p, const char *g)
+{
+	return past(p, g) != 0;
 }
 
 static int has_dotdot(const char *p)
@@ -114,6 +120,53 @@ long walk(long dirfd, const char *path, unsigned long flags)
 			S1(__NR_close, fd);
 			return FALLBACK;
 		}
+	}
+	return fd == -ENOENT ? -ENOENT : FALLBACK;
+}
+
+/* A walk that only reads (stat, access without W_OK, readlink, an open for
+ * reading): an absolute path under a directory bind is walked from the
+ * bind's own fd (cfg.bindfd) with RESOLVE_BENEATH, the innermost bind's,
+ * as the kernel would walk it in the bind: `..` and absolute symlinks,
+ * which may leave the bind, are refused by the kernel and go to mew, and
+ * what a bind inside it hides is in cfg.shadow (checked() after).  An
+ * ENOENT is believed when the walk met no symlink and no bind lies inside
+ * this one.  Everything else walks as walk() does. */
+long walk_read(long dirfd, const char *path, unsigned long flags)
+{
+	struct open_how how = { .flags = flags, .mode = 0, .resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
+	const char *g, *rest = 0, *bg = 0;
+	size_t blen = 0;
+	long fd, i = 0, best = -1;
+
+	if (path[0] != '/' || (cfg.flags & STUB_F_NO_IN_ROOT) || has_dotdot(path))
+		return walk(dirfd, path, flags);
+	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1, i++) {
+		const char *r = past(path, g);
+		if (r != 0 && slen(g) >= blen) {
+			best = i;
+			rest = r;
+			bg = g;
+			blen = slen(g);
+		}
+	}
+	if (best < 0)
+		return walk(dirfd, path, flags);
+	if (best >= STUB_MAX_BINDFD || cfg.bindfd[best] < 0)
+		return FALLBACK;
+	if (*rest == '\0')
+		rest = ".";
+	fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
+	if (fd >= 0 || fd != -ENOENT)
+		return fd >= 0 ? fd : FALLBACK;
+	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1)
+		if (g != bg && past(g, bg) != 0)
+			return FALLBACK;
+	how.resolve |= RESOLVE_NO_SYMLINKS;
+	fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
+	if (fd >= 0) {
+		S1(__NR_close, fd);
+		return FALLBACK;
 	}
 	return fd == -ENOENT ? -ENOENT : FALLBACK;
 }

@@ -10,8 +10,10 @@
  *   patch threads PATH    8 threads stat through one site at once
  *   patch signals PATH    a timer's handler stats through a patched site
  *                         while the main loop does
- *   patch fork PATH       a child of a patched process uses the site */
+ *   patch fork PATH       a child of a patched process uses the site
+ *   patch loop PATH N     N stat(PATH), open(PATH) and readlink(PATH) */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -164,6 +166,20 @@ int main(int argc, char **argv)
 		setitimer(ITIMER_REAL, &it, NULL);
 		printf("signals: %ld wrong answers, %ld in the handler\n", bad, (long)handler_bad);
 		return bad + handler_bad != 0;
+	}
+	if (strcmp(argv[1], "loop") == 0 && argc > 3) {
+		char buf[64];
+		for (long i = 0, n = atol(argv[3]); i < n; i++) {
+			struct stat st;
+			int fd = open(path, O_RDONLY);
+			if (stat(path, &st) != 0 || st.st_ino != want.st_ino || fd < 0 || readlink(path, buf, sizeof(buf)) >= 0) {
+				printf("loop: wrong answer\n");
+				return 1;
+			}
+			close(fd);
+		}
+		printf("loop: answered\n");
+		return 0;
 	}
 	if (strcmp(argv[1], "fork") == 0) {
 		int status;
