@@ -138,18 +138,13 @@ static uint64_t access_of(unsigned rights)
 	return a;
 }
 
-int wall_allow(struct wall *w, const char *path, unsigned rights, struct mew_error **err)
+/* The rule for what fd (O_PATH) is, named path in errors. */
+static int allow_fd(struct wall *w, int fd, const char *path, unsigned rights, struct mew_error **err)
 {
 	struct landlock_path_beneath_attr rule = { 0 };
-	cleanup_close int fd = -1;
 	struct stat st;
 
-	if (w->fd < 0)
-		return 0;
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0)
 		return mew_error(err, errno, "the wall: `%s`", path);
 	rule.allowed_access = access_of(rights) & handled_fs(w->abi);
 	if (!S_ISDIR(st.st_mode))
@@ -160,6 +155,20 @@ int wall_allow(struct wall *w, const char *path, unsigned rights, struct mew_err
 	if (syscall(__NR_landlock_add_rule, w->fd, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
 		return mew_error(err, errno, "the wall: a Landlock rule for `%s`", path);
 	return 0;
+}
+
+int wall_allow(struct wall *w, const char *path, unsigned rights, struct mew_error **err)
+{
+	cleanup_close int fd = -1;
+
+	if (w->fd < 0)
+		return 0;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return mew_error(err, errno, "the wall: `%s`", path);
+	return allow_fd(w, fd, path, rights, err);
 }
 
 int wall_allow_pers(struct wall *w, const struct pers *p, bool proc, struct mew_error **err)
@@ -189,8 +198,16 @@ int wall_allow_self(struct wall *w, struct mew_error **err)
 	cleanup_fclose FILE *f = fopen("/proc/self/maps", "re");
 	char line[PATH_MAX + 128];
 
+	cleanup_close int self = -1;
+
 	if (w->fd < 0)
 		return 0;
+	/* mew itself through the magic link: its path may not be reachable
+	 * (the OCI runtime's launcher, opened before pivot_root), and
+	 * emulate's execve re-executes /proc/self/exe */
+	self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+	if (self < 0 || allow_fd(w, self, "/proc/self/exe", WALL_READ | WALL_EXEC, err) < 0)
+		return self < 0 ? mew_error(err, errno, "the wall: /proc/self/exe") : -1;
 	if (f == NULL)
 		return mew_error(err, errno, "the wall: /proc/self/maps");
 	while (fgets(line, sizeof(line), f) != NULL) {
