@@ -374,10 +374,29 @@ static bool hybrid_needs_v2(const struct spec_resources *r)
 	       (r->nhugepages > 0 && v2_writes("hugetlb")) || (r->nrdma > 0 && v2_writes("rdma"));
 }
 
+/* Whether the config asks for v2 controller ctrl: its resources, or a file
+ * of it in linux.resources.unified. */
+static bool asks_v2(const struct spec_resources *r, const char *ctrl)
+{
+	size_t n = strlen(ctrl);
+
+	if (r == NULL)
+		return false;
+	if ((strcmp(ctrl, "io") == 0 && r->blkio.set) || (strcmp(ctrl, "hugetlb") == 0 && r->nhugepages > 0) ||
+	    (strcmp(ctrl, "rdma") == 0 && r->nrdma > 0))
+		return true;
+	for (size_t i = 0; r->unified != NULL && r->unified[i] != NULL; i++)
+		if (strncmp(r->unified[i], ctrl, n) == 0 && r->unified[i][n] == '.')
+			return true;
+	return false;
+}
+
 /* v2 hands controllers down level by level, from the tree's root (base) to
- * the group at path; want is "+cpu +memory ..." or NULL for mew's usual set
- * and whatever of io, hugetlb and rdma the host has. */
-static void enable_v2(const char *base, const char *path, const char *want_only)
+ * the group at path: mew's usual set (cpu, memory, pids, cpuset, io: those a
+ * service manager enables at the root anyway) unless only_asked, and those
+ * the config asks for (hugetlb, rdma, ...).  What is enabled at the root
+ * stays there after the container is gone. */
+static void enable_v2(const char *base, const char *path, bool only_asked, const struct spec_resources *r)
 {
 	cleanup_free char *avail = NULL;
 	char dir[4096], file[4200], want[256] = "";
@@ -388,9 +407,8 @@ static void enable_v2(const char *base, const char *path, const char *want_only)
 		return;
 	for (char *tok = strtok(avail, " \n"); tok != NULL; tok = strtok(NULL, " \n")) {
 		bool usual = strcmp(tok, "cpu") == 0 || strcmp(tok, "memory") == 0 || strcmp(tok, "pids") == 0 ||
-			     strcmp(tok, "cpuset") == 0 || strcmp(tok, "io") == 0 || strcmp(tok, "hugetlb") == 0 ||
-			     strcmp(tok, "rdma") == 0;
-		if (want_only != NULL ? strstr(want_only, tok) != NULL : usual) {
+			     strcmp(tok, "cpuset") == 0 || strcmp(tok, "io") == 0;
+		if ((usual && !only_asked) || asks_v2(r, tok)) {
 			strcat(want, "+");
 			strcat(want, tok);
 			strcat(want, " ");
@@ -440,7 +458,7 @@ static int apply_hybrid_v2(const char *path, const struct spec_resources *r, pid
 
 	if (dir == NULL || file_mkdir_p(dir, 0755, err) < 0)
 		return -1;
-	enable_v2(CGROUP_ROOT "/unified", path, "io hugetlb rdma");
+	enable_v2(CGROUP_ROOT "/unified", path, true, r);
 	if (extra_v2(dir, r, err) < 0)
 		return -1;
 	return pid > 0 ? add_pid(dir, pid, err) : 0;
@@ -471,7 +489,7 @@ static int apply(const char *path, const struct spec *spec, pid_t pid, struct me
 		}
 		/* (the levels above exist now) */
 		if (cgroup_mode() == CGROUP_MODE_UNIFIED)
-			enable_v2(CGROUP_ROOT, path, NULL);
+			enable_v2(CGROUP_ROOT, path, false, spec->oci != NULL ? &spec->oci->resources : NULL);
 		snprintf(base, sizeof(base), CGROUP_ROOT "%s%s", hiers[i][0] != '\0' ? "/" : "", hiers[i]);
 		if (cgroup_hier_has(hiers[i], "cpuset") && cpuset_fill(base, path, err) < 0)
 			r = -1;
