@@ -28,7 +28,7 @@ setup_file() {
 	D=$(mktemp -d /var/tmp/mew-cri.XXXXXX)
 	chmod 755 "$D"
 	# the pods' cgroup parent, as the kubelet's /kubepods/... would be
-	export D SOCK=$D/containerd.sock CGP=/mew-cri-${D##*.}
+	export D SOCK=$D/containerd.sock CGP=/mew-cri-${D##*.} ARM64=${ROOTFS%-amd64}-arm64
 	mkdir -p "$D/py" "$D/logs" "$D/pause/dev" "$D/pause/proc" "$D/pause/etc"
 	protoc -I "$CRI_DIR" --python_out="$D/py" "$CRI_DIR/api.proto"
 	cc -static -Os -o "$D/pause/pause" "$CRI_DIR/pause.c"
@@ -70,6 +70,11 @@ EOF
 	done
 	ctr -a "$SOCK" -n k8s.io images import --snapshotter native "$D/pause.tar" >/dev/null
 	ctr -a "$SOCK" -n k8s.io images import --snapshotter native "$D/busybox.tar" >/dev/null
+	if [ -x "$ARM64/bin/busybox" ]; then
+		oci_archive "$ARM64" "$D/busybox-arm64.tar" docker.io/mew/busybox-arm64:latest arm64
+		ctr -a "$SOCK" -n k8s.io images import --snapshotter native --platform linux/arm64 \
+			"$D/busybox-arm64.tar" >/dev/null
+	fi
 }
 
 # cri_handler NAME [POD_ANNOTATION...]: a runtime handler running build/NAME.
@@ -161,12 +166,12 @@ pod() {
 		jq -re .podSandboxId <<<"$out"
 }
 
-# container POD_ID POD_NAME NAME ARGS_JSON: create one from busybox; prints its id.
+# container POD_ID POD_NAME NAME ARGS_JSON [IMAGE]: create one (from busybox); prints its id.
 container() {
 	local out
 	out=$(cri CreateContainer "$(cat <<EOF
 { "pod_sandbox_id": "$1",
-  "config": { "metadata": { "name": "$3" }, "image": { "image": "docker.io/mew/busybox:latest" },
+  "config": { "metadata": { "name": "$3" }, "image": { "image": "${5:-docker.io/mew/busybox:latest}" },
 	      "command": $4, "log_path": "$3.log",
 	      "envs": [ { "key": "WHO", "value": "$3" } ] },
   "sandbox_config": $(cat "$D/logs/$2.json") }
@@ -316,4 +321,23 @@ exec_status_field() { # ID FIELD
 		cri RemovePodSandbox "{\"pod_sandbox_id\": \"$P\"}"
 	done
 	gone "$A" "$S" "$CA" "$CS"
+}
+
+@test "cri: an arm64 image's container in a pod whose annotation says auto: emulate for it, the container engine for the amd64 pause" {
+	[ -x "$ARM64/bin/busybox" ] || skip "no arm64 busybox rootfs at $ARM64 (scripts/rootfs-busybox.sh arm64)"
+	P=$(pod arm mew-runc '{"run.mew.engine": "auto"}')
+	C=$(container "$P" arm a '["/bin/sh", "-c", "uname -m; exec sleep 1000"]' docker.io/mew/busybox-arm64:latest)
+	cri StartContainer "{\"container_id\": \"$C\"}"
+	run engine_of "$C"
+	echo "$output"
+	[ "$output" = emulate ]
+	pause=$(cri PodSandboxStatus "{\"pod_sandbox_id\": \"$P\", \"verbose\": true}" | jq -re '.info.info | fromjson | .pid')
+	[[ "$(readlink "/proc/$pause/exe")" == */pause ]]
+	run exec_sync "$C" /bin/uname -m
+	echo "$output"
+	[ "$(jq -r .stdout <<<"$output" | base64 -d)" = aarch64 ]
+	grep -Eq '^[0-9T:.+Z-]+ stdout F aarch64$' "$D/logs/arm/a.log"
+	cri StopPodSandbox "{\"pod_sandbox_id\": \"$P\"}"
+	cri RemovePodSandbox "{\"pod_sandbox_id\": \"$P\"}"
+	gone "$P" "$C"
 }

@@ -66,12 +66,13 @@ setup() {
 
 @test "containerd: a detached task is mew's (state, exec, kill, delete)" {
 	"${C[@]}" image ls -q | grep -q busybox || "${C[@]}" image import "$D/busybox-oci.tar"
-	"${C[@]}" run -d --snapshotter native --runc-binary "$RT" docker.io/mew/busybox:latest \
+	# (ctr leaves a detached task's FIFOs behind: in $D, not /run/containerd/fifo)
+	"${C[@]}" run -d --fifo-dir "$D/fifo" --snapshotter native --runc-binary "$RT" docker.io/mew/busybox:latest \
 		mew-ctrd-$$ /bin/sleep 1000
 	# the shim keeps runc state under /run/containerd/runc/<namespace>: mew's
 	# state.json (with its own start_time field) is there
 	grep -q '"start_time"' "/run/containerd/runc/mew-e2e/mew-ctrd-$$/state.json"
-	run "${C[@]}" task exec --exec-id e1 mew-ctrd-$$ /bin/sh -c 'echo exec-ok; exit 4'
+	run "${C[@]}" task exec --fifo-dir "$D/fifo" --exec-id e1 mew-ctrd-$$ /bin/sh -c 'echo exec-ok; exit 4'
 	echo "$output"
 	[ "$status" -eq 4 ]
 	[ "$output" = exec-ok ]
