@@ -111,9 +111,13 @@ int rt_engine_launcher(const char *engine, const struct spec *spec, int *fd, cha
 		strv_push(&v, "--user");
 		strv_push(&v, user);
 	}
+	/* -e NAME: the values come in the environment the launcher is given
+	 * (the config's), never in argv, which any user may read */
 	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL; i++) {
+		char *name = strndup(spec->env[i], strcspn(spec->env[i], "="));
 		strv_push(&v, "-e");
-		strv_push(&v, spec->env[i]);
+		strv_push(&v, name != NULL ? name : "");
+		free(name);
 	}
 	if (strv_push(&v, "--") < 0) {
 		strv_free(v);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,8 @@ const char spec_run_usage[] =
 	"      --arch A           amd64 or arm64 (default: the host's; arm64 implies emulate\n"
 	"                         with --engine auto)\n"
 	"Process:\n"
-	"  -e, --env K=V          set an environment variable (repeatable)\n"
+	"  -e, --env K=V          set an environment variable (repeatable); -e K alone\n"
+	"                         passes mew's own K, if set\n"
 	"  -w, --workdir DIR      working directory inside the rootfs\n"
 	"  -u, --user UID[:GID]   run as this user (default: root inside)\n"
 	"      --hostname NAME    hostname inside (default: mew)\n"
@@ -234,8 +236,21 @@ int spec_parse_run_flags(int argc, char **argv, struct spec *spec, struct mew_er
 			r = set_str(&spec->arch, spec_arch_name(optarg));
 			break;
 		case 'e':
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-				return mew_error(err, 0, "--env: invalid `%s`: expected NAME=VALUE", optarg);
+			if (optarg[0] == '=' || optarg[0] == '\0')
+				return mew_error(err, 0, "--env: invalid `%s`: expected NAME=VALUE or NAME", optarg);
+			if (strchr(optarg, '=') == NULL) {
+				/* NAME alone: mew's own value, as podman's -e NAME
+				 * (the OCI launcher's: values stay out of argv,
+				 * which every user can read in /proc/PID/cmdline) */
+				const char *v = getenv(optarg);
+				cleanup_free char *kv = NULL;
+				if (v == NULL)
+					break;
+				if (asprintf(&kv, "%s=%s", optarg, v) < 0)
+					return mew_error(err, ENOMEM, "--env");
+				r = spec_setenv(spec, kv);
+				break;
+			}
 			r = spec_setenv(spec, optarg);
 			break;
 		case 'w':

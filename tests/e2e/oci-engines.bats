@@ -77,6 +77,21 @@ init_exe() { readlink "/proc/$(state_field "$1" pid)/exe"; }
 	[ "${lines[1]}" = 42 ]
 }
 
+@test "oci-engines: the config's environment reaches a syscall container's process, its values never the launcher's argv (any host user reads /proc/PID/cmdline)" {
+	config "$ROOTFS" '[ "/bin/sh", "-c", "echo \"[$SECRET]\"; exec sleep 100" ]' syscall
+	jq '.process.env += ["SECRET=hunter2 with=sign"]' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }
+	"$RT" --root "$ROOT" start "$ID"
+	pid=$(state_field mew-runc pid)
+	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-e SECRET "
+	run grep -c hunter2 "/proc/$pid/cmdline"
+	[ "$output" = 0 ]
+	run "$RT" --root "$ROOT" exec "$ID" /bin/sh -c 'echo "[$SECRET]"'
+	echo "$output"
+	[ "$output" = "[hunter2 with=sign]" ]
+	"$RT" --root "$ROOT" delete --force "$ID"
+}
+
 @test "oci-engines: the name picks the engine (mew-syscall); the annotation wins over it; vm and unknown names are refused" {
 	config "$ROOTFS" '[ "/bin/sleep", "100" ]'
 	"$BUILD/mew-syscall" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }

@@ -89,6 +89,25 @@ static void expect_error(char **argv, int argc, const char *needle)
 	spec_free(&spec);
 }
 
+/* -e NAME alone passes mew's own value (podman's -e NAME); unset, nothing. */
+static void env_name_alone_takes_mews_value(void **state)
+{
+	char *argv[] = { "run", "-e", "MEW_TEST_SET", "-e", "MEW_TEST_UNSET", "-e", "MEW_TEST_EQ=a=b",
+			 "--", "true", NULL };
+	struct mew_error *err = NULL;
+	struct spec spec;
+
+	(void)state;
+	setenv("MEW_TEST_SET", "x y=z", 1);
+	unsetenv("MEW_TEST_UNSET");
+	assert_int_equal(parse(&spec, &err, (int)ARRAY_SIZE(argv) - 1, argv), 0);
+	assert_string_equal(spec_getenv(&spec, "MEW_TEST_SET"), "x y=z");
+	assert_null(spec_getenv(&spec, "MEW_TEST_UNSET"));
+	assert_string_equal(spec_getenv(&spec, "MEW_TEST_EQ"), "a=b");
+	spec_free(&spec);
+	unsetenv("MEW_TEST_SET");
+}
+
 static void flag_errors_name_the_value(void **state)
 {
 	char *a[] = { "run", "--memory", "12XB", "true", NULL };
@@ -141,6 +160,7 @@ int main(void)
 		cmocka_unit_test(parse_size_accepts_units),
 		cmocka_unit_test(parse_size_rejects_garbage),
 		cmocka_unit_test(flags_fill_the_spec),
+		cmocka_unit_test(env_name_alone_takes_mews_value),
 		cmocka_unit_test(flag_errors_name_the_value),
 		cmocka_unit_test(validate_names_the_rootfs),
 		cmocka_unit_test(setenv_replaces),
