@@ -62,7 +62,8 @@ $(cri_handler mew-runc '"run.mew.engine"')
 $(cri_handler mew-syscall)
 $(cri_handler mew-emulate)
 EOF
-	containerd --config "$D/config.toml" >"$D/containerd.log" 2>&1 &
+	# (not holding bats's descriptor 3: a shim left running would hang bats)
+	containerd --config "$D/config.toml" >"$D/containerd.log" 2>&1 3>&- &
 	echo $! >"$D/containerd.pid"
 	for _ in $(seq 100); do
 		cri Version >/dev/null 2>&1 && break
@@ -120,12 +121,14 @@ teardown_file() {
 		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null
 	fi
-	# what a failed run left: the shims containerd started, the containers
-	for f in "$D"/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
-		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	# what a failed run left: the containers, then the shims this containerd
+	# started (named by its socket, unique to this run)
 	for f in "$D"/runc/k8s.io/*; do
 		[ -d "$f" ] && "$BUILD/mew-runc" --root "$D/runc/k8s.io" delete --force "${f##*/}" >/dev/null 2>&1
+	done
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -q "^[^ ]*containerd-shim-runc-v2 .*-address $SOCK " &&
+			pid=${f#/proc/} && kill "${pid%/cmdline}" 2>/dev/null
 	done
 	grep -F " $D/" /proc/self/mounts | cut -d' ' -f2 | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	for f in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"; do
