@@ -231,6 +231,15 @@ gone() { # ID...
 	# the container engine: the process is the image's own program
 	pid=$(pid_of "$C")
 	[[ "$(readlink "/proc/$pid/exe")" == */bin/busybox ]]
+	# UpdateContainerResources reaches the container's cgroup (mew's update)
+	cri UpdateContainerResources "{\"container_id\": \"$C\", \"linux\": {\"memory_limit_in_bytes\": 67108864}}"
+	[ "$(cat /sys/fs/cgroup/memory/$CGP/pod-web/$C/memory.limit_in_bytes 2>/dev/null ||
+		cat /sys/fs/cgroup/$CGP/pod-web/$C/memory.max)" = 67108864 ]
+	# ContainerStats reads it (the kubelet's, for kubectl top)
+	run cri ContainerStats "{\"container_id\": \"$C\"}"
+	echo "$output"
+	[ "$(jq -r .stats.attributes.id <<<"$output")" = "$C" ]
+	[ "$(jq -r .stats.memory.usageBytes.value <<<"$output")" -gt 0 ]
 	# ExecSync in the container, in the pod's pid namespace (pause is 1)
 	run exec_sync "$C" /bin/sh -c 'echo $WHO $(cat /proc/1/cmdline); echo err >&2; exit 3'
 	echo "$output"
