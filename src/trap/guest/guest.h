@@ -124,7 +124,8 @@ char *put_num(char *p, long v);
 /* walk.c: walking a guest path in the rootfs, as the guest's kernel would */
 int shadowed(unsigned long dev, unsigned long ino);
 long walk(long dirfd, const char *path, unsigned long flags);
-long walk_read(long dirfd, const char *path, unsigned long flags);
+long walk_ex(long dirfd, const char *path, unsigned long flags, int *clear);
+long walk_read(long dirfd, const char *path, unsigned long flags, int *clear);
 long checked(long fd, struct stat *st);
 int writable_start(long dirfd, int create);
 long create(long dirfd, const char *path, unsigned long flags, unsigned long mode);

@@ -11,6 +11,7 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 	unsigned long f = (unsigned int)flags;
 	int creat = (f & O_CREAT) != 0, trunc = (f & O_TRUNC) != 0, write = (f & O_ACCMODE) != O_RDONLY;
 	long len, fd, r;
+	int clear = 0;
 
 	if (f & __O_TMPFILE)
 		return FALLBACK;
@@ -28,8 +29,10 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 	if (creat)
 		fd = create(dirfd, path, f & ~(unsigned long)O_TRUNC, (unsigned long)mode);
 	else
-		fd = (write || trunc ? walk : walk_read)(dirfd, path, f & ~(unsigned long)O_TRUNC);
-	if (fd < 0 || (fd = checked(fd, &st)) < 0)
+		fd = (write || trunc ? walk_ex : walk_read)(dirfd, path, f & ~(unsigned long)O_TRUNC, &clear);
+	/* a lexical walk's end needs no look (walk.c), unless O_TRUNC asks
+	 * what it is */
+	if (fd < 0 || ((!clear || trunc) && (fd = checked(fd, &st)) < 0))
 		return fd;
 	if (trunc && (st.st_mode & S_IFMT) == S_IFREG && (r = S2(__NR_ftruncate, fd, 0)) < 0) {
 		S1(__NR_close, fd);

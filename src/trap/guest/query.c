@@ -53,7 +53,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 	const char *path;
 	long dirfd = AT_FDCWD, flags = 0, mask = 0, r, fd, len;
 	unsigned long upath, buf;
-	int x = nr == __NR_statx;
+	int x = nr == __NR_statx, clear = 0;
 	struct stat st;
 
 	switch (nr) {
@@ -99,11 +99,11 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 			stat_view(dirfd, (struct stat *)buf);
 		return r;
 	}
-	fd = walk_read(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+	fd = walk_read(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &clear);
 	if (fd < 0)
 		return fd;
 	if (x) {
-		if ((fd = checked(fd, &st)) < 0)
+		if (!clear && (fd = checked(fd, &st)) < 0)
 			return fd;
 		r = S5(__NR_statx, fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, buf);
 		if (r == 0)
@@ -126,6 +126,7 @@ __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long m
 	const char *path;
 	struct stat st;
 	long len, fd, r;
+	int clear = 0;
 
 	if (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return FALLBACK;
@@ -137,8 +138,9 @@ __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long m
 	if (len == 0)
 		return (flags & AT_EMPTY_PATH) ? S4(__NR_faccessat2, dirfd, upath, mode, flags) : -ENOENT;
 	/* W_OK under a :ro bind is EROFS: mew's */
-	fd = ((mode & W_OK_) ? walk : walk_read)(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
-	if (fd < 0 || (fd = checked(fd, &st)) < 0)
+	fd = ((mode & W_OK_) ? walk_ex : walk_read)(dirfd, path,
+						     O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &clear);
+	if (fd < 0 || (!clear && (fd = checked(fd, &st)) < 0))
 		return fd;
 	r = S4(__NR_faccessat2, fd, "", mode, AT_EMPTY_PATH | (flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW)));
 	S1(__NR_close, fd);
@@ -156,7 +158,7 @@ __attribute__((noinline)) long do_readlink(long dirfd, unsigned long upath, long
 	len = guest_path(upath, &path);
 	if (len <= 0)
 		return len < 0 ? len : FALLBACK;
-	fd = walk_read(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = walk_read(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0 || (fd = checked(fd, &st)) < 0)
 		return fd;
 	if ((st.st_mode & S_IFMT) != S_IFLNK)

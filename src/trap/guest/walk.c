@@ -82,46 +82,48 @@ int shadowed(unsigned long dev, unsigned long ino)
 }
 
 /* Open path (our copy) as the guest's kernel would, when the walk provably
- * stays in the rootfs: an fd, -ENOENT when that is the answer, or FALLBACK. */
-long walk(long dirfd, const char *path, unsigned long flags)
+ * stays in the rootfs: an fd, -ENOENT when that is the answer, or FALLBACK.
+ * An absolute path that lexically avoids every bind (no `..`, no bind at
+ * or above it) is walked without symlinks first: if that ends, nothing a
+ * bind hides can be there (*clear, when given, says so: no checked()
+ * needed), and its ENOENT is the answer; a symlink on the way (ELOOP) walks
+ * again, following it in the root. */
+long walk_ex(long dirfd, const char *path, unsigned long flags, int *clear)
 {
 	struct open_how how = { .flags = flags, .mode = 0, .resolve = RESOLVE_NO_MAGICLINKS };
-	long start, fd;
-	int clear = 0;
+	long fd;
 
+	if (clear != 0)
+		*clear = 0;
 	if (cfg.rootfd < 0)
 		return FALLBACK;
-	if (path[0] == '/') {
-		start = cfg.rootfd;
-		how.resolve |= RESOLVE_IN_ROOT;
-		if (cfg.flags & STUB_F_NO_IN_ROOT) {
-			if (!lexically_clear(path))
-				return FALLBACK;
-			how.resolve |= RESOLVE_NO_SYMLINKS;
-			clear = 1;
-		}
-	} else {
-		start = dirfd;
+	if (path[0] != '/') {
 		how.resolve |= RESOLVE_BENEATH;
+		fd = S4(__NR_openat2, dirfd, path, &how, sizeof(how));
+		return fd >= 0 ? fd : FALLBACK;
 	}
-	fd = S4(__NR_openat2, start, path, &how, sizeof(how));
-	if (fd >= 0)
-		return fd;
-	if (fd != -ENOENT || path[0] != '/')
-		return FALLBACK;
-	if (!clear) {
-		/* Did the walk miss because it met a bind's hidden directory?
-		 * Not if the path avoids binds lexically and has no symlink. */
-		if (!lexically_clear(path))
-			return FALLBACK;
+	how.resolve |= RESOLVE_IN_ROOT;
+	if (lexically_clear(path)) {
 		how.resolve |= RESOLVE_NO_SYMLINKS;
-		fd = S4(__NR_openat2, start, path, &how, sizeof(how));
-		if (fd >= 0) {
-			S1(__NR_close, fd);
+		fd = S4(__NR_openat2, cfg.rootfd, path, &how, sizeof(how));
+		if (fd >= 0 && clear != 0)
+			*clear = 1;
+		if (fd >= 0 || fd == -ENOENT)
+			return fd;
+		if (fd != -ELOOP)
 			return FALLBACK;
-		}
+		how.resolve &= ~(unsigned long long)RESOLVE_NO_SYMLINKS;
 	}
-	return fd == -ENOENT ? -ENOENT : FALLBACK;
+	/* with too many hidden objects to list, only lexical walks */
+	if (cfg.flags & STUB_F_NO_IN_ROOT)
+		return FALLBACK;
+	fd = S4(__NR_openat2, cfg.rootfd, path, &how, sizeof(how));
+	return fd >= 0 ? fd : FALLBACK;
+}
+
+long walk(long dirfd, const char *path, unsigned long flags)
+{
+	return walk_ex(dirfd, path, flags, 0);
 }
 
 /* A walk that only reads (stat, access without W_OK, readlink, an open for
@@ -132,15 +134,17 @@ long walk(long dirfd, const char *path, unsigned long flags)
  * what a bind inside it hides is in cfg.shadow (checked() after).  An
  * ENOENT is believed when the walk met no symlink and no bind lies inside
  * this one.  Everything else walks as walk() does. */
-long walk_read(long dirfd, const char *path, unsigned long flags)
+long walk_read(long dirfd, const char *path, unsigned long flags, int *clear)
 {
 	struct open_how how = { .flags = flags, .mode = 0, .resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
 	const char *g, *rest = 0, *bg = 0;
 	size_t blen = 0;
 	long fd, i = 0, best = -1;
 
+	if (clear != 0)
+		*clear = 0;
 	if (path[0] != '/' || (cfg.flags & STUB_F_NO_IN_ROOT) || has_dotdot(path))
-		return walk(dirfd, path, flags);
+		return walk_ex(dirfd, path, flags, clear);
 	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1, i++) {
 		const char *r = past(path, g);
 		if (r != 0 && slen(g) >= blen) {
@@ -151,7 +155,7 @@ long walk_read(long dirfd, const char *path, unsigned long flags)
 		}
 	}
 	if (best < 0)
-		return walk(dirfd, path, flags);
+		return walk_ex(dirfd, path, flags, clear);
 	if (best >= STUB_MAX_BINDFD || cfg.bindfd[best] < 0)
 		return FALLBACK;
 	if (*rest == '\0')
