@@ -32,7 +32,7 @@ static const int refused[] = {
 enum {
 	L_ALLOW = 1, L_TRAP, L_TRACE, L_NOTIF, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW, L_IPHI,
 	L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGMASK, L_CLONE, L_OPEN, L_OPENAT,
-	L_ALLOW0, L_ENOSYS0, L_ERRNO0,
+	L_FD0, L_FD01, L_FD1, L_ALLOW0, L_ENOSYS0, L_ERRNO0,
 };
 
 #define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
@@ -167,6 +167,9 @@ static const int stub_trapped[] = {
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_symlink, SYS_symlinkat,
 	SYS_utimensat, SYS_rename, SYS_renameat, SYS_renameat2, SYS_link, SYS_linkat,
 	SYS_getcwd, SYS_chmod, SYS_fchmodat, SYS_truncate, SYS_uname,
+	/* an AF_UNIX name given back as the guest's path; the stub's own fds
+	 * taken out of /proc/N/fd listings (guest/sock.c, guest/fds.c) */
+	SYS_getsockname, SYS_getpeername, SYS_getdents64,
 };
 
 /* At label l (BPF_NEXT: here): TRAP when argument i (a pointer) is not
@@ -213,6 +216,7 @@ int trap_filter_stub(struct sock_fprog *prog)
 			SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, 441 /* epoll_pwait2 */,
 			SYS_unshare, SYS_setns, SYS_chroot,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
+			SYS_close, SYS_fcntl, SYS_dup2, SYS_dup3, 436 /* close_range */,
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(more); i++)
 			jump_once(b, pre, more[i], L_IPHI, BPF_NEXT);
@@ -258,6 +262,11 @@ int trap_filter_stub(struct sock_fprog *prog)
 	jump_once(b, guest, SYS_pselect6, L_MASK5, BPF_NEXT);
 	jump_once(b, guest, SYS_epoll_pwait, L_MASK4, BPF_NEXT);
 	jump_once(b, guest, 441 /* epoll_pwait2 */, L_MASK4, BPF_NEXT);
+	jump_once(b, guest, SYS_close, L_FD0, BPF_NEXT);
+	jump_once(b, guest, SYS_fcntl, L_FD0, BPF_NEXT);
+	jump_once(b, guest, SYS_dup2, L_FD01, BPF_NEXT);
+	jump_once(b, guest, SYS_dup3, L_FD01, BPF_NEXT);
+	jump_once(b, guest, 436 /* close_range */, L_FD1, BPF_NEXT);
 	for (size_t i = 0; i < ntraced; i++)
 		if (trap_notified(traced[i]))
 			jump_once(b, guest, (unsigned)traced[i], L_NOTIF, BPF_NEXT);
@@ -289,6 +298,17 @@ int trap_filter_stub(struct sock_fprog *prog)
 	trap_if_pointer(b, L_MASK5, 5);
 	/* sendto(fd, buf, len, flags, addr, addrlen): trapped with an address. */
 	trap_if_pointer(b, L_SENDTO, 4);
+	/* close, fcntl (fd 0), dup2, dup3 (0 or 1), close_range (its last):
+	 * trapped when the number may be one of the stub's own (guest/fds.c) */
+	bpf_label(b, L_FD0);
+	bpf_ld(b, ARG_LO(0));
+	bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_TRAP, L_ALLOW);
+	bpf_label(b, L_FD01);
+	bpf_ld(b, ARG_LO(0));
+	bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_TRAP, BPF_NEXT);
+	bpf_label(b, L_FD1);
+	bpf_ld(b, ARG_LO(1));
+	bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_TRAP, L_ALLOW);
 	bpf_ret(b, L_ALLOW, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_TRAP, SECCOMP_RET_TRAP | STUB_TAG);
 	bpf_ret(b, L_NOTIF, SECCOMP_RET_USER_NOTIF);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -150,6 +151,15 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		  (c->flags & STUB_F_NO_IN_ROOT) ? " (too many: absolute paths without symlinks only)" : "",
 		  c->ncalls);
 	return 0;
+}
+
+unsigned trap_stub_fd_min(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < 1024)
+		return r.rlim_cur >= 88 ? (unsigned)r.rlim_cur - 24 : 64;
+	return 1000;
 }
 
 int trap_stub_map_self(void)

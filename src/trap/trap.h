@@ -61,6 +61,10 @@ int trap_filter_stub(struct sock_fprog *prog);
  * one kind (enum pers_kind; PK_REFUSE's errnos in errs). */
 size_t trap_traced_list(int *nrs, size_t max);
 size_t trap_stub_calls(struct stub_path_call *out, size_t max);
+/* The lowest number the stub's own fds take (guest/stub.c's init, under
+ * this process's RLIMIT_NOFILE): the filter traps close, fcntl, dup2, dup3
+ * and close_range of numbers from there (guest/fds.c). */
+unsigned trap_stub_fd_min(void);
 size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max);
 
 /* The stub (stub.c): its configuration for this run; mapping it into the

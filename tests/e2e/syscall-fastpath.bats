@@ -13,7 +13,7 @@ setup_file() {
 	chmod 755 "$t"
 	mkdir -p "$t/bin" "$t/work"
 	cp "$MEW" "$t/bin/mew"
-	for p in patch traceme; do
+	for p in patch fds traceme; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/fastpath/$p.c" || return 1
 	done
 	chmod -R a+rX "$t"
@@ -107,6 +107,46 @@ guest() {
 	[ "${lines[2]}" = /work/../opt/t/traceme ]
 	[ "${lines[3]}" = "$ino" ]
 	rm -f "$T/work/abs" "$T/work/up"
+}
+
+@test "syscall: the stub's own fds are not the guest's (/proc/self/fd, fcntl, close, dup2 and close_range over them)" {
+	ino=$(stat -c %i "$DEBIAN/etc/debian_version")
+	run guest -- /opt/t/fds list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "fds: 0 1 2"* ]]
+	# the stub keeps its fds from 1000 up: none shows
+	[ -z "$(grep -E ' [0-9]{4,}' <<<"$output")" ]
+	run guest -- sh -c 'ls /proc/self/fd /proc/self/fdinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$(grep -E '^[0-9]{4,}$' <<<"$output")" ]
+	run guest -- /opt/t/fds poke /etc/debian_version
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "getfd 0 close 0" ]
+	[ "${lines[1]}" = "ino $ino" ]
+	# the guest's dup2 onto the stub's numbers takes them; the stub moves
+	run guest -- /opt/t/fds dup2 /etc/debian_version
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "dup2 failed 0" ]
+	[ "${lines[1]}" = "ino $ino" ]
+	[ "${lines[2]}" = "close_range 0" ]
+	[ "${lines[3]}" = "ino $ino" ]
+	[ "${lines[4]}" = "fds: 0 1 2 3" ]
+}
+
+@test "syscall: an AF_UNIX socket's name is the guest path it was bound to (getsockname, getpeername)" {
+	for d in /tmp /work; do
+		run guest -- /opt/t/fds sock $d
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "getsockname: $d/s" ]
+		[ "${lines[1]}" = "getpeername: $d/s" ]
+		[ "${lines[2]}" = "accepted getsockname: $d/s" ]
+		[ "${lines[3]}" = "short: ${d:0:4} 1" ]
+	done
 }
 
 @test "syscall: a program traced by another guest process cannot exec, and mew says why, once, naming the engine" {

@@ -158,6 +158,21 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_rt_sigprocmask, GUEST_IP, SIG_UNBLOCK, 0x1000, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_rt_sigprocmask, GUEST_IP, SIG_BLOCK, 0x1000, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_rt_sigprocmask, GUEST_IP, SIG_BLOCK, 0, 0x1000), SECCOMP_RET_ALLOW);
+	/* the stub's own fds: calls that may name one (guest/fds.c) */
+	unsigned m = trap_stub_fd_min();
+	assert_int_equal(act(&p, SYS_close, GUEST_IP, 5, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_close, GUEST_IP, m, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, m - 1, F_GETFD, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, m + 3, F_GETFD, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_dup2, GUEST_IP, 3, 4, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_dup2, GUEST_IP, 3, m, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_dup3, GUEST_IP, m, 3, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, 436 /* close_range */, GUEST_IP, 3, 10, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, 436 /* close_range */, GUEST_IP, 3, ~0U, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_getdents64, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_getsockname, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_getpeername, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_close, fast, m, 0, 0), SECCOMP_RET_ALLOW);
 	/* the stub's own fast instruction: already translated */
 	assert_int_equal(act(&p, SYS_stat, fast, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_execve, fast, 0, 0, 0), SECCOMP_RET_ALLOW);

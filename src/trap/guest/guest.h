@@ -142,6 +142,9 @@ long do_entry(long nr, const long *a);					/* change.c */
 long do_entry2(long nr, const long *a);
 long do_follow(long nr, const long *a);
 long do_sock(long nr, const long *a);					/* sock.c */
+long do_sockname(long nr, const long *a);
+long do_fds(long nr, const long *a);					/* fds.c */
+int stub_fd(long fd);
 long do_creds(long nr, const long *a);					/* creds.c */
 long do_kill(long nr, const long *a);
 long do_exec(long nr, const long *a);					/* exec.c */

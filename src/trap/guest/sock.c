@@ -1,9 +1,11 @@
 #include "guest.h"
 
 /* AF_UNIX socket paths (bind, connect, sendto, sendmsg): mew translates
- * the path; the call is made here with /proc/self/fd/N of the socket file
- * (or of its directory, for bind), which fits in sun_path whatever the
- * host path's length. */
+ * the path; the call is made here with the host path, or, when that does
+ * not fit in sun_path, with /proc/self/fd/N of the socket file (or of its
+ * directory, for bind).  getsockname and getpeername give the guest path
+ * back (a socket bound through /proc/self/fd/N, a host path of 108 bytes
+ * or more, shows that name). */
 struct ksockaddr_un {
 	unsigned short family;
 	char path[108];
@@ -56,6 +58,14 @@ __attribute__((noinline)) long do_sock(long nr, const long *a)
 			      (long)host, sizeof(host));
 	if (r < 0)
 		return r;
+	if (slen(host) < sizeof(to.path)) {
+		memset(&to, 0, sizeof(to));
+		to.family = 1;
+		memcpy(to.path, host, slen(host) + 1);
+		len = slen(host) + 3;
+		fd = -1;
+		goto call;
+	}
 	if (bind) {
 		char *slash = host;
 		for (char *q = host; *q != '\0'; q++)
@@ -85,6 +95,7 @@ __attribute__((noinline)) long do_sock(long nr, const long *a)
 	}
 	*p = '\0';
 	len = (unsigned long)(p - to.path) + 3;
+call:
 	switch (nr) {
 	case __NR_bind:
 	case __NR_connect:
@@ -99,8 +110,45 @@ __attribute__((noinline)) long do_sock(long nr, const long *a)
 		r = S3(nr, a[0], &m, a[2]);
 		break;
 	}
-	S1(__NR_close, fd);
+	if (fd >= 0)
+		S1(__NR_close, fd);
 	return r;
 as_is:
 	return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* getsockname, getpeername: an AF_UNIX path as the guest named it. */
+__attribute__((noinline)) long do_sockname(long nr, const long *a)
+{
+	struct {
+		unsigned short family;
+		char path[126];
+	} sa;
+	char host[sizeof(sa.path) + 1], guest[4096];
+	int ulen, len = sizeof(sa);
+	long r, n;
+
+	if (a[1] == 0 || a[2] == 0)
+		return S3(nr, a[0], a[1], a[2]);
+	if (copy_in(&ulen, (unsigned long)a[2], sizeof(ulen)) < 0)
+		return -EFAULT;
+	if (ulen < 0)
+		return -EINVAL;
+	memset(&sa, 0, sizeof(sa));
+	r = S3(nr, a[0], &sa, &len);
+	if (r < 0)
+		return r;
+	if (sa.family == 1 && len > 2 && sa.path[0] == '/' && len - 2 < (int)sizeof(host)) {
+		memcpy(host, sa.path, (size_t)len - 2);
+		host[len - 2] = '\0';
+		n = untranslate(host, guest);
+		if (n > 0 && n <= (long)sizeof(sa.path)) {
+			memcpy(sa.path, guest, (size_t)n);
+			len = (int)n + 2;
+		}
+	}
+	if (copy_out((unsigned long)a[1], &sa, (unsigned long)(ulen < len ? ulen : len)) < 0 ||
+	    copy_out((unsigned long)a[2], &len, sizeof(len)) < 0)
+		return -EFAULT;
+	return 0;
 }

@@ -163,6 +163,16 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_sendto:
 	case __NR_sendmsg:
 		return do_sock(nr, a);
+	case __NR_getsockname:
+	case __NR_getpeername:
+		return do_sockname(nr, a);
+	case __NR_close:
+	case __NR_fcntl:
+	case __NR_dup2:
+	case __NR_dup3:
+	case 436: /* close_range */
+	case __NR_getdents64:
+		return do_fds(nr, a);
 	case __NR_rt_sigprocmask:
 		return do_sigprocmask(a, uc);
 	case __NR_rt_sigsuspend:

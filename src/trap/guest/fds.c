@@ -1,0 +1,176 @@
+/* The stub's own fds (its O_PATH fds on the rootfs and on each directory
+ * bind, numbered high: stub.c's init) are not the guest's.  The guest
+ * neither sees them nor breaks them:
+ *   close, fcntl, dup2/dup3 from one of them: EBADF, as for a number the
+ *   guest never opened;
+ *   dup2/dup3 onto one, close_range over them: the guest's call is made,
+ *   the stub's fd moved out of the way first (dup2) or left out (close_range);
+ *   getdents64 of a /proc/N/fd or /proc/N/fdinfo directory: their entries
+ *   taken out.
+ * The filter traps these calls only for numbers at or above the lowest
+ * the stub's fds take (trap_stub_fd_min), so close and fcntl of ordinary
+ * fds cost nothing; getdents64 always (the entries are looked at only when
+ * one is named as a stub fd). */
+#include "guest.h"
+
+struct kdirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+int stub_fd(long fd)
+{
+	if (fd < 0 || fd > 0x7fffffff)
+		return 0;
+	if (fd == cfg.rootfd)
+		return 1;
+	for (int i = 0; i < STUB_MAX_BINDFD; i++)
+		if (cfg.bindfd[i] >= 0 && fd == cfg.bindfd[i])
+			return 1;
+	return 0;
+}
+
+/* The guest is about to make fd its own (dup2/dup3 onto it): the stub's fd
+ * there moves to the next free number above, and fd is closed. */
+static void move_away(long fd)
+{
+	long n = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
+
+	if (cfg.rootfd == fd)
+		cfg.rootfd = (int32_t)n; /* -1 when none: everything goes to mew */
+	for (int i = 0; i < STUB_MAX_BINDFD; i++)
+		if (cfg.bindfd[i] == fd)
+			cfg.bindfd[i] = (int32_t)(n >= 0 ? n : -1);
+	if (cfg.rootfd < -1)
+		cfg.rootfd = -1;
+	S1(__NR_close, fd);
+}
+
+/* close_range(first, last, flags) of everything in it but the stub's fds. */
+static long close_range_around(unsigned long first, unsigned long last, long flags)
+{
+	unsigned long from = first;
+	long r = 0;
+
+	if (first > last)
+		return -EINVAL;
+	for (;;) {
+		/* the lowest stub fd in [from, last] */
+		unsigned long low = ~0UL;
+		if (cfg.rootfd >= 0 && (unsigned long)cfg.rootfd >= from && (unsigned long)cfg.rootfd <= last)
+			low = (unsigned long)cfg.rootfd;
+		for (int i = 0; i < STUB_MAX_BINDFD; i++)
+			if (cfg.bindfd[i] >= 0 && (unsigned long)cfg.bindfd[i] >= from &&
+			    (unsigned long)cfg.bindfd[i] <= last && (unsigned long)cfg.bindfd[i] < low)
+				low = (unsigned long)cfg.bindfd[i];
+		if (low == ~0UL)
+			return S3(__NR_close_range, from, last, flags);
+		if (low > from && (r = S3(__NR_close_range, from, low - 1, flags)) < 0)
+			return r;
+		if (low == last)
+			return r;
+		from = low + 1;
+	}
+}
+
+/* Is dirfd a /proc/N/fd or /proc/N/fdinfo directory? */
+static int fd_dir(long dirfd)
+{
+	char link[40] = "/proc/self/fd/", target[64];
+	struct stat st;
+	long n;
+
+	if (S2(__NR_fstat, dirfd, &st) < 0 || st.st_dev != cfg.proc_dev || (st.st_mode & S_IFMT) != S_IFDIR)
+		return 0;
+	*put_num(link + 14, dirfd) = '\0';
+	n = S4(__NR_readlinkat, AT_FDCWD, link, target, sizeof(target) - 1);
+	if (n < 4)
+		return 0;
+	target[n] = '\0';
+	return (n >= 3 && target[n - 3] == '/' && target[n - 2] == 'f' && target[n - 1] == 'd') ||
+	       (n >= 7 && target[n - 7] == '/' && target[n - 6] == 'f' && target[n - 5] == 'd' &&
+		target[n - 4] == 'i' && target[n - 3] == 'n' && target[n - 2] == 'f' && target[n - 1] == 'o');
+}
+
+static long name_num(const char *s)
+{
+	long v = 0;
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 0x7fffffff)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* Does the buffer name one of the stub's fds? */
+static int names_stub_fd(unsigned long buf, long r)
+{
+	for (long at = 0; at < r;) {
+		struct kdirent64 *d = (struct kdirent64 *)(buf + (unsigned long)at);
+		if (d->reclen == 0)
+			return 0;
+		if (stub_fd(name_num(d->name)))
+			return 1;
+		at += d->reclen;
+	}
+	return 0;
+}
+
+/* getdents64 without the stub's fds' entries (looked at only when one of
+ * its numbers is there); a buffer they filled alone is read again (0 would
+ * say the directory ended). */
+static long getdents_hiding(long fd, unsigned long buf, long count)
+{
+	int dir = -1;
+
+	for (;;) {
+		long r = S3(__NR_getdents64, fd, buf, count), at = 0, kept = 0;
+		if (r <= 0 || !names_stub_fd(buf, r))
+			return r;
+		if (dir < 0)
+			dir = fd_dir(fd);
+		if (!dir)
+			return r;
+		while (at < r) {
+			struct kdirent64 *d = (struct kdirent64 *)(buf + (unsigned long)at);
+			unsigned short len = d->reclen;
+			if (len == 0 || at + len > r)
+				return r;
+			if (!stub_fd(name_num(d->name))) {
+				if (kept != at)
+					memcpy((void *)(buf + (unsigned long)kept), d, len);
+				kept += len;
+			}
+			at += len;
+		}
+		if (kept > 0)
+			return kept;
+	}
+}
+
+__attribute__((noinline)) long do_fds(long nr, const long *a)
+{
+	switch (nr) {
+	case __NR_close:
+		return stub_fd(a[0]) ? -EBADF : S1(nr, a[0]);
+	case __NR_fcntl:
+		return stub_fd(a[0]) ? -EBADF : S3(nr, a[0], a[1], a[2]);
+	case __NR_dup2:
+	case __NR_dup3:
+		if (stub_fd(a[0]))
+			return -EBADF;
+		if (stub_fd(a[1]) && a[0] != a[1])
+			move_away(a[1]);
+		return S3(nr, a[0], a[1], a[2]);
+	case __NR_close_range:
+		return close_range_around((unsigned int)a[0], (unsigned int)a[1], a[2]);
+	default: /* getdents64 */
+		return getdents_hiding(a[0], (unsigned long)a[1], a[2]);
+	}
+}

@@ -1,0 +1,127 @@
+/* What the guest sees of the stub's own fds (src/trap/guest/fds.c) and of
+ * its socket names (sock.c); runs natively too.
+ *   fds list               the numbers in /proc/self/fd
+ *   fds poke PATH          fcntl(F_GETFD) and close of 1000..1100 (how many
+ *                          answered), then stat(PATH)'s inode
+ *   fds dup2 PATH          dup2 onto 64..1100 and close_range(3, ~0), then
+ *                          stat(PATH)'s inode and /proc/self/fd
+ *   fds sock DIR           getsockname and getpeername of an AF_UNIX socket
+ *                          bound at DIR/s */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void list(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n[4096], k = 0;
+
+	if (d == NULL) {
+		perror("/proc/self/fd");
+		exit(1);
+	}
+	while ((e = readdir(d)) != NULL && k < 4096)
+		if (e->d_name[0] != '.')
+			n[k++] = atoi(e->d_name);
+	closedir(d);
+	for (int i = 1; i < k; i++)
+		for (int j = i; j > 0 && n[j - 1] > n[j]; j--) {
+			int t = n[j];
+			n[j] = n[j - 1];
+			n[j - 1] = t;
+		}
+	printf("fds:");
+	for (int i = 0; i < k; i++)
+		printf(" %d", n[i]);
+	printf("\n");
+}
+
+static void ino(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		printf("stat: %s\n", strerror(errno));
+	else
+		printf("ino %lu\n", (unsigned long)st.st_ino);
+}
+
+static void name(const char *what, int r, struct sockaddr_un *sa, socklen_t len)
+{
+	if (r != 0)
+		printf("%s: %s\n", what, strerror(errno));
+	else
+		printf("%s: %.*s\n", what, (int)(len - offsetof(struct sockaddr_un, sun_path)), sa->sun_path);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "list") == 0) {
+		list();
+		return 0;
+	}
+	if (strcmp(argv[1], "poke") == 0 && argc > 2) {
+		int getfd = 0, closed = 0;
+		for (int fd = 1000; fd <= 1100; fd++) {
+			getfd += fcntl(fd, F_GETFD) >= 0;
+			closed += close(fd) == 0;
+		}
+		printf("getfd %d close %d\n", getfd, closed);
+		ino(argv[2]);
+		return 0;
+	}
+	if (strcmp(argv[1], "dup2") == 0 && argc > 2) {
+		int fd = open("/", O_RDONLY | O_DIRECTORY), bad = 0;
+		for (int to = 64; to <= 1100; to++)
+			bad += dup2(fd, to) != to;
+		printf("dup2 failed %d\n", bad);
+		ino(argv[2]);
+		bad = syscall(SYS_close_range, 3, ~0U, 0);
+		printf("close_range %d\n", bad);
+		ino(argv[2]);
+		list();
+		return 0;
+	}
+	if (strcmp(argv[1], "sock") == 0 && argc > 2) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX }, got;
+		socklen_t len = sizeof(got);
+		int s = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0), a;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/s", argv[2]);
+		unlink(sa.sun_path);
+		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(s, 1) != 0) {
+			perror("bind");
+			return 1;
+		}
+		name("getsockname", getsockname(s, (struct sockaddr *)&got, &len), &got, len);
+		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			perror("connect");
+			return 1;
+		}
+		len = sizeof(got);
+		name("getpeername", getpeername(c, (struct sockaddr *)&got, &len), &got, len);
+		a = accept(s, NULL, NULL);
+		len = sizeof(got);
+		name("accepted getsockname", getsockname(a, (struct sockaddr *)&got, &len), &got, len);
+		/* a short buffer: truncated, the whole length told */
+		len = 6;
+		memset(&got, 0, sizeof(got));
+		getsockname(s, (struct sockaddr *)&got, &len);
+		printf("short: %.4s %d\n", got.sun_path,
+		       (int)len == (int)(offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1));
+		unlink(sa.sun_path);
+		return 0;
+	}
+	return 2;
+}
