@@ -345,9 +345,32 @@ static const struct pers_cred_io guest_mem = { mem_in, mem_out, NULL };
  * checks and owners; -EBADF for a closed one. */
 static int fd_host(int fd, char *buf, size_t len)
 {
-	if (fcntl(fd, F_GETFD) < 0)
+	int fl = fcntl(fd, F_GETFL);
+
+	/* an O_PATH fd is no fd to fchmod, fchown, futimens (the kernel's
+	 * EBADF), but AT_EMPTY_PATH takes one (fd_or_path) */
+	if (fl < 0 || (fl & O_PATH))
 		return -EBADF;
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+/* The host file a call names: its first path translated, or for a call on
+ * its dirfd (futimens; AT_EMPTY_PATH with an empty path: pers_call_on_fd)
+ * the fd's (*on_fd). */
+static int fd_or_path(struct a64_cpu *c, const struct pers_call *pc, char *buf, size_t len, bool *on_fd)
+{
+	const char *path = (const char *)(uintptr_t)c->x[pc->path[0]];
+	int i = pers_call_on_fd(pc, c->x, path != NULL && path[0] == '\0');
+
+	*on_fd = i >= 0;
+	if (i < 0)
+		return a64_call_path(c, pc, 0, buf, len);
+	if (path == NULL)
+		return fd_host((int)c->x[i], buf, len);
+	if (fcntl((int)c->x[i], F_GETFD) < 0)
+		return -EBADF;
+	snprintf(buf, len, "/proc/self/fd/%d", (int)c->x[i]);
 	return 0;
 }
 
@@ -574,9 +597,12 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 			return d;
 		return pers_chmod(PERS, CRED, hp, true, ARG(1));
-	case A64_NR_fchownat:
-		TPATH(0, hp);
-		return pers_chown(PERS, CRED, hp, !(ARG(4) & AT_SYMLINK_NOFOLLOW), ARG(2), ARG(3));
+	case A64_NR_fchownat: {
+		bool on_fd;
+		if ((d = fd_or_path(c, pc, hp, sizeof(hp), &on_fd)) < 0)
+			return d;
+		return pers_chown(PERS, CRED, hp, on_fd || !(ARG(4) & AT_SYMLINK_NOFOLLOW), ARG(2), ARG(3));
+	}
 	case A64_NR_fchown:
 		if ((d = fd_host(ARG(0), hp, sizeof(hp))) < 0)
 			return d;
@@ -584,18 +610,14 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_utimensat: {
 		const struct timespec *ts = PTR(2);
 		bool now = ts == NULL || (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW);
-		d = AT_FDCWD;
-		if (PTR(1) == NULL) {
-			if ((d2 = fd_host(ARG(0), hp, sizeof(hp))) < 0)
-				return d2;
-		} else {
-			TPATH(0, hp);
-		}
-		if ((d2 = pers_check_utimes(PERS, CRED, hp, !(ARG(3) & AT_SYMLINK_NOFOLLOW), now)) < 0)
+		bool on_fd;
+		if ((d2 = fd_or_path(c, pc, hp, sizeof(hp), &on_fd)) < 0)
 			return d2;
-		if (PTR(1) == NULL)
-			return ret(syscall(SYS_utimensat, ARG(0), NULL, PTR(2), ARG(3)));
-		return ret(syscall(SYS_utimensat, d, hp, PTR(2), ARG(3)));
+		if ((d2 = pers_check_utimes(PERS, CRED, hp, on_fd || !(ARG(3) & AT_SYMLINK_NOFOLLOW), now)) < 0)
+			return d2;
+		if (on_fd) /* the guest's fd is mew's: the call as it is */
+			return ret(syscall(SYS_utimensat, ARG(0), PTR(1), PTR(2), ARG(3)));
+		return ret(syscall(SYS_utimensat, AT_FDCWD, hp, PTR(2), ARG(3)));
 	}
 	case A64_NR_truncate:
 		TPATH(0, hp);

@@ -23,6 +23,7 @@ setup_file() {
 			aarch64-linux-gnu-gcc -O1 -static -o "$R/smc" "$src/smc.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/nointr" "$src/nointr.c"
 			aarch64-linux-gnu-gcc -O2 -static -o "$R/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c"
+			aarch64-linux-gnu-gcc -O2 -static -o "$R/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
 		fi
 	fi
 }
@@ -103,6 +104,22 @@ emu() {
 	[[ "${lines[1]}" == *"File exists"* ]]
 	[ "${lines[2]}" = mkdir-p ]
 	rm -rf "$R/rotest"
+}
+
+@test "emulate: writes through fds on a writable place (fchmod, futimens, f*xattr; O_PATH fds, AT_EMPTY_PATH) answer as the kernel does" {
+	need_cc
+	local d=$BATS_TEST_TMPDIR/fdw native
+	mkdir -p "$d"
+	cc -O1 -o "$BATS_TEST_TMPDIR/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
+	echo x >"$d/f"
+	native=$("$BATS_TEST_TMPDIR/fdwrite" "$d")
+	echo "native: $native"
+	rm "$d/f"
+	echo x >"$d/f"
+	run "$MEW" run --engine emulate --rootfs "$R" -v "$d:/w" -- /fdwrite /w
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$native" ]
 }
 
 @test "emulate: /proc shows the guest: argv in cmdline and exe (its own and another's), guest paths in maps and mountinfo" {

@@ -17,7 +17,9 @@ setup_file() {
 	for p in escape threads hello hostile fastpath sock; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
 	done
-	cc -O1 -o "$t/bin/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c" || return 1
+	for p in rowrite fdwrite; do
+		cc -O1 -o "$t/bin/$p" "$BATS_TEST_DIRNAME/personality/$p.c" || return 1
+	done
 	chmod -R a+rX "$t"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown 65534:65534 "$t/work"
@@ -389,6 +391,26 @@ C
 		[ "$status" -eq 0 ]
 		check_rowrite "$output"
 		[ "$(tree_state "$r")" = "$rbefore" ]
+	done
+}
+
+@test "syscall: writes through fds on a writable place (fchmod, futimens, f*xattr; O_PATH fds, AT_EMPTY_PATH) answer as the kernel does, in each mode" {
+	local d=$T/fdw native
+	mkdir -p "$d"
+	[ "$(id -u)" -eq 0 ] && chown 65534:65534 "$d"
+	# natively, as the user mew runs as
+	if [ "$(id -u)" -eq 0 ]; then
+		native=$(setpriv --reuid=65534 --regid=65534 --clear-groups -- sh -c 'echo x >"$1/f" && "$2" "$1"' - "$d" "$T/bin/fdwrite")
+	else
+		native=$(sh -c 'echo x >"$1/f" && "$2" "$1"' - "$d" "$T/bin/fdwrite")
+	fi
+	echo "native: $native"
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -v "$d:/w" -- sh -c 'rm /w/f && echo x >/w/f && /opt/t/fdwrite /w'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$native" ]
 	done
 }
 

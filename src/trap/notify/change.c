@@ -57,23 +57,6 @@ static int bind_point(struct notifier *n, int nr, const char *host)
 /* a new inode: the owner the kernel would give it */
 #define MADE(call) ((r = SYS(call)) == 0 ? pers_owner_created(&n->pers, &c, host), 0 : r)
 
-/* fchown, fchownat(fd, "", ..., AT_EMPTY_PATH): the fd's file. */
-static int chown_fd(struct notifier *n, const struct seccomp_notif *req, const struct pers_cred *c, int ids)
-{
-	int fd = (int)req->data.args[call_row(req)->dirfd[0]];
-	char host[64];
-	struct stat st;
-
-	int r;
-
-	snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, fd);
-	if (fd < 0 || stat(host, &st) < 0)
-		return -EBADF;
-	if ((r = pers_fd_write_check(&n->pers, req->pid, fd)) < 0)
-		return r;
-	return pers_chown(&n->pers, c, host, true, (uid_t)req->data.args[ids], (gid_t)req->data.args[ids + 1]);
-}
-
 /* The calls that change the filesystem, with the guest's umask.  Their
  * paths are where the call table says; the other arguments follow the
  * first path (mode, dev; uid, gid; times, flags). */
@@ -90,10 +73,8 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 
 	if ((r = notify_cred_of(n, req->pid, &c)) < 0)
 		return r;
-	if (call->kind == PK_FD && call->owner)
-		return chown_fd(n, req, &c, call->dirfd[0] + 1);
-	if (call->kind == PK_FD) /* fchmod, fsetxattr...: the kernel's, unless read-only */
-		return (r = pers_call_fd_check(&n->pers, req->pid, call, (const uint64_t *)a, false)) < 0 ? r : 2;
+	if (call->kind == PK_FD) /* fchmod, fchown, fsetxattr... */
+		return notify_fd_write(n, req, &c, call->dirfd[0], a + call->dirfd[0] + 1);
 	if (call->path[0] < 0)
 		return -ENOSYS;
 	if (call->creates)
@@ -158,7 +139,7 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 	case SYS_fchownat:
 		r = call_path(n, req, 0, host);
 		if (r == 1 && (call_flag(req) & AT_EMPTY_PATH))
-			return chown_fd(n, req, &c, call->path[0] + 1);
+			return notify_fd_write(n, req, &c, call->dirfd[0], after);
 		if (r == 1)
 			return -ENOENT;
 		if (r < 0 || (r = bind_point(n, (int)req->data.nr, host)) < 0)
@@ -168,8 +149,8 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 		/* (dirfd, path, times, flags) */
 		struct timespec ts[2];
 		r = call_path(n, req, 0, host);
-		if (r == 1)
-			return 2; /* futimens: the fd is the guest's own */
+		if (r == 1) /* futimens, AT_EMPTY_PATH: the fd's file */
+			return notify_fd_write(n, req, &c, call->dirfd[0], after);
 		if (r < 0)
 			return r;
 		if (after[0] != 0 && trap_mem_read(req->pid, after[0], ts, sizeof(ts)) < 0)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static void status_of(pid_t tid, pid_t *tgid, pid_t *ppid)
 {
@@ -142,6 +144,24 @@ int call_path(struct notifier *n, const struct seccomp_notif *req, int slot, cha
 	if (r == 1 && slot == 0) /* a write through the fd is checked */
 		return (r = pers_call_fd_check(&n->pers, req->pid, c, args, true)) < 0 ? r : 1;
 	return r == 0 ? pers_write_check(&n->pers, c, call_flag(req), slot, host) : r;
+}
+
+int guest_fd(struct notifier *n, const struct seccomp_notif *req, int fd, char *path, size_t len)
+{
+	int pidfd, copy;
+
+	if (fd < 0)
+		return -EBADF;
+	pers_for(n, req->pid);
+	pidfd = (int)syscall(SYS_pidfd_open, n->pers.pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	copy = copy < 0 ? -errno : copy;
+	close(pidfd);
+	if (copy >= 0)
+		snprintf(path, len, "/proc/self/fd/%d", copy);
+	return copy;
 }
 
 int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len)

@@ -41,6 +41,9 @@ int call_follows(const struct seccomp_notif *req);
  * futimens) NULL: the call is about the fd, whose read-only rule is then
  * applied (pers_call_fd_check); or -errno. */
 int call_path(struct notifier *n, const struct seccomp_notif *req, int slot, char *host);
+/* A copy of the guest's fd number fd (pidfd_getfd), and its
+ * /proc/self/fd path in path: the copy, or -errno (-EBADF: not open). */
+int guest_fd(struct notifier *n, const struct seccomp_notif *req, int fd, char *path, size_t len);
 int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t len);
 int umask_of(pid_t tid);
 
@@ -53,6 +56,10 @@ int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 /* The credentials of the calling thread (stub mode: read from its stub). */
 int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out);
 int notify_sock(struct notifier *n, const struct seccomp_notif *req);		     /* sock.c */
+/* A write through the guest's fd in argument fdarg, the call's other
+ * arguments at after: done by mew on a copy of the fd (fd.c). */
+int notify_fd_write(struct notifier *n, const struct seccomp_notif *req, const struct pers_cred *c, int fdarg,
+		    const __u64 *after);
 int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req);	     /* exec.c */
 
 #endif

@@ -26,7 +26,7 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 	const char *b = NULL;
 	const struct pers_call *call;
 	bool bind_ = req->data.nr == SYS_bind;
-	int r, pidfd, sock, fd;
+	int r, sock, fd;
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
 
 	if (len <= off || len > sizeof(sa) || trap_mem_read(req->pid, req->data.args[1], &sa, len) < 0)
@@ -68,11 +68,8 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 		close(fd);
 		return -ENAMETOOLONG;
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, n->pers.pid, 0);
-	sock = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
-	r = sock < 0 ? -errno : 0;
-	if (pidfd >= 0)
-		close(pidfd);
+	sock = guest_fd(n, req, (int)req->data.args[0], path, sizeof(path));
+	r = sock < 0 ? sock : 0;
 	if (r == 0) {
 		if (bind_) {
 			/* The guest's umask, not mew's 0, for the socket file
