@@ -59,7 +59,7 @@ int exec_launcher(int fd, char *const *prefix, char *const *argv, char *const *e
 		  struct mew_error **err)
 {
 	size_t np = 0, na = 0;
-	char **all;
+	char **all, host[HOST_NAME_MAX + 2] = "";
 
 	while (prefix[np] != NULL)
 		np++;
@@ -70,6 +70,9 @@ int exec_launcher(int fd, char *const *prefix, char *const *argv, char *const *e
 		return mew_error(err, ENOMEM, "exec `%s`", argv[0]);
 	memcpy(all, prefix, np * sizeof(char *));
 	memcpy(all + np, argv, na * sizeof(char *));
+	for (size_t i = 0; i < np; i++)
+		if (all[i][0] == '\0' && gethostname(host, sizeof(host) - 1) == 0)
+			all[i] = host;
 	fexecve(fd, all, env);
 	free(all);
 	return mew_error(err, errno, "exec the launcher of `%s`", argv[0]);

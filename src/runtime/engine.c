@@ -85,10 +85,9 @@ int rt_engine_launcher(const char *engine, const struct spec *spec, int *fd, cha
 	*fd = open(self, O_PATH | O_CLOEXEC);
 	if (*fd < 0)
 		return mew_error(err, errno, "the %s engine runs through a static mew: open `%s`", engine, self);
-	if (spec->hostname != NULL)
-		snprintf(host, sizeof(host), "%s", spec->hostname);
-	else if (gethostname(host, sizeof(host)) < 0)
-		snprintf(host, sizeof(host), "mew");
+	/* none in the config: the UTS namespace's own, read by exec_launcher
+	 * once the container is in it ("") */
+	snprintf(host, sizeof(host), "%s", spec->hostname != NULL ? spec->hostname : "");
 	strv_push(&v, "mew");
 	strv_push(&v, "run");
 	strv_push(&v, "--engine");
