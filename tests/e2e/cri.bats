@@ -9,13 +9,15 @@
 #
 # No registry: the images are imported (`ctr -n k8s.io images import`) from
 # OCI archives built here, the busybox rootfs and a pause image holding only
-# tests/e2e/cri/pause.c built static.  Pods use the host's network (no CNI).
+# tests/e2e/cri/pause.c built static.  Pods use the host's network, but one
+# whose network is its own (Debian's CNI bridge and host-local plugins, on a
+# bridge of this run's own).
 # containerd runs once for the file, privately (socket, root, state, the
-# shim's runc root and the pods' logs under one temporary directory), and
-# teardown_file leaves nothing: pods removed through CRI, containerd stopped,
-# any shim or container still there killed by its recorded pid, mounts under
-# the directory detached, the pods' cgroups (whose parent the kubelet would
-# own) removed, the directory deleted.
+# shim's runc root, the pods' network namespaces and logs under one temporary
+# directory), and teardown_file leaves nothing: pods removed through CRI,
+# containerd stopped, any container or shim of it still there stopped, the
+# bridge deleted, mounts under the directory detached, the pods' cgroups
+# (whose parent the kubelet would own) removed, the directory deleted.
 load helpers
 load oci-image
 bats_require_minimum_version 1.5.0
@@ -23,17 +25,26 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	BUILD="$(cd "$(dirname "$MEW")" && pwd)"
-	export BUILD CRI_DIR="$BATS_TEST_DIRNAME/cri"
+	export BUILD CRI_DIR="$BATS_TEST_DIRNAME/cri" CNI_BIN=/usr/lib/cni
 	cri_missing >/dev/null && return 0
 	D=$(mktemp -d /var/tmp/mew-cri.XXXXXX)
 	chmod 755 "$D"
 	# the pods' cgroup parent, as the kubelet's /kubepods/... would be
-	export D SOCK=$D/containerd.sock CGP=/mew-cri-${D##*.} ARM64=${ROOTFS%-amd64}-arm64
+	export D SOCK=$D/containerd.sock CGP=/mew-cri-${D##*.} ARM64=${ROOTFS%-amd64}-arm64 BR=mewcri${D##*.}
 	mkdir -p "$D/py" "$D/logs" "$D/pause/dev" "$D/pause/proc" "$D/pause/etc"
 	protoc -I "$CRI_DIR" --python_out="$D/py" "$CRI_DIR/api.proto"
 	cc -static -Os -o "$D/pause/pause" "$CRI_DIR/pause.c"
 	oci_archive "$D/pause" "$D/pause.tar" docker.io/mew/pause:1 amd64 '{"Entrypoint":["/pause"]}'
 	oci_archive "$ROOTFS" "$D/busybox.tar"
+	# Pods of their own network get it from Debian's CNI plugins: a bridge of
+	# this run's own with no address on the host side, addresses kept in $D
+	mkdir -p "$D/cni"
+	cat >"$D/cni/10-mew.conflist" <<EOF
+{ "cniVersion": "1.0.0", "name": "mew-cri",
+  "plugins": [ { "type": "bridge", "bridge": "$BR", "isGateway": false, "ipMasq": false,
+		 "ipam": { "type": "host-local", "ranges": [ [ { "subnet": "10.233.7.0/24" } ] ],
+			   "dataDir": "$D/cni/ipam" } } ] }
+EOF
 	cat >"$D/config.toml" <<EOF
 version = 2
 root = "$D/root"
@@ -52,9 +63,11 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
   # itself a container may not give: no lower than containerd's own then
   restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
+  # pods of their own network: the netns under the state directory
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$D/cni/bin"
-    conf_dir = "$D/cni/conf"
+    bin_dir = "$CNI_BIN"
+    conf_dir = "$D/cni"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "native"
     default_runtime_name = "mew-runc"
@@ -97,9 +110,11 @@ EOF
 # What this host lacks for the test, if anything.
 cri_missing() {
 	local t
-	for t in containerd ctr containerd-shim-runc-v2 protoc cc jq; do
+	for t in containerd ctr containerd-shim-runc-v2 protoc cc jq ip; do
 		command -v $t >/dev/null || { echo "$t is not installed"; return 0; }
 	done
+	[ -x "$CNI_BIN/bridge" ] && [ -x "$CNI_BIN/host-local" ] && [ -x "$CNI_BIN/loopback" ] ||
+		{ echo "containernetworking-plugins is not installed"; return 0; }
 	/usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null ||
 		{ echo "python3-grpcio or python3-protobuf is not installed"; return 0; }
 	for t in mew-runc mew-syscall mew-emulate mew-aarch64; do
@@ -130,6 +145,7 @@ teardown_file() {
 		tr '\0' ' ' <"$f" 2>/dev/null | grep -q "^[^ ]*containerd-shim-runc-v2 .*-address $SOCK " &&
 			pid=${f#/proc/} && kill "${pid%/cmdline}" 2>/dev/null
 	done
+	ip link del "$BR" 2>/dev/null
 	grep -F " $D/" /proc/self/mounts | cut -d' ' -f2 | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	for f in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"; do
 		[ -d "$f" ] && find "$f" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -150,13 +166,15 @@ cri() {
 }
 
 # The PodSandboxConfig of pod NAME, as the kubelet writes it for a pod on the
-# host's network (no CNI here): no hostname then, the node's UTS namespace.
+# host's network (hostNetwork: no hostname then, the node's UTS namespace),
+# or, with NET=pod in the environment, of its own (CNI) and named NAME.
 pod_config() { # NAME [ANNOTATIONS_JSON]
+	local net='"hostname": "'$1'", "linux": { "cgroup_parent": "'$CGP/pod-$1'" }'
+	[ "${NET:-}" = pod ] || net='"linux": { "cgroup_parent": "'$CGP/pod-$1'",
+	     "security_context": { "namespace_options": { "network": "NODE" } } }'
 	cat <<EOF
 { "metadata": { "name": "$1", "uid": "uid-$1", "namespace": "mew-e2e" },
-  "log_directory": "$D/logs/$1", "annotations": ${2:-{\}},
-  "linux": { "cgroup_parent": "$CGP/pod-$1",
-	     "security_context": { "namespace_options": { "network": "NODE" } } } }
+  "log_directory": "$D/logs/$1", "annotations": ${2:-{\}}, $net }
 EOF
 }
 
@@ -352,4 +370,27 @@ exec_status_field() { # ID FIELD
 	cri StopPodSandbox "{\"pod_sandbox_id\": \"$P\"}"
 	cri RemovePodSandbox "{\"pod_sandbox_id\": \"$P\"}"
 	gone "$P" "$C"
+}
+
+@test "cri: a pod of its own network (CNI) on the mew-syscall handler: the container joins the pod's network and UTS namespaces by path" {
+	P=$(NET=pod pod netted mew-syscall)
+	ipaddr=$(cri PodSandboxStatus "{\"pod_sandbox_id\": \"$P\"}" | jq -re .status.network.ip)
+	[[ "$ipaddr" == 10.233.7.* ]]
+	C=$(container "$P" netted n '["/bin/sleep", "1000"]')
+	cri StartContainer "{\"container_id\": \"$C\"}"
+	run engine_of "$C"
+	[ "$output" = syscall ]
+	pid=$(pid_of "$C")
+	pause=$(cri PodSandboxStatus "{\"pod_sandbox_id\": \"$P\", \"verbose\": true}" | jq -re '.info.info | fromjson | .pid')
+	[ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/$pause/ns/net)" ]
+	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	run exec_sync "$C" /bin/sh -c 'hostname; grep -c eth0: /proc/net/dev'
+	echo "$output"
+	[ "$(jq -r .stdout <<<"$output" | base64 -d)" = "netted
+1" ]
+	cri StopPodSandbox "{\"pod_sandbox_id\": \"$P\"}"
+	cri RemovePodSandbox "{\"pod_sandbox_id\": \"$P\"}"
+	gone "$P" "$C"
+	# CNI gave the address back
+	[ -z "$(ls "$D/cni/ipam/mew-cri" 2>/dev/null | grep '^10\.')" ]
 }
