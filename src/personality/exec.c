@@ -215,3 +215,14 @@ int pers_exec_script(const struct pers *p, const char *base, const char *path, c
 {
 	return resolve(p, base, path, argv0, false, out);
 }
+
+int pers_exec_nofollow(const struct pers *p, const char *base, const char *path)
+{
+	char host[PATH_MAX];
+	struct stat st;
+	int r = pers_translate(p, base, path, 0, host, sizeof(host));
+
+	if (r < 0)
+		return r;
+	return lstat(host, &st) == 0 && S_ISLNK(st.st_mode) ? -ELOOP : 0;
+}

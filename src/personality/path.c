@@ -2,6 +2,7 @@
 #include "personality/pers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -605,4 +606,23 @@ int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len)
 		strcpy(guest, "/");
 	}
 	return 0;
+}
+
+bool pers_fd_is_opath(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	unsigned long flags = 0;
+	bool found = false;
+	FILE *f;
+
+	if (fd < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = sscanf(line, "flags: %lo", &flags) == 1;
+	fclose(f);
+	return found && (flags & O_PATH);
 }

@@ -190,6 +190,8 @@ int pers_set_cwd(struct pers *p, const char *path);
 /* The guest path of host process pid's fd (pid 0 = this process), e.g. for a
  * dirfd.  Returns 0, or -errno (-EBADF, -ENOTDIR is the caller's to check). */
 int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len);
+/* Guest process pid's fd was opened with O_PATH (fchown on it is EBADF). */
+bool pers_fd_is_opath(pid_t pid, int fd);
 /* getcwd of host process pid as a guest path (pid 0: p->cwd). */
 int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len);
 
@@ -224,6 +226,9 @@ struct pers_exec {
  * Returns 0 or -errno (-ENOENT, -EACCES, -ENOEXEC, -ELOOP). */
 int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 		      const char *argv0, struct pers_exec *out);
+/* execveat's AT_SYMLINK_NOFOLLOW: -ELOOP when path names a symlink, else 0
+ * (or translation's -errno). */
+int pers_exec_nofollow(const struct pers *p, const char *base, const char *path);
 /* The same, `#!` only: out->host is the final program, an ELF whose own
  * PT_INTERP is the caller's to load (the emulate engine loads it itself). */
 int pers_exec_script(const struct pers *p, const char *base, const char *path, const char *argv0,

@@ -231,6 +231,8 @@ static int do_exec(struct call *c)
 			return r;
 		b = base;
 	}
+	if (at && n > 0 && (c->flag & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&c->t->pers, b, path)) < 0)
+		return r;
 	/* The original argv's pointers; its argv[0] is kept for the program. */
 	for (uint64_t p = c->args[ai]; p != 0; argc++) {
 		uint64_t v;
@@ -324,6 +326,8 @@ static long do_chown(struct call *c)
 	}
 	if (on_fd) {
 		fd = (int)c->args[s->dirfd[0]];
+		if (s->kind == PK_FD && pers_fd_is_opath(c->tr->tid, fd))
+			return -EBADF; /* fchown; fchownat's AT_EMPTY_PATH is the way */
 		snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, fd);
 		if (fd < 0 || stat(buf, &st) < 0)
 			return -EBADF;

@@ -20,6 +20,9 @@ setup_file() {
 	for p in rowrite fdwrite; do
 		cc -O1 -o "$t/bin/$p" "$BATS_TEST_DIRNAME/personality/$p.c" || return 1
 	done
+	# static: a dynamic program runs through the rootfs's ld.so, and the
+	# kernel sees ld.so executing, not the program (no ETXTBSY for it)
+	cc -O1 -static -o "$t/bin/errnos" "$BATS_TEST_DIRNAME/syscall/errnos.c" || return 1
 	chmod -R a+rX "$t"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown 65534:65534 "$t/work"
@@ -478,6 +481,16 @@ C
 	run env MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/sock check /work/s2 '$T/hostsock/s' stream"
 	echo "$output"
 	[ "$status" -eq 0 ]
+}
+
+@test "syscall: the kernel's errnos: a hard link to a directory, fchown of O_PATH, execveat NOFOLLOW, ETXTBSY, /proc/self/fd/N/... in linkat and bind" {
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/errnos.XXXXXX); /opt/t/errnos "$d"; r=$?; rm -rf "$d"; exit $r'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq 10 ]
+	done
 }
 
 @test "syscall: /proc/PID/exe of another guest process is its program, in each mode" {

@@ -73,6 +73,10 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 
 	if ((r = notify_cred_of(n, req->pid, &c)) < 0)
 		return r;
+	/* fchown on an O_PATH fd is EBADF (fchownat's AT_EMPTY_PATH is the
+	 * way to it) */
+	if (call->kind == PK_FD && call->owner && pers_fd_is_opath(req->pid, (int)a[call->dirfd[0]]))
+		return -EBADF;
 	if (call->kind == PK_FD) /* fchmod, fchown, fsetxattr... */
 		return notify_fd_write(n, req, &c, call->dirfd[0], a + call->dirfd[0] + 1);
 	if (call->path[0] < 0)

@@ -44,6 +44,9 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 			return r;
 		b = base;
 	}
+	/* execveat's AT_SYMLINK_NOFOLLOW: a symlink named is ELOOP */
+	if (len > 0 && (a[5] & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&n->pers, b, path)) < 0)
+		return r;
 	/* argv: counted (the stub copies argv[1..]) and argv[0] kept. */
 	argv0[0] = '\0';
 	if (a[2] != 0) {

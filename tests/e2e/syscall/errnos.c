@@ -1,0 +1,88 @@
+/* The kernel's answers the personality must give as they are (LTP's
+ * linkat01, open13, execveat02, creat07, open14, bind04): one line each,
+ * "ok WHAT" or "FAILED WHAT: got X, want Y".  Run in a writable directory:
+ *     errnos DIR
+ * (`errnos wait` is the running program of the ETXTBSY case.) */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failed;
+
+static void want(const char *what, long r, int err)
+{
+	int e = r < 0 ? errno : 0;
+
+	if (e == err) {
+		printf("ok %s\n", what);
+	} else {
+		printf("FAILED %s: got %s, want %s\n", what, e ? strerror(e) : "success", err ? strerror(err) : "success");
+		failed = 1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char p[256], q[256];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, dfd, s;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && strcmp(argv[1], "wait") == 0) {
+		pause();
+		return 0;
+	}
+	if (argc != 2 || chdir(argv[1]) < 0)
+		return 2;
+	mkdir("d", 0755);
+	want("a hard link to a directory is EPERM", link("d", "dl"), EPERM);
+	want("linkat of a directory is EPERM", linkat(AT_FDCWD, "d", AT_FDCWD, "dl", 0), EPERM);
+	close(open("f", O_CREAT | O_WRONLY, 0644));
+	fd = open("f", O_PATH);
+	want("fchown on an O_PATH fd is EBADF", fchown(fd, getuid(), getgid()), EBADF);
+	want("fchownat(AT_EMPTY_PATH) on an O_PATH fd works", fchownat(fd, "", getuid(), getgid(), AT_EMPTY_PATH), 0);
+	symlink("/bin/true", "tl");
+	want("execveat(AT_SYMLINK_NOFOLLOW) of a symlink is ELOOP",
+	     syscall(SYS_execveat, AT_FDCWD, "tl", argv, NULL, AT_SYMLINK_NOFOLLOW), ELOOP);
+	{
+		/* a program of the caller's own, running */
+		char buf[65536];
+		int in = open("/proc/self/exe", O_RDONLY), out = open("prog", O_CREAT | O_WRONLY, 0755), pipefd[2];
+		ssize_t n;
+		pid_t pid;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			(void)!write(out, buf, (size_t)n);
+		close(in);
+		close(out);
+		(void)!pipe2(pipefd, O_CLOEXEC);
+		pid = fork();
+		if (pid == 0) {
+			execl("./prog", "prog", "wait", (char *)NULL);
+			_exit(127);
+		}
+		close(pipefd[1]);
+		(void)!read(pipefd[0], buf, 1); /* closed at the exec */
+		want("opening a running program for writing is ETXTBSY", open("prog", O_WRONLY), ETXTBSY);
+		want("creat of a running program is ETXTBSY", creat("prog", 0755), ETXTBSY);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	dfd = open(".", O_PATH | O_DIRECTORY);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d/f", dfd);
+	snprintf(q, sizeof(q), "/proc/self/fd/%d/f2", dfd);
+	want("linkat through /proc/self/fd/N/...", linkat(AT_FDCWD, p, AT_FDCWD, q, 0), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/sock", dfd);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	want("bind through /proc/self/fd/N/...", bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	want("... and the socket is there", access("sock", F_OK), 0);
+	return failed;
+}
