@@ -70,6 +70,10 @@ long a64_safe_syscall(const struct a64_safe_args *s);
 void a64_safe_syscall_fixup(void *uctx);
 
 
+/* sock.c: bind, connect, sendto, sendmsg, sendmmsg (an AF_UNIX path in the
+ * guest's view) */
+long a64_sock(struct a64_cpu *c, uint64_t nr);
+
 /* signal.c */
 void a64_signal_init(void);
 /* A synchronous signal caused by the instruction at pc. */

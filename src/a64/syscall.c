@@ -55,12 +55,12 @@ static const short passthrough[A64_NR_rseq + 1] = {
 	P(setfsuid), P(setfsgid), P(times), P(setpgid), P(getpgid), P(getsid), P(setsid),
 	P(getgroups), P(setgroups), P(getrlimit), P(setrlimit), P(getrusage), P(umask),
 	P(getcpu), P(gettimeofday), P(getpid), P(getppid), P(getuid), P(geteuid),
-	P(getgid), P(getegid), P(gettid), P(sysinfo), P(socket), P(socketpair), P(bind),
-	P(listen), P(accept), P(connect), P(getsockname), P(getpeername), P(sendto),
-	P(recvfrom), P(setsockopt), P(getsockopt), P(shutdown), P(sendmsg), P(recvmsg),
+	P(getgid), P(getegid), P(gettid), P(sysinfo), P(socket), P(socketpair),
+	P(listen), P(accept), P(getsockname), P(getpeername),
+	P(recvfrom), P(setsockopt), P(getsockopt), P(shutdown), P(recvmsg),
 	P(readahead), P(madvise), P(msync), P(mlock), P(munlock), P(mlockall),
 	P(munlockall), P(mincore), P(accept4), P(recvmmsg), P(wait4), P(prlimit64),
-	P(syncfs), P(sendmmsg), P(getrandom), P(memfd_create), P(copy_file_range),
+	P(syncfs), P(getrandom), P(memfd_create), P(copy_file_range),
 	P(preadv2), P(pwritev2), P(msgget), P(msgctl), P(msgrcv), P(msgsnd),
 	P(semget), P(semctl), P(semtimedop), P(semop), P(rt_tgsigqueueinfo), P(pipe2),
 	P(futex), P(fsetxattr), P(fgetxattr), P(flistxattr), P(fremovexattr),
@@ -737,6 +737,12 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(syscall(SYS_tgkill, ARG(0), ARG(1), ARG(2)));
 	case A64_NR_personality:
 		return 0;
+	case A64_NR_bind:
+	case A64_NR_connect:
+	case A64_NR_sendto:
+	case A64_NR_sendmsg:
+	case A64_NR_sendmmsg:
+		return a64_sock(c, nr);
 	case A64_NR_close_range:
 		return ret(syscall(SYS_close_range, ARG(0), ARG(1), ARG(2)));
 	}

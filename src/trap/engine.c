@@ -23,6 +23,8 @@
 #include "trap/trap.h"
 #include "wall/wall.h"
 
+static int gaps(char *buf, size_t len);
+
 static int probe(char *why, size_t len)
 {
 	unsigned action = SECCOMP_RET_TRACE;
@@ -46,7 +48,7 @@ static int probe(char *why, size_t len)
 		}
 		fclose(f);
 	}
-	wall_describe(why, len);
+	wall_describe_gaps(why, len, gaps);
 	return 0;
 }
 
@@ -166,7 +168,7 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 {
 	if (pers_setup(&t->pers, spec, err) < 0)
 		return -1;
-	if (wall_dev_binds(&t->pers, devdir, err) < 0)
+	if (wall_dev_binds(&t->pers, devdir, !spec->sandbox_strict, err) < 0)
 		return -1;
 	t->pers.guest_root = getpid(); /* the guest's subreaper */
 	t->pers.exe_of = trap_exe_of;
@@ -282,6 +284,22 @@ static const struct trap_mode *choose_mode(void)
 	if ((stub == NULL || strcmp(stub, "0") != 0) && syscall(SYS_openat2, -1, "", NULL, 0) < 0 && errno != ENOSYS)
 		return &mode_stub;
 	return &mode_notify;
+}
+
+/* The wall's gaps, and the ptrace mode's own: without a notifier nothing
+ * makes the calls that name a socket peer for the guest (notify/peer.c),
+ * and Landlock cannot wall a UNIX socket's path. */
+static int gaps(char *buf, size_t len)
+{
+	int n = wall_gaps(buf, len);
+	size_t at = strlen(buf);
+
+	if (choose_mode() == &mode_ptrace && at < len) {
+		snprintf(buf + at, len - at, "%sUNIX sockets named by path are not walled in the ptrace mode",
+			 n > 0 ? "; " : "");
+		n++;
+	}
+	return n;
 }
 
 static int run(const struct spec *spec, struct mew_error **err)
@@ -419,7 +437,7 @@ out:
 const struct engine engine_syscall = {
 	.name = "syscall",
 	.summary = "programs run natively, system calls answered by mew's Linux personality (ptrace + seccomp)",
-	.wall_gaps = wall_gaps,
+	.wall_gaps = gaps,
 	.probe = probe,
 	.run = run,
 };

@@ -32,7 +32,7 @@ static const int refused[] = {
 enum {
 	L_ALLOW = 1, L_TRAP, L_TRACE, L_NOTIF, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW, L_IPHI,
 	L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGMASK, L_CLONE, L_OPEN, L_OPENAT,
-	L_FD0, L_FD01, L_FD1, L_ALLOW0, L_ENOSYS0, L_ERRNO0,
+	L_FD0, L_FD01, L_FD1, L_ALLOW0, L_ENOSYS0, L_PEER, L_PEER_SENDTO, L_ERRNO0,
 };
 
 #define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
@@ -96,6 +96,30 @@ static void check_clone_and_seccomp(struct bpf *b)
 	jset_arg(b, L_CLONE, 0, NS_FLAGS, L_EPERM, L_ALLOW);
 }
 
+/* The calls that name a socket peer go to the notifier, from wherever
+ * they come (in the stub mode the stub's fast instruction included): mew
+ * makes them (notify/peer.c), as Landlock cannot wall a UNIX socket's
+ * path; sendto only with an address (without: the connected peer, at
+ * native speed).  peer_answers() ends the section that jumps here. */
+static void peer_calls(struct bpf *b, uint64_t *seen)
+{
+	jump_once(b, seen, SYS_connect, L_PEER, BPF_NEXT);
+	jump_once(b, seen, SYS_sendmsg, L_PEER, BPF_NEXT);
+	jump_once(b, seen, SYS_sendmmsg, L_PEER, BPF_NEXT);
+	jump_once(b, seen, SYS_sendto, L_PEER_SENDTO, BPF_NEXT);
+}
+
+static void peer_answers(struct bpf *b)
+{
+	bpf_label(b, L_PEER_SENDTO);
+	bpf_ld(b, ARG_LO(4));
+	bpf_jump(b, BPF_JEQ, 0, BPF_NEXT, L_PEER);
+	bpf_ld(b, ARG_HI(4));
+	bpf_jump(b, BPF_JEQ, 0, BPF_NEXT, L_PEER);
+	bpf_stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	bpf_ret(b, L_PEER, SECCOMP_RET_USER_NOTIF);
+}
+
 /* The filter of the ptrace and notifier modes:
  *   other ABIs (i386 through int 0x80, x32)   ERRNO|ENOSYS;
  *   the personality's calls (its table)       TRACE (a ptrace stop), or with
@@ -119,6 +143,10 @@ int trap_filter(bool notify, struct sock_fprog *prog)
 	/* A guest filter of its own with a listener would outrank ours
 	 * (USER_NOTIF beats TRACE) and could let a call run untranslated. */
 	bpf_jump(b, BPF_JEQ, SYS_seccomp, L_SECCOMP, BPF_NEXT);
+	if (notify) {
+		uint64_t seen[32] = { 0 };
+		peer_calls(b, seen);
+	}
 	for (size_t i = 0; i < ntraced; i++) {
 		int to = notify && trap_notified(traced[i]) ? L_NOTIF : L_TRACE;
 		if (notify && traced[i] == SYS_open)
@@ -129,6 +157,8 @@ int trap_filter(bool notify, struct sock_fprog *prog)
 	}
 	refuse_common(b);
 	bpf_ret(b, L_ALLOW0, SECCOMP_RET_ALLOW);
+	if (notify)
+		peer_answers(b);
 	/* open/openat with O_PATH: an O_PATH file cannot be handed over with
 	 * SECCOMP_IOCTL_NOTIF_ADDFD, so those take the ptrace path. */
 	jset_arg(b, L_OPEN, 1, O_PATH, L_TRACE, L_NOTIF);
@@ -161,8 +191,9 @@ static const int stub_trapped[] = {
 	SYS_stat, SYS_lstat, SYS_newfstatat, 332 /* statx */, SYS_access, SYS_faccessat,
 	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat,
 	SYS_execve, 322 /* execveat */, SYS_rt_sigsuspend,
-	/* AF_UNIX paths: done in the process with the path mew translates */
-	SYS_bind, SYS_connect, SYS_sendmsg,
+	/* bind of an AF_UNIX path: done in the process with the path mew
+	 * translates (connect and the sends: peer_calls) */
+	SYS_bind,
 	/* entries named, not followed (the stub's do_entry) */
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_symlink, SYS_symlinkat,
 	SYS_utimensat, SYS_rename, SYS_renameat, SYS_renameat2, SYS_link, SYS_linkat,
@@ -199,6 +230,7 @@ int trap_filter_stub(struct sock_fprog *prog)
 		return -1;
 	x86_64_only(b, L_ENOSYS0);
 	uint64_t pre[32] = { 0 }, guest[32] = { 0 };
+	peer_calls(b, pre);
 	/* Every other call is allowed before anything but its number is read,
 	 * so that the kernel's seccomp cache lets it through without running
 	 * the filter (getppid at native speed). */
@@ -223,6 +255,7 @@ int trap_filter_stub(struct sock_fprog *prog)
 	}
 	bpf_ret(b, L_ALLOW0, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_ENOSYS0, SECCOMP_RET_ERRNO | ENOSYS);
+	peer_answers(b);
 	bpf_label(b, L_IPHI);
 	bpf_ld(b, IP_HI);
 	bpf_jump(b, BPF_JEQ, STUB_IP_HI, L_IPLO, L_GUEST);

@@ -57,8 +57,21 @@ static void remove_at(int at, const char *name)
 
 void wall_dev_remove(const char *dir)
 {
+	wall_devcg_remove();
 	if (dir != NULL && dir[0] == '/')
 		remove_at(AT_FDCWD, dir);
+}
+
+bool wall_stale(const char *name, const char *prefix, char sep)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long pid;
+
+	if (strncmp(name, prefix, n) != 0)
+		return false;
+	pid = strtol(name + n, &end, 10);
+	return *end == sep && pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
 /* mew-dev.PID.XXXXXX of a mew that is gone (killed before it cleaned up). */
@@ -70,16 +83,11 @@ static void sweep(const char *tmp)
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		char path[PATH_MAX];
 		struct stat st;
-		long pid;
-		char *end;
-		if (strncmp(e->d_name, "mew-dev.", 8) != 0)
-			continue;
-		pid = strtol(e->d_name + 8, &end, 10);
-		if (*end != '.' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (!wall_stale(e->d_name, "mew-dev.", '.'))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", tmp, e->d_name);
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
-			wall_dev_remove(path);
+			remove_at(AT_FDCWD, path);
 	}
 }
 
@@ -120,6 +128,11 @@ int wall_dev_make(const struct spec *spec, char *dir, size_t len, struct mew_err
 	}
 	if (mkdirat(fd, "pts", 0755) < 0 || mkdirat(fd, "shm", 0777) < 0 || fchmodat(fd, "shm", 01777, 0) < 0)
 		goto fail;
+	/* the devices it may open, whatever else the rootfs holds */
+	if (wall_devcg_make(err) < 0) {
+		wall_dev_remove(dir);
+		return -1;
+	}
 	return 0;
 fail:
 	{
@@ -129,22 +142,29 @@ fail:
 	}
 }
 
-int wall_dev_binds(struct pers *p, const char *dir, struct mew_error **err)
+int wall_dev_binds(struct pers *p, const char *dir, bool host_pts, struct mew_error **err)
 {
-	char host[64], guest[64];
+	char host[PATH_MAX], guest[64];
 
 	for (size_t j = 0; j < p->nbinds; j++)
 		if (strcmp(p->binds[j].guest, "/dev") == 0)
 			return 0;
 	if (pers_add_bind(p, dir, "/dev", false, err) < 0)
 		return -1;
-	for (size_t i = 0; i <= wall_ndevices; i++) {
-		const char *name = i < wall_ndevices ? wall_devices[i].name : "ptmx";
-		snprintf(host, sizeof(host), "/dev/%s", name);
-		snprintf(guest, sizeof(guest), "/dev/%s", name);
+	for (size_t i = 0; i < wall_ndevices; i++) {
+		snprintf(host, sizeof(host), "/dev/%s", wall_devices[i].name);
+		snprintf(guest, sizeof(guest), "/dev/%s", wall_devices[i].name);
 		if (access(host, F_OK) == 0 && pers_add_bind(p, host, guest, false, err) < 0)
 			return -1;
 	}
+	if (!host_pts) {
+		/* no pty can be made: no ptmx at all, an empty pts/ */
+		snprintf(host, sizeof(host), "%s/ptmx", dir);
+		unlink(host);
+		return 0;
+	}
+	if (access("/dev/ptmx", F_OK) == 0 && pers_add_bind(p, "/dev/ptmx", "/dev/ptmx", false, err) < 0)
+		return -1;
 	if (access("/dev/pts", F_OK) == 0 && pers_add_bind(p, "/dev/pts", "/dev/pts", false, err) < 0)
 		return -1;
 	return 0;

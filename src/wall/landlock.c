@@ -67,6 +67,8 @@ int wall_gaps(char *buf, size_t len)
 		{ 5, "ioctl on device files is not walled (Landlock ABI < 5)" },
 		{ 6, "signals to host processes and their abstract UNIX sockets are not walled (Landlock ABI < 6)" },
 	};
+	const char *devices = "device nodes in the rootfs are not walled (mew is root, and the host has no v1 "
+			      "devices controller)";
 	int abi = wall_abi(), n = 0;
 	size_t at = 0;
 
@@ -81,23 +83,33 @@ int wall_gaps(char *buf, size_t len)
 		}
 		n++;
 	}
+	if (abi > 0 && wall_devcg_wanted() && !wall_devcg_possible()) {
+		if (at < len)
+			snprintf(buf + at, len - at, "%s%s", n > 0 ? "; " : "", devices);
+		n++;
+	}
 	return n;
+}
+
+void wall_describe_gaps(char *buf, size_t len, int (*gaps_of)(char *, size_t))
+{
+	/* Outside the wall by design, on every kernel: said, not counted
+	 * against --sandbox strict (which goes without the host's pts). */
+	static const char open_[] = "not walled: the host's network, the host's /dev/pts (the user's other "
+				    "terminals; none under --sandbox strict)";
+	char gaps[512];
+
+	if (gaps_of(gaps, sizeof(gaps)) == 0)
+		snprintf(buf, len, "walled in by Landlock ABI %d; %s", wall_abi(), open_);
+	else if (wall_abi() == 0)
+		snprintf(buf, len, "wall incomplete: %s", gaps);
+	else
+		snprintf(buf, len, "walled in by Landlock ABI %d; wall incomplete: %s; %s", wall_abi(), gaps, open_);
 }
 
 void wall_describe(char *buf, size_t len)
 {
-	/* What Landlock cannot wall on any kernel yet: said, not counted as a
-	 * gap of this host's (--sandbox strict would refuse every host). */
-	static const char always[] = "not walled on any kernel: UNIX sockets named by path";
-	char gaps[512];
-
-	if (wall_gaps(gaps, sizeof(gaps)) == 0)
-		snprintf(buf, len, "walled in by Landlock ABI %d; %s", wall_abi(), always);
-	else if (wall_abi() == 0)
-		snprintf(buf, len, "wall incomplete: %s", gaps);
-	else
-		snprintf(buf, len, "walled in by Landlock ABI %d; wall incomplete: %s; %s", wall_abi(), gaps,
-			 always);
+	wall_describe_gaps(buf, len, wall_gaps);
 }
 
 int wall_open(struct wall *w, struct mew_error **err)
@@ -223,8 +235,13 @@ int wall_allow_self(struct wall *w, struct mew_error **err)
 
 int wall_enter(const struct wall *w)
 {
+	int r;
+
 	if (w->fd < 0)
 		return 0;
+	/* before the domain, which may not write /sys */
+	if ((r = wall_devcg_join()) < 0)
+		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
 	if (syscall(__NR_landlock_restrict_self, w->fd, 0) < 0)

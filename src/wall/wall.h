@@ -42,8 +42,10 @@ int wall_abi(void);
 /* What the wall does not hold on this kernel, as "; "-separated phrases
  * ("" when it holds everything it is meant to); the number of them. */
 int wall_gaps(char *buf, size_t len);
-/* One line for `mew engines`: the Landlock ABI and, if any, the gaps. */
+/* One line for `mew engines`: the Landlock ABI and, if any, the gaps
+ * (wall_gaps, or an engine's gaps_of: the wall's and its own). */
 void wall_describe(char *buf, size_t len);
+void wall_describe_gaps(char *buf, size_t len, int (*gaps_of)(char *, size_t));
 
 /* A ruleset that handles every file access this kernel knows. */
 int wall_open(struct wall *w, struct mew_error **err);
@@ -83,11 +85,31 @@ extern const size_t wall_ndev_links;
  * launcher: the container's /dev, made from its config).  Directories that
  * a killed mew left are removed first. */
 int wall_dev_make(const struct spec *spec, char *dir, size_t len, struct mew_error **err);
+/* name is PREFIX PID SEP... and mew process PID is gone (what a killed mew
+ * left behind: its /dev, its devices cgroup). */
+bool wall_stale(const char *name, const char *prefix, char sep);
 /* Remove it and everything the guest put in it. */
 void wall_dev_remove(const char *dir);
 /* The personality's /dev: dir, with the host's nodes bound over the
- * placeholders (/dev/null, ..., /dev/ptmx) and the host's /dev/pts.
- * Nothing when the spec binds /dev itself. */
-int wall_dev_binds(struct pers *p, const char *dir, struct mew_error **err);
+ * placeholders (/dev/null, ..., /dev/ptmx) and, with host_pts, the host's
+ * /dev/pts: an unprivileged mew cannot mount a devpts of the guest's own,
+ * so a guest that may make ptys reaches the host's other terminals of its
+ * user too (not walled; --sandbox strict goes without: no ptmx, an empty
+ * pts/, only the terminal the guest is given).  Nothing when the spec binds
+ * /dev itself. */
+int wall_dev_binds(struct pers *p, const char *dir, bool host_pts, struct mew_error **err);
+
+/* Which devices the guest may open (devcg.c): as root, with the v1
+ * devices controller, a devices cgroup of the run's own that allows only
+ * mew's /dev (made with the guest's /dev, joined by wall_enter, removed with
+ * wall_dev_remove, or by the next run if mew was killed). */
+bool wall_devcg_wanted(void);	/* mew is root */
+bool wall_devcg_possible(void); /* the host has the v1 devices controller */
+int wall_devcg_make(struct mew_error **err);
+int wall_devcg_join(void); /* 0 or -errno */
+/* What the group allows (true without one): for mew's own opens on the
+ * guest's behalf (the syscall engine's notifier), which it does not hold. */
+bool wall_devcg_allows(mode_t mode, dev_t rdev);
+void wall_devcg_remove(void);
 
 #endif

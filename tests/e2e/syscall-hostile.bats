@@ -21,9 +21,16 @@ setup_file() {
 	cc -O1 -static -pthread -I"$BATS_TEST_DIRNAME/../../src" -o "$t/bin/climb" \
 		"$BATS_TEST_DIRNAME/syscall/climb.c" || return 1
 	cp -a "$ROOTFS" "$t/rootfs"
+	# the arm64 attacks, under the emulate engine
+	if [ -d "${ROOTFS%-amd64}-arm64" ] && command -v aarch64-linux-gnu-gcc >/dev/null; then
+		aarch64-linux-gnu-gcc -O1 -static -pthread -I"$BATS_TEST_DIRNAME/../../src" -o "$t/bin/climb-arm64" \
+			"$BATS_TEST_DIRNAME/syscall/climb.c" || return 1
+		cp -a "${ROOTFS%-amd64}-arm64" "$t/rootfs-arm64"
+	fi
 	chmod -R a+rX "$t"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R 65534:65534 "$t/rootfs" "$t/work" "$t/ro" "$t/host"
+		[ ! -d "$t/rootfs-arm64" ] || chown -R 65534:65534 "$t/rootfs-arm64"
 		WHO="root nobody"
 	else
 		WHO=self
@@ -33,6 +40,15 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# Host-side processes a test started (behind): killed by their pids when
+# the test ends, also when an assertion failed before its own kill.
+teardown() {
+	local pid
+	[ -n "${T:-}" ] && [ -f "$T/behind.pids" ] || return 0
+	while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$T/behind.pids"
+	rm -f "$T/behind.pids"
 }
 
 setup() {
@@ -62,6 +78,7 @@ behind() {
 	else
 		"$@" 3>&- &
 	fi
+	echo "$!" >>"$T/behind.pids"
 }
 
 # guest WHO [MEW RUN FLAGS] -- CMD...: CMD under the syscall engine, mew run by WHO.
@@ -145,6 +162,53 @@ walled() {
 	done
 }
 
+# unix_wall ROOTFS CLIMB [MEW RUN FLAGS]: a guest with ROOTFS attacks a host
+# socket at a host path outside it and fails with ENOENT (the path does not
+# exist in the rootfs), and nothing reaches the host's listener; an honest
+# connect and send to a socket inside the rootfs (a host process listens
+# there) still work.
+unix_wall() {
+	local rootfs=$1 climb=$2 pid hpid sock honest
+	shift 2
+	for who in $WHO; do
+		sock=$T/host/wall-$who.sock
+		honest=$rootfs/tmp/honest-$who.sock
+		rm -f "$T/work/accepted" "$T/work/honest"
+		behind "$who" "$T/bin/climb" listen-path "$sock" "$T/work/accepted" >"$T/work/listening"
+		pid=$!
+		behind "$who" "$T/bin/climb" listen-path "$honest" "$T/work/honest" >"$T/work/listening-honest"
+		hpid=$!
+		for _ in $(seq 50); do
+			grep -q listening "$T/work/listening" && grep -q listening "$T/work/listening-honest" && break
+			sleep 0.1
+		done
+		run on "$who" "$T/bin/mew" run --rootfs "$rootfs" -v "$T/bin:/t" "$@" -- "/t/$climb" unix "$sock"
+		echo "as $who: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"walled:"* ]]
+		[[ "$output" != *CLIMBED* ]]
+		[[ "$output" == *"connect to a host socket from the fast syscall: No such file or directory"* ]]
+		[[ "$output" == *"sendmsg to a host datagram socket from the fast syscall: No such file or directory"* ]]
+		run on "$who" "$T/bin/mew" run --rootfs "$rootfs" -v "$T/bin:/t" "$@" -- "/t/$climb" honest "/tmp/honest-$who.sock"
+		echo "as $who: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"honest: connected and sent"* ]]
+		kill "$pid" "$hpid"
+		wait "$pid" "$hpid" || true
+		[ ! -e "$T/work/accepted" ]
+		[ "$(sort -u "$T/work/honest" | tr '\n' ' ')" = "accepted received " ]
+	done
+}
+
+@test "syscall wall: a host UNIX socket named by path cannot be reached; one in the rootfs can" {
+	unix_wall "$T/rootfs" climb --engine syscall
+}
+
+@test "emulate wall: a host UNIX socket named by path cannot be reached; one in the rootfs can" {
+	[ -x "$T/bin/climb-arm64" ] || skip "no arm64 busybox rootfs or no aarch64-linux-gnu-gcc"
+	unix_wall "$T/rootfs-arm64" climb-arm64 --engine emulate
+}
+
 @test "syscall wall: /proc/PID of a host process: its root, environ and memory are refused" {
 	local pid
 	for who in $WHO; do
@@ -203,6 +267,50 @@ walled() {
 		[ "$(stat -c %a /dev/null)" = 666 ]
 		[ ! -e /dev/mew-wall-probe ]
 		[ ! -e "$T/rootfs/tmp/blk" ]
+	done
+}
+
+@test "syscall wall: as root, a device node in the rootfs outside /dev cannot be opened" {
+	[ "$(id -u)" -eq 0 ] || skip "an unprivileged mew: a node opens as its own permissions say, as outside mew"
+	grep -q "devices" /proc/self/cgroup || skip "no v1 devices controller"
+	mknod -m 600 "$T/rootfs/tmp/kmsg" c 1 11
+	run guest root -- /t/climb dev /tmp/kmsg "$T/rootfs/tmp/kmsg"
+	rm -f "$T/rootfs/tmp/kmsg"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"open a device node of the rootfs: Operation not permitted"* ]]
+	[[ "$output" == *"from the fast syscall: Operation not permitted"* ]]
+	# mew's own /dev still works, and the group is gone
+	run guest root -- sh -c 'echo x > /dev/null && head -c 4 /dev/urandom | wc -c'
+	[ "$output" = 4 ]
+	[ ! -d "/sys/fs/cgroup/devices/mew/wall-$$" ]
+	run ls /sys/fs/cgroup/devices/mew
+	[[ "$output" != *wall-* ]]
+}
+
+@test "emulate wall: as root, a device node in the rootfs outside /dev cannot be opened" {
+	[ "$(id -u)" -eq 0 ] || skip "an unprivileged mew: a node opens as its own permissions say, as outside mew"
+	[ -x "$T/bin/climb-arm64" ] || skip "no arm64 busybox rootfs or no aarch64-linux-gnu-gcc"
+	grep -q "devices" /proc/self/cgroup || skip "no v1 devices controller"
+	mknod -m 600 "$T/rootfs-arm64/tmp/kmsg" c 1 11
+	run "$T/bin/mew" run --engine emulate --rootfs "$T/rootfs-arm64" -v "$T/bin:/t" -- /t/climb-arm64 dev /tmp/kmsg /tmp/kmsg
+	rm -f "$T/rootfs-arm64/tmp/kmsg"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"open a device node of the rootfs: Operation not permitted"* ]]
+}
+
+@test "syscall wall: under --sandbox strict the guest has no host pty: no ptmx, an empty /dev/pts" {
+	for who in $WHO; do
+		run guest "$who" --sandbox strict -- sh -c 'ls -A /dev/pts; ls /dev/ptmx; echo done'
+		echo "as $who: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"/dev/ptmx: No such file or directory"* ]]
+		[ "${lines[-1]}" = done ]
+		[ "${#lines[@]}" -eq 2 ]
+		run guest "$who" --sandbox strict -- /t/climb fast /dev/pts/ptmx
+		echo "as $who: $output"
+		[[ "$output" == *"walled: openat from the stub's fast syscall: Permission denied"* ]]
 	done
 }
 

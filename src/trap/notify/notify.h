@@ -60,6 +60,8 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req);		     /* s
  * arguments at after: done by mew on a copy of the fd (fd.c). */
 int notify_fd_write(struct notifier *n, const struct seccomp_notif *req, const struct pers_cred *c, int fdarg,
 		    const __u64 *after);
+/* connect, sendto, sendmsg, sendmmsg: made by mew (1: a thread answers later). */
+int notify_peer(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* peer.c */
 int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req);	     /* exec.c */
 
 #endif

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wall/wall.h"
+
 struct slow_open {
 	int listener;
 	uint64_t id;
@@ -119,6 +121,12 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req)
 		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
 	if (fd < 0)
 		return -errno;
+	/* mew is not in the guest's devices cgroup (src/wall/devcg.c): its
+	 * answer, for a node the group refuses */
+	if (fstat(fd, &st) == 0 && !wall_devcg_allows(st.st_mode, st.st_rdev)) {
+		close(fd);
+		return -EPERM;
+	}
 	if (fresh)
 		pers_owner_created(&n->pers, &c, host);
 	{

@@ -28,7 +28,8 @@ static const int notified[] = {
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat,
 	SYS_renameat2, SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat, SYS_chmod, SYS_fchmodat,
 	SYS_truncate, SYS_utimensat, SYS_mknod, SYS_mknodat,
-	/* AF_UNIX socket paths: no host socket is reachable by its path. */
+	/* AF_UNIX socket paths: no host socket is reachable by its path
+	 * (sendto with an address, sendmsg and sendmmsg: the filter's). */
 	SYS_bind, SYS_connect,
 };
 
@@ -62,8 +63,12 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	case SYS_openat:
 		return notify_open(n, req);
 	case SYS_bind:
-	case SYS_connect:
 		return notify_sock(n, req);
+	case SYS_connect:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_sendmmsg:
+		return notify_peer(n, req, val);
 	case STUB_UPCALL_TRANSLATE: {
 		const struct pers_call *c = pers_call(&pers_abi_x86_64, (long)a[2]);
 		if (c == NULL)

@@ -11,75 +11,65 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* bind/connect with an AF_UNIX path: translated like any path, then done
- * by mew on a copy of the guest's socket (pidfd_getfd): binding or
- * connecting the copy binds or connects the guest's socket.  The host path
- * may be longer than sun_path holds, so it is reached through
- * /proc/self/fd/N of its directory (bind) or of the socket file (connect).
- * Abstract names and other families run as they are (2). */
+#include "personality/pers_sock.h"
+
+/* bind with an AF_UNIX path: resolved in the guest's view
+ * (personality/pers_sock.h), then done by mew on a copy of the guest's
+ * socket (pidfd_getfd): binding the copy binds the guest's socket.
+ * Abstract names and other families run as they are (2).  (connect and
+ * the sends: peer.c.) */
+/* The read-only rules (EROFS), on the host path the socket file would have:
+ * its directory's (dirfd) and the name at the end of the address. */
+static int ro_check(struct notifier *n, const struct pers_call *call, int dirfd, const char *to)
+{
+	char host[PATH_MAX], link[64];
+	ssize_t k;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	k = readlink(link, host, sizeof(host) - 1);
+	if (k <= 0)
+		return -ENOENT;
+	host[k] = '\0';
+	snprintf(host + k, sizeof(host) - (size_t)k, "/%s", strrchr(to, '/') + 1);
+	return pers_write_check(&n->pers, call, 0, 0, host);
+}
+
 int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 {
-	struct sockaddr_un sa;
-	socklen_t len = (socklen_t)req->data.args[2];
-	size_t off = offsetof(struct sockaddr_un, sun_path);
-	char path[sizeof(sa.sun_path) + 1], host[PATH_MAX], base[PATH_MAX];
-	const char *b = NULL;
-	const struct pers_call *call;
-	bool bind_ = req->data.nr == SYS_bind;
+	struct sockaddr_un sa, to;
+	socklen_t len = (socklen_t)req->data.args[2], tolen;
+	char base[PATH_MAX];
+	const struct pers_call *call = pers_call(&pers_abi_x86_64, req->data.nr);
+	struct pers_cred c;
 	int r, sock, fd;
-	struct sockaddr_un to = { .sun_family = AF_UNIX };
 
-	if (len <= off || len > sizeof(sa) || trap_mem_read(req->pid, req->data.args[1], &sa, len) < 0)
+	if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sa) ||
+	    trap_mem_read(req->pid, req->data.args[1], &sa, len) < 0)
 		return 2;
 	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
 		return 2;
-	memcpy(path, sa.sun_path, len - off);
-	path[len - off] = '\0';
 	pers_for(n, req->pid);
-	if (path[0] != '/') {
-		if ((r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
-			return r;
-		b = base;
-	}
-	call = pers_call(&pers_abi_x86_64, req->data.nr);
-	if ((r = pers_translate(&n->pers, b, path, pers_call_follows(call, 0, O_NOFOLLOW), host, sizeof(host))) < 0 ||
-	    (r = pers_write_check(&n->pers, call, 0, 0, host)) < 0)
+	if (sa.sun_path[0] != '/' && (r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
 		return r;
-	if (bind_) {
-		/* a new inode: the guest's credentials decide */
-		struct pers_cred c;
-		if ((r = notify_cred_of(n, req->pid, &c)) < 0 || (r = pers_check_create(&n->pers, &c, host)) < 0)
-			return r;
-	}
-	if (bind_) {
-		char *slash = strrchr(host, '/');
-		*slash = '\0';
-		fd = open(slash == host ? "/" : host, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		r = snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d/%s", fd, slash + 1);
-	} else {
-		fd = open(host, O_PATH | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		r = snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d", fd);
-	}
-	if (r < 0 || (size_t)r >= sizeof(to.sun_path)) {
+	if ((r = notify_cred_of(n, req->pid, &c)) < 0)
+		return r;
+	r = pers_sock_addr(&n->pers, &c, sa.sun_path[0] == '/' ? NULL : base, &sa, len, true, &to, &tolen, &fd);
+	if (r < 0)
+		return r;
+	if (r == 1)
+		return 2;
+	if ((r = ro_check(n, call, fd, to.sun_path)) < 0) {
 		close(fd);
-		return -ENAMETOOLONG;
+		return r;
 	}
-	sock = guest_fd(n, req, (int)req->data.args[0], path, sizeof(path));
+	sock = guest_fd(n, req, (int)req->data.args[0], base, sizeof(base));
 	r = sock < 0 ? sock : 0;
 	if (r == 0) {
-		if (bind_) {
-			/* The guest's umask, not mew's 0, for the socket file
-			 * (this thread has its own: see serve). */
-			mode_t old = umask((mode_t)umask_of(req->pid));
-			r = bind(sock, (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
-			umask(old);
-		} else {
-			r = connect(sock, (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
-		}
+		/* The guest's umask, not mew's 0, for the socket file (this
+		 * thread has its own: see serve). */
+		mode_t old = umask((mode_t)umask_of(req->pid));
+		r = bind(sock, (struct sockaddr *)&to, tolen) < 0 ? -errno : 0;
+		umask(old);
 		close(sock);
 	}
 	close(fd);

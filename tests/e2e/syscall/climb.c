@@ -17,7 +17,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -26,8 +28,17 @@
 
 #include "trap/guest/stub.h"
 
+#ifdef __x86_64__
 typedef long (*fast_fn)(long, long, long, long, long, long, long);
 static const fast_fn fast = (fast_fn)(uintptr_t)(STUB_BASE + STUB_ENTRY_SYSCALL);
+#else
+/* arm64, under the emulate engine: no stub, every call is the interpreter's */
+static long fast(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long r = syscall(nr, a1, a2, a3, a4, a5, a6);
+	return r < 0 ? -errno : r;
+}
+#endif
 
 /* r: the call's result (-1 and errno, or -errno from a raw call). */
 static int verdict(const char *what, long r, int want)
@@ -247,6 +258,212 @@ static int listen_abstract(const char *name, const char *log)
 	return 0;
 }
 
+/* UNIX sockets named by path.  Landlock has no right for connect(2) or
+ * sendto(2) to a socket file, so mew's notifier makes these calls for the
+ * guest (outside the domain, on the address as it copied it once, resolved
+ * in the rootfs): from the fast syscall, from the guest's own `syscall`,
+ * through an O_PATH fd of the host socket, with sendto, sendmsg and
+ * sendmmsg, and with a second thread rewriting the address meanwhile.
+ * Each must meet ENOENT, as the path does not exist in the rootfs. */
+static long raw6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+#ifndef __x86_64__
+	return fast(nr, a1, a2, a3, a4, a5, a6);
+#else
+	register long r10 __asm__("r10") = a4, r8 __asm__("r8") = a5, r9 __asm__("r9") = a6;
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "0"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return r;
+#endif
+}
+
+static socklen_t unix_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	strncpy(sa->sun_path, path, sizeof(sa->sun_path) - 1);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa->sun_path) + 1);
+}
+
+/* A second thread flips the address's family between AF_INET (not mew's
+ * business, a careless notifier lets the call run as it is, and the kernel
+ * reads the address again) and AF_UNIX. */
+static struct sockaddr_un flip_sa;
+static volatile int flipping;
+
+static void *flipper(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; __atomic_load_n(&flipping, __ATOMIC_RELAXED); i++)
+		__atomic_store_n(&flip_sa.sun_family, (i & 1) ? AF_UNIX : AF_INET, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static int unix_path(const char *host)
+{
+	char dgram[sizeof(flip_sa.sun_path)], via[64];
+	struct sockaddr_un sa;
+	socklen_t len = unix_addr(&sa, host);
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
+	struct mmsghdr mm = { .msg_hdr = m };
+	int s, worst = 0, v;
+	long r, opath;
+	pthread_t th;
+
+#define TRY(what, call, want)                                   \
+	do {                                                    \
+		v = verdict(what, call, want);                  \
+		if (v == 1)                                     \
+			return 1;                               \
+		worst = v > worst ? v : worst;                  \
+	} while (0)
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	TRY("connect to a host socket from the fast syscall",
+	    fast(SYS_connect, s, (long)&sa, len, 0, 0, 0), ENOENT);
+	TRY("connect to a host socket from the guest's own syscall",
+	    raw6(SYS_connect, s, (long)&sa, len, 0, 0, 0), ENOENT);
+	opath = fast(SYS_openat, AT_FDCWD, (long)host, O_PATH, 0, 0, 0);
+	if (opath >= 0) {
+		snprintf(via, sizeof(via), "/proc/self/fd/%ld", opath);
+		len = unix_addr(&sa, via);
+		TRY("connect to a host socket through its O_PATH fd",
+		    fast(SYS_connect, s, (long)&sa, len, 0, 0, 0), 0);
+	}
+	close(s);
+	snprintf(dgram, sizeof(dgram), "%s.dgram", host);
+	len = unix_addr(&sa, dgram);
+	m.msg_namelen = len;
+	mm.msg_hdr = m;
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	TRY("sendto a host datagram socket from the fast syscall",
+	    fast(SYS_sendto, s, (long)"x", 1, 0, (long)&sa, len), ENOENT);
+	TRY("sendto a host datagram socket from the guest's own syscall",
+	    raw6(SYS_sendto, s, (long)"x", 1, 0, (long)&sa, len), ENOENT);
+	TRY("sendmsg to a host datagram socket from the fast syscall",
+	    fast(SYS_sendmsg, s, (long)&m, 0, 0, 0, 0), ENOENT);
+	TRY("sendmmsg to a host datagram socket from the fast syscall",
+	    fast(SYS_sendmmsg, s, (long)&mm, 1, 0, 0, 0), ENOENT);
+	/* the address rewritten by another thread while mew looks at it */
+	unix_addr(&flip_sa, dgram);
+	flipping = 1;
+	pthread_create(&th, NULL, flipper, NULL);
+	r = -1;
+	for (int i = 0; i < 3000 && r < 0; i++)
+		r = fast(SYS_sendto, s, (long)"x", 1, 0, (long)&flip_sa, sizeof(flip_sa));
+	flipping = 0;
+	pthread_join(th, NULL);
+	TRY("sendto with its address rewritten meanwhile", r < 0 ? -ENOENT : r, 0);
+	close(s);
+	return worst;
+#undef TRY
+}
+
+/* An honest program: a socket of the rootfs (a host process listens on it)
+ * is reached by its guest path. */
+static int unix_honest(const char *path)
+{
+	char dgram[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct sockaddr_un sa;
+	socklen_t len = unix_addr(&sa, path);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
+	struct msghdr m = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (connect(s, (struct sockaddr *)&sa, len) < 0) {
+		printf("WRONG: connect to %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	close(s);
+	snprintf(dgram, sizeof(dgram), "%s.dgram", path);
+	len = unix_addr(&sa, dgram);
+	m.msg_namelen = len;
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (sendto(s, "s", 1, 0, (struct sockaddr *)&sa, len) != 1 || sendmsg(s, &m, 0) != 1) {
+		printf("WRONG: send to %s: %s\n", dgram, strerror(errno));
+		return 2;
+	}
+	/* the guest's own abstract socket, reached by the guest */
+	{
+		struct sockaddr_un ab = { .sun_family = AF_UNIX };
+		socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+					     (size_t)snprintf(ab.sun_path + 1, sizeof(ab.sun_path) - 1, "mew-honest-%d", (int)getpid()));
+		int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (bind(l, (struct sockaddr *)&ab, alen) < 0 || listen(l, 1) < 0 || connect(c, (struct sockaddr *)&ab, alen) < 0) {
+			printf("WRONG: the guest's own abstract socket: %s\n", strerror(errno));
+			return 2;
+		}
+	}
+	printf("honest: connected and sent\n");
+	return 0;
+}
+
+/* The host side: a stream socket at PATH and a datagram one at
+ * PATH.dgram; every connection and datagram is logged. */
+static int listen_path(const char *path, const char *log)
+{
+	char dgram[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct sockaddr_un sa;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	snprintf(dgram, sizeof(dgram), "%s.dgram", path);
+	unlink(path);
+	unlink(dgram);
+	if (bind(s, (struct sockaddr *)&sa, unix_addr(&sa, path)) < 0 || listen(s, 8) < 0 ||
+	    bind(d, (struct sockaddr *)&sa, unix_addr(&sa, dgram)) < 0) {
+		perror("listen");
+		return 2;
+	}
+	chmod(path, 0777);
+	chmod(dgram, 0777);
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		fd_set set;
+		char buf[64];
+		FILE *f;
+		FD_ZERO(&set);
+		FD_SET(s, &set);
+		FD_SET(d, &set);
+		if (select(d > s ? d + 1 : s + 1, &set, NULL, NULL, NULL) < 0)
+			return 2;
+		f = fopen(log, "a");
+		if (FD_ISSET(s, &set)) {
+			int c = accept(s, NULL, NULL);
+			if (c >= 0)
+				close(c);
+			if (f != NULL)
+				fprintf(f, "accepted\n");
+		}
+		if (FD_ISSET(d, &set) && recv(d, buf, sizeof(buf), 0) >= 0 && f != NULL)
+			fprintf(f, "received\n");
+		if (f != NULL)
+			fclose(f);
+	}
+}
+
+/* A device node in the rootfs, outside mew's /dev (a rootfs unpacked as
+ * root may hold any): opened by its guest path and, past the stub, by its
+ * host path; the devices cgroup of a root mew refuses both (EPERM). */
+static int dev_node(const char *path, const char *host)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK), v;
+	long r;
+
+	if (fd >= 0)
+		return opened("a device node of the rootfs", fd);
+	v = verdict("open a device node of the rootfs", -1, EPERM);
+	r = fast(SYS_openat, AT_FDCWD, (long)host, O_RDONLY | O_NONBLOCK, 0, 0, 0);
+	if (r >= 0)
+		return opened("a device node of the rootfs from the fast syscall", (int)r);
+	r = verdict("open a device node of the rootfs from the fast syscall", r, EPERM);
+	return v > r ? v : (int)r;
+}
+
 /* /proc/PID of a host process: its root, its environment, its memory. */
 static int proc_host(pid_t pid, const char *path)
 {
@@ -321,6 +538,14 @@ int main(int argc, char **argv)
 		return abstract(argv[2]);
 	if (strcmp(a, "listen") == 0 && argc == 4)
 		return listen_abstract(argv[2], argv[3]);
+	if (strcmp(a, "unix") == 0 && argc == 3)
+		return unix_path(argv[2]);
+	if (strcmp(a, "honest") == 0 && argc == 3)
+		return unix_honest(argv[2]);
+	if (strcmp(a, "listen-path") == 0 && argc == 4)
+		return listen_path(argv[2], argv[3]);
+	if (strcmp(a, "dev") == 0 && argc == 4)
+		return dev_node(argv[2], argv[3]);
 	if (strcmp(a, "proc") == 0 && argc == 4)
 		return proc_host(atoi(argv[2]), argv[3]);
 	if (strcmp(a, "write") == 0 && argc == 4)
@@ -328,6 +553,7 @@ int main(int argc, char **argv)
 	if (strcmp(a, "exec") == 0 && argc >= 3)
 		return exec_host(argv + 2);
 	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring PATH | ptrace|kill|vmread PID | abstract NAME |\n"
-			"       listen NAME LOG | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS...\n");
+			"       listen NAME LOG | unix HOSTPATH | honest PATH | listen-path PATH LOG |\n"
+			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS...\n");
 	return 2;
 }
