@@ -756,17 +756,24 @@ int a64_mem_shape(a64_fn fn, struct a64_mem_shape *m)
 		a64_fn fn;
 		struct a64_mem_shape m;
 	} forms[] = {
-		{ h_ldb, { A64_LS_EA, 1, 0, 0 } },	  { h_ldh, { A64_LS_EA, 2, 0, 0 } },
-		{ h_ldw, { A64_LS_EA, 4, 0, 0 } },	  { h_ldx, { A64_LS_EA, 8, 0, 0 } },
-		{ h_ldsb64, { A64_LS_EA, 1, 64, 0 } },	  { h_ldsh64, { A64_LS_EA, 2, 64, 0 } },
-		{ h_ldsw64, { A64_LS_EA, 4, 64, 0 } },	  { h_ldsb32, { A64_LS_EA, 1, 32, 0 } },
-		{ h_ldsh32, { A64_LS_EA, 2, 32, 0 } },	  { h_stb, { A64_LS_EA, 1, 0, 1 } },
-		{ h_sth, { A64_LS_EA, 2, 0, 1 } },	  { h_stw, { A64_LS_EA, 4, 0, 1 } },
-		{ h_stx, { A64_LS_EA, 8, 0, 1 } },	  { h_ldw_reg, { A64_LS_REG, 4, 0, 0 } },
-		{ h_ldx_reg, { A64_LS_REG, 8, 0, 0 } },	  { h_stb_reg, { A64_LS_REG, 1, 0, 1 } },
-		{ h_stw_reg, { A64_LS_REG, 4, 0, 1 } },	  { h_stx_reg, { A64_LS_REG, 8, 0, 1 } },
-		{ h_ldx_pre, { A64_LS_PRE, 8, 0, 0 } },	  { h_stx_post, { A64_LS_POST, 8, 0, 1 } },
-		{ h_ldp, { A64_LS_PAIR, 0, 0, 0 } },	  { h_stp, { A64_LS_PAIR, 0, 0, 1 } },
+		{ h_ldb, { A64_LS_EA, 1, 0, 0, 0 } },	  { h_ldh, { A64_LS_EA, 2, 0, 0, 0 } },
+		{ h_ldw, { A64_LS_EA, 4, 0, 0, 0 } },	  { h_ldx, { A64_LS_EA, 8, 0, 0, 0 } },
+		{ h_ldsb64, { A64_LS_EA, 1, 64, 0, 0 } },	  { h_ldsh64, { A64_LS_EA, 2, 64, 0, 0 } },
+		{ h_ldsw64, { A64_LS_EA, 4, 64, 0, 0 } },	  { h_ldsb32, { A64_LS_EA, 1, 32, 0, 0 } },
+		{ h_ldsh32, { A64_LS_EA, 2, 32, 0, 0 } },	  { h_stb, { A64_LS_EA, 1, 0, 1, 0 } },
+		{ h_sth, { A64_LS_EA, 2, 0, 1, 0 } },	  { h_stw, { A64_LS_EA, 4, 0, 1, 0 } },
+		{ h_stx, { A64_LS_EA, 8, 0, 1, 0 } },	  { h_ldw_reg, { A64_LS_REG, 4, 0, 0, 0 } },
+		{ h_ldx_reg, { A64_LS_REG, 8, 0, 0, 0 } },	  { h_stb_reg, { A64_LS_REG, 1, 0, 1, 0 } },
+		{ h_stw_reg, { A64_LS_REG, 4, 0, 1, 0 } },	  { h_stx_reg, { A64_LS_REG, 8, 0, 1, 0 } },
+		{ h_ldx_pre, { A64_LS_PRE, 8, 0, 0, 0 } },	  { h_stx_post, { A64_LS_POST, 8, 0, 1, 0 } },
+		{ h_ldp, { A64_LS_PAIR, 0, 0, 0, 0 } },	  { h_stp, { A64_LS_PAIR, 0, 0, 1, 0 } },
+		{ h_vldb, { A64_LS_EA, 1, 0, 0, 1 } },	  { h_vldh, { A64_LS_EA, 2, 0, 0, 1 } },
+		{ h_vlds, { A64_LS_EA, 4, 0, 0, 1 } },	  { h_vldd, { A64_LS_EA, 8, 0, 0, 1 } },
+		{ h_vldq, { A64_LS_EA, 16, 0, 0, 1 } },	  { h_vstb, { A64_LS_EA, 1, 0, 1, 1 } },
+		{ h_vsth, { A64_LS_EA, 2, 0, 1, 1 } },	  { h_vsts, { A64_LS_EA, 4, 0, 1, 1 } },
+		{ h_vstd, { A64_LS_EA, 8, 0, 1, 1 } },	  { h_vstq, { A64_LS_EA, 16, 0, 1, 1 } },
+		{ h_vldp, { A64_LS_PAIR, 0, 0, 0, 1 } },  { h_vstp, { A64_LS_PAIR, 0, 0, 1, 1 } },
+		{ h_vldp_q, { A64_LS_PAIR, 16, 0, 0, 1 } }, { h_vstp_q, { A64_LS_PAIR, 16, 0, 1, 1 } },
 	};
 	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
 		if (forms[k].fn == fn) {

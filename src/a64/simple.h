@@ -308,7 +308,8 @@ int a64_mem_kind(a64_fn fn);
  * address as ea() computes it (mode in op: offset, pre, post, register
  * with extend in cond, literal), a register offset without extend, the
  * pre/post-index forms of LOAD_IDX/STORE_IDX, and LDP/STP (sf 4, 5 for
- * LDPSW, 8; address as ea()). */
+ * LDPSW, 8; address as ea()); the SIMD&FP single loads and stores and
+ * pairs (vec; pairs' size in sf, 16 for the Q pair) address as ea() too. */
 enum { A64_LS_EA, A64_LS_REG, A64_LS_PRE, A64_LS_POST, A64_LS_PAIR };
 enum { A64_M_OFF, A64_M_PRE, A64_M_POST, A64_M_REG, A64_M_LIT }; /* = mem.c's M_* */
 struct a64_mem_shape {
@@ -316,6 +317,7 @@ struct a64_mem_shape {
 	int size;  /* bytes */
 	int sign;  /* 0, or the width a signed load extends to (64, 32) */
 	int store;
+	int vec;   /* a SIMD&FP register (rd, ra: vector numbers); a load zeroes the rest */
 };
 int a64_mem_shape(a64_fn fn, struct a64_mem_shape *m);
 

@@ -116,6 +116,13 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 				    (unsigned long long)b->x[r]);
 			bad = 1;
 		}
+	for (int v = 0; v < 32; v++)
+		if (memcmp(&a->v[v], &b->v[v], 16) != 0) {
+			print_error("%08x: v%d interp %016llx%016llx jit %016llx%016llx\n", raw, v,
+				    (unsigned long long)a->v[v].d[1], (unsigned long long)a->v[v].d[0],
+				    (unsigned long long)b->v[v].d[1], (unsigned long long)b->v[v].d[0]);
+			bad = 1;
+		}
 	if (a->nzcv != b->nzcv) {
 		print_error("%08x: nzcv interp %#x jit %#x\n", raw, a->nzcv, b->nzcv);
 		bad = 1;
@@ -242,6 +249,24 @@ static void test_move_and_arith(void **state)
 	fuzz(g_dp1, 0);
 }
 
+/* UDIV and SDIV on the values x86's DIV and IDIV fault on */
+static void test_divide_edges(void **state)
+{
+	static const uint64_t v[] = { 0, 1, ~0ull, 0x8000000000000000ull, 0x80000000, 0xffffffff, 0x7fffffff, 7, -7ull };
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	for (unsigned p = 0; p < 9 * 9; p++)
+		for (uint32_t sf = 0; sf < 2; sf++)
+			for (uint32_t op = 2; op < 4; op++) {
+				random_state(a, 0);
+				a->x[1] = v[p / 9];
+				a->x[2] = v[p % 9];
+				assert_true(check(a, b, 0x1ac00000 | sf << 31 | 2 << 16 | op << 10 | 1 << 5 | 0));
+			}
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
 static void test_flags_ccmp_csel(void **state)
 {
 	fuzz(g_ccmp, 0);
@@ -320,12 +345,49 @@ static void test_sequences(void **state)
 	free(b);
 }
 
+/* SIMD&FP: LDR/STR B H S D Q (unsigned offset, pre/post-index, register
+ * offset) and LDP/STP S D Q */
+static uint32_t vsize(uint32_t *opc)
+{
+	uint32_t size = rnd() % 4;
+	*opc = (uint32_t)(rnd() % 2) | (size == 0 && rnd() % 2 ? 2 : 0);
+	return size;
+}
+static uint32_t g_vldst_uimm(void)
+{
+	uint32_t opc, size = vsize(&opc);
+	return 0x3d000000 | size << 30 | opc << 22 | (uint32_t)(rnd() % 256) << 10 | reg() << 5 | reg();
+}
+static uint32_t g_vldst_prepost(void)
+{
+	uint32_t opc, size = vsize(&opc);
+	return 0x3c000400 | size << 30 | opc << 22 | (uint32_t)(rnd() & 0x1ff) << 12 | (uint32_t)(rnd() % 2) << 11 |
+	       reg() << 5 | reg();
+}
+static uint32_t g_vldst_regoff(void)
+{
+	static const uint32_t opt[] = { 2, 3, 6, 7 };
+	uint32_t opc, size = vsize(&opc);
+	return 0x3c200800 | size << 30 | opc << 22 | reg() << 16 | opt[rnd() % 4] << 13 | (uint32_t)(rnd() % 2) << 12 |
+	       reg() << 5 | reg();
+}
+static uint32_t g_vldstp(void)
+{
+	static const uint32_t type[] = { 1, 2, 3 };
+	return 0x2c000000 | (uint32_t)(rnd() % 3) << 30 | type[rnd() % 3] << 23 | (uint32_t)(rnd() % 2) << 22 |
+	       (uint32_t)(rnd() & 0x3f) << 15 | reg() << 10 | reg() << 5 | reg();
+}
+
 static void test_loads_stores(void **state)
 {
 	fuzz(g_ldst_uimm, 1);
 	fuzz(g_ldst_prepost, 1);
 	fuzz(g_ldst_regoff, 2);
 	fuzz(g_ldstp, 1);
+	fuzz(g_vldst_uimm, 1);
+	fuzz(g_vldst_prepost, 1);
+	fuzz(g_vldst_regoff, 2);
+	fuzz(g_vldstp, 1);
 }
 
 int main(void)
@@ -338,6 +400,7 @@ int main(void)
 	mem_interp = malloc(MEM);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_move_and_arith),
+		cmocka_unit_test(test_divide_edges),
 		cmocka_unit_test(test_flags_ccmp_csel),
 		cmocka_unit_test(test_branches),
 		cmocka_unit_test(test_flags_then_condition),

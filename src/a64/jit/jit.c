@@ -84,6 +84,7 @@ struct a64_jit {
 };
 
 int a64_jit_enabled = 1;
+static int has_sahf; /* LAHF/SAHF in 64-bit mode (CPUID 0x80000001 ECX bit 0) */
 static size_t code_size = CODE_SIZE;
 static int perfmap = -1; /* MEW_A64_JIT_PERFMAP=FILE: the translated blocks, in perf's map format */
 
@@ -166,6 +167,9 @@ static struct a64_jit *jit_new(void)
 
 void a64_jit_attach(struct a64_cpu *c)
 {
+	unsigned a, b, cx, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(0x80000001u), "c"(0));
+	has_sahf = cx & 1;
 	for (unsigned f = 0; f < 16; f++)
 		c->jit_nzcv[f] = f << 28;
 	c->jit = jit_new();
@@ -371,13 +375,27 @@ static void exit_direct(struct emit *e, uint64_t t)
 	to_epilogue(e);
 }
 
-/* Leave for the guest address in rax: the decode cache's hash, first entry. */
+/* Leave for the guest address in rax.  Each site has a cache of one
+ * entry in the data (the last target and its code; at first the epilogue,
+ * so that even a match of the empty entry only goes back to the run loop);
+ * on a miss, the decode cache's hash (its first entry) fills it. */
+struct jit_site {
+	uint64_t pc;
+	void *code;
+};
 static void exit_indirect(struct emit *e)
 {
 	struct x86 *x = &e->x;
+	struct jit_site *s = data_alloc(e->j, sizeof(*s));
+	s->pc = 1; /* no target: guest code is 4-byte aligned */
+	s->code = e->j->epilogue;
 	x86_store(x, 1, RBX, OFF(pc), RAX);
 	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
 	x86_jcc_to(x, CC_LE, e->j->epilogue);
+	x86_op_rip(x, 1, 0x3b, RAX, &s->pc); /* cmp rax, [site.pc] */
+	uint8_t *miss = x86_jcc(x, CC_NE);
+	x86_op_rip(x, 0, 0xff, 4, &s->code); /* jmp [site.code] */
+	x86_patch(miss, x->p);
 	x86_mov_rr(x, 1, RCX, RAX);
 	x86_shift_ri(x, 1, SH_SHR, RCX, 2);
 	x86_alu_ri(x, 0, ALU_AND, RCX, (1 << A64_CACHE_BITS) - 1);
@@ -387,6 +405,8 @@ static void exit_indirect(struct emit *e)
 	x86_op_m(x, 1, 0x39, RAX, RCX, NOIDX, 0, (int32_t)offsetof(struct a64_block, pc)); /* cmp [rcx+pc], rax */
 	x86_jcc_to(x, CC_NE, e->j->epilogue);
 	x86_load(x, 1, RCX, RCX, (int32_t)offsetof(struct a64_block, code));
+	x86_op_rip(x, 1, 0x89, RAX, &s->pc);  /* mov [site.pc], rax */
+	x86_op_rip(x, 1, 0x89, RCX, &s->code); /* mov [site.code], rcx */
 	x86_jmp_r(x, RCX);
 }
 
@@ -562,6 +582,23 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 		set_flags(e, i->op ? FL_SUB : FL_ADD);
 		if (no == NULL)
 			return 1;
+		if (has_sahf) { /* not taken: the host flags made to say imm2 */
+			unsigned n = (unsigned)i->imm2;
+			unsigned cf = ((n >> 1) & 1) ^ (e->hf == FL_SUB);
+			done = x86_jmp(x);
+			x86_patch(no, x->p);
+			if (n & 1) { /* OF: mov eax, 0x7f; add al, 1 */
+				x86_mov_imm(x, RAX, 0x7f);
+				x86_b(x, 0x04);
+				x86_b(x, 0x01);
+			} else
+				x86_alu_rr(x, 0, ALU_XOR, RAX, RAX);
+			x86_b(x, 0xb4); /* mov ah, SF:ZF:0:0:0:0:1:CF; sahf */
+			x86_b(x, (uint8_t)((n >> 3) << 7 | ((n >> 2) & 1) << 6 | 2 | cf));
+			x86_b(x, 0x9e);
+			x86_patch(done, x->p);
+			return 1;
+		}
 		/* two paths: stored on both, the host flags are NZCV on one only */
 		store_nzcv(e);
 		done = x86_jmp(x);
@@ -820,8 +857,42 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		return 1;
 	case A64_I_DP2: {
 		static const int kind[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR };
+		if (i->op == 2 || i->op == 3) { /* UDIV, SDIV: x / 0 = 0, INT_MIN / -1 = INT_MIN */
+			uint8_t *zero, *neg = NULL, *done, *done2 = NULL;
+			ldx(e, RAX, i->rn);
+			ldx(e, RCX, i->rm);
+			x86_test_rr(x, w, RCX, RCX);
+			zero = x86_jcc(x, CC_Z);
+			if (i->op == 3) { /* x / -1 = -x (x86 faults on INT_MIN / -1) */
+				x86_alu_ri(x, w, ALU_CMP, RCX, -1);
+				neg = x86_jcc(x, CC_E);
+				x86_rex(x, w, 0, NOIDX, 0, 0); /* cqo / cdq */
+				x86_b(x, 0x99);
+				x86_op_r(x, w, 0xf7, 7, RCX, 0); /* idiv */
+			} else {
+				x86_alu_rr(x, 0, ALU_XOR, RDX, RDX);
+				x86_op_r(x, w, 0xf7, 6, RCX, 0); /* div */
+			}
+			if (!w)
+				x86_mov_rr(x, 0, RAX, RAX);
+			done = x86_jmp(x);
+			if (neg != NULL) {
+				x86_patch(neg, x->p);
+				x86_neg(x, w, RAX);
+				if (!w)
+					x86_mov_rr(x, 0, RAX, RAX);
+				done2 = x86_jmp(x);
+			}
+			x86_patch(zero, x->p);
+			x86_alu_rr(x, 0, ALU_XOR, RAX, RAX);
+			x86_patch(done, x->p);
+			if (done2 != NULL)
+				x86_patch(done2, x->p);
+			stx(e, i->rd, RAX);
+			return 1;
+		}
 		if (i->op < 8 || i->op > 11)
-			return 0; /* divisions: the handler (x86 faults on zero) */
+			return 0;
 		ldx(e, RAX, i->rn);
 		ldx(e, RCX, i->rm);
 		x86_shift_cl(x, w, kind[i->op - 8], RAX);
@@ -937,7 +1008,27 @@ static void load_value(struct emit *e, int size, int sign, int r, int index, int
 		x86_load_sz(&e->x, sz, r, RAX, index, scale, disp);
 }
 
-/* The other integer loads and stores (a64_mem_shape); 0: the handler. */
+/* SIMD&FP register v <-> guest memory [RAX + index<<scale + disp], size
+ * bytes; a load zeroes the rest of the register.  Uses R8, XMM0. */
+static void vec_access(struct emit *e, int store, int size, unsigned v, int index, int scale, int32_t disp)
+{
+	struct x86 *x = &e->x;
+	int sz = size == 1 ? SZ_B : size == 2 ? SZ_H : size == 4 ? SZ_W : SZ_X;
+	if (size == 16) {
+		x86_movdqu(x, 0, 0, store ? RBX : RAX, store ? NOIDX : index, scale, store ? OFF_V(v) : disp);
+		x86_movdqu(x, 1, 0, store ? RAX : RBX, store ? index : NOIDX, scale, store ? disp : OFF_V(v));
+	} else if (store) {
+		x86_load(x, 1, R8, RBX, OFF_V(v));
+		x86_store_sz(x, sz, R8, RAX, index, scale, disp);
+	} else {
+		x86_load_sz(x, sz, R8, RAX, index, scale, disp);
+		x86_store(x, 1, RBX, OFF_V(v), R8);
+		x86_store_imm(x, RBX, OFF_V(v) + 8, 0);
+	}
+}
+
+/* The other integer loads and stores, and the SIMD&FP ones
+ * (a64_mem_shape); 0: the handler. */
 static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct a64_insn *i)
 {
 	struct x86 *x = &e->x;
@@ -945,6 +1036,21 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 	int32_t disp;
 	int sz = m->size == 1 ? SZ_B : m->size == 2 ? SZ_H : m->size == 4 ? SZ_W : SZ_X;
 
+	if (m->vec && m->how == A64_LS_EA) {
+		if (!emit_ea(e, i, &index, &scale, &disp))
+			return 0;
+		vec_access(e, m->store, m->size, i->rd, index, scale, disp);
+		return 1;
+	}
+	if (m->vec && m->how == A64_LS_PAIR) {
+		int size = m->size ? m->size : i->sf;
+		if ((size != 4 && size != 8 && size != 16) || !emit_ea(e, i, &index, &scale, &disp) || index != NOIDX ||
+		    !x86_fits32((int64_t)disp + size))
+			return 0;
+		vec_access(e, m->store, size, i->rd, NOIDX, 0, disp);
+		vec_access(e, m->store, size, i->ra, NOIDX, 0, disp + size);
+		return 1;
+	}
 	switch (m->how) {
 	case A64_LS_EA:
 		if (m->store)
@@ -1170,7 +1276,8 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	uint8_t *data = j->data;
 	struct jit_map map[BLOCK_LINES];
 	struct emit e = { { j->free }, j, FL_NONE, 0, pc & ~4095ull, { .clock = 0 } };
-	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct a64_block) + sizeof(map) + 16;
+	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct jit_site) + sizeof(struct a64_block) +
+		      sizeof(map) + 16;
 	if (n > BLOCK_LINES || j->nblocks == BLOCKS_MAX)
 		return NULL;
 	/* live[k]: NZCV may be read from instruction k on (live[n]: after the

@@ -218,6 +218,18 @@ static inline void x86_lea(struct x86 *e, int w, int dst, int base, int index, i
 	x86_op_m(e, w, 0x8d, dst, base, index, scale, disp);
 }
 
+/* movdqu xmm, [base + index<<scale + disp] (store: and back) */
+static inline void x86_movdqu(struct x86 *e, int store, int x, int base, int index, int scale, int32_t disp)
+{
+	x86_b(e, 0xf3);
+	x86_op_m(e, 0, store ? 0x0f7f : 0x0f6f, x, base, index, scale, disp);
+}
+/* mov qword [base+disp], imm32 (sign-extended) */
+static inline void x86_store_imm(struct x86 *e, int base, int32_t disp, int32_t imm)
+{
+	x86_op_m(e, 1, 0xc7, 0, base, NOIDX, 0, disp);
+	x86_d(e, (uint32_t)imm);
+}
 /* movdqu xmm, [m] and back */
 static inline void x86_movdqu_load(struct x86 *e, int x, int base, int32_t disp)
 {
@@ -256,6 +268,17 @@ static inline void x86_jmp_to(struct x86 *e, const uint8_t *target) { x86_patch(
 static inline void x86_jcc_to(struct x86 *e, int cc, const uint8_t *target) { x86_patch(x86_jcc(e, cc), target); }
 static inline void x86_call_r(struct x86 *e, int r) { x86_op_r(e, 0, 0xff, 2, r, 0); }
 static inline void x86_jmp_r(struct x86 *e, int r) { x86_op_r(e, 0, 0xff, 4, r, 0); }
+/* op reg, [rip + (target - end of this instruction)] (one or two opcode bytes) */
+static inline void x86_op_rip(struct x86 *e, int w, unsigned op, int reg, const void *target)
+{
+	x86_rex(e, w, reg, NOIDX, 0, 0);
+	if (op > 0xff)
+		x86_b(e, op >> 8);
+	x86_b(e, op & 0xff);
+	x86_b(e, (uint8_t)(0x05 | (reg & 7) << 3));
+	int32_t rel = (int32_t)((const uint8_t *)target - (e->p + 4));
+	x86_d(e, (uint32_t)rel);
+}
 /* lea r, [rip + (target - end of this instruction)] */
 static inline void x86_lea_rip(struct x86 *e, int r, const uint8_t *target)
 {
