@@ -14,6 +14,8 @@
 # The last four run in a copy of the Debian arm64 rootfs with xz-utils and
 # python3.11 unpacked into it (apt-get download; cached next to the rootfs);
 # natively, the host's gzip, xz and python3.11.
+# MEW_BASE=ANOTHER-MEW adds that build (an older one, to compare) to the
+# same alternating runs, with a base/qemu CPU column.
 # Needs: hyperfine, qemu-user, gcc-aarch64-linux-gnu, jq, the arm64 busybox
 # rootfs; the Debian arm64 rootfs (mew rootfs create) for the last four.
 set -euo pipefail
@@ -78,6 +80,7 @@ d=[{"k":i,"v":[i,str(i),{"x":i*0.5}]} for i in range(20000)]
 for _ in range(5): d=json.loads(json.dumps(d))
 print(len(d))'
 emu="$mew run --engine emulate --arch arm64"
+base=${MEW_BASE:-}
 qt="qemu-aarch64 -L $tools"
 declare -A cmd=(
 	[cpu/mew]="$emu --rootfs $tmp/root -- /cpu $n"
@@ -104,17 +107,23 @@ declare -A cmd=(
 )
 # wall-time medians; and, since the machine may be shared, the ratio of CPU
 # time (user + system, means) too, which others' load disturbs less
-printf '| benchmark | mew | mew interpreter | qemu-aarch64 | native x86-64 | mew/qemu | interpreter/qemu | mew/native | mew/qemu CPU | interpreter/qemu CPU |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| benchmark | mew | mew interpreter | qemu-aarch64 | native x86-64 | mew/qemu | interpreter/qemu | mew/native | mew/qemu CPU | interpreter/qemu CPU |%s\n' \
+	"${base:+ base/qemu CPU |}"
+printf '|---|---|---|---|---|---|---|---|---|---|%s\n' "${base:+---|}"
 for b in $want_list; do
 	case $b in gzip | xz | pyloop | pyjson) [ $have_tools = 1 ] || { echo "| $b | (no Debian arm64 rootfs with the tools) |"; continue; } ;; esac
 	r=$runs
 	[ $b = start ] && r=$((runs * 5))
+	extra=()
+	[ -n "$base" ] && extra=(-n base "${cmd[$b/mew]/#$mew /$base }")
 	hyperfine --warmup 1 --runs $r --export-json "$tmp/$b.json" --output=null \
 		-n mew "${cmd[$b/mew]}" -n interpreter "MEW_A64_JIT=0 ${cmd[$b/mew]}" \
-		-n qemu "${cmd[$b/qemu]}" -n native "${cmd[$b/native]}" >/dev/null
-	read -r m i q x mc ic qc < <(jq -r '[(.results[] | .median), (.results[0:3][] | .user + .system)] | @tsv' "$tmp/$b.json")
-	awk -v b=$b -v m=$m -v i=$i -v q=$q -v x=$x -v mc=$mc -v ic=$ic -v qc=$qc 'BEGIN {
-		printf "| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× |\n",
-			b, m*1000, i*1000, q*1000, x*1000, m/q, i/q, m/x, mc/qc, ic/qc }'
+		-n qemu "${cmd[$b/qemu]}" -n native "${cmd[$b/native]}" "${extra[@]}" >/dev/null
+	read -r m i q x mc ic qc bc < <(jq -r '[(.results[0:4][] | .median), (.results[0:3][] | .user + .system),
+		(.results[4] // {user: 0, system: 0} | .user + .system)] | @tsv' "$tmp/$b.json")
+	awk -v b=$b -v m=$m -v i=$i -v q=$q -v x=$x -v mc=$mc -v ic=$ic -v qc=$qc -v bc=$bc 'BEGIN {
+		printf "| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× |",
+			b, m*1000, i*1000, q*1000, x*1000, m/q, i/q, m/x, mc/qc, ic/qc
+		if (bc > 0) printf " %.2f× |", bc/qc
+		printf "\n" }'
 done
