@@ -108,8 +108,10 @@ int a64_peer_read(pid_t pid, const void *mine, void *out, size_t len);
 int a64_path_to_guest(const char *host, char *out, size_t len);
 
 /* engine.c: the personality as `mew __a64-exec` arguments; returns how
- * many it stored in av (at most 7 + 3 per bind). */
+ * many it stored in av (at most 7 + 3 per bind).  After an execve that
+ * failed, a64_exec_args_done (the credentials' memfd). */
 int a64_exec_args(char **av);
+void a64_exec_args_done(void);
 
 /* thread.c */
 long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);

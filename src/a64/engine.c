@@ -74,6 +74,12 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", cmd);
 	if (r < 0)
 		return mew_error_status(err, MEW_EXIT_NOT_EXEC, -r, "`%s`", cmd);
+	/* exec's rules for the credentials, with the set-id bits of the
+	 * program run (a script's interpreter) */
+	static struct pers_exec ex;
+	if (pers_exec_script(&a64_proc.pers, NULL, path, NULL, &ex) < 0)
+		ex.mode = ex.uid = ex.gid = 0;
+	pers_cred_exec(&a64_proc.pers.cred, ex.mode, ex.uid, ex.gid);
 	if (make_tramp() < 0)
 		return mew_error(err, errno, "map the signal trampoline");
 	struct a64_cpu *c = a64_cpu_new();
@@ -205,15 +211,35 @@ static int run(const struct spec *spec, struct mew_error **err)
 	return WEXITSTATUS(st);
 }
 
+/* The credentials travel in a memfd the new image reads and closes (with
+ * the kernel's 65536 groups they do not fit an argument string); -1. */
+static int cred_fd = -1;
+
+void a64_exec_args_done(void)
+{
+	if (cred_fd >= 0)
+		close(cred_fd);
+	cred_fd = -1;
+}
+
+static int cred_read(int fd, struct pers_cred *c)
+{
+	size_t n = 4ul * PERS_CRED_NGROUPS;
+	int ok = pread(fd, c, PERS_CRED_HEAD, 0) == (ssize_t)PERS_CRED_HEAD && pers_cred_valid(c) &&
+		 (n = 4ul * c->ngroups, pread(fd, c->groups, n, PERS_CRED_HEAD) == (ssize_t)n);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /* The personality travels over a guest's execve as arguments:
  * MODE ROOTFS CWD HOSTNAME CRED ROOT NBINDS (HOST GUEST RO)...; MODE is 1
- * for debug, 2 added for the interpreter alone; CRED is the whole
- * credential set (pers_cred_format), the exec's rules applied by the new
- * image; ROOT is guest_root, with a leading "r" when the rootfs is
- * read-only. */
+ * for debug, 2 added for the interpreter alone; CRED is the fd of a memfd
+ * holding the credential set (the part in use), the exec's rules applied
+ * by the new image; ROOT is guest_root, with a leading "r" when the rootfs
+ * is read-only.  After a failed execve: a64_exec_args_done. */
 int a64_exec_args(char **av)
 {
-	static char num[24], root[32], cred[PERS_CRED_TEXT];
+	static char num[24], root[32], cred[24];
 	const struct pers *p = &a64_proc.pers;
 	int k = 0;
 	static const char *mode[] = { "0", "1", "2", "3" };
@@ -221,7 +247,11 @@ int a64_exec_args(char **av)
 	av[k++] = p->rootfs;
 	av[k++] = (char *)p->cwd;
 	av[k++] = (char *)p->uts.nodename;
-	pers_cred_format(&p->cred, cred);
+	a64_exec_args_done();
+	cred_fd = memfd_create("mew-cred", 0);
+	if (cred_fd >= 0 && write(cred_fd, &p->cred, pers_cred_size(&p->cred)) != (ssize_t)pers_cred_size(&p->cred))
+		a64_exec_args_done();
+	snprintf(cred, sizeof(cred), "%d", cred_fd);
 	snprintf(num, sizeof(num), "%zu", p->nbinds);
 	snprintf(root, sizeof(root), "%s%d", p->readonly_root ? "r" : "", (int)p->guest_root);
 	av[k++] = cred;
@@ -256,14 +286,14 @@ int a64_exec_main(int argc, char **argv)
 		if (pers_add_bind(p, argv[8 + 3 * b], argv[9 + 3 * b], argv[10 + 3 * b][0] == '1', &e) < 0)
 			return mew_error_report(e);
 	pers_set_hostname(p, argv[4]);
-	if (pers_cred_parse(&p->cred, argv[5]) < 0)
+	if (cred_read(atoi(argv[5]), &p->cred) < 0)
 		goto usage;
-	pers_cred_exec(&p->cred);
 	snprintf(p->cwd, sizeof(p->cwd), "%s", argv[3]);
 	argv += 8 + 3 * nb;
 	argc -= 8 + 3 * nb;
 	if (argc < 2)
 		goto usage;
+
 	extern char **environ;
 	char path[PATH_MAX];
 	/* execve does not search PATH */

@@ -42,6 +42,9 @@ int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot,
 	r = a64_path(dirfd, guest, slot == 0 && pers_call_follows(pc, f, pers_abi_aarch64.o_nofollow), out, len);
 	if (r < 0 && r != AT_FDCWD)
 		return r;
+	/* the walk's search permission, for a guest that is no longer root */
+	if (a64_proc.pers.fake_root && (r = pers_check_lookup(&a64_proc.pers, &a64_proc.pers.cred, out)) < 0)
+		return r;
 	return pers_write_check(&a64_proc.pers, pc, f, slot, out);
 }
 

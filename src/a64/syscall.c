@@ -252,6 +252,7 @@ static long sys_execve(struct a64_cpu *c)
 	av[k] = NULL;
 	execve("/proc/self/exe", av, genv);
 	r = -errno;
+	a64_exec_args_done();
 	free(av);
 	return r;
 }
@@ -447,23 +448,16 @@ int a64_peer_read(pid_t pid, const void *mine, void *out, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
 }
 
-/* The fake credentials of another guest process. */
-static int peer_cred(pid_t pid, struct pers_cred *out)
-{
-	if (a64_peer_read(pid, &a64_proc.pers.cred, out, sizeof(*out)) < 0)
-		return -1;
-	return out->ngroups <= PERS_CRED_NGROUPS ? 0 : -1;
-}
-
-/* kill and tgkill of one process: the kernel's rule for the guest's ids. */
+/* kill and tgkill of one process: the kernel's rule for the guest's ids,
+ * against the other guest process's (its ids alone: no groups needed). */
 static int may_signal(pid_t pid, int sig)
 {
-	struct pers_cred t;
+	uint64_t head[(PERS_CRED_HEAD + 7) / 8];
 	if (!a64_proc.pers.fake_root || pid <= 0 || pid == getpid() || sig < 0 || sig > 64)
 		return 0;
-	if (pers_cred_capable(CRED, CAP_KILL) || peer_cred(pid, &t) < 0)
+	if (pers_cred_capable(CRED, CAP_KILL) || a64_peer_read(pid, &a64_proc.pers.cred, head, PERS_CRED_HEAD) < 0)
 		return 0;
-	return pers_cred_may_signal(CRED, &t);
+	return pers_cred_may_signal(CRED, (const struct pers_cred *)head);
 }
 
 /* The identity calls: answered by the personality's credential model. */

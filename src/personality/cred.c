@@ -31,6 +31,7 @@ void pers_cred_init(struct pers_cred *c, uint32_t uid, uint32_t gid)
 	c->cap_prm = c->cap_eff = uid == 0 ? PERS_CAP_ALL : 0;
 	c->cap_inh = 0;
 	c->securebits = 0;
+	c->no_new_privs = 0;
 	c->ngroups = 0;
 }
 
@@ -39,14 +40,50 @@ int pers_cred_capable(const struct pers_cred *c, int cap)
 	return (c->cap_eff & BIT(cap)) != 0;
 }
 
+unsigned long pers_cred_size(const struct pers_cred *c)
+{
+	return PERS_CRED_HEAD + 4ul * (c->ngroups <= PERS_CRED_NGROUPS ? c->ngroups : 0);
+}
+
+void pers_cred_copy(struct pers_cred *dst, const struct pers_cred *src)
+{
+	unsigned char *d = (unsigned char *)dst;
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned long n = pers_cred_size(src);
+
+	if (dst == src)
+		return;
+	for (unsigned long i = 0; i < n; i++)
+		d[i] = s[i];
+}
+
+int pers_cred_valid(const struct pers_cred *c)
+{
+	return c->ngroups <= PERS_CRED_NGROUPS;
+}
+
+/* in_group_p with the given fs gid (the real one for access(2)). */
+static int in_group(const struct pers_cred *c, uint32_t fsgid, uint32_t gid)
+{
+	uint32_t lo = 0, hi = c->ngroups;
+
+	if (gid == fsgid)
+		return 1;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (c->groups[mid] == gid)
+			return 1;
+		if (c->groups[mid] < gid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 int pers_cred_in_group(const struct pers_cred *c, uint32_t gid)
 {
-	if (gid == c->fsgid)
-		return 1;
-	for (uint32_t i = 0; i < c->ngroups; i++)
-		if (c->groups[i] == gid)
-			return 1;
-	return 0;
+	return in_group(c, c->fsgid, gid);
 }
 
 /* cap_task_fix_setuid for setuid, setreuid and setresuid
@@ -216,20 +253,45 @@ uint32_t pers_cred_setfsgid(struct pers_cred *c, uint32_t gid)
 	return setfs(c, gids(c), gid);
 }
 
+/* Heapsort (the kernel's sort()): in place, no recursion, no memory. */
+static void sift(uint32_t *g, unsigned long i, unsigned long n)
+{
+	for (;;) {
+		unsigned long big = i, l = 2 * i + 1, r = l + 1;
+		uint32_t t;
+		if (l < n && g[l] > g[big])
+			big = l;
+		if (r < n && g[r] > g[big])
+			big = r;
+		if (big == i)
+			return;
+		t = g[i], g[i] = g[big], g[big] = t;
+		i = big;
+	}
+}
+
+static void sort_groups(uint32_t *g, unsigned long n)
+{
+	for (unsigned long i = n / 2; i-- > 0;)
+		sift(g, i, n);
+	for (unsigned long end = n; end-- > 1;) {
+		uint32_t t = g[0];
+		g[0] = g[end], g[end] = t;
+		sift(g, 0, end);
+	}
+}
+
 int pers_cred_setgroups(struct pers_cred *c, long n, const uint32_t *list)
 {
 	if (n < 0 || n > PERS_CRED_NGROUPS)
 		return -EINVAL;
 	if (!pers_cred_capable(c, CAP_SETGID))
 		return -EPERM;
+	if (list != c->groups)
+		for (long i = 0; i < n; i++)
+			c->groups[i] = list[i];
 	/* sorted, duplicates kept (groups_sort) */
-	for (long i = 0; i < n; i++) {
-		uint32_t v = list[i];
-		long j = i;
-		for (; j > 0 && c->groups[j - 1] > v; j--)
-			c->groups[j] = c->groups[j - 1];
-		c->groups[j] = v;
-	}
+	sort_groups(c->groups, (unsigned long)n);
 	c->ngroups = (uint32_t)n;
 	return 0;
 }
@@ -276,6 +338,14 @@ long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg)
 		return 0;
 	case PR_GET_SECUREBITS:
 		return c->securebits;
+	case PR_GET_NO_NEW_PRIVS:
+		return arg != 0 ? -EINVAL : (long)c->no_new_privs;
+	case PR_SET_NO_NEW_PRIVS:
+		/* once set, for good (and inherited over fork and exec) */
+		if (arg != 1)
+			return -EINVAL;
+		c->no_new_privs = 1;
+		return 0;
 	case PR_SET_SECUREBITS:
 		if (!pers_cred_capable(c, CAP_SETPCAP))
 			return -EPERM;
@@ -288,8 +358,15 @@ long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg)
 	return PERS_CRED_NOT_MINE;
 }
 
-void pers_cred_exec(struct pers_cred *c)
+void pers_cred_exec(struct pers_cred *c, uint32_t mode, uint32_t fuid, uint32_t fgid)
 {
+	/* bprm_fill_uid: the set-id bits, unless no_new_privs */
+	if (!c->no_new_privs) {
+		if (mode & S_ISUID_)
+			c->euid = fuid;
+		if ((mode & (S_ISGID_ | S_IXGRP_)) == (S_ISGID_ | S_IXGRP_))
+			c->egid = fgid;
+	}
 	/* cap_bprm_creds_from_file without file capabilities: root's
 	 * permitted set is the full one, effective only with euid 0 */
 	if (c->uid == 0 || c->euid == 0)
@@ -302,29 +379,44 @@ void pers_cred_exec(struct pers_cred *c)
 	c->securebits &= ~PERS_SECBIT_KEEP_CAPS;
 }
 
-int pers_cred_permission(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
-			 int mask)
+/* generic_permission for the fs ids and effective capabilities given. */
+static int permission(const struct pers_cred *c, uint32_t fsuid, uint32_t fsgid, uint64_t eff,
+		      uint32_t mode, uint32_t uid, uint32_t gid, int mask)
 {
 	uint32_t m = mode;
 
 	mask &= 7;
-	if (uid == c->fsuid) {
+	if (uid == fsuid) {
 		m >>= 6;
-	} else if ((mask & (m ^ (m >> 3))) && pers_cred_in_group(c, gid)) {
+	} else if ((mask & (m ^ (m >> 3))) && in_group(c, fsgid, gid)) {
 		m >>= 3;
 	}
 	if (!(mask & ~m & 7))
 		return 0;
 	if ((mode & S_IFMT_) == S_IFDIR_) {
-		if (!(mask & PERS_MAY_WRITE) && pers_cred_capable(c, CAP_DAC_READ_SEARCH))
+		if (!(mask & PERS_MAY_WRITE) && (eff & BIT(CAP_DAC_READ_SEARCH)))
 			return 0;
-		return pers_cred_capable(c, CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+		return (eff & BIT(CAP_DAC_OVERRIDE)) ? 0 : -EACCES;
 	}
-	if (mask == PERS_MAY_READ && pers_cred_capable(c, CAP_DAC_READ_SEARCH))
+	if (mask == PERS_MAY_READ && (eff & BIT(CAP_DAC_READ_SEARCH)))
 		return 0;
-	if ((!(mask & PERS_MAY_EXEC) || (mode & S_IXUGO_)) && pers_cred_capable(c, CAP_DAC_OVERRIDE))
+	if ((!(mask & PERS_MAY_EXEC) || (mode & S_IXUGO_)) && (eff & BIT(CAP_DAC_OVERRIDE)))
 		return 0;
 	return -EACCES;
+}
+
+int pers_cred_permission(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
+			 int mask)
+{
+	return permission(c, c->fsuid, c->fsgid, c->cap_eff, mode, uid, gid, mask);
+}
+
+int pers_cred_access(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
+		     int mask)
+{
+	/* access_override_creds: the real ids; a real root keeps its
+	 * permitted capabilities, others have none */
+	return permission(c, c->uid, c->gid, c->uid == 0 ? c->cap_prm : 0, mode, uid, gid, mask);
 }
 
 int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t duid, uint32_t dgid,
@@ -397,10 +489,16 @@ int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *t)
 	return pers_cred_capable(c, CAP_KILL) ? 0 : -EPERM;
 }
 
+#define CAP_FILES (BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) | BIT(CAP_CHOWN) | BIT(CAP_FSETID))
+
 int pers_cred_fs_omnipotent(const struct pers_cred *c)
 {
-	uint64_t need = BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) | BIT(CAP_CHOWN) | BIT(CAP_FSETID);
-	return c->fsuid == 0 && (c->cap_eff & need) == need;
+	return c->fsuid == 0 && (c->cap_eff & CAP_FILES) == CAP_FILES;
+}
+
+int pers_cred_access_omnipotent(const struct pers_cred *c)
+{
+	return c->uid == 0 && (c->cap_prm & CAP_FILES) == CAP_FILES;
 }
 
 /* capget/capset's header: versions 1 (32 capabilities) and 2, 3 (64);
@@ -432,10 +530,34 @@ static long get3(const struct pers_cred_io *io, const long *a, const uint32_t *i
 	return 0;
 }
 
+/* setgroups from guest memory: the list read whole before anything
+ * changes (a fault leaves the groups as they were), in small pieces (the
+ * stub answers on the guest's signal stack), then into place. */
+static long set_groups(struct pers_cred *c, int n, unsigned long list,
+		       const struct pers_cred_io *io)
+{
+	uint32_t piece[64];
+
+	if (n < 0 || n > PERS_CRED_NGROUPS)
+		return -EINVAL;
+	if (!pers_cred_capable(c, CAP_SETGID))
+		return -EPERM;
+	for (unsigned long i = 0; i < (unsigned long)n; i += 64) {
+		unsigned long k = (unsigned long)n - i < 64 ? (unsigned long)n - i : 64;
+		if (io->in(io->ctx, piece, list + 4 * i, 4 * k) < 0)
+			return -EFAULT;
+	}
+	if (n > 0 && io->in(io->ctx, c->groups, list, 4ul * (unsigned long)n) < 0) {
+		c->ngroups = 0; /* the list changed under us: better none than half */
+		return -EFAULT;
+	}
+	return pers_cred_setgroups(c, n, c->groups);
+}
+
 long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
 		       const struct pers_cred_io *io)
 {
-	uint32_t v[PERS_CRED_NGROUPS], x = (uint32_t)a[0], y = (uint32_t)a[1], z = (uint32_t)a[2];
+	uint32_t v[6], x = (uint32_t)a[0], y = (uint32_t)a[1], z = (uint32_t)a[2];
 	int words, r;
 
 	switch (call) {
@@ -456,21 +578,19 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 	case PERS_SETFSGID: return pers_cred_setfsgid(c, x);
 	case PERS_GETGROUPS: {
 		int n = (int)a[0];
-		long r2 = pers_cred_getgroups(c, n < 0 ? -1 : n, v);
-		if (r2 > 0 && n > 0 && io->out(io->ctx, (unsigned long)a[1], v, 4 * (unsigned long)r2) < 0)
-			return -EFAULT;
-		return r2;
-	}
-	case PERS_SETGROUPS: {
-		int n = (int)a[0];
-		if (n < 0 || n > PERS_CRED_NGROUPS)
+		if (n < 0)
 			return -EINVAL;
-		if (!pers_cred_capable(c, CAP_SETGID))
-			return -EPERM;
-		if (n > 0 && io->in(io->ctx, v, (unsigned long)a[1], 4 * (unsigned long)n) < 0)
+		if (n == 0)
+			return c->ngroups;
+		if (n < (int)c->ngroups)
+			return -EINVAL;
+		if (c->ngroups > 0 &&
+		    io->out(io->ctx, (unsigned long)a[1], c->groups, 4ul * c->ngroups) < 0)
 			return -EFAULT;
-		return pers_cred_setgroups(c, n, v);
+		return c->ngroups;
 	}
+	case PERS_SETGROUPS:
+		return set_groups(c, (int)a[0], (unsigned long)a[1], io);
 	case PERS_CAPGET:
 		r = cap_header(io, (unsigned long)a[0], &words);
 		if (a[1] == 0)
@@ -495,35 +615,4 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 		return pers_cred_prctl(c, a[0], (unsigned long)a[1]);
 	}
 	return -ENOSYS;
-}
-
-void pers_cred_format(const struct pers_cred *c, char *text)
-{
-	const unsigned char *b = (const unsigned char *)c;
-	for (unsigned long i = 0; i < sizeof(*c); i++) {
-		text[2 * i] = "0123456789abcdef"[b[i] >> 4];
-		text[2 * i + 1] = "0123456789abcdef"[b[i] & 15];
-	}
-	text[2 * sizeof(*c)] = 0;
-}
-
-static int hexval(char h)
-{
-	return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
-}
-
-int pers_cred_parse(struct pers_cred *c, const char *text)
-{
-	struct pers_cred t;
-	unsigned char *b = (unsigned char *)&t;
-	for (unsigned long i = 0; i < sizeof(t); i++) {
-		int h = hexval(text[2 * i]), l = h < 0 ? -1 : hexval(text[2 * i + 1]);
-		if (l < 0)
-			return -EINVAL;
-		b[i] = (unsigned char)(h << 4 | l);
-	}
-	if (text[2 * sizeof(t)] != 0 || t.ngroups > PERS_CRED_NGROUPS)
-		return -EINVAL;
-	*c = t;
-	return 0;
 }

@@ -17,9 +17,10 @@
 #ifndef MEW_PERSONALITY_CRED_H
 #define MEW_PERSONALITY_CRED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#define PERS_CRED_NGROUPS 64	    /* supplementary groups kept (the kernel's limit: 65536) */
+#define PERS_CRED_NGROUPS 65536    /* supplementary groups: the kernel's NGROUPS_MAX */
 #define PERS_ID_NONE 0xffffffffu    /* (uid_t)-1: "no change" for setre*id, setres*id, chown */
 #define PERS_CAP_ALL 0x1ffffffffffULL /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
 #define PERS_SECBIT_KEEP_CAPS (1u << 4)
@@ -29,9 +30,26 @@ struct pers_cred {
 	uint32_t gid, egid, sgid, fsgid;
 	uint64_t cap_prm, cap_eff, cap_inh;
 	uint32_t securebits; /* only SECBIT_KEEP_CAPS has an effect here */
+	/* no_new_privs as the guest set it (prctl): set-id bits are ignored
+	 * at exec.  The guest's own, not mew's (which the syscall engine sets
+	 * for its seccomp filter and Landlock, as a mechanism). */
+	uint32_t no_new_privs;
 	uint32_t ngroups;
-	uint32_t groups[PERS_CRED_NGROUPS];
+	uint32_t groups[PERS_CRED_NGROUPS]; /* sorted; only ngroups of them in use */
 };
+
+/* A struct pers_cred is large (the kernel's 65536 groups) but only its
+ * first pers_cred_size bytes are in use: the ids, then ngroups groups.
+ * Copy, carry and read only those (pers_cred_copy), never the whole
+ * struct, and never put one on a small stack: the rest of groups[] stays
+ * untouched, so it costs address space, not memory.  PERS_CRED_HEAD: the
+ * ids alone (what the signal rule needs of a target). */
+#define PERS_CRED_HEAD offsetof(struct pers_cred, groups)
+unsigned long pers_cred_size(const struct pers_cred *c);
+void pers_cred_copy(struct pers_cred *dst, const struct pers_cred *src);
+/* A head read from elsewhere (another process, a file) is usable:
+ * ngroups within bounds. */
+int pers_cred_valid(const struct pers_cred *c);
 
 /* A process of uid:gid as a login would start it: uid 0 has every
  * capability, others none; the supplementary groups are empty. */
@@ -53,7 +71,8 @@ int pers_cred_setresgid(struct pers_cred *c, uint32_t rgid, uint32_t egid, uint3
 uint32_t pers_cred_setfsuid(struct pers_cred *c, uint32_t uid);
 uint32_t pers_cred_setfsgid(struct pers_cred *c, uint32_t gid);
 /* setgroups(n, list) with list already read from the guest (n checked
- * against PERS_CRED_NGROUPS first: -EINVAL).  Kept sorted, as the kernel. */
+ * against PERS_CRED_NGROUPS first: -EINVAL).  Kept sorted, as the kernel
+ * keeps them (groups_sort), and searched by halves (groups_search). */
 int pers_cred_setgroups(struct pers_cred *c, long n, const uint32_t *list);
 /* getgroups(n, list): the count with n 0, else -EINVAL when n is too
  * small; fills list with n >= the count. */
@@ -61,15 +80,20 @@ long pers_cred_getgroups(const struct pers_cred *c, long n, uint32_t *list);
 /* capset: permitted and inheritable may only shrink (without CAP_SETPCAP
  * for the latter), effective within permitted.  0 or -EPERM. */
 int pers_cred_capset(struct pers_cred *c, uint64_t eff, uint64_t prm, uint64_t inh);
-/* prctl's credential options (PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS):
+/* prctl's credential options (PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS,
+ * PR_GET/SET_NO_NEW_PRIVS):
  * the answer, or PERS_CRED_NOT_MINE for any other option. */
 #define PERS_CRED_NOT_MINE (-100001L)
 long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg);
 
-/* execve of a program without set-id bits: saved and fs ids follow the
- * effective ones; a root (real or effective uid 0) regains its
- * capabilities, others have none; KEEP_CAPS is cleared. */
-void pers_cred_exec(struct pers_cred *c);
+/* execve of a program of mode `mode` owned by fuid:fgid (as the guest sees
+ * them): a set-user-id file makes its owner the effective uid, a
+ * set-group-id one (with group execute) its group the effective gid,
+ * unless no_new_privs (then the bits are ignored, as the kernel ignores
+ * them); saved and fs ids follow the effective ones; a root (real or
+ * effective uid 0) gets every capability, effective with euid 0, others
+ * none; KEEP_CAPS is cleared.  mode 0: a program without set-id bits. */
+void pers_cred_exec(struct pers_cred *c, uint32_t mode, uint32_t fuid, uint32_t fgid);
 
 /* Files: the kernel's checks against an inode's mode, owner and group as
  * the guest sees them. */
@@ -79,6 +103,12 @@ void pers_cred_exec(struct pers_cred *c);
 /* generic_permission: 0 or -EACCES. */
 int pers_cred_permission(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
 			 int mask);
+/* The same with access(2)'s ids: the real ones (and a real root's
+ * permitted capabilities). */
+int pers_cred_access(const struct pers_cred *c, uint32_t mode, uint32_t uid, uint32_t gid,
+		     int mask);
+/* Whether every file check passes for access(2)'s ids. */
+int pers_cred_access_omnipotent(const struct pers_cred *c);
 /* Removing or renaming an entry of a directory: write and search on the
  * directory (-EACCES), and the sticky bit's owner rule (-EPERM). */
 int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t duid, uint32_t dgid,
@@ -101,7 +131,7 @@ void pers_cred_new_inode(const struct pers_cred *c, uint32_t dmode, uint32_t dgi
 /* Owner or CAP_FOWNER (utimes to a given time, setting flags): 0 or -EPERM. */
 int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid);
 /* kill: the sender's real or effective uid is the target's real or saved
- * one, or CAP_KILL.  0 or -EPERM. */
+ * one, or CAP_KILL.  0 or -EPERM.  Only the target's head is read. */
 int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *target);
 /* The identity calls, ABI-neutral: the call table's row of a call number
  * says which (personality/call.h: .cred of a PK_CRED row); each engine
@@ -123,12 +153,6 @@ struct pers_cred_io {
 /* The system call's answer (a value or -errno). */
 long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
 		       const struct pers_cred_io *io);
-
-/* The whole set as text (hex, PERS_CRED_TEXT bytes with the NUL), to carry
- * it over an exec through argv; parse answers 0 or -EINVAL. */
-#define PERS_CRED_TEXT (2 * sizeof(struct pers_cred) + 1)
-void pers_cred_format(const struct pers_cred *c, char *text);
-int pers_cred_parse(struct pers_cred *c, const char *text);
 
 /* Where an unprivileged mew records the owner the guest gave a file
  * ("uid:gid"; owner.c, and the stub's stat). */

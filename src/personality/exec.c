@@ -174,6 +174,8 @@ static int resolve(const struct pers *p, const char *base, const char *path, con
 			continue;
 		}
 		out->program = cur;
+		pers_owner_view(p, out->host, true, &st);
+		out->mode = st.st_mode, out->uid = st.st_uid, out->gid = st.st_gid;
 		if (n < 4 || memcmp(hdr, ELFMAG, SELFMAG) != 0)
 			return -ENOEXEC;
 		if (!loader)

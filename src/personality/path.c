@@ -559,6 +559,8 @@ int pers_set_cwd(struct pers *p, const char *path)
 		return -ENOTDIR;
 	if (access(host, X_OK) < 0)
 		return -errno;
+	if (p->fake_root && (r = pers_check_chdir(p, &p->cred, host)) < 0)
+		return r;
 	strcpy(p->cwd, guest);
 	return 0;
 }

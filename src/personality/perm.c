@@ -4,8 +4,11 @@
  * checked here, against the owners the guest sees (owner.c) and the rules
  * of cred.c.  A fake root with its capabilities passes every check without
  * a look at the file (pers_cred_fs_omnipotent), so the common case costs
- * nothing.  The directories above the parent are not checked for search
- * permission. */
+ * nothing.  Every directory on the way is checked for search permission,
+ * as the kernel's walk does: from the guest's `/` (or the top of the bind
+ * the path is under) down to the parent; not those the translation only
+ * passed through to read a symlink, and nothing under /proc, whose
+ * permissions are the host kernel's. */
 #include "personality/pers.h"
 
 #include <errno.h>
@@ -44,6 +47,74 @@ static void parent_of(const char *host, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)n, host);
 }
 
+/* Where the guest's walk of host path `host` starts: the length of the
+ * rootfs or bind source it is under (the longest), or 0 for a path under
+ * /proc or outside both (not checked). */
+static size_t walk_start(const struct pers *p, const char *host)
+{
+	size_t best = 0, n;
+	bool proc = false;
+
+	for (size_t i = 0; i < p->nbinds; i++) {
+		n = strlen(p->binds[i].host);
+		if (n > best && strncmp(host, p->binds[i].host, n) == 0 && (host[n] == '/' || host[n] == '\0')) {
+			best = n;
+			proc = strcmp(p->binds[i].guest, "/proc") == 0 ||
+			       strncmp(p->binds[i].guest, "/proc/", 6) == 0;
+		}
+	}
+	if (best > 0)
+		return proc ? 0 : best;
+	n = strlen(p->rootfs);
+	if (strncmp(host, p->rootfs, n) == 0 && (host[n] == '/' || host[n] == '\0'))
+		return n;
+	return 0;
+}
+
+/* Search permission on every directory from the walk's start to the one
+ * holding the last component: 0, or -EACCES at the first that refuses it
+ * (a directory that is not there is the kernel's to answer).  real: with
+ * access(2)'s ids. */
+static int walk(const struct pers *p, const struct pers_cred *c, const char *host, bool real)
+{
+	char dir[PATH_MAX];
+	size_t start = walk_start(p, host), end;
+	struct stat st;
+	int r;
+
+	if (start == 0 || strlen(host) >= sizeof(dir))
+		return 0;
+	parent_of(host, dir, sizeof(dir));
+	end = strlen(dir);
+	if (end < start)
+		return 0; /* the start itself is the last component */
+	for (size_t i = start; i <= end; i++) {
+		if (i < end && dir[i] != '/')
+			continue;
+		char keep = dir[i];
+		dir[i] = '\0';
+		r = pers_owner_stat(p, i == 0 ? "/" : dir, true, &st);
+		dir[i] = keep;
+		if (r < 0 || !S_ISDIR(st.st_mode))
+			return 0;
+		r = real ? pers_cred_access(c, st.st_mode, st.st_uid, st.st_gid, PERS_MAY_EXEC)
+			 : pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, PERS_MAY_EXEC);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int search(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	return walk(p, c, host, false);
+}
+
+int pers_check_lookup(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	return omnipotent(p, c) ? 0 : search(p, c, host);
+}
+
 static int may(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
 	       int mask, struct stat *st)
 {
@@ -53,27 +124,43 @@ static int may(const struct pers *p, const struct pers_cred *c, const char *host
 	return pers_cred_permission(c, st->st_mode, st->st_uid, st->st_gid, mask);
 }
 
-int pers_check_access(const struct pers *p, const struct pers_cred *c, const char *host,
-		      bool follow, int mode, bool eaccess)
+int pers_check_chdir(const struct pers *p, const struct pers_cred *c, const char *host)
 {
-	struct pers_cred real;
 	struct stat st;
 	int r;
 
-	if (!eaccess) {
-		/* access(2) checks the real ids (access_override_creds): a real
-		 * root keeps its permitted capabilities, others have none */
-		real = *c;
-		real.fsuid = c->uid;
-		real.fsgid = c->gid;
-		real.cap_eff = c->uid == 0 ? c->cap_prm : 0;
-		c = &real;
-	}
-	if (omnipotent(p, c) || (mode & 7) == 0)
+	if (omnipotent(p, c))
 		return 0;
+	if ((r = search(p, c, host)) < 0)
+		return r;
+	r = may(p, c, host, true, PERS_MAY_EXEC, &st);
+	return r == -ENOENT ? 0 : r;
+}
+
+int pers_check_access(const struct pers *p, const struct pers_cred *c, const char *host,
+		      bool follow, int mode, bool eaccess)
+{
+	struct stat st;
+	int r;
+
+	if (eaccess) {
+		if (omnipotent(p, c))
+			return 0;
+		if ((r = search(p, c, host)) < 0 || (mode & 7) == 0)
+			return r;
+		if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+			return r;
+		return pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, mode & 7);
+	}
+	/* access(2) checks with the real ids (access_override_creds), the
+	 * walk's directories too */
+	if (!p->fake_root || pers_cred_access_omnipotent(c))
+		return 0;
+	if ((r = walk(p, c, host, true)) < 0 || (mode & 7) == 0)
+		return r;
 	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
 		return r;
-	return pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, mode & 7);
+	return pers_cred_access(c, st.st_mode, st.st_uid, st.st_gid, mode & 7);
 }
 
 int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags)
@@ -82,8 +169,10 @@ int pers_check_open(const struct pers *p, const struct pers_cred *c, const char 
 	char dir[PATH_MAX];
 	int mask = 0, r;
 
-	if (omnipotent(p, c) || (flags & O_PATH))
+	if (omnipotent(p, c))
 		return 0;
+	if ((r = search(p, c, host)) < 0 || (flags & O_PATH))
+		return r;
 	r = pers_owner_stat(p, host, !(flags & O_NOFOLLOW), &st);
 	if (r == -ENOENT && (flags & O_CREAT)) {
 		parent_of(host, dir, sizeof(dir));
@@ -106,9 +195,12 @@ int pers_check_create(const struct pers *p, const struct pers_cred *c, const cha
 {
 	struct stat st;
 	char dir[PATH_MAX];
+	int r;
 
 	if (omnipotent(p, c))
 		return 0;
+	if ((r = search(p, c, host)) < 0)
+		return r;
 	if (lstat(host, &st) == 0)
 		return -EEXIST;
 	parent_of(host, dir, sizeof(dir));
@@ -123,7 +215,7 @@ int pers_check_delete(const struct pers *p, const struct pers_cred *c, const cha
 
 	if (omnipotent(p, c))
 		return 0;
-	if ((r = pers_owner_stat(p, host, false, &st)) < 0)
+	if ((r = search(p, c, host)) < 0 || (r = pers_owner_stat(p, host, false, &st)) < 0)
 		return r;
 	parent_of(host, dir, sizeof(dir));
 	if ((r = pers_owner_stat(p, dir, true, &dst)) < 0)
@@ -144,6 +236,8 @@ int pers_check_rename(const struct pers *p, const struct pers_cred *c, const cha
 		return r;
 	if (lstat(to, &st) == 0)
 		return pers_check_delete(p, c, to);
+	if ((r = search(p, c, to)) < 0)
+		return r;
 	parent_of(to, dir, sizeof(dir));
 	return may(p, c, dir, true, PERS_MAY_WRITE | PERS_MAY_EXEC, &st);
 }
@@ -151,9 +245,12 @@ int pers_check_rename(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow)
 {
 	struct stat st;
+	int r;
 
 	if (omnipotent(p, c))
 		return 0;
+	if ((r = search(p, c, host)) < 0)
+		return r;
 	return may(p, c, host, follow, PERS_MAY_WRITE, &st);
 }
 
@@ -165,7 +262,7 @@ int pers_check_utimes(const struct pers *p, const struct pers_cred *c, const cha
 
 	if (omnipotent(p, c))
 		return 0;
-	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+	if ((r = search(p, c, host)) < 0 || (r = pers_owner_stat(p, host, follow, &st)) < 0)
 		return r;
 	if (pers_cred_owner_or_capable(c, st.st_uid) == 0)
 		return 0;
@@ -182,7 +279,7 @@ int pers_chmod(const struct pers *p, const struct pers_cred *c, const char *host
 	uint32_t m = mode & 07777;
 	int r;
 
-	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+	if ((r = pers_check_lookup(p, c, host)) < 0 || (r = pers_owner_stat(p, host, follow, &st)) < 0)
 		return r;
 	if (!omnipotent(p, c) &&
 	    (r = pers_cred_chmod(c, st.st_uid, st.st_gid, &m)) < 0)
@@ -201,7 +298,7 @@ int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host
 
 	if (!p->fake_root)
 		return (follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0 ? -errno : 0;
-	if ((r = pers_owner_stat(p, host, follow, &st)) < 0)
+	if ((r = pers_check_lookup(p, c, host)) < 0 || (r = pers_owner_stat(p, host, follow, &st)) < 0)
 		return r;
 	m = st.st_mode;
 	if ((r = pers_cred_chown(c, st.st_uid, st.st_gid, uid, gid, &m)) < 0)

@@ -220,6 +220,9 @@ struct pers_exec {
 	int nprefix;
 	const char *program;	/* the guest path of the program as named (the
 				 * last `#!` interpreter, or path itself) */
+	/* That program's mode and owner as the guest sees them: its set-id
+	 * bits are exec's (pers_cred_exec; a script's own are ignored). */
+	uint32_t mode, uid, gid;
 	char buf[3 * PATH_MAX]; /* storage for prefix strings */
 };
 /* argv0: the guest's argv[0] (kept for the program as ld.so's --argv0).
@@ -260,6 +263,12 @@ int pers_owner_created(const struct pers *p, const struct pers_cred *c, const ch
  * not made).  A fake root passes without a look at the file. */
 int pers_check_access(const struct pers *p, const struct pers_cred *c, const char *host,
 		      bool follow, int mode, bool eaccess);
+/* Any call that names host: search permission on every directory of the
+ * walk (stat, readlink, chdir, execve, xattrs...; the checks below make it
+ * too). */
+int pers_check_lookup(const struct pers *p, const struct pers_cred *c, const char *host);
+/* chdir: the walk, and search permission on the directory itself. */
+int pers_check_chdir(const struct pers *p, const struct pers_cred *c, const char *host);
 int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags);
 /* mkdir, mknod, symlink, link's new name, bind: the parent's write and search. */
 int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host);

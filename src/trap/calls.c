@@ -302,6 +302,7 @@ static int do_exec(struct call *c)
 	}
 	free(c->tr->pending_exe);
 	c->tr->pending_exe = strdup(ex.guest);
+	c->tr->exec_file.mode = ex.mode, c->tr->exec_file.uid = ex.uid, c->tr->exec_file.gid = ex.gid;
 	c->modified = true;
 	return 0;
 }
@@ -447,8 +448,11 @@ static int check_path_call(struct call *c, long nr, bool *done)
 	case SYS_chmod: case SYS_fchmodat: case 452 /* fchmodat2 */:
 		*done = true;
 		return pers_chmod(p, cr, h, follow, (mode_t)after[0]);
+	case SYS_chdir:
+		return pers_check_chdir(p, cr, h);
 	}
-	return 0;
+	/* stat, xattrs...: the walk's search permission */
+	return pers_check_lookup(p, cr, h);
 }
 
 /* The identity calls, on the tracee's own credentials. */

@@ -211,8 +211,12 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 		st->argv[k++] = spec->argv[i];
 	st->host = ex.host;
 	tr = trap_tracee(t, 0, true); /* the child's, renumbered once forked */
-	if (tr != NULL)
+	if (tr != NULL) {
 		tr->pending_exe = strdup(ex.guest);
+		/* exec's rules (set-id bits) apply to the first program too */
+		tr->exec_file.mode = ex.mode, tr->exec_file.uid = ex.uid, tr->exec_file.gid = ex.gid;
+		tr->has_creds = true;
+	}
 	return 0;
 }
 
@@ -375,6 +379,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 		if (tr0 != NULL && tr != NULL) {
 			tr->pending_exe = tr0->pending_exe;
 			tr0->pending_exe = NULL;
+			tr->exec_file = tr0->exec_file;
+			tr->has_creds = tr0->has_creds;
 		}
 		trap_tracee_drop(t, 0);
 	}

@@ -3,6 +3,7 @@
 #include "trap/trap.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -58,6 +59,15 @@ static int cred_mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
 static int cred_mem_out(void *ctx, unsigned long dst, const void *src, unsigned long n)
 {
 	return trap_mem_write(*(pid_t *)ctx, dst, src, n) < 0 ? -EFAULT : 0;
+}
+
+int trap_cred_read(pid_t pid, struct pers_cred *out)
+{
+	uint64_t addr = STUB_DATA + offsetof(struct stub_config, cred);
+
+	if (trap_mem_read(pid, addr, out, PERS_CRED_HEAD) < 0 || !pers_cred_valid(out))
+		return -ESRCH;
+	return trap_mem_read(pid, addr + PERS_CRED_HEAD, out->groups, 4ul * out->ngroups) < 0 ? -ESRCH : 0;
 }
 
 struct pers_cred_io trap_cred_io(pid_t *tid)

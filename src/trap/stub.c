@@ -138,7 +138,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 			}
 	}
 	c->ncalls = (uint32_t)trap_stub_calls(c->calls, ARRAY_SIZE(c->calls));
-	c->cred = p->cred;
+	pers_cred_copy(&c->cred, &p->cred);
 	c->host_uid = p->host_uid;
 	c->host_gid = p->host_gid;
 	{
@@ -243,7 +243,7 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
 	}
 	if (put(pid, STUB_BASE, mew_stub_text, mew_stub_text_len) < 0 ||
 	    put(pid, STUB_SLOW, mew_stub_slow, mew_stub_slow_len) < 0 ||
-	    put(pid, STUB_DATA, cfg, sizeof(*cfg)) < 0)
+	    put(pid, STUB_DATA, cfg, offsetof(struct stub_config, cred) + pers_cred_size(&cfg->cred)) < 0)
 		return -1;
 	r = saved;
 	r.rip = STUB_BASE + STUB_ENTRY_INIT;
@@ -365,12 +365,13 @@ static int inject_with_creds(struct trap *t, pid_t p, int *pending)
 
 	if (c == NULL)
 		return -1;
-	*c = *t->stub_cfg;
+	memcpy(c, t->stub_cfg, offsetof(struct stub_config, cred));
+	pers_cred_copy(&c->cred, &t->stub_cfg->cred);
 	pthread_mutex_lock(&t->lock);
 	tr = trap_tracee(t, p, false);
 	if (tr != NULL && tr->has_creds) {
-		c->cred = tr->cred;
-		pers_cred_exec(&c->cred);
+		pers_cred_copy(&c->cred, &tr->cred);
+		pers_cred_exec(&c->cred, tr->exec_file.mode, tr->exec_file.uid, tr->exec_file.gid);
 		tr->has_creds = false;
 	}
 	pthread_mutex_unlock(&t->lock);

@@ -46,7 +46,7 @@ struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create)
 	if (tr == NULL)
 		return NULL;
 	tr->tid = tid;
-	tr->cred = t->pers.cred;
+	pers_cred_copy(&tr->cred, &t->pers.cred);
 	tr->next = *b;
 	*b = tr;
 	t->ntracees++;
@@ -104,7 +104,7 @@ static void on_new_child(struct trap *t, struct tracee *parent, pid_t pid, int e
 	if (child->exe == NULL)
 		child->exe = dup_or_null(parent->exe);
 	if (!child->cred_known) {
-		child->cred = parent->cred;
+		pers_cred_copy(&child->cred, &parent->cred);
 		child->cred_known = true;
 	}
 	if (event == PTRACE_EVENT_CLONE)
@@ -129,7 +129,7 @@ static void on_exec(struct trap *t, struct tracee *tr)
 		tr->exe = tr->pending_exe;
 		tr->pending_exe = NULL;
 	}
-	pers_cred_exec(&tr->cred);
+	pers_cred_exec(&tr->cred, tr->exec_file.mode, tr->exec_file.uid, tr->exec_file.gid);
 	tr->tgid = tr->tid;
 }
 

@@ -23,11 +23,16 @@ struct tracee {
 	char *pending_exe; /* set by execve entry, committed at the exec event */
 	bool has_creds;	   /* stub mode: cred holds what it had before its exec */
 	bool watched;	   /* stub mode: a watcher thread waits for its exec */
-	/* Its credentials (personality/cred.h): the notifier and ptrace modes
-	 * answer from here; the stub mode keeps them in the stub. */
-	struct pers_cred cred;
+	/* Its credentials (personality/cred.h), below: the notifier and ptrace
+	 * modes answer from there; the stub mode keeps them in the stub. */
 	bool cred_known; /* copied from its parent, or changed by its own calls */
+	/* The program pending_exe names, for exec's set-id rules (pers_exec). */
+	struct {
+		uint32_t mode, uid, gid;
+	} exec_file;
 	struct tracee *next;
+	/* last: a large struct of which only the part in use is touched */
+	struct pers_cred cred;
 };
 
 struct trap {
@@ -96,6 +101,9 @@ int trap_mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
 ssize_t trap_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t max);
 /* The credential model's access to thread *tid's memory. */
 struct pers_cred_io trap_cred_io(pid_t *tid);
+/* The credentials the stub of process pid keeps (only the part in use is
+ * read): 0 or -ESRCH. */
+int trap_cred_read(pid_t pid, struct pers_cred *out);
 
 /* Answer one seccomp stop of tr (calls.c). */
 void trap_syscall(struct trap *t, struct tracee *tr);

@@ -109,14 +109,17 @@ check_user() {
 	local r
 	r=$(rootfs_of "$1")
 	if refuses "$1" user >/dev/null; then expect_refusal "$1" user -u 1234:1234; return; fi
-	rm -f "$r/home/u/by-1234"
-	run mewrun "$1" -u 1234:1234 -- sh -c 'id -u; id -g; echo x >/home/u/by-1234'
+	rm -f "$r/home/u/by-1234" "$r/etc/by-1234"
+	run mewrun "$1" -u 1234:1234 -- sh -c 'id -u; id -g; echo x >/home/u/by-1234; echo x 2>/dev/null >/etc/by-1234 && echo wrote || echo refused'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 1234 ]
 	[ "${lines[1]}" = 1234 ]
+	[ "${lines[2]}" = refused ]
 	[ -f "$r/home/u/by-1234" ]
-	# (The emulate engine fakes the identity, as the issue allows; that the
-	# files then deny it, as the kernel would, is the personality's to come.)
+	[ ! -e "$r/etc/by-1234" ]
+	# (The syscall and emulate engines fake the identity; the files then
+	# deny it as the kernel would: the personality checks every call
+	# against the fake credentials and the owners the guest sees.)
 }
 
 check_tty() {

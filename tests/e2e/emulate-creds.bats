@@ -82,6 +82,22 @@ perm_lines() {
 	expect CREDS_NEWGID
 }
 
+@test "emulate creds: 65536 groups, set-id programs, search permission on every directory" {
+	need_creds
+	run emu -- /creds groups /tmp/gr
+	expect CREDS_GROUPS
+	run emu -- /creds setid /tmp/si
+	expect CREDS_SETID
+	run emu -- /creds search /tmp/se
+	expect CREDS_SEARCH
+	if [ -n "$U" ]; then
+		run setpriv --reuid=65534 --regid=65534 --clear-groups "$U/mew" run --engine emulate --rootfs "$U/rootfs" -- /creds setid /tmp/si
+		expect CREDS_SETID
+		run setpriv --reuid=65534 --regid=65534 --clear-groups "$U/mew" run --engine emulate --rootfs "$U/rootfs" -- /creds search /tmp/se
+		expect CREDS_SEARCH
+	fi
+}
+
 # Run by an ordinary user: owners are recorded (user.mew.owner) and shown
 # back, the caller's own files show as root's.
 @test "emulate creds: unprivileged, owners are recorded and reported by stat" {

@@ -101,6 +101,29 @@ user_sc() {
 	expect CREDS_NEWGID
 }
 
+@test "syscall creds: 65536 groups, set-id programs, search permission on every directory, in each mode" {
+	for m in stub notifier ptrace; do
+		run sc $m -- /creds groups /tmp/gr
+		expect CREDS_GROUPS
+		run sc $m -- /creds setid /tmp/si
+		expect CREDS_SETID
+		run sc $m -- /creds search /tmp/se
+		expect CREDS_SEARCH
+	done
+}
+
+@test "syscall creds: unprivileged, 65536 groups, set-id programs and search permission, in each mode" {
+	need_root
+	for m in stub notifier ptrace; do
+		run user_sc $m -- /creds groups /tmp/gr
+		expect CREDS_GROUPS
+		run user_sc $m -- /creds setid /tmp/si
+		expect CREDS_SETID
+		run user_sc $m -- /creds search /tmp/se
+		expect CREDS_SEARCH
+	done
+}
+
 # Unprivileged, owners are recorded (user.mew.owner) and shown back, and the
 # caller's own files are root's (PRoot -0's view: git sees no "dubious
 # ownership").

@@ -78,7 +78,7 @@ static void keepcaps_and_capset_as_setpriv(void **state)
 	assert_int_equal(pers_cred_capset(&c, PERS_CAP_ALL, PERS_CAP_ALL, 0), 0);
 	assert_int_equal(pers_cred_setresgid(&c, 65534, 65534, 65534), 0);
 	assert_int_equal(pers_cred_setgroups(&c, 0, NULL), 0);
-	pers_cred_exec(&c);
+	pers_cred_exec(&c, 0100755, 0, 0);
 	assert_int_equal(c.cap_prm, 0);
 	assert_int_equal(c.cap_eff, 0);
 	assert_int_equal(pers_cred_prctl(&c, PR_GET_KEEPCAPS, 0), 0);
@@ -194,8 +194,11 @@ static void root_and_set_group_id(void **state)
 	assert_int_equal(uid, 1000);
 }
 
+/* This process's memory; below 4096 it faults, as the kernel says EFAULT. */
 static int mem_in(void *ctx, void *dst, unsigned long src, unsigned long n)
 {
+	if (src < 4096)
+		return -EFAULT;
 	memcpy(dst, (const void *)src, n);
 	return 0;
 }
@@ -206,14 +209,13 @@ static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long 
 	return 0;
 }
 
-static void calls_and_exec_text(void **state)
+static void calls_and_copies(void **state)
 {
 	struct pers_cred c, d;
 	struct pers_cred_io io = { mem_in, mem_out, NULL };
 	uint32_t r[3], g[2] = { 20, 10 }, out[2];
 	struct __user_cap_header_struct h = { 0, 0 };
 	struct __user_cap_data_struct cd[2];
-	char text[PERS_CRED_TEXT];
 	pers_cred_init(&c, 0, 0);
 	/* which call is which: the call table's rows (call.h) */
 	assert_int_equal(pers_call(&pers_abi_x86_64, SYS_setresuid)->kind, PK_CRED);
@@ -236,13 +238,90 @@ static void calls_and_exec_text(void **state)
 	cg[1] = (long)cd;
 	assert_int_equal(pers_cred_syscall(&c, PERS_CAPGET, cg, &io), 0);
 	assert_int_equal(cd[0].effective, 0); /* dropped by the setresuid */
-	pers_cred_format(&c, text);
-	assert_int_equal(strlen(text), PERS_CRED_TEXT - 1);
-	assert_int_equal(pers_cred_parse(&d, text), 0);
-	assert_memory_equal(&c, &d, sizeof(c));
-	text[3] = 'x';
-	assert_int_equal(pers_cred_parse(&d, text), -EINVAL);
-	assert_int_equal(pers_cred_parse(&d, "00"), -EINVAL);
+	/* only the part in use is copied */
+	assert_int_equal(pers_cred_size(&c), PERS_CRED_HEAD + 8);
+	memset(&d, 0x5a, sizeof(d));
+	pers_cred_copy(&d, &c);
+	assert_memory_equal(&c, &d, pers_cred_size(&c));
+	assert_int_equal(d.groups[2], 0x5a5a5a5a);
+	assert_true(pers_cred_valid(&d));
+	d.ngroups = PERS_CRED_NGROUPS + 1;
+	assert_false(pers_cred_valid(&d));
+}
+
+/* The kernel's NGROUPS_MAX: 65536 groups held, sorted and searched;
+ * one more is EINVAL; a fault while reading the list changes nothing. */
+static void groups_up_to_the_kernels_limit(void **state)
+{
+	static struct pers_cred c;
+	struct pers_cred_io io = { mem_in, mem_out, NULL };
+	uint32_t *g = malloc(4ul * (PERS_CRED_NGROUPS + 1)), *out = malloc(4ul * PERS_CRED_NGROUPS);
+	assert_non_null(g);
+	assert_non_null(out);
+	for (uint32_t i = 0; i <= PERS_CRED_NGROUPS; i++)
+		g[i] = (i * 2654435761u) % 1000003u; /* scattered, not sorted */
+	pers_cred_init(&c, 0, 0);
+	long a[6] = { PERS_CRED_NGROUPS + 1, (long)g };
+	assert_int_equal(pers_cred_syscall(&c, PERS_SETGROUPS, a, &io), -EINVAL);
+	a[0] = PERS_CRED_NGROUPS;
+	assert_int_equal(pers_cred_syscall(&c, PERS_SETGROUPS, a, &io), 0);
+	assert_int_equal(c.ngroups, PERS_CRED_NGROUPS);
+	for (uint32_t i = 1; i < c.ngroups; i++)
+		assert_true(c.groups[i - 1] <= c.groups[i]);
+	for (uint32_t i = 0; i < PERS_CRED_NGROUPS; i += 97)
+		assert_true(pers_cred_in_group(&c, g[i]));
+	assert_false(pers_cred_in_group(&c, g[PERS_CRED_NGROUPS]) &&
+		     g[PERS_CRED_NGROUPS] != g[0]); /* (the one left out, unless a repeat) */
+	long b[6] = { PERS_CRED_NGROUPS, (long)out };
+	assert_int_equal(pers_cred_syscall(&c, PERS_GETGROUPS, b, &io), PERS_CRED_NGROUPS);
+	assert_memory_equal(out, c.groups, 4ul * PERS_CRED_NGROUPS);
+	/* a list that faults half-way: nothing changes */
+	long f[6] = { 10, 0 };
+	assert_int_equal(pers_cred_syscall(&c, PERS_SETGROUPS, f, &io), -EFAULT);
+	assert_int_equal(c.ngroups, PERS_CRED_NGROUPS);
+	assert_int_equal(pers_cred_size(&c), PERS_CRED_HEAD + 4ul * PERS_CRED_NGROUPS);
+	free(g);
+	free(out);
+}
+
+/* exec of a set-id program (bprm_fill_uid): a set-user-id root file gives
+ * a nobody euid 0 and the capabilities; set-group-id needs group execute;
+ * no_new_privs (the guest's own) ignores both. */
+static void exec_of_set_id_programs(void **state)
+{
+	struct pers_cred c;
+	pers_cred_init(&c, 65534, 65534);
+	pers_cred_exec(&c, 0104755, 0, 0);
+	assert_int_equal(c.uid, 65534);
+	assert_int_equal(c.euid, 0);
+	assert_int_equal(c.suid, 0);
+	assert_int_equal(c.fsuid, 0);
+	assert_int_equal(c.cap_prm, PERS_CAP_ALL);
+	assert_int_equal(c.cap_eff, PERS_CAP_ALL);
+	assert_int_equal(c.egid, 65534);
+	/* a set-user-id root program may become root for good (sudo) */
+	assert_int_equal(pers_cred_setuid(&c, 0), 0);
+	assert_int_equal(c.uid, 0);
+	/* set-group-id: with group execute only (else mandatory locking) */
+	pers_cred_init(&c, 1000, 1000);
+	pers_cred_exec(&c, 0102745, 0, 42);
+	assert_int_equal(c.egid, 1000);
+	pers_cred_exec(&c, 0102755, 7, 42);
+	assert_int_equal(c.egid, 42);
+	assert_int_equal(c.sgid, 42);
+	assert_int_equal(c.euid, 1000);
+	assert_int_equal(c.cap_prm, 0);
+	/* no_new_privs: the bits are ignored, for good */
+	pers_cred_init(&c, 65534, 65534);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 0), -EINVAL);
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 1), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0), 1);
+	pers_cred_exec(&c, 0106755, 0, 0);
+	assert_int_equal(c.euid, 65534);
+	assert_int_equal(c.egid, 65534);
+	assert_int_equal(c.cap_prm, 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0), 1);
 }
 
 /* owner.c and perm.c: what an unprivileged mew records and shows. */
@@ -253,6 +332,7 @@ static void owners_recorded_and_checked(void **state)
 	struct pers_cred c;
 	struct stat st;
 	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0); /* the guest's `/`: mkdtemp made it 0700 */
 	assert_int_equal(pers_init(&p, dir, NULL), 0);
 	/* as if mew ran as this uid:gid, which owns the files */
 	p.host_uid = geteuid() == 0 ? 4242 : geteuid();
@@ -292,6 +372,30 @@ static void owners_recorded_and_checked(void **state)
 	assert_int_equal(pers_check_delete(&p, &c, f), -EACCES);
 	assert_int_equal(pers_chown(&p, &c, f, true, 65534, -1), -EPERM);
 	assert_int_equal(pers_chmod(&p, &c, f, true, 0777), -EPERM);
+	/* search permission on every directory of the walk, not only the
+	 * parent: sub/closed is 0700 root's, sub/closed/open/g is open */
+	char cl[80], op[96], g[112], n2[112];
+	snprintf(cl, sizeof(cl), "%s/closed", sub);
+	snprintf(op, sizeof(op), "%s/open", cl);
+	snprintf(g, sizeof(g), "%s/g", op);
+	assert_int_equal(mkdir(cl, 0700), 0);
+	assert_int_equal(mkdir(op, 0777), 0);
+	assert_int_equal(chmod(op, 0777), 0);
+	close(open(g, O_CREAT | O_WRONLY, 0666));
+	assert_int_equal(chmod(g, 0666), 0);
+	assert_int_equal(pers_check_open(&p, &c, g, O_RDWR), -EACCES);
+	assert_int_equal(pers_check_access(&p, &c, g, true, 4, false), -EACCES);
+	assert_int_equal(pers_check_write(&p, &c, g, true), -EACCES);
+	assert_int_equal(pers_check_delete(&p, &c, g), -EACCES);
+	assert_int_equal(pers_check_lookup(&p, &c, g), -EACCES);
+	assert_int_equal(pers_check_lookup(&p, &c, op), -EACCES);
+	assert_int_equal(pers_check_lookup(&p, &c, cl), 0); /* its own mode is not a search */
+	snprintf(n2, sizeof(n2), "%s/new", op);
+	assert_int_equal(pers_check_create(&p, &c, n2), -EACCES);
+	assert_int_equal(chmod(cl, 0701), 0); /* others may search: then all is open */
+	assert_int_equal(pers_check_open(&p, &c, g, O_RDWR), 0);
+	assert_int_equal(pers_check_lookup(&p, &c, g), 0);
+	assert_int_equal(pers_check_create(&p, &c, n2), 0);
 	/* a set-group-id directory of group 60 gives its group to new files */
 	pers_cred_init(&c, 0, 0);
 	assert_int_equal(pers_chown(&p, &c, sub, true, 0, 60), 0);
@@ -585,7 +689,9 @@ int main(void)
 		cmocka_unit_test(setfsuid_returns_the_old_one),
 		cmocka_unit_test(files_as_nobody),
 		cmocka_unit_test(root_and_set_group_id),
-		cmocka_unit_test(calls_and_exec_text),
+		cmocka_unit_test(calls_and_copies),
+		cmocka_unit_test(groups_up_to_the_kernels_limit),
+		cmocka_unit_test(exec_of_set_id_programs),
 		cmocka_unit_test(owners_recorded_and_checked),
 		cmocka_unit_test(set_ids_match_the_kernel),
 		cmocka_unit_test(permissions_match_the_kernel),

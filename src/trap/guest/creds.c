@@ -32,13 +32,15 @@ __attribute__((noinline)) long do_creds(long nr, const long *a)
  * stub is not the guest's: the host kernel decides alone). */
 __attribute__((noinline)) long do_kill(long nr, const long *a)
 {
-	struct pers_cred t;
-	struct iov l = { &t, sizeof(t) };
-	struct iov r = { (void *)(STUB_DATA + offsetof(struct stub_config, cred)), sizeof(t) };
+	/* the target's ids alone (the signal rule reads no groups) */
+	uint64_t head[(PERS_CRED_HEAD + 7) / 8];
+	const struct pers_cred *t = (const struct pers_cred *)head;
+	struct iov l = { head, PERS_CRED_HEAD };
+	struct iov r = { (void *)(STUB_DATA + offsetof(struct stub_config, cred)), PERS_CRED_HEAD };
 
 	if (a[0] > 0 && a[0] != S0(__NR_getpid) && !pers_cred_capable(&cfg.cred, CAP_KILL) &&
-	    S6(__NR_process_vm_readv, a[0], &l, 1, &r, 1, 0) == (long)sizeof(t) &&
-	    t.ngroups <= PERS_CRED_NGROUPS && pers_cred_may_signal(&cfg.cred, &t) < 0)
+	    S6(__NR_process_vm_readv, a[0], &l, 1, &r, 1, 0) == (long)PERS_CRED_HEAD &&
+	    pers_cred_may_signal(&cfg.cred, t) < 0)
 		return -EPERM;
 	return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

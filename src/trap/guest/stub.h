@@ -10,7 +10,9 @@
  *   [SLOW, SLOW+4K)         the "slow" system call instruction: calls made
  *                           from there meet the filter's ordinary rules (user
  *                           notification: mew's notifier answers them);
- *   [DATA, DATA+64K)        struct stub_config, written by mew, then state.
+ *   [DATA, BASE+SIZE)       struct stub_config, written by mew, then state;
+ *                           its credentials last (up to 256K of groups,
+ *                           touched only as far as they are in use).
  */
 #ifndef MEW_TRAP_GUEST_STUB_H
 #define MEW_TRAP_GUEST_STUB_H
@@ -23,7 +25,7 @@
 #define STUB_BASE 0x6d6577000000ULL
 #define STUB_SLOW (STUB_BASE + 0x10000)
 #define STUB_DATA (STUB_BASE + 0x20000)
-#define STUB_SIZE 0x30000ULL
+#define STUB_SIZE 0x70000ULL
 /* The filter compares the instruction pointer's two halves. */
 #define STUB_IP_HI 0x6d65u
 #define STUB_IP_LO 0x77000000u
@@ -104,11 +106,7 @@ struct stub_config {
 	char rootfs[4096];
 	char uts[6 * 65]; /* uname's answer (struct utsname) */
 
-	/* This process's credentials (personality/cred.h), kept by the stub
-	 * so that a program that drops to another user sees it did (written
-	 * by mew at each exec: they survive it); mew's own ids, whose files
-	 * show as root's. */
-	struct pers_cred cred;
+	/* mew's own ids, whose files show as root's. */
 	uint32_t host_uid, host_gid;
 
 	/* State of this process (not written by mew). */
@@ -126,6 +124,14 @@ struct stub_config {
 		uint64_t nsites, nfailed;
 		uint64_t failed[STUB_PATCH_FAILED];
 	} patch;
+
+	/* This process's credentials (personality/cred.h), kept by the stub
+	 * so that a program that drops to another user sees it did (written
+	 * by mew at each exec: they survive it).  Last: with the kernel's
+	 * 65536 groups it is large, and only the part in use is written. */
+	struct pers_cred cred;
 };
+_Static_assert(STUB_DATA - STUB_BASE + sizeof(struct stub_config) <= STUB_SIZE,
+	       "the stub's data fits its mapping");
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* t->lock held: the thread's record, made from its process's when new. */
@@ -16,7 +17,7 @@ static struct tracee *cred_tracee(struct trap *t, pid_t tid)
 		return tr;
 	tr = trap_tracee(t, tid, true);
 	if (tr != NULL && (leader = trap_tracee(t, trap_tgid(tr), false)) != NULL && leader != tr) {
-		tr->cred = leader->cred;
+		pers_cred_copy(&tr->cred, &leader->cred);
 		tr->cred_known = true;
 	}
 	return tr;
@@ -27,15 +28,40 @@ int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out)
 	struct tracee *tr;
 
 	if (n->t->stub_mode) /* kept by the stub, in the guest */
-		return trap_mem_read(tid, STUB_DATA + offsetof(struct stub_config, cred), out, sizeof(*out)) < 0 ||
-				       out->ngroups > PERS_CRED_NGROUPS
-			       ? -ESRCH
-			       : 0;
+		return trap_cred_read(tid, out);
 	pthread_mutex_lock(&n->t->lock);
 	tr = cred_tracee(n->t, tid);
-	*out = tr != NULL ? tr->cred : n->t->pers.cred;
+	pers_cred_copy(out, tr != NULL ? &tr->cred : &n->t->pers.cred);
 	pthread_mutex_unlock(&n->t->lock);
 	return 0;
+}
+
+int notify_check_lookup(struct notifier *n, pid_t tid, const char *host)
+{
+	uint64_t head[(PERS_CRED_HEAD + 7) / 8];
+	struct pers_cred *h = (struct pers_cred *)head, *c;
+	struct tracee *tr;
+	int r;
+
+	if (n->t->stub_mode) {
+		if (trap_mem_read(tid, STUB_DATA + offsetof(struct stub_config, cred), head, PERS_CRED_HEAD) < 0)
+			return -ESRCH;
+	} else {
+		pthread_mutex_lock(&n->t->lock);
+		tr = cred_tracee(n->t, tid);
+		memcpy(head, tr != NULL ? &tr->cred : &n->t->pers.cred, PERS_CRED_HEAD);
+		pthread_mutex_unlock(&n->t->lock);
+	}
+	if (pers_cred_fs_omnipotent(h))
+		return 0;
+	/* the whole set (groups too): large, so not on the stack */
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return -ENOMEM;
+	r = notify_cred_of(n, tid, c);
+	if (r == 0)
+		r = pers_check_lookup(&n->pers, c, host);
+	free(c);
+	return r;
 }
 
 /* kill, tgkill of another guest process: the kernel's rule for the ids. */
@@ -61,7 +87,9 @@ int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 	const struct pers_call *row = call_row(req);
 	pid_t tid = (pid_t)req->pid;
 	struct pers_cred_io io = trap_cred_io(&tid);
-	struct pers_cred c;
+	/* one at a time: the notifier answers one call after another */
+	static struct pers_cred scratch;
+	struct pers_cred *c = &scratch;
 	struct tracee *tr;
 	long a[6], r;
 
@@ -75,14 +103,14 @@ int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 	 * under the lock */
 	pthread_mutex_lock(&n->t->lock);
 	tr = cred_tracee(n->t, tid);
-	c = tr != NULL ? tr->cred : n->t->pers.cred;
+	pers_cred_copy(c, tr != NULL ? &tr->cred : &n->t->pers.cred);
 	pthread_mutex_unlock(&n->t->lock);
-	r = pers_cred_syscall(&c, row->cred, a, &io);
+	r = pers_cred_syscall(c, row->cred, a, &io);
 	if (r == PERS_CRED_NOT_MINE)
 		return 2; /* prctl's other options */
 	pthread_mutex_lock(&n->t->lock);
 	if ((tr = trap_tracee(n->t, tid, false)) != NULL) {
-		tr->cred = c;
+		pers_cred_copy(&tr->cred, c);
 		tr->cred_known = true;
 	}
 	pthread_mutex_unlock(&n->t->lock);

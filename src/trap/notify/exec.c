@@ -93,10 +93,9 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	if (tr != NULL) {
 		free(tr->pending_exe);
 		tr->pending_exe = strdup(ex.guest);
+		tr->exec_file.mode = ex.mode, tr->exec_file.uid = ex.uid, tr->exec_file.gid = ex.gid;
 		/* The identity survives the exec: taken from the old stub. */
-		tr->has_creds = trap_mem_read(req->pid, STUB_DATA + offsetof(struct stub_config, cred),
-					      &tr->cred, sizeof(tr->cred)) == 0 &&
-				tr->cred.ngroups <= PERS_CRED_NGROUPS;
+		tr->has_creds = trap_cred_read(req->pid, &tr->cred) == 0;
 	}
 	pthread_mutex_unlock(&n->t->lock);
 	return 0;

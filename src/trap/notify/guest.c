@@ -107,7 +107,9 @@ int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di
 			return r;
 		b = base;
 	}
-	return pers_translate(&n->pers, b, path, flags, host, PATH_MAX);
+	r = pers_translate(&n->pers, b, path, flags, host, PATH_MAX);
+	/* the walk's search permission, for a guest that is no longer root */
+	return r < 0 ? r : notify_check_lookup(n, req->pid, host);
 }
 
 const struct pers_call *call_row(const struct seccomp_notif *req)

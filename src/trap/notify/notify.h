@@ -55,6 +55,10 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /*
 int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val);  /* cred.c */
 /* The credentials of the calling thread (stub mode: read from its stub). */
 int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out);
+/* Search permission on the walk to host for the caller's credentials
+ * (pers_check_lookup): 0 or -EACCES; nothing read beyond its ids for a
+ * caller every check passes (a fake root). */
+int notify_check_lookup(struct notifier *n, pid_t tid, const char *host);
 int notify_sock(struct notifier *n, const struct seccomp_notif *req);		     /* sock.c */
 /* A write through the guest's fd in argument fdarg, the call's other
  * arguments at after: done by mew on a copy of the fd (fd.c). */

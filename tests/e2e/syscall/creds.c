@@ -9,6 +9,13 @@
  *   own DIR          chown recorded and reported by stat (chown02, fchown,
  *                    lchown, set-group-id directories: mkdir02, creat08)
  *   newgid DIR       a root with another group: its new files have that group
+ *   groups DIR       the kernel's 65536 supplementary groups, the last of
+ *                    them opening a file of its group (getgroups01,
+ *                    setgroups02)
+ *   setid DIR        set-user-id and set-group-id programs exec'd by nobody,
+ *                    then the same under no_new_privs
+ *   search DIR       search permission on every directory of a path, as
+ *                    nobody: a 0700 directory above an open one
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +46,7 @@ static const char *err(long r)
 	case ENOENT: return "ENOENT";
 	case EBADF: return "EBADF";
 	case EINVAL: return "EINVAL";
+	case EEXIST: return "EEXIST";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", errno);
 	return buf;
@@ -220,6 +228,127 @@ static void newgid(const char *dir)
 	rmdir(dir);
 }
 
+static void groups(const char *dir)
+{
+	static gid_t g[65537], out[65536];
+	char f[256];
+	for (int i = 0; i < 65537; i++)
+		g[i] = 100000 + 3 * (gid_t)(65536 - i); /* not sorted */
+	snprintf(f, sizeof(f), "%s/f", dir);
+	mkdir(dir, 0755);
+	close(open(f, O_CREAT | O_WRONLY, 0640));
+	chown(f, 0, g[0]); /* the group of the lowest one (kept last once sorted) */
+	chmod(f, 0640);
+	printf("setgroups 65537 %s\n", err(setgroups(65537, g)));
+	printf("setgroups 65536 %s\n", err(setgroups(65536, g)));
+	printf("getgroups(0) %d\n", getgroups(0, NULL));
+	int n = getgroups(65536, out), sorted = 1;
+	for (int i = 1; i < n; i++)
+		sorted &= out[i - 1] <= out[i];
+	printf("getgroups %d sorted %d\n", n, sorted);
+	/* as 65534 with those groups: the file opens through its group alone */
+	if (fork() == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			printf("drop %s\n", err(-1));
+		printf("open by group %s\n", err(open(f, O_RDONLY)));
+		printf("write by group %s\n", err(open(f, O_WRONLY)));
+		_exit(0);
+	}
+	wait(NULL);
+	unlink(f);
+	rmdir(dir);
+}
+
+/* exec `self ids` through a copy of self with the given mode and owner */
+static void exec_as(const char *prog, int nnp)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			printf("drop %s\n", err(-1));
+		if (nnp) {
+			printf("no_new_privs %s\n", err(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)));
+			printf("no_new_privs now %d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+		}
+		execl(prog, prog, "ids", (char *)NULL);
+		printf("exec %s\n", err(-1));
+		_exit(1);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+static void setid(const char *self, const char *dir)
+{
+	char u[256], g[256], cmd[600];
+	snprintf(u, sizeof(u), "%s/suid", dir);
+	snprintf(g, sizeof(g), "%s/sgid", dir);
+	mkdir(dir, 0755);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && cp %s %s", self, u, self, g);
+	if (system(cmd) != 0)
+		printf("cp failed\n");
+	printf("no_new_privs at start %d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	chown(u, 0, 0);
+	chmod(u, 04755);
+	chown(g, 0, 42);
+	chmod(g, 02755);
+	printf("suid root:\n");
+	exec_as(u, 0);
+	printf("sgid 42:\n");
+	exec_as(g, 0);
+	printf("suid root, no_new_privs:\n");
+	exec_as(u, 1);
+	unlink(u);
+	unlink(g);
+	rmdir(dir);
+}
+
+static void search(const char *dir)
+{
+	char cl[256], op[256], g[256], n[256];
+	struct stat st;
+	snprintf(cl, sizeof(cl), "%s/closed", dir);
+	snprintf(op, sizeof(op), "%s/closed/open", dir);
+	snprintf(g, sizeof(g), "%s/closed/open/g", dir);
+	snprintf(n, sizeof(n), "%s/closed/open/new", dir);
+	mkdir(dir, 0755);
+	mkdir(cl, 0700);
+	mkdir(op, 0777);
+	chmod(op, 0777);
+	close(open(g, O_CREAT | O_WRONLY, 0666));
+	chmod(g, 0666);
+	if (fork() == 0) {
+		drop();
+		printf("open %s\n", err(open(g, O_RDWR)));
+		printf("access %s\n", err(access(g, R_OK)));
+		printf("creat %s\n", err(open(n, O_CREAT | O_WRONLY, 0644)));
+		printf("mkdir %s\n", err(mkdir(n, 0755)));
+		printf("unlink %s\n", err(unlink(g)));
+		printf("truncate %s\n", err(truncate(g, 0)));
+		printf("chmod %s\n", err(chmod(g, 0600)));
+		printf("stat %s\n", err(stat(g, &st)));
+		printf("chdir %s\n", err(chdir(op)));
+		printf("stat closed %s\n", err(stat(cl, &st)));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
+	chmod(cl, 0701); /* others may search it: all open */
+	if (fork() == 0) {
+		drop();
+		printf("searchable: open %s\n", err(open(g, O_RDWR)));
+		printf("searchable: creat %s\n", err(open(n, O_CREAT | O_WRONLY, 0644)));
+		printf("searchable: stat %s\n", err(stat(g, &st)));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
+	unlink(n);
+	unlink(g);
+	rmdir(op);
+	rmdir(cl);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -233,6 +362,12 @@ int main(int argc, char **argv)
 		own(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "newgid") == 0)
 		newgid(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "groups") == 0)
+		groups(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "setid") == 0)
+		setid(argv[0], argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "search") == 0)
+		search(argv[2]);
 	else
 		return 2;
 	return 0;
