@@ -188,7 +188,7 @@ int trap_filter(bool notify, struct sock_fprog *prog)
  * No SECCOMP_RET_TRACE: nothing is ptraced while it runs (a ptraced
  * process's every SIGSYS would stop for the tracer). */
 static const int stub_trapped[] = {
-	SYS_stat, SYS_lstat, SYS_newfstatat, 332 /* statx */, SYS_access, SYS_faccessat,
+	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_fstat, 332 /* statx */, SYS_access, SYS_faccessat,
 	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat,
 	SYS_execve, 322 /* execveat */, SYS_rt_sigsuspend,
 	/* bind of an AF_UNIX path: done in the process with the path mew

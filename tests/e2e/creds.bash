@@ -51,6 +51,7 @@ chown ok
 chowned 1000:50 755
 fchown ok
 fstat 1001:50
+raw fstat 1001:50
 chown -1 ok
 suid 1001:51 755
 chown nonexistent ENOENT

@@ -101,27 +101,26 @@ user_sc() {
 	expect CREDS_NEWGID
 }
 
-@test "syscall creds: 65536 groups, set-id programs, search permission on every directory, in each mode" {
+# groups, set-id programs and search permission, in each mode, run by
+# $1 (sc: as root; user_sc: as an ordinary user)
+groups_setid_search() {
 	for m in stub notifier ptrace; do
-		run sc $m -- /creds groups /tmp/gr
+		run "$1" $m -- /creds groups /tmp/gr
 		expect CREDS_GROUPS
-		run sc $m -- /creds setid /tmp/si
+		run "$1" $m -- /creds setid /tmp/si
 		expect CREDS_SETID
-		run sc $m -- /creds search /tmp/se
+		run "$1" $m -- /creds search /tmp/se
 		expect CREDS_SEARCH
 	done
 }
 
+@test "syscall creds: 65536 groups, set-id programs, search permission on every directory, in each mode" {
+	groups_setid_search sc
+}
+
 @test "syscall creds: unprivileged, 65536 groups, set-id programs and search permission, in each mode" {
 	need_root
-	for m in stub notifier ptrace; do
-		run user_sc $m -- /creds groups /tmp/gr
-		expect CREDS_GROUPS
-		run user_sc $m -- /creds setid /tmp/si
-		expect CREDS_SETID
-		run user_sc $m -- /creds search /tmp/se
-		expect CREDS_SEARCH
-	done
+	groups_setid_search user_sc
 }
 
 # Unprivileged, owners are recorded (user.mew.owner) and shown back, and the
@@ -129,7 +128,7 @@ user_sc() {
 # ownership").
 @test "syscall creds: unprivileged, owners are recorded and the caller's files are root's" {
 	need_root
-	run user_sc notifier -- /creds own /tmp/o
+	run user_sc stub -- /creds own /tmp/o
 	expect CREDS_OWN
 	for m in stub notifier; do
 		run user_sc $m -- sh -c 'stat -c %u:%g /etc /bin/busybox; touch /tmp/x; chown 5:6 /tmp/x; stat -c %u:%g /tmp/x; ls -ln /tmp/x | awk "{print \$3, \$4}"; rm /tmp/x'

@@ -47,7 +47,7 @@ static void statx_view(long fd, struct statx *x)
 		owner_view(fd, x->stx_mode, &x->stx_uid, &x->stx_gid);
 }
 
-/* stat, lstat, newfstatat (x = 0) and statx (x = 1). */
+/* stat, lstat, newfstatat, fstat (x = 0) and statx (x = 1). */
 __attribute__((noinline)) long do_stat(long nr, const long *a)
 {
 	const char *path;
@@ -57,6 +57,12 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 	struct stat st;
 
 	switch (nr) {
+	case __NR_fstat:
+		/* the raw call (Go, musl): the guest's own fd, the owner it sees */
+		r = S2(__NR_fstat, a[0], a[1]);
+		if (r == 0)
+			stat_view(a[0], (struct stat *)a[1]);
+		return r;
 	case __NR_stat:
 	case __NR_lstat:
 		upath = (unsigned long)a[0];

@@ -83,6 +83,7 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_stat:
 	case __NR_lstat:
 	case __NR_newfstatat:
+	case __NR_fstat:
 	case __NR_statx:
 		r = do_stat(nr, a);
 		break;

@@ -206,6 +206,39 @@ int writable_start(long dirfd, int create)
 	return 1;
 }
 
+/* Run by an ordinary user, mew records the owners the guest gives
+ * (personality/owner.c): a new inode in a set-group-id directory takes the
+ * group the guest sees on the directory, which only mew can record.  Is
+ * the directory that would hold path (walked from start as create walks
+ * it) set-group-id? */
+static int sgid_parent(long start, const char *path, const struct open_how *how)
+{
+	char dir[4096];
+	struct open_how h = *how;
+	struct stat st;
+	long n = 0, slash = -1, fd, r;
+
+	for (; path[n] != '\0'; n++) {
+		if (n >= 4095)
+			return 1; /* (mew decides) */
+		dir[n] = path[n];
+		if (path[n] == '/')
+			slash = n;
+	}
+	if (slash < 0) {
+		r = start == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, start, &st);
+	} else {
+		dir[slash == 0 ? 1 : slash] = '\0';
+		h.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+		h.mode = 0;
+		if ((fd = S4(__NR_openat2, start, dir, &h, sizeof(h))) < 0)
+			return 0; /* the creation's own walk answers */
+		r = S2(__NR_fstat, fd, &st);
+		S1(__NR_close, fd);
+	}
+	return r == 0 && (st.st_mode & S_ISGID);
+}
+
 /* Creating: the walk must be lexical (no symlink, no `..`) and provably
  * miss every bind, so that nothing is ever created in what a bind hides. */
 long create(long dirfd, const char *path, unsigned long flags, unsigned long mode)
@@ -227,6 +260,8 @@ long create(long dirfd, const char *path, unsigned long flags, unsigned long mod
 		start = dirfd;
 		how.resolve |= RESOLVE_BENEATH;
 	}
+	if (cfg.host_uid != 0 && sgid_parent(start, path, &how))
+		return FALLBACK;
 	fd = S4(__NR_openat2, start, path, &how, sizeof(how));
 	if (fd >= 0 || fd == -ENOENT || fd == -EEXIST || fd == -EISDIR || fd == -ENOTDIR || fd == -EACCES)
 		return fd;
@@ -276,6 +311,10 @@ long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, lo
 	if ((*own && fd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, fd, &st)) < 0)
 		goto no;
 	if (st.st_dev != cfg.root_dev || shadowed(st.st_dev, st.st_ino))
+		goto no;
+	/* a new entry's group in a set-group-id directory: mew's to record
+	 * (see sgid_parent) */
+	if (cfg.host_uid != 0 && (st.st_mode & S_ISGID))
 		goto no;
 	for (uint32_t i = 0; i < cfg.nanc && i < 32; i++)
 		if (cfg.anc[i].dev == st.st_dev && cfg.anc[i].ino == st.st_ino)

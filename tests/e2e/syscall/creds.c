@@ -170,6 +170,10 @@ static void own(const char *dir)
 	printf("fchown %s\n", err(fchown(fd, 1001, -1)));
 	fstat(fd, &st);
 	printf("fstat %u:%u\n", st.st_uid, st.st_gid);
+	/* the raw call, as Go and musl make it (glibc's is newfstatat) */
+	memset(&st, 0, sizeof(st));
+	syscall(SYS_fstat, fd, &st);
+	printf("raw fstat %u:%u\n", st.st_uid, st.st_gid);
 	close(fd);
 	/* chown02: root's chown drops set-user-id, and set-group-id with group x */
 	chmod(f, 06755);
