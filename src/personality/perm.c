@@ -312,18 +312,29 @@ int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host
 	return r;
 }
 
+bool pers_owner_create_matters(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	struct stat dst;
+	char dir[PATH_MAX];
+
+	if (!p->fake_root)
+		return false;
+	if (c->fsuid != 0 || c->fsgid != 0)
+		return true;
+	/* a root's file in an ordinary directory: the host's owner is the view */
+	parent_of(host, dir, sizeof(dir));
+	return stat(dir, &dst) == 0 && (dst.st_mode & S_ISGID);
+}
+
 int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host)
 {
 	struct stat st, dst;
 	char dir[PATH_MAX];
 	uint32_t mode, uid, gid;
 
-	if (!p->fake_root)
+	if (!pers_owner_create_matters(p, c, host))
 		return 0;
 	parent_of(host, dir, sizeof(dir));
-	/* a root's file in an ordinary directory: the host's owner is the view */
-	if (c->fsuid == 0 && c->fsgid == 0 && (stat(dir, &dst) < 0 || !(dst.st_mode & S_ISGID)))
-		return 0;
 	if (pers_owner_stat(p, dir, true, &dst) < 0 || pers_owner_stat(p, host, false, &st) < 0)
 		return 0;
 	mode = st.st_mode;

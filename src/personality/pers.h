@@ -257,6 +257,9 @@ int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t ui
 /* After the guest created host (mkdir, open O_CREAT, mknod, symlink, bind):
  * the owner and set-group-id bit the kernel gives a new inode. */
 int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host);
+/* Whether pers_owner_created would have anything to do for a creation of
+ * host by c (an engine that must wait for the call's end to know). */
+bool pers_owner_create_matters(const struct pers *p, const struct pers_cred *c, const char *host);
 
 /* The kernel's permission checks for the guest's credentials c (perm.c),
  * on translated host paths: 0, or -errno for the guest (the call is then

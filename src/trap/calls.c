@@ -455,6 +455,79 @@ static int check_path_call(struct call *c, long nr, bool *done)
 	return pers_check_lookup(p, cr, h);
 }
 
+/* Run by an ordinary user, mew records the owners the guest gives
+ * (personality/owner.c), which the kernel does not show: the stat family
+ * is answered here with the owners the guest sees.  (Run as root, the
+ * owners are real and the kernel answers.)  *done false: the kernel's
+ * answer stands (as root, a bad fd, an empty path it refuses itself). */
+static long do_stat(struct call *c, long nr, bool *done)
+{
+	const struct pers *p = &c->t->pers;
+	const uint64_t *after = c->s->path[0] >= 0 ? c->args + c->s->path[0] + 1 : c->args + 1;
+	const char *h = c->host[0];
+	bool follow = follows(c) != 0;
+	char fdpath[64];
+	struct stat st;
+	int r;
+
+	*done = false;
+	if (!p->fake_root || p->host_uid == 0)
+		return 0;
+	if (nr == SYS_fstat || h[0] == '\0') {
+		int fd = (int)c->args[nr == SYS_fstat ? 0 : c->s->dirfd[0]];
+		if (nr != SYS_fstat && (c->s->dirfd[0] < 0 || !(c->flag & AT_EMPTY_PATH)))
+			return 0;
+		snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%d", (int)c->tr->tid, fd);
+		if (fd < 0 || stat(fdpath, &st) < 0)
+			return 0;
+		h = fdpath;
+		follow = true;
+	}
+	*done = true;
+	if (nr == SYS_statx) {
+		struct statx sx;
+		int fl = (int)(c->flag & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+		if (statx(AT_FDCWD, h, fl | (follow ? 0 : AT_SYMLINK_NOFOLLOW), (unsigned)after[1], &sx) < 0)
+			return -errno;
+		st.st_mode = sx.stx_mode;
+		st.st_uid = sx.stx_uid;
+		st.st_gid = sx.stx_gid;
+		pers_owner_view(p, h, follow, &st);
+		sx.stx_uid = st.st_uid;
+		sx.stx_gid = st.st_gid;
+		return trap_mem_write(c->tr->tid, after[2], &sx, sizeof(sx));
+	}
+	if ((r = pers_owner_stat(p, h, follow, &st)) < 0)
+		return r;
+	return trap_mem_write(c->tr->tid, after[0], &st, sizeof(st));
+}
+
+/* A creation whose new inode's owner the kernel cannot give (a root of
+ * another group, a set-group-id directory, an unprivileged mew's
+ * records): looked at again when the call ends (trap_syscall_exit). */
+static void owner_at_exit(struct call *c, long nr)
+{
+	const char *h = c->host[0];
+	struct stat st;
+
+	if (c->s->creates != 1 && !(c->s->writes == PW_OPEN_FLAGS && (c->flag & O_CREAT)) && nr != SYS_creat)
+		return;
+	if (h[0] == '\0' || lstat(h, &st) == 0 || !pers_owner_create_matters(&c->t->pers, &c->tr->cred, h))
+		return;
+	free(c->tr->created);
+	c->tr->created = strdup(h);
+}
+
+void trap_syscall_exit(struct trap *t, struct tracee *tr)
+{
+	struct user_regs_struct regs;
+
+	if (tr->created != NULL && ptrace(PTRACE_GETREGS, tr->tid, 0, &regs) == 0 && (int64_t)regs.rax >= 0)
+		pers_owner_created(&t->pers, &tr->cred, tr->created);
+	free(tr->created);
+	tr->created = NULL;
+}
+
 /* The identity calls, on the tracee's own credentials. */
 static long cred_call(struct call *c)
 {
@@ -466,7 +539,7 @@ static long cred_call(struct call *c)
 	return pers_cred_syscall(&c->tr->cred, c->s->cred, a, &io);
 }
 
-void trap_syscall(struct trap *t, struct tracee *tr)
+bool trap_syscall(struct trap *t, struct tracee *tr)
 {
 	struct call c = { .t = t, .tr = tr };
 	const struct pers_call *s;
@@ -474,31 +547,33 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 	bool answered = false;
 	int r;
 
+	free(tr->created); /* (a call whose end was never seen) */
+	tr->created = NULL;
 	if (ptrace(PTRACE_GETREGS, tr->tid, 0, &c.regs) < 0)
-		return; /* gone: its exit will be reported */
+		return false; /* gone: its exit will be reported */
 	load_args(&c);
 	c.scratch = c.regs.rsp - 128;
 	nr = (long)c.regs.orig_rax;
 	s = pers_call(&pers_abi_x86_64, nr);
 	if (s == NULL) {
 		/* Not ours (a filter the guest added itself asked for a tracer). */
-		return;
+		return false;
 	}
 	c.s = s;
 	c.flag = PERS_CALL_FLAG(s, c.args);
 	switch (s->kind) {
 	case PK_SOCK:
-		return; /* ptrace only: socket paths are not translated (notify/sock.c does) */
+		return false; /* ptrace only: socket paths are not translated (notify/sock.c does) */
 	case PK_CRED:
 		ret = cred_call(&c);
 		if (ret == PERS_CRED_NOT_MINE)
-			return; /* prctl's other options */
+			return false; /* prctl's other options */
 		answered = true;
 		break;
 	case PK_KILL: {
 		struct tracee *target = (pid_t)c.args[0] > 0 ? trap_tracee(t, (pid_t)c.args[0], false) : NULL;
 		if (target == NULL || pers_cred_may_signal(&tr->cred, &target->cred) == 0)
-			return; /* not the guest's, or allowed: the kernel's call */
+			return false; /* not the guest's, or allowed: the kernel's call */
 		ret = -EPERM;
 		answered = true;
 		break;
@@ -515,17 +590,28 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 			r = translate_arg(&c, 1);
 		if (r == 0 && !pers_cred_fs_omnipotent(&tr->cred) && c.host[0][0] != '\0')
 			r = check_path_call(&c, nr, &answered);
+		if (r == 0 && !answered && (nr == SYS_stat || nr == SYS_lstat || nr == SYS_newfstatat ||
+					    nr == SYS_statx))
+			r = (int)do_stat(&c, nr, &answered);
 		if (r < 0 || answered) {
 			ret = r;
 			answered = true;
+		} else {
+			owner_at_exit(&c, nr);
 		}
 		break;
 	case PK_FD:
 		/* through an fd (fchmod, fsetxattr...): a read-only file's
 		 * refused, else the kernel's call; fchown is mew's */
+		if (nr == SYS_fstat) {
+			ret = do_stat(&c, nr, &answered);
+			if (!answered)
+				return false;
+			break;
+		}
 		r = s->owner ? 0 : pers_call_fd_check(&t->pers, tr->tid, s, c.args, false);
 		if (r == 0 && !s->owner)
-			return;
+			return false;
 		ret = r < 0 ? r : do_chown(&c);
 		answered = true;
 		break;
@@ -547,8 +633,9 @@ void trap_syscall(struct trap *t, struct tracee *tr)
 	} else if (c.modified) {
 		store_args(&c);
 	} else {
-		return;
+		return tr->created != NULL;
 	}
 	if (ptrace(PTRACE_SETREGS, tr->tid, 0, &c.regs) < 0 && errno != ESRCH)
 		mew_debug("trap: setregs %d: %s", tr->tid, strerror(errno));
+	return !answered && tr->created != NULL;
 }

@@ -255,7 +255,7 @@ static int stub_loop(struct trap *t, pid_t pid, struct mew_error **err)
 
 #define FOLLOW_ALL                                                                                 \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |   \
-	 PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+	 PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD)
 
 static const struct trap_mode mode_stub = {
 	.name = "in process (SIGSYS stub) + seccomp user notification",

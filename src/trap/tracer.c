@@ -63,6 +63,7 @@ void trap_tracee_drop(struct trap *t, pid_t tid)
 			*b = tr->next;
 			free(tr->exe);
 			free(tr->pending_exe);
+			free(tr->created);
 			free(tr);
 			t->ntracees--;
 			return;
@@ -216,8 +217,7 @@ int trap_loop(struct trap *t, struct mew_error **err)
 		}
 		switch (event) {
 		case PTRACE_EVENT_SECCOMP:
-			trap_syscall(t, tr);
-			ptrace(PTRACE_CONT, pid, 0, 0);
+			ptrace(trap_syscall(t, tr) ? PTRACE_SYSCALL : PTRACE_CONT, pid, 0, 0);
 			break;
 		case PTRACE_EVENT_FORK:
 		case PTRACE_EVENT_VFORK:
@@ -246,6 +246,11 @@ int trap_loop(struct trap *t, struct mew_error **err)
 				ptrace(PTRACE_CONT, pid, 0, 0);
 			break;
 		case 0:
+			if (sig == (SIGTRAP | 0x80)) { /* the end of a call trap_syscall asked to see */
+				trap_syscall_exit(t, tr);
+				ptrace(PTRACE_CONT, pid, 0, 0);
+				break;
+			}
 			/* A signal for the guest: delivered unchanged. */
 			ptrace(PTRACE_CONT, pid, 0, sig);
 			break;

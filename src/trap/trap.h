@@ -30,6 +30,9 @@ struct tracee {
 	struct {
 		uint32_t mode, uid, gid;
 	} exec_file;
+	/* ptrace mode: the host path a call stopped at creates, whose owner
+	 * is given at the call's end (trap_syscall_exit); else NULL. */
+	char *created;
 	struct tracee *next;
 	/* last: a large struct of which only the part in use is touched */
 	struct pers_cred cred;
@@ -106,7 +109,10 @@ struct pers_cred_io trap_cred_io(pid_t *tid);
 int trap_cred_read(pid_t pid, struct pers_cred *out);
 
 /* Answer one seccomp stop of tr (calls.c). */
-void trap_syscall(struct trap *t, struct tracee *tr);
+/* A seccomp stop: true when the call must be seen again at its end
+ * (PTRACE_SYSCALL, then trap_syscall_exit at the syscall-exit stop). */
+bool trap_syscall(struct trap *t, struct tracee *tr);
+void trap_syscall_exit(struct trap *t, struct tracee *tr);
 
 /* Tracee table and the event loop (tracer.c).  The table is changed by the
  * loop only, with t->lock held; the notifier reads it under the lock. */

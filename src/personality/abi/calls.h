@@ -51,6 +51,8 @@
 	X(fchownat, PK_PATH, 1, 0, -1, -1, PF_AT_FLAGS, 4, PW_YES, 0, 1, 0, 0)                         \
 	/* through an fd: fchmod(fd, mode), fchown(fd, uid, gid), f*xattr(fd, name...) */      \
 	X(fchmod, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                             \
+	/* fstat(fd, buf), the raw call (Go, musl): the owner the guest sees */                \
+	X(fstat, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_NO, 0, 0, 0, 0)                               \
 	X(fchown, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 1, 0, 0)                             \
 	X(fsetxattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                          \
 	X(fremovexattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                       \

@@ -42,6 +42,20 @@ static int check_access(struct notifier *n, const struct seccomp_notif *req, con
 	return r < 0 ? r : pers_check_access(&n->pers, &c, host, follow, mode, eaccess);
 }
 
+/* fstat (raw, or glibc's newfstatat with AT_EMPTY_PATH): the guest's own
+ * fd, with the owner it sees; a bad fd is the kernel's to answer. */
+static int fd_stat(struct notifier *n, const struct seccomp_notif *req, int fd, uint64_t buf)
+{
+	char host[64];
+	struct stat st;
+
+	snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, fd);
+	if (fd < 0 || stat(host, &st) < 0)
+		return 2;
+	pers_owner_view(&n->pers, host, true, &st);
+	return put(req, buf, &st, sizeof(st));
+}
+
 /* -ENOSYS when nr is none of these.  The paths are where the call table
  * says (call_path); the buffer, mode or flags after them. */
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
@@ -62,14 +76,8 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 	case SYS_newfstatat:
 		/* (path, buf) or (dirfd, path, buf, flags) */
 		r = call_path(n, req, 0, host);
-		if (r == 1 && (fl & AT_EMPTY_PATH)) {
-			/* fstat: the guest's own fd, with the owner it sees */
-			snprintf(host, sizeof(host), "/proc/%d/fd/%d", (int)req->pid, (int)a[call->dirfd[0]]);
-			if (stat(host, &st) < 0)
-				return 2;
-			pers_owner_view(&n->pers, host, true, &st);
-			return put(req, after[0], &st, sizeof(st));
-		}
+		if (r == 1 && (fl & AT_EMPTY_PATH))
+			return fd_stat(n, req, (int)a[call->dirfd[0]], after[0]);
 		if (r == 1)
 			return -ENOENT;
 		if (r < 0)
@@ -77,6 +85,8 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 		if ((r = pers_owner_stat(&n->pers, host, follow, &st)) < 0)
 			return r;
 		return put(req, after[0], &st, sizeof(st));
+	case SYS_fstat:
+		return fd_stat(n, req, (int)a[0], a[1]);
 	case SYS_statx: {
 		/* (dirfd, path, flags, mask, buf) */
 		struct statx sx;
