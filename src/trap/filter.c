@@ -32,7 +32,7 @@ static const int refused[] = {
 enum {
 	L_ALLOW = 1, L_TRAP, L_TRACE, L_NOTIF, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW, L_IPHI,
 	L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGMASK, L_CLONE, L_OPEN, L_OPENAT,
-	L_FD0, L_FD01, L_FD1, L_ALLOW0, L_ENOSYS0, L_PEER, L_PEER_SENDTO, L_ERRNO0,
+	L_FD0, L_FD01, L_FD1, L_PTR1, L_ALLOW0, L_ENOSYS0, L_PEER, L_PEER_SENDTO, L_ERRNO0,
 };
 
 #define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
@@ -249,6 +249,7 @@ int trap_filter_stub(struct sock_fprog *prog)
 			SYS_unshare, SYS_setns, SYS_chroot,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
 			SYS_close, SYS_fcntl, SYS_dup2, SYS_dup3, 436 /* close_range */,
+			SYS_recvfrom, SYS_accept, SYS_accept4,
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(more); i++)
 			jump_once(b, pre, more[i], L_IPHI, BPF_NEXT);
@@ -291,6 +292,9 @@ int trap_filter_stub(struct sock_fprog *prog)
 	jump_once(b, guest, SYS_rt_sigaction, L_SIGACT, BPF_NEXT);
 	jump_once(b, guest, SYS_rt_sigprocmask, L_SIGMASK, BPF_NEXT);
 	jump_once(b, guest, SYS_sendto, L_SENDTO, BPF_NEXT);
+	jump_once(b, guest, SYS_recvfrom, L_SENDTO, BPF_NEXT);
+	jump_once(b, guest, SYS_accept, L_PTR1, BPF_NEXT);
+	jump_once(b, guest, SYS_accept4, L_PTR1, BPF_NEXT);
 	jump_once(b, guest, SYS_ppoll, L_MASK3, BPF_NEXT);
 	jump_once(b, guest, SYS_pselect6, L_MASK5, BPF_NEXT);
 	jump_once(b, guest, SYS_epoll_pwait, L_MASK4, BPF_NEXT);
@@ -329,8 +333,10 @@ int trap_filter_stub(struct sock_fprog *prog)
 	trap_if_pointer(b, L_MASK3, 3);
 	trap_if_pointer(b, L_MASK4, 4);
 	trap_if_pointer(b, L_MASK5, 5);
-	/* sendto(fd, buf, len, flags, addr, addrlen): trapped with an address. */
+	/* sendto and recvfrom(fd, buf, len, flags, addr, addrlen), accept(4)(fd,
+	 * addr, ...): trapped with an address (guest/sock.c). */
 	trap_if_pointer(b, L_SENDTO, 4);
+	trap_if_pointer(b, L_PTR1, 1);
 	/* close, fcntl (fd 0), dup2, dup3 (0 or 1), close_range (its last):
 	 * trapped when the number may be one of the stub's own (guest/fds.c) */
 	bpf_label(b, L_FD0);

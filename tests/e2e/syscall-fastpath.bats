@@ -137,7 +137,7 @@ guest() {
 	[ "${lines[4]}" = "fds: 0 1 2 3" ]
 }
 
-@test "syscall: an AF_UNIX socket's name is the guest path it was bound to (getsockname, getpeername)" {
+@test "syscall: an AF_UNIX socket's name is the guest path it was bound to (getsockname, getpeername, accept, recvfrom)" {
 	for d in /tmp /work; do
 		run guest -- /opt/t/fds sock $d
 		echo "$output"
@@ -146,6 +146,8 @@ guest() {
 		[ "${lines[1]}" = "getpeername: $d/s" ]
 		[ "${lines[2]}" = "accepted getsockname: $d/s" ]
 		[ "${lines[3]}" = "short: ${d:0:4} 1" ]
+		[ "${lines[4]}" = "accept: $d/c" ]
+		[ "${lines[5]}" = "recvfrom: $d/e" ]
 	done
 }
 

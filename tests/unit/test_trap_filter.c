@@ -172,6 +172,10 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_getdents64, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_getsockname, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_getpeername, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	/* a peer's address given back (guest/sock.c), only when asked for */
+	assert_int_equal(act(&p, SYS_accept, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_accept4, GUEST_IP, 3, 0x1000, 0x2000), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_recvfrom, GUEST_IP, 3, 0x1000, 10), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_close, fast, m, 0, 0), SECCOMP_RET_ALLOW);
 	/* the stub's own fast instruction: already translated */
 	assert_int_equal(act(&p, SYS_stat, fast, 0, 0, 0), SECCOMP_RET_ALLOW);

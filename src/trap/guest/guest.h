@@ -143,6 +143,7 @@ long do_entry2(long nr, const long *a);
 long do_follow(long nr, const long *a);
 long do_sock(long nr, const long *a);					/* sock.c */
 long do_sockname(long nr, const long *a);
+long do_peer_addr(long nr, const long *a);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
 long do_creds(long nr, const long *a);					/* creds.c */

@@ -4,8 +4,9 @@
  * the path; the call is made here with the host path, or, when that does
  * not fit in sun_path, with /proc/self/fd/N of the socket file (or of its
  * directory, for bind).  getsockname and getpeername give the guest path
- * back (a socket bound through /proc/self/fd/N, a host path of 108 bytes
- * or more, shows that name). */
+ * back, and so do recvfrom and accept for the peer's (a socket bound
+ * through /proc/self/fd/N, a host path of 108 bytes or more, shows that
+ * name; so does a name the guest's buffer cut short). */
 struct ksockaddr_un {
 	unsigned short family;
 	char path[108];
@@ -151,4 +152,34 @@ __attribute__((noinline)) long do_sockname(long nr, const long *a)
 	    copy_out((unsigned long)a[2], &len, sizeof(len)) < 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* recvfrom(fd, buf, len, flags, addr, addrlen) and accept(4)(fd, addr,
+ * addrlen, flags) with an address: the peer's, as the guest names it.
+ * The kernel checks and fills the address; it is rewritten in place. */
+__attribute__((noinline)) long do_peer_addr(long nr, const long *a)
+{
+	int at = nr == __NR_recvfrom ? 4 : 1, ulen, len;
+	char *addr = (char *)a[at], host[112], guest[4096];
+	long r, n;
+
+	if (a[at] == 0 || a[at + 1] == 0)
+		return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (copy_in(&ulen, (unsigned long)a[at + 1], sizeof(ulen)) < 0)
+		return -EFAULT;
+	r = stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (r < 0)
+		return r;
+	len = *(int *)a[at + 1];
+	/* whole (not cut short by the guest's buffer), AF_UNIX, a path */
+	if (len <= 3 || len > ulen || len > 110 || *(unsigned short *)addr != 1 || addr[2] != '/')
+		return r;
+	memcpy(host, addr + 2, (size_t)len - 2);
+	host[len - 2] = '\0';
+	n = untranslate(host, guest);
+	if (n <= 0 || n > 108)
+		return r;
+	memcpy(addr + 2, guest, (size_t)(n + 2 <= ulen ? n : ulen - 2));
+	*(int *)a[at + 1] = (int)n + 2;
+	return r;
 }

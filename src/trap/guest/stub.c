@@ -181,6 +181,10 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_getsockname:
 	case __NR_getpeername:
 		return do_sockname(nr, a);
+	case __NR_recvfrom:
+	case __NR_accept:
+	case __NR_accept4:
+		return do_peer_addr(nr, a);
 	case __NR_close:
 	case __NR_fcntl:
 	case __NR_dup2:

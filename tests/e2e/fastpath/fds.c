@@ -6,7 +6,8 @@
  *   fds dup2 PATH          dup2 onto 64..1100 and close_range(3, ~0), then
  *                          stat(PATH)'s inode and /proc/self/fd
  *   fds sock DIR           getsockname and getpeername of an AF_UNIX socket
- *                          bound at DIR/s */
+ *                          bound at DIR/s; the peer's name from accept and
+ *                          recvfrom, bound at DIR/c and DIR/e */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -120,6 +121,36 @@ int main(int argc, char **argv)
 		getsockname(s, (struct sockaddr *)&got, &len);
 		printf("short: %.4s %d\n", got.sun_path,
 		       (int)len == (int)(offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1));
+		{
+			struct sockaddr_un ca = { .sun_family = AF_UNIX }, da = { .sun_family = AF_UNIX },
+					   ea = { .sun_family = AF_UNIX };
+			int c2 = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0),
+			    e = socket(AF_UNIX, SOCK_DGRAM, 0);
+			char b[4];
+			snprintf(ca.sun_path, sizeof(ca.sun_path), "%s/c", argv[2]);
+			snprintf(da.sun_path, sizeof(da.sun_path), "%s/d", argv[2]);
+			snprintf(ea.sun_path, sizeof(ea.sun_path), "%s/e", argv[2]);
+			unlink(ca.sun_path);
+			unlink(da.sun_path);
+			unlink(ea.sun_path);
+			if (bind(c2, (struct sockaddr *)&ca, sizeof(ca)) != 0 ||
+			    connect(c2, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+				perror("bound client");
+				return 1;
+			}
+			len = sizeof(got);
+			name("accept", accept(s, (struct sockaddr *)&got, &len) < 0, &got, len);
+			if (bind(d, (struct sockaddr *)&da, sizeof(da)) != 0 || bind(e, (struct sockaddr *)&ea, sizeof(ea)) != 0 ||
+			    sendto(e, "x", 1, 0, (struct sockaddr *)&da, sizeof(da)) != 1) {
+				perror("datagram");
+				return 1;
+			}
+			len = sizeof(got);
+			name("recvfrom", recvfrom(d, b, sizeof(b), 0, (struct sockaddr *)&got, &len) != 1, &got, len);
+			unlink(ca.sun_path);
+			unlink(da.sun_path);
+			unlink(ea.sun_path);
+		}
 		unlink(sa.sun_path);
 		return 0;
 	}
