@@ -75,6 +75,16 @@ int rt_engine_launcher(const char *engine, const struct spec *spec, int *fd, cha
 
 	*fd = -1;
 	*argv = NULL;
+	/* The launcher's environment is the config's, and the engine reads its
+	 * own settings (MEW_WALL_ABI, MEW_TRAP_*) from it: an image must not
+	 * turn off the wall it runs behind. */
+	for (size_t i = 0; spec->env != NULL && spec->env[i] != NULL; i++)
+		if (strncmp(spec->env[i], "MEW_", 4) == 0)
+			return mew_error(err, 0,
+					 "process.env: `%.*s`: names beginning MEW_ are the %s engine's own "
+					 "settings, which a container's environment may not set: rename it, or "
+					 "use the container engine",
+					 (int)strcspn(spec->env[i], "="), spec->env[i], engine);
 	if (n <= 0)
 		return mew_error(err, errno, "readlink /proc/self/exe");
 	self[n] = '\0';

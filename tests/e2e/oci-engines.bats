@@ -92,6 +92,29 @@ init_exe() { readlink "/proc/$(state_field "$1" pid)/exe"; }
 	"$RT" --root "$ROOT" delete --force "$ID"
 }
 
+@test "oci-engines: a config's environment cannot set the engine's own MEW_ settings (MEW_WALL_ABI=0 would turn off the wall): refused by name before anything runs" {
+	config "$ROOTFS" '[ "/bin/true" ]' syscall
+	jq '.process.env += ["MEW_WALL_ABI=0"]' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run "$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'process.env: `MEW_WALL_ABI`: names beginning MEW_ are the syscall engine'* ]]
+	[ ! -e "$ROOT/$ID" ]
+	# exec's environment too
+	config "$ROOTFS" '[ "/bin/sleep", "100" ]' syscall
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }
+	"$RT" --root "$ROOT" start "$ID"
+	run "$RT" --root "$ROOT" exec --env MEW_TRAP_NOTIFY=1 "$ID" /bin/true
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'process.env: `MEW_TRAP_NOTIFY`'* ]]
+	# every MEW_ name, not only the settings there are today
+	run "$RT" --root "$ROOT" exec --env MEW_X=1 "$ID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'process.env: `MEW_X`'* ]]
+	"$RT" --root "$ROOT" delete --force "$ID"
+}
+
 @test "oci-engines: the name picks the engine (mew-syscall); the annotation wins over it; vm and unknown names are refused" {
 	config "$ROOTFS" '[ "/bin/sleep", "100" ]'
 	"$BUILD/mew-syscall" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }
