@@ -12,7 +12,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -104,6 +106,17 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	return r != -ENOSYS ? r : notify_change(n, req);
 }
 
+/* RECV says ENOENT both for a request whose guest was interrupted and, at
+ * once and for ever, when no process holds the filter any more (it cannot
+ * gain one again: only a holder's children inherit it); the listener then
+ * polls as hung up.  Looping on the second spins a core until stop. */
+static bool guests_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) && !(p.revents & POLLIN);
+}
+
 static void *serve(void *arg)
 {
 	struct notifier *n = arg;
@@ -129,6 +142,8 @@ static void *serve(void *arg)
 
 		memset(req, 0, sizes.seccomp_notif);
 		if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == ENOENT && guests_gone(n->fd))
+				break;
 			if (errno == EINTR || errno == ENOENT)
 				continue;
 			break;
