@@ -259,14 +259,19 @@ leftover_cgroups() {
 }
 
 @test "SIGTERM to mew reaches the command" {
-	"$MEW" run -- sh -c 'trap "echo got-term; exit 3" TERM; sleep 20 & wait' > "$BATS_TEST_TMPDIR/out" &
-	local pid=$!
-	sleep 0.5
+	"$MEW" run -- sh -c 'trap "echo got-term; exit 3" TERM; echo ready; sleep 20 & wait' > "$BATS_TEST_TMPDIR/out" &
+	local pid=$! i
+	# the signal once the trap is set (a fixed sleep lost the race on a loaded host)
+	for i in $(seq 200); do
+		grep -q ready "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.05
+	done
 	kill -TERM $pid
 	local s=0
 	wait $pid || s=$?
 	[ "$s" -eq 3 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/out")" = got-term ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "ready
+got-term" ]
 }
 
 @test "nothing is left behind after a normal run" {
