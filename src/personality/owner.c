@@ -35,6 +35,11 @@ static int parse(const char *v, ssize_t n, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+bool pers_owners_real(const struct pers *p)
+{
+	return !p->fake_root || p->host_uid == 0;
+}
+
 void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st)
 {
 	char v[32];
@@ -42,7 +47,7 @@ void pers_owner_view(const struct pers *p, const char *host, bool follow, struct
 
 	/* only mew's own files (the ones it could record on) change; the
 	 * stub's stat (src/trap/guest/query.c) keeps the same rule */
-	if (!p->fake_root || p->host_uid == 0 || st->st_uid != p->host_uid)
+	if (pers_owners_real(p) || st->st_uid != p->host_uid)
 		return;
 	st->st_uid = 0;
 	if (st->st_gid == p->host_gid)
@@ -69,7 +74,7 @@ int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t ui
 	char v[32];
 	int n;
 
-	if (p->host_uid == 0 || !p->fake_root) {
+	if (pers_owners_real(p)) {
 		if ((follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0)
 			return -errno;
 		if (follow)

@@ -250,6 +250,9 @@ int pers_proc_open(const struct pers *p, const char *host);
 /* Owners as the guest sees them (owner.c): the recorded owner
  * (PERS_OWNER_XATTR), else for an unprivileged mew its own files as
  * root's, else the real one.  Host paths; follow: the last symlink. */
+/* Are the kernel's owners the guest's (mew runs as root: chown is real)?
+ * Then nothing is rewritten, and the engines need not see fstat. */
+bool pers_owners_real(const struct pers *p);
 void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st);
 int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st);
 /* Give the file that owner: a real chown as root, else a record. */

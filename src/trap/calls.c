@@ -471,7 +471,7 @@ static long do_stat(struct call *c, long nr, bool *done)
 	int r;
 
 	*done = false;
-	if (!p->fake_root || p->host_uid == 0)
+	if (pers_owners_real(p))
 		return 0;
 	if (nr == SYS_fstat || h[0] == '\0') {
 		int fd = (int)c->args[nr == SYS_fstat ? 0 : c->s->dirfd[0]];

@@ -194,7 +194,7 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 	t->stub_cfg = calloc(1, sizeof(*t->stub_cfg));
 	if (t->stub_cfg == NULL || trap_stub_config(t, t->stub_cfg) < 0)
 		return mew_error(err, ENOMEM, "the fast path's configuration");
-	if (trap_filter_stub(&st->stub) < 0)
+	if (trap_filter_stub(pers_owners_real(&t->pers), &st->stub) < 0)
 		return mew_error(err, errno, "the fast path's seccomp filter");
 	r = pers_exec_resolve(&t->pers, spec->cwd != NULL ? spec->cwd : "/", program, spec->argv[0], &ex);
 	if (r < 0)
@@ -223,7 +223,7 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 static int ptrace_prepare(struct trap *t, const struct spec *spec, const char *program, struct trap_start *st,
 			  struct mew_error **err)
 {
-	if (trap_filter(false, &st->slow) < 0)
+	if (trap_filter(false, pers_owners_real(&t->pers), &st->slow) < 0)
 		return mew_error(err, errno, "seccomp filter");
 	return 0;
 }
@@ -233,7 +233,7 @@ static int notify_prepare(struct trap *t, const struct spec *spec, const char *p
 {
 	if (ptrace_prepare(t, spec, program, st, err) < 0)
 		return -1;
-	if (trap_filter(true, &st->fast) < 0)
+	if (trap_filter(true, pers_owners_real(&t->pers), &st->fast) < 0)
 		return mew_error(err, errno, "seccomp filter");
 	return 0;
 }

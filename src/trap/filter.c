@@ -130,8 +130,10 @@ static void peer_answers(struct bpf *b)
  *   namespaces (unshare, setns, clone with a  EPERM (clone3, whose flags BPF
  *   CLONE_NEW* flag), a guest listener        cannot read: ENOSYS, libc falls
  *                                             back to clone); io_uring ENOSYS;
- *   everything else                           ALLOW. */
-int trap_filter(bool notify, struct sock_fprog *prog)
+ *   everything else                           ALLOW.
+ * fstat_native: the raw fstat is allowed (the owners are real: mew has
+ * nothing to rewrite in its answer). */
+int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
 {
 	struct bpf *b = calloc(1, sizeof(*b));
 	int traced[160], r;
@@ -149,6 +151,8 @@ int trap_filter(bool notify, struct sock_fprog *prog)
 	}
 	for (size_t i = 0; i < ntraced; i++) {
 		int to = notify && trap_notified(traced[i]) ? L_NOTIF : L_TRACE;
+		if (fstat_native && traced[i] == SYS_fstat)
+			continue;
 		if (notify && traced[i] == SYS_open)
 			to = L_OPEN;
 		if (notify && traced[i] == SYS_openat)
@@ -186,7 +190,9 @@ int trap_filter(bool notify, struct sock_fprog *prog)
  *                                    for the rest the notifier answers;
  *                                    ERRNO for the refused calls.
  * No SECCOMP_RET_TRACE: nothing is ptraced while it runs (a ptraced
- * process's every SIGSYS would stop for the tracer). */
+ * process's every SIGSYS would stop for the tracer).  fstat_native: the
+ * raw fstat (Go's, whose call sites cannot be patched) is allowed on its
+ * number, as trap_filter's. */
 static const int stub_trapped[] = {
 	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_fstat, 332 /* statx */, SYS_access, SYS_faccessat,
 	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat,
@@ -215,7 +221,7 @@ static void trap_if_pointer(struct bpf *b, int l, int i)
 	bpf_jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
 }
 
-int trap_filter_stub(struct sock_fprog *prog)
+int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 {
 	struct bpf *b = calloc(1, sizeof(*b));
 	struct stub_path_call calls[48];
@@ -230,6 +236,8 @@ int trap_filter_stub(struct sock_fprog *prog)
 		return -1;
 	x86_64_only(b, L_ENOSYS0);
 	uint64_t pre[32] = { 0 }, guest[32] = { 0 };
+	if (fstat_native) /* never compared: allowed with every other call */
+		pre[SYS_fstat / 64] |= 1ULL << (SYS_fstat % 64);
 	peer_calls(b, pre);
 	/* Every other call is allowed before anything but its number is read,
 	 * so that the kernel's seccomp cache lets it through without running

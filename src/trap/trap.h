@@ -59,10 +59,12 @@ struct trap {
 
 /* The seccomp filters (filter.c), on the label assembler of bpf.h: the
  * ptrace and notifier modes' (with notify, the calls notify/ answers are
- * sent to a user-notification listener) and the stub mode's. */
+ * sent to a user-notification listener) and the stub mode's; with
+ * fstat_native (pers_owners_real: nothing to rewrite) the raw fstat is
+ * not intercepted. */
 struct sock_fprog;
-int trap_filter(bool notify, struct sock_fprog *prog);
-int trap_filter_stub(struct sock_fprog *prog);
+int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog);
+int trap_filter_stub(bool fstat_native, struct sock_fprog *prog);
 
 /* From the personality's call table (calls.c): every call it has a row
  * for; the one-path calls the stub translates through mew; the calls of

@@ -109,6 +109,26 @@ guest() {
 	rm -f "$T/work/abs" "$T/work/up"
 }
 
+# notified CMD...: how many calls mew's notifier answered for CMD (MEW_DEBUG).
+notified() {
+	MEW_DEBUG=1 "$@" 2>&1 | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p'
+}
+
+@test "syscall: run by root, the raw fstat is not intercepted (the owners are real); run by a user, it shows the owners the guest sees" {
+	[ "$(id -u)" -eq 0 ] || skip "mew's owners are real only when it runs as root"
+	# the notifier mode answers every intercepted fstat itself: count them
+	run notified env MEW_TRAP_STUB=0 "$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -- /opt/t/patch rawfstat /etc/debian_version 1000
+	echo "$output"
+	[ -n "$output" ] && [ "$output" -lt 100 ]
+	run notified env MEW_TRAP_STUB=0 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/patch rawfstat /etc/debian_version 1000"
+	echo "$output"
+	[ -n "$output" ] && [ "$output" -ge 1000 ]
+	for mode in 1 0; do
+		run env MEW_TRAP_STUB=$mode "$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -- /opt/t/patch rawfstat /etc/debian_version 10
+		[ "$output" = "rawfstat: answered" ]
+	done
+}
+
 @test "syscall: the stub's own fds are not the guest's (/proc/self/fd, fcntl, close, dup2 and close_range over them)" {
 	ino=$(stat -c %i "$DEBIAN/etc/debian_version")
 	run guest -- /opt/t/fds list

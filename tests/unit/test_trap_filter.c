@@ -89,7 +89,7 @@ static void ptrace_mode(void **state)
 {
 	struct sock_fprog p;
 
-	assert_int_equal(trap_filter(false, &p), 0);
+	assert_int_equal(trap_filter(false, false, &p), 0);
 	common(&p, GUEST_IP);
 	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
@@ -107,6 +107,8 @@ static void ptrace_mode(void **state)
 	assert_int_equal(act(&p, SYS_fsetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_fgetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_read, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
+	/* the raw fstat shows the owners the guest sees */
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRACE);
 	free(p.filter);
 }
 
@@ -114,7 +116,7 @@ static void notifier_mode(void **state)
 {
 	struct sock_fprog p;
 
-	assert_int_equal(trap_filter(true, &p), 0);
+	assert_int_equal(trap_filter(true, false, &p), 0);
 	common(&p, GUEST_IP);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_mkdir, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
@@ -130,6 +132,7 @@ static void notifier_mode(void **state)
 	assert_int_equal(act(&p, SYS_tgkill, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fremovexattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_USER_NOTIF);
 	free(p.filter);
 }
 
@@ -138,7 +141,7 @@ static void stub_mode(void **state)
 	struct sock_fprog p;
 	uint64_t fast = STUB_BASE + 0x100, slow = STUB_SLOW;
 
-	assert_int_equal(trap_filter_stub(&p), 0);
+	assert_int_equal(trap_filter_stub(false, &p), 0);
 	common(&p, GUEST_IP);
 	/* from the guest: the stub answers */
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
@@ -188,6 +191,32 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	/* an address just past the slow page is the guest's */
 	assert_int_equal(act(&p, SYS_stat, STUB_SLOW + 0x1000, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	free(p.filter);
+}
+
+/* Run by root, the owners are real: the raw fstat (Go's, whose call sites
+ * are never patched) is let through in every mode, and the rest is as
+ * before. */
+static void fstat_native(void **state)
+{
+	struct sock_fprog p;
+
+	assert_int_equal(trap_filter_stub(true, &p), 0);
+	common(&p, GUEST_IP);
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_fstat, STUB_SLOW, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_newfstatat, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	free(p.filter);
+	assert_int_equal(trap_filter(true, true, &p), 0);
+	common(&p, GUEST_IP);
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	free(p.filter);
+	assert_int_equal(trap_filter(false, true, &p), 0);
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	free(p.filter);
 }
 
@@ -199,7 +228,7 @@ static void peer_calls(void **state)
 	struct sock_fprog p;
 	const uint64_t ips[] = { GUEST_IP, STUB_BASE + 0x100, STUB_SLOW };
 
-	assert_int_equal(trap_filter_stub(&p), 0);
+	assert_int_equal(trap_filter_stub(false, &p), 0);
 	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
 		struct seccomp_data d = { .nr = SYS_sendto, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = ips[i],
 					  .args = { 3, 0x1000, 1, 0, 0x2000, 16 } };
@@ -215,7 +244,7 @@ static void peer_calls(void **state)
 	free(p.filter);
 	/* the notifier mode too; the ptrace mode has no notifier (a gap,
 	 * counted by --sandbox strict) */
-	assert_int_equal(trap_filter(true, &p), 0);
+	assert_int_equal(trap_filter(true, false, &p), 0);
 	assert_int_equal(act(&p, SYS_connect, GUEST_IP, 3, 0x1000, 16), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_sendmsg, GUEST_IP, 3, 0x1000, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_sendmmsg, GUEST_IP, 3, 0x1000, 2), SECCOMP_RET_USER_NOTIF);
@@ -235,6 +264,7 @@ int main(void)
 		cmocka_unit_test(ptrace_mode),
 		cmocka_unit_test(notifier_mode),
 		cmocka_unit_test(stub_mode),
+		cmocka_unit_test(fstat_native),
 		cmocka_unit_test(peer_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,8 @@
  *   patch signals PATH    a timer's handler stats through a patched site
  *                         while the main loop does
  *   patch fork PATH       a child of a patched process uses the site
- *   patch loop PATH N     N stat(PATH), open(PATH) and readlink(PATH) */
+ *   patch loop PATH N     N stat(PATH), open(PATH) and readlink(PATH)
+ *   patch rawfstat PATH N N raw fstat (nr 5, Go's) of an fd on PATH */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,6 +181,18 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		printf("loop: answered\n");
+		return 0;
+	}
+	if (strcmp(argv[1], "rawfstat") == 0 && argc > 3) {
+		int fd = open(path, O_RDONLY);
+		for (long i = 0, n = atol(argv[3]); i < n; i++) {
+			struct stat st;
+			if (syscall(SYS_fstat, fd, &st) != 0 || st.st_ino != want.st_ino) {
+				printf("rawfstat: wrong answer\n");
+				return 1;
+			}
+		}
+		printf("rawfstat: answered\n");
 		return 0;
 	}
 	if (strcmp(argv[1], "fork") == 0) {
