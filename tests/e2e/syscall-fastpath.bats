@@ -13,7 +13,7 @@ setup_file() {
 	chmod 755 "$t"
 	mkdir -p "$t/bin" "$t/work"
 	cp "$MEW" "$t/bin/mew"
-	for p in patch fds traceme; do
+	for p in patch fds traceme statat; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/fastpath/$p.c" || return 1
 	done
 	chmod -R a+rX "$t"
@@ -109,6 +109,52 @@ guest() {
 	rm -f "$T/work/abs" "$T/work/up"
 }
 
+# same LINES: each of statat's eight lines (fstatat and statx, from a
+# dirfd and the cwd, following and not) says LINE
+all8() {
+	local l n=0
+	for l in "${lines[@]}"; do
+		[ "${l#*: }" = "$1" ] || { echo "not $1: $l"; return 1; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq 8 ]
+}
+
+@test "syscall: one name in a directory (fstatat(dirfd, name), tar's and find's) is answered in one call, with what binds and symlinks mean" {
+	ln -sfn /etc "$T/work/abs"
+	ln -sfn ../opt/t "$T/work/up"
+	run guest -- /opt/t/statat /etc debian_version
+	echo "$output"
+	all8 "f $(stat -c %d:%i "$DEBIAN/etc/debian_version") 0:0"
+	# what the binds hide in the rootfs is never the answer
+	run guest -- /opt/t/statat / proc
+	echo "$output"
+	all8 "d $(stat -c %d:%i /proc) 0:0"
+	run guest -- /opt/t/statat /dev null
+	echo "$output"
+	[ "${#lines[@]}" -eq 8 ]
+	[[ "$output" != *" $(stat -c %d:%i "$DEBIAN/dev/null") "* ]]
+	[[ "$output" == *"statx cwd follow: c "* ]]
+	# a symlink that is followed means the guest's tree: the rootfs's /etc,
+	# the bind's directory; not followed, it is itself
+	run guest -- /opt/t/statat /work abs
+	echo "$output"
+	[ "${lines[0]}" = "fstatat dirfd follow: d $(stat -c %d:%i "$DEBIAN/etc") 0:0" ]
+	[ "${lines[5]}" = "statx cwd follow: d $(stat -c %d:%i "$DEBIAN/etc") 0:0" ]
+	[ "${lines[2]}" = "fstatat dirfd nofollow: l $(stat -c %d:%i "$T/work/abs") 0:0" ]
+	[ "${lines[7]}" = "statx cwd nofollow: l $(stat -c %d:%i "$T/work/abs") 0:0" ]
+	run guest -- /opt/t/statat /work up
+	echo "$output"
+	[ "${lines[1]}" = "statx dirfd follow: d $(stat -c %d:%i "$T/bin") 0:0" ]
+	[ "${lines[4]}" = "fstatat cwd follow: d $(stat -c %d:%i "$T/bin") 0:0" ]
+	# the owner the guest gave, recorded by mew (run as a user)
+	rm -f "$T/work/owned"
+	run guest -- sh -c 'touch /work/owned && chown 123:45 /work/owned && /opt/t/statat /work owned'
+	echo "$output"
+	all8 "f $(stat -c %d:%i "$T/work/owned") 123:45"
+	rm -f "$T/work/abs" "$T/work/up" "$T/work/owned"
+}
+
 # notified CMD...: how many calls mew's notifier answered for CMD (MEW_DEBUG).
 notified() {
 	MEW_DEBUG=1 "$@" 2>&1 | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p'
@@ -127,6 +173,19 @@ notified() {
 		run env MEW_TRAP_STUB=$mode "$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -- /opt/t/patch rawfstat /etc/debian_version 10
 		[ "$output" = "rawfstat: answered" ]
 	done
+}
+
+@test "syscall: files made and removed relative to the cwd in the rootfs are answered in the process (glibc's AT_FDCWD is an int)" {
+	# (built-ins and one exec each of mkdir, ls and rm: an exec is an upcall)
+	cmd='d=$(mktemp -d) && cd $d && for i in $(seq 200); do : > f$i; done && mkdir $(seq -f d%g 200) && ls | wc -l && rm -r f* d* && ls | wc -l && cd / && rmdir $d'
+	run guest -- sh -c "$cmd"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 400 ]
+	[ "${lines[1]}" = 0 ]
+	run notified bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c '$cmd'"
+	echo "$output"
+	[ -n "$output" ] && [ "$output" -lt 100 ]
 }
 
 @test "syscall: the stub's own fds are not the guest's (/proc/self/fd, fcntl, close, dup2 and close_range over them)" {

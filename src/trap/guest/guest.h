@@ -116,6 +116,13 @@ static inline long guest_path(unsigned long p, const char **out)
 	return (*out)[0] == '\0' ? 0 : 1;
 }
 
+/* A dirfd argument is the cwd?  The kernel reads an int: glibc leaves the
+ * register's upper half as it was (AT_FDCWD comes as 0xffffff9c). */
+static inline int is_cwd(long dirfd)
+{
+	return (int)dirfd == AT_FDCWD;
+}
+
 /* lib.c */
 long copy_in(void *dst, unsigned long src, unsigned long len);
 long copy_out(unsigned long dst, const void *src, unsigned long len);

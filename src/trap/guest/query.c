@@ -3,12 +3,16 @@
 
 #define STAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
 
+#define NAME_MAX_ 255
+
 /* The owner the guest sees (personality/owner.c): run by an ordinary
  * user, mew's own files are root's unless they carry a record of the
- * owner the guest gave them.  (Run as root, chown is real: nothing to do.) */
-static void owner_view(long fd, uint32_t mode, uint32_t *uid, uint32_t *gid)
+ * owner the guest gave them.  (Run as root, chown is real: nothing to do.)
+ * The record is read from the object fd names, or with name (not a
+ * symlink) the entry name of directory fd. */
+static void owner_view(long fd, const char *name, uint32_t mode, uint32_t *uid, uint32_t *gid)
 {
-	char p[40] = "/proc/self/fd/", v[24];
+	char p[40 + NAME_MAX_ + 1] = "/proc/self/fd/", v[24], *e;
 	unsigned long u = 0, g = 0;
 	long n, i = 0;
 
@@ -19,8 +23,19 @@ static void owner_view(long fd, uint32_t mode, uint32_t *uid, uint32_t *gid)
 		*gid = 0;
 	if (!S_ISREG(mode) && !S_ISDIR(mode))
 		return;
-	*put_num(p + 14, fd) = '\0';
-	n = S4(__NR_getxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+	if (name == 0) {
+		*put_num(p + 14, fd) = '\0';
+		n = S4(__NR_getxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+	} else {
+		e = is_cwd(fd) ? p : put_num(p + 14, (int)fd);
+		if (e != p)
+			*e++ = '/';
+		for (i = 0; name[i] != '\0'; i++)
+			*e++ = name[i];
+		*e = '\0';
+		i = 0;
+		n = S4(__NR_lgetxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+	}
 	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
 		u = u * 10 + (unsigned long)(v[i] - '0');
 	if (i == 0 || i >= n || v[i++] != ':')
@@ -33,18 +48,72 @@ static void owner_view(long fd, uint32_t mode, uint32_t *uid, uint32_t *gid)
 	}
 }
 
-static void stat_view(long fd, struct stat *st)
+static void stat_view(long fd, const char *name, struct stat *st)
 {
 	uint32_t u = st->st_uid, g = st->st_gid;
-	owner_view(fd, st->st_mode, &u, &g);
+	owner_view(fd, name, st->st_mode, &u, &g);
 	st->st_uid = u;
 	st->st_gid = g;
 }
 
-static void statx_view(long fd, struct statx *x)
+static void statx_view(long fd, const char *name, struct statx *x)
 {
 	if (x->stx_mask & (STATX_UID | STATX_GID))
-		owner_view(fd, x->stx_mode, &x->stx_uid, &x->stx_gid);
+		owner_view(fd, name, x->stx_mode, &x->stx_uid, &x->stx_gid);
+}
+
+/* One entry of a directory: no `/`, not `.` or `..`. */
+static int one_name(const char *path)
+{
+	long n = 0;
+
+	if (path[0] == '.' && (path[1] == '\0' || (path[1] == '.' && path[2] == '\0')))
+		return 0;
+	for (; path[n] != '\0'; n++)
+		if (path[n] == '/' || n >= NAME_MAX_)
+			return 0;
+	return 1;
+}
+
+/* The stat of one name in a directory (tar's, find's, rm -r's
+ * fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW)), in one call: the kernel
+ * looks the name up in dirfd without following it, so there is nothing to
+ * walk and nothing can leave the directory, as under RESOLVE_BENEATH.  A
+ * symlink the call follows, what a bind hides (the host's /proc, the
+ * rootfs's own /proc or /dev/null...), and every error are left to the
+ * walk: FALLBACK. */
+static long stat_name(long dirfd, const char *name, long flags, long mask, unsigned long buf, int x)
+{
+	unsigned long dev, ino;
+	uint32_t mode;
+	long r;
+
+	if (x) {
+		struct statx *sx = (struct statx *)buf;
+		r = S5(__NR_statx, dirfd, name, flags | AT_SYMLINK_NOFOLLOW, mask, buf);
+		if (r < 0)
+			return FALLBACK;
+		mode = sx->stx_mode;
+		/* st_dev's encoding (the kernel's new_encode_dev) */
+		dev = (sx->stx_dev_minor & 0xffUL) | ((unsigned long)sx->stx_dev_major << 8) |
+		      ((sx->stx_dev_minor & ~0xffUL) << 12);
+		ino = sx->stx_ino;
+	} else {
+		struct stat *st = (struct stat *)buf;
+		r = S4(__NR_newfstatat, dirfd, name, buf, flags | AT_SYMLINK_NOFOLLOW);
+		if (r < 0)
+			return FALLBACK;
+		mode = st->st_mode;
+		dev = st->st_dev;
+		ino = st->st_ino;
+	}
+	if ((S_ISLNK(mode) && !(flags & AT_SYMLINK_NOFOLLOW)) || shadowed(dev, ino))
+		return FALLBACK;
+	if (x)
+		statx_view(dirfd, name, (struct statx *)buf);
+	else
+		stat_view(dirfd, name, (struct stat *)buf);
+	return 0;
 }
 
 /* stat, lstat, newfstatat, fstat (x = 0) and statx (x = 1). */
@@ -61,7 +130,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		/* the raw call (Go, musl): the guest's own fd, the owner it sees */
 		r = S2(__NR_fstat, a[0], a[1]);
 		if (r == 0)
-			stat_view(a[0], (struct stat *)a[1]);
+			stat_view(a[0], 0, (struct stat *)a[1]);
 		return r;
 	case __NR_stat:
 	case __NR_lstat:
@@ -97,14 +166,16 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		if (x) {
 			r = S5(__NR_statx, dirfd, upath, flags, mask, buf);
 			if (r == 0)
-				statx_view(dirfd, (struct statx *)buf);
+				statx_view(dirfd, 0, (struct statx *)buf);
 			return r;
 		}
 		r = S4(__NR_newfstatat, dirfd, upath, buf, flags);
 		if (r == 0)
-			stat_view(dirfd, (struct stat *)buf);
+			stat_view(dirfd, 0, (struct stat *)buf);
 		return r;
 	}
+	if (one_name(path) && (r = stat_name(dirfd, path, flags, mask, buf, x)) != FALLBACK)
+		return r;
 	fd = walk_read(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &clear);
 	if (fd < 0)
 		return fd;
@@ -113,7 +184,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 			return fd;
 		r = S5(__NR_statx, fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, buf);
 		if (r == 0)
-			statx_view(fd, (struct statx *)buf);
+			statx_view(fd, 0, (struct statx *)buf);
 	} else {
 		/* Into the guest's buffer (the kernel checks it), then looked at
 		 * there: it was just written. */
@@ -121,7 +192,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		if (r == 0 && shadowed(((struct stat *)buf)->st_dev, ((struct stat *)buf)->st_ino))
 			r = FALLBACK;
 		else if (r == 0)
-			stat_view(fd, (struct stat *)buf);
+			stat_view(fd, 0, (struct stat *)buf);
 	}
 	S1(__NR_close, fd);
 	return r;

@@ -195,7 +195,7 @@ int writable_start(long dirfd, int create)
 
 	if (cfg.flags & STUB_F_RO_BIND)
 		return 0;
-	if ((dirfd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &sd, 0) : S2(__NR_fstat, dirfd, &sd)) < 0)
+	if ((is_cwd(dirfd) ? S4(__NR_newfstatat, AT_FDCWD, ".", &sd, 0) : S2(__NR_fstat, dirfd, &sd)) < 0)
 		return 0;
 	if (sd.st_dev != cfg.root_dev)
 		return 0;
@@ -226,7 +226,7 @@ static int sgid_parent(long start, const char *path, const struct open_how *how)
 			slash = n;
 	}
 	if (slash < 0) {
-		r = start == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, start, &st);
+		r = is_cwd(start) ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, start, &st);
 	} else {
 		dir[slash == 0 ? 1 : slash] = '\0';
 		h.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
@@ -308,7 +308,7 @@ long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, lo
 		if (fd < 0)
 			return FALLBACK;
 	}
-	if ((*own && fd == AT_FDCWD ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, fd, &st)) < 0)
+	if ((*own && is_cwd(fd) ? S4(__NR_newfstatat, AT_FDCWD, ".", &st, 0) : S2(__NR_fstat, fd, &st)) < 0)
 		goto no;
 	if (st.st_dev != cfg.root_dev || shadowed(st.st_dev, st.st_ino))
 		goto no;
