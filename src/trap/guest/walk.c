@@ -131,15 +131,18 @@ long walk(long dirfd, const char *path, unsigned long flags)
  * bind's own fd (cfg.bindfd) with RESOLVE_BENEATH, the innermost bind's,
  * as the kernel would walk it in the bind: `..` and absolute symlinks,
  * which may leave the bind, are refused by the kernel and go to mew, and
- * what a bind inside it hides is in cfg.shadow (checked() after).  An
- * ENOENT is believed when the walk met no symlink and no bind lies inside
- * this one.  Everything else walks as walk() does. */
+ * what a bind inside it hides is in cfg.shadow (checked() after).  When no
+ * bind lies inside this one, the walk is tried first without symlinks and
+ * without crossing a mount (the host's /proc under a bind of the host's
+ * /): if that ends, nothing hidden can be there (*clear, as walk_ex's),
+ * and its ENOENT is the answer.  Everything else walks as walk() does. */
 long walk_read(long dirfd, const char *path, unsigned long flags, int *clear)
 {
 	struct open_how how = { .flags = flags, .mode = 0, .resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
 	const char *g, *rest = 0, *bg = 0;
 	size_t blen = 0;
 	long fd, i = 0, best = -1;
+	int nested = 0;
 
 	if (clear != 0)
 		*clear = 0;
@@ -160,19 +163,22 @@ long walk_read(long dirfd, const char *path, unsigned long flags, int *clear)
 		return FALLBACK;
 	if (*rest == '\0')
 		rest = ".";
-	fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
-	if (fd >= 0 || fd != -ENOENT)
-		return fd >= 0 ? fd : FALLBACK;
-	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1)
-		if (g != bg && past(g, bg) != 0)
+	for (g = cfg.binds; *g != '\0' && nested == 0; g += slen(g) + 1)
+		nested = g != bg && past(g, bg) != 0;
+	if (!nested) {
+		how.resolve |= RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV;
+		fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
+		if (fd >= 0 && clear != 0)
+			*clear = 1;
+		if (fd >= 0 || fd == -ENOENT)
+			return fd;
+		if (fd != -ELOOP && fd != -EXDEV)
 			return FALLBACK;
-	how.resolve |= RESOLVE_NO_SYMLINKS;
-	fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
-	if (fd >= 0) {
-		S1(__NR_close, fd);
-		return FALLBACK;
+		how.resolve &= ~(unsigned long long)(RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
 	}
-	return fd == -ENOENT ? -ENOENT : FALLBACK;
+	/* (an ENOENT met a symlink, a mount or a bind inside: mew's) */
+	fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
+	return fd >= 0 ? fd : FALLBACK;
 }
 
 /* fd is answerable in process (not behind a bind, not the host's /proc)?
