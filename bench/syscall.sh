@@ -3,9 +3,15 @@
 # same Debian rootfs, same unprivileged user (nobody when started as root):
 #   getppid  1,000,000 getppid() (never intercepted)        ns per call
 #   stat     100,000 stat("/etc/debian_version") (a path)   ns per call
+#   statat   100,000 fstatat(dirfd, "debian_version", AT_SYMLINK_NOFOLLOW)
+#            from an fd on /etc (what tar, find and rm -r do)
 #   fstat    100,000 fstat(fd) (glibc: newfstatat(fd, "", AT_EMPTY_PATH))
+#   rawfstat 100,000 fstat(fd) as Go makes it: nr 5, from a call site that
+#            holds the number in a register (never patched)
+#   open     100,000 open("/etc/debian_version") and close
 #   bindstat 100,000 stat("/opt/b/loops"), a file under a -v bind (natively:
 #            the same file at its host path)                  ns per call
+#   bindopen 100,000 open("/opt/b/loops") and close
 #   tar      tar c /usr | wc -c                              ms, whole command
 #   cpu      300,000,000 iterations of an integer loop      ns per iteration
 # Each figure is the best of RUNS runs (default 3).  Also shown: mew without
@@ -15,6 +21,8 @@
 # (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), mew without
 # its wall (MEW_WALL_ABI=0: no Landlock domain; what the wall costs), and
 # native under an allow-everything seccomp filter (what any filter costs).
+# Started as root, "mew (root)" is mew run by root (its owners are real:
+# nothing to rewrite, and the raw fstat is not intercepted).
 # MEW_BASE=PATH adds another build of mew (say, main before a change) to the
 # same interleaved rounds, and a column "mew / base".
 # Usage: [MEW_BASE=path/to/mew] bench/syscall.sh [RUNS]
@@ -43,6 +51,7 @@ run_in() {
 	case $way in
 	native) "${as_user[@]}" "$@" ;;
 	filter) "${as_user[@]}" "$t/allow" "$@" ;;
+	mew-root) "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-nopatch) MEW_TRAP_PATCH=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
 	mew-nowall) MEW_WALL_ABI=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
@@ -79,6 +88,7 @@ tar_ms() { # WAY -> ms
 }
 
 ways=(native filter mew mew-nopatch mew-nowall mew-notify mew-ptrace)
+[ ${#as_user[@]} -gt 0 ] && ways+=(mew-root)
 [ "$have_proot" = 1 ] && ways+=(proot)
 [ -n "${MEW_BASE:-}" ] && ways+=(base)
 declare -A r
@@ -93,37 +103,44 @@ for i in $(seq "$runs"); do
 	for w in "${ways[@]}"; do
 		add "$w,getppid" "$(loops "$w" getppid 1000000)"
 		add "$w,stat" "$(loops "$w" stat 100000 /etc/debian_version)"
+		add "$w,statat" "$(loops "$w" statat 100000 /etc/debian_version)"
 		add "$w,fstat" "$(loops "$w" fstat 100000 /etc/debian_version)"
+		add "$w,rawfstat" "$(loops "$w" rawfstat 100000 /etc/debian_version)"
+		add "$w,open" "$(loops "$w" open 100000 /etc/debian_version)"
 		add "$w,bindstat" "$(loops "$w" stat 100000 /opt/b/loops)"
+		add "$w,bindopen" "$(loops "$w" open 100000 /opt/b/loops)"
 		add "$w,tar" "$(tar_ms "$w")"
 		add "$w,cpu" "$(loops "$w" cpu 300000000)"
 	done
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
-echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un)"
+declare -A label=([native]=native [filter]="native + allow-all filter" [mew]=mew
+	[mew-nopatch]="mew (no patching)" [mew-nowall]="mew (no wall)" [mew-notify]="mew (notifier)"
+	[mew-ptrace]="mew (ptrace only)" [mew-root]="mew (root)" [proot]=proot [base]=base)
+# ratio columns: "A/B" pairs of ways
+pairs=(mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nowall)
+[ ${#as_user[@]} -gt 0 ] && pairs+=(mew-root/native)
+[ "$have_proot" = 1 ] && pairs+=(mew/proot)
+[ -n "${MEW_BASE:-}" ] && pairs+=(mew/base)
+echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un), $(date -u '+%Y-%m-%d %H:%M UTC')"
 [ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
-printf '| test | unit | native | native + allow-all filter | mew | mew (no patching) | mew (no wall) | mew (notifier) | mew (ptrace only) |'
-[ "$have_proot" = 1 ] && printf ' proot |'
-printf ' mew / native | mew / mew (no patching) | mew / mew (no wall) |'
-[ "$have_proot" = 1 ] && printf ' mew / proot |'
-[ -n "${MEW_BASE:-}" ] && printf ' base | mew / base |'
+printf '| test | unit |'
+for w in "${ways[@]}"; do printf ' %s |' "${label[$w]}"; done
+for p in "${pairs[@]}"; do printf ' %s / %s |' "${label[${p%/*}]}" "${label[${p#*/}]}"; done
 echo
-printf '|---|---|---|---|---|---|---|---|---|---|---|'
-[ "$have_proot" = 1 ] && printf -- '---|---|'
-[ -n "${MEW_BASE:-}" ] && printf -- '---|---|'
-echo '---|'
-for k in getppid stat fstat bindstat tar cpu; do
+printf '|---|---|'
+for _ in "${ways[@]}" "${pairs[@]}"; do printf -- '---|'; done
+echo
+for k in getppid stat statat fstat rawfstat open bindstat bindopen tar cpu; do
 	unit=ns
 	[ $k = tar ] && unit=ms
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$k" "$unit" "${r[native,$k]}" "${r[filter,$k]}" "${r[mew,$k]}" "${r[mew-nopatch,$k]}" "${r[mew-nowall,$k]}" "${r[mew-notify,$k]}" "${r[mew-ptrace,$k]}"
-	[ "$have_proot" = 1 ] && printf ' %s |' "${r[proot,$k]}"
-	printf ' %s | %s | %s |' "$(ratio "${r[mew,$k]}" "${r[native,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nopatch,$k]}")" "$(ratio "${r[mew,$k]}" "${r[mew-nowall,$k]}")"
-	[ "$have_proot" = 1 ] && printf ' %s |' "$(ratio "${r[mew,$k]}" "${r[proot,$k]}")"
-	[ -n "${MEW_BASE:-}" ] && printf ' %s | %s |' "${r[base,$k]}" "$(ratio "${r[mew,$k]}" "${r[base,$k]}")"
+	printf '| %s | %s |' "$k" "$unit"
+	for w in "${ways[@]}"; do printf ' %s |' "${r[$w,$k]}"; done
+	for p in "${pairs[@]}"; do printf ' %s |' "$(ratio "${r[${p%/*},$k]}" "${r[${p#*/},$k]}")"; done
 	echo
 done
 # Paths under a -v bind against paths in the rootfs (goal: within 1.2×).
 for w in mew mew-nopatch; do
-	echo "$w: stat under a bind / stat in the rootfs: $(ratio "${r[$w,bindstat]}" "${r[$w,stat]}")"
+	echo "${label[$w]}: under a bind / in the rootfs: stat $(ratio "${r[$w,bindstat]}" "${r[$w,stat]}"), open $(ratio "${r[$w,bindopen]}" "${r[$w,open]}")"
 done

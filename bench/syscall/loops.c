@@ -4,9 +4,16 @@
  *   loops stat N PATH      N stat(PATH) calls (intercepted: a path)
  *   loops fstat N PATH     N fstat(fd) of an open PATH (glibc: newfstatat(fd,
  *                          "", AT_EMPTY_PATH), intercepted, nothing to translate)
+ *   loops rawfstat N PATH  N raw fstat (nr 5) through syscall(), whose call
+ *                          site holds the number in a register, as Go's does
+ *   loops statat N PATH    N fstatat(dirfd, NAME, AT_SYMLINK_NOFOLLOW) of
+ *                          PATH's last component from an fd on its directory
+ *                          (what tar, find and rm -r do)
+ *   loops open N PATH      N open(PATH, O_RDONLY) and close
  *   loops cpu N            N iterations of an integer loop (no calls)
  * Prints "<mode> <ns per iteration>". */
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +54,31 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			if (fstat(fd, &st) != 0)
 				return 1;
+	} else if (strcmp(argv[1], "rawfstat") == 0 && argc > 3) {
+		int fd = open(argv[3], O_RDONLY);
+		if (fd < 0)
+			return 1;
+		t0 = now();
+		for (long i = 0; i < n; i++)
+			if (syscall(SYS_fstat, fd, &st) != 0)
+				return 1;
+	} else if (strcmp(argv[1], "statat") == 0 && argc > 3) {
+		char *d = strdup(argv[3]), *b = strdup(argv[3]);
+		const char *name = basename(b);
+		int dfd = open(dirname(d), O_RDONLY | O_DIRECTORY);
+		if (dfd < 0)
+			return 1;
+		t0 = now();
+		for (long i = 0; i < n; i++)
+			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				return 1;
+	} else if (strcmp(argv[1], "open") == 0 && argc > 3) {
+		for (long i = 0; i < n; i++) {
+			int fd = open(argv[3], O_RDONLY);
+			if (fd < 0)
+				return 1;
+			close(fd);
+		}
 	} else if (strcmp(argv[1], "cpu") == 0) {
 		for (long i = 0; i < n; i++)
 			x = x * 6364136223846793005UL + 1442695040888963407UL;
