@@ -7,6 +7,8 @@
 #          for arm64 (static) and for x86-64
 #   shell  busybox sh counting to 100,000
 #   start  busybox true
+#   clock  1,000,000 clock_gettime(CLOCK_MONOTONIC) (bench/emulate/clock.c):
+#          a time call, through the vDSO where there is one
 #   gzip   gzip -9 of 4 MB (tar of the rootfs's /usr/share), Debian's arm64 gzip
 #   xz     xz -9 of 1 MB of the same, Debian's arm64 xz-utils
 #   pyloop python3 summing i*i%7 for 300,000 i
@@ -21,7 +23,7 @@
 set -euo pipefail
 runs=${1:-5}
 shift || true
-want_list=${*:-cpu shell start gzip xz pyloop pyjson}
+want_list=${*:-cpu shell start clock gzip xz pyloop pyjson}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mew=$root/build/mew
 cache=${MEW_CACHE:-/var/cache/mew}
@@ -41,11 +43,18 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/root"
 aarch64-linux-gnu-gcc -O2 -static -o "$tmp/root/cpu" "$root/bench/emulate/cpu.c" -lm
 gcc -O2 -o "$tmp/cpu-native" "$root/bench/emulate/cpu.c" -lm
+aarch64-linux-gnu-gcc -O2 -static -o "$tmp/root/clock" "$root/bench/emulate/clock.c"
+gcc -O2 -o "$tmp/clock-native" "$root/bench/emulate/clock.c"
 n=200000
 want=$("$tmp/cpu-native" $n)
 for out in "$(qemu-aarch64 "$tmp/root/cpu" $n)" "$("$mew" run --engine emulate --arch arm64 --rootfs "$tmp/root" -- /cpu $n)" \
 	"$(MEW_A64_JIT=0 "$mew" run --engine emulate --arch arm64 --rootfs "$tmp/root" -- /cpu $n)"; do
 	[ "$out" = "$want" ] || { echo "bench/emulate: cpu output differs: $out vs $want" >&2; exit 1; }
+done
+
+want=$("$tmp/clock-native" 1000)
+for out in "$(qemu-aarch64 "$tmp/root/clock" 1000)" "$("$mew" run --engine emulate --arch arm64 --rootfs "$tmp/root" -- /clock 1000)"; do
+	[ "$out" = "$want" ] || { echo "bench/emulate: clock output differs: $out vs $want" >&2; exit 1; }
 done
 
 # The Debian rootfs with the tools, made once: debs unpacked beside it, their
@@ -92,6 +101,9 @@ declare -A cmd=(
 	[start/mew]="$emu --rootfs $arm -- /bin/busybox true"
 	[start/qemu]="qemu-aarch64 $arm/bin/busybox true"
 	[start/native]="$amd/bin/busybox true"
+	[clock/mew]="$emu --rootfs $tmp/root -- /clock"
+	[clock/qemu]="qemu-aarch64 $tmp/root/clock"
+	[clock/native]="$tmp/clock-native"
 	[gzip/mew]="$emu --rootfs $tools -- gzip -9 -c /tmp/bench-data"
 	[gzip/qemu]="$qt $tools/usr/bin/gzip -9 -c $tools/tmp/bench-data"
 	[gzip/native]="gzip -9 -c $tools/tmp/bench-data"

@@ -28,7 +28,11 @@ struct a64_proc {
 	struct pers pers;   /* root directory view, cwd, identity, uname */
 	char exe[PATH_MAX]; /* guest path of the running program (/proc/self/exe) */
 	uint64_t brk_start, brk_cur, brk_mapped;
-	uint64_t sigreturn_tramp; /* guest address of `mov x8, #139; svc #0` */
+	/* guest address of `mov x8, #139; svc #0`: the vDSO's
+	 * __kernel_rt_sigreturn, a handler's return without SA_RESTORER */
+	uint64_t sigreturn_tramp;
+	/* system calls made (MEW_DEBUG prints it at exit_group) */
+	unsigned long syscalls;
 	struct a64_sigaction act[65];
 	/* Run as the binfmt_misc interpreter (mew-aarch64): execve is the
 	 * host's, which runs the interpreter again for an arm64 program. */

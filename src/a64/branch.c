@@ -5,6 +5,7 @@
 #include "a64/cpu.h"
 #include "a64/a64.h"
 #include "a64/simple.h"
+#include "a64/vdso.h"
 
 #define X(r) (c->x[r])
 #define BITS(v, hi, lo) (((v) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
@@ -337,6 +338,10 @@ int a64_decode_branch(uint32_t raw, struct a64_insn *i)
 	if ((raw & 0xffe0001f) == 0xd4000001) {
 		i->fn = a64_svc;
 		return 1;
+	}
+	if ((raw & 0xffe0001f) == 0xd4000002) { /* HVC: undefined at EL0, except mew's vDSO calls */
+		i->fn = a64_vdso_call(i->pc, BITS(raw, 20, 5));
+		return i->fn != NULL ? 0 : -1;
 	}
 	if ((raw & 0xffe0001f) == 0xd4200000) {
 		i->fn = h_brk;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "a64/a64.h"
+#include "a64/vdso.h"
 #include "base/cleanup.h"
 
 enum { STACK_SIZE = 8 << 20, PAGE = 4096 };
@@ -221,9 +222,15 @@ static int build_stack(struct a64_cpu *c, const struct loaded *prog, const struc
 		{ AT_EXECFN, fn },
 		{ AT_PLATFORM, plat },
 		{ 51 /* AT_MINSIGSTKSZ */, 5120 },
+		{ AT_SYSINFO_EHDR, a64_vdso_base() }, /* last but one: dropped when 0 */
 		{ AT_NULL, 0 },
 	};
-	size_t words = 1 + argc + 1 + envc + 1 + 2 * (sizeof(aux) / sizeof(aux[0]));
+	size_t naux = sizeof(aux) / sizeof(aux[0]);
+	if (aux[naux - 2][1] == 0) { /* no vDSO (a unit test's load) */
+		aux[naux - 2][0] = AT_NULL;
+		naux--;
+	}
+	size_t words = 1 + argc + 1 + envc + 1 + 2 * naux;
 	sp -= words * 8;
 	sp &= ~15ull;
 	uint64_t *w = (uint64_t *)(uintptr_t)sp;
@@ -234,7 +241,7 @@ static int build_stack(struct a64_cpu *c, const struct loaded *prog, const struc
 	for (size_t k = 0; k < envc; k++)
 		*w++ = ev[k];
 	*w++ = 0;
-	memcpy(w, aux, sizeof(aux));
+	memcpy(w, aux, naux * sizeof(aux[0]));
 	free(av);
 	free(ev);
 	c->x[A64_SP] = sp;

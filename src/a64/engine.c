@@ -18,6 +18,7 @@
 #include "a64/a64.h"
 #include "a64/exec.h"
 #include "a64/jit/jit.h"
+#include "a64/vdso.h"
 #include "base/log.h"
 #include "cgroup/cgroup.h"
 #include "engine/engine.h"
@@ -37,18 +38,6 @@ static int probe(char *why, size_t len)
 	if (wall_abi() > 0 && at < len)
 		snprintf(why + at, len - at, ", host processes' /proc/N/{environ,maps,status} (refused by mew's "
 					     "answers, not by the kernel)");
-	return 0;
-}
-
-static int make_tramp(void)
-{
-	uint32_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -1;
-	p[0] = 0xd2801168; /* mov x8, #139 (rt_sigreturn) */
-	p[1] = 0xd4000001; /* svc #0 */
-	mprotect(p, 4096, PROT_READ);
-	a64_proc.sigreturn_tramp = (uint64_t)(uintptr_t)p;
 	return 0;
 }
 
@@ -80,8 +69,8 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 	if (pers_exec_script(&a64_proc.pers, NULL, path, NULL, &ex) < 0)
 		ex.mode = ex.uid = ex.gid = 0;
 	pers_cred_exec(&a64_proc.pers.cred, ex.mode, ex.uid, ex.gid);
-	if (make_tramp() < 0)
-		return mew_error(err, errno, "map the signal trampoline");
+	if (a64_vdso_map() < 0)
+		return mew_error(err, errno, "map the vDSO");
 	struct a64_cpu *c = a64_cpu_new();
 	if (c == NULL)
 		return mew_error(err, ENOMEM, "allocate the CPU");

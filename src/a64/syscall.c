@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "a64/a64.h"
+#include "a64/vdso.h"
 #include "personality/abi/aarch64.h"
 
 #define ARG(n) (c->x[n])
@@ -164,8 +165,10 @@ static long sys_mmap(struct a64_cpu *c)
 	void *r = mmap(PTR(0), ARG(1), prot_in(ARG(2)), flags, (int)ARG(4), ARG(5));
 	if (r == MAP_FAILED)
 		return -errno;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		a64_code_changed(ARG(0), ARG(1));
+		a64_vdso_unmapped(ARG(0), ARG(1));
+	}
 	return (long)(uintptr_t)r;
 }
 
@@ -664,12 +667,16 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return sys_mmap(c);
 	case A64_NR_munmap:
 		a64_code_changed(ARG(0), ARG(1));
+		a64_vdso_unmapped(ARG(0), ARG(1));
 		return ret(munmap(PTR(0), ARG(1)));
 	case A64_NR_mprotect:
 		a64_code_changed(ARG(0), ARG(1));
 		return ret(mprotect(PTR(0), ARG(1), prot_in(ARG(2))));
 	case A64_NR_mremap:
 		a64_code_changed(ARG(0), ARG(1));
+		a64_vdso_unmapped(ARG(0), ARG(1));
+		if (ARG(3) & MREMAP_FIXED)
+			a64_vdso_unmapped(ARG(4), ARG(2));
 		{
 			void *r = mremap(PTR(0), ARG(1), ARG(2), ARG(3), PTR(4));
 			return r == MAP_FAILED ? -errno : (long)(uintptr_t)r;
@@ -679,6 +686,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_exit:
 		a64_thread_exit(c, ARG(0));
 	case A64_NR_exit_group:
+		a64_debug("%lu system calls", __atomic_load_n(&a64_proc.syscalls, __ATOMIC_RELAXED));
 		fflush(NULL);
 		_exit(ARG(0) & 0xff);
 	case A64_NR_set_tid_address:
@@ -756,6 +764,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 void a64_syscall(struct a64_cpu *c)
 {
 	uint64_t nr = c->x[8];
+	__atomic_add_fetch(&a64_proc.syscalls, 1, __ATOMIC_RELAXED);
 	long r = a64_dispatch(c, nr);
 	if (nr == A64_NR_rt_sigreturn)
 		return; /* x0 is the restored one */

@@ -94,6 +94,11 @@ struct pers {
 	 * padded with NULs (emulate): /proc/N/cmdline drops the padding. */
 	bool cmdline_padded;
 
+	/* The emulate engine's guest vDSO is mapped from a memfd of this name:
+	 * /proc/N/maps shows it as [vdso], and not the host's own [vdso],
+	 * [vvar] and [vsyscall] (mew's, x86-64).  NULL: maps as the host has it. */
+	const char *vdso_memfd;
+
 	/* --read-only: the rootfs (outside rw binds) refuses writes (EROFS). */
 	bool readonly_root;
 

@@ -116,6 +116,27 @@ static bool host_under(const char *dir, const char *path)
 	return strncmp(dir, path, n) == 0 && (dir[n] == '/' || dir[n] == '\0');
 }
 
+/* A maps line whose name starts at name, where the engine has a vDSO of its
+ * own (vdso_memfd): its mapping shown as Linux shows [vdso] (no file, the
+ * code executable), the host's [vdso], [vvar] and [vsyscall] (mew's) not
+ * shown.  1 when the line was dealt with, 0 when it is an ordinary one. */
+static int vdso_line(const struct pers *p, const char *line, int name, FILE *out)
+{
+	char memfd[64], range[64], perms[8], head[160];
+	const char *n = line + name;
+
+	if (strcmp(n, "[vdso]") == 0 || strncmp(n, "[vvar", 5) == 0 || strcmp(n, "[vsyscall]") == 0)
+		return 1;
+	snprintf(memfd, sizeof(memfd), "/memfd:%s (deleted)", p->vdso_memfd);
+	if (strcmp(n, memfd) != 0 || sscanf(line, "%63s %7s", range, perms) != 2 || strlen(perms) != 4)
+		return 0;
+	perms[2] = 'x';
+	/* as the kernel pads it: the name in column 74 */
+	snprintf(head, sizeof(head), "%s %s 00000000 00:00 0 ", range, perms);
+	fprintf(out, "%-72s [vdso]\n", head);
+	return 1;
+}
+
 /* /proc/N/{maps,mountinfo,mounts} with guest paths: file names in maps
  * untranslated; of the mounts, those the guest can see (under the rootfs
  * or a bind), the one holding the rootfs shown as `/`.  -1 when host is
@@ -164,6 +185,10 @@ static int view_fd(const struct pers *p, const char *host)
 		int a = 0, b = 0;
 		if (field == 0) {
 			/* address perms offset dev inode   pathname */
+			if (p->vdso_memfd != NULL && sscanf(line, "%*s %*s %*s %*s %*s %n", &a) >= 0 && a > 0) {
+				if (vdso_line(p, line, a, out))
+					continue;
+			}
 			if (sscanf(line, "%*s %*s %*s %*s %*s %n", &a) >= 0 && a > 0 && line[a] == '/') {
 				char *del = strstr(line + a, " (deleted)");
 				if (del != NULL)
