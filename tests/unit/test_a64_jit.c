@@ -390,6 +390,97 @@ static void test_loads_stores(void **state)
 	fuzz(g_vldstp, 1);
 }
 
+/* the register field of raw moved off x20-x25 (the bases and indexes of
+ * the memory sequences below) */
+static uint32_t keep_bases(uint32_t raw, int field)
+{
+	unsigned r = (raw >> field) & 31;
+	return r >= 20 && r <= 25 ? raw - (10u << field) : raw;
+}
+
+/* a flag-setting form, a form the translator emits without touching the
+ * host flags (moves, LEA, loads and stores: NZCV stays there across it),
+ * then B.cond or CSEL */
+static uint32_t g_keeps_flags(void)
+{
+	switch (rnd() % 5) {
+	case 0: return g_movewide();
+	case 1: return g_mov_reg();
+	case 2: return 0x91000000 | (uint32_t)(rnd() & 0xfff) << 10 | reg() << 5 | reg(); /* ADD Xd, Xn, #imm */
+	case 3: return 0x53001c00 | (uint32_t)(rnd() & 1) << 10 | reg() << 5 | reg(); /* UXTB, UXTH */
+	default: return 0x32000000 | 31u << 5 | (uint32_t)(rnd() & 0xfff) << 10 | reg(); /* MOV Wd, #bitmask */
+	}
+}
+
+static void test_flags_kept_across(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	static const gen_fn first[] = { g_addsub_imm, g_addsub_reg, g_ccmp, g_logic_reg, g_logic_imm };
+	static const gen_fn second[] = { g_bcond, g_csel };
+	int tried = 0;
+	for (int k = 0; k < 20000; k++) {
+		random_state(a, 0);
+		uint32_t r[3] = { first[rnd() % 5]() | 3u << 29, g_keeps_flags(), second[rnd() % 2]() };
+		tried += checkn(a, b, r, 3);
+	}
+	for (int k = 0; k < 4000; k++) { /* a load or a store in between */
+		static const gen_fn mem_gens[] = { g_ldst_uimm, g_ldst_regoff, g_ldstp, g_vldst_uimm };
+		random_state(a, 0);
+		uint32_t m = (mem_gens[rnd() % 4]() & ~(31u << 5)) | 20u << 5;
+		a->x[20] = (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 64));
+		if ((m & 0x3b200c00) == 0x38200800) { /* register offset: a small index */
+			m = (m & ~(31u << 16)) | 21u << 16;
+			a->x[21] = rnd() % 256;
+		}
+		uint32_t r[3] = { keep_bases(g_addsub_imm() | 3u << 29, 0), m, g_bcond() };
+		tried += checkn(a, b, r, 3);
+	}
+	assert_true(tried > 15000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
+/* blocks of loads, stores and register forms: the register cache across
+ * accesses (bases x20-x23 point into the buffer, indexes x24 and x25 are
+ * small, and nothing else writes them) */
+static void test_sequences_memory(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	static const gen_fn mem_gens[] = { g_ldst_uimm, g_ldst_prepost, g_ldst_regoff, g_ldstp, g_vldst_uimm, g_vldstp };
+	static const gen_fn reg_gens[] = { g_movewide, g_addsub_imm, g_addsub_reg, g_logic_imm, g_mov_reg, g_bitfield,
+					   g_logic_reg, g_addsub_shift, g_addsub_ext, g_csel, g_ccmp };
+	int tried = 0;
+	for (int k = 0; k < 5000; k++) {
+		uint32_t r[13];
+		random_state(a, 0);
+		for (int n = 20; n < 24; n++)
+			a->x[n] = (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 64));
+		a->x[24] = rnd() % 256;
+		a->x[25] = rnd() % 256;
+		for (size_t n = 0; n < MEM / 8; n++)
+			((uint64_t *)mem_init)[n] = rnd();
+		for (int j = 0; j < 12; j++) {
+			if (rnd() % 2) {
+				r[j] = mem_gens[rnd() % 6]();
+				r[j] = (r[j] & ~(31u << 5)) | (20 + (uint32_t)(rnd() % 4)) << 5;
+				if (r[j] & (1u << 21) && (r[j] & 0x3b000c00) == 0x38000800) /* register offset */
+					r[j] = (r[j] & ~(31u << 16)) | (24 + (uint32_t)(rnd() % 2)) << 16;
+				r[j] = keep_bases(r[j], 0);
+				if ((r[j] & 0x3a000000) == 0x28000000) /* pairs: the second register */
+					r[j] = keep_bases(r[j], 10);
+			} else
+				r[j] = keep_bases(reg_gens[rnd() % 11](), 0);
+		}
+		r[12] = g_br();
+		tried += checkn(a, b, r, 13);
+	}
+	assert_true(tried > 1000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	mem = aligned_alloc(4096, MEM);
@@ -404,8 +495,10 @@ int main(void)
 		cmocka_unit_test(test_flags_ccmp_csel),
 		cmocka_unit_test(test_branches),
 		cmocka_unit_test(test_flags_then_condition),
+		cmocka_unit_test(test_flags_kept_across),
 		cmocka_unit_test(test_sequences),
 		cmocka_unit_test(test_loads_stores),
+		cmocka_unit_test(test_sequences_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

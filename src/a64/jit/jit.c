@@ -19,8 +19,12 @@
  *   target up in the decode cache's hash.  Every transition takes one from
  *   c->budget, which a signal handler zeroes: pending signals and the cache
  *   generation are seen by the run loop within A64_BUDGET transitions.
- * - Flags: a flag-setting form computes NZCV from the host flags and stores
- *   it; conditions read the stored NZCV through a64_cond_table.
+ * - Guest registers: the hottest in host registers inside a block (the
+ *   operations work on them directly), written through to struct a64_cpu.
+ * - Flags: NZCV stays in the host flags after the form that sets it, across
+ *   the forms emitted without touching them (moves, LEA, loads, stores), and
+ *   is stored only where it may be read; a fault where it is still there
+ *   takes it from the host flags (the block's map says so).
  * - The code cache is bounded: when full, the decode cache and the code are
  *   flushed together (as on any code change: a64_cache_clear). */
 #include <stddef.h>
@@ -49,7 +53,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	return NULL;
 }
 void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link) {}
-int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc) { return 0; }
+int a64_jit_fault_pc(struct a64_cpu *c, uintptr_t rip, uint64_t eflags, uint64_t *pc) { return 0; }
 #else
 
 enum {
@@ -69,7 +73,8 @@ enum {
  * jump to the next page's first instruction), so that
  * a fault in translated code is charged to its instruction. */
 struct jit_map {
-	uint16_t host, pc;
+	uint16_t host, pc; /* pc's low two bits: FL_ADD or FL_SUB when NZCV is
+			    * in the host flags there, not stored */
 };
 #define BLOCK_MAP(b) ((struct jit_map *)(void *)(b)->insn)
 
@@ -113,6 +118,9 @@ int a64_jit_choose(int on)
 	a64_jit_enabled = on;
 	return 0;
 }
+
+/* Where NZCV is in the host flags: made by an add (C = CF) or a sub (C = !CF) */
+enum { FL_NONE, FL_ADD, FL_SUB };
 
 #define OFF(f) ((int32_t)offsetof(struct a64_cpu, f))
 #define OFF_X(r) (OFF(x) + 8 * (int32_t)(r))
@@ -184,7 +192,7 @@ void a64_jit_free(struct a64_jit *j)
 	free(j);
 }
 
-int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc)
+int a64_jit_fault_pc(struct a64_cpu *c, uintptr_t rip, uint64_t eflags, uint64_t *pc)
 {
 	const struct a64_jit *j = c->jit;
 	if (j == NULL || rip < (uintptr_t)j->first || rip >= (uintptr_t)j->free || j->nblocks == 0)
@@ -205,7 +213,10 @@ int a64_jit_fault_pc(const struct a64_cpu *c, uintptr_t rip, uint64_t *pc)
 		return 0;
 	while (k + 1 < b->n && m[k + 1].host <= off)
 		k++;
-	*pc = (b->pc & ~4095ull) + m[k].pc;
+	*pc = (b->pc & ~4095ull) + (m[k].pc & ~3u);
+	if (m[k].pc & 3) /* NZCV from the host flags: N SF, Z ZF, C CF (not, after a sub), V OF */
+		c->nzcv = (uint32_t)((eflags >> 7 & 1) << 31 | (eflags >> 6 & 1) << 30 |
+				     ((eflags & 1) ^ ((m[k].pc & 3) == FL_SUB)) << 29 | (eflags >> 11 & 1) << 28);
 	return 1;
 }
 
@@ -235,8 +246,6 @@ void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link)
 }
 
 /* ---- emission ---- */
-
-enum { FL_NONE, FL_ADD, FL_SUB };
 
 /* Guest registers cached in host registers inside a block, write-through:
  * every write goes to struct a64_cpu as well, so a fault, an exit or a
@@ -312,44 +321,116 @@ static int host_cc(int kind, unsigned cond)
 	return kind == FL_NONE || cond >= 14 ? -1 : cc[cond][kind == FL_SUB];
 }
 
-/* r = guest register slot (64 bits) */
-static void ldx(struct emit *e, int r, unsigned slot)
+/* The host register that holds guest slot, to read (its cache register,
+ * loaded on a miss; the zero register reads as scratch, set to 0 without
+ * touching the host flags).  It stays valid for the rest of the
+ * instruction: an instruction uses at most four slots, and the cache
+ * evicts the least recently used of nine. */
+static int in_reg(struct emit *e, unsigned slot, int scratch)
 {
+	if (slot >= 32) {
+		x86_mov_imm(&e->x, scratch, 0);
+		return scratch;
+	}
 	int h = cache_find(&e->rc, slot);
-	if (h < 0 && slot < 32) {
+	if (h < 0) {
 		h = cache_bind(&e->rc, slot);
 		x86_load(&e->x, 1, pool[h], RBX, OFF_X(slot));
 	}
-	if (h >= 0)
-		x86_mov_rr(&e->x, 1, r, pool[h]);
-	else
-		x86_load(&e->x, 1, r, RBX, OFF_X(slot)); /* XZR reads its zero slot */
+	return pool[h];
+}
+
+/* The host register a result for slot is made in: its cache register (no
+ * load), or RAX for the discarded result of XZR; out_done writes it
+ * through once it holds the value.  Made after the operands are read:
+ * it may be one of them (rd == rn). */
+static int out_reg(struct emit *e, unsigned slot)
+{
+	if (slot >= 32)
+		return RAX;
+	int h = cache_find(&e->rc, slot);
+	if (h < 0)
+		h = cache_bind(&e->rc, slot);
+	return pool[h];
+}
+
+static void out_done(struct emit *e, unsigned slot, int r)
+{
+	if (slot < 32)
+		x86_store(&e->x, 1, RBX, OFF_X(slot), r);
+}
+
+/* r = guest register slot (64 bits) */
+static void ldx(struct emit *e, int r, unsigned slot)
+{
+	int h = in_reg(e, slot, r);
+	if (h != r)
+		x86_mov_rr(&e->x, 1, r, h);
 }
 
 /* r = the low half of a slot, zero-extended (w = 0) or sign-extended (SXTW) */
 static void ldw(struct emit *e, int r, unsigned slot, int sign)
 {
-	int h = cache_find(&e->rc, slot);
-	if (h >= 0 && sign)
-		x86_op_r(&e->x, 1, 0x63, r, pool[h], 0); /* movsxd r, h32 */
-	else if (h >= 0)
-		x86_mov_rr(&e->x, 0, r, pool[h]);
-	else if (sign)
-		x86_load_sx(&e->x, 1, SZ_W, r, RBX, NOIDX, 0, OFF_X(slot));
+	int h = in_reg(e, slot, r);
+	if (sign)
+		x86_op_r(&e->x, 1, 0x63, r, h, 0); /* movsxd r, h32 */
 	else
-		x86_load(&e->x, 0, r, RBX, OFF_X(slot));
+		x86_mov_rr(&e->x, 0, r, h);
 }
 
 /* guest register slot = r: written through (moves only: the host flags stay) */
 static void stx(struct emit *e, unsigned slot, int r)
 {
-	x86_store(&e->x, 1, RBX, OFF_X(slot), r);
-	if (slot >= 32)
+	int h = out_reg(e, slot);
+	if (h != r)
+		x86_mov_rr(&e->x, 1, h, r);
+	out_done(e, slot, h);
+}
+
+/* rd = rn + or - m (a host register), 64 or 32 bits, in rd's register;
+ * flags: the host flags must be the operation's (a flag-setting form) */
+static void add_sub(struct emit *e, int w, int sub, unsigned rd, int hn, int hm, int flags)
+{
+	struct x86 *x = &e->x;
+	if (rd >= 32 && sub) { /* CMP */
+		x86_alu_rr(x, w, ALU_CMP, hn, hm);
 		return;
-	int h = cache_find(&e->rc, slot);
-	if (h < 0)
-		h = cache_bind(&e->rc, slot);
-	x86_mov_rr(&e->x, 1, pool[h], r);
+	}
+	int hd = out_reg(e, rd);
+	if (hd == hn)
+		x86_alu_rr(x, w, sub ? ALU_SUB : ALU_ADD, hd, hm);
+	else if (hd == hm && !sub)
+		x86_alu_rr(x, w, ALU_ADD, hd, hn);
+	else if (hd == hm) {
+		x86_mov_rr(x, 1, RAX, hn);
+		x86_alu_rr(x, w, ALU_SUB, RAX, hm);
+		x86_mov_rr(x, 1, hd, RAX);
+	} else if (!sub && !flags)
+		x86_lea(x, w, hd, hn, hm, 0, 0);
+	else {
+		x86_mov_rr(x, 1, hd, hn);
+		x86_alu_rr(x, w, sub ? ALU_SUB : ALU_ADD, hd, hm);
+	}
+	out_done(e, rd, hd);
+}
+
+/* rd = rn op m for a commutative op (and, or, xor), in rd's register */
+static void logic_rr(struct emit *e, int w, int alu, unsigned rd, int hn, int hm)
+{
+	struct x86 *x = &e->x;
+	if (rd >= 32 && alu == ALU_AND) { /* TST */
+		x86_test_rr(x, w, hn, hm);
+		return;
+	}
+	int hd = out_reg(e, rd);
+	if (hd == hm)
+		x86_alu_rr(x, w, alu, hd, hn);
+	else {
+		if (hd != hn)
+			x86_mov_rr(x, 1, hd, hn);
+		x86_alu_rr(x, w, alu, hd, hm);
+	}
+	out_done(e, rd, hd);
 }
 
 /* A fault in translated code is charged through the map (a64_jit_fault_insn):
@@ -469,13 +550,9 @@ static void fallback(struct emit *e, const struct a64_insn *insn)
 	x86_jcc_to(x, CC_Z, e->j->epilogue);
 }
 
+
 /* 32-bit results: the upper half cleared (imm2 is the operation's mask) */
 static int mask_ok(uint64_t m) { return m == ~0ull || m == 0xffffffffull; }
-static void apply_mask(struct emit *e, int r, uint64_t m)
-{
-	if (m == 0xffffffffull)
-		x86_mov_rr(&e->x, 0, r, r);
-}
 
 static int mem_size(int kind)
 {
@@ -499,65 +576,81 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 	int dfits = x86_fits32((int64_t)i->imm) && x86_fits32((int64_t)i->imm + 16);
 
 	switch (kind) {
-	case A64_K_const:
-		x86_mov_imm(x, RAX, i->imm);
-		stx(e, i->rd, RAX);
+	case A64_K_const: {
+		int hd = out_reg(e, i->rd);
+		x86_mov_imm(x, hd, i->imm);
+		out_done(e, i->rd, hd);
 		return 1;
-	case A64_K_mov_reg:
+	}
+	case A64_K_mov_reg: {
 		if (!mask_ok(i->imm2))
 			return 0;
-		ldx(e, RAX, i->rm);
-		apply_mask(e, RAX, i->imm2);
-		stx(e, i->rd, RAX);
+		int hm = in_reg(e, i->rm, RCX), hd = out_reg(e, i->rd);
+		if (hd != hm || i->imm2 != ~0ull)
+			x86_mov_rr(x, i->imm2 == ~0ull, hd, hm);
+		out_done(e, i->rd, hd);
 		return 1;
+	}
 	case A64_K_add_imm64:
-	case A64_K_and_imm:
-		ldx(e, RAX, i->rn);
-		if (x86_fits32((int64_t)i->imm))
-			x86_alu_ri(x, 1, kind == A64_K_and_imm ? ALU_AND : ALU_ADD, RAX, (int32_t)i->imm);
-		else {
+	case A64_K_and_imm: {
+		int hn = in_reg(e, i->rn, RAX);
+		if (!x86_fits32((int64_t)i->imm))
 			x86_mov_imm(x, RCX, i->imm);
-			x86_alu_rr(x, 1, kind == A64_K_and_imm ? ALU_AND : ALU_ADD, RAX, RCX);
+		int hd = out_reg(e, i->rd);
+		if (kind == A64_K_add_imm64 && x86_fits32((int64_t)i->imm)) /* lea: the host flags stay */
+			x86_lea(x, 1, hd, hn, NOIDX, 0, (int32_t)i->imm);
+		else {
+			if (hd != hn)
+				x86_mov_rr(x, 1, hd, hn);
+			if (x86_fits32((int64_t)i->imm))
+				x86_alu_ri(x, 1, ALU_AND, hd, (int32_t)i->imm);
+			else
+				x86_alu_rr(x, 1, kind == A64_K_and_imm ? ALU_AND : ALU_ADD, hd, RCX);
 		}
-		stx(e, i->rd, RAX);
+		out_done(e, i->rd, hd);
 		return 1;
-	case A64_K_add_imm32:
-		ldx(e, RAX, i->rn);
-		x86_alu_ri(x, 0, ALU_ADD, RAX, (int32_t)(uint32_t)i->imm);
-		stx(e, i->rd, RAX);
+	}
+	case A64_K_add_imm32: {
+		int hn = in_reg(e, i->rn, RAX), hd = out_reg(e, i->rd);
+		x86_lea(x, 0, hd, hn, NOIDX, 0, (int32_t)(uint32_t)i->imm);
+		out_done(e, i->rd, hd);
 		return 1;
+	}
 	case A64_K_add_reg:
-	case A64_K_sub_reg:
+	case A64_K_sub_reg: {
 		if (!mask_ok(i->imm2) || i->sh > 63)
 			return 0;
-		ldx(e, RAX, i->rn);
-		ldx(e, RCX, i->rm);
-		if (i->sh)
+		int hn = in_reg(e, i->rn, RAX), hm = in_reg(e, i->rm, RCX);
+		if (i->sh) {
+			if (hm != RCX)
+				x86_mov_rr(x, 1, RCX, hm);
 			x86_shift_ri(x, 1, SH_SHL, RCX, i->sh);
-		x86_alu_rr(x, 1, kind == A64_K_add_reg ? ALU_ADD : ALU_SUB, RAX, RCX);
-		apply_mask(e, RAX, i->imm2);
-		stx(e, i->rd, RAX);
+			hm = RCX;
+		}
+		add_sub(e, i->imm2 == ~0ull, kind == A64_K_sub_reg, i->rd, hn, hm, 0);
 		return 1;
+	}
 	case A64_K_adds_imm: {
-		int w = i->sf != 0;
-		ldx(e, RAX, i->rn);
-		if (i->imm2) /* SUBS: imm is the inverted operand */
-			x86_alu_ri(x, w, ALU_SUB, RAX, (int32_t)(uint32_t)(w ? ~i->imm : (uint32_t)~i->imm));
-		else
-			x86_alu_ri(x, w, ALU_ADD, RAX, (int32_t)(uint32_t)i->imm);
+		int w = i->sf != 0, hn = in_reg(e, i->rn, RAX);
+		int32_t imm = (int32_t)(uint32_t)(i->imm2 ? (w ? ~i->imm : (uint32_t)~i->imm) : i->imm);
+		if (i->rd >= 32 && i->imm2) /* CMP */
+			x86_alu_ri(x, w, ALU_CMP, hn, imm);
+		else {
+			int hd = out_reg(e, i->rd);
+			if (hd != hn)
+				x86_mov_rr(x, 1, hd, hn);
+			x86_alu_ri(x, w, i->imm2 ? ALU_SUB : ALU_ADD, hd, imm); /* SUBS: imm is the inverted operand */
+			out_done(e, i->rd, hd);
+		}
 		set_flags(e, i->imm2 ? FL_SUB : FL_ADD);
-		stx(e, i->rd, RAX);
 		return 1;
 	}
 	case A64_K_adds_reg: {
-		int w = i->sf != 0;
 		if (i->imm != 0 && i->imm != ~0ull)
 			return 0;
-		ldx(e, RAX, i->rn);
-		ldx(e, RCX, i->rm);
-		x86_alu_rr(x, w, i->imm ? ALU_SUB : ALU_ADD, RAX, RCX);
+		int hn = in_reg(e, i->rn, RAX), hm = in_reg(e, i->rm, RCX);
+		add_sub(e, i->sf != 0, i->imm != 0, i->rd, hn, hm, 1);
 		set_flags(e, i->imm ? FL_SUB : FL_ADD);
-		stx(e, i->rd, RAX);
 		return 1;
 	}
 	case A64_K_ccmp: {
@@ -628,107 +721,102 @@ static int emit_simple(struct emit *e, int kind, const struct a64_insn *i)
 		stx(e, i->rd, RAX);
 		return 1;
 
-	case A64_K_ldb_off: case A64_K_ldw_off: case A64_K_ldx_off:
+	case A64_K_ldb_off: case A64_K_ldw_off: case A64_K_ldx_off: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		x86_load_sz(x, sz, RCX, RAX, NOIDX, 0, d);
-		stx(e, i->rd, RCX);
+		int hn = in_reg(e, i->rn, RAX), hd = out_reg(e, i->rd);
+		x86_load_sz(x, sz, hd, hn, NOIDX, 0, d);
+		out_done(e, i->rd, hd);
 		return 1;
-	case A64_K_stb_off: case A64_K_stw_off: case A64_K_stx_off:
+	}
+	case A64_K_stb_off: case A64_K_stw_off: case A64_K_stx_off: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		ldx(e, RCX, i->rd);
-		x86_store_sz(x, sz, RCX, RAX, NOIDX, 0, d);
+		int hn = in_reg(e, i->rn, RAX), hv = in_reg(e, i->rd, RCX);
+		x86_store_sz(x, sz, hv, hn, NOIDX, 0, d);
 		return 1;
-	case A64_K_ldb_reg: case A64_K_ldb_uxtw: case A64_K_stb_uxtw:
+	}
+	case A64_K_ldb_reg: case A64_K_ldb_uxtw: case A64_K_stb_uxtw: {
 		if (i->sh > 3)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
+		int hn = in_reg(e, i->rn, RAX), hm;
 		if (kind == A64_K_ldb_reg)
-			ldx(e, RCX, i->rm);
-		else
+			hm = in_reg(e, i->rm, RCX);
+		else {
 			ldw(e, RCX, i->rm, 0); /* the low half, zero-extended */
-		if (kind == A64_K_stb_uxtw) {
-			ldx(e, RDX, i->rd);
-			x86_store_sz(x, SZ_B, RDX, RAX, RCX, i->sh, 0);
-		} else {
-			x86_load_sz(x, SZ_B, RDX, RAX, RCX, i->sh, 0);
-			stx(e, i->rd, RDX);
+			hm = RCX;
+		}
+		if (kind == A64_K_stb_uxtw)
+			x86_store_sz(x, SZ_B, in_reg(e, i->rd, RDX), hn, hm, i->sh, 0);
+		else {
+			int hd = out_reg(e, i->rd);
+			x86_load_sz(x, SZ_B, hd, hn, hm, i->sh, 0);
+			out_done(e, i->rd, hd);
 		}
 		return 1;
-	case A64_K_ldp_x_off:
+	}
+	case A64_K_ldp_x_off: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		x86_load_sz(x, SZ_X, RCX, RAX, NOIDX, 0, d);
-		x86_load_sz(x, SZ_X, RDX, RAX, NOIDX, 0, d + 8);
+		int hn = in_reg(e, i->rn, RAX);
+		x86_load_sz(x, SZ_X, RCX, hn, NOIDX, 0, d);
+		x86_load_sz(x, SZ_X, RDX, hn, NOIDX, 0, d + 8);
 		stx(e, i->rd, RCX);
 		stx(e, i->ra, RDX);
 		return 1;
-	case A64_K_stp_x_off:
+	}
+	case A64_K_stp_x_off: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		ldx(e, RCX, i->rd);
-		ldx(e, RDX, i->ra);
-		x86_store_sz(x, SZ_X, RCX, RAX, NOIDX, 0, d);
-		x86_store_sz(x, SZ_X, RDX, RAX, NOIDX, 0, d + 8);
+		int hn = in_reg(e, i->rn, RAX), h1 = in_reg(e, i->rd, RCX), h2 = in_reg(e, i->ra, RDX);
+		x86_store_sz(x, SZ_X, h1, hn, NOIDX, 0, d);
+		x86_store_sz(x, SZ_X, h2, hn, NOIDX, 0, d + 8);
 		return 1;
-	case A64_K_vstp_q_off:
+	}
+	case A64_K_vstp_q_off: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
+		int hn = in_reg(e, i->rn, RAX);
 		x86_movdqu_load(x, 0, RBX, OFF_V(i->rd));
-		x86_movdqu_store(x, 0, RAX, d);
+		x86_movdqu_store(x, 0, hn, d);
 		x86_movdqu_load(x, 0, RBX, OFF_V(i->ra));
-		x86_movdqu_store(x, 0, RAX, d + 16);
+		x86_movdqu_store(x, 0, hn, d + 16);
 		return 1;
-	case A64_K_ldb_post: case A64_K_ldx_post: case A64_K_ldp_x_post:
+	}
+	case A64_K_ldb_post: case A64_K_ldx_post: case A64_K_ldp_x_post: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		x86_load_sz(x, sz, RCX, RAX, NOIDX, 0, 0);
+		int hn = in_reg(e, i->rn, RAX);
+		x86_load_sz(x, sz, RCX, hn, NOIDX, 0, 0);
 		if (kind == A64_K_ldp_x_post)
-			x86_load_sz(x, SZ_X, RDX, RAX, NOIDX, 0, 8);
-		x86_alu_ri(x, 1, ALU_ADD, RAX, d);
+			x86_load_sz(x, SZ_X, RDX, hn, NOIDX, 0, 8);
+		x86_lea(x, 1, RAX, hn, NOIDX, 0, d);
 		stx(e, i->rn, RAX);
 		stx(e, i->rd, RCX);
 		if (kind == A64_K_ldp_x_post)
 			stx(e, i->ra, RDX);
 		return 1;
-	case A64_K_stb_post:
+	}
+	case A64_K_stb_post: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		ldx(e, RCX, i->rd);
-		x86_store_sz(x, SZ_B, RCX, RAX, NOIDX, 0, 0);
-		x86_alu_ri(x, 1, ALU_ADD, RAX, d);
+		int hn = in_reg(e, i->rn, RAX);
+		x86_store_sz(x, SZ_B, in_reg(e, i->rd, RCX), hn, NOIDX, 0, 0);
+		x86_lea(x, 1, RAX, hn, NOIDX, 0, d);
 		stx(e, i->rn, RAX);
 		return 1;
-	case A64_K_stb_pre: case A64_K_stx_pre: case A64_K_stp_x_pre:
+	}
+	case A64_K_stb_pre: case A64_K_stx_pre: case A64_K_stp_x_pre: {
 		if (!dfits)
 			return 0;
-		set_cur(e, i);
-		ldx(e, RAX, i->rn);
-		x86_alu_ri(x, 1, ALU_ADD, RAX, d);
-		ldx(e, RCX, i->rd);
-		x86_store_sz(x, sz, RCX, RAX, NOIDX, 0, 0);
-		if (kind == A64_K_stp_x_pre) {
-			ldx(e, RDX, i->ra);
-			x86_store_sz(x, SZ_X, RDX, RAX, NOIDX, 0, 8);
-		}
+		int hn = in_reg(e, i->rn, RAX);
+		x86_store_sz(x, sz, in_reg(e, i->rd, RCX), hn, NOIDX, 0, d);
+		if (kind == A64_K_stp_x_pre)
+			x86_store_sz(x, SZ_X, in_reg(e, i->ra, RDX), hn, NOIDX, 0, d + 8);
+		x86_lea(x, 1, RAX, hn, NOIDX, 0, d);
 		stx(e, i->rn, RAX);
 		return 1;
+	}
 	}
 	return 0;
 }
@@ -774,17 +862,35 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 	int w = i->sf != 0;
 	switch (form) {
 	case A64_I_ORR_IMM:
-	case A64_I_EOR_IMM:
-		ldx(e, RAX, i->rn);
-		alu_imm(e, w, form == A64_I_ORR_IMM ? ALU_OR : ALU_XOR, RAX, i->imm);
-		stx(e, i->rd, RAX);
+	case A64_I_EOR_IMM: {
+		if (form == A64_I_ORR_IMM && i->rn >= 32) { /* MOV: the host flags stay */
+			int hd = out_reg(e, i->rd);
+			x86_mov_imm(x, hd, w ? i->imm : (uint32_t)i->imm);
+			out_done(e, i->rd, hd);
+			return 1;
+		}
+		int hn = in_reg(e, i->rn, RAX), hd = out_reg(e, i->rd);
+		if (hd != hn)
+			x86_mov_rr(x, 1, hd, hn);
+		alu_imm(e, w, form == A64_I_ORR_IMM ? ALU_OR : ALU_XOR, hd, i->imm);
+		out_done(e, i->rd, hd);
 		return 1;
-	case A64_I_ANDS_IMM:
-		ldx(e, RAX, i->rn);
-		alu_imm(e, w, ALU_AND, RAX, i->imm);
+	}
+	case A64_I_ANDS_IMM: {
+		int hn = in_reg(e, i->rn, RAX);
+		if (i->rd >= 32 && (!w || x86_fits32((int64_t)i->imm))) { /* TST */
+			x86_op_r(x, w, 0xf7, 0, hn, 0);
+			x86_d(x, (uint32_t)i->imm);
+		} else {
+			int hd = out_reg(e, i->rd);
+			if (hd != hn)
+				x86_mov_rr(x, 1, hd, hn);
+			alu_imm(e, w, ALU_AND, hd, i->imm);
+			out_done(e, i->rd, hd);
+		}
 		set_flags(e, FL_ADD); /* C and V clear, as after a host AND */
-		stx(e, i->rd, RAX);
 		return 1;
+	}
 	case A64_I_MOVK:
 		ldx(e, RAX, i->rd);
 		alu_imm(e, 1, ALU_AND, RAX, ~i->imm2);
@@ -794,20 +900,32 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		stx(e, i->rd, RAX);
 		return 1;
 	case A64_I_UBFM:
-	case A64_I_SBFM:
-		ldx(e, RAX, i->rn);
-		bitfield(e, w, form == A64_I_SBFM, i->sh, i->op, RAX);
-		stx(e, i->rd, RAX);
+	case A64_I_SBFM: {
+		int hn = in_reg(e, i->rn, RAX), hd = out_reg(e, i->rd), sign = form == A64_I_SBFM;
+		if (i->sh == 0 && (i->op == 7 || i->op == 15)) /* UXTB, UXTH, SXTB, SXTH */
+			(sign ? x86_movsx_rr : x86_movzx_rr)(x, i->op == 7 ? 1 : 2, hd, hn);
+		else if (i->sh == 0 && i->op == 31 && w) /* UXTW, SXTW */
+			sign ? x86_movsx_rr(x, 4, hd, hn) : x86_mov_rr(x, 0, hd, hn);
+		else {
+			if (hd != hn)
+				x86_mov_rr(x, 1, hd, hn);
+			bitfield(e, w, sign, i->sh, i->op, hd);
+		}
+		if (sign && !w && i->sh == 0 && (i->op == 7 || i->op == 15))
+			x86_mov_rr(x, 0, hd, hd);
+		out_done(e, i->rd, hd);
 		return 1;
+	}
 	case A64_I_LSL_IMM:
-	case A64_I_LSR_IMM:
-		ldx(e, RAX, i->rn);
+	case A64_I_LSR_IMM: {
+		int hn = in_reg(e, i->rn, RAX), hd = out_reg(e, i->rd);
+		if (hd != hn || !w)
+			x86_mov_rr(x, w, hd, hn);
 		if (i->sh)
-			x86_shift_ri(x, w, form == A64_I_LSL_IMM ? SH_SHL : SH_SHR, RAX, i->sh);
-		else if (!w)
-			x86_mov_rr(x, 0, RAX, RAX);
-		stx(e, i->rd, RAX);
+			x86_shift_ri(x, w, form == A64_I_LSL_IMM ? SH_SHL : SH_SHR, hd, i->sh);
+		out_done(e, i->rd, hd);
 		return 1;
+	}
 	case A64_I_EXTR:
 		ldx(e, RAX, i->rm);
 		ldx(e, RCX, i->rn);
@@ -818,23 +936,33 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		return 1;
 	case A64_I_LOGIC_REG: {
 		static const int alu[4] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND };
-		shifted_rm(e, w, i);
+		int hm = RCX;
+		if (i->sh || i->imm)
+			shifted_rm(e, w, i);
+		else
+			hm = in_reg(e, i->rm, RCX);
 		if (i->imm)
 			x86_not(x, w, RCX);
-		ldx(e, RAX, i->rn);
-		x86_alu_rr(x, w, alu[i->op & 3], RAX, RCX);
+		logic_rr(e, w, alu[i->op & 3], i->rd, in_reg(e, i->rn, RAX), hm);
 		if (i->op == 3)
 			set_flags(e, FL_ADD);
-		stx(e, i->rd, RAX);
 		return 1;
 	}
 	case A64_I_ADDSUB_SREG:
+		if ((i->cond & 3) == 3)
+			return 0;
+		if (i->sh == 0) {
+			int hm = in_reg(e, i->rm, RCX);
+			add_sub(e, w, i->op & 1, i->rd, in_reg(e, i->rn, RAX), hm, (i->op & 2) != 0);
+			if (i->op & 2)
+				set_flags(e, (i->op & 1) ? FL_SUB : FL_ADD);
+			return 1;
+		}
+		/* fall through */
 	case A64_I_ADDSUB_EREG:
-		if (form == A64_I_ADDSUB_SREG) {
-			if ((i->cond & 3) == 3)
-				return 0;
+		if (form == A64_I_ADDSUB_SREG)
 			shifted_rm(e, w, i);
-		} else {
+		else {
 			if (i->sh > 4)
 				return 0;
 			ldx(e, RCX, i->rm);
@@ -956,20 +1084,23 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 	return 0;
 }
 
-/* Leave the guest address of an ea()-mode access as [RAX + RCX<<scale + disp]
- * (*index = RCX or NOIDX), with the pre/post-index writeback done. */
-static int emit_ea(struct emit *e, const struct a64_insn *i, int *index, int *scale, int32_t *disp)
+/* Leave the guest address of an ea()-mode access as [base + index<<scale
+ * + disp] (host registers; *index NOIDX when none), with the pre/post-index
+ * writeback done.  Uses RAX, RCX, RDX. */
+struct ea {
+	int base, index, scale;
+	int32_t disp;
+};
+static int emit_ea(struct emit *e, const struct a64_insn *i, struct ea *a)
 {
 	struct x86 *x = &e->x;
-	*index = NOIDX;
-	*scale = 0;
-	*disp = 0;
+	*a = (struct ea){ RAX, NOIDX, 0, 0 };
 	switch (i->op) {
 	case A64_M_OFF:
 		if (!x86_fits32((int64_t)i->imm) || !x86_fits32((int64_t)i->imm + 16))
 			return 0;
-		ldx(e, RAX, i->rn);
-		*disp = (int32_t)i->imm;
+		a->base = in_reg(e, i->rn, RAX);
+		a->disp = (int32_t)i->imm;
 		return 1;
 	case A64_M_PRE:
 	case A64_M_POST:
@@ -984,13 +1115,13 @@ static int emit_ea(struct emit *e, const struct a64_insn *i, int *index, int *sc
 	case A64_M_REG:
 		if (i->sh > 3)
 			return 0;
-		ldx(e, RAX, i->rn);
-		if (i->cond == 2 || i->cond == 6)
+		a->base = in_reg(e, i->rn, RAX);
+		if (i->cond == 2 || i->cond == 6) {
 			ldw(e, RCX, i->rm, i->cond == 6);
-		else
-			ldx(e, RCX, i->rm);
-		*index = RCX;
-		*scale = i->sh;
+			a->index = RCX;
+		} else
+			a->index = in_reg(e, i->rm, RCX);
+		a->scale = i->sh;
 		return 1;
 	case A64_M_LIT:
 		x86_mov_imm(x, RAX, i->imm);
@@ -999,29 +1130,30 @@ static int emit_ea(struct emit *e, const struct a64_insn *i, int *index, int *sc
 	return 0;
 }
 
-static void load_value(struct emit *e, int size, int sign, int r, int index, int scale, int32_t disp)
+static void load_value(struct emit *e, int size, int sign, int r, const struct ea *a, int32_t more)
 {
 	int sz = size == 1 ? SZ_B : size == 2 ? SZ_H : size == 4 ? SZ_W : SZ_X;
 	if (sign && sz != SZ_X)
-		x86_load_sx(&e->x, sign == 64, sz, r, RAX, index, scale, disp);
+		x86_load_sx(&e->x, sign == 64, sz, r, a->base, a->index, a->scale, a->disp + more);
 	else
-		x86_load_sz(&e->x, sz, r, RAX, index, scale, disp);
+		x86_load_sz(&e->x, sz, r, a->base, a->index, a->scale, a->disp + more);
 }
 
-/* SIMD&FP register v <-> guest memory [RAX + index<<scale + disp], size
- * bytes; a load zeroes the rest of the register.  Uses R8, XMM0. */
-static void vec_access(struct emit *e, int store, int size, unsigned v, int index, int scale, int32_t disp)
+/* SIMD&FP register v <-> guest memory at a (+ more), size bytes; a load
+ * zeroes the rest of the register.  Uses R8, XMM0. */
+static void vec_access(struct emit *e, int store, int size, unsigned v, const struct ea *a, int32_t more)
 {
 	struct x86 *x = &e->x;
 	int sz = size == 1 ? SZ_B : size == 2 ? SZ_H : size == 4 ? SZ_W : SZ_X;
+	int32_t disp = a->disp + more;
 	if (size == 16) {
-		x86_movdqu(x, 0, 0, store ? RBX : RAX, store ? NOIDX : index, scale, store ? OFF_V(v) : disp);
-		x86_movdqu(x, 1, 0, store ? RAX : RBX, store ? index : NOIDX, scale, store ? disp : OFF_V(v));
+		x86_movdqu(x, 0, 0, store ? RBX : a->base, store ? NOIDX : a->index, a->scale, store ? OFF_V(v) : disp);
+		x86_movdqu(x, 1, 0, store ? a->base : RBX, store ? a->index : NOIDX, a->scale, store ? disp : OFF_V(v));
 	} else if (store) {
 		x86_load(x, 1, R8, RBX, OFF_V(v));
-		x86_store_sz(x, sz, R8, RAX, index, scale, disp);
+		x86_store_sz(x, sz, R8, a->base, a->index, a->scale, disp);
 	} else {
-		x86_load_sz(x, sz, R8, RAX, index, scale, disp);
+		x86_load_sz(x, sz, R8, a->base, a->index, a->scale, disp);
 		x86_store(x, 1, RBX, OFF_V(v), R8);
 		x86_store_imm(x, RBX, OFF_V(v) + 8, 0);
 	}
@@ -1032,64 +1164,71 @@ static void vec_access(struct emit *e, int store, int size, unsigned v, int inde
 static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct a64_insn *i)
 {
 	struct x86 *x = &e->x;
-	int index, scale;
-	int32_t disp;
+	struct ea a;
 	int sz = m->size == 1 ? SZ_B : m->size == 2 ? SZ_H : m->size == 4 ? SZ_W : SZ_X;
 
 	if (m->vec && m->how == A64_LS_EA) {
-		if (!emit_ea(e, i, &index, &scale, &disp))
+		if (!emit_ea(e, i, &a))
 			return 0;
-		vec_access(e, m->store, m->size, i->rd, index, scale, disp);
+		vec_access(e, m->store, m->size, i->rd, &a, 0);
 		return 1;
 	}
 	if (m->vec && m->how == A64_LS_PAIR) {
 		int size = m->size ? m->size : i->sf;
-		if ((size != 4 && size != 8 && size != 16) || !emit_ea(e, i, &index, &scale, &disp) || index != NOIDX ||
-		    !x86_fits32((int64_t)disp + size))
+		if ((size != 4 && size != 8 && size != 16) || !emit_ea(e, i, &a) || a.index != NOIDX ||
+		    !x86_fits32((int64_t)a.disp + size))
 			return 0;
-		vec_access(e, m->store, size, i->rd, NOIDX, 0, disp);
-		vec_access(e, m->store, size, i->ra, NOIDX, 0, disp + size);
+		vec_access(e, m->store, size, i->rd, &a, 0);
+		vec_access(e, m->store, size, i->ra, &a, size);
 		return 1;
 	}
 	switch (m->how) {
-	case A64_LS_EA:
-		if (m->store)
-			ldx(e, R8, i->rd); /* the value before the writeback */
-		if (!emit_ea(e, i, &index, &scale, &disp))
+	case A64_LS_EA: {
+		int hv = RAX;
+		if (m->store && (i->op == A64_M_PRE || i->op == A64_M_POST))
+			ldx(e, hv = R8, i->rd); /* the value before the writeback */
+		if (!emit_ea(e, i, &a))
 			return 0;
-		if (m->store)
-			x86_store_sz(x, sz, R8, RAX, index, scale, disp);
-		else {
-			load_value(e, m->size, m->sign, R8, index, scale, disp);
+		if (m->store) {
+			if (hv == RAX)
+				hv = in_reg(e, i->rd, R8);
+			x86_store_sz(x, sz, hv, a.base, a.index, a.scale, a.disp);
+		} else if (i->op == A64_M_PRE || i->op == A64_M_POST) {
+			load_value(e, m->size, m->sign, R8, &a, 0);
 			stx(e, i->rd, R8);
+		} else {
+			int hd = out_reg(e, i->rd);
+			load_value(e, m->size, m->sign, hd, &a, 0);
+			out_done(e, i->rd, hd);
 		}
 		return 1;
-	case A64_LS_REG:
+	}
+	case A64_LS_REG: {
 		if (i->sh > 3)
 			return 0;
-		ldx(e, RAX, i->rn);
-		ldx(e, RCX, i->rm);
-		if (m->store) {
-			ldx(e, R8, i->rd);
-			x86_store_sz(x, sz, R8, RAX, RCX, i->sh, 0);
-		} else {
-			load_value(e, m->size, 0, R8, RCX, i->sh, 0);
-			stx(e, i->rd, R8);
+		a = (struct ea){ in_reg(e, i->rn, RAX), in_reg(e, i->rm, RCX), i->sh, 0 };
+		if (m->store)
+			x86_store_sz(x, sz, in_reg(e, i->rd, R8), a.base, a.index, a.scale, 0);
+		else {
+			int hd = out_reg(e, i->rd);
+			load_value(e, m->size, 0, hd, &a, 0);
+			out_done(e, i->rd, hd);
 		}
 		return 1;
+	}
 	case A64_LS_PRE:
 	case A64_LS_POST:
 		if (!x86_fits32((int64_t)i->imm))
 			return 0;
 		ldx(e, RAX, i->rn);
 		x86_lea(x, 1, RDX, RAX, NOIDX, 0, (int32_t)i->imm);
-		disp = m->how == A64_LS_PRE ? (int32_t)i->imm : 0;
+		a = (struct ea){ RAX, NOIDX, 0, m->how == A64_LS_PRE ? (int32_t)i->imm : 0 };
 		if (m->store) {
 			ldx(e, R8, i->rd);
-			x86_store_sz(x, sz, R8, RAX, NOIDX, 0, disp);
+			x86_store_sz(x, sz, R8, RAX, NOIDX, 0, a.disp);
 			stx(e, i->rn, RDX);
 		} else {
-			load_value(e, m->size, 0, R8, NOIDX, 0, disp);
+			load_value(e, m->size, 0, R8, &a, 0);
 			stx(e, i->rn, RDX);
 			stx(e, i->rd, R8);
 		}
@@ -1102,14 +1241,14 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 			ldx(e, R8, i->rd);
 			ldx(e, R9, i->ra);
 		}
-		if (!emit_ea(e, i, &index, &scale, &disp) || index != NOIDX)
+		if (!emit_ea(e, i, &a) || a.index != NOIDX)
 			return 0;
 		if (m->store) {
-			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R8, RAX, NOIDX, 0, disp);
-			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R9, RAX, NOIDX, 0, disp + size);
+			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R8, a.base, NOIDX, 0, a.disp);
+			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R9, a.base, NOIDX, 0, a.disp + size);
 		} else {
-			load_value(e, size, i->sf == 5 ? 64 : 0, R8, NOIDX, 0, disp);
-			load_value(e, size, i->sf == 5 ? 64 : 0, R9, NOIDX, 0, disp + size);
+			load_value(e, size, i->sf == 5 ? 64 : 0, R8, &a, 0);
+			load_value(e, size, i->sf == 5 ? 64 : 0, R9, &a, size);
 			stx(e, i->rd, R8);
 			stx(e, i->ra, R9);
 		}
@@ -1225,14 +1364,14 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 		e->stale = stale; /* not taken: as before */
 		return 1;
 	}
-	case A64_BR_CBZ:
-		ldx(e, RAX, i->rn);
-		x86_test_rr(x, i->imm2 == ~0ull, RAX, RAX);
+	case A64_BR_CBZ: {
+		int h = in_reg(e, i->rn, RAX);
+		x86_test_rr(x, i->imm2 == ~0ull, h, h);
 		skip = x86_jcc(x, i->op ? CC_Z : CC_NZ);
 		break;
+	}
 	case A64_BR_TBZ:
-		ldx(e, RAX, i->rn);
-		x86_bt_ri(x, 1, RAX, i->sh);
+		x86_bt_ri(x, 1, in_reg(e, i->rn, RAX), i->sh);
 		skip = x86_jcc(x, i->op ? CC_NC : CC_C);
 		break;
 	case A64_BR_BR:
@@ -1253,6 +1392,40 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 	exit_direct(e, i->imm);
 	x86_patch(skip, x->p);
 	return 1;
+}
+
+/* Whether the instruction's host code leaves the host flags alone (moves,
+ * LEA, loads and stores), so that NZCV may stay there across it; a form
+ * an emitter refuses goes to fallback(), which stores NZCV first. */
+static int keeps_flags(const struct a64_insn *i, int kind, int br)
+{
+	struct a64_mem_shape m;
+	switch (kind) {
+	case A64_K_NONE:
+		break;
+	case A64_K_const: case A64_K_mov_reg: case A64_K_add_imm32:
+	case A64_K_ldb_off: case A64_K_ldw_off: case A64_K_ldx_off: case A64_K_stb_off: case A64_K_stw_off:
+	case A64_K_stx_off: case A64_K_ldb_reg: case A64_K_ldb_uxtw: case A64_K_stb_uxtw: case A64_K_ldp_x_off:
+	case A64_K_stp_x_off: case A64_K_vstp_q_off: case A64_K_ldb_post: case A64_K_ldx_post: case A64_K_ldp_x_post:
+	case A64_K_stb_post: case A64_K_stb_pre: case A64_K_stx_pre: case A64_K_stp_x_pre:
+		return 1;
+	case A64_K_add_imm64:
+		return x86_fits32((int64_t)i->imm);
+	default:
+		return 0;
+	}
+	if (br == A64_BR_LINK)
+		return 1;
+	if (a64_mem_shape(i->fn, &m))
+		return 1;
+	switch (a64_int_form(i->fn)) {
+	case A64_I_ORR_IMM:
+		return i->rn >= 32;
+	case A64_I_UBFM:
+	case A64_I_SBFM:
+		return i->sh == 0 && (i->op == 7 || i->op == 15 || (i->op == 31 && i->sf)); /* MOVZX, MOVSX */
+	}
+	return 0;
 }
 
 /* The block's instructions in the perf map, one write */
@@ -1311,16 +1484,16 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			j->data = data; /* the copies made so far go too */
 			return NULL;
 		}
-		map[k] = (struct jit_map){ (uint16_t)(e.x.p - code), (uint16_t)(i->pc - (pc & ~4095ull)) };
 		int kind = a64_int_kind(i->fn), br = A64_BR_NONE;
 		if (kind == A64_K_NONE)
 			kind = a64_mem_kind(i->fn);
 		if (kind == A64_K_NONE)
 			br = a64_branch_kind(i->fn);
-		/* NZCV in the host flags: a condition that reads them there keeps
-		 * them; anything else may change them: store NZCV first if it is
-		 * live (a fault or a handler may see it too) */
-		if (e.hf != FL_NONE &&
+		/* NZCV in the host flags: a condition that reads them there and an
+		 * instruction emitted without touching them keep them; anything
+		 * else may change them: store NZCV first if it is live (a handler
+		 * may see it too) */
+		if (e.hf != FL_NONE && !keeps_flags(i, kind, br) &&
 		    !((kind == A64_K_csel || kind == A64_K_ccmp || br == A64_BR_BCOND) &&
 		      (i->cond >= 14 || host_cc(e.hf, i->cond) >= 0))) {
 			if (e.stale && live[k])
@@ -1328,6 +1501,9 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			e.hf = FL_NONE;
 			e.stale = 0;
 		}
+		/* a fault here takes NZCV from the host flags if it is there only */
+		map[k] = (struct jit_map){ (uint16_t)(e.x.p - code),
+					   (uint16_t)((i->pc - (pc & ~4095ull)) | (e.stale ? (unsigned)e.hf : 0)) };
 		struct a64_mem_shape m;
 		uint8_t *at = e.x.p;
 		struct regcache rc = e.rc;

@@ -1,20 +1,24 @@
 /* A faulting load or store is charged to its own instruction, with the
  * instructions before it done and those after it not, wherever the decoder
  * put it: in a pair superinstruction (first or second), after a not-taken
- * conditional branch in the same block, behind a followed B.  The SIGSEGV
- * handler checks the pc and skips the instruction. */
+ * conditional branch in the same block, behind a followed B; and the
+ * handler sees the NZCV of the compare just before it (the translator
+ * keeps NZCV in the host's flags across a load).  The SIGSEGV handler
+ * checks the pc and skips the instruction. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <ucontext.h>
 
-extern char f1[], f2[], f3[], f4[], f5[], f6[], f7[];
+extern char f1[], f2[], f3[], f4[], f5[], f6[], f7[], f8[], f9[];
 static volatile uintptr_t expect;
 static volatile int hits, wrong;
+static volatile unsigned nzcv_seen;
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
 	ucontext_t *u = uc;
+	nzcv_seen = (unsigned)(u->uc_mcontext.pstate >> 28) & 15;
 	if (u->uc_mcontext.pc == expect)
 		hits++;
 	else {
@@ -60,6 +64,19 @@ int main(void)
 	expect = (uintptr_t)f7;
 	__asm__ volatile(".globl f7\nf7: ldrb w9, [%0]\ncbz w9, 4f\n4:" : : "r"((uint64_t)8) : "x9");
 
+	/* 8: a compare (1 - 2: N), then the load that faults; the flags
+	 * still read right after the handler returns */
+	uint64_t lt = 0, cs = 0;
+	expect = (uintptr_t)f8;
+	__asm__ volatile("cmp %1, %2\n.globl f8\nf8: ldr x9, [%3]\ncset %0, lt"
+			 : "=r"(lt) : "r"((uint64_t)1), "r"((uint64_t)2), "r"((uint64_t)8) : "x9", "cc");
+	failed |= (nzcv_seen != 8 || lt != 1) << 8;
+	/* 9: an add that carries (C), then a store that faults */
+	expect = (uintptr_t)f9;
+	__asm__ volatile("adds x10, %1, %2\n.globl f9\nf9: str x10, [%3]\ncset %0, cs"
+			 : "=r"(cs) : "r"(~(uint64_t)0), "r"((uint64_t)2), "r"((uint64_t)8) : "x10", "cc", "memory");
+	failed |= (nzcv_seen != 2 || cs != 1) << 9;
+
 	printf("faults %d wrong %d failed %#x\n", hits, wrong, failed);
-	return hits == 7 && wrong == 0 && failed == 0 ? 0 : 1;
+	return hits == 9 && wrong == 0 && failed == 0 ? 0 : 1;
 }
