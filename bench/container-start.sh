@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Start-up of /bin/true in the busybox rootfs: mew's container engine against
 # runc, crun, bubblewrap and unshare+chroot, in the same run.  Reports the
-# median wall time of each and its ratio to runc (with limits) and to bwrap.
+# median wall time of each and its ratio to runc (with limits), to bwrap and
+# to the floor (unshare + chroot: namespaces and a root, nothing else).
 # Usage: bench/container-start.sh [RUNS]   (needs root; hyperfine, runc, crun, bwrap, jq)
+# MEW_BASE=ANOTHER-MEW adds that build (an older commit's) to the same run.
 set -euo pipefail
 runs=${1:-50}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +38,10 @@ cmds=(
 	"unshare + chroot|unshare -mpfiun chroot $rootfs /bin/true"
 	"bare exec|/bin/true"
 )
+if [ -n "${MEW_BASE:-}" ]; then
+	cmds+=("base mew (limits)|$MEW_BASE run --memory 64m --pids 100 -- /bin/true"
+	       "base mew|$MEW_BASE run -- /bin/true")
+fi
 if command -v crun >/dev/null && crun --root "$work/crun" run -b "$work/bundle" probe >/dev/null 2>&1; then
 	cmds+=("crun (limits)|crun --root $work/crun run -b $work/bundle bench-\$RANDOM")
 else
@@ -51,10 +57,11 @@ hyperfine --style none --warmup 5 --runs "$runs" --export-json "$work/r.json" "$
 median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$work/r.json"; }
 runc_l=$(median "runc (limits)")
 bwrap=$(median "bwrap --unshare-all")
-printf '%-22s %10s %12s %12s\n' command "median ms" "vs runc(lim)" "vs bwrap"
+floor=$(median "unshare + chroot")
+printf '%-22s %10s %12s %12s %12s\n' command "median ms" "vs runc(lim)" "vs bwrap" "vs floor"
 for c in "${cmds[@]}"; do
 	n=${c%%|*}
 	m=$(median "$n")
-	awk -v n="$n" -v m="$m" -v r="$runc_l" -v b="$bwrap" \
-		'BEGIN { printf "%-22s %10.2f %11.2fx %11.2fx\n", n, m * 1000, m / r, m / b }'
+	awk -v n="$n" -v m="$m" -v r="$runc_l" -v b="$bwrap" -v f="$floor" \
+		'BEGIN { printf "%-22s %10.2f %11.2fx %11.2fx %11.2fx\n", n, m * 1000, m / r, m / b, m / f }'
 done

@@ -66,4 +66,32 @@ void cgroup_cleanup_stale(void);
 /* Path of the group for controller ctrl (v2: the one group). */
 const char *cgroup_path(const struct cgroup *cg, enum cgroup_ctrl ctrl);
 
+/* A new process's way into its groups at birth (src/cgroup/birth.c): the v2
+ * group by clone3(CLONE_INTO_CGROUP), each v1 group by the child writing "0"
+ * to its `tasks` first thing; cgroup.procs writes where neither works. */
+#define CGROUP_BIRTH_MAX 16
+struct cgroup_birth {
+	char *dirs[CGROUP_BIRTH_MAX];
+	int fds[CGROUP_BIRTH_MAX]; /* v1: `tasks` open for writing; -1: by cgroup.procs */
+	size_t ndirs;
+	const char *v2_dir;	   /* one of dirs, or NULL */
+	int v2_fd;		   /* O_PATH of v2_dir for clone3, or -1 */
+	bool by_procs;		   /* MEW_CGROUP_BIRTH=procs: the old way everywhere */
+	bool placed;		   /* the clone put the child into v2_dir */
+};
+
+void cgroup_birth_init(struct cgroup_birth *b);
+/* Add a group directory: v2 (at most one) or one v1 hierarchy's. */
+int cgroup_birth_add(struct cgroup_birth *b, const char *dir, bool v2, struct mew_error **err);
+/* The groups of mew's own struct cgroup. */
+int cgroup_birth_of(const struct cgroup *cg, struct cgroup_birth *b, struct mew_error **err);
+/* clone(2) with fork semantics and flags (CLONE_NEW*, CLONE_PARENT, the exit
+ * signal), into the v2 group where the kernel can: 0 in the child. */
+pid_t cgroup_birth_clone(struct cgroup_birth *b, unsigned long flags);
+/* In the child, before anything else: join the v1 groups. */
+int cgroup_birth_enter(struct cgroup_birth *b, struct mew_error **err);
+/* In the parent once the child exists: cgroup.procs for what neither did. */
+int cgroup_birth_finish(struct cgroup_birth *b, pid_t pid, struct mew_error **err);
+void cgroup_birth_close(struct cgroup_birth *b);
+
 #endif

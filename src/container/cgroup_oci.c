@@ -433,11 +433,14 @@ static int add_pid(const char *dir, pid_t pid, struct mew_error **err)
 	return cgroup_write(dir, "cgroup.procs", buf, err);
 }
 
-static int apply(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err);
+static int apply(const char *path, const struct spec *spec, struct cgroup_birth *birth,
+		 struct mew_error **err);
 
-int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err)
+int cgroup_oci_create(const char *path, const struct spec *spec, struct cgroup_birth *birth,
+		      struct mew_error **err)
 {
-	if (apply(path, spec, pid, err) < 0) {
+	if (apply(path, spec, birth, err) < 0) {
+		cgroup_birth_close(birth);
 		cgroup_oci_destroy(path);
 		return -1;
 	}
@@ -446,13 +449,13 @@ int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, stru
 
 int cgroup_oci_update(const char *path, const struct spec *spec, struct mew_error **err)
 {
-	return apply(path, spec, 0, err);
+	return apply(path, spec, NULL, err);
 }
 
 /* A hybrid host's v2 group, only when the config needs it: moving a
  * process there costs an RCU grace period. */
-static int apply_hybrid_v2(const char *path, const struct spec_resources *r, pid_t pid,
-			   struct mew_error **err)
+static int apply_hybrid_v2(const char *path, const struct spec_resources *r,
+			   struct cgroup_birth *birth, struct mew_error **err)
 {
 	cleanup_free char *dir = group_dir("unified", path);
 
@@ -461,10 +464,13 @@ static int apply_hybrid_v2(const char *path, const struct spec_resources *r, pid
 	enable_v2(CGROUP_ROOT "/unified", path, true, r);
 	if (extra_v2(dir, r, err) < 0)
 		return -1;
-	return pid > 0 ? add_pid(dir, pid, err) : 0;
+	return birth != NULL ? cgroup_birth_add(birth, dir, true, err) : 0;
 }
 
-static int apply(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err)
+/* Make the groups and write the resources; with birth, also how the
+ * container's first process enters them (create). */
+static int apply(const char *path, const struct spec *spec, struct cgroup_birth *birth,
+		 struct mew_error **err)
 {
 	char **hiers;
 	int r = 0;
@@ -500,12 +506,12 @@ static int apply(const char *path, const struct spec *spec, pid_t pid, struct me
 		if (r == 0 && spec->oci != NULL)
 			r = cgroup_mode() == CGROUP_MODE_UNIFIED ? extra_v2(dir, &spec->oci->resources, err)
 								 : extra_v1(hiers[i], dir, &spec->oci->resources, err);
-		if (r == 0 && pid > 0)
-			r = add_pid(dir, pid, err);
+		if (r == 0 && birth != NULL)
+			r = cgroup_birth_add(birth, dir, cgroup_mode() == CGROUP_MODE_UNIFIED, err);
 	}
 	strv_free(hiers);
 	if (r == 0 && spec->oci != NULL && hybrid_needs_v2(&spec->oci->resources))
-		r = apply_hybrid_v2(path, &spec->oci->resources, pid, err);
+		r = apply_hybrid_v2(path, &spec->oci->resources, birth, err);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "base/error.h"
+#include "cgroup/cgroup.h"
 #include "spec/spec.h"
 
 /* cgroupsPath as given ("/libpod_parent/libpod-ID"; systemd's
@@ -16,8 +17,11 @@
  * "/mew-runtime/ID" when the config names none.  Caller frees. */
 char *cgroup_oci_path(const struct spec *spec, const char *id);
 
-/* Create the groups, write the limits and move pid in. */
-int cgroup_oci_create(const char *path, const struct spec *spec, pid_t pid, struct mew_error **err);
+/* Create the groups and write the limits; *birth (cgroup_birth_init'ed)
+ * says how the container's first process enters them (cgroup/cgroup.h).
+ * On failure the groups are removed. */
+int cgroup_oci_create(const char *path, const struct spec *spec, struct cgroup_birth *birth,
+		      struct mew_error **err);
 /* Write the limits of spec again into the existing groups (runc update). */
 int cgroup_oci_update(const char *path, const struct spec *spec, struct mew_error **err);
 /* Move pid into the existing groups (runc exec). */

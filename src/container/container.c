@@ -50,6 +50,7 @@ struct child_ctx {
 	bool userns;
 	const char *console; /* pty slave path, or NULL */
 	int fifo_fd;	     /* O_PATH to opts->start_fifo, or -1 */
+	struct cgroup_birth *birth; /* the container's groups */
 };
 
 static int loopback_up(struct mew_error **err)
@@ -303,10 +304,16 @@ static void child_main(const struct child_ctx *ctx)
 
 	if (ctx->opts->die_with_parent)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* Wait until mew has mapped our ids and put us in the cgroup. */
-	msg = sync_recv(ctx->sync_fd, &err);
+	/* Into the v1 groups before anything else (v2: born there). */
+	cgroup_birth_enter(ctx->birth, &err);
+	cgroup_birth_close(ctx->birth);
+	/* Wait until mew has mapped our ids (and written cgroup.procs where
+	 * the groups could not be entered so). */
+	msg = sync_recv(ctx->sync_fd, err != NULL ? NULL : &err);
 	if (msg != SYNC_GO)
 		_exit(MEW_EXIT_FAILURE);
+	if (err != NULL)
+		goto fail;
 	if (setup_container(ctx, &err) < 0)
 		goto fail;
 	if (ctx->opts->start_fifo != NULL) {
@@ -428,6 +435,7 @@ static int oci_namespaces(const struct spec_oci *oci, unsigned long *flags, bool
 /* What the joining helper reports: the container's pid, or why not. */
 struct join_report {
 	pid_t pid;
+	bool placed; /* born in the v2 group */
 	int errnum;
 	char msg[512];
 };
@@ -445,7 +453,7 @@ static pid_t clone_container(unsigned long flags, struct ns_join *join, struct c
 
 	if (join->n == 0) {
 		/* A raw clone with fork semantics: the child runs on a copy of our stack. */
-		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+		pid = cgroup_birth_clone(ctx->birth, flags | SIGCHLD);
 		if (pid == 0) {
 			close(parent_end);
 			child_main(ctx);
@@ -474,7 +482,8 @@ static pid_t clone_container(unsigned long flags, struct ns_join *join, struct c
 				goto report;
 			}
 		}
-		rep.pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+		rep.pid = cgroup_birth_clone(ctx->birth, flags | CLONE_PARENT | SIGCHLD);
+		rep.placed = ctx->birth->placed;
 		if (rep.pid == 0) {
 			close(pfd[1]);
 			close(parent_end);
@@ -501,6 +510,7 @@ static pid_t clone_container(unsigned long flags, struct ns_join *join, struct c
 		errno = rep.errnum;
 		return mew_error(err, rep.errnum, "%s", rep.msg);
 	}
+	ctx->birth->placed = rep.placed;
 	return rep.pid;
 }
 
@@ -542,6 +552,7 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	const char *slave = NULL;
 	struct child_ctx ctx = { .spec = spec, .opts = opts };
 	struct ns_join join = { .n = 0 };
+	struct cgroup_birth birth;
 	char name[64];
 	int sv[2];
 	int msg;
@@ -551,6 +562,8 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	c->sync_fd = -1;
 	c->pty_master = -1;
 	ctx.fifo_fd = -1;
+	ctx.birth = &birth;
+	cgroup_birth_init(&birth);
 	ctx.userns = geteuid() != 0;
 	if (ctx.userns)
 		flags |= CLONE_NEWUSER;
@@ -567,12 +580,17 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	}
 
 	cgroup_cleanup_stale();
-	if (opts->oci_cgroup == NULL && cgroup_wanted(&spec->limits)) {
+	/* The groups exist before the container does: it is born into them. */
+	if (opts->oci_cgroup != NULL) {
+		if (cgroup_oci_create(opts->oci_cgroup, spec, &birth, err) < 0)
+			goto fail;
+	} else if (cgroup_wanted(&spec->limits)) {
 		if (opts->cgroup_name != NULL)
 			snprintf(name, sizeof(name), "%s", opts->cgroup_name);
 		else
 			snprintf(name, sizeof(name), "run-%d", (int)getpid());
-		if (cgroup_create(name, &spec->limits, &c->cgroup, err) < 0)
+		if (cgroup_create(name, &spec->limits, &c->cgroup, err) < 0 ||
+		    cgroup_birth_of(&c->cgroup, &birth, err) < 0)
 			goto fail;
 	}
 	if (spec->tty) {
@@ -604,10 +622,9 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 	} else if ((flags & CLONE_NEWUSER) && write_id_maps(c->pid, err) < 0) {
 		goto fail;
 	}
-	if (opts->oci_cgroup != NULL && cgroup_oci_create(opts->oci_cgroup, spec, c->pid, err) < 0)
+	if (cgroup_birth_finish(&birth, c->pid, err) < 0)
 		goto fail;
-	if (c->cgroup.active && cgroup_add_pid(&c->cgroup, c->pid, err) < 0)
-		goto fail;
+	cgroup_birth_close(&birth);
 	if (sync_send(c->sync_fd, SYNC_GO) < 0) {
 		mew_error(err, errno, "start the container");
 		goto fail;
@@ -621,6 +638,7 @@ int container_create(const struct spec *spec, const struct container_opts *opts,
 		mew_error(err, 0, "unexpected message %d from the container", msg);
 fail:
 	ns_join_close(&join);
+	cgroup_birth_close(&birth);
 	if (ctx.fifo_fd >= 0)
 		close(ctx.fifo_fd);
 	container_destroy(c);

@@ -107,6 +107,36 @@ leftover_cgroups() {
 	[[ "$output" == *"can't fork"* ]]
 }
 
+# The command's own first read: its groups, as mounted at /sys/fs/cgroup
+# from where it is, hold its limits and list init (1) and the command (2),
+# in the container's pid namespace.  Entered at birth (clone3 into a v2
+# group, the child's own `tasks` write in v1), and the old way, every pid
+# written to cgroup.procs by mew (MEW_CGROUP_BIRTH=procs, what a kernel
+# without clone3 gets): either way, in before it runs.
+@test "the command is in the container's groups from its first instruction, however they were entered" {
+	local files="/sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids/cgroup.procs
+		/sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/cgroup.procs" birth
+	[ -e /sys/fs/cgroup/cgroup.controllers ] &&
+		files="/sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max /sys/fs/cgroup/cgroup.procs"
+	for birth in clone procs; do
+		run env MEW_CGROUP_BIRTH=$birth "$MEW" run --memory 48m --pids 21 -- cat $files
+		echo "$birth: $output"
+		[ "$status" -eq 0 ]
+		if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+			[ "$(echo $output)" = "21 50331648 1 2" ]
+		else
+			[ "$(echo $output)" = "21 1 2 50331648 1 2" ]
+		fi
+	done
+}
+
+@test "the limits hold when the groups are entered by cgroup.procs (no clone3)" {
+	run env MEW_CGROUP_BIRTH=procs "$MEW" run --pids 10 -- sh -c 'for i in $(seq 30); do sleep 3 & done; echo done'
+	[[ "$output" == *"can't fork"* ]]
+	run env MEW_CGROUP_BIRTH=procs "$MEW" run --memory 32m -- sh -c 'head -c 200m /dev/zero | tail > /dev/null'
+	[ "$status" -eq 137 ]
+}
+
 @test "limits are written to the cgroup" {
 	"$MEW" run --memory 48m --pids 33 --cpus 0.5 -- sleep 3 &
 	local mew_pid=$!

@@ -284,6 +284,26 @@ create_with_resources() { # RESOURCES_JSON
 	[ ! -e "$v2/mew-runtime/$ID" ]
 }
 
+# Without a cgroup namespace the process's first read of /proc/self/cgroup
+# names its group in every hierarchy, the v2 one included (a hybrid host
+# gets a v2 group for linux.resources.unified: clone3 places the process
+# there at birth), whether entered at birth or by cgroup.procs writes.
+@test "oci-spec: the process is in its groups, v1 and v2, from its first instruction" {
+	local birth
+	[ -n "$(cgdir pids)" ] || skip "no pids controller on this host"
+	for birth in clone procs; do
+		config '[ "cat", "/proc/self/cgroup" ]' '' '' \
+			'{ "namespaces": [ { "type": "pid" }, { "type": "mount" } ],
+			  "resources": { "pids": { "limit": 20 }, "unified": { "cgroup.max.descendants": "5" } } }'
+		run env MEW_CGROUP_BIRTH=$birth "$RT" --root "$ROOT" run --bundle "$B" "$ID" </dev/null
+		echo "$birth: $output"
+		[ "$status" -eq 0 ]
+		[ -n "$(echo "$output" | grep '^0::')" ]
+		[ -z "$(echo "$output" | grep -v ":/mew-runtime/$ID\$")" ]
+		[ ! -e "$(cgdir pids)" ]
+	done
+}
+
 @test "oci-spec: a sysctl outside the container's namespaces is refused by name, as runc does (it would change the host's)" {
 	before=$(cat /proc/sys/vm/swappiness)
 	config '[ "/bin/true" ]' '' '' '{ "namespaces": [ { "type": "mount" }, { "type": "ipc" } ], "sysctl": { "vm.swappiness": "1" } }'

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -219,6 +220,96 @@ static void stale_groups_of_dead_runs_are_removed(void **state)
 	assert_true(file_exists(other));
 }
 
+/* v1 groups: the child writes "0" to each `tasks` (moving itself costs no
+ * RCU grace period); nothing is left for cgroup.procs. */
+static void v1_groups_are_entered_by_the_child_itself(void **state)
+{
+	struct spec_limits l = { .memory = 32 << 20, .pids = 7 };
+	struct mew_error *err = NULL;
+	struct cgroup_birth b;
+	struct cgroup cg;
+
+	unsetenv("MEW_CGROUP_BIRTH");
+	cgroup_use_root(root, CGROUP_MODE_HYBRID);
+	touch("memory/mew/t5/memory.limit_in_bytes");
+	touch("memory/mew/t5/tasks");
+	touch("memory/mew/t5/cgroup.procs");
+	touch("pids/mew/t5/pids.max");
+	touch("pids/mew/t5/tasks");
+	touch("pids/mew/t5/cgroup.procs");
+	assert_int_equal(cgroup_create("t5", &l, &cg, &err), 0);
+	assert_int_equal(cgroup_birth_of(&cg, &b, &err), 0);
+	assert_int_equal(b.ndirs, 2);
+	assert_null(b.v2_dir);
+	assert_int_equal(cgroup_birth_enter(&b, &err), 0);
+	assert_int_equal(cgroup_birth_finish(&b, 4321, &err), 0);
+	cgroup_birth_close(&b);
+	expect("memory/mew/t5/tasks", "0");
+	expect("pids/mew/t5/tasks", "0");
+	expect("memory/mew/t5/cgroup.procs", "");
+	expect("pids/mew/t5/cgroup.procs", "");
+	cgroup_destroy(&cg);
+}
+
+/* A v2 group clone3 cannot place into (here: not a cgroup at all, as an
+ * old kernel's refusal would be) still gets the child, by cgroup.procs. */
+static void a_refused_clone3_falls_back_to_cgroup_procs(void **state)
+{
+	struct spec_limits l = { .pids = 9 };
+	struct mew_error *err = NULL;
+	struct cgroup_birth b;
+	struct cgroup cg;
+	char want[32];
+	pid_t pid;
+
+	unsetenv("MEW_CGROUP_BIRTH");
+	cgroup_use_root(root, CGROUP_MODE_UNIFIED);
+	touch("cgroup.subtree_control");
+	touch("mew/cgroup.subtree_control");
+	touch("mew/t6/pids.max");
+	touch("mew/t6/cgroup.procs");
+	assert_int_equal(cgroup_create("t6", &l, &cg, &err), 0);
+	assert_int_equal(cgroup_birth_of(&cg, &b, &err), 0);
+	assert_non_null(b.v2_dir);
+	assert_true(b.v2_fd >= 0);
+	pid = cgroup_birth_clone(&b, SIGCHLD);
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	waitpid(pid, NULL, 0);
+	assert_false(b.placed);
+	assert_int_equal(cgroup_birth_finish(&b, pid, &err), 0);
+	cgroup_birth_close(&b);
+	snprintf(want, sizeof(want), "%d", (int)pid);
+	expect("mew/t6/cgroup.procs", want);
+	cgroup_destroy(&cg);
+}
+
+/* MEW_CGROUP_BIRTH=procs: every group by cgroup.procs, as before. */
+static void the_procs_knob_writes_every_group(void **state)
+{
+	struct spec_limits l = { .memory = 16 << 20, .pids = 3 };
+	struct mew_error *err = NULL;
+	struct cgroup_birth b;
+	struct cgroup cg;
+
+	setenv("MEW_CGROUP_BIRTH", "procs", 1);
+	cgroup_use_root(root, CGROUP_MODE_LEGACY);
+	touch("memory/mew/t7/memory.limit_in_bytes");
+	touch("memory/mew/t7/cgroup.procs");
+	touch("pids/mew/t7/pids.max");
+	touch("pids/mew/t7/cgroup.procs");
+	assert_int_equal(cgroup_create("t7", &l, &cg, &err), 0);
+	assert_int_equal(cgroup_birth_of(&cg, &b, &err), 0);
+	assert_int_equal(cgroup_birth_enter(&b, &err), 0);
+	assert_int_equal(cgroup_birth_finish(&b, 77, &err), 0);
+	cgroup_birth_close(&b);
+	unsetenv("MEW_CGROUP_BIRTH");
+	expect("memory/mew/t7/cgroup.procs", "77");
+	expect("pids/mew/t7/cgroup.procs", "77");
+	cgroup_destroy(&cg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +320,9 @@ int main(void)
 		cmocka_unit_test(stale_groups_of_dead_runs_are_removed),
 		cmocka_unit_test(oci_resources_share_the_writer),
 		cmocka_unit_test(an_unwritable_limit_is_named),
+		cmocka_unit_test(v1_groups_are_entered_by_the_child_itself),
+		cmocka_unit_test(a_refused_clone3_falls_back_to_cgroup_procs),
+		cmocka_unit_test(the_procs_knob_writes_every_group),
 	};
 	return cmocka_run_group_tests(tests, make_root, remove_root);
 }
