@@ -325,11 +325,14 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	}
 	bpf_stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	check_clone_and_seccomp(b);
-	/* rt_sigaction(sig, act, ...): trapped for SIGSYS and whenever an act
-	 * (whose mask could block SIGSYS) is given. */
+	/* rt_sigaction(sig, act, ...): trapped for the signals the stub
+	 * handles (SIGSYS, SIGSEGV, SIGBUS: guest/signal.c) and whenever an
+	 * act (whose mask could block SIGSYS) is given. */
 	bpf_label(b, L_SIGACT);
 	bpf_ld(b, ARG_LO(0));
 	bpf_jump(b, BPF_JEQ, 31 /* SIGSYS */, L_TRAP, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, SIGSEGV, L_TRAP, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, SIGBUS, L_TRAP, BPF_NEXT);
 	trap_if_pointer(b, BPF_NEXT, 1);
 	/* rt_sigprocmask(how, set, ...): trapped when it may block. */
 	bpf_label(b, L_SIGMASK);

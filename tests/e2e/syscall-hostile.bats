@@ -115,6 +115,13 @@ walled() {
 	done
 }
 
+@test "syscall wall: the stub's SIGSEGV handler (bad pointers are EFAULT) taken over gives the guest nothing" {
+	for who in $WHO; do
+		walled "$who" fault "$T/host/secret"
+		[[ "$output" == *"openat from a SIGSEGV handler inside the stub's call: Permission denied"* ]]
+	done
+}
+
 @test "syscall wall: dup2 over the stub's rootfs fd (1000) gives it nothing" {
 	for who in $WHO; do
 		walled "$who" dup2 "$T/host/secret"

@@ -23,6 +23,7 @@ setup_file() {
 	# static: a dynamic program runs through the rootfs's ld.so, and the
 	# kernel sees ld.so executing, not the program (no ETXTBSY for it)
 	cc -O1 -static -o "$t/bin/errnos" "$BATS_TEST_DIRNAME/syscall/errnos.c" || return 1
+	cc -O1 -o "$t/bin/efault" "$BATS_TEST_DIRNAME/syscall/efault.c" || return 1
 	chmod -R a+rX "$t"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown 65534:65534 "$t/work"
@@ -490,6 +491,17 @@ C
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[ "${#lines[@]}" -eq 10 ]
+	done
+}
+
+@test "syscall: a bad pointer is EFAULT, not a crash, and the guest's own SIGSEGV is its own, in each mode" {
+	for mode in "1 1 1" "1 1 0" "0 1 1" "1 0 1"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 MEW_TRAP_PATCH=$3 run guest -- sh -c 'd=$(mktemp -d /work/efault.XXXXXX); /opt/t/efault "$d"; r=$?; rm -rf "$d"; exit $r'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" != *FAILED* ]]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 112 ]
 	done
 }
 

@@ -87,6 +87,7 @@ __attribute__((noinline)) long do_entry2(long nr, const long *a)
  * /proc/self/fd/N (the kernel follows that link to the very inode). */
 __attribute__((noinline)) long do_follow(long nr, const long *a)
 {
+	char pbuf[PATH_MAX_];
 	const char *path;
 	char proc[32], *p;
 	struct stat st;
@@ -108,7 +109,7 @@ __attribute__((noinline)) long do_follow(long nr, const long *a)
 	}
 	if (cfg.flags & STUB_F_READONLY)
 		return FALLBACK;
-	len = guest_path((unsigned long)up, &path);
+	len = guest_path((unsigned long)up, pbuf, &path);
 	if (len <= 0)
 		return len < 0 ? len : FALLBACK;
 	if (path[0] != '/' && !writable_start(dirfd, 0))

@@ -71,6 +71,49 @@ stub_restorer:
 	syscall
 	hlt
 
+/* The guest's memory, read and written by the stub on the guest's behalf
+ * (paths, structures): a fault on one of the two marked instructions is
+ * the guest's bad pointer, and the stub's SIGSEGV/SIGBUS handler
+ * (signal.c) resumes at guest_access_fault, which returns -EFAULT, as the
+ * kernel's exception table does for copy_from_user.
+ *
+ * long guest_copy(void *dst, const void *src, unsigned long n): 0 */
+	.balign 16
+	.globl guest_copy
+	.type guest_copy, @function
+guest_copy:
+	mov %rdx, %rcx
+	.globl guest_access_copy
+guest_access_copy:
+	rep movsb
+	xor %eax, %eax
+	ret
+
+/* long guest_copy_str(char *dst, const char *src, unsigned long max): the
+ * string's length (its NUL copied), or max when none of its first max
+ * bytes is a NUL. */
+	.balign 16
+	.globl guest_copy_str
+	.type guest_copy_str, @function
+guest_copy_str:
+	xor %eax, %eax
+1:	cmp %rdx, %rax
+	je 2f
+	.globl guest_access_str
+guest_access_str:
+	movzbl (%rsi,%rax), %ecx
+	mov %cl, (%rdi,%rax)
+	test %cl, %cl
+	jz 2f
+	inc %rax
+	jmp 1b
+2:	ret
+
+	.globl guest_access_fault
+guest_access_fault:
+	mov $-14, %rax		/* -EFAULT */
+	ret
+
 	.section .stubslow, "ax"
 	.globl stub_slow_syscall
 	.type stub_slow_syscall, @function

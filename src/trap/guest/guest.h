@@ -44,7 +44,7 @@
 	 O_PATH | __O_TMPFILE | __O_SYNC)
 
 /* ucontext_t: gregs start at byte 40; indexes as in <sys/ucontext.h>. */
-enum { R8 = 0, R9 = 1, R10 = 2, RDI = 8, RSI = 9, RDX = 12, RAX = 13 };
+enum { R8 = 0, R9 = 1, R10 = 2, RDI = 8, RSI = 9, RDX = 12, RAX = 13, RIP = 16 };
 /* uc_sigmask: after the 256-byte mcontext. */
 #define UC_SIGMASK (40 + 256)
 struct kucontext {
@@ -103,17 +103,35 @@ static inline size_t slen(const char *s)
 	return n;
 }
 
-/* A guest path used in place: the kernel reads it (EFAULT for a bad one);
- * the stub itself only looks at its first byte, and at the whole of it
- * after the kernel found it ENOENT.  Pointers below mmap_min_addr or
- * outside user space are refused before (a pointer into unmapped memory
- * above that is the guest's own bug, and crashes it). */
-static inline long guest_path(unsigned long p, const char **out)
+#define PATH_MAX_ 4096
+
+/* Pointers the guest may name: above mmap_min_addr, in user space (the
+ * rest is EFAULT before anything is touched). */
+static inline int guest_range(unsigned long p, unsigned long len)
 {
-	if (p < 65536 || p >= 0x800000000000UL)
-		return -EFAULT;
-	*out = (const char *)p;
-	return (*out)[0] == '\0' ? 0 : 1;
+	return p >= 65536 && p < 0x800000000000UL && len <= 0x800000000000UL - p;
+}
+
+/* entry.S: copies whose faults on the guest's memory are -EFAULT
+ * (signal.c, the fault handler, resumes them at guest_access_fault). */
+long guest_copy(void *dst, const void *src, unsigned long n);
+long guest_copy_str(char *dst, const char *src, unsigned long max);
+extern const char guest_access_copy[], guest_access_str[], guest_access_fault[];
+
+/* lib.c */
+long copy_path(char *buf, unsigned long src);
+
+/* A guest path, copied into buf (PATH_MAX_ bytes): the stub and the
+ * kernel then read the same bytes, whatever another thread writes.  1, 0
+ * for an empty one, or -errno. */
+static inline long guest_path(unsigned long p, char *buf, const char **out)
+{
+	long n = copy_path(buf, p);
+
+	if (n < 0)
+		return n;
+	*out = buf;
+	return n > 0;
 }
 
 /* A dirfd argument is the cwd?  The kernel reads an int: glibc leaves the
@@ -161,6 +179,7 @@ long do_sigprocmask(const long *a, struct kucontext *uc);
 long do_sigsuspend(const long *a);
 long do_masked_wait(long nr, const long *a);
 void forward(int sig, struct ksiginfo *si, struct kucontext *uc);
+void stub_fault(int sig, struct ksiginfo *si, struct kucontext *uc);
 void patch_site(unsigned long end, long nr);				/* patch.c */
 long slow(long nr, const long *a);					/* translate.c */
 long translate(long nr, const long *a);

@@ -6,6 +6,7 @@
  * a bind hides is ever truncated); creations walk lexically. */
 __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long flags, long mode)
 {
+	char pbuf[PATH_MAX_];
 	const char *path;
 	struct stat st;
 	unsigned long f = (unsigned int)flags;
@@ -17,7 +18,7 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 		return FALLBACK;
 	if ((write || creat || trunc) && ((cfg.flags & STUB_F_READONLY) || (trunc && !write)))
 		return FALLBACK;
-	len = guest_path(upath, &path);
+	len = guest_path(upath, pbuf, &path);
 	if (len <= 0)
 		return len < 0 ? len : -ENOENT;
 	if (f & O_PATH)

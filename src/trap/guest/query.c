@@ -119,6 +119,7 @@ static long stat_name(long dirfd, const char *name, long flags, long mask, unsig
 /* stat, lstat, newfstatat, fstat (x = 0) and statx (x = 1). */
 __attribute__((noinline)) long do_stat(long nr, const long *a)
 {
+	char pbuf[PATH_MAX_];
 	const char *path;
 	long dirfd = AT_FDCWD, flags = 0, mask = 0, r, fd, len;
 	unsigned long upath, buf;
@@ -156,7 +157,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 			return FALLBACK;
 		break;
 	}
-	len = upath == 0 && (flags & AT_EMPTY_PATH) ? 0 : guest_path(upath, &path);
+	len = upath == 0 && (flags & AT_EMPTY_PATH) ? 0 : guest_path(upath, pbuf, &path);
 	if (len < 0)
 		return len;
 	if (len == 0) {
@@ -200,6 +201,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 
 __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long mode, long flags)
 {
+	char pbuf[PATH_MAX_];
 	const char *path;
 	struct stat st;
 	long len, fd, r;
@@ -209,7 +211,7 @@ __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long m
 		return FALLBACK;
 	if ((mode & W_OK_) && (cfg.flags & STUB_F_READONLY))
 		return FALLBACK;
-	len = guest_path(upath, &path);
+	len = guest_path(upath, pbuf, &path);
 	if (len < 0)
 		return len;
 	if (len == 0)
@@ -226,13 +228,14 @@ __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long m
 
 __attribute__((noinline)) long do_readlink(long dirfd, unsigned long upath, long buf, long size)
 {
+	char pbuf[PATH_MAX_];
 	const char *path;
 	struct stat st;
 	long len, fd, r;
 
 	if (size <= 0)
 		return FALLBACK;
-	len = guest_path(upath, &path);
+	len = guest_path(upath, pbuf, &path);
 	if (len <= 0)
 		return len < 0 ? len : FALLBACK;
 	fd = walk_read(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);

@@ -25,8 +25,9 @@
  * translated (PRoot's model: the tracee is not hostile to itself).  What it
  * never trusts is a path: honest programs cannot leave the rootfs, because
  * the kernel does the walking under RESOLVE_IN_ROOT / RESOLVE_BENEATH.
- * Guest pointers are read through process_vm_readv, so a bad one is EFAULT,
- * not a crash.
+ * Guest memory is read and written by guest_copy (entry.S), whose faults
+ * the stub's SIGSEGV handler turns into EFAULT: a bad pointer is not a
+ * crash.
  *
  * Signals: SIGSYS must never be blocked (the kernel kills a process whose
  * seccomp trap meets a blocked SIGSYS), so rt_sigprocmask, rt_sigsuspend and
@@ -281,4 +282,8 @@ void stub_init(void)
 	}
 	S4(__NR_rt_sigaction, SIGSYS_, &sa, 0, 8);
 	S4(__NR_rt_sigprocmask, SIG_UNBLOCK_, &m, 0, 8);
+	/* the guest's bad pointers (signal.c, stub_fault) */
+	sa.handler = (unsigned long)stub_fault;
+	S4(__NR_rt_sigaction, 11 /* SIGSEGV */, &sa, 0, 8);
+	S4(__NR_rt_sigaction, 7 /* SIGBUS */, &sa, 0, 8);
 }

@@ -110,9 +110,11 @@ struct stub_config {
 	uint32_t host_uid, host_gid;
 
 	/* State of this process (not written by mew). */
+	/* The actions the guest believes it has for the signals the stub
+	 * handles itself: SIGSYS, SIGSEGV, SIGBUS (guest/signal.c). */
 	struct {
 		uint64_t handler, flags, restorer, mask;
-	} guest_sigsys; /* the SIGSYS action the guest believes it has */
+	} guest_act[3];
 	uint64_t nfast, nslow;
 	/* Call-site patching (guest/patch.c): its lock (taken with a
 	 * try-lock, never waited for), the trampoline pages, the sites that

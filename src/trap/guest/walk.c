@@ -282,25 +282,18 @@ long create(long dirfd, const char *path, unsigned long flags, unsigned long mod
  * buf), or FALLBACK / -errno. */
 long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, long *dfd, int *own)
 {
-	const char *path;
-	long len, fd, n = 0, slash = -1;
+	long len, fd, n, slash = -1;
 	struct stat st;
 
 	if (cfg.flags & (STUB_F_READONLY | STUB_F_RO_BIND | STUB_F_NO_ENTRY_OPS))
 		return FALLBACK;
-	len = guest_path(upath, &path);
+	len = copy_path(buf, upath);
 	if (len <= 0)
 		return len < 0 ? len : FALLBACK;
-	while (path[n] != '\0') {
-		if (n >= 4095)
-			return FALLBACK;
-		buf[n] = path[n];
+	for (n = 0; n < len; n++)
 		if (buf[n] == '/')
 			slash = n;
-		n++;
-	}
-	buf[n] = '\0';
-	if (buf[n - 1] == '/' || slash == 0)
+	if (buf[len - 1] == '/' || slash == 0)
 		return FALLBACK; /* "x/" or "/x": the root is above every bind anyway */
 	*name = buf + slash + 1;
 	if ((*name)[0] == '.' && ((*name)[1] == '\0' || ((*name)[1] == '.' && (*name)[2] == '\0')))

@@ -515,6 +515,63 @@ static int exec_host(char **argv)
 	return verdict("execve of a host program by its host path", r, EACCES);
 }
 
+/* The stub turns its faults on the guest's memory into EFAULT (its own
+ * SIGSEGV handler): a guest that takes that handler over, or is handed a
+ * fault by it, holds nothing more than before; from its handler, inside
+ * the stub's call, the host is still out of reach. */
+static const char *fault_target;
+
+static void fault_open(int sig)
+{
+	long fd = fast(SYS_openat, AT_FDCWD, (long)fault_target, O_RDONLY, 0, 0, 0);
+
+	(void)sig;
+	if (fd >= 0)
+		_exit(opened("from a SIGSEGV handler inside the stub's call", (int)fd));
+	_exit(verdict("openat from a SIGSEGV handler inside the stub's call", fd, EACCES));
+}
+
+#ifdef __x86_64__
+void fault_restorer(void);
+__asm__(".text\nfault_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
+
+static int fault_escape(const char *path)
+{
+	struct {
+		unsigned long handler, flags, restorer, mask;
+	} ka = { (unsigned long)fault_open, 0x04000000 /* SA_RESTORER */, (unsigned long)fault_restorer, 0 };
+	long ps = sysconf(_SC_PAGESIZE);
+	char *none = mmap(NULL, (size_t)ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct stat st;
+	long r;
+
+	fault_target = path;
+	/* the stub's way: a bad path is EFAULT, no signal reaches the guest */
+	signal(SIGSEGV, fault_open);
+	r = syscall(SYS_stat, none, &st);
+	if (r != -1 || errno != EFAULT) {
+		printf("WRONG: stat of an unreadable page: %ld (%s), want EFAULT\n", r, strerror(errno));
+		return 2;
+	}
+	/* the handler taken over through the stub's fast syscall: the stub's
+	 * own fault on the guest's path is the guest's to handle */
+	fast(SYS_rt_sigaction, SIGSEGV, (long)&ka, 0, 8, 0, 0);
+	syscall(SYS_stat, none, &st);
+	printf("WRONG: the stub's fault did not reach the guest's own handler\n");
+	return 2;
+}
+#else
+static int fault_escape(const char *path)
+{
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	fault_target = path;
+	signal(SIGSEGV, fault_open);
+	*(volatile char *)none = 1;
+	return 2;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
@@ -550,9 +607,11 @@ int main(int argc, char **argv)
 		return proc_host(atoi(argv[2]), argv[3]);
 	if (strcmp(a, "write") == 0 && argc == 4)
 		return write_ro(argv[2], argv[3]);
+	if (strcmp(a, "fault") == 0 && argc == 3)
+		return fault_escape(argv[2]);
 	if (strcmp(a, "exec") == 0 && argc >= 3)
 		return exec_host(argv + 2);
-	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring PATH | ptrace|kill|vmread PID | abstract NAME |\n"
+	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring|fault PATH | ptrace|kill|vmread PID | abstract NAME |\n"
 			"       listen NAME LOG | unix HOSTPATH | honest PATH | listen-path PATH LOG |\n"
 			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS...\n");
 	return 2;
