@@ -37,6 +37,8 @@ enum pers_kind {
 	PK_SOCK,     /* bind, connect: an AF_UNIX path in the address (the rules
 		      * apply to it: bind writes, connect follows) */
 	PK_REFUSE,   /* not in a personality without mounts or handles: -err */
+	PK_PTRACE,   /* ptrace: a request that would attach a tracer is EPERM
+		      * (pers_ptrace_attaches); the others are the kernel's */
 };
 
 /* How the last component of the first path is taken. */
@@ -81,6 +83,15 @@ struct pers_call {
 #define PERS_O_TRUNC 01000
 #define PERS_IN_DONT_FOLLOW 0x02000000
 #define PERS_AT_EMPTY_PATH 0x1000
+
+/* A tracer inside the guest (strace, gdb) would see the engine's own
+ * traps (the stub's SIGSYS), and a process has one tracer, which the
+ * engine may need: the requests that make one are refused with EPERM. */
+static inline bool pers_ptrace_attaches(uint64_t request)
+{
+	return request == 0 /* PTRACE_TRACEME */ || request == 16 /* PTRACE_ATTACH */ ||
+	       request == 0x4206 /* PTRACE_SEIZE */;
+}
 
 /* The flag argument's value, for the two rules below. */
 #define PERS_CALL_FLAG(c, args) ((c)->flag >= 0 ? (uint64_t)(args)[(int)(c)->flag] : 0)

@@ -71,6 +71,18 @@ size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max)
 	return n;
 }
 
+long trap_ptrace_answer(uint64_t request)
+{
+	static bool said;
+
+	if (!pers_ptrace_attaches(request))
+		return 0;
+	if (!__atomic_exchange_n(&said, true, __ATOMIC_RELAXED))
+		fputs("mew: ptrace: the syscall engine does not run debuggers inside the guest (strace, gdb): "
+		      "use --engine container\n", stderr);
+	return -EPERM;
+}
+
 /* One stopped call being answered. */
 struct call {
 	struct trap *t;
@@ -613,6 +625,12 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 		if (r == 0 && !s->owner)
 			return false;
 		ret = r < 0 ? r : do_chown(&c);
+		answered = true;
+		break;
+	case PK_PTRACE:
+		ret = trap_ptrace_answer(c.args[0]);
+		if (ret == 0)
+			return false;
 		answered = true;
 		break;
 	case PK_EXEC:

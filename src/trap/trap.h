@@ -76,6 +76,10 @@ size_t trap_stub_calls(struct stub_path_call *out, size_t max);
  * and close_range of numbers from there (guest/fds.c). */
 unsigned trap_stub_fd_min(void);
 size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max);
+/* ptrace by a guest process (calls.c; every mode): a request that would
+ * attach is -EPERM, said once a run on stderr; 0 lets the kernel make the
+ * others. */
+long trap_ptrace_answer(uint64_t request);
 
 /* The stub (stub.c): its configuration for this run; mapping it into the
  * first child before it installs the filter; putting it into a tracee

@@ -14,7 +14,7 @@ setup_file() {
 	mkdir -p "$t/bin" "$t/work" "$t/host"
 	echo "host secret" >"$t/host/secret"
 	cp "$MEW" "$t/bin/mew"
-	for p in escape threads hello hostile fastpath sock; do
+	for p in escape threads hello hostile fastpath sock ptrace; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
 	done
 	for p in rowrite fdwrite; do
@@ -502,6 +502,19 @@ C
 		[ "$status" -eq 0 ]
 		[[ "$output" != *FAILED* ]]
 		[ "$(grep -c '^ok ' <<<"$output")" -eq 112 ]
+	done
+}
+
+@test "syscall: ptrace inside the guest: attaching is EPERM with one message naming the engine, in each mode" {
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c '/opt/t/ptrace && /opt/t/ptrace'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" != *FAILED* ]]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 10 ]
+		# once a run, however many processes try
+		[ "$(grep -c '^mew: ptrace: the syscall engine does not run debuggers inside the guest (strace, gdb): use --engine container$' <<<"$output")" -eq 1 ]
 	done
 }
 

@@ -100,6 +100,7 @@
 	X(tgkill, PK_KILL, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, 0, 0)                      \
 	X(bind, PK_SOCK, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_YES, 0, 0, 0, 0)                           \
 	X(connect, PK_SOCK, -1, -1, -1, -1, PF_FOLLOW, -1, PW_NO, 0, 0, 0, 0)                        \
+	X(ptrace, PK_PTRACE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)                  \
 	/* not in a personality without mounts or handles: refused cleanly */                   \
 	X(mount, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)                    \
 	X(umount2, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)                  \

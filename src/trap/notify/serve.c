@@ -43,7 +43,8 @@ bool trap_notified(int nr)
 	 * recorded: personality/perm.c), the identity (without the stub: the
 	 * thread's credentials here), kill's check and the writes through an
 	 * fd (refused where its file is read-only): by their rows. */
-	if (c != NULL && (c->owner || c->kind == PK_CRED || c->kind == PK_KILL || c->kind == PK_FD))
+	if (c != NULL && (c->owner || c->kind == PK_CRED || c->kind == PK_KILL || c->kind == PK_FD ||
+			  c->kind == PK_PTRACE))
 		return true;
 	for (size_t i = 0; i < sizeof(notified) / sizeof(notified[0]); i++)
 		if (notified[i] == nr)
@@ -98,6 +99,9 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	}
 	case STUB_UPCALL_EXEC:
 		return notify_upcall_exec(n, req);
+	case SYS_ptrace:
+		r = (int)trap_ptrace_answer(a[0]);
+		return r < 0 ? r : 2;
 	}
 	r = notify_cred(n, req, val);
 	if (r != -ENOSYS)
