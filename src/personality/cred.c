@@ -28,11 +28,20 @@ void pers_cred_init(struct pers_cred *c, uint32_t uid, uint32_t gid)
 {
 	c->uid = c->euid = c->suid = c->fsuid = uid;
 	c->gid = c->egid = c->sgid = c->fsgid = gid;
+	c->cap_bnd = PERS_CAP_ALL;
 	c->cap_prm = c->cap_eff = uid == 0 ? PERS_CAP_ALL : 0;
 	c->cap_inh = 0;
 	c->securebits = 0;
 	c->no_new_privs = 0;
 	c->ngroups = 0;
+}
+
+void pers_cred_bound(struct pers_cred *c, uint64_t host_eff)
+{
+	c->cap_bnd = (PERS_CAP_EMULATED | host_eff) & PERS_CAP_ALL;
+	c->cap_prm &= c->cap_bnd;
+	c->cap_eff &= c->cap_bnd;
+	c->cap_inh &= c->cap_bnd;
 }
 
 int pers_cred_capable(const struct pers_cred *c, int cap)
@@ -315,6 +324,8 @@ int pers_cred_capset(struct pers_cred *c, uint64_t eff, uint64_t prm, uint64_t i
 	 * CAP_SETPCAP, no new permitted, effective within permitted */
 	if (!pers_cred_capable(c, CAP_SETPCAP) && (inh & ~(c->cap_inh | c->cap_prm)))
 		return -EPERM;
+	if (inh & ~(c->cap_inh | c->cap_bnd))
+		return -EPERM;
 	if (prm & ~c->cap_prm)
 		return -EPERM;
 	if (eff & ~prm)
@@ -346,6 +357,15 @@ long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg)
 			return -EINVAL;
 		c->no_new_privs = 1;
 		return 0;
+	case PR_CAPBSET_READ:
+		return arg > 40 ? -EINVAL : (long)((c->cap_bnd >> arg) & 1);
+	case PR_CAPBSET_DROP:
+		if (!pers_cred_capable(c, CAP_SETPCAP))
+			return -EPERM;
+		if (arg > 40)
+			return -EINVAL;
+		c->cap_bnd &= ~BIT(arg);
+		return 0;
 	case PR_SET_SECUREBITS:
 		if (!pers_cred_capable(c, CAP_SETPCAP))
 			return -EPERM;
@@ -370,7 +390,7 @@ void pers_cred_exec(struct pers_cred *c, uint32_t mode, uint32_t fuid, uint32_t 
 	/* cap_bprm_creds_from_file without file capabilities: root's
 	 * permitted set is the full one, effective only with euid 0 */
 	if (c->uid == 0 || c->euid == 0)
-		c->cap_prm = PERS_CAP_ALL;
+		c->cap_prm = c->cap_bnd;
 	else
 		c->cap_prm = 0;
 	c->cap_eff = c->euid == 0 ? c->cap_prm : 0;

@@ -23,12 +23,21 @@
 #define PERS_CRED_NGROUPS 65536    /* supplementary groups: the kernel's NGROUPS_MAX */
 #define PERS_ID_NONE 0xffffffffu    /* (uid_t)-1: "no change" for setre*id, setres*id, chown */
 #define PERS_CAP_ALL 0x1ffffffffffULL /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (40) */
+/* The capabilities the personality grants itself, whatever the host
+ * process may do: the file rules (perm.c: CHOWN, DAC_OVERRIDE,
+ * DAC_READ_SEARCH, FOWNER, FSETID), signals (KILL), the identity
+ * (SETGID, SETUID, SETPCAP) and chroot to the guest's own root.  The
+ * others the kernel checks on the real process (an rlimit raised,
+ * oom_score_adj lowered, a raw socket): a root claims them only when the
+ * host process has them (pers_cred_bound). */
+#define PERS_CAP_EMULATED 0x401ffULL
 #define PERS_SECBIT_KEEP_CAPS (1u << 4)
 
 struct pers_cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
 	uint64_t cap_prm, cap_eff, cap_inh;
+	uint64_t cap_bnd; /* the bounding set: a root's permitted set at exec */
 	uint32_t securebits; /* only SECBIT_KEEP_CAPS has an effect here */
 	/* no_new_privs as the guest set it (prctl): set-id bits are ignored
 	 * at exec.  The guest's own, not mew's (which the syscall engine sets
@@ -54,6 +63,9 @@ int pers_cred_valid(const struct pers_cred *c);
 /* A process of uid:gid as a login would start it: uid 0 has every
  * capability, others none; the supplementary groups are empty. */
 void pers_cred_init(struct pers_cred *c, uint32_t uid, uint32_t gid);
+/* The bounding set of a run: what the personality emulates and what the
+ * host process can do (its effective set); the sets narrowed to it. */
+void pers_cred_bound(struct pers_cred *c, uint64_t host_eff);
 
 /* The capability (CAP_*, <linux/capability.h>) is in the effective set. */
 int pers_cred_capable(const struct pers_cred *c, int cap);

@@ -66,6 +66,37 @@ static void effective_drop_comes_back(void **state)
 	assert_int_equal(c.cap_eff, PERS_CAP_ALL);
 }
 
+/* A root claims only what the personality emulates and the host process
+ * can do (LTP lowers its oom_score_adj when it believes it has
+ * CAP_SYS_RESOURCE): the bounding set, kept across exec, read and dropped
+ * with prctl. */
+static void root_bounded_by_the_host(void **state)
+{
+	struct pers_cred c;
+	uint64_t host = 1ULL << CAP_NET_RAW;
+
+	pers_cred_init(&c, 0, 0);
+	pers_cred_bound(&c, host);
+	assert_int_equal(c.cap_eff, PERS_CAP_EMULATED | host);
+	assert_int_equal(c.cap_prm, PERS_CAP_EMULATED | host);
+	assert_true(pers_cred_capable(&c, CAP_SETUID));
+	assert_true(pers_cred_capable(&c, CAP_DAC_OVERRIDE));
+	assert_true(pers_cred_capable(&c, CAP_NET_RAW));
+	assert_false(pers_cred_capable(&c, CAP_SYS_RESOURCE));
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, CAP_SYS_RESOURCE), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, CAP_CHOWN), 1);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, 41), -EINVAL);
+	assert_int_equal(pers_cred_capset(&c, 0, PERS_CAP_ALL, 0), -EPERM);
+	assert_int_equal(pers_cred_capset(&c, c.cap_eff, c.cap_prm, 1ULL << CAP_SYS_RESOURCE), -EPERM);
+	pers_cred_exec(&c, 0100755, 0, 0);
+	assert_int_equal(c.cap_prm, PERS_CAP_EMULATED | host);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_DROP, CAP_NET_RAW), 0);
+	pers_cred_exec(&c, 0100755, 0, 0);
+	assert_false(pers_cred_capable(&c, CAP_NET_RAW));
+	assert_int_equal(pers_cred_setresuid(&c, 1, 1, 1), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_DROP, CAP_CHOWN), -EPERM);
+}
+
 static void keepcaps_and_capset_as_setpriv(void **state)
 {
 	struct pers_cred c;
@@ -685,6 +716,7 @@ int main(void)
 		cmocka_unit_test(root_drops_for_good),
 		cmocka_unit_test(effective_drop_comes_back),
 		cmocka_unit_test(keepcaps_and_capset_as_setpriv),
+		cmocka_unit_test(root_bounded_by_the_host),
 		cmocka_unit_test(groups_sorted_and_sized),
 		cmocka_unit_test(setfsuid_returns_the_old_one),
 		cmocka_unit_test(files_as_nobody),
