@@ -20,26 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-
-static void want(const char *what, long r, int err)
-{
-	int e = r < 0 ? errno : 0;
-
-	if (e == err) {
-		printf("ok %s\n", what);
-	} else {
-		printf("FAILED %s: got %s, want %s\n", what, e ? strerror(e) : "success", err ? strerror(err) : "success");
-		failed = 1;
-	}
-}
-
-static void check(const char *what, int good)
-{
-	printf("%s %s\n", good ? "ok" : "FAILED", what);
-	if (!good)
-		failed = 1;
-}
+#include "want.h"
 
 static volatile sig_atomic_t got_sig, got_code;
 static void *volatile got_addr;
@@ -128,14 +109,30 @@ static void pointers(const char *what, char *none, char *edge)
 #undef T
 }
 
+/* A child with action act for sig that writes to fault (if not NULL) or
+ * sends itself send: its exit status, 128 + the signal it died of. */
+static int child(int sig, void (*act)(int), char *fault, int send)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(sig, act);
+		if (fault != NULL)
+			*(volatile char *)fault = 1;
+		else
+			kill(getpid(), send);
+		_exit(7);
+	}
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { 0 }, old;
 	long page = sysconf(_SC_PAGESIZE);
 	char *m, *none, *edge;
-	int status;
-	pid_t pid;
-
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc != 2 || chdir(argv[1]) < 0)
 		return 2;
@@ -172,41 +169,11 @@ int main(int argc, char **argv)
 	sigaction(SIGSEGV, NULL, &old);
 	check("SA_RESETHAND: one fault handled, then SIG_DFL", got_sig == SIGSEGV && old.sa_handler == SIG_DFL);
 
-	/* SIG_DFL: the guest dies of its fault, with a core as natively. */
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGSEGV, SIG_DFL);
-		*(volatile char *)none = 1;
-		_exit(0);
-	}
-	waitpid(pid, &status, 0);
-	check("SIG_DFL: a fault kills with SIGSEGV", WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
-	/* SIG_IGN: a fault kills all the same (the kernel forces it) */
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGSEGV, SIG_IGN);
-		*(volatile char *)none = 1;
-		_exit(0);
-	}
-	waitpid(pid, &status, 0);
-	check("SIG_IGN: a fault still kills with SIGSEGV", WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
-	/* SIG_IGN: a sent SIGSEGV is ignored */
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGSEGV, SIG_IGN);
-		kill(getpid(), SIGSEGV);
-		_exit(7);
-	}
-	waitpid(pid, &status, 0);
-	check("SIG_IGN: a sent SIGSEGV is ignored", WIFEXITED(status) && WEXITSTATUS(status) == 7);
-	/* SIG_DFL: a sent SIGBUS kills with SIGBUS */
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGBUS, SIG_DFL);
-		kill(getpid(), SIGBUS);
-		_exit(7);
-	}
-	waitpid(pid, &status, 0);
-	check("SIG_DFL: a sent SIGBUS kills with SIGBUS", WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS);
+	/* the guest dies of its fault as natively, or not */
+	check("SIG_DFL: a fault kills with SIGSEGV", child(SIGSEGV, SIG_DFL, none, 0) == 128 + SIGSEGV);
+	check("SIG_IGN: a fault still kills with SIGSEGV (the kernel forces it)",
+	      child(SIGSEGV, SIG_IGN, none, 0) == 128 + SIGSEGV);
+	check("SIG_IGN: a sent SIGSEGV is ignored", child(SIGSEGV, SIG_IGN, NULL, SIGSEGV) == 7);
+	check("SIG_DFL: a sent SIGBUS kills with SIGBUS", child(SIGBUS, SIG_DFL, NULL, SIGBUS) == 128 + SIGBUS);
 	return failed;
 }

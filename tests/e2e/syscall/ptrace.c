@@ -10,19 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-
-static void want(const char *what, long r, int err)
-{
-	int e = r < 0 ? errno : 0;
-
-	if (e == err) {
-		printf("ok %s\n", what);
-	} else {
-		printf("FAILED %s: got %s, want %s\n", what, e ? strerror(e) : "success", err ? strerror(err) : "success");
-		failed = 1;
-	}
-}
+#include "want.h"
 
 int main(void)
 {
