@@ -14,7 +14,8 @@
 #   bindopen 100,000 open("/opt/b/loops") and close
 #   tar      tar c /usr | wc -c                              ms, whole command
 #   cpu      300,000,000 iterations of an integer loop      ns per iteration
-# Each figure is the best of RUNS runs (default 3).  Also shown: mew without
+# Each figure is the best of RUNS runs (default 3).  Then, where perf can
+# count them, the host system calls each call costs (load-independent).  Also shown: mew without
 # call-site patching (MEW_TRAP_PATCH=0: every call the stub answers takes the
 # SIGSYS round trip), mew without its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
 # user notifications answered by mew's thread) and with neither fast path
@@ -25,7 +26,9 @@
 # nothing to rewrite, and the raw fstat is not intercepted).
 # MEW_BASE=PATH adds another build of mew (say, main before a change) to the
 # same interleaved rounds, and a column "mew / base".
-# Usage: [MEW_BASE=path/to/mew] bench/syscall.sh [RUNS]
+# MEW_BENCH_WAYS="native mew ..." runs only those ways (more rounds in the
+# same time on a busy machine); names as in run_in.
+# Usage: [MEW_BASE=path/to/mew] [MEW_BENCH_WAYS=...] bench/syscall.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -44,26 +47,34 @@ as_user=()
 have_proot=1
 command -v proot >/dev/null || have_proot=0
 
-# run_in WAY CMD...: CMD (a guest path) the given way, from $t as /opt/b.
-run_in() {
-	local way=$1
-	shift
-	case $way in
-	native) "${as_user[@]}" "$@" ;;
-	filter) "${as_user[@]}" "$t/allow" "$@" ;;
-	mew-root) "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	mew) "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	mew-nopatch) MEW_TRAP_PATCH=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	mew-nowall) MEW_WALL_ABI=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	base) "${as_user[@]}" "$t/base" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	mew-notify) MEW_TRAP_STUB=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	mew-ptrace) MEW_TRAP_NOTIFY=0 "${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" -- "$@" ;;
-	proot) "${as_user[@]}" proot -w / -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys "$@" ;;
+# cmd_of WAY: (array cmd) the command line that runs a guest path the
+# given way, from $t as /opt/b.
+cmd_of() {
+	local m=("$t/mew" run --engine syscall --rootfs "$rootfs" -v "$t:/opt/b" --)
+	case $1 in
+	native) cmd=("${as_user[@]}") ;;
+	filter) cmd=("${as_user[@]}" "$t/allow") ;;
+	mew-root) cmd=("${m[@]}") ;;
+	mew) cmd=("${as_user[@]}" "${m[@]}") ;;
+	mew-nopatch) cmd=(env MEW_TRAP_PATCH=0 "${as_user[@]}" "${m[@]}") ;;
+	mew-nowall) cmd=(env MEW_WALL_ABI=0 "${as_user[@]}" "${m[@]}") ;;
+	base) cmd=("${as_user[@]}" "$t/base" "${m[@]:1}") ;;
+	mew-notify) cmd=(env MEW_TRAP_STUB=0 "${as_user[@]}" "${m[@]}") ;;
+	mew-ptrace) cmd=(env MEW_TRAP_NOTIFY=0 "${as_user[@]}" "${m[@]}") ;;
+	proot) cmd=("${as_user[@]}" proot -w / -r "$rootfs" -b "$t:/opt/b" -b /proc -b /dev -b /sys) ;;
 	esac
 }
 
-loops() { # WAY MODE N [PATH] -> ns
-	local way=$1 mode=$2 n=$3 path=${4:-}
+# run_in WAY CMD...: CMD (a guest path) the given way.
+run_in() {
+	local cmd
+	cmd_of "$1"
+	shift
+	"${cmd[@]}" "$@"
+}
+
+loops_cmd() { # WAY MODE N [PATH]: (array run) the loops program's command line
+	local way=$1 mode=$2 n=$3 path=${4:-} cmd
 	local exe=/opt/b/loops
 	if [ "$way" = native ] || [ "$way" = filter ]; then
 		exe=$t/loops
@@ -72,7 +83,29 @@ loops() { # WAY MODE N [PATH] -> ns
 		?*) path=$rootfs$path ;;
 		esac
 	fi
-	run_in "$way" "$exe" "$mode" "$n" ${path:+"$path"} | awk '{print $2}'
+	cmd_of "$way"
+	run=("${cmd[@]}" "$exe" "$mode" "$n" ${path:+"$path"})
+}
+
+loops() { # WAY MODE N [PATH] -> ns
+	local run
+	loops_cmd "$@"
+	"${run[@]}" | awk '{print $2}'
+}
+
+# calls WAY MODE [PATH] -> host system calls per call: those of every
+# process of a run of 11,000 calls less those of a run of 1,000 (perf's
+# raw_syscalls:sys_enter), over 10,000.  Counted, not timed: the same on a
+# busy machine.
+calls() {
+	local run a b
+	loops_cmd "$1" "$2" 1000 "${3:-}"
+	perf stat -x, -o "$t/perf" -e raw_syscalls:sys_enter -- "${run[@]}" >/dev/null 2>&1
+	a=$(awk -F, '/raw_syscalls/ { print $1 }' "$t/perf")
+	loops_cmd "$1" "$2" 11000 "${3:-}"
+	perf stat -x, -o "$t/perf" -e raw_syscalls:sys_enter -- "${run[@]}" >/dev/null 2>&1
+	b=$(awk -F, '/raw_syscalls/ { print $1 }' "$t/perf")
+	awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", (b - a) / 10000; else print "-" }'
 }
 
 tar_ms() { # WAY -> ms
@@ -91,6 +124,13 @@ ways=(native filter mew mew-nopatch mew-nowall mew-notify mew-ptrace)
 [ ${#as_user[@]} -gt 0 ] && ways+=(mew-root)
 [ "$have_proot" = 1 ] && ways+=(proot)
 [ -n "${MEW_BASE:-}" ] && ways+=(base)
+if [ -n "${MEW_BENCH_WAYS:-}" ]; then
+	read -ra want <<<"$MEW_BENCH_WAYS"
+	for w in "${want[@]}"; do
+		[[ " ${ways[*]} " == *" $w "* ]] || { echo "bench/syscall.sh: MEW_BENCH_WAYS: no way \`$w' here (${ways[*]})" >&2; exit 2; }
+	done
+	ways=("${want[@]}")
+fi
 declare -A r
 # Interleaved: every way runs each round, so a busy moment on a shared
 # machine hits them all alike; the best round counts.
@@ -119,10 +159,10 @@ declare -A label=([native]=native [filter]="native + allow-all filter" [mew]=mew
 	[mew-nopatch]="mew (no patching)" [mew-nowall]="mew (no wall)" [mew-notify]="mew (notifier)"
 	[mew-ptrace]="mew (ptrace only)" [mew-root]="mew (root)" [proot]=proot [base]=base)
 # ratio columns: "A/B" pairs of ways
-pairs=(mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nowall)
-[ ${#as_user[@]} -gt 0 ] && pairs+=(mew-root/native)
-[ "$have_proot" = 1 ] && pairs+=(mew/proot)
-[ -n "${MEW_BASE:-}" ] && pairs+=(mew/base)
+pairs=()
+for p in mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nowall mew-root/native mew/proot mew/base; do
+	[[ " ${ways[*]} " == *" ${p%/*} "* && " ${ways[*]} " == *" ${p#*/} "* ]] && pairs+=("$p")
+done
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un), $(date -u '+%Y-%m-%d %H:%M UTC')"
 [ "$have_proot" = 1 ] && echo "proot: $(dpkg-query -W -f='${Version}' proot 2>/dev/null)"
 printf '| test | unit |'
@@ -140,7 +180,34 @@ for k in getppid stat statat fstat rawfstat open bindstat bindopen tar cpu; do
 	for p in "${pairs[@]}"; do printf ' %s |' "$(ratio "${r[${p%/*},$k]}" "${r[${p#*/},$k]}")"; done
 	echo
 done
+# System calls per call, where perf can count them (only the in-process
+# ways: the notifier's and the tracer's calls are mew's too).
+if perf stat -x, -o "$t/perf" -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
+	cways=()
+	for w in native mew mew-nopatch mew-root base; do
+		[[ " ${ways[*]} " == *" $w "* ]] && cways+=("$w")
+	done
+	echo
+	printf '| host system calls per call |'
+	for w in "${cways[@]}"; do printf ' %s |' "${label[$w]}"; done
+	echo
+	printf '|---|'
+	for _ in "${cways[@]}"; do printf -- '---|'; done
+	echo
+	for k in "getppid getppid" "stat stat /etc/debian_version" "statat statat /etc/debian_version" \
+		"fstat fstat /etc/debian_version" "rawfstat rawfstat /etc/debian_version" \
+		"open open /etc/debian_version" "bindstat stat /opt/b/loops" "bindopen open /opt/b/loops"; do
+		read -r name mode path <<<"$k"
+		printf '| %s |' "$name"
+		for w in "${cways[@]}"; do printf ' %s |' "$(calls "$w" "$mode" "$path")"; done
+		echo
+	done
+	echo
+else
+	echo "(no system call counts: perf stat cannot count raw_syscalls:sys_enter here)"
+fi
 # Paths under a -v bind against paths in the rootfs (goal: within 1.2×).
 for w in mew mew-nopatch; do
+	[[ " ${ways[*]} " == *" $w "* ]] || continue
 	echo "${label[$w]}: under a bind / in the rootfs: stat $(ratio "${r[$w,bindstat]}" "${r[$w,stat]}"), open $(ratio "${r[$w,bindopen]}" "${r[$w,open]}")"
 done
