@@ -14,9 +14,9 @@ setup_file() {
 		cp -a "$ARM_ROOTFS" "$R"
 		mkdir -p "$R/lib/aarch64-linux-gnu"
 		cp -L $lib/ld-linux-aarch64.so.1 "$R/lib/"
-		cp -L $lib/libc.so.6 "$R/lib/aarch64-linux-gnu/"
+		cp -L $lib/libc.so.6 $lib/libgcc_s.so.1 "$R/lib/aarch64-linux-gnu/"
 		aarch64-linux-gnu-gcc -O2 -static -o "$R/vdso-static" "$BATS_TEST_DIRNAME/emulate/vdso.c"
-		aarch64-linux-gnu-gcc -O2 -o "$R/vdso-dynamic" "$BATS_TEST_DIRNAME/emulate/vdso.c"
+		aarch64-linux-gnu-gcc -O2 -rdynamic -o "$R/vdso-dynamic" "$BATS_TEST_DIRNAME/emulate/vdso.c"
 	fi
 }
 
@@ -80,5 +80,17 @@ syscalls() {
 		echo "$jit: $output"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"hostile: 3 of 3 SIGILL"* ]]
+	done
+}
+
+@test "emulate vdso: a backtrace from a signal handler goes through __kernel_rt_sigreturn, named by glibc" {
+	need_cc
+	for jit in on off; do
+		run emu $jit /vdso-dynamic backtrace
+		echo "$jit: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"linux-vdso.so.1(__kernel_rt_sigreturn+0x0)"* ]]
+		[[ "$output" == *"(interrupted+"* ]]
+		[[ "$output" == *"(main+"* ]]
 	done
 }

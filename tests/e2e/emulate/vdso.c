@@ -3,10 +3,12 @@
  *   vdso loop N                          N rounds of the six time calls through libc
  *   vdso svc N                           the same rounds as system calls (the counter's control)
  *   vdso hostile                         mew's vDSO instruction anywhere else is SIGILL
+ *   vdso backtrace                       glibc's backtrace from a signal handler (dynamic, -rdynamic)
  * check prints `vdso ok` or the first thing that is wrong (exit 1). */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <link.h>
 #include <signal.h>
 #include <stdio.h>
@@ -159,6 +161,21 @@ static void loop(long n, int raw)
 	}
 }
 
+/* glibc's backtrace (libgcc's unwinder) from a handler: through the vDSO's
+ * trampoline (its words matched), named by dladdr from the vDSO's symbols */
+static void print_backtrace(int sig)
+{
+	void *frames[32];
+	int n = backtrace(frames, 32);
+	backtrace_symbols_fd(frames, n, 1);
+}
+
+__attribute__((noinline)) void interrupted(void) /* global: -rdynamic names it */
+{
+	raise(SIGUSR2);
+	__asm__ volatile("" ::: "memory"); /* not a tail call: this frame stays */
+}
+
 /* ---- the attacker's side ---- */
 
 static volatile unsigned long expect_at;
@@ -237,6 +254,11 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && strcmp(argv[1], "hostile") == 0)
 		return hostile();
-	fprintf(stderr, "usage: vdso check SECONDS UPTIME | loop N | svc N | hostile\n");
+	if (argc == 2 && strcmp(argv[1], "backtrace") == 0) {
+		signal(SIGUSR2, print_backtrace);
+		interrupted();
+		return 0;
+	}
+	fprintf(stderr, "usage: vdso check SECONDS UPTIME | loop N | svc N | hostile | backtrace\n");
 	return 2;
 }
