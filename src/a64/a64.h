@@ -99,6 +99,9 @@ void a64_fault_init(void);
  * the personality.  follow = resolve a final symlink.  Returns AT_FDCWD
  * (the host path is absolute) or -errno. */
 int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len);
+/* A guest path copied into out: 0, -EFAULT (NULL; a fault in a system call
+ * answers -EFAULT too) or -ENAMETOOLONG. */
+int a64_path_copy(const char *guest, char out[PATH_MAX]);
 /* Path slot 0 or 1 of the system call in c, as the personality's call
  * table pc says (which argument, its dirfd, whether followed): 0 with the
  * host path, or -errno (-EROFS when the call writes to a read-only path). */

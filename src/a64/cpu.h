@@ -125,6 +125,12 @@ struct a64_cpu {
 	int tid;
 	sigjmp_buf fault_jmp;
 	int exiting;
+	/* A system call in progress: a fault of mew's own access to guest
+	 * memory (a path, a structure it converts) answers -EFAULT through
+	 * sys_fault_jmp, as the kernel's user copies do, instead of being the
+	 * guest's SIGSEGV. */
+	int in_syscall;
+	sigjmp_buf sys_fault_jmp;
 };
 
 #define UNLIKELY_PENDING(c) __builtin_expect(((c)->pending & ~(c)->blocked) != 0, 0)

@@ -8,11 +8,30 @@
 
 #include "a64/a64.h"
 
+/* Copied first: guest memory that faults does so here (the system call's
+ * -EFAULT, run.c), before the personality's walk holds anything. */
+int a64_path_copy(const char *guest, char out[PATH_MAX])
+{
+	size_t n;
+
+	if (guest == NULL)
+		return -EFAULT;
+	n = strnlen(guest, PATH_MAX);
+	if (n == PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(out, guest, n + 1);
+	return 0;
+}
+
 int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len)
 {
-	char base[PATH_MAX];
+	char base[PATH_MAX], copy[PATH_MAX];
 	const char *b = NULL;
 	int r;
+
+	if ((r = a64_path_copy(guest, copy)) < 0)
+		return r;
+	guest = copy;
 
 	/* the guest program, not mew (busybox re-executes itself this way) */
 	char self[64];

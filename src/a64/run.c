@@ -254,6 +254,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 		signal(sig, SIG_DFL);
 		return;
 	}
+	int translated = 0;
 #if defined(__x86_64__)
 	/* in translated code: the instruction is known by the host pc */
 	uint64_t pc;
@@ -261,8 +262,16 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 	if (a64_jit_fault_pc(c, regs[REG_RIP], regs[REG_EFL], &pc)) {
 		c->cur = NULL;
 		c->pc = pc;
+		translated = 1;
 	}
 #endif
+	/* mew's own access to guest memory in a system call: EFAULT (a
+	 * fault, not a SIGSEGV that kill sent: si_code > 0) */
+	if (c->in_syscall && !translated && si->si_code > 0) {
+		c->in_syscall = 0;
+		c->fault_addr = (uint64_t)(uintptr_t)si->si_addr;
+		siglongjmp(c->sys_fault_jmp, 1);
+	}
 	c->fault_addr = (uint64_t)(uintptr_t)si->si_addr;
 	c->fault_sig = sig;
 	c->fault_code = si->si_code;

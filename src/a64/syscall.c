@@ -186,16 +186,19 @@ static long sys_mmap(struct a64_cpu *c)
 
 static long sys_readlinkat(struct a64_cpu *c)
 {
-	char base[PATH_MAX];
+	char base[PATH_MAX], path[PATH_MAX];
 	const char *b = NULL;
-	if (STR(1)[0] != '/' && (int)ARG(0) != AT_FDCWD) {
-		int r = pers_fd_path(&a64_proc.pers, 0, ARG(0), base, sizeof(base));
+	int r = a64_path_copy(STR(1), path);
+	if (r < 0)
+		return r;
+	if (path[0] != '/' && (int)ARG(0) != AT_FDCWD) {
+		r = pers_fd_path(&a64_proc.pers, 0, ARG(0), base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;
 	}
 	a64_proc.pers.exe = a64_proc.exe;
-	return pers_readlink(&a64_proc.pers, b, STR(1), PTR(2), ARG(3));
+	return pers_readlink(&a64_proc.pers, b, path, PTR(2), ARG(3));
 }
 
 static long sys_getcwd(struct a64_cpu *c)
@@ -627,7 +630,9 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_fstatfs:
 		return ret(syscall(SYS_fstatfs, ARG(0), PTR(1)));
 	case A64_NR_chdir:
-		return pers_set_cwd(&a64_proc.pers, STR(0));
+		if ((d = a64_path_copy(STR(0), hp)) < 0)
+			return d;
+		return pers_set_cwd(&a64_proc.pers, hp);
 	case A64_NR_fchdir:
 		return sys_fchdir(c);
 	case A64_NR_chroot:
@@ -764,8 +769,19 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 void a64_syscall(struct a64_cpu *c)
 {
 	uint64_t nr = c->x[8];
+	long r;
+
 	__atomic_add_fetch(&a64_proc.syscalls, 1, __ATOMIC_RELAXED);
-	long r = a64_dispatch(c, nr);
+	/* a bad sigreturn frame is the guest's SIGSEGV, as on Linux */
+	if (sigsetjmp(c->sys_fault_jmp, 0) == 0) {
+		c->in_syscall = nr != A64_NR_rt_sigreturn;
+		r = a64_dispatch(c, nr);
+	} else {
+		a64_debug("system call %lu: bad address %#lx: EFAULT", (unsigned long)nr,
+			  (unsigned long)c->fault_addr);
+		r = -EFAULT;
+	}
+	c->in_syscall = 0;
 	if (nr == A64_NR_rt_sigreturn)
 		return; /* x0 is the restored one */
 	if (r == A64_NOT_MADE) {

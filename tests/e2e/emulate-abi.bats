@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# The emulate engine's system calls where the arm64 ABI and mew's handling
+# can go wrong: bad guest pointers (EFAULT, never the guest's SIGSEGV or a
+# crash of mew), flags whose values differ between arm64 and x86-64.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	# static programs need no more than a directory to run in
+	export R=$BATS_FILE_TMPDIR/rootfs
+	mkdir -p "$R/tmp"
+	if command -v aarch64-linux-gnu-gcc >/dev/null; then
+		local src=$BATS_TEST_DIRNAME/emulate
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/efault" "$src/efault.c"
+	fi
+}
+
+need_cc() {
+	command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+}
+
+emu() {
+	"$MEW" run --engine emulate --arch arm64 --rootfs "$R" -- "$@"
+}
+
+# every call of efault.c answered EFAULT, and the program went on to its end
+check_efault() {
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = done ]
+	[ "${#lines[@]}" -eq 30 ]
+	for l in "${lines[@]:0:29}"; do
+		[ "${l##* }" = EFAULT ]
+	done
+}
+
+@test "emulate abi: a bad pointer given to a system call is EFAULT, not a SIGSEGV (translator)" {
+	need_cc
+	run emu /efault
+	check_efault
+}
+
+@test "emulate abi: a bad pointer given to a system call is EFAULT, not a SIGSEGV (interpreter)" {
+	need_cc
+	MEW_A64_JIT=0 run emu /efault
+	check_efault
+}
