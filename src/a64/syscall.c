@@ -63,7 +63,7 @@ static const short passthrough[A64_NR_rseq + 1] = {
 	P(munlockall), P(mincore), P(accept4), P(recvmmsg), P(wait4), P(prlimit64),
 	P(syncfs), P(getrandom), P(memfd_create), P(copy_file_range),
 	P(preadv2), P(pwritev2), P(msgget), P(msgctl), P(msgrcv), P(msgsnd),
-	P(semget), P(semctl), P(semtimedop), P(semop), P(rt_tgsigqueueinfo), P(pipe2),
+	P(semget), P(semctl), P(semtimedop), P(semop), P(rt_tgsigqueueinfo),
 	P(futex), P(fsetxattr), P(fgetxattr), P(flistxattr), P(fremovexattr),
 	[A64_NR_fadvise64] = SYS_fadvise64 + 1,
 	P(shmget), P(shmctl), P(shmat), P(shmdt), P(membarrier),
@@ -188,14 +188,22 @@ static long sys_readlinkat(struct a64_cpu *c)
 {
 	char base[PATH_MAX], path[PATH_MAX];
 	const char *b = NULL;
-	int r = a64_path_copy(STR(1), path);
-	if (r < 0)
+	int r;
+
+	if ((int)ARG(3) <= 0) /* the kernel's bufsiz is an int */
+		return -EINVAL;
+	if ((r = a64_path_copy(STR(1), path)) < 0)
 		return r;
 	if (path[0] != '/' && (int)ARG(0) != AT_FDCWD) {
 		r = pers_fd_path(&a64_proc.pers, 0, ARG(0), base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;
+		/* an empty path: the symlink dirfd is (an O_PATH|O_NOFOLLOW fd) */
+		if (path[0] == '\0') {
+			b = NULL;
+			snprintf(path, sizeof(path), "%s", base);
+		}
 	}
 	a64_proc.pers.exe = a64_proc.exe;
 	return pers_readlink(&a64_proc.pers, b, path, PTR(2), ARG(3));
@@ -660,6 +668,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(syscall(SYS_sync_file_range, ARG(0), ARG(2), ARG(3), ARG(1)));
 	case A64_NR_fcntl:
 		return sys_fcntl(c);
+	case A64_NR_pipe2: /* O_DIRECT (a packet pipe) has another value */
+		return ret(syscall(SYS_pipe2, PTR(0), open_flags_in(ARG(1))));
 	case A64_NR_epoll_ctl:
 		return sys_epoll_ctl(c);
 	case A64_NR_epoll_pwait:

@@ -12,6 +12,7 @@ setup_file() {
 	if command -v aarch64-linux-gnu-gcc >/dev/null; then
 		local src=$BATS_TEST_DIRNAME/emulate
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/efault" "$src/efault.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/abi" "$src/abi.c"
 	fi
 }
 
@@ -44,4 +45,15 @@ check_efault() {
 	need_cc
 	MEW_A64_JIT=0 run emu /efault
 	check_efault
+}
+
+# abi.expected is what arm64 Linux answers: O_LARGEFILE (0400000 on arm64)
+# on every open, O_DIRECT 0200000, O_DIRECTORY 040000, O_NOFOLLOW 0100000
+# (qemu-aarch64 7.2 shows the host's O_LARGEFILE bit as O_NOFOLLOW)
+@test "emulate abi: open, pipe2 and fcntl flags that differ from x86-64 are converted both ways; readlinkat's edges" {
+	need_cc
+	run emu /abi
+	echo "$output"
+	[ "$status" -eq 0 ]
+	diff -u "$BATS_TEST_DIRNAME/emulate/abi.expected" - <<<"$output"
 }

@@ -1,0 +1,66 @@
+/* Flags whose values differ between arm64 and x86-64 (O_DIRECTORY,
+ * O_NOFOLLOW, O_DIRECT, O_LARGEFILE), both ways, and readlinkat's edges.
+ * One line per check: NAME RESULT (an errno's name, or a value). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void show(const char *name, long r)
+{
+	if (r < 0)
+		printf("%s %s\n", name, strerrorname_np(errno));
+	else
+		printf("%s ok\n", name);
+}
+
+/* F_GETFL in octal, past the access mode: arm64's values (O_LARGEFILE is
+ * 0400000 there, and the kernel sets it on every open) */
+static void flags(const char *name, int fd)
+{
+	printf("%s %o\n", name, fcntl(fd, F_GETFL) & ~O_ACCMODE);
+}
+
+int main(void)
+{
+	int p[2], fd;
+	char buf[64];
+	ssize_t n;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	show("pipe2-direct", pipe2(p, O_DIRECT | O_CLOEXEC));
+	flags("pipe2-direct-getfl", p[1]);
+	show("pipe2-nonblock", pipe2(p, O_NONBLOCK));
+	flags("pipe2-nonblock-getfl", p[1]);
+	fcntl(p[1], F_SETFL, O_DIRECT);
+	flags("setfl-direct-getfl", p[1]);
+	show("open-directory-dir", fd = open("/tmp", O_RDONLY | O_DIRECTORY));
+	flags("open-directory-getfl", fd);
+	close(open("/tmp/file", O_RDWR | O_CREAT, 0644));
+	show("open-directory-file", open("/tmp/file", O_RDONLY | O_DIRECTORY));
+	unlink("/tmp/link");
+	symlink("/tmp/file", "/tmp/link");
+	show("open-nofollow-link", open("/tmp/link", O_RDONLY | O_NOFOLLOW));
+	show("open-nofollow-file", fd = open("/tmp/file", O_RDONLY | O_NOFOLLOW));
+	flags("open-file-getfl", fd);
+	show("open-tmpfile", fd = open("/tmp", O_TMPFILE | O_RDWR, 0600));
+	show("eventfd-nonblock", fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+	flags("eventfd-getfl", fd);
+	show("socket-nonblock", fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0));
+	flags("socket-getfl", fd);
+
+	show("readlinkat-size0", readlinkat(AT_FDCWD, "/tmp/link", buf, 0));
+	fd = open("/tmp/link", O_PATH | O_NOFOLLOW);
+	n = readlinkat(fd, "", buf, sizeof(buf));
+	printf("readlinkat-empty %.*s\n", n < 0 ? 0 : (int)n, buf);
+	show("readlinkat-empty-cwd", readlinkat(AT_FDCWD, "", buf, sizeof(buf)));
+	show("readlinkat-notlink", readlinkat(AT_FDCWD, "/tmp/file", buf, sizeof(buf)));
+	puts("done");
+	return 0;
+}
