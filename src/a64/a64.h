@@ -28,6 +28,10 @@ struct a64_proc {
 	struct pers pers;   /* root directory view, cwd, identity, uname */
 	char exe[PATH_MAX]; /* guest path of the running program (/proc/self/exe) */
 	uint64_t brk_start, brk_cur, brk_mapped;
+	/* The program break's room: [brk_start, brk_room) is reserved
+	 * (PROT_NONE) at load, so that the guest's mmaps and the interpreter
+	 * never sit where the break grows (a PIE is mapped among them). */
+	uint64_t brk_room;
 	/* guest address of `mov x8, #139; svc #0`: the vDSO's
 	 * __kernel_rt_sigreturn, a handler's return without SA_RESTORER */
 	uint64_t sigreturn_tramp;

@@ -27,6 +27,7 @@ struct loaded {
 	unsigned phnum;
 	uint64_t end; /* highest mapped address */
 	char interp[PATH_MAX];
+	int brk_room; /* in: reserve the break's room after a PIE; out: done */
 };
 
 int a64_check_exec(const char *hp)
@@ -69,8 +70,39 @@ static int prot_of(uint32_t flags)
 	if (flags & PF_W)
 		p |= PROT_WRITE;
 	if (flags & PF_X)
-		p |= PROT_READ; /* the interpreter reads code; the host never runs it */
+		p |= PROT_READ | PROT_EXEC; /* read to run; exec for /proc/self/maps */
 	return p;
+}
+
+/* The host never runs guest code: where exec is refused (a noexec mount),
+ * the mapping is made without it. */
+static void *map_guest(void *at, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *r = mmap(at, len, prot, flags, fd, off);
+	if (r == MAP_FAILED && (prot & PROT_EXEC) && (errno == EPERM || errno == EACCES))
+		r = mmap(at, len, prot & ~PROT_EXEC, flags, fd, off);
+	return r;
+}
+
+/* What a program's break may grow into before it fails (reserved, not
+ * committed: PROT_NONE and MAP_NORESERVE cost no memory). */
+#define BRK_ROOM (1ull << 30)
+
+/* The break's room after the program (reserved with a PIE already: room),
+ * or elsewhere when something is there (Linux's break is randomized too). */
+static void brk_reserve(uint64_t end, int room)
+{
+	void *r = room ? (void *)(uintptr_t)end
+		       : mmap((void *)(uintptr_t)end, BRK_ROOM, PROT_NONE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r == MAP_FAILED)
+		r = mmap(NULL, BRK_ROOM, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED) { /* the break grows where it can */
+		a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = a64_proc.brk_room = end;
+		return;
+	}
+	a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = (uint64_t)(uintptr_t)r;
+	a64_proc.brk_room = (uint64_t)(uintptr_t)r + BRK_ROOM;
 }
 
 static int load_elf(const char *hp, const char *what, struct loaded *out, struct mew_error **err)
@@ -115,11 +147,14 @@ static int load_elf(const char *hp, const char *what, struct loaded *out, struct
 
 	uint64_t bias = 0;
 	if (e.e_type == ET_DYN) {
-		void *r = mmap(NULL, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* the program with the break's room after it */
+		uint64_t room = out->brk_room ? BRK_ROOM : 0;
+		void *r = mmap(NULL, hi - lo + room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (r == MAP_FAILED)
 			return mew_error(err, errno, "reserve memory for `%s`", what);
 		bias = (uint64_t)(uintptr_t)r - lo;
 	} else {
+		out->brk_room = 0;
 		void *r = mmap((void *)(uintptr_t)lo, hi - lo, PROT_NONE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (r == MAP_FAILED)
@@ -134,9 +169,9 @@ static int load_elf(const char *hp, const char *what, struct loaded *out, struct
 		int prot = prot_of(p->p_flags);
 		if (p->p_filesz > 0) {
 			uint64_t off = PAGE_DOWN(p->p_offset);
-			void *r = mmap((void *)(uintptr_t)start, PAGE_UP(fend) - start,
-				       prot | (p->p_memsz > p->p_filesz ? PROT_WRITE : 0),
-				       MAP_PRIVATE | MAP_FIXED, fd, off);
+			void *r = map_guest((void *)(uintptr_t)start, PAGE_UP(fend) - start,
+					    prot | (p->p_memsz > p->p_filesz ? PROT_WRITE : 0),
+					    MAP_PRIVATE | MAP_FIXED, fd, off);
 			if (r == MAP_FAILED)
 				return mew_error(err, errno, "map a segment of `%s`", what);
 		}
@@ -148,13 +183,14 @@ static int load_elf(const char *hp, const char *what, struct loaded *out, struct
 			if (p->p_filesz == 0)
 				zend = start;
 			if (PAGE_UP(mend) > zend) {
-				void *r = mmap((void *)(uintptr_t)zend, PAGE_UP(mend) - zend, prot | PROT_WRITE,
-					       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+				void *r = map_guest((void *)(uintptr_t)zend, PAGE_UP(mend) - zend, prot | PROT_WRITE,
+						    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 				if (r == MAP_FAILED)
 					return mew_error(err, errno, "map .bss of `%s`", what);
 			}
 			if (!(prot & PROT_WRITE))
-				mprotect((void *)(uintptr_t)start, PAGE_UP(mend) - start, prot);
+				if (mprotect((void *)(uintptr_t)start, PAGE_UP(mend) - start, prot) < 0)
+					mprotect((void *)(uintptr_t)start, PAGE_UP(mend) - start, prot & ~PROT_EXEC);
 		}
 		if (phdr == 0 && p->p_offset == 0)
 			phdr = p->p_vaddr + e.e_phoff;
@@ -316,7 +352,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 	for (size_t j = 1; j < n; j++)
 		args[k++] = argv[j];
 
-	struct loaded prog, interp;
+	struct loaded prog = { .brk_room = 1 }, interp = { .brk_room = 0 };
 	if (load_elf(hp, cur, &prog, err) < 0)
 		return -1;
 	struct loaded *ip = NULL;
@@ -336,7 +372,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 	if (build_stack(c, &prog, ip, cur, args, envp, err) < 0)
 		return -1;
 	c->pc = entry;
-	a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = PAGE_UP(prog.end);
+	brk_reserve(PAGE_UP(prog.end), prog.brk_room);
 	if (pers_resolve(&a64_proc.pers, NULL, cur, PERS_FOLLOW, a64_proc.exe, sizeof(a64_proc.exe)) < 0)
 		snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
 	a64_proc.pers.exe_of = a64_exe_of;

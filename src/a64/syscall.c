@@ -131,28 +131,45 @@ static void stat_out(void *dst, const struct stat *s)
 
 /* ---- memory ---- */
 
+/* Exec is kept (for /proc/self/maps: r-xp) and implies read: the
+ * interpreter reads the code it runs. */
 static int prot_in(uint64_t p)
 {
-	int h = p & (PROT_READ | PROT_WRITE);
+	int h = p & (PROT_READ | PROT_WRITE | PROT_EXEC);
 	if (p & PROT_EXEC)
 		h |= PROT_READ;
 	return h;
 }
 
+/* The break grows into its room, reserved at load (elf.c), and past it
+ * where nothing is mapped; it shrinks back into the room. */
 static long sys_brk(uint64_t want)
 {
 	struct a64_proc *p = &a64_proc;
 	if (want < p->brk_start)
 		return p->brk_cur;
-	uint64_t need = (want + 4095) & ~4095ull;
+	uint64_t need = (want + 4095) & ~4095ull, room = p->brk_room;
 	if (need > p->brk_mapped) {
-		void *r = mmap((void *)(uintptr_t)p->brk_mapped, need - p->brk_mapped, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (r == MAP_FAILED)
+		uint64_t from = p->brk_mapped > room ? p->brk_mapped : room;
+		if (need > from && mmap((void *)(uintptr_t)from, need - from, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED)
 			return p->brk_cur;
+		if (p->brk_mapped < room &&
+		    mmap((void *)(uintptr_t)p->brk_mapped, (need < room ? need : room) - p->brk_mapped,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+			if (need > from)
+				munmap((void *)(uintptr_t)from, need - from);
+			return p->brk_cur;
+		}
 		p->brk_mapped = need;
 	} else if (need < p->brk_mapped) {
-		munmap((void *)(uintptr_t)need, p->brk_mapped - need);
+		if (p->brk_mapped > room && p->brk_mapped > need) {
+			uint64_t from = need > room ? need : room;
+			munmap((void *)(uintptr_t)from, p->brk_mapped - from);
+		}
+		if (need < room) /* back to reserved, its memory freed */
+			mmap((void *)(uintptr_t)need, (p->brk_mapped < room ? p->brk_mapped : room) - need, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 		p->brk_mapped = need;
 	}
 	p->brk_cur = want;
@@ -163,6 +180,8 @@ static long sys_mmap(struct a64_cpu *c)
 {
 	int flags = ARG(3);
 	void *r = mmap(PTR(0), ARG(1), prot_in(ARG(2)), flags, (int)ARG(4), ARG(5));
+	if (r == MAP_FAILED && (ARG(2) & PROT_EXEC) && errno == EPERM) /* a noexec mount: the host never runs it */
+		r = mmap(PTR(0), ARG(1), prot_in(ARG(2)) & ~PROT_EXEC, flags, (int)ARG(4), ARG(5));
 	if (r == MAP_FAILED)
 		return -errno;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -686,7 +705,10 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(munmap(PTR(0), ARG(1)));
 	case A64_NR_mprotect:
 		a64_code_changed(ARG(0), ARG(1));
-		return ret(mprotect(PTR(0), ARG(1), prot_in(ARG(2))));
+		if (mprotect(PTR(0), ARG(1), prot_in(ARG(2))) < 0 && (errno != EACCES || !(ARG(2) & PROT_EXEC) ||
+								       mprotect(PTR(0), ARG(1), prot_in(ARG(2)) & ~PROT_EXEC) < 0))
+			return -errno;
+		return 0;
 	case A64_NR_mremap:
 		a64_code_changed(ARG(0), ARG(1));
 		a64_vdso_unmapped(ARG(0), ARG(1));

@@ -13,6 +13,8 @@ setup_file() {
 		local src=$BATS_TEST_DIRNAME/emulate
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/efault" "$src/efault.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/abi" "$src/abi.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/memory-static" "$src/memory.c"
+		aarch64-linux-gnu-gcc -O1 -static-pie -Wall -o "$R/memory-pie" "$src/memory.c"
 	fi
 }
 
@@ -56,4 +58,23 @@ check_efault() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	diff -u "$BATS_TEST_DIRNAME/emulate/abi.expected" - <<<"$output"
+}
+
+# as arm64 Linux (and qemu-aarch64) answer: the break moves both ways and
+# comes back zeroed, also for a PIE (mapped among other mappings: its
+# break's room is reserved at load); an executable mapping shows x
+@test "emulate abi: the program break of a static and a PIE program; /proc/self/maps shows exec" {
+	need_cc
+	for prog in memory-static memory-pie; do
+		run emu /$prog
+		echo "$prog: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "brk moves
+brk-grow ok
+brk-regrown zero
+mmap-rx r-xp
+mprotect-rwx rwxp
+mprotect-r r--p
+text r-xp" ]
+	done
 }
