@@ -250,10 +250,11 @@ static long sys_fchdir(struct a64_cpu *c)
 	return pers_set_cwd(&a64_proc.pers, g);
 }
 
-static long sys_execve(struct a64_cpu *c)
+/* Run the guest program at guest path (absolute, or relative to the cwd)
+ * with the guest's argv and envp: only returns on failure. */
+static long exec_guest(const char *path, char *const *gargv, char *const *genv)
 {
 	char hp[PATH_MAX];
-	const char *path = STR(0);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
 	if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0)
@@ -262,11 +263,10 @@ static long sys_execve(struct a64_cpu *c)
 	if (r < 0 && r != AT_FDCWD)
 		return r;
 	if (a64_proc.binfmt) /* the kernel picks the interpreter (mew binfmt) */
-		return execve(hp, PTR(1), PTR(2)) < 0 ? -errno : 0;
+		return execve(hp, gargv, genv) < 0 ? -errno : 0;
 	r = a64_check_exec(hp);
 	if (r < 0)
 		return r;
-	char *const *gargv = PTR(1), *const *genv = PTR(2);
 	size_t n = 0;
 	while (gargv != NULL && gargv[n] != NULL)
 		n++;
@@ -288,6 +288,43 @@ static long sys_execve(struct a64_cpu *c)
 	a64_exec_args_done();
 	free(av);
 	return r;
+}
+
+
+static long sys_execve(struct a64_cpu *c)
+{
+	char path[PATH_MAX];
+	int r = a64_path_copy(STR(0), path);
+	return r < 0 ? r : exec_guest(path, PTR(1), PTR(2));
+}
+
+/* execveat(dirfd, path, argv, envp, flags): the program by its guest path
+ * (AT_EMPTY_PATH: dirfd's file itself). */
+static long sys_execveat(struct a64_cpu *c)
+{
+	char path[PATH_MAX], base[PATH_MAX], guest[PATH_MAX];
+	const char *b = NULL;
+	int fd = (int)ARG(0), flags = (int)ARG(4), r;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if ((r = a64_path_copy(STR(1), path)) < 0)
+		return r;
+	if (path[0] != '/' && fd != AT_FDCWD) {
+		if ((r = pers_fd_path(&a64_proc.pers, 0, fd, base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	if (path[0] == '\0') {
+		if (!(flags & AT_EMPTY_PATH) || b == NULL)
+			return -ENOENT;
+		return exec_guest(base, PTR(2), PTR(3));
+	}
+	if ((flags & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&a64_proc.pers, b, path)) < 0)
+		return r;
+	if ((r = pers_resolve(&a64_proc.pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+		return r;
+	return exec_guest(guest, PTR(2), PTR(3));
 }
 
 static long sys_uname(struct a64_cpu *c)
@@ -668,6 +705,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return sys_getcwd(c);
 	case A64_NR_execve:
 		return sys_execve(c);
+	case A64_NR_execveat:
+		return sys_execveat(c);
 	case A64_NR_inotify_add_watch:
 		TPATH(0, hp);
 		return ret(syscall(SYS_inotify_add_watch, ARG(0), hp, ARG(2)));

@@ -15,6 +15,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/abi" "$src/abi.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/memory-static" "$src/memory.c"
 		aarch64-linux-gnu-gcc -O1 -static-pie -Wall -o "$R/memory-pie" "$src/memory.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/execveat" "$src/execveat.c"
 	fi
 }
 
@@ -77,4 +78,22 @@ mprotect-rwx rwxp
 mprotect-r r--p
 text r-xp" ]
 	done
+}
+
+# as on Linux (qemu-aarch64 7.2 has no execveat at all)
+@test "emulate abi: execveat by dirfd and name, by AT_EMPTY_PATH, and its errors" {
+	need_cc
+	run emu /execveat
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "child ran
+child ran
+child ran
+empty-no-flag ENOENT
+nofollow-link ELOOP
+child ran
+bad-flags EINVAL
+bad-dirfd EBADF
+file-dirfd ENOTDIR
+done" ]
 }

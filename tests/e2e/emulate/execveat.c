@@ -1,0 +1,51 @@
+/* execveat: a program by a dirfd and a relative name, by an fd of its own
+ * (AT_EMPTY_PATH), and its errors.  Run as /execveat in a rootfs where it
+ * is the only program. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *const child_argv[] = { "execveat", "child", NULL };
+static char *const env[] = { NULL };
+
+static void run(const char *name, int dirfd, const char *path, int flags)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		syscall(SYS_execveat, dirfd, path, child_argv, env, flags);
+		printf("%s %s\n", name, strerrorname_np(errno));
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		puts("child ran");
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	int root = open("/", O_RDONLY | O_DIRECTORY);
+	int self = open("/execveat", O_RDONLY);
+	int file = open("/execveat", O_PATH);
+	symlink("/execveat", "/tmp/exec-link");
+	run("relative", root, "execveat", 0);
+	run("absolute", -1, "/execveat", 0);
+	run("empty-path", self, "", AT_EMPTY_PATH);
+	run("empty-no-flag", self, "", 0);
+	run("nofollow-link", AT_FDCWD, "/tmp/exec-link", AT_SYMLINK_NOFOLLOW);
+	run("follow-link", AT_FDCWD, "/tmp/exec-link", 0);
+	run("bad-flags", root, "execveat", 0x4000);
+	run("bad-dirfd", 99, "execveat", 0);
+	run("file-dirfd", file, "execveat", 0);
+	puts("done");
+	return 0;
+}
