@@ -4,16 +4,34 @@
 # the wall answer), run natively and under the syscall engine on the Debian
 # rootfs, as root and as an ordinary user (nobody), in the same run.
 #
-#     bash scripts/ltp.sh [LTP_SOURCE]
+#     bash scripts/ltp.sh [--arch arm64] [LTP_SOURCE]
 #
 # LTP_SOURCE: a checkout of github.com/linux-test-project/ltp (default
 # $MEW_CACHE/ltp/src); built there once (autoconf, automake from Debian:
 # scripts/deps.d/ltp.list).  MEW: the mew binary (default build/mew).
-# LTP_DIRS: the testcases/kernel/syscalls folders (default below).
+# LTP_DIRS: the testcases/kernel/syscalls folders (default below); LTP_ONLY:
+# the names (of runtest/syscalls) to run, all by default; LTP_KEEP=1 keeps
+# each run's output (out.WHERE.NAME) in the work folder it names.
 # Prints one line per test that passes natively and not under mew, then
 # the counts: passed (exit 0), passed with a TWARN only (4), skipped (TCONF,
 # 32), failed (anything else: TFAIL, TBROK, a signal, the timeout).
+#
+# --arch arm64 (or LTP_ARCH=arm64): the same folders cross-built with
+# aarch64-linux-gnu-gcc in a clone of the checkout ($MEW_CACHE/ltp/arm64;
+# the amd64 build in LTP_SOURCE is left as it is), run as root under
+# qemu-aarch64 -L on the arm64 Debian rootfs (the reference) and under
+# `mew run --engine emulate` on the same rootfs; the lines name the tests
+# that pass under qemu and not under mew.  LTPROOT/testcases/bin is the
+# tests' folder, where they find their helper programs (qemu's
+# /proc/self/exe is qemu).
 set -euo pipefail
+
+arch=${LTP_ARCH:-amd64}
+if [ "${1:-}" = --arch ]; then
+	arch=${2:?--arch needs amd64 or arm64}
+	shift 2
+fi
+case "$arch" in amd64 | arm64) ;; *) echo "ltp.sh: --arch $arch: amd64 or arm64" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MEW_CACHE:-/var/cache/mew}
@@ -26,11 +44,21 @@ per_test=${LTP_TIMEOUT:-60}
 
 [ -f "$src/runtest/syscalls" ] || { echo "ltp.sh: no LTP checkout at $src" >&2; exit 2; }
 [ -x "$MEW" ] || { echo "ltp.sh: no mew at $MEW (make)" >&2; exit 2; }
-debian=$(bash "$here/scripts/rootfs-debian.sh" amd64)
+debian=$(bash "$here/scripts/rootfs-debian.sh" "$arch")
+configure=
+if [ "$arch" = arm64 ]; then
+	command -v aarch64-linux-gnu-gcc >/dev/null || { echo "ltp.sh: no aarch64-linux-gnu-gcc (gcc-aarch64-linux-gnu)" >&2; exit 2; }
+	command -v qemu-aarch64 >/dev/null || { echo "ltp.sh: no qemu-aarch64 (qemu-user)" >&2; exit 2; }
+	# a clone of its own: objects of the other architecture never mix in
+	cross=${LTP_ARM64_BUILD:-$cache/ltp/arm64}
+	[ -d "$cross/.git" ] || git clone -q --shared "$src" "$cross"
+	src=$cross
+	configure="--host=aarch64-linux-gnu"
+fi
 
 # Build what is missing: the library and the chosen folders only.
 if [ ! -f "$src/include/config.h" ]; then
-	(cd "$src" && make autotools && ./configure) >/dev/null
+	(cd "$src" && make autotools && ./configure $configure) >/dev/null
 fi
 make -C "$src/lib" -j2 >/dev/null
 for d in $dirs; do
@@ -38,9 +66,10 @@ for d in $dirs; do
 done
 
 work=$(mktemp -d /tmp/mew-ltp.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${LTP_KEEP:-}" ]; then echo "ltp.sh: outputs kept in $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
 chmod 755 "$work"
-mkdir -p "$work/bin"
+mkdir -p "$work/root/testcases/bin"
+ln -s root/testcases/bin "$work/bin"
 for d in $dirs; do
 	find "$src/testcases/kernel/syscalls/$d" -maxdepth 1 -type f -perm -u+x -exec cp {} "$work/bin/" \;
 done
@@ -51,6 +80,7 @@ list=$work/list
 while read -r name cmd; do
 	case "$name" in '#'* | '') continue ;; esac
 	set -- $cmd
+	[ -n "${LTP_ONLY:-}" ] && [[ " $LTP_ONLY " != *" $name "* ]] && continue
 	[ -x "$work/bin/$1" ] && printf '%s %s\n' "$name" "$cmd"
 done <"$src/runtest/syscalls" >"$list"
 
@@ -63,6 +93,13 @@ run() {
 	case "$where" in
 	native)
 		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH timeout "$per_test" "$work/bin/$1" "${@:2}") ;;
+	qemu)
+		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root QEMU_LD_PREFIX=$debian timeout "$per_test" \
+			qemu-aarch64 "$work/bin/$1" "${@:2}") ;;
+	emulate)
+		timeout "$per_test" "$MEW" run --engine emulate --rootfs "$debian" -v "$work/root:/ltp" \
+			-e PATH=/ltp/testcases/bin:/usr/bin:/bin -e TMPDIR=/tmp -e LTPROOT=/ltp -w /tmp \
+			-- "/ltp/testcases/bin/$1" "${@:2}" ;;
 	root)
 		timeout "$per_test" "$MEW" run --engine syscall --rootfs "$debian" -v "$work/bin:/ltp" \
 			-e PATH=/ltp:/usr/bin:/bin -e TMPDIR=/tmp -w /tmp -- "/ltp/$1" "${@:2}" ;;
@@ -74,8 +111,10 @@ run() {
 }
 
 declare -A pass warn skip fail
+ref=native refword=natively
 wheres="native root"
 [ "$(id -u)" -eq 0 ] && wheres="native root user"
+[ "$arch" = arm64 ] && ref=qemu refword="under qemu" wheres="qemu emulate"
 for w in $wheres; do pass[$w]=0 warn[$w]=0 skip[$w]=0 fail[$w]=0; done
 total=0
 while read -r name cmd; do
@@ -94,16 +133,18 @@ while read -r name cmd; do
 		esac
 	done
 	for w in $wheres; do
-		if [ "$w" != native ] && [ "${st[native]}" -eq 0 ] && [ "${st[$w]}" -ne 0 ]; then
-			echo "$name: passes natively, under mew ($w) exit ${st[$w]}: $(grep -m1 -E 'TFAIL|TBROK|TWARN' "$work/out.$w.$name" || true)"
+		if [ "$w" != "$ref" ] && [ "${st[$ref]}" -eq 0 ] && [ "${st[$w]}" -ne 0 ]; then
+			echo "$name: passes $refword, under mew ($w) exit ${st[$w]}: $(grep -m1 -E 'TFAIL|TBROK|TWARN' "$work/out.$w.$name" || true)"
 		fi
 	done
 done <"$list"
-echo "LTP syscalls subset: $total tests ($(echo $dirs | wc -w) folders)"
+echo "LTP syscalls subset ($arch): $total tests ($(echo $dirs | wc -w) folders)"
 for w in $wheres; do
 	label=$w
 	[ "$w" = root ] && label="mew as root"
 	[ "$w" = user ] && label="mew as nobody"
+	[ "$w" = qemu ] && label="qemu-aarch64"
+	[ "$w" = emulate ] && label="mew emulate"
 	printf '%-14s passed %3d  passed with TWARN %3d  TCONF %3d  failed %3d\n' "$label" "${pass[$w]}" "${warn[$w]}" \
 		"${skip[$w]}" "${fail[$w]}"
 done
