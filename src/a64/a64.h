@@ -86,6 +86,10 @@ long a64_sock(struct a64_cpu *c, uint64_t nr);
 void a64_signal_init(void);
 /* A synchronous signal caused by the instruction at pc. */
 void a64_signal_sync(struct a64_cpu *c, int sig, int code, uint64_t addr);
+/* The host handler of a signal the guest handles: made pending on the
+ * thread's CPU (also SIGSEGV and SIGBUS sent by kill, which mew's fault
+ * handler passes on). */
+void a64_signal_async(int sig, siginfo_t *si, void *uctx);
 /* Deliver one pending, unblocked signal by building its frame. */
 void a64_signal_deliver(struct a64_cpu *c);
 long a64_sys_rt_sigaction(struct a64_cpu *c, int sig, uint64_t act, uint64_t oact, uint64_t size);

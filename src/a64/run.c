@@ -254,6 +254,12 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 		signal(sig, SIG_DFL);
 		return;
 	}
+	/* sent (kill, tgkill, sigqueue: si_code <= 0), not a fault: the guest's
+	 * disposition decides, at delivery, as for any other signal */
+	if (si->si_code <= 0) {
+		a64_signal_async(sig, si, uctx);
+		return;
+	}
 	int translated = 0;
 #if defined(__x86_64__)
 	/* in translated code: the instruction is known by the host pc */
@@ -265,9 +271,8 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 		translated = 1;
 	}
 #endif
-	/* mew's own access to guest memory in a system call: EFAULT (a
-	 * fault, not a SIGSEGV that kill sent: si_code > 0) */
-	if (c->in_syscall && !translated && si->si_code > 0) {
+	/* mew's own access to guest memory in a system call: EFAULT */
+	if (c->in_syscall && !translated) {
 		c->in_syscall = 0;
 		c->fault_addr = (uint64_t)(uintptr_t)si->si_addr;
 		siglongjmp(c->sys_fault_jmp, 1);

@@ -57,7 +57,7 @@ struct g_rt_sigframe {
 _Static_assert(__builtin_offsetof(struct g_ucontext, uc_mcontext) == 176, "ucontext layout");
 _Static_assert(__builtin_offsetof(struct g_sigcontext, reserved) == 288, "sigcontext layout");
 
-static void on_signal(int sig, siginfo_t *si, void *uctx)
+void a64_signal_async(int sig, siginfo_t *si, void *uctx)
 {
 	struct a64_cpu *c = a64_current;
 	if (c == NULL)
@@ -90,7 +90,7 @@ static void host_action(int sig, uint64_t handler)
 	else if (handler == (uint64_t)(uintptr_t)SIG_IGN)
 		sa.sa_handler = SIG_IGN;
 	else {
-		sa.sa_sigaction = on_signal;
+		sa.sa_sigaction = a64_signal_async;
 		sa.sa_flags = SA_SIGINFO;
 		sigfillset(&sa.sa_mask);
 	}

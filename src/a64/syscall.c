@@ -537,6 +537,25 @@ static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 	return pers_cred_syscall(&a64_proc.pers.cred, call, a, &guest_mem);
 }
 
+/* unshare: the guest's process is a host process, so the host's call does
+ * it (fds, fs, the namespaces but the user's), after the guest's own
+ * CAP_SYS_ADMIN for a namespace.  A user namespace would take mew's own
+ * rights on the host files away: EPERM, as where they are disabled. */
+static long sys_unshare(uint64_t flags)
+{
+	const uint64_t ns = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID |
+			    CLONE_NEWCGROUP | CLONE_NEWTIME;
+
+	if (flags & ~(uint64_t)(ns | CLONE_NEWUSER | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD |
+				CLONE_SIGHAND | CLONE_VM))
+		return -EINVAL;
+	if (flags & CLONE_NEWUSER)
+		return -EPERM;
+	if ((flags & ns) && a64_proc.pers.fake_root && !pers_cred_capable(CRED, CAP_SYS_ADMIN))
+		return -EPERM;
+	return ret(unshare((int)flags));
+}
+
 long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 {
 	const struct pers_call *pc = pers_call(&pers_abi_aarch64, (long)nr);
@@ -815,6 +834,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(syscall(SYS_tgkill, ARG(0), ARG(1), ARG(2)));
 	case A64_NR_personality:
 		return 0;
+	case A64_NR_unshare:
+		return sys_unshare(ARG(0));
 	case A64_NR_bind:
 	case A64_NR_connect:
 	case A64_NR_sendto:

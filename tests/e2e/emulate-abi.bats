@@ -16,6 +16,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/memory-static" "$src/memory.c"
 		aarch64-linux-gnu-gcc -O1 -static-pie -Wall -o "$R/memory-pie" "$src/memory.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/execveat" "$src/execveat.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/sent" "$src/sent.c"
 	fi
 }
 
@@ -96,4 +97,21 @@ bad-flags EINVAL
 bad-dirfd EBADF
 file-dirfd ENOTDIR
 done" ]
+}
+
+# as arm64 Linux and qemu-aarch64 answer (LTP's kill12, unshare01, unshare02)
+@test "emulate abi: SIGSEGV and SIGBUS sent by kill follow the guest's disposition; unshare" {
+	need_cc
+	run emu /sent
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "signal 11: exit 1
+signal 7: exit 1
+signal 11: killed by 11
+signal 7: killed by 7
+handled 7 SI_USER
+signal 7: exit 1
+unshare-invalid EINVAL
+unshare-files ok
+unshare-fs ok" ]
 }

@@ -1,0 +1,56 @@
+/* SIGSEGV and SIGBUS sent by kill are signals like the others (mew's fault
+ * handler catches them on the host): ignored, handled with SI_USER, or
+ * killing with their default action.  And unshare. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got, code;
+
+static void on_sig(int sig, siginfo_t *si, void *uc)
+{
+	got = sig;
+	code = si->si_code;
+}
+
+/* a child that sets the disposition, is sent sig, then exits 1 */
+static void child(int sig, void (*disp)(int), int handled)
+{
+	int st;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (handled) {
+			struct sigaction sa = { .sa_sigaction = on_sig, .sa_flags = SA_SIGINFO };
+			sigaction(sig, &sa, NULL);
+		} else
+			signal(sig, disp);
+		kill(getpid(), sig);
+		if (handled)
+			printf("handled %d %s\n", got, code == SI_USER ? "SI_USER" : "other");
+		_exit(1);
+	}
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st))
+		printf("signal %d: exit %d\n", sig, WEXITSTATUS(st));
+	else
+		printf("signal %d: killed by %d\n", sig, WTERMSIG(st));
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	child(SIGSEGV, SIG_IGN, 0);
+	child(SIGBUS, SIG_IGN, 0);
+	child(SIGSEGV, SIG_DFL, 0);
+	child(SIGBUS, SIG_DFL, 0);
+	child(SIGBUS, NULL, 1);
+	printf("unshare-invalid %s\n", unshare(-1) < 0 ? strerrorname_np(errno) : "ok");
+	printf("unshare-files %s\n", unshare(CLONE_FILES) < 0 ? strerrorname_np(errno) : "ok");
+	printf("unshare-fs %s\n", unshare(CLONE_FS) < 0 ? strerrorname_np(errno) : "ok");
+	return 0;
+}
