@@ -537,6 +537,33 @@ static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 	return pers_cred_syscall(&a64_proc.pers.cred, call, a, &guest_mem);
 }
 
+/* /proc/self/fd/N (or /proc/PID/fd/N of this process), followed, names the
+ * fd's file itself, which may have no name left (O_TMPFILE, unlinked: the
+ * way to give one a name is linkat of it): the host's own link, since the
+ * guest's fds are this process's.  0 with it in host, else -1. */
+static int own_fd_link(const char *guest, char *host, size_t len)
+{
+	char path[PATH_MAX], *end;
+	const char *rest;
+	long fd;
+
+	if (a64_path_copy(guest, path) < 0)
+		return -1;
+	if (strncmp(path, "/proc/self/fd/", 14) == 0)
+		rest = path + 14;
+	else {
+		long pid = strncmp(path, "/proc/", 6) == 0 ? strtol(path + 6, &end, 10) : -1;
+		if (pid != getpid() || strncmp(end, "/fd/", 4) != 0)
+			return -1;
+		rest = end + 4;
+	}
+	fd = strtol(rest, &end, 10);
+	if (end == rest || *end != '\0' || fd < 0 || fcntl((int)fd, F_GETFD) < 0)
+		return -1;
+	snprintf(host, len, "/proc/self/fd/%ld", fd);
+	return 0;
+}
+
 /* unshare: the guest's process is a host process, so the host's call does
  * it (fds, fs, the namespaces but the user's), after the guest's own
  * CAP_SYS_ADMIN for a namespace.  A user namespace would take mew's own
@@ -659,7 +686,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 			return d2;
 		return created(ret(symlinkat(STR(0), d, hp)), hp);
 	case A64_NR_linkat:
-		TPATH(0, hp);
+		if (!(ARG(4) & AT_SYMLINK_FOLLOW) || (d = own_fd_link(STR(1), hp, sizeof(hp))) < 0)
+			TPATH(0, hp);
 		d = AT_FDCWD;
 		TPATH(1, hp2);
 		if ((d2 = pers_check_create(PERS, CRED, hp2)) < 0)

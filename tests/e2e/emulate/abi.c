@@ -50,6 +50,10 @@ int main(void)
 	show("open-nofollow-file", fd = open("/tmp/file", O_RDONLY | O_NOFOLLOW));
 	flags("open-file-getfl", fd);
 	show("open-tmpfile", fd = open("/tmp", O_TMPFILE | O_RDWR, 0600));
+	/* a file without a name gets one through its /proc/self/fd link */
+	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd);
+	unlink("/tmp/named");
+	show("linkat-tmpfile", linkat(AT_FDCWD, buf, AT_FDCWD, "/tmp/named", AT_SYMLINK_FOLLOW));
 	show("eventfd-nonblock", fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
 	flags("eventfd-getfl", fd);
 	show("socket-nonblock", fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0));
