@@ -568,18 +568,27 @@ static int own_fd_link(const char *guest, char *host, size_t len)
  * it (fds, fs, the namespaces but the user's), after the guest's own
  * CAP_SYS_ADMIN for a namespace.  A user namespace would take mew's own
  * rights on the host files away: EPERM, as where they are disabled. */
+#define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+/* A new namespace (but the user's) needs the guest's CAP_SYS_ADMIN. */
+static int may_new_ns(uint64_t flags)
+{
+	if ((flags & NS_FLAGS) && a64_proc.pers.fake_root && !pers_cred_capable(CRED, CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
 static long sys_unshare(uint64_t flags)
 {
-	const uint64_t ns = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID |
-			    CLONE_NEWCGROUP | CLONE_NEWTIME;
+	int r;
 
-	if (flags & ~(uint64_t)(ns | CLONE_NEWUSER | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD |
-				CLONE_SIGHAND | CLONE_VM))
+	if (flags & ~(uint64_t)(NS_FLAGS | CLONE_NEWUSER | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM |
+				CLONE_THREAD | CLONE_SIGHAND | CLONE_VM))
 		return -EINVAL;
 	if (flags & CLONE_NEWUSER)
 		return -EPERM;
-	if ((flags & ns) && a64_proc.pers.fake_root && !pers_cred_capable(CRED, CAP_SYS_ADMIN))
-		return -EPERM;
+	if ((r = may_new_ns(flags)) < 0)
+		return r;
 	return ret(unshare((int)flags));
 }
 
@@ -805,6 +814,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 			return r == MAP_FAILED ? -errno : (long)(uintptr_t)r;
 		}
 	case A64_NR_clone:
+		if ((d = may_new_ns(ARG(0))) < 0)
+			return d;
 		return a64_clone(c, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4));
 	case A64_NR_exit:
 		a64_thread_exit(c, ARG(0));

@@ -99,7 +99,7 @@ file-dirfd ENOTDIR
 done" ]
 }
 
-# as arm64 Linux and qemu-aarch64 answer (LTP's kill12, unshare01, unshare02)
+# as arm64 Linux answers (LTP's kill12, unshare01, unshare02, clone11)
 @test "emulate abi: SIGSEGV and SIGBUS sent by kill follow the guest's disposition; unshare" {
 	need_cc
 	run emu /sent
@@ -113,5 +113,7 @@ handled 7 SI_USER
 signal 7: exit 1
 unshare-invalid EINVAL
 unshare-files ok
-unshare-fs ok" ]
+unshare-fs ok
+nobody-unshare-uts EPERM
+nobody-clone-uts EPERM" ]
 }

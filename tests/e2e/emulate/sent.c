@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,5 +53,16 @@ int main(void)
 	printf("unshare-invalid %s\n", unshare(-1) < 0 ? strerrorname_np(errno) : "ok");
 	printf("unshare-files %s\n", unshare(CLONE_FILES) < 0 ? strerrorname_np(errno) : "ok");
 	printf("unshare-fs %s\n", unshare(CLONE_FS) < 0 ? strerrorname_np(errno) : "ok");
+	if (fork() == 0) { /* nobody may make no namespace */
+		long r;
+		setuid(65534);
+		printf("nobody-unshare-uts %s\n", unshare(CLONE_NEWUTS) < 0 ? strerrorname_np(errno) : "ok");
+		r = syscall(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+		if (r == 0)
+			_exit(0);
+		printf("nobody-clone-uts %s\n", r < 0 ? strerrorname_np(errno) : "ok");
+		_exit(0);
+	}
+	wait(NULL);
 	return 0;
 }
