@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "a64/a64.h"
@@ -66,6 +67,11 @@ void a64_signal_async(int sig, siginfo_t *si, void *uctx)
 	__atomic_or_fetch(&c->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
 	c->budget = 0; /* chained blocks return to the run loop */
 	a64_safe_syscall_fixup(uctx);
+	/* blocked on the host until delivered: a second one (real-time
+	 * signals queue, each with its own siginfo) waits in the kernel's
+	 * queue instead of overwriting this one; set_blocked lets it in */
+	if (sig != SIGSEGV && sig != SIGBUS)
+		sigaddset(&((ucontext_t *)uctx)->uc_sigmask, sig);
 }
 
 /* Host mask = guest mask, except what mew needs for itself. */
@@ -128,7 +134,7 @@ long a64_sys_rt_sigaction(struct a64_cpu *c, int sig, uint64_t act, uint64_t oac
 static void set_blocked(struct a64_cpu *c, uint64_t m)
 {
 	c->blocked = m & ~UNBLOCKABLE;
-	host_mask(c->blocked);
+	host_mask(c->blocked | c->pending); /* pending: see a64_signal_async */
 }
 
 long a64_sys_rt_sigprocmask(struct a64_cpu *c, int how, uint64_t set, uint64_t oset, uint64_t size)
@@ -328,7 +334,7 @@ long a64_sys_rt_sigsuspend(struct a64_cpu *c, uint64_t maskp, uint64_t size)
 			sigaddset(&set, s);
 	while ((c->pending & ~c->blocked) == 0)
 		sigsuspend(&set);
-	host_mask(c->blocked);
+	host_mask(c->blocked | c->pending);
 	return -EINTR;
 }
 

@@ -17,6 +17,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static-pie -Wall -o "$R/memory-pie" "$src/memory.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/execveat" "$src/execveat.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/sent" "$src/sent.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/rtqueue" "$src/rtqueue.c"
 	fi
 }
 
@@ -116,4 +117,12 @@ unshare-files ok
 unshare-fs ok
 nobody-unshare-uts EPERM
 nobody-clone-uts EPERM" ]
+}
+
+@test "emulate abi: real-time signals queue, each with its own siginfo, in order" {
+	need_cc
+	run emu /rtqueue
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 2 3 4 5 6" ]
 }
