@@ -84,6 +84,36 @@ while read -r name cmd; do
 	[ -x "$work/bin/$1" ] && printf '%s %s\n' "$name" "$cmd"
 done <"$src/runtest/syscalls" >"$list"
 
+# arm64: each test in a pids cgroup of its own run (v1 pids controller,
+# where there is one): at most 1024 processes (under qemu, execve05's
+# children, which cannot exec an arm64 program without binfmt_misc, made
+# thousands), and whatever a test leaves behind is killed after it.
+pids=
+if [ "$arch" = arm64 ] && [ -w /sys/fs/cgroup/pids ]; then
+	pids=/sys/fs/cgroup/pids/mew-ltp.$$
+	mkdir "$pids"
+	echo 1024 >"$pids/pids.max"
+	trap 'rm -rf "$work"; rmdir "$pids" 2>/dev/null' EXIT
+	[ -n "${LTP_KEEP:-}" ] && trap 'rmdir "$pids" 2>/dev/null' EXIT
+fi
+in_pids() {
+	if [ -n "$pids" ]; then
+		sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$pids" "$@"
+	else
+		"$@"
+	fi
+}
+pids_clean() {
+	[ -n "$pids" ] || return 0
+	local p
+	for _ in 1 2 3; do
+		p=$(cat "$pids/cgroup.procs")
+		[ -z "$p" ] && return 0
+		kill -9 $p 2>/dev/null || true
+		sleep 0.2
+	done
+}
+
 # run WHERE NAME CMD...: the test's exit status (0 pass, 32 TCONF).
 run() {
 	local where=$1 name=$2 tmp
@@ -94,10 +124,10 @@ run() {
 	native)
 		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH timeout "$per_test" "$work/bin/$1" "${@:2}") ;;
 	qemu)
-		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root QEMU_LD_PREFIX=$debian timeout "$per_test" \
-			qemu-aarch64 "$work/bin/$1" "${@:2}") ;;
+		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root QEMU_LD_PREFIX=$debian in_pids \
+			timeout "$per_test" qemu-aarch64 "$work/bin/$1" "${@:2}") ;;
 	emulate)
-		timeout "$per_test" "$MEW" run --engine emulate --rootfs "$debian" -v "$work/root:/ltp" \
+		in_pids timeout "$per_test" "$MEW" run --engine emulate --rootfs "$debian" -v "$work/root:/ltp" \
 			-e PATH=/ltp/testcases/bin:/usr/bin:/bin -e TMPDIR=/tmp -e LTPROOT=/ltp -w /tmp \
 			-- "/ltp/testcases/bin/$1" "${@:2}" ;;
 	root)
@@ -124,6 +154,7 @@ while read -r name cmd; do
 		set +e
 		run "$w" "$name" $cmd
 		st[$w]=$?
+		pids_clean
 		set -e
 		case ${st[$w]} in
 		0) pass[$w]=$((pass[$w] + 1)) ;;
