@@ -225,6 +225,12 @@ static long sys_readlinkat(struct a64_cpu *c)
 		}
 	}
 	a64_proc.pers.exe = a64_proc.exe;
+	if (a64_proc.pers.fake_root) { /* search permission on the walk, for the guest's ids */
+		char hp[PATH_MAX];
+		if (pers_translate(&a64_proc.pers, b, path, 0, hp, sizeof(hp)) == 0 &&
+		    (r = pers_check_lookup(&a64_proc.pers, &a64_proc.pers.cred, hp)) < 0)
+			return r;
+	}
 	return pers_readlink(&a64_proc.pers, b, path, PTR(2), ARG(3));
 }
 
@@ -261,6 +267,11 @@ static long exec_guest(const char *path, char *const *gargv, char *const *genv)
 		path = a64_proc.exe; /* the new mew cannot ask this one */
 	int r = a64_path(AT_FDCWD, path, 1, hp, sizeof(hp));
 	if (r < 0 && r != AT_FDCWD)
+		return r;
+	/* the guest's ids: the walk and the program's execute permission */
+	if (a64_proc.pers.fake_root &&
+	    ((r = pers_check_lookup(&a64_proc.pers, &a64_proc.pers.cred, hp)) < 0 ||
+	     (r = pers_check_access(&a64_proc.pers, &a64_proc.pers.cred, hp, true, X_OK, true)) < 0))
 		return r;
 	if (a64_proc.binfmt) /* the kernel picks the interpreter (mew binfmt) */
 		return execve(hp, gargv, genv) < 0 ? -errno : 0;

@@ -83,7 +83,7 @@ text r-xp" ]
 }
 
 # as on Linux (qemu-aarch64 7.2 has no execveat at all)
-@test "emulate abi: execveat by dirfd and name, by AT_EMPTY_PATH, and its errors" {
+@test "emulate abi: execveat by dirfd and name, by AT_EMPTY_PATH, and its errors; exec and readlink check the guest's ids" {
 	need_cc
 	run emu /execveat
 	echo "$output"
@@ -97,6 +97,8 @@ child ran
 bad-flags EINVAL
 bad-dirfd EBADF
 file-dirfd ENOTDIR
+nobody-execve-0744 EACCES
+nobody-readlink-0700 EACCES
 done" ]
 }
 

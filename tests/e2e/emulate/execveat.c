@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +47,22 @@ int main(int argc, char **argv)
 	run("bad-flags", root, "execveat", 0x4000);
 	run("bad-dirfd", 99, "execveat", 0);
 	run("file-dirfd", file, "execveat", 0);
+	/* the guest's ids: nobody may not run what has no x for it, nor look
+	 * into a directory without search permission */
+	close(open("/tmp/plain", O_WRONLY | O_CREAT, 0744));
+	chmod("/tmp/plain", 0744);
+	mkdir("/tmp/private", 0700);
+	symlink("/execveat", "/tmp/private/link");
+	if (fork() == 0) {
+		char buf[64];
+		setuid(65534);
+		execve("/tmp/plain", child_argv, env);
+		printf("nobody-execve-0744 %s\n", strerrorname_np(errno));
+		printf("nobody-readlink-0700 %s\n",
+		       readlink("/tmp/private/link", buf, sizeof(buf)) < 0 ? strerrorname_np(errno) : "ok");
+		_exit(0);
+	}
+	wait(NULL);
 	puts("done");
 	return 0;
 }
