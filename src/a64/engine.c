@@ -111,6 +111,9 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 	p->guest_root = getppid(); /* the keeper, the guest's subreaper */
 	if (spec->user_set)
 		pers_cred_init(&p->cred, spec->uid, spec->gid);
+	/* what the kernel checks on the guest's real process (an rlimit,
+	 * oom_score_adj) the fake root claims only when this process can */
+	pers_cred_bound(&p->cred, pers_host_caps());
 	if (spec->cwd != NULL) {
 		int r = pers_set_cwd(p, spec->cwd);
 		if (r < 0)

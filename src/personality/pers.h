@@ -153,6 +153,9 @@ void pers_set_hostname(struct pers *p, const char *name);
  * engine's to set. */
 struct spec;
 int pers_setup(struct pers *p, const struct spec *spec, struct mew_error **err);
+/* The calling process's effective capabilities: what the kernel lets the
+ * guest's real process do, the bound of a fake root's (pers_cred_bound). */
+uint64_t pers_host_caps(void);
 
 /* Guest path -> host path.  base: the guest directory a relative path is
  * relative to (the cwd, or a dirfd's guest path); NULL = p->cwd.  flags:

@@ -3,7 +3,10 @@
  * binds, --read-only, the hostname. */
 #include "personality/pers.h"
 
+#include <linux/capability.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "spec/spec.h"
 
@@ -28,4 +31,14 @@ int pers_setup(struct pers *p, const struct spec *spec, struct mew_error **err)
 	if (spec->hostname != NULL)
 		pers_set_hostname(p, spec->hostname);
 	return 0;
+}
+
+uint64_t pers_host_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return d[0].effective | (uint64_t)d[1].effective << 32;
 }

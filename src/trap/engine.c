@@ -165,17 +165,6 @@ static int grab_listener(pid_t pid, int num)
 	return fd;
 }
 
-/* This process's effective capabilities (the guest's real ones). */
-static uint64_t host_caps(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = { { 0 } };
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return 0;
-	return d[0].effective | (uint64_t)d[1].effective << 32;
-}
-
 static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, struct mew_error **err)
 {
 	if (pers_setup(&t->pers, spec, err) < 0)
@@ -192,7 +181,7 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 		pers_cred_init(&t->pers.cred, spec->uid, spec->gid);
 	/* what the kernel checks on the guest's real process (an rlimit,
 	 * oom_score_adj) the fake root claims only when mew's process can */
-	pers_cred_bound(&t->pers.cred, host_caps());
+	pers_cred_bound(&t->pers.cred, pers_host_caps());
 	return 0;
 }
 

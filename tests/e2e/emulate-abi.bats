@@ -18,6 +18,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/execveat" "$src/execveat.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/sent" "$src/sent.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/rtqueue" "$src/rtqueue.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/caps" "$src/caps.c"
 	fi
 }
 
@@ -127,4 +128,22 @@ nobody-clone-uts EPERM" ]
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "1 2 3 4 5 6" ]
+}
+
+# what the kernel checks on the real process (CAP_SYS_RESOURCE: an rlimit
+# raised, oom_score_adj lowered) the fake root has only when mew has it;
+# what the personality emulates (CAP_CHOWN, CAP_KILL) it always has
+@test "emulate abi: the fake root's capabilities are bounded by mew's own" {
+	need_cc
+	need_root
+	local host guest
+	host=$(( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) ))
+	run emu /caps
+	echo "host $host guest $output"
+	[ "$status" -eq 0 ]
+	guest=$(( 0x$output ))
+	[ $(( guest & 1 )) -eq 1 ]        # CAP_CHOWN
+	[ $(( (guest >> 5) & 1 )) -eq 1 ] # CAP_KILL
+	[ $(( (guest >> 24) & 1 )) -eq $(( (host >> 24) & 1 )) ] # CAP_SYS_RESOURCE
+	[ $(( guest & ~(host | 0x401ff) )) -eq 0 ]
 }
