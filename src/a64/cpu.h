@@ -112,6 +112,8 @@ struct a64_cpu {
 	struct a64_jit *jit;
 	uint8_t *jit_link;
 	uint32_t jit_nzcv[16]; /* NZCV from its four bits N:Z:C:V, for the code */
+	/* NZCV from LAHF's AH * 2 + OF, after an add (0) or a sub (1: C = !CF) */
+	uint32_t jit_lahf[2][512];
 
 	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
 	volatile uint64_t pending;

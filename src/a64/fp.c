@@ -708,6 +708,19 @@ static int h_fmov_gen(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
+int a64_fp_form(a64_fn fn)
+{
+	if (fn == h_fadd_d || fn == h_fmul_d || fn == h_fop2_d || fn == h_fop2_s)
+		return A64_F_OP2;
+	if (fn == h_fp1_d || fn == h_fp1_s)
+		return A64_F_OP1;
+	if (fn == h_i2f)
+		return A64_F_I2F;
+	if (fn == h_fmov_gen)
+		return A64_F_FMOV_GEN;
+	return A64_F_NONE;
+}
+
 static uint64_t vfp_expand_imm(unsigned imm8, int dbl)
 {
 	unsigned sign = imm8 >> 7, b6 = (imm8 >> 6) & 1, low = imm8 & 0x3f;

@@ -41,6 +41,15 @@ static inline float a64_fz_s(struct a64_cpu *c, float v)
 	return v;
 }
 
+/* For the translator: the scalar forms it emits itself, by their
+ * handler (A64_F_NONE for the others).  OP2: FADD FSUB FMUL FDIV... (op:
+ * FOP_*, sf: 8 double, 4 single); OP1: FMOV FABS FNEG FSQRT FRINT* (op:
+ * the opcode field); I2F: SCVTF, UCVTF (op bit 0 unsigned, sf 64-bit
+ * source, cond double, sh fraction bits); FMOV_GEN: FMOV between general
+ * and FP registers (op 1 to FP, sf bytes, sh the top half). */
+enum { A64_F_NONE, A64_F_OP2, A64_F_OP1, A64_F_I2F, A64_F_FMOV_GEN };
+int a64_fp_form(a64_fn fn);
+
 double a64_nan_d(struct a64_cpu *c, double a, double b, double r);
 float a64_nan_s(struct a64_cpu *c, float a, float b, float r);
 double a64_fop_d(struct a64_cpu *c, int op, double a, double b);

@@ -193,6 +193,23 @@ static struct a64_block *translate(struct a64_cpu *c, uint64_t pc)
 	return b;
 }
 
+/* The block for pc, moved to the front of its hash chain: translated code
+ * looks at the front only (an indirect branch's miss), so that a target
+ * found once deep in a chain is found there next time. */
+static struct a64_block *lookup_front(struct a64_cpu *c, uint64_t pc)
+{
+	struct a64_block **head = &c->cache[(pc >> 2) & ((1u << A64_CACHE_BITS) - 1)], **p = head;
+	while (*p != NULL && (*p)->pc != pc)
+		p = &(*p)->next;
+	struct a64_block *b = *p;
+	if (b != NULL && p != head) {
+		*p = b->next;
+		b->next = *head;
+		*head = b;
+	}
+	return b;
+}
+
 _Noreturn void a64_run(struct a64_cpu *c)
 {
 	a64_current = c;
@@ -220,7 +237,7 @@ _Noreturn void a64_run(struct a64_cpu *c)
 		if (c->cache_gen != __atomic_load_n(&a64_cache_gen, __ATOMIC_RELAXED))
 			a64_cache_clear(c);
 		uint64_t pc = c->pc;
-		struct a64_block *b = a64_lookup(c, pc);
+		struct a64_block *b = lookup_front(c, pc);
 		if (b == NULL)
 			b = translate(c, pc);
 		if (c->jit != NULL) {

@@ -12,6 +12,7 @@
 #include "a64/a64.h"
 #include "a64/jit/jit.h"
 #include "a64/simple.h"
+#include "a64/fp.h"
 
 enum { PC = 0x400000, MEM = 1 << 17 };
 
@@ -85,7 +86,7 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	struct a64_mem_shape m;
 	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
 		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m) ||
-		  a64_int_form(in[0].fn) != A64_I_NONE;
+		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE;
 	if (!end)
 		a64_insn_next(&in[n], PC + 4 * n), n++;
 
@@ -98,7 +99,9 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	struct a64_insn run[18];
 	memcpy(run, in, sizeof(run));
 	a->last = NULL;
+	a64_fpsr_write(a, a->fpsr); /* the host's sticky flags cleared */
 	run[0].fn(a, run);
+	uint32_t fpsr_interp = a64_fpsr_read(a);
 	memcpy(mem_interp, mem, MEM);
 
 	memcpy(mem, mem_init, MEM);
@@ -106,7 +109,9 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	struct a64_block *blk = a64_jit_block(b, PC, in, n);
 	assert_non_null(blk);
 	b->budget = 4;
+	a64_fpsr_write(b, b->fpsr);
 	a64_jit_run(b, blk, 0);
+	uint32_t fpsr_jit = a64_fpsr_read(b);
 	(void)saved_jit_cpu;
 
 	int bad = 0;
@@ -125,6 +130,10 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 		}
 	if (a->nzcv != b->nzcv) {
 		print_error("%08x: nzcv interp %#x jit %#x\n", raw, a->nzcv, b->nzcv);
+		bad = 1;
+	}
+	if (fpsr_interp != fpsr_jit) {
+		print_error("%08x: fpsr interp %#x jit %#x\n", raw, fpsr_interp, fpsr_jit);
 		bad = 1;
 	}
 	if (a->pc != b->pc) {
@@ -481,6 +490,72 @@ static void test_sequences_memory(void **state)
 	free(b);
 }
 
+/* Scalar floating point: FADD FSUB FMUL FDIV (and the other two-source
+ * forms), the one-source forms, SCVTF/UCVTF, FMOV to and from general
+ * registers; on values that find NaN, tininess and rounding differences,
+ * under random rounding modes, FZ and DN */
+static uint64_t fp_value(int dbl)
+{
+	static const uint64_t d[] = { 0, 1ull << 63, 0x3ff0000000000000ull, 0x0010000000000000ull, 1, 0x000fffffffffffffull,
+				      0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
+				      0x7ff0000000000001ull, 0xfff4000000000123ull, 0x2000000000000000ull,
+				      0xa000000000000000ull, 0x1ff0000000000000ull, 0x4000000000000000ull, 0x3fe8000000000000ull };
+	static const uint32_t f[] = { 0, 1u << 31, 0x3f800000, 0x00800000, 1, 0x007fffff, 0x7f800000, 0xff800000, 0x7fc00000,
+				      0x7f800001, 0xffa00123, 0x20000000, 0xa0000000, 0x1f800000, 0x40000000, 0x3f400000 };
+	uint64_t hi = rnd() << 32;
+	switch (rnd() % 3) {
+	case 0: return dbl ? d[rnd() % 16] : hi | f[rnd() % 16];
+	case 1: return dbl ? (rnd() & 0x800fffffffffffffull) | (0x3f0ull + rnd() % 32) << 52 : hi | (uint32_t)(rnd() & 0x807fffff) | (0x70u + (uint32_t)(rnd() % 32)) << 23;
+	default: return rnd();
+	}
+}
+
+static uint32_t g_fp2(void) { return 0x1e200800 | (uint32_t)(rnd() % 2) << 22 | reg() << 16 | (uint32_t)(rnd() % 9) << 12 | reg() << 5 | reg(); }
+static uint32_t g_fp1(void)
+{
+	static const uint32_t opc[] = { 0, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15 };
+	return 0x1e204000 | (uint32_t)(rnd() % 2) << 22 | opc[rnd() % 11] << 15 | reg() << 5 | reg();
+}
+static uint32_t g_i2f(void) { return 0x1e220000 | (uint32_t)(rnd() % 2) << 31 | (uint32_t)(rnd() % 2) << 22 | (uint32_t)(rnd() % 2) << 16 | reg() << 5 | reg(); }
+static uint32_t g_fmov_gen(void) { static const uint32_t op[] = { 0x1e260000, 0x1e270000, 0x9e660000, 0x9e670000 }; return op[rnd() % 4] | reg() << 5 | reg(); }
+
+static void test_fp_scalar(void **state)
+{
+	static const gen_fn gens[] = { g_fp2, g_fp1, g_i2f, g_fmov_gen };
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	int tried = 0;
+	native = 0;
+	for (int k = 0; k < 30000; k++) {
+		random_state(a, 0);
+		uint32_t raw = gens[k % 4]();
+		int dbl = (raw >> 22) & 1;
+		for (int v = 0; v < 32; v++)
+			a->v[v].d[0] = fp_value(dbl);
+		uint32_t fpcr = (uint32_t)(rnd() % 4) << 22; /* the rounding mode */
+		if (rnd() % 4 == 0)
+			fpcr |= 1u << 24; /* FZ */
+		if (rnd() % 4 == 0)
+			fpcr |= 1u << 25; /* DN */
+		a64_fpcr_write(a, fpcr);
+		tried += check(a, b, raw);
+	}
+	/* a product that rounds up to the smallest normal: tiny on ARM only */
+	for (int k = 0; k < 200; k++) {
+		int dbl = k % 2;
+		random_state(a, 0);
+		a->v[1].d[0] = dbl ? 0x3fefffffffffffffull : 0x3f7fffff;
+		a->v[2].d[0] = dbl ? 0x0010000000000000ull : 0x00800000;
+		a64_fpcr_write(a, (uint32_t)(k / 2 % 4) << 22);
+		tried += check(a, b, 0x1e220820 | (uint32_t)dbl << 22); /* FMUL d0, d1, d2 */
+	}
+	a64_fpcr_write(a, 0);
+	assert_true(tried > 25000);
+	assert_true(native > 20000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	mem = aligned_alloc(4096, MEM);
@@ -499,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_sequences),
 		cmocka_unit_test(test_loads_stores),
 		cmocka_unit_test(test_sequences_memory),
+		cmocka_unit_test(test_fp_scalar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,9 @@
  * guest registers and NZCV in struct a64_cpu (rbx points to it), so that a
  * fault, a signal or a call into the interpreter finds them there.
  *
- * - The simple forms (simple.h) and the branches are emitted as host code;
+ * - The simple forms (simple.h), most integer forms, the loads and stores,
+ *   scalar FP arithmetic (with the handler for what x86 does differently)
+ *   and the branches are emitted as host code;
  *   every other instruction calls its interpreter handler on a copy of the
  *   decoded instruction followed by a stop (jit_stop returns 1: go on; 0
  *   means the handler set c->pc and the block is left).  Coverage has no
@@ -39,6 +41,7 @@
 #include "a64/jit/jit.h"
 #include "a64/jit/x86.h"
 #include "a64/simple.h"
+#include "a64/fp.h"
 
 #if !defined(__x86_64__)
 /* Another host: the interpreter runs everything. */
@@ -90,6 +93,7 @@ struct a64_jit {
 
 int a64_jit_enabled = 1;
 static int has_sahf; /* LAHF/SAHF in 64-bit mode (CPUID 0x80000001 ECX bit 0) */
+static int has_sse41; /* ROUNDSD (CPUID 1 ECX bit 19) */
 static size_t code_size = CODE_SIZE;
 static int perfmap = -1; /* MEW_A64_JIT_PERFMAP=FILE: the translated blocks, in perf's map format */
 
@@ -178,8 +182,15 @@ void a64_jit_attach(struct a64_cpu *c)
 	unsigned a, b, cx, d;
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(0x80000001u), "c"(0));
 	has_sahf = cx & 1;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(1u), "c"(0));
+	has_sse41 = (cx >> 19) & 1;
 	for (unsigned f = 0; f < 16; f++)
 		c->jit_nzcv[f] = f << 28;
+	for (unsigned k = 0; k < 512; k++) { /* AH: SF ZF 0 AF 0 PF 1 CF */
+		unsigned ah = k >> 1, nz = (ah >> 7 & 1) << 31 | (ah >> 6 & 1) << 30, v = (k & 1) << 28;
+		c->jit_lahf[0][k] = nz | (ah & 1) << 29 | v;
+		c->jit_lahf[1][k] = nz | (~ah & 1) << 29 | v;
+	}
 	c->jit = jit_new();
 }
 
@@ -509,11 +520,24 @@ static void set_flags(struct emit *e, int kind)
 }
 
 /* c->nzcv from the host flags of an add (carry = CF) or a sub (carry =
- * !CF); the host flags are left as they are.  Uses RAX, RCX, RDX, R8. */
+ * !CF); the host flags are left as they are.  Uses RAX, RCX (and RDX, R8
+ * without LAHF). */
 static void store_nzcv(struct emit *e)
 {
 	struct x86 *x = &e->x;
 	e->stale = 0;
+	if (has_sahf) { /* the index AH * 2 + OF into jit_lahf */
+		x86_setcc(x, CC_O, RCX);
+		x86_b(x, 0x9f); /* lahf */
+		x86_movzx8(x, RCX, RCX);
+		x86_b(x, 0x0f); /* movzx eax, ah */
+		x86_b(x, 0xb6);
+		x86_b(x, 0xc4);
+		x86_lea(x, 0, RAX, RCX, RAX, 1, 0);
+		x86_op_m(x, 0, 0x8b, RAX, RBX, RAX, 2, OFF(jit_lahf) + (e->hf == FL_SUB ? 2048 : 0));
+		x86_store(x, 0, RBX, OFF(nzcv), RAX);
+		return;
+	}
 	x86_setcc(x, CC_S, RAX);
 	x86_setcc(x, CC_Z, RCX);
 	x86_setcc(x, e->hf == FL_ADD ? CC_C : CC_NC, RDX);
@@ -529,8 +553,12 @@ static void store_nzcv(struct emit *e)
 	x86_store(x, 0, RBX, OFF(nzcv), RAX);
 }
 
-/* Call the interpreter's handler for a copy of i, followed by jit_stop. */
-static void fallback(struct emit *e, const struct a64_insn *insn)
+/* Call the interpreter's handler for a copy of i, followed by jit_stop.
+ * keep: the handler writes no general register, so the cached ones in
+ * callee-saved host registers stay valid. */
+static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep);
+static void fallback(struct emit *e, const struct a64_insn *insn) { fallback_call(e, insn, 0); }
+static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep)
 {
 	struct x86 *x = &e->x;
 	struct a64_insn *i = data_alloc(e->j, 2 * sizeof(*i));
@@ -541,7 +569,13 @@ static void fallback(struct emit *e, const struct a64_insn *insn)
 	if (e->hf != FL_NONE && e->stale) /* the handler may read it (the caller made sure already) */
 		store_nzcv(e);
 	e->hf = FL_NONE;
-	cache_drop(&e->rc);
+	if (!keep)
+		cache_drop(&e->rc);
+	for (int k = 0; k < NPOOL; k++)
+		if (e->rc.slot[k] >= 0 && (pool[k] == RSI || pool[k] == RDI || pool[k] == R10 || pool[k] == R11)) {
+			e->rc.host[e->rc.slot[k]] = -1;
+			e->rc.slot[k] = -1;
+		}
 	x86_mov_rr(x, 1, RDI, RBX);
 	x86_mov_imm(x, RSI, (uint64_t)(uintptr_t)i);
 	x86_mov_imm(x, RAX, (uint64_t)(uintptr_t)i->fn);
@@ -1258,6 +1292,140 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 	return 0;
 }
 
+/* ---- scalar floating point ----
+ * The host's SSE does the arithmetic in the rounding mode FPCR gave MXCSR,
+ * and its sticky exception flags are FPSR's (a64_fpsr_read), as for the
+ * interpreter.  What x86 does differently goes to the handler: NaN
+ * results (ARM's propagation and default NaN), FPCR.FZ, and a product or
+ * quotient whose magnitude is the smallest normal (ARM's tininess before
+ * rounding). */
+
+/* prefix, 0F op with an xmm register and [base + disp] (or a general
+ * register, mem = 0) */
+static void sse_m(struct x86 *x, uint8_t prefix, int w, unsigned op, int xmm, int base, int32_t disp)
+{
+	if (prefix)
+		x86_b(x, prefix);
+	x86_op_m(x, w, 0x0f00 | op, xmm, base, NOIDX, 0, disp);
+}
+static void sse_r(struct x86 *x, uint8_t prefix, int w, unsigned op, int reg, int rm)
+{
+	if (prefix)
+		x86_b(x, prefix);
+	x86_op_r(x, w, 0x0f00 | op, reg, rm, 0);
+}
+
+/* V[rd] = xmm0's low 8 or 4 bytes, the rest of the register zero */
+static void vec_set_low(struct emit *e, unsigned rd, int size)
+{
+	struct x86 *x = &e->x;
+	sse_r(x, 0x66, size == 8, 0x7e, 0, RAX); /* movq rax, xmm0 / movd eax, xmm0 */
+	x86_store(x, 1, RBX, OFF_V(rd), RAX);
+	x86_store_imm(x, RBX, OFF_V(rd) + 8, 0);
+}
+
+static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	uint8_t *slow[3] = { NULL, NULL, NULL }, *done;
+	int dbl = i->sf == 8, size = dbl ? 8 : 4;
+	uint8_t pre = dbl ? 0xf2 : 0xf3;
+	switch (form) {
+	case A64_F_FMOV_GEN:
+		if (i->sh)
+			return 0;
+		if (i->op == 0) { /* to a general register */
+			int hd = out_reg(e, i->rd);
+			x86_load(x, i->sf == 8, hd, RBX, OFF_V(i->rn));
+			out_done(e, i->rd, hd);
+		} else {
+			int hn = in_reg(e, i->rn, RAX);
+			if (i->sf == 4) {
+				x86_mov_rr(x, 0, RAX, hn);
+				hn = RAX;
+			}
+			x86_store(x, 1, RBX, OFF_V(i->rd), hn);
+			x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
+		}
+		return 1;
+	case A64_F_I2F:
+		if (i->sh || (i->op & 1 && i->sf)) /* fixed point; UCVTF of 64 bits */
+			return 0;
+		if (!i->sf && (i->op & 1))
+			ldw(e, RAX, i->rn, 0);
+		else if (!i->sf)
+			ldw(e, RAX, i->rn, 1);
+		else
+			ldx(e, RAX, i->rn);
+		x86_b(x, i->cond ? 0xf2 : 0xf3);
+		x86_op_r(x, 1, 0x0f2a, 0, RAX, 0); /* cvtsi2sd/ss xmm0, rax: exact or rounded per MXCSR */
+		vec_set_low(e, i->rd, i->cond ? 8 : 4);
+		return 1;
+	case A64_F_OP1:
+		if (i->op <= 2) { /* FMOV, FABS, FNEG: bits */
+			x86_load(x, dbl, RAX, RBX, OFF_V(i->rn));
+			if (i->op) { /* btr, btc of the sign */
+				x86_op_r(x, dbl, 0x0fba, i->op == 1 ? 6 : 7, RAX, 0);
+				x86_b(x, (uint8_t)(size * 8 - 1));
+			}
+			x86_store(x, 1, RBX, OFF_V(i->rd), RAX);
+			x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
+			return 1;
+		}
+		if (i->op != 3 && !(i->op >= 8 && i->op <= 11 && has_sse41))
+			return 0;
+		break;
+	case A64_F_OP2:
+		if (i->op != FOP_ADD && i->op != FOP_SUB && i->op != FOP_MUL && i->op != FOP_DIV)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	/* OP2, FSQRT, FRINTN/P/M/Z: the arithmetic, then the checks */
+	x86_op_m(x, 0, 0xf7, 0, RBX, NOIDX, 0, OFF(fpcr)); /* test dword [fpcr], FZ */
+	x86_d(x, FPCR_FZ);
+	slow[0] = x86_jcc(x, CC_NZ);
+	if (form == A64_F_OP2) {
+		static const uint8_t op[] = { [FOP_ADD] = 0x58, [FOP_SUB] = 0x5c, [FOP_MUL] = 0x59, [FOP_DIV] = 0x5e };
+		sse_m(x, pre, 0, 0x10, 0, RBX, OFF_V(i->rn)); /* movsd/movss xmm0, [rn] */
+		sse_m(x, pre, 0, op[i->op], 0, RBX, OFF_V(i->rm));
+	} else if (i->op == 3)
+		sse_m(x, pre, 0, 0x51, 0, RBX, OFF_V(i->rn)); /* sqrtsd/ss xmm0, [rn] */
+	else { /* roundsd/ss xmm0, [rn], mode | no inexact */
+		static const uint8_t mode[] = { 0, 2, 1, 3 }; /* N P M Z */
+		x86_b(x, 0x66);
+		x86_b(x, 0x0f);
+		x86_b(x, 0x3a);
+		x86_b(x, dbl ? 0x0b : 0x0a);
+		x86_mem(x, 0, RBX, NOIDX, 0, OFF_V(i->rn));
+		x86_b(x, (uint8_t)(8 | mode[i->op - 8]));
+	}
+	sse_r(x, dbl ? 0x66 : 0, 0, 0x2e, 0, 0); /* ucomisd/ss xmm0, xmm0: PF for NaN */
+	slow[1] = x86_jcc(x, CC_P);
+	sse_r(x, 0x66, dbl, 0x7e, 0, RAX); /* movq rax, xmm0 */
+	if (form == A64_F_OP2 && (i->op == FOP_MUL || i->op == FOP_DIV)) { /* |r| the smallest normal */
+		x86_mov_rr(x, dbl, RCX, RAX);
+		x86_op_r(x, dbl, 0x0fba, 6, RCX, 0); /* btr rcx, sign */
+		x86_b(x, (uint8_t)(size * 8 - 1));
+		if (dbl) {
+			x86_mov_imm(x, RDX, 0x0010000000000000ull);
+			x86_alu_rr(x, 1, ALU_CMP, RCX, RDX);
+		} else
+			x86_alu_ri(x, 0, ALU_CMP, RCX, 0x00800000);
+		slow[2] = x86_jcc(x, CC_E);
+	}
+	x86_store(x, 1, RBX, OFF_V(i->rd), RAX);
+	x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
+	done = x86_jmp(x);
+	for (int k = 0; k < 3; k++)
+		if (slow[k] != NULL)
+			x86_patch(slow[k], x->p);
+	fallback_call(e, i, 1);
+	x86_patch(done, x->p);
+	return 1;
+}
+
 /* Branches as host code; 0 when left to the handler. */
 /* How an instruction uses NZCV: NZ_WRITE, all of it without reading it
  * first; NZ_READ, it may read it (and an interpreter handler may do
@@ -1513,6 +1681,8 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			done = emit_mem(&e, &m, i);
 		else if (!done && kind == A64_K_NONE && a64_int_form(i->fn) != A64_I_NONE)
 			done = emit_int(&e, a64_int_form(i->fn), i);
+		else if (!done && kind == A64_K_NONE && a64_fp_form(i->fn) != A64_F_NONE)
+			done = emit_fp(&e, a64_fp_form(i->fn), i);
 		if (!done) { /* whatever a refusing emitter began is undone */
 			e.x.p = at;
 			e.rc = rc;
