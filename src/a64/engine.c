@@ -113,7 +113,7 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 		pers_cred_init(&p->cred, spec->uid, spec->gid);
 	/* what the kernel checks on the guest's real process (an rlimit,
 	 * oom_score_adj) the fake root claims only when this process can */
-	pers_cred_bound(&p->cred, pers_host_caps());
+	pers_cred_bound(&p->cred, pers_host_caps() & wall_caps_kept());
 	if (spec->cwd != NULL) {
 		int r = pers_set_cwd(p, spec->cwd);
 		if (r < 0)

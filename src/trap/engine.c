@@ -181,7 +181,7 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 		pers_cred_init(&t->pers.cred, spec->uid, spec->gid);
 	/* what the kernel checks on the guest's real process (an rlimit,
 	 * oom_score_adj) the fake root claims only when mew's process can */
-	pers_cred_bound(&t->pers.cred, pers_host_caps());
+	pers_cred_bound(&t->pers.cred, pers_host_caps() & wall_caps_kept());
 	return 0;
 }
 

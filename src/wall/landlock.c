@@ -238,9 +238,11 @@ int wall_enter(const struct wall *w)
 	int r;
 
 	if (w->fd < 0)
-		return 0;
+		return wall_drop_caps();
 	/* before the domain, which may not write /sys */
 	if ((r = wall_devcg_join()) < 0)
+		return r;
+	if ((r = wall_drop_caps()) < 0)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;

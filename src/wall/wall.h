@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -65,6 +66,10 @@ int wall_allow_self(struct wall *w, struct mew_error **err);
  * thread created and program executed afterwards stays in it.  Only the
  * calling thread is confined.  0 or -errno. */
 int wall_enter(const struct wall *w);
+/* The capabilities a guest's process may keep (caps.c), as a mask of
+ * CAP_* bits; wall_enter drops the others, with or without Landlock. */
+uint64_t wall_caps_kept(void);
+int wall_drop_caps(void);
 void wall_close(struct wall *w);
 
 /* The minimal /dev (dev.c).  The nodes every /dev has, for the container

@@ -122,6 +122,22 @@ walled() {
 	done
 }
 
+@test "syscall wall: a root guest cannot rename the host or open a host file by its handle" {
+	local before
+	before=$(hostname)
+	for who in $WHO; do
+		walled "$who" root
+		[[ "$output" == *"walled: sethostname: Operation not permitted"* ]]
+		[[ "$output" == *"walled: open_by_handle_at: Operation not permitted"* ]]
+		[ "$(hostname)" = "$before" ]
+		# and the fake root does not claim what it lost
+		run guest "$who" -- sh -c 'grep CapEff /proc/self/status; hostname other; hostname'
+		echo "as $who: $output"
+		[ "${lines[-1]}" = "$before" ]
+		[ "$(hostname)" = "$before" ]
+	done
+}
+
 @test "syscall wall: dup2 over the stub's rootfs fd (1000) gives it nothing" {
 	for who in $WHO; do
 		walled "$who" dup2 "$T/host/secret"

@@ -572,6 +572,30 @@ static int fault_escape(const char *path)
 }
 #endif
 
+/* A root's calls about the host itself, not its files: the host's hostname,
+ * and open_by_handle_at (the "shocker" escape: a file handle names any
+ * inode of the filesystem the rootfs is on, here the root directory, inode
+ * 2 on ext2/3/4, with no path for Landlock to see).  Both from the stub's
+ * fast syscall too. */
+static int root_calls(void)
+{
+	struct {
+		struct file_handle h;
+		uint32_t ino, gen;
+	} fh = { { 8, 1 /* FILEID_INO32_GEN */ }, 2, 0 };
+	int mnt = open("/", O_RDONLY | O_DIRECTORY);
+	int bad = 0;
+	long r;
+
+	/* fast() answers -errno, which verdict() would take for -1 and errno */
+	r = fast(SYS_sethostname, (long)"climbed", 7, 0, 0, 0, 0);
+	bad |= verdict("sethostname", r < 0 ? (errno = (int)-r, -1) : r, EPERM);
+	bad |= verdict("sethostname (libc)", sethostname("climbed", 7), EPERM);
+	r = fast(SYS_open_by_handle_at, mnt, (long)&fh, O_RDONLY, 0, 0, 0);
+	bad |= verdict("open_by_handle_at", r < 0 ? (errno = (int)-r, -1) : r, EPERM);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
@@ -609,10 +633,12 @@ int main(int argc, char **argv)
 		return write_ro(argv[2], argv[3]);
 	if (strcmp(a, "fault") == 0 && argc == 3)
 		return fault_escape(argv[2]);
+	if (strcmp(a, "root") == 0 && argc == 2)
+		return root_calls();
 	if (strcmp(a, "exec") == 0 && argc >= 3)
 		return exec_host(argv + 2);
 	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring|fault PATH | ptrace|kill|vmread PID | abstract NAME |\n"
 			"       listen NAME LOG | unix HOSTPATH | honest PATH | listen-path PATH LOG |\n"
-			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS...\n");
+			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS... | root\n");
 	return 2;
 }
