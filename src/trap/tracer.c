@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -311,13 +312,22 @@ int trap_stub_loop(struct trap *t, struct mew_error **err)
 			if ((s == SIGTERM || s == SIGHUP) && t->main_status < 0)
 				kill(t->main_pid, s);
 		}
-		pid = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		/* Once the main process is gone, what is left is polled, not
+		 * waited for: a child the exec watcher thread traced is reaped
+		 * by that thread, and the kernel does not wake this one when
+		 * it was the last (wait4 slept with no child at all). */
+		pid = waitpid(-1, &status, __WALL | __WNOTHREAD | (t->main_status >= 0 ? WNOHANG : 0));
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == ECHILD)
 				break;
 			return mew_error(err, errno, "waitpid");
+		}
+		if (pid == 0) {
+			kill_children();
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+			continue;
 		}
 		if (WIFSTOPPED(status)) {
 			ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(status));
