@@ -197,6 +197,17 @@ static bool proc_magic(const struct pers *p, const char *guest)
 	return rest != NULL && rest[0] == '/' && strchr(rest + 1, '/') != NULL;
 }
 
+/* A magic link's file that has no name left: its text is the kernel's
+ * " (deleted)" one and the file it reaches has no links. */
+static bool unnamed(const char *host, const char *text, size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	struct stat st;
+
+	return len >= sizeof(deleted) - 1 && strcmp(text + len - (sizeof(deleted) - 1), deleted) == 0 &&
+	       stat(host, &st) == 0 && st.st_nlink == 0;
+}
+
 /* What is in /proc/N of a process that is not the guest's (guest_root
  * set): refused, as a Landlock domain refuses what is outside it.  The
  * directory itself may be looked at (ls /proc). */
@@ -369,9 +380,12 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 			if (proc_magic(p, w->guest)) {
 				char g[PATH_MAX];
 				/* A host path: back to guest space.  An object
-				 * (pipe:[1]) or a path the guest cannot name is
+				 * (pipe:[1]), a path the guest cannot name, or a
+				 * file no name reaches any more (an O_TMPFILE or
+				 * deleted file: its text ends in " (deleted)") is
 				 * reached only through the link itself. */
-				if (target[0] != '/' || pers_untranslate(p, target, g, sizeof(g)) != 0) {
+				if (target[0] != '/' || pers_untranslate(p, target, g, sizeof(g)) != 0 ||
+				    unnamed(host, target, (size_t)tl)) {
 					memcpy(w->host, host, strlen(host) + 1);
 					w->opaque = true;
 					continue;

@@ -68,6 +68,13 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "/proc/self/fd/%d/f", dfd);
 	snprintf(q, sizeof(q), "/proc/self/fd/%d/f2", dfd);
 	want("linkat through /proc/self/fd/N/...", linkat(AT_FDCWD, p, AT_FDCWD, q, 0), 0);
+	/* LTP's openat03: an O_TMPFILE file given a name through its magic
+	 * link (no name reaches it: the link's text ends in " (deleted)") */
+	fd = open(".", O_TMPFILE | O_RDWR, 0600);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	want("linkat of an O_TMPFILE file through /proc/self/fd/N",
+	     linkat(AT_FDCWD, p, AT_FDCWD, "tmpfile", AT_SYMLINK_FOLLOW), 0);
+	close(fd);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/sock", dfd);
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	want("bind through /proc/self/fd/N/...", bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
