@@ -84,6 +84,17 @@ user_sc() {
 	[ ! -e "$R/tmp/p" ]
 }
 
+@test "syscall creds: a socket bound by a root with euid nobody is nobody's, in the modes that translate bind" {
+	need_root
+	for m in stub notifier; do
+		rm -f "$R/tmp/creds-sock"
+		run sc $m -- /creds sockown /tmp/creds-sock
+		echo "$m: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(printf 'seteuid ok\nbind ok\nowner 65534\nchmod ok\nunlink ok')" ]
+	done
+}
+
 @test "syscall creds: chown is real as root; set-id bits and set-group-id directories as the kernel" {
 	need_root
 	for m in stub notifier ptrace; do

@@ -18,27 +18,27 @@
  * socket (pidfd_getfd): binding the copy binds the guest's socket.
  * Abstract names and other families run as they are (2).  (connect and
  * the sends: peer.c.) */
-/* The read-only rules (EROFS), on the host path the socket file would have:
- * its directory's (dirfd) and the name at the end of the address. */
-static int ro_check(struct notifier *n, const struct pers_call *call, int dirfd, const char *to)
+/* The host path the socket file has: its directory's (dirfd) and the
+ * name at the end of the address. */
+static int sock_host(int dirfd, const char *to, char *host)
 {
-	char host[PATH_MAX], link[64];
+	char link[64];
 	ssize_t k;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-	k = readlink(link, host, sizeof(host) - 1);
+	k = readlink(link, host, PATH_MAX - 1);
 	if (k <= 0)
 		return -ENOENT;
 	host[k] = '\0';
-	snprintf(host + k, sizeof(host) - (size_t)k, "/%s", strrchr(to, '/') + 1);
-	return pers_write_check(&n->pers, call, 0, 0, host);
+	snprintf(host + k, PATH_MAX - (size_t)k, "/%s", strrchr(to, '/') + 1);
+	return 0;
 }
 
 int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 {
 	struct sockaddr_un sa, to;
 	socklen_t len = (socklen_t)req->data.args[2], tolen;
-	char base[PATH_MAX];
+	char base[PATH_MAX], host[PATH_MAX];
 	const struct pers_call *call = pers_call(&pers_abi_x86_64, req->data.nr);
 	struct pers_cred c;
 	int r, sock, fd;
@@ -58,7 +58,8 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 		return r;
 	if (r == 1)
 		return 2;
-	if ((r = ro_check(n, call, fd, to.sun_path)) < 0) {
+	/* the read-only rules (EROFS) on the path it will have */
+	if ((r = sock_host(fd, to.sun_path, host)) < 0 || (r = pers_write_check(&n->pers, call, 0, 0, host)) < 0) {
 		close(fd);
 		return r;
 	}
@@ -71,6 +72,10 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 		r = bind(sock, (struct sockaddr *)&to, tolen) < 0 ? -errno : 0;
 		umask(old);
 		close(sock);
+		/* the owner its creator gets (a root that dropped to nobody
+		 * with seteuid: LTP's connect03) */
+		if (r == 0)
+			pers_owner_created(&n->pers, &c, host);
 	}
 	close(fd);
 	return r;

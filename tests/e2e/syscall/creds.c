@@ -16,6 +16,7 @@
  *                    then the same under no_new_privs
  *   search DIR       search permission on every directory of a path, as
  *                    nobody: a 0700 directory above an open one
+ *   sockown PATH     a socket bound after seteuid(nobody) is nobody's
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -353,6 +354,25 @@ static void search(const char *dir)
 	rmdir(dir);
 }
 
+/* A root that set its effective uid to nobody binds a socket in PATH's
+ * directory (sticky, world-writable): the socket is nobody's, so its
+ * chmod works (LTP's connect03). */
+static void sockown(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	int sk;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	printf("seteuid %s\n", err(seteuid(65534)));
+	sk = socket(AF_UNIX, SOCK_STREAM, 0);
+	printf("bind %s\n", err(bind(sk, (struct sockaddr *)&a, sizeof(a))));
+	printf("owner %d\n", stat(path, &st) == 0 ? (int)st.st_uid : -1);
+	printf("chmod %s\n", err(chmod(path, 0700)));
+	printf("unlink %s\n", err(unlink(path)));
+	close(sk);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -372,6 +392,8 @@ int main(int argc, char **argv)
 		setid(argv[0], argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "search") == 0)
 		search(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "sockown") == 0)
+		sockown(argv[2]);
 	else
 		return 2;
 	return 0;
