@@ -596,6 +596,17 @@ int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t le
 	return 0;
 }
 
+int pers_dirfd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len)
+{
+	char link[64];
+	struct stat st;
+
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid != 0 ? (int)pid : (int)getpid(), fd);
+	if (stat(link, &st) == 0 && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return pers_fd_path(p, pid, fd, guest, len);
+}
+
 int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len)
 {
 	char link[64], host[PATH_MAX];

@@ -44,7 +44,7 @@
  *     if (r < 0) return r;                 // -errno to the guest
  *     fd = openat(AT_FDCWD, host, flags);
  * For a dirfd-relative call (openat(dirfd, path)), pass the directory's guest
- * path as base: pers_fd_path(&p, 0, dirfd, base, sizeof(base)).
+ * path as base: pers_dirfd_path(&p, 0, dirfd, base, sizeof(base)).
  */
 #ifndef MEW_PERSONALITY_PERS_H
 #define MEW_PERSONALITY_PERS_H
@@ -198,6 +198,10 @@ int pers_set_cwd(struct pers *p, const char *path);
 /* The guest path of host process pid's fd (pid 0 = this process), e.g. for a
  * dirfd.  Returns 0, or -errno (-EBADF, -ENOTDIR is the caller's to check). */
 int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len);
+/* The same for an fd a relative path is relative to (a dirfd): -ENOTDIR
+ * when its file is not a directory (a tty, a pipe, a file outside the
+ * guest's tree), as the kernel says before looking at the path. */
+int pers_dirfd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len);
 /* Guest process pid's fd was opened with O_PATH (fchown on it is EBADF). */
 bool pers_fd_is_opath(pid_t pid, int fd);
 /* getcwd of host process pid as a guest path (pid 0: p->cwd). */

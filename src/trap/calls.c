@@ -137,7 +137,7 @@ static int base_of(struct call *c, int dirfd_idx, char *base, size_t len)
 		return pers_getcwd(&c->t->pers, c->tr->tid, base, len);
 	if (fd < 0)
 		return -EBADF;
-	return pers_fd_path(&c->t->pers, c->tr->tid, fd, base, len);
+	return pers_dirfd_path(&c->t->pers, c->tr->tid, fd, base, len);
 }
 
 static void pers_for(struct call *c)

@@ -39,7 +39,7 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	} else if (path[0] != '/') {
 		int fd = (int)a[1];
 		r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
-				   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+				   : pers_dirfd_path(&n->pers, req->pid, fd, base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;

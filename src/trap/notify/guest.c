@@ -102,7 +102,7 @@ int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di
 		if (fd == AT_FDCWD)
 			r = pers_getcwd(&n->pers, req->pid, base, sizeof(base));
 		else
-			r = fd < 0 ? -EBADF : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+			r = fd < 0 ? -EBADF : pers_dirfd_path(&n->pers, req->pid, fd, base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;

@@ -131,7 +131,7 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 		if (path[0] != '/') {
 			int fd = call->dirfd[0] < 0 ? AT_FDCWD : (int)a[call->dirfd[0]];
 			r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
-					   : pers_fd_path(&n->pers, req->pid, fd, base, sizeof(base));
+					   : pers_dirfd_path(&n->pers, req->pid, fd, base, sizeof(base));
 			if (r < 0)
 				return r;
 			b = base;

@@ -68,6 +68,14 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "/proc/self/fd/%d/f", dfd);
 	snprintf(q, sizeof(q), "/proc/self/fd/%d/f2", dfd);
 	want("linkat through /proc/self/fd/N/...", linkat(AT_FDCWD, p, AT_FDCWD, q, 0), 0);
+	/* LTP's statx03: a path relative to an fd that is no directory */
+	fd = open("f", O_RDONLY);
+	{
+		struct stat st;
+		want("fstatat relative to a file's fd is ENOTDIR", fstatat(fd, "x", &st, 0), ENOTDIR);
+		want("fstatat relative to stdout (a pipe or a host file) is ENOTDIR", fstatat(1, "x", &st, 0), ENOTDIR);
+	}
+	close(fd);
 	/* LTP's openat03: an O_TMPFILE file given a name through its magic
 	 * link (no name reaches it: the link's text ends in " (deleted)") */
 	fd = open(".", O_TMPFILE | O_RDWR, 0600);
