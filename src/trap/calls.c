@@ -383,6 +383,11 @@ static long answer(struct call *c)
 			b = base;
 		}
 		pers_for(c);
+		/* the walk's search permission, for a guest that is no longer root */
+		if (!pers_cred_fs_omnipotent(&c->tr->cred) &&
+		    pers_translate(&c->t->pers, b, path, 0, buf, sizeof(buf)) == 0 &&
+		    (r = pers_check_lookup(&c->t->pers, &c->tr->cred, buf)) < 0)
+			return r;
 		n = pers_readlink(&c->t->pers, b, path, buf, sizeof(buf));
 		if (n < 0)
 			return n;

@@ -84,6 +84,16 @@ user_sc() {
 	[ ! -e "$R/tmp/p" ]
 }
 
+@test "syscall creds: readlink as nobody needs search permission on every directory of the walk, in each mode" {
+	for m in stub notifier ptrace; do
+		run sc $m -- sh -c 'rm -rf /tmp/rl; mkdir -p /tmp/rl/closed; ln -s target /tmp/rl/closed/link; chmod 700 /tmp/rl/closed
+			setpriv --reuid=65534 --regid=65534 --clear-groups readlink /tmp/rl/closed/link; echo "rc $?"
+			readlink /tmp/rl/closed/link; rm -rf /tmp/rl'
+		echo "$m: $output"
+		[ "$output" = "$(printf 'rc 1\ntarget')" ]
+	done
+}
+
 @test "syscall creds: a socket bound by a root with euid nobody is nobody's, in the modes that translate bind" {
 	need_root
 	for m in stub notifier; do

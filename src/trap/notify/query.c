@@ -136,6 +136,11 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 				return r;
 			b = base;
 		}
+		/* the walk's search permission, for a guest that is no longer
+		 * root (LTP's readlink03) */
+		if (pers_translate(&n->pers, b, path, 0, host, PATH_MAX) == 0 &&
+		    (r = notify_check_lookup(n, req->pid, host)) < 0)
+			return r;
 		len = pers_readlink(&n->pers, b, path, buf, sizeof(buf));
 		if (len < 0)
 			return (int)len;
