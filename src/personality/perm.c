@@ -182,6 +182,8 @@ int pers_check_open(const struct pers *p, const struct pers_cred *c, const char 
 		return r == -ENOENT ? 0 : r; /* the kernel's own answer */
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return 0; /* EEXIST */
+	if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode))
+		return 0; /* ENOTDIR, before any permission (LTP's open08) */
 	if ((flags & O_ACCMODE) != O_WRONLY)
 		mask |= PERS_MAY_READ;
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))

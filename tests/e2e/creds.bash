@@ -28,13 +28,14 @@ groups 3: 30 40 50
 caps eff none prm root keep 0'
 
 # After setuid(nobody): root's files (LTP access01, access04, open02,
-# creat04, mkdir04, unlink, rename, chmod, chown04, kill05, bind).
+# creat04, mkdir04, unlink, rename, chmod, chown04, kill05, bind; open08: O_DIRECTORY).
 CREDS_PERM='setuid(0) EPERM
 access W_OK EACCES
 access R_OK ok
 access d X_OK EACCES
 open O_WRONLY EACCES
 open O_RDONLY ok
+open O_DIRECTORY ENOTDIR
 creat EACCES
 mkdir EACCES
 unlink EACCES

@@ -16,6 +16,7 @@
  *                    then the same under no_new_privs
  *   search DIR       search permission on every directory of a path, as
  *                    nobody: a 0700 directory above an open one
+ *   rlink DIR        readlink as nobody through root's 0700 directory
  *   sockown PATH     a socket bound after seteuid(nobody) is nobody's
  */
 #define _GNU_SOURCE
@@ -48,6 +49,7 @@ static const char *err(long r)
 	case EBADF: return "EBADF";
 	case EINVAL: return "EINVAL";
 	case EEXIST: return "EEXIST";
+	case ENOTDIR: return "ENOTDIR";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", errno);
 	return buf;
@@ -127,6 +129,7 @@ static void perm(const char *dir)
 	printf("access d X_OK %s\n", err(access(d, X_OK)));
 	printf("open O_WRONLY %s\n", err(open(f, O_WRONLY)));
 	printf("open O_RDONLY %s\n", err(open(f, O_RDONLY) >= 0 ? 0 : -1));
+	printf("open O_DIRECTORY %s\n", err(open(f, O_WRONLY | O_DIRECTORY)));
 	printf("creat %s\n", err(open(n, O_CREAT | O_WRONLY, 0644)));
 	printf("mkdir %s\n", err(mkdir(n, 0755)));
 	printf("unlink %s\n", err(unlink(f)));
@@ -354,6 +357,29 @@ static void search(const char *dir)
 	rmdir(dir);
 }
 
+/* readlink of a symlink in root's 0700 directory, as nobody: EACCES, the
+ * walk's search permission (LTP's readlink03). */
+static void rlink(const char *dir)
+{
+	char cl[256], l[256], buf[64];
+	snprintf(cl, sizeof(cl), "%s/closed", dir);
+	snprintf(l, sizeof(l), "%s/closed/link", dir);
+	mkdir(dir, 0755);
+	mkdir(cl, 0700);
+	if (symlink("target", l) < 0)
+		printf("symlink %s\n", err(-1));
+	if (fork() == 0) {
+		drop();
+		printf("readlink %s\n", err(readlink(l, buf, sizeof(buf))));
+		_exit(0);
+	}
+	wait(NULL);
+	printf("readlink as root %s\n", err(readlink(l, buf, sizeof(buf))));
+	unlink(l);
+	rmdir(cl);
+	rmdir(dir);
+}
+
 /* A root that set its effective uid to nobody binds a socket in PATH's
  * directory (sticky, world-writable): the socket is nobody's, so its
  * chmod works (LTP's connect03). */
@@ -392,6 +418,8 @@ int main(int argc, char **argv)
 		setid(argv[0], argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "search") == 0)
 		search(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "rlink") == 0)
+		rlink(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "sockown") == 0)
 		sockown(argv[2]);
 	else
