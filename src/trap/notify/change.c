@@ -116,6 +116,9 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 				     req->data.nr == SYS_renameat2 ? (unsigned)a[call->path[1] + 1] : 0));
 	case SYS_link:
 	case SYS_linkat:
+		/* the kernel's flags check comes first (LTP's linkat01) */
+		if (req->data.nr == SYS_linkat && (a[4] & ~(__u64)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
+			return -EINVAL;
 		TWO();
 		CHECK(pers_check_create(&n->pers, &c, host2));
 		return SYS(linkat(AT_FDCWD, host, AT_FDCWD, host2, call_follows(req) ? AT_SYMLINK_FOLLOW : 0));

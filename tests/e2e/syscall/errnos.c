@@ -68,6 +68,7 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "/proc/self/fd/%d/f", dfd);
 	snprintf(q, sizeof(q), "/proc/self/fd/%d/f2", dfd);
 	want("linkat through /proc/self/fd/N/...", linkat(AT_FDCWD, p, AT_FDCWD, q, 0), 0);
+	want("linkat with an unknown flag is EINVAL", linkat(AT_FDCWD, "f", AT_FDCWD, "f3", 1), EINVAL);
 	/* LTP's statx03: a path relative to an fd that is no directory */
 	fd = open("f", O_RDONLY);
 	{
