@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -190,7 +191,12 @@ int pers_check_open(const struct pers *p, const struct pers_cred *c, const char 
 		mask |= PERS_MAY_WRITE;
 	if (S_ISLNK(st.st_mode) || S_ISSOCK(st.st_mode))
 		return 0;
-	return pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, mask);
+	if ((r = pers_cred_permission(c, st.st_mode, st.st_uid, st.st_gid, mask)) < 0)
+		return r;
+	/* may_open: O_NOATIME only by the owner or with CAP_FOWNER (open02) */
+	if ((flags & O_NOATIME) && st.st_uid != c->fsuid && !pers_cred_capable(c, CAP_FOWNER))
+		return -EPERM;
+	return 0;
 }
 
 int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host)

@@ -28,7 +28,7 @@ groups 3: 30 40 50
 caps eff none prm root keep 0'
 
 # After setuid(nobody): root's files (LTP access01, access04, open02,
-# creat04, mkdir04, unlink, rename, chmod, chown04, kill05, bind; open08: O_DIRECTORY).
+# creat04, mkdir04, unlink, rename, chmod, chown04, kill05, bind; open08: O_DIRECTORY; open02: O_NOATIME).
 CREDS_PERM='setuid(0) EPERM
 access W_OK EACCES
 access R_OK ok
@@ -36,6 +36,7 @@ access d X_OK EACCES
 open O_WRONLY EACCES
 open O_RDONLY ok
 open O_DIRECTORY ENOTDIR
+open O_NOATIME EPERM
 creat EACCES
 mkdir EACCES
 unlink EACCES
