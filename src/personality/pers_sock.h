@@ -23,4 +23,10 @@
 int pers_sock_addr(const struct pers *p, const struct pers_cred *c, const char *base, const void *addr,
 		   size_t len, bool bind, struct sockaddr_un *to, socklen_t *tolen, int *fd);
 
+/* bind of an AF_INET or AF_INET6 address (len bytes): a port below
+ * net.ipv4.ip_unprivileged_port_start without CAP_NET_BIND_SERVICE is
+ * -EACCES (inet_bind's rule, for the guest's credentials: the host
+ * process may be root where the guest is not); 0 otherwise. */
+int pers_sock_bind_port(const struct pers_cred *c, const void *addr, size_t len);
+
 #endif

@@ -10,8 +10,11 @@
  * to the path meanwhile. */
 #include "personality/pers_sock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,4 +90,27 @@ fail:
 	close(*fd);
 	*fd = -1;
 	return r;
+}
+
+int pers_sock_bind_port(const struct pers_cred *c, const void *addr, size_t len)
+{
+	struct sockaddr_in6 a = { 0 };
+	unsigned port, start = 1024;
+	FILE *f;
+
+	if (len < sizeof(struct sockaddr_in))
+		return 0;
+	memcpy(&a, addr, len < sizeof(a) ? len : sizeof(a));
+	if (a.sin6_family != AF_INET && a.sin6_family != AF_INET6)
+		return 0;
+	/* sin_port and sin6_port are at the same place */
+	port = ntohs(a.sin6_port);
+	if (port == 0 || pers_cred_capable(c, CAP_NET_BIND_SERVICE))
+		return 0;
+	if ((f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re")) != NULL) {
+		if (fscanf(f, "%u", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	return port < start ? -EACCES : 0;
 }

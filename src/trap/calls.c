@@ -4,10 +4,12 @@
  * or answer the call itself (getcwd, readlink, uname, the identity, chown,
  * kill's check, the refused calls). */
 #include "trap/trap.h"
+#include "personality/pers_sock.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -580,7 +582,17 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 	c.flag = PERS_CALL_FLAG(s, c.args);
 	switch (s->kind) {
 	case PK_SOCK:
-		return false; /* ptrace only: socket paths are not translated (notify/sock.c does) */
+		/* ptrace only: socket paths are not translated (notify/sock.c
+		 * does); a privileged port is the guest's credentials' to bind */
+		if (nr == SYS_bind) {
+			struct sockaddr_in6 a;
+			size_t l = c.args[2] < sizeof(a) ? (size_t)c.args[2] : sizeof(a);
+			if (trap_mem_read(tr->tid, c.args[1], &a, l) == 0 && (ret = pers_sock_bind_port(&tr->cred, &a, l)) < 0) {
+				answered = true;
+				break;
+			}
+		}
+		return false;
 	case PK_CRED:
 		ret = cred_call(&c);
 		if (ret == PERS_CRED_NOT_MINE)

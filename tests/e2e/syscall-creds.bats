@@ -92,6 +92,14 @@ user_sc() {
 	done
 }
 
+@test "syscall creds: after setuid(nobody), a port below 1024 is EACCES, in each mode" {
+	for m in stub notifier ptrace; do
+		run sc $m -- /creds port
+		echo "$m: $output"
+		[ "$output" = "$(printf 'setuid(0) EPERM\nbind 80 EACCES\nbind 0 ok')" ]
+	done
+}
+
 @test "syscall creds: a socket bound by a root with euid nobody is nobody's, in the modes that translate bind" {
 	need_root
 	for m in stub notifier; do

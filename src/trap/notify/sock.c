@@ -46,12 +46,14 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req)
 	if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sa) ||
 	    trap_mem_read(req->pid, req->data.args[1], &sa, len) < 0)
 		return 2;
-	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
+	if ((r = notify_cred_of(n, req->pid, &c)) < 0)
+		return r;
+	if (sa.sun_family != AF_UNIX)
+		return (r = pers_sock_bind_port(&c, &sa, len)) < 0 ? r : 2;
+	if (sa.sun_path[0] == '\0')
 		return 2;
 	pers_for(n, req->pid);
 	if (sa.sun_path[0] != '/' && (r = pers_getcwd(&n->pers, req->pid, base, sizeof(base))) < 0)
-		return r;
-	if ((r = notify_cred_of(n, req->pid, &c)) < 0)
 		return r;
 	r = pers_sock_addr(&n->pers, &c, sa.sun_path[0] == '/' ? NULL : base, &sa, len, true, &to, &tolen, &fd);
 	if (r < 0)

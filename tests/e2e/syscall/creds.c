@@ -16,6 +16,7 @@
  *                    then the same under no_new_privs
  *   search DIR       search permission on every directory of a path, as
  *                    nobody: a 0700 directory above an open one
+ *   port             after setuid(nobody), bind of port 80, then port 0
  *   rlink DIR        readlink as nobody through root's 0700 directory
  *   sockown PATH     a socket bound after seteuid(nobody) is nobody's
  */
@@ -24,6 +25,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,6 +384,22 @@ static void rlink(const char *dir)
 	rmdir(dir);
 }
 
+/* After setuid(nobody): a port below 1024 is EACCES, port 0 is any
+ * port (LTP's bind02). */
+static void port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s;
+
+	drop();
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_port = htons(80);
+	printf("bind 80 %s\n", err(bind(s, (struct sockaddr *)&a, sizeof(a))));
+	a.sin_port = 0;
+	printf("bind 0 %s\n", err(bind(s, (struct sockaddr *)&a, sizeof(a))));
+	close(s);
+}
+
 /* A root that set its effective uid to nobody binds a socket in PATH's
  * directory (sticky, world-writable): the socket is nobody's, so its
  * chmod works (LTP's connect03). */
@@ -419,6 +438,8 @@ int main(int argc, char **argv)
 		setid(argv[0], argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "search") == 0)
 		search(argv[2]);
+	else if (argc > 1 && strcmp(argv[1], "port") == 0)
+		port();
 	else if (argc > 2 && strcmp(argv[1], "rlink") == 0)
 		rlink(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "sockown") == 0)
