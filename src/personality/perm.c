@@ -347,9 +347,16 @@ int pers_owner_created(const struct pers *p, const struct pers_cred *c, const ch
 		return 0;
 	mode = st.st_mode;
 	pers_cred_new_inode(c, dst.st_mode, dst.st_gid, &mode, &uid, &gid);
+	if (uid != st.st_uid || gid != st.st_gid) {
+		int r = pers_owner_set(p, host, false, uid, gid);
+		if (r < 0)
+			return r;
+		/* a real chown drops set-id bits the creator keeps: the mode
+		 * after it (LTP's creat08) */
+		if ((mode & 06000) && !S_ISLNK(mode))
+			return chmod(host, mode & 07777) < 0 ? -errno : 0;
+	}
 	if (mode != st.st_mode && chmod(host, mode & 07777) < 0)
 		return -errno;
-	if (uid == st.st_uid && gid == st.st_gid)
-		return 0;
-	return pers_owner_set(p, host, false, uid, gid);
+	return 0;
 }

@@ -38,6 +38,7 @@ open O_RDONLY ok
 open O_DIRECTORY ENOTDIR
 open O_NOATIME EPERM
 creat EACCES
+creat() EACCES
 mkdir EACCES
 unlink EACCES
 rename EACCES

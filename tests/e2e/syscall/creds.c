@@ -135,6 +135,7 @@ static void perm(const char *dir)
 	printf("open O_DIRECTORY %s\n", err(open(f, O_WRONLY | O_DIRECTORY)));
 	printf("open O_NOATIME %s\n", err(open(f, O_RDONLY | O_NOATIME)));
 	printf("creat %s\n", err(open(n, O_CREAT | O_WRONLY, 0644)));
+	printf("creat() %s\n", err(creat(n, 0644)));
 	printf("mkdir %s\n", err(mkdir(n, 0755)));
 	printf("unlink %s\n", err(unlink(f)));
 	printf("rename %s\n", err(rename(f, n)));
