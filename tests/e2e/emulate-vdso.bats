@@ -67,7 +67,8 @@ syscalls() {
 			raw=$(syscalls $jit /$p svc 2000)
 			echo "$jit $p: $none without the loop, $libc with 12000 calls through libc, $raw as system calls"
 			# the control: the counter sees the same calls made as system calls
-			[ "$raw" -ge $((none + 12000)) ]
+			# (the dynamic loader's own count varies by one or two between runs)
+			[ "$raw" -ge $((none + 11990)) ]
 			[ "$libc" -lt $((none + 100)) ]
 		done
 	done
