@@ -2,6 +2,15 @@
 # lines were taken from such a run; the kernel is the oracle), shared by
 # syscall-creds.bats and emulate-creds.bats.
 
+# nobody_copy NAME: as root, U, a directory an ordinary user (65534) may
+# enter, with that user's own copy of the rootfs $R and of mew.
+nobody_copy() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	U=$(mktemp -d "/tmp/mew-$1.XXXXXX")
+	cp -a "$R" "$U/rootfs" && cp "$MEW" "$U/mew"
+	chown -R 65534:65534 "$U" && chmod 755 "$U"
+}
+
 CREDS_IDS_ROOT='uid 0 0 0 fs 0
 gid 0 0 0 fs 0
 groups 0:

@@ -7,20 +7,10 @@ load creds
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export ARM_ROOTFS=${ROOTFS%-amd64}-arm64
-	bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-busybox.sh" arm64 >/dev/null 2>&1 || true
-	export R=$BATS_FILE_TMPDIR/rootfs
-	if [ -d "$ARM_ROOTFS" ] && command -v aarch64-linux-gnu-gcc >/dev/null; then
-		cp -a "$ARM_ROOTFS" "$R"
-		aarch64-linux-gnu-gcc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c"
-	fi
-	# an ordinary user's copy (below a directory that user may enter)
 	export U=
-	if [ "$(id -u)" -eq 0 ] && [ -x "$R/creds" ]; then
-		U=$(mktemp -d /tmp/mew-emulate-creds.XXXXXX)
-		cp -a "$R" "$U/rootfs" && cp "$MEW" "$U/mew"
-		chown -R 65534:65534 "$U" && chmod 755 "$U"
-	fi
+	arm64_rootfs || return 0
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c"
+	nobody_copy emulate-creds
 }
 
 teardown_file() {

@@ -6,18 +6,10 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export ARM_ROOTFS=${ROOTFS%-amd64}-arm64
-	bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-busybox.sh" arm64 >/dev/null 2>&1 || true
-	export R=$BATS_FILE_TMPDIR/rootfs
-	if [ -d "$ARM_ROOTFS" ] && command -v aarch64-linux-gnu-gcc >/dev/null; then
-		local lib=/usr/aarch64-linux-gnu/lib
-		cp -a "$ARM_ROOTFS" "$R"
-		mkdir -p "$R/lib/aarch64-linux-gnu"
-		cp -L $lib/ld-linux-aarch64.so.1 "$R/lib/"
-		cp -L $lib/libc.so.6 $lib/libgcc_s.so.1 "$R/lib/aarch64-linux-gnu/"
-		aarch64-linux-gnu-gcc -O2 -static -o "$R/vdso-static" "$BATS_TEST_DIRNAME/emulate/vdso.c"
-		aarch64-linux-gnu-gcc -O2 -rdynamic -o "$R/vdso-dynamic" "$BATS_TEST_DIRNAME/emulate/vdso.c"
-	fi
+	arm64_rootfs || return 0
+	arm64_libs libc.so.6 libgcc_s.so.1
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/vdso-static" "$BATS_TEST_DIRNAME/emulate/vdso.c"
+	aarch64-linux-gnu-gcc -O2 -rdynamic -o "$R/vdso-dynamic" "$BATS_TEST_DIRNAME/emulate/vdso.c"
 }
 
 need_cc() {

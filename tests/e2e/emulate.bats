@@ -4,28 +4,19 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export ARM_ROOTFS=${ROOTFS%-amd64}-arm64
-	bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-busybox.sh" arm64 >/dev/null 2>&1 || true
-	# A copy with the cross glibc (for dynamic programs) and the test programs.
-	export R=$BATS_FILE_TMPDIR/rootfs
-	if [ -d "$ARM_ROOTFS" ]; then
-		cp -a "$ARM_ROOTFS" "$R"
-		if command -v aarch64-linux-gnu-gcc >/dev/null; then
-			local lib=/usr/aarch64-linux-gnu/lib src=$BATS_TEST_DIRNAME/emulate
-			mkdir -p "$R/lib/aarch64-linux-gnu"
-			cp -L $lib/ld-linux-aarch64.so.1 "$R/lib/"
-			cp -L $lib/libc.so.6 $lib/libm.so.6 "$R/lib/aarch64-linux-gnu/"
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/prog-static" "$src/prog.c" -lm -lpthread
-			aarch64-linux-gnu-gcc -O2 -o "$R/prog-dynamic" "$src/prog.c" -lm -lpthread
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/sigill" "$src/sigill.c"
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/signals" "$src/signals.c"
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/faultpc" "$src/faultpc.c"
-			aarch64-linux-gnu-gcc -O1 -static -o "$R/smc" "$src/smc.c"
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/nointr" "$src/nointr.c"
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c"
-			aarch64-linux-gnu-gcc -O2 -static -o "$R/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
-		fi
-	fi
+	# the cross glibc for dynamic programs, and the test programs
+	arm64_rootfs || return 0
+	arm64_libs libc.so.6 libm.so.6
+	local src=$BATS_TEST_DIRNAME/emulate
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/prog-static" "$src/prog.c" -lm -lpthread
+	aarch64-linux-gnu-gcc -O2 -o "$R/prog-dynamic" "$src/prog.c" -lm -lpthread
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/sigill" "$src/sigill.c"
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/signals" "$src/signals.c"
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/faultpc" "$src/faultpc.c"
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/smc" "$src/smc.c"
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/nointr" "$src/nointr.c"
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c"
+	aarch64-linux-gnu-gcc -O2 -static -o "$R/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
 }
 
 need_arm64() {

@@ -6,6 +6,29 @@ elif [ "$(id -u)" -eq 0 ]; then ROOTFS=/var/cache/mew/rootfs/busybox-amd64
 else ROOTFS=${XDG_CACHE_HOME:-$HOME/.cache}/mew/rootfs/busybox-amd64; fi
 export ROOTFS
 
+# For a setup_file of the emulate engine's tests: R, this file's own copy of
+# the arm64 busybox rootfs (ARM_ROOTFS, made by scripts/rootfs-busybox.sh
+# where busybox-static:arm64 can be had), for the file to add its programs
+# to.  Fails where there is no such rootfs (R is not made) or no
+# aarch64-linux-gnu-gcc to build the programs with; the tests skip on what
+# they find missing.
+arm64_rootfs() {
+	export ARM_ROOTFS=${ROOTFS%-amd64}-arm64 R=$BATS_FILE_TMPDIR/rootfs
+	bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-busybox.sh" arm64 >/dev/null 2>&1 || true
+	[ -d "$ARM_ROOTFS" ] || return 1
+	cp -a "$ARM_ROOTFS" "$R"
+	command -v aarch64-linux-gnu-gcc >/dev/null
+}
+
+# arm64_libs LIB...: the cross glibc's loader and LIBs in $R, for dynamic
+# programs (the busybox rootfs has no libraries).
+arm64_libs() {
+	local lib=/usr/aarch64-linux-gnu/lib l
+	mkdir -p "$R/lib/aarch64-linux-gnu"
+	cp -L $lib/ld-linux-aarch64.so.1 "$R/lib/"
+	for l; do cp -L "$lib/$l" "$R/lib/aarch64-linux-gnu/"; done
+}
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 }

@@ -11,12 +11,7 @@ setup_file() {
 	export R=$BATS_FILE_TMPDIR/rootfs U=
 	cp -a "$ROOTFS" "$R"
 	cc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c" || return 1
-	# an ordinary user's copy, below a directory that user may enter
-	if [ "$(id -u)" -eq 0 ]; then
-		U=$(mktemp -d /tmp/mew-syscall-creds.XXXXXX)
-		cp -a "$R" "$U/rootfs" && cp "$MEW" "$U/mew"
-		chown -R 65534:65534 "$U" && chmod 755 "$U"
-	fi
+	nobody_copy syscall-creds
 }
 
 teardown_file() {
