@@ -1,55 +1,64 @@
 #include "container/caps.h"
 
 #include <errno.h>
-#include <stdbool.h>
-#include <string.h>
+#include <stddef.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-const char *const caps_default[] = {
-	"CAP_CHOWN",	  "CAP_DAC_OVERRIDE", "CAP_FSETID",	      "CAP_FOWNER",
-	"CAP_MKNOD",	  "CAP_NET_RAW",      "CAP_SETGID",	      "CAP_SETUID",
-	"CAP_SETFCAP",	  "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-	"CAP_KILL",	  "CAP_AUDIT_WRITE",  NULL,
-};
+#define BIT(c) (1ULL << (c))
 
-int caps_apply(const char *const *names, struct mew_error **err)
+uint64_t caps_default(void)
 {
-	cap_value_t keep[CAP_LAST_CAP + 64];
-	int nkeep = 0, last = (int)cap_max_bits() - 1;
-	cap_t caps;
-	int r;
+	return BIT(CAP_CHOWN) | BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FSETID) | BIT(CAP_FOWNER) | BIT(CAP_MKNOD) |
+	       BIT(CAP_NET_RAW) | BIT(CAP_SETGID) | BIT(CAP_SETUID) | BIT(CAP_SETFCAP) | BIT(CAP_SETPCAP) |
+	       BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_SYS_CHROOT) | BIT(CAP_KILL) | BIT(CAP_AUDIT_WRITE);
+}
 
-	if (names == NULL)
-		names = caps_default;
-	for (size_t i = 0; names[i] != NULL; i++) {
-		cap_value_t v;
-		/* libcap wants lower-case names without the prefix, or accepts both. */
-		if (cap_from_name(names[i], &v) < 0)
-			return mew_error(err, 0, "unknown capability `%s`", names[i]);
-		if (nkeep < (int)(sizeof(keep) / sizeof(keep[0])))
-			keep[nkeep++] = v;
-	}
-	for (int c = 0; c <= last; c++) {
-		bool kept = false;
-		for (int i = 0; i < nkeep; i++)
-			kept |= keep[i] == c;
-		if (!kept && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+int caps_drop_bounding(uint64_t keep, struct mew_error **err)
+{
+	int last = (int)cap_max_bits() - 1;
+
+	for (int c = 0; c <= last; c++)
+		if (!(keep & BIT(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return mew_error(err, errno, "drop capability %d from the bounding set", c);
-	}
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	caps = cap_init();
+	return 0;
+}
+
+static void free_caps(cap_t *caps)
+{
+	if (*caps != NULL)
+		cap_free(*caps);
+}
+
+int caps_limit(uint64_t keep, bool strict, struct mew_error **err)
+{
+	static const cap_flag_t sets[] = { CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE };
+	__attribute__((cleanup(free_caps))) cap_t caps = cap_get_proc();
+	int last = (int)cap_max_bits() - 1;
+	cap_flag_value_t v;
+
 	if (caps == NULL)
 		return mew_error(err, errno, "capabilities");
-	if (nkeep > 0 && (cap_set_flag(caps, CAP_EFFECTIVE, nkeep, keep, CAP_SET) < 0 ||
-			  cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) < 0 ||
-			  cap_set_flag(caps, CAP_INHERITABLE, nkeep, keep, CAP_SET) < 0)) {
-		cap_free(caps);
-		return mew_error(err, errno, "capabilities");
+	/* the bounding set first: dropping needs CAP_SETPCAP, which may go below */
+	if ((strict || (cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)) &&
+	    caps_drop_bounding(keep, err) < 0)
+		return -1;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (cap_value_t c = 0; c <= last; c++) {
+		bool kept = keep & BIT(c);
+		if (kept && !strict)
+			continue;
+		if (kept && (cap_get_flag(caps, c, CAP_PERMITTED, &v) < 0 || v != CAP_SET)) {
+			char *name = cap_to_name(c);
+			mew_error(err, 0, "capability %s: mew's own permitted set lacks it", name);
+			cap_free(name);
+			return -1;
+		}
+		for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+			if (cap_set_flag(caps, sets[i], 1, &c, kept ? CAP_SET : CAP_CLEAR) < 0)
+				return mew_error(err, errno, "capabilities");
 	}
-	r = cap_set_proc(caps);
-	cap_free(caps);
-	if (r < 0)
+	if (cap_set_proc(caps) < 0)
 		return mew_error(err, errno, "set capabilities");
 	return 0;
 }

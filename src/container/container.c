@@ -88,7 +88,7 @@ static int prepare_process(const struct child_ctx *ctx, struct mew_error **err)
 	/* config.json's capabilities, rlimits, user, no_new_privs, seccomp */
 	if (spec->oci != NULL)
 		return process_oci_apply(spec, ctx->userns, err);
-	if (caps_apply(NULL, err) < 0 || identity_switch(ctx->spec, ctx->userns, "--user", err) < 0)
+	if (caps_limit(caps_default(), true, err) < 0 || identity_switch(ctx->spec, ctx->userns, "--user", err) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return mew_error(err, errno, "no_new_privs");

@@ -57,14 +57,6 @@ static int set_oom_score_adj(const struct spec_oci *oci, struct mew_error **err)
 	return 0;
 }
 
-static int drop_bounding(uint64_t keep, struct mew_error **err)
-{
-	for (int c = 0; c <= last_cap(); c++)
-		if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return mew_error(err, errno, "drop capability %d from the bounding set", c);
-	return 0;
-}
-
 static int set_caps(const struct spec_caps *caps, struct mew_error **err)
 {
 	cap_t c = cap_init();
@@ -127,10 +119,11 @@ int process_oci_apply(const struct spec *spec, bool userns, struct mew_error **e
 	if (!nnp && load_filter(oci, err) < 0)
 		return -1;
 	if (!oci->caps.set) {
-		if (caps_apply(NULL, err) < 0 || identity_switch(spec, userns, "config.json: process.user", err) < 0)
+		if (caps_limit(caps_default(), true, err) < 0 ||
+		    identity_switch(spec, userns, "config.json: process.user", err) < 0)
 			return -1;
 	} else {
-		if (drop_bounding(oci->caps.bounding, err) < 0)
+		if (caps_drop_bounding(oci->caps.bounding, err) < 0)
 			return -1;
 		/* Keep the permitted set across the switch to another uid, then
 		 * set the exact sets the config asks for. */
