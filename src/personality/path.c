@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,22 +209,52 @@ static bool unnamed(const char *host, const char *text, size_t len)
 	       stat(host, &st) == 0 && st.st_nlink == 0;
 }
 
+/* Does end, what follows /proc/N, name fd/M or fdinfo/M (of N or of its
+ * task/T, which *pid becomes) for an fd M the engine hides? */
+static bool hidden_fd_entry(const struct pers *p, long *pid, const char *end)
+{
+	char *e;
+	long fd;
+
+	if (p->hides_fd == NULL)
+		return false;
+	if (strncmp(end, "/task/", 6) == 0) {
+		if (end[6] < '1' || end[6] > '9')
+			return false;
+		*pid = strtol(end + 6, &e, 10);
+		end = e;
+	}
+	if (strncmp(end, "/fd/", 4) == 0)
+		end += 4;
+	else if (strncmp(end, "/fdinfo/", 8) == 0)
+		end += 8;
+	else
+		return false;
+	if (end[0] < '0' || end[0] > '9')
+		return false;
+	fd = strtol(end, &e, 10);
+	return *e == '\0' && fd <= INT_MAX && p->hides_fd(p, (pid_t)*pid, (int)fd);
+}
+
 /* What is in /proc/N of a process that is not the guest's (guest_root
  * set): refused, as a Landlock domain refuses what is outside it.  The
- * directory itself may be looked at (ls /proc). */
+ * directory itself may be looked at (ls /proc).  The engine's own fds of
+ * a guest process are not there. */
 static int proc_visible(const struct pers *p, const char *guest)
 {
-	const char *rest = p->guest_root > 0 ? host_proc_rest(p, guest) : NULL;
+	const char *rest = host_proc_rest(p, guest);
 	char *end;
 	long pid;
 
 	if (rest == NULL || rest[0] != '/' || rest[1] < '1' || rest[1] > '9')
 		return 0;
 	pid = strtol(rest + 1, &end, 10);
-	if (*end != '/' || pid == self_pid(p) || pid == self_tid(p) ||
-	    pers_pid_in_guest(p->guest_root, (pid_t)pid))
+	if (*end != '/')
 		return 0;
-	return -EACCES;
+	if (p->guest_root > 0 && pid != self_pid(p) && pid != self_tid(p) &&
+	    !pers_pid_in_guest(p->guest_root, (pid_t)pid))
+		return -EACCES;
+	return hidden_fd_entry(p, &pid, end) ? -ENOENT : 0;
 }
 
 struct walk {
@@ -584,6 +615,8 @@ int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t le
 	char link[64], host[PATH_MAX];
 	ssize_t n;
 
+	if (p->hides_fd != NULL && p->hides_fd(p, pid, fd))
+		return -EBADF;
 	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid != 0 ? (int)pid : (int)getpid(), fd);
 	n = readlink(link, host, sizeof(host) - 1);
 	if (n < 0)

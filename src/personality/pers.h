@@ -88,7 +88,12 @@ struct pers {
 	 * lookup (0 with its guest path), or NULL / -1: the host's link,
 	 * untranslated (which names ld.so or mew, not the program). */
 	int (*exe_of)(const struct pers *p, pid_t pid, char *guest, size_t len);
-	void *engine; /* for exe_of */
+	/* Is fd of guest process pid (0: the caller) one of the engine's own
+	 * (the syscall engine's stub keeps a few in every guest process)?
+	 * Those are not the guest's: /proc/N/fd/M and /proc/N/fdinfo/M of
+	 * one do not exist, and a dirfd naming one is EBADF.  NULL: none. */
+	bool (*hides_fd)(const struct pers *p, pid_t pid, int fd);
+	void *engine; /* for exe_of, hides_fd */
 
 	/* The engine wrote each guest process's argv over its own host argv,
 	 * padded with NULs (emulate): /proc/N/cmdline drops the padding. */

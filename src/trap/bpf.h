@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define BPF_MAX_INSNS 640
-#define BPF_MAX_LABELS 96
+#define BPF_MAX_LABELS 128
 
 struct bpf {
 	struct sock_filter f[BPF_MAX_INSNS];

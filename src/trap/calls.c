@@ -56,6 +56,30 @@ size_t trap_stub_calls(struct stub_path_call *out, size_t max)
 	return n;
 }
 
+/* The calls that look an fd up, for the stub (stub.h, fd_calls): every row
+ * with a dirfd, paired with its path (none: a call on the fd), and where
+ * an AT_EMPTY_PATH flag would be (an open's flags hold none). */
+void trap_stub_fd_calls(struct stub_config *c)
+{
+	int all[160];
+	const struct pers_call *rows[160];
+	size_t k = pers_call_list(&pers_abi_x86_64, all, rows, ARRAY_SIZE(all));
+
+	c->nfd_calls = 0;
+	for (size_t i = 0; i < k && i < ARRAY_SIZE(all) && c->nfd_calls < STUB_MAX_FD_CALLS; i++) {
+		const struct pers_call *s = rows[i];
+		if (s->dirfd[0] < 0 && s->dirfd[1] < 0)
+			continue;
+		c->fd_calls[c->nfd_calls].nr = (uint16_t)all[i];
+		for (int j = 0; j < 2; j++) {
+			c->fd_calls[c->nfd_calls].fd[j] = s->dirfd[j];
+			c->fd_calls[c->nfd_calls].path[j] = s->kind == PK_FD ? -1 : s->path[j];
+		}
+		c->fd_calls[c->nfd_calls].flag = s->follow == PF_OPEN_FLAGS ? -1 : s->flag;
+		c->nfd_calls++;
+	}
+}
+
 /* The calls of one kind (PK_REFUSE: with their errno in errs, if given). */
 size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max)
 {

@@ -195,6 +195,7 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 	int r;
 
 	t->stub_mode = true;
+	t->pers.hides_fd = trap_stub_hides_fd;
 	t->stub_cfg = calloc(1, sizeof(*t->stub_cfg));
 	if (t->stub_cfg == NULL || trap_stub_config(t, t->stub_cfg) < 0)
 		return mew_error(err, ENOMEM, "the fast path's configuration");

@@ -32,7 +32,7 @@ static const int refused[] = {
 enum {
 	L_ALLOW = 1, L_TRAP, L_TRACE, L_NOTIF, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW, L_IPHI,
 	L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGMASK, L_CLONE, L_OPEN, L_OPENAT,
-	L_FD0, L_FD01, L_FD1, L_PTR1, L_ALLOW0, L_ENOSYS0, L_PEER, L_PEER_SENDTO, L_ERRNO0,
+	L_FD0, L_FD01, L_FD1, L_PTR1, L_FSTAT, L_ALLOW0, L_ENOSYS0, L_PEER, L_PEER_SENDTO, L_ERRNO0,
 };
 
 #define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
@@ -236,8 +236,9 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 		return -1;
 	x86_64_only(b, L_ENOSYS0);
 	uint64_t pre[32] = { 0 }, guest[32] = { 0 };
-	if (fstat_native) /* never compared: allowed with every other call */
-		pre[SYS_fstat / 64] |= 1ULL << (SYS_fstat % 64);
+	/* the raw fstat allowed on its number but for the stub's own fds */
+	if (fstat_native)
+		jump_once(b, pre, SYS_fstat, L_FSTAT, BPF_NEXT);
 	peer_calls(b, pre);
 	/* Every other call is allowed before anything but its number is read,
 	 * so that the kernel's seccomp cache lets it through without running
@@ -256,11 +257,18 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 			SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, 441 /* epoll_pwait2 */,
 			SYS_unshare, SYS_setns, SYS_chroot,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
-			SYS_close, SYS_fcntl, SYS_dup2, SYS_dup3, 436 /* close_range */,
+			SYS_close, SYS_fcntl, SYS_dup, SYS_fchdir, SYS_fstatfs, SYS_dup2, SYS_dup3,
+			436 /* close_range */,
 			SYS_recvfrom, SYS_accept, SYS_accept4,
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(more); i++)
 			jump_once(b, pre, more[i], L_IPHI, BPF_NEXT);
+	}
+	if (fstat_native) {
+		bpf_stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		bpf_label(b, L_FSTAT);
+		bpf_ld(b, ARG_LO(0));
+		bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_IPHI, BPF_NEXT);
 	}
 	bpf_ret(b, L_ALLOW0, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_ENOSYS0, SECCOMP_RET_ERRNO | ENOSYS);
@@ -309,6 +317,9 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	jump_once(b, guest, 441 /* epoll_pwait2 */, L_MASK4, BPF_NEXT);
 	jump_once(b, guest, SYS_close, L_FD0, BPF_NEXT);
 	jump_once(b, guest, SYS_fcntl, L_FD0, BPF_NEXT);
+	jump_once(b, guest, SYS_dup, L_FD0, BPF_NEXT);
+	jump_once(b, guest, SYS_fchdir, L_FD0, BPF_NEXT);
+	jump_once(b, guest, SYS_fstatfs, L_FD0, BPF_NEXT);
 	jump_once(b, guest, SYS_dup2, L_FD01, BPF_NEXT);
 	jump_once(b, guest, SYS_dup3, L_FD01, BPF_NEXT);
 	jump_once(b, guest, 436 /* close_range */, L_FD1, BPF_NEXT);
@@ -348,7 +359,8 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	 * addr, ...): trapped with an address (guest/sock.c). */
 	trap_if_pointer(b, L_SENDTO, 4);
 	trap_if_pointer(b, L_PTR1, 1);
-	/* close, fcntl (fd 0), dup2, dup3 (0 or 1), close_range (its last):
+	/* close, fcntl, dup, fchdir, fstatfs (fd 0), dup2, dup3 (0 or 1),
+	 * close_range (its last):
 	 * trapped when the number may be one of the stub's own (guest/fds.c) */
 	bpf_label(b, L_FD0);
 	bpf_ld(b, ARG_LO(0));

@@ -1,6 +1,7 @@
 /* Reading and writing a tracee's memory with process_vm_readv/writev: one
  * system call per transfer, no word-by-word PTRACE_PEEKDATA. */
 #include "trap/trap.h"
+#include "base/cleanup.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -68,6 +69,25 @@ int trap_cred_read(pid_t pid, struct pers_cred *out)
 	if (trap_mem_read(pid, addr, out, PERS_CRED_HEAD) < 0 || !pers_cred_valid(out))
 		return -ESRCH;
 	return trap_mem_read(pid, addr + PERS_CRED_HEAD, out->groups, 4ul * out->ngroups) < 0 ? -ESRCH : 0;
+}
+
+bool trap_stub_hides_fd(const struct pers *p, pid_t pid, int fd)
+{
+	/* the head of the stub's data: its magic and its fds */
+	char head[offsetof(struct stub_config, proc_dev)];
+	int32_t fds[1 + STUB_MAX_BINDFD];
+	uint64_t magic;
+
+	(void)p;
+	if (pid <= 0 || fd < 0 || trap_mem_read(pid, STUB_DATA, head, sizeof(head)) < 0)
+		return false;
+	memcpy(&magic, head + offsetof(struct stub_config, magic), sizeof(magic));
+	memcpy(fds, head + offsetof(struct stub_config, rootfd), sizeof(fds[0]));
+	memcpy(fds + 1, head + offsetof(struct stub_config, bindfd), sizeof(fds) - sizeof(fds[0]));
+	for (size_t i = 0; magic == STUB_MAGIC && i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0 && fd == fds[i])
+			return true;
+	return false;
 }
 
 struct pers_cred_io trap_cred_io(pid_t *tid)

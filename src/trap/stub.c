@@ -78,6 +78,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	memset(c, 0, sizeof(*c));
 	c->magic = STUB_MAGIC;
 	c->rootfd = -1;
+	c->fd_min = (int32_t)trap_stub_fd_min();
 	if (snprintf(c->rootfs, sizeof(c->rootfs), "%s", p->rootfs) >= (int)sizeof(c->rootfs))
 		return -1;
 	if (p->readonly_root)
@@ -138,6 +139,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 			}
 	}
 	c->ncalls = (uint32_t)trap_stub_calls(c->calls, ARRAY_SIZE(c->calls));
+	trap_stub_fd_calls(c);
 	pers_cred_copy(&c->cred, &p->cred);
 	c->host_uid = p->host_uid;
 	c->host_gid = p->host_gid;
@@ -161,7 +163,6 @@ unsigned trap_stub_fd_min(void)
 		return r.rlim_cur >= 88 ? (unsigned)r.rlim_cur - 24 : 64;
 	return 1000;
 }
-
 int trap_stub_map_self(void)
 {
 	void *m = mmap((void *)STUB_BASE, STUB_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -239,6 +240,7 @@ int trap_stub_inject(pid_t pid, const struct stub_config *cfg, int *pending)
 		return k < 0 ? k : -1;
 	if (r.rax != STUB_BASE) {
 		mew_debug("trap: stub: mmap in %d answered %lld", pid, (long long)r.rax);
+		errno = -(long long)r.rax > 0 && -(long long)r.rax < 4096 ? (int)-(long long)r.rax : EINVAL;
 		return -1;
 	}
 	if (put(pid, STUB_BASE, mew_stub_text, mew_stub_text_len) < 0 ||
@@ -361,7 +363,7 @@ static int inject_with_creds(struct trap *t, pid_t p, int *pending)
 {
 	struct stub_config *c = malloc(sizeof(*c));
 	struct tracee *tr;
-	int k;
+	int k, e;
 
 	if (c == NULL)
 		return -1;
@@ -376,7 +378,9 @@ static int inject_with_creds(struct trap *t, pid_t p, int *pending)
 	}
 	pthread_mutex_unlock(&t->lock);
 	k = trap_stub_inject(p, c, pending);
+	e = errno;
 	free(c);
+	errno = e;
 	return k;
 }
 
@@ -435,10 +439,15 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
 					}
 					continue;
 				}
+				/* Killed meanwhile (SIGKILL takes a tracee out of its
+				 * stop: every ptrace call is ESRCH): its end is the
+				 * next wait's to report. */
+				if (errno == ESRCH)
+					continue;
 				/* Without its stub the program's first path call would
 				 * kill it with SIGSYS: say why instead. */
-				mew_warn("engine syscall: cannot put the fast path into process %d (not an x86-64 program?); killing it",
-					 (int)p);
+				mew_warn("engine syscall: cannot put the fast path into process %d (%s; not an x86-64 program?); killing it",
+					 (int)p, strerror(errno));
 				kill(p, SIGKILL);
 				ptrace(PTRACE_DETACH, p, 0, 0);
 				continue;

@@ -71,6 +71,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog);
  * one kind (enum pers_kind; PK_REFUSE's errnos in errs). */
 size_t trap_traced_list(int *nrs, size_t max);
 size_t trap_stub_calls(struct stub_path_call *out, size_t max);
+void trap_stub_fd_calls(struct stub_config *c);
 /* The lowest number the stub's own fds take (guest/stub.c's init, under
  * this process's RLIMIT_NOFILE): the filter traps close, fcntl, dup2, dup3
  * and close_range of numbers from there (guest/fds.c). */
@@ -113,6 +114,9 @@ struct pers_cred_io trap_cred_io(pid_t *tid);
 /* The credentials the stub of process pid keeps (only the part in use is
  * read): 0 or -ESRCH. */
 int trap_cred_read(pid_t pid, struct pers_cred *out);
+/* pers.hides_fd in the stub mode: fd is one of the stub's own in guest
+ * process pid (the numbers its data says, guest/fds.c). */
+bool trap_stub_hides_fd(const struct pers *p, pid_t pid, int fd);
 
 /* Answer one seccomp stop of tr (calls.c). */
 /* A seccomp stop: true when the call must be seen again at its end

@@ -216,6 +216,30 @@ notified() {
 	[ "${lines[4]}" = "fds: 0 1 2 3" ]
 }
 
+@test "syscall: no call on the stub's own fds answers but as on a closed fd (fstat, fstatat, statx, dup, fchdir, openat, fstatfs, /proc/self/fd/N), as root and as nobody, in a child that closed everything too" {
+	ino=$(stat -c %i "$DEBIAN/etc/debian_version")
+	none="fstat 0 fstatat 0 statx 0 dup 0 fchdir 0 openat 0 lseek 0 read 0 fstatfs 0 fchmod 0 fsync 0 getdents64 0 readlink 0 stat 0 open 0 fdinfo 0"
+	run "$T/bin/fds" probe
+	[ "$output" = "$none" ]
+	run guest -- /opt/t/fds probe
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$none" ]
+	# as root the raw fstat is allowed on its number, but for these fds
+	if [ "$(id -u)" -eq 0 ]; then
+		run "$T/bin/mew" run --engine syscall --rootfs "$DEBIAN" -v "$T/bin:/opt/t" -- /opt/t/fds probe
+		echo "$output"
+		[ "$output" = "$none" ]
+	fi
+	# subprocess's and closefrom's way: close everything, then exec
+	run guest -- /opt/t/fds child /etc/debian_version
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "ino $ino" ]
+	[ "${lines[1]}" = "fds: 0 1 2 3" ] # 3: the listing's own
+	[ "${lines[2]}" = "$none" ]
+}
+
 @test "syscall: an AF_UNIX socket's name is the guest path it was bound to (getsockname, getpeername, accept, recvfrom)" {
 	for d in /tmp /work; do
 		run guest -- /opt/t/fds sock $d

@@ -14,7 +14,7 @@ setup_file() {
 	mkdir -p "$t/bin" "$t/work" "$t/host"
 	echo "host secret" >"$t/host/secret"
 	cp "$MEW" "$t/bin/mew"
-	for p in escape threads hello hostile fastpath sock ptrace; do
+	for p in escape threads hello hostile fastpath sock ptrace killexec; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/syscall/$p.c" || return 1
 	done
 	for p in rowrite fdwrite; do
@@ -559,4 +559,13 @@ C
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = done ]
+}
+
+@test "syscall: a child killed while mew puts the stub into its new program dies of the guest's SIGKILL, and mew says nothing (subprocess's timeout)" {
+	run "$T/bin/killexec" 300
+	[ "$output" = "killed 300, other ends 0" ]
+	run guest -- /opt/t/killexec 300
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "killed 300, other ends 0" ]
 }

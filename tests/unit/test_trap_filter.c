@@ -167,6 +167,12 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_close, GUEST_IP, m, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, m - 1, F_GETFD, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, m + 3, F_GETFD, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_dup, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_dup, GUEST_IP, m, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fchdir, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_fchdir, GUEST_IP, m + 1, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fstatfs, GUEST_IP, 3, 0x1000, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_fstatfs, GUEST_IP, m, 0x1000, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_dup2, GUEST_IP, 3, 4, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_dup2, GUEST_IP, 3, m, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_dup3, GUEST_IP, m, 3, 0), SECCOMP_RET_TRAP | STUB_TAG);
@@ -206,6 +212,9 @@ static void fstat_native(void **state)
 	common(&p, GUEST_IP);
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_fstat, STUB_SLOW, 3, 0, 0), SECCOMP_RET_ALLOW);
+	/* but on the stub's own fds (guest/fds.c) */
+	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, trap_stub_fd_min(), 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fstat, STUB_BASE + 0x100, trap_stub_fd_min(), 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_newfstatat, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	free(p.filter);

@@ -5,12 +5,17 @@
  *   guest never opened;
  *   dup2/dup3 onto one, close_range over them: the guest's call is made,
  *   the stub's fd moved out of the way first (dup2) or left out (close_range);
+ *   dup, fchdir, fstatfs of one, and every call the stub answers that
+ *   would look one up as its fd or dirfd (fstat, fstatat, openat...): EBADF;
  *   getdents64 of a /proc/N/fd or /proc/N/fdinfo directory: their entries
- *   taken out.
- * The filter traps these calls only for numbers at or above the lowest
- * the stub's fds take (trap_stub_fd_min), so close and fcntl of ordinary
- * fds cost nothing; getdents64 always (the entries are looked at only when
- * one is named as a stub fd). */
+ *   taken out (and mew answers /proc/N/fd/M of one as ENOENT: trap_hides_fd).
+ * What an O_PATH fd cannot do (read, write, mmap, ioctl, the xattrs,
+ * fchmod, fchown...) is EBADF from the kernel already.
+ * The filter traps close, fcntl, dup, dup2, dup3, fchdir, fstatfs (and the
+ * raw fstat where it is not trapped anyway) only for numbers at or above
+ * the lowest the stub's fds take (trap_stub_fd_min), so that these calls
+ * on ordinary fds cost nothing; getdents64 always (the entries are looked
+ * at only when one is named as a stub fd). */
 #include "guest.h"
 
 struct kdirent64 {
@@ -30,6 +35,32 @@ int stub_fd(long fd)
 	for (int i = 0; i < STUB_MAX_BINDFD; i++)
 		if (cfg.bindfd[i] >= 0 && fd == cfg.bindfd[i])
 			return 1;
+	return 0;
+}
+
+/* Would call nr with arguments a look one of the stub's fds up (as its fd,
+ * or as the dirfd of a relative or empty path)?  The kernel ignores the
+ * dirfd of an absolute path, and an empty one without AT_EMPTY_PATH is
+ * ENOENT before the fd is looked at. */
+int stub_fd_used(long nr, const long *a)
+{
+	for (uint32_t i = 0; i < cfg.nfd_calls && i < STUB_MAX_FD_CALLS; i++) {
+		if (cfg.fd_calls[i].nr != nr)
+			continue;
+		for (int j = 0; j < 2; j++) {
+			int fd = cfg.fd_calls[i].fd[j], path = cfg.fd_calls[i].path[j], flag = cfg.fd_calls[i].flag;
+			char c;
+			if (fd < 0 || !stub_fd((int)a[fd]))
+				continue;
+			if (path < 0)
+				return 1;
+			if (copy_in(&c, (unsigned long)a[path], 1) < 0 || c == '/')
+				continue;
+			if (c != '\0' || (flag >= 0 && (a[flag] & PERS_AT_EMPTY_PATH)))
+				return 1;
+		}
+		return 0;
+	}
 	return 0;
 }
 
@@ -161,6 +192,10 @@ __attribute__((noinline)) long do_fds(long nr, const long *a)
 		return stub_fd(a[0]) ? -EBADF : S1(nr, a[0]);
 	case __NR_fcntl:
 		return stub_fd(a[0]) ? -EBADF : S3(nr, a[0], a[1], a[2]);
+	case __NR_dup:
+	case __NR_fchdir:
+	case __NR_fstatfs:
+		return stub_fd(a[0]) ? -EBADF : S2(nr, a[0], a[1]);
 	case __NR_dup2:
 	case __NR_dup3:
 		if (stub_fd(a[0]))

@@ -171,6 +171,7 @@ long do_sockname(long nr, const long *a);
 long do_peer_addr(long nr, const long *a);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
+int stub_fd_used(long nr, const long *a);
 long do_creds(long nr, const long *a);					/* creds.c */
 long do_kill(long nr, const long *a);
 long do_exec(long nr, const long *a);					/* exec.c */

@@ -86,6 +86,9 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 		a = b;
 	}
 
+	/* the stub's own fds are not the guest's (fds.c) */
+	if (stub_fd_used(nr, a))
+		return -EBADF;
 	if (((cfg.cred.fsgid != 0 || !omnipotent) && checked_by_mew(nr, a)) ||
 	    (!omnipotent && looked_up_by_mew(nr)))
 		return slow(nr, a);
@@ -197,6 +200,9 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 		return do_peer_addr(nr, a);
 	case __NR_close:
 	case __NR_fcntl:
+	case __NR_dup:
+	case __NR_fchdir:
+	case __NR_fstatfs:
 	case __NR_dup2:
 	case __NR_dup3:
 	case 436: /* close_range */
@@ -266,8 +272,9 @@ void stub_init(void)
 	struct ksigaction sa = { (unsigned long)stub_handler,
 				 SA_SIGINFO_ | SA_NODEFER_ | SA_ONSTACK_ | SA_RESTORER_,
 				 (unsigned long)stub_restorer, 0 };
-	unsigned long m = SIGSYS_BIT, lim[2];
+	unsigned long m = SIGSYS_BIT, lim[2], need[2];
 	long fd, min;
+	int raised = 0;
 
 	S3(__NR_mprotect, STUB_BASE, 0x11000, PROT_READ_ | PROT_EXEC_);
 	S3(__NR_mprotect, STUB_BASE + 0x11000, STUB_DATA - STUB_BASE - 0x11000, 0);
@@ -275,11 +282,19 @@ void stub_init(void)
 	cfg.rootfd = -1;
 	for (int i = 0; i < STUB_MAX_BINDFD; i++)
 		cfg.bindfd[i] = -1;
-	if (cfg.magic == STUB_MAGIC) {
-		/* High, out of the way of the guest's own numbering. */
-		min = 1000;
-		if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0 && lim[0] < 1024)
-			min = (long)lim[0] - 24;
+	if (cfg.magic == STUB_MAGIC && S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0) {
+		/* High, out of the way of the guest's own numbering, where
+		 * the filter traps the calls on them (fds.c): above a soft
+		 * limit the guest lowered, raised for the time it takes; under
+		 * a hard limit too low for them the stub has none, and mew
+		 * answers every path call. */
+		min = cfg.fd_min;
+		need[0] = (unsigned long)min + 1 + STUB_MAX_BINDFD;
+		need[1] = lim[1];
+		if (lim[0] < need[0] && lim[1] >= need[0])
+			raised = S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, need, 0) == 0;
+		if (lim[0] < need[0] && !raised)
+			min = -1;
 		cfg.rootfd = (int32_t)high_fd(cfg.rootfs, min);
 		if (cfg.rootfd >= 0) {
 			const char *h = cfg.bind_hosts;
@@ -288,6 +303,8 @@ void stub_init(void)
 				if ((fd = high_fd(h, min)) >= 0)
 					min = (cfg.bindfd[i] = (int32_t)fd) + 1;
 		}
+		if (raised)
+			S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, lim, 0);
 	}
 	S4(__NR_rt_sigaction, SIGSYS_, &sa, 0, 8);
 	S4(__NR_rt_sigprocmask, SIG_UNBLOCK_, &m, 0, 8);

@@ -73,6 +73,7 @@ struct stub_path_call {
 #define STUB_PATCH_FAILED 32  /* sites recently found unpatchable, not looked at again */
 #define STUB_MAX_SHADOW 96
 #define STUB_MAX_BINDFD 16
+#define STUB_MAX_FD_CALLS 64
 #define STUB_MAGIC 0x6d65777374756231ULL
 
 struct stub_config {
@@ -82,6 +83,9 @@ struct stub_config {
 	/* set by the stub's init: an O_PATH fd on each directory bind's
 	 * source, in the order of binds (-1: none) */
 	int32_t bindfd[STUB_MAX_BINDFD];
+	/* where the stub's fds start (trap_stub_fd_min: the filter traps
+	 * close, fcntl, dup... from there) */
+	int32_t fd_min;
 	uint64_t proc_dev; /* st_dev of the host's /proc: never answered in process */
 	/* Directories and files of the rootfs hidden by binds (rootfs/proc,
 	 * rootfs/dev/null...): a walk that lands there must go to mew. */
@@ -103,6 +107,16 @@ struct stub_config {
 	char binds[2048];
 	char bind_hosts[4096];
 	struct stub_path_call calls[48];
+	/* The calls that look an fd up (the personality's rows with a dirfd):
+	 * argument fd[i], used when path[i] is -1 (the call is on the fd),
+	 * names a relative path, or is empty with AT_EMPTY_PATH in argument
+	 * flag (-1: none); one of the stub's own fds there is EBADF
+	 * (guest/fds.c, stub_fd_used). */
+	struct {
+		uint16_t nr;
+		int8_t fd[2], path[2], flag;
+	} fd_calls[STUB_MAX_FD_CALLS];
+	uint32_t nfd_calls;
 	char rootfs[4096];
 	char uts[6 * 65]; /* uname's answer (struct utsname) */
 

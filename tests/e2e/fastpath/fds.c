@@ -3,6 +3,16 @@
  *   fds list               the numbers in /proc/self/fd
  *   fds poke PATH          fcntl(F_GETFD) and close of 1000..1100 (how many
  *                          answered), then stat(PATH)'s inode
+ *   fds probe              each call on an fd (fstat, fstatat, statx, dup,
+ *                          fchdir, openat, lseek, read, fstatfs, fchmod,
+ *                          fsync, getdents64) and on /proc/self/fd/N and
+ *                          fdinfo/N (readlink, stat, open) for N in
+ *                          1000..1100: how many did not fail as for a
+ *                          closed fd (EBADF, ENOENT)
+ *   fds child PATH         a child that closes everything from 3 up
+ *                          (close_range, then close of each, as closefrom
+ *                          and subprocess do) prints stat(PATH)'s inode
+ *                          and /proc/self/fd, then execs `fds probe`
  *   fds dup2 PATH          dup2 onto 64..1100 and close_range(3, ~0), then
  *                          stat(PATH)'s inode and /proc/self/fd
  *   fds sock DIR           getsockname and getpeername of an AF_UNIX socket
@@ -18,8 +28,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void list(void)
@@ -57,6 +69,49 @@ static void ino(const char *path)
 		printf("ino %lu\n", (unsigned long)st.st_ino);
 }
 
+/* "call N" for each call, N the fds in 1000..1100 it did not answer as
+ * closed: the call's result r is a closed fd's when r < 0 and errno is e */
+static void probe(void)
+{
+	static const char *const calls[] = { "fstat", "fstatat", "statx", "dup", "fchdir", "openat", "lseek",
+					     "read", "fstatfs", "fchmod", "fsync", "getdents64", "readlink",
+					     "stat", "open", "fdinfo" };
+	int seen[sizeof(calls) / sizeof(calls[0])] = { 0 };
+
+	for (int fd = 1000; fd <= 1100; fd++) {
+		char path[64], info[64], buf[256];
+		struct stat st;
+		struct statx stx;
+		struct statfs sfs;
+		long r[16];
+		int e[16], bad = EBADF, gone = ENOENT;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", fd);
+#define TRY(i, call, want) (errno = 0, r[i] = (call), e[i] = errno, seen[i] += !(r[i] < 0 && e[i] == (want)))
+		TRY(0, syscall(SYS_fstat, fd, &st), bad);
+		TRY(1, fstatat(fd, "", &st, AT_EMPTY_PATH), bad);
+		TRY(2, statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx), bad);
+		TRY(3, dup(fd), bad);
+		TRY(4, fchdir(fd), bad);
+		TRY(5, openat(fd, "etc", O_RDONLY), bad);
+		TRY(6, lseek(fd, 0, SEEK_CUR), bad);
+		TRY(7, read(fd, buf, 1), bad);
+		TRY(8, fstatfs(fd, &sfs), bad);
+		TRY(9, fchmod(fd, 0755), bad);
+		TRY(10, fsync(fd), bad);
+		TRY(11, syscall(SYS_getdents64, fd, buf, sizeof(buf)), bad);
+		TRY(12, readlink(path, buf, sizeof(buf)), gone);
+		TRY(13, stat(path, &st), gone);
+		TRY(14, open(path, O_RDONLY), gone);
+		TRY(15, open(info, O_RDONLY), gone);
+#undef TRY
+	}
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		printf("%s%s %d", i ? " " : "", calls[i], seen[i]);
+	printf("\n");
+}
+
 static void name(const char *what, int r, struct sockaddr_un *sa, socklen_t len)
 {
 	if (r != 0)
@@ -73,6 +128,10 @@ int main(int argc, char **argv)
 		list();
 		return 0;
 	}
+	if (strcmp(argv[1], "probe") == 0) {
+		probe();
+		return 0;
+	}
 	if (strcmp(argv[1], "poke") == 0 && argc > 2) {
 		int getfd = 0, closed = 0;
 		for (int fd = 1000; fd <= 1100; fd++) {
@@ -82,6 +141,23 @@ int main(int argc, char **argv)
 		printf("getfd %d close %d\n", getfd, closed);
 		ino(argv[2]);
 		return 0;
+	}
+	if (strcmp(argv[1], "child") == 0 && argc > 2) {
+		pid_t pid = fork();
+		int status;
+		if (pid == 0) {
+			syscall(SYS_close_range, 3, ~0U, 0);
+			for (int fd = 3; fd <= 1100; fd++)
+				close(fd);
+			ino(argv[2]);
+			list();
+			fflush(stdout);
+			execl("/proc/self/exe", argv[0], "probe", (char *)NULL);
+			perror("exec");
+			_exit(1);
+		}
+		waitpid(pid, &status, 0);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	}
 	if (strcmp(argv[1], "dup2") == 0 && argc > 2) {
 		int fd = open("/", O_RDONLY | O_DIRECTORY), bad = 0;
