@@ -79,9 +79,11 @@ static int one_name(const char *path)
  * fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW)), in one call: the kernel
  * looks the name up in dirfd without following it, so there is nothing to
  * walk and nothing can leave the directory, as under RESOLVE_BENEATH.  A
- * symlink the call follows, what a bind hides (the host's /proc, the
- * rootfs's own /proc or /dev/null...), and every error are left to the
- * walk: FALLBACK. */
+ * symlink the call follows is left to the walk (WALK); what a bind hides
+ * (the host's /proc, the rootfs's own /proc or /dev/null...) and every
+ * error are mew's (FALLBACK), as the walk, relative, would end the same
+ * way one call later. */
+#define WALK 1
 static long stat_name(long dirfd, const char *name, long flags, long mask, unsigned long buf, int x)
 {
 	unsigned long dev, ino;
@@ -107,7 +109,9 @@ static long stat_name(long dirfd, const char *name, long flags, long mask, unsig
 		dev = st->st_dev;
 		ino = st->st_ino;
 	}
-	if ((S_ISLNK(mode) && !(flags & AT_SYMLINK_NOFOLLOW)) || shadowed(dev, ino))
+	if (S_ISLNK(mode) && !(flags & AT_SYMLINK_NOFOLLOW))
+		return WALK;
+	if (shadowed(dev, ino))
 		return FALLBACK;
 	if (x)
 		statx_view(dirfd, name, (struct statx *)buf);
@@ -175,7 +179,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 			stat_view(dirfd, 0, (struct stat *)buf);
 		return r;
 	}
-	if (one_name(path) && (r = stat_name(dirfd, path, flags, mask, buf, x)) != FALLBACK)
+	if (one_name(path) && (r = stat_name(dirfd, path, flags, mask, buf, x)) != WALK)
 		return r;
 	fd = walk_read(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &clear);
 	if (fd < 0)
