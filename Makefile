@@ -9,11 +9,14 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Isrc -D_GNU_S
 PKGS := libseccomp jansson libcap libarchive libcrypto
 CFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -ljansson -lcap -larchive -lcrypto) -lm -lpthread
+# build/mew itself loads libarchive and libcrypto at their first call
+# (src/cli/lazylibs.c): linked, they would be loaded at every start.
+MEW_LDLIBS := $(filter-out -larchive -lcrypto,$(LDLIBS)) -ldl
 
 B := build
 # Everything under src/ except freestanding code that runs inside a guest.
 SRCS := $(shell find src -name '*.c' -not -path '*/guest/*' | sort)
-LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
+LIB_SRCS := $(filter-out src/cli/main.c src/cli/lazylibs.c,$(SRCS))
 OBJS := $(SRCS:%.c=$(B)/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -66,8 +69,8 @@ $(B)/libmew.a: $(LIB_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(B)/mew: $(B)/src/cli/main.o $(B)/libmew.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/mew: $(B)/src/cli/main.o $(B)/src/cli/lazylibs.o $(B)/libmew.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(MEW_LDLIBS)
 
 # mew linked statically: the vm engine puts it into the guest's initramfs, so
 # that mew's container engine runs inside the VM (glibc's warnings about NSS
