@@ -49,6 +49,13 @@ if [ -x "$arm64/bin/busybox" ]; then
 else
 	echo "bench: no arm64 rootfs at $arm64: podman + mew-emulate not measured" >&2
 fi
+# The vm engine: timed where it runs (a VM per container, /dev/kvm); else
+# its own reason is printed, and nothing is made up in its place.
+if $pod --runtime "${mew%-runc}-vm" $run >/dev/null 2>"$work/vm.err"; then
+	cmds+=("podman + mew-vm|$pod --runtime ${mew%-runc}-vm $run")
+else
+	echo "bench: podman + mew-vm cannot run here$([ -e /dev/kvm ] || echo ' (no /dev/kvm)'): $(grep -v '^$' "$work/vm.err" | tail -n1)" >&2
+fi
 if command -v crun >/dev/null && $pod --runtime "$(command -v crun)" $run >/dev/null 2>&1; then
 	cmds+=("podman + crun|$pod --runtime $(command -v crun) $run")
 else
