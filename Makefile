@@ -11,7 +11,10 @@ CFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -ljansson -lcap -larchive -lcrypto) -lm -lpthread
 # build/mew itself loads libarchive and libcrypto at their first call
 # (src/cli/lazylibs.c): linked, they would be loaded at every start.
-MEW_LDLIBS := $(filter-out -larchive -lcrypto,$(LDLIBS)) -ldl
+# libgcc_s stays loaded from the start (libstdc++ brought it before): glibc
+# dlopens it at a thread's pthread_exit or cancellation, and by then the
+# emulate engine may be where the host's libraries cannot be found.
+MEW_LDLIBS := $(filter-out -larchive -lcrypto,$(LDLIBS)) -ldl -lgcc_s
 
 B := build
 # Everything under src/ except freestanding code that runs inside a guest.
