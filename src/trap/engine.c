@@ -93,6 +93,21 @@ struct trap_mode {
  * listener for the fast path when the kernel has one), hand the listener's
  * number to the tracer, wait until it has taken a copy, exec.  Its execve is
  * the first call the tracer translates. */
+/* The filter with mew's listener.  Once mew has received a call, the guest
+ * waits for the answer killable only (Linux 5.19): a signal in the middle
+ * would undo an answer mew may already have acted on (a file created, a
+ * directory made), and the guest would see EINTR from calls Linux never
+ * interrupts (an open of /dev/null when SIGCHLD comes). */
+static int install_listener(const struct sock_fprog *prog)
+{
+	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, prog);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
+	return fd;
+}
+
 static void child(int ready, int report, const char *cwd_host, const char *program,
 		  const struct spec *spec, const struct trap_start *st, const struct wall *wall)
 {
@@ -122,15 +137,13 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 			fprintf(stderr, "mew: mapping the fast path at %#llx: %s\n", STUB_BASE, strerror(errno));
 			_exit(MEW_EXIT_FAILURE);
 		}
-		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					SECCOMP_FILTER_FLAG_NEW_LISTENER, &st->stub);
+		listener = install_listener(&st->stub);
 		if (listener < 0) {
 			fprintf(stderr, "mew: installing the seccomp filter: %s\n", strerror(errno));
 			_exit(MEW_EXIT_FAILURE);
 		}
 	} else if (st->fast.filter != NULL)
-		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					SECCOMP_FILTER_FLAG_NEW_LISTENER, &st->fast);
+		listener = install_listener(&st->fast);
 	if (listener < 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &st->slow) < 0) {
 		fprintf(stderr, "mew: installing the seccomp filter: %s\n", strerror(errno));
 		_exit(MEW_EXIT_FAILURE);

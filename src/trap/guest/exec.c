@@ -26,7 +26,7 @@ __attribute__((noinline)) long do_exec(long nr, const long *a)
 	char *host, *s, **v;
 	long r, mem;
 
-	r = stub_slow_syscall(STUB_UPCALL_EXEC, a[at], at ? a[0] : AT_FDCWD, a[at + 1], (long)out,
+	r = ask_mew(STUB_UPCALL_EXEC, a[at], at ? a[0] : AT_FDCWD, a[at + 1], (long)out,
 			      sizeof(out), at ? a[4] : 0);
 	if (r < 0)
 		return r;

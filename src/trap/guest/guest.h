@@ -182,6 +182,7 @@ long do_masked_wait(long nr, const long *a);
 void forward(int sig, struct ksiginfo *si, struct kucontext *uc);
 void stub_fault(int sig, struct ksiginfo *si, struct kucontext *uc);
 void patch_site(unsigned long end, long nr);				/* patch.c */
+long ask_mew(long nr, long a, long b, long c, long d, long e, long f); /* translate.c */
 long slow(long nr, const long *a);					/* translate.c */
 long translate(long nr, const long *a);
 

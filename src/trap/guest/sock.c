@@ -55,7 +55,7 @@ __attribute__((noinline)) long do_sock(long nr, const long *a)
 	memcpy(path, sa.path, len - 2);
 	path[len - 2] = '\0';
 	/* sendto and sendmsg name their peer as connect does */
-	r = stub_slow_syscall(STUB_UPCALL_TRANSLATE, (long)path, AT_FDCWD, bind ? __NR_bind : __NR_connect, 0,
+	r = ask_mew(STUB_UPCALL_TRANSLATE, (long)path, AT_FDCWD, bind ? __NR_bind : __NR_connect, 0,
 			      (long)host, sizeof(host));
 	if (r < 0)
 		return r;

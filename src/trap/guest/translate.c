@@ -2,10 +2,25 @@
  * it), or a path translated by mew's upcall and the call made here. */
 #include "guest.h"
 
+/* A call through the slow instruction, again if it was interrupted: mew's
+ * listener makes the guest wait killable only once mew has the call
+ * (engine.c), so EINTR here means a signal came before mew received it:
+ * nothing was done, and the guest's handler has run.  Linux would not have
+ * interrupted an open of /dev/null or a path lookup. */
+long ask_mew(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+
+	do
+		r = stub_slow_syscall(nr, a, b, c, d, e, f);
+	while (r == -EINTR);
+	return r;
+}
+
 long slow(long nr, const long *a)
 {
 	cfg.nslow++;
-	return stub_slow_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return ask_mew(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* The calls that once took a ptrace stop (chdir, xattrs, statfs, creat,
@@ -21,8 +36,8 @@ __attribute__((noinline)) long translate(long nr, const long *a)
 			c = &cfg.calls[i].call;
 	if (c == NULL || c->path[0] < 0)
 		return slow(nr, a);
-	r = stub_slow_syscall(STUB_UPCALL_TRANSLATE, a[c->path[0]], c->dirfd[0] >= 0 ? a[c->dirfd[0]] : AT_FDCWD,
-			      nr, (long)PERS_CALL_FLAG(c, a), (long)host, sizeof(host));
+	r = ask_mew(STUB_UPCALL_TRANSLATE, a[c->path[0]], c->dirfd[0] >= 0 ? a[c->dirfd[0]] : AT_FDCWD,
+		    nr, (long)PERS_CALL_FLAG(c, a), (long)host, sizeof(host));
 	if (r < 0)
 		return r;
 	for (int i = 0; i < 6; i++)
