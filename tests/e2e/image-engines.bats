@@ -79,6 +79,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = aarch64 ]
 	run "$MEW" run --engine auto --image "oci:$BATS_TEST_TMPDIR/arm" -- sh -c 'echo w >/w; cat /w'
+	echo "$output"
 	[ "${lines[-1]}" = w ]
 	run "$MEW" run --engine auto --image "oci:$BATS_TEST_TMPDIR/arm" -- ls /w
 	[ "$status" -ne 0 ]
