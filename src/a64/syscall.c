@@ -131,12 +131,15 @@ static void stat_out(void *dst, const struct stat *s)
 
 /* ---- memory ---- */
 
-/* Exec is kept (for /proc/self/maps: r-xp) and implies read: the
- * interpreter reads the code it runs. */
+/* The guest's protection as given, so that /proc/self/maps shows it
+ * (-wxp for write and exec, as arm64 Linux).  The interpreter reads the
+ * code it runs: an x86-64 page that is writable is readable too, and one
+ * that is exec only gets read added (shown r-x; with protection keys the
+ * host kernel would make it unreadable). */
 static int prot_in(uint64_t p)
 {
 	int h = p & (PROT_READ | PROT_WRITE | PROT_EXEC);
-	if (p & PROT_EXEC)
+	if (h == PROT_EXEC)
 		h |= PROT_READ;
 	return h;
 }

@@ -66,7 +66,8 @@ check_efault() {
 
 # as arm64 Linux (and qemu-aarch64) answer: the break moves both ways and
 # comes back zeroed, also for a PIE (mapped among other mappings: its
-# break's room is reserved at load); an executable mapping shows x
+# break's room is reserved at load); an executable mapping shows x, and
+# one without read shows none (LTP's mmap04), its code still run
 @test "emulate abi: the program break of a static and a PIE program; /proc/self/maps shows exec" {
 	need_cc
 	for prog in memory-static memory-pie; do
@@ -79,7 +80,11 @@ brk-regrown zero
 mmap-rx r-xp
 mprotect-rwx rwxp
 mprotect-r r--p
-text r-xp" ]
+text r-xp
+mmap-wx -wxp
+wx-code returns 42
+mprotect-w -w-p
+mmap-shared-wx -wxs" ]
 	done
 }
 

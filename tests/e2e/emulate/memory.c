@@ -69,5 +69,18 @@ int main(void)
 	mprotect(rx, page, PROT_READ);
 	perms("mprotect-r", rx);
 	perms("text", (void *)main);
+
+	/* write and exec without read (LTP's mmap04): shown as given, and
+	 * code written there runs */
+	unsigned *wx = mmap(NULL, page, PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	perms("mmap-wx", wx);
+	wx[0] = 0x52800540; /* mov w0, #42 */
+	wx[1] = 0xd65f03c0; /* ret */
+	__builtin___clear_cache((char *)wx, (char *)(wx + 2));
+	printf("wx-code returns %d\n", ((int (*)(void))wx)());
+	mprotect(wx, page, PROT_WRITE);
+	perms("mprotect-w", wx);
+	void *shared = mmap(NULL, page, PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	perms("mmap-shared-wx", shared);
 	return 0;
 }
