@@ -105,6 +105,8 @@ bad-dirfd EBADF
 file-dirfd ENOTDIR
 nobody-execve-0744 EACCES
 nobody-readlink-0700 EACCES
+open-for-writing ETXTBSY
+child ran
 done" ]
 }
 

@@ -63,6 +63,17 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	wait(NULL);
+	/* a program some process has open for writing is not run (ETXTBSY,
+	 * LTP's execve04); once closed it is */
+	char code[1 << 16];
+	ssize_t n;
+	int in = open("/execveat", O_RDONLY), out = open("/tmp/busy", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	while ((n = read(in, code, sizeof(code))) > 0)
+		write(out, code, n);
+	close(in);
+	run("open-for-writing", AT_FDCWD, "/tmp/busy", 0);
+	close(out);
+	run("closed-after-writing", AT_FDCWD, "/tmp/busy", 0);
 	puts("done");
 	return 0;
 }
