@@ -1,12 +1,14 @@
 /* clone: a guest thread is a host thread with its own CPU and decode
  * cache over the shared (identity-mapped) memory; a guest fork is a host
- * fork, and the copy carries on from the same instruction. */
+ * fork, and the copy carries on from the same instruction; a vfork is a
+ * host process over the same memory. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,23 +55,96 @@ static void *thread_main(void *arg)
 	a64_run(c);
 }
 
+/* A CPU for the child of clone: the caller's registers, the child's
+ * return value, stack and thread pointer. */
+static struct a64_cpu *child_cpu(const struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t tls,
+				 uint64_t ctid)
+{
+	struct a64_cpu *n = a64_cpu_new();
+	if (n == NULL)
+		return NULL;
+	memcpy(n->x, c->x, sizeof(c->x));
+	memcpy(n->v, c->v, sizeof(c->v));
+	n->pc = c->pc;
+	n->nzcv = c->nzcv;
+	n->fpcr = c->fpcr;
+	n->tpidr = (flags & CLONE_SETTLS) ? tls : c->tpidr;
+	n->blocked = c->blocked;
+	n->x[0] = 0;
+	if (stack != 0)
+		n->x[A64_SP] = stack;
+	n->clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
+	return n;
+}
+
+struct vfork_start {
+	struct a64_cpu *cpu;
+	uint64_t flags, ctid, ptid;
+};
+
+static int vfork_main(void *arg)
+{
+	struct vfork_start *s = arg;
+	struct a64_cpu *c = s->cpu;
+
+	c->tid = gettid();
+	c->vfork_child = 1;
+	/* the memory is the parent's: both see the ids at once, as on Linux */
+	if (s->flags & CLONE_CHILD_SETTID)
+		*(uint32_t *)(uintptr_t)s->ctid = c->tid;
+	if (s->flags & CLONE_PARENT_SETTID)
+		*(uint32_t *)(uintptr_t)s->ptid = c->tid;
+	a64_run(c);
+}
+
+/* CLONE_VM|CLONE_VFORK (vfork, posix_spawn): as on Linux, a process that
+ * shares the caller's memory, the caller suspended until it execs or exits
+ * (the host's CLONE_VFORK), so that what it writes before (posix_spawn's
+ * error, LTP's clone05) is the caller's.  It runs on a CPU and a host stack
+ * of its own, in the caller's thread-local storage (as glibc's vfork child
+ * does; the caller's thread does not run meanwhile).  The state that is each
+ * process's own and that mew keeps in memory (a64_proc: dispositions, cwd,
+ * credentials) is the caller's again once the child has left. */
+static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls,
+			uint64_t ctid)
+{
+	enum { HOST_STACK = 256 << 10 };
+	struct vfork_start s = { .flags = flags, .ctid = ctid, .ptid = ptid };
+	struct a64_proc *saved = malloc(sizeof(*saved));
+	void *host_stack = mmap(NULL, HOST_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+				-1, 0);
+	s.cpu = child_cpu(c, flags, stack, tls, ctid);
+	long r = -ENOMEM;
+	if (saved != NULL && host_stack != MAP_FAILED && s.cpu != NULL) {
+		s.cpu->altstack_sp = c->altstack_sp; /* kept by a vfork child */
+		s.cpu->altstack_size = c->altstack_size;
+		s.cpu->altstack_flags = c->altstack_flags;
+		memcpy(saved, &a64_proc, sizeof(*saved));
+		int host_flags = CLONE_VM | CLONE_VFORK | (flags & (CSIGNAL | CLONE_PARENT));
+		r = clone(vfork_main, (char *)host_stack + HOST_STACK, host_flags, &s);
+		r = r < 0 ? -errno : r;
+		a64_current = c;
+		memcpy(&a64_proc, saved, sizeof(*saved));
+	}
+	if (s.cpu != NULL) {
+		a64_cache_clear(s.cpu);
+		a64_jit_free(s.cpu->jit);
+		free(s.cpu);
+	}
+	if (host_stack != MAP_FAILED)
+		munmap(host_stack, HOST_STACK);
+	free(saved);
+	return r;
+}
+
 long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid)
 {
+	if ((flags & (CLONE_VM | CLONE_VFORK | CLONE_THREAD)) == (CLONE_VM | CLONE_VFORK))
+		return clone_vfork(c, flags, stack, ptid, tls, ctid);
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) {
-		struct a64_cpu *n = a64_cpu_new();
+		struct a64_cpu *n = child_cpu(c, flags, stack, tls, ctid);
 		if (n == NULL)
 			return -ENOMEM;
-		memcpy(n->x, c->x, sizeof(c->x));
-		memcpy(n->v, c->v, sizeof(c->v));
-		n->pc = c->pc;
-		n->nzcv = c->nzcv;
-		n->fpcr = c->fpcr;
-		n->tpidr = (flags & CLONE_SETTLS) ? tls : c->tpidr;
-		n->blocked = c->blocked;
-		n->x[0] = 0;
-		if (stack != 0)
-			n->x[A64_SP] = stack;
-		n->clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
 
 		struct start s = { .cpu = n, .flags = flags, .ctid = ctid, .ptid = ptid };
 		pthread_t th;
@@ -95,7 +170,7 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		return s.tid;
 	}
 
-	/* fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK: a copy of the process */
+	/* fork, and vfork without CLONE_VM: a copy of the process */
 	pid_t pid = fork();
 	if (pid < 0)
 		return -errno;
@@ -122,7 +197,8 @@ _Noreturn void a64_thread_exit(struct a64_cpu *c, int status)
 		__atomic_store_n((uint32_t *)(uintptr_t)c->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		syscall(SYS_futex, (uint32_t *)(uintptr_t)c->clear_child_tid, FUTEX_WAKE, 1, NULL, NULL, 0);
 	}
-	(void)status;
+	if (c->vfork_child) /* the process's only thread */
+		_exit(status & 0xff);
 	/* pthread_exit unwinds the stack: leave translated code (which has
 	 * no unwind information) for the run loop first (a64_thread_end) */
 	siglongjmp(c->fault_jmp, A64_JMP_EXIT);
