@@ -38,6 +38,8 @@ struct a64_proc {
 	/* system calls made (MEW_DEBUG prints it at exit_group) */
 	unsigned long syscalls;
 	struct a64_sigaction act[65];
+	/* Guest threads alive: the last one's exit is the process's (thread.c). */
+	int threads;
 	/* Run as the binfmt_misc interpreter (mew-aarch64): execve is the
 	 * host's, which runs the interpreter again for an arm64 program. */
 	int binfmt;

@@ -80,6 +80,7 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 		return -1;
 	a64_debug("%s: %s", path, a64_jit_enabled ? "translated" : "interpreted");
 	c->tid = getpid();
+	a64_proc.threads = 1;
 	a64_fpcr_write(c, 0);
 	sigset_t cur;
 	pthread_sigmask(SIG_SETMASK, NULL, &cur);

@@ -157,10 +157,12 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		sigset_t all, old;
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
+		__atomic_add_fetch(&a64_proc.threads, 1, __ATOMIC_SEQ_CST);
 		int r = pthread_create(&th, &attr, thread_main, &s);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_attr_destroy(&attr);
 		if (r != 0) {
+			__atomic_sub_fetch(&a64_proc.threads, 1, __ATOMIC_SEQ_CST);
 			free(n);
 			return -r;
 		}
@@ -176,6 +178,7 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		return -errno;
 	if (pid == 0) {
 		c->tid = gettid();
+		a64_proc.threads = 1;
 		if (stack != 0)
 			c->x[A64_SP] = stack;
 		if (flags & CLONE_SETTLS)
@@ -198,6 +201,10 @@ _Noreturn void a64_thread_exit(struct a64_cpu *c, int status)
 		syscall(SYS_futex, (uint32_t *)(uintptr_t)c->clear_child_tid, FUTEX_WAKE, 1, NULL, NULL, 0);
 	}
 	if (c->vfork_child) /* the process's only thread */
+		_exit(status & 0xff);
+	/* the last thread's status is the process's, as on Linux (glibc would
+	 * exit(0) after the last pthread_exit) */
+	if (__atomic_sub_fetch(&a64_proc.threads, 1, __ATOMIC_SEQ_CST) == 0)
 		_exit(status & 0xff);
 	/* pthread_exit unwinds the stack: leave translated code (which has
 	 * no unwind information) for the run loop first (a64_thread_end) */

@@ -20,6 +20,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/rtqueue" "$src/rtqueue.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/caps" "$src/caps.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/vfork" "$src/vfork.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/exit" "$src/exit.c"
 		printf 'int main(void) { return 7; }\n' | aarch64-linux-gnu-gcc -O1 -static -o "$R/vfork-true" -x c -
 	fi
 }
@@ -183,4 +184,14 @@ posix_spawn of a program: 0, status 7" ]
 	need_cc
 	MEW_A64_JIT=0 run emu /vfork
 	check_vfork
+}
+
+# as Linux answers (natively, and qemu-aarch64)
+@test "emulate abi: exit of a process's last thread gives the process that thread's status" {
+	need_cc
+	run emu /exit
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "exit of the only thread: 5
+exit of the main thread, then of the last: 9" ]
 }
