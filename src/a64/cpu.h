@@ -125,8 +125,9 @@ struct a64_cpu {
 	int altstack_flags;
 	uint64_t clear_child_tid;
 	int tid;
-	/* A CLONE_VM|CLONE_VFORK child (thread.c): its exit is its process's. */
-	int vfork_child;
+	/* A process of its own over its parent's memory (clone with CLONE_VM
+	 * and without CLONE_THREAD, thread.c): its exit is its process's. */
+	int own_process;
 	sigjmp_buf fault_jmp;
 	int exiting;
 	/* A system call in progress: a fault of mew's own access to guest

@@ -77,18 +77,20 @@ static struct a64_cpu *child_cpu(const struct a64_cpu *c, uint64_t flags, uint64
 	return n;
 }
 
-struct vfork_start {
+enum { HOST_STACK = 256 << 10 }; /* mew's own stack in a process of its own */
+
+struct vm_start {
 	struct a64_cpu *cpu;
 	uint64_t flags, ctid, ptid;
 };
 
-static int vfork_main(void *arg)
+static int vm_child_main(void *arg)
 {
-	struct vfork_start *s = arg;
+	struct vm_start *s = arg;
 	struct a64_cpu *c = s->cpu;
 
 	c->tid = gettid();
-	c->vfork_child = 1;
+	c->own_process = 1;
 	/* the memory is the parent's: both see the ids at once, as on Linux */
 	if (s->flags & CLONE_CHILD_SETTID)
 		*(uint32_t *)(uintptr_t)s->ctid = c->tid;
@@ -108,8 +110,7 @@ static int vfork_main(void *arg)
 static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls,
 			uint64_t ctid)
 {
-	enum { HOST_STACK = 256 << 10 };
-	struct vfork_start s = { .flags = flags, .ctid = ctid, .ptid = ptid };
+	struct vm_start s = { .flags = flags, .ctid = ctid, .ptid = ptid };
 	struct a64_proc *saved = malloc(sizeof(*saved));
 	void *host_stack = mmap(NULL, HOST_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
 				-1, 0);
@@ -121,7 +122,7 @@ static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint6
 		s.cpu->altstack_flags = c->altstack_flags;
 		memcpy(saved, &a64_proc, sizeof(*saved));
 		int host_flags = CLONE_VM | CLONE_VFORK | (flags & (CSIGNAL | CLONE_PARENT));
-		r = clone(vfork_main, (char *)host_stack + HOST_STACK, host_flags, &s);
+		r = clone(vm_child_main, (char *)host_stack + HOST_STACK, host_flags, &s);
 		r = r < 0 ? -errno : r;
 		a64_current = c;
 		memcpy(&a64_proc, saved, sizeof(*saved));
@@ -137,11 +138,116 @@ static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint6
 	return r;
 }
 
+/* CLONE_VM without CLONE_THREAD (LinuxThreads, LTP's clone02): a process
+ * of its own over the caller's memory, both running.  mew's own code in it
+ * needs thread-local storage (errno, malloc's cache, a64_current) that no
+ * running thread uses: a host thread made for it lends its own and waits,
+ * touching none of it, until the child has exited or exec'd (the kernel
+ * clears `alive` then: CLONE_CHILD_CLEARTID), and frees what it used. */
+struct lender {
+	struct vm_start start;
+	void *host_stack;
+	void *tls;		/* the lender's thread pointer */
+	volatile int alive;	/* nonzero while the child may use tls */
+	sem_t parked;
+};
+
+static void *lend(void *arg)
+{
+	struct lender *l = arg;
+	int v;
+
+	l->tls = (void *)pthread_self(); /* x86-64 glibc: the thread pointer is the TCB */
+	sem_post(&l->parked);
+	/* a raw futex wait: not even errno of its own until the child is gone */
+	while ((v = l->alive) != 0) {
+		long r;
+		register long timeout __asm__("r10") = 0;
+		__asm__ volatile("syscall"
+				 : "=a"(r)
+				 : "0"((long)SYS_futex), "D"(&l->alive), "S"((long)FUTEX_WAIT), "d"((long)v),
+				   "r"(timeout)
+				 : "rcx", "r11", "memory");
+		(void)r;
+	}
+	a64_cache_clear(l->start.cpu);
+	a64_jit_free(l->start.cpu->jit);
+	free(l->start.cpu);
+	munmap(l->host_stack, HOST_STACK);
+	sem_destroy(&l->parked);
+	free(l);
+	return NULL;
+}
+
+static long clone_vm_process(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls,
+			     uint64_t ctid)
+{
+#if defined(__x86_64__)
+	struct lender *l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return -ENOMEM;
+	l->start = (struct vm_start){ .flags = flags, .ctid = ctid, .ptid = ptid };
+	l->start.cpu = child_cpu(c, flags, stack, tls, ctid);
+	l->host_stack = mmap(NULL, HOST_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (l->start.cpu == NULL || l->host_stack == MAP_FAILED) {
+		free(l->start.cpu);
+		if (l->host_stack != MAP_FAILED)
+			munmap(l->host_stack, HOST_STACK);
+		free(l);
+		return -ENOMEM;
+	}
+	l->start.cpu->altstack_flags = SS_DISABLE; /* Linux resets it for CLONE_VM without CLONE_VFORK */
+	l->alive = -1;
+	sem_init(&l->parked, 0, 0);
+
+	pthread_t th;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* the lender never takes a signal */
+	int r = pthread_create(&th, &attr, lend, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		free(l->start.cpu);
+		munmap(l->host_stack, HOST_STACK);
+		sem_destroy(&l->parked);
+		free(l);
+		return -r;
+	}
+	while (sem_wait(&l->parked) < 0 && errno == EINTR)
+		;
+	int host_flags = CLONE_VM | CLONE_SETTLS | CLONE_CHILD_CLEARTID |
+			 (flags & (CSIGNAL | CLONE_PARENT | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_SYSVSEM));
+	long pid = clone(vm_child_main, (char *)l->host_stack + HOST_STACK, host_flags, &l->start, NULL, l->tls,
+			 &l->alive);
+	if (pid < 0) {
+		pid = -errno;
+		l->alive = 0; /* the lender frees it all */
+		syscall(SYS_futex, &l->alive, FUTEX_WAKE, 1, NULL, NULL, 0);
+	} else if (flags & CLONE_PARENT_SETTID) { /* also before the child got to it */
+		*(uint32_t *)(uintptr_t)ptid = pid;
+	}
+	return pid;
+#else
+	(void)c, (void)flags, (void)stack, (void)ptid, (void)tls, (void)ctid;
+	return -EINVAL;
+#endif
+}
+
 long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid)
 {
+	/* as Linux: a thread shares the handlers, which need the memory */
+	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) || ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -EINVAL;
 	if ((flags & (CLONE_VM | CLONE_VFORK | CLONE_THREAD)) == (CLONE_VM | CLONE_VFORK))
 		return clone_vfork(c, flags, stack, ptid, tls, ctid);
-	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) {
+	if ((flags & (CLONE_VM | CLONE_THREAD)) == CLONE_VM)
+		return clone_vm_process(c, flags, stack, ptid, tls, ctid);
+	if (flags & CLONE_THREAD) {
 		struct a64_cpu *n = child_cpu(c, flags, stack, tls, ctid);
 		if (n == NULL)
 			return -ENOMEM;
@@ -173,7 +279,17 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 	}
 
 	/* fork, and vfork without CLONE_VM: a copy of the process */
-	pid_t pid = fork();
+	pid_t pid;
+	if (flags & CLONE_PARENT) {
+		/* the caller's parent's child: glibc's fork cannot ask for it.
+		 * The host's call makes the copy without glibc's care for other
+		 * threads (its malloc locks): one thread only. */
+		if (__atomic_load_n(&a64_proc.threads, __ATOMIC_SEQ_CST) != 1)
+			return -EINVAL;
+		pid = syscall(SYS_clone, CLONE_PARENT | (flags & CSIGNAL), NULL, NULL, NULL, 0);
+	} else {
+		pid = fork();
+	}
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
@@ -200,7 +316,7 @@ _Noreturn void a64_thread_exit(struct a64_cpu *c, int status)
 		__atomic_store_n((uint32_t *)(uintptr_t)c->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		syscall(SYS_futex, (uint32_t *)(uintptr_t)c->clear_child_tid, FUTEX_WAKE, 1, NULL, NULL, 0);
 	}
-	if (c->vfork_child) /* the process's only thread */
+	if (c->own_process) /* the process's only thread */
 		_exit(status & 0xff);
 	/* the last thread's status is the process's, as on Linux (glibc would
 	 * exit(0) after the last pthread_exit) */

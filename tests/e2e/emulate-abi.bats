@@ -21,6 +21,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/caps" "$src/caps.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/vfork" "$src/vfork.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/exit" "$src/exit.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/clonevm" "$src/clonevm.c"
 		printf 'int main(void) { return 7; }\n' | aarch64-linux-gnu-gcc -O1 -static -o "$R/vfork-true" -x c -
 	fi
 }
@@ -194,4 +195,31 @@ posix_spawn of a program: 0, status 7" ]
 	[ "$status" -eq 0 ]
 	[ "$output" = "exit of the only thread: 5
 exit of the main thread, then of the last: 9" ]
+}
+
+# as Linux answers natively (qemu-aarch64 7.2 refuses CLONE_VM without
+# CLONE_THREAD, and CLONE_PARENT, with EINVAL)
+check_clonevm() {
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "child wrote while running: yes
+child is a process of its own: yes
+child's parent is the caller: yes
+fd closed by the child: yes
+child's status: 4
+middle: 0
+CLONE_PARENT's child, waited for by the grandparent: 6
+CLONE_THREAD without CLONE_SIGHAND: EINVAL" ]
+}
+
+@test "emulate abi: CLONE_VM without CLONE_THREAD is a process of its own over the same memory; CLONE_PARENT makes a sibling (translator)" {
+	need_cc
+	run emu /clonevm
+	check_clonevm
+}
+
+@test "emulate abi: CLONE_VM without CLONE_THREAD is a process of its own over the same memory; CLONE_PARENT makes a sibling (interpreter)" {
+	need_cc
+	MEW_A64_JIT=0 run emu /clonevm
+	check_clonevm
 }
