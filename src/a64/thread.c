@@ -78,6 +78,9 @@ static struct a64_cpu *child_cpu(const struct a64_cpu *c, uint64_t flags, uint64
 }
 
 enum { HOST_STACK = 256 << 10 }; /* mew's own stack in a process of its own */
+/* what the host's clone does for a process over the same memory as asked:
+ * the exit signal, the parent, the fd table, cwd and umask, handlers */
+#define SHARED_FLAGS (CSIGNAL | CLONE_PARENT | CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_SYSVSEM)
 
 struct vm_start {
 	struct a64_cpu *cpu;
@@ -121,10 +124,15 @@ static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint6
 		s.cpu->altstack_size = c->altstack_size;
 		s.cpu->altstack_flags = c->altstack_flags;
 		memcpy(saved, &a64_proc, sizeof(*saved));
-		int host_flags = CLONE_VM | CLONE_VFORK | (flags & (CSIGNAL | CLONE_PARENT));
-		r = clone(vm_child_main, (char *)host_stack + HOST_STACK, host_flags, &s);
+		r = clone(vm_child_main, (char *)host_stack + HOST_STACK, CLONE_VM | CLONE_VFORK | (flags & SHARED_FLAGS),
+			  &s);
 		r = r < 0 ? -errno : r;
 		a64_current = c;
+		/* what the child was asked to share stays as it left it */
+		if (flags & CLONE_SIGHAND)
+			memcpy(saved->act, a64_proc.act, sizeof(saved->act));
+		if (flags & CLONE_FS)
+			memcpy(saved->pers.cwd, a64_proc.pers.cwd, sizeof(saved->pers.cwd));
 		memcpy(&a64_proc, saved, sizeof(*saved));
 	}
 	if (s.cpu != NULL) {
@@ -143,7 +151,10 @@ static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint6
  * needs thread-local storage (errno, malloc's cache, a64_current) that no
  * running thread uses: a host thread made for it lends its own and waits,
  * touching none of it, until the child has exited or exec'd (the kernel
- * clears `alive` then: CLONE_CHILD_CLEARTID), and frees what it used. */
+ * clears `alive` then: CLONE_CHILD_CLEARTID), and frees what it used.
+ * What mew keeps per process in memory (a64_proc: dispositions, the guest's
+ * cwd, credentials) is shared with it, whatever CLONE_SIGHAND and CLONE_FS
+ * say. */
 struct lender {
 	struct vm_start start;
 	void *host_stack;
@@ -220,9 +231,8 @@ static long clone_vm_process(struct a64_cpu *c, uint64_t flags, uint64_t stack, 
 	}
 	while (sem_wait(&l->parked) < 0 && errno == EINTR)
 		;
-	int host_flags = CLONE_VM | CLONE_SETTLS | CLONE_CHILD_CLEARTID |
-			 (flags & (CSIGNAL | CLONE_PARENT | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_SYSVSEM));
-	long pid = clone(vm_child_main, (char *)l->host_stack + HOST_STACK, host_flags, &l->start, NULL, l->tls,
+	long pid = clone(vm_child_main, (char *)l->host_stack + HOST_STACK,
+			 CLONE_VM | CLONE_SETTLS | CLONE_CHILD_CLEARTID | (flags & SHARED_FLAGS), &l->start, NULL, l->tls,
 			 &l->alive);
 	if (pid < 0) {
 		pid = -errno;
