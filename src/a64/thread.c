@@ -109,7 +109,8 @@ static int vm_child_main(void *arg)
  * of its own, in the caller's thread-local storage (as glibc's vfork child
  * does; the caller's thread does not run meanwhile).  The state that is each
  * process's own and that mew keeps in memory (a64_proc: dispositions, cwd,
- * credentials) is the caller's again once the child has left. */
+ * credentials) is the caller's again once the child has left (a change by
+ * another of the caller's threads meanwhile is lost with the child's). */
 static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls,
 			uint64_t ctid)
 {
