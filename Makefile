@@ -49,9 +49,9 @@ STUB_CFLAGS := -O2 -Wall -ffreestanding -fPIE -fvisibility=hidden -nostdlib -sta
 	       -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
 	       -Wl,-T,$(STUB)/stub.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments
 STUB_SRCS := $(sort $(wildcard $(STUB)/*.c)) src/personality/cred.c src/personality/call.c \
-	     src/personality/abi/x86_64.c
+	     src/personality/abi/x86_64.c src/personality/sockname.c
 $(B)/trap/stub.elf: $(STUB)/entry.S $(STUB_SRCS) $(wildcard $(STUB)/*.h) src/personality/cred.h \
-		    src/personality/call.h src/personality/abi/calls.h $(STUB)/stub.ld
+		    src/personality/call.h src/personality/abi/calls.h src/personality/sockname.h $(STUB)/stub.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(STUB_CFLAGS) -Isrc -o $@ $(STUB)/entry.S $(STUB_SRCS)
 $(B)/trap/stub_image.c: $(B)/trap/stub.elf

@@ -110,6 +110,7 @@ static int setup_pers(const struct spec *spec, struct mew_error **err)
 	if (wall_dev_binds(p, devdir, !spec->sandbox_strict, err) < 0)
 		return -1;
 	p->guest_root = getppid(); /* the keeper, the guest's subreaper */
+	p->sock_names = true; /* a64/sock.c gives AF_UNIX names back as the guest's */
 	if (spec->user_set)
 		pers_cred_init(&p->cred, spec->uid, spec->gid);
 	/* what the kernel checks on the guest's real process (an rlimit,
@@ -272,6 +273,7 @@ int a64_exec_main(int argc, char **argv)
 		return mew_error_report(e);
 	p->readonly_root = argv[6][0] == 'r';
 	p->guest_root = (pid_t)strtol(argv[6] + (argv[6][0] == 'r'), NULL, 10);
+	p->sock_names = true;
 	size_t nb = strtoul(argv[7], NULL, 10);
 	if ((size_t)argc < 9 + 3 * nb)
 		goto usage;

@@ -18,6 +18,7 @@
 #include "a64/a64.h"
 #include "personality/abi/aarch64.h"
 #include "personality/pers_sock.h"
+#include "personality/sockname.h"
 
 #define MMSG_MAX 1024 /* UIO_MAXIOV, where the kernel cuts vlen */
 
@@ -83,12 +84,65 @@ static long bind_(struct a64_cpu *c)
 	return r;
 }
 
+static long untranslate_for(void *ctx, const char *host, char *guest, unsigned long size)
+{
+	return pers_untranslate(ctx, host, guest, size) == 0 ? (long)strlen(guest) + 1 : -1;
+}
+
+/* getsockname, getpeername (fd, addr, addrlen), accept, accept4 (fd, addr,
+ * addrlen, flags), recvfrom (fd, buf, len, flags, addr, addrlen): the
+ * kernel fills mew's buffer; an AF_UNIX name goes to the guest as it
+ * names it (personality/sockname.h). */
+static long named(struct a64_cpu *c, uint64_t nr)
+{
+	int at = nr == A64_NR_recvfrom ? 4 : 1;
+	socklen_t *ulenp = (socklen_t *)(uintptr_t)c->x[at + 1];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int ulen = 0;
+	long r;
+
+	if (c->x[at] == 0 || ulenp == NULL) {
+		ss.ss_family = AF_UNSPEC;
+		len = 0;
+	} else if ((ulen = (int)*ulenp) < 0) {
+		return -EINVAL;
+	}
+	switch (nr) {
+	case A64_NR_getsockname:
+	case A64_NR_getpeername:
+		r = call(c, nr == A64_NR_getsockname ? SYS_getsockname : SYS_getpeername, (long)c->x[0],
+			 len > 0 ? (long)&ss : (long)c->x[1], len > 0 ? (long)&len : (long)c->x[2], 0, 0, 0);
+		break;
+	case A64_NR_recvfrom:
+		r = call(c, SYS_recvfrom, (long)c->x[0], (long)c->x[1], (long)c->x[2], (long)c->x[3],
+			 len > 0 ? (long)&ss : 0, len > 0 ? (long)&len : 0);
+		break;
+	default: /* accept, accept4 */
+		r = call(c, SYS_accept4, (long)c->x[0], len > 0 ? (long)&ss : 0, len > 0 ? (long)&len : 0,
+			 nr == A64_NR_accept4 ? (long)c->x[3] : 0, 0, 0);
+		break;
+	}
+	if (r < 0 || c->x[at] == 0 || ulenp == NULL)
+		return r;
+	len = (socklen_t)pers_sock_name(&ss, len, sizeof(ss), untranslate_for, &a64_proc.pers);
+	memcpy((void *)(uintptr_t)c->x[at], &ss, (int)len < ulen ? len : (socklen_t)ulen);
+	*ulenp = len;
+	return r;
+}
+
 long a64_sock(struct a64_cpu *c, uint64_t nr)
 {
 	struct addr a;
 	long r;
 
 	switch (nr) {
+	case A64_NR_getsockname:
+	case A64_NR_getpeername:
+	case A64_NR_accept:
+	case A64_NR_accept4:
+	case A64_NR_recvfrom:
+		return named(c, nr);
 	case A64_NR_bind:
 		return bind_(c);
 	case A64_NR_connect:

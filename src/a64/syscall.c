@@ -889,6 +889,11 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return 0;
 	case A64_NR_unshare:
 		return sys_unshare(ARG(0));
+	case A64_NR_getsockname:
+	case A64_NR_getpeername:
+	case A64_NR_accept:
+	case A64_NR_accept4:
+	case A64_NR_recvfrom:
 	case A64_NR_bind:
 	case A64_NR_connect:
 	case A64_NR_sendto:

@@ -104,6 +104,14 @@ struct pers {
 	 * [vvar] and [vsyscall] (mew's, x86-64).  NULL: maps as the host has it. */
 	const char *vdso_memfd;
 
+	/* The engine gives AF_UNIX names back as the guest's (sockname.h, on
+	 * getsockname, getpeername, accept, recvfrom): bind then names the
+	 * socket by its host path where that fits in sun_path, which the
+	 * kernel keeps as its name (not /proc/self/fd/N/name, which no guest
+	 * can connect to).  Landlock walls bind (making a socket file is a
+	 * right), as in the syscall engine's stub, which binds the same way. */
+	bool sock_names;
+
 	/* --read-only: the rootfs (outside rw binds) refuses writes (EROFS). */
 	bool readonly_root;
 

@@ -15,7 +15,8 @@
  * get it: 1 when it is not an AF_UNIX path (abstract, unnamed, another
  * family: use it as it is); 0 with *to (length *tolen) naming
  * /proc/self/fd/N, N = *fd (connect, sendto: the socket file; bind: its directory,
- * and the name), *fd for the caller to close after the call; or -errno.
+ * and the name; with p->sock_names, bind's host path where it fits), *fd
+ * for the caller to close after the call; or -errno.
  * base: the guest directory a relative path is relative to (NULL: p->cwd).
  * c: the guest's credentials, checked as the kernel would for it (bind: a
  * new inode in the directory; connect, sendto: write permission on the

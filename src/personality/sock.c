@@ -34,6 +34,12 @@ static bool in_guest_view(const struct pers *p, int fd)
 	return pers_untranslate(p, host, guest, sizeof(guest)) == 0;
 }
 
+/* A directory's host path, "" for /, before "/name". */
+static const char *slash_root(const char *dir)
+{
+	return strcmp(dir, "/") == 0 ? "" : dir;
+}
+
 int pers_sock_addr(const struct pers *p, const struct pers_cred *c, const char *base, const void *addr,
 		   size_t len, bool bind, struct sockaddr_un *to, socklen_t *tolen, int *fd)
 {
@@ -76,7 +82,9 @@ int pers_sock_addr(const struct pers *p, const struct pers_cred *c, const char *
 	}
 	memset(to, 0, sizeof(*to));
 	to->sun_family = AF_UNIX;
-	if (name != NULL)
+	if (name != NULL && p->sock_names && strlen(host) + 1 + strlen(name) < sizeof(to->sun_path))
+		r = snprintf(to->sun_path, sizeof(to->sun_path), "%s/%s", slash_root(host), name);
+	else if (name != NULL)
 		r = snprintf(to->sun_path, sizeof(to->sun_path), "/proc/self/fd/%d/%s", *fd, name);
 	else
 		r = snprintf(to->sun_path, sizeof(to->sun_path), "/proc/self/fd/%d", *fd);

@@ -17,6 +17,7 @@ setup_file() {
 	aarch64-linux-gnu-gcc -O2 -static -o "$R/nointr" "$src/nointr.c"
 	aarch64-linux-gnu-gcc -O2 -static -o "$R/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c"
 	aarch64-linux-gnu-gcc -O2 -static -o "$R/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/fds" "$BATS_TEST_DIRNAME/fastpath/fds.c"
 }
 
 need_arm64() {
@@ -303,4 +304,28 @@ need_diff() {
 	run python3 "$BATS_TEST_DIRNAME/../diff/a64diff.py" --mew "$MEW" --kind all --cases 200 --len 30 --seed 31
 	echo "$output"
 	[ "$status" -eq 0 ]
+}
+
+@test "emulate: an AF_UNIX socket's name is the guest path it was bound to (getsockname, getpeername, accept, recvfrom), and /proc/self/fd shows no fd of mew's" {
+	need_cc
+	mkdir -p "$R/tmp" "$BATS_FILE_TMPDIR/vol"
+	for d in /tmp /vol; do
+		run "$MEW" run --engine emulate --arch arm64 --rootfs "$R" -v "$BATS_FILE_TMPDIR/vol:/vol" -- /fds sock $d
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "getsockname: $d/s" ]
+		[ "${lines[1]}" = "getpeername: $d/s" ]
+		[ "${lines[2]}" = "accepted getsockname: $d/s" ]
+		[ "${lines[3]}" = "short: ${d:0:4} 1" ]
+		[ "${lines[4]}" = "accept: $d/c" ]
+		[ "${lines[5]}" = "recvfrom: $d/e" ]
+	done
+	# the guest runs in mew's process: none of mew's files (the rootfs, a
+	# memfd, its own binary) is open where the guest can see it
+	run emu sh -c 'ls -l /proc/self/fd/ /proc/$$/fd/'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"$R"* ]]
+	[[ "$output" != *memfd* ]]
+	[[ "$output" != *mew* ]]
 }

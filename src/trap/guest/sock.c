@@ -1,4 +1,5 @@
 #include "guest.h"
+#include "personality/sockname.h"
 
 /* AF_UNIX socket paths (bind, connect, sendto, sendmsg): mew translates
  * the path; the call is made here with the host path, or, when that does
@@ -118,16 +119,23 @@ as_is:
 	return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
-/* getsockname, getpeername: an AF_UNIX path as the guest named it. */
+static long untranslate_for(void *ctx, const char *host, char *guest, unsigned long size)
+{
+	(void)ctx;
+	(void)size; /* 4096, untranslate's */
+	return untranslate(host, guest);
+}
+
+/* getsockname, getpeername: an AF_UNIX path as the guest named it
+ * (personality/sockname.h). */
 __attribute__((noinline)) long do_sockname(long nr, const long *a)
 {
 	struct {
 		unsigned short family;
 		char path[126];
 	} sa;
-	char host[sizeof(sa.path) + 1], guest[4096];
 	int ulen, len = sizeof(sa);
-	long r, n;
+	long r;
 
 	if (a[1] == 0 || a[2] == 0)
 		return S3(nr, a[0], a[1], a[2]);
@@ -139,15 +147,7 @@ __attribute__((noinline)) long do_sockname(long nr, const long *a)
 	r = S3(nr, a[0], &sa, &len);
 	if (r < 0)
 		return r;
-	if (sa.family == 1 && len > 2 && sa.path[0] == '/' && len - 2 < (int)sizeof(host)) {
-		memcpy(host, sa.path, (size_t)len - 2);
-		host[len - 2] = '\0';
-		n = untranslate(host, guest);
-		if (n > 0 && n <= (long)sizeof(sa.path)) {
-			memcpy(sa.path, guest, (size_t)n);
-			len = (int)n + 2;
-		}
-	}
+	len = (int)pers_sock_name(&sa, (unsigned long)len, sizeof(sa), untranslate_for, 0);
 	if (copy_out((unsigned long)a[1], &sa, (unsigned long)(ulen < len ? ulen : len)) < 0 ||
 	    copy_out((unsigned long)a[2], &len, sizeof(len)) < 0)
 		return -EFAULT;
@@ -156,30 +156,24 @@ __attribute__((noinline)) long do_sockname(long nr, const long *a)
 
 /* recvfrom(fd, buf, len, flags, addr, addrlen) and accept(4)(fd, addr,
  * addrlen, flags) with an address: the peer's, as the guest names it.
- * The kernel checks and fills the address; it is rewritten in place. */
+ * The kernel checks and fills the address; a whole one (not cut short by
+ * the guest's buffer) is rewritten. */
 __attribute__((noinline)) long do_peer_addr(long nr, const long *a)
 {
 	int at = nr == __NR_recvfrom ? 4 : 1, ulen, len;
-	char *addr = (char *)a[at], host[112], guest[4096];
-	long r, n;
+	char sa[128];
+	long r;
 
 	if (a[at] == 0 || a[at + 1] == 0)
 		return stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (copy_in(&ulen, (unsigned long)a[at + 1], sizeof(ulen)) < 0)
 		return -EFAULT;
 	r = stub_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (r < 0)
+	if (r < 0 || copy_in(&len, (unsigned long)a[at + 1], sizeof(len)) < 0 || len <= 0 || len > ulen ||
+	    len > (int)sizeof(sa) || copy_in(sa, (unsigned long)a[at], (unsigned long)len) < 0)
 		return r;
-	len = *(int *)a[at + 1];
-	/* whole (not cut short by the guest's buffer), AF_UNIX, a path */
-	if (len <= 3 || len > ulen || len > 110 || *(unsigned short *)addr != 1 || addr[2] != '/')
-		return r;
-	memcpy(host, addr + 2, (size_t)len - 2);
-	host[len - 2] = '\0';
-	n = untranslate(host, guest);
-	if (n <= 0 || n > 108)
-		return r;
-	memcpy(addr + 2, guest, (size_t)(n + 2 <= ulen ? n : ulen - 2));
-	*(int *)a[at + 1] = (int)n + 2;
+	len = (int)pers_sock_name(sa, (unsigned long)len, sizeof(sa), untranslate_for, 0);
+	copy_out((unsigned long)a[at], sa, (unsigned long)(ulen < len ? ulen : len));
+	copy_out((unsigned long)a[at + 1], &len, sizeof(len));
 	return r;
 }
