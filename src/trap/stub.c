@@ -159,7 +159,16 @@ unsigned trap_stub_fd_min(void)
 {
 	struct rlimit r;
 
-	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < 1024)
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+		return 1000;
+	/* Just above the soft limit, where the hard one leaves room: the
+	 * guest's numbers all stay below it, and it can open as many as it
+	 * counts free (LTP's pipe07).  Not far up: the kernel's fd table
+	 * grows to the highest fd, and every fork copies it. */
+	if (r.rlim_cur >= 64 && r.rlim_cur <= 4096 && r.rlim_max >= r.rlim_cur + 1 + STUB_MAX_BINDFD)
+		return (unsigned)r.rlim_cur;
+	/* Else below it, out of the way of the guest's own numbering. */
+	if (r.rlim_cur < 1024)
 		return r.rlim_cur >= 88 ? (unsigned)r.rlim_cur - 24 : 64;
 	return 1000;
 }

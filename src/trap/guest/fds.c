@@ -200,8 +200,13 @@ __attribute__((noinline)) long do_fds(long nr, const long *a)
 	case __NR_dup3:
 		if (stub_fd(a[0]))
 			return -EBADF;
-		if (stub_fd(a[1]) && a[0] != a[1])
+		if (stub_fd(a[1]) && a[0] != a[1]) {
+			/* above the soft limit the guest can have no fd */
+			unsigned long lim[2];
+			if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0 && (unsigned long)a[1] >= lim[0])
+				return -EBADF;
 			move_away(a[1]);
+		}
 		return S3(nr, a[0], a[1], a[2]);
 	case __NR_close_range:
 		return close_range_around((unsigned int)a[0], (unsigned int)a[1], a[2]);
