@@ -140,9 +140,8 @@ struct a64_cpu *a64_cpu_new(void);
 
 /* keeper.c: the process between mew and the guest; runs guest(arg) in a
  * child and kills whatever the guest leaves behind, also when mew dies. */
-struct cgroup;
 struct spec;
-_Noreturn void a64_keeper(pid_t mew, const struct cgroup *cg, int (*guest)(void *), void *arg);
+_Noreturn void a64_keeper(pid_t mew, int (*guest)(void *), void *arg);
 /* Limits need a cgroup, cgroups need root: refuse them (naming the flag) without. */
 int a64_limits_check(const struct spec *spec, struct mew_error **err);
 

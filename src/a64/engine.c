@@ -156,33 +156,48 @@ static int guest_main(void *arg)
 static int run(const struct spec *spec, struct mew_error **err)
 {
 	struct cgroup cg = { 0 };
+	struct cgroup_birth birth;
 	a64_debug_on = mew_log_level >= 2;
 	a64_jit_configure();
 	if (spec->jit != SPEC_JIT_DEFAULT && a64_jit_choose(spec->jit == SPEC_JIT_ON) < 0)
 		return mew_error(err, 0, "--jit on: this host has no arm64 translator (x86-64 hosts do): use --jit off");
 	if (a64_limits_check(spec, err) < 0)
 		return -1;
+	/* the keeper is born into the groups, the guest below it with it */
+	cgroup_birth_init(&birth);
 	if (cgroup_wanted(&spec->limits)) {
 		char name[64];
 		cgroup_cleanup_stale();
 		snprintf(name, sizeof(name), "run-%d", (int)getpid());
 		if (cgroup_create(name, &spec->limits, &cg, err) < 0)
 			return -1;
+		if (cgroup_birth_of(&cg, &birth, err) < 0) {
+			cgroup_destroy(&cg);
+			return -1;
+		}
 	}
 	if (wall_dev_make(spec, devdir, sizeof(devdir), err) < 0) {
+		cgroup_birth_close(&birth);
 		cgroup_destroy(&cg);
 		return -1;
 	}
 	fflush(NULL);
 	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = cgroup_birth_clone(&birth, SIGCHLD);
 	if (pid < 0) {
+		cgroup_birth_close(&birth);
 		cgroup_destroy(&cg);
 		wall_dev_remove(devdir);
 		return mew_error(err, errno, "fork");
 	}
-	if (pid == 0)
-		a64_keeper(parent, &cg, guest_main, (void *)spec);
+	if (pid == 0) {
+		struct mew_error *e = NULL;
+		if (cgroup_birth_join(&birth, &e) < 0)
+			_exit(mew_error_report(e));
+		cgroup_birth_close(&birth);
+		a64_keeper(parent, guest_main, (void *)spec);
+	}
+	cgroup_birth_close(&birth);
 	/* the guest gets the terminal's signals; mew waits for the keeper
 	 * and passes on the ones meant for mew itself */
 	signal(SIGINT, SIG_IGN);

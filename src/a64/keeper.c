@@ -11,8 +11,9 @@
  * guest's status (128+N for a signal).
  *
  * Limits (--memory, --pids, --cpus) are applied with a cgroup the keeper
- * joins before it starts the guest; cgroups need root, so without it the
- * engine refuses the flags rather than ignore them. */
+ * is born into (src/cgroup/birth.c), before it starts the guest; cgroups
+ * need root, so without it the engine refuses the flags rather than ignore
+ * them. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@
 
 #include "a64/a64.h"
 #include "base/cleanup.h"
-#include "cgroup/cgroup.h"
+#include "spec/spec.h"
 
 /* The parent of pid, from /proc/pid/stat; -1 when it is gone. */
 static pid_t parent_of(const char *pid)
@@ -94,7 +95,7 @@ static int status_code(int st)
 	return WEXITSTATUS(st);
 }
 
-_Noreturn void a64_keeper(pid_t mew, const struct cgroup *cg, int (*guest)(void *), void *arg)
+_Noreturn void a64_keeper(pid_t mew, int (*guest)(void *), void *arg)
 {
 	sigset_t set, old;
 	sigemptyset(&set);
@@ -108,11 +109,6 @@ _Noreturn void a64_keeper(pid_t mew, const struct cgroup *cg, int (*guest)(void 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != mew)
 		_exit(MEW_EXIT_FAILURE);
-	if (cg != NULL && cg->active) {
-		struct mew_error *e = NULL;
-		if (cgroup_add_pid(cg, getpid(), &e) < 0)
-			_exit(mew_error_report(e));
-	}
 
 	pid_t g = fork();
 	if (g < 0) {

@@ -109,7 +109,7 @@ pid_t cgroup_birth_clone(struct cgroup_birth *b, unsigned long flags)
 		/* Fork semantics (no stack given): the child returns here. */
 		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 		if (pid >= 0) {
-			b->placed = pid > 0;
+			b->placed = true;
 			return pid;
 		}
 		/* Whatever clone3 refused (an old kernel; the permission check
@@ -146,6 +146,13 @@ int cgroup_birth_finish(struct cgroup_birth *b, pid_t pid, struct mew_error **er
 			if (cgroup_write(b->dirs[i], "cgroup.procs", buf, err) < 0)
 				return -1;
 	}
+	return 0;
+}
+
+int cgroup_birth_join(struct cgroup_birth *b, struct mew_error **err)
+{
+	if (cgroup_birth_enter(b, err) < 0 || cgroup_birth_finish(b, getpid(), err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -185,17 +185,6 @@ fail:
 	return -1;
 }
 
-int cgroup_add_pid(const struct cgroup *cg, pid_t pid, struct mew_error **err)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	for (int i = 0; i < CGROUP_NCTRL; i++)
-		if (cg->paths[i] != NULL && cgroup_write(cg->paths[i], "cgroup.procs", buf, err) < 0)
-			return -1;
-	return 0;
-}
-
 const char *cgroup_path(const struct cgroup *cg, enum cgroup_ctrl ctrl)
 {
 	if (cgroup_mode() == CGROUP_MODE_UNIFIED)

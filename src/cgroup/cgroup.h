@@ -56,7 +56,6 @@ bool cgroup_wanted(const struct spec_limits *limits);
 /* Create mew's group `name` and write the limits; errors name the file. */
 int cgroup_create(const char *name, const struct spec_limits *limits, struct cgroup *cg,
 		  struct mew_error **err);
-int cgroup_add_pid(const struct cgroup *cg, pid_t pid, struct mew_error **err);
 /* Kill what is left inside, then remove the group. */
 void cgroup_destroy(struct cgroup *cg);
 /* The same for one group directory, in any hierarchy. */
@@ -92,6 +91,10 @@ pid_t cgroup_birth_clone(struct cgroup_birth *b, unsigned long flags);
 int cgroup_birth_enter(struct cgroup_birth *b, struct mew_error **err);
 /* In the parent once the child exists: cgroup.procs for what neither did. */
 int cgroup_birth_finish(struct cgroup_birth *b, pid_t pid, struct mew_error **err);
+/* In the child instead, as its first act, where the parent does not hold
+ * it back until the finish: the v1 groups by `tasks`, and its own pid to
+ * cgroup.procs for what neither way reached. */
+int cgroup_birth_join(struct cgroup_birth *b, struct mew_error **err);
 void cgroup_birth_close(struct cgroup_birth *b);
 
 #endif

@@ -426,13 +426,6 @@ static void enable_v2(const char *base, const char *path, bool only_asked, const
 	cgroup_write(dir, "cgroup.subtree_control", want, NULL);
 }
 
-static int add_pid(const char *dir, pid_t pid, struct mew_error **err)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return cgroup_write(dir, "cgroup.procs", buf, err);
-}
-
 static int apply(const char *path, const struct spec *spec, struct cgroup_birth *birth,
 		 struct mew_error **err);
 
@@ -515,17 +508,24 @@ static int apply(const char *path, const struct spec *spec, struct cgroup_birth 
 	return r;
 }
 
-int cgroup_oci_join(const char *path, pid_t pid, struct mew_error **err)
+int cgroup_oci_birth(const char *path, struct cgroup_birth *birth, struct mew_error **err)
 {
 	char **hiers = hierarchies();
+	cleanup_free char *hybrid_v2 = NULL;
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && hiers != NULL && hiers[i] != NULL; i++) {
 		cleanup_free char *dir = group_dir(hiers[i], path);
 		if (dir != NULL && file_is_dir(dir))
-			r = add_pid(dir, pid, err);
+			r = cgroup_birth_add(birth, dir, cgroup_mode() == CGROUP_MODE_UNIFIED, err);
 	}
 	strv_free(hiers);
+	/* the v2 group create made where linux.resources needed one */
+	if (r == 0 && cgroup_mode() == CGROUP_MODE_HYBRID && (hybrid_v2 = group_dir("unified", path)) != NULL &&
+	    file_is_dir(hybrid_v2))
+		r = cgroup_birth_add(birth, hybrid_v2, true, err);
+	if (r < 0)
+		cgroup_birth_close(birth);
 	return r;
 }
 

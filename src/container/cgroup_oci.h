@@ -24,8 +24,9 @@ int cgroup_oci_create(const char *path, const struct spec *spec, struct cgroup_b
 		      struct mew_error **err);
 /* Write the limits of spec again into the existing groups (runc update). */
 int cgroup_oci_update(const char *path, const struct spec *spec, struct mew_error **err);
-/* Move pid into the existing groups (runc exec). */
-int cgroup_oci_join(const char *path, pid_t pid, struct mew_error **err);
+/* How a new process enters the container's existing groups (runc exec):
+ * *birth (cgroup_birth_init'ed) gets each of them. */
+int cgroup_oci_birth(const char *path, struct cgroup_birth *birth, struct mew_error **err);
 /* The pids in the group; -1 when there is no group.  Caller frees *pids. */
 int cgroup_oci_pids(const char *path, pid_t **pids, size_t *n);
 /* Freeze or thaw every process in the group. */

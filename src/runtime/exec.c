@@ -268,6 +268,7 @@ int rt_exec(int argc, char **argv)
 	struct rt_state st = { 0 };
 	struct spec spec;
 	struct container c = { .pid = -1, .sync_fd = -1, .pty_master = -1 };
+	struct cgroup_birth birth;
 	int term_sock = -1, term_back = -1;
 	int pidpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 }, slave = -1, root_fd = -1, launch_fd = -1;
 	char **launch_argv = NULL;
@@ -276,6 +277,7 @@ int rt_exec(int argc, char **argv)
 	int r = 0, status;
 
 	spec_init(&spec);
+	cgroup_birth_init(&birth);
 	if (parse_exec(argc, argv, &a, &err) < 0 || rt_state_load(a.id, &st, &err) < 0)
 		goto fail;
 	s = rt_status(&st);
@@ -310,7 +312,11 @@ int rt_exec(int argc, char **argv)
 		mew_error(&err, errno, "pipe");
 		goto fail;
 	}
-	mid = fork();
+	/* Born into the container's groups, as its first process was; the
+	 * process forked below, in the joined namespaces, stays there. */
+	if (st.cgroup != NULL && cgroup_oci_birth(st.cgroup, &birth, &err) < 0)
+		goto fail;
+	mid = cgroup_birth_clone(&birth, SIGCHLD);
 	if (mid < 0) {
 		mew_error(&err, errno, "fork");
 		goto fail;
@@ -318,10 +324,11 @@ int rt_exec(int argc, char **argv)
 	if (mid == 0) {
 		close(pidpipe[0]);
 		close(errpipe[0]);
-		if (st.cgroup != NULL && cgroup_oci_join(st.cgroup, getpid(), &err) < 0) {
+		if (cgroup_birth_join(&birth, &err) < 0) {
 			report(errpipe[1], err);
 			_exit(MEW_EXIT_FAILURE);
 		}
+		cgroup_birth_close(&birth);
 		/* No mount namespace of its own: its root is a chroot, entered
 		 * (through a handle taken while our /proc shows it) once the
 		 * namespaces are joined. */
@@ -349,6 +356,7 @@ int rt_exec(int argc, char **argv)
 			_exit(MEW_EXIT_FAILURE);
 		_exit(pid > 0 ? 0 : MEW_EXIT_FAILURE);
 	}
+	cgroup_birth_close(&birth);
 	close(pidpipe[1]);
 	close(errpipe[1]);
 	pidpipe[1] = errpipe[1] = -1;
@@ -404,6 +412,7 @@ out:
 	strv_free(a.caps);
 	return r;
 fail:
+	cgroup_birth_close(&birth);
 	if (launch_fd >= 0)
 		close(launch_fd);
 	strv_free(launch_argv);

@@ -85,6 +85,23 @@ gone() {
 	[ "$output" = end ]
 }
 
+# The keeper is born into the run's groups (clone3 into a v2 group, its own
+# `tasks` write in v1) or put there by cgroup.procs (MEW_CGROUP_BIRTH=procs),
+# before the guest exists: the guest's first read names the run's group.
+@test "emulate: the guest is in the run's groups from its first instruction, however they were entered" {
+	local birth want='^[0-9]+:pids:/mew/run-[0-9]+$'
+	need_arm64
+	need_root
+	[ -d /sys/fs/cgroup/pids ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no pids cgroup controller"
+	[ -f /sys/fs/cgroup/cgroup.controllers ] && want='^0::/mew/run-[0-9]+$'
+	for birth in clone procs; do
+		run env MEW_CGROUP_BIRTH=$birth "$MEW" run --engine emulate --pids 20 --rootfs "$A" -- cat /proc/self/cgroup
+		echo "$birth: $output"
+		[ "$status" -eq 0 ]
+		echo "$output" | grep -qE "$want"
+	done
+}
+
 @test "emulate: --memory limits the guest's memory" {
 	need_arm64
 	need_root

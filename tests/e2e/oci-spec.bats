@@ -304,6 +304,30 @@ create_with_resources() { # RESOURCES_JSON
 	done
 }
 
+# An exec'd process enters the container's groups as the first process did,
+# at birth (clone3 into the v2 group, its own `tasks` write in v1) or by
+# cgroup.procs writes: its first read of /proc/self/cgroup names the
+# container's group in every hierarchy, the hybrid host's v2 group that
+# linux.resources.unified made included.
+@test "oci-spec: an exec'd process is in the container's groups, v1 and v2, from its first instruction" {
+	local birth
+	[ -n "$(cgdir pids)" ] || skip "no pids controller on this host"
+	config '[ "/bin/sleep", "100" ]' '' '' \
+		'{ "namespaces": [ { "type": "pid" }, { "type": "mount" } ],
+		  "resources": { "pids": { "limit": 20 }, "unified": { "cgroup.max.descendants": "5" } } }'
+	"$RT" --root "$ROOT" create --bundle "$B" "$ID" </dev/null >"$WORK/log" 2>&1 || { cat "$WORK/log"; false; }
+	"$RT" --root "$ROOT" start "$ID"
+	for birth in clone procs; do
+		run env MEW_CGROUP_BIRTH=$birth "$RT" --root "$ROOT" exec "$ID" cat /proc/self/cgroup
+		echo "$birth: $output"
+		[ "$status" -eq 0 ]
+		[ -n "$(echo "$output" | grep '^0::')" ]
+		[ -z "$(echo "$output" | grep -v ":/mew-runtime/$ID\$")" ]
+	done
+	"$RT" --root "$ROOT" delete --force "$ID"
+	[ ! -e "$(cgdir pids)" ]
+}
+
 @test "oci-spec: a sysctl outside the container's namespaces is refused by name, as runc does (it would change the host's)" {
 	before=$(cat /proc/sys/vm/swappiness)
 	config '[ "/bin/true" ]' '' '' '{ "namespaces": [ { "type": "mount" }, { "type": "ipc" } ], "sysctl": { "vm.swappiness": "1" } }'
