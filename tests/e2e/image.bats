@@ -270,3 +270,24 @@ setup() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"blobs/sha256/$man"*"No such file"* ]]
 }
+
+# The static builds (the vm guest's mew; the binfmt interpreter and the OCI
+# runtime's launcher) link no image code: each command that needs it says
+# so, with exit 125.
+@test "image: the static builds refuse --image, rootfs create --from image and images by name" {
+	local bin why=": this mew is the static build, without the image code: use build/mew"
+	for bin in "$(dirname "$MEW")/vm/mew-static" "$(dirname "$MEW")/mew-aarch64"; do
+		[ -x "$bin" ] || skip "no $bin (make builds it)"
+		run bash -c 'exec -a mew "$0" run --image "$1" -- true' "$bin" "$IMG"
+		echo "$output"
+		[ "$status" -eq 125 ]
+		[ "$output" = "mew: --image$why" ]
+		run bash -c 'exec -a mew "$0" images' "$bin"
+		[ "$status" -eq 125 ]
+		[ "$output" = "mew: images$why" ]
+		rm -rf "$BATS_TEST_TMPDIR/r"
+		run bash -c 'exec -a mew "$0" rootfs create --from image "$1" "$2"' "$bin" "$IMG" "$BATS_TEST_TMPDIR/r"
+		[ "$status" -eq 125 ]
+		[ "$output" = "mew: rootfs create --from image$why" ]
+	done
+}
