@@ -5,13 +5,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -271,14 +273,18 @@ int trap_loop(struct trap *t, struct mew_error **err)
 /* Stub mode (guest/stub.h): nothing is traced while it runs, so the loop
  * only reaps: mew's child, and the orphans it inherits as subreaper.  When
  * the main process is gone, what is left is killed until nothing is. */
-static void kill_children(void)
+
+/* SIGKILL every child of mew; with fds, also a pidfd on each (at most max),
+ * to wait for its end on.  How many pidfds. */
+static int kill_children(struct pollfd *fds, int max)
 {
 	pid_t me = getpid();
 	DIR *d = opendir("/proc");
 	struct dirent *e;
+	int n = 0, fd;
 
 	if (d == NULL)
-		return;
+		return 0;
 	while ((e = readdir(d)) != NULL) {
 		char path[64], line[128];
 		int pid = atoi(e->d_name), ppid = 0;
@@ -293,10 +299,35 @@ static void kill_children(void)
 			if (sscanf(line, "PPid: %d", &ppid) == 1)
 				break;
 		fclose(f);
-		if (ppid == me)
-			kill(pid, SIGKILL);
+		if (ppid != me)
+			continue;
+		kill(pid, SIGKILL);
+		if (n < max && (fd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0)
+			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	}
 	closedir(d);
+	return n;
+}
+
+/* Once the main process is gone: kill what is left and sleep until one of
+ * them ends.  Not in wait4: a child the exec watcher thread traced is
+ * reaped by that thread, and the kernel does not wake this one's wait4 when
+ * it was the last (it slept with no child at all); a pidfd is readable once
+ * its process has ended, whoever reaps it. */
+static void await_children(void)
+{
+	struct pollfd fds[64];
+	int n = kill_children(fds, 64);
+
+	if (n == 0) {
+		/* none seen yet (a child of a child just reparented): look again */
+		sched_yield();
+		return;
+	}
+	while (poll(fds, (nfds_t)n, -1) < 0 && errno == EINTR)
+		;
+	while (n > 0)
+		close(fds[--n].fd);
 }
 
 int trap_stub_loop(struct trap *t, struct mew_error **err)
@@ -312,10 +343,8 @@ int trap_stub_loop(struct trap *t, struct mew_error **err)
 			if ((s == SIGTERM || s == SIGHUP) && t->main_status < 0)
 				kill(t->main_pid, s);
 		}
-		/* Once the main process is gone, what is left is polled, not
-		 * waited for: a child the exec watcher thread traced is reaped
-		 * by that thread, and the kernel does not wake this one when
-		 * it was the last (wait4 slept with no child at all). */
+		/* Once the main process is gone, wait4 does not block: see
+		 * await_children. */
 		pid = waitpid(-1, &status, __WALL | __WNOTHREAD | (t->main_status >= 0 ? WNOHANG : 0));
 		if (pid < 0) {
 			if (errno == EINTR)
@@ -325,8 +354,7 @@ int trap_stub_loop(struct trap *t, struct mew_error **err)
 			return mew_error(err, errno, "waitpid");
 		}
 		if (pid == 0) {
-			kill_children();
-			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+			await_children();
 			continue;
 		}
 		if (WIFSTOPPED(status)) {
@@ -341,7 +369,7 @@ int trap_stub_loop(struct trap *t, struct mew_error **err)
 		trap_tracee_drop(t, pid);
 		pthread_mutex_unlock(&t->lock);
 		if (t->main_status >= 0)
-			kill_children();
+			kill_children(NULL, 0);
 	}
 	if (t->main_status < 0)
 		return mew_error(err, 0, "the command vanished without an exit status");
