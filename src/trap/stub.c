@@ -450,8 +450,9 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended)
 				}
 				/* Killed meanwhile (SIGKILL takes a tracee out of its
 				 * stop: every ptrace call is ESRCH): its end is the
-				 * next wait's to report. */
-				if (errno == ESRCH)
+				 * next wait's to report.  ECHILD: the stub mode's loop,
+				 * ending the run, reaped it first. */
+				if (errno == ESRCH || errno == ECHILD)
 					continue;
 				/* Without its stub the program's first path call would
 				 * kill it with SIGSYS: say why instead. */
