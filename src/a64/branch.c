@@ -456,6 +456,8 @@ int a64_is_nop(const struct a64_insn *i)
 	return i->fn == h_nop;
 }
 
+int a64_is_mrs_tpidr(const struct a64_insn *i) { return i->fn == h_mrs && i->imm == SR_TPIDR; }
+
 int a64_branch_kind(a64_fn fn)
 {
 	if (fn == h_b) return A64_BR_B;

@@ -114,6 +114,8 @@ struct a64_cpu {
 	uint32_t jit_nzcv[16]; /* NZCV from its four bits N:Z:C:V, for the code */
 	/* NZCV from LAHF's AH * 2 + OF, after an add (0) or a sub (1: C = !CF) */
 	uint32_t jit_lahf[2][512];
+	/* NZCV after FCMP from the host's UCOMIS: greater, less, equal, unordered */
+	uint32_t jit_fcmp[4];
 
 	/* Signals: pending bits set by host handlers, the guest's blocked mask. */
 	volatile uint64_t pending;
@@ -206,6 +208,8 @@ int a64_is_nop(const struct a64_insn *i);
 enum { A64_BR_NONE, A64_BR_B, A64_BR_BL, A64_BR_BCOND, A64_BR_CBZ, A64_BR_TBZ, A64_BR_BR, A64_BR_BLR,
        A64_BR_NEXT, A64_BR_LINK /* a followed BL's link */ };
 int a64_branch_kind(a64_fn fn);
+/* MRS Xd, TPIDR_EL0 (the thread pointer: glibc's errno and TLS) */
+int a64_is_mrs_tpidr(const struct a64_insn *i);
 
 /* The handler for an instruction mew does not implement: SIGILL at its pc. */
 int a64_undef(struct a64_cpu *c, const struct a64_insn *i);

@@ -718,6 +718,14 @@ int a64_fp_form(a64_fn fn)
 		return A64_F_I2F;
 	if (fn == h_fmov_gen)
 		return A64_F_FMOV_GEN;
+	if (fn == h_fma_d || fn == h_fma_s)
+		return A64_F_FMA;
+	if (fn == h_fcmp_d || fn == h_fcmp_s)
+		return A64_F_CMP;
+	if (fn == h_f2i)
+		return A64_F_F2I;
+	if (fn == h_fmov_imm)
+		return A64_F_FMOV_IMM;
 	return A64_F_NONE;
 }
 

@@ -43,11 +43,15 @@ static inline float a64_fz_s(struct a64_cpu *c, float v)
 
 /* For the translator: the scalar forms it emits itself, by their
  * handler (A64_F_NONE for the others).  OP2: FADD FSUB FMUL FDIV... (op:
- * FOP_*, sf: 8 double, 4 single); OP1: FMOV FABS FNEG FSQRT FRINT* (op:
- * the opcode field); I2F: SCVTF, UCVTF (op bit 0 unsigned, sf 64-bit
+ * FOP_*, sf: 8 double, 4 single); OP1: FMOV FABS FNEG FSQRT FCVT FRINT*
+ * (op: the opcode field); I2F: SCVTF, UCVTF (op bit 0 unsigned, sf 64-bit
  * source, cond double, sh fraction bits); FMOV_GEN: FMOV between general
- * and FP registers (op 1 to FP, sf bytes, sh the top half). */
-enum { A64_F_NONE, A64_F_OP2, A64_F_OP1, A64_F_I2F, A64_F_FMOV_GEN };
+ * and FP registers (op 1 to FP, sf bytes, sh the top half); FMA: FMADD
+ * FMSUB FNMADD FNMSUB (op bit 0 negates the product, bit 1 the addend);
+ * CMP: FCMP, FCMPE (sh: with zero, op: signalling); F2I: FCVT*S, FCVT*U
+ * (op bit 0 unsigned, sf 64-bit result, cond double, ra the rounding
+ * mode, sh fraction bits); FMOV_IMM (imm the bits). */
+enum { A64_F_NONE, A64_F_OP2, A64_F_OP1, A64_F_I2F, A64_F_FMOV_GEN, A64_F_FMA, A64_F_CMP, A64_F_F2I, A64_F_FMOV_IMM };
 int a64_fp_form(a64_fn fn);
 
 double a64_nan_d(struct a64_cpu *c, double a, double b, double r);

@@ -48,6 +48,7 @@ static void random_state(struct a64_cpu *c, int memory)
 	c->x[A64_ZR] = 0;
 	c->x[A64_DISCARD] = 0;
 	c->nzcv = (uint32_t)(rnd() & 0xf) << 28;
+	c->tpidr = rnd();
 	for (int v = 0; v < 32; v++)
 		for (int k = 0; k < 2; k++)
 			c->v[v].d[k] = rnd();
@@ -86,7 +87,7 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	struct a64_mem_shape m;
 	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
 		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m) ||
-		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE;
+		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE || a64_is_mrs_tpidr(&in[0]);
 	if (!end)
 		a64_insn_next(&in[n], PC + 4 * n), n++;
 
@@ -203,6 +204,8 @@ static uint32_t g_bcond(void) { return 0x54000000 | (uint32_t)(rnd() & 0x7ffff) 
 static uint32_t g_cbz(void) { return 0x34000000 | (uint32_t)(rnd() & 0x81000000) | (uint32_t)(rnd() & 0x7ffff) << 5 | reg(); }
 static uint32_t g_tbz(void) { return 0x36000000 | (uint32_t)(rnd() & 0x81000000) | (uint32_t)(rnd() & 31) << 19 | (uint32_t)(rnd() & 0x3fff) << 5 | reg(); }
 static uint32_t g_b(void) { return 0x14000000 | (uint32_t)(rnd() & 0x80000000) | (uint32_t)(rnd() & 0x3ffffff); }
+static uint32_t g_adc(void) { return 0x1a000000 | (uint32_t)(rnd() & 0xe0000000) | reg() << 16 | reg() << 5 | reg(); }
+static uint32_t g_mrs_tpidr(void) { return 0xd53bd040 | reg(); }
 static uint32_t g_br(void) { static const uint32_t op[] = { 0xd61f0000, 0xd63f0000, 0xd65f0000 }; return op[rnd() % 3] | reg() << 5; }
 
 static void fuzz(gen_fn g, int memory)
@@ -256,6 +259,28 @@ static void test_move_and_arith(void **state)
 	fuzz(g_movk, 0);
 	fuzz(g_dp2, 0);
 	fuzz(g_dp1, 0);
+	fuzz(g_adc, 0);
+	fuzz(g_mrs_tpidr, 0);
+}
+
+/* ADC, SBC and their flag-setting forms take C from the host flags a
+ * flag-setting form left there (after an add or a sub), or from NZCV;
+ * then a condition reads what ADCS/SBCS made, or what a plain ADC kept */
+static void test_carry(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	static const gen_fn first[] = { g_addsub_imm, g_addsub_reg, g_ccmp, g_logic_imm, g_adc };
+	static const gen_fn third[] = { g_bcond, g_csel, g_adc };
+	native = 0;
+	for (int k = 0; k < 20000; k++) {
+		random_state(a, 0);
+		uint32_t r[3] = { first[rnd() % 5]() | 1u << 29, g_adc(), third[rnd() % 3]() };
+		checkn(a, b, r, 1 + (unsigned)(k % 3));
+	}
+	assert_true(native > 5000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
 }
 
 /* UDIV and SDIV on the values x86's DIV and IDIV fault on */
@@ -496,15 +521,23 @@ static void test_sequences_memory(void **state)
  * under random rounding modes, FZ and DN */
 static uint64_t fp_value(int dbl)
 {
+	/* ... and the edges of the integer conversions: +-2^31, 2^32, 2^63,
+	 * 2^64, -1, -0.5, 2^32 - 0.5, the largest below 2^63, just below the
+	 * smallest normal single */
 	static const uint64_t d[] = { 0, 1ull << 63, 0x3ff0000000000000ull, 0x0010000000000000ull, 1, 0x000fffffffffffffull,
 				      0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
 				      0x7ff0000000000001ull, 0xfff4000000000123ull, 0x2000000000000000ull,
-				      0xa000000000000000ull, 0x1ff0000000000000ull, 0x4000000000000000ull, 0x3fe8000000000000ull };
+				      0xa000000000000000ull, 0x1ff0000000000000ull, 0x4000000000000000ull, 0x3fe8000000000000ull,
+				      0x41e0000000000000ull, 0xc1e0000000000000ull, 0x41f0000000000000ull, 0x43e0000000000000ull,
+				      0x43f0000000000000ull, 0xbff0000000000000ull, 0xbfe0000000000000ull, 0x41efffffffff0000ull,
+				      0x43dfffffffffffffull, 0x380fffffffffffffull, 0xc3e0000000000000ull, 0x41dfffffffc00000ull };
 	static const uint32_t f[] = { 0, 1u << 31, 0x3f800000, 0x00800000, 1, 0x007fffff, 0x7f800000, 0xff800000, 0x7fc00000,
-				      0x7f800001, 0xffa00123, 0x20000000, 0xa0000000, 0x1f800000, 0x40000000, 0x3f400000 };
+				      0x7f800001, 0xffa00123, 0x20000000, 0xa0000000, 0x1f800000, 0x40000000, 0x3f400000,
+				      0x4f000000, 0xcf000000, 0x4f800000, 0x5f000000, 0x5f800000, 0xbf800000, 0xbf000000,
+				      0x4f7fffff, 0x5effffff, 0xdf000000, 0x4effffff, 0x3effffff };
 	uint64_t hi = rnd() << 32;
 	switch (rnd() % 3) {
-	case 0: return dbl ? d[rnd() % 16] : hi | f[rnd() % 16];
+	case 0: return dbl ? d[rnd() % (sizeof(d) / sizeof(d[0]))] : hi | f[rnd() % (sizeof(f) / sizeof(f[0]))];
 	case 1: return dbl ? (rnd() & 0x800fffffffffffffull) | (0x3f0ull + rnd() % 32) << 52 : hi | (uint32_t)(rnd() & 0x807fffff) | (0x70u + (uint32_t)(rnd() % 32)) << 23;
 	default: return rnd();
 	}
@@ -513,21 +546,28 @@ static uint64_t fp_value(int dbl)
 static uint32_t g_fp2(void) { return 0x1e200800 | (uint32_t)(rnd() % 2) << 22 | reg() << 16 | (uint32_t)(rnd() % 9) << 12 | reg() << 5 | reg(); }
 static uint32_t g_fp1(void)
 {
-	static const uint32_t opc[] = { 0, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15 };
-	return 0x1e204000 | (uint32_t)(rnd() % 2) << 22 | opc[rnd() % 11] << 15 | reg() << 5 | reg();
+	static const uint32_t opc[] = { 0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 14, 15 };
+	return 0x1e204000 | (uint32_t)(rnd() % 2) << 22 | opc[rnd() % 13] << 15 | reg() << 5 | reg();
 }
+/* FMADD FMSUB FNMADD FNMSUB */
+static uint32_t g_fma(void) { return 0x1f000000 | (uint32_t)(rnd() % 2) << 22 | (uint32_t)(rnd() % 2) << 21 | reg() << 16 | (uint32_t)(rnd() % 2) << 15 | reg() << 10 | reg() << 5 | reg(); }
+/* FCMP, FCMPE, with a register or zero */
+static uint32_t g_fcmp(void) { return 0x1e202000 | (uint32_t)(rnd() % 2) << 22 | reg() << 16 | (uint32_t)(rnd() % 4) << 3 | reg() << 5; }
+/* FCVTZS, FCVTZU (and now and then the other roundings, which the handler does) */
+static uint32_t g_f2i(void) { return 0x1e200000 | (uint32_t)(rnd() % 2) << 31 | (uint32_t)(rnd() % 2) << 22 | (rnd() % 4 ? 3u : (uint32_t)(rnd() % 3)) << 19 | (uint32_t)(rnd() % 2) << 16 | reg() << 5 | reg(); }
+static uint32_t g_fmov_imm(void) { return 0x1e201000 | (uint32_t)(rnd() % 2) << 22 | (uint32_t)(rnd() & 0xff) << 13 | reg(); }
 static uint32_t g_i2f(void) { return 0x1e220000 | (uint32_t)(rnd() % 2) << 31 | (uint32_t)(rnd() % 2) << 22 | (uint32_t)(rnd() % 2) << 16 | reg() << 5 | reg(); }
 static uint32_t g_fmov_gen(void) { static const uint32_t op[] = { 0x1e260000, 0x1e270000, 0x9e660000, 0x9e670000 }; return op[rnd() % 4] | reg() << 5 | reg(); }
 
 static void test_fp_scalar(void **state)
 {
-	static const gen_fn gens[] = { g_fp2, g_fp1, g_i2f, g_fmov_gen };
+	static const gen_fn gens[] = { g_fp2, g_fp1, g_i2f, g_fmov_gen, g_fma, g_fcmp, g_f2i, g_fmov_imm };
 	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
 	int tried = 0;
 	native = 0;
-	for (int k = 0; k < 30000; k++) {
+	for (int k = 0; k < 60000; k++) {
 		random_state(a, 0);
-		uint32_t raw = gens[k % 4]();
+		uint32_t raw = gens[k % 8]();
 		int dbl = (raw >> 22) & 1;
 		for (int v = 0; v < 32; v++)
 			a->v[v].d[0] = fp_value(dbl);
@@ -537,7 +577,11 @@ static void test_fp_scalar(void **state)
 		if (rnd() % 4 == 0)
 			fpcr |= 1u << 25; /* DN */
 		a64_fpcr_write(a, fpcr);
-		tried += check(a, b, raw);
+		if (raw >> 24 == 0x1e && (raw & 0x3c00) == 0x2000 && rnd() % 2) { /* FCMP: then a condition */
+			static const gen_fn second[] = { g_bcond, g_csel };
+			tried += check2(a, b, raw, second[rnd() % 2]());
+		} else
+			tried += check(a, b, raw);
 	}
 	/* a product that rounds up to the smallest normal: tiny on ARM only */
 	for (int k = 0; k < 200; k++) {
@@ -547,10 +591,14 @@ static void test_fp_scalar(void **state)
 		a->v[2].d[0] = dbl ? 0x0010000000000000ull : 0x00800000;
 		a64_fpcr_write(a, (uint32_t)(k / 2 % 4) << 22);
 		tried += check(a, b, 0x1e220820 | (uint32_t)dbl << 22); /* FMUL d0, d1, d2 */
+		a->v[3].d[0] = 0;
+		tried += check(a, b, 0x1f020c20 | (uint32_t)dbl << 22); /* FMADD d0, d1, d2, d3 */
+		a->v[1].d[0] = 0x380fffffffffffffull;
+		tried += check(a, b, 0x1e624020); /* FCVT s0, d1: to the smallest normal single */
 	}
 	a64_fpcr_write(a, 0);
-	assert_true(tried > 25000);
-	assert_true(native > 20000);
+	assert_true(tried > 50000);
+	assert_true(native > 40000);
 	a64_jit_free(b->jit);
 	free(a);
 	free(b);
@@ -566,6 +614,7 @@ int main(void)
 	mem_interp = malloc(MEM);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_move_and_arith),
+		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_divide_edges),
 		cmocka_unit_test(test_flags_ccmp_csel),
 		cmocka_unit_test(test_branches),

@@ -94,6 +94,7 @@ struct a64_jit {
 int a64_jit_enabled = 1;
 static int has_sahf; /* LAHF/SAHF in 64-bit mode (CPUID 0x80000001 ECX bit 0) */
 static int has_sse41; /* ROUNDSD (CPUID 1 ECX bit 19) */
+static int has_fma; /* FMA3 (CPUID 1 ECX bit 12), with the AVX state enabled by the OS */
 static size_t code_size = CODE_SIZE;
 static int perfmap = -1; /* MEW_A64_JIT_PERFMAP=FILE: the translated blocks, in perf's map format */
 
@@ -184,6 +185,13 @@ void a64_jit_attach(struct a64_cpu *c)
 	has_sahf = cx & 1;
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(1u), "c"(0));
 	has_sse41 = (cx >> 19) & 1;
+	if ((cx >> 12 & 1) && (cx >> 27 & 1)) { /* FMA, OSXSAVE: XCR0 must enable SSE and AVX state */
+		unsigned lo, hi;
+		__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		has_fma = (lo & 6) == 6;
+	}
+	static const uint32_t fcmp[4] = { A64_C, A64_N, A64_Z | A64_C, A64_C | A64_V };
+	memcpy(c->jit_fcmp, fcmp, sizeof(fcmp));
 	for (unsigned f = 0; f < 16; f++)
 		c->jit_nzcv[f] = f << 28;
 	for (unsigned k = 0; k < 512; k++) { /* AH: SF ZF 0 AF 0 PF 1 CF */
@@ -282,6 +290,7 @@ struct emit {
 	struct a64_jit *j;
 	int hf;	   /* FL_ADD, FL_SUB: the host flags hold NZCV, made by an add or a sub */
 	int stale; /* and c->nzcv does not (the store is still owed) */
+	int live_next; /* NZCV may be read after the instruction being emitted */
 	uint64_t page; /* the block's page: the code the flags' liveness may look at */
 	struct regcache rc;
 };
@@ -1079,6 +1088,30 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		x86_bswap(x, w, RAX);
 		stx(e, i->rd, RAX);
 		return 1;
+	case A64_I_ADC: { /* ADC, SBC (op bit 0), ADCS, SBCS (bit 1): the host's ADC and SBB */
+		int sbc = i->op & 1;
+		if (e->hf != FL_NONE && e->stale && !(i->op & 2) && e->live_next)
+			store_nzcv(e); /* the host flags go: NZCV is read later */
+		ldx(e, RAX, i->rn);
+		int hm = in_reg(e, i->rm, RCX);
+		/* CF = C for ADC, !C for SBB (x - y - borrow) */
+		if (e->hf == FL_NONE) {
+			x86_op_m(x, 0, 0x0fba, 4, RBX, NOIDX, 0, OFF(nzcv)); /* bt dword [nzcv], 29 */
+			x86_b(x, 29);
+			if (sbc)
+				x86_b(x, 0xf5); /* cmc */
+		} else if ((e->hf == FL_SUB) != sbc)
+			x86_b(x, 0xf5);
+		x86_alu_rr(x, w, sbc ? ALU_SBB : ALU_ADC, RAX, hm);
+		stx(e, i->rd, RAX);
+		if (i->op & 2)
+			set_flags(e, sbc ? FL_SUB : FL_ADD);
+		else {
+			e->hf = FL_NONE;
+			e->stale = 0;
+		}
+		return 1;
+	}
 	case A64_I_DP3:
 		ldx(e, RAX, i->rn);
 		ldx(e, RCX, i->rm);
@@ -1324,13 +1357,117 @@ static void vec_set_low(struct emit *e, unsigned rd, int size)
 	x86_store_imm(x, RBX, OFF_V(rd) + 8, 0);
 }
 
+/* jump to the returned patch point when FPCR.FZ is set (the handler
+ * flushes denormal inputs and says so in FPSR.IDC) */
+static uint8_t *fz_test(struct x86 *x)
+{
+	x86_op_m(x, 0, 0xf7, 0, RBX, NOIDX, 0, OFF(fpcr)); /* test dword [fpcr], FZ */
+	x86_d(x, FPCR_FZ);
+	return x86_jcc(x, CC_NZ);
+}
+
+/* FCMP, FCMPE: UCOMIS (COMIS signals a quiet NaN too, as FCMPE does),
+ * NZCV from ZF PF CF through c->jit_fcmp; FZ goes to the handler */
+static int emit_fcmp(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int dbl = i->sf == 8;
+	if (!has_sahf)
+		return 0;
+	uint8_t *slow = fz_test(x), *done;
+	sse_m(x, dbl ? 0xf2 : 0xf3, 0, 0x10, 0, RBX, OFF_V(i->rn)); /* movsd/movss xmm0, [rn] */
+	if (i->sh) {
+		sse_r(x, 0, 0, 0x57, 1, 1); /* xorps xmm1, xmm1 */
+		sse_r(x, dbl ? 0x66 : 0, 0, i->op ? 0x2f : 0x2e, 0, 1);
+	} else
+		sse_m(x, dbl ? 0x66 : 0, 0, i->op ? 0x2f : 0x2e, 0, RBX, OFF_V(i->rm));
+	/* AH: ZF PF CF in bits 6, 2, 0: the index CF | ZF >> 5 (PF is set
+	 * only with the other two) */
+	x86_b(x, 0x9f); /* lahf */
+	x86_b(x, 0x0f); /* movzx eax, ah */
+	x86_b(x, 0xb6);
+	x86_b(x, 0xc4);
+	x86_mov_rr(x, 0, RCX, RAX);
+	x86_shift_ri(x, 0, SH_SHR, RCX, 5);
+	x86_alu_ri(x, 0, ALU_AND, RCX, 2);
+	x86_alu_ri(x, 0, ALU_AND, RAX, 1);
+	x86_alu_rr(x, 0, ALU_OR, RAX, RCX);
+	x86_op_m(x, 0, 0x8b, RAX, RBX, RAX, 2, OFF(jit_fcmp));
+	x86_store(x, 0, RBX, OFF(nzcv), RAX);
+	done = x86_jmp(x);
+	x86_patch(slow, x->p);
+	fallback_call(e, i, 1);
+	x86_patch(done, x->p);
+	e->hf = FL_NONE;
+	e->stale = 0;
+	return 1;
+}
+
+/* FCVTZS, FCVTZU (no fraction bits) by CVTTSD2SI / CVTTSS2SI: what x86
+ * gives as its integer indefinite, and an unsigned conversion of a value
+ * outside (-1, 2^32) or (-1, 2^63), go to the handler (saturation, NaN ->
+ * 0, FPSR as ARM's); FZ too */
+static int emit_f2i(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int uns = i->op & 1, w64 = i->sf != 0;
+	uint8_t pre = i->cond ? 0xf2 : 0xf3, *slow[3] = { NULL, NULL, NULL }, *done;
+	if (i->ra != FPROUND_Z || i->sh)
+		return 0;
+	int hd = out_reg(e, i->rd);
+	slow[0] = fz_test(x);
+	if (uns) { /* only (-1, 2^32) or (-1, 2^63): CVTT would say Inexact or Invalid where ARM differs */
+		static const uint64_t top[2][2] = { { 0x4f800000, 0x5f000000 }, { 0x41f0000000000000ull, 0x43e0000000000000ull } };
+		static const uint64_t minus1[2] = { 0xbf800000, 0xbff0000000000000ull };
+		sse_m(x, pre, 0, 0x10, 0, RBX, OFF_V(i->rn));
+		x86_mov_imm(x, RAX, top[i->cond][w64]);
+		sse_r(x, 0x66, i->cond, 0x6e, 1, RAX); /* movq xmm1, rax */
+		sse_r(x, i->cond ? 0x66 : 0, 0, 0x2e, 0, 1); /* ucomisd xmm0, xmm1 */
+		slow[1] = x86_jcc(x, CC_AE);
+		x86_mov_imm(x, RAX, minus1[i->cond]);
+		sse_r(x, 0x66, i->cond, 0x6e, 1, RAX);
+		sse_r(x, i->cond ? 0x66 : 0, 0, 0x2e, 0, 1);
+		slow[2] = x86_jcc(x, CC_BE); /* NaN too */
+		sse_r(x, pre, 1, 0x2c, RAX, 0); /* cvttsd2si rax, xmm0 */
+	} else { /* cvttsd2si, 32 or 64 bits; the indefinite, INT_MIN: rax - 1 overflows */
+		sse_m(x, pre, w64, 0x2c, RAX, RBX, OFF_V(i->rn));
+		x86_alu_ri(x, w64, ALU_CMP, RAX, 1);
+		slow[1] = x86_jcc(x, CC_O);
+	}
+	x86_mov_rr(x, 1, hd, RAX);
+	out_done(e, i->rd, hd);
+	done = x86_jmp(x);
+	for (int k = 0; k < 3; k++)
+		if (slow[k] != NULL)
+			x86_patch(slow[k], x->p);
+	fallback_call(e, i, 1);
+	if (i->rd < 32 && e->rc.host[i->rd] >= 0) /* the handler wrote rd: its cache register too */
+		x86_load(x, 1, pool[e->rc.host[i->rd]], RBX, OFF_X(i->rd));
+	x86_patch(done, x->p);
+	return 1;
+}
+
 static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 {
 	struct x86 *x = &e->x;
 	uint8_t *slow[3] = { NULL, NULL, NULL }, *done;
 	int dbl = i->sf == 8, size = dbl ? 8 : 4;
+	int rdbl = dbl; /* the result's precision (FCVT changes it) */
 	uint8_t pre = dbl ? 0xf2 : 0xf3;
 	switch (form) {
+	case A64_F_FMOV_IMM: /* the host flags stay */
+		x86_mov_imm(x, RAX, i->imm);
+		x86_store(x, 1, RBX, OFF_V(i->rd), RAX);
+		x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
+		return 1;
+	case A64_F_CMP:
+		return emit_fcmp(e, i);
+	case A64_F_F2I:
+		return emit_f2i(e, i);
+	case A64_F_FMA:
+		if (!has_fma)
+			return 0;
+		break;
 	case A64_F_FMOV_GEN:
 		if (i->sh)
 			return 0;
@@ -1349,7 +1486,7 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 		}
 		return 1;
 	case A64_F_I2F:
-		if (i->sh || (i->op & 1 && i->sf)) /* fixed point; UCVTF of 64 bits */
+		if (i->sh) /* fixed point */
 			return 0;
 		if (!i->sf && (i->op & 1))
 			ldw(e, RAX, i->rn, 0);
@@ -1357,9 +1494,19 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 			ldw(e, RAX, i->rn, 1);
 		else
 			ldx(e, RAX, i->rn);
+		if (i->sf && (i->op & 1)) { /* UCVTF of 64 bits: the top bit set, the handler */
+			x86_test_rr(x, 1, RAX, RAX);
+			slow[0] = x86_jcc(x, CC_S);
+		}
 		x86_b(x, i->cond ? 0xf2 : 0xf3);
 		x86_op_r(x, 1, 0x0f2a, 0, RAX, 0); /* cvtsi2sd/ss xmm0, rax: exact or rounded per MXCSR */
 		vec_set_low(e, i->rd, i->cond ? 8 : 4);
+		if (slow[0] != NULL) {
+			done = x86_jmp(x);
+			x86_patch(slow[0], x->p);
+			fallback_call(e, i, 1);
+			x86_patch(done, x->p);
+		}
 		return 1;
 	case A64_F_OP1:
 		if (i->op <= 2) { /* FMOV, FABS, FNEG: bits */
@@ -1372,6 +1519,10 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 			x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
 			return 1;
 		}
+		if (i->op == 4 || i->op == 5) { /* FCVT to single, to double */
+			rdbl = i->op == 5;
+			break;
+		}
 		if (i->op != 3 && !(i->op >= 8 && i->op <= 11 && has_sse41))
 			return 0;
 		break;
@@ -1382,11 +1533,16 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 	default:
 		return 0;
 	}
-	/* OP2, FSQRT, FRINTN/P/M/Z: the arithmetic, then the checks */
-	x86_op_m(x, 0, 0xf7, 0, RBX, NOIDX, 0, OFF(fpcr)); /* test dword [fpcr], FZ */
-	x86_d(x, FPCR_FZ);
-	slow[0] = x86_jcc(x, CC_NZ);
-	if (form == A64_F_OP2) {
+	/* OP2, FMA, FSQRT, FCVT, FRINTN/P/M/Z: the arithmetic, then the checks */
+	slow[0] = fz_test(x);
+	if (form == A64_F_FMA) { /* xmm0 = [ra] +- [rn] * [rm]: VFMADD VFNMADD VFMSUB VFNMSUB 231 */
+		static const uint8_t op[4] = { 0xb9, 0xbd, 0xbb, 0xbf };
+		sse_m(x, pre, 0, 0x10, 0, RBX, OFF_V(i->ra));
+		sse_m(x, pre, 0, 0x10, 1, RBX, OFF_V(i->rn));
+		x86_vex_0f38_m(x, dbl, op[i->op & 3], 0, 1, RBX, OFF_V(i->rm));
+	} else if (form == A64_F_OP1 && (i->op == 4 || i->op == 5))
+		sse_m(x, pre, 0, 0x5a, 0, RBX, OFF_V(i->rn)); /* cvtsd2ss / cvtss2sd xmm0, [rn] */
+	else if (form == A64_F_OP2) {
 		static const uint8_t op[] = { [FOP_ADD] = 0x58, [FOP_SUB] = 0x5c, [FOP_MUL] = 0x59, [FOP_DIV] = 0x5e };
 		sse_m(x, pre, 0, 0x10, 0, RBX, OFF_V(i->rn)); /* movsd/movss xmm0, [rn] */
 		sse_m(x, pre, 0, op[i->op], 0, RBX, OFF_V(i->rm));
@@ -1401,14 +1557,16 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 		x86_mem(x, 0, RBX, NOIDX, 0, OFF_V(i->rn));
 		x86_b(x, (uint8_t)(8 | mode[i->op - 8]));
 	}
-	sse_r(x, dbl ? 0x66 : 0, 0, 0x2e, 0, 0); /* ucomisd/ss xmm0, xmm0: PF for NaN */
+	size = rdbl ? 8 : 4;
+	sse_r(x, rdbl ? 0x66 : 0, 0, 0x2e, 0, 0); /* ucomisd/ss xmm0, xmm0: PF for NaN */
 	slow[1] = x86_jcc(x, CC_P);
-	sse_r(x, 0x66, dbl, 0x7e, 0, RAX); /* movq rax, xmm0 */
-	if (form == A64_F_OP2 && (i->op == FOP_MUL || i->op == FOP_DIV)) { /* |r| the smallest normal */
-		x86_mov_rr(x, dbl, RCX, RAX);
-		x86_op_r(x, dbl, 0x0fba, 6, RCX, 0); /* btr rcx, sign */
+	sse_r(x, 0x66, rdbl, 0x7e, 0, RAX); /* movq rax, xmm0 */
+	if ((form == A64_F_OP2 && (i->op == FOP_MUL || i->op == FOP_DIV)) || form == A64_F_FMA ||
+	    (form == A64_F_OP1 && i->op == 4)) { /* |r| the smallest normal: tiny before rounding? */
+		x86_mov_rr(x, rdbl, RCX, RAX);
+		x86_op_r(x, rdbl, 0x0fba, 6, RCX, 0); /* btr rcx, sign */
 		x86_b(x, (uint8_t)(size * 8 - 1));
-		if (dbl) {
+		if (rdbl) {
 			x86_mov_imm(x, RDX, 0x0010000000000000ull);
 			x86_alu_rr(x, 1, ALU_CMP, RCX, RDX);
 		} else
@@ -1459,9 +1617,21 @@ static int nzcv_use(const struct a64_insn *i)
 	case A64_I_ADDSUB_SREG:
 	case A64_I_ADDSUB_EREG:
 		return (i->op & 2) ? NZ_WRITE : NZ_NONE;
+	case A64_I_ADC:
+		return NZ_READ;
 	default:
 		return NZ_NONE; /* their handlers leave NZCV alone too */
 	}
+	switch (a64_fp_form(i->fn)) {
+	case A64_F_NONE:
+		break;
+	case A64_F_CMP:
+		return NZ_WRITE;
+	default:
+		return NZ_NONE; /* their handlers leave NZCV alone too */
+	}
+	if (a64_is_mrs_tpidr(i))
+		return NZ_NONE;
 	switch (a64_branch_kind(i->fn)) {
 	case A64_BR_NONE:
 		return NZ_READ;
@@ -1593,7 +1763,12 @@ static int keeps_flags(const struct a64_insn *i, int kind, int br)
 	case A64_I_SBFM:
 		return i->sh == 0 && (i->op == 7 || i->op == 15 || (i->op == 31 && i->sf)); /* MOVZX, MOVSX */
 	}
-	return 0;
+	switch (a64_fp_form(i->fn)) {
+	case A64_F_FMOV_IMM:
+	case A64_F_FMOV_GEN:
+		return 1;
+	}
+	return a64_is_mrs_tpidr(i);
 }
 
 /* The block's instructions in the perf map, one write */
@@ -1616,7 +1791,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	struct a64_jit *j = c->jit;
 	uint8_t *data = j->data;
 	struct jit_map map[BLOCK_LINES];
-	struct emit e = { { j->free }, j, FL_NONE, 0, pc & ~4095ull, { .clock = 0 } };
+	struct emit e = { .x = { j->free }, .j = j, .hf = FL_NONE, .page = pc & ~4095ull, .rc = { .clock = 0 } };
 	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct jit_site) + sizeof(struct a64_block) +
 		      sizeof(map) + 16;
 	if (n > BLOCK_LINES || j->nblocks == BLOCKS_MAX)
@@ -1661,7 +1836,9 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 		 * instruction emitted without touching them keep them; anything
 		 * else may change them: store NZCV first if it is live (a handler
 		 * may see it too) */
-		if (e.hf != FL_NONE && !keeps_flags(i, kind, br) &&
+		int adc = br == A64_BR_NONE && kind == A64_K_NONE && a64_int_form(i->fn) == A64_I_ADC;
+		e.live_next = live[k + 1];
+		if (e.hf != FL_NONE && !keeps_flags(i, kind, br) && !adc && /* ADC takes C from the host flags */
 		    !((kind == A64_K_csel || kind == A64_K_ccmp || br == A64_BR_BCOND) &&
 		      (i->cond >= 14 || host_cc(e.hf, i->cond) >= 0))) {
 			if (e.stale && live[k])
@@ -1683,6 +1860,12 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			done = emit_int(&e, a64_int_form(i->fn), i);
 		else if (!done && kind == A64_K_NONE && a64_fp_form(i->fn) != A64_F_NONE)
 			done = emit_fp(&e, a64_fp_form(i->fn), i);
+		else if (!done && kind == A64_K_NONE && a64_is_mrs_tpidr(i)) { /* the host flags stay */
+			int hd = out_reg(&e, i->rd);
+			x86_load(&e.x, 1, hd, RBX, OFF(tpidr));
+			out_done(&e, i->rd, hd);
+			done = 1;
+		}
 		if (!done) { /* whatever a refusing emitter began is undone */
 			e.x.p = at;
 			e.rc = rc;

@@ -18,7 +18,7 @@ enum { CC_O = 0, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A, CC_S, CC_NS, CC_P
 #define CC_NZ CC_NE
 
 /* ALU group 1 (81 /n, and 01+8n as op r/m, r) */
-enum { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
+enum { ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
 
 struct x86 {
 	uint8_t *p;
@@ -240,6 +240,17 @@ static inline void x86_movdqu_store(struct x86 *e, int x, int base, int32_t disp
 {
 	x86_b(e, 0xf3);
 	x86_op_m(e, 0, 0x0f7f, x, base, NOIDX, 0, disp);
+}
+
+/* VEX.128.66.0F38 op xmm reg, xmm vvvv, [base + disp] (W: the double
+ * form): the FMA3 instructions */
+static inline void x86_vex_0f38_m(struct x86 *e, int w, uint8_t op, int reg, int vvvv, int base, int32_t disp)
+{
+	x86_b(e, 0xc4);
+	x86_b(e, (uint8_t)(!(reg & 8) << 7 | 1 << 6 | !(base & 8) << 5 | 0x02));
+	x86_b(e, (uint8_t)(w << 7 | (~vvvv & 15) << 3 | 0x01));
+	x86_b(e, op);
+	x86_mem(e, reg, base, NOIDX, 0, disp);
 }
 
 /* Jumps with a 32-bit displacement: the address of the displacement is
