@@ -750,6 +750,15 @@ int a64_mem_kind(a64_fn fn)
 
 /* What a load or store handler does, for the translator (jit/): 0 when it
  * is none of the plain integer forms. */
+int a64_excl_form(a64_fn fn)
+{
+	if (fn == h_ldxr) return A64_X_LDXR;
+	if (fn == h_stxr) return A64_X_STXR;
+	if (fn == h_ldar) return A64_X_LDAR;
+	if (fn == h_stlr) return A64_X_STLR;
+	return A64_X_NONE;
+}
+
 int a64_mem_shape(a64_fn fn, struct a64_mem_shape *m)
 {
 	static const struct {

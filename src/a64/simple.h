@@ -321,6 +321,12 @@ struct a64_mem_shape {
 };
 int a64_mem_shape(a64_fn fn, struct a64_mem_shape *m);
 
+/* The exclusives and acquire/release forms (mem.c), for the translator:
+ * LDXR/LDAXR (sf bytes, rd, rn: the monitor's address, size and value in
+ * struct a64_cpu), STXR/STLXR (rm the status), LDAR, STLR. */
+enum { A64_X_NONE, A64_X_LDXR, A64_X_STXR, A64_X_LDAR, A64_X_STLR };
+int a64_excl_form(a64_fn fn);
+
 /* The other integer forms the translator emits (int.c), operands as their
  * handlers read them: ORR/EOR/ANDS immediate (imm, imm2 = mask), MOVK,
  * bitfield moves (sh = immr, op = imms; LSL: sh = shift; LSR: sh), EXTR

@@ -87,7 +87,8 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	struct a64_mem_shape m;
 	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
 		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m) ||
-		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE || a64_is_mrs_tpidr(&in[0]);
+		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE || a64_is_mrs_tpidr(&in[0]) ||
+		  a64_excl_form(in[0].fn) != A64_X_NONE;
 	if (!end)
 		a64_insn_next(&in[n], PC + 4 * n), n++;
 
@@ -131,6 +132,12 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 		}
 	if (a->nzcv != b->nzcv) {
 		print_error("%08x: nzcv interp %#x jit %#x\n", raw, a->nzcv, b->nzcv);
+		bad = 1;
+	}
+	if (a->excl_size != b->excl_size || (a->excl_size && (a->excl_addr != b->excl_addr || a->excl_val[0] != b->excl_val[0]))) {
+		print_error("%08x: exclusive monitor interp %d %#llx %#llx jit %d %#llx %#llx\n", raw, a->excl_size,
+			    (unsigned long long)a->excl_addr, (unsigned long long)a->excl_val[0], b->excl_size,
+			    (unsigned long long)b->excl_addr, (unsigned long long)b->excl_val[0]);
 		bad = 1;
 	}
 	if (fpsr_interp != fpsr_jit) {
@@ -412,6 +419,65 @@ static uint32_t g_vldstp(void)
 	       (uint32_t)(rnd() & 0x3f) << 15 | reg() << 10 | reg() << 5 | reg();
 }
 
+/* LDXR/LDAXR, STXR/STLXR, LDAR, STLR of every size; the status register
+ * of STXR is neither its base nor its value */
+static uint32_t g_ldxr(void) { return 0x085f7c00 | (uint32_t)(rnd() % 4) << 30 | (uint32_t)(rnd() % 2) << 15 | reg() << 5 | reg(); }
+static uint32_t g_ldar(void) { return 0x08dffc00 | (uint32_t)(rnd() % 4) << 30 | reg() << 5 | reg(); }
+static uint32_t g_stlr(void) { return 0x089ffc00 | (uint32_t)(rnd() % 4) << 30 | reg() << 5 | reg(); }
+static uint32_t stxr(uint32_t size, unsigned rn, unsigned rt)
+{
+	unsigned rs;
+	do
+		rs = reg();
+	while (rs == rn || rs == rt);
+	return 0x08007c00 | size << 30 | (uint32_t)(rnd() % 2) << 15 | rs << 16 | rn << 5 | rt;
+}
+
+/* The monitor: LDXR then STXR on the same address and size succeed when
+ * the memory still holds what LDXR read; another size, another address,
+ * no LDXR (a random monitor) or a store in between make them differ */
+static void test_exclusives(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	int tried = 0;
+	native = 0;
+	fuzz(g_ldar, 1);
+	fuzz(g_stlr, 1);
+	fuzz(g_ldxr, 1);
+	native = 0;
+	for (int k = 0; k < 20000; k++) {
+		random_state(a, 0);
+		for (size_t n = 0; n < MEM / 8; n++)
+			((uint64_t *)mem_init)[n] = rnd() % 4 ? rnd() : 0;
+		a->x[20] = (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 4));
+		a->x[21] = rnd() % 2 ? a->x[20] : a->x[20] + 8;
+		uint32_t size = (uint32_t)(rnd() % 4), size2 = rnd() % 4 ? size : (uint32_t)(rnd() % 4);
+		unsigned rt = (unsigned)rnd() % 20, rt2 = (unsigned)rnd() % 20;
+		/* a monitor LDXR did not set: sometimes on this address, with
+		 * the value memory holds */
+		a->excl_addr = rnd() % 2 ? a->x[20] : 0;
+		a->excl_size = (int)(1u << size);
+		a->excl_val[0] = rnd() % 2 ? 0 : rnd();
+		uint32_t r[3];
+		r[0] = 0x085f7c00 | size << 30 | 20u << 5 | rt;
+		switch (rnd() % 3) {
+		case 0: r[1] = 0xf9000000 | 21u << 5 | 22; break; /* STR x22, [x21] */
+		case 1: r[1] = g_addsub_imm() & ~31u; break; /* into x0 */
+		default: r[1] = 0xd503201f; break; /* NOP */
+		}
+		r[2] = stxr(size2, rnd() % 4 ? 20 : 21, rt2);
+		if (rnd() % 4 == 0) /* STXR alone */
+			tried += check(a, b, r[2]);
+		else
+			tried += checkn(a, b, r, 3);
+	}
+	assert_true(tried > 15000);
+	assert_true(native > 3000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
 static void test_loads_stores(void **state)
 {
 	fuzz(g_ldst_uimm, 1);
@@ -515,6 +581,126 @@ static void test_sequences_memory(void **state)
 	free(b);
 }
 
+/* A block that loops to its own start (its last two instructions SUBS
+ * x19 and B.NE back, x19 a small count): the translator keeps the
+ * registers it names most pinned in host registers and its back edge jumps
+ * past their loads; a handler call inside (BFM, the FP forms' slow paths)
+ * reloads them.  The interpreter runs the block until it leaves; the
+ * translated code runs all the iterations itself (the budget is larger
+ * than the count).  Returns how many times the interpreter ran it, 0 when
+ * an instruction is undefined. */
+static int check_loop(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, unsigned count)
+{
+	struct a64_insn in[16], run[16];
+	for (unsigned j = 0; j < count; j++)
+		if (a64_decode(raws[j], PC + 4 * j, &in[j]) < 0 || in[j].fn == a64_undef)
+			return 0;
+	a64_insn_next(&in[count], PC + 4 * count);
+	for (unsigned j = 0; j < 1024; j++)
+		code[j] = j < count ? raws[j] : 0x54000000; /* B.EQ: reads NZCV */
+
+	memcpy(b, a, offsetof(struct a64_cpu, cur));
+	memcpy(mem, mem_init, MEM);
+	int iterations = 0;
+	a->pc = PC;
+	a64_fpsr_write(a, a->fpsr);
+	while (a->pc == PC && iterations++ < 10) {
+		memcpy(run, in, sizeof(run));
+		run[0].fn(a, run);
+	}
+	memcpy(mem_interp, mem, MEM);
+	memcpy(mem, mem_init, MEM);
+	a64_jit_reset(b);
+	struct a64_block *blk = a64_jit_block(b, PC, in, count + 1);
+	assert_non_null(blk);
+	b->budget = 100;
+	a64_fpsr_write(b, b->fpsr);
+	a64_jit_run(b, blk, 0);
+	int bad = a->pc != b->pc || a->nzcv != b->nzcv || memcmp(mem, mem_interp, MEM) != 0;
+	for (int r = 0; r < 32; r++)
+		bad |= a->x[r] != b->x[r] || memcmp(&a->v[r], &b->v[r], 16) != 0;
+	if (bad) {
+		print_error("loop of %u, %d iterations: pc interp %#llx jit %#llx\n", count, iterations,
+			    (unsigned long long)a->pc, (unsigned long long)b->pc);
+		for (int r = 0; r < 32; r++)
+			if (a->x[r] != b->x[r])
+				print_error("  x%d interp %#llx jit %#llx\n", r, (unsigned long long)a->x[r],
+					    (unsigned long long)b->x[r]);
+			else if (memcmp(&a->v[r], &b->v[r], 16) != 0)
+				print_error("  v%d differs\n", r);
+		if (a->nzcv != b->nzcv)
+			print_error("  nzcv interp %#x jit %#x\n", a->nzcv, b->nzcv);
+		if (memcmp(mem, mem_interp, MEM) != 0)
+			print_error("  memory differs\n");
+		for (unsigned j = 0; j < count; j++)
+			print_error("  insn %u: %08x\n", j, raws[j]);
+		fail();
+	}
+	return iterations;
+}
+
+static uint32_t g_fp2(void);
+static void test_loops(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	static const gen_fn reg_gens[] = { g_movewide, g_addsub_imm, g_addsub_reg, g_logic_imm, g_mov_reg, g_bitfield,
+					   g_logic_reg, g_addsub_shift, g_csel, g_ccmp, g_dp3, g_adc, g_fp2, g_cbz };
+	static const gen_fn mem_gens[] = { g_ldst_uimm, g_ldst_regoff, g_ldstp };
+	int looped = 0;
+
+	/* the back edge stores NZCV: the block's first instruction, a CBNZ
+	 * taken on the second time round, leaves for code that reads it
+	 * (though the SUBS after the CBNZ would overwrite it) */
+	static const uint32_t cbnz_first[] = { 0x3500080e, 0xeb11020e, 0xf1000673, 0x54ffffa1 }; /* CBNZ w14; SUBS x14, x16, x17 */
+	random_state(a, 0);
+	a->x[14] = 0;
+	a->x[16] = 3;
+	a->x[17] = 5;
+	a->x[19] = 2;
+	a->nzcv = 0xf0000000;
+	assert_int_equal(check_loop(a, b, cbnz_first, 4), 2);
+
+	for (int k = 0; k < 3000; k++) {
+		uint32_t raws[14];
+		random_state(a, 0);
+		for (int r = 20; r < 24; r++)
+			a->x[r] = (uint64_t)(uintptr_t)(mem + MEM / 2 + 8 * (rnd() % 64));
+		a->x[24] = rnd() % 256;
+		a->x[19] = 2 + rnd() % 4;
+		for (size_t r = 0; r < MEM / 8; r++)
+			((uint64_t *)mem_init)[r] = rnd();
+		unsigned body = 2 + (unsigned)(rnd() % 10);
+		for (unsigned j = 0; j < body; j++) {
+			uint32_t r;
+			if (rnd() % 3 == 0) { /* a load or a store off x20-x23 (index x24) */
+				r = (mem_gens[rnd() % 3]() & ~(31u << 5)) | (20 + (uint32_t)(rnd() % 4)) << 5;
+				if ((r & 0x3b200c00) == 0x38200800)
+					r = (r & ~(31u << 16)) | 24u << 16;
+				if ((r & 0x3a000000) == 0x28000000) { /* pairs: the second register too */
+					r = keep_bases(r, 10);
+					if (((r >> 10) & 31) == 19)
+						r ^= 1u << 10;
+				}
+			} else {
+				r = reg_gens[rnd() % 14]();
+				if ((r & 0x7e000000) == 0x34000000) /* CBZ: out of the block, forward */
+					r = (r & ~(0x7ffffu << 5)) | 64u << 5;
+			}
+			r = keep_bases(r, 0);
+			if ((r & 31) == 19) /* the count is the loop's own */
+				r ^= 1;
+			raws[j] = r;
+		}
+		raws[body] = 0xf1000673; /* SUBS x19, x19, #1 */
+		raws[body + 1] = 0x54000001 | (uint32_t)((-(int)(body + 1)) & 0x7ffff) << 5; /* B.NE PC */
+		looped += check_loop(a, b, raws, body + 2) > 1;
+	}
+	assert_true(looped > 1000);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
 /* Scalar floating point: FADD FSUB FMUL FDIV (and the other two-source
  * forms), the one-source forms, SCVTF/UCVTF, FMOV to and from general
  * registers; on values that find NaN, tininess and rounding differences,
@@ -606,6 +792,9 @@ static void test_fp_scalar(void **state)
 
 int main(void)
 {
+	const char *s = getenv("MEW_TEST_SEED"); /* another sequence of random cases */
+	if (s != NULL && strtoull(s, NULL, 0) != 0)
+		seed = strtoull(s, NULL, 0);
 	mem = aligned_alloc(4096, MEM);
 	code = mmap((void *)PC, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (code != (void *)PC)
@@ -622,8 +811,10 @@ int main(void)
 		cmocka_unit_test(test_flags_kept_across),
 		cmocka_unit_test(test_sequences),
 		cmocka_unit_test(test_loads_stores),
+		cmocka_unit_test(test_exclusives),
 		cmocka_unit_test(test_sequences_memory),
 		cmocka_unit_test(test_fp_scalar),
+		cmocka_unit_test(test_loops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,6 +278,10 @@ struct regcache {
 	int8_t slot[NPOOL];	 /* pool index -> guest slot, or -1 */
 	uint32_t used[NPOOL];	 /* when last used: the oldest goes first */
 	uint32_t clock;
+	/* pinned: the pool entries a looping block keeps for the whole block
+	 * (loaded once at its entry, reloaded after a handler that may write
+	 * them), so that its back edges jump past those loads */
+	uint16_t pinned;
 };
 
 /* NZCV is kept in the host flags after the instruction that set it, and
@@ -292,6 +296,8 @@ struct emit {
 	int stale; /* and c->nzcv does not (the store is still owed) */
 	int live_next; /* NZCV may be read after the instruction being emitted */
 	uint64_t page; /* the block's page: the code the flags' liveness may look at */
+	uint64_t pc;   /* the block's */
+	uint8_t *body; /* a looping block: where a branch back to pc goes (after the pinned loads) */
 	struct regcache rc;
 };
 
@@ -299,6 +305,7 @@ static void cache_drop(struct regcache *rc)
 {
 	memset(rc->host, -1, sizeof(rc->host));
 	memset(rc->slot, -1, sizeof(rc->slot));
+	rc->pinned = 0;
 }
 
 /* the pool index holding slot, or -1 */
@@ -310,16 +317,20 @@ static int cache_find(struct regcache *rc, unsigned slot)
 	return h;
 }
 
-/* a pool index for slot, evicting the least recently used */
+/* a pool index for slot, evicting the least recently used (never a
+ * pinned one: at most NPIN are, which leaves four, the most slots one
+ * instruction uses) */
 static int cache_bind(struct regcache *rc, unsigned slot)
 {
-	int h = 0;
+	int h = -1;
 	for (int k = 0; k < NPOOL; k++) {
+		if (rc->pinned >> k & 1)
+			continue;
 		if (rc->slot[k] < 0) {
 			h = k;
 			break;
 		}
-		if (rc->used[k] < rc->used[h])
+		if (h < 0 || rc->used[k] < rc->used[h])
 			h = k;
 	}
 	if (rc->slot[h] >= 0)
@@ -461,9 +472,14 @@ static void to_epilogue(struct emit *e) { x86_jmp_to(&e->x, e->j->epilogue); }
 
 /* Leave for guest address t: through a patchable jump once the run loop
  * links it, else back to the run loop with c->pc = t. */
+static void loop_back(struct emit *e, uint64_t t);
 static void exit_direct(struct emit *e, uint64_t t)
 {
 	struct x86 *x = &e->x;
+	if (e->body != NULL && t == e->pc) {
+		loop_back(e, t);
+		return;
+	}
 	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
 	uint8_t *spent = x86_jcc(x, CC_LE);
 	uint8_t *link = x86_jmp(x);
@@ -471,6 +487,19 @@ static void exit_direct(struct emit *e, uint64_t t)
 	x86_lea_rip(x, RAX, link);
 	x86_store(x, 1, RBX, OFF(jit_link), RAX);
 	x86_patch(spent, x->p);
+	x86_mov_imm(x, RAX, t);
+	x86_store(x, 1, RBX, OFF(pc), RAX);
+	to_epilogue(e);
+}
+
+/* A branch to the block's own start in a looping block: straight to its
+ * body (the pinned registers hold their slots there, written through as
+ * everywhere), one transition taken from the budget as for any other */
+static void loop_back(struct emit *e, uint64_t t)
+{
+	struct x86 *x = &e->x;
+	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
+	x86_jcc_to(x, CC_G, e->body);
 	x86_mov_imm(x, RAX, t);
 	x86_store(x, 1, RBX, OFF(pc), RAX);
 	to_epilogue(e);
@@ -578,6 +607,9 @@ static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep)
 	if (e->hf != FL_NONE && e->stale) /* the handler may read it (the caller made sure already) */
 		store_nzcv(e);
 	e->hf = FL_NONE;
+	uint16_t pinned = e->rc.pinned;
+	int8_t pinned_slot[NPOOL];
+	memcpy(pinned_slot, e->rc.slot, sizeof(pinned_slot));
 	if (!keep)
 		cache_drop(&e->rc);
 	for (int k = 0; k < NPOOL; k++)
@@ -591,6 +623,15 @@ static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep)
 	x86_call_r(x, RAX);
 	x86_test_rr(x, 0, RAX, RAX);
 	x86_jcc_to(x, CC_Z, e->j->epilogue);
+	if (!keep) /* the pinned registers again, as the handler left them */
+		for (int k = 0; k < NPOOL; k++)
+			if (pinned >> k & 1) {
+				x86_load(x, 1, pool[k], RBX, OFF_X(pinned_slot[k]));
+				e->rc.slot[k] = pinned_slot[k];
+				e->rc.host[(int)pinned_slot[k]] = (int8_t)k;
+				e->rc.used[k] = ++e->rc.clock;
+				e->rc.pinned |= (uint16_t)(1u << k);
+			}
 }
 
 
@@ -1325,6 +1366,72 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 	return 0;
 }
 
+/* The exclusives as the interpreter's handlers (mem.c) do them, with the
+ * same monitor in struct a64_cpu: LDXR loads and records the address, the
+ * size and the value; STXR stores only if the monitor holds its address
+ * and size, by a compare-and-swap with the value loaded (LOCK CMPXCHG),
+ * and clears it.  LDAR is a plain load (x86 loads are acquire loads);
+ * STLR an XCHG, sequentially consistent as the handler's store.  0: the
+ * handler. */
+static int emit_excl(struct emit *e, int form, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int sz = i->sf == 1 ? SZ_B : i->sf == 2 ? SZ_H : i->sf == 4 ? SZ_W : SZ_X;
+	switch (form) {
+	case A64_X_LDAR: {
+		int hn = in_reg(e, i->rn, RAX), hd = out_reg(e, i->rd);
+		x86_load_sz(x, sz, hd, hn, NOIDX, 0, 0);
+		out_done(e, i->rd, hd);
+		return 1;
+	}
+	case A64_X_LDXR: {
+		int hn = in_reg(e, i->rn, RAX);
+		x86_load_sz(x, sz, RCX, hn, NOIDX, 0, 0);
+		x86_store(x, 1, RBX, OFF(excl_addr), hn);
+		x86_op_m(x, 0, 0xc7, 0, RBX, NOIDX, 0, OFF(excl_size)); /* mov dword [excl_size], sf */
+		x86_d(x, i->sf);
+		x86_store(x, 1, RBX, OFF(excl_val), RCX);
+		stx(e, i->rd, RCX);
+		return 1;
+	}
+	case A64_X_STLR: {
+		int hn = in_reg(e, i->rn, RAX);
+		ldx(e, RCX, i->rd);
+		if (sz == SZ_H)
+			x86_b(x, 0x66);
+		x86_rex(x, sz == SZ_X, RCX, NOIDX, hn, 0);
+		x86_b(x, sz == SZ_B ? 0x86 : 0x87); /* xchg [hn], rcx */
+		x86_mem(x, RCX, hn, NOIDX, 0, 0);
+		return 1;
+	}
+	case A64_X_STXR: {
+		uint8_t *fail[3];
+		int hn = in_reg(e, i->rn, RDX);
+		ldx(e, R8, i->rd);
+		x86_mov_imm(x, RCX, 1); /* the status: failed */
+		x86_op_m(x, 0, 0x81, ALU_CMP, RBX, NOIDX, 0, OFF(excl_size)); /* cmp dword [excl_size], sf */
+		x86_d(x, i->sf);
+		fail[0] = x86_jcc(x, CC_NE);
+		x86_op_m(x, 1, 0x39, hn, RBX, NOIDX, 0, OFF(excl_addr)); /* cmp [excl_addr], hn */
+		fail[1] = x86_jcc(x, CC_NE);
+		x86_load(x, 1, RAX, RBX, OFF(excl_val));
+		x86_b(x, 0xf0); /* lock cmpxchg [hn], r8 */
+		if (sz == SZ_H)
+			x86_b(x, 0x66);
+		x86_op_m(x, sz == SZ_X, sz == SZ_B ? 0x0fb0 : 0x0fb1, R8, hn, NOIDX, 0, 0);
+		fail[2] = x86_jcc(x, CC_NE);
+		x86_mov_imm(x, RCX, 0);
+		for (int k = 0; k < 3; k++)
+			x86_patch(fail[k], x->p);
+		x86_op_m(x, 0, 0xc7, 0, RBX, NOIDX, 0, OFF(excl_size)); /* the monitor is cleared */
+		x86_d(x, 0);
+		stx(e, i->rm, RCX);
+		return 1;
+	}
+	}
+	return 0;
+}
+
 /* ---- scalar floating point ----
  * The host's SSE does the arithmetic in the rounding mode FPCR gave MXCSR,
  * and its sticky exception flags are FPSR's (a64_fpsr_read), as for the
@@ -1630,7 +1737,7 @@ static int nzcv_use(const struct a64_insn *i)
 	default:
 		return NZ_NONE; /* their handlers leave NZCV alone too */
 	}
-	if (a64_is_mrs_tpidr(i))
+	if (a64_is_mrs_tpidr(i) || a64_excl_form(i->fn) != A64_X_NONE)
 		return NZ_NONE;
 	switch (a64_branch_kind(i->fn)) {
 	case A64_BR_NONE:
@@ -1654,7 +1761,9 @@ static int live_at(const struct emit *e, uint64_t t)
 			return 1;
 		int end = a64_decode(*(const uint32_t *)(uintptr_t)t, t, &i);
 		int use = nzcv_use(&i);
-		if (use != NZ_NONE || end)
+		/* a branch ends the look: CBZ and TBZ go on past themselves in
+		 * a block, but taken they may reach a reader */
+		if (use != NZ_NONE || end || a64_branch_kind(i.fn) != A64_BR_NONE)
 			return use != NZ_WRITE;
 	}
 	return 1;
@@ -1768,7 +1877,59 @@ static int keeps_flags(const struct a64_insn *i, int kind, int br)
 	case A64_F_FMOV_GEN:
 		return 1;
 	}
+	switch (a64_excl_form(i->fn)) {
+	case A64_X_LDXR:
+	case A64_X_LDAR:
+	case A64_X_STLR:
+		return 1;
+	}
 	return a64_is_mrs_tpidr(i);
+}
+
+/* A block that branches back to its own start (a loop within it) keeps
+ * the general registers it names most in callee-saved host registers for
+ * its whole length: loaded once at its entry, and its back edges jump past
+ * those loads (loop_back), so that a value carried round the loop is not
+ * stored and loaded again each time (the store stays: written through). */
+enum { NPIN = 5 }; /* the callee-saved pool registers, R12-R15 and RBP */
+static void pin_loop(struct emit *e, const struct a64_insn *insn, unsigned n)
+{
+	unsigned count[32] = { 0 };
+	int loops = 0;
+	for (unsigned k = 0; k < n; k++) {
+		const struct a64_insn *i = &insn[k];
+		struct a64_mem_shape m;
+		int br = a64_branch_kind(i->fn), vec = 0;
+		if (br != A64_BR_NONE && br != A64_BR_BR && br != A64_BR_BLR && br != A64_BR_LINK && i->imm == e->pc)
+			loops = 1;
+		if (a64_mem_shape(i->fn, &m))
+			vec = m.vec; /* rd, ra: vector registers */
+		else if (a64_int_kind(i->fn) == A64_K_NONE && a64_mem_kind(i->fn) == A64_K_NONE &&
+			 a64_int_form(i->fn) == A64_I_NONE && a64_excl_form(i->fn) == A64_X_NONE &&
+			 br != A64_BR_CBZ && br != A64_BR_TBZ)
+			continue; /* no general registers the translator reads itself */
+		const uint8_t r[4] = { vec ? 32 : i->rd, i->rn, i->rm, vec ? 32 : i->ra };
+		for (int j = 0; j < 4; j++)
+			if (r[j] < 32)
+				count[r[j]]++;
+	}
+	if (!loops)
+		return;
+	for (int k = 0; k < NPIN; k++) {
+		unsigned best = 32;
+		for (unsigned r = 0; r < 32; r++)
+			if (count[r] > 0 && (best == 32 || count[r] > count[best]))
+				best = r;
+		if (best == 32)
+			break;
+		count[best] = 0;
+		x86_load(&e->x, 1, pool[k], RBX, OFF_X(best));
+		e->rc.slot[k] = (int8_t)best;
+		e->rc.host[best] = (int8_t)k;
+		e->rc.used[k] = ++e->rc.clock;
+		e->rc.pinned |= (uint16_t)(1u << k);
+	}
+	e->body = e->x.p;
 }
 
 /* The block's instructions in the perf map, one write */
@@ -1791,7 +1952,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	struct a64_jit *j = c->jit;
 	uint8_t *data = j->data;
 	struct jit_map map[BLOCK_LINES];
-	struct emit e = { .x = { j->free }, .j = j, .hf = FL_NONE, .page = pc & ~4095ull, .rc = { .clock = 0 } };
+	struct emit e = { .x = { j->free }, .j = j, .hf = FL_NONE, .page = pc & ~4095ull, .pc = pc, .rc = { .clock = 0 } };
 	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct jit_site) + sizeof(struct a64_block) +
 		      sizeof(map) + 16;
 	if (n > BLOCK_LINES || j->nblocks == BLOCKS_MAX)
@@ -1821,6 +1982,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	}
 	cache_drop(&e.rc);
 	uint8_t *code = e.x.p;
+	pin_loop(&e, insn, n);
 	for (unsigned k = 0; k < n; k++) {
 		const struct a64_insn *i = &insn[k];
 		if ((size_t)(j->data - e.x.p) < room) {
@@ -1860,6 +2022,8 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			done = emit_int(&e, a64_int_form(i->fn), i);
 		else if (!done && kind == A64_K_NONE && a64_fp_form(i->fn) != A64_F_NONE)
 			done = emit_fp(&e, a64_fp_form(i->fn), i);
+		else if (!done && kind == A64_K_NONE && a64_excl_form(i->fn) != A64_X_NONE)
+			done = emit_excl(&e, a64_excl_form(i->fn), i);
 		else if (!done && kind == A64_K_NONE && a64_is_mrs_tpidr(i)) { /* the host flags stay */
 			int hd = out_reg(&e, i->rd);
 			x86_load(&e.x, 1, hd, RBX, OFF(tpidr));

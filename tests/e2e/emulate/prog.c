@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static long counter;
+static long counter, atomic_counter;
 static volatile sig_atomic_t usr1;
 static sigjmp_buf jb;
 
@@ -21,6 +21,7 @@ static void *work(void *arg)
 		pthread_mutex_lock(&lock);
 		counter++;
 		pthread_mutex_unlock(&lock);
+		__atomic_fetch_add(&atomic_counter, 1, __ATOMIC_RELAXED); /* LDXR/STXR, no lock */
 	}
 	return arg;
 }
@@ -36,7 +37,7 @@ int main(int argc, char **argv)
 		pthread_create(&t[i], NULL, work, NULL);
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
-	printf("threads %ld\n", counter);
+	printf("threads %ld\n", atomic_counter == counter ? counter : -atomic_counter);
 	signal(SIGUSR1, on_usr1);
 	kill(getpid(), SIGUSR1);
 	printf("signal %d\n", usr1);
