@@ -320,9 +320,7 @@ static long sys_execveat(struct a64_cpu *c)
 	const char *b = NULL;
 	int fd = (int)ARG(0), flags = (int)ARG(4), r;
 
-	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
-		return -EINVAL;
-	if ((r = a64_path_copy(STR(1), path)) < 0)
+	if ((r = a64_path_copy(STR(1), path)) < 0 || (r = pers_exec_flags(flags)) < 0)
 		return r;
 	if (path[0] != '/' && fd != AT_FDCWD) {
 		if ((r = pers_fd_path(&a64_proc.pers, 0, fd, base, sizeof(base))) < 0)

@@ -149,6 +149,10 @@ static int resolve(const struct pers *p, const char *base, const char *path, con
 		fd = open(out->host, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
+		/* a script, an interpreter, the program: each open for writing
+		 * is ETXTBSY, as the kernel opens each for executing */
+		if ((r = pers_busy_probe(fd)) < 0)
+			return r;
 		n = read(fd, hdr, sizeof(hdr));
 		if (n < 0)
 			return -errno;
@@ -176,6 +180,7 @@ static int resolve(const struct pers *p, const char *base, const char *path, con
 		out->program = cur;
 		pers_owner_view(p, out->host, true, &st);
 		out->mode = st.st_mode, out->uid = st.st_uid, out->gid = st.st_gid;
+		out->dev = st.st_dev, out->ino = st.st_ino;
 		if (n < 4 || memcmp(hdr, ELFMAG, SELFMAG) != 0)
 			return -ENOEXEC;
 		if (!loader)
@@ -198,6 +203,11 @@ static int resolve(const struct pers *p, const char *base, const char *path, con
 				return r == -ENOENT ? -ENOENT : r;
 			if (access(ihost, X_OK) < 0)
 				return -errno;
+			{
+				cleanup_close int ifd = open(ihost, O_RDONLY | O_CLOEXEC);
+				if (ifd >= 0 && (r = pers_busy_probe(ifd)) < 0)
+					return r;
+			}
 			if ((r = replace_first(out, repl, 4)) < 0)
 				return r;
 			strcpy(out->host, ihost);
@@ -216,6 +226,13 @@ int pers_exec_script(const struct pers *p, const char *base, const char *path, c
 		     struct pers_exec *out)
 {
 	return resolve(p, base, path, argv0, false, out);
+}
+
+int pers_exec_flags(int flags)
+{
+	/* AT_EXECVE_CHECK (Linux 6.14) asks for the checks without the
+	 * execve: refused as older kernels refuse it, not run */
+	return flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) ? -EINVAL : 0;
 }
 
 int pers_exec_nofollow(const struct pers *p, const char *base, const char *path)

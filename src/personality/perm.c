@@ -164,7 +164,7 @@ int pers_check_access(const struct pers *p, const struct pers_cred *c, const cha
 	return pers_cred_access(c, st.st_mode, st.st_uid, st.st_gid, mode & 7);
 }
 
-int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags)
+static int check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags)
 {
 	struct stat st;
 	char dir[PATH_MAX];
@@ -197,6 +197,13 @@ int pers_check_open(const struct pers *p, const struct pers_cred *c, const char 
 	if ((flags & O_NOATIME) && st.st_uid != c->fsuid && !pers_cred_capable(c, CAP_FOWNER))
 		return -EPERM;
 	return 0;
+}
+
+int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags)
+{
+	int r = check_open(p, c, host, flags);
+
+	return r < 0 ? r : pers_busy_check(p, host, flags);
 }
 
 int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host)

@@ -133,6 +133,10 @@ struct pers {
 	/* Optional memo of directories that cannot change under the guest (see
 	 * pers_cache_new); NULL = none.  One per thread: not shared. */
 	struct pers_cache *cache;
+
+	/* The programs guest processes run, for ETXTBSY (busy.c); shared by
+	 * every copy of this pers (it locks itself).  NULL = not kept. */
+	struct pers_busy *busy;
 };
 
 /* A memo that lets translation skip the lstat of directories the guest
@@ -248,6 +252,8 @@ struct pers_exec {
 	/* That program's mode and owner as the guest sees them: its set-id
 	 * bits are exec's (pers_cred_exec; a script's own are ignored). */
 	uint32_t mode, uid, gid;
+	dev_t dev; /* and its file (pers_busy_exec) */
+	ino_t ino;
 	char buf[3 * PATH_MAX]; /* storage for prefix strings */
 };
 /* argv0: the guest's argv[0] (kept for the program as ld.so's --argv0).
@@ -257,10 +263,27 @@ int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 /* execveat's AT_SYMLINK_NOFOLLOW: -ELOOP when path names a symlink, else 0
  * (or translation's -errno). */
 int pers_exec_nofollow(const struct pers *p, const char *base, const char *path);
+/* execveat's flags: -EINVAL for any but AT_EMPTY_PATH and
+ * AT_SYMLINK_NOFOLLOW (checked after the path is read), else 0. */
+int pers_exec_flags(int flags);
 /* The same, `#!` only: out->host is the final program, an ELF whose own
  * PT_INTERP is the caller's to load (the emulate engine loads it itself). */
 int pers_exec_script(const struct pers *p, const char *base, const char *path, const char *argv0,
 		     struct pers_exec *out);
+
+/* ETXTBSY (busy.c).  The engine says which program each guest process
+ * runs: pers_busy_exec at the start of its execve (dev and ino of
+ * pers_exec's program), pers_busy_exec_done when it completed or failed.
+ * pers_busy_check: -ETXTBSY when an open with these flags would write host,
+ * a program a live guest process runs, else 0.  pers_busy_probe: -ETXTBSY
+ * when the file of fd is open for writing anywhere (the kernel says), else
+ * 0; exec resolution asks it of every file it would execute. */
+struct pers_busy *pers_busy_new(void);
+void pers_busy_free(struct pers_busy *b);
+void pers_busy_exec(struct pers_busy *b, pid_t pid, dev_t dev, ino_t ino);
+void pers_busy_exec_done(struct pers_busy *b, pid_t pid, bool ok);
+int pers_busy_check(const struct pers *p, const char *host, int flags);
+int pers_busy_probe(int fd);
 
 /* A read-only open of host path host (translated) that is one of the
  * /proc files whose text would name host paths or mew: an fd (a memfd,
@@ -300,6 +323,8 @@ int pers_check_access(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_lookup(const struct pers *p, const struct pers_cred *c, const char *host);
 /* chdir: the walk, and search permission on the directory itself. */
 int pers_check_chdir(const struct pers *p, const struct pers_cred *c, const char *host);
+/* open: the permission checks, then ETXTBSY for writing a program a guest
+ * process runs (pers_busy_check). */
 int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags);
 /* mkdir, mknod, symlink, link's new name, bind: the parent's write and search. */
 int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host);

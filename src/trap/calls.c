@@ -258,6 +258,8 @@ static int do_exec(struct call *c)
 	n = trap_mem_read_str(c->tr->tid, c->args[pi], path, sizeof(path));
 	if (n < 0)
 		return (int)n;
+	if (at && (r = pers_exec_flags((int)c->flag)) < 0)
+		return r;
 	if (n == 0) {
 		if (!at || !(c->flag & AT_EMPTY_PATH))
 			return -ENOENT;
@@ -341,6 +343,7 @@ static int do_exec(struct call *c)
 	free(c->tr->pending_exe);
 	c->tr->pending_exe = strdup(ex.guest);
 	c->tr->exec_file.mode = ex.mode, c->tr->exec_file.uid = ex.uid, c->tr->exec_file.gid = ex.gid;
+	c->tr->exec_file.dev = ex.dev, c->tr->exec_file.ino = ex.ino;
 	c->modified = true;
 	return 0;
 }
@@ -643,6 +646,9 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 			r = translate_arg(&c, 1);
 		if (r == 0 && !pers_cred_fs_omnipotent(&tr->cred) && c.host[0][0] != '\0')
 			r = check_path_call(&c, nr, &answered);
+		/* a program a guest process runs, whoever the caller is */
+		if (r == 0 && (nr == SYS_open || nr == SYS_openat || nr == SYS_creat) && c.host[0][0] != '\0')
+			r = pers_busy_check(&c.t->pers, c.host[0], nr == SYS_creat ? O_WRONLY | O_TRUNC : (int)c.flag);
 		if (r == 0 && !answered && (nr == SYS_stat || nr == SYS_lstat || nr == SYS_newfstatat ||
 					    nr == SYS_statx))
 			r = (int)do_stat(&c, nr, &answered);

@@ -233,6 +233,7 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 		tr->pending_exe = strdup(ex.guest);
 		/* exec's rules (set-id bits) apply to the first program too */
 		tr->exec_file.mode = ex.mode, tr->exec_file.uid = ex.uid, tr->exec_file.gid = ex.gid;
+		tr->exec_file.dev = ex.dev, tr->exec_file.ino = ex.ino;
 		tr->has_creds = true;
 	}
 	return 0;
@@ -349,6 +350,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	if ((r = wall_open(&wall, err)) < 0 || (r = wall_allow_pers(&wall, &t->pers, mode == &mode_ptrace, err)) < 0)
 		goto out;
 	t->pers.cache = pers_cache_new();
+	t->pers.busy = pers_busy_new();
 	r = pers_translate(&t->pers, NULL, spec->cwd != NULL ? spec->cwd : "/", PERS_FOLLOW, cwd_host,
 			   sizeof(cwd_host));
 	if (r < 0) {
@@ -450,6 +452,7 @@ out:
 		while (t->buckets[i] != NULL)
 			trap_tracee_drop(t, t->buckets[i]->tid);
 	pers_cache_free(t->pers.cache);
+	pers_busy_free(t->pers.busy);
 	pers_free(&t->pers);
 	wall_close(&wall);
 	wall_dev_remove(devdir);

@@ -363,6 +363,9 @@ static void commit_exe(struct trap *t, pid_t pid, bool ok)
 	}
 	if (tr != NULL)
 		tr->tgid = ok ? pid : tr->tgid;
+	if (tr != NULL && ok && tr->exec_file.ino != 0)
+		pers_busy_exec(t->pers.busy, pid, tr->exec_file.dev, tr->exec_file.ino);
+	pers_busy_exec_done(t->pers.busy, pid, ok);
 	pthread_mutex_unlock(&t->lock);
 }
 

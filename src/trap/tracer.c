@@ -135,6 +135,10 @@ static void on_exec(struct trap *t, struct tracee *tr)
 	}
 	pers_cred_exec(&tr->cred, tr->exec_file.mode, tr->exec_file.uid, tr->exec_file.gid);
 	tr->tgid = tr->tid;
+	if (tr->exec_file.ino != 0) {
+		pers_busy_exec(t->pers.busy, tr->tid, tr->exec_file.dev, tr->exec_file.ino);
+		pers_busy_exec_done(t->pers.busy, tr->tid, true);
+	}
 }
 
 static void kill_all(struct trap *t)

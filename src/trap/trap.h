@@ -29,6 +29,7 @@ struct tracee {
 	/* The program pending_exe names, for exec's set-id rules (pers_exec). */
 	struct {
 		uint32_t mode, uid, gid;
+		uint64_t dev, ino; /* ETXTBSY while it runs it (pers_busy_exec) */
 	} exec_file;
 	/* ptrace mode: the host path a call stopped at creates, whose owner
 	 * is given at the call's end (trap_syscall_exit); else NULL. */

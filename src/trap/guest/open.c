@@ -3,7 +3,8 @@
 
 /* open/openat: the fd, made in the guest's own table.  Writes to existing
  * files walk as reads do (O_TRUNC applied after the check, so that nothing
- * a bind hides is ever truncated); creations walk lexically. */
+ * a bind hides is ever truncated); creations walk lexically.  Writes to an
+ * executable file are mew's (ETXTBSY). */
 __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long flags, long mode)
 {
 	char pbuf[PATH_MAX_];
@@ -33,8 +34,14 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 		fd = (write || trunc ? walk_ex : walk_read)(dirfd, path, f & ~(unsigned long)O_TRUNC, &clear);
 	/* a lexical walk's end needs no look (walk.c), unless O_TRUNC asks
 	 * what it is */
-	if (fd < 0 || ((!clear || trunc) && (fd = checked(fd, &st)) < 0))
+	if (fd < 0 || ((!clear || trunc || write) && (fd = checked(fd, &st)) < 0))
 		return fd;
+	/* writing a program: mew knows which ones guest processes run
+	 * (ETXTBSY, personality/busy.c); a file O_EXCL made is none */
+	if (write && !(f & O_EXCL) && (st.st_mode & S_IFMT) == S_IFREG && (st.st_mode & 0111)) {
+		S1(__NR_close, fd);
+		return FALLBACK;
+	}
 	if (trunc && (st.st_mode & S_IFMT) == S_IFREG && (r = S2(__NR_ftruncate, fd, 0)) < 0) {
 		S1(__NR_close, fd);
 		return r;

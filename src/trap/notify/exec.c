@@ -30,6 +30,8 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	len = trap_mem_read_str(req->pid, a[0], path, sizeof(path));
 	if (len < 0)
 		return (int)len;
+	if ((r = pers_exec_flags((int)a[5])) < 0)
+		return r;
 	if (len == 0) {
 		if (!(a[5] & AT_EMPTY_PATH))
 			return -ENOENT;
@@ -77,6 +79,8 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	}
 	if ((r = put(req, a[3], out, at)) < 0)
 		return r;
+	/* the kernel takes the program at the start of an execve */
+	pers_busy_exec(n->pers.busy, req->pid, ex.dev, ex.ino);
 	pthread_mutex_lock(&n->t->lock);
 	tr = trap_tracee(n->t, req->pid, false);
 	if (tr != NULL && !tr->watched) {
@@ -94,6 +98,7 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 		free(tr->pending_exe);
 		tr->pending_exe = strdup(ex.guest);
 		tr->exec_file.mode = ex.mode, tr->exec_file.uid = ex.uid, tr->exec_file.gid = ex.gid;
+		tr->exec_file.dev = ex.dev, tr->exec_file.ino = ex.ino;
 		/* The identity survives the exec: taken from the old stub. */
 		tr->has_creds = trap_cred_read(req->pid, &tr->cred) == 0;
 	}

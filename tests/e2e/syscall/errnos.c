@@ -1,5 +1,5 @@
 /* The kernel's answers the personality must give as they are (LTP's
- * linkat01, open13, execveat02, creat07, open14, bind04): one line each,
+ * linkat01, open13, execveat02, creat07, execve04, open14, bind04): one line each,
  * "ok WHAT" or "FAILED WHAT: got X, want Y".  Run in a writable directory:
  *     errnos DIR
  * (`errnos wait` is the running program of the ETXTBSY case.) */
@@ -41,6 +41,56 @@ int main(int argc, char **argv)
 	symlink("/bin/true", "tl");
 	want("execveat(AT_SYMLINK_NOFOLLOW) of a symlink is ELOOP",
 	     syscall(SYS_execveat, AT_FDCWD, "tl", argv, NULL, AT_SYMLINK_NOFOLLOW), ELOOP);
+	/* LTP's execveat02: run, /bin/true would end this program early */
+	want("execveat with unknown flags is EINVAL", syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, NULL, -1),
+	     EINVAL);
+	{
+		/* LTP's creat07 and execve04 with a dynamic program (the rootfs's
+		 * sleep), which the syscall engine runs through ld.so */
+		char buf[65536];
+		int in = open("/bin/sleep", O_RDONLY), out = open("dprog", O_CREAT | O_WRONLY, 0755), st;
+		ssize_t n;
+		pid_t pid;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			(void)!write(out, buf, (size_t)n);
+		close(in);
+		pid = fork();
+		if (pid == 0) {
+			/* out, still open for writing here */
+			execl("./dprog", "dprog", "1000", (char *)NULL);
+			_exit(errno);
+		}
+		waitpid(pid, &st, 0);
+		errno = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+		want("executing a program open for writing is ETXTBSY", -1, ETXTBSY);
+		close(out);
+		pid = fork();
+		if (pid == 0) {
+			execl("./dprog", "dprog", "1000", (char *)NULL);
+			_exit(127);
+		}
+		/* running once /proc/N/exe names it */
+		snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+		for (int i = 0; i < 1000; i++) {
+			n = readlink(p, q, sizeof(q) - 1);
+			q[n > 0 ? n : 0] = '\0';
+			if (strstr(q, "/dprog") != NULL)
+				break;
+			usleep(10000);
+		}
+		want("opening a running dynamic program for writing is ETXTBSY", open("dprog", O_WRONLY), ETXTBSY);
+		want("truncating it by open(O_TRUNC) is ETXTBSY", open("dprog", O_RDONLY | O_TRUNC), ETXTBSY);
+		want("creat of it is ETXTBSY", creat("dprog", 0755), ETXTBSY);
+		{
+			struct stat sb;
+			check("... and it was left whole", stat("dprog", &sb) == 0 && sb.st_size > 0);
+		}
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fd = open("dprog", O_WRONLY);
+		want("once it ended, it opens for writing", fd, 0);
+		close(fd);
+	}
 	{
 		/* a program of the caller's own, running */
 		char buf[65536];
