@@ -21,7 +21,8 @@
 # device" when it finds no free loop device (lib/tst_device.c: its TCONF
 # branch in tst_test.c is never reached); the engines give the guest no
 # block device and no mount(2), so those are counted apart, with that
-# reason, and not listed as failures.
+# reason, and not listed as failures.  Every run has LTPROOT, where the
+# tests find their resource files (LTPROOT/testcases/bin).
 #
 # --arch arm64 (or LTP_ARCH=arm64): the same folders cross-built with
 # aarch64-linux-gnu-gcc in a clone of the checkout ($MEW_CACHE/ltp/arm64;
@@ -129,7 +130,7 @@ run() {
 	chmod 1777 "$tmp"
 	case "$where" in
 	native)
-		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH timeout "$per_test" "$work/bin/$1" "${@:2}") ;;
+		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root timeout "$per_test" "$work/bin/$1" "${@:2}") ;;
 	qemu)
 		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root QEMU_LD_PREFIX=$debian in_pids \
 			timeout "$per_test" qemu-aarch64 "$work/bin/$1" "${@:2}") ;;
@@ -138,12 +139,13 @@ run() {
 			-e PATH=/ltp/testcases/bin:/usr/bin:/bin -e TMPDIR=/tmp -e LTPROOT=/ltp -w /tmp \
 			-- "/ltp/testcases/bin/$1" "${@:2}" ;;
 	root)
-		timeout "$per_test" "$MEW" run --engine syscall --rootfs "$debian" -v "$work/bin:/ltp" \
-			-e PATH=/ltp:/usr/bin:/bin -e TMPDIR=/tmp -w /tmp -- "/ltp/$1" "${@:2}" ;;
+		timeout "$per_test" "$MEW" run --engine syscall --rootfs "$debian" -v "$work/root:/ltp" \
+			-e PATH=/ltp/testcases/bin:/usr/bin:/bin -e TMPDIR=/tmp -e LTPROOT=/ltp -w /tmp \
+			-- "/ltp/testcases/bin/$1" "${@:2}" ;;
 	user)
 		timeout "$per_test" setpriv --reuid=65534 --regid=65534 --clear-groups -- "$MEW" run --engine syscall \
-			--rootfs "$debian" -v "$work/bin:/ltp" -e PATH=/ltp:/usr/bin:/bin -e TMPDIR=/tmp -w /tmp \
-			-- "/ltp/$1" "${@:2}" ;;
+			--rootfs "$debian" -v "$work/root:/ltp" -e PATH=/ltp/testcases/bin:/usr/bin:/bin -e TMPDIR=/tmp \
+			-e LTPROOT=/ltp -w /tmp -- "/ltp/testcases/bin/$1" "${@:2}" ;;
 	esac >"$work/out.$where.$name" 2>&1 </dev/null
 }
 
