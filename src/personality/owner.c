@@ -35,6 +35,54 @@ static int parse(const char *v, ssize_t n, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+/* A user.* attribute is read with read permission and written with write
+ * permission on the file, which mew, its owner, may have taken from itself
+ * for the guest (chmod 0222, mkdir 0444): given back for the one call.
+ * Only regular files and directories carry the record, so host is never a
+ * symlink here and chmod names the same file as the call. */
+static int granted(const char *host, mode_t mode, mode_t need, int (*call)(const char *host, void *arg),
+		   void *arg)
+{
+	int r = call(host, arg);
+
+	if (r < 0 && errno == EACCES && (mode & need) != need && chmod(host, (mode & 07777) | need) == 0) {
+		r = call(host, arg);
+		int e = errno;
+		chmod(host, mode & 07777);
+		errno = e;
+	}
+	return r;
+}
+
+struct record {
+	bool follow;
+	char *v;
+	size_t len;
+	ssize_t n;
+};
+
+static int get_record(const char *host, void *arg)
+{
+	struct record *rec = arg;
+
+	rec->n = rec->follow ? getxattr(host, PERS_OWNER_XATTR, rec->v, rec->len)
+			     : lgetxattr(host, PERS_OWNER_XATTR, rec->v, rec->len);
+	return rec->n < 0 ? -1 : 0;
+}
+
+static int set_record(const char *host, void *arg)
+{
+	struct record *rec = arg;
+
+	return rec->follow ? setxattr(host, PERS_OWNER_XATTR, rec->v, rec->len, 0)
+			   : lsetxattr(host, PERS_OWNER_XATTR, rec->v, rec->len, 0);
+}
+
+static int remove_record(const char *host, void *arg)
+{
+	return *(bool *)arg ? removexattr(host, PERS_OWNER_XATTR) : lremovexattr(host, PERS_OWNER_XATTR);
+}
+
 bool pers_owners_real(const struct pers *p)
 {
 	return !p->fake_root || p->host_uid == 0;
@@ -53,8 +101,9 @@ void pers_owner_view(const struct pers *p, const char *host, bool follow, struct
 	if (st->st_gid == p->host_gid)
 		st->st_gid = 0;
 	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
-		n = follow ? getxattr(host, PERS_OWNER_XATTR, v, sizeof(v))
-			   : lgetxattr(host, PERS_OWNER_XATTR, v, sizeof(v));
+		struct record rec = { follow, v, sizeof(v), -1 };
+		granted(host, st->st_mode, S_IRUSR, get_record, &rec);
+		n = rec.n;
 		if (n > 0)
 			parse(v, n, &st->st_uid, &st->st_gid);
 	}
@@ -88,14 +137,14 @@ int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t ui
 	/* the default view needs no record */
 	if ((st.st_uid == p->host_uid ? 0 : st.st_uid) == uid &&
 	    (st.st_gid == p->host_gid ? 0 : st.st_gid) == gid) {
-		int r = follow ? removexattr(host, PERS_OWNER_XATTR) : lremovexattr(host, PERS_OWNER_XATTR);
+		int r = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? granted(host, st.st_mode, S_IWUSR, remove_record, &follow)
+								   : remove_record(host, &follow);
 		return r < 0 && errno != ENODATA && errno != ENOTSUP && errno != EPERM ? -errno : 0;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return 0; /* not recordable: the guest's chown succeeds unrecorded */
 	n = snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid);
-	if ((follow ? setxattr(host, PERS_OWNER_XATTR, v, (size_t)n, 0)
-		    : lsetxattr(host, PERS_OWNER_XATTR, v, (size_t)n, 0)) < 0) {
+	if (granted(host, st.st_mode, S_IWUSR, set_record, &(struct record){ follow, v, (size_t)n, 0 }) < 0) {
 		/* a file the caller may not write the attributes of (not its own)
 		 * or a filesystem without user attributes: unrecorded */
 		if (errno == EPERM || errno == EACCES || errno == ENOTSUP)

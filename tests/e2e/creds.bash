@@ -135,6 +135,14 @@ searchable: open ok
 searchable: creat ok
 searchable: stat ok'
 
+CREDS_HIDDEN='chown ok
+write-only 1234:1235 222
+mode 0 1234:1235 0
+chown back ok
+back 0:0 0
+setuid(0) EPERM
+nobody'"'"'s write-only 65534:65534 222'
+
 # expect NAME: $output must be the text of $NAME (shows both when not).
 expect() {
 	local want=${!1}

@@ -19,6 +19,8 @@
  *   port             after setuid(nobody), bind of port 80, then port 0
  *   rlink DIR        readlink as nobody through root's 0700 directory
  *   sockown PATH     a socket bound after seteuid(nobody) is nobody's
+ *   hidden DIR       owners of files their owner may not read or write
+ *                    (LTP's stat01: nobody's file made 0222)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -420,6 +422,38 @@ static void sockown(const char *path)
 	close(sk);
 }
 
+/* Owners of files nobody may read or write: recorded where mew is not
+ * root, on a file it must give itself permission on for the record. */
+static void hidden(const char *dir)
+{
+	char f[256], g[256];
+
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(g, sizeof(g), "%s/g", dir);
+	mkdir(dir, 0777);
+	chmod(dir, 0777);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	printf("chown %s\n", err(chown(f, 1234, 1235)));
+	chmod(f, 0222);
+	show("write-only", f);
+	chmod(f, 0);
+	show("mode 0", f);
+	printf("chown back %s\n", err(chown(f, 0, 0)));
+	show("back", f);
+	if (fork() == 0) {
+		drop();
+		close(open(g, O_CREAT | O_WRONLY, 0644));
+		chmod(g, 0222);
+		show("nobody's write-only", g);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
+	unlink(g);
+	unlink(f);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -445,6 +479,8 @@ int main(int argc, char **argv)
 		rlink(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "sockown") == 0)
 		sockown(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "hidden") == 0)
+		hidden(argv[2]);
 	else
 		return 2;
 	return 0;
