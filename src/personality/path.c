@@ -391,7 +391,8 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 		} else {
 			if ((r = map(p, w->guest, host, sizeof(host))) < 0)
 				return r;
-			if (lstat(host, &st) < 0) {
+			if (lstat(host, &st) < 0 && (errno != EACCES || !pers_grant_search(p, host) ||
+						       lstat(host, &st) < 0)) {
 				if (last)
 					break; /* a new name: the caller's call decides */
 				return -errno;

@@ -137,6 +137,10 @@ struct pers {
 	/* The programs guest processes run, for ETXTBSY (busy.c); shared by
 	 * every copy of this pers (it locks itself).  NULL = not kept. */
 	struct pers_busy *busy;
+
+	/* Set while an engine makes a root's call again on mew's own files
+	 * (pers_grant): translation gives itself search permission. */
+	struct pers_grant *grant;
 };
 
 /* A memo that lets translation skip the lstat of directories the guest
@@ -323,6 +327,26 @@ int pers_check_access(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_lookup(const struct pers *p, const struct pers_cred *c, const char *host);
 /* chdir: the walk, and search permission on the directory itself. */
 int pers_check_chdir(const struct pers *p, const struct pers_cred *c, const char *host);
+/* A root's permission on mew's own files (grant.c): after the personality
+ * allowed a call on host that the kernel refused mew with EACCES, give
+ * back the owner's permissions it needs on the files mew owns (search on
+ * the walk, write on the entry's directory, read and write on the object),
+ * below the rootfs or a bind; the number given.  Call again, then undo. */
+#define PERS_GRANT_MAX 16
+struct pers_grant {
+	int n;
+	struct {
+		char path[PATH_MAX];
+		mode_t mode;
+	} saved[PERS_GRANT_MAX];
+};
+int pers_grant(const struct pers *p, const char *host, struct pers_grant *g);
+/* While p->grant is set, translation's walk gives itself search
+ * permission on the directories it is refused (into p->grant): true when
+ * it gave the directory of host some. */
+bool pers_grant_search(const struct pers *p, const char *host);
+void pers_grant_undo(struct pers_grant *g);
+
 /* open: the permission checks, then ETXTBSY for writing a program a guest
  * process runs (pers_busy_check). */
 int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags);

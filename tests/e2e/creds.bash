@@ -143,6 +143,22 @@ back 0:0 0
 setuid(0) EPERM
 nobody'"'"'s write-only 65534:65534 222'
 
+CREDS_OVERRIDE='mkdir 0444 ok
+create inside ok
+write ok
+mkdir 0222 inside ok
+create in both ok
+chmod 0 ok
+stat ok 0
+open mode 0 ok
+access ok
+open 0222 directory ok
+rename ok
+unlink ok
+rmdir ok
+modes kept ok
+rmdir 0444 ok'
+
 # expect NAME: $output must be the text of $NAME (shows both when not).
 expect() {
 	local want=${!1}

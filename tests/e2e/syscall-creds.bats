@@ -167,6 +167,26 @@ groups_setid_search() {
 		run user_sc $m -- /creds hidden /tmp/h
 		expect CREDS_HIDDEN
 	done
+	# a root's permission on mew's own files whose owner's permissions it
+	# took (LTP's access01: files made in a 0444 directory); the ptrace
+	# mode has the kernel make the call in the guest, and does not
+	for m in stub notifier; do
+		run user_sc $m -- /creds override /tmp/ov
+		expect CREDS_OVERRIDE
+	done
+	# the same on a volume, but never on a :ro one, whose modes are not
+	# mew's to change even for a moment (where a real root could read)
+	mkdir -p "$U/rovol" "$U/rwvol"
+	echo s >"$U/rovol/f"
+	echo s >"$U/rwvol/f"
+	chmod 0 "$U/rovol/f" "$U/rwvol/f"
+	chown -R 65534:65534 "$U/rovol" "$U/rwvol"
+	run user_sc stub -v "$U/rovol:/ro:ro" -v "$U/rwvol:/rw" -- sh -c 'cat /rw/f && cat /ro/f'
+	echo "$output"
+	[ "${lines[0]}" = s ]
+	[ "$status" -ne 0 ]
+	[ "$(stat -c %a "$U/rovol/f")" = 0 ]
+	[ "$(stat -c %a "$U/rwvol/f")" = 0 ]
 	# the host's view: the caller's files
 	[ "$(stat -c %u "$U/rootfs/etc")" = 65534 ]
 	run user_sc stub -- /creds perm /tmp/p

@@ -25,6 +25,9 @@ struct notifier {
 	int stopping;
 	struct pers pers; /* this thread's copy: pid, tid, exe are per call */
 	char exe[PATH_MAX];
+	/* An open answers with the fd installed but the guest not yet let go
+	 * (*val): the permissions mew gave itself are taken back first. */
+	bool hold;
 };
 
 /* guest.c: the guest process behind a notification */
@@ -50,7 +53,7 @@ int umask_of(pid_t tid);
 /* The answers, one concept a file: each returns *val's value with 0, or
  * 1 (already sent), 2 (let the call run as it is), -errno. */
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* query.c */
-int notify_open(struct notifier *n, const struct seccomp_notif *req);		     /* open.c */
+int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* open.c */
 int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /* change.c */
 int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val);  /* cred.c */
 /* The credentials of the calling thread (stub mode: read from its stub). */

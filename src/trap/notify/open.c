@@ -70,8 +70,9 @@ static bool reopens_readonly(struct notifier *n, const char *host)
 	return pers_host_readonly(&n->pers, target);
 }
 
-/* open/openat: 1 when the answer was sent (the fd installed), else -errno. */
-int notify_open(struct notifier *n, const struct seccomp_notif *req)
+/* open/openat: 1 when the answer was sent (the fd installed), 0 with the
+ * fd's number in *val when n->hold says not to send it, else -errno. */
+int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
 {
 	const struct pers_call *call = call_row(req);
 	char host[PATH_MAX];
@@ -94,7 +95,7 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req)
 	fresh = (flags & O_CREAT) && lstat(host, &st) < 0;
 	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
 		mode &= ~(mode_t)umask_of(req->pid);
-	if (!(flags & O_NONBLOCK) && !(flags & O_PATH) && stat(host, &st) == 0 && S_ISFIFO(st.st_mode)) {
+	if (!n->hold && !(flags & O_NONBLOCK) && !(flags & O_PATH) && stat(host, &st) == 0 && S_ISFIFO(st.st_mode)) {
 		struct slow_open *s = calloc(1, sizeof(*s));
 		pthread_attr_t a;
 		pthread_t th;
@@ -131,11 +132,14 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req)
 		pers_owner_created(&n->pers, &c, host);
 	{
 		struct seccomp_notif_addfd add = {
-			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+			.id = req->id, .flags = n->hold ? 0 : SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
 			.newfd_flags = (uint32_t)(flags & O_CLOEXEC),
 		};
 		r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-		r = r < 0 ? -errno : 1;
+		if (r >= 0 && n->hold)
+			*val = r, r = 0;
+		else
+			r = r < 0 ? -errno : 1;
 	}
 	close(fd);
 	return r;

@@ -64,7 +64,7 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	switch (req->data.nr) {
 	case SYS_open:
 	case SYS_openat:
-		return notify_open(n, req);
+		return notify_open(n, req, val);
 	case SYS_bind:
 		return notify_sock(n, req);
 	case SYS_connect:
@@ -110,6 +110,42 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	return r != -ENOSYS ? r : notify_change(n, req);
 }
 
+/* A root's call the kernel refused mew on mew's own files (the guest's
+ * root took their owner's permissions: mkdir 0444), made again with them
+ * given back (personality/grant.c).  Only for a caller with a root's file
+ * capabilities: for another, the personality's checks on the modes the
+ * guest set decide, and the grant must not change what they see. */
+static int answer_as_root(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
+{
+	const struct pers_call *call = call_row(req);
+	char host[PATH_MAX];
+	struct pers_cred *c;
+	struct pers_grant *g;
+	int r = answer(n, req, val);
+
+	if (r != -EACCES || n->pers.host_uid == 0 || call->path[0] < 0)
+		return r;
+	c = malloc(sizeof(*c));
+	g = calloc(1, sizeof(*g));
+	if (c != NULL && g != NULL && notify_cred_of(n, req->pid, c) == 0 && pers_cred_fs_omnipotent(c)) {
+		/* the walks, which give themselves search permission, then
+		 * the entries' directories and the objects */
+		n->pers.grant = g;
+		for (int slot = 0; slot < 2 && call->path[slot] >= 0; slot++)
+			if (call_path(n, req, slot, host) == 0)
+				pers_grant(&n->pers, host, g);
+		n->pers.grant = NULL;
+		n->hold = true;
+		if (g->n > 0)
+			r = answer(n, req, val);
+		n->hold = false;
+		pers_grant_undo(g);
+	}
+	free(c);
+	free(g);
+	return r;
+}
+
 /* RECV says ENOENT both for a request whose guest was interrupted and, at
  * once and for ever, when no process holds the filter any more (it cannot
  * gain one again: only a holder's children inherit it); the listener then
@@ -152,7 +188,7 @@ static void *serve(void *arg)
 				continue;
 			break;
 		}
-		r = answer(n, req, &val);
+		r = answer_as_root(n, req, &val);
 		__atomic_add_fetch(&n->t->notified, 1, __ATOMIC_RELAXED);
 		if (r == 1)
 			continue;

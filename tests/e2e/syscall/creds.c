@@ -21,6 +21,9 @@
  *   sockown PATH     a socket bound after seteuid(nobody) is nobody's
  *   hidden DIR       owners of files their owner may not read or write
  *                    (LTP's stat01: nobody's file made 0222)
+ *   override DIR     a root reads, writes, makes and removes files in
+ *                    directories it took its own permissions from (LTP's
+ *                    access01 makes files in a 0444 directory)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -454,6 +457,43 @@ static void hidden(const char *dir)
 	rmdir(dir);
 }
 
+static void override(const char *dir)
+{
+	char d[256], w[256], f[256], g[256];
+	struct stat st;
+	int fd;
+
+	snprintf(d, sizeof(d), "%s/r", dir);
+	snprintf(w, sizeof(w), "%s/r/w", dir);
+	snprintf(f, sizeof(f), "%s/r/f", dir);
+	snprintf(g, sizeof(g), "%s/r/w/g", dir);
+	mkdir(dir, 0755);
+	printf("mkdir 0444 %s\n", err(mkdir(d, 0444)));
+	fd = open(f, O_CREAT | O_WRONLY, 0644);
+	printf("create inside %s\n", err(fd));
+	printf("write %s\n", err(write(fd, "x", 1)));
+	close(fd);
+	printf("mkdir 0222 inside %s\n", err(mkdir(w, 0222)));
+	fd = open(g, O_CREAT | O_WRONLY, 0644);
+	printf("create in both %s\n", err(fd));
+	close(fd);
+	printf("chmod 0 %s\n", err(chmod(f, 0)));
+	printf("stat %s %o\n", err(stat(f, &st)), st.st_mode & 07777);
+	fd = open(f, O_RDWR);
+	printf("open mode 0 %s\n", err(fd));
+	close(fd);
+	printf("access %s\n", err(access(f, R_OK | W_OK)));
+	fd = open(w, O_RDONLY | O_DIRECTORY);
+	printf("open 0222 directory %s\n", err(fd));
+	close(fd);
+	printf("rename %s\n", err(rename(g, f)));
+	printf("unlink %s\n", err(unlink(f)));
+	printf("rmdir %s\n", err(rmdir(w)));
+	printf("modes kept %s\n", stat(d, &st) == 0 && (st.st_mode & 07777) == 0444 ? "ok" : "changed");
+	printf("rmdir 0444 %s\n", err(rmdir(d)));
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -481,6 +521,8 @@ int main(int argc, char **argv)
 		sockown(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "hidden") == 0)
 		hidden(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "override") == 0)
+		override(argv[2]);
 	else
 		return 2;
 	return 0;
