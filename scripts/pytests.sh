@@ -11,10 +11,9 @@
 #        is the emulate engine; the default modules are the numeric and
 #        runtime ones.
 #
-# The rootfs is a copy of scripts/rootfs-debian.sh's with Debian's
-# libpython3.11-testsuite and netbase installed by apt-get under mew itself
-# (so the install is part of what is tried), and an /etc/hosts; kept in the
-# cache, keyed by the base rootfs.  Each module runs with regrtest under
+# The rootfs is scripts/rootfs-pytest.sh's: scripts/rootfs-debian.sh's
+# with Debian's libpython3.11-testsuite and netbase installed by apt-get
+# under mew itself, and an /etc/hosts.  Each module runs with regrtest under
 # `timeout` (PYTEST_TIMEOUT seconds, default 900); the verdict is regrtest's
 # exit status (0 passed, 2 failed, 3 environment changed, 4 no tests ran,
 # 124 timed out, anything else broken).
@@ -48,21 +47,7 @@ esac
 [ -x "$MEW" ] || { echo "pytests.sh: no mew at $MEW (make)" >&2; exit 2; }
 timeout_s=${PYTEST_TIMEOUT:-900}
 
-base=$(bash "$here/scripts/rootfs-debian.sh" "$arch")
-root=$base-pytest
-stamp="$(cat "$base/.mew-rootfs") + libpython3.11-testsuite netbase"
-if [ ! -f "$root/.mew-rootfs" ] || [ "$(cat "$root/.mew-rootfs")" != "$stamp" ]; then
-	echo "pytests.sh: installing libpython3.11-testsuite into a copy of $base (apt-get under mew --engine $engine)" >&2
-	rm -rf "$root.tmp"
-	cp -a --reflink=auto "$base" "$root.tmp"
-	"$MEW" run --engine "$engine" --rootfs "$root.tmp" -- sh -c \
-		'apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends libpython3.11-testsuite netbase python3 >/dev/null' >&2
-	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root.tmp/etc/hosts"
-	rm -rf "$root.tmp/var/cache/apt/archives/"*.deb
-	echo "$stamp" >"$root.tmp/.mew-rootfs"
-	rm -rf "$root"
-	mv "$root.tmp" "$root"
-fi
+root=$(bash "$here/scripts/rootfs-pytest.sh" "$arch")
 
 # the reference runs one module (under timeout: exported, run by bash -c)
 reference() {
