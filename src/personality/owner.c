@@ -8,15 +8,19 @@
  * what it made, so `git status` sees no "dubious ownership") and every
  * other file shows its real owner.  Records count only on the caller's own
  * files (the only ones it can write them on), and not when mew runs as
- * root.  Symlinks and device nodes cannot carry
- * a user.* attribute: their recorded owner is not kept. */
+ * root.  Sockets, FIFOs and symlinks cannot carry a user.* attribute: the
+ * owner given to one is kept by the engine for the run (p->owners, keyed
+ * by device, inode and birth time), where it has such a table. */
 #include "personality/pers.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -78,6 +82,106 @@ static int set_record(const char *host, void *arg)
 			   : lsetxattr(host, PERS_OWNER_XATTR, rec->v, rec->len, 0);
 }
 
+/* The owners of the objects no attribute can be put on, this run's. */
+struct owner_rec {
+	dev_t dev;
+	ino_t ino;
+	struct statx_timestamp born; /* an inode number used again is another object */
+	uid_t uid;
+	gid_t gid;
+};
+
+struct pers_owners {
+	pthread_mutex_t lock;
+	struct owner_rec *v;
+	size_t n, cap;
+};
+
+struct pers_owners *pers_owners_new(void)
+{
+	struct pers_owners *o = calloc(1, sizeof(*o));
+
+	if (o != NULL)
+		pthread_mutex_init(&o->lock, NULL);
+	return o;
+}
+
+void pers_owners_free(struct pers_owners *o)
+{
+	if (o == NULL)
+		return;
+	free(o->v);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+static int born(const char *host, bool follow, struct statx *sx)
+{
+	return statx(AT_FDCWD, host, follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, sx);
+}
+
+static bool same(const struct owner_rec *r, const struct statx *sx)
+{
+	return r->dev == makedev(sx->stx_dev_major, sx->stx_dev_minor) && r->ino == sx->stx_ino &&
+	       r->born.tv_sec == sx->stx_btime.tv_sec && r->born.tv_nsec == sx->stx_btime.tv_nsec;
+}
+
+/* Keep (uid, gid) for host; (-1, -1): forget it.  0 or -errno. */
+static int keep(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid)
+{
+	struct pers_owners *o = p->owners;
+	struct statx sx;
+	size_t i;
+
+	if (o == NULL)
+		return 0; /* not recordable: the guest's chown succeeds unrecorded */
+	if (born(host, follow, &sx) < 0)
+		return -errno;
+	pthread_mutex_lock(&o->lock);
+	for (i = 0; i < o->n && !same(&o->v[i], &sx); i++)
+		;
+	if (uid == (uid_t)-1) {
+		if (i < o->n)
+			o->v[i] = o->v[--o->n];
+	} else {
+		if (i == o->n && o->n == o->cap) {
+			size_t cap = o->cap ? 2 * o->cap : 16;
+			struct owner_rec *v = realloc(o->v, cap * sizeof(*v));
+			if (v == NULL) {
+				pthread_mutex_unlock(&o->lock);
+				return -ENOMEM;
+			}
+			o->v = v, o->cap = cap;
+		}
+		if (i == o->n)
+			o->n++;
+		o->v[i] = (struct owner_rec){ makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_btime,
+					      uid, gid };
+	}
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+static bool kept(const struct pers *p, const char *host, bool follow, struct stat *st)
+{
+	struct pers_owners *o = p->owners;
+	struct statx sx;
+	bool found = false;
+
+	if (o == NULL || born(host, follow, &sx) < 0)
+		return false;
+	pthread_mutex_lock(&o->lock);
+	for (size_t i = 0; i < o->n && !found; i++) {
+		if (same(&o->v[i], &sx)) {
+			st->st_uid = o->v[i].uid;
+			st->st_gid = o->v[i].gid;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&o->lock);
+	return found;
+}
+
 static int remove_record(const char *host, void *arg)
 {
 	return *(bool *)arg ? removexattr(host, PERS_OWNER_XATTR) : lremovexattr(host, PERS_OWNER_XATTR);
@@ -106,6 +210,8 @@ void pers_owner_view(const struct pers *p, const char *host, bool follow, struct
 		n = rec.n;
 		if (n > 0)
 			parse(v, n, &st->st_uid, &st->st_gid);
+	} else if (S_ISSOCK(st->st_mode) || S_ISFIFO(st->st_mode) || S_ISLNK(st->st_mode)) {
+		kept(p, host, follow, st);
 	}
 }
 
@@ -138,9 +244,11 @@ int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t ui
 	if ((st.st_uid == p->host_uid ? 0 : st.st_uid) == uid &&
 	    (st.st_gid == p->host_gid ? 0 : st.st_gid) == gid) {
 		int r = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? granted(host, st.st_mode, S_IWUSR, remove_record, &follow)
-								   : remove_record(host, &follow);
+								   : keep(p, host, follow, (uid_t)-1, (gid_t)-1);
 		return r < 0 && errno != ENODATA && errno != ENOTSUP && errno != EPERM ? -errno : 0;
 	}
+	if (S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISLNK(st.st_mode))
+		return keep(p, host, follow, uid, gid);
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return 0; /* not recordable: the guest's chown succeeds unrecorded */
 	n = snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid);

@@ -141,6 +141,11 @@ struct pers {
 	/* Set while an engine makes a root's call again on mew's own files
 	 * (pers_grant): translation gives itself search permission. */
 	struct pers_grant *grant;
+
+	/* Run by an ordinary user, the owners given to sockets, FIFOs and
+	 * symlinks, which cannot carry the record (owner.c); shared by every
+	 * copy of this pers.  NULL = not kept. */
+	struct pers_owners *owners;
 };
 
 /* A memo that lets translation skip the lstat of directories the guest
@@ -306,6 +311,8 @@ int pers_proc_open(const struct pers *p, const char *host);
  * Then nothing is rewritten, and the engines need not see fstat. */
 bool pers_owners_real(const struct pers *p);
 void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st);
+struct pers_owners *pers_owners_new(void);
+void pers_owners_free(struct pers_owners *o);
 int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st);
 /* Give the file that owner: a real chown as root, else a record. */
 int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid);

@@ -351,6 +351,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		goto out;
 	t->pers.cache = pers_cache_new();
 	t->pers.busy = pers_busy_new();
+	t->pers.owners = pers_owners_new();
 	r = pers_translate(&t->pers, NULL, spec->cwd != NULL ? spec->cwd : "/", PERS_FOLLOW, cwd_host,
 			   sizeof(cwd_host));
 	if (r < 0) {
@@ -453,6 +454,7 @@ out:
 			trap_tracee_drop(t, t->buckets[i]->tid);
 	pers_cache_free(t->pers.cache);
 	pers_busy_free(t->pers.busy);
+	pers_owners_free(t->pers.owners);
 	pers_free(&t->pers);
 	wall_close(&wall);
 	wall_dev_remove(devdir);
