@@ -272,9 +272,7 @@ static long exec_guest(const char *path, char *const *gargv, char *const *genv)
 	if (r < 0 && r != AT_FDCWD)
 		return r;
 	/* the guest's ids: the walk and the program's execute permission */
-	if (a64_proc.pers.fake_root &&
-	    ((r = pers_check_lookup(&a64_proc.pers, &a64_proc.pers.cred, hp)) < 0 ||
-	     (r = pers_check_access(&a64_proc.pers, &a64_proc.pers.cred, hp, true, X_OK, true)) < 0))
+	if ((r = pers_exec_permission(&a64_proc.pers, &a64_proc.pers.cred, NULL, path)) < 0)
 		return r;
 	if (a64_proc.binfmt) /* the kernel picks the interpreter (mew binfmt) */
 		return execve(hp, gargv, genv) < 0 ? -errno : 0;

@@ -228,6 +228,19 @@ int pers_exec_script(const struct pers *p, const char *base, const char *path, c
 	return resolve(p, base, path, argv0, false, out);
 }
 
+int pers_exec_permission(const struct pers *p, const struct pers_cred *c, const char *base, const char *path)
+{
+	char host[PATH_MAX];
+	int r;
+
+	if (!p->fake_root)
+		return 0; /* the host's own ids: the kernel checks */
+	if ((r = pers_translate(p, base, path, PERS_FOLLOW, host, sizeof(host))) < 0 ||
+	    (r = pers_check_lookup(p, c, host)) < 0)
+		return r;
+	return pers_check_access(p, c, host, true, X_OK, true);
+}
+
 int pers_exec_flags(int flags)
 {
 	/* AT_EXECVE_CHECK (Linux 6.14) asks for the checks without the

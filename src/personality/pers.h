@@ -272,6 +272,10 @@ int pers_exec_resolve(const struct pers *p, const char *base, const char *path,
 /* execveat's AT_SYMLINK_NOFOLLOW: -ELOOP when path names a symlink, else 0
  * (or translation's -errno). */
 int pers_exec_nofollow(const struct pers *p, const char *base, const char *path);
+/* execve's permission for the guest's credentials c: search on the walk
+ * and execute permission on the program as named (LTP's execve02: a 0700
+ * program of root's, exec'd after seteuid(nobody), is EACCES). */
+int pers_exec_permission(const struct pers *p, const struct pers_cred *c, const char *base, const char *path);
 /* execveat's flags: -EINVAL for any but AT_EMPTY_PATH and
  * AT_SYMLINK_NOFOLLOW (checked after the path is read), else 0. */
 int pers_exec_flags(int flags);

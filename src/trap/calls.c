@@ -273,6 +273,9 @@ static int do_exec(struct call *c)
 	}
 	if (at && n > 0 && (c->flag & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&c->t->pers, b, path)) < 0)
 		return r;
+	pers_for(c);
+	if ((r = pers_exec_permission(&c->t->pers, &c->tr->cred, b, path)) < 0)
+		return r;
 	/* The original argv's pointers; its argv[0] is kept for the program. */
 	for (uint64_t p = c->args[ai]; p != 0; argc++) {
 		uint64_t v;

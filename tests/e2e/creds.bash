@@ -54,6 +54,7 @@ rename EACCES
 chmod EPERM
 chown EPERM
 kill EPERM
+execve 0700 EACCES
 bind EACCES'
 
 # Ownership recorded and reported; chown's set-id rules (chown02), ENOENT

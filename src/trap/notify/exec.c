@@ -49,6 +49,16 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 	/* execveat's AT_SYMLINK_NOFOLLOW: a symlink named is ELOOP */
 	if (len > 0 && (a[5] & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&n->pers, b, path)) < 0)
 		return r;
+	/* the guest's ids, not mew's */
+	{
+		struct pers_cred *c = malloc(sizeof(*c));
+		r = c == NULL ? -ENOMEM : notify_cred_of(n, req->pid, c);
+		if (r == 0)
+			r = pers_exec_permission(&n->pers, c, b, path);
+		free(c);
+		if (r < 0)
+			return r;
+	}
 	/* argv: counted (the stub copies argv[1..]) and argv[0] kept. */
 	argv0[0] = '\0';
 	if (a[2] != 0) {

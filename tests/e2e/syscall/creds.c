@@ -5,7 +5,7 @@
  *   ids              the ids, groups and capabilities
  *   exec             drop some ids, setgroups, then exec `ids`: all carried
  *   perm DIR         as root make DIR/f and DIR/d; as nobody try what LTP's
- *                    access01/04, open02, creat04, mkdir04, kill05 try
+ *                    access01/04, open02, creat04, mkdir04, kill05, execve02 try
  *   own DIR          chown recorded and reported by stat (chown02, fchown,
  *                    lchown, set-group-id directories: mkdir02, creat08)
  *   newgid DIR       a root with another group: its new files have that group
@@ -106,8 +106,9 @@ static void drop(void)
 
 static void perm(const char *dir)
 {
-	char f[256], d[256], n[256], s[100];
-	int p[2];
+	char f[256], d[256], n[256], s[100], x[256];
+	int p[2], fd;
+	snprintf(x, sizeof(x), "%s/x", dir);
 	snprintf(f, sizeof(f), "%s/f", dir);
 	snprintf(d, sizeof(d), "%s/d", dir);
 	snprintf(n, sizeof(n), "%s/new", dir);
@@ -115,6 +116,10 @@ static void perm(const char *dir)
 	mkdir(dir, 0755);
 	close(open(f, O_CREAT | O_WRONLY, 0644));
 	mkdir(d, 0700);
+	fd = open(x, O_CREAT | O_WRONLY, 0700);
+	if (fd < 0 || write(fd, "#!/bin/sh\necho ran\n", 20) != 20)
+		return;
+	close(fd);
 	if (pipe(p) < 0)
 		return;
 	pid_t child = fork();
@@ -124,6 +129,7 @@ static void perm(const char *dir)
 		if (read(p[0], &b, 1) < 0)
 			_exit(1);
 		unlink(f);
+		unlink(x);
 		rmdir(d);
 		unlink(n);
 		unlink(s);
@@ -147,6 +153,8 @@ static void perm(const char *dir)
 	printf("chmod %s\n", err(chmod(f, 0777)));
 	printf("chown %s\n", err(chown(f, 65534, 65534)));
 	printf("kill %s\n", err(kill(child, 0)));
+	/* execve02: a 0700 program of root's */
+	printf("execve 0700 %s\n", err(execl(x, x, (char *)NULL)));
 	int sk = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", s);
