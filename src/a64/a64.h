@@ -38,6 +38,7 @@ struct a64_proc {
 	/* system calls made (MEW_DEBUG prints it at exit_group) */
 	unsigned long syscalls;
 	struct a64_sigaction act[65];
+	unsigned act_seq; /* odd while act is written (signal.c) */
 	/* Guest threads alive: the last one's exit is the process's (thread.c). */
 	int threads;
 	/* Run as the binfmt_misc interpreter (mew-aarch64): execve is the

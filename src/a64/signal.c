@@ -113,19 +113,50 @@ void a64_signal_init(void)
 	}
 }
 
+/* A disposition is read whole, as Linux reads it under its lock: a
+ * delivery never takes the handler of one and the flags (or a handler
+ * checked before) of another that a thread set meanwhile (it jumped to
+ * SIG_IGN, address 1).  Writers take turns on act_seq (odd: writing);
+ * readers copy until no write came between. */
+static struct a64_sigaction action_of(int sig)
+{
+	struct a64_sigaction a;
+	unsigned seq;
+	do {
+		seq = __atomic_load_n(&a64_proc.act_seq, __ATOMIC_ACQUIRE);
+		a = a64_proc.act[sig];
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&a64_proc.act_seq, __ATOMIC_RELAXED));
+	return a;
+}
+
+/* Set sig's disposition (guest's and host's together) to n, if not NULL;
+ * the one it replaced in *old, if not NULL. */
+static void action_set(int sig, const struct a64_sigaction *n, struct a64_sigaction *old)
+{
+	unsigned seq = __atomic_load_n(&a64_proc.act_seq, __ATOMIC_RELAXED);
+	while ((seq & 1) ||
+	       !__atomic_compare_exchange_n(&a64_proc.act_seq, &seq, seq + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		seq = __atomic_load_n(&a64_proc.act_seq, __ATOMIC_RELAXED);
+	if (old != NULL)
+		*old = a64_proc.act[sig];
+	if (n != NULL) {
+		a64_proc.act[sig] = *n;
+		host_action(sig, n->handler);
+	}
+	__atomic_store_n(&a64_proc.act_seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 long a64_sys_rt_sigaction(struct a64_cpu *c, int sig, uint64_t act, uint64_t oact, uint64_t size)
 {
 	if (sig < 1 || sig > 64 || size != 8)
 		return -EINVAL;
 	if (act != 0 && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	struct a64_sigaction old = a64_proc.act[sig];
-	if (act != 0) {
-		struct a64_sigaction n;
+	struct a64_sigaction old, n;
+	if (act != 0)
 		memcpy(&n, (void *)act, sizeof(n));
-		a64_proc.act[sig] = n;
-		host_action(sig, n.handler);
-	}
+	action_set(sig, act != 0 ? &n : NULL, &old);
 	if (oact != 0)
 		memcpy((void *)oact, &old, sizeof(old));
 	return 0;
@@ -197,9 +228,9 @@ static _Noreturn void die_by(int sig)
 	_exit(128 + sig);
 }
 
-static void setup_frame(struct a64_cpu *c, int sig, const siginfo_t *info, uint64_t mask)
+static void setup_frame(struct a64_cpu *c, int sig, const siginfo_t *info, uint64_t mask,
+			const struct a64_sigaction *act)
 {
-	struct a64_sigaction *act = &a64_proc.act[sig];
 	uint64_t sp = c->x[A64_SP];
 	int on = c->altstack_size != 0 && sp > c->altstack_sp && sp <= c->altstack_sp + c->altstack_size;
 
@@ -248,8 +279,9 @@ static void setup_frame(struct a64_cpu *c, int sig, const siginfo_t *info, uint6
 		nb |= SIGBIT(sig);
 	set_blocked(c, nb);
 	if (act->flags & G_SA_RESETHAND) {
-		act->handler = (uint64_t)(uintptr_t)SIG_DFL;
-		host_action(sig, act->handler);
+		struct a64_sigaction dfl = *act;
+		dfl.handler = (uint64_t)(uintptr_t)SIG_DFL;
+		action_set(sig, &dfl, NULL);
 	}
 }
 
@@ -266,7 +298,7 @@ void a64_signal_deliver(struct a64_cpu *c)
 	int sig = __builtin_ctzll(ready) + 1;
 	__atomic_and_fetch(&c->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
 	siginfo_t info = c->pending_info[sig];
-	struct a64_sigaction *act = &a64_proc.act[sig];
+	struct a64_sigaction a = action_of(sig), *act = &a;
 	uint64_t mask = c->blocked;
 	if (c->in_suspend) {
 		mask = c->suspend_saved;
@@ -282,12 +314,12 @@ void a64_signal_deliver(struct a64_cpu *c)
 			return;
 		die_by(sig);
 	}
-	setup_frame(c, sig, &info, mask);
+	setup_frame(c, sig, &info, mask, act);
 }
 
 void a64_signal_sync(struct a64_cpu *c, int sig, int code, uint64_t addr)
 {
-	struct a64_sigaction *act = &a64_proc.act[sig];
+	struct a64_sigaction a = action_of(sig), *act = &a;
 	siginfo_t info;
 	memset(&info, 0, sizeof(info));
 	info.si_signo = sig;
@@ -296,7 +328,7 @@ void a64_signal_sync(struct a64_cpu *c, int sig, int code, uint64_t addr)
 	if ((c->blocked & SIGBIT(sig)) || act->handler == (uint64_t)(uintptr_t)SIG_DFL ||
 	    act->handler == (uint64_t)(uintptr_t)SIG_IGN)
 		die_by(sig);
-	setup_frame(c, sig, &info, c->blocked);
+	setup_frame(c, sig, &info, c->blocked, act);
 }
 
 long a64_sys_rt_sigreturn(struct a64_cpu *c)

@@ -22,6 +22,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/vfork" "$src/vfork.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/exit" "$src/exit.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/clonevm" "$src/clonevm.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/sigrace" "$src/sigrace.c" -lpthread
 		printf 'int main(void) { return 7; }\n' | aarch64-linux-gnu-gcc -O1 -static -o "$R/vfork-true" -x c -
 	fi
 }
@@ -222,4 +223,18 @@ CLONE_THREAD without CLONE_SIGHAND: EINVAL" ]
 	need_cc
 	MEW_A64_JIT=0 run emu /clonevm
 	check_clonevm
+}
+
+# as on Linux (before, the delivery checked one handler and jumped to the
+# next: SIG_IGN, address 1, and the guest died of SIGSEGV)
+@test "emulate abi: a signal delivered while another thread switches its handler to SIG_IGN and back takes one of them whole" {
+	need_cc
+	run emu /sigrace
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "survived, handled some" ]
+	MEW_A64_JIT=0 run emu /sigrace
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "survived, handled some" ]
 }
