@@ -30,19 +30,6 @@ struct loaded {
 	int brk_room; /* in: reserve the break's room after a PIE; out: done */
 };
 
-/* Linux does not run a file that some process has open for writing
- * (ETXTBSY); mew only reads the program it runs, so it asks the kernel:
- * a read lease is refused (EAGAIN) exactly while there is such a writer.
- * Where a lease is not allowed (neither the file's owner nor CAP_LEASE),
- * no writer is known. */
-static int open_for_writing(int fd)
-{
-	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
-		return errno == EAGAIN ? -ETXTBSY : 0;
-	fcntl(fd, F_SETLEASE, F_UNLCK);
-	return 0;
-}
-
 int a64_check_exec(const char *hp)
 {
 	unsigned char h[64];
@@ -56,7 +43,7 @@ int a64_check_exec(const char *hp)
 		return -EACCES;
 	if (access(hp, X_OK) < 0)
 		return -errno;
-	int r = open_for_writing(fd);
+	int r = pers_busy_probe(fd); /* open for writing: ETXTBSY, before the guest's image is gone */
 	if (r < 0)
 		return r;
 	ssize_t n = read(fd, h, sizeof(h));
