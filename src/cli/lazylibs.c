@@ -4,7 +4,8 @@
  * OpenSSL's 4.7 MB...) that the dynamic loader maps and relocates, and that
  * every fork of mew copies, on each `mew run`: about as long as the rest of
  * a container's start-up.  This file is linked into build/mew only, in
- * their place; the static builds and the unit tests link the libraries. */
+ * their place; the unit tests link the libraries, and the static builds
+ * have no image code at all (src/image/absent.c). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dlfcn.h>
