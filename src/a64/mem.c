@@ -16,16 +16,18 @@ static inline uint8_t wz(unsigned r) { return r == 31 ? A64_DISCARD : r; }
 
 enum { M_OFF = A64_M_OFF, M_PRE = A64_M_PRE, M_POST = A64_M_POST, M_REG = A64_M_REG, M_LIT = A64_M_LIT };
 
-/* Address of the access; writeback for pre/post index.  op = mode,
- * cond = extend option, sh = shift for the register form. */
+/* Address of the access.  op = mode, cond = extend option, sh = shift for
+ * the register form.  Pre/post index writes the base back only after the
+ * access (writeback): a fault leaves the guest's registers as they were
+ * before the instruction, as on ARM. */
 static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t b = X(i->rn), m;
 	c->cur = i; /* a fault is charged to this instruction */
 	switch (i->op) {
 	case M_OFF: return b + i->imm;
-	case M_PRE: b += i->imm; X(i->rn) = b; return b;
-	case M_POST: X(i->rn) = b + i->imm; return b;
+	case M_PRE: return b + i->imm;
+	case M_POST: return b;
 	case M_REG:
 		m = X(i->rm);
 		switch (i->cond) {
@@ -37,14 +39,25 @@ static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
 	}
 }
 
-/* Pre/post index writes the base after the data for loads that target
- * the same register; compute the address first, load, then write back. */
+/* The base of a pre/post-index access at address a, once it is done */
+static inline void writeback(struct a64_cpu *c, const struct a64_insn *i, uint64_t a)
+{
+	if (i->op == M_PRE)
+		X(i->rn) = a;
+	else if (i->op == M_POST)
+		X(i->rn) = a + i->imm;
+}
+
+/* A load that writes back to its own target register leaves the data
+ * there (the base is written first). */
 #define LOAD(name, type, conv)                                                     \
 	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
 	{                                                                          \
 		uint64_t a = ea(c, i);                                             \
-		X(i->rd) = conv(*(type *)(uintptr_t)a);                            \
-		return A64_NEXT;                                                          \
+		uint64_t v = conv(*(type *)(uintptr_t)a);                          \
+		writeback(c, i, a);                                                \
+		X(i->rd) = v;                                                      \
+		return A64_NEXT;                                                   \
 	}
 #define STORE(name, type)                                                          \
 	static int name(struct a64_cpu *c, const struct a64_insn *i)              \
@@ -52,7 +65,8 @@ static inline uint64_t ea(struct a64_cpu *c, const struct a64_insn *i)
 		type v = (type)X(i->rd);                                           \
 		uint64_t a = ea(c, i);                                             \
 		*(type *)(uintptr_t)a = v;                                         \
-		return A64_NEXT;                                                          \
+		writeback(c, i, a);                                                \
+		return A64_NEXT;                                                   \
 	}
 #define U64(x) ((uint64_t)(x))
 #define S64(x) ((uint64_t)(int64_t)(x))
@@ -153,6 +167,7 @@ A64_SIMPLE_HANDLER(stp_x_off)
 	{                                                                          \
 		uint64_t a = ea(c, i);                                             \
 		type v = *(type *)(uintptr_t)a;                                    \
+		writeback(c, i, a);                                                \
 		V(i->rd).q = 0;                                                    \
 		memcpy(&V(i->rd), &v, sizeof(v));                                  \
 		return A64_NEXT;                                                          \
@@ -164,7 +179,8 @@ A64_SIMPLE_HANDLER(stp_x_off)
 		memcpy(&v, &V(i->rd), sizeof(v));                                  \
 		uint64_t a = ea(c, i);                                             \
 		*(type *)(uintptr_t)a = v;                                         \
-		return A64_NEXT;                                                          \
+		writeback(c, i, a);                                                \
+		return A64_NEXT;                                                   \
 	}
 VLOAD(h_vldb, uint8_t)
 VLOAD(h_vldh, u16u)
@@ -179,8 +195,7 @@ VSTORE(h_vstq, u128u)
 
 static int h_prfm(struct a64_cpu *c, const struct a64_insn *i)
 {
-	if (i->op == M_PRE || i->op == M_POST)
-		ea(c, i);
+	writeback(c, i, ea(c, i));
 	return A64_NEXT;
 }
 
@@ -193,6 +208,7 @@ static int h_ldp(struct a64_cpu *c, const struct a64_insn *i)
 	case 5: v1 = (int64_t)*(s32u *)a; v2 = (int64_t)*(s32u *)(a + 4); break; /* LDPSW */
 	default: v1 = *(u64u *)a; v2 = *(u64u *)(a + 8); break;
 	}
+	writeback(c, i, a);
 	X(i->rd) = v1;
 	X(i->ra) = v2;
 	return A64_NEXT;
@@ -209,6 +225,7 @@ static int h_stp(struct a64_cpu *c, const struct a64_insn *i)
 		*(u64u *)a = v1;
 		*(u64u *)(a + 8) = v2;
 	}
+	writeback(c, i, a);
 	return A64_NEXT;
 }
 
@@ -218,6 +235,7 @@ static int h_vstp_q(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t a = ea(c, i);
 	*(u128u *)a = v1;
 	*(u128u *)(a + 16) = v2;
+	writeback(c, i, a);
 	return A64_NEXT;
 }
 
@@ -225,6 +243,7 @@ static int h_vldp_q(struct a64_cpu *c, const struct a64_insn *i)
 {
 	uint64_t a = ea(c, i);
 	unsigned __int128 v1 = *(u128u *)a, v2 = *(u128u *)(a + 16);
+	writeback(c, i, a);
 	V(i->rd).q = v1;
 	V(i->ra).q = v2;
 	return A64_NEXT;
@@ -236,6 +255,7 @@ static int h_vldp(struct a64_cpu *c, const struct a64_insn *i)
 	union a64_vreg v1 = { .q = 0 }, v2 = { .q = 0 };
 	memcpy(&v1, (void *)a, i->sf);
 	memcpy(&v2, (void *)(a + i->sf), i->sf);
+	writeback(c, i, a);
 	V(i->rd) = v1;
 	V(i->ra) = v2;
 	return A64_NEXT;
@@ -246,6 +266,7 @@ static int h_vstp(struct a64_cpu *c, const struct a64_insn *i)
 	uint64_t a = ea(c, i);
 	memcpy((void *)a, &V(i->rd), i->sf);
 	memcpy((void *)(a + i->sf), &V(i->ra), i->sf);
+	writeback(c, i, a);
 	return A64_NEXT;
 }
 

@@ -1193,8 +1193,9 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 }
 
 /* Leave the guest address of an ea()-mode access as [base + index<<scale
- * + disp] (host registers; *index NOIDX when none), with the pre/post-index
- * writeback done.  Uses RAX, RCX, RDX. */
+ * + disp] (host registers; *index NOIDX when none); pre/post index leaves
+ * the new base in RDX, written back by ea_writeback once the access is
+ * done (a fault leaves the base as it was).  Uses RAX, RCX, RDX. */
 struct ea {
 	int base, index, scale;
 	int32_t disp;
@@ -1216,7 +1217,6 @@ static int emit_ea(struct emit *e, const struct a64_insn *i, struct ea *a)
 			return 0;
 		ldx(e, RAX, i->rn);
 		x86_lea(x, 1, RDX, RAX, NOIDX, 0, (int32_t)i->imm);
-		stx(e, i->rn, RDX);
 		if (i->op == A64_M_PRE)
 			x86_mov_rr(x, 1, RAX, RDX);
 		return 1;
@@ -1236,6 +1236,12 @@ static int emit_ea(struct emit *e, const struct a64_insn *i, struct ea *a)
 		return 1;
 	}
 	return 0;
+}
+
+static void ea_writeback(struct emit *e, const struct a64_insn *i)
+{
+	if (i->op == A64_M_PRE || i->op == A64_M_POST)
+		stx(e, i->rn, RDX);
 }
 
 static void load_value(struct emit *e, int size, int sign, int r, const struct ea *a, int32_t more)
@@ -1279,6 +1285,7 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 		if (!emit_ea(e, i, &a))
 			return 0;
 		vec_access(e, m->store, m->size, i->rd, &a, 0);
+		ea_writeback(e, i);
 		return 1;
 	}
 	if (m->vec && m->how == A64_LS_PAIR) {
@@ -1288,6 +1295,7 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 			return 0;
 		vec_access(e, m->store, size, i->rd, &a, 0);
 		vec_access(e, m->store, size, i->ra, &a, size);
+		ea_writeback(e, i);
 		return 1;
 	}
 	switch (m->how) {
@@ -1301,8 +1309,10 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 			if (hv == RAX)
 				hv = in_reg(e, i->rd, R8);
 			x86_store_sz(x, sz, hv, a.base, a.index, a.scale, a.disp);
+			ea_writeback(e, i);
 		} else if (i->op == A64_M_PRE || i->op == A64_M_POST) {
 			load_value(e, m->size, m->sign, R8, &a, 0);
+			ea_writeback(e, i); /* then the data: it wins where rd is rn */
 			stx(e, i->rd, R8);
 		} else {
 			int hd = out_reg(e, i->rd);
@@ -1354,9 +1364,11 @@ static int emit_mem(struct emit *e, const struct a64_mem_shape *m, const struct 
 		if (m->store) {
 			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R8, a.base, NOIDX, 0, a.disp);
 			x86_store_sz(x, size == 4 ? SZ_W : SZ_X, R9, a.base, NOIDX, 0, a.disp + size);
+			ea_writeback(e, i);
 		} else {
 			load_value(e, size, i->sf == 5 ? 64 : 0, R8, &a, 0);
 			load_value(e, size, i->sf == 5 ? 64 : 0, R9, &a, size);
+			ea_writeback(e, i);
 			stx(e, i->rd, R8);
 			stx(e, i->ra, R9);
 		}

@@ -3,8 +3,10 @@
  * put it: in a pair superinstruction (first or second), after a not-taken
  * conditional branch in the same block, behind a followed B; and the
  * handler sees the NZCV of the compare just before it (the translator
- * keeps NZCV in the host's flags across a load).  The SIGSEGV handler
- * checks the pc and skips the instruction. */
+ * keeps NZCV in the host's flags across a load).  A pre/post-index load
+ * or store that faults has not written its base back: the handler sees it
+ * as it was, and so does the code after it.  The SIGSEGV handler checks
+ * the pc and skips the instruction. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,11 +16,13 @@ extern char f1[], f2[], f3[], f4[], f5[], f6[], f7[], f8[], f9[];
 static volatile uintptr_t expect;
 static volatile int hits, wrong;
 static volatile unsigned nzcv_seen;
+static volatile uint64_t x11_seen;
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
 	ucontext_t *u = uc;
 	nzcv_seen = (unsigned)(u->uc_mcontext.pstate >> 28) & 15;
+	x11_seen = u->uc_mcontext.regs[11];
 	if (u->uc_mcontext.pc == expect)
 		hits++;
 	else {
@@ -77,6 +81,33 @@ int main(void)
 			 : "=r"(cs) : "r"(~(uint64_t)0), "r"((uint64_t)2), "r"((uint64_t)8) : "x10", "cc", "memory");
 	failed |= (nzcv_seen != 2 || cs != 1) << 9;
 
-	printf("faults %d wrong %d failed %#x\n", hits, wrong, failed);
-	return hits == 9 && wrong == 0 && failed == 0 ? 0 : 1;
+	/* 10: pre/post-index loads and stores of each kind, base x11 = 8 (the
+	 * access faults): x11 unchanged in the handler and after */
+	int wb_faults = hits, wb_n = 0;
+#define WB(k)                                                                                       \
+	do {                                                                                        \
+		uint64_t base, at;                                                                  \
+		x11_seen = 0;                                                                       \
+		wb_n++;                                                                             \
+		__asm__ volatile("adr %1, 1f\nstr %1, [%2]\nmov x11, #8\n1: " k "\nmov %0, x11"        \
+				 : "=&r"(base), "=&r"(at) : "r"(&expect) : "x9", "x10", "x11", "v0", "v1", "memory"); \
+		if (base != 8 || x11_seen != 8) {                                                   \
+			fprintf(stderr, "%s: x11 %#llx in the handler, %#llx after\n", k,            \
+				(unsigned long long)x11_seen, (unsigned long long)base);              \
+			failed |= 1 << 10;                                                          \
+		}                                                                                   \
+	} while (0)
+	WB("ldr x9, [x11, #16]!"); WB("ldr x9, [x11], #8"); WB("ldr w9, [x11, #4]!"); WB("ldr w9, [x11], #4");
+	WB("ldrh w9, [x11], #2"); WB("ldrsw x9, [x11, #4]!"); WB("ldrsb w9, [x11], #1"); WB("str x9, [x11, #-8]!");
+	WB("str x9, [x11], #8"); WB("str w9, [x11, #4]!"); WB("strb w9, [x11, #1]!"); WB("strb w9, [x11], #1");
+	WB("strh w9, [x11], #2"); WB("ldp x9, x10, [x11, #16]!"); WB("ldp w9, w10, [x11], #8");
+	WB("ldpsw x9, x10, [x11], #8"); WB("stp x9, x10, [x11, #-16]!"); WB("stp w9, w10, [x11], #8");
+	WB("ldr q0, [x11, #16]!"); WB("ldr d0, [x11], #8"); WB("ldr s0, [x11], #4"); WB("ldr b0, [x11, #1]!");
+	WB("str q0, [x11], #16"); WB("str d0, [x11, #8]!"); WB("ldp q0, q1, [x11], #32"); WB("stp q0, q1, [x11, #32]!");
+	WB("ldp d0, d1, [x11, #16]!"); WB("stp s0, s1, [x11], #8"); WB("ld1 {v0.16b}, [x11], #16");
+	WB("st1 {v0.16b, v1.16b}, [x11], #32");
+	wb_faults = hits - wb_faults;
+
+	printf("faults %d wrong %d failed %#x writeback %d of %d\n", hits - wb_faults, wrong, failed, wb_faults, wb_n);
+	return hits == 9 + wb_n && wrong == 0 && failed == 0 ? 0 : 1;
 }
