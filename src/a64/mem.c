@@ -510,6 +510,14 @@ static int decode_simd_ldst(uint32_t raw, struct a64_insn *i)
 		i->sh = n;
 		i->imm = n * i->sf;
 		i->fn = h_ldst1;
+		if (n <= 2 && (!post || rm == 31)) { /* the same bytes as LDR/STR Q or D, LDP/STP of two */
+			static const a64_fn one[2][2] = { { h_vstd, h_vldd }, { h_vstq, h_vldq } };
+			static const a64_fn two[2][2] = { { h_vstp, h_vldp }, { h_vstp_q, h_vldp_q } };
+			i->fn = n == 1 ? one[q][load] : two[q][load];
+			i->ra = (i->rd + 1) & 31;
+			i->op = post ? M_POST : M_OFF;
+			i->imm = post ? n * i->sf : 0;
+		}
 		return 0;
 interleave:
 		if (size == 3 && !q)

@@ -7,6 +7,7 @@
 
 #include "a64/cpu.h"
 #include "a64/fp.h"
+#include "a64/simd.h"
 
 #define X(r) (c->x[r])
 #define V(r) (c->v[r])
@@ -66,18 +67,6 @@ static inline void fset(union a64_vreg *v, int size, int idx, double x)
 		v->f[idx] = (float)x;
 }
 
-enum {
-	/* integer three-same */
-	V_ADD, V_SUB, V_AND, V_BIC, V_ORR, V_ORN, V_EOR, V_BSL, V_BIT, V_BIF,
-	V_CMEQ, V_CMGT, V_CMHI, V_CMGE, V_CMHS, V_CMTST, V_SMAX, V_UMAX, V_SMIN, V_UMIN,
-	V_MUL, V_MLA, V_MLS, V_ADDP, V_SMAXP, V_UMAXP, V_SMINP, V_UMINP, V_SSHL, V_USHL,
-	V_UQADD, V_SQADD, V_UQSUB, V_SQSUB, V_UABD, V_SABD, V_UHADD, V_SHADD, V_URHADD, V_SRHADD,
-	V_UHSUB, V_SHSUB, V_PMUL, V_SQDMULH, V_SQRDMULH,
-	/* floating point three-same */
-	V_FADD, V_FSUB, V_FMUL, V_FDIV, V_FMAX, V_FMIN, V_FMAXNM, V_FMINNM, V_FMLA, V_FMLS,
-	V_FCMEQ, V_FCMGE, V_FCMGT, V_FADDP, V_FABD, V_FACGE, V_FACGT, V_FMAXP, V_FMINP,
-	V_FMAXNMP, V_FMINNMP, V_FMULX,
-};
 
 /* Byte lanes, the string functions' bread and butter: plain loops the
  * compiler turns into SSE. */
@@ -382,16 +371,6 @@ static int h_3diff(struct a64_cpu *c, const struct a64_insn *i)
 	return A64_NEXT;
 }
 
-enum {
-	M_REV64, M_REV32, M_REV16, M_CNT, M_NOT, M_RBIT, M_CLZ, M_CLS,
-	M_CMGT0, M_CMGE0, M_CMEQ0, M_CMLE0, M_CMLT0, M_ABS, M_NEG, M_XTN,
-	M_SQXTN, M_UQXTN, M_SQXTUN, M_UADDLP, M_SADDLP, M_UADALP, M_SADALP,
-	M_FABS, M_FNEG, M_FSQRT, M_SCVTF, M_UCVTF, M_FCVTZS, M_FCVTZU, M_FCVTNS,
-	M_FCVTNU, M_FCVTMS, M_FCVTMU, M_FCVTPS, M_FCVTPU, M_FCVTAS, M_FCVTAU,
-	M_FCMGT0, M_FCMGE0, M_FCMEQ0, M_FCMLE0, M_FCMLT0, M_FRINTN, M_FRINTP,
-	M_FRINTM, M_FRINTZ, M_FRINTA, M_FRINTX, M_FRINTI, M_FCVTL, M_FCVTN,
-	M_FRECPE, M_FRSQRTE, M_URECPE, M_SHLL,
-};
 
 /* The floating-point two-register misc forms on one lane, by its bits:
  * single lanes stay float (through double a signalling NaN would be
@@ -1065,6 +1044,10 @@ static int decode_2misc(uint32_t raw, struct a64_insn *i, int scalar)
 	}
 	if (op < 0)
 		return -1;
+	/* REV64/32/16 reverse elements smaller than their container; CNT counts bytes */
+	if ((op == M_REV64 && size == 3) || (op == M_REV32 && size >= 2) || (op == M_REV16 && size >= 1) ||
+	    (op == M_CNT && size != 0))
+		return -1;
 	if (scalar && op != M_CMGT0 && op != M_CMGE0 && op != M_CMEQ0 && op != M_CMLE0 &&
 	    op != M_CMLT0 && op != M_ABS && op != M_NEG)
 		return -1;
@@ -1394,4 +1377,15 @@ int a64_decode_simd(uint32_t raw, struct a64_insn *i)
 		return 0;
 	}
 	return -1;
+}
+
+int a64_simd_form(a64_fn fn)
+{
+	if (fn == h_3same_b) return A64_S_3SAME_B;
+	if (fn == h_3same) return A64_S_3SAME;
+	if (fn == h_2misc) return A64_S_2MISC;
+	if (fn == h_shimm) return A64_S_SHIMM;
+	if (fn == h_copy) return A64_S_COPY;
+	if (fn == h_modimm) return A64_S_MODIMM;
+	return A64_S_NONE;
 }

@@ -13,6 +13,7 @@
 #include "a64/jit/jit.h"
 #include "a64/simple.h"
 #include "a64/fp.h"
+#include "a64/simd.h"
 
 enum { PC = 0x400000, MEM = 1 << 17 };
 
@@ -88,7 +89,7 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
 		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m) ||
 		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE || a64_is_mrs_tpidr(&in[0]) ||
-		  a64_excl_form(in[0].fn) != A64_X_NONE;
+		  a64_excl_form(in[0].fn) != A64_X_NONE || a64_simd_form(in[0].fn) != A64_S_NONE;
 	if (!end)
 		a64_insn_next(&in[n], PC + 4 * n), n++;
 
@@ -215,6 +216,17 @@ static uint32_t g_adc(void) { return 0x1a000000 | (uint32_t)(rnd() & 0xe0000000)
 static uint32_t g_mrs_tpidr(void) { return 0xd53bd040 | reg(); }
 static uint32_t g_br(void) { static const uint32_t op[] = { 0xd61f0000, 0xd63f0000, 0xd65f0000 }; return op[rnd() % 3] | reg() << 5; }
 
+/* vectors whose lanes are often equal, zero or at the signed and unsigned
+ * edges (the compares' cases) */
+static void random_vectors(struct a64_cpu *c)
+{
+	static const uint8_t edge[] = { 0, 1, 0x7f, 0x80, 0xff, 0x33, 0x0a };
+	for (int v = 0; v < 32; v++) {
+		int kind = (int)(rnd() % 3);
+		for (int b = 0; b < 16; b++)
+			c->v[v].b[b] = kind == 0 ? (uint8_t)rnd() : kind == 1 ? edge[rnd() % 7] : (uint8_t)(rnd() % 3);
+	}
+}
 static void fuzz(gen_fn g, int memory)
 {
 	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
@@ -222,6 +234,7 @@ static void fuzz(gen_fn g, int memory)
 	native = 0;
 	for (int k = 0; k < 4000; k++) {
 		random_state(a, 0);
+		random_vectors(a);
 		if (memory) { /* bases point into the buffer, the data stays random */
 			for (int r = 0; r < 32; r++)
 				if (rnd() % 2)
@@ -743,7 +756,11 @@ static uint32_t g_fcmp(void) { return 0x1e202000 | (uint32_t)(rnd() % 2) << 22 |
 static uint32_t g_f2i(void) { return 0x1e200000 | (uint32_t)(rnd() % 2) << 31 | (uint32_t)(rnd() % 2) << 22 | (rnd() % 4 ? 3u : (uint32_t)(rnd() % 3)) << 19 | (uint32_t)(rnd() % 2) << 16 | reg() << 5 | reg(); }
 static uint32_t g_fmov_imm(void) { return 0x1e201000 | (uint32_t)(rnd() % 2) << 22 | (uint32_t)(rnd() & 0xff) << 13 | reg(); }
 static uint32_t g_i2f(void) { return 0x1e220000 | (uint32_t)(rnd() % 2) << 31 | (uint32_t)(rnd() % 2) << 22 | (uint32_t)(rnd() % 2) << 16 | reg() << 5 | reg(); }
-static uint32_t g_fmov_gen(void) { static const uint32_t op[] = { 0x1e260000, 0x1e270000, 0x9e660000, 0x9e670000 }; return op[rnd() % 4] | reg() << 5 | reg(); }
+static uint32_t g_fmov_gen(void)
+{
+	static const uint32_t op[] = { 0x1e260000, 0x1e270000, 0x9e660000, 0x9e670000, 0x9eae0000, 0x9eaf0000 }; /* and D[1] */
+	return op[rnd() % 6] | reg() << 5 | reg();
+}
 
 static void test_fp_scalar(void **state)
 {
@@ -790,6 +807,72 @@ static void test_fp_scalar(void **state)
 	free(b);
 }
 
+/* Advanced SIMD: the vector forms glibc's string functions use (three-same
+ * byte compares, pairwise max/min/add, bitwise selects, compares with
+ * zero, SHRN/XTN, DUP/INS/UMOV/SMOV, MOVI...) and their neighbours in each
+ * family (other sizes, scalar forms, the handler's), on vectors whose
+ * lanes are often equal, zero or at the signed and unsigned edges */
+static uint32_t q_bit(void) { return (uint32_t)(rnd() & 1) << 30; }
+static uint32_t g_3same(void)
+{
+	static const uint32_t opc[] = { 0x03, 0x06, 0x07, 0x0c, 0x0d, 0x10, 0x11, 0x14, 0x15, 0x17, 0x00, 0x01 };
+	return 0x0e200400 | q_bit() | (uint32_t)(rnd() & 1) << 29 | (uint32_t)(rnd() % 4) << 22 | reg() << 16 |
+	       opc[rnd() % 12] << 11 | reg() << 5 | reg();
+}
+static uint32_t g_3same_scalar(void)
+{
+	static const uint32_t opc[] = { 0x06, 0x10, 0x11, 0x01 };
+	return 0x5e200400 | (uint32_t)(rnd() & 1) << 29 | (uint32_t)(rnd() % 4) << 22 | reg() << 16 | opc[rnd() % 4] << 11 |
+	       reg() << 5 | reg();
+}
+static uint32_t g_2misc(void)
+{
+	static const uint32_t opc[] = { 0x05, 0x08, 0x09, 0x0a, 0x0b, 0x12, 0x14, 0x00 };
+	uint32_t scalar = rnd() % 4 == 0 ? 0x50000000 : 0;
+	return 0x0e200800 | scalar | q_bit() | (uint32_t)(rnd() & 1) << 29 | (uint32_t)(rnd() % 4) << 22 |
+	       opc[rnd() % 8] << 12 | reg() << 5 | reg();
+}
+static uint32_t g_shimm(void)
+{
+	static const uint32_t opc[] = { 0x00, 0x0a, 0x10, 0x10, 0x14, 0x02 };
+	uint32_t scalar = rnd() % 5 == 0 ? 0x50000000 : 0;
+	return 0x0f000400 | scalar | q_bit() | (uint32_t)(rnd() & 1) << 29 | (uint32_t)(1 + rnd() % 15) << 19 |
+	       (uint32_t)(rnd() % 8) << 16 | opc[rnd() % 6] << 11 | reg() << 5 | reg();
+}
+static uint32_t g_copy(void)
+{
+	static const uint32_t imm4[] = { 0, 1, 3, 5, 7 };
+	if (rnd() % 8 == 0) /* INS from an element; DUP scalar */
+		return (rnd() % 2 ? 0x6e000400 | (uint32_t)(rnd() % 16) << 11 : 0x5e000400) | (uint32_t)(1 + rnd() % 31) << 16 |
+		       reg() << 5 | reg();
+	return 0x0e000400 | q_bit() | (uint32_t)(1 + rnd() % 31) << 16 | imm4[rnd() % 5] << 11 | reg() << 5 | reg();
+}
+static uint32_t g_modimm(void)
+{
+	return 0x0f000400 | q_bit() | (uint32_t)(rnd() & 1) << 29 | (uint32_t)(rnd() % 8) << 16 | (uint32_t)(rnd() % 16) << 12 |
+	       (uint32_t)(rnd() % 32) << 5 | reg();
+}
+/* LD1/ST1 of one or two registers: no writeback, post-index by the size
+ * (as LDR/STR and LDP/STP of Q or D), by a register (the handler) */
+static uint32_t g_ld1(void)
+{
+	static const uint32_t post[] = { 0, 0x009f0000, 0x00800000 };
+	uint32_t p = post[rnd() % 3];
+	return 0x0c000000 | p | (p == 0x00800000 ? reg() << 16 : 0) | q_bit() | (uint32_t)(rnd() & 1) << 22 |
+	       (rnd() % 2 ? 0x7000u : 0xa000u) | reg() << 5 | reg();
+}
+
+static void test_simd(void **state)
+{
+	fuzz(g_3same, 0);
+	fuzz(g_3same_scalar, 0);
+	fuzz(g_2misc, 0);
+	fuzz(g_shimm, 0);
+	fuzz(g_copy, 0);
+	fuzz(g_modimm, 0);
+	fuzz(g_ld1, 1);
+}
+
 int main(void)
 {
 	const char *s = getenv("MEW_TEST_SEED"); /* another sequence of random cases */
@@ -815,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_sequences_memory),
 		cmocka_unit_test(test_fp_scalar),
 		cmocka_unit_test(test_loops),
+		cmocka_unit_test(test_simd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

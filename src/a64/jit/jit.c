@@ -42,6 +42,7 @@
 #include "a64/jit/x86.h"
 #include "a64/simple.h"
 #include "a64/fp.h"
+#include "a64/simd.h"
 
 #if !defined(__x86_64__)
 /* Another host: the interpreter runs everything. */
@@ -594,8 +595,6 @@ static void store_nzcv(struct emit *e)
 /* Call the interpreter's handler for a copy of i, followed by jit_stop.
  * keep: the handler writes no general register, so the cached ones in
  * callee-saved host registers stay valid. */
-static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep);
-static void fallback(struct emit *e, const struct a64_insn *insn) { fallback_call(e, insn, 0); }
 static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep)
 {
 	struct x86 *x = &e->x;
@@ -1114,6 +1113,22 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		return 1;
 	}
 	case A64_I_DP1:
+		if (i->op == 0) { /* RBIT: bits, pairs and nibbles swapped in each byte, then the bytes */
+			static const uint64_t mask[3] = { 0x5555555555555555ull, 0x3333333333333333ull, 0x0f0f0f0f0f0f0f0full };
+			ldx(e, RAX, i->rn);
+			for (int k = 0; k < 3; k++) {
+				x86_mov_imm(x, RDX, mask[k]);
+				x86_mov_rr(x, 1, RCX, RAX);
+				x86_shift_ri(x, 1, SH_SHR, RCX, (uint8_t)(1 << k));
+				x86_alu_rr(x, 1, ALU_AND, RCX, RDX);
+				x86_alu_rr(x, 1, ALU_AND, RAX, RDX);
+				x86_shift_ri(x, 1, SH_SHL, RAX, (uint8_t)(1 << k));
+				x86_alu_rr(x, 1, ALU_OR, RAX, RCX);
+			}
+			x86_bswap(x, w, RAX); /* 32 bits: the low half's, zero-extended */
+			stx(e, i->rd, RAX);
+			return 1;
+		}
 		if (i->op == 4) { /* CLZ: width-1 - bsr, or width for zero */
 			ldx(e, RAX, i->rn);
 			x86_mov_imm(x, RCX, w ? 127 : 63);
@@ -1588,8 +1603,15 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 			return 0;
 		break;
 	case A64_F_FMOV_GEN:
-		if (i->sh)
-			return 0;
+		if (i->sh) { /* D[1], to or from a general register */
+			if (i->op == 0) {
+				int hd = out_reg(e, i->rd);
+				x86_load(x, 1, hd, RBX, OFF_V(i->rn) + 8);
+				out_done(e, i->rd, hd);
+			} else
+				x86_store(x, 1, RBX, OFF_V(i->rd) + 8, in_reg(e, i->rn, RAX));
+			return 1;
+		}
 		if (i->op == 0) { /* to a general register */
 			int hd = out_reg(e, i->rd);
 			x86_load(x, i->sf == 8, hd, RBX, OFF_V(i->rn));
@@ -1703,6 +1725,379 @@ static int emit_fp(struct emit *e, int form, const struct a64_insn *i)
 	return 1;
 }
 
+/* ---- Advanced SIMD ----
+ * The vector forms glibc's string functions (strlen, memchr, strchr...)
+ * and compiled code use most.  Vector registers stay in struct a64_cpu
+ * (16-byte aligned there): a form loads its operands into XMM0-XMM3,
+ * works there with SSE2 (every x86-64 has it), and stores its result; a
+ * 64-bit form zeroes the upper half, as its handler does.  None of it
+ * touches the host flags.  What is not here goes to the handler. */
+
+/* 66 0F op: xmm dst, xmm src; xmm dst, V[v] (aligned in struct a64_cpu) */
+static void pd_rr(struct x86 *x, unsigned op, int dst, int src) { sse_r(x, 0x66, 0, op, dst, src); }
+static void pd_rv(struct x86 *x, unsigned op, int dst, unsigned v) { sse_m(x, 0x66, 0, op, dst, RBX, OFF_V(v)); }
+/* shifts by an immediate: 66 0F 71 (words), 72 (dwords), 73 (qwords) /k ib */
+enum { PS_SRL = 2, PS_SRA = 4, PS_SLL = 6 };
+static void pd_shift(struct x86 *x, unsigned op, int k, int xmm, uint8_t n)
+{
+	sse_r(x, 0x66, 0, op, k, xmm);
+	x86_b(x, n);
+}
+static void pd_ones(struct x86 *x, int xmm) { pd_rr(x, 0x76, xmm, xmm); } /* pcmpeqd */
+static void pd_zero(struct x86 *x, int xmm) { pd_rr(x, 0xef, xmm, xmm); } /* pxor */
+static void pd_not(struct x86 *x, int xmm, int scratch)
+{
+	pd_ones(x, scratch);
+	pd_rr(x, 0xef, xmm, scratch);
+}
+static void vec_load(struct x86 *x, int xmm, unsigned v) { sse_m(x, 0xf3, 0, 0x6f, xmm, RBX, OFF_V(v)); } /* movdqu */
+static void vec_load64(struct x86 *x, int xmm, unsigned v) { sse_m(x, 0xf3, 0, 0x7e, xmm, RBX, OFF_V(v)); } /* movq */
+/* V[v] = xmm's low 16 or 8 bytes (the rest zero) */
+static void vec_store(struct x86 *x, int xmm, unsigned v, int bytes)
+{
+	if (bytes == 8)
+		sse_r(x, 0xf3, 0, 0x7e, xmm, xmm); /* movq xmm, xmm: the upper half cleared */
+	sse_m(x, 0xf3, 0, 0x7f, xmm, RBX, OFF_V(v));
+}
+
+/* Pairs of bytes in xmm: each word's low byte op its high byte, in its
+ * low byte (the high one zero), for PACKUSWB.  Uses XMM2, XMM3. */
+static void pair_bytes(struct x86 *x, unsigned op, int xmm)
+{
+	pd_ones(x, 2);
+	pd_shift(x, 0x71, PS_SRL, 2, 8); /* 0x00ff in each word */
+	pd_rr(x, 0x6f, 3, xmm);		 /* movdqa */
+	pd_shift(x, 0x71, PS_SRL, 3, 8);
+	pd_rr(x, 0xdb, xmm, 2);
+	pd_rr(x, op, xmm, 3);
+}
+
+/* Byte lanes (h_3same_b): sf = 16 or 8 bytes */
+static int emit_3same_b(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	unsigned op;
+	switch (i->op) {
+	case V_CMEQ: op = 0x74; goto plain; /* pcmpeqb */
+	case V_ADD: op = 0xfc; goto plain;  /* paddb */
+	case V_SUB: op = 0xf8; goto plain;  /* psubb */
+	case V_UMAX: op = 0xde; goto plain; /* pmaxub */
+	case V_UMIN: op = 0xda; goto plain; /* pminub */
+	plain:
+		vec_load(x, 0, i->rn);
+		pd_rv(x, op, 0, i->rm);
+		break;
+	case V_CMHS: /* n >= m: max(n, m) == n */
+		vec_load(x, 0, i->rn);
+		pd_rv(x, 0xde, 0, i->rm);
+		pd_rv(x, 0x74, 0, i->rn);
+		break;
+	case V_CMHI: /* n > m: not m >= n */
+		vec_load(x, 0, i->rm);
+		pd_rv(x, 0xde, 0, i->rn);
+		pd_rv(x, 0x74, 0, i->rm);
+		pd_not(x, 0, 1);
+		break;
+	case V_CMTST: /* (n & m) != 0 */
+		vec_load(x, 0, i->rn);
+		pd_rv(x, 0xdb, 0, i->rm);
+		pd_zero(x, 1);
+		pd_rr(x, 0x74, 0, 1);
+		pd_not(x, 0, 1);
+		break;
+	case V_UMAXP: case V_UMINP: case V_ADDP:
+		op = i->op == V_UMAXP ? 0xde : i->op == V_UMINP ? 0xda : 0xfc;
+		if (i->sf == 16) { /* n's pairs, then m's */
+			vec_load(x, 0, i->rn);
+			vec_load(x, 1, i->rm);
+			pair_bytes(x, op, 0);
+			pair_bytes(x, op, 1);
+			pd_rr(x, 0x67, 0, 1); /* packuswb */
+		} else { /* the low halves side by side */
+			vec_load64(x, 0, i->rn);
+			vec_load64(x, 1, i->rm);
+			pd_rr(x, 0x6c, 0, 1); /* punpcklqdq */
+			pair_bytes(x, op, 0);
+			pd_rr(x, 0x67, 0, 0);
+		}
+		break;
+	default:
+		return 0;
+	}
+	vec_store(x, 0, i->rd, i->sf);
+	return 1;
+}
+
+/* The other three-same forms (h_3same): the bitwise ones (cond 0, sf
+ * bytes), ADD SUB CMEQ CMGT by element size (sf elements) */
+static int emit_3same(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	static const uint8_t add[4] = { 0xfc, 0xfd, 0xfe, 0xd4 }, sub[4] = { 0xf8, 0xf9, 0xfa, 0xfb };
+	static const uint8_t eq[3] = { 0x74, 0x75, 0x76 }, gt[3] = { 0x64, 0x65, 0x66 };
+	int size = i->cond, bytes = i->sf << size, out = 0;
+	if (bytes != 8 && bytes != 16)
+		return 0;
+	switch (i->op) {
+	case V_AND: vec_load(x, 0, i->rn); pd_rv(x, 0xdb, 0, i->rm); break;
+	case V_ORR: vec_load(x, 0, i->rn); pd_rv(x, 0xeb, 0, i->rm); break;
+	case V_EOR: vec_load(x, 0, i->rn); pd_rv(x, 0xef, 0, i->rm); break;
+	case V_BIC: vec_load(x, 0, i->rm); pd_rv(x, 0xdf, 0, i->rn); break; /* pandn: ~m & n */
+	case V_ORN:
+		vec_load(x, 0, i->rm);
+		pd_not(x, 0, 1);
+		pd_rv(x, 0xeb, 0, i->rn);
+		break;
+	case V_BSL: /* (d & n) | (~d & m) = m ^ ((m ^ n) & d) */
+		vec_load(x, 0, i->rm);
+		pd_rv(x, 0xef, 0, i->rn);
+		pd_rv(x, 0xdb, 0, i->rd);
+		pd_rv(x, 0xef, 0, i->rm);
+		break;
+	case V_BIT: /* n where m, else d: d ^ ((d ^ n) & m) */
+		vec_load(x, 0, i->rd);
+		pd_rv(x, 0xef, 0, i->rn);
+		pd_rv(x, 0xdb, 0, i->rm);
+		pd_rv(x, 0xef, 0, i->rd);
+		break;
+	case V_BIF: /* n where not m: d ^ ((d ^ n) & ~m) */
+		vec_load(x, 0, i->rd);
+		pd_rv(x, 0xef, 0, i->rn);
+		vec_load(x, 1, i->rm);
+		pd_rr(x, 0xdf, 1, 0);
+		pd_rv(x, 0xef, 1, i->rd);
+		out = 1;
+		break;
+	case V_ADD: vec_load(x, 0, i->rn); pd_rv(x, add[size], 0, i->rm); break;
+	case V_SUB: vec_load(x, 0, i->rn); pd_rv(x, sub[size], 0, i->rm); break;
+	case V_CMEQ:
+	case V_CMGT:
+		if (size == 3)
+			return 0;
+		vec_load(x, 0, i->rn);
+		pd_rv(x, i->op == V_CMEQ ? eq[size] : gt[size], 0, i->rm);
+		break;
+	default:
+		return 0;
+	}
+	vec_store(x, out, i->rd, bytes);
+	return 1;
+}
+
+/* XTN, SHRN: each element of V[rn] (twice the size) shifted right by s,
+ * its low half; into the low 8 bytes (the rest zero) or, upper, the high
+ * 8 (the low ones kept) */
+static void emit_narrow(struct emit *e, const struct a64_insn *i, int s, int upper)
+{
+	struct x86 *x = &e->x;
+	vec_load(x, 0, i->rn);
+	switch (i->cond) {
+	case 0: /* the low byte of each word, sign-extended: PACKSSWB keeps it as it is */
+		if (s)
+			pd_shift(x, 0x71, PS_SRL, 0, (uint8_t)s);
+		pd_shift(x, 0x71, PS_SLL, 0, 8);
+		pd_shift(x, 0x71, PS_SRA, 0, 8);
+		pd_rr(x, 0x63, 0, 0);
+		break;
+	case 1:
+		if (s)
+			pd_shift(x, 0x72, PS_SRL, 0, (uint8_t)s);
+		pd_shift(x, 0x72, PS_SLL, 0, 16);
+		pd_shift(x, 0x72, PS_SRA, 0, 16);
+		pd_rr(x, 0x6b, 0, 0); /* packssdw */
+		break;
+	default:
+		if (s)
+			pd_shift(x, 0x73, PS_SRL, 0, (uint8_t)s);
+		pd_shift(x, 0x70, 0, 0, 0x08); /* pshufd xmm0, xmm0: dwords 0 and 2 */
+		break;
+	}
+	if (upper) {
+		vec_load(x, 1, i->rd);
+		pd_rr(x, 0x6c, 1, 0); /* punpcklqdq: d's low half, then the result */
+		vec_store(x, 1, i->rd, 16);
+	} else
+		vec_store(x, 0, i->rd, 8);
+}
+
+/* Two-register misc (h_2misc): compares with zero, NOT, NEG, XTN */
+static int emit_2misc(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	static const uint8_t eq[3] = { 0x74, 0x75, 0x76 }, gt[3] = { 0x64, 0x65, 0x66 },
+			     sub[4] = { 0xf8, 0xf9, 0xfa, 0xfb };
+	int size = i->cond, bytes = i->sf << size;
+	if (i->op == M_XTN) {
+		emit_narrow(e, i, 0, i->sh);
+		return 1;
+	}
+	if ((bytes != 8 && bytes != 16) || (size == 3 && i->op != M_NEG))
+		return 0;
+	switch (i->op) {
+	case M_NOT:
+		vec_load(x, 0, i->rn);
+		pd_not(x, 0, 1);
+		break;
+	case M_NEG:
+		pd_zero(x, 0);
+		pd_rv(x, sub[size], 0, i->rn);
+		break;
+	case M_CMEQ0:
+		vec_load(x, 0, i->rn);
+		pd_zero(x, 1);
+		pd_rr(x, eq[size], 0, 1);
+		break;
+	case M_CMGT0: /* n > 0, and CMLE0 its complement */
+	case M_CMLE0:
+		vec_load(x, 0, i->rn);
+		pd_zero(x, 1);
+		pd_rr(x, gt[size], 0, 1);
+		if (i->op == M_CMLE0)
+			pd_not(x, 0, 1);
+		break;
+	case M_CMLT0: /* 0 > n, and CMGE0 its complement */
+	case M_CMGE0:
+		pd_zero(x, 0);
+		pd_rv(x, gt[size], 0, i->rn);
+		if (i->op == M_CMGE0)
+			pd_not(x, 0, 1);
+		break;
+	default:
+		return 0;
+	}
+	vec_store(x, 0, i->rd, bytes);
+	return 1;
+}
+
+/* Shift by immediate (h_shimm): SHRN; SSHR, USHR, SHL of 16-, 32- and
+ * 64-bit elements (SSHR of 64 bits has no SSE2 form) */
+static int emit_shimm(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	static const uint8_t group[4] = { 0, 0x71, 0x72, 0x73 };
+	int size = i->cond, bytes = i->sf << size, k;
+	if (i->op == 7) {
+		emit_narrow(e, i, i->sh, i->ra);
+		return 1;
+	}
+	if (size == 0 || (bytes != 8 && bytes != 16))
+		return 0;
+	switch (i->op) {
+	case 0: k = PS_SRA; break;
+	case 1: k = PS_SRL; break;
+	case 4: k = PS_SLL; break;
+	default: return 0;
+	}
+	if (k == PS_SRA && size == 3)
+		return 0;
+	vec_load(x, 0, i->rn);
+	pd_shift(x, group[size], k, 0, i->sh); /* a count of the element's width or more: 0, or the sign */
+	vec_store(x, 0, i->rd, bytes);
+	return 1;
+}
+
+/* DUP, INS, UMOV, SMOV (h_copy): cond = size, sh = index, ra = INS's
+ * source index, sf = DUP's elements */
+static int emit_copy(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	int size = i->cond, sz = size; /* SZ_B.. SZ_X are the sizes' log2 */
+	int32_t elem = OFF_V(i->rn) + (i->sh << size);
+	switch (i->op) {
+	case 0: /* DUP from an element, from a general register */
+	case 1: {
+		int bytes = i->sf << size;
+		if (i->op == 0)
+			x86_load_sz(x, sz, RAX, RBX, NOIDX, 0, elem);
+		else
+			ldx(e, RAX, i->rn);
+		if (bytes < 8) { /* DUP scalar (op 0): the element alone */
+			x86_store(x, 1, RBX, OFF_V(i->rd), RAX);
+			x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
+			return 1;
+		}
+		sse_r(x, 0x66, 1, 0x6e, 0, RAX); /* movq xmm0, rax */
+		switch (size) {
+		case 0:
+			pd_rr(x, 0x60, 0, 0); /* punpcklbw: the byte twice */
+			/* fall through */
+		case 1:
+			sse_r(x, 0xf2, 0, 0x70, 0, 0); /* pshuflw xmm0, xmm0, 0 */
+			x86_b(x, 0);
+			pd_rr(x, 0x6c, 0, 0);
+			break;
+		case 2:
+			pd_shift(x, 0x70, 0, 0, 0); /* pshufd xmm0, xmm0, 0 */
+			break;
+		default:
+			pd_rr(x, 0x6c, 0, 0);
+			break;
+		}
+		vec_store(x, 0, i->rd, bytes);
+		return 1;
+	}
+	case 2: /* INS from a general register */
+		x86_store_sz(x, sz, in_reg(e, i->rn, RAX), RBX, NOIDX, 0, OFF_V(i->rd) + (i->sh << size));
+		return 1;
+	case 3: /* INS from an element */
+		x86_load_sz(x, sz, RAX, RBX, NOIDX, 0, OFF_V(i->rn) + (i->ra << size));
+		x86_store_sz(x, sz, RAX, RBX, NOIDX, 0, OFF_V(i->rd) + (i->sh << size));
+		return 1;
+	case 4: { /* UMOV */
+		int hd = out_reg(e, i->rd);
+		x86_load_sz(x, sz, hd, RBX, NOIDX, 0, elem);
+		out_done(e, i->rd, hd);
+		return 1;
+	}
+	default: { /* SMOV, to 64 bits (imm2) or 32 */
+		int hd = out_reg(e, i->rd);
+		x86_load_sx(x, i->imm2 != 0, sz, hd, RBX, NOIDX, 0, elem);
+		out_done(e, i->rd, hd);
+		return 1;
+	}
+	}
+}
+
+/* MOVI, MVNI (op 0), ORR (1), BIC (2) immediate: imm the 64-bit pattern,
+ * sf bytes */
+static int emit_modimm(struct emit *e, const struct a64_insn *i)
+{
+	struct x86 *x = &e->x;
+	x86_mov_imm(x, RAX, i->imm);
+	if (i->op == 0) {
+		x86_store(x, 1, RBX, OFF_V(i->rd), RAX);
+		if (i->sf == 16)
+			x86_store(x, 1, RBX, OFF_V(i->rd) + 8, RAX);
+		else
+			x86_store_imm(x, RBX, OFF_V(i->rd) + 8, 0);
+		return 1;
+	}
+	sse_r(x, 0x66, 1, 0x6e, 1, RAX); /* movq xmm1, rax */
+	pd_rr(x, 0x6c, 1, 1);
+	vec_load(x, 0, i->rd);
+	if (i->op == 1)
+		pd_rr(x, 0xeb, 0, 1); /* por */
+	else {
+		pd_rr(x, 0xdf, 1, 0); /* pandn: ~imm & d */
+		pd_rr(x, 0x6f, 0, 1);
+	}
+	vec_store(x, 0, i->rd, i->sf);
+	return 1;
+}
+
+static int emit_simd(struct emit *e, int form, const struct a64_insn *i)
+{
+	switch (form) {
+	case A64_S_3SAME_B: return emit_3same_b(e, i);
+	case A64_S_3SAME: return emit_3same(e, i);
+	case A64_S_2MISC: return emit_2misc(e, i);
+	case A64_S_SHIMM: return emit_shimm(e, i);
+	case A64_S_COPY: return emit_copy(e, i);
+	case A64_S_MODIMM: return emit_modimm(e, i);
+	}
+	return 0;
+}
+
 /* Branches as host code; 0 when left to the handler. */
 /* How an instruction uses NZCV: NZ_WRITE, all of it without reading it
  * first; NZ_READ, it may read it (and an interpreter handler may do
@@ -1749,8 +2144,8 @@ static int nzcv_use(const struct a64_insn *i)
 	default:
 		return NZ_NONE; /* their handlers leave NZCV alone too */
 	}
-	if (a64_is_mrs_tpidr(i) || a64_excl_form(i->fn) != A64_X_NONE)
-		return NZ_NONE;
+	if (a64_is_mrs_tpidr(i) || a64_excl_form(i->fn) != A64_X_NONE || a64_simd_form(i->fn) != A64_S_NONE)
+		return NZ_NONE; /* the SIMD handlers leave NZCV alone too */
 	switch (a64_branch_kind(i->fn)) {
 	case A64_BR_NONE:
 		return NZ_READ;
@@ -1855,7 +2250,7 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 
 /* Whether the instruction's host code leaves the host flags alone (moves,
  * LEA, loads and stores), so that NZCV may stay there across it; a form
- * an emitter refuses goes to fallback(), which stores NZCV first. */
+ * an emitter refuses goes to fallback_call(), which stores NZCV first. */
 static int keeps_flags(const struct a64_insn *i, int kind, int br)
 {
 	struct a64_mem_shape m;
@@ -1895,6 +2290,8 @@ static int keeps_flags(const struct a64_insn *i, int kind, int br)
 	case A64_X_STLR:
 		return 1;
 	}
+	if (a64_simd_form(i->fn) != A64_S_NONE) /* SSE and moves */
+		return 1;
 	return a64_is_mrs_tpidr(i);
 }
 
@@ -2006,6 +2403,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			kind = a64_mem_kind(i->fn);
 		if (kind == A64_K_NONE)
 			br = a64_branch_kind(i->fn);
+		int simd = kind == A64_K_NONE && br == A64_BR_NONE ? a64_simd_form(i->fn) : A64_S_NONE;
 		/* NZCV in the host flags: a condition that reads them there and an
 		 * instruction emitted without touching them keep them; anything
 		 * else may change them: store NZCV first if it is live (a handler
@@ -2036,6 +2434,8 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			done = emit_fp(&e, a64_fp_form(i->fn), i);
 		else if (!done && kind == A64_K_NONE && a64_excl_form(i->fn) != A64_X_NONE)
 			done = emit_excl(&e, a64_excl_form(i->fn), i);
+		else if (!done && kind == A64_K_NONE && simd != A64_S_NONE)
+			done = emit_simd(&e, simd, i);
 		else if (!done && kind == A64_K_NONE && a64_is_mrs_tpidr(i)) { /* the host flags stay */
 			int hd = out_reg(&e, i->rd);
 			x86_load(&e.x, 1, hd, RBX, OFF(tpidr));
@@ -2050,8 +2450,8 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 		}
 		if (!done && kind == A64_K_NONE)
 			done = emit_branch(&e, br, i);
-		if (!done)
-			fallback(&e, i);
+		if (!done) /* the SIMD handlers but UMOV's and SMOV's write no general register */
+			fallback_call(&e, i, simd != A64_S_NONE && simd != A64_S_COPY);
 	}
 	/* a block whose last handler went on (it always leaves) goes on after it */
 	if (!left) {
