@@ -82,6 +82,20 @@ struct jit_map {
 };
 #define BLOCK_MAP(b) ((struct jit_map *)(void *)(b)->insn)
 
+/* What a handler is, for the translator: the questions a64_int_kind,
+ * a64_mem_kind, a64_branch_kind, a64_int_form... answer by comparing with
+ * each of their handlers in turn, asked once per handler and thread and
+ * kept in a table by the handler's address (one instruction is looked at
+ * by the flags' liveness, pinning and emission, and each exit looks at up
+ * to 16 at its target) */
+struct jit_class {
+	a64_fn fn;
+	int8_t kind; /* a64_int_kind, else a64_mem_kind */
+	int8_t br, iform, fform, xform, sform, has_shape;
+	struct a64_mem_shape shape;
+};
+enum { CLASS_BITS = 9, LIVE_BITS = 10 };
+
 struct a64_jit {
 	uint8_t *base, *end, *free; /* free: where the next block's code goes */
 	uint8_t *data;		    /* the data below end, growing down */
@@ -90,6 +104,13 @@ struct a64_jit {
 	uint8_t *first;		    /* the first block's code (after the trampolines) */
 	void (*enter)(struct a64_cpu *c, void *code);
 	uint8_t *epilogue;
+	struct jit_class cls[1 << CLASS_BITS];
+	/* whether NZCV is live at a guest address (live_at), by address;
+	 * emptied with the code (a change to the code flushes both) */
+	struct {
+		uint64_t pc;
+		int live;
+	} live[1 << LIVE_BITS];
 };
 
 int a64_jit_enabled = 1;
@@ -246,6 +267,7 @@ void a64_jit_reset(struct a64_cpu *c)
 		c->jit->free = c->jit->first;
 		c->jit->data = c->jit->end;
 		c->jit->nblocks = 0;
+		memset(c->jit->live, 0, sizeof(c->jit->live));
 	}
 	c->jit_link = NULL;
 }
@@ -263,6 +285,32 @@ void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link)
 		x86_patch(c->jit_link, b->code);
 	c->jit_link = NULL;
 	c->jit->enter(c, b->code);
+}
+
+static const struct jit_class *classify(struct a64_jit *j, a64_fn fn)
+{
+	static __thread struct jit_class spare; /* the table full: not kept */
+	unsigned mask = (1u << CLASS_BITS) - 1, h = (unsigned)(((uintptr_t)fn * 0x9e3779b97f4a7c15ull) >> 40) & mask;
+	struct jit_class *k = &spare;
+	for (unsigned n = 0; n <= mask; n++, h = (h + 1) & mask) {
+		if (j->cls[h].fn == fn)
+			return &j->cls[h];
+		if (j->cls[h].fn == NULL) {
+			k = &j->cls[h];
+			break;
+		}
+	}
+	k->fn = fn;
+	k->kind = (int8_t)a64_int_kind(fn);
+	if (k->kind == A64_K_NONE)
+		k->kind = (int8_t)a64_mem_kind(fn);
+	k->br = (int8_t)a64_branch_kind(fn);
+	k->iform = (int8_t)a64_int_form(fn);
+	k->fform = (int8_t)a64_fp_form(fn);
+	k->xform = (int8_t)a64_excl_form(fn);
+	k->sform = (int8_t)a64_simd_form(fn);
+	k->has_shape = (int8_t)a64_mem_shape(fn, &k->shape);
+	return k;
 }
 
 /* ---- emission ---- */
@@ -2103,10 +2151,9 @@ static int emit_simd(struct emit *e, int form, const struct a64_insn *i)
  * first; NZ_READ, it may read it (and an interpreter handler may do
  * anything) */
 enum { NZ_NONE, NZ_READ, NZ_WRITE };
-static int nzcv_use(const struct a64_insn *i)
+static int nzcv_use(const struct jit_class *k, const struct a64_insn *i)
 {
-	struct a64_mem_shape m;
-	switch (a64_int_kind(i->fn)) {
+	switch (k->kind) {
 	case A64_K_NONE:
 		break;
 	case A64_K_adds_imm:
@@ -2119,9 +2166,9 @@ static int nzcv_use(const struct a64_insn *i)
 	default:
 		return NZ_NONE;
 	}
-	if (a64_mem_kind(i->fn) != A64_K_NONE || a64_mem_shape(i->fn, &m))
+	if (k->has_shape)
 		return NZ_NONE;
-	switch (a64_int_form(i->fn)) {
+	switch (k->iform) {
 	case A64_I_NONE:
 		break;
 	case A64_I_ANDS_IMM:
@@ -2136,7 +2183,7 @@ static int nzcv_use(const struct a64_insn *i)
 	default:
 		return NZ_NONE; /* their handlers leave NZCV alone too */
 	}
-	switch (a64_fp_form(i->fn)) {
+	switch (k->fform) {
 	case A64_F_NONE:
 		break;
 	case A64_F_CMP:
@@ -2144,9 +2191,9 @@ static int nzcv_use(const struct a64_insn *i)
 	default:
 		return NZ_NONE; /* their handlers leave NZCV alone too */
 	}
-	if (a64_is_mrs_tpidr(i) || a64_excl_form(i->fn) != A64_X_NONE || a64_simd_form(i->fn) != A64_S_NONE)
+	if (a64_is_mrs_tpidr(i) || k->xform != A64_X_NONE || k->sform != A64_S_NONE)
 		return NZ_NONE; /* the SIMD handlers leave NZCV alone too */
-	switch (a64_branch_kind(i->fn)) {
+	switch (k->br) {
 	case A64_BR_NONE:
 		return NZ_READ;
 	case A64_BR_BCOND:
@@ -2160,20 +2207,35 @@ static int nzcv_use(const struct a64_insn *i)
  * code there is looked at only in the page the block comes from (mapped,
  * and in the decoded-code set: a change to it flushes this block too), up
  * to its first branch; anything else may read it. */
-static int live_at(const struct emit *e, uint64_t t)
+static int live_look(struct emit *e, uint64_t t)
 {
 	for (int k = 0; k < 16; k++, t += 4) {
 		struct a64_insn i;
 		if ((t & ~4095ull) != e->page)
 			return 1;
 		int end = a64_decode(*(const uint32_t *)(uintptr_t)t, t, &i);
-		int use = nzcv_use(&i);
+		const struct jit_class *c = classify(e->j, i.fn);
+		int use = nzcv_use(c, &i);
 		/* a branch ends the look: CBZ and TBZ go on past themselves in
 		 * a block, but taken they may reach a reader */
-		if (use != NZ_NONE || end || a64_branch_kind(i.fn) != A64_BR_NONE)
+		if (use != NZ_NONE || end || c->br != A64_BR_NONE)
 			return use != NZ_WRITE;
 	}
 	return 1;
+}
+
+/* live_look, remembered by address (what it reads is t's page, where t is
+ * in the block's) */
+static int live_at(struct emit *e, uint64_t t)
+{
+	if ((t & ~4095ull) != e->page)
+		return 1;
+	unsigned h = (unsigned)(t >> 2) & ((1u << LIVE_BITS) - 1);
+	if (e->j->live[h].pc != t) {
+		e->j->live[h].live = live_look(e, t);
+		e->j->live[h].pc = t;
+	}
+	return e->j->live[h].live;
 }
 
 /* Before leaving for t: store NZCV if it is owed and t may read it */
@@ -2251,10 +2313,9 @@ static int emit_branch(struct emit *e, int kind, const struct a64_insn *i)
 /* Whether the instruction's host code leaves the host flags alone (moves,
  * LEA, loads and stores), so that NZCV may stay there across it; a form
  * an emitter refuses goes to fallback_call(), which stores NZCV first. */
-static int keeps_flags(const struct a64_insn *i, int kind, int br)
+static int keeps_flags(const struct jit_class *k, const struct a64_insn *i)
 {
-	struct a64_mem_shape m;
-	switch (kind) {
+	switch (k->kind) {
 	case A64_K_NONE:
 		break;
 	case A64_K_const: case A64_K_mov_reg: case A64_K_add_imm32:
@@ -2268,29 +2329,27 @@ static int keeps_flags(const struct a64_insn *i, int kind, int br)
 	default:
 		return 0;
 	}
-	if (br == A64_BR_LINK)
+	if (k->br == A64_BR_LINK || k->has_shape)
 		return 1;
-	if (a64_mem_shape(i->fn, &m))
-		return 1;
-	switch (a64_int_form(i->fn)) {
+	switch (k->iform) {
 	case A64_I_ORR_IMM:
 		return i->rn >= 32;
 	case A64_I_UBFM:
 	case A64_I_SBFM:
 		return i->sh == 0 && (i->op == 7 || i->op == 15 || (i->op == 31 && i->sf)); /* MOVZX, MOVSX */
 	}
-	switch (a64_fp_form(i->fn)) {
+	switch (k->fform) {
 	case A64_F_FMOV_IMM:
 	case A64_F_FMOV_GEN:
 		return 1;
 	}
-	switch (a64_excl_form(i->fn)) {
+	switch (k->xform) {
 	case A64_X_LDXR:
 	case A64_X_LDAR:
 	case A64_X_STLR:
 		return 1;
 	}
-	if (a64_simd_form(i->fn) != A64_S_NONE) /* SSE and moves */
+	if (k->sform != A64_S_NONE) /* SSE and moves */
 		return 1;
 	return a64_is_mrs_tpidr(i);
 }
@@ -2307,14 +2366,13 @@ static void pin_loop(struct emit *e, const struct a64_insn *insn, unsigned n)
 	int loops = 0;
 	for (unsigned k = 0; k < n; k++) {
 		const struct a64_insn *i = &insn[k];
-		struct a64_mem_shape m;
-		int br = a64_branch_kind(i->fn), vec = 0;
+		const struct jit_class *c = classify(e->j, i->fn);
+		int br = c->br, vec = 0;
 		if (br != A64_BR_NONE && br != A64_BR_BR && br != A64_BR_BLR && br != A64_BR_LINK && i->imm == e->pc)
 			loops = 1;
-		if (a64_mem_shape(i->fn, &m))
-			vec = m.vec; /* rd, ra: vector registers */
-		else if (a64_int_kind(i->fn) == A64_K_NONE && a64_mem_kind(i->fn) == A64_K_NONE &&
-			 a64_int_form(i->fn) == A64_I_NONE && a64_excl_form(i->fn) == A64_X_NONE &&
+		if (c->has_shape)
+			vec = c->shape.vec; /* rd, ra: vector registers */
+		else if (c->kind == A64_K_NONE && c->iform == A64_I_NONE && c->xform == A64_X_NONE &&
 			 br != A64_BR_CBZ && br != A64_BR_TBZ)
 			continue; /* no general registers the translator reads itself */
 		const uint8_t r[4] = { vec ? 32 : i->rd, i->rn, i->rm, vec ? 32 : i->ra };
@@ -2369,14 +2427,15 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	/* live[k]: NZCV may be read from instruction k on (live[n]: after the
 	 * block, where its last instruction goes on) */
 	uint8_t live[BLOCK_LINES + 1];
-	int lastbr = a64_branch_kind(insn[n - 1].fn);
+	int lastbr = classify(j, insn[n - 1].fn)->br;
 	int left = lastbr == A64_BR_B || lastbr == A64_BR_BL || lastbr == A64_BR_NEXT || lastbr == A64_BR_BR ||
 		   lastbr == A64_BR_BLR; /* the last instruction leaves the block for sure */
 	live[n] = left ? 1 : live_at(&e, insn[n - 1].pc + 4);
 	for (unsigned k = n; k-- > 0;) {
 		const struct a64_insn *i = &insn[k];
-		int after = live[k + 1], use = nzcv_use(i);
-		switch (a64_branch_kind(i->fn)) {
+		const struct jit_class *cl = classify(j, i->fn);
+		int after = live[k + 1], use = nzcv_use(cl, i);
+		switch (cl->br) {
 		case A64_BR_B: case A64_BR_BL: case A64_BR_NEXT:
 			after = live_at(&e, i->imm);
 			break;
@@ -2398,19 +2457,15 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			j->data = data; /* the copies made so far go too */
 			return NULL;
 		}
-		int kind = a64_int_kind(i->fn), br = A64_BR_NONE;
-		if (kind == A64_K_NONE)
-			kind = a64_mem_kind(i->fn);
-		if (kind == A64_K_NONE)
-			br = a64_branch_kind(i->fn);
-		int simd = kind == A64_K_NONE && br == A64_BR_NONE ? a64_simd_form(i->fn) : A64_S_NONE;
+		const struct jit_class *cls = classify(j, i->fn);
+		int kind = cls->kind, br = cls->br, simd = cls->sform;
 		/* NZCV in the host flags: a condition that reads them there and an
 		 * instruction emitted without touching them keep them; anything
 		 * else may change them: store NZCV first if it is live (a handler
 		 * may see it too) */
-		int adc = br == A64_BR_NONE && kind == A64_K_NONE && a64_int_form(i->fn) == A64_I_ADC;
+		int adc = cls->iform == A64_I_ADC;
 		e.live_next = live[k + 1];
-		if (e.hf != FL_NONE && !keeps_flags(i, kind, br) && !adc && /* ADC takes C from the host flags */
+		if (e.hf != FL_NONE && !keeps_flags(cls, i) && !adc && /* ADC takes C from the host flags */
 		    !((kind == A64_K_csel || kind == A64_K_ccmp || br == A64_BR_BCOND) &&
 		      (i->cond >= 14 || host_cc(e.hf, i->cond) >= 0))) {
 			if (e.stale && live[k])
@@ -2421,19 +2476,18 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 		/* a fault here takes NZCV from the host flags if it is there only */
 		map[k] = (struct jit_map){ (uint16_t)(e.x.p - code),
 					   (uint16_t)((i->pc - (pc & ~4095ull)) | (e.stale ? (unsigned)e.hf : 0)) };
-		struct a64_mem_shape m;
 		uint8_t *at = e.x.p;
 		struct regcache rc = e.rc;
 		int hf = e.hf, stale = e.stale;
 		int done = kind != A64_K_NONE ? emit_simple(&e, kind, i) : 0;
-		if (!done && kind == A64_K_NONE && a64_mem_shape(i->fn, &m))
-			done = emit_mem(&e, &m, i);
-		else if (!done && kind == A64_K_NONE && a64_int_form(i->fn) != A64_I_NONE)
-			done = emit_int(&e, a64_int_form(i->fn), i);
-		else if (!done && kind == A64_K_NONE && a64_fp_form(i->fn) != A64_F_NONE)
-			done = emit_fp(&e, a64_fp_form(i->fn), i);
-		else if (!done && kind == A64_K_NONE && a64_excl_form(i->fn) != A64_X_NONE)
-			done = emit_excl(&e, a64_excl_form(i->fn), i);
+		if (!done && kind == A64_K_NONE && cls->has_shape)
+			done = emit_mem(&e, &cls->shape, i);
+		else if (!done && kind == A64_K_NONE && cls->iform != A64_I_NONE)
+			done = emit_int(&e, cls->iform, i);
+		else if (!done && kind == A64_K_NONE && cls->fform != A64_F_NONE)
+			done = emit_fp(&e, cls->fform, i);
+		else if (!done && kind == A64_K_NONE && cls->xform != A64_X_NONE)
+			done = emit_excl(&e, cls->xform, i);
 		else if (!done && kind == A64_K_NONE && simd != A64_S_NONE)
 			done = emit_simd(&e, simd, i);
 		else if (!done && kind == A64_K_NONE && a64_is_mrs_tpidr(i)) { /* the host flags stay */
