@@ -144,7 +144,11 @@ struct a64_cpu {
 
 extern unsigned a64_cache_gen;
 
-enum { A64_BUDGET = 256 };
+/* Translated code's transitions are jumps (no stack frames), and the
+ * run loop's visit costs a hash lookup that misses the data cache: its
+ * budget is longer.  A signal zeroes either; ISB returns to the run loop,
+ * where a flush another thread asked for (IC IVAU, munmap) is done. */
+enum { A64_BUDGET = 256, A64_JIT_BUDGET = 1 << 14 };
 
 /* Take one block transition from the budget: one instruction that a signal
  * handler on this thread cannot split (it zeroes the budget). */

@@ -230,7 +230,7 @@ _Noreturn void a64_run(struct a64_cpu *c)
 	for (;;) {
 		uint64_t left_at = c->pc; /* where the last block left for */
 		/* budget first: a signal caught after this is seen at the next transition */
-		c->budget = A64_BUDGET;
+		c->budget = c->jit != NULL ? A64_JIT_BUDGET : A64_BUDGET;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		if (UNLIKELY_PENDING(c))
 			a64_signal_deliver(c);

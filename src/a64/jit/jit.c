@@ -20,7 +20,7 @@
  *   target's code once it exists (c->jit_link); an indirect one looks its
  *   target up in the decode cache's hash.  Every transition takes one from
  *   c->budget, which a signal handler zeroes: pending signals and the cache
- *   generation are seen by the run loop within A64_BUDGET transitions.
+ *   generation are seen by the run loop within A64_JIT_BUDGET transitions.
  * - Guest registers: the hottest in host registers inside a block (the
  *   operations work on them directly), written through to struct a64_cpu.
  * - Flags: NZCV stays in the host flags after the form that sets it, across
