@@ -457,6 +457,7 @@ int a64_is_nop(const struct a64_insn *i)
 }
 
 int a64_is_mrs_tpidr(const struct a64_insn *i) { return i->fn == h_mrs && i->imm == SR_TPIDR; }
+int a64_is_dc_zva(const struct a64_insn *i) { return i->fn == h_dc_zva; }
 
 int a64_branch_kind(a64_fn fn)
 {

@@ -214,6 +214,8 @@ enum { A64_BR_NONE, A64_BR_B, A64_BR_BL, A64_BR_BCOND, A64_BR_CBZ, A64_BR_TBZ, A
 int a64_branch_kind(a64_fn fn);
 /* MRS Xd, TPIDR_EL0 (the thread pointer: glibc's errno and TLS) */
 int a64_is_mrs_tpidr(const struct a64_insn *i);
+/* DC ZVA Xt: zero the 64 bytes (DCZID_EL0 says 64) at Xt rounded down */
+int a64_is_dc_zva(const struct a64_insn *i);
 
 /* The handler for an instruction mew does not implement: SIGILL at its pc. */
 int a64_undef(struct a64_cpu *c, const struct a64_insn *i);

@@ -89,7 +89,8 @@ static int checkn(struct a64_cpu *a, struct a64_cpu *b, const uint32_t *raws, un
 	native += a64_int_kind(in[0].fn) != A64_K_NONE || a64_mem_kind(in[0].fn) != A64_K_NONE ||
 		  a64_branch_kind(in[0].fn) != A64_BR_NONE || a64_mem_shape(in[0].fn, &m) ||
 		  a64_int_form(in[0].fn) != A64_I_NONE || a64_fp_form(in[0].fn) != A64_F_NONE || a64_is_mrs_tpidr(&in[0]) ||
-		  a64_excl_form(in[0].fn) != A64_X_NONE || a64_simd_form(in[0].fn) != A64_S_NONE;
+		  a64_excl_form(in[0].fn) != A64_X_NONE || a64_simd_form(in[0].fn) != A64_S_NONE ||
+		  a64_is_dc_zva(&in[0]);
 	if (!end)
 		a64_insn_next(&in[n], PC + 4 * n), n++;
 
@@ -862,6 +863,34 @@ static uint32_t g_ld1(void)
 	       (rnd() % 2 ? 0x7000u : 0xa000u) | reg() << 5 | reg();
 }
 
+/* DC ZVA: 64 zero bytes at the register rounded down to 64, alone and
+ * between a compare and the condition that reads it */
+static void test_dc_zva(void **state)
+{
+	struct a64_cpu *a = a64_cpu_new(), *b = jit_cpu();
+	int tried = 0;
+	native = 0;
+	for (int k = 0; k < 2000; k++) {
+		random_state(a, 0);
+		for (size_t j = 0; j < MEM / 8; j++)
+			((uint64_t *)mem_init)[j] = rnd();
+		unsigned rt = reg() % 31;
+		a->x[rt] = (uint64_t)(uintptr_t)(mem + MEM / 2 + rnd() % 4096);
+		uint32_t zva = 0xd50b7420 | rt;
+		if (k % 2)
+			tried += check(a, b, zva);
+		else {
+			uint32_t r[3] = { g_addsub_imm() | 1u << 29 | 31, zva, g_csel() }; /* CMP or CMN: rt stays */
+			tried += checkn(a, b, r, 3);
+		}
+	}
+	assert_true(tried > 1500);
+	assert_true(native > 500);
+	a64_jit_free(b->jit);
+	free(a);
+	free(b);
+}
+
 static void test_simd(void **state)
 {
 	fuzz(g_3same, 0);
@@ -899,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_fp_scalar),
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_simd),
+		cmocka_unit_test(test_dc_zva),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

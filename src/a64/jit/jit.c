@@ -2191,7 +2191,7 @@ static int nzcv_use(const struct jit_class *k, const struct a64_insn *i)
 	default:
 		return NZ_NONE; /* their handlers leave NZCV alone too */
 	}
-	if (a64_is_mrs_tpidr(i) || k->xform != A64_X_NONE || k->sform != A64_S_NONE)
+	if (a64_is_mrs_tpidr(i) || a64_is_dc_zva(i) || k->xform != A64_X_NONE || k->sform != A64_S_NONE)
 		return NZ_NONE; /* the SIMD handlers leave NZCV alone too */
 	switch (k->br) {
 	case A64_BR_NONE:
@@ -2490,7 +2490,14 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			done = emit_excl(&e, cls->xform, i);
 		else if (!done && kind == A64_K_NONE && simd != A64_S_NONE)
 			done = emit_simd(&e, simd, i);
-		else if (!done && kind == A64_K_NONE && a64_is_mrs_tpidr(i)) { /* the host flags stay */
+		else if (!done && kind == A64_K_NONE && a64_is_dc_zva(i)) { /* memset's: 64 zero bytes */
+			ldx(&e, RAX, i->rd);
+			x86_alu_ri(&e.x, 1, ALU_AND, RAX, -64);
+			pd_zero(&e.x, 0);
+			for (int off = 0; off < 64; off += 16)
+				sse_m(&e.x, 0xf3, 0, 0x7f, 0, RAX, off); /* movdqu [rax + off], xmm0 */
+			done = 1;
+		} else if (!done && kind == A64_K_NONE && a64_is_mrs_tpidr(i)) { /* the host flags stay */
 			int hd = out_reg(&e, i->rd);
 			x86_load(&e.x, 1, hd, RBX, OFF(tpidr));
 			out_done(&e, i->rd, hd);
