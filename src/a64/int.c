@@ -667,5 +667,6 @@ int a64_int_form(a64_fn fn)
 	if (fn == h_dp2) return A64_I_DP2;
 	if (fn == h_dp1) return A64_I_DP1;
 	if (fn == h_adc) return A64_I_ADC;
+	if (fn == h_bfm) return A64_I_BFM;
 	return A64_I_NONE;
 }

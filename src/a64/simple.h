@@ -335,10 +335,11 @@ int a64_excl_form(a64_fn fn);
  * flags) and extended (cond = option, sh = shift) register, 3-source
  * multiplies (op as h_dp3; h_madd64 is op 0), 2-source (op as h_dp2: 2
  * UDIV 3 SDIV 8 LSLV 9 LSRV 10 ASRV 11 RORV) and 1-source (op as h_dp1: 2
- * REV32/REV 3 REV64...), ADC/SBC (op bit0 SBC, bit1 flags). */
+ * REV32/REV 3 REV64...), ADC/SBC (op bit0 SBC, bit1 flags), BFM (BFI,
+ * BFXIL: sh = the rotation, imm and imm2 the masks as h_bfm's). */
 enum { A64_I_NONE, A64_I_ORR_IMM, A64_I_EOR_IMM, A64_I_ANDS_IMM, A64_I_MOVK, A64_I_UBFM, A64_I_LSL_IMM,
        A64_I_LSR_IMM, A64_I_SBFM, A64_I_EXTR, A64_I_LOGIC_REG, A64_I_ADDSUB_SREG, A64_I_ADDSUB_EREG, A64_I_DP3,
-       A64_I_DP2, A64_I_DP1, A64_I_ADC };
+       A64_I_DP2, A64_I_DP1, A64_I_ADC, A64_I_BFM };
 int a64_int_form(a64_fn fn);
 a64_fn a64_pair(int first, int second);
 

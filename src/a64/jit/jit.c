@@ -1216,6 +1216,22 @@ static int emit_int(struct emit *e, int form, const struct a64_insn *i)
 		}
 		return 1;
 	}
+	case A64_I_BFM: { /* rd's bits in imm & imm2 from rn rotated right by sh, the others kept */
+		uint64_t m = i->imm & i->imm2;
+		ldx(e, RAX, i->rn);
+		if (i->sh)
+			x86_shift_ri(x, w, SH_ROR, RAX, i->sh);
+		ldx(e, RCX, i->rd);
+		x86_mov_imm(x, RDX, m);
+		x86_alu_rr(x, 1, ALU_AND, RAX, RDX);
+		x86_not(x, 1, RDX);
+		x86_alu_rr(x, 1, ALU_AND, RCX, RDX);
+		x86_alu_rr(x, 1, ALU_OR, RAX, RCX);
+		if (!w)
+			x86_mov_rr(x, 0, RAX, RAX);
+		stx(e, i->rd, RAX);
+		return 1;
+	}
 	case A64_I_DP3:
 		ldx(e, RAX, i->rn);
 		ldx(e, RCX, i->rm);
