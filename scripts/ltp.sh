@@ -31,7 +31,10 @@
 # `mew run --engine emulate` on the same rootfs; the lines name the tests
 # that pass under qemu and not under mew.  LTPROOT/testcases/bin is the
 # tests' folder, where they find their helper programs (qemu's
-# /proc/self/exe is qemu).
+# /proc/self/exe is qemu).  qemu runs with a binfmt_misc of its own
+# (scripts/qemu-binfmt.sh, as scripts/pytests.sh's reference), so that the
+# arm64 programs a test executes run under qemu too, as they do under mew;
+# LTP_QEMU_BINFMT=0 runs it without.
 set -euo pipefail
 
 arch=${LTP_ARCH:-amd64}
@@ -122,6 +125,9 @@ pids_clean() {
 	done
 }
 
+qemu_binfmt=(bash "$here/scripts/qemu-binfmt.sh" "$debian")
+[ "${LTP_QEMU_BINFMT:-1}" = 0 ] && qemu_binfmt=()
+
 # run WHERE NAME CMD...: the test's exit status (0 pass, 32 TCONF).
 run() {
 	local where=$1 name=$2 tmp
@@ -133,7 +139,7 @@ run() {
 		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root timeout "$per_test" "$work/bin/$1" "${@:2}") ;;
 	qemu)
 		(cd "$tmp" && TMPDIR=$tmp PATH=$work/bin:$PATH LTPROOT=$work/root QEMU_LD_PREFIX=$debian in_pids \
-			timeout "$per_test" qemu-aarch64 "$work/bin/$1" "${@:2}") ;;
+			timeout "$per_test" "${qemu_binfmt[@]}" qemu-aarch64 "$work/bin/$1" "${@:2}") ;;
 	emulate)
 		in_pids timeout "$per_test" "$MEW" run --engine emulate --rootfs "$debian" -v "$work/root:/ltp" \
 			-e PATH=/ltp/testcases/bin:/usr/bin:/bin -e TMPDIR=/tmp -e LTPROOT=/ltp -w /tmp \

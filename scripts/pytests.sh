@@ -60,38 +60,7 @@ reference() {
 		qemu_binfmt "$root" "${env[@]}" QEMU_LD_PREFIX="$root" qemu-aarch64 "$root/usr/bin/python3" -m test -q "$1"
 	fi
 }
-# qemu_binfmt ROOT CMD...: CMD where an arm64 program a test executes
-# (python3 for a subprocess) runs under qemu-aarch64 too, as it does under
-# mew: through binfmt_misc, in an instance of its own (Linux 6.7: a user
-# namespace's own mount), so that the host's stays untouched.  The
-# namespace maps every id to itself: root stays root over the files; its
-# ptys come from a devpts of its own, also at ROOT/dev/pts, where qemu
-# finds ROOT/dev/ptmx.  Without it (an older kernel), CMD as it is: such
-# tests fail ENOEXEC.
-qemu_binfmt() {
-	local root=$1 fifo pid s=0
-	shift
-	local reg=':mew-pytests-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'$(command -v qemu-aarch64)':F'
-	fifo=$(mktemp -u /tmp/mew-pytests-go.XXXXXX)
-	mkfifo "$fifo"
-	unshare --user --mount sh -c 'read go <"$1"; [ "$go" = binfmt ] &&
-		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && printf %s "$2" >/proc/sys/fs/binfmt_misc/register ||
-		echo "pytests.sh: no binfmt_misc of its own for qemu-aarch64: tests that execute a program fail" >&2
-		[ "$go" = binfmt ] && mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts &&
-		mount --bind /dev/pts/ptmx /dev/ptmx && mount --bind /dev/pts "$3/dev/pts" ||
-		echo "pytests.sh: no devpts of its own: openpty fails" >&2
-		shift 3; exec "$@"' _ "$fifo" "$reg" "$root" "$@" &
-	pid=$!
-	while [ "$(readlink /proc/$pid/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.05; done
-	if echo "0 0 4294967295" >/proc/$pid/uid_map && echo "0 0 4294967295" >/proc/$pid/gid_map; then
-		echo binfmt >"$fifo"
-	else
-		echo none >"$fifo"
-	fi
-	rm -f "$fifo"
-	wait $pid || s=$?
-	return $s
-}
+. "$here/scripts/qemu-binfmt.sh"
 export -f qemu_binfmt
 export -f reference
 export arch root
