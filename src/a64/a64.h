@@ -27,6 +27,10 @@ struct a64_sigaction {
 struct a64_proc {
 	struct pers pers;   /* root directory view, cwd, identity, uname */
 	char exe[PATH_MAX]; /* guest path of the running program (/proc/self/exe) */
+	struct a64_prog_id {
+		dev_t dev;
+		ino_t ino;
+	} prog; /* its file, for ETXTBSY (a64_runs_program); 0:0 before a load */
 	uint64_t brk_start, brk_cur, brk_mapped;
 	/* The program break's room: [brk_start, brk_room) is reserved
 	 * (PROT_NONE) at load, so that the guest's mmaps and the interpreter
@@ -119,6 +123,9 @@ int a64_path_copy(const char *guest, char out[PATH_MAX]);
 int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot, char *out, size_t len);
 /* /proc/N/exe of another guest process (pers.exe_of): its a64_proc.exe. */
 int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len);
+/* pers.runs_program: does this process or one of the run's other guest
+ * processes (the keeper's descendants) run the program file st? */
+bool a64_runs_program(const struct pers *p, const struct stat *st);
 /* syscall.c: read what is at *mine in this process from the same place in
  * guest process pid (the same program).  0 or -1. */
 int a64_peer_read(pid_t pid, const void *mine, void *out, size_t len);

@@ -356,6 +356,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 		args[k++] = argv[j];
 
 	struct loaded prog = { .brk_room = 1 }, interp = { .brk_room = 0 };
+	struct stat st;
 	if (load_elf(hp, cur, &prog, err) < 0)
 		return -1;
 	struct loaded *ip = NULL;
@@ -379,6 +380,9 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 	if (pers_resolve(&a64_proc.pers, NULL, cur, PERS_FOLLOW, a64_proc.exe, sizeof(a64_proc.exe)) < 0)
 		snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
 	a64_proc.pers.exe_of = a64_exe_of;
+	a64_proc.pers.runs_program = a64_runs_program;
+	if (stat(hp, &st) == 0)
+		a64_proc.prog = (struct a64_prog_id){ st.st_dev, st.st_ino };
 	/* last: path and argv may be in the area it writes over */
 	show_argv(args);
 	a64_cache_flush_all();

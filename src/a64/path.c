@@ -3,10 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "a64/a64.h"
+#include "base/cleanup.h"
 
 /* Copied first: guest memory that faults does so here (the system call's
  * -EFAULT, run.c), before the personality's walk holds anything. */
@@ -81,4 +85,52 @@ int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len)
 	    memchr(exe, '\0', sizeof(exe)) == NULL)
 		return -1;
 	return (size_t)snprintf(guest, len, "%s", exe) < len ? 0 : -1;
+}
+
+static bool runs(pid_t pid, dev_t dev, ino_t ino)
+{
+	struct a64_prog_id id;
+
+	if (pid == getpid())
+		return a64_proc.prog.dev == dev && a64_proc.prog.ino == ino;
+	return a64_peer_read(pid, &a64_proc.prog, &id, sizeof(id)) == 0 && id.dev == dev && id.ino == ino;
+}
+
+/* Whether pid or one of its descendants (at most *budget processes
+ * looked at) runs dev:ino: each thread's children, from /proc. */
+static bool tree_runs(pid_t pid, dev_t dev, ino_t ino, int *budget)
+{
+	char path[64], line[32];
+	bool found = false;
+	cleanup_dir DIR *tasks = NULL;
+	struct dirent *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((tasks = opendir(path)) == NULL)
+		return false;
+	while (!found && (t = readdir(tasks)) != NULL) {
+		if (t->d_name[0] < '1' || t->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.12s/children", (int)pid, t->d_name);
+		cleanup_fclose FILE *f = fopen(path, "re");
+		while (!found && f != NULL && fscanf(f, "%31s", line) == 1 && --*budget > 0) {
+			pid_t child = (pid_t)strtol(line, NULL, 10);
+			found = child > 0 && (runs(child, dev, ino) || tree_runs(child, dev, ino, budget));
+		}
+	}
+	return found;
+}
+
+bool a64_runs_program(const struct pers *p, const struct stat *st)
+{
+	int budget = 4096;
+
+	if (runs(getpid(), st->st_dev, st->st_ino))
+		return true;
+	/* Walking the tree for every file opened for writing would cost
+	 * dpkg's unpacking dearly; a file none may execute is run by no one
+	 * (unless its mode changed while it ran: not seen). */
+	if (p->guest_root <= 0 || !(st->st_mode & 0111))
+		return false;
+	return tree_runs(p->guest_root, st->st_dev, st->st_ino, &budget);
 }

@@ -9,7 +9,10 @@
  * the file at its start), and an open for writing of one of them is
  * refused (pers_busy_check).  The second asks the kernel itself
  * (pers_busy_probe).  What a forked child keeps running after its parent
- * exec'd something else is not seen (only each process's last execve). */
+ * exec'd something else is not seen (only each process's last execve).
+ * The emulate engine loads every program itself (the kernel sees mew
+ * run), and each guest process knows its own: it answers p->runs_program
+ * instead of keeping this list. */
 #include "personality/pers.h"
 
 #include <errno.h>
@@ -117,10 +120,13 @@ int pers_busy_check(const struct pers *p, const char *host, int flags)
 	struct stat st;
 	int r = 0;
 
-	if (b == NULL || ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC)) || (flags & O_PATH))
+	if ((b == NULL && p->runs_program == NULL) || ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC)) ||
+	    (flags & O_PATH))
 		return 0;
 	if (stat(host, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
+	if (b == NULL)
+		return p->runs_program(p, &st) ? -ETXTBSY : 0;
 	pthread_mutex_lock(&b->lock);
 	for (size_t i = 0; i < b->n && r == 0; i++)
 		if (b->v[i].dev == st.st_dev && b->v[i].ino == st.st_ino && !gone(&b->v[i]))

@@ -93,6 +93,10 @@ struct pers {
 	 * Those are not the guest's: /proc/N/fd/M and /proc/N/fdinfo/M of
 	 * one do not exist, and a dirfd naming one is EBADF.  NULL: none. */
 	bool (*hides_fd)(const struct pers *p, pid_t pid, int fd);
+	/* Does a live guest process run the program file st (a regular
+	 * file)?  The engine's answer for ETXTBSY where it keeps no busy
+	 * (below): the emulate engine asks its processes.  NULL: neither. */
+	bool (*runs_program)(const struct pers *p, const struct stat *st);
 	void *engine; /* for exe_of, hides_fd */
 
 	/* The engine wrote each guest process's argv over its own host argv,
@@ -288,7 +292,7 @@ int pers_exec_script(const struct pers *p, const char *base, const char *path, c
  * runs: pers_busy_exec at the start of its execve (dev and ino of
  * pers_exec's program), pers_busy_exec_done when it completed or failed.
  * pers_busy_check: -ETXTBSY when an open with these flags would write host,
- * a program a live guest process runs, else 0.  pers_busy_probe: -ETXTBSY
+ * a program a live guest process runs (p->busy, or p->runs_program), else 0.  pers_busy_probe: -ETXTBSY
  * when the file of fd is open for writing anywhere (the kernel says), else
  * 0; exec resolution asks it of every file it would execute. */
 struct pers_busy *pers_busy_new(void);

@@ -94,7 +94,7 @@ mmap-shared-wx -wxs" ]
 }
 
 # as on Linux (qemu-aarch64 7.2 has no execveat at all)
-@test "emulate abi: execveat by dirfd and name, by AT_EMPTY_PATH, and its errors; exec and readlink check the guest's ids" {
+@test "emulate abi: execveat by dirfd and name, by AT_EMPTY_PATH, and its errors; exec and readlink check the guest's ids; ETXTBSY both ways" {
 	need_cc
 	run emu /execveat
 	echo "$output"
@@ -112,6 +112,11 @@ nobody-execve-0744 EACCES
 nobody-readlink-0700 EACCES
 open-for-writing ETXTBSY
 child ran
+running-open-write ETXTBSY
+running-open-trunc ETXTBSY
+running-open-read ok
+self-open-write ETXTBSY
+ended-open-write ok
 done" ]
 }
 

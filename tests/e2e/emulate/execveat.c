@@ -27,8 +27,23 @@ static void run(const char *name, int dirfd, const char *path, int flags)
 	waitpid(pid, &st, 0);
 }
 
+static void opened(const char *name, const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	printf("%s %s\n", name, fd < 0 ? strerrorname_np(errno) : "ok");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "wait") == 0) {
+		char c;
+		write(3, "r", 1); /* running, until fd 4 ends */
+		read(4, &c, 1);
+		return 0;
+	}
 	if (argc > 1) {
 		puts("child ran");
 		return 0;
@@ -74,6 +89,31 @@ int main(int argc, char **argv)
 	run("open-for-writing", AT_FDCWD, "/tmp/busy", 0);
 	close(out);
 	run("closed-after-writing", AT_FDCWD, "/tmp/busy", 0);
+	/* and the other way (LTP's creat07): a program a process runs is not
+	 * opened for writing, by another process or by itself */
+	int ready[2], release[2];
+	char c;
+	pipe(ready);
+	pipe(release);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(release[1]); /* its end is the parent's alone */
+		dup2(ready[1], 3);
+		dup2(release[0], 4);
+		execl("/tmp/busy", "busy", "wait", (char *)NULL);
+		_exit(127);
+	}
+	close(ready[1]);
+	close(release[0]);
+	read(ready[0], &c, 1);
+	opened("running-open-write", "/tmp/busy", O_WRONLY);
+	opened("running-open-trunc", "/tmp/busy", O_RDONLY | O_TRUNC);
+	opened("running-open-read", "/tmp/busy", O_RDONLY);
+	opened("self-open-write", "/execveat", O_RDWR);
+	close(release[1]);
+	waitpid(pid, NULL, 0);
+	opened("ended-open-write", "/tmp/busy", O_WRONLY);
 	puts("done");
 	return 0;
 }
