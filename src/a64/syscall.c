@@ -912,6 +912,34 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	return -ENOSYS;
 }
 
+/* The calls Linux answers EINTR after a handler ran, SA_RESTART or not
+ * (signal(7)): the sleeps, the multiplexers, the waits for a signal, System
+ * V IPC, io_getevents.  Made again, a sleep would start over in full
+ * (LTP's nanosleep02, clock_nanosleep01: a signal every 500 ms and a sleep
+ * that never ended). */
+static bool never_restarted(uint64_t nr)
+{
+	switch (nr) {
+	case A64_NR_nanosleep:
+	case A64_NR_clock_nanosleep:
+	case A64_NR_ppoll:
+	case A64_NR_pselect6:
+	case A64_NR_epoll_pwait:
+	case A64_NR_epoll_pwait2:
+	case A64_NR_rt_sigsuspend:
+	case A64_NR_rt_sigtimedwait:
+	case A64_NR_msgrcv:
+	case A64_NR_msgsnd:
+	case A64_NR_semop:
+	case A64_NR_semtimedop:
+	case A64_NR_io_getevents:
+	case A64_NR_io_pgetevents:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void a64_syscall(struct a64_cpu *c)
 {
 	uint64_t nr = c->x[8];
@@ -934,7 +962,7 @@ void a64_syscall(struct a64_cpu *c)
 		c->pc -= 4; /* a signal came first: deliver it, then make the call */
 		return;
 	}
-	if (r == -EINTR && nr != A64_NR_rt_sigsuspend && a64_signal_restart(c))
+	if (r == -EINTR && !never_restarted(nr) && a64_signal_restart(c))
 		c->pc -= 4;
 	else
 		c->x[0] = r;

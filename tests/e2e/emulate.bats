@@ -220,14 +220,17 @@ prog_output_ok() {
 	[ "$output" = 300 ]
 }
 
-@test "emulate: signals against blocking calls: SA_RESTART, EINTR, many timers, sigaltstack" {
+@test "emulate: signals against blocking calls: SA_RESTART, EINTR, sleeps never restarted, many timers, sigaltstack" {
 	need_cc
 	run timeout 120 "$MEW" run --engine emulate --arch arm64 --rootfs "$R" -- /signals
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "restart 1 ticks>0 1" ]
 	[ "${lines[1]}" = "norestart -4" ]
-	[ "${lines[2]}" = "wakeups 300" ]
-	[ "${lines[3]}" = "altstack 1" ]
+	[ "${lines[2]}" = "nanosleep -4 rem<1s 1" ]
+	[ "${lines[3]}" = "clock_nanosleep -4" ]
+	[ "${lines[4]}" = "ppoll -4" ]
+	[ "${lines[5]}" = "wakeups 300" ]
+	[ "${lines[6]}" = "altstack 1" ]
 }
 
 @test "emulate: calls Linux never interrupts succeed while signals keep arriving (translated and interpreted)" {

@@ -1,12 +1,16 @@
 /* Signals against blocking system calls: SA_RESTART restarts a read that a
- * handler interrupted, without it the read fails with EINTR; many short
+ * handler interrupted, without it the read fails with EINTR; the sleeps and
+ * ppoll fail with EINTR even with SA_RESTART (signal(7)); many short
  * timers around blocking calls never lose a wake-up; a handler on an
  * alternate stack sees that stack. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile int ticks;
@@ -48,12 +52,37 @@ static int slow_read(int flags)
 	return n == 1 ? 1 : (e == EINTR ? -EINTR : -e);
 }
 
+/* One tick 5 ms into a 1 s call, under SA_RESTART: -EINTR, or what the
+ * call returned (made again, it would sleep the whole second). */
+static void once(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 5000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void never_restarted(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct timespec req = { 1, 0 }, rem = { 0, 0 };
+	sigaction(SIGALRM, &sa, NULL);
+	once();
+	int r = nanosleep(&req, &rem);
+	printf("nanosleep %d rem<1s %d\n", r < 0 ? -errno : r, rem.tv_sec == 0 && rem.tv_nsec > 0);
+	once();
+	r = clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL);
+	printf("clock_nanosleep %d\n", -r);
+	once();
+	r = ppoll(NULL, 0, &req, NULL);
+	printf("ppoll %d\n", r < 0 ? -errno : r);
+}
+
 int main(void)
 {
 	int r = slow_read(SA_RESTART);
 	printf("restart %d ticks>0 %d\n", r, ticks > 0);
 	r = slow_read(0);
 	printf("norestart %d\n", r);
+	never_restarted();
 
 	/* wake-ups are never lost: 300 one-shot timers, each awaited by pause() */
 	struct sigaction sa = { .sa_handler = on_alarm };
