@@ -861,6 +861,9 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
 		case PR_SET_DUMPABLE: case PR_GET_DUMPABLE: case PR_SET_CHILD_SUBREAPER:
 		case PR_GET_CHILD_SUBREAPER: case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS:
+		/* the calling thread's own, which is the guest thread's host one */
+		case PR_SET_TIMERSLACK: case PR_GET_TIMERSLACK: case PR_SET_THP_DISABLE:
+		case PR_GET_THP_DISABLE: case PR_SET_TIMING: case PR_GET_TIMING:
 			return ret(syscall(SYS_prctl, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4)));
 		default:
 			return -EINVAL;

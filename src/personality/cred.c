@@ -336,7 +336,7 @@ int pers_cred_capset(struct pers_cred *c, uint64_t eff, uint64_t prm, uint64_t i
 	return 0;
 }
 
-long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg)
+long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg, bool more_args)
 {
 	switch (option) {
 	case PR_GET_KEEPCAPS:
@@ -350,10 +350,10 @@ long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg)
 	case PR_GET_SECUREBITS:
 		return c->securebits;
 	case PR_GET_NO_NEW_PRIVS:
-		return arg != 0 ? -EINVAL : (long)c->no_new_privs;
+		return arg != 0 || more_args ? -EINVAL : (long)c->no_new_privs;
 	case PR_SET_NO_NEW_PRIVS:
 		/* once set, for good (and inherited over fork and exec) */
-		if (arg != 1)
+		if (arg != 1 || more_args)
 			return -EINVAL;
 		c->no_new_privs = 1;
 		return 0;
@@ -632,7 +632,7 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 		return pers_cred_capset(c, v[0] | (uint64_t)v[3] << 32, v[1] | (uint64_t)v[4] << 32,
 					v[2] | (uint64_t)v[5] << 32);
 	case PERS_PRCTL:
-		return pers_cred_prctl(c, a[0], (unsigned long)a[1]);
+		return pers_cred_prctl(c, a[0], (unsigned long)a[1], (a[2] | a[3] | a[4]) != 0);
 	}
 	return -ENOSYS;
 }

@@ -17,6 +17,7 @@
 #ifndef MEW_PERSONALITY_CRED_H
 #define MEW_PERSONALITY_CRED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,10 +94,10 @@ long pers_cred_getgroups(const struct pers_cred *c, long n, uint32_t *list);
  * for the latter), effective within permitted.  0 or -EPERM. */
 int pers_cred_capset(struct pers_cred *c, uint64_t eff, uint64_t prm, uint64_t inh);
 /* prctl's credential options (PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS,
- * PR_GET/SET_NO_NEW_PRIVS):
+ * PR_GET/SET_NO_NEW_PRIVS), arg2 and whether any of arg3..arg5 is set:
  * the answer, or PERS_CRED_NOT_MINE for any other option. */
 #define PERS_CRED_NOT_MINE (-100001L)
-long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg);
+long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg, bool more_args);
 
 /* execve of a program of mode `mode` owned by fuid:fgid (as the guest sees
  * them): a set-user-id file makes its owner the effective uid, a

@@ -83,26 +83,26 @@ static void root_bounded_by_the_host(void **state)
 	assert_true(pers_cred_capable(&c, CAP_DAC_OVERRIDE));
 	assert_true(pers_cred_capable(&c, CAP_NET_RAW));
 	assert_false(pers_cred_capable(&c, CAP_SYS_RESOURCE));
-	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, CAP_SYS_RESOURCE), 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, CAP_CHOWN), 1);
-	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, 41), -EINVAL);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, CAP_SYS_RESOURCE, false), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, CAP_CHOWN, false), 1);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_READ, 41, false), -EINVAL);
 	assert_int_equal(pers_cred_capset(&c, 0, PERS_CAP_ALL, 0), -EPERM);
 	assert_int_equal(pers_cred_capset(&c, c.cap_eff, c.cap_prm, 1ULL << CAP_SYS_RESOURCE), -EPERM);
 	pers_cred_exec(&c, 0100755, 0, 0);
 	assert_int_equal(c.cap_prm, PERS_CAP_EMULATED | host);
-	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_DROP, CAP_NET_RAW), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_DROP, CAP_NET_RAW, false), 0);
 	pers_cred_exec(&c, 0100755, 0, 0);
 	assert_false(pers_cred_capable(&c, CAP_NET_RAW));
 	assert_int_equal(pers_cred_setresuid(&c, 1, 1, 1), 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_DROP, CAP_CHOWN), -EPERM);
+	assert_int_equal(pers_cred_prctl(&c, PR_CAPBSET_DROP, CAP_CHOWN, false), -EPERM);
 }
 
 static void keepcaps_and_capset_as_setpriv(void **state)
 {
 	struct pers_cred c;
 	pers_cred_init(&c, 0, 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_SET_KEEPCAPS, 1), 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_GET_KEEPCAPS, 0), 1);
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_KEEPCAPS, 1, false), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_KEEPCAPS, 0, false), 1);
 	assert_int_equal(pers_cred_setresuid(&c, 65534, 65534, 65534), 0);
 	assert_int_equal(c.cap_eff, 0);
 	assert_int_equal(c.cap_prm, PERS_CAP_ALL);
@@ -112,9 +112,9 @@ static void keepcaps_and_capset_as_setpriv(void **state)
 	pers_cred_exec(&c, 0100755, 0, 0);
 	assert_int_equal(c.cap_prm, 0);
 	assert_int_equal(c.cap_eff, 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_GET_KEEPCAPS, 0), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_KEEPCAPS, 0, false), 0);
 	assert_int_equal(pers_cred_capset(&c, 1, 1, 0), -EPERM);
-	assert_int_equal(pers_cred_prctl(&c, PR_SET_NAME, 0), PERS_CRED_NOT_MINE);
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_NAME, 0, false), PERS_CRED_NOT_MINE);
 }
 
 static void groups_sorted_and_sized(void **state)
@@ -344,15 +344,19 @@ static void exec_of_set_id_programs(void **state)
 	assert_int_equal(c.cap_prm, 0);
 	/* no_new_privs: the bits are ignored, for good */
 	pers_cred_init(&c, 65534, 65534);
-	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0), 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 0), -EINVAL);
-	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 1), 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0), 1);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0, false), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 0, false), -EINVAL);
+	/* an unused argument set is EINVAL, for both (LTP's prctl02) */
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 1, true), -EINVAL);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0, true), -EINVAL);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0, false), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_SET_NO_NEW_PRIVS, 1, false), 0);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0, false), 1);
 	pers_cred_exec(&c, 0106755, 0, 0);
 	assert_int_equal(c.euid, 65534);
 	assert_int_equal(c.egid, 65534);
 	assert_int_equal(c.cap_prm, 0);
-	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0), 1);
+	assert_int_equal(pers_cred_prctl(&c, PR_GET_NO_NEW_PRIVS, 0, false), 1);
 }
 
 /* owner.c and perm.c: what an unprivileged mew records and shows. */
@@ -530,7 +534,7 @@ static int step(struct pers_cred *c, unsigned *seed, char *why, size_t len)
 	case 9: {
 		int k = rand_r(seed) % 2;
 		name = "prctl keepcaps";
-		got = pers_cred_prctl(c, PR_SET_KEEPCAPS, k);
+		got = pers_cred_prctl(c, PR_SET_KEEPCAPS, k, false);
 		want = prctl(PR_SET_KEEPCAPS, k, 0, 0, 0);
 		break;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -65,6 +66,13 @@ int main(void)
 	printf("readlinkat-empty %.*s\n", n < 0 ? 0 : (int)n, buf);
 	show("readlinkat-empty-cwd", readlinkat(AT_FDCWD, "", buf, sizeof(buf)));
 	show("readlinkat-notlink", readlinkat(AT_FDCWD, "/tmp/file", buf, sizeof(buf)));
+
+	/* prctl: the thread's timer slack (LTP's prctl08), an unused argument
+	 * of PR_SET_NO_NEW_PRIVS set (prctl02) */
+	show("prctl-set-timerslack", prctl(PR_SET_TIMERSLACK, 70000, 0, 0, 0));
+	printf("prctl-get-timerslack %d\n", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
+	show("prctl-no-new-privs-arg3", prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0));
+	show("prctl-get-no-new-privs-arg2", prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	puts("done");
 	return 0;
 }
