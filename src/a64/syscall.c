@@ -540,6 +540,19 @@ static int may_signal(pid_t pid, int sig)
 	return pers_cred_may_signal(CRED, (const struct pers_cred *)head);
 }
 
+/* sched_setparam, sched_setscheduler, sched_setaffinity of another guest
+ * process: the kernel's owner rule for the guest's ids (every guest
+ * process is the same host user, which the host lets through). */
+static int may_sched(pid_t pid)
+{
+	uint64_t head[(PERS_CRED_HEAD + 7) / 8];
+	if (!a64_proc.pers.fake_root || pid <= 0 || pid == getpid())
+		return 0;
+	if (a64_peer_read(pid, &a64_proc.pers.cred, head, PERS_CRED_HEAD) < 0)
+		return 0; /* not a guest process: the host's answer (ESRCH) */
+	return pers_cred_may_sched(CRED, (const struct pers_cred *)head);
+}
+
 /* The identity calls: answered by the personality's credential model. */
 static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 {
@@ -876,6 +889,12 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if (!a64_proc.pers.fake_root) /* binfmt: the real identity */
 			break;
 		return cred_call(c, pc->cred);
+	case A64_NR_sched_setparam:
+	case A64_NR_sched_setscheduler:
+	case A64_NR_sched_setaffinity:
+		if ((d = may_sched((pid_t)ARG(0))) < 0)
+			return d;
+		break; /* the host's call, below */
 	case A64_NR_kill:
 		if ((d = may_signal(ARG(0), ARG(1))) < 0)
 			return d;

@@ -509,6 +509,13 @@ int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *t)
 	return pers_cred_capable(c, CAP_KILL) ? 0 : -EPERM;
 }
 
+int pers_cred_may_sched(const struct pers_cred *c, const struct pers_cred *t)
+{
+	if (c->euid == t->euid || c->euid == t->uid) /* the kernel's check_same_owner */
+		return 0;
+	return pers_cred_capable(c, CAP_SYS_NICE) ? 0 : -EPERM;
+}
+
 #define CAP_FILES (BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) | BIT(CAP_CHOWN) | BIT(CAP_FSETID))
 
 int pers_cred_fs_omnipotent(const struct pers_cred *c)

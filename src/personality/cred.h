@@ -146,6 +146,10 @@ int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid);
 /* kill: the sender's real or effective uid is the target's real or saved
  * one, or CAP_KILL.  0 or -EPERM.  Only the target's head is read. */
 int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *target);
+/* May c change target's scheduling (sched_setparam, sched_setscheduler,
+ * sched_setaffinity)?  Its owner (c's euid is target's euid or uid), or
+ * CAP_SYS_NICE: 0 or -EPERM. */
+int pers_cred_may_sched(const struct pers_cred *c, const struct pers_cred *target);
 /* The identity calls, ABI-neutral: the call table's row of a call number
  * says which (personality/call.h: .cred of a PK_CRED row); each engine
  * hands the arguments to pers_cred_syscall, with a way to reach the

@@ -121,7 +121,7 @@ done" ]
 }
 
 # as arm64 Linux answers (LTP's kill12, unshare01, unshare02, clone11)
-@test "emulate abi: SIGSEGV and SIGBUS sent by kill follow the guest's disposition; unshare" {
+@test "emulate abi: SIGSEGV and SIGBUS sent by kill follow the guest's disposition; unshare; sched_setparam's owner rule" {
 	need_cc
 	run emu /sent
 	echo "$output"
@@ -136,7 +136,9 @@ unshare-invalid EINVAL
 unshare-files ok
 unshare-fs ok
 nobody-unshare-uts EPERM
-nobody-clone-uts EPERM" ]
+nobody-clone-uts EPERM
+nobody-sched-setparam-root EPERM
+nobody-sched-setparam-own ok" ]
 }
 
 @test "emulate abi: real-time signals queue, each with its own siginfo, in order" {

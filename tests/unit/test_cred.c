@@ -185,6 +185,14 @@ static void files_as_nobody(void **state)
 	pers_cred_init(&root, 0, 0);
 	assert_int_equal(pers_cred_may_signal(&c, &root), -EPERM);
 	assert_int_equal(pers_cred_may_signal(&root, &c), 0);
+	/* sched_setparam05: nobody may not change root's scheduling; root
+	 * with CAP_SYS_NICE may change anyone's, without it only its own */
+	assert_int_equal(pers_cred_may_sched(&c, &root), -EPERM);
+	assert_int_equal(pers_cred_may_sched(&c, &c), 0);
+	assert_int_equal(pers_cred_may_sched(&root, &c), 0);
+	pers_cred_bound(&root, ~(1ULL << CAP_SYS_NICE));
+	assert_int_equal(pers_cred_may_sched(&root, &c), -EPERM);
+	assert_int_equal(pers_cred_may_sched(&root, &root), 0);
 }
 
 static void root_and_set_group_id(void **state)

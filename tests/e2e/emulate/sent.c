@@ -64,5 +64,14 @@ int main(void)
 		_exit(0);
 	}
 	wait(NULL);
+	if (fork() == 0) { /* nobody may not change root's scheduling (LTP's sched_setparam05) */
+		struct sched_param sp = { .sched_priority = 0 };
+		setuid(65534);
+		printf("nobody-sched-setparam-root %s\n",
+		       sched_setparam(getppid(), &sp) < 0 ? strerrorname_np(errno) : "ok");
+		printf("nobody-sched-setparam-own %s\n", sched_setparam(0, &sp) < 0 ? strerrorname_np(errno) : "ok");
+		_exit(0);
+	}
+	wait(NULL);
 	return 0;
 }
