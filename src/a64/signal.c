@@ -190,29 +190,34 @@ long a64_sys_rt_sigprocmask(struct a64_cpu *c, int how, uint64_t set, uint64_t o
 
 long a64_sys_sigaltstack(struct a64_cpu *c, uint64_t ss, uint64_t oss)
 {
+	enum { A64_MINSIGSTKSZ = 5120, A64_SS_AUTODISARM = 1u << 31 }; /* arm64 Linux's */
 	uint64_t sp = c->x[A64_SP];
 	int on = c->altstack_size != 0 && sp > c->altstack_sp && sp <= c->altstack_sp + c->altstack_size;
-	if (oss != 0) {
-		struct { uint64_t sp; int32_t flags, pad; uint64_t size; } o = {
-			c->altstack_sp, on ? SS_ONSTACK : (c->altstack_size ? 0 : SS_DISABLE), 0, c->altstack_size
-		};
-		memcpy((void *)oss, &o, sizeof(o));
-	}
+	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } o = {
+		c->altstack_sp, on ? SS_ONSTACK : (c->altstack_size ? 0 : SS_DISABLE), 0, c->altstack_size
+	};
 	if (ss != 0) {
 		struct { uint64_t sp; int32_t flags, pad; uint64_t size; } n;
+		memcpy(&n, (void *)ss, sizeof(n));
 		if (on)
 			return -EPERM;
-		memcpy(&n, (void *)ss, sizeof(n));
-		if (n.flags & SS_DISABLE) {
+		/* as do_sigaltstack: a mode of 0, SS_ONSTACK or SS_DISABLE, and
+		 * the old stack is told only when the new one was taken */
+		int mode = n.flags & ~A64_SS_AUTODISARM;
+		if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
 			c->altstack_sp = 0;
 			c->altstack_size = 0;
 		} else {
-			if (n.size < (uint64_t)MINSIGSTKSZ)
+			if (n.size < A64_MINSIGSTKSZ)
 				return -ENOMEM;
 			c->altstack_sp = n.sp;
 			c->altstack_size = n.size;
 		}
 	}
+	if (oss != 0)
+		memcpy((void *)oss, &o, sizeof(o));
 	return 0;
 }
 

@@ -60,8 +60,9 @@ check_efault() {
 
 # abi.expected is what arm64 Linux answers: O_LARGEFILE (0400000 on arm64)
 # on every open, O_DIRECT 0200000, O_DIRECTORY 040000, O_NOFOLLOW 0100000
-# (qemu-aarch64 7.2 shows the host's O_LARGEFILE bit as O_NOFOLLOW)
-@test "emulate abi: open, pipe2 and fcntl flags that differ from x86-64 are converted both ways; readlinkat's edges" {
+# (qemu-aarch64 7.2 shows the host's O_LARGEFILE bit as O_NOFOLLOW);
+# sigaltstack's smallest stack is arm64's MINSIGSTKSZ, 5120 (qemu takes 5119)
+@test "emulate abi: open, pipe2 and fcntl flags that differ from x86-64 are converted both ways; readlinkat's edges; prctl; sigaltstack" {
 	need_cc
 	run emu /abi
 	echo "$output"

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -73,6 +74,19 @@ int main(void)
 	printf("prctl-get-timerslack %d\n", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
 	show("prctl-no-new-privs-arg3", prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0));
 	show("prctl-get-no-new-privs-arg2", prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
+
+	/* sigaltstack's mode and arm64's smallest stack (LTP's sigaltstack02);
+	 * the old one is told only when the new one is taken */
+	static char alt[8192];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof(alt), .ss_flags = 0x1234 }, old = { .ss_flags = -1 };
+	show("sigaltstack-bad-flags", sigaltstack(&ss, &old));
+	printf("sigaltstack-bad-flags-old %d\n", old.ss_flags);
+	ss.ss_flags = 0;
+	ss.ss_size = 5119;
+	show("sigaltstack-5119", sigaltstack(&ss, NULL));
+	ss.ss_size = 5120;
+	show("sigaltstack-5120", sigaltstack(&ss, &old));
+	printf("sigaltstack-5120-old %d\n", old.ss_flags);
 	puts("done");
 	return 0;
 }
