@@ -50,6 +50,7 @@ static const short passthrough[A64_NR_rseq + 1] = {
 	P(sched_setparam), P(sched_setscheduler), P(sched_getscheduler),
 	P(sched_getparam), P(sched_setaffinity), P(sched_getaffinity), P(sched_yield),
 	P(sched_get_priority_max), P(sched_get_priority_min), P(sched_rr_get_interval),
+	P(sched_setattr), P(sched_getattr),
 	P(kill), P(tkill), P(tgkill), P(rt_sigpending), P(rt_sigtimedwait),
 	P(rt_sigqueueinfo), P(setpriority), P(getpriority), P(setregid), P(setgid),
 	P(setreuid), P(setuid), P(setresuid), P(getresuid), P(setresgid), P(getresgid),
@@ -540,8 +541,8 @@ static int may_signal(pid_t pid, int sig)
 	return pers_cred_may_signal(CRED, (const struct pers_cred *)head);
 }
 
-/* sched_setparam, sched_setscheduler, sched_setaffinity of another guest
- * process: the kernel's owner rule for the guest's ids (every guest
+/* sched_setparam, sched_setscheduler, sched_setaffinity, sched_setattr of
+ * another guest process: the kernel's owner rule for the guest's ids (every guest
  * process is the same host user, which the host lets through). */
 static int may_sched(pid_t pid)
 {
@@ -892,6 +893,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_sched_setparam:
 	case A64_NR_sched_setscheduler:
 	case A64_NR_sched_setaffinity:
+	case A64_NR_sched_setattr:
 		if ((d = may_sched((pid_t)ARG(0))) < 0)
 			return d;
 		break; /* the host's call, below */

@@ -87,6 +87,13 @@ int main(void)
 	ss.ss_size = 5120;
 	show("sigaltstack-5120", sigaltstack(&ss, &old));
 	printf("sigaltstack-5120-old %d\n", old.ss_flags);
+
+	/* sched_getattr and sched_setattr exist (LTP's sched_getattr02) */
+	uint32_t attr[14] = { 0 };
+	show("sched-getattr", syscall(SYS_sched_getattr, 0, attr, 48, 0));
+	printf("sched-getattr-size-policy %u %u\n", attr[0], attr[1]);
+	show("sched-getattr-small", syscall(SYS_sched_getattr, 0, attr, 47, 0));
+	show("sched-setattr-same", syscall(SYS_sched_setattr, 0, attr, 0));
 	puts("done");
 	return 0;
 }
