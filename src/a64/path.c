@@ -44,7 +44,9 @@ int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len)
 	    (strcmp(guest, "/proc/self/exe") == 0 || strcmp(guest, self) == 0))
 		guest = a64_proc.exe;
 	if (guest[0] != '/' && dirfd != AT_FDCWD) {
-		r = pers_fd_path(&a64_proc.pers, 0, dirfd, base, sizeof(base));
+		/* a name under a dirfd that is no directory: ENOTDIR (statx03) */
+		r = guest[0] != '\0' ? pers_dirfd_path(&a64_proc.pers, 0, dirfd, base, sizeof(base))
+				     : pers_fd_path(&a64_proc.pers, 0, dirfd, base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;

@@ -64,7 +64,7 @@ check_efault() {
 # sigaltstack's smallest stack is arm64's MINSIGSTKSZ, 5120 (qemu takes 5119)
 @test "emulate abi: open, pipe2 and fcntl flags that differ from x86-64 are converted both ways; readlinkat's edges; prctl; sigaltstack" {
 	need_cc
-	run emu /abi
+	run emu /abi 9<"$BATS_TEST_FILENAME"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	diff -u "$BATS_TEST_DIRNAME/emulate/abi.expected" - <<<"$output"

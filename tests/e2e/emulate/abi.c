@@ -94,6 +94,13 @@ int main(void)
 	printf("sched-getattr-size-policy %u %u\n", attr[0], attr[1]);
 	show("sched-getattr-small", syscall(SYS_sched_getattr, 0, attr, 47, 0));
 	show("sched-setattr-same", syscall(SYS_sched_setattr, 0, attr, 0));
+
+	/* a name under a dirfd that is a file (LTP's statx03): fd 9 is one
+	 * outside the rootfs, given by the test */
+	struct stat st;
+	show("fstatat-file-dirfd", fstatat(9, "name", &st, 0));
+	show("openat-file-dirfd", openat(9, "name", O_RDONLY));
+	show("fstatat-file-empty-path", fstatat(9, "", &st, AT_EMPTY_PATH));
 	puts("done");
 	return 0;
 }
