@@ -780,7 +780,9 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_fchdir:
 		return sys_fchdir(c);
 	case A64_NR_chroot:
-		return -EPERM;
+		if ((d = a64_path_copy(STR(0), hp)) < 0)
+			return d;
+		return pers_chroot(&a64_proc.pers, CRED, NULL, hp);
 	case A64_NR_getcwd:
 		return sys_getcwd(c);
 	case A64_NR_execve:

@@ -342,6 +342,10 @@ int pers_check_access(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_lookup(const struct pers *p, const struct pers_cred *c, const char *host);
 /* chdir: the walk, and search permission on the directory itself. */
 int pers_check_chdir(const struct pers *p, const struct pers_cred *c, const char *host);
+/* chroot (chroot.c): the kernel's errors for path (ENOENT, ENOTDIR,
+ * EACCES, EPERM without CAP_SYS_CHROOT), then 0 for the guest's own root
+ * and EPERM for any other directory.  base as for pers_translate. */
+int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *base, const char *path);
 /* A root's permission on mew's own files (grant.c): after the personality
  * allowed a call on host that the kernel refused mew with EACCES, give
  * back the owner's permissions it needs on the files mew owns (search on

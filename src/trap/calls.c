@@ -442,18 +442,15 @@ static long answer(struct call *c)
 		return 0;
 	}
 	case PK_CHROOT:
-		/* Only the guest's own root is a root this personality has. */
 		if ((r = read_path(c, pi, path, &skip)) < 0)
 			return r;
-		if (path[0] != '/') {
+		if (path[0] != '/' && path[0] != '\0') {
 			if ((r = base_of(c, s->dirfd[0], base, sizeof(base))) < 0)
 				return r;
 			b = base;
 		}
 		pers_for(c);
-		if ((r = pers_resolve(&c->t->pers, b, path, PERS_FOLLOW, buf, sizeof(buf))) < 0)
-			return r;
-		return strcmp(buf, "/") == 0 ? 0 : -EPERM;
+		return pers_chroot(&c->t->pers, &c->tr->cred, b, path);
 	case PK_REFUSE:
 		return -s->err;
 	default:

@@ -18,6 +18,7 @@ setup_file() {
 	aarch64-linux-gnu-gcc -O2 -static -o "$R/rowrite" "$BATS_TEST_DIRNAME/personality/rowrite.c"
 	aarch64-linux-gnu-gcc -O2 -static -o "$R/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
 	aarch64-linux-gnu-gcc -O1 -static -o "$R/fds" "$BATS_TEST_DIRNAME/fastpath/fds.c"
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/chroot" "$BATS_TEST_DIRNAME/personality/chroot.c"
 }
 
 need_arm64() {
@@ -112,6 +113,15 @@ emu() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$native" ]
+}
+
+@test "emulate: chroot: the kernel's errors in its order, / itself, and EPERM for another root (the personality's rule, as under the syscall engine)" {
+	need_cc
+	mkdir -m 1777 "$R/chroot-test"
+	run emu /chroot /chroot-test
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 14 ]
 }
 
 @test "emulate: /proc shows the guest: argv in cmdline and exe (its own and another's), guest paths in maps and mountinfo" {

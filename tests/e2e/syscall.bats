@@ -24,6 +24,7 @@ setup_file() {
 	# kernel sees ld.so executing, not the program (no ETXTBSY for it)
 	cc -O1 -static -o "$t/bin/errnos" "$BATS_TEST_DIRNAME/syscall/errnos.c" || return 1
 	cc -O1 -o "$t/bin/efault" "$BATS_TEST_DIRNAME/syscall/efault.c" || return 1
+	cc -O1 -o "$t/bin/chroot" "$BATS_TEST_DIRNAME/personality/chroot.c" || return 1
 	chmod -R a+rX "$t"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown 65534:65534 "$t/work"
@@ -504,6 +505,16 @@ C
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[ "${#lines[@]}" -eq 21 ]
+	done
+}
+
+@test "syscall: chroot: the kernel's errors in its order (ENOTDIR, ENOENT, ELOOP, EFAULT, EACCES, EPERM without CAP_SYS_CHROOT), / itself, and EPERM for another root, in each mode" {
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/chroot.XXXXXX); /opt/t/chroot "$d"; r=$?; rm -rf "$d"; exit $r'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 14 ]
 	done
 }
 
