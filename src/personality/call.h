@@ -120,14 +120,18 @@ static inline bool pers_call_writes(const struct pers_call *c, uint64_t f)
 }
 
 /* A call that acts on the fd in its dirfd argument when its first path is
- * NULL or empty: futimens is utimensat(fd, NULL, ...); AT_EMPTY_PATH
- * (fchownat, utimensat, fchmodat2).  With empty (the path was read as ""),
- * that argument's index, else -1 (an empty path is then ENOENT). */
+ * NULL or empty: futimens is utimensat(fd, NULL, ...) (and so the other
+ * calls that write); AT_EMPTY_PATH (fchownat, utimensat, fchmodat2; with a
+ * NULL path too, newfstatat and statx, as Linux 6.11 takes it).  With empty
+ * (the path was read as ""), that argument's index, else -1 (an empty path
+ * is then ENOENT, a NULL one EFAULT: lstat(NULL), LTP's lstat02). */
 static inline int pers_call_on_fd(const struct pers_call *c, const uint64_t *args, bool empty)
 {
+	bool on_fd = PERS_CALL_FLAG(c, args) & PERS_AT_EMPTY_PATH;
+
 	if (c->path[0] < 0 || c->dirfd[0] < 0 || (c->follow != PF_AT_FLAGS && c->follow != PF_AT_FOLLOW))
 		return -1;
-	if (args[(int)c->path[0]] == 0 || (empty && (PERS_CALL_FLAG(c, args) & PERS_AT_EMPTY_PATH)))
+	if ((args[(int)c->path[0]] == 0 && (on_fd || c->writes == PW_YES)) || (empty && on_fd))
 		return c->dirfd[0];
 	return -1;
 }

@@ -543,6 +543,11 @@ static long do_stat(struct call *c, long nr, bool *done)
 		sx.stx_gid = st.st_gid;
 		return trap_mem_write(c->tr->tid, after[2], &sx, sizeof(sx));
 	}
+	/* flags pers_owner_stat does not take: the kernel judges them (EINVAL
+	 * for unknown ones) */
+	if ((c->flag & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) && nr == SYS_newfstatat &&
+	    fstatat(AT_FDCWD, h, &st, (int)(c->flag & ~(uint64_t)AT_EMPTY_PATH)) < 0)
+		return -errno;
 	if ((r = pers_owner_stat(p, h, follow, &st)) < 0)
 		return r;
 	return trap_mem_write(c->tr->tid, after[0], &st, sizeof(st));

@@ -1,5 +1,6 @@
 /* The kernel's answers the personality must give as they are (LTP's
- * linkat01, open13, execveat02, creat07, execve04, open14, bind04): one line each,
+ * linkat01, open13, execveat02, creat07, execve04, open14, bind04, lstat02,
+ * fstatat01): one line each,
  * "ok WHAT" or "FAILED WHAT: got X, want Y".  Run in a writable directory:
  *     errnos DIR
  * (`errnos wait` is the running program of the ETXTBSY case.) */
@@ -127,6 +128,27 @@ int main(int argc, char **argv)
 		want("fstatat relative to stdout (a pipe or a host file) is ENOTDIR", fstatat(1, "x", &st, 0), ENOTDIR);
 	}
 	close(fd);
+	{
+		/* LTP's lstat02 (a NULL path, after seteuid(nobody): mew answers
+		 * it then) and fstatat01 (flags Linux does not know) */
+		struct stat st;
+		const char *volatile null_path = NULL; /* (libc's header says nonnull) */
+		pid_t pid;
+		int status;
+		want("lstat(NULL) is EFAULT", lstat(null_path, &st), EFAULT);
+		want("fstatat with unknown flags is EINVAL", fstatat(AT_FDCWD, ".", &st, 9999), EINVAL);
+		pid = fork();
+		if (pid == 0) {
+			if (seteuid(65534) < 0)
+				_exit(3);
+			want("no longer root: lstat(NULL) is EFAULT", lstat(null_path, &st), EFAULT);
+			want("no longer root: fstatat with unknown flags is EINVAL",
+			     fstatat(AT_FDCWD, "/", &st, 9999), EINVAL);
+			_exit(failed);
+		}
+		waitpid(pid, &status, 0);
+		check("... (the child)", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
 	/* LTP's openat03: an O_TMPFILE file given a name through its magic
 	 * link (no name reaches it: the link's text ends in " (deleted)") */
 	fd = open(".", O_TMPFILE | O_RDWR, 0600);
