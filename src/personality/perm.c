@@ -14,9 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Nothing to check: a fake root with its capabilities, or the host's own
@@ -267,6 +270,20 @@ int pers_check_write(const struct pers *p, const struct pers_cred *c, const char
 	if ((r = search(p, c, host)) < 0)
 		return r;
 	return may(p, c, host, follow, PERS_MAY_WRITE, &st);
+}
+
+int pers_check_fsize(pid_t tid, const char *host, long long length)
+{
+	struct rlimit rl;
+	struct stat st;
+
+	if (length < 0 || prlimit(tid, RLIMIT_FSIZE, NULL, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    (unsigned long long)length <= rl.rlim_cur)
+		return 0;
+	if (stat(host, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= length)
+		return 0;
+	syscall(SYS_tkill, tid, SIGXFSZ);
+	return -EFBIG;
 }
 
 int pers_check_utimes(const struct pers *p, const struct pers_cred *c, const char *host,

@@ -377,6 +377,10 @@ int pers_check_rename(const struct pers *p, const struct pers_cred *c, const cha
 		      const char *to);
 /* truncate and other writes through the path. */
 int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow);
+/* A truncate the engine makes for guest thread tid (mew's own RLIMIT_FSIZE
+ * is not the guest's): growing host's file past the guest's limit is
+ * EFBIG, and SIGXFSZ to tid, as the kernel answers (LTP's truncate03). */
+int pers_check_fsize(pid_t tid, const char *host, long long length);
 /* utimes: now = to the current time (write permission is enough). */
 int pers_check_utimes(const struct pers *p, const struct pers_cred *c, const char *host,
 		      bool follow, bool now);

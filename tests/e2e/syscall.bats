@@ -498,13 +498,13 @@ C
 	[ "$status" -eq 0 ]
 }
 
-@test "syscall: the kernel's errnos: a hard link to a directory, fchown of O_PATH, execveat NOFOLLOW and unknown flags, ETXTBSY (static and dynamic programs, both ways), /proc/self/fd/N/... in linkat and bind, an O_TMPFILE linked, a dirfd that is a file, linkat's flags, lstat(NULL), fstatat's unknown flags" {
+@test "syscall: the kernel's errnos: a hard link to a directory, fchown of O_PATH, execveat NOFOLLOW and unknown flags, ETXTBSY (static and dynamic programs, both ways), /proc/self/fd/N/... in linkat and bind, an O_TMPFILE linked, a dirfd that is a file, linkat's flags, lstat(NULL), fstatat's unknown flags, truncate past RLIMIT_FSIZE" {
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode
 		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/errnos.XXXXXX); /opt/t/errnos "$d"; r=$?; rm -rf "$d"; exit $r'
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
-		[ "${#lines[@]}" -eq 26 ]
+		[ "${#lines[@]}" -eq 28 ]
 	done
 }
 

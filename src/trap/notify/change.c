@@ -140,6 +140,7 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req)
 	case SYS_truncate:
 		ONE();
 		CHECK(pers_check_write(&n->pers, &c, host, true));
+		CHECK(pers_check_fsize(req->pid, host, (long long)after[0]));
 		return SYS(truncate(host, (off_t)after[0]));
 	case SYS_chown:
 	case SYS_lchown:

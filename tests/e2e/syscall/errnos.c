@@ -1,6 +1,6 @@
 /* The kernel's answers the personality must give as they are (LTP's
  * linkat01, open13, execveat02, creat07, execve04, open14, bind04, lstat02,
- * fstatat01): one line each,
+ * fstatat01, truncate03): one line each,
  * "ok WHAT" or "FAILED WHAT: got X, want Y".  Run in a writable directory:
  *     errnos DIR
  * (`errnos wait` is the running program of the ETXTBSY case.) */
@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -137,13 +138,24 @@ int main(int argc, char **argv)
 		int status;
 		want("lstat(NULL) is EFAULT", lstat(null_path, &st), EFAULT);
 		want("fstatat with unknown flags is EINVAL", fstatat(AT_FDCWD, ".", &st, 9999), EINVAL);
+		close(open("big", O_CREAT | O_WRONLY, 0666));
+		chmod("big", 0666);
+		chmod(".", 0755);
 		pid = fork();
 		if (pid == 0) {
-			if (seteuid(65534) < 0)
+			/* LTP's truncate03: mew makes this truncate, under its own limit */
+			struct rlimit rl = { 4096, 4096 };
+			sigset_t xfsz, pending;
+			sigemptyset(&xfsz);
+			sigaddset(&xfsz, SIGXFSZ);
+			sigprocmask(SIG_BLOCK, &xfsz, NULL);
+			if (seteuid(65534) < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0)
 				_exit(3);
 			want("no longer root: lstat(NULL) is EFAULT", lstat(null_path, &st), EFAULT);
 			want("no longer root: fstatat with unknown flags is EINVAL",
 			     fstatat(AT_FDCWD, "/", &st, 9999), EINVAL);
+			want("no longer root: truncate past RLIMIT_FSIZE is EFBIG", truncate("big", 8192), EFBIG);
+			check("... and SIGXFSZ is pending", sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ));
 			_exit(failed);
 		}
 		waitpid(pid, &status, 0);
