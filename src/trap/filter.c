@@ -318,7 +318,9 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	jump_once(b, guest, SYS_close, L_FD0, BPF_NEXT);
 	jump_once(b, guest, SYS_fcntl, L_FD0, BPF_NEXT);
 	jump_once(b, guest, SYS_dup, L_FD0, BPF_NEXT);
-	jump_once(b, guest, SYS_fchdir, L_FD0, BPF_NEXT);
+	/* fchdir always: a guest that is no longer root is checked as it
+	 * (guest/query.c, do_fchdir) */
+	jump_once(b, guest, SYS_fchdir, L_TRAP, BPF_NEXT);
 	jump_once(b, guest, SYS_fstatfs, L_FD0, BPF_NEXT);
 	jump_once(b, guest, SYS_dup2, L_FD01, BPF_NEXT);
 	jump_once(b, guest, SYS_dup3, L_FD01, BPF_NEXT);
@@ -359,7 +361,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	 * addr, ...): trapped with an address (guest/sock.c). */
 	trap_if_pointer(b, L_SENDTO, 4);
 	trap_if_pointer(b, L_PTR1, 1);
-	/* close, fcntl, dup, fchdir, fstatfs (fd 0), dup2, dup3 (0 or 1),
+	/* close, fcntl, dup, fstatfs (fd 0), dup2, dup3 (0 or 1),
 	 * close_range (its last):
 	 * trapped when the number may be one of the stub's own (guest/fds.c) */
 	bpf_label(b, L_FD0);

@@ -518,6 +518,16 @@ C
 	done
 }
 
+@test "syscall: fchdir of a guest that is no longer root needs search permission on the directory as it sees it (LTP's fchdir03)" {
+	run guest -- sh -c 'd=$(mktemp -d /work/fchdir.XXXXXX); mkdir -m 700 $d/closed; mkdir -m 755 $d/open; chmod 755 $d
+		perl -e "opendir(my \$c, \"$d/closed\") or die; opendir(my \$o, \"$d/open\") or die; \$> = 65534;
+			print chdir(\$c) ? \"allowed\n\" : \"\$!\n\"; print chdir(\$o) ? \"allowed\n\" : \"\$!\n\""; r=$?; rm -rf $d; exit $r'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Permission denied" ]
+	[ "${lines[1]}" = allowed ]
+}
+
 @test "syscall: a bad pointer is EFAULT, not a crash, and the guest's own SIGSEGV is its own, in each mode" {
 	for mode in "1 1 1" "1 1 0" "0 1 1" "1 0 1"; do
 		set -- $mode

@@ -192,8 +192,9 @@ __attribute__((noinline)) long do_fds(long nr, const long *a)
 		return stub_fd(a[0]) ? -EBADF : S1(nr, a[0]);
 	case __NR_fcntl:
 		return stub_fd(a[0]) ? -EBADF : S3(nr, a[0], a[1], a[2]);
-	case __NR_dup:
 	case __NR_fchdir:
+		return stub_fd(a[0]) ? -EBADF : do_fchdir(a[0]);
+	case __NR_dup:
 	case __NR_fstatfs:
 		return stub_fd(a[0]) ? -EBADF : S2(nr, a[0], a[1]);
 	case __NR_dup2:

@@ -159,6 +159,7 @@ long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, lo
 /* The calls, one concept a file. */
 long do_stat(long nr, const long *a);					/* query.c */
 long do_access(long dirfd, unsigned long upath, long mode, long flags);
+long do_fchdir(long fd);
 long do_readlink(long dirfd, unsigned long upath, long buf, long size);
 long do_getcwd(const long *a);
 long untranslate(const char *host, char *out);

@@ -209,6 +209,27 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 	return r;
 }
 
+/* fchdir: the kernel checks the host process, whose ids are not the
+ * guest's (a root mew's, or an ordinary user's who owns every file): a
+ * guest that is no longer root needs search permission on the directory
+ * as it sees it (LTP's fchdir03). */
+__attribute__((noinline)) long do_fchdir(long fd)
+{
+	struct stat st;
+	long r;
+
+	if (!pers_cred_fs_omnipotent(&cfg.cred)) {
+		if ((r = S2(__NR_fstat, fd, &st)) < 0)
+			return r;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		stat_view(fd, 0, &st);
+		if ((r = pers_cred_permission(&cfg.cred, st.st_mode, st.st_uid, st.st_gid, PERS_MAY_EXEC)) < 0)
+			return r;
+	}
+	return S1(__NR_fchdir, fd);
+}
+
 __attribute__((noinline)) long do_access(long dirfd, unsigned long upath, long mode, long flags)
 {
 	char pbuf[PATH_MAX_];
