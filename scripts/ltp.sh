@@ -223,7 +223,7 @@ while read -r name cmd; do
 		if [ "$w" != "$ref" ] && [ "${st[$ref]}" = 0 ] && [ "${st[$w]}" = dev ]; then
 			echo "$name: passes $refword, under mew ($w) needs a block device (no loop device, no mount)"
 		elif [ "$w" != "$ref" ] && [ "${st[$ref]}" = 0 ] && [ "${st[$w]}" != 0 ]; then
-			echo "$name: passes $refword, under mew ($w) exit ${st[$w]}: $(grep -m1 -E 'TFAIL|TBROK|TWARN' "$work/out.$w.$name" || true)"
+			echo "$name: passes $refword, under mew ($w) exit ${st[$w]}: $(grep -m1 -E 'TFAIL|TBROK|TWARN|TCONF' "$work/out.$w.$name" || true)"
 		fi
 	done
 done <"$list"
