@@ -272,6 +272,12 @@ int pers_check_write(const struct pers *p, const struct pers_cred *c, const char
 	return may(p, c, host, follow, PERS_MAY_WRITE, &st);
 }
 
+bool pers_xattr_needs_admin(const char *name)
+{
+	return strncmp(name, "trusted.", 8) == 0 ||
+	       (strncmp(name, "security.", 9) == 0 && strcmp(name, "security.capability") != 0);
+}
+
 int pers_check_fsize(pid_t tid, const char *host, long long length)
 {
 	struct rlimit rl;

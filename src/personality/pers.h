@@ -377,6 +377,9 @@ int pers_check_rename(const struct pers *p, const struct pers_cred *c, const cha
 		      const char *to);
 /* truncate and other writes through the path. */
 int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow);
+/* An xattr name whose namespace Linux gives only to CAP_SYS_ADMIN:
+ * trusted.*, and security.* but security.capability (CAP_SETFCAP's). */
+bool pers_xattr_needs_admin(const char *name);
 /* A truncate the engine makes for guest thread tid (mew's own RLIMIT_FSIZE
  * is not the guest's): growing host's file past the guest's limit is
  * EFBIG, and SIGXFSZ to tid, as the kernel answers (LTP's truncate03). */

@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -25,6 +27,34 @@ static int xattr_name(const struct seccomp_notif *req, uint64_t addr, char *name
 	if (len == -ENAMETOOLONG || len == 0)
 		return -ERANGE;
 	return len < 0 ? (int)len : 0;
+}
+
+/* Has the guest's own process (not the model's fake root) capability cap?
+ * What mew makes for it through an fd, it could not make by path
+ * otherwise: the wall keeps CAP_SYS_ADMIN from it (src/wall/caps.c). */
+static bool guest_capable(pid_t tid, int cap)
+{
+	char path[64], line[128];
+	unsigned long long eff = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	fclose(f);
+	return found && (eff & (1ULL << cap)) != 0;
+}
+
+/* trusted.* and security.* names: CAP_SYS_ADMIN, the model's and the
+ * process's (as root, mew has it and the guest does not). */
+static int xattr_admin(const struct seccomp_notif *req, const struct pers_cred *c, const char *name)
+{
+	if (!pers_xattr_needs_admin(name))
+		return 0;
+	return pers_cred_capable(c, CAP_SYS_ADMIN) && guest_capable((pid_t)req->pid, CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
 static int do_write(struct notifier *n, const struct seccomp_notif *req, const struct pers_cred *c, int fd,
@@ -42,7 +72,7 @@ static int do_write(struct notifier *n, const struct seccomp_notif *req, const s
 	case SYS_fchownat:
 		return pers_chown(&n->pers, c, host, true, (uid_t)after[0], (gid_t)after[1]);
 	case SYS_fsetxattr: /* (fd, name, value, size, flags) */
-		if ((r = xattr_name(req, after[0], name)) < 0)
+		if ((r = xattr_name(req, after[0], name)) < 0 || (r = xattr_admin(req, c, name)) < 0)
 			return r;
 		if (after[2] > XATTR_SIZE_MAX)
 			return -E2BIG;
@@ -55,7 +85,7 @@ static int do_write(struct notifier *n, const struct seccomp_notif *req, const s
 		free(value);
 		return r;
 	case SYS_fremovexattr: /* (fd, name) */
-		if ((r = xattr_name(req, after[0], name)) < 0)
+		if ((r = xattr_name(req, after[0], name)) < 0 || (r = xattr_admin(req, c, name)) < 0)
 			return r;
 		return fremovexattr(fd, name) < 0 ? -errno : 0;
 	case SYS_utimensat: /* (fd, NULL or "", times, flags) */

@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "trap/guest/stub.h"
@@ -593,6 +594,17 @@ static int root_calls(void)
 	bad |= verdict("sethostname (libc)", sethostname("climbed", 7), EPERM);
 	r = fast(SYS_open_by_handle_at, mnt, (long)&fh, O_RDONLY, 0, 0, 0);
 	bad |= verdict("open_by_handle_at", r < 0 ? (errno = (int)-r, -1) : r, EPERM);
+	/* the xattr namespaces of CAP_SYS_ADMIN, which the wall keeps from a
+	 * root guest: by path and through an fd (made by mew, as root) */
+	{
+		int f = open("/climb-xattr", O_CREAT | O_RDWR, 0644);
+		bad |= verdict("setxattr trusted.*", setxattr("/climb-xattr", "trusted.climbed", "1", 1, 0), EPERM);
+		bad |= verdict("fsetxattr trusted.*", fsetxattr(f, "trusted.climbed", "1", 1, 0), EPERM);
+		bad |= verdict("fsetxattr security.*", fsetxattr(f, "security.climbed", "1", 1, 0), EPERM);
+		bad |= verdict("fremovexattr trusted.*", fremovexattr(f, "trusted.climbed"), EPERM);
+		close(f);
+		unlink("/climb-xattr");
+	}
 	return bad;
 }
 
