@@ -17,7 +17,8 @@
 # Each figure is the best of RUNS runs (default 3).  Then, where perf can
 # count them, the host system calls each call costs (load-independent).  Also shown: mew without
 # call-site patching (MEW_TRAP_PATCH=0: every call the stub answers takes the
-# SIGSYS round trip), mew without its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
+# SIGSYS round trip), mew without its directory cache (MEW_TRAP_DIRCACHE=0:
+# the stat of a path walks it, 3 calls), mew without its in-process fast path (MEW_TRAP_STUB=0: intercepted calls are seccomp
 # user notifications answered by mew's thread) and with neither fast path
 # (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), mew without
 # its wall (MEW_WALL_ABI=0: no Landlock domain; what the wall costs), and
@@ -57,6 +58,7 @@ cmd_of() {
 	mew-root) cmd=("${m[@]}") ;;
 	mew) cmd=("${as_user[@]}" "${m[@]}") ;;
 	mew-nopatch) cmd=(env MEW_TRAP_PATCH=0 "${as_user[@]}" "${m[@]}") ;;
+	mew-nocache) cmd=(env MEW_TRAP_DIRCACHE=0 "${as_user[@]}" "${m[@]}") ;;
 	mew-nowall) cmd=(env MEW_WALL_ABI=0 "${as_user[@]}" "${m[@]}") ;;
 	base) cmd=("${as_user[@]}" "$t/base" "${m[@]:1}") ;;
 	mew-notify) cmd=(env MEW_TRAP_STUB=0 "${as_user[@]}" "${m[@]}") ;;
@@ -120,7 +122,7 @@ tar_ms() { # WAY -> ms
 	echo $(((t1 - t0) / 1000000))
 }
 
-ways=(native filter mew mew-nopatch mew-nowall mew-notify mew-ptrace)
+ways=(native filter mew mew-nopatch mew-nocache mew-nowall mew-notify mew-ptrace)
 [ ${#as_user[@]} -gt 0 ] && ways+=(mew-root)
 [ "$have_proot" = 1 ] && ways+=(proot)
 [ -n "${MEW_BASE:-}" ] && ways+=(base)
@@ -156,11 +158,11 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
 declare -A label=([native]=native [filter]="native + allow-all filter" [mew]=mew
-	[mew-nopatch]="mew (no patching)" [mew-nowall]="mew (no wall)" [mew-notify]="mew (notifier)"
+	[mew-nopatch]="mew (no patching)" [mew-nocache]="mew (no dircache)" [mew-nowall]="mew (no wall)" [mew-notify]="mew (notifier)"
 	[mew-ptrace]="mew (ptrace only)" [mew-root]="mew (root)" [proot]=proot [base]=base)
 # ratio columns: "A/B" pairs of ways
 pairs=()
-for p in mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nowall mew-root/native mew/proot mew/base; do
+for p in mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nocache mew/mew-nowall mew-root/native mew/proot mew/base; do
 	[[ " ${ways[*]} " == *" ${p%/*} "* && " ${ways[*]} " == *" ${p#*/} "* ]] && pairs+=("$p")
 done
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un), $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -184,7 +186,7 @@ done
 # ways: the notifier's and the tracer's calls are mew's too).
 if perf stat -x, -o "$t/perf" -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
 	cways=()
-	for w in native mew mew-nopatch mew-root base; do
+	for w in native mew mew-nopatch mew-nocache mew-root base; do
 		[[ " ${ways[*]} " == *" $w "* ]] && cways+=("$w")
 	done
 	echo

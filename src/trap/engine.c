@@ -423,6 +423,11 @@ static int run(const struct spec *spec, struct mew_error **err)
 			goto out;
 		}
 	}
+	/* the stubs' directory cache (without it, or with MEW_TRAP_DIRCACHE=0,
+	 * they cache nothing) */
+	if (t->stub_mode && t->notifier != NULL &&
+	    (getenv("MEW_TRAP_DIRCACHE") == NULL || strcmp(getenv("MEW_TRAP_DIRCACHE"), "0") != 0))
+		t->dircache = trap_dircache_start(t->pers.rootfs);
 	mew_debug("engine syscall: %s%s", mode->name, st.fast.filter != NULL && num < 0 ? " (no listener: ptrace only)" : "");
 	if (write(ready[1], "y", 1) != 1) {
 		r = mew_error(err, errno, "start the command");
@@ -435,6 +440,8 @@ static int run(const struct spec *spec, struct mew_error **err)
 	r = mode->loop(t, pid, err);
 out:
 	trap_notify_stop(t);
+	trap_dircache_stop(t->dircache);
+	t->dircache = NULL;
 	/* Exec watchers end when their tracee does (everything is gone by now). */
 	for (int i = 0; i < 2000 && __atomic_load_n(&t->watchers, __ATOMIC_ACQUIRE) > 0; i++)
 		usleep(1000);

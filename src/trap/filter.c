@@ -256,7 +256,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 			SYS_seccomp, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sendto, SYS_clone, 435 /* clone3 */,
 			SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, 441 /* epoll_pwait2 */,
 			SYS_unshare, SYS_setns, SYS_chroot,
-			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC,
+			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC, STUB_UPCALL_DIRCACHE,
 			SYS_close, SYS_fcntl, SYS_dup, SYS_fchdir, SYS_fstatfs, SYS_dup2, SYS_dup3,
 			436 /* close_range */,
 			SYS_recvfrom, SYS_accept, SYS_accept4,
@@ -289,6 +289,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 		if (trap_notified(traced[i]))
 			bpf_jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, BPF_NEXT);
 	bpf_jump(b, BPF_JEQ, STUB_UPCALL_TRANSLATE, L_NOTIF, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, STUB_UPCALL_DIRCACHE, L_NOTIF, BPF_NEXT);
 	bpf_jump(b, BPF_JEQ, STUB_UPCALL_EXEC, L_NOTIF, L_ALLOW);
 
 	/* From the guest. */

@@ -71,6 +71,14 @@ int trap_cred_read(pid_t pid, struct pers_cred *out)
 	return trap_mem_read(pid, addr + PERS_CRED_HEAD, out->groups, 4ul * out->ngroups) < 0 ? -ESRCH : 0;
 }
 
+static int32_t head_fd_min(const char *head)
+{
+	int32_t min;
+
+	memcpy(&min, head + offsetof(struct stub_config, fd_min), sizeof(min));
+	return min;
+}
+
 bool trap_stub_hides_fd(const struct pers *p, pid_t pid, int fd)
 {
 	/* the head of the stub's data: its magic and its fds */
@@ -87,6 +95,15 @@ bool trap_stub_hides_fd(const struct pers *p, pid_t pid, int fd)
 	for (size_t i = 0; magic == STUB_MAGIC && i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0 && fd == fds[i])
 			return true;
+	if (magic == STUB_MAGIC && fd >= head_fd_min(head)) {
+		/* its cached directories (guest/dircache.c) */
+		int32_t cached[STUB_DIRCACHE];
+		if (trap_mem_read(pid, STUB_DATA + offsetof(struct stub_config, dcache.fd), cached, sizeof(cached)) < 0)
+			return false;
+		for (size_t i = 0; i < ARRAY_SIZE(cached); i++)
+			if (cached[i] >= 0 && fd == cached[i])
+				return true;
+	}
 	return false;
 }
 

@@ -79,6 +79,10 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	c->magic = STUB_MAGIC;
 	c->rootfd = -1;
 	c->fd_min = (int32_t)trap_stub_fd_min();
+	for (int i = 0; i < STUB_MAX_BINDFD; i++)
+		c->bindfd[i] = -1;
+	for (int i = 0; i < STUB_DIRCACHE; i++)
+		c->dcache.fd[i] = -1;
 	if (snprintf(c->rootfs, sizeof(c->rootfs), "%s", p->rootfs) >= (int)sizeof(c->rootfs))
 		return -1;
 	if (p->readonly_root)

@@ -56,6 +56,7 @@ struct trap {
 	struct stub_config *stub_cfg;
 	unsigned long notified; /* calls the notifier answered (debug, tests) */
 	int watchers;		/* exec watcher threads still running (stub.c) */
+	struct trap_dircache *dircache; /* the stubs' directory cache (dircache.c) */
 };
 
 /* The seccomp filters (filter.c), on the label assembler of bpf.h: the
@@ -98,6 +99,19 @@ int trap_stub_follow_exec(struct trap *t, pid_t pid, int *ended);
 /* A thread that ptraces pid until its exec (trap_stub_follow_exec) and
  * then exits; 0 once it is attached, or -errno.  t->lock held. */
 int trap_stub_watch(struct trap *t, pid_t pid);
+
+/* The stubs' directory cache, mew's side (dircache.c): the page the guest
+ * processes share with mew (its memfd) and the inotify thread that bumps
+ * its generation when a watched directory's entries move; watch directory
+ * path (0 or -errno).  NULL where it cannot start: the stubs then cache
+ * nothing. */
+struct trap_dircache *trap_dircache_start(const char *rootfs);
+int trap_dircache_memfd(const struct trap_dircache *d);
+int trap_dircache_watch(struct trap_dircache *d, const char *path);
+/* A guest's change made without the page: its busy raised (begin) or
+ * lowered, gen bumped when it may have moved a directory. */
+void trap_dircache_change(struct trap_dircache *d, bool begin, bool dirs);
+void trap_dircache_stop(struct trap_dircache *d);
 
 /* The fast path (notify/). */
 bool trap_notified(int nr);

@@ -13,7 +13,7 @@ setup_file() {
 	chmod 755 "$t"
 	mkdir -p "$t/bin" "$t/work"
 	cp "$MEW" "$t/bin/mew"
-	for p in patch fds traceme statat; do
+	for p in patch fds traceme statat dircache; do
 		cc -O1 -pthread -o "$t/bin/$p" "$BATS_TEST_DIRNAME/fastpath/$p.c" || return 1
 	done
 	chmod -R a+rX "$t"
@@ -23,11 +23,15 @@ setup_file() {
 	else
 		DEBIAN=$(bash "$BATS_TEST_DIRNAME/../../scripts/rootfs-debian.sh" amd64 2>/dev/null) || DEBIAN=
 	fi
-	export T=$t DEBIAN
+	# a directory of the rootfs's own (the directory cache serves no bind)
+	DC=
+	[ -n "$DEBIAN" ] && DC=$(mktemp -d "$DEBIAN/tmp/mew-dircache.XXXXXX") && chmod 777 "$DC"
+	export T=$t DEBIAN DC
 }
 
 teardown_file() {
 	[ -n "${T:-}" ] && rm -rf "$T"
+	[ -n "${DC:-}" ] && rm -rf "$DC"
 }
 
 setup() {
@@ -261,4 +265,85 @@ notified() {
 	echo "$output"
 	[[ "$output" == *"child exit 4"* ]]
 	[ "$(grep -c '^mew: ptrace: the syscall engine does not run debuggers inside the guest (strace, gdb): use --engine container$' <<<"$output")" -eq 1 ]
+}
+
+# dircache MODE: the program natively on $DC's host path, then in the guest
+# on its guest path; both answer the same (the guest's through the
+# directory cache, guest/dircache.c).
+dircache_both() {
+	rm -rf "${DC:?}"/*
+	native=$(setpriv_nobody "$T/bin/dircache" "$1" "$DC")
+	echo "native: $native"
+	rm -rf "${DC:?}"/*
+	run guest -- /opt/t/dircache "$1" "/tmp/${DC##*/}"
+	echo "guest: $output"
+	[ "$status" -eq 0 ]
+}
+
+setpriv_nobody() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+@test "syscall: a stat through a directory walked before sees it moved (mv d d2; mkdir d), removed and replaced by a symlink out of the rootfs (resolved inside), exchanged, renamed over" {
+	dircache_both moved
+	[ "${lines[0]}" = "start: f same" ]
+	[ "${lines[1]}" = "after mv d d2; mkdir d: ENOENT" ]
+	[ "${lines[2]}" = "d2: f same" ]
+	[ "${lines[3]}" = "new d/sub/f: f new" ]
+	[ "${lines[4]}" = "after rmdir d/sub: ENOENT" ]
+	[ "${lines[5]}" = "d/sub a symlink: l" ]
+	# /etc of the rootfs, not the host's
+	[ "${lines[6]}" = "d/sub/debian_version: $(stat -c %d:%i "$DEBIAN/etc/debian_version")" ]
+	[ "${lines[7]}" = "exchanged: f same" ]
+	[ "${lines[8]}" = "empty d3: ENOENT" ]
+	[ "${lines[9]}" = "renamed over d3: f new" ]
+	[ "$(sed 7d <<<"$native")" = "$(sed 7d <<<"$output")" ]
+}
+
+@test "syscall: the directory cache of one process sees another's rename (mv, in a process of its own) and rmdir at its next stat" {
+	dircache_both twoproc
+	[ "${lines[0]}" = "child before: f same" ]
+	[ "${lines[1]}" = "child after mv: ENOENT" ]
+	[ "${lines[2]}" = "child after rmdir: ENOTDIR" ]
+	[ "$native" = "$output" ]
+}
+
+@test "syscall: the directory cache's fds are the stub's: none reached by number, close_range and dup2 over every number keep the answers right, as in a vfork child" {
+	dircache_both fds
+	[ "${lines[0]}" = "start: f same" ]
+	[ "${lines[1]}" = "usable fds: 0" ]
+	[ "${lines[2]}" = "fds reached: 0" ]
+	[ "${lines[3]}" = "after close_range: f same" ]
+	[ "${lines[4]}" = "after dup2 over all: f same" ]
+	[ "${lines[5]}" = "after close again: f same" ]
+	[ "${lines[6]}" = "vfork child: f same" ]
+	[ "${lines[7]}" = "after vfork: f same" ]
+	[ "${lines[8]}" = "after mv d d2; mkdir d: ENOENT" ]
+	[ "${lines[9]}" = "usable fds: 0" ]
+	[ "$native" = "$output" ]
+	dircache_both exec
+	[ "$native" = "$output" ]
+	[ "$output" = "start: f same
+usable fds in the new image: 0
+new image: f same
+after mv d d2; mkdir d: ENOENT" ]
+}
+
+@test "syscall: a directory the guest has cached, moved by a host process, is seen gone (mew's inotify thread)" {
+	rm -rf "${DC:?}"/*
+	guest -- /opt/t/dircache wait "/tmp/${DC##*/}" >"$T/work/wait.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do [ -e "$DC/ready" ] && break; sleep 0.1; done
+	[ -e "$DC/ready" ]
+	mv "$DC/d" "$DC/d2"
+	mkdir "$DC/d"
+	touch "$DC/go"
+	wait "$pid"
+	cat "$T/work/wait.out"
+	[ "$(cat "$T/work/wait.out")" = "start: f same
+gone" ]
 }

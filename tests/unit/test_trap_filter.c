@@ -194,8 +194,10 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_stat, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, STUB_UPCALL_EXEC, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, STUB_UPCALL_DIRCACHE, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	/* the upcalls from anywhere else are nothing */
 	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, STUB_UPCALL_DIRCACHE, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	/* an address just past the slow page is the guest's */
 	assert_int_equal(act(&p, SYS_stat, STUB_SLOW + 0x1000, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);

@@ -53,8 +53,19 @@ __attribute__((noinline)) long do_entry(long nr, const long *a)
 	return r;
 }
 
-/* rename and link: both entries as in do_entry (link never follows here). */
-__attribute__((noinline)) long do_entry2(long nr, const long *a)
+/* Is entry name of directory dirfd a directory, or unknown?  (After a
+ * rename: whether it moved one, for the directory cache.) */
+static int maybe_dir(long dirfd, const char *name)
+{
+	struct stat st;
+
+	return S4(__NR_newfstatat, dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode);
+}
+
+/* rename and link: both entries as in do_entry (link never follows here).
+ * *dirs: 0 when a rename made here moved no directory (looked at in the
+ * very directories it was made in), else left as it was. */
+__attribute__((noinline)) long do_entry2(long nr, const long *a, int *dirs)
 {
 	char b1[4100], b2[4100];
 	const char *n1, *n2;
@@ -74,6 +85,9 @@ __attribute__((noinline)) long do_entry2(long nr, const long *a)
 		case __NR_renameat2: r = S5(__NR_renameat2, d1, n1, d2, n2, a[4]); break;
 		default: r = S5(__NR_linkat, d1, n1, d2, n2, 0); break;
 		}
+		if (r == 0 && nr != __NR_link && nr != __NR_linkat)
+			*dirs = maybe_dir(d2, n2) || (nr == __NR_renameat2 && (a[4] & 2 /* RENAME_EXCHANGE */) &&
+						      maybe_dir(d1, n1));
 		if (!own2)
 			S1(__NR_close, d2);
 	}

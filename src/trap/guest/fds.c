@@ -1,5 +1,6 @@
 /* The stub's own fds (its O_PATH fds on the rootfs and on each directory
- * bind, numbered high: stub.c's init) are not the guest's.  The guest
+ * bind, numbered high: stub.c's init; its cached directories: dircache.c)
+ * are not the guest's.  The guest
  * neither sees them nor breaks them:
  *   close, fcntl, dup2/dup3 from one of them: EBADF, as for a number the
  *   guest never opened;
@@ -35,7 +36,7 @@ int stub_fd(long fd)
 	for (int i = 0; i < STUB_MAX_BINDFD; i++)
 		if (cfg.bindfd[i] >= 0 && fd == cfg.bindfd[i])
 			return 1;
-	return 0;
+	return dircache_fd(fd);
 }
 
 /* Would call nr with arguments a look one of the stub's fds up (as its fd,
@@ -68,7 +69,14 @@ int stub_fd_used(long nr, const long *a)
  * there moves to the next free number above, and fd is closed. */
 static void move_away(long fd)
 {
-	long n = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
+	long n;
+
+	/* a cached directory is only forgotten (dircache.c) */
+	if (dircache_fd(fd)) {
+		dircache_forget_fd(fd);
+		return;
+	}
+	n = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
 
 	if (cfg.rootfd == fd)
 		cfg.rootfd = (int32_t)n; /* -1 when none: everything goes to mew */
@@ -97,6 +105,10 @@ static long close_range_around(unsigned long first, unsigned long last, long fla
 			if (cfg.bindfd[i] >= 0 && (unsigned long)cfg.bindfd[i] >= from &&
 			    (unsigned long)cfg.bindfd[i] <= last && (unsigned long)cfg.bindfd[i] < low)
 				low = (unsigned long)cfg.bindfd[i];
+		for (int i = 0; i < STUB_DIRCACHE; i++)
+			if (cfg.dcache.fd[i] >= 0 && (unsigned long)cfg.dcache.fd[i] >= from &&
+			    (unsigned long)cfg.dcache.fd[i] <= last && (unsigned long)cfg.dcache.fd[i] < low)
+				low = (unsigned long)cfg.dcache.fd[i];
 		if (low == ~0UL)
 			return S3(__NR_close_range, from, last, flags);
 		if (low > from && (r = S3(__NR_close_range, from, low - 1, flags)) < 0)

@@ -17,6 +17,7 @@
 #pragma GCC visibility push(hidden)
 
 #define FALLBACK (-100000L)
+#define WALK 1 /* (stat_entry: a symlink the call follows: walk the path) */
 
 #define SIGSYS_ 31
 #define SIGSYS_BIT (1UL << (SIGSYS_ - 1))
@@ -148,6 +149,7 @@ char *put_num(char *p, long v);
 
 /* walk.c: walking a guest path in the rootfs, as the guest's kernel would */
 int shadowed(unsigned long dev, unsigned long ino);
+int lexically_clear(const char *p);
 long walk(long dirfd, const char *path, unsigned long flags);
 long walk_ex(long dirfd, const char *path, unsigned long flags, int *clear);
 long walk_read(long dirfd, const char *path, unsigned long flags, int *clear);
@@ -158,6 +160,7 @@ long parent_of(long dirfd, unsigned long upath, char *buf, const char **name, lo
 
 /* The calls, one concept a file. */
 long do_stat(long nr, const long *a);					/* query.c */
+long stat_entry(long dirfd, const char *name, long flags, long mask, unsigned long buf, int x);
 long do_access(long dirfd, unsigned long upath, long mode, long flags);
 long do_fchdir(long fd);
 long do_readlink(long dirfd, unsigned long upath, long buf, long size);
@@ -165,11 +168,17 @@ long do_getcwd(const long *a);
 long untranslate(const char *host, char *out);
 long do_open(long dirfd, unsigned long upath, long flags, long mode);	/* open.c */
 long do_entry(long nr, const long *a);					/* change.c */
-long do_entry2(long nr, const long *a);
+long do_entry2(long nr, const long *a, int *dirs);
 long do_follow(long nr, const long *a);
 long do_sock(long nr, const long *a);					/* sock.c */
 long do_sockname(long nr, const long *a);
 long do_peer_addr(long nr, const long *a);
+long dircache_stat(const char *path, long flags, long mask, unsigned long buf, int x); /* dircache.c */
+long dircache_change_begin(void);
+void dircache_change_end(long begun, int dirs);
+int dircache_fd(long fd);
+void dircache_forget_fd(long fd);
+void dircache_init(void);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
 int stub_fd_used(long nr, const long *a);

@@ -81,16 +81,13 @@ static int one_name(const char *path)
 	return 1;
 }
 
-/* The stat of one name in a directory (tar's, find's, rm -r's
- * fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW)), in one call: the kernel
- * looks the name up in dirfd without following it, so there is nothing to
- * walk and nothing can leave the directory, as under RESOLVE_BENEATH.  A
- * symlink the call follows is left to the walk (WALK); what a bind hides
- * (the host's /proc, the rootfs's own /proc or /dev/null...) and every
- * error are mew's (FALLBACK), as the walk, relative, would end the same
- * way one call later. */
-#define WALK 1
-static long stat_name(long dirfd, const char *name, long flags, long mask, unsigned long buf, int x)
+/* The stat of one name in a directory, in one call: the kernel looks the
+ * name up in dirfd without following it, so there is nothing to walk and
+ * nothing can leave the directory, as under RESOLVE_BENEATH.  0, the
+ * kernel's -errno, WALK for a symlink the call follows (the walk's), or
+ * FALLBACK for what a bind hides (the host's /proc, the rootfs's own /proc
+ * or /dev/null...). */
+long stat_entry(long dirfd, const char *name, long flags, long mask, unsigned long buf, int x)
 {
 	unsigned long dev, ino;
 	uint32_t mode;
@@ -100,7 +97,7 @@ static long stat_name(long dirfd, const char *name, long flags, long mask, unsig
 		struct statx *sx = (struct statx *)buf;
 		r = S5(__NR_statx, dirfd, name, flags | AT_SYMLINK_NOFOLLOW, mask, buf);
 		if (r < 0)
-			return FALLBACK;
+			return r;
 		mode = sx->stx_mode;
 		/* st_dev's encoding (the kernel's new_encode_dev) */
 		dev = (sx->stx_dev_minor & 0xffUL) | ((unsigned long)sx->stx_dev_major << 8) |
@@ -110,7 +107,7 @@ static long stat_name(long dirfd, const char *name, long flags, long mask, unsig
 		struct stat *st = (struct stat *)buf;
 		r = S4(__NR_newfstatat, dirfd, name, buf, flags | AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
-			return FALLBACK;
+			return r;
 		mode = st->st_mode;
 		dev = st->st_dev;
 		ino = st->st_ino;
@@ -124,6 +121,16 @@ static long stat_name(long dirfd, const char *name, long flags, long mask, unsig
 	else
 		stat_view(dirfd, name, (struct stat *)buf);
 	return 0;
+}
+
+/* tar's, find's, rm -r's fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW): every
+ * error is mew's (FALLBACK), as the walk, relative, would end the same way
+ * one call later. */
+static long stat_name(long dirfd, const char *name, long flags, long mask, unsigned long buf, int x)
+{
+	long r = stat_entry(dirfd, name, flags, mask, buf, x);
+
+	return r < 0 ? FALLBACK : r;
 }
 
 /* stat, lstat, newfstatat, fstat (x = 0) and statx (x = 1). */
@@ -186,6 +193,9 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		return r;
 	}
 	if (one_name(path) && (r = stat_name(dirfd, path, flags, mask, buf, x)) != WALK)
+		return r;
+	/* an absolute path through a directory walked before (dircache.c) */
+	if (path[0] == '/' && (r = dircache_stat(path, flags, mask, buf, x)) != FALLBACK)
 		return r;
 	fd = walk_read(dirfd, path, O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), &clear);
 	if (fd < 0)

@@ -72,7 +72,9 @@ static int looked_up_by_mew(long nr)
 	return 0;
 }
 
-static long dispatch(long nr, const long *a, struct kucontext *uc)
+/* *dirs: may the call have moved or removed a directory (rename, rmdir)?
+ * Set to 0 where the answer knows it did not. */
+static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 {
 	int omnipotent = pers_cred_fs_omnipotent(&cfg.cred);
 	long r, b[6] = { 0 };
@@ -139,7 +141,7 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	case __NR_renameat2:
 	case __NR_link:
 	case __NR_linkat:
-		r = do_entry2(nr, a);
+		r = do_entry2(nr, a, dirs);
 		break;
 	case __NR_execve:
 	case __NR_execveat:
@@ -231,6 +233,35 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 	return r;
 }
 
+/* Calls that may move or remove a directory: every guest process's
+ * directory cache must see them before they return (dircache.c). */
+static int moves_dirs(long nr, const long *a)
+{
+	switch (nr) {
+	case __NR_rename:
+	case __NR_renameat:
+	case __NR_renameat2:
+	case __NR_rmdir:
+		return 1;
+	case __NR_unlinkat:
+		return (a[2] & AT_REMOVEDIR) != 0;
+	}
+	return 0;
+}
+
+static long dispatch(long nr, const long *a, struct kucontext *uc)
+{
+	int dirs = 1;
+	long r, begun;
+
+	if (!moves_dirs(nr, a))
+		return answer(nr, a, uc, &dirs);
+	if ((begun = dircache_change_begin()) < 0)
+		return begun;
+	r = answer(nr, a, uc, &dirs);
+	dircache_change_end(begun, r == 0 && dirs);
+	return r;
+}
 
 void stub_handler(int sig, struct ksiginfo *si, struct kucontext *uc)
 {
@@ -287,6 +318,7 @@ void stub_init(void)
 	cfg.rootfd = -1;
 	for (int i = 0; i < STUB_MAX_BINDFD; i++)
 		cfg.bindfd[i] = -1;
+	dircache_init();
 	if (cfg.magic == STUB_MAGIC && S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0) {
 		/* High, out of the way of the guest's own numbering, where
 		 * the filter traps the calls on them (fds.c): above a soft

@@ -47,6 +47,16 @@
  * read-only rules); 0, 1 = empty path, -errno */
 #define STUB_UPCALL_TRANSLATE 1000
 #define STUB_UPCALL_EXEC 1001	   /* (path, dirfd, argv, out, outlen, at_flags): 0 or -errno */
+/* the directory cache (guest/dircache.c): (STUB_DIRCACHE_SHARE): an fd on
+ * the run's shared page, installed by mew; (STUB_DIRCACHE_WATCH, fd): mew
+ * watches directory fd for entries moved or removed; (STUB_DIRCACHE_BEGIN),
+ * (STUB_DIRCACHE_END, dirs): a change's busy and gen made by mew, for a
+ * process that could not map the page; 0 or -errno */
+#define STUB_UPCALL_DIRCACHE 1002
+#define STUB_DIRCACHE_SHARE 0
+#define STUB_DIRCACHE_WATCH 1
+#define STUB_DIRCACHE_BEGIN 2
+#define STUB_DIRCACHE_END 3
 
 /* What the exec upcall writes at out: this header, then the host path and
  * the nprefix argv strings, each NUL-terminated. */
@@ -75,6 +85,34 @@ struct stub_path_call {
 #define STUB_MAX_BINDFD 16
 #define STUB_MAX_FD_CALLS 64
 #define STUB_MAGIC 0x6d65777374756231ULL
+
+/* The page every guest process of a run and mew share (a memfd mew makes,
+ * mapped by each stub at STUB_SHARE the first time it needs it): what
+ * makes the directory cache exact (guest/dircache.c). */
+#define STUB_SHARE (STUB_BASE + STUB_SIZE)
+#define STUB_SHARE_SIZE 0x4000ULL
+#define STUB_MAX_WATCHED 1000
+struct stub_share {
+	/* bumped after each change that may move or remove a directory:
+	 * by the stub that made it (rename, rmdir), by mew for what inotify
+	 * reports of the watched directories (changes made from outside) */
+	uint64_t gen;
+	/* such changes under way (a process killed in the middle leaves it
+	 * raised: the cache is then never used again in this run) */
+	uint32_t busy;
+	/* odd while mew changes watched[] */
+	uint32_t wseq;
+	uint32_t nwatched, pad;
+	/* the directories mew watches (its inotify instance) */
+	struct {
+		uint64_t dev, ino;
+	} watched[STUB_MAX_WATCHED];
+};
+_Static_assert(sizeof(struct stub_share) <= STUB_SHARE_SIZE, "the shared page's size");
+
+/* Directories cached per process, and the longest path one may have. */
+#define STUB_DIRCACHE 96
+#define STUB_DIRCACHE_KEY 118
 
 struct stub_config {
 	uint64_t magic;
@@ -140,6 +178,27 @@ struct stub_config {
 		uint64_t nsites, nfailed;
 		uint64_t failed[STUB_PATCH_FAILED];
 	} patch;
+
+	/* The directory cache (guest/dircache.c): O_PATH fds on directories
+	 * of the rootfs by their guest path; fd[] as stub_fd() and mew's
+	 * trap_stub_hides_fd read them (-1: none). */
+	struct {
+		int32_t fd[STUB_DIRCACHE];
+		uint32_t lock;	  /* fills and drops: a try-lock */
+		int32_t owner;	  /* the process whose fd table holds fd[] (0: none yet) */
+		uint64_t gen;	  /* the share's gen they were walked under */
+		uint64_t share;	  /* where the share is mapped here (0: not yet) */
+		uint32_t nseen;
+		uint32_t absent; /* mew keeps no cache in this run (ENOSYS) */
+		uint32_t seen[32]; /* hashes of directories walked once */
+		struct {
+			uint32_t seq; /* odd while the entry changes */
+			uint32_t hash;
+			uint64_t dev, ino;
+			uint16_t len;
+			char key[STUB_DIRCACHE_KEY];
+		} e[STUB_DIRCACHE];
+	} dcache;
 
 	/* This process's credentials (personality/cred.h), kept by the stub
 	 * so that a program that drops to another user sees it did (written

@@ -61,7 +61,7 @@ static int has_dotdot(const char *p)
 
 /* An absolute path that, walked without symlinks, can reach no bind: no
  * `..`, and no bind at or above it. */
-static int lexically_clear(const char *p)
+int lexically_clear(const char *p)
 {
 	if (has_dotdot(p))
 		return 0;

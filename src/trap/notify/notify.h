@@ -70,5 +70,6 @@ int notify_fd_write(struct notifier *n, const struct seccomp_notif *req, const s
 /* connect, sendto, sendmsg, sendmmsg: made by mew (1: a thread answers later). */
 int notify_peer(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* peer.c */
 int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req);	     /* exec.c */
+int notify_upcall_dircache(struct notifier *n, const struct seccomp_notif *req);   /* dircache.c */
 
 #endif

@@ -99,6 +99,8 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	}
 	case STUB_UPCALL_EXEC:
 		return notify_upcall_exec(n, req);
+	case STUB_UPCALL_DIRCACHE:
+		return notify_upcall_dircache(n, req);
 	case SYS_ptrace:
 		r = (int)trap_ptrace_answer(a[0]);
 		return r < 0 ? r : 2;

@@ -1,0 +1,377 @@
+/* The directory cache: the stat of "/a/b/c/name" in one call, as natively.
+ *
+ * The walk of an absolute path is the kernel's own under RESOLVE_IN_ROOT
+ * (walk.c), then fstat and close: 3 calls.  Here a process keeps O_PATH fds
+ * on directories it walked before, by their guest path, and stats the last
+ * name in one: fstatat(fd of "/a/b/c", "name", AT_SYMLINK_NOFOLLOW), which
+ * cannot leave the directory (query.c, stat_entry).  A directory is
+ * cached the second time a process walks it, one component at a time
+ * (RESOLVE_BENEATH, no symlinks, no mounts), with the same rules as the
+ * walk: no `.` or `..`, no bind at or above the path.
+ *
+ * What makes it exact is a generation counter in a page every guest
+ * process and mew share (stub.h, struct stub_share), read before each use
+ * (a memory read, no system call):
+ *   - a rename or rmdir made by any guest process (made here, by mew's
+ *     notifier or through its translation: stub.c, dispatch) raises busy
+ *     before it and bumps gen after it, before the call returns (a rename
+ *     seen to have moved no directory, looked at in the very directories
+ *     it was made in, bumps nothing); while busy is raised, or when gen is
+ *     not the one the entries were walked under, the cache is not used,
+ *     and the next fill drops it;
+ *   - changes made from outside the guest (host processes writing into the
+ *     rootfs): mew watches, with inotify, every directory a cached path
+ *     goes through (each is watched before its child is looked up in it,
+ *     so that a change after the lookup is reported), and bumps gen when
+ *     a directory there is moved or removed: seen after mew's thread wakes.
+ * A process whose memory another one shares without its fd table
+ * (vfork's child) never fills nor drops it (getpid and kcmp, at fill
+ * time only).  The cache's fds are the stub's (fds.c): hidden, closed
+ * by none of the guest's calls. */
+#include "guest.h"
+
+#define DC cfg.dcache
+#define KCMP_FILE_TABLE 2 /* (linux/kcmp.h: KCMP_FILES) */
+#define KCMP_VM_ 1
+#define MAP_SHARED_ 1
+
+static struct stub_share *shared(void)
+{
+	return (struct stub_share *)__atomic_load_n(&DC.share, __ATOMIC_ACQUIRE);
+}
+
+void dircache_init(void)
+{
+	for (int i = 0; i < STUB_DIRCACHE; i++)
+		DC.fd[i] = -1;
+}
+
+int dircache_fd(long fd)
+{
+	for (int i = 0; i < STUB_DIRCACHE; i++)
+		if (DC.fd[i] >= 0 && DC.fd[i] == fd)
+			return 1;
+	return 0;
+}
+
+static uint32_t hash_of(const char *s, long n)
+{
+	uint32_t h = 2166136261u;
+
+	for (long i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+/* The entry of directory key[0, len), and its seq then; -1: none. */
+static int find(const char *key, long len, uint32_t h, uint32_t *seq)
+{
+	for (int i = 0; i < STUB_DIRCACHE; i++) {
+		uint32_t s = __atomic_load_n(&DC.e[i].seq, __ATOMIC_ACQUIRE);
+		long k = 0;
+		if ((s & 1) || DC.fd[i] < 0 || DC.e[i].len != len || DC.e[i].hash != h)
+			continue;
+		while (k < len && DC.e[i].key[k] == key[k])
+			k++;
+		if (k == len) {
+			*seq = s;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* The share's gen, when the cache may be used (no change under way). */
+static int usable(uint64_t *gen)
+{
+	struct stub_share *s = shared();
+
+	if (s == 0)
+		return 0;
+	*gen = __atomic_load_n(&s->gen, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&s->busy, __ATOMIC_SEQ_CST) == 0;
+}
+
+/* The share mapped here (mew installs an fd on it for the one mmap). */
+static struct stub_share *map_share(long *err)
+{
+	struct stub_share *s = shared();
+	uint64_t none = 0;
+	long fd, m;
+
+	if (s != 0)
+		return s;
+	if (DC.absent) {
+		*err = -ENOSYS;
+		return 0;
+	}
+	fd = ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_SHARE, 0, 0, 0, 0, 0);
+	if (fd < 0) {
+		DC.absent = fd == -ENOSYS;
+		*err = fd;
+		return 0;
+	}
+	m = S6(__NR_mmap, 0, STUB_SHARE_SIZE, PROT_READ_ | PROT_WRITE_, MAP_SHARED_, fd, 0);
+	S1(__NR_close, fd);
+	if (m < 0 && m > -4096) {
+		*err = m;
+		return 0;
+	}
+	/* another thread may have mapped it meanwhile: the same page */
+	if (!__atomic_compare_exchange_n(&DC.share, &none, (uint64_t)m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		S2(__NR_munmap, m, STUB_SHARE_SIZE);
+	return shared();
+}
+
+/* Before a change that may move or remove a directory: every process's
+ * cache is off until dircache_change_end (given what this returned). */
+long dircache_change_begin(void)
+{
+	long err = 0, r;
+	struct stub_share *s = map_share(&err);
+
+	if (s != 0) {
+		__atomic_add_fetch(&s->busy, 1, __ATOMIC_SEQ_CST);
+		return 1;
+	}
+	if (err == -ENOSYS)
+		return 0; /* no cache anywhere in this run */
+	/* no page here (no fd number free for it, no memory): mew raises it */
+	r = ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_BEGIN, 0, 0, 0, 0, 0);
+	if (r == -ENOSYS)
+		return 0; /* no cache anywhere in this run */
+	return r < 0 ? -ENOMEM : 2;
+}
+
+void dircache_change_end(long begun, int dirs)
+{
+	struct stub_share *s = shared();
+
+	if (begun == 2) {
+		ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_END, dirs, 0, 0, 0, 0);
+		return;
+	}
+	if (begun != 1 || s == 0)
+		return;
+	if (dirs)
+		__atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&s->busy, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Entry i emptied (its fd closed when close is set). */
+static void forget(int i, int close)
+{
+	long fd = DC.fd[i];
+
+	__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
+	DC.fd[i] = -1;
+	DC.e[i].len = 0;
+	__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
+	if (close && fd >= 0)
+		S1(__NR_close, fd);
+}
+
+/* The guest makes fd its own (dup2 onto it): the entry goes, and so does
+ * every process's cache (one sharing this fd table, clone(CLONE_FILES),
+ * would still have the entry). */
+void dircache_forget_fd(long fd)
+{
+	struct stub_share *s = shared();
+
+	for (int i = 0; i < STUB_DIRCACHE; i++)
+		if (DC.fd[i] >= 0 && DC.fd[i] == fd)
+			forget(i, 0);
+	if (s != 0)
+		__atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Is this process the one whose fd table holds the cache's fds?  A forked
+ * child (its own memory, a copy of the table) becomes it; one that shares
+ * the owner's memory or its table (vfork, clone) never does. */
+static int owner(void)
+{
+	long me = S0(__NR_getpid), vm, files;
+
+	if (DC.owner == me)
+		return 1;
+	if (DC.owner != 0) {
+		vm = S5(__NR_kcmp, me, DC.owner, KCMP_VM_, 0, 0);
+		files = S5(__NR_kcmp, me, DC.owner, KCMP_FILE_TABLE, 0, 0);
+		if (!(vm > 0 && files > 0) && !(vm == -ESRCH && files == -ESRCH))
+			return 0;
+	}
+	DC.owner = (int32_t)me;
+	return 1;
+}
+
+/* Has a process seen directory hash h before?  (A path stat'ed once by a
+ * short-lived process costs no fill.)  Recorded when not. */
+static int seen_before(uint32_t h)
+{
+	for (int i = 0; i < 32; i++)
+		if (DC.seen[i] == h)
+			return 1;
+	DC.seen[DC.nseen++ % 32] = h;
+	return 0;
+}
+
+/* Does mew watch directory (dev, ino)? */
+static int watched(struct stub_share *s, uint64_t dev, uint64_t ino)
+{
+	uint32_t seq = __atomic_load_n(&s->wseq, __ATOMIC_ACQUIRE), n;
+	int found = 0;
+
+	if (seq & 1)
+		return 0;
+	n = __atomic_load_n(&s->nwatched, __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; i < n && i < STUB_MAX_WATCHED && !found; i++)
+		found = s->watched[i].dev == dev && s->watched[i].ino == ino;
+	return found && __atomic_load_n(&s->wseq, __ATOMIC_ACQUIRE) == seq;
+}
+
+static void insert(int i, const char *key, long len, long fd, uint64_t dev, uint64_t ino)
+{
+	__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
+	memcpy(DC.e[i].key, key, (size_t)len);
+	DC.e[i].len = (uint16_t)len;
+	DC.e[i].hash = hash_of(key, len);
+	DC.e[i].dev = dev;
+	DC.e[i].ino = ino;
+	DC.fd[i] = (int32_t)fd;
+	__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Cache directory path[0, len) and those above it, under DC.lock: each
+ * component looked up in its parent once mew watches the parent. */
+static int fill_locked(const char *path, long len)
+{
+	struct stub_share *s;
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, .mode = 0,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+					   RESOLVE_NO_XDEV };
+	uint64_t gen, pdev, pino;
+	long at = 0, pfd = cfg.rootfd, err;
+	uint32_t seq;
+
+	if (cfg.nanc < 1 || !owner() || (s = map_share(&err)) == 0 || !usable(&gen))
+		return 0;
+	if (DC.gen != gen) {
+		for (int i = 0; i < STUB_DIRCACHE; i++)
+			if (DC.fd[i] >= 0)
+				forget(i, 1);
+		DC.gen = gen;
+	}
+	pdev = cfg.anc[0].dev; /* the rootfs (stub.c's config) */
+	pino = cfg.anc[0].ino;
+	for (long k = len; k > 0; k--) {
+		int i;
+		if (k < len && path[k] != '/')
+			continue;
+		if ((i = find(path, k, hash_of(path, k), &seq)) >= 0) {
+			at = k;
+			pfd = DC.fd[i];
+			pdev = DC.e[i].dev;
+			pino = DC.e[i].ino;
+			break;
+		}
+	}
+	while (at < len) {
+		char name[256];
+		long end = at + 1, fd, hi, n = 0;
+		struct stat st;
+		int slot = 0;
+		while (end < len && path[end] != '/')
+			end++;
+		if (end - at - 1 > 255)
+			return 0;
+		for (long k = at + 1; k < end; k++)
+			name[n++] = path[k];
+		name[n] = '\0';
+		while (slot < STUB_DIRCACHE && DC.fd[slot] >= 0)
+			slot++;
+		if (slot == STUB_DIRCACHE)
+			return 0;
+		if (!watched(s, pdev, pino) && ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_WATCH, pfd, 0, 0, 0, 0) != 0)
+			return 0;
+		if ((fd = S4(__NR_openat2, pfd, name, &how, sizeof(how))) < 0)
+			return 0;
+		hi = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, cfg.fd_min);
+		S1(__NR_close, fd);
+		if (hi < 0)
+			return 0;
+		if (S2(__NR_fstat, hi, &st) < 0 || shadowed(st.st_dev, st.st_ino)) {
+			S1(__NR_close, hi);
+			return 0;
+		}
+		insert(slot, path, end, hi, st.st_dev, st.st_ino);
+		pfd = hi;
+		pdev = st.st_dev;
+		pino = st.st_ino;
+		at = end;
+	}
+	return 1;
+}
+
+static int fill(const char *path, long len)
+{
+	int ok;
+
+	if (!seen_before(hash_of(path, len)) || __atomic_exchange_n(&DC.lock, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	ok = fill_locked(path, len);
+	__atomic_store_n(&DC.lock, 0, __ATOMIC_RELEASE);
+	return ok;
+}
+
+/* "/a/b/name": no empty component, no `.` or `..`, no trailing slash;
+ * the offset of the last slash, or -1. */
+static long last_slash(const char *p)
+{
+	long n = 0, slash = -1;
+
+	for (; p[n] != '\0'; n++) {
+		if (p[n] != '/')
+			continue;
+		if (p[n + 1] == '/' || p[n + 1] == '\0' ||
+		    (p[n + 1] == '.' && (p[n + 2] == '/' || p[n + 2] == '\0' ||
+					 (p[n + 2] == '.' && (p[n + 3] == '/' || p[n + 3] == '\0')))))
+			return -1;
+		slash = n;
+	}
+	return n - slash - 1 > 255 ? -1 : slash;
+}
+
+/* stat of an absolute path (our copy) through its directory's cached fd:
+ * the answer, or FALLBACK (walk it). */
+long dircache_stat(const char *path, long flags, long mask, unsigned long buf, int x)
+{
+	long slash = last_slash(path), r, fd;
+	uint64_t gen;
+	uint32_t h, seq;
+	int i;
+
+	if (cfg.rootfd < 0 || slash < 0 || !lexically_clear(path))
+		return FALLBACK;
+	if (slash == 0) {
+		/* a name in the root: the rootfs's fd is the directory */
+		r = stat_entry(cfg.rootfd, path + 1, flags, mask, buf, x);
+		return r == WALK ? FALLBACK : r;
+	}
+	if (slash > STUB_DIRCACHE_KEY)
+		return FALLBACK;
+	h = hash_of(path, slash);
+	for (int tries = 0; tries < 2; tries++) {
+		if (usable(&gen) && __atomic_load_n(&DC.gen, __ATOMIC_ACQUIRE) == gen &&
+		    (i = find(path, slash, h, &seq)) >= 0) {
+			fd = DC.fd[i];
+			r = fd >= 0 ? stat_entry(fd, path + slash + 1, flags, mask, buf, x) : FALLBACK;
+			/* dropped meanwhile (its number may be another's by now) */
+			if (__atomic_load_n(&DC.e[i].seq, __ATOMIC_SEQ_CST) != seq)
+				return FALLBACK;
+			return r == WALK ? FALLBACK : r;
+		}
+		if (tries > 0 || !fill(path, slash))
+			break;
+	}
+	return FALLBACK;
+}
