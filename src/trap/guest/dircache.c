@@ -242,7 +242,8 @@ static void insert(int i, const char *key, long len, long fd, uint64_t dev, uint
 }
 
 /* Cache directory path[0, len) and those above it, under DC.lock: each
- * component looked up in its parent once mew watches the parent. */
+ * component looked up in its parent once mew watches the parent.  1, 0
+ * when it cannot be, -1 when not by this process or not now. */
 static int fill_locked(const char *path, long len)
 {
 	struct stub_share *s;
@@ -254,7 +255,7 @@ static int fill_locked(const char *path, long len)
 	uint32_t seq;
 
 	if (cfg.nanc < 1 || !owner() || (s = map_share(&err)) == 0 || !usable(&gen))
-		return 0;
+		return -1; /* (not now) */
 	if (DC.gen != gen) {
 		for (int i = 0; i < STUB_DIRCACHE; i++)
 			if (DC.fd[i] >= 0)
@@ -312,15 +313,38 @@ static int fill_locked(const char *path, long len)
 	return 1;
 }
 
+/* Directory hash h could not be cached under this gen (a symlink on the
+ * way, merged /usr's /bin; a directory mew cannot watch): not tried again
+ * until a change. */
+static int no_fill(uint32_t h, uint64_t gen)
+{
+	if (DC.nofill_gen != gen)
+		return 0;
+	for (int i = 0; i < 16; i++)
+		if (DC.nofill[i] == h)
+			return 1;
+	return 0;
+}
+
 static int fill(const char *path, long len)
 {
+	uint32_t h = hash_of(path, len);
+	uint64_t gen = 0;
 	int ok;
 
-	if (!seen_before(hash_of(path, len)) || __atomic_exchange_n(&DC.lock, 1, __ATOMIC_ACQUIRE))
+	if ((shared() != 0 && !usable(&gen)) || no_fill(h, gen) || !seen_before(h) ||
+	    __atomic_exchange_n(&DC.lock, 1, __ATOMIC_ACQUIRE))
 		return 0;
 	ok = fill_locked(path, len);
+	if (ok == 0) {
+		if (DC.nofill_gen != gen) {
+			memset(DC.nofill, 0, sizeof(DC.nofill));
+			DC.nofill_gen = gen;
+		}
+		DC.nofill[DC.nnofill++ % 16] = h;
+	}
 	__atomic_store_n(&DC.lock, 0, __ATOMIC_RELEASE);
-	return ok;
+	return ok > 0;
 }
 
 /* "/a/b/name": no empty component, no `.` or `..`, no trailing slash;

@@ -191,6 +191,9 @@ struct stub_config {
 		uint32_t nseen;
 		uint32_t absent; /* mew keeps no cache in this run (ENOSYS) */
 		uint32_t seen[32]; /* hashes of directories walked once */
+		uint32_t nnofill;
+		uint64_t nofill_gen; /* the gen nofill[] holds for */
+		uint32_t nofill[16]; /* ... that could not be cached (a symlink on the way) */
 		struct {
 			uint32_t seq; /* odd while the entry changes */
 			uint32_t hash;
