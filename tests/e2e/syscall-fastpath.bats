@@ -267,15 +267,17 @@ notified() {
 	[ "$(grep -c '^mew: ptrace: the syscall engine does not run debuggers inside the guest (strace, gdb): use --engine container$' <<<"$output")" -eq 1 ]
 }
 
-# dircache MODE: the program natively on $DC's host path, then in the guest
-# on its guest path; both answer the same (the guest's through the
-# directory cache, guest/dircache.c).
+# dircache MODE [HOST GUEST]: the program natively on a directory's host
+# path ($DC's, in the rootfs, by default), then in the guest on its guest
+# path; both answer the same (the guest's through the directory cache,
+# guest/dircache.c).
 dircache_both() {
-	rm -rf "${DC:?}"/*
-	native=$(setpriv_nobody "$T/bin/dircache" "$1" "$DC")
+	local host=${2:-$DC} in_guest=${3:-/tmp/${DC##*/}}
+	rm -rf "${host:?}"/*
+	native=$(setpriv_nobody "$T/bin/dircache" "$1" "$host")
 	echo "native: $native"
-	rm -rf "${DC:?}"/*
-	run guest -- /opt/t/dircache "$1" "/tmp/${DC##*/}"
+	rm -rf "${host:?}"/*
+	run guest -- /opt/t/dircache "$1" "$in_guest"
 	echo "guest: $output"
 	[ "$status" -eq 0 ]
 }
@@ -288,7 +290,7 @@ setpriv_nobody() {
 	fi
 }
 
-@test "syscall: a stat through a directory walked before sees it moved (mv d d2; mkdir d), removed and replaced by a symlink out of the rootfs (resolved inside), exchanged, renamed over" {
+@test "syscall: a stat through a directory walked before sees it moved (mv d d2; mkdir d), removed and replaced by a symlink out of the rootfs (resolved inside), exchanged, renamed over; in the rootfs and under a -v bind" {
 	dircache_both moved
 	[ "${lines[0]}" = "start: f same" ]
 	[ "${lines[1]}" = "after mv d d2; mkdir d: ENOENT" ]
@@ -301,6 +303,13 @@ setpriv_nobody() {
 	[ "${lines[7]}" = "exchanged: f same" ]
 	[ "${lines[8]}" = "empty d3: ENOENT" ]
 	[ "${lines[9]}" = "renamed over d3: f new" ]
+	[ "$(sed 7d <<<"$native")" = "$(sed 7d <<<"$output")" ]
+	# the same under a -v bind (cached from the bind's fd)
+	mkdir -p "$T/work/dc" && chmod 777 "$T/work/dc"
+	dircache_both moved "$T/work/dc" /work/dc
+	[ "${lines[1]}" = "after mv d d2; mkdir d: ENOENT" ]
+	[ "${lines[3]}" = "new d/sub/f: f new" ]
+	[ "${lines[6]}" = "d/sub/debian_version: $(stat -c %d:%i "$DEBIAN/etc/debian_version")" ]
 	[ "$(sed 7d <<<"$native")" = "$(sed 7d <<<"$output")" ]
 }
 

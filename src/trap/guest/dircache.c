@@ -7,7 +7,9 @@
  * cannot leave the directory (query.c, stat_entry).  A directory is
  * cached the second time a process walks it, one component at a time
  * (RESOLVE_BENEATH, no symlinks, no mounts), with the same rules as the
- * walk: no `.` or `..`, no bind at or above the path.
+ * walk: no `.` or `..`; under a directory bind that holds no other, from
+ * the bind's fd (walk.c, walk_read), a name in the bind's root or the
+ * root's in one call from its fd.
  *
  * What makes it exact is a generation counter in a page every guest
  * process and mew share (stub.h, struct stub_share), read before each use
@@ -244,14 +246,14 @@ static void insert(int i, const char *key, long len, long fd, uint64_t dev, uint
 /* Cache directory path[0, len) and those above it, under DC.lock: each
  * component looked up in its parent once mew watches the parent.  1, 0
  * when it cannot be, -1 when not by this process or not now. */
-static int fill_locked(const char *path, long len)
+static int fill_locked(const char *path, long len, long base, long start)
 {
 	struct stub_share *s;
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, .mode = 0,
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
 					   RESOLVE_NO_XDEV };
-	uint64_t gen, pdev, pino;
-	long at = 0, pfd = cfg.rootfd, err;
+	uint64_t gen, pdev = 0, pino = 0;
+	long at = base, pfd = start, err;
 	uint32_t seq;
 
 	if (cfg.nanc < 1 || !owner() || (s = map_share(&err)) == 0 || !usable(&gen))
@@ -262,9 +264,11 @@ static int fill_locked(const char *path, long len)
 				forget(i, 1);
 		DC.gen = gen;
 	}
-	pdev = cfg.anc[0].dev; /* the rootfs (stub.c's config) */
-	pino = cfg.anc[0].ino;
-	for (long k = len; k > 0; k--) {
+	if (base == 0) {
+		pdev = cfg.anc[0].dev; /* the rootfs (stub.c's config) */
+		pino = cfg.anc[0].ino;
+	}
+	for (long k = len; k > base; k--) {
 		int i;
 		if (k < len && path[k] != '/')
 			continue;
@@ -275,6 +279,14 @@ static int fill_locked(const char *path, long len)
 			pino = DC.e[i].ino;
 			break;
 		}
+	}
+	if (pdev == 0 && pino == 0) {
+		/* a bind's source */
+		struct stat st;
+		if (S2(__NR_fstat, pfd, &st) < 0)
+			return 0;
+		pdev = st.st_dev;
+		pino = st.st_ino;
 	}
 	while (at < len) {
 		char name[256];
@@ -326,16 +338,16 @@ static int no_fill(uint32_t h, uint64_t gen)
 	return 0;
 }
 
-static int fill(const char *path, long len)
+static int fill(const char *path, long len, long base, long start)
 {
 	uint32_t h = hash_of(path, len);
 	uint64_t gen = 0;
 	int ok;
 
-	if ((shared() != 0 && !usable(&gen)) || no_fill(h, gen) || !seen_before(h) ||
+	if (DC.absent || (shared() != 0 && !usable(&gen)) || no_fill(h, gen) || !seen_before(h) ||
 	    __atomic_exchange_n(&DC.lock, 1, __ATOMIC_ACQUIRE))
 		return 0;
-	ok = fill_locked(path, len);
+	ok = fill_locked(path, len, base, start);
 	if (ok == 0) {
 		if (DC.nofill_gen != gen) {
 			memset(DC.nofill, 0, sizeof(DC.nofill));
@@ -366,19 +378,28 @@ static long last_slash(const char *p)
 }
 
 /* stat of an absolute path (our copy) through its directory's cached fd:
- * the answer, or FALLBACK (walk it). */
+ * the answer, or FALLBACK (walk it).  Under a directory bind with no bind
+ * inside it, the walk starts from the bind's fd as walk_read's does. */
 long dircache_stat(const char *path, long flags, long mask, unsigned long buf, int x)
 {
-	long slash = last_slash(path), r, fd;
+	long slash = last_slash(path), r, fd, start = cfg.rootfd, base = 0, bind;
+	const char *rest = 0;
 	uint64_t gen;
 	uint32_t h, seq;
-	int i;
+	int i, nested;
 
-	if (cfg.rootfd < 0 || slash < 0 || !lexically_clear(path))
+	if (cfg.rootfd < 0 || slash < 0)
 		return FALLBACK;
-	if (slash == 0) {
-		/* a name in the root: the rootfs's fd is the directory */
-		r = stat_entry(cfg.rootfd, path + 1, flags, mask, buf, x);
+	if ((bind = bind_of(path, &rest, &nested)) >= 0) {
+		if (nested || bind >= STUB_MAX_BINDFD || cfg.bindfd[bind] < 0 || *rest == '\0' ||
+		    (cfg.flags & STUB_F_NO_IN_ROOT))
+			return FALLBACK;
+		start = cfg.bindfd[bind];
+		base = rest - path - 1; /* (the slash before it: the path is canonical) */
+	}
+	if (slash == base) {
+		/* a name in the root or in the bind's: its fd is the directory */
+		r = stat_entry(start, path + slash + 1, flags, mask, buf, x);
 		return r == WALK ? FALLBACK : r;
 	}
 	if (slash > STUB_DIRCACHE_KEY)
@@ -394,7 +415,7 @@ long dircache_stat(const char *path, long flags, long mask, unsigned long buf, i
 				return FALLBACK;
 			return r == WALK ? FALLBACK : r;
 		}
-		if (tries > 0 || !fill(path, slash))
+		if (tries > 0 || !fill(path, slash, base, start))
 			break;
 	}
 	return FALLBACK;

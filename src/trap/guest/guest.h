@@ -149,7 +149,7 @@ char *put_num(char *p, long v);
 
 /* walk.c: walking a guest path in the rootfs, as the guest's kernel would */
 int shadowed(unsigned long dev, unsigned long ino);
-int lexically_clear(const char *p);
+long bind_of(const char *p, const char **rest, int *nested);
 long walk(long dirfd, const char *path, unsigned long flags);
 long walk_ex(long dirfd, const char *path, unsigned long flags, int *clear);
 long walk_read(long dirfd, const char *path, unsigned long flags, int *clear);

@@ -61,7 +61,7 @@ static int has_dotdot(const char *p)
 
 /* An absolute path that, walked without symlinks, can reach no bind: no
  * `..`, and no bind at or above it. */
-int lexically_clear(const char *p)
+static int lexically_clear(const char *p)
 {
 	if (has_dotdot(p))
 		return 0;
@@ -126,6 +126,30 @@ long walk(long dirfd, const char *path, unsigned long flags)
 	return walk_ex(dirfd, path, flags, 0);
 }
 
+/* The innermost bind at or above absolute path p (no `..`): its index,
+ * with *rest what of p is below it and *nested whether another bind lies
+ * inside it; -1: none. */
+long bind_of(const char *path, const char **rest, int *nested)
+{
+	const char *g, *bg = 0;
+	size_t blen = 0;
+	long i = 0, best = -1;
+
+	*nested = 0;
+	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1, i++) {
+		const char *r = past(path, g);
+		if (r != 0 && slen(g) >= blen) {
+			best = i;
+			*rest = r;
+			bg = g;
+			blen = slen(g);
+		}
+	}
+	for (g = cfg.binds; best >= 0 && *g != '\0' && *nested == 0; g += slen(g) + 1)
+		*nested = g != bg && past(g, bg) != 0;
+	return best;
+}
+
 /* A walk that only reads (stat, access without W_OK, readlink, an open for
  * reading): an absolute path under a directory bind is walked from the
  * bind's own fd (cfg.bindfd) with RESOLVE_BENEATH, the innermost bind's,
@@ -139,32 +163,21 @@ long walk(long dirfd, const char *path, unsigned long flags)
 long walk_read(long dirfd, const char *path, unsigned long flags, int *clear)
 {
 	struct open_how how = { .flags = flags, .mode = 0, .resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
-	const char *g, *rest = 0, *bg = 0;
-	size_t blen = 0;
-	long fd, i = 0, best = -1;
+	const char *rest = 0;
+	long fd, best;
 	int nested = 0;
 
 	if (clear != 0)
 		*clear = 0;
 	if (path[0] != '/' || (cfg.flags & STUB_F_NO_IN_ROOT) || has_dotdot(path))
 		return walk_ex(dirfd, path, flags, clear);
-	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1, i++) {
-		const char *r = past(path, g);
-		if (r != 0 && slen(g) >= blen) {
-			best = i;
-			rest = r;
-			bg = g;
-			blen = slen(g);
-		}
-	}
+	best = bind_of(path, &rest, &nested);
 	if (best < 0)
 		return walk_ex(dirfd, path, flags, clear);
 	if (best >= STUB_MAX_BINDFD || cfg.bindfd[best] < 0)
 		return FALLBACK;
 	if (*rest == '\0')
 		rest = ".";
-	for (g = cfg.binds; *g != '\0' && nested == 0; g += slen(g) + 1)
-		nested = g != bg && past(g, bg) != 0;
 	if (!nested) {
 		how.resolve |= RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV;
 		fd = S4(__NR_openat2, cfg.bindfd[best], rest, &how, sizeof(how));
