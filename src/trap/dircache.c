@@ -82,15 +82,9 @@ out:
 	return r;
 }
 
-void trap_dircache_change(struct trap_dircache *d, bool begin, bool dirs)
+void trap_dircache_bump(struct trap_dircache *d)
 {
-	if (begin) {
-		__atomic_add_fetch(&d->share->busy, 1, __ATOMIC_SEQ_CST);
-		return;
-	}
-	if (dirs)
-		__atomic_add_fetch(&d->share->gen, 1, __ATOMIC_SEQ_CST);
-	__atomic_sub_fetch(&d->share->busy, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&d->share->gen, 1, __ATOMIC_SEQ_CST);
 }
 
 /* A watch the kernel removed (its directory gone): its inode number may
@@ -131,8 +125,10 @@ static void *events(void *arg)
 			p += sizeof(*e) + e->len;
 		}
 		if (changed)
-			__atomic_add_fetch(&d->share->gen, 1, __ATOMIC_SEQ_CST);
+			trap_dircache_bump(d);
 	}
+	/* (not stopping: the reports end, and so do the caches) */
+	__atomic_store_n(&d->share->off, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 

@@ -108,9 +108,9 @@ int trap_stub_watch(struct trap *t, pid_t pid);
 struct trap_dircache *trap_dircache_start(const char *rootfs);
 int trap_dircache_memfd(const struct trap_dircache *d);
 int trap_dircache_watch(struct trap_dircache *d, const char *path);
-/* A guest's change made without the page: its busy raised (begin) or
- * lowered, gen bumped when it may have moved a directory. */
-void trap_dircache_change(struct trap_dircache *d, bool begin, bool dirs);
+/* A guest's change that may have moved a directory, told by a process
+ * without the page. */
+void trap_dircache_bump(struct trap_dircache *d);
 void trap_dircache_stop(struct trap_dircache *d);
 
 /* The fast path (notify/). */

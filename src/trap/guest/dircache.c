@@ -13,19 +13,20 @@
  *
  * What makes it exact is a generation counter in a page every guest
  * process and mew share (stub.h, struct stub_share), read before each use
- * (a memory read, no system call):
+ * (a memory read, no system call); entries walked under another gen are
+ * not used, and the next fill drops them:
  *   - a rename or rmdir made by any guest process (made here, by mew's
- *     notifier or through its translation: stub.c, dispatch) raises busy
- *     before it and bumps gen after it, before the call returns (a rename
- *     seen to have moved no directory, looked at in the very directories
- *     it was made in, bumps nothing); while busy is raised, or when gen is
- *     not the one the entries were walked under, the cache is not used,
- *     and the next fill drops it;
- *   - changes made from outside the guest (host processes writing into the
- *     rootfs): mew watches, with inotify, every directory a cached path
- *     goes through (each is watched before its child is looked up in it,
- *     so that a change after the lookup is reported), and bumps gen when
- *     a directory there is moved or removed: seen after mew's thread wakes.
+ *     notifier or through its translation: stub.c, dispatch) bumps gen
+ *     after it, before the call returns (a rename seen to have moved no
+ *     directory, looked at in the very directories it was made in, bumps
+ *     nothing).  A walk made meanwhile sees the change and is dropped
+ *     anyway; a stat made meanwhile overlaps the call;
+ *   - every change, made from outside the guest (host processes writing
+ *     into the rootfs) or by a guest process killed before its bump: mew
+ *     watches, with inotify, every directory a cached path goes through
+ *     (each is watched before its child is looked up in it, so that a
+ *     change after the lookup is reported), and bumps gen when a
+ *     directory there is moved or removed: seen once mew's thread wakes.
  * A process whose memory another one shares without its fd table
  * (vfork's child) never fills nor drops it (getpid and kcmp, at fill
  * time only).  The cache's fds are the stub's (fds.c): hidden, closed
@@ -83,7 +84,7 @@ static int find(const char *key, long len, uint32_t h, uint32_t *seq)
 	return -1;
 }
 
-/* The share's gen, when the cache may be used (no change under way). */
+/* The share's gen, when the cache may be used (mew watches). */
 static int usable(uint64_t *gen)
 {
 	struct stub_share *s = shared();
@@ -91,7 +92,7 @@ static int usable(uint64_t *gen)
 	if (s == 0)
 		return 0;
 	*gen = __atomic_load_n(&s->gen, __ATOMIC_SEQ_CST);
-	return __atomic_load_n(&s->busy, __ATOMIC_SEQ_CST) == 0;
+	return __atomic_load_n(&s->off, __ATOMIC_SEQ_CST) == 0;
 }
 
 /* The share mapped here (mew installs an fd on it for the one mmap). */
@@ -125,39 +126,30 @@ static struct stub_share *map_share(long *err)
 	return shared();
 }
 
-/* Before a change that may move or remove a directory: every process's
- * cache is off until dircache_change_end (given what this returned). */
+/* Before a change that may move or remove a directory: the page mapped,
+ * so that the change can be told once made (dircache_change_end, given
+ * what this returned). */
 long dircache_change_begin(void)
 {
-	long err = 0, r;
-	struct stub_share *s = map_share(&err);
+	long err = 0;
 
-	if (s != 0) {
-		__atomic_add_fetch(&s->busy, 1, __ATOMIC_SEQ_CST);
+	if (map_share(&err) != 0)
 		return 1;
-	}
-	if (err == -ENOSYS)
-		return 0; /* no cache anywhere in this run */
-	/* no page here (no fd number free for it, no memory): mew raises it */
-	r = ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_BEGIN, 0, 0, 0, 0, 0);
-	if (r == -ENOSYS)
-		return 0; /* no cache anywhere in this run */
-	return r < 0 ? -ENOMEM : 2;
+	/* no cache anywhere in this run, or no page here (no fd number free
+	 * for it, no memory): then mew bumps */
+	return err == -ENOSYS ? 0 : 2;
 }
 
 void dircache_change_end(long begun, int dirs)
 {
 	struct stub_share *s = shared();
 
-	if (begun == 2) {
-		ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_END, dirs, 0, 0, 0, 0);
+	if (!dirs || begun == 0)
 		return;
-	}
-	if (begun != 1 || s == 0)
-		return;
-	if (dirs)
+	if (begun == 1 && s != 0)
 		__atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
-	__atomic_sub_fetch(&s->busy, 1, __ATOMIC_SEQ_CST);
+	else
+		ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_BUMP, 0, 0, 0, 0, 0);
 }
 
 /* Entry i emptied (its fd closed when close is set). */

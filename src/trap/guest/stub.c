@@ -256,8 +256,7 @@ static long dispatch(long nr, const long *a, struct kucontext *uc)
 
 	if (!moves_dirs(nr, a))
 		return answer(nr, a, uc, &dirs);
-	if ((begun = dircache_change_begin()) < 0)
-		return begun;
+	begun = dircache_change_begin();
 	r = answer(nr, a, uc, &dirs);
 	dircache_change_end(begun, r == 0 && dirs);
 	return r;

@@ -49,14 +49,13 @@
 #define STUB_UPCALL_EXEC 1001	   /* (path, dirfd, argv, out, outlen, at_flags): 0 or -errno */
 /* the directory cache (guest/dircache.c): (STUB_DIRCACHE_SHARE): an fd on
  * the run's shared page, installed by mew; (STUB_DIRCACHE_WATCH, fd): mew
- * watches directory fd for entries moved or removed; (STUB_DIRCACHE_BEGIN),
- * (STUB_DIRCACHE_END, dirs): a change's busy and gen made by mew, for a
- * process that could not map the page; 0 or -errno */
+ * watches directory fd for entries moved or removed; (STUB_DIRCACHE_BUMP):
+ * mew bumps the generation for a process that could not map the page; 0
+ * or -errno */
 #define STUB_UPCALL_DIRCACHE 1002
 #define STUB_DIRCACHE_SHARE 0
 #define STUB_DIRCACHE_WATCH 1
-#define STUB_DIRCACHE_BEGIN 2
-#define STUB_DIRCACHE_END 3
+#define STUB_DIRCACHE_BUMP 2
 
 /* What the exec upcall writes at out: this header, then the host path and
  * the nprefix argv strings, each NUL-terminated. */
@@ -94,12 +93,13 @@ struct stub_path_call {
 #define STUB_MAX_WATCHED 1000
 struct stub_share {
 	/* bumped after each change that may move or remove a directory:
-	 * by the stub that made it (rename, rmdir), by mew for what inotify
-	 * reports of the watched directories (changes made from outside) */
+	 * by the stub that made it (rename, rmdir), before the call returns;
+	 * by mew for what inotify reports of the watched directories (every
+	 * change there, the guest's included: what a process killed before
+	 * its bump made, and the host's) */
 	uint64_t gen;
-	/* such changes under way (a process killed in the middle leaves it
-	 * raised: the cache is then never used again in this run) */
-	uint32_t busy;
+	/* set by mew when it no longer watches: the caches are not used */
+	uint32_t off;
 	/* odd while mew changes watched[] */
 	uint32_t wseq;
 	uint32_t nwatched, pad;

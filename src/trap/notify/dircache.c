@@ -1,6 +1,6 @@
 /* The stub's directory cache upcall (guest/dircache.c, trap/dircache.c):
  * the shared page's fd installed in the guest for its one mmap, a
- * directory the guest holds an fd on watched, a change told for a process
+ * directory the guest holds an fd on watched, a change told by a process
  * without the page. */
 #include "trap/notify/notify.h"
 
@@ -31,9 +31,8 @@ int notify_upcall_dircache(struct notifier *n, const struct seccomp_notif *req)
 		/* (not the kernel's EACCES, which would have mew try the call
 		 * again with permissions given back) */
 		return r == -EACCES ? -EPERM : r;
-	case STUB_DIRCACHE_BEGIN:
-	case STUB_DIRCACHE_END:
-		trap_dircache_change(d, req->data.args[0] == STUB_DIRCACHE_BEGIN, req->data.args[1] != 0);
+	case STUB_DIRCACHE_BUMP:
+		trap_dircache_bump(d);
 		return 0;
 	}
 	return -EINVAL;
