@@ -89,6 +89,20 @@ check_rowrite() {
 	done <<<"$out"
 }
 
+# check_sockname DIR: the fds program's `sock DIR` lines (tests/e2e/syscall
+# and emulate): every name an AF_UNIX socket is given back is the guest path
+# it was bound to under DIR (getsockname, getpeername, accept, recvfrom),
+# and a name cut short is cut as the kernel cuts it.
+check_sockname() {
+	local d=$1
+	[ "${lines[0]}" = "getsockname: $d/s" ]
+	[ "${lines[1]}" = "getpeername: $d/s" ]
+	[ "${lines[2]}" = "accepted getsockname: $d/s" ]
+	[ "${lines[3]}" = "short: ${d:0:4} 1" ]
+	[ "${lines[4]}" = "accept: $d/c" ]
+	[ "${lines[5]}" = "recvfrom: $d/e" ]
+}
+
 # An OCI runtime test's work space: RT (build/mew-runc), WORK, its state
 # ROOT, the bundle B, an ID prefixed PREFIX, and ROOTFS a copy of the default
 # rootfs (mount points made for the config's mounts must not land in the

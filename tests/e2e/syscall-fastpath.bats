@@ -249,12 +249,7 @@ notified() {
 		run guest -- /opt/t/fds sock $d
 		echo "$output"
 		[ "$status" -eq 0 ]
-		[ "${lines[0]}" = "getsockname: $d/s" ]
-		[ "${lines[1]}" = "getpeername: $d/s" ]
-		[ "${lines[2]}" = "accepted getsockname: $d/s" ]
-		[ "${lines[3]}" = "short: ${d:0:4} 1" ]
-		[ "${lines[4]}" = "accept: $d/c" ]
-		[ "${lines[5]}" = "recvfrom: $d/e" ]
+		check_sockname "$d"
 	done
 }
 
