@@ -1,6 +1,7 @@
 /* Putting the in-process stub (guest/stub.h) into guest processes: its
  * configuration for this run, and the injection into a fresh image. */
 #include "trap/trap.h"
+#include "base/procstatus.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -309,17 +310,11 @@ static void *watcher(void *arg)
 static void say_traced(pid_t pid)
 {
 	static int said;
-	char path[64], line[256];
+	char v[32];
 	long tracer = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
+	if (proc_status_field(pid, "TracerPid", v, sizeof(v)) < 0 || sscanf(v, "%ld", &tracer) != 1)
 		return;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "TracerPid: %ld", &tracer) == 1)
-			break;
-	fclose(f);
 	if (tracer > 0 && !__atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
 		mew_warn("engine syscall: process %d, traced by process %ld (strace or gdb inside the guest), cannot exec: "
 			 "the syscall engine puts its stub into every new program with ptrace; use --engine container",

@@ -2,6 +2,7 @@
  * gone; then whatever it left running is killed and reaped, so no zombie
  * and no stopped tracee outlives a run. */
 #include "trap/trap.h"
+#include "base/procstatus.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -76,20 +77,13 @@ void trap_tracee_drop(struct trap *t, pid_t tid)
 
 pid_t trap_tgid(struct tracee *tr)
 {
-	char path[64], line[128];
-	FILE *f;
+	char v[32];
 
 	if (tr->tgid != 0)
 		return tr->tgid;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tr->tid);
-	f = fopen(path, "re");
-	if (f == NULL)
+	if (proc_status_field(tr->tid, "Tgid", v, sizeof(v)) < 0)
 		return tr->tid;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Tgid: %d", &tr->tgid) == 1)
-			break;
-	fclose(f);
-	if (tr->tgid == 0)
+	if (sscanf(v, "%d", &tr->tgid) != 1 || tr->tgid == 0)
 		tr->tgid = tr->tid;
 	return tr->tgid;
 }
@@ -290,20 +284,11 @@ static int kill_children(struct pollfd *fds, int max)
 	if (d == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
-		char path[64], line[128];
+		char v[32];
 		int pid = atoi(e->d_name), ppid = 0;
-		FILE *f;
 		if (pid <= 0 || pid == me)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/status", pid);
-		f = fopen(path, "re");
-		if (f == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (sscanf(line, "PPid: %d", &ppid) == 1)
-				break;
-		fclose(f);
-		if (ppid != me)
+		if (proc_status_field(pid, "PPid", v, sizeof(v)) < 0 || sscanf(v, "%d", &ppid) != 1 || ppid != me)
 			continue;
 		kill(pid, SIGKILL);
 		if (n < max && (fd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0)

@@ -7,6 +7,7 @@
  * mount, whatever the fd was opened for), then the guest's credentials,
  * as for the path forms. */
 #include "trap/notify/notify.h"
+#include "base/procstatus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,18 +35,11 @@ static int xattr_name(const struct seccomp_notif *req, uint64_t addr, char *name
  * otherwise: the wall keeps CAP_SYS_ADMIN from it (src/wall/caps.c). */
 static bool guest_capable(pid_t tid, int cap)
 {
-	char path[64], line[128];
-	unsigned long long eff = 0;
-	bool found = false;
-	FILE *f;
+	char v[32];
+	unsigned long long eff;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		found = sscanf(line, "CapEff: %llx", &eff) == 1;
-	fclose(f);
-	return found && (eff & (1ULL << cap)) != 0;
+	return proc_status_field(tid, "CapEff", v, sizeof(v)) == 0 && sscanf(v, "%llx", &eff) == 1 &&
+	       (eff & (1ULL << cap)) != 0;
 }
 
 /* trusted.* and security.* names: CAP_SYS_ADMIN, the model's and the

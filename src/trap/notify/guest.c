@@ -1,5 +1,6 @@
 /* The guest process behind a notification: its program, its paths. */
 #include "trap/notify/notify.h"
+#include "base/procstatus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,17 +174,10 @@ int put(const struct seccomp_notif *req, uint64_t addr, const void *buf, size_t 
 
 int umask_of(pid_t tid)
 {
-	char path[64], line[128];
-	unsigned m = 022;
-	FILE *f;
+	char v[32];
+	unsigned m;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (f == NULL)
+	if (proc_status_field(tid, "Umask", v, sizeof(v)) < 0 || sscanf(v, "%o", &m) != 1)
 		return 022;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Umask: %o", &m) == 1)
-			break;
-	fclose(f);
 	return (int)m;
 }
