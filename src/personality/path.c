@@ -257,12 +257,85 @@ static int proc_visible(const struct pers *p, const char *guest)
 	return hidden_fd_entry(p, &pid, end) ? -ENOENT : 0;
 }
 
+/* The mount a canonical guest path is on, for RESOLVE_NO_XDEV: the bind
+ * it is under (a bind is a mount in the guest's view) and the host's
+ * mount of its host path (a host mount under a bind's source, or under
+ * the rootfs, is one too).  A name not there is on its directory's: prev. */
+struct mount_key {
+	const struct pers_bind *bind;
+	uint64_t id;
+};
+
+static struct mount_key mount_of(const struct pers *p, const char *guest, struct mount_key prev)
+{
+	struct mount_key k = { bind_for_guest(p, guest), 0 };
+	char host[PATH_MAX];
+	struct statx sx;
+
+	if (map(p, guest, host, sizeof(host)) < 0 ||
+	    statx(AT_FDCWD, host, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return prev;
+	k.id = sx.stx_mnt_id;
+	return k;
+}
+
 struct walk {
 	char guest[PATH_MAX]; /* canonical, "" = root */
 	size_t glen;
 	char host[PATH_MAX];  /* set when the last step landed on an opaque /proc object */
 	bool opaque;
+	/* the RESOLVE rules (PERS_BENEATH...): where `..` and a jump to `/`
+	 * stop (the guest's root, or base's length with a scope), and with
+	 * PERS_NO_XDEV the mount guest is on */
+	int flags;
+	size_t top;
+	struct mount_key mnt;
 };
+
+/* A step to canonical guest path to: with PERS_NO_XDEV, -EXDEV when it
+ * is on another mount than the walk's start (so every step before it). */
+static int crossed_to(const struct pers *p, const struct walk *w, const char *to)
+{
+	struct mount_key k;
+
+	if (!(w->flags & PERS_NO_XDEV))
+		return 0;
+	k = mount_of(p, to, w->mnt);
+	return k.bind != w->mnt.bind || k.id != w->mnt.id ? -EXDEV : 0;
+}
+
+static int crossed(const struct pers *p, const struct walk *w)
+{
+	return crossed_to(p, w, w->guest);
+}
+
+/* A jump to the walk's `/` (an absolute symlink): EXDEV under
+ * RESOLVE_BENEATH, else the scope's root or the guest's. */
+static int jump_root(const struct pers *p, struct walk *w)
+{
+	if (w->flags & PERS_BENEATH)
+		return -EXDEV;
+	w->glen = w->top;
+	w->guest[w->glen] = '\0';
+	return crossed(p, w);
+}
+
+/* A magic link followed (/proc/N/fd/M, exe, cwd, root...): refused by
+ * RESOLVE_NO_MAGICLINKS (ELOOP), by a scope (EXDEV), by NO_XDEV to
+ * another mount (guest: its target, NULL for an object no path names). */
+static int magic_jump(const struct pers *p, const struct walk *w, const char *guest)
+{
+	int r;
+
+	if (w->flags & PERS_NO_MAGICLINKS)
+		return -ELOOP;
+	if ((w->flags & PERS_NO_XDEV) && guest == NULL)
+		return -EXDEV;
+	if (guest != NULL && (r = crossed_to(p, w, strcmp(guest, "/") == 0 ? "" : guest)) < 0)
+		return r;
+	return (w->flags & (PERS_BENEATH | PERS_IN_ROOT)) ? -EXDEV : 0;
+}
 
 static void pop(struct walk *w)
 {
@@ -313,17 +386,27 @@ static int set_base(const struct pers *p, struct walk *w, const char *base)
 	return 0;
 }
 
+/* /proc/self and /proc/thread-self: ordinary symlinks (their text is a
+ * name), not magic links. */
+static bool proc_self_link(const struct pers *p, const char *guest)
+{
+	const char *rest = host_proc_rest(p, guest);
+
+	return rest != NULL && (strcmp(rest, "/self") == 0 || strcmp(rest, "/thread-self") == 0);
+}
+
 static int resolve(const struct pers *p, const char *base, const char *path, int flags,
 		   struct walk *w)
 {
 	char rest[2 * PATH_MAX], tmp[2 * PATH_MAX], target[PATH_MAX], host[PATH_MAX];
-	size_t plen;
+	size_t plen, quiet = 0; /* rest's first bytes are a magic link's target */
 	int links = 0, r;
 	char *s;
 	struct pers_cache *cache = p->cache;
 	int parent_frozen = -1; /* of the directory w->guest names before a push */
 
 	w->opaque = false;
+	w->flags = flags;
 	if (path == NULL || path[0] == '\0')
 		return -ENOENT;
 	plen = strlen(path);
@@ -331,18 +414,23 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 		return -ENAMETOOLONG;
 	if (path[plen - 1] == '/')
 		flags |= PERS_FOLLOW;
-	if (path[0] == '/') {
+	if (path[0] == '/' && (flags & PERS_BENEATH))
+		return -EXDEV;
+	if (path[0] == '/' && !(flags & PERS_IN_ROOT)) {
 		w->glen = 0;
 		w->guest[0] = '\0';
 	} else if ((r = set_base(p, w, base)) < 0) {
 		return r;
 	}
+	w->top = (flags & (PERS_BENEATH | PERS_IN_ROOT)) ? w->glen : 0;
+	if (flags & PERS_NO_XDEV)
+		w->mnt = mount_of(p, w->guest, (struct mount_key){ NULL, 0 });
 	memcpy(rest, path, plen + 1);
 	s = rest;
 	for (;;) {
 		const char *c;
 		size_t n;
-		bool last;
+		bool last, magic = false;
 		struct stat st;
 		ssize_t tl;
 
@@ -365,7 +453,15 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 		if (n == 1 && c[0] == '.')
 			continue;
 		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			/* at the walk's root: stay, or leave the scope */
+			if (w->glen == w->top) {
+				if (flags & PERS_BENEATH)
+					return -EXDEV;
+				continue;
+			}
 			pop(w);
+			if ((r = crossed(p, w)) < 0)
+				return r;
 			continue;
 		}
 		if (cache != NULL) {
@@ -382,12 +478,20 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 		}
 		if ((r = push(w, c, n)) < 0 || (r = proc_visible(p, w->guest)) < 0)
 			return r;
+		/* (a magic link's target is checked whole, where it jumps) */
+		if ((size_t)(s - rest) > quiet && (r = crossed(p, w)) < 0)
+			return r;
 		if (last && !(flags & PERS_FOLLOW))
 			break;
 		if (cache != NULL && cache_get(cache, w->guest, w->glen) >= 0)
 			continue; /* a directory that cannot have changed */
 		if (proc_special(p, w->guest, target, sizeof(target))) {
+			if (flags & PERS_NO_SYMLINKS)
+				return -ELOOP;
 			tl = (ssize_t)strlen(target);
+			magic = !proc_self_link(p, w->guest);
+			if (magic && (r = magic_jump(p, w, target)) < 0)
+				return r;
 		} else {
 			if ((r = map(p, w->guest, host, sizeof(host))) < 0)
 				return r;
@@ -405,12 +509,15 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 					cache_put(cache, w->guest, w->glen, frozen(cache, host, &st));
 				continue;
 			}
+			if (flags & PERS_NO_SYMLINKS)
+				return -ELOOP;
 			tl = readlink(host, target, sizeof(target) - 1);
 			if (tl < 0)
 				return -errno;
 			target[tl] = '\0';
 			if (proc_magic(p, w->guest)) {
 				char g[PATH_MAX];
+				magic = true;
 				/* A host path: back to guest space.  An object
 				 * (pipe:[1]), a path the guest cannot name, or a
 				 * file no name reaches any more (an O_TMPFILE or
@@ -418,10 +525,14 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 				 * reached only through the link itself. */
 				if (target[0] != '/' || pers_untranslate(p, target, g, sizeof(g)) != 0 ||
 				    unnamed(host, target, (size_t)tl)) {
+					if ((r = magic_jump(p, w, NULL)) < 0)
+						return r;
 					memcpy(w->host, host, strlen(host) + 1);
 					w->opaque = true;
 					continue;
 				}
+				if ((r = magic_jump(p, w, g)) < 0)
+					return r;
 				tl = (ssize_t)strlen(g);
 				memcpy(target, g, (size_t)tl + 1);
 			}
@@ -436,9 +547,14 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 			return -ENAMETOOLONG;
 		memcpy(rest, tmp, (size_t)r + 1);
 		s = rest;
-		if (target[0] == '/') {
+		quiet = magic ? (size_t)tl : 0;
+		if (magic) {
+			/* (a scope refused it: magic_jump) */
 			w->glen = 0;
 			w->guest[0] = '\0';
+		} else if (target[0] == '/') {
+			if ((r = jump_root(p, w)) < 0)
+				return r;
 		} else {
 			pop(w);
 		}

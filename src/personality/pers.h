@@ -187,12 +187,36 @@ int pers_setup(struct pers *p, const struct spec *spec, struct mew_error **err);
  * guest's real process do, the bound of a fake root's (pers_cred_bound). */
 uint64_t pers_host_caps(void);
 
+/* openat2's RESOLVE_* rules (linux/openat2.h's bits, shifted), in
+ * pers_translate's flags: the walk as the kernel's (fs/namei.c) makes it.
+ * NO_XDEV: no mount crossed, going down, by `..` or by a jump (in the
+ * guest's view a bind is a mount, and so is a host mount under a bind's
+ * source); NO_MAGICLINKS: no /proc/N/{fd/M,exe,cwd,root,...} followed
+ * (ELOOP); NO_SYMLINKS: no symlink followed (ELOOP); BENEATH: the walk
+ * stays under base (EXDEV for an absolute path, a `..` above it, an
+ * absolute symlink or a magic link); IN_ROOT: base is the walk's `/` (an
+ * absolute path, `..` and absolute symlinks stop there; a magic link is
+ * EXDEV). */
+#define PERS_RESOLVE(resolve) ((int)((resolve) & 0x1f) << 8)
+#define PERS_NO_XDEV PERS_RESOLVE(0x01)
+#define PERS_NO_MAGICLINKS PERS_RESOLVE(0x02)
+#define PERS_NO_SYMLINKS PERS_RESOLVE(0x04)
+#define PERS_BENEATH PERS_RESOLVE(0x08)
+#define PERS_IN_ROOT PERS_RESOLVE(0x10)
+
 /* Guest path -> host path.  base: the guest directory a relative path is
- * relative to (the cwd, or a dirfd's guest path); NULL = p->cwd.  flags:
- * PERS_FOLLOW or 0.  A trailing slash on path is kept on the host path.
+ * relative to (the cwd, or a dirfd's guest path); NULL = p->cwd; with
+ * PERS_IN_ROOT an absolute path's too.  flags: PERS_FOLLOW or 0, and the
+ * RESOLVE rules above.  A trailing slash on path is kept on the host path.
  * Returns 0 or -errno. */
 int pers_translate(const struct pers *p, const char *base, const char *path, int flags,
 		   char *host, size_t len);
+/* Whether a walk of path with these flags starts from base (the engine
+ * then reads the dirfd's or the cwd's guest path). */
+static inline bool pers_walk_needs_base(const char *path, int flags)
+{
+	return path[0] != '/' || (flags & PERS_IN_ROOT);
+}
 /* The same resolution, answering the canonical guest path (no `..`, no
  * symlink) instead of the host path. */
 int pers_resolve(const struct pers *p, const char *base, const char *path, int flags,
@@ -218,6 +242,25 @@ int pers_write_check(const struct pers *p, const struct pers_call *c, uint64_t f
 int pers_fd_write_check(const struct pers *p, pid_t pid, int fd);
 int pers_call_fd_check(const struct pers *p, pid_t pid, const struct pers_call *c, const uint64_t *args,
 		       bool empty);
+/* openat2(2)'s struct open_how (openhow.c), read by the engine from the
+ * guest: pers_open_how_size first on the size argument (-EINVAL below the
+ * first version's 24 bytes, -E2BIG above a page), then the engine reads
+ * size bytes (-EFAULT), then pers_open_how: -E2BIG for a nonzero byte
+ * past the fields Linux knows, the kernel's checks of flags (host values:
+ * the emulate engine converts arm64's first), mode and resolve (EINVAL,
+ * EAGAIN for RESOLVE_CACHED with a creation), and how filled, with
+ * O_LARGEFILE added to an open that is not O_PATH as 64-bit Linux adds it.
+ * pers_open_how_walk: pers_translate's flags for it (PERS_FOLLOW unless
+ * O_NOFOLLOW or O_CREAT|O_EXCL, the RESOLVE rules).
+ * RESOLVE_CACHED asks nothing more: the kernel may answer EAGAIN whenever,
+ * and mew's walk is always complete. */
+struct pers_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define PERS_OPEN_HOW_SIZE 24
+int pers_open_how_size(uint64_t size);
+int pers_open_how(const void *buf, size_t size, struct pers_open_how *how);
+int pers_open_how_walk(const struct pers_open_how *how);
 /* readlink(2) as the guest sees it: the link's own text for a symlink in the
  * rootfs, a guest path for /proc magic links.  Returns the length (not NUL
  * terminated when it fills buf, like readlink) or -errno. */

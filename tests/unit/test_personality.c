@@ -130,6 +130,94 @@ static void expect_err(struct pers *p, const char *path, int flags, int e)
 		fail_msg("translate `%s`: got %d (%s), want -%d", path, r, r < 0 ? strerror(-r) : host, e);
 }
 
+static void expect_err_at(struct pers *p, const char *base, const char *path, int flags, int e)
+{
+	char host[PATH_MAX];
+	int r = pers_translate(p, base, path, flags, host, sizeof(host));
+	if (r != -e)
+		fail_msg("translate `%s` from `%s`: got %d (%s), want -%d", path, base, r, r < 0 ? strerror(-r) : host, e);
+}
+
+/* openat2's RESOLVE rules on the walk (fs/namei.c's answers). */
+static void openat2_resolve_rules(void **state)
+{
+	struct pers p;
+	const int F = PERS_FOLLOW;
+	init(&p);
+	/* BENEATH: nothing above base, no absolute path, no absolute symlink */
+	expect(&p, "/etc", "passwd", F | PERS_BENEATH, "/etc/passwd");
+	expect(&p, "/etc", "./../etc/passwd", F, "/etc/passwd");
+	expect_err_at(&p, "/etc", "../etc/passwd", F | PERS_BENEATH, EXDEV);
+	expect_err_at(&p, "/etc", "/etc/passwd", F | PERS_BENEATH, EXDEV);
+	expect_err_at(&p, "/", "..", F | PERS_BENEATH, EXDEV);
+	expect_err_at(&p, "/", "up/etc", F | PERS_BENEATH, EXDEV);
+	expect_err_at(&p, "/", "etc/abs", F | PERS_BENEATH, EXDEV);
+	expect(&p, "/", "etc/abs", PERS_BENEATH, "/etc/abs"); /* not followed */
+	expect(&p, "/", "bin/script", F | PERS_BENEATH, "/usr/bin/script");
+	expect(&p, "/usr", "bin/../bin/script", F | PERS_BENEATH, "/usr/bin/script");
+	/* IN_ROOT: base is `/` for absolute paths, `..` and absolute symlinks */
+	expect(&p, "/etc", "/passwd", F | PERS_IN_ROOT, "/etc/passwd");
+	expect(&p, "/etc", "../../passwd", F | PERS_IN_ROOT, "/etc/passwd");
+	expect_err_at(&p, "/etc", "abs", F | PERS_IN_ROOT, ENOENT); /* /etc/etc/target */
+	expect(&p, "/", "up/etc/passwd", F | PERS_IN_ROOT, "/etc/passwd");
+	/* NO_SYMLINKS: none followed, the last one named */
+	expect_err_at(&p, "/", "bin/script", F | PERS_NO_SYMLINKS, ELOOP);
+	expect_err_at(&p, "/", "etc/abs", F | PERS_NO_SYMLINKS, ELOOP);
+	expect(&p, "/", "etc/abs", PERS_NO_SYMLINKS, "/etc/abs");
+	expect(&p, "/", "/proc", F | PERS_NO_SYMLINKS, "@/proc");
+	/* NO_XDEV: a bind is a mount, crossed down or by `..` */
+	expect_err_at(&p, "/", "/mnt/data/secret", F | PERS_NO_XDEV, EXDEV);
+	expect_err_at(&p, "/", "/proc", 0 | PERS_NO_XDEV, EXDEV);
+	expect_err_at(&p, "/mnt/data", "..", F | PERS_NO_XDEV, EXDEV);
+	expect(&p, "/", "/etc/passwd", F | PERS_NO_XDEV, "/etc/passwd");
+	expect(&p, "/etc", "abs", F | PERS_NO_XDEV, "/etc/target");
+	/* NO_MAGICLINKS: /proc/N/root and fd/M are magic, /proc/self is not */
+	expect_err_at(&p, "/", "/proc/self/root/etc", F | PERS_NO_MAGICLINKS, ELOOP);
+	expect_err_at(&p, "/", "/proc/self/root", F | PERS_NO_MAGICLINKS, ELOOP);
+	expect_err_at(&p, "/", "/proc/self/fd/0", F | PERS_NO_MAGICLINKS, ELOOP);
+	expect(&p, "/", "/proc/self/root/etc/passwd", F, "/etc/passwd");
+	expect_err_at(&p, "/", "/proc/self/root/etc", F | PERS_IN_ROOT, EXDEV);
+	expect_err_at(&p, "/", "/proc/self/root", F | PERS_NO_SYMLINKS, ELOOP);
+	pers_free(&p);
+}
+
+/* openat2's struct open_how: the kernel's checks, in its order. */
+static void openat2_open_how_checks(void **state)
+{
+	unsigned char buf[64] = { 0 };
+	struct pers_open_how how, in = { 0 };
+#define HOW(f, m, r) (in = (struct pers_open_how){ f, m, r }, memcpy(buf, &in, sizeof(in)), pers_open_how(buf, 24, &how))
+	assert_int_equal(pers_open_how_size(16), -EINVAL);
+	assert_int_equal(pers_open_how_size(8192), -E2BIG);
+	assert_int_equal(pers_open_how_size(4096), 0);
+	assert_int_equal(HOW(O_RDONLY, 0, 0), 0);
+	assert_true(how.flags & 0100000); /* O_LARGEFILE, as 64-bit Linux adds it */
+	buf[40] = 1;
+	assert_int_equal(pers_open_how(buf, 48, &how), -E2BIG);
+	buf[40] = 0;
+	assert_int_equal(pers_open_how(buf, 48, &how), 0);
+	assert_int_equal(HOW(1ULL << 40, 0, 0), -EINVAL);
+	assert_int_equal(HOW(04, 0, 0), -EINVAL);
+	assert_int_equal(HOW(O_RDONLY, 0, 0x40), -EINVAL);
+	assert_int_equal(HOW(O_RDONLY, 0, 0x18), -EINVAL); /* BENEATH | IN_ROOT */
+	assert_int_equal(HOW(O_RDONLY, 0644, 0), -EINVAL);
+	assert_int_equal(HOW(O_CREAT | O_WRONLY, 010644, 0), -EINVAL);
+	assert_int_equal(HOW(O_CREAT | O_WRONLY, 07644, 0), 0);
+	assert_int_equal(HOW(O_CREAT | O_DIRECTORY, 0, 0), -EINVAL);
+	assert_int_equal(HOW(O_TMPFILE | O_RDONLY, 0600, 0), -EINVAL);
+	assert_int_equal(HOW(O_TMPFILE | O_RDWR, 0600, 0), 0);
+	assert_int_equal(HOW(O_PATH | O_RDWR, 0, 0), -EINVAL);
+	assert_int_equal(HOW(O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0, 0), 0);
+	assert_false(how.flags & 0100000);
+	assert_int_equal(HOW(O_CREAT | O_WRONLY, 0600, 0x20), -EAGAIN); /* CACHED */
+	assert_int_equal(HOW(O_RDONLY, 0, 0x20), 0);
+	assert_int_equal(HOW(O_RDONLY, 0, 0x08), 0);
+	assert_int_equal(pers_open_how_walk(&how), PERS_FOLLOW | PERS_BENEATH);
+	assert_int_equal(HOW(O_CREAT | O_EXCL | O_WRONLY, 0600, 0x04), 0);
+	assert_int_equal(pers_open_how_walk(&how), PERS_NO_SYMLINKS);
+#undef HOW
+}
+
 static void plain_paths(void **state)
 {
 	struct pers p;
@@ -467,6 +555,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plain_paths),
 		cmocka_unit_test(dotdot_stays_at_root),
+		cmocka_unit_test(openat2_resolve_rules),
+		cmocka_unit_test(openat2_open_how_checks),
 		cmocka_unit_test(symlinks_resolve_in_the_rootfs),
 		cmocka_unit_test(binds_replace_a_subtree),
 		cmocka_unit_test(proc_answers_guest_paths),
