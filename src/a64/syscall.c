@@ -561,6 +561,66 @@ static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 	return pers_cred_syscall(&a64_proc.pers.cred, call, a, &guest_mem);
 }
 
+/* An open of host path hp with the host's flags fl (openat, openat2):
+ * the personality's view of /proc files that name host paths, its checks
+ * for the guest's credentials, a new file's owner. */
+static long open_host(const char *hp, int fl, mode_t mode)
+{
+	int r, fresh;
+
+	if ((fl & (O_ACCMODE | O_PATH)) == O_RDONLY) {
+		int fd = pers_proc_open(PERS, hp);
+		if (fd >= 0) {
+			if (!(fl & O_CLOEXEC))
+				fcntl(fd, F_SETFD, 0);
+			return fd;
+		}
+	}
+	if ((r = pers_check_open(PERS, CRED, hp, fl)) < 0)
+		return r;
+	fresh = (fl & O_CREAT) && faccessat(AT_FDCWD, hp, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+	r = ret(openat(AT_FDCWD, hp, fl, mode));
+	return fresh ? created(r, hp) : r;
+}
+
+/* openat2(dirfd, path, how, size): the struct (arm64's flags made the
+ * host's, every other bit kept for the checks) read and checked, the path
+ * walked under its RESOLVE rules, then an open as openat's. */
+static long sys_openat2(struct a64_cpu *c, const struct pers_call *pc)
+{
+	static __thread unsigned char buf[4096];
+	char path[PATH_MAX], base[PATH_MAX], hp[PATH_MAX];
+	const char *b = NULL;
+	struct pers_open_how how;
+	uint64_t flags;
+	int r, walk;
+
+	if ((r = pers_open_how_size(ARG(3))) < 0)
+		return r;
+	memcpy(buf, PTR(2), ARG(3)); /* a fault: the call's -EFAULT */
+	memcpy(&flags, buf, sizeof(flags));
+	flags = (flags & ~(uint64_t)UINT32_MAX) | (uint32_t)open_flags_in(flags);
+	memcpy(buf, &flags, sizeof(flags));
+	if ((r = pers_open_how(buf, ARG(3), &how)) < 0 || (r = a64_path_copy(STR(1), path)) < 0)
+		return r;
+	if (path[0] == '\0')
+		return -ENOENT;
+	walk = pers_open_how_walk(&how);
+	if (pers_walk_needs_base(path, walk) && (int)ARG(0) != AT_FDCWD) {
+		if ((r = pers_dirfd_path(PERS, 0, (int)ARG(0), base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	if ((r = pers_translate(PERS, b, path, walk, hp, sizeof(hp))) < 0)
+		return r;
+	/* the walk's search permission, for a guest that is no longer root */
+	if (PERS->fake_root && (r = pers_check_lookup(PERS, CRED, hp)) < 0)
+		return r;
+	if ((r = pers_write_check(PERS, pc, how.flags, 0, hp)) < 0)
+		return r;
+	return open_host(hp, (int)how.flags, (mode_t)how.mode);
+}
+
 /* /proc/self/fd/N (or /proc/PID/fd/N of this process), followed, names the
  * fd's file itself, which may have no name left (O_TMPFILE, unlinked: the
  * way to give one a name is linkat of it): the host's own link, since the
@@ -634,25 +694,12 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 			return d;
 	}
 	switch (nr) {
-	case A64_NR_openat: {
-		int fl = open_flags_in(ARG(2)), r, fresh;
+	case A64_NR_openat:
 		TPATH(0, hp);
-		d = AT_FDCWD;
-		if ((ARG(2) & (O_ACCMODE | O_PATH)) == O_RDONLY) {
-			/* the personality's view of /proc files that name host paths */
-			int fd = pers_proc_open(&a64_proc.pers, hp);
-			if (fd >= 0) {
-				if (!(ARG(2) & O_CLOEXEC))
-					fcntl(fd, F_SETFD, 0);
-				return fd;
-			}
-		}
-		if ((r = pers_check_open(PERS, CRED, hp, fl)) < 0)
-			return r;
-		fresh = (fl & O_CREAT) && faccessat(d, hp, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
-		r = ret(openat(d, hp, fl, (mode_t)ARG(3)));
-		return fresh ? created(r, hp) : r;
-	}	case A64_NR_fstat:
+		return open_host(hp, open_flags_in(ARG(2)), (mode_t)ARG(3));
+	case A64_NR_openat2:
+		return sys_openat2(c, pc);
+	case A64_NR_fstat:
 		if (fstat(ARG(0), &st) < 0)
 			return -errno;
 		snprintf(hp, sizeof(hp), "/proc/self/fd/%d", (int)ARG(0));

@@ -39,6 +39,9 @@ enum pers_kind {
 	PK_REFUSE,   /* not in a personality without mounts or handles: -err */
 	PK_PTRACE,   /* ptrace: a request that would attach a tracer is EPERM
 		      * (pers_ptrace_attaches); the others are the kernel's */
+	PK_OPENAT2,  /* openat2(dirfd, path, how, size): its flags, mode and
+		      * RESOLVE_* rules in a struct (pers_open_how), then an
+		      * openat of the host path (the row has no flag argument) */
 };
 
 /* How the last component of the first path is taken. */

@@ -351,6 +351,72 @@ static int do_exec(struct call *c)
 	return 0;
 }
 
+/* openat2(dirfd, path, how, size): the struct checked, the path walked
+ * under its RESOLVE rules, and the kernel's checks for the caller; then
+ * the same call on the host path with the flags and mode only (a struct
+ * below the stack pointer), which is an openat's.  With the notifier
+ * (which opens what the guest's Landlock domain does not hold: /proc),
+ * an open that is not O_PATH becomes an openat of the canonical guest
+ * path the walk ended on, which the filter sends it, checked again for
+ * the seccomp stop's change of call. */
+static int do_openat2(struct call *c)
+{
+	struct pers_open_how how, plain;
+	char path[PATH_MAX], base[PATH_MAX];
+	const char *b = NULL;
+	uint64_t a;
+	bool skip;
+	int r;
+
+	if ((r = trap_open_how(c->tr->tid, c->args[2], c->args[3], &how)) < 0)
+		return r;
+	c->flag = how.flags;
+	if ((r = read_path(c, c->s->path[0], path, &skip)) < 0)
+		return r;
+	if (skip)
+		return c->args[c->s->path[0]] == 0 ? -EFAULT : -ENOENT;
+	if (pers_walk_needs_base(path, pers_open_how_walk(&how))) {
+		if ((r = base_of(c, c->s->dirfd[0], base, sizeof(base))) < 0)
+			return r;
+		b = base;
+	}
+	pers_for(c);
+	if (c->t->notifier != NULL && !(how.flags & O_PATH)) {
+		char guest[PATH_MAX];
+		if ((r = pers_resolve(&c->t->pers, b, path, pers_open_how_walk(&how), guest, sizeof(guest))) < 0)
+			return r;
+		if ((a = push(c, guest, strlen(guest) + 1)) == 0)
+			return -ENOMEM;
+		c->regs.orig_rax = SYS_openat;
+		c->args[0] = (uint64_t)AT_FDCWD;
+		c->args[1] = a;
+		c->args[2] = how.flags;
+		c->args[3] = how.mode;
+		c->modified = true;
+		return 0;
+	}
+	if ((r = pers_translate(&c->t->pers, b, path, pers_open_how_walk(&how), c->host[0], PATH_MAX)) < 0 ||
+	    (r = pers_write_check(&c->t->pers, c->s, how.flags, 0, c->host[0])) < 0)
+		return r;
+	if (!pers_cred_fs_omnipotent(&c->tr->cred) &&
+	    (r = pers_check_open(&c->t->pers, &c->tr->cred, c->host[0], (int)how.flags)) < 0)
+		return r;
+	/* a program a guest process runs, whoever the caller is */
+	if ((r = pers_busy_check(&c->t->pers, c->host[0], (int)how.flags)) < 0)
+		return r;
+	plain = (struct pers_open_how){ .flags = how.flags, .mode = how.mode };
+	if ((a = push(c, c->host[0], strlen(c->host[0]) + 1)) == 0)
+		return -ENOMEM;
+	c->args[c->s->dirfd[0]] = (uint64_t)AT_FDCWD;
+	c->args[c->s->path[0]] = a;
+	if ((a = push(c, &plain, sizeof(plain))) == 0)
+		return -ENOMEM;
+	c->args[2] = a;
+	c->args[3] = sizeof(plain);
+	c->modified = true;
+	return 0;
+}
+
 /* chown, lchown, fchownat (a path) and fchown (an fd): the owner change is
  * mew's (pers_chown: the kernel's rules, then real or recorded); uid and
  * gid are the two arguments after the path or fd. */
@@ -684,6 +750,14 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 		if (ret == 0)
 			return false;
 		answered = true;
+		break;
+	case PK_OPENAT2:
+		if ((r = do_openat2(&c)) < 0) {
+			ret = r;
+			answered = true;
+		} else {
+			owner_at_exit(&c, nr);
+		}
 		break;
 	case PK_EXEC:
 		r = do_exec(&c);

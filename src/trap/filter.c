@@ -125,7 +125,8 @@ static void peer_answers(struct bpf *b)
  *   the personality's calls (its table)       TRACE (a ptrace stop), or with
  *                                             notify USER_NOTIF for those the
  *                                             notifier answers (opens with
- *                                             O_PATH: TRACE, ADDFD cannot
+ *                                             O_PATH, and openat2, which may
+ *                                             be one: TRACE, ADDFD cannot
  *                                             hand them over);
  *   namespaces (unshare, setns, clone with a  EPERM (clone3, whose flags BPF
  *   CLONE_NEW* flag), a guest listener        cannot read: ENOSYS, libc falls
@@ -157,6 +158,10 @@ int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
 			to = L_OPEN;
 		if (notify && traced[i] == SYS_openat)
 			to = L_OPENAT;
+		/* openat2's flags are in a struct the filter cannot read, and
+		 * O_PATH may be among them */
+		if (notify && traced[i] == SYS_openat2)
+			to = L_TRACE;
 		bpf_jump(b, BPF_JEQ, (unsigned)traced[i], to, BPF_NEXT);
 	}
 	refuse_common(b);
@@ -195,7 +200,7 @@ int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
  * number, as trap_filter's. */
 static const int stub_trapped[] = {
 	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_fstat, 332 /* statx */, SYS_access, SYS_faccessat,
-	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat,
+	439 /* faccessat2 */, SYS_readlink, SYS_readlinkat, SYS_open, SYS_openat, SYS_openat2,
 	SYS_execve, 322 /* execveat */, SYS_rt_sigsuspend,
 	/* bind of an AF_UNIX path: done in the process with the path mew
 	 * translates (connect and the sends: peer_calls) */

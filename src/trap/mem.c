@@ -111,3 +111,15 @@ struct pers_cred_io trap_cred_io(pid_t *tid)
 {
 	return (struct pers_cred_io){ cred_mem_in, cred_mem_out, tid };
 }
+
+int trap_open_how(pid_t pid, uint64_t addr, uint64_t size, struct pers_open_how *how)
+{
+	unsigned char buf[4096];
+	int r;
+
+	if ((r = pers_open_how_size(size)) < 0)
+		return r;
+	if ((r = trap_mem_read(pid, addr, buf, (size_t)size)) < 0)
+		return r;
+	return pers_open_how(buf, (size_t)size, how);
+}

@@ -121,6 +121,9 @@ void trap_notify_stop(struct trap *t);
 /* Tracee memory (mem.c). */
 int trap_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 int trap_mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
+/* openat2's struct open_how of size bytes at addr, read and checked
+ * (pers_open_how): 0 or the kernel's -errno. */
+int trap_open_how(pid_t pid, uint64_t addr, uint64_t size, struct pers_open_how *how);
 /* A NUL-terminated string of at most max-1 bytes: its length, or -EFAULT,
  * -ENAMETOOLONG. */
 ssize_t trap_mem_read_str(pid_t pid, uint64_t addr, char *buf, size_t max);

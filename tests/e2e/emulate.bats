@@ -19,6 +19,7 @@ setup_file() {
 	aarch64-linux-gnu-gcc -O2 -static -o "$R/fdwrite" "$BATS_TEST_DIRNAME/personality/fdwrite.c"
 	aarch64-linux-gnu-gcc -O1 -static -o "$R/fds" "$BATS_TEST_DIRNAME/fastpath/fds.c"
 	aarch64-linux-gnu-gcc -O1 -static -o "$R/chroot" "$BATS_TEST_DIRNAME/personality/chroot.c"
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/openat2" "$BATS_TEST_DIRNAME/syscall/openat2.c"
 }
 
 need_arm64() {
@@ -122,6 +123,23 @@ emu() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^ok ' <<<"$output")" -eq 14 ]
+}
+
+@test "emulate: openat2 as Linux answers it: the struct's checks (arm64's flags), each RESOLVE_* rule, as natively (the personality's walk, as under the syscall engine)" {
+	need_cc
+	local d
+	d=$(mktemp -d /tmp/mew-openat2.XXXXXX)
+	cc -O1 -o "$BATS_FILE_TMPDIR/openat2-native" "$BATS_TEST_DIRNAME/syscall/openat2.c"
+	run "$BATS_FILE_TMPDIR/openat2-native" "$d" /proc
+	rm -rf "$d"
+	echo "native: $output"
+	[ "$status" -eq 0 ]
+	native=$output
+	mkdir -m 1777 "$R/openat2-test"
+	run emu /openat2 /openat2-test /proc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$native" ]
 }
 
 @test "emulate: /proc shows the guest: argv in cmdline and exe (its own and another's), guest paths in maps and mountinfo" {

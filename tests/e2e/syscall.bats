@@ -23,6 +23,7 @@ setup_file() {
 	# static: a dynamic program runs through the rootfs's ld.so, and the
 	# kernel sees ld.so executing, not the program (no ETXTBSY for it)
 	cc -O1 -static -o "$t/bin/errnos" "$BATS_TEST_DIRNAME/syscall/errnos.c" || return 1
+	cc -O1 -o "$t/bin/openat2" "$BATS_TEST_DIRNAME/syscall/openat2.c" || return 1
 	cc -O1 -o "$t/bin/efault" "$BATS_TEST_DIRNAME/syscall/efault.c" || return 1
 	cc -O1 -o "$t/bin/chroot" "$BATS_TEST_DIRNAME/personality/chroot.c" || return 1
 	chmod -R a+rX "$t"
@@ -505,6 +506,35 @@ C
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[ "${#lines[@]}" -eq 28 ]
+	done
+}
+
+@test "syscall: openat2 as Linux answers it: the struct's checks, each RESOLVE_* rule (a -v bind is a mount), natively and in each mode" {
+	local d
+	d=$(mktemp -d /tmp/mew-openat2.XXXXXX)
+	run "$T/bin/openat2" "$d" /proc
+	rm -rf "$d"
+	echo "native: $output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 62 ]
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/openat2.XXXXXX); /opt/t/openat2 "$d" /work; r=$?; rm -rf "$d"; exit $r'
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 62 ]
+		# a guest no longer root: the kernel's permission checks (O_PATH
+		# needs search permission only)
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- perl -e '
+			my ($p, $q) = ("/etc/shadow", "/root/.bashrc");
+			my @how = (pack("QQQ", 0, 0, 0), pack("QQQ", 010000000, 0, 0));
+			$> = 65534;
+			for ([$p, 0], [$p, 1], [$q, 1]) {
+				my $r = syscall(437, -100, $_->[0], $how[$_->[1]], 24);
+				print $r >= 0 ? "ok\n" : "$!\n";
+			}'
+		echo "mode $mode: $output"
+		[ "$output" = "$(printf 'Permission denied\nok\nPermission denied')" ]
 	done
 }
 

@@ -100,12 +100,13 @@
 	X(tgkill, PK_KILL, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, 0, 0)                      \
 	X(bind, PK_SOCK, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_YES, 0, 0, 0, 0)                           \
 	X(connect, PK_SOCK, -1, -1, -1, -1, PF_FOLLOW, -1, PW_NO, 0, 0, 0, 0)                        \
+	/* openat2(dirfd, path, how, size): flags, mode and resolve in *how */                   \
+	X(openat2, PK_OPENAT2, 1, 0, -1, -1, PF_OPEN_FLAGS, -1, PW_OPEN_FLAGS, 0, 0, 0, 0)              \
 	X(ptrace, PK_PTRACE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)                  \
 	/* not in a personality without mounts or handles: refused cleanly */                   \
 	X(mount, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)                    \
 	X(umount2, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)                  \
 	X(pivot_root, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)               \
-	X(openat2, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, ENOSYS, 0)                 \
 	X(name_to_handle_at, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EOPNOTSUPP, 0)   \
 	X(open_by_handle_at, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)        \
 	X(fanotify_mark, PK_REFUSE, -1, -1, -1, -1, PF_NOFOLLOW, -1, PW_NO, 0, 0, EPERM, 0)            \

@@ -17,6 +17,9 @@
 #pragma GCC visibility push(hidden)
 
 #define FALLBACK (-100000L)
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
 #define WALK 1 /* (stat_entry: a symlink the call follows: walk the path) */
 
 #define SIGSYS_ 31
@@ -167,6 +170,7 @@ long do_readlink(long dirfd, unsigned long upath, long buf, long size);
 long do_getcwd(const long *a);
 long untranslate(const char *host, char *out);
 long do_open(long dirfd, unsigned long upath, long flags, long mode);	/* open.c */
+long do_openat2(const long *a);
 long do_entry(long nr, const long *a);					/* change.c */
 long do_entry2(long nr, const long *a, int *dirs);
 long do_follow(long nr, const long *a);

@@ -126,6 +126,8 @@ static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 			return translate(nr, a);
 		break;
 	}
+	case __NR_openat2:
+		return do_openat2(a);
 	case __NR_mkdir:
 	case __NR_mkdirat:
 	case __NR_rmdir:

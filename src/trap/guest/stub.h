@@ -44,7 +44,9 @@
  * kernel uses; from anywhere else they are plain ENOSYS). */
 /* translate: (path, dirfd, nr, flag, out, outlen): path translated for call
  * nr whose flag argument is flag, by the personality's call table (follow,
- * read-only rules); 0, 1 = empty path, -errno */
+ * read-only rules); 0, 1 = empty path, -errno.  For openat2 flag is its
+ * struct open_how and outlen the struct's size (out holds PATH_MAX bytes):
+ * the struct checked, the path walked under its RESOLVE rules. */
 #define STUB_UPCALL_TRANSLATE 1000
 #define STUB_UPCALL_EXEC 1001	   /* (path, dirfd, argv, out, outlen, at_flags): 0 or -errno */
 /* the directory cache (guest/dircache.c): (STUB_DIRCACHE_SHARE): an fd on

@@ -98,7 +98,7 @@ int path_arg(struct notifier *n, const struct seccomp_notif *req, int pi, int di
 	if (len == 0)
 		return 1;
 	pers_for(n, req->pid);
-	if (path[0] != '/') {
+	if (pers_walk_needs_base(path, flags)) {
 		int fd = di < 0 ? AT_FDCWD : (int)req->data.args[di];
 		if (fd == AT_FDCWD)
 			r = pers_getcwd(&n->pers, req->pid, base, sizeof(base));

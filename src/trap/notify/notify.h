@@ -15,6 +15,9 @@
 #ifndef SYS_statx
 #define SYS_statx 332
 #endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 #ifndef SYS_faccessat2
 #define SYS_faccessat2 439
 #endif
@@ -54,6 +57,12 @@ int umask_of(pid_t tid);
  * 1 (already sent), 2 (let the call run as it is), -errno. */
 int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* query.c */
 int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* open.c */
+/* openat2's path argument pi under dirfd argument di, with its struct
+ * open_how of size bytes at how_addr: the struct read and checked
+ * (trap_open_how), the path walked under its RESOLVE rules, the walk's
+ * search permission and the read-only rules: 0 or -errno. */
+int notify_openat2_path(struct notifier *n, const struct seccomp_notif *req, int pi, int di, uint64_t how_addr,
+			uint64_t size, struct pers_open_how *how, char *host);
 int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /* change.c */
 int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val);  /* cred.c */
 /* The credentials of the calling thread (stub mode: read from its stub). */

@@ -70,21 +70,45 @@ static bool reopens_readonly(struct notifier *n, const char *host)
 	return pers_host_readonly(&n->pers, target);
 }
 
-/* open/openat: 1 when the answer was sent (the fd installed), 0 with the
- * fd's number in *val when n->hold says not to send it, else -errno. */
+int notify_openat2_path(struct notifier *n, const struct seccomp_notif *req, int pi, int di, uint64_t how_addr,
+			uint64_t size, struct pers_open_how *how, char *host)
+{
+	int r;
+
+	if ((r = trap_open_how(req->pid, how_addr, size, how)) < 0)
+		return r;
+	r = path_arg(n, req, pi, di, pers_open_how_walk(how), host);
+	if (r != 0)
+		return r == 1 ? -ENOENT : r;
+	return pers_write_check(&n->pers, pers_call(&pers_abi_x86_64, SYS_openat2), how->flags, 0, host);
+}
+
+/* open/openat/openat2: 1 when the answer was sent (the fd installed), 0
+ * with the fd's number in *val when n->hold says not to send it, else
+ * -errno. */
 int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *val)
 {
 	const struct pers_call *call = call_row(req);
+	const __u64 *args = req->data.args;
 	char host[PATH_MAX];
-	int flags = (int)call_flag(req);
-	mode_t mode = (mode_t)req->data.args[call->flag + 1]; /* (path, flags, mode) */
-	int fd, r, fresh;
+	int flags, fd, r, fresh;
+	mode_t mode;
 	struct pers_cred c;
 	struct stat st;
 
-	r = call_path(n, req, 0, host);
-	if (r == 1)
-		return -ENOENT;
+	if (call->kind == PK_OPENAT2) {
+		struct pers_open_how how;
+		/* (dirfd, path, how, size) */
+		r = notify_openat2_path(n, req, call->path[0], call->dirfd[0], args[2], args[3], &how, host);
+		flags = (int)how.flags;
+		mode = (mode_t)how.mode;
+	} else {
+		flags = (int)call_flag(req);
+		mode = (mode_t)args[call->flag + 1]; /* (path, flags, mode) */
+		r = call_path(n, req, 0, host);
+		if (r == 1)
+			return -ENOENT;
+	}
 	if (r < 0)
 		return r;
 	if (pers_call_writes(call, (uint64_t)flags) && reopens_readonly(n, host))

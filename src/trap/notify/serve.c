@@ -24,7 +24,7 @@
 static const int notified[] = {
 	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_access, SYS_faccessat,
 	SYS_faccessat2, SYS_readlink, SYS_readlinkat, SYS_getcwd, SYS_uname,
-	SYS_open, SYS_openat,
+	SYS_open, SYS_openat, SYS_openat2,
 	/* Calls that change the filesystem: done by mew on host paths, so no
 	 * translated path ever sits in guest memory. */
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat,
@@ -64,6 +64,7 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	switch (req->data.nr) {
 	case SYS_open:
 	case SYS_openat:
+	case SYS_openat2:
 		return notify_open(n, req, val);
 	case SYS_bind:
 		return notify_sock(n, req);
@@ -76,6 +77,13 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 		const struct pers_call *c = pers_call(&pers_abi_x86_64, (long)a[2]);
 		if (c == NULL)
 			return -ENOSYS;
+		if (c->kind == PK_OPENAT2) {
+			/* (path, dirfd, nr, how, out, how's size): out holds PATH_MAX */
+			struct pers_open_how how;
+			if ((r = notify_openat2_path(n, req, 0, 1, a[3], a[5], &how, host)) < 0)
+				return r;
+			return put(req, a[4], host, strlen(host) + 1);
+		}
 		r = path_arg(n, req, 0, 1, pers_call_follows(c, a[3], O_NOFOLLOW), host);
 		if (r == 1) {
 			/* the call is about the fd (AT_EMPTY_PATH): the call's
