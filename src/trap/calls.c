@@ -383,8 +383,13 @@ static int do_openat2(struct call *c)
 	pers_for(c);
 	if (c->t->notifier != NULL && !(how.flags & O_PATH)) {
 		char guest[PATH_MAX];
-		if ((r = pers_resolve(&c->t->pers, b, path, pers_open_how_walk(&how), guest, sizeof(guest))) < 0)
+		size_t n;
+		if ((r = pers_resolve(&c->t->pers, b, path, pers_open_how_walk(&how), guest, sizeof(guest) - 1)) < 0)
 			return r;
+		/* a trailing slash says the name is a directory's */
+		n = strlen(guest);
+		if (path[strlen(path) - 1] == '/' && guest[n - 1] != '/')
+			memcpy(guest + n, "/", 2);
 		if ((a = push(c, guest, strlen(guest) + 1)) == 0)
 			return -ENOMEM;
 		c->regs.orig_rax = SYS_openat;

@@ -516,13 +516,13 @@ C
 	rm -rf "$d"
 	echo "native: $output"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c '^ok ' <<<"$output")" -eq 62 ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 65 ]
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode
 		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/openat2.XXXXXX); /opt/t/openat2 "$d" /work; r=$?; rm -rf "$d"; exit $r'
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
-		[ "$(grep -c '^ok ' <<<"$output")" -eq 62 ]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 65 ]
 		# a guest no longer root: the kernel's permission checks (O_PATH
 		# needs search permission only)
 		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- perl -e '

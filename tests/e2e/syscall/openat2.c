@@ -127,6 +127,9 @@ int main(int argc, char **argv)
 		if (r >= 0)
 			close((int)r);
 	}
+	want("a file named with a trailing slash is ENOTDIR", o2(dir, "top/", O_RDONLY, 0, 0), ENOTDIR);
+	check("a directory named with a trailing slash", same(o2(dir, "a/b/", O_RDONLY | O_DIRECTORY, 0, 0), "a/b"));
+	want("a creation named with a trailing slash is EISDIR", o2(dir, "new2/", O_CREAT | O_WRONLY, 0600, 0), EISDIR);
 	r = o2(dir, "top", O_RDONLY, 0, RESOLVE_CACHED);
 	check("RESOLVE_CACHED opens, or says EAGAIN", r >= 0 || errno == EAGAIN);
 	if (r >= 0)
