@@ -180,6 +180,27 @@ static long sys_brk(uint64_t want)
 	return want;
 }
 
+/* Huge pages for the guest's large private anonymous mappings (a heap
+ * allocation of megabytes: xz's match finder, a sort's array), as the
+ * host would give them with transparent huge pages "always": on a host
+ * set to "madvise" (as this one) a translated program's random accesses
+ * there otherwise pay a page fault per 4 KiB and a TLB miss per access,
+ * which native code pays too.  Not for stacks (grown sparsely, from the
+ * top) nor below 2 MiB, which holds no huge page; the guest's own
+ * madvise(MADV_NOHUGEPAGE) still wins (it comes after).  MEW_A64_THP=0:
+ * the host's default. */
+static void advise_huge(void *at, uint64_t len, int prot, int flags)
+{
+	static int on = -1;
+	if (on < 0) {
+		const char *v = getenv("MEW_A64_THP");
+		on = v == NULL || strcmp(v, "0") != 0;
+	}
+	if (on && len >= (2u << 20) && (prot & PROT_WRITE) &&
+	    (flags & (MAP_ANONYMOUS | MAP_SHARED | MAP_STACK | MAP_GROWSDOWN)) == MAP_ANONYMOUS)
+		madvise(at, len, MADV_HUGEPAGE);
+}
+
 static long sys_mmap(struct a64_cpu *c)
 {
 	int flags = ARG(3);
@@ -188,6 +209,7 @@ static long sys_mmap(struct a64_cpu *c)
 		r = mmap(PTR(0), ARG(1), prot_in(ARG(2)) & ~PROT_EXEC, flags, (int)ARG(4), ARG(5));
 	if (r == MAP_FAILED)
 		return -errno;
+	advise_huge(r, ARG(1), (int)ARG(2), flags);
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		a64_code_changed(ARG(0), ARG(1));
 		a64_vdso_unmapped(ARG(0), ARG(1));

@@ -23,6 +23,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/exit" "$src/exit.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/clonevm" "$src/clonevm.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/sigrace" "$src/sigrace.c" -lpthread
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/hugepages" "$src/hugepages.c"
 		printf 'int main(void) { return 7; }\n' | aarch64-linux-gnu-gcc -O1 -static -o "$R/vfork-true" -x c -
 	fi
 }
@@ -92,6 +93,23 @@ wx-code returns 42
 mprotect-w -w-p
 mmap-shared-wx -wxs" ]
 	done
+}
+
+@test "emulate abi: a large private anonymous mapping is advised huge pages; a small one, a stack, a shared one and MEW_A64_THP=0 not; the guest's MADV_NOHUGEPAGE wins" {
+	need_cc
+	[ -e /sys/kernel/mm/transparent_hugepage/enabled ] || skip "this kernel has no transparent huge pages"
+	run emu /hugepages
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "large huge
+one-mib small
+stack small
+shared small
+advised-against small" ]
+	MEW_A64_THP=0 run emu /hugepages
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "large small" ]
 }
 
 # as on Linux (qemu-aarch64 7.2 has no execveat at all)
