@@ -591,7 +591,7 @@ static long open_host(const char *hp, int fl, mode_t mode)
 	int r, fresh;
 
 	if ((fl & (O_ACCMODE | O_PATH)) == O_RDONLY) {
-		int fd = pers_proc_open(PERS, hp);
+		int fd = pers_proc_open(PERS, hp, pers_proc_cred_pid(hp) == getpid() ? CRED : NULL);
 		if (fd >= 0) {
 			if (!(fl & O_CLOEXEC))
 				fcntl(fd, F_SETFD, 0);

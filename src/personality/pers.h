@@ -352,8 +352,13 @@ int pers_busy_probe(int fd);
  * syscall engine started through the rootfs's loader shows "ARGV0 ARGS",
  * not "ld.so --argv0 ARGV0 PROGRAM ARGS"; see cmdline_padded);
  * /proc/N/{maps,mountinfo,mounts}: guest paths, and only the mounts the
- * guest can see, the rootfs's as `/`. */
-int pers_proc_open(const struct pers *p, const char *host);
+ * guest can see, the rootfs's as `/`; /proc/N/status: the ids, groups,
+ * capabilities and no_new_privs of cred, the credentials of the process
+ * pers_proc_cred_pid names (NULL: the host's, as they are). */
+int pers_proc_open(const struct pers *p, const char *host, const struct pers_cred *cred);
+/* The task whose credentials the view of host shows (/proc/N/status,
+ * /proc/N/task/M/status), else 0. */
+pid_t pers_proc_cred_pid(const char *host);
 
 /* Owners as the guest sees them (owner.c): the recorded owner
  * (PERS_OWNER_XATTR), else for an unprivileged mew its own files as

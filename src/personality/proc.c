@@ -71,6 +71,21 @@ static int memfd_of(const char *name, const char *data, size_t len)
 	return m;
 }
 
+/* A memfd (*m) and a stream that writes into it through an fd of its own:
+ * NULL (nothing left open) on error. */
+static FILE *memfd_stream(const char *name, int *m)
+{
+	FILE *out;
+
+	*m = memfd_create(name, MFD_CLOEXEC);
+	out = *m < 0 ? NULL : fdopen(dup(*m), "w");
+	if (out == NULL && *m >= 0) {
+		close(*m);
+		*m = -1;
+	}
+	return out;
+}
+
 /* /proc/N/cmdline: of a dynamic program mew started through the rootfs's
  * loader ("ld.so --argv0 ARGV0 PROGRAM ARGS"), what the kernel would have
  * shown ("ARGV0 ARGS"); where the engine wrote the guest's argv over its
@@ -162,12 +177,8 @@ static int view_fd(const struct pers *p, const char *host)
 	buf = slurp(host, &len);
 	if (buf == NULL)
 		return -1;
-	m = memfd_create(what + 1, MFD_CLOEXEC);
-	out = m < 0 ? NULL : fdopen(dup(m), "w");
-	if (out == NULL) {
+	if ((out = memfd_stream(what + 1, &m)) == NULL) {
 		free(buf);
-		if (m >= 0)
-			close(m);
 		return -1;
 	}
 	if (field != 0) {
@@ -238,7 +249,63 @@ static int view_fd(const struct pers *p, const char *host)
 	return m;
 }
 
-int pers_proc_open(const struct pers *p, const char *host)
+/* /proc/N/status with the credentials the guest has (cred.h), not the
+ * host process's: its ids, groups, capability sets and no_new_privs. */
+static int status_fd(const char *host, const struct pers_cred *c)
+{
+	size_t len;
+	char *buf = slurp(host, &len), *line, *save = NULL;
+	FILE *out;
+	int m;
+
+	if (buf == NULL)
+		return -1;
+	if ((out = memfd_stream("status", &m)) == NULL) {
+		free(buf);
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "Uid:", 4) == 0) {
+			fprintf(out, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid, c->fsuid);
+		} else if (strncmp(line, "Gid:", 4) == 0) {
+			fprintf(out, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid, c->fsgid);
+		} else if (strncmp(line, "Groups:", 7) == 0) {
+			/* as the kernel prints them: a space after the last, even after none */
+			fputs("Groups:\t", out);
+			for (uint32_t i = 0; i < c->ngroups && i < PERS_CRED_NGROUPS; i++)
+				fprintf(out, i > 0 ? " %u" : "%u", c->groups[i]);
+			fputs(" \n", out);
+		} else if (strncmp(line, "CapInh:", 7) == 0) {
+			fprintf(out, "CapInh:\t%016llx\n", (unsigned long long)c->cap_inh);
+		} else if (strncmp(line, "CapPrm:", 7) == 0) {
+			fprintf(out, "CapPrm:\t%016llx\n", (unsigned long long)c->cap_prm);
+		} else if (strncmp(line, "CapEff:", 7) == 0) {
+			fprintf(out, "CapEff:\t%016llx\n", (unsigned long long)c->cap_eff);
+		} else if (strncmp(line, "CapBnd:", 7) == 0) {
+			fprintf(out, "CapBnd:\t%016llx\n", (unsigned long long)c->cap_bnd);
+		} else if (strncmp(line, "NoNewPrivs:", 11) == 0) {
+			fprintf(out, "NoNewPrivs:\t%u\n", c->no_new_privs ? 1u : 0u);
+		} else {
+			fprintf(out, "%s\n", line);
+		}
+	}
+	fclose(out);
+	free(buf);
+	lseek(m, 0, SEEK_SET);
+	return m;
+}
+
+pid_t pers_proc_cred_pid(const char *host)
+{
+	const char *what = proc_file(host), *task;
+
+	if (what == NULL || strcmp(what, "/status") != 0)
+		return 0;
+	task = strstr(host + 6, "/task/");
+	return (pid_t)atoi(task != NULL && task < what ? task + 6 : host + 6);
+}
+
+int pers_proc_open(const struct pers *p, const char *host, const struct pers_cred *cred)
 {
 	const char *what = proc_file(host);
 
@@ -246,5 +313,7 @@ int pers_proc_open(const struct pers *p, const char *host)
 		return -1;
 	if (strcmp(what, "/cmdline") == 0)
 		return cmdline_fd(p, host);
+	if (strcmp(what, "/status") == 0)
+		return cred != NULL ? status_fd(host, cred) : -1;
 	return view_fd(p, host);
 }

@@ -157,14 +157,18 @@ emu() {
 	[[ "${lines[7]}" == *" /bin/busybox" ]]
 }
 
-@test "emulate: fake root: ids follow set*id, a dropped privilege stays dropped" {
+@test "emulate: fake root: ids follow set*id, a dropped privilege stays dropped, /proc/self/status says them" {
 	need_arm64
-	run emu sh -c 'id -u; su -s /bin/sh nobody -c "id -u; id -g; su -s /bin/sh root -c true </dev/null 2>/dev/null && echo regained || echo kept"'
+	run emu sh -c 'id -u; su -s /bin/sh nobody -c "id -u; id -g; su -s /bin/sh root -c true </dev/null 2>/dev/null && echo regained || echo kept; grep -E \"^(Uid|CapEff):\" /proc/self/status"'
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
 	[ "${lines[1]}" = 65534 ]
 	[ "${lines[2]}" = 65534 ]
 	[ "${lines[3]}" = kept ]
+	# the model's, not mew's own process's (root when the tests run as root)
+	[ "${lines[4]}" = "Uid:	65534	65534	65534	65534" ]
+	[ "${lines[5]}" = "CapEff:	0000000000000000" ]
 }
 
 @test "emulate: exit statuses: the command's own, 128+N for a signal, 127, 126" {

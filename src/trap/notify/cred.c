@@ -2,9 +2,11 @@
  * (in the notifier mode; the stub answers them in its own) and the checks
  * the personality makes for a guest that is no longer root. */
 #include "trap/notify/notify.h"
+#include "base/procstatus.h"
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,30 @@ int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out)
 	pers_cred_copy(out, tr != NULL ? &tr->cred : &n->t->pers.cred);
 	pthread_mutex_unlock(&n->t->lock);
 	return 0;
+}
+
+int notify_guest_cred(struct notifier *n, pid_t tid, struct pers_cred *out)
+{
+	struct tracee *tr;
+	char v[32];
+	pid_t tgid = 0;
+
+	if (n->t->stub_mode) /* only a guest process has a stub to read */
+		return trap_cred_read(tid, out);
+	/* a thread not yet in the table has its process's */
+	for (int pass = 0; pass < 2; pass++) {
+		pthread_mutex_lock(&n->t->lock);
+		tr = trap_tracee(n->t, pass == 0 ? tid : tgid, false);
+		if (tr != NULL)
+			pers_cred_copy(out, &tr->cred);
+		pthread_mutex_unlock(&n->t->lock);
+		if (tr != NULL)
+			return 0;
+		if (pass == 0 && (proc_status_field(tid, "Tgid", v, sizeof(v)) < 0 || sscanf(v, "%d", &tgid) != 1 ||
+				  tgid == tid))
+			break;
+	}
+	return -ESRCH;
 }
 
 int notify_check_lookup(struct notifier *n, pid_t tid, const char *host)

@@ -67,6 +67,9 @@ int notify_change(struct notifier *n, const struct seccomp_notif *req);		     /*
 int notify_cred(struct notifier *n, const struct seccomp_notif *req, int64_t *val);  /* cred.c */
 /* The credentials of the calling thread (stub mode: read from its stub). */
 int notify_cred_of(struct notifier *n, pid_t tid, struct pers_cred *out);
+/* The credentials of guest thread tid, any of the run's (for its
+ * /proc/N/status): -ESRCH for a host process, of which no record is made. */
+int notify_guest_cred(struct notifier *n, pid_t tid, struct pers_cred *out);
 /* Search permission on the walk to host for the caller's credentials
  * (pers_check_lookup): 0 or -EACCES; nothing read beyond its ids for a
  * caller every check passes (a fake root). */

@@ -140,7 +140,18 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 		}
 		return 1;
 	}
-	fd = (flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH) ? pers_proc_open(&n->pers, host) : -1;
+	fd = -1;
+	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH)) {
+		/* /proc/N/status shows N's credentials, when N is a guest's */
+		pid_t of = pers_proc_cred_pid(host);
+		struct pers_cred *cred = of > 0 ? malloc(sizeof(*cred)) : NULL;
+		if (cred != NULL && notify_guest_cred(n, of, cred) < 0) {
+			free(cred);
+			cred = NULL;
+		}
+		fd = pers_proc_open(&n->pers, host, cred);
+		free(cred);
+	}
 	/* O_NOCTTY: a terminal the guest opens never becomes mew's. */
 	if (fd < 0)
 		fd = open(host, flags | O_CLOEXEC | O_NOCTTY, mode);
