@@ -79,31 +79,45 @@ static int32_t head_fd_min(const char *head)
 	return min;
 }
 
+/* Has vfork child pid made the stub's fd i its own (guest/fds.c)? */
+static bool vfork_took(pid_t pid, int i)
+{
+	uint32_t n;
+	typeof(((struct stub_config *)0)->vforked) v;
+
+	if (trap_mem_read(pid, STUB_DATA + offsetof(struct stub_config, nvforked), &n, sizeof(n)) < 0 || n == 0 ||
+	    trap_mem_read(pid, STUB_DATA + offsetof(struct stub_config, vforked), v, sizeof(v)) < 0)
+		return false;
+	for (size_t k = 0; k < ARRAY_SIZE(v); k++)
+		if (v[k].pid == pid && ((v[k].took[i / 64] >> (i % 64)) & 1))
+			return true;
+	return false;
+}
+
 bool trap_stub_hides_fd(const struct pers *p, pid_t pid, int fd)
 {
-	/* the head of the stub's data: its magic and its fds */
+	/* the head of the stub's data: its magic and its fds, numbered as
+	 * guest/fds.c's fd_at: the rootfs's, each bind's, each cached
+	 * directory's */
 	char head[offsetof(struct stub_config, proc_dev)];
-	int32_t fds[1 + STUB_MAX_BINDFD];
+	int32_t fds[STUB_NFDS];
 	uint64_t magic;
+	size_t n = 1 + STUB_MAX_BINDFD;
 
 	(void)p;
 	if (pid <= 0 || fd < 0 || trap_mem_read(pid, STUB_DATA, head, sizeof(head)) < 0)
 		return false;
 	memcpy(&magic, head + offsetof(struct stub_config, magic), sizeof(magic));
+	if (magic != STUB_MAGIC)
+		return false;
 	memcpy(fds, head + offsetof(struct stub_config, rootfd), sizeof(fds[0]));
-	memcpy(fds + 1, head + offsetof(struct stub_config, bindfd), sizeof(fds) - sizeof(fds[0]));
-	for (size_t i = 0; magic == STUB_MAGIC && i < ARRAY_SIZE(fds); i++)
+	memcpy(fds + 1, head + offsetof(struct stub_config, bindfd), STUB_MAX_BINDFD * sizeof(fds[0]));
+	if (fd >= head_fd_min(head) &&
+	    trap_mem_read(pid, STUB_DATA + offsetof(struct stub_config, dcache.fd), fds + n, STUB_DIRCACHE * sizeof(fds[0])) == 0)
+		n = STUB_NFDS;
+	for (size_t i = 0; i < n; i++)
 		if (fds[i] >= 0 && fd == fds[i])
-			return true;
-	if (magic == STUB_MAGIC && fd >= head_fd_min(head)) {
-		/* its cached directories (guest/dircache.c) */
-		int32_t cached[STUB_DIRCACHE];
-		if (trap_mem_read(pid, STUB_DATA + offsetof(struct stub_config, dcache.fd), cached, sizeof(cached)) < 0)
-			return false;
-		for (size_t i = 0; i < ARRAY_SIZE(cached); i++)
-			if (cached[i] >= 0 && fd == cached[i])
-				return true;
-	}
+			return !vfork_took(pid, (int)i);
 	return false;
 }
 

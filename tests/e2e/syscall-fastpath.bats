@@ -220,6 +220,24 @@ notified() {
 	[ "${lines[4]}" = "fds: 0 1 2 3" ]
 }
 
+@test "syscall: a vfork child's dup2 onto the stub's numbers leaves its parent's fds where they were: hidden, and its path calls answered from the rootfs" {
+	ino=$(stat -c %i "$DEBIAN/etc/debian_version")
+	run "$T/bin/fds" vfork "$DEBIAN/etc/debian_version"
+	echo "$output"
+	native=$output
+	run guest -- /opt/t/fds vfork /etc/debian_version
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the child shares its parent's memory, where the stub keeps the
+	# numbers of its fds, and not its fd table
+	[[ "${lines[0]}" == "fds: 0 1 2"* ]]
+	[ -z "$(grep -E ' [0-9]{4,}' <<<"${lines[0]}")" ]
+	[ "${lines[1]}" = "getfd 0" ]
+	[ "${lines[2]}" = "ino $ino" ]
+	[ "${lines[3]}" = "child ino $ino" ]
+	[ "$(sed -n 2p <<<"$native")" = "${lines[1]}" ]
+}
+
 @test "syscall: no call on the stub's own fds answers but as on a closed fd (fstat, fstatat, statx, dup, fchdir, openat, fstatfs, /proc/self/fd/N), as root and as nobody, in a child that closed everything too" {
 	ino=$(stat -c %i "$DEBIAN/etc/debian_version")
 	none="fstat 0 fstatat 0 statx 0 dup 0 fchdir 0 openat 0 lseek 0 read 0 fstatfs 0 fchmod 0 fsync 0 getdents64 0 readlink 0 stat 0 open 0 fdinfo 0"

@@ -28,14 +28,12 @@
  *     change after the lookup is reported), and bumps gen when a
  *     directory there is moved or removed: seen once mew's thread wakes.
  * A process whose memory another one shares without its fd table
- * (vfork's child) never fills nor drops it (getpid and kcmp, at fill
- * time only).  The cache's fds are the stub's (fds.c): hidden, closed
+ * (vfork's child) never fills nor drops it (fds.c's stub_owner: getpid
+ * and kcmp, at fill time only).  The cache's fds are the stub's (fds.c): hidden, closed
  * by none of the guest's calls. */
 #include "guest.h"
 
 #define DC cfg.dcache
-#define KCMP_FILE_TABLE 2 /* (linux/kcmp.h: KCMP_FILES) */
-#define KCMP_VM_ 1
 #define MAP_SHARED_ 1
 
 static struct stub_share *shared(void)
@@ -179,25 +177,6 @@ void dircache_forget_fd(long fd)
 		__atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Is this process the one whose fd table holds the cache's fds?  A forked
- * child (its own memory, a copy of the table) becomes it; one that shares
- * the owner's memory or its table (vfork, clone) never does. */
-static int owner(void)
-{
-	long me = S0(__NR_getpid), vm, files;
-
-	if (DC.owner == me)
-		return 1;
-	if (DC.owner != 0) {
-		vm = S5(__NR_kcmp, me, DC.owner, KCMP_VM_, 0, 0);
-		files = S5(__NR_kcmp, me, DC.owner, KCMP_FILE_TABLE, 0, 0);
-		if (!(vm > 0 && files > 0) && !(vm == -ESRCH && files == -ESRCH))
-			return 0;
-	}
-	DC.owner = (int32_t)me;
-	return 1;
-}
-
 /* Has a process seen directory hash h before?  (A path stat'ed once by a
  * short-lived process costs no fill.)  Recorded when not. */
 static int seen_before(uint32_t h)
@@ -248,7 +227,7 @@ static int fill_locked(const char *path, long len, long base, long start)
 	long at = base, pfd = start, err;
 	uint32_t seq;
 
-	if (cfg.nanc < 1 || !owner() || (s = map_share(&err)) == 0 || !usable(&gen))
+	if (cfg.nanc < 1 || !stub_owner() || (s = map_share(&err)) == 0 || !usable(&gen))
 		return -1; /* (not now) */
 	if (DC.gen != gen) {
 		for (int i = 0; i < STUB_DIRCACHE; i++)
@@ -380,7 +359,7 @@ long dircache_stat(const char *path, long flags, long mask, unsigned long buf, i
 	uint32_t h, seq;
 	int i, nested;
 
-	if (cfg.rootfd < 0 || slash < 0)
+	if (stub_root() < 0 || slash < 0)
 		return FALLBACK;
 	if ((bind = bind_of(path, &rest, &nested)) >= 0) {
 		if (nested || bind >= STUB_MAX_BINDFD || cfg.bindfd[bind] < 0 || *rest == '\0' ||

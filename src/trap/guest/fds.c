@@ -6,6 +6,10 @@
  *   guest never opened;
  *   dup2/dup3 onto one, close_range over them: the guest's call is made,
  *   the stub's fd moved out of the way first (dup2) or left out (close_range);
+ *   in a vfork child, which shares its parent's memory (where the stub
+ *   keeps its numbers) and not its fd table, nothing is moved: the child
+ *   records the numbers it took (cfg.vforked) and from then on the stub
+ *   uses none of its fds there, as if it had none (stub_root);
  *   dup, fchdir, fstatfs of one, and every call the stub answers that
  *   would look one up as its fd or dirfd (fstat, fstatat, openat...): EBADF;
  *   getdents64 of a /proc/N/fd or /proc/N/fdinfo directory: their entries
@@ -27,16 +31,105 @@ struct kdirent64 {
 	char name[];
 };
 
-int stub_fd(long fd)
+#define KCMP_VM_ 1
+#define KCMP_FILES_ 2
+
+/* The stub's fd i: 0 the rootfs's, 1 + b bind b's, 1 + STUB_MAX_BINDFD + c
+ * cached directory c's; -1 when it has none there. */
+static long fd_at(int i)
+{
+	if (i == 0)
+		return cfg.rootfd;
+	if (i <= STUB_MAX_BINDFD)
+		return cfg.bindfd[i - 1];
+	return cfg.dcache.fd[i - 1 - STUB_MAX_BINDFD];
+}
+
+static int index_of(long fd)
 {
 	if (fd < 0 || fd > 0x7fffffff)
-		return 0;
-	if (fd == cfg.rootfd)
+		return -1;
+	for (int i = 0; i < STUB_NFDS; i++)
+		if (fd_at(i) == fd)
+			return i;
+	return -1;
+}
+
+/* Is this process the one whose fd table holds the stub's fds?  A forked
+ * child (its own copy of this memory and of the table) becomes it; one
+ * that shares the owner's memory or its table (vfork, clone) does not. */
+int stub_owner(void)
+{
+	long me = S0(__NR_getpid), vm, files;
+
+	if (cfg.owner == me)
 		return 1;
-	for (int i = 0; i < STUB_MAX_BINDFD; i++)
-		if (cfg.bindfd[i] >= 0 && fd == cfg.bindfd[i])
-			return 1;
-	return dircache_fd(fd);
+	if (cfg.owner != 0) {
+		vm = S5(__NR_kcmp, me, cfg.owner, KCMP_VM_, 0, 0);
+		files = S5(__NR_kcmp, me, cfg.owner, KCMP_FILES_, 0, 0);
+		if (!(vm > 0 && files > 0) && !(vm == -ESRCH && files == -ESRCH))
+			return 0;
+	}
+	cfg.owner = (int32_t)me;
+	return 1;
+}
+
+/* This process's entry among the vfork children's (cfg.vforked), -1 when
+ * it has none: a getpid only while some child has one.  The entries of
+ * children gone (exited, or in an image of their own) are emptied. */
+static int vforked_here(void)
+{
+	long me;
+	int here = -1;
+
+	if (__atomic_load_n(&cfg.nvforked, __ATOMIC_ACQUIRE) == 0)
+		return -1;
+	me = S0(__NR_getpid);
+	for (int v = 0; v < STUB_MAX_VFORKED; v++) {
+		int32_t pid = __atomic_load_n(&cfg.vforked[v].pid, __ATOMIC_ACQUIRE);
+		if (pid == me)
+			here = v;
+		else if (pid != 0 && S5(__NR_kcmp, me, pid, KCMP_VM_, 0, 0) != 0 &&
+			 __atomic_compare_exchange_n(&cfg.vforked[v].pid, &pid, 0, 0, __ATOMIC_ACQ_REL,
+						     __ATOMIC_ACQUIRE))
+			__atomic_sub_fetch(&cfg.nvforked, 1, __ATOMIC_SEQ_CST);
+	}
+	return here;
+}
+
+/* This vfork child's entry, made when it has none: where it records the
+ * stub's numbers it makes its own (in its copy of the table), for it
+ * alone; its parent's stub looks past it.  -1: all taken. */
+static int vfork_entry(void)
+{
+	int v = vforked_here();
+	long me = S0(__NR_getpid);
+
+	for (int k = 0; v < 0 && k < STUB_MAX_VFORKED; k++) {
+		int32_t none = 0;
+		if (!__atomic_compare_exchange_n(&cfg.vforked[k].pid, &none, (int32_t)me, 0, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			continue;
+		cfg.vforked[k].took[0] = cfg.vforked[k].took[1] = 0;
+		__atomic_add_fetch(&cfg.nvforked, 1, __ATOMIC_SEQ_CST);
+		v = k;
+	}
+	return v;
+}
+
+int stub_fd(long fd)
+{
+	int i = index_of(fd), v;
+
+	if (i < 0)
+		return 0;
+	v = vforked_here();
+	return v < 0 || !((cfg.vforked[v].took[i / 64] >> (i % 64)) & 1);
+}
+
+long stub_root(void)
+{
+	return cfg.rootfd >= 0 && vforked_here() < 0 ? cfg.rootfd : -1;
 }
 
 /* Would call nr with arguments a look one of the stub's fds up (as its fd,
@@ -99,16 +192,12 @@ static long close_range_around(unsigned long first, unsigned long last, long fla
 	for (;;) {
 		/* the lowest stub fd in [from, last] */
 		unsigned long low = ~0UL;
-		if (cfg.rootfd >= 0 && (unsigned long)cfg.rootfd >= from && (unsigned long)cfg.rootfd <= last)
-			low = (unsigned long)cfg.rootfd;
-		for (int i = 0; i < STUB_MAX_BINDFD; i++)
-			if (cfg.bindfd[i] >= 0 && (unsigned long)cfg.bindfd[i] >= from &&
-			    (unsigned long)cfg.bindfd[i] <= last && (unsigned long)cfg.bindfd[i] < low)
-				low = (unsigned long)cfg.bindfd[i];
-		for (int i = 0; i < STUB_DIRCACHE; i++)
-			if (cfg.dcache.fd[i] >= 0 && (unsigned long)cfg.dcache.fd[i] >= from &&
-			    (unsigned long)cfg.dcache.fd[i] <= last && (unsigned long)cfg.dcache.fd[i] < low)
-				low = (unsigned long)cfg.dcache.fd[i];
+		for (int i = 0; i < STUB_NFDS; i++) {
+			long fd = fd_at(i);
+			if (fd >= 0 && (unsigned long)fd >= from && (unsigned long)fd <= last &&
+			    (unsigned long)fd < low && stub_fd(fd))
+				low = (unsigned long)fd;
+		}
 		if (low == ~0UL)
 			return S3(__NR_close_range, from, last, flags);
 		if (low > from && (r = S3(__NR_close_range, from, low - 1, flags)) < 0)
@@ -216,9 +305,22 @@ __attribute__((noinline)) long do_fds(long nr, const long *a)
 		if (stub_fd(a[1]) && a[0] != a[1]) {
 			/* above the soft limit the guest can have no fd */
 			unsigned long lim[2];
+			int i = index_of(a[1]), v;
+			long r;
 			if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0 && (unsigned long)a[1] >= lim[0])
 				return -EBADF;
-			move_away(a[1]);
+			if (stub_owner()) {
+				move_away(a[1]);
+				return S3(nr, a[0], a[1], a[2]);
+			}
+			/* a vfork child: the numbers in the memory it shares are
+			 * its parent's fds, and stay so; this child's stub uses
+			 * none of its own (stub_root) */
+			if ((v = vfork_entry()) < 0)
+				return -EMFILE; /* (more vfork children at once than the stub keeps) */
+			if ((r = S3(nr, a[0], a[1], a[2])) >= 0)
+				__atomic_or_fetch(&cfg.vforked[v].took[i / 64], 1ULL << (i % 64), __ATOMIC_SEQ_CST);
+			return r;
 		}
 		return S3(nr, a[0], a[1], a[2]);
 	case __NR_close_range:

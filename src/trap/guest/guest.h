@@ -185,6 +185,10 @@ void dircache_forget_fd(long fd);
 void dircache_init(void);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
+int stub_owner(void);
+/* The rootfs's fd (cfg.rootfd), -1 where this process may use none of the
+ * stub's fds (none made, or a vfork child that took one's number). */
+long stub_root(void);
 int stub_fd_used(long nr, const long *a);
 long do_creds(long nr, const long *a);					/* creds.c */
 long do_kill(long nr, const long *a);

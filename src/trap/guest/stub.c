@@ -319,6 +319,7 @@ void stub_init(void)
 	cfg.rootfd = -1;
 	for (int i = 0; i < STUB_MAX_BINDFD; i++)
 		cfg.bindfd[i] = -1;
+	cfg.owner = (int32_t)S0(__NR_getpid);
 	dircache_init();
 	if (cfg.magic == STUB_MAGIC && S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0) {
 		/* High, out of the way of the guest's own numbering, where

@@ -85,6 +85,7 @@ struct stub_path_call {
 #define STUB_MAX_SHADOW 96
 #define STUB_MAX_BINDFD 16
 #define STUB_MAX_FD_CALLS 64
+#define STUB_MAX_VFORKED 4
 #define STUB_MAGIC 0x6d65777374756231ULL
 
 /* The page every guest process of a run and mew share (a memfd mew makes,
@@ -181,13 +182,28 @@ struct stub_config {
 		uint64_t failed[STUB_PATCH_FAILED];
 	} patch;
 
+	/* The process whose fd table holds the stub's fds (rootfd, bindfd[],
+	 * dcache.fd[]): set by the init; a forked child, which has its own
+	 * copy of this memory, takes it over; a vfork child, which shares it
+	 * with its own fd table, never does (guest/fds.c, stub_owner). */
+	int32_t owner;
+	/* vfork children that made some of the stub's numbers their own
+	 * (dup2 onto them, in their copy of the fd table): bit i of took is
+	 * the stub's fd i (guest/fds.c, fd_at); such a child uses none of the
+	 * stub's fds, and its parent's stay where they are. */
+	uint32_t nvforked;
+	struct {
+		int32_t pid;
+		uint32_t pad;
+		uint64_t took[2];
+	} vforked[STUB_MAX_VFORKED];
+
 	/* The directory cache (guest/dircache.c): O_PATH fds on directories
 	 * of the rootfs by their guest path; fd[] as stub_fd() and mew's
 	 * trap_stub_hides_fd read them (-1: none). */
 	struct {
 		int32_t fd[STUB_DIRCACHE];
 		uint32_t lock;	  /* fills and drops: a try-lock */
-		int32_t owner;	  /* the process whose fd table holds fd[] (0: none yet) */
 		uint64_t gen;	  /* the share's gen they were walked under */
 		uint64_t share;	  /* where the share is mapped here (0: not yet) */
 		uint32_t nseen;
@@ -211,6 +227,10 @@ struct stub_config {
 	 * 65536 groups it is large, and only the part in use is written. */
 	struct pers_cred cred;
 };
+/* The stub's fds, numbered as fds.c's fd_at: the rootfs's, each bind's,
+ * each cached directory's. */
+#define STUB_NFDS (1 + STUB_MAX_BINDFD + STUB_DIRCACHE)
+_Static_assert(STUB_NFDS <= 128, "a vfork child's took[] has a bit for each of the stub's fds");
 _Static_assert(STUB_DATA - STUB_BASE + sizeof(struct stub_config) <= STUB_SIZE,
 	       "the stub's data fits its mapping");
 

@@ -95,7 +95,7 @@ long walk_ex(long dirfd, const char *path, unsigned long flags, int *clear)
 
 	if (clear != 0)
 		*clear = 0;
-	if (cfg.rootfd < 0)
+	if (stub_root() < 0)
 		return FALLBACK;
 	if (path[0] != '/') {
 		how.resolve |= RESOLVE_BENEATH;
@@ -174,7 +174,7 @@ long walk_read(long dirfd, const char *path, unsigned long flags, int *clear)
 	best = bind_of(path, &rest, &nested);
 	if (best < 0)
 		return walk_ex(dirfd, path, flags, clear);
-	if (best >= STUB_MAX_BINDFD || cfg.bindfd[best] < 0)
+	if (best >= STUB_MAX_BINDFD || cfg.bindfd[best] < 0 || stub_root() < 0)
 		return FALLBACK;
 	if (*rest == '\0')
 		rest = ".";
@@ -266,7 +266,7 @@ long create(long dirfd, const char *path, unsigned long flags, unsigned long mod
 				.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS };
 	long start, fd;
 
-	if (cfg.rootfd < 0)
+	if (stub_root() < 0)
 		return FALLBACK;
 	if (path[0] == '/') {
 		if (!lexically_clear(path))

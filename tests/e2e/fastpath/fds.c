@@ -15,6 +15,11 @@
  *                          and /proc/self/fd, then execs `fds probe`
  *   fds dup2 PATH          dup2 onto 64..1100 and close_range(3, ~0), then
  *                          stat(PATH)'s inode and /proc/self/fd
+ *   fds vfork PATH         a vfork child dup2s onto 3..1100 (the numbers the
+ *                          stub's fds may have) and stats PATH, then _exits;
+ *                          the parent prints its /proc/self/fd, how many of
+ *                          1000..1100 answer fcntl(F_GETFD), stat(PATH)'s
+ *                          inode, and the child's
  *   fds sock DIR           getsockname and getpeername of an AF_UNIX socket
  *                          bound at DIR/s; the peer's name from accept and
  *                          recvfrom, bound at DIR/c and DIR/e */
@@ -169,6 +174,28 @@ int main(int argc, char **argv)
 		printf("close_range %d\n", bad);
 		ino(argv[2]);
 		list();
+		return 0;
+	}
+	if (strcmp(argv[1], "vfork") == 0 && argc > 2) {
+		/* (volatile: written by the child in the memory it shares) */
+		volatile unsigned long child_ino = 0;
+		int getfd = 0, status;
+		pid_t pid = vfork();
+		if (pid == 0) {
+			struct stat st;
+			for (int to = 3; to <= 1100; to++)
+				dup2(0, to);
+			if (stat(argv[2], &st) == 0)
+				child_ino = st.st_ino;
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		list();
+		for (int fd = 1000; fd <= 1100; fd++)
+			getfd += fcntl(fd, F_GETFD) >= 0;
+		printf("getfd %d\n", getfd);
+		ino(argv[2]);
+		printf("child ino %lu\n", child_ino);
 		return 0;
 	}
 	if (strcmp(argv[1], "sock") == 0 && argc > 2) {
