@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "base/cleanup.h"
@@ -32,7 +33,8 @@ static const int refused[] = {
 enum {
 	L_ALLOW = 1, L_TRAP, L_TRACE, L_NOTIF, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW, L_IPHI,
 	L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGMASK, L_CLONE, L_OPEN, L_OPENAT,
-	L_FD0, L_FD01, L_FD1, L_PTR1, L_FSTAT, L_ALLOW0, L_ENOSYS0, L_PEER, L_PEER_SENDTO, L_ERRNO0,
+	L_FD0, L_FD01, L_FD1, L_FCNTL, L_DUPFD, L_RLIM0, L_RLIM1, L_PTR1, L_FSTAT, L_ALLOW0, L_ENOSYS0,
+	L_SLOW_ALLOW, L_SLOW_NOTIF, L_PEER, L_PEER_SENDTO, L_ERRNO0,
 };
 
 #define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
@@ -263,7 +265,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 			SYS_unshare, SYS_setns, SYS_chroot,
 			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC, STUB_UPCALL_DIRCACHE,
 			SYS_close, SYS_fcntl, SYS_dup, SYS_fchdir, SYS_fstatfs, SYS_dup2, SYS_dup3,
-			436 /* close_range */,
+			436 /* close_range */, SYS_getrlimit, SYS_setrlimit, SYS_prlimit64,
 			SYS_recvfrom, SYS_accept, SYS_accept4,
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(more); i++)
@@ -284,18 +286,21 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	bpf_label(b, L_IPLO);
 	bpf_ld(b, IP_LO);
 	bpf_jump(b, BPF_JGE, STUB_IP_LO, BPF_NEXT, L_GUEST);
-	bpf_jump(b, BPF_JGE, STUB_IP_LO + 0x10000, BPF_NEXT, L_ALLOW);
+	bpf_jump(b, BPF_JGE, STUB_IP_LO + 0x10000, BPF_NEXT, L_SLOW_ALLOW);
 	bpf_jump(b, BPF_JGE, STUB_IP_LO + 0x11000, L_GUEST, L_SLOW);
 
-	/* From the slow instruction: the notifier's calls and the upcalls. */
+	/* From the slow instruction: the notifier's calls and the upcalls
+	 * (their answers here: a jump reaches 255 instructions at most). */
 	bpf_label(b, L_SLOW);
 	bpf_ld(b, offsetof(struct seccomp_data, nr));
 	for (size_t i = 0; i < ntraced; i++)
 		if (trap_notified(traced[i]))
-			bpf_jump(b, BPF_JEQ, (unsigned)traced[i], L_NOTIF, BPF_NEXT);
-	bpf_jump(b, BPF_JEQ, STUB_UPCALL_TRANSLATE, L_NOTIF, BPF_NEXT);
-	bpf_jump(b, BPF_JEQ, STUB_UPCALL_DIRCACHE, L_NOTIF, BPF_NEXT);
-	bpf_jump(b, BPF_JEQ, STUB_UPCALL_EXEC, L_NOTIF, L_ALLOW);
+			bpf_jump(b, BPF_JEQ, (unsigned)traced[i], L_SLOW_NOTIF, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, STUB_UPCALL_TRANSLATE, L_SLOW_NOTIF, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, STUB_UPCALL_DIRCACHE, L_SLOW_NOTIF, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, STUB_UPCALL_EXEC, L_SLOW_NOTIF, L_SLOW_ALLOW);
+	bpf_ret(b, L_SLOW_ALLOW, SECCOMP_RET_ALLOW);
+	bpf_ret(b, L_SLOW_NOTIF, SECCOMP_RET_USER_NOTIF);
 
 	/* From the guest. */
 	bpf_label(b, L_GUEST);
@@ -322,7 +327,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	jump_once(b, guest, SYS_epoll_pwait, L_MASK4, BPF_NEXT);
 	jump_once(b, guest, 441 /* epoll_pwait2 */, L_MASK4, BPF_NEXT);
 	jump_once(b, guest, SYS_close, L_FD0, BPF_NEXT);
-	jump_once(b, guest, SYS_fcntl, L_FD0, BPF_NEXT);
+	jump_once(b, guest, SYS_fcntl, L_FCNTL, BPF_NEXT);
 	jump_once(b, guest, SYS_dup, L_FD0, BPF_NEXT);
 	/* fchdir always: a guest that is no longer root is checked as it
 	 * (guest/query.c, do_fchdir) */
@@ -331,6 +336,10 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	jump_once(b, guest, SYS_dup2, L_FD01, BPF_NEXT);
 	jump_once(b, guest, SYS_dup3, L_FD01, BPF_NEXT);
 	jump_once(b, guest, 436 /* close_range */, L_FD1, BPF_NEXT);
+	/* RLIMIT_NOFILE, shown less the stub's fds (guest/fds.c) */
+	jump_once(b, guest, SYS_getrlimit, L_RLIM0, BPF_NEXT);
+	jump_once(b, guest, SYS_setrlimit, L_RLIM0, BPF_NEXT);
+	jump_once(b, guest, SYS_prlimit64, L_RLIM1, BPF_NEXT);
 	for (size_t i = 0; i < ntraced; i++)
 		if (trap_notified(traced[i]))
 			jump_once(b, guest, (unsigned)traced[i], L_NOTIF, BPF_NEXT);
@@ -379,6 +388,25 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 	bpf_label(b, L_FD1);
 	bpf_ld(b, ARG_LO(1));
 	bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_TRAP, L_ALLOW);
+	/* fcntl: on one of those numbers, or F_DUPFD onto them and above
+	 * (the guest's limit may lie there: EINVAL at and above it) */
+	bpf_label(b, L_FCNTL);
+	bpf_ld(b, ARG_LO(0));
+	bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_TRAP, BPF_NEXT);
+	bpf_ld(b, ARG_LO(1));
+	bpf_jump(b, BPF_JEQ, F_DUPFD, L_DUPFD, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, F_DUPFD_CLOEXEC, BPF_NEXT, L_ALLOW);
+	bpf_label(b, L_DUPFD);
+	bpf_ld(b, ARG_LO(2));
+	bpf_jump(b, BPF_JGE, trap_stub_fd_min(), L_TRAP, L_ALLOW);
+	/* getrlimit and setrlimit (resource first), prlimit64 (second):
+	 * RLIMIT_NOFILE */
+	bpf_label(b, L_RLIM0);
+	bpf_ld(b, ARG_LO(0));
+	bpf_jump(b, BPF_JEQ, RLIMIT_NOFILE, L_TRAP, L_ALLOW);
+	bpf_label(b, L_RLIM1);
+	bpf_ld(b, ARG_LO(1));
+	bpf_jump(b, BPF_JEQ, RLIMIT_NOFILE, L_TRAP, L_ALLOW);
 	bpf_ret(b, L_ALLOW, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_TRAP, SECCOMP_RET_TRAP | STUB_TAG);
 	bpf_ret(b, L_NOTIF, SECCOMP_RET_USER_NOTIF);

@@ -160,23 +160,39 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	return 0;
 }
 
+/* The highest soft limit the stub's fds are put at (below). */
+#define FD_TOP_MAX 32768
+
 unsigned trap_stub_fd_min(void)
 {
 	struct rlimit r;
 
 	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
 		return 1000;
-	/* Just above the soft limit, where the hard one leaves room: the
-	 * guest's numbers all stay below it, and it can open as many as it
-	 * counts free (LTP's pipe07).  Not far up: the kernel's fd table
-	 * grows to the highest fd, and every fork copies it. */
-	if (r.rlim_cur >= 64 && r.rlim_cur <= 4096 && r.rlim_max >= r.rlim_cur + 1 + STUB_MAX_BINDFD)
+	/* The stub holds STUB_HELD fds from here (guest/fds.c), and shows
+	 * the guest its RLIMIT_NOFILE less them where they sit below it.
+	 * Right at the guest's limit: then the guest's numbers all lie under
+	 * theirs, as natively (LTP's dup03 dups until it gets the number just
+	 * under the limit), and it opens as many as it counts (pipe07, dup06).
+	 * Above the soft limit where the hard one leaves room (the guest's
+	 * limit stays the soft one; the stub raises the real one over its fds,
+	 * under which its directory cache fills), else just below it (the
+	 * guest's is lower by STUB_HELD).  Not far up: the kernel's fd table
+	 * grows to the highest fd, and every fork copies it (at 20000, this
+	 * host's limit, a fork costs about 10% more CPU than at 1000); over
+	 * FD_TOP_MAX (Docker's 1048576) they are at 1000, and a guest that
+	 * opens more than that many gets numbers over its limit, its count
+	 * still right. */
+	if (r.rlim_cur <= FD_TOP_MAX && r.rlim_max >= r.rlim_cur + STUB_HELD)
 		return (unsigned)r.rlim_cur;
-	/* Else below it, out of the way of the guest's own numbering. */
-	if (r.rlim_cur < 1024)
-		return r.rlim_cur >= 88 ? (unsigned)r.rlim_cur - 24 : 64;
-	return 1000;
+	if (r.rlim_cur <= FD_TOP_MAX && r.rlim_cur >= 64 + STUB_HELD)
+		return (unsigned)(r.rlim_cur - STUB_HELD);
+	if (r.rlim_cur > FD_TOP_MAX)
+		return 1000;
+	/* (too small for them: the stub has none, mew answers every path) */
+	return (unsigned)r.rlim_cur;
 }
+
 int trap_stub_map_self(void)
 {
 	void *m = mmap((void *)STUB_BASE, STUB_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,

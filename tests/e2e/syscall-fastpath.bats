@@ -198,7 +198,7 @@ notified() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "fds: 0 1 2"* ]]
-	# the stub keeps its fds from 1000 up: none shows
+	# the stub keeps its fds from 1000 or the limit up: none shows
 	[ -z "$(grep -E ' [0-9]{4,}' <<<"$output")" ]
 	run guest -- sh -c 'ls /proc/self/fd /proc/self/fdinfo'
 	echo "$output"
@@ -210,14 +210,18 @@ notified() {
 	[ "${lines[0]}" = "getfd 0 close 0" ]
 	[ "${lines[1]}" = "ino $ino" ]
 	# the guest's dup2 onto the stub's numbers takes them; the stub moves
-	run guest -- /opt/t/fds dup2 /etc/debian_version
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "dup2 failed 0" ]
-	[ "${lines[1]}" = "ino $ino" ]
-	[ "${lines[2]}" = "close_range 0" ]
-	[ "${lines[3]}" = "ino $ino" ]
-	[ "${lines[4]}" = "fds: 0 1 2 3" ]
+	# its fds (they lie under the guest's limit once it raised it: at
+	# 1024 and up under 1024:4096)
+	for limit in "" 1024:4096; do
+		run ${limit:+prlimit --nofile=$limit} bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fds dup2 /etc/debian_version"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "dup2 failed 0" ]
+		[ "${lines[1]}" = "ino $ino" ]
+		[ "${lines[2]}" = "close_range 0" ]
+		[ "${lines[3]}" = "ino $ino" ]
+		[ "${lines[4]}" = "fds: 0 1 2 3" ]
+	done
 }
 
 @test "syscall: a vfork child's dup2 onto the stub's numbers leaves its parent's fds where they were: hidden, and its path calls answered from the rootfs" {
@@ -225,17 +229,20 @@ notified() {
 	run "$T/bin/fds" vfork "$DEBIAN/etc/debian_version"
 	echo "$output"
 	native=$output
-	run guest -- /opt/t/fds vfork /etc/debian_version
-	echo "$output"
-	[ "$status" -eq 0 ]
 	# the child shares its parent's memory, where the stub keeps the
-	# numbers of its fds, and not its fd table
-	[[ "${lines[0]}" == "fds: 0 1 2"* ]]
-	[ -z "$(grep -E ' [0-9]{4,}' <<<"${lines[0]}")" ]
-	[ "${lines[1]}" = "getfd 0" ]
-	[ "${lines[2]}" = "ino $ino" ]
-	[ "${lines[3]}" = "child ino $ino" ]
-	[ "$(sed -n 2p <<<"$native")" = "${lines[1]}" ]
+	# numbers of its fds, and not its fd table (the guest's limit raised
+	# over them, which start at 1024 under 1024:4096)
+	for limit in 1024:4096; do
+		run prlimit --nofile=$limit bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fds vfork /etc/debian_version"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "fds: 0 1 2"* ]]
+		[ -z "$(grep -E ' [0-9]{4,}' <<<"${lines[0]}")" ]
+		[ "${lines[1]}" = "getfd 0" ]
+		[ "${lines[2]}" = "ino $ino" ]
+		[ "${lines[3]}" = "child ino $ino" ]
+		[ "$(sed -n 2p <<<"$native")" = "${lines[1]}" ]
+	done
 }
 
 @test "syscall: no call on the stub's own fds answers but as on a closed fd (fstat, fstatat, statx, dup, fchdir, openat, fstatfs, /proc/self/fd/N), as root and as nobody, in a child that closed everything too" {

@@ -140,7 +140,7 @@ walled() {
 	done
 }
 
-@test "syscall wall: dup2 over the stub's rootfs fd (1000) gives it nothing" {
+@test "syscall wall: dup2 over the stub's rootfs fd gives it nothing" {
 	for who in $WHO; do
 		walled "$who" dup2 "$T/host/secret"
 	done

@@ -679,19 +679,34 @@ C
 	[ "$output" = "killed 300, other ends 0" ]
 }
 
-@test "syscall: the stub's own fds take none of the guest's RLIMIT_NOFILE where the hard limit leaves room above the soft one (as LTP's pipe07 counts), and stay hidden when the guest lowers its limit" {
-	run prlimit --nofile=1024:4096 "$T/bin/fdcount"
-	[[ "$output" =~ ^counted\ ([0-9]+)\ opened\ ([0-9]+)$ ]]
-	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
-	run prlimit --nofile=1024:4096 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fdcount"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^counted\ ([0-9]+)\ opened\ ([0-9]+)$ ]]
-	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+@test "syscall: a program counts the fds its RLIMIT_NOFILE lets it open as natively (LTP's pipe07, dup06, dup03, dup201), whatever the limit: hard and soft the same, room above, lowered, set back" {
+	# the stub's fds sit at the limit the guest sees, which is lower by
+	# their number where the hard limit leaves no room above them
+	for limit in 20000:20000 1024:1024 1024:4096 4096:4096 512:512; do
+		run prlimit --nofile=$limit "$T/bin/fdcount"
+		echo "$output"
+		native=$output
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "pipe: as counted" ]
+		[ "${lines[1]}" = "start: dup: the limit" ]
+		[ "${lines[3]}" = "at the limit: dup2 Bad file descriptor, F_DUPFD Invalid argument, dup2 under it ok, F_DUPFD under it ok" ]
+		run prlimit --nofile=$limit bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fdcount"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$native" ]
+	done
+	# the limit shown: the soft one where the hard one leaves room, and
+	# both less the stub's fds where it does not
+	run prlimit --nofile=1024:4096 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ulimit -Sn; ulimit -Hn'"
+	[ "${lines[0]}" = 1024 ]
+	[ "${lines[1]}" -lt 4096 ]
+	run prlimit --nofile=1024:1024 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ulimit -Sn; ulimit -Hn'"
+	[ "${lines[0]}" -lt 1024 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
 	# a program run under a lower limit still has them (raised for the
 	# time it takes), where the filter keeps them from it: ls answers
 	# from the rootfs and lists none
-	run prlimit --nofile=1024:4096 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ulimit -n 100; ls /proc/self/fd /etc/debian_version'"
+	run prlimit --nofile=1024:4096 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ulimit -Sn 100; ls /proc/self/fd /etc/debian_version'"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = /etc/debian_version ]

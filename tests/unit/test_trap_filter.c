@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -171,6 +172,18 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_close, GUEST_IP, m, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, m - 1, F_GETFD, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, m + 3, F_GETFD, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	/* F_DUPFD onto them and above (the guest's limit may lie there) */
+	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, 3, F_DUPFD, m), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, 3, F_DUPFD_CLOEXEC, m + 50), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, 3, F_DUPFD_CLOEXEC, m - 1), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_fcntl, GUEST_IP, 3, F_GETFD, m), SECCOMP_RET_ALLOW);
+	/* RLIMIT_NOFILE, shown less them; no other resource */
+	assert_int_equal(act(&p, SYS_getrlimit, GUEST_IP, RLIMIT_NOFILE, 0x1000, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_setrlimit, GUEST_IP, RLIMIT_NOFILE, 0x1000, 0), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_getrlimit, GUEST_IP, RLIMIT_STACK, 0x1000, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_prlimit64, GUEST_IP, 0, RLIMIT_NOFILE, 0x1000), SECCOMP_RET_TRAP | STUB_TAG);
+	assert_int_equal(act(&p, SYS_prlimit64, GUEST_IP, 0, RLIMIT_CPU, 0x1000), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_prlimit64, STUB_BASE + 0x100, 0, RLIMIT_NOFILE, 0x1000), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_dup, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_dup, GUEST_IP, m, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	/* fchdir on any fd: the search permission of a guest no longer root */

@@ -29,8 +29,11 @@
  *     directory there is moved or removed: seen once mew's thread wakes.
  * A process whose memory another one shares without its fd table
  * (vfork's child) never fills nor drops it (fds.c's stub_owner: getpid
- * and kcmp, at fill time only).  The cache's fds are the stub's (fds.c): hidden, closed
- * by none of the guest's calls. */
+ * and kcmp, at fill time only).  The cache's fds are the stub's (fds.c):
+ * hidden, closed by none of the guest's calls; each slot holds one from
+ * the stub's init (a placeholder, a copy of the rootfs's fd, until a
+ * directory takes its number with dup3), so that the stub holds as many
+ * fds at every moment, which the guest's RLIMIT_NOFILE is shown less. */
 #include "guest.h"
 
 #define DC cfg.dcache
@@ -150,29 +153,32 @@ void dircache_change_end(long begun, int dirs)
 		ask_mew(STUB_UPCALL_DIRCACHE, STUB_DIRCACHE_BUMP, 0, 0, 0, 0, 0);
 }
 
-/* Entry i emptied (its fd closed when close is set). */
-static void forget(int i, int close)
+/* Entry i emptied: its slot holds a placeholder again (a copy of the
+ * rootfs's fd, put in its number: the count of fds the stub holds does not
+ * change, fds.c). */
+static void forget(int i)
 {
-	long fd = DC.fd[i];
-
 	__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
-	DC.fd[i] = -1;
 	DC.e[i].len = 0;
 	__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
-	if (close && fd >= 0)
-		S1(__NR_close, fd);
+	if (DC.fd[i] >= 0)
+		S3(__NR_dup3, cfg.rootfd, DC.fd[i], O_CLOEXEC);
 }
 
-/* The guest makes fd its own (dup2 onto it): the entry goes, and so does
- * every process's cache (one sharing this fd table, clone(CLONE_FILES),
- * would still have the entry). */
-void dircache_forget_fd(long fd)
+/* The guest makes fd its own (dup2 onto it): its slot's fd moved to number
+ * to (-1: none), its entry gone, and so is every process's cache (one
+ * sharing this fd table, clone(CLONE_FILES), would still have the entry). */
+void dircache_renumber(long fd, long to)
 {
 	struct stub_share *s = shared();
 
 	for (int i = 0; i < STUB_DIRCACHE; i++)
-		if (DC.fd[i] >= 0 && DC.fd[i] == fd)
-			forget(i, 0);
+		if (DC.fd[i] >= 0 && DC.fd[i] == fd) {
+			__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
+			DC.e[i].len = 0;
+			DC.fd[i] = (int32_t)to;
+			__atomic_add_fetch(&DC.e[i].seq, 1, __ATOMIC_SEQ_CST);
+		}
 	if (s != 0)
 		__atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
 }
@@ -231,8 +237,8 @@ static int fill_locked(const char *path, long len, long base, long start)
 		return -1; /* (not now) */
 	if (DC.gen != gen) {
 		for (int i = 0; i < STUB_DIRCACHE; i++)
-			if (DC.fd[i] >= 0)
-				forget(i, 1);
+			if (DC.e[i].len > 0)
+				forget(i);
 		DC.gen = gen;
 	}
 	if (base == 0) {
@@ -271,7 +277,8 @@ static int fill_locked(const char *path, long len, long base, long start)
 		for (long k = at + 1; k < end; k++)
 			name[n++] = path[k];
 		name[n] = '\0';
-		while (slot < STUB_DIRCACHE && DC.fd[slot] >= 0)
+		/* a placeholder's slot */
+		while (slot < STUB_DIRCACHE && (DC.fd[slot] < 0 || DC.e[slot].len > 0))
 			slot++;
 		if (slot == STUB_DIRCACHE)
 			return 0;
@@ -279,12 +286,14 @@ static int fill_locked(const char *path, long len, long base, long start)
 			return 0;
 		if ((fd = S4(__NR_openat2, pfd, name, &how, sizeof(how))) < 0)
 			return 0;
-		hi = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, cfg.fd_min);
+		/* in the placeholder's number (under the soft limit, as the
+		 * stub's init leaves it: not under a guest's that is lower) */
+		hi = S3(__NR_dup3, fd, DC.fd[slot], O_CLOEXEC);
 		S1(__NR_close, fd);
 		if (hi < 0)
 			return 0;
 		if (S2(__NR_fstat, hi, &st) < 0 || shadowed(st.st_dev, st.st_ino)) {
-			S1(__NR_close, hi);
+			S3(__NR_dup3, cfg.rootfd, hi, O_CLOEXEC);
 			return 0;
 		}
 		insert(slot, path, end, hi, st.st_dev, st.st_ino);

@@ -16,6 +16,11 @@
  *   taken out (and mew answers /proc/N/fd/M of one as ENOENT: trap_hides_fd).
  * What an O_PATH fd cannot do (read, write, mmap, ioctl, the xattrs,
  * fchmod, fchown...) is EBADF from the kernel already.
+ * They are STUB_HELD in number, always (the directory cache's slots hold
+ * placeholders), and the guest's RLIMIT_NOFILE is shown less them where
+ * they lie under it (do_nofile): it opens as many fds as it counts free,
+ * and dup2 or fcntl(F_DUPFD) at or above the limit it sees fail as the
+ * kernel's would (EBADF, EINVAL).
  * The filter traps close, fcntl, dup, dup2, dup3, fchdir, fstatfs (and the
  * raw fstat where it is not trapped anyway) only for numbers at or above
  * the lowest the stub's fds take (trap_stub_fd_min), so that these calls
@@ -159,26 +164,93 @@ int stub_fd_used(long nr, const long *a)
 }
 
 /* The guest is about to make fd its own (dup2/dup3 onto it): the stub's fd
- * there moves to the next free number above, and fd is closed. */
+ * there moves to the next free number above (a cached directory's entry is
+ * forgotten, its slot kept: dircache.c), and fd is closed.  With no number
+ * free the stub holds one fd fewer (and shows the guest one more). */
 static void move_away(long fd)
 {
-	long n;
+	long n = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
 
-	/* a cached directory is only forgotten (dircache.c) */
-	if (dircache_fd(fd)) {
-		dircache_forget_fd(fd);
-		return;
+	if (n < 0) {
+		n = -1;
+		cfg.held--;
 	}
-	n = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
-
+	if (dircache_fd(fd))
+		dircache_renumber(fd, n);
 	if (cfg.rootfd == fd)
-		cfg.rootfd = (int32_t)n; /* -1 when none: everything goes to mew */
+		cfg.rootfd = (int32_t)n; /* -1: everything goes to mew */
 	for (int i = 0; i < STUB_MAX_BINDFD; i++)
 		if (cfg.bindfd[i] == fd)
-			cfg.bindfd[i] = (int32_t)(n >= 0 ? n : -1);
-	if (cfg.rootfd < -1)
-		cfg.rootfd = -1;
+			cfg.bindfd[i] = (int32_t)n;
 	S1(__NR_close, fd);
+}
+
+/* RLIMIT_NOFILE as the guest sees it, from the real one (soft or hard):
+ * the stub's held fds, from fd_min, are not the guest's, and where they
+ * sit under the real limit it is shown less them; a real limit among them
+ * (the init raises one there over them) is the guest's fd_min.  Above
+ * fd_min the guest's numbers all lie under fd_min + held only where its
+ * limit is fd_min (trap_stub_fd_min puts them there where it can); a
+ * guest that raised its limit further opens as many fds as it sees, some
+ * numbered above it. */
+static unsigned long guest_nofile(unsigned long real)
+{
+	unsigned long min = (unsigned long)cfg.fd_min, k = (unsigned long)cfg.held;
+
+	if (cfg.held <= 0 || real < min || real == ~0UL)
+		return real;
+	return real < min + k ? min : real - k;
+}
+
+static unsigned long real_nofile(unsigned long guest)
+{
+	unsigned long min = (unsigned long)cfg.fd_min, k = (unsigned long)cfg.held;
+
+	if (cfg.held <= 0 || guest < min || guest == ~0UL)
+		return guest;
+	return guest + k < guest ? ~0UL : guest + k;
+}
+
+/* The guest's soft RLIMIT_NOFILE. */
+static unsigned long nofile(void)
+{
+	unsigned long lim[2];
+
+	if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) < 0)
+		return ~0UL;
+	return guest_nofile(lim[0]);
+}
+
+/* getrlimit, setrlimit, prlimit64 of RLIMIT_NOFILE (the filter traps no
+ * other resource): the limit the guest sees.  Another process's is
+ * another guest's, whose stub holds as many fds from the same number. */
+long do_nofile(long nr, const long *a)
+{
+	unsigned long lim[2], old[2];
+	long pid = 0, r;
+	unsigned long unew = 0, uold = 0;
+
+	if (nr == __NR_getrlimit)
+		uold = (unsigned long)a[1];
+	else if (nr == __NR_setrlimit)
+		unew = (unsigned long)a[1];
+	else {
+		pid = a[0];
+		unew = (unsigned long)a[2];
+		uold = (unsigned long)a[3];
+	}
+	if (unew != 0) {
+		if (copy_in(lim, unew, sizeof(lim)) < 0)
+			return -EFAULT;
+		lim[0] = real_nofile(lim[0]);
+		lim[1] = real_nofile(lim[1]);
+	}
+	r = S4(__NR_prlimit64, pid, RLIMIT_NOFILE_, unew != 0 ? lim : 0, uold != 0 ? old : 0);
+	if (r < 0 || uold == 0)
+		return r;
+	old[0] = guest_nofile(old[0]);
+	old[1] = guest_nofile(old[1]);
+	return copy_out(uold, old, sizeof(old)) < 0 ? -EFAULT : 0;
 }
 
 /* close_range(first, last, flags) of everything in it but the stub's fds. */
@@ -292,37 +364,45 @@ __attribute__((noinline)) long do_fds(long nr, const long *a)
 	case __NR_close:
 		return stub_fd(a[0]) ? -EBADF : S1(nr, a[0]);
 	case __NR_fcntl:
-		return stub_fd(a[0]) ? -EBADF : S3(nr, a[0], a[1], a[2]);
+		if (stub_fd(a[0]))
+			return -EBADF;
+		/* F_DUPFD at or above the guest's limit */
+		if ((a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) && (unsigned long)a[2] >= nofile())
+			return -EINVAL;
+		return S3(nr, a[0], a[1], a[2]);
 	case __NR_fchdir:
 		return stub_fd(a[0]) ? -EBADF : do_fchdir(a[0]);
 	case __NR_dup:
 	case __NR_fstatfs:
 		return stub_fd(a[0]) ? -EBADF : S2(nr, a[0], a[1]);
 	case __NR_dup2:
-	case __NR_dup3:
-		if (stub_fd(a[0]))
+	case __NR_dup3: {
+		int i, v;
+		long r;
+		/* the kernel's order: dup3's flags and same numbers, then a
+		 * number at or above the limit */
+		if (nr == __NR_dup3 && ((a[2] & ~(long)O_CLOEXEC) != 0 || a[0] == a[1]))
+			return -EINVAL;
+		if (a[0] == a[1])
+			return stub_fd(a[0]) ? -EBADF : S3(nr, a[0], a[1], a[2]);
+		if ((unsigned long)(unsigned int)a[1] >= nofile() || stub_fd(a[0]))
 			return -EBADF;
-		if (stub_fd(a[1]) && a[0] != a[1]) {
-			/* above the soft limit the guest can have no fd */
-			unsigned long lim[2];
-			int i = index_of(a[1]), v;
-			long r;
-			if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0 && (unsigned long)a[1] >= lim[0])
-				return -EBADF;
-			if (stub_owner()) {
-				move_away(a[1]);
-				return S3(nr, a[0], a[1], a[2]);
-			}
-			/* a vfork child: the numbers in the memory it shares are
-			 * its parent's fds, and stay so; this child's stub uses
-			 * none of its own (stub_root) */
-			if ((v = vfork_entry()) < 0)
-				return -EMFILE; /* (more vfork children at once than the stub keeps) */
-			if ((r = S3(nr, a[0], a[1], a[2])) >= 0)
-				__atomic_or_fetch(&cfg.vforked[v].took[i / 64], 1ULL << (i % 64), __ATOMIC_SEQ_CST);
-			return r;
+		if (!stub_fd(a[1]))
+			return S3(nr, a[0], a[1], a[2]);
+		if (stub_owner()) {
+			move_away(a[1]);
+			return S3(nr, a[0], a[1], a[2]);
 		}
-		return S3(nr, a[0], a[1], a[2]);
+		/* a vfork child: the numbers in the memory it shares are its
+		 * parent's fds, and stay so; this child's stub uses none of its
+		 * own (stub_root) */
+		if ((v = vfork_entry()) < 0)
+			return -EMFILE; /* (more vfork children at once than the stub keeps) */
+		i = index_of(a[1]);
+		if ((r = S3(nr, a[0], a[1], a[2])) >= 0 && i >= 0)
+			__atomic_or_fetch(&cfg.vforked[v].took[i / 64], 1ULL << (i % 64), __ATOMIC_SEQ_CST);
+		return r;
+	}
 	case __NR_close_range:
 		return close_range_around((unsigned int)a[0], (unsigned int)a[1], a[2]);
 	default: /* getdents64 */

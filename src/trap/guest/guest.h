@@ -181,10 +181,11 @@ long dircache_stat(const char *path, long flags, long mask, unsigned long buf, i
 long dircache_change_begin(void);
 void dircache_change_end(long begun, int dirs);
 int dircache_fd(long fd);
-void dircache_forget_fd(long fd);
+void dircache_renumber(long fd, long to);
 void dircache_init(void);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
+long do_nofile(long nr, const long *a);
 int stub_owner(void);
 /* The rootfs's fd (cfg.rootfd), -1 where this process may use none of the
  * stub's fds (none made, or a vfork child that took one's number). */

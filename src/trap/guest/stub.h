@@ -187,6 +187,9 @@ struct stub_config {
 	 * copy of this memory, takes it over; a vfork child, which shares it
 	 * with its own fd table, never does (guest/fds.c, stub_owner). */
 	int32_t owner;
+	/* How many fds this process's stub holds: STUB_HELD, or none when the
+	 * hard limit left no room (guest/fds.c: the limit the guest sees) */
+	int32_t held;
 	/* vfork children that made some of the stub's numbers their own
 	 * (dup2 onto them, in their copy of the fd table): bit i of took is
 	 * the stub's fd i (guest/fds.c, fd_at); such a child uses none of the
@@ -227,6 +230,11 @@ struct stub_config {
 	 * 65536 groups it is large, and only the part in use is written. */
 	struct pers_cred cred;
 };
+/* The fds the stub holds (guest/fds.c): the rootfs's, each directory
+ * bind's, and the directory cache's slots, each a cached directory or a
+ * placeholder (a copy of the rootfs's): a fixed count, which the guest's
+ * RLIMIT_NOFILE is shown less. */
+#define STUB_HELD (1 + STUB_DIRCACHE)
 /* The stub's fds, numbered as fds.c's fd_at: the rootfs's, each bind's,
  * each cached directory's. */
 #define STUB_NFDS (1 + STUB_MAX_BINDFD + STUB_DIRCACHE)

@@ -1,25 +1,29 @@
 /* What the guest sees of the stub's own fds (src/trap/guest/fds.c) and of
  * its socket names (sock.c); runs natively too.
  *   fds list               the numbers in /proc/self/fd
- *   fds poke PATH          fcntl(F_GETFD) and close of 1000..1100 (how many
- *                          answered), then stat(PATH)'s inode
+ * The stub's fds are at 1000 and up, or at the RLIMIT_NOFILE the guest
+ * sees and up (trap_stub_fd_min): "the stub's numbers" are both ranges.
+ *   fds poke PATH          fcntl(F_GETFD) and close of the stub's numbers
+ *                          (how many answered), then stat(PATH)'s inode
  *   fds probe              each call on an fd (fstat, fstatat, statx, dup,
  *                          fchdir, openat, lseek, read, fstatfs, fchmod,
  *                          fsync, getdents64) and on /proc/self/fd/N and
- *                          fdinfo/N (readlink, stat, open) for N in
- *                          1000..1100: how many did not fail as for a
+ *                          fdinfo/N (readlink, stat, open) for N the stub's
+ *                          numbers: how many did not fail as for a
  *                          closed fd (EBADF, ENOENT)
  *   fds child PATH         a child that closes everything from 3 up
  *                          (close_range, then close of each, as closefrom
  *                          and subprocess do) prints stat(PATH)'s inode
  *                          and /proc/self/fd, then execs `fds probe`
- *   fds dup2 PATH          dup2 onto 64..1100 and close_range(3, ~0), then
+ *   fds dup2 PATH          the soft limit raised to the hard one (as Go
+ *                          does: the stub's fds may then lie under it), dup2
+ *                          onto 64..1100 and close_range(3, ~0), then
  *                          stat(PATH)'s inode and /proc/self/fd
- *   fds vfork PATH         a vfork child dup2s onto 3..1100 (the numbers the
- *                          stub's fds may have) and stats PATH, then _exits;
+ *   fds vfork PATH         the soft limit raised as dup2's; a vfork child
+ *                          dup2s onto 3..1100 and stats PATH, then _exits;
  *                          the parent prints its /proc/self/fd, how many of
- *                          1000..1100 answer fcntl(F_GETFD), stat(PATH)'s
- *                          inode, and the child's
+ *                          the stub's numbers answer fcntl(F_GETFD),
+ *                          stat(PATH)'s inode, and the child's
  *   fds sock DIR           getsockname and getpeername of an AF_UNIX socket
  *                          bound at DIR/s; the peer's name from accept and
  *                          recvfrom, bound at DIR/c and DIR/e */
@@ -36,8 +40,31 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The stub's numbers, one after the other: 1000..1100, then the soft
+ * limit and 110 above it; -1 after the last. */
+static int stub_number(int fd)
+{
+	int lim = getdtablesize(), next = fd < 1000 ? 1000 : fd + 1;
+
+	if (next <= 1100 || (next >= lim && next <= lim + 110))
+		return next;
+	return next < lim ? lim : -1;
+}
+#define FOR_STUB_NUMBERS(fd) for (int fd = stub_number(0); fd >= 0; fd = stub_number(fd))
+
+static void raise_to_hard(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
 
 static void list(void)
 {
@@ -74,7 +101,7 @@ static void ino(const char *path)
 		printf("ino %lu\n", (unsigned long)st.st_ino);
 }
 
-/* "call N" for each call, N the fds in 1000..1100 it did not answer as
+/* "call N" for each call, N the stub's numbers it did not answer as
  * closed: the call's result r is a closed fd's when r < 0 and errno is e */
 static void probe(void)
 {
@@ -83,7 +110,7 @@ static void probe(void)
 					     "stat", "open", "fdinfo" };
 	int seen[sizeof(calls) / sizeof(calls[0])] = { 0 };
 
-	for (int fd = 1000; fd <= 1100; fd++) {
+	FOR_STUB_NUMBERS(fd) {
 		char path[64], info[64], buf[256];
 		struct stat st;
 		struct statx stx;
@@ -139,7 +166,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "poke") == 0 && argc > 2) {
 		int getfd = 0, closed = 0;
-		for (int fd = 1000; fd <= 1100; fd++) {
+		FOR_STUB_NUMBERS(fd) {
 			getfd += fcntl(fd, F_GETFD) >= 0;
 			closed += close(fd) == 0;
 		}
@@ -154,6 +181,8 @@ int main(int argc, char **argv)
 			syscall(SYS_close_range, 3, ~0U, 0);
 			for (int fd = 3; fd <= 1100; fd++)
 				close(fd);
+			FOR_STUB_NUMBERS(fd)
+				close(fd);
 			ino(argv[2]);
 			list();
 			fflush(stdout);
@@ -166,6 +195,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "dup2") == 0 && argc > 2) {
 		int fd = open("/", O_RDONLY | O_DIRECTORY), bad = 0;
+		raise_to_hard();
 		for (int to = 64; to <= 1100; to++)
 			bad += dup2(fd, to) != to;
 		printf("dup2 failed %d\n", bad);
@@ -180,7 +210,9 @@ int main(int argc, char **argv)
 		/* (volatile: written by the child in the memory it shares) */
 		volatile unsigned long child_ino = 0;
 		int getfd = 0, status;
-		pid_t pid = vfork();
+		pid_t pid;
+		raise_to_hard();
+		pid = vfork();
 		if (pid == 0) {
 			struct stat st;
 			for (int to = 3; to <= 1100; to++)
@@ -191,7 +223,7 @@ int main(int argc, char **argv)
 		}
 		waitpid(pid, &status, 0);
 		list();
-		for (int fd = 1000; fd <= 1100; fd++)
+		FOR_STUB_NUMBERS(fd)
 			getfd += fcntl(fd, F_GETFD) >= 0;
 		printf("getfd %d\n", getfd);
 		ino(argv[2]);
