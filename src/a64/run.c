@@ -281,8 +281,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 #if defined(__x86_64__)
 	/* in translated code: the instruction is known by the host pc */
 	uint64_t pc;
-	const greg_t *regs = ((ucontext_t *)uctx)->uc_mcontext.gregs;
-	if (a64_jit_fault_pc(c, regs[REG_RIP], regs[REG_EFL], &pc)) {
+	if (a64_jit_fault_pc(c, uctx, &pc)) {
 		c->cur = NULL;
 		c->pc = pc;
 		translated = 1;

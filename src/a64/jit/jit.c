@@ -22,7 +22,9 @@
  *   c->budget, which a signal handler zeroes: pending signals and the cache
  *   generation are seen by the run loop within A64_JIT_BUDGET transitions.
  * - Guest registers: the hottest in host registers inside a block (the
- *   operations work on them directly), written through to struct a64_cpu.
+ *   operations work on them directly), written through to struct a64_cpu;
+ *   a looping block's pinned ones are stored only when it leaves or calls
+ *   a handler (a fault takes them from the host's context).
  * - Flags: NZCV stays in the host flags after the form that sets it, across
  *   the forms emitted without touching them (moves, LEA, loads, stores), and
  *   is stored only where it may be read; a fault where it is still there
@@ -35,6 +37,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "a64/a64.h"
@@ -57,7 +60,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	return NULL;
 }
 void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link) {}
-int a64_jit_fault_pc(struct a64_cpu *c, uintptr_t rip, uint64_t eflags, uint64_t *pc) { return 0; }
+int a64_jit_fault_pc(struct a64_cpu *c, void *uctx, uint64_t *pc) { return 0; }
 #else
 
 enum {
@@ -81,6 +84,9 @@ struct jit_map {
 			    * in the host flags there, not stored */
 };
 #define BLOCK_MAP(b) ((struct jit_map *)(void *)(b)->insn)
+/* after the map: the guest register each of the (at most NPIN) pinned
+ * host registers holds, or -1 (a fault takes them from the host's context) */
+#define BLOCK_PINS(b) ((int8_t *)(BLOCK_MAP(b) + (b)->n))
 
 /* What a handler is, for the translator: the questions a64_int_kind,
  * a64_mem_kind, a64_branch_kind, a64_int_form... answer by comparing with
@@ -233,34 +239,6 @@ void a64_jit_free(struct a64_jit *j)
 	free(j);
 }
 
-int a64_jit_fault_pc(struct a64_cpu *c, uintptr_t rip, uint64_t eflags, uint64_t *pc)
-{
-	const struct a64_jit *j = c->jit;
-	if (j == NULL || rip < (uintptr_t)j->first || rip >= (uintptr_t)j->free || j->nblocks == 0)
-		return 0;
-	size_t lo = 0, hi = j->nblocks; /* the last block at or before rip */
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if ((uintptr_t)j->blocks[mid]->code <= rip)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	const struct a64_block *b = j->blocks[lo];
-	const struct jit_map *m = BLOCK_MAP(b);
-	uintptr_t off = rip - (uintptr_t)b->code;
-	unsigned k = 0;
-	if (rip < (uintptr_t)b->code)
-		return 0;
-	while (k + 1 < b->n && m[k + 1].host <= off)
-		k++;
-	*pc = (b->pc & ~4095ull) + (m[k].pc & ~3u);
-	if (m[k].pc & 3) /* NZCV from the host flags: N SF, Z ZF, C CF (not, after a sub), V OF */
-		c->nzcv = (uint32_t)((eflags >> 7 & 1) << 31 | (eflags >> 6 & 1) << 30 |
-				     ((eflags & 1) ^ ((m[k].pc & 3) == FL_SUB)) << 29 | (eflags >> 11 & 1) << 28);
-	return 1;
-}
-
 void a64_jit_reset(struct a64_cpu *c)
 {
 	if (c->jit != NULL) {
@@ -322,6 +300,52 @@ static const struct jit_class *classify(struct a64_jit *j, a64_fn fn)
  * (the handler may write any register; the caller-saved ones are lost). */
 static const int8_t pool[] = { R12, R13, R14, R15, RBP, RSI, RDI, R10, R11 };
 enum { NPOOL = sizeof(pool) };
+enum { NPIN = 5 }; /* pinned: the callee-saved pool registers, R12-R15 and RBP */
+
+/* The host context's index of host register r (ucontext's gregs) */
+static int greg_of(int r)
+{
+	static const int8_t g[16] = { [RAX] = REG_RAX, [RCX] = REG_RCX, [RDX] = REG_RDX, [RBX] = REG_RBX,
+				      [RSP] = REG_RSP, [RBP] = REG_RBP, [RSI] = REG_RSI, [RDI] = REG_RDI,
+				      [R8] = REG_R8,   [R9] = REG_R9,   [R10] = REG_R10, [R11] = REG_R11,
+				      [R12] = REG_R12, [R13] = REG_R13, [R14] = REG_R14, [R15] = REG_R15 };
+	return g[r];
+}
+
+int a64_jit_fault_pc(struct a64_cpu *c, void *uctx, uint64_t *pc)
+{
+	const struct a64_jit *j = c->jit;
+	const greg_t *regs = ((ucontext_t *)uctx)->uc_mcontext.gregs;
+	uintptr_t rip = (uintptr_t)regs[REG_RIP];
+	uint64_t eflags = (uint64_t)regs[REG_EFL];
+	if (j == NULL || rip < (uintptr_t)j->first || rip >= (uintptr_t)j->free || j->nblocks == 0)
+		return 0;
+	size_t lo = 0, hi = j->nblocks; /* the last block at or before rip */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if ((uintptr_t)j->blocks[mid]->code <= rip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct a64_block *b = j->blocks[lo];
+	const struct jit_map *m = BLOCK_MAP(b);
+	uintptr_t off = rip - (uintptr_t)b->code;
+	unsigned k = 0;
+	if (rip < (uintptr_t)b->code)
+		return 0;
+	while (k + 1 < b->n && m[k + 1].host <= off)
+		k++;
+	*pc = (b->pc & ~4095ull) + (m[k].pc & ~3u);
+	if (m[k].pc & 3) /* NZCV from the host flags: N SF, Z ZF, C CF (not, after a sub), V OF */
+		c->nzcv = (uint32_t)((eflags >> 7 & 1) << 31 | (eflags >> 6 & 1) << 30 |
+				     ((eflags & 1) ^ ((m[k].pc & 3) == FL_SUB)) << 29 | (eflags >> 11 & 1) << 28);
+	for (int p = 0; p < NPIN; p++) /* the pinned registers, not written through */
+		if (BLOCK_PINS(b)[p] >= 0)
+			c->x[BLOCK_PINS(b)[p]] = (uint64_t)regs[greg_of(pool[p])];
+	return 1;
+}
+
 struct regcache {
 	int8_t host[A64_NSLOTS]; /* guest slot -> host register, or -1 */
 	int8_t slot[NPOOL];	 /* pool index -> guest slot, or -1 */
@@ -436,8 +460,25 @@ static int out_reg(struct emit *e, unsigned slot)
 
 static void out_done(struct emit *e, unsigned slot, int r)
 {
+	int h = slot < 32 ? e->rc.host[slot] : -1;
+	if (h >= 0 && (e->rc.pinned >> h & 1)) { /* not written through: flush_pinned */
+		if (r != pool[h])
+			x86_mov_rr(&e->x, 1, pool[h], r);
+		return;
+	}
 	if (slot < 32)
 		x86_store(&e->x, 1, RBX, OFF_X(slot), r);
+}
+
+/* A looping block's pinned registers are not written through: their host
+ * registers are the guest's for the whole block (a fault takes them from
+ * the host's context: a64_jit_fault_pc), stored before the code leaves
+ * or calls a handler. */
+static void flush_pinned(struct emit *e)
+{
+	for (int k = 0; k < NPOOL; k++)
+		if (e->rc.pinned >> k & 1)
+			x86_store(&e->x, 1, RBX, OFF_X(e->rc.slot[k]), pool[k]);
 }
 
 /* r = guest register slot (64 bits) */
@@ -529,6 +570,7 @@ static void exit_direct(struct emit *e, uint64_t t)
 		loop_back(e, t);
 		return;
 	}
+	flush_pinned(e);
 	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
 	uint8_t *spent = x86_jcc(x, CC_LE);
 	uint8_t *link = x86_jmp(x);
@@ -549,6 +591,7 @@ static void loop_back(struct emit *e, uint64_t t)
 	struct x86 *x = &e->x;
 	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
 	x86_jcc_to(x, CC_G, e->body);
+	flush_pinned(e);
 	x86_mov_imm(x, RAX, t);
 	x86_store(x, 1, RBX, OFF(pc), RAX);
 	to_epilogue(e);
@@ -568,6 +611,7 @@ static void exit_indirect(struct emit *e)
 	struct jit_site *s = data_alloc(e->j, sizeof(*s));
 	s->pc = 1; /* no target: guest code is 4-byte aligned */
 	s->code = e->j->epilogue;
+	flush_pinned(e);
 	x86_store(x, 1, RBX, OFF(pc), RAX);
 	x86_alu_mi8(x, 0, ALU_SUB, RBX, OFF(budget), 1);
 	x86_jcc_to(x, CC_LE, e->j->epilogue);
@@ -654,6 +698,7 @@ static void fallback_call(struct emit *e, const struct a64_insn *insn, int keep)
 	if (e->hf != FL_NONE && e->stale) /* the handler may read it (the caller made sure already) */
 		store_nzcv(e);
 	e->hf = FL_NONE;
+	flush_pinned(e);
 	uint16_t pinned = e->rc.pinned;
 	int8_t pinned_slot[NPOOL];
 	memcpy(pinned_slot, e->rc.slot, sizeof(pinned_slot));
@@ -2375,7 +2420,6 @@ static int keeps_flags(const struct jit_class *k, const struct a64_insn *i)
  * its whole length: loaded once at its entry, and its back edges jump past
  * those loads (loop_back), so that a value carried round the loop is not
  * stored and loaded again each time (the store stays: written through). */
-enum { NPIN = 5 }; /* the callee-saved pool registers, R12-R15 and RBP */
 static void pin_loop(struct emit *e, const struct a64_insn *insn, unsigned n)
 {
 	unsigned count[32] = { 0 };
@@ -2437,7 +2481,7 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	struct jit_map map[BLOCK_LINES];
 	struct emit e = { .x = { j->free }, .j = j, .hf = FL_NONE, .page = pc & ~4095ull, .pc = pc, .rc = { .clock = 0 } };
 	size_t room = INSN_ROOM + 2 * sizeof(struct a64_insn) + sizeof(struct jit_site) + sizeof(struct a64_block) +
-		      sizeof(map) + 16;
+		      sizeof(map) + NPIN + 16;
 	if (n > BLOCK_LINES || j->nblocks == BLOCKS_MAX)
 		return NULL;
 	/* live[k]: NZCV may be read from instruction k on (live[n]: after the
@@ -2467,6 +2511,9 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 	cache_drop(&e.rc);
 	uint8_t *code = e.x.p;
 	pin_loop(&e, insn, n);
+	int8_t pins[NPIN];
+	for (int k = 0; k < NPIN; k++)
+		pins[k] = e.rc.pinned >> k & 1 ? e.rc.slot[k] : -1;
 	for (unsigned k = 0; k < n; k++) {
 		const struct a64_insn *i = &insn[k];
 		if ((size_t)(j->data - e.x.p) < room) {
@@ -2536,12 +2583,13 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 			store_nzcv(&e);
 		exit_direct(&e, insn[n - 1].pc + 4);
 	}
-	struct a64_block *b = data_alloc(j, sizeof(*b) + n * sizeof(struct jit_map));
+	struct a64_block *b = data_alloc(j, sizeof(*b) + n * sizeof(struct jit_map) + NPIN);
 	b->pc = pc;
 	b->next = NULL;
 	b->code = code;
 	b->n = n;
 	memcpy(BLOCK_MAP(b), map, n * sizeof(struct jit_map));
+	memcpy(BLOCK_PINS(b), pins, NPIN);
 	j->blocks[j->nblocks++] = b;
 	if (perfmap >= 0) /* one symbol per instruction: block, pc, encoding */
 		perfmap_block(b, e.x.p, insn);

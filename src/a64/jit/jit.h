@@ -28,10 +28,11 @@ struct a64_block *a64_jit_block(struct a64_cpu *c, uint64_t pc, const struct a64
 /* Run from block b until translated code leaves to the run loop; first
  * link the direct branch that left last (c->jit_link) to b. */
 void a64_jit_run(struct a64_cpu *c, struct a64_block *b, int link);
-/* The guest pc of the instruction whose translated code holds host address
- * rip: 1, or 0 when rip is not in this thread's code (for the fault
- * handler); where NZCV was still in the host flags (eflags), c->nzcv is
- * set from them. */
-int a64_jit_fault_pc(struct a64_cpu *c, uintptr_t rip, uint64_t eflags, uint64_t *pc);
+/* The guest pc of the instruction whose translated code faulted, from the
+ * host context uctx (a ucontext_t) of the fault handler: 1, or 0 when its
+ * rip is not in this thread's code; c->nzcv where NZCV was still in the
+ * host flags and the registers a looping block keeps in host registers
+ * (not written through) are set from that context. */
+int a64_jit_fault_pc(struct a64_cpu *c, void *uctx, uint64_t *pc);
 
 #endif

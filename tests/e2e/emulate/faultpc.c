@@ -5,24 +5,29 @@
  * handler sees the NZCV of the compare just before it (the translator
  * keeps NZCV in the host's flags across a load).  A pre/post-index load
  * or store that faults has not written its base back: the handler sees it
- * as it was, and so does the code after it.  The SIGSEGV handler checks
- * the pc and skips the instruction. */
+ * as it was, and so does the code after it.  A loop that the translator
+ * keeps in host registers (not written through) faults on its third time
+ * round: the handler sees the registers of that time, and the loop goes on
+ * from them.  The SIGSEGV handler checks the pc and skips the instruction. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <ucontext.h>
 
-extern char f1[], f2[], f3[], f4[], f5[], f6[], f7[], f8[], f9[];
+extern char f1[], f2[], f3[], f4[], f5[], f6[], f7[], f8[], f9[], f11[];
 static volatile uintptr_t expect;
 static volatile int hits, wrong;
 static volatile unsigned nzcv_seen;
-static volatile uint64_t x11_seen;
+static volatile uint64_t x11_seen, x12_seen, x13_seen, bad11;
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
 	ucontext_t *u = uc;
 	nzcv_seen = (unsigned)(u->uc_mcontext.pstate >> 28) & 15;
 	x11_seen = u->uc_mcontext.regs[11];
+	x12_seen = u->uc_mcontext.regs[12];
+	x13_seen = u->uc_mcontext.regs[13];
+	bad11 = (uintptr_t)&x11_seen; /* the loop's load faults once */
 	if (u->uc_mcontext.pc == expect)
 		hits++;
 	else {
@@ -108,6 +113,19 @@ int main(void)
 	WB("st1 {v0.16b, v1.16b}, [x11], #32");
 	wb_faults = hits - wb_faults;
 
+	/* 11: a loop (a block that branches back to its own start): x12
+	 * counts, x13 sums the counts; the load faults on the third time
+	 * round (x12 3, x13 6: its address is bad11's, which the handler
+	 * makes good) and the loop goes on to x12 5, x13 15 */
+	uint64_t count, sum;
+	expect = (uintptr_t)f11;
+	bad11 = 8;
+	__asm__ volatile("mov x12, #0\nmov x13, #0\n"
+			 "5: add x12, x12, #1\nadd x13, x13, x12\nldr x17, [%3]\ncmp x12, #3\ncsel x16, x17, %2, eq\n"
+			 ".globl f11\nf11: ldr x15, [x16]\ncmp x12, #5\nb.ne 5b\nmov %0, x12\nmov %1, x13"
+			 : "=r"(count), "=r"(sum) : "r"(good), "r"(&bad11) : "x12", "x13", "x15", "x16", "x17", "cc", "memory");
+	failed |= (x12_seen != 3 || x13_seen != 6 || count != 5 || sum != 15) << 11;
+
 	printf("faults %d wrong %d failed %#x writeback %d of %d\n", hits - wb_faults, wrong, failed, wb_faults, wb_n);
-	return hits == 9 + wb_n && wrong == 0 && failed == 0 ? 0 : 1;
+	return hits == 10 + wb_n && wrong == 0 && failed == 0 ? 0 : 1;
 }
