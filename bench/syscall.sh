@@ -9,6 +9,8 @@
 #   rawfstat 100,000 fstat(fd) as Go makes it: nr 5, from a call site that
 #            holds the number in a register (never patched)
 #   open     100,000 open("/etc/debian_version") and close
+#   openat2  100,000 openat2(fd on /etc, "debian_version", RESOLVE_BENEATH)
+#            and close (cap-std's, Go's os.Root's way)
 #   bindstat 100,000 stat("/opt/b/loops"), a file under a -v bind (natively:
 #            the same file at its host path)                  ns per call
 #   bindopen 100,000 open("/opt/b/loops") and close
@@ -149,6 +151,7 @@ for i in $(seq "$runs"); do
 		add "$w,fstat" "$(loops "$w" fstat 100000 /etc/debian_version)"
 		add "$w,rawfstat" "$(loops "$w" rawfstat 100000 /etc/debian_version)"
 		add "$w,open" "$(loops "$w" open 100000 /etc/debian_version)"
+		add "$w,openat2" "$(loops "$w" openat2 100000 /etc/debian_version)"
 		add "$w,bindstat" "$(loops "$w" stat 100000 /opt/b/loops)"
 		add "$w,bindopen" "$(loops "$w" open 100000 /opt/b/loops)"
 		add "$w,tar" "$(tar_ms "$w")"
@@ -174,7 +177,7 @@ echo
 printf '|---|---|'
 for _ in "${ways[@]}" "${pairs[@]}"; do printf -- '---|'; done
 echo
-for k in getppid stat statat fstat rawfstat open bindstat bindopen tar cpu; do
+for k in getppid stat statat fstat rawfstat open openat2 bindstat bindopen tar cpu; do
 	unit=ns
 	[ $k = tar ] && unit=ms
 	printf '| %s | %s |' "$k" "$unit"
@@ -198,7 +201,7 @@ if perf stat -x, -o "$t/perf" -e raw_syscalls:sys_enter true >/dev/null 2>&1; th
 	echo
 	for k in "getppid getppid" "stat stat /etc/debian_version" "statat statat /etc/debian_version" \
 		"fstat fstat /etc/debian_version" "rawfstat rawfstat /etc/debian_version" \
-		"open open /etc/debian_version" "bindstat stat /opt/b/loops" "bindopen open /opt/b/loops"; do
+		"open open /etc/debian_version" "openat2 openat2 /etc/debian_version" "bindstat stat /opt/b/loops" "bindopen open /opt/b/loops"; do
 		read -r name mode path <<<"$k"
 		printf '| %s |' "$name"
 		for w in "${cways[@]}"; do printf ' %s |' "$(calls "$w" "$mode" "$path")"; done

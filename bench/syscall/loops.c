@@ -10,10 +10,14 @@
  *                          PATH's last component from an fd on its directory
  *                          (what tar, find and rm -r do)
  *   loops open N PATH      N open(PATH, O_RDONLY) and close
+ *   loops openat2 N PATH   N openat2(fd on PATH's directory, NAME, O_RDONLY,
+ *                          RESOLVE_BENEATH) and close (cap-std's, Go's
+ *                          os.Root's way)
  *   loops cpu N            N iterations of an integer loop (no calls)
  * Prints "<mode> <ns per iteration>". */
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +79,20 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "open") == 0 && argc > 3) {
 		for (long i = 0; i < n; i++) {
 			int fd = open(argv[3], O_RDONLY);
+			if (fd < 0)
+				return 1;
+			close(fd);
+		}
+	} else if (strcmp(argv[1], "openat2") == 0 && argc > 3) {
+		char *d = strdup(argv[3]), *b = strdup(argv[3]);
+		const char *name = basename(b);
+		int dfd = open(dirname(d), O_RDONLY | O_DIRECTORY);
+		struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_BENEATH };
+		if (dfd < 0)
+			return 1;
+		t0 = now();
+		for (long i = 0; i < n; i++) {
+			int fd = (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
 			if (fd < 0)
 				return 1;
 			close(fd);

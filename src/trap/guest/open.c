@@ -49,20 +49,56 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 	return fd;
 }
 
+/* A read through openat2 that the guest's own kernel answers as the
+ * guest's would: a relative path (or any under RESOLVE_IN_ROOT) from the
+ * guest's dirfd, walked by the kernel with RESOLVE_BENEATH added (the walk
+ * cannot leave dirfd) and the guest's other rules, which mean the same on
+ * the host but RESOLVE_NO_XDEV (a bind is a mount to the guest); for a
+ * root (the kernel checks mew's ids).  An fd on nothing a bind hides is
+ * the answer; every error, and the rest, FALLBACK: mew's. */
+static long openat2_read(long dirfd, unsigned long upath, struct open_how how)
+{
+	char pbuf[PATH_MAX_];
+	const char *path;
+	struct stat st;
+	long len, fd;
+
+	if (cfg.rootfd < 0 || !pers_cred_fs_omnipotent(&cfg.cred) || cfg.cred.fsgid != 0 ||
+	    (how.flags & (O_ACCMODE | O_CREAT | O_TRUNC | __O_TMPFILE)) != 0 ||
+	    (how.resolve & ~(unsigned long long)(RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+						  RESOLVE_IN_ROOT)) != 0)
+		return FALLBACK;
+	len = guest_path(upath, pbuf, &path);
+	if (len <= 0 || (path[0] == '/' && !(how.resolve & RESOLVE_IN_ROOT)))
+		return FALLBACK;
+	if (!(how.resolve & RESOLVE_IN_ROOT))
+		how.resolve |= RESOLVE_BENEATH;
+	fd = S4(__NR_openat2, dirfd, path, &how, sizeof(how));
+	return fd < 0 ? FALLBACK : checked(fd, &st);
+}
+
 /* openat2 is mew's: the notifier checks its struct, walks the path under
- * its RESOLVE rules and hands the fd over, as for an open it answers.  An
- * O_PATH fd it cannot hand over: then mew walks the path (the translate
- * upcall) and the stub opens what it names, as for an O_PATH openat. */
+ * its RESOLVE rules and hands the fd over, as for an open it answers; a
+ * read that stays under its dirfd is the kernel's (openat2_read).  An
+ * O_PATH fd the notifier cannot hand over: then mew walks the path (the
+ * translate upcall) and the stub opens what it names, as for an O_PATH
+ * openat. */
 long do_openat2(const long *a)
 {
 	char host[PATH_MAX_];
-	unsigned long flags;
+	struct open_how how;
 	long r;
 
-	if (copy_in(&flags, (unsigned long)a[2], sizeof(flags)) < 0 || !(flags & O_PATH))
+	if (copy_in(&how, (unsigned long)a[2], sizeof(how)) < 0)
+		return slow(__NR_openat2, a);
+	if (a[3] == sizeof(how) && (r = openat2_read(a[0], (unsigned long)a[1], how)) != FALLBACK) {
+		cfg.nfast++;
+		return r;
+	}
+	if (!(how.flags & O_PATH))
 		return slow(__NR_openat2, a);
 	r = ask_mew(STUB_UPCALL_TRANSLATE, a[1], a[0], __NR_openat2, a[2], (long)host, a[3]);
 	if (r < 0)
 		return r;
-	return S4(__NR_openat, AT_FDCWD, host, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), 0);
+	return S4(__NR_openat, AT_FDCWD, host, how.flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), 0);
 }
