@@ -583,6 +583,20 @@ C
 	done
 }
 
+@test "syscall: openat2 of a relative name, answered in the guest's process, never opens what a -v bind hides" {
+	local r=$BATS_TEST_TMPDIR/rootfs b=$BATS_TEST_TMPDIR/bound
+	[ -x "$ROOTFS/bin/busybox" ] || skip "no busybox rootfs (scripts/rootfs-busybox.sh)"
+	cp -a "$ROOTFS" "$r"
+	cc -O1 -static -o "$r/openat2" "$BATS_TEST_DIRNAME/syscall/openat2.c"
+	mkdir -p "$r/opt/tt" "$b"
+	echo hidden >"$r/opt/tt/secret"
+	echo bound >"$b/secret"
+	run "$MEW" run --engine syscall --rootfs "$r" -v "$b:/opt/tt" -- sh -c 'cd /opt && /openat2 cat tt/secret; cd /opt/tt && /openat2 cat secret'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'bound\nbound')" ]
+}
+
 @test "syscall: chroot: the kernel's errors in its order (ENOTDIR, ENOENT, ELOOP, EFAULT, EACCES, EPERM without CAP_SYS_CHROOT), / itself, and EPERM for another root, in each mode" {
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode

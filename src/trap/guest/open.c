@@ -54,8 +54,9 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
  * guest's dirfd, walked by the kernel with RESOLVE_BENEATH added (the walk
  * cannot leave dirfd) and the guest's other rules, which mean the same on
  * the host but RESOLVE_NO_XDEV (a bind is a mount to the guest); for a
- * root (the kernel checks mew's ids).  An fd on nothing a bind hides is
- * the answer; every error, and the rest, FALLBACK: mew's. */
+ * root (the kernel checks mew's ids).  An fd on nothing a bind hides
+ * (cfg.shadow, when the list is whole) is the answer; every error, and the
+ * rest, FALLBACK: mew's. */
 static long openat2_read(long dirfd, unsigned long upath, struct open_how how)
 {
 	char pbuf[PATH_MAX_];
@@ -63,7 +64,8 @@ static long openat2_read(long dirfd, unsigned long upath, struct open_how how)
 	struct stat st;
 	long len, fd;
 
-	if (cfg.rootfd < 0 || !pers_cred_fs_omnipotent(&cfg.cred) || cfg.cred.fsgid != 0 ||
+	if (cfg.rootfd < 0 || (cfg.flags & STUB_F_NO_IN_ROOT) || !pers_cred_fs_omnipotent(&cfg.cred) ||
+	    cfg.cred.fsgid != 0 ||
 	    (how.flags & (O_ACCMODE | O_CREAT | O_TRUNC | __O_TMPFILE)) != 0 ||
 	    (how.resolve & ~(unsigned long long)(RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
 						  RESOLVE_IN_ROOT)) != 0)
