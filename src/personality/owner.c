@@ -95,6 +95,7 @@ struct pers_owners {
 	pthread_mutex_t lock;
 	struct owner_rec *v;
 	size_t n, cap;
+	uint32_t *published; /* pers_owners_publish */
 };
 
 struct pers_owners *pers_owners_new(void)
@@ -104,6 +105,23 @@ struct pers_owners *pers_owners_new(void)
 	if (o != NULL)
 		pthread_mutex_init(&o->lock, NULL);
 	return o;
+}
+
+/* o->lock held */
+static void publish(struct pers_owners *o)
+{
+	if (o->published != NULL)
+		__atomic_store_n(o->published, (uint32_t)o->n, __ATOMIC_RELEASE);
+}
+
+void pers_owners_publish(struct pers_owners *o, uint32_t *count)
+{
+	if (o == NULL)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->published = count;
+	publish(o);
+	pthread_mutex_unlock(&o->lock);
 }
 
 void pers_owners_free(struct pers_owners *o)
@@ -158,6 +176,7 @@ static int keep(const struct pers *p, const char *host, bool follow, uid_t uid, 
 		o->v[i] = (struct owner_rec){ makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_btime,
 					      uid, gid };
 	}
+	publish(o);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }

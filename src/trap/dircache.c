@@ -173,6 +173,11 @@ int trap_dircache_memfd(const struct trap_dircache *d)
 	return d->memfd;
 }
 
+uint32_t *trap_dircache_owners_kept(struct trap_dircache *d)
+{
+	return &d->share->owners_kept;
+}
+
 void trap_dircache_stop(struct trap_dircache *d)
 {
 	if (d == NULL)

@@ -82,6 +82,20 @@ chown other EPERM
 chgrp own ok
 chgrp 65534:65534 755'
 
+# Owners of a symlink and FIFOs, which no attribute can hold.
+CREDS_OWNKEPT='symlink ok
+lchown ok
+link 7:8 777
+fchownat ok
+statx link 9:10
+mkfifo ok
+chown fifo ok
+fifo 11:12 644
+fifo fstat 11:12
+fifo raw fstat 11:12
+mknod ok
+sgfifo 0:60 644'
+
 # A root with another group makes files of that group.
 CREDS_NEWGID='setresgid ok
 file 0:100 644

@@ -118,6 +118,8 @@ user_sc() {
 	for m in stub notifier ptrace; do
 		run sc $m -- /creds own /tmp/o
 		expect CREDS_OWN
+		run sc $m -- /creds ownkept /tmp/k
+		expect CREDS_OWNKEPT
 	done
 }
 
@@ -162,6 +164,11 @@ groups_setid_search() {
 	for m in stub notifier ptrace; do
 		run user_sc $m -- /creds own /tmp/o
 		expect CREDS_OWN
+		# the owners kept for a symlink and FIFOs, which the stub's stat
+		# asks mew for once it keeps one (LTP's lchown01, fchownat02,
+		# mknod05, mknod08)
+		run user_sc $m -- /creds ownkept /tmp/k
+		expect CREDS_OWNKEPT
 		run user_sc $m -- sh -c 'stat -c %u:%g /etc /bin/busybox; touch /tmp/x; chown 5:6 /tmp/x; stat -c %u:%g /tmp/x; ls -ln /tmp/x | awk "{print \$3, \$4}"; rm /tmp/x'
 		[ "${lines[0]}" = 0:0 ]
 		[ "${lines[1]}" = 0:0 ]
@@ -198,4 +205,25 @@ groups_setid_search() {
 	[ "$(stat -c %u "$U/rootfs/etc")" = 65534 ]
 	run user_sc stub -- /creds perm /tmp/p
 	expect CREDS_PERM
+}
+
+@test "syscall creds: unprivileged, the stub answers the stat of mew's own symlinks while mew keeps no owner, and asks mew once it keeps one" {
+	need_root
+	local n
+	# without the directory cache's page the stub cannot know: it asks
+	MEW_TRAP_DIRCACHE=0 run user_sc stub -- /creds ownkept /tmp/k
+	expect CREDS_OWNKEPT
+	# /bin/sh, busybox's symlink, is mew's own file in this copy
+	MEW_DEBUG=1 run user_sc stub -- /creds lstats /bin/sh 1000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qx 0:0
+	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
+	[ -n "$n" ] && [ "$n" -lt 100 ]
+	MEW_DEBUG=1 run user_sc stub -- sh -c 'ln -s x /tmp/kl && chown -h 5:6 /tmp/kl && /creds lstats /tmp/kl 1000'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qx 5:6
+	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
+	[ -n "$n" ] && [ "$n" -ge 1000 ]
 }

@@ -127,6 +127,17 @@ static struct stub_share *map_share(long *err)
 	return shared();
 }
 
+/* Does mew keep an owner for a socket, FIFO or symlink (the share's
+ * owners_kept)?  Without the share (no cache in this run, or no page
+ * here) it might. */
+int dircache_owners_kept(void)
+{
+	long err = 0;
+	struct stub_share *s = map_share(&err);
+
+	return s == 0 || __atomic_load_n(&s->owners_kept, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* Before a change that may move or remove a directory: the page mapped,
  * so that the change can be told once made (dircache_change_end, given
  * what this returned). */

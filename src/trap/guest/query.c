@@ -9,20 +9,24 @@
  * user, mew's own files are root's unless they carry a record of the
  * owner the guest gave them.  (Run as root, chown is real: nothing to do.)
  * The record is read from the object fd names, or with name (not a
- * symlink) the entry name of directory fd. */
-static void owner_view(long fd, const char *name, uint32_t mode, uint32_t *uid, uint32_t *gid)
+ * symlink) the entry name of directory fd.  A socket, FIFO or symlink
+ * cannot carry one: mew keeps theirs, and once it keeps any, their stat
+ * is its to answer (FALLBACK; else 0). */
+static long owner_view(long fd, const char *name, uint32_t mode, uint32_t *uid, uint32_t *gid)
 {
 	char p[40 + NAME_MAX_ + 1] = "/proc/self/fd/", v[24], *e;
 	unsigned long u = 0, g = 0;
 	long n, i = 0;
 
 	if (cfg.host_uid == 0 || *uid != cfg.host_uid)
-		return;
+		return 0;
+	if ((S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISLNK(mode)) && dircache_owners_kept())
+		return FALLBACK;
 	*uid = 0;
 	if (*gid == cfg.host_gid)
 		*gid = 0;
 	if (!S_ISREG(mode) && !S_ISDIR(mode))
-		return;
+		return 0;
 	if (name == 0) {
 		*put_num(p + 14, fd) = '\0';
 		n = S4(__NR_getxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
@@ -45,27 +49,33 @@ static void owner_view(long fd, const char *name, uint32_t mode, uint32_t *uid, 
 	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
 		u = u * 10 + (unsigned long)(v[i] - '0');
 	if (i == 0 || i >= n || v[i++] != ':')
-		return;
+		return 0;
 	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
 		g = g * 10 + (unsigned long)(v[i] - '0');
 	if (i == n) {
 		*uid = (uint32_t)u;
 		*gid = (uint32_t)g;
 	}
+	return 0;
 }
 
-static void stat_view(long fd, const char *name, struct stat *st)
+/* 0, or FALLBACK: mew answers (owner_view) */
+static long stat_view(long fd, const char *name, struct stat *st)
 {
 	uint32_t u = st->st_uid, g = st->st_gid;
-	owner_view(fd, name, st->st_mode, &u, &g);
+
+	if (owner_view(fd, name, st->st_mode, &u, &g) == FALLBACK)
+		return FALLBACK;
 	st->st_uid = u;
 	st->st_gid = g;
+	return 0;
 }
 
-static void statx_view(long fd, const char *name, struct statx *x)
+static long statx_view(long fd, const char *name, struct statx *x)
 {
 	if (x->stx_mask & (STATX_UID | STATX_GID))
-		owner_view(fd, name, x->stx_mode, &x->stx_uid, &x->stx_gid);
+		return owner_view(fd, name, x->stx_mode, &x->stx_uid, &x->stx_gid);
+	return 0;
 }
 
 /* One entry of a directory: no `/`, not `.` or `..`. */
@@ -117,10 +127,8 @@ long stat_entry(long dirfd, const char *name, long flags, long mask, unsigned lo
 	if (shadowed(dev, ino))
 		return FALLBACK;
 	if (x)
-		statx_view(dirfd, name, (struct statx *)buf);
-	else
-		stat_view(dirfd, name, (struct stat *)buf);
-	return 0;
+		return statx_view(dirfd, name, (struct statx *)buf);
+	return stat_view(dirfd, name, (struct stat *)buf);
 }
 
 /* tar's, find's, rm -r's fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW): every
@@ -148,7 +156,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		/* the raw call (Go, musl): the guest's own fd, the owner it sees */
 		r = S2(__NR_fstat, a[0], a[1]);
 		if (r == 0)
-			stat_view(a[0], 0, (struct stat *)a[1]);
+			r = stat_view(a[0], 0, (struct stat *)a[1]);
 		return r;
 	case __NR_stat:
 	case __NR_lstat:
@@ -184,12 +192,12 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		if (x) {
 			r = S5(__NR_statx, dirfd, upath, flags, mask, buf);
 			if (r == 0)
-				statx_view(dirfd, 0, (struct statx *)buf);
+				r = statx_view(dirfd, 0, (struct statx *)buf);
 			return r;
 		}
 		r = S4(__NR_newfstatat, dirfd, upath, buf, flags);
 		if (r == 0)
-			stat_view(dirfd, 0, (struct stat *)buf);
+			r = stat_view(dirfd, 0, (struct stat *)buf);
 		return r;
 	}
 	if (one_name(path) && (r = stat_name(dirfd, path, flags, mask, buf, x)) != WALK)
@@ -205,7 +213,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 			return fd;
 		r = S5(__NR_statx, fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE), mask, buf);
 		if (r == 0)
-			statx_view(fd, 0, (struct statx *)buf);
+			r = statx_view(fd, 0, (struct statx *)buf);
 	} else {
 		/* Into the guest's buffer (the kernel checks it), then looked at
 		 * there: it was just written. */
@@ -213,7 +221,7 @@ __attribute__((noinline)) long do_stat(long nr, const long *a)
 		if (r == 0 && shadowed(((struct stat *)buf)->st_dev, ((struct stat *)buf)->st_ino))
 			r = FALLBACK;
 		else if (r == 0)
-			stat_view(fd, 0, (struct stat *)buf);
+			r = stat_view(fd, 0, (struct stat *)buf);
 	}
 	S1(__NR_close, fd);
 	return r;

@@ -105,7 +105,11 @@ struct stub_share {
 	uint32_t off;
 	/* odd while mew changes watched[] */
 	uint32_t wseq;
-	uint32_t nwatched, pad;
+	uint32_t nwatched;
+	/* how many owners mew keeps for sockets, FIFOs and symlinks, which no
+	 * attribute can hold (personality/owner.c): while 0, the stub answers
+	 * their stat itself; else mew does (guest/query.c, owner_view) */
+	uint32_t owners_kept;
 	/* the directories mew watches (its inotify instance) */
 	struct {
 		uint64_t dev, ino;

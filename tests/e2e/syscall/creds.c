@@ -238,6 +238,58 @@ static void own(const char *dir)
 	rmdir(dir);
 }
 
+/* Owners of what no attribute can hold, which an unprivileged mew keeps
+ * for the run: a symlink (lchown01, fchownat02), a FIFO, and a FIFO made
+ * in a set-group-id directory (mknod05, mknod08); seen by every stat. */
+static void ownkept(const char *dir)
+{
+	char l[256], p[256], sg[256], sp[256];
+	struct statx sx;
+	struct stat st;
+	int fd;
+	snprintf(l, sizeof(l), "%s/l", dir);
+	snprintf(p, sizeof(p), "%s/p", dir);
+	snprintf(sg, sizeof(sg), "%s/sg", dir);
+	snprintf(sp, sizeof(sp), "%s/sg/p", dir);
+	mkdir(dir, 0755);
+	printf("symlink %s\n", err(symlink("nowhere", l)));
+	printf("lchown %s\n", err(lchown(l, 7, 8)));
+	show("link", l);
+	printf("fchownat %s\n", err(fchownat(AT_FDCWD, l, 9, 10, AT_SYMLINK_NOFOLLOW)));
+	memset(&sx, 0, sizeof(sx));
+	statx(AT_FDCWD, l, AT_SYMLINK_NOFOLLOW, STATX_UID | STATX_GID, &sx);
+	printf("statx link %u:%u\n", sx.stx_uid, sx.stx_gid);
+	printf("mkfifo %s\n", err(mkfifo(p, 0644)));
+	printf("chown fifo %s\n", err(chown(p, 11, 12)));
+	show("fifo", p);
+	fd = open(p, O_PATH);
+	fstat(fd, &st);
+	printf("fifo fstat %u:%u\n", st.st_uid, st.st_gid);
+	memset(&st, 0, sizeof(st));
+	syscall(SYS_fstat, fd, &st);
+	printf("fifo raw fstat %u:%u\n", st.st_uid, st.st_gid);
+	close(fd);
+	mkdir(sg, 0755);
+	chown(sg, 0, 60);
+	chmod(sg, 02775);
+	printf("mknod %s\n", err(mknod(sp, S_IFIFO | 0644, 0)));
+	show("sgfifo", sp);
+	unlink(sp);
+	rmdir(sg);
+	unlink(p);
+	unlink(l);
+	rmdir(dir);
+}
+
+/* lstat of path n times (how many reach mew: MEW_DEBUG's count) */
+static void lstats(const char *path, int n)
+{
+	struct stat st;
+	for (int i = 0; i < n; i++)
+		lstat(path, &st);
+	printf("%u:%u\n", st.st_uid, st.st_gid);
+}
+
 static void newgid(const char *dir)
 {
 	char f[256], d[256];
@@ -513,6 +565,10 @@ int main(int argc, char **argv)
 		perm(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "own") == 0)
 		own(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "ownkept") == 0)
+		ownkept(argv[2]);
+	else if (argc > 3 && strcmp(argv[1], "lstats") == 0)
+		lstats(argv[2], atoi(argv[3]));
 	else if (argc > 2 && strcmp(argv[1], "newgid") == 0)
 		newgid(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "groups") == 0)
