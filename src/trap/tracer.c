@@ -57,22 +57,45 @@ struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create)
 	return tr;
 }
 
+/* Unlink *at's record and free it. */
+static void unlink_tracee(struct trap *t, struct tracee **at)
+{
+	struct tracee *tr = *at;
+
+	*at = tr->next;
+	free(tr->exe);
+	free(tr->pending_exe);
+	free(tr->created);
+	free(tr);
+	t->ntracees--;
+}
+
 void trap_tracee_drop(struct trap *t, pid_t tid)
 {
-	struct tracee **b = &t->buckets[(unsigned)tid % 256], *tr;
+	struct tracee **b = &t->buckets[(unsigned)tid % 256];
 
 	for (; *b != NULL; b = &(*b)->next) {
 		if ((*b)->tid == tid) {
-			tr = *b;
-			*b = tr->next;
-			free(tr->exe);
-			free(tr->pending_exe);
-			free(tr->created);
-			free(tr);
-			t->ntracees--;
+			unlink_tracee(t, b);
 			return;
 		}
 	}
+}
+
+void trap_tracee_sweep(struct trap *t)
+{
+	if (t->ntracees < t->sweep_at)
+		return;
+	for (int i = 0; i < 256; i++) {
+		for (struct tracee **b = &t->buckets[i]; *b != NULL;) {
+			/* kill(2) finds a thread by its id too */
+			if ((*b)->tid != t->main_pid && kill((*b)->tid, 0) < 0 && errno == ESRCH)
+				unlink_tracee(t, b);
+			else
+				b = &(*b)->next;
+		}
+	}
+	t->sweep_at = t->ntracees < 32 ? 64 : 2 * t->ntracees;
 }
 
 pid_t trap_tgid(struct tracee *tr)

@@ -43,6 +43,7 @@ struct trap {
 	struct pers pers;
 	struct tracee *buckets[256];
 	size_t ntracees;
+	size_t sweep_at; /* trap_tracee_sweep */
 	pid_t main_pid;
 	int main_status; /* exit status once the main process is gone, else -1 */
 	/* The fast path (notify/): its thread, and the lock it takes to read
@@ -152,6 +153,13 @@ struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create);
  * (p->engine is the struct trap; takes t->lock). */
 int trap_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len);
 void trap_tracee_drop(struct trap *t, pid_t tid);
+/* Stub mode: mew sees no process end (it follows no fork), so the records
+ * of threads that are gone are dropped here, once there are twice as many
+ * as the last sweep left: each holds a struct pers_cred (calloc touches
+ * all of its 256 KiB when it reuses freed memory: a shell loop's every
+ * exec grew mew by that), and a pid used again must not find a dead
+ * process's program.  t->lock held. */
+void trap_tracee_sweep(struct trap *t);
 pid_t trap_tgid(struct tracee *tr);
 int trap_loop(struct trap *t, struct mew_error **err);
 int trap_stub_loop(struct trap *t, struct mew_error **err);

@@ -288,6 +288,21 @@ after" ]
 	[ "$status" -ne 0 ]
 }
 
+@test "syscall: mew's memory does not grow with the number of guest processes it has seen (600 execs)" {
+	local tag=$((RANDOM + 4000)) pid rss=
+	rm -f "$T/work/execs-done"
+	guest -- sh -c "i=0; while [ \$i -lt 600 ]; do /bin/true; i=\$((i+1)); done; touch /work/execs-done; sleep $tag.5" &
+	for _ in $(seq 600); do [ -e "$T/work/execs-done" ] && break; sleep 0.5; done
+	[ -e "$T/work/execs-done" ]
+	pid=$(pgrep -o -f "^$T/bin/mew run .*sleep $tag.5")
+	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+	kill "$pid"
+	wait
+	echo "mew $pid: VmRSS $rss kB"
+	# about 20 MB; a record of 256 KiB kept for each process gone made 160 MB
+	[ -n "$rss" ] && [ "$rss" -lt 65536 ]
+}
+
 @test "syscall: uname and hostname are the configured ones" {
 	run guest --hostname box -- sh -c 'uname -n; uname -s; hostname'
 	echo "$output"

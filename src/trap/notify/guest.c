@@ -38,6 +38,7 @@ static struct tracee *stub_who(struct trap *t, pid_t tid)
 	pid_t tgid = 0, ppid = 0;
 	struct tracee *tr, *src = NULL;
 
+	trap_tracee_sweep(t); /* (before src is taken) */
 	status_of(tid, &tgid, &ppid);
 	if (tgid != 0 && tgid != tid)
 		src = trap_tracee(t, tgid, false);
