@@ -563,6 +563,36 @@ static int may_signal(pid_t pid, int sig)
 	return pers_cred_may_signal(CRED, (const struct pers_cred *)head);
 }
 
+/* The process a pidfd names, for may_signal: a pidfd's fdinfo says its
+ * Pid; a /proc/PID directory (which pidfd_send_signal takes too) is named
+ * by its link.  0 for anything else: the host's call answers (EBADF). */
+static pid_t pidfd_pid(int fd)
+{
+	char path[64], line[256];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (fd < 0 || (f = fopen(path, "re")) == NULL)
+		return 0;
+	while (pid == 0 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Pid: %ld", &pid) != 1)
+			pid = 0;
+	fclose(f);
+	if (pid == 0) {
+		ssize_t n;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((n = readlink(path, line, sizeof(line) - 1)) > 6 && strncmp(line, "/proc/", 6) == 0) {
+			char *end;
+			line[n] = 0;
+			pid = strtol(line + 6, &end, 10);
+			if (*end != '\0')
+				pid = 0;
+		}
+	}
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
 /* sched_setparam, sched_setscheduler, sched_setaffinity, sched_setattr of
  * another guest process: the kernel's owner rule for the guest's ids (every guest
  * process is the same host user, which the host lets through). */
@@ -976,6 +1006,12 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		if ((d = may_signal(ARG(0), ARG(2))) < 0)
 			return d;
 		return ret(syscall(SYS_tgkill, ARG(0), ARG(1), ARG(2)));
+	case A64_NR_pidfd_open: /* PIDFD_NONBLOCK and PIDFD_THREAD: the same values */
+		return ret(syscall(SYS_pidfd_open, ARG(0), ARG(1)));
+	case A64_NR_pidfd_send_signal:
+		if ((d = may_signal(pidfd_pid(ARG(0)), ARG(1))) < 0)
+			return d;
+		return ret(syscall(SYS_pidfd_send_signal, ARG(0), ARG(1), PTR(2), ARG(3)));
 	case A64_NR_personality:
 		return 0;
 	case A64_NR_unshare:
