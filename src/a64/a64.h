@@ -24,6 +24,23 @@ struct a64_sigaction {
 	uint64_t mask;
 };
 
+/* The dispositions: a process's own, or shared by the processes over one
+ * memory that clone made with CLONE_SIGHAND (thread.c). */
+struct a64_sighand {
+	struct a64_sigaction act[65];
+	unsigned seq; /* odd while act is written (signal.c) */
+	int refs;     /* the processes that use it */
+};
+
+/* The guest's cwd shared by processes over one memory (clone's CLONE_VM
+ * and CLONE_FS without CLONE_THREAD): each keeps its own in pers.cwd, taken
+ * from here at each system call and given back after a chdir. */
+struct a64_fs {
+	char cwd[PATH_MAX];
+	unsigned seq; /* odd while cwd is written */
+	int refs;
+};
+
 struct a64_proc {
 	struct pers pers;   /* root directory view, cwd, identity, uname */
 	char exe[PATH_MAX]; /* guest path of the running program (/proc/self/exe) */
@@ -41,8 +58,8 @@ struct a64_proc {
 	uint64_t sigreturn_tramp;
 	/* system calls made (MEW_DEBUG prints it at exit_group) */
 	unsigned long syscalls;
-	struct a64_sigaction act[65];
-	unsigned act_seq; /* odd while act is written (signal.c) */
+	struct a64_sighand *sighand;
+	struct a64_fs *fs; /* NULL: the cwd is this process's alone */
 	/* Guest threads alive: the last one's exit is the process's (thread.c). */
 	int threads;
 	/* Run as the binfmt_misc interpreter (mew-aarch64): execve is the
@@ -50,7 +67,15 @@ struct a64_proc {
 	int binfmt;
 };
 
-extern struct a64_proc a64_proc;
+/* The calling process's state.  A host process is one guest process, but
+ * for clone with CLONE_VM and not CLONE_THREAD (vfork, posix_spawn,
+ * LinuxThreads): that child runs over the caller's memory, with a copy of
+ * the caller's state of its own (thread.c), which a64_self, thread-local,
+ * names.  a64_proc_static is the process's first, at the same place in
+ * every guest process's image: where a64_peer_read finds another's (for a
+ * CLONE_VM child, its creator's). */
+extern struct a64_proc a64_proc_static;
+extern __thread struct a64_proc *a64_self;
 
 /* The calling thread's CPU (NULL outside guest threads). */
 extern __thread struct a64_cpu *a64_current;
@@ -97,6 +122,8 @@ void a64_signal_sync(struct a64_cpu *c, int sig, int code, uint64_t addr);
  * thread's CPU (also SIGSEGV and SIGBUS sent by kill, which mew's fault
  * handler passes on). */
 void a64_signal_async(int sig, siginfo_t *si, void *uctx);
+/* A copy of the dispositions in from (read whole, as action_of). */
+void a64_sighand_copy(struct a64_sighand *to, const struct a64_sighand *from);
 /* Deliver one pending, unblocked signal by building its frame. */
 void a64_signal_deliver(struct a64_cpu *c);
 long a64_sys_rt_sigaction(struct a64_cpu *c, int sig, uint64_t act, uint64_t oact, uint64_t size);
@@ -121,7 +148,7 @@ int a64_path_copy(const char *guest, char out[PATH_MAX]);
  * table pc says (which argument, its dirfd, whether followed): 0 with the
  * host path, or -errno (-EROFS when the call writes to a read-only path). */
 int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot, char *out, size_t len);
-/* /proc/N/exe of another guest process (pers.exe_of): its a64_proc.exe. */
+/* /proc/N/exe of another guest process (pers.exe_of): its a64_self->exe. */
 int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len);
 /* pers.runs_program: does this process or one of the run's other guest
  * processes (the keeper's descendants) run the program file st? */
@@ -141,6 +168,10 @@ void a64_exec_args_done(void);
 /* thread.c */
 long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);
 _Noreturn void a64_thread_exit(struct a64_cpu *c, int status);
+/* A process whose cwd is shared (a64_self->fs): take the cwd another set
+ * (before each system call), give one set back (after chdir, fchdir). */
+void a64_fs_pull(void);
+void a64_fs_push(void);
 /* The run loop's end of a64_thread_exit (c->fault_jmp with A64_JMP_EXIT). */
 enum { A64_JMP_FAULT = 1, A64_JMP_EXIT = 2 };
 _Noreturn void a64_thread_end(struct a64_cpu *c);

@@ -101,11 +101,11 @@ static void brk_reserve(uint64_t end, int room)
 	if (r == MAP_FAILED)
 		r = mmap(NULL, BRK_ROOM, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r == MAP_FAILED) { /* the break grows where it can */
-		a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = a64_proc.brk_room = end;
+		a64_self->brk_start = a64_self->brk_cur = a64_self->brk_mapped = a64_self->brk_room = end;
 		return;
 	}
-	a64_proc.brk_start = a64_proc.brk_cur = a64_proc.brk_mapped = (uint64_t)(uintptr_t)r;
-	a64_proc.brk_room = (uint64_t)(uintptr_t)r + BRK_ROOM;
+	a64_self->brk_start = a64_self->brk_cur = a64_self->brk_mapped = (uint64_t)(uintptr_t)r;
+	a64_self->brk_room = (uint64_t)(uintptr_t)r + BRK_ROOM;
 }
 
 static int load_elf(const char *hp, const char *what, struct loaded *out, struct mew_error **err)
@@ -249,10 +249,10 @@ static int build_stack(struct a64_cpu *c, const struct loaded *prog, const struc
 		{ AT_BASE, interp != NULL ? interp->base : 0 },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, prog->entry },
-		{ AT_UID, a64_proc.pers.fake_root ? a64_proc.pers.cred.uid : getuid() },
-		{ AT_EUID, a64_proc.pers.fake_root ? a64_proc.pers.cred.euid : geteuid() },
-		{ AT_GID, a64_proc.pers.fake_root ? a64_proc.pers.cred.gid : getgid() },
-		{ AT_EGID, a64_proc.pers.fake_root ? a64_proc.pers.cred.egid : getegid() },
+		{ AT_UID, a64_self->pers.fake_root ? a64_self->pers.cred.uid : getuid() },
+		{ AT_EUID, a64_self->pers.fake_root ? a64_self->pers.cred.euid : geteuid() },
+		{ AT_GID, a64_self->pers.fake_root ? a64_self->pers.cred.gid : getgid() },
+		{ AT_EGID, a64_self->pers.fake_root ? a64_self->pers.cred.egid : getegid() },
 		{ AT_SECURE, 0 },
 		{ AT_RANDOM, random },
 		{ AT_HWCAP, A64_HWCAP },
@@ -322,7 +322,7 @@ static void show_argv(char *const *args)
 		at += l;
 	}
 	memcpy(area, text, len);
-	a64_proc.pers.cmdline_padded = true;
+	a64_self->pers.cmdline_padded = true;
 }
 
 int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const *envp,
@@ -336,7 +336,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 
 	/* `#!` followed in the rootfs by the personality; the ELF's PT_INTERP
 	 * is loaded below */
-	r = pers_exec_script(&a64_proc.pers, NULL, path, argv[0] != NULL ? argv[0] : path, &ex);
+	r = pers_exec_script(&a64_self->pers, NULL, path, argv[0] != NULL ? argv[0] : path, &ex);
 	if (r == -ENOENT)
 		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", path);
 	if (r == 0)
@@ -377,12 +377,12 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 		return -1;
 	c->pc = entry;
 	brk_reserve(PAGE_UP(prog.end), prog.brk_room);
-	if (pers_resolve(&a64_proc.pers, NULL, cur, PERS_FOLLOW, a64_proc.exe, sizeof(a64_proc.exe)) < 0)
-		snprintf(a64_proc.exe, sizeof(a64_proc.exe), "%s", cur);
-	a64_proc.pers.exe_of = a64_exe_of;
-	a64_proc.pers.runs_program = a64_runs_program;
+	if (pers_resolve(&a64_self->pers, NULL, cur, PERS_FOLLOW, a64_self->exe, sizeof(a64_self->exe)) < 0)
+		snprintf(a64_self->exe, sizeof(a64_self->exe), "%s", cur);
+	a64_self->pers.exe_of = a64_exe_of;
+	a64_self->pers.runs_program = a64_runs_program;
 	if (stat(hp, &st) == 0)
-		a64_proc.prog = (struct a64_prog_id){ st.st_dev, st.st_ino };
+		a64_self->prog = (struct a64_prog_id){ st.st_dev, st.st_ino };
 	/* last: path and argv may be in the area it writes over */
 	show_argv(args);
 	a64_cache_flush_all();

@@ -24,7 +24,9 @@
 #include "engine/engine.h"
 #include "wall/wall.h"
 
-struct a64_proc a64_proc;
+static struct a64_sighand first_sighand = { .refs = 1 };
+struct a64_proc a64_proc_static = { .sighand = &first_sighand };
+__thread struct a64_proc *a64_self = &a64_proc_static;
 
 static int probe(char *why, size_t len)
 {
@@ -50,15 +52,15 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
-/* Become the guest: a64_proc.pers is set up; load cmd, run.  Returns only
+/* Become the guest: a64_self->pers is set up; load cmd, run.  Returns only
  * on failure, with *err set. */
 static int become_guest(const char *cmd, char *const *argv, char *const *env, struct mew_error **err)
 {
 	char hcwd[PATH_MAX], path[PATH_MAX];
-	int r = a64_path(AT_FDCWD, a64_proc.pers.cwd, 1, hcwd, sizeof(hcwd));
+	int r = a64_path(AT_FDCWD, a64_self->pers.cwd, 1, hcwd, sizeof(hcwd));
 	if (r != AT_FDCWD || chdir(hcwd) < 0)
-		return mew_error(err, r != AT_FDCWD ? -r : errno, "workdir `%s`", a64_proc.pers.cwd);
-	r = pers_lookup(&a64_proc.pers, cmd, env_get(env, "PATH"), path, sizeof(path));
+		return mew_error(err, r != AT_FDCWD ? -r : errno, "workdir `%s`", a64_self->pers.cwd);
+	r = pers_lookup(&a64_self->pers, cmd, env_get(env, "PATH"), path, sizeof(path));
 	if (r == -ENOENT)
 		return mew_error_status(err, MEW_EXIT_NOT_FOUND, 0, "`%s`: command not found", cmd);
 	if (r < 0)
@@ -66,9 +68,9 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 	/* exec's rules for the credentials, with the set-id bits of the
 	 * program run (a script's interpreter) */
 	static struct pers_exec ex;
-	if (pers_exec_script(&a64_proc.pers, NULL, path, NULL, &ex) < 0)
+	if (pers_exec_script(&a64_self->pers, NULL, path, NULL, &ex) < 0)
 		ex.mode = ex.uid = ex.gid = 0;
-	pers_cred_exec(&a64_proc.pers.cred, ex.mode, ex.uid, ex.gid);
+	pers_cred_exec(&a64_self->pers.cred, ex.mode, ex.uid, ex.gid);
 	if (a64_vdso_map() < 0)
 		return mew_error(err, errno, "map the vDSO");
 	struct a64_cpu *c = a64_cpu_new();
@@ -80,7 +82,7 @@ static int become_guest(const char *cmd, char *const *argv, char *const *env, st
 		return -1;
 	a64_debug("%s: %s", path, a64_jit_enabled ? "translated" : "interpreted");
 	c->tid = getpid();
-	a64_proc.threads = 1;
+	a64_self->threads = 1;
 	a64_fpcr_write(c, 0);
 	sigset_t cur;
 	pthread_sigmask(SIG_SETMASK, NULL, &cur);
@@ -104,7 +106,7 @@ static char devdir[PATH_MAX];
 
 static int setup_pers(const struct spec *spec, struct mew_error **err)
 {
-	struct pers *p = &a64_proc.pers;
+	struct pers *p = &a64_self->pers;
 	if (pers_setup(p, spec, err) < 0)
 		return -1;
 	if (wall_dev_binds(p, devdir, !spec->sandbox_strict, err) < 0)
@@ -135,7 +137,7 @@ static int enter_wall(struct mew_error **err)
 
 	if (wall_open(&w, err) < 0)
 		return -1;
-	if (wall_allow_pers(&w, &a64_proc.pers, true, err) < 0 || wall_allow_self(&w, err) < 0) {
+	if (wall_allow_pers(&w, &a64_self->pers, true, err) < 0 || wall_allow_self(&w, err) < 0) {
 		wall_close(&w);
 		return -1;
 	}
@@ -249,7 +251,7 @@ static int cred_read(int fd, struct pers_cred *c)
 int a64_exec_args(char **av)
 {
 	static char num[24], root[32], cred[24];
-	const struct pers *p = &a64_proc.pers;
+	const struct pers *p = &a64_self->pers;
 	int k = 0;
 	static const char *mode[] = { "0", "1", "2", "3" };
 	av[k++] = (char *)mode[(a64_debug_on ? 1 : 0) | (a64_jit_enabled ? 0 : 2)];
@@ -278,7 +280,7 @@ int a64_exec_args(char **av)
 int a64_exec_main(int argc, char **argv)
 {
 	struct mew_error *e = NULL;
-	struct pers *p = &a64_proc.pers;
+	struct pers *p = &a64_self->pers;
 	if (argc < 9)
 		goto usage;
 	unsigned long mode = strtoul(argv[1], NULL, 10);
@@ -322,7 +324,7 @@ usage:
 int a64_binfmt_main(int argc, char **argv)
 {
 	struct mew_error *e = NULL;
-	struct pers *p = &a64_proc.pers;
+	struct pers *p = &a64_self->pers;
 	char path[PATH_MAX], cwd[PATH_MAX];
 	if (getenv("MEW_BINFMT_PROBE") != NULL) { /* `mew binfmt status` asks who runs arm64 */
 		fputs("mew\n", stdout);
@@ -345,7 +347,7 @@ int a64_binfmt_main(int argc, char **argv)
 	p->gid = getgid();
 	if (getcwd(cwd, sizeof(cwd)) != NULL)
 		pers_set_cwd(p, cwd);
-	a64_proc.binfmt = 1;
+	a64_self->binfmt = 1;
 	/* the program by its path, never searched along PATH */
 	snprintf(path, sizeof(path), "%s%s", strchr(argv[1], '/') ? "" : "./", argv[1]);
 	extern char **environ;

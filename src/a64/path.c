@@ -40,18 +40,18 @@ int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len)
 	/* the guest program, not mew (busybox re-executes itself this way) */
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
-	if (follow && a64_proc.exe[0] == '/' &&
+	if (follow && a64_self->exe[0] == '/' &&
 	    (strcmp(guest, "/proc/self/exe") == 0 || strcmp(guest, self) == 0))
-		guest = a64_proc.exe;
+		guest = a64_self->exe;
 	if (guest[0] != '/' && dirfd != AT_FDCWD) {
 		/* a name under a dirfd that is no directory: ENOTDIR (statx03) */
-		r = guest[0] != '\0' ? pers_dirfd_path(&a64_proc.pers, 0, dirfd, base, sizeof(base))
-				     : pers_fd_path(&a64_proc.pers, 0, dirfd, base, sizeof(base));
+		r = guest[0] != '\0' ? pers_dirfd_path(&a64_self->pers, 0, dirfd, base, sizeof(base))
+				     : pers_fd_path(&a64_self->pers, 0, dirfd, base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;
 	}
-	r = pers_translate(&a64_proc.pers, b, guest, follow ? PERS_FOLLOW : 0, out, len);
+	r = pers_translate(&a64_self->pers, b, guest, follow ? PERS_FOLLOW : 0, out, len);
 	return r < 0 ? r : AT_FDCWD;
 }
 
@@ -68,22 +68,22 @@ int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot,
 	if (r < 0 && r != AT_FDCWD)
 		return r;
 	/* the walk's search permission, for a guest that is no longer root */
-	if (a64_proc.pers.fake_root && (r = pers_check_lookup(&a64_proc.pers, &a64_proc.pers.cred, out)) < 0)
+	if (a64_self->pers.fake_root && (r = pers_check_lookup(&a64_self->pers, &a64_self->pers.cred, out)) < 0)
 		return r;
-	return pers_write_check(&a64_proc.pers, pc, f, slot, out);
+	return pers_write_check(&a64_self->pers, pc, f, slot, out);
 }
 
 int a64_path_to_guest(const char *host, char *out, size_t len)
 {
-	int r = pers_untranslate(&a64_proc.pers, host, out, len);
+	int r = pers_untranslate(&a64_self->pers, host, out, len);
 	return r < 0 ? r : 0;
 }
 
 int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len)
 {
-	char exe[sizeof(a64_proc.exe)];
+	char exe[sizeof(a64_self->exe)];
 
-	if (a64_peer_read(pid, a64_proc.exe, exe, sizeof(exe)) < 0 || exe[0] != '/' ||
+	if (a64_peer_read(pid, a64_proc_static.exe, exe, sizeof(exe)) < 0 || exe[0] != '/' ||
 	    memchr(exe, '\0', sizeof(exe)) == NULL)
 		return -1;
 	return (size_t)snprintf(guest, len, "%s", exe) < len ? 0 : -1;
@@ -94,8 +94,8 @@ static bool runs(pid_t pid, dev_t dev, ino_t ino)
 	struct a64_prog_id id;
 
 	if (pid == getpid())
-		return a64_proc.prog.dev == dev && a64_proc.prog.ino == ino;
-	return a64_peer_read(pid, &a64_proc.prog, &id, sizeof(id)) == 0 && id.dev == dev && id.ino == ino;
+		return a64_self->prog.dev == dev && a64_self->prog.ino == ino;
+	return a64_peer_read(pid, &a64_proc_static.prog, &id, sizeof(id)) == 0 && id.dev == dev && id.ino == ino;
 }
 
 /* Whether pid or one of its descendants (at most *budget processes

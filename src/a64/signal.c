@@ -109,42 +109,53 @@ void a64_signal_init(void)
 	for (int s = 1; s <= 64; s++) {
 		struct sigaction old;
 		if (sigaction(s, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			a64_proc.act[s].handler = (uint64_t)(uintptr_t)SIG_IGN;
+			a64_self->sighand->act[s].handler = (uint64_t)(uintptr_t)SIG_IGN;
 	}
 }
 
 /* A disposition is read whole, as Linux reads it under its lock: a
  * delivery never takes the handler of one and the flags (or a handler
  * checked before) of another that a thread set meanwhile (it jumped to
- * SIG_IGN, address 1).  Writers take turns on act_seq (odd: writing);
+ * SIG_IGN, address 1).  Writers take turns on the seq count (odd: writing);
  * readers copy until no write came between. */
 static struct a64_sigaction action_of(int sig)
 {
 	struct a64_sigaction a;
 	unsigned seq;
 	do {
-		seq = __atomic_load_n(&a64_proc.act_seq, __ATOMIC_ACQUIRE);
-		a = a64_proc.act[sig];
+		seq = __atomic_load_n(&a64_self->sighand->seq, __ATOMIC_ACQUIRE);
+		a = a64_self->sighand->act[sig];
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while ((seq & 1) || seq != __atomic_load_n(&a64_proc.act_seq, __ATOMIC_RELAXED));
+	} while ((seq & 1) || seq != __atomic_load_n(&a64_self->sighand->seq, __ATOMIC_RELAXED));
 	return a;
+}
+
+void a64_sighand_copy(struct a64_sighand *to, const struct a64_sighand *from)
+{
+	unsigned seq;
+	do {
+		seq = __atomic_load_n(&from->seq, __ATOMIC_ACQUIRE);
+		memcpy(to->act, from->act, sizeof(to->act));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&from->seq, __ATOMIC_RELAXED));
+	to->seq = 0;
 }
 
 /* Set sig's disposition (guest's and host's together) to n, if not NULL;
  * the one it replaced in *old, if not NULL. */
 static void action_set(int sig, const struct a64_sigaction *n, struct a64_sigaction *old)
 {
-	unsigned seq = __atomic_load_n(&a64_proc.act_seq, __ATOMIC_RELAXED);
+	unsigned seq = __atomic_load_n(&a64_self->sighand->seq, __ATOMIC_RELAXED);
 	while ((seq & 1) ||
-	       !__atomic_compare_exchange_n(&a64_proc.act_seq, &seq, seq + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		seq = __atomic_load_n(&a64_proc.act_seq, __ATOMIC_RELAXED);
+	       !__atomic_compare_exchange_n(&a64_self->sighand->seq, &seq, seq + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		seq = __atomic_load_n(&a64_self->sighand->seq, __ATOMIC_RELAXED);
 	if (old != NULL)
-		*old = a64_proc.act[sig];
+		*old = a64_self->sighand->act[sig];
 	if (n != NULL) {
-		a64_proc.act[sig] = *n;
+		a64_self->sighand->act[sig] = *n;
 		host_action(sig, n->handler);
 	}
-	__atomic_store_n(&a64_proc.act_seq, seq + 2, __ATOMIC_RELEASE);
+	__atomic_store_n(&a64_self->sighand->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 long a64_sys_rt_sigaction(struct a64_cpu *c, int sig, uint64_t act, uint64_t oact, uint64_t size)
@@ -275,7 +286,7 @@ static void setup_frame(struct a64_cpu *c, int sig, const siginfo_t *info, uint6
 	c->x[1] = (uint64_t)(uintptr_t)f->info;
 	c->x[2] = (uint64_t)(uintptr_t)&f->uc;
 	c->x[29] = record;
-	c->x[30] = (act->flags & G_SA_RESTORER) ? act->restorer : a64_proc.sigreturn_tramp;
+	c->x[30] = (act->flags & G_SA_RESTORER) ? act->restorer : a64_self->sigreturn_tramp;
 	c->x[A64_SP] = sp;
 	c->pc = act->handler;
 
@@ -381,5 +392,5 @@ int a64_signal_restart(struct a64_cpu *c)
 	if (ready == 0)
 		return 0;
 	int sig = __builtin_ctzll(ready) + 1;
-	return (a64_proc.act[sig].flags & G_SA_RESTART) != 0;
+	return (a64_self->sighand->act[sig].flags & G_SA_RESTART) != 0;
 }

@@ -44,7 +44,7 @@ static int take(uint64_t uaddr, uint64_t len, struct addr *a)
 		return -EINVAL;
 	memcpy(&a->ss, (const void *)(uintptr_t)uaddr, len); /* identity-mapped guest memory */
 	a->len = (socklen_t)len;
-	r = pers_sock_addr(&a64_proc.pers, &a64_proc.pers.cred, NULL, &a->ss, len, false, &to, &tolen, &a->fd);
+	r = pers_sock_addr(&a64_self->pers, &a64_self->pers.cred, NULL, &a->ss, len, false, &to, &tolen, &a->fd);
 	if (r == 0) {
 		memcpy(&a->ss, &to, tolen);
 		a->len = tolen;
@@ -74,7 +74,7 @@ static long bind_(struct a64_cpu *c)
 	if (c->x[1] == 0 || len > sizeof(ss) || (int)len < 0)
 		return call(c, SYS_bind, (long)c->x[0], (long)c->x[1], (long)len, 0, 0, 0);
 	memcpy(&ss, (const void *)(uintptr_t)c->x[1], len);
-	r = pers_sock_addr(&a64_proc.pers, &a64_proc.pers.cred, NULL, &ss, len, true, &to, &tolen, &fd);
+	r = pers_sock_addr(&a64_self->pers, &a64_self->pers.cred, NULL, &ss, len, true, &to, &tolen, &fd);
 	if (r < 0)
 		return r;
 	if (r == 1)
@@ -125,7 +125,7 @@ static long named(struct a64_cpu *c, uint64_t nr)
 	}
 	if (r < 0 || c->x[at] == 0 || ulenp == NULL)
 		return r;
-	len = (socklen_t)pers_sock_name(&ss, len, sizeof(ss), untranslate_for, &a64_proc.pers);
+	len = (socklen_t)pers_sock_name(&ss, len, sizeof(ss), untranslate_for, &a64_self->pers);
 	memcpy((void *)(uintptr_t)c->x[at], &ss, (int)len < ulen ? len : (socklen_t)ulen);
 	*ulenp = len;
 	return r;

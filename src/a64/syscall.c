@@ -149,7 +149,7 @@ static int prot_in(uint64_t p)
  * where nothing is mapped; it shrinks back into the room. */
 static long sys_brk(uint64_t want)
 {
-	struct a64_proc *p = &a64_proc;
+	struct a64_proc *p = a64_self;
 	if (want < p->brk_start)
 		return p->brk_cur;
 	uint64_t need = (want + 4095) & ~4095ull, room = p->brk_room;
@@ -240,7 +240,7 @@ static long sys_readlinkat(struct a64_cpu *c)
 	if ((r = a64_path_copy(STR(1), path)) < 0)
 		return r;
 	if (path[0] != '/' && (int)ARG(0) != AT_FDCWD) {
-		r = pers_fd_path(&a64_proc.pers, 0, ARG(0), base, sizeof(base));
+		r = pers_fd_path(&a64_self->pers, 0, ARG(0), base, sizeof(base));
 		if (r < 0)
 			return r;
 		b = base;
@@ -250,20 +250,20 @@ static long sys_readlinkat(struct a64_cpu *c)
 			snprintf(path, sizeof(path), "%s", base);
 		}
 	}
-	a64_proc.pers.exe = a64_proc.exe;
-	if (a64_proc.pers.fake_root) { /* search permission on the walk, for the guest's ids */
+	a64_self->pers.exe = a64_self->exe;
+	if (a64_self->pers.fake_root) { /* search permission on the walk, for the guest's ids */
 		char hp[PATH_MAX];
-		if (pers_translate(&a64_proc.pers, b, path, 0, hp, sizeof(hp)) == 0 &&
-		    (r = pers_check_lookup(&a64_proc.pers, &a64_proc.pers.cred, hp)) < 0)
+		if (pers_translate(&a64_self->pers, b, path, 0, hp, sizeof(hp)) == 0 &&
+		    (r = pers_check_lookup(&a64_self->pers, &a64_self->pers.cred, hp)) < 0)
 			return r;
 	}
-	return pers_readlink(&a64_proc.pers, b, path, PTR(2), ARG(3));
+	return pers_readlink(&a64_self->pers, b, path, PTR(2), ARG(3));
 }
 
 static long sys_getcwd(struct a64_cpu *c)
 {
 	char g[PATH_MAX];
-	int r = pers_getcwd(&a64_proc.pers, 0, g, sizeof(g));
+	int r = pers_getcwd(&a64_self->pers, 0, g, sizeof(g));
 	if (r < 0)
 		return r;
 	size_t n = strlen(g) + 1;
@@ -273,13 +273,21 @@ static long sys_getcwd(struct a64_cpu *c)
 	return n;
 }
 
+/* After chdir or fchdir: a cwd shared with another process is its too. */
+static long cwd_set(long r)
+{
+	if (r == 0 && a64_self->fs != NULL)
+		a64_fs_push();
+	return r;
+}
+
 static long sys_fchdir(struct a64_cpu *c)
 {
 	char g[PATH_MAX];
-	int r = pers_fd_path(&a64_proc.pers, 0, ARG(0), g, sizeof(g));
+	int r = pers_fd_path(&a64_self->pers, 0, ARG(0), g, sizeof(g));
 	if (r < 0)
 		return r;
-	return pers_set_cwd(&a64_proc.pers, g);
+	return pers_set_cwd(&a64_self->pers, g);
 }
 
 /* Run the guest program at guest path (absolute, or relative to the cwd)
@@ -290,14 +298,14 @@ static long exec_guest(const char *path, char *const *gargv, char *const *genv)
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
 	if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0)
-		path = a64_proc.exe; /* the new mew cannot ask this one */
+		path = a64_self->exe; /* the new mew cannot ask this one */
 	int r = a64_path(AT_FDCWD, path, 1, hp, sizeof(hp));
 	if (r < 0 && r != AT_FDCWD)
 		return r;
 	/* the guest's ids: the walk and the program's execute permission */
-	if ((r = pers_exec_permission(&a64_proc.pers, &a64_proc.pers.cred, NULL, path)) < 0)
+	if ((r = pers_exec_permission(&a64_self->pers, &a64_self->pers.cred, NULL, path)) < 0)
 		return r;
-	if (a64_proc.binfmt) /* the kernel picks the interpreter (mew binfmt) */
+	if (a64_self->binfmt) /* the kernel picks the interpreter (mew binfmt) */
 		return execve(hp, gargv, genv) < 0 ? -errno : 0;
 	r = a64_check_exec(hp);
 	if (r < 0)
@@ -305,7 +313,7 @@ static long exec_guest(const char *path, char *const *gargv, char *const *genv)
 	size_t n = 0;
 	while (gargv != NULL && gargv[n] != NULL)
 		n++;
-	char **av = calloc(n + 16 + 3 * a64_proc.pers.nbinds, sizeof(char *));
+	char **av = calloc(n + 16 + 3 * a64_self->pers.nbinds, sizeof(char *));
 	if (av == NULL)
 		return -ENOMEM;
 	size_t k = 0;
@@ -344,7 +352,7 @@ static long sys_execveat(struct a64_cpu *c)
 	if ((r = a64_path_copy(STR(1), path)) < 0 || (r = pers_exec_flags(flags)) < 0)
 		return r;
 	if (path[0] != '/' && fd != AT_FDCWD) {
-		if ((r = pers_fd_path(&a64_proc.pers, 0, fd, base, sizeof(base))) < 0)
+		if ((r = pers_fd_path(&a64_self->pers, 0, fd, base, sizeof(base))) < 0)
 			return r;
 		b = base;
 	}
@@ -353,9 +361,9 @@ static long sys_execveat(struct a64_cpu *c)
 			return -ENOENT;
 		return exec_guest(base, PTR(2), PTR(3));
 	}
-	if ((flags & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&a64_proc.pers, b, path)) < 0)
+	if ((flags & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&a64_self->pers, b, path)) < 0)
 		return r;
-	if ((r = pers_resolve(&a64_proc.pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+	if ((r = pers_resolve(&a64_self->pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
 		return r;
 	return exec_guest(guest, PTR(2), PTR(3));
 }
@@ -363,7 +371,7 @@ static long sys_execveat(struct a64_cpu *c)
 static long sys_uname(struct a64_cpu *c)
 {
 	struct utsname u;
-	pers_uname(&a64_proc.pers, &u);
+	pers_uname(&a64_self->pers, &u);
 	snprintf(u.machine, sizeof(u.machine), "aarch64");
 	memcpy(PTR(0), &u, sizeof(u));
 	return 0;
@@ -442,8 +450,8 @@ static int mem_out(void *ctx, unsigned long dst, const void *src, unsigned long 
 
 static const struct pers_cred_io guest_mem = { mem_in, mem_out, NULL };
 
-#define CRED (&a64_proc.pers.cred)
-#define PERS (&a64_proc.pers)
+#define CRED (&a64_self->pers.cred)
+#define PERS (&a64_self->pers)
 
 /* The host path of one of this process's fds, for the personality's
  * checks and owners; -EBADF for a closed one. */
@@ -556,9 +564,9 @@ int a64_peer_read(pid_t pid, const void *mine, void *out, size_t len)
 static int may_signal(pid_t pid, int sig)
 {
 	uint64_t head[(PERS_CRED_HEAD + 7) / 8];
-	if (!a64_proc.pers.fake_root || pid <= 0 || pid == getpid() || sig < 0 || sig > 64)
+	if (!a64_self->pers.fake_root || pid <= 0 || pid == getpid() || sig < 0 || sig > 64)
 		return 0;
-	if (pers_cred_capable(CRED, CAP_KILL) || a64_peer_read(pid, &a64_proc.pers.cred, head, PERS_CRED_HEAD) < 0)
+	if (pers_cred_capable(CRED, CAP_KILL) || a64_peer_read(pid, &a64_proc_static.pers.cred, head, PERS_CRED_HEAD) < 0)
 		return 0;
 	return pers_cred_may_signal(CRED, (const struct pers_cred *)head);
 }
@@ -599,9 +607,9 @@ static pid_t pidfd_pid(int fd)
 static int may_sched(pid_t pid)
 {
 	uint64_t head[(PERS_CRED_HEAD + 7) / 8];
-	if (!a64_proc.pers.fake_root || pid <= 0 || pid == getpid())
+	if (!a64_self->pers.fake_root || pid <= 0 || pid == getpid())
 		return 0;
-	if (a64_peer_read(pid, &a64_proc.pers.cred, head, PERS_CRED_HEAD) < 0)
+	if (a64_peer_read(pid, &a64_proc_static.pers.cred, head, PERS_CRED_HEAD) < 0)
 		return 0; /* not a guest process: the host's answer (ESRCH) */
 	return pers_cred_may_sched(CRED, (const struct pers_cred *)head);
 }
@@ -610,7 +618,7 @@ static int may_sched(pid_t pid)
 static long cred_call(struct a64_cpu *c, enum pers_cred_call call)
 {
 	const long a[6] = { (long)ARG(0), (long)ARG(1), (long)ARG(2), (long)ARG(3), (long)ARG(4), (long)ARG(5) };
-	return pers_cred_syscall(&a64_proc.pers.cred, call, a, &guest_mem);
+	return pers_cred_syscall(&a64_self->pers.cred, call, a, &guest_mem);
 }
 
 /* An open of host path hp with the host's flags fl (openat, openat2):
@@ -709,7 +717,7 @@ static int own_fd_link(const char *guest, char *host, size_t len)
 /* A new namespace (but the user's) needs the guest's CAP_SYS_ADMIN. */
 static int may_new_ns(uint64_t flags)
 {
-	if ((flags & NS_FLAGS) && a64_proc.pers.fake_root && !pers_cred_capable(CRED, CAP_SYS_ADMIN))
+	if ((flags & NS_FLAGS) && a64_self->pers.fake_root && !pers_cred_capable(CRED, CAP_SYS_ADMIN))
 		return -EPERM;
 	return 0;
 }
@@ -737,6 +745,8 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 
 	if (pc != NULL && pc->kind == PK_REFUSE)
 		return -pc->err;
+	if (a64_self->fs != NULL) /* another process may have changed the cwd it shares */
+		a64_fs_pull();
 	/* a write through an fd (fchmod, fchown, fsetxattr, futimens, an
 	 * AT_EMPTY_PATH call): the read-only rules of the fd's file */
 	if (pc != NULL && (pc->kind == PK_FD || pers_call_on_fd(pc, c->x, false) >= 0 ||
@@ -875,13 +885,13 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_chdir:
 		if ((d = a64_path_copy(STR(0), hp)) < 0)
 			return d;
-		return pers_set_cwd(&a64_proc.pers, hp);
+		return cwd_set(pers_set_cwd(&a64_self->pers, hp));
 	case A64_NR_fchdir:
-		return sys_fchdir(c);
+		return cwd_set(sys_fchdir(c));
 	case A64_NR_chroot:
 		if ((d = a64_path_copy(STR(0), hp)) < 0)
 			return d;
-		return pers_chroot(&a64_proc.pers, CRED, NULL, hp);
+		return pers_chroot(&a64_self->pers, CRED, NULL, hp);
 	case A64_NR_getcwd:
 		return sys_getcwd(c);
 	case A64_NR_execve:
@@ -945,7 +955,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_exit:
 		a64_thread_exit(c, ARG(0));
 	case A64_NR_exit_group:
-		a64_debug("%lu system calls", __atomic_load_n(&a64_proc.syscalls, __ATOMIC_RELAXED));
+		a64_debug("%lu system calls", __atomic_load_n(&a64_self->syscalls, __ATOMIC_RELAXED));
 		fflush(NULL);
 		_exit(ARG(0) & 0xff);
 	case A64_NR_set_tid_address:
@@ -967,7 +977,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_rt_sigsuspend:
 		return a64_sys_rt_sigsuspend(c, ARG(0), ARG(1));
 	case A64_NR_prctl:
-		if (a64_proc.pers.fake_root) {
+		if (a64_self->pers.fake_root) {
 			long r = cred_call(c, PERS_PRCTL);
 			if (r != PERS_CRED_NOT_MINE)
 				return r;
@@ -988,7 +998,7 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_setreuid: case A64_NR_setregid: case A64_NR_setresuid: case A64_NR_setresgid:
 	case A64_NR_setfsuid: case A64_NR_setfsgid: case A64_NR_setgroups: case A64_NR_getgroups:
 	case A64_NR_capget: case A64_NR_capset:
-		if (!a64_proc.pers.fake_root) /* binfmt: the real identity */
+		if (!a64_self->pers.fake_root) /* binfmt: the real identity */
 			break;
 		return cred_call(c, pc->cred);
 	case A64_NR_sched_setparam:
@@ -1076,7 +1086,7 @@ void a64_syscall(struct a64_cpu *c)
 	uint64_t nr = c->x[8];
 	long r;
 
-	__atomic_add_fetch(&a64_proc.syscalls, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&a64_self->syscalls, 1, __ATOMIC_RELAXED);
 	/* a bad sigreturn frame is the guest's SIGSEGV, as on Linux */
 	if (sigsetjmp(c->sys_fault_jmp, 0) == 0) {
 		c->in_syscall = nr != A64_NR_rt_sigreturn;

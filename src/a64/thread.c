@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -26,6 +27,7 @@ struct a64_cpu *a64_cpu_new(void)
 
 struct start {
 	struct a64_cpu *cpu;
+	struct a64_proc *proc; /* the creator's: a thread shares it */
 	uint64_t flags, ctid, ptid;
 	sem_t ready;
 	int tid;
@@ -37,6 +39,7 @@ static void *thread_main(void *arg)
 	struct a64_cpu *c = s->cpu;
 	sigset_t set;
 
+	a64_self = s->proc;
 	c->tid = gettid();
 	/* both before the guest runs: the thread may exit (clearing ctid)
 	 * before the parent would get to it */
@@ -84,14 +87,89 @@ enum { HOST_STACK = 256 << 10 }; /* mew's own stack in a process of its own */
 
 struct vm_start {
 	struct a64_cpu *cpu;
+	struct a64_proc *proc; /* the child's own (proc_copy) */
 	uint64_t flags, ctid, ptid;
 };
+
+/* What a process over the caller's memory keeps of its own (a64_proc:
+ * credentials, the program break, its threads; the dispositions unless
+ * CLONE_SIGHAND, the guest's cwd unless CLONE_FS): a copy of the caller's,
+ * sharing what the flags share.  NULL without memory. */
+static struct a64_proc *proc_copy(uint64_t flags)
+{
+	struct a64_proc *p = malloc(sizeof(*p));
+	struct a64_sighand *sh = (flags & CLONE_SIGHAND) ? a64_self->sighand : malloc(sizeof(*sh));
+	struct a64_fs *fs = (flags & CLONE_FS) ? a64_self->fs : NULL;
+
+	if ((flags & CLONE_FS) && fs == NULL && (fs = calloc(1, sizeof(*fs))) != NULL) {
+		/* the caller's cwd is shared from now on */
+		memcpy(fs->cwd, a64_self->pers.cwd, sizeof(fs->cwd));
+		fs->refs = 1;
+		a64_self->fs = fs;
+	}
+	if (p == NULL || sh == NULL || ((flags & CLONE_FS) && fs == NULL)) {
+		free(p);
+		if (!(flags & CLONE_SIGHAND))
+			free(sh);
+		return NULL;
+	}
+	/* the credentials' groups are mostly unused: pers_cred_copy */
+	const size_t cred = offsetof(struct a64_proc, pers.cred), after = cred + sizeof(struct pers_cred);
+	memcpy(p, a64_self, cred);
+	pers_cred_copy(&p->pers.cred, &a64_self->pers.cred);
+	memcpy((char *)p + after, (const char *)a64_self + after, sizeof(*p) - after);
+	if (flags & CLONE_SIGHAND) {
+		__atomic_add_fetch(&sh->refs, 1, __ATOMIC_SEQ_CST);
+	} else {
+		a64_sighand_copy(sh, a64_self->sighand);
+		sh->refs = 1;
+	}
+	if (fs != NULL)
+		__atomic_add_fetch(&fs->refs, 1, __ATOMIC_SEQ_CST);
+	p->sighand = sh;
+	p->fs = fs;
+	p->threads = 1;
+	return p;
+}
+
+static void proc_free(struct a64_proc *p)
+{
+	if (p == NULL)
+		return;
+	if (__atomic_sub_fetch(&p->sighand->refs, 1, __ATOMIC_SEQ_CST) == 0)
+		free(p->sighand);
+	if (p->fs != NULL && __atomic_sub_fetch(&p->fs->refs, 1, __ATOMIC_SEQ_CST) == 0)
+		free(p->fs);
+	free(p);
+}
+
+void a64_fs_pull(void)
+{
+	struct a64_fs *fs = a64_self->fs;
+	unsigned seq;
+	do {
+		seq = __atomic_load_n(&fs->seq, __ATOMIC_ACQUIRE);
+		memcpy(a64_self->pers.cwd, fs->cwd, sizeof(fs->cwd));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&fs->seq, __ATOMIC_RELAXED));
+}
+
+void a64_fs_push(void)
+{
+	struct a64_fs *fs = a64_self->fs;
+	unsigned seq = __atomic_load_n(&fs->seq, __ATOMIC_RELAXED);
+	while ((seq & 1) || !__atomic_compare_exchange_n(&fs->seq, &seq, seq + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		seq = __atomic_load_n(&fs->seq, __ATOMIC_RELAXED);
+	memcpy(fs->cwd, a64_self->pers.cwd, sizeof(fs->cwd));
+	__atomic_store_n(&fs->seq, seq + 2, __ATOMIC_RELEASE);
+}
 
 static int vm_child_main(void *arg)
 {
 	struct vm_start *s = arg;
 	struct a64_cpu *c = s->cpu;
 
+	a64_self = s->proc; /* in the thread-local storage it runs on */
 	c->tid = gettid();
 	c->own_process = 1;
 	/* the memory is the parent's: both see the ids at once, as on Linux */
@@ -107,34 +185,27 @@ static int vm_child_main(void *arg)
  * (the host's CLONE_VFORK), so that what it writes before (posix_spawn's
  * error, LTP's clone05) is the caller's.  It runs on a CPU and a host stack
  * of its own, in the caller's thread-local storage (as glibc's vfork child
- * does; the caller's thread does not run meanwhile).  The state that is each
- * process's own and that mew keeps in memory (a64_proc: dispositions, cwd,
- * credentials) is the caller's again once the child has left (a change by
- * another of the caller's threads meanwhile is lost with the child's). */
+ * does; the caller's thread does not run meanwhile), with state of its own
+ * (proc_copy), a64_self the caller's again once it has left. */
 static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls,
 			uint64_t ctid)
 {
 	struct vm_start s = { .flags = flags, .ctid = ctid, .ptid = ptid };
-	struct a64_proc *saved = malloc(sizeof(*saved));
+	struct a64_proc *caller = a64_self;
 	void *host_stack = mmap(NULL, HOST_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
 				-1, 0);
 	s.cpu = child_cpu(c, flags, stack, tls, ctid);
+	s.proc = proc_copy(flags);
 	long r = -ENOMEM;
-	if (saved != NULL && host_stack != MAP_FAILED && s.cpu != NULL) {
+	if (s.proc != NULL && host_stack != MAP_FAILED && s.cpu != NULL) {
 		s.cpu->altstack_sp = c->altstack_sp; /* kept by a vfork child */
 		s.cpu->altstack_size = c->altstack_size;
 		s.cpu->altstack_flags = c->altstack_flags;
-		memcpy(saved, &a64_proc, sizeof(*saved));
 		r = clone(vm_child_main, (char *)host_stack + HOST_STACK, CLONE_VM | CLONE_VFORK | (flags & SHARED_FLAGS),
 			  &s);
 		r = r < 0 ? -errno : r;
 		a64_current = c;
-		/* what the child was asked to share stays as it left it */
-		if (flags & CLONE_SIGHAND)
-			memcpy(saved->act, a64_proc.act, sizeof(saved->act));
-		if (flags & CLONE_FS)
-			memcpy(saved->pers.cwd, a64_proc.pers.cwd, sizeof(saved->pers.cwd));
-		memcpy(&a64_proc, saved, sizeof(*saved));
+		a64_self = caller;
 	}
 	if (s.cpu != NULL) {
 		a64_cache_clear(s.cpu);
@@ -143,7 +214,7 @@ static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint6
 	}
 	if (host_stack != MAP_FAILED)
 		munmap(host_stack, HOST_STACK);
-	free(saved);
+	proc_free(s.proc);
 	return r;
 }
 
@@ -152,10 +223,8 @@ static long clone_vfork(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint6
  * needs thread-local storage (errno, malloc's cache, a64_current) that no
  * running thread uses: a host thread made for it lends its own and waits,
  * touching none of it, until the child has exited or exec'd (the kernel
- * clears `alive` then: CLONE_CHILD_CLEARTID), and frees what it used.
- * What mew keeps per process in memory (a64_proc: dispositions, the guest's
- * cwd, credentials) is shared with it, whatever CLONE_SIGHAND and CLONE_FS
- * say. */
+ * clears `alive` then: CLONE_CHILD_CLEARTID), and frees what it used,
+ * the child's state (proc_copy) too. */
 struct lender {
 	struct vm_start start;
 	void *host_stack;
@@ -185,6 +254,7 @@ static void *lend(void *arg)
 	a64_cache_clear(l->start.cpu);
 	a64_jit_free(l->start.cpu->jit);
 	free(l->start.cpu);
+	proc_free(l->start.proc);
 	munmap(l->host_stack, HOST_STACK);
 	sem_destroy(&l->parked);
 	free(l);
@@ -200,9 +270,11 @@ static long clone_vm_process(struct a64_cpu *c, uint64_t flags, uint64_t stack, 
 		return -ENOMEM;
 	l->start = (struct vm_start){ .flags = flags, .ctid = ctid, .ptid = ptid };
 	l->start.cpu = child_cpu(c, flags, stack, tls, ctid);
+	l->start.proc = proc_copy(flags);
 	l->host_stack = mmap(NULL, HOST_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (l->start.cpu == NULL || l->host_stack == MAP_FAILED) {
+	if (l->start.cpu == NULL || l->start.proc == NULL || l->host_stack == MAP_FAILED) {
 		free(l->start.cpu);
+		proc_free(l->start.proc);
 		if (l->host_stack != MAP_FAILED)
 			munmap(l->host_stack, HOST_STACK);
 		free(l);
@@ -225,6 +297,7 @@ static long clone_vm_process(struct a64_cpu *c, uint64_t flags, uint64_t stack, 
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		free(l->start.cpu);
+		proc_free(l->start.proc);
 		munmap(l->host_stack, HOST_STACK);
 		sem_destroy(&l->parked);
 		free(l);
@@ -263,7 +336,7 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		if (n == NULL)
 			return -ENOMEM;
 
-		struct start s = { .cpu = n, .flags = flags, .ctid = ctid, .ptid = ptid };
+		struct start s = { .cpu = n, .proc = a64_self, .flags = flags, .ctid = ctid, .ptid = ptid };
 		pthread_t th;
 		pthread_attr_t attr;
 		sem_init(&s.ready, 0, 0);
@@ -274,12 +347,12 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		sigset_t all, old;
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
-		__atomic_add_fetch(&a64_proc.threads, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&a64_self->threads, 1, __ATOMIC_SEQ_CST);
 		int r = pthread_create(&th, &attr, thread_main, &s);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_attr_destroy(&attr);
 		if (r != 0) {
-			__atomic_sub_fetch(&a64_proc.threads, 1, __ATOMIC_SEQ_CST);
+			__atomic_sub_fetch(&a64_self->threads, 1, __ATOMIC_SEQ_CST);
 			free(n);
 			return -r;
 		}
@@ -295,7 +368,7 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		/* the caller's parent's child: glibc's fork cannot ask for it.
 		 * The host's call makes the copy without glibc's care for other
 		 * threads (its malloc locks): one thread only. */
-		if (__atomic_load_n(&a64_proc.threads, __ATOMIC_SEQ_CST) != 1)
+		if (__atomic_load_n(&a64_self->threads, __ATOMIC_SEQ_CST) != 1)
 			return -EINVAL;
 		pid = syscall(SYS_clone, CLONE_PARENT | (flags & CSIGNAL), NULL, NULL, NULL, 0);
 	} else {
@@ -305,7 +378,7 @@ long a64_clone(struct a64_cpu *c, uint64_t flags, uint64_t stack, uint64_t ptid,
 		return -errno;
 	if (pid == 0) {
 		c->tid = gettid();
-		a64_proc.threads = 1;
+		a64_self->threads = 1;
 		if (stack != 0)
 			c->x[A64_SP] = stack;
 		if (flags & CLONE_SETTLS)
@@ -331,7 +404,7 @@ _Noreturn void a64_thread_exit(struct a64_cpu *c, int status)
 		_exit(status & 0xff);
 	/* the last thread's status is the process's, as on Linux (glibc would
 	 * exit(0) after the last pthread_exit) */
-	if (__atomic_sub_fetch(&a64_proc.threads, 1, __ATOMIC_SEQ_CST) == 0)
+	if (__atomic_sub_fetch(&a64_self->threads, 1, __ATOMIC_SEQ_CST) == 0)
 		_exit(status & 0xff);
 	/* pthread_exit unwinds the stack: leave translated code (which has
 	 * no unwind information) for the run loop first (a64_thread_end) */

@@ -307,8 +307,8 @@ int a64_vdso_map(void)
 	}
 	vdso_len = PAGE;
 	__atomic_store_n(&vdso_base, (uint64_t)(uintptr_t)p, __ATOMIC_RELEASE);
-	a64_proc.sigreturn_tramp = (uint64_t)(uintptr_t)p + image.sym[NFUNCS - 1];
-	a64_proc.pers.vdso_memfd = A64_VDSO_MEMFD;
+	a64_self->sigreturn_tramp = (uint64_t)(uintptr_t)p + image.sym[NFUNCS - 1];
+	a64_self->pers.vdso_memfd = A64_VDSO_MEMFD;
 	return 0;
 }
 

@@ -25,6 +25,7 @@ setup_file() {
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/sigrace" "$src/sigrace.c" -lpthread
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/hugepages" "$src/hugepages.c"
 		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/pidfd" "$src/pidfd.c"
+		aarch64-linux-gnu-gcc -O1 -static -Wall -o "$R/clonevm-state" "$src/clonevm-state.c"
 		printf 'int main(void) { return 7; }\n' | aarch64-linux-gnu-gcc -O1 -static -o "$R/vfork-true" -x c -
 	fi
 }
@@ -250,6 +251,30 @@ CLONE_THREAD without CLONE_SIGHAND: EINVAL" ]
 	need_cc
 	MEW_A64_JIT=0 run emu /clonevm
 	check_clonevm
+}
+
+# as Linux answers natively (the same program built for x86-64; qemu-aarch64
+# 7.2 refuses CLONE_VM without CLONE_THREAD): the child's dispositions, cwd
+# and ids were the caller's, whatever the flags
+check_clonevm_state() {
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "CLONE_VM: status 3, SIGUSR1 default, SIGUSR2 default, cwd /, uid 0, gid 0
+CLONE_VM|CLONE_SIGHAND: status 3, SIGUSR1 child's, SIGUSR2 ignored, cwd /, uid 0, gid 0
+CLONE_VM|CLONE_FS: status 3, SIGUSR1 default, SIGUSR2 default, cwd /tmp, uid 0, gid 0
+CLONE_VM|CLONE_FS|CLONE_SIGHAND: status 3, SIGUSR1 child's, SIGUSR2 ignored, cwd /tmp, uid 0, gid 0" ]
+}
+
+@test "emulate abi: a CLONE_VM child's dispositions and cwd are its own unless CLONE_SIGHAND and CLONE_FS share them; its ids always (translator)" {
+	need_cc
+	run emu /clonevm-state
+	check_clonevm_state
+}
+
+@test "emulate abi: a CLONE_VM child's dispositions and cwd are its own unless CLONE_SIGHAND and CLONE_FS share them; its ids always (interpreter)" {
+	need_cc
+	MEW_A64_JIT=0 run emu /clonevm-state
+	check_clonevm_state
 }
 
 # as on Linux (before, the delivery checked one handler and jumped to the
