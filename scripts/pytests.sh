@@ -6,10 +6,13 @@
 #
 # amd64: the reference is the host itself (chroot, as root), mew is the
 #        syscall engine; the default modules are the OS interface's.
-# arm64: the reference is qemu-aarch64 (QEMU_LD_PREFIX=ROOTFS, and a
-#        binfmt_misc of its own for the programs the tests execute), mew
-#        is the emulate engine; the default modules are the numeric and
-#        runtime ones.
+# arm64: the reference is qemu-aarch64 in a chroot, as amd64's: the static
+#        one of scripts/qemu-static.sh, run through a binfmt_misc of its own
+#        (scripts/qemu-binfmt.sh) for every arm64 program; mew is the emulate
+#        engine; the default modules are the numeric and runtime ones.
+#        Without a static qemu (no package lists), qemu-aarch64 -L ROOTFS
+#        outside a chroot, where the tests see the host's files (test_os's
+#        listdir of / fails so).
 #
 # The rootfs is scripts/rootfs-pytest.sh's: scripts/rootfs-debian.sh's
 # with Debian's libpython3.11-testsuite and netbase installed by apt-get
@@ -17,7 +20,8 @@
 # `timeout` (PYTEST_TIMEOUT seconds, default 900); the verdict is regrtest's
 # exit status (0 passed, 2 failed, 3 environment changed, 4 no tests ran,
 # 124 timed out, anything else broken).
-# Prints one line per module and the modules whose verdicts differ.
+# Prints one line per module (each side's verdict and wall time in seconds)
+# and the modules whose verdicts differ.
 # Needs root (chroot, and the reference runs as root).  MEW: the mew binary.
 set -euo pipefail
 
@@ -48,6 +52,10 @@ esac
 timeout_s=${PYTEST_TIMEOUT:-900}
 
 root=$(bash "$here/scripts/rootfs-pytest.sh" "$arch")
+if [ "$arch" = arm64 ] && [ -z "${QEMU_AARCH64:-}" ]; then
+	QEMU_AARCH64=$(bash "$here/scripts/qemu-static.sh") ||
+		echo "pytests.sh: no static qemu-aarch64: the reference runs outside a chroot (qemu -L)" >&2
+fi
 
 # the reference runs one module (under timeout: exported, run by bash -c)
 reference() {
@@ -56,6 +64,11 @@ reference() {
 		# a chroot with the host's /dev, /proc and /sys, as a system has them
 		unshare --mount --fork sh -c 'mount --rbind /dev "$1/dev" && mount -t proc proc "$1/proc" &&
 			mount --rbind /sys "$1/sys" && exec chroot "$@"' _ "$root" "${env[@]}" python3 -m test -q "$1"
+	elif [ -n "${QEMU_AARCH64:-}" ]; then
+		# the same chroot, in qemu_binfmt's namespace (its own /proc
+		# needs a pid namespace of its own: the host's, bound)
+		qemu_binfmt "$root" sh -c 'mount --rbind /dev "$1/dev" && mount --rbind /proc "$1/proc" &&
+			mount --rbind /sys "$1/sys" && exec chroot "$@"' _ "$root" "${env[@]}" python3 -m test -q "$1"
 	else
 		qemu_binfmt "$root" "${env[@]}" QEMU_LD_PREFIX="$root" qemu-aarch64 "$root/usr/bin/python3" -m test -q "$1"
 	fi
@@ -63,7 +76,7 @@ reference() {
 . "$here/scripts/qemu-binfmt.sh"
 export -f qemu_binfmt
 export -f reference
-export arch root
+export arch root QEMU_AARCH64
 verdict() {
 	case $1 in
 	0) echo passed ;; 2) echo failed ;; 3) echo "env changed" ;; 4) echo "no tests ran" ;;
@@ -73,17 +86,17 @@ verdict() {
 
 log=$(mktemp -d /tmp/mew-pytests.XXXXXX)
 ref_name=$([ "$arch" = amd64 ] && echo native || echo qemu-aarch64)
-printf '%-18s %-14s %-14s\n' module "$ref_name" "mew $engine"
+printf '%-18s %-14s %6s   %-14s %6s\n' module "$ref_name" s "mew $engine" s
 same=0 differ=0 list=""
 for m in $modules; do
-	s=0
+	s=0 t0=$SECONDS
 	(cd /tmp && timeout "$timeout_s" bash -c 'reference "$1"' _ "$m") >"$log/$m.ref" 2>&1 </dev/null || s=$?
-	r=$(verdict $s)
-	s=0
+	r=$(verdict $s) rt=$((SECONDS - t0))
+	s=0 t0=$SECONDS
 	timeout "$timeout_s" "$MEW" run --engine "$engine" --rootfs "$root" -e HOME=/root -e TMPDIR=/tmp -- \
 		python3 -m test -q "$m" >"$log/$m.mew" 2>&1 </dev/null || s=$?
-	u=$(verdict $s)
-	printf '%-18s %-14s %-14s\n' "$m" "$r" "$u"
+	u=$(verdict $s) ut=$((SECONDS - t0))
+	printf '%-18s %-14s %6d   %-14s %6d\n' "$m" "$r" "$rt" "$u" "$ut"
 	if [ "$r" = "$u" ]; then same=$((same + 1)); else differ=$((differ + 1)); list="$list $m"; fi
 done
 echo "same verdict: $same, different: $differ${list:+ ($list )}; logs in $log"

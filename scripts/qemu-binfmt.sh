@@ -11,7 +11,8 @@
 # come from a devpts of its own, also at ROOT/dev/pts (where it has one),
 # where qemu finds ROOT/dev/ptmx.
 # Without it (an older kernel), CMD as it is: programs it executes fail
-# ENOEXEC.  The qemu references of scripts/pytests.sh and scripts/ltp.sh.
+# ENOEXEC.  QEMU_AARCH64: the interpreter to register (default: qemu-aarch64
+# along PATH; a static one, scripts/qemu-static.sh's, works in a chroot).  The qemu references of scripts/pytests.sh and scripts/ltp.sh.
 #
 #     . scripts/qemu-binfmt.sh; qemu_binfmt ROOT CMD...
 #     bash scripts/qemu-binfmt.sh ROOT CMD...     (the same, from timeout)
@@ -23,7 +24,7 @@ qemu_binfmt() {
 	for ((i = 0; i <= last; i++)); do
 		((bnd >> i & 1)) || drop+="${drop:+,}-cap_$i"
 	done
-	local reg=':mew-qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'$(command -v qemu-aarch64)':F'
+	local reg=':mew-qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'${QEMU_AARCH64:-$(command -v qemu-aarch64)}':F'
 	fifo=$(mktemp -u /tmp/mew-qemu-binfmt.XXXXXX)
 	mkfifo "$fifo"
 	unshare --user --mount sh -c 'read go <"$1"; drop=$4; [ "$go" = binfmt ] &&
