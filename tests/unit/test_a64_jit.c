@@ -835,6 +835,7 @@ static uint32_t g_2misc(void)
 }
 static uint32_t g_shimm(void)
 {
+	/* SSHR/USHR, SHL/SLI, SHRN (twice), SSHLL/USHLL (SXTL/UXTL at shift 0), SSRA/USRA */
 	static const uint32_t opc[] = { 0x00, 0x0a, 0x10, 0x10, 0x14, 0x02 };
 	uint32_t scalar = rnd() % 5 == 0 ? 0x50000000 : 0;
 	return 0x0f000400 | scalar | q_bit() | (uint32_t)(rnd() & 1) << 29 | (uint32_t)(1 + rnd() % 15) << 19 |

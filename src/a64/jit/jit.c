@@ -2089,6 +2089,27 @@ static int emit_shimm(struct emit *e, const struct a64_insn *i)
 		emit_narrow(e, i, i->sh, i->ra);
 		return 1;
 	}
+	if (i->op == 8 || i->op == 9) { /* SSHLL, USHLL (SXTL, UXTL): size is the source's, ra the upper half */
+		static const uint8_t pmovsx[3] = { 0x20, 0x23, 0x25 }; /* bw, wd, dq */
+		int32_t from = OFF_V(i->rn) + (i->ra ? 8 : 0);
+		if (size > 2 || (i->op == 8 && !has_sse41))
+			return 0;
+		if (i->op == 9) {
+			sse_m(x, 0xf3, 0, 0x7e, 0, RBX, from); /* movq xmm0, [the half] */
+			pd_zero(x, 1);
+			pd_rr(x, 0x60 + (unsigned)size, 0, 1); /* punpckl{bw,wd,dq} xmm0, xmm1: zero-extended */
+		} else { /* pmovsx{bw,wd,dq} xmm0, [the half] */
+			x86_b(x, 0x66);
+			x86_b(x, 0x0f);
+			x86_b(x, 0x38);
+			x86_b(x, pmovsx[size]);
+			x86_mem(x, 0, RBX, NOIDX, 0, from);
+		}
+		if (i->sh)
+			pd_shift(x, group[size + 1], PS_SLL, 0, i->sh);
+		vec_store(x, 0, i->rd, 16);
+		return 1;
+	}
 	if (size == 0 || (bytes != 8 && bytes != 16))
 		return 0;
 	switch (i->op) {
