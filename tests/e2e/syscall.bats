@@ -55,6 +55,15 @@ guest() {
 	fi
 }
 
+# guest_in_fresh_dir PROG [ARGS...]: the test program /opt/t/PROG in the
+# guest, given a new directory of /work (removed after) and ARGS; the
+# MEW_TRAP_* variables set before it choose the mode.
+guest_in_fresh_dir() {
+	local prog=$1
+	shift
+	run guest -- sh -c 'd=$(mktemp -d "/work/$0.XXXXXX"); "/opt/t/$0" "$d" "$@"; r=$?; rm -rf "$d"; exit $r' "$prog" "$@"
+}
+
 @test "syscall: runs as an ordinary user with a fake root identity" {
 	run guest -- sh -c 'id; id -u; cat /proc/self/status | grep "^Uid"'
 	echo "$output"
@@ -562,7 +571,7 @@ C
 @test "syscall: the kernel's errnos: a hard link to a directory, fchown of O_PATH, execveat NOFOLLOW and unknown flags, ETXTBSY (static and dynamic programs, both ways), /proc/self/fd/N/... in linkat and bind, an O_TMPFILE linked, a dirfd that is a file, linkat's flags, lstat(NULL), fstatat's unknown flags, truncate past RLIMIT_FSIZE" {
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode
-		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/errnos.XXXXXX); /opt/t/errnos "$d"; r=$?; rm -rf "$d"; exit $r'
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 guest_in_fresh_dir errnos
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[ "${#lines[@]}" -eq 28 ]
@@ -579,7 +588,7 @@ C
 	[ "$(grep -c '^ok ' <<<"$output")" -eq 65 ]
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode
-		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/openat2.XXXXXX); /opt/t/openat2 "$d" /work; r=$?; rm -rf "$d"; exit $r'
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 guest_in_fresh_dir openat2 /work
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[ "$(grep -c '^ok ' <<<"$output")" -eq 65 ]
@@ -615,7 +624,7 @@ C
 @test "syscall: chroot: the kernel's errors in its order (ENOTDIR, ENOENT, ELOOP, EFAULT, EACCES, EPERM without CAP_SYS_CHROOT), / itself, and EPERM for another root, in each mode" {
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode
-		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'd=$(mktemp -d /work/chroot.XXXXXX); /opt/t/chroot "$d"; r=$?; rm -rf "$d"; exit $r'
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 guest_in_fresh_dir chroot
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[ "$(grep -c '^ok ' <<<"$output")" -eq 14 ]
@@ -635,7 +644,7 @@ C
 @test "syscall: a bad pointer is EFAULT, not a crash, and the guest's own SIGSEGV is its own, in each mode" {
 	for mode in "1 1 1" "1 1 0" "0 1 1" "1 0 1"; do
 		set -- $mode
-		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 MEW_TRAP_PATCH=$3 run guest -- sh -c 'd=$(mktemp -d /work/efault.XXXXXX); /opt/t/efault "$d"; r=$?; rm -rf "$d"; exit $r'
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 MEW_TRAP_PATCH=$3 guest_in_fresh_dir efault
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
 		[[ "$output" != *FAILED* ]]
