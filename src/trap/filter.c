@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "base/cleanup.h"
@@ -34,7 +35,7 @@ enum {
 	L_ALLOW = 1, L_TRAP, L_TRACE, L_NOTIF, L_ENOSYS, L_EPERM, L_GUEST, L_IPLO, L_SLOW, L_IPHI,
 	L_SENDTO, L_MASK3, L_MASK4, L_MASK5, L_SECCOMP, L_SIGACT, L_SIGMASK, L_CLONE, L_OPEN, L_OPENAT,
 	L_FD0, L_FD01, L_FD1, L_FCNTL, L_DUPFD, L_RLIM0, L_RLIM1, L_PTR1, L_FSTAT, L_ALLOW0, L_ENOSYS0,
-	L_SLOW_ALLOW, L_SLOW_NOTIF, L_PEER, L_PEER_SENDTO, L_ERRNO0,
+	L_SLOW_ALLOW, L_SLOW_NOTIF, L_PEER, L_PEER_SENDTO, L_PEERCRED, L_PEER_ALLOW, L_ERRNO0,
 };
 
 #define ARG_LO(i) ((unsigned)offsetof(struct seccomp_data, args) + 8u * (i))
@@ -102,13 +103,16 @@ static void check_clone_and_seccomp(struct bpf *b)
  * they come (in the stub mode the stub's fast instruction included): mew
  * makes them (notify/peer.c), as Landlock cannot wall a UNIX socket's
  * path; sendto only with an address (without: the connected peer, at
- * native speed).  peer_answers() ends the section that jumps here. */
+ * native speed); getsockopt's SO_PEERCRED, which names the process that
+ * made the connect (mew answers with the guest's it made it for).
+ * peer_answers() ends the section that jumps here. */
 static void peer_calls(struct bpf *b, uint64_t *seen)
 {
 	jump_once(b, seen, SYS_connect, L_PEER, BPF_NEXT);
 	jump_once(b, seen, SYS_sendmsg, L_PEER, BPF_NEXT);
 	jump_once(b, seen, SYS_sendmmsg, L_PEER, BPF_NEXT);
 	jump_once(b, seen, SYS_sendto, L_PEER_SENDTO, BPF_NEXT);
+	jump_once(b, seen, SYS_getsockopt, L_PEERCRED, BPF_NEXT);
 }
 
 static void peer_answers(struct bpf *b)
@@ -119,6 +123,13 @@ static void peer_answers(struct bpf *b)
 	bpf_ld(b, ARG_HI(4));
 	bpf_jump(b, BPF_JEQ, 0, BPF_NEXT, L_PEER);
 	bpf_stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	/* getsockopt(fd, SOL_SOCKET, SO_PEERCRED): the peer mew connected for */
+	bpf_label(b, L_PEERCRED);
+	bpf_ld(b, ARG_LO(1));
+	bpf_jump(b, BPF_JEQ, SOL_SOCKET, BPF_NEXT, L_PEER_ALLOW);
+	bpf_ld(b, ARG_LO(2));
+	bpf_jump(b, BPF_JEQ, SO_PEERCRED, L_PEER, BPF_NEXT);
+	bpf_ret(b, L_PEER_ALLOW, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_PEER, SECCOMP_RET_USER_NOTIF);
 }
 

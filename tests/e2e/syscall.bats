@@ -568,6 +568,21 @@ C
 	[ "$status" -eq 0 ]
 }
 
+@test "syscall: SO_PEERCRED of a connection a guest process made names that process and its ids as the guest sees them (mew makes the connect), in the stub and notifier modes (LTP's getsockopt02)" {
+	run "$T/bin/sock" peercred "$T/work/pc"
+	echo "$output"
+	native=$output
+	[ "${lines[0]}" = "peer pid: the child's" ]
+	[ "${lines[1]}" = "peer ids: the child's" ]
+	[ "${lines[2]}" = "the child's peer: the parent" ]
+	for stub in 1 0; do
+		run env MEW_TRAP_STUB=$stub bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/sock peercred /work/pc"
+		echo "stub $stub: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$native" ]
+	done
+}
+
 @test "syscall: the kernel's errnos: a hard link to a directory, fchown of O_PATH, execveat NOFOLLOW and unknown flags, ETXTBSY (static and dynamic programs, both ways), /proc/self/fd/N/... in linkat and bind, an O_TMPFILE linked, a dirfd that is a file, linkat's flags, lstat(NULL), fstatat's unknown flags, truncate past RLIMIT_FSIZE" {
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -269,6 +270,10 @@ static void peer_calls(void **state)
 		assert_int_equal(run_bpf(&p, &d), SECCOMP_RET_USER_NOTIF);
 		d.args[4] = 0; /* no address: the connected peer, at native speed */
 		assert_int_equal(run_bpf(&p, &d), SECCOMP_RET_ALLOW);
+		/* SO_PEERCRED, which names the process that made the connect */
+		assert_int_equal(act(&p, SYS_getsockopt, ips[i], 3, SOL_SOCKET, SO_PEERCRED), SECCOMP_RET_USER_NOTIF);
+		assert_int_equal(act(&p, SYS_getsockopt, ips[i], 3, SOL_SOCKET, SO_RCVBUF), SECCOMP_RET_ALLOW);
+		assert_int_equal(act(&p, SYS_getsockopt, ips[i], 3, 6 /* IPPROTO_TCP */, SO_PEERCRED), SECCOMP_RET_ALLOW);
 	}
 	free(p.filter);
 	/* the notifier mode too; the ptrace mode has no notifier (a gap,
@@ -277,6 +282,7 @@ static void peer_calls(void **state)
 	assert_int_equal(act(&p, SYS_connect, GUEST_IP, 3, 0x1000, 16), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_sendmsg, GUEST_IP, 3, 0x1000, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_sendmmsg, GUEST_IP, 3, 0x1000, 2), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_getsockopt, GUEST_IP, 3, SOL_SOCKET, SO_PEERCRED), SECCOMP_RET_USER_NOTIF);
 	{
 		struct seccomp_data d = { .nr = SYS_sendto, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = GUEST_IP,
 					  .args = { 3, 0x1000, 1, 0, 0x2000, 16 } };

@@ -81,6 +81,8 @@ int notify_fd_write(struct notifier *n, const struct seccomp_notif *req, const s
 		    const __u64 *after);
 /* connect, sendto, sendmsg, sendmmsg: made by mew (1: a thread answers later). */
 int notify_peer(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* peer.c */
+/* getsockopt(SOL_SOCKET, SO_PEERCRED): the guest process mew connected for. */
+int notify_peercred(struct notifier *n, const struct seccomp_notif *req);
 int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req);	     /* exec.c */
 int notify_upcall_dircache(struct notifier *n, const struct seccomp_notif *req);   /* dircache.c */
 

@@ -23,9 +23,16 @@
  * for mew, so mew refuses (EPERM) a name no guest process's socket is bound
  * to (abstract_is_guests).
  *
- * What differs from the guest making the call: the peer's SO_PEERCRED and
- * SCM_CREDENTIALS name mew's process; a send of more than PEER_DATA_MAX
- * bytes is a short one. */
+ * The peer's SO_PEERCRED would name mew's process, which made the connect:
+ * mew keeps, for each connect it made, the socket's inode and the guest
+ * process it made it for, with the ids it then had as the guest sees them
+ * (struct connector); a guest's getsockopt(SOL_SOCKET, SO_PEERCRED) comes
+ * here (the filters notify it), and an answer naming mew is given for the
+ * connector of the socket's peer, found by its inode (sock_diag's
+ * UNIX_DIAG_PEER, unprivileged).  What still differs from the guest making
+ * the call: a server outside the guest (a host socket under a bind) sees
+ * mew's pid and ids; SCM_CREDENTIALS of a send mew made, and SO_PEERPIDFD,
+ * name mew; a send of more than PEER_DATA_MAX bytes is a short one. */
 #include "trap/notify/notify.h"
 
 #include <dirent.h>
@@ -39,10 +46,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 
 #include "base/cleanup.h"
 #include "personality/pers_sock.h"
@@ -78,6 +90,101 @@ struct peer_call {
 	size_t nmsg, done;
 	struct peer_msg *msg;
 };
+
+/* The connects mew made: the socket's inode, the guest process it made
+ * it for and that process's ids then, as the guest saw them (SO_PEERCRED
+ * names the connecting process's effective ids).  The oldest goes first. */
+#define PEER_CONNECTORS 256
+static struct connector {
+	uint64_t ino;
+	struct ucred cred;
+} connectors[PEER_CONNECTORS];
+static unsigned nconnectors;
+static pthread_mutex_t connectors_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void connector_add(struct notifier *n, const struct peer_call *c)
+{
+	struct pers_cred *cred = malloc(sizeof(*cred));
+	struct stat st;
+
+	if (cred == NULL || fstat(c->sock, &st) < 0 || notify_cred_of(n, c->tid, cred) < 0) {
+		free(cred);
+		return;
+	}
+	pthread_mutex_lock(&connectors_lock);
+	connectors[nconnectors % PEER_CONNECTORS] =
+		(struct connector){ st.st_ino, { c->pid, cred->euid, cred->egid } };
+	nconnectors++;
+	pthread_mutex_unlock(&connectors_lock);
+	free(cred);
+}
+
+/* The inode of AF_UNIX socket sock's peer (sock_diag), 0 when none. */
+static uint64_t peer_ino(int sock)
+{
+	struct {
+		struct nlmsghdr h;
+		struct unix_diag_req r;
+	} q = { .h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
+		.r = { .sdiag_family = AF_UNIX, .udiag_states = ~0u, .udiag_show = UDIAG_SHOW_PEER,
+		       .udiag_cookie = { ~0u, ~0u } } };
+	union {
+		struct nlmsghdr h;
+		char b[4096];
+	} a;
+	struct stat st;
+	cleanup_close int nl = -1;
+	ssize_t len;
+
+	if (fstat(sock, &st) < 0 ||
+	    (nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) < 0)
+		return 0;
+	q.r.udiag_ino = (uint32_t)st.st_ino;
+	if (send(nl, &q, sizeof(q), 0) < 0)
+		return 0;
+	len = recv(nl, &a, sizeof(a), 0);
+	if (len < (ssize_t)NLMSG_LENGTH(sizeof(struct unix_diag_msg)) || a.h.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    a.h.nlmsg_len > (size_t)len)
+		return 0;
+	len = (ssize_t)a.h.nlmsg_len - NLMSG_LENGTH(sizeof(struct unix_diag_msg));
+	for (struct rtattr *at = (struct rtattr *)((char *)NLMSG_DATA(&a.h) + sizeof(struct unix_diag_msg));
+	     RTA_OK(at, len); at = RTA_NEXT(at, len))
+		if (at->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(at) >= sizeof(uint32_t))
+			return *(uint32_t *)RTA_DATA(at);
+	return 0;
+}
+
+int notify_peercred(struct notifier *n, const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	struct ucred u;
+	socklen_t ulen = sizeof(u);
+	int len;
+	cleanup_close int sock = -1;
+
+	/* the kernel's order: the fd, then the length */
+	if ((sock = guest_fd(n, req, (int)a[0], NULL, 0)) < 0)
+		return sock;
+	if (trap_mem_read(req->pid, a[4], &len, sizeof(len)) < 0)
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &u, &ulen) < 0)
+		return -errno;
+	if (u.pid == getpid()) {
+		uint64_t peer = peer_ino(sock);
+		pthread_mutex_lock(&connectors_lock);
+		for (unsigned i = 0; peer != 0 && i < PEER_CONNECTORS && i < nconnectors; i++)
+			if (connectors[i].ino == peer)
+				u = connectors[i].cred;
+		pthread_mutex_unlock(&connectors_lock);
+	}
+	if ((size_t)len > sizeof(u))
+		len = sizeof(u);
+	if (put(req, a[3], &u, (size_t)len) < 0 || put(req, a[4], &len, sizeof(len)) < 0)
+		return -EFAULT;
+	return 0;
+}
 
 static void msg_free(struct peer_msg *m)
 {
@@ -488,6 +595,9 @@ int notify_peer(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 	close(pidfd);
 	if (r < 0)
 		goto out;
+	/* before: the server may ask as soon as it accepts */
+	if (c->nr == SYS_connect)
+		connector_add(n, c);
 	fl = fcntl(c->sock, F_GETFL);
 	c->blocking = fl >= 0 && !(fl & O_NONBLOCK) && !(c->flags & MSG_DONTWAIT);
 	if (c->nr == SYS_connect && c->blocking)

@@ -73,6 +73,8 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 	case SYS_sendmsg:
 	case SYS_sendmmsg:
 		return notify_peer(n, req, val);
+	case SYS_getsockopt:
+		return notify_peercred(n, req);
 	case STUB_UPCALL_TRANSLATE: {
 		const struct pers_call *c = pers_call(&pers_abi_x86_64, (long)a[2]);
 		if (c == NULL)

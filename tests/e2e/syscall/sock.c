@@ -3,7 +3,12 @@
  *   sock check GUESTSOCK HOSTSOCK [stream]
  *       binds GUESTSOCK, connects to it and exchanges a byte (must work);
  *       connects to HOSTSOCK, a host socket outside the rootfs (must fail);
- *       the same with datagrams through sendto and sendmsg. */
+ *       the same with datagrams through sendto and sendmsg.
+ *   sock peercred PATH
+ *       a child connects to a socket listening at PATH; the parent's
+ *       SO_PEERCRED of the accepted socket, against the child's pid and
+ *       its effective ids (sent through the socket); and the child's of
+ *       its own, against the parent's */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static socklen_t addr(struct sockaddr_un *sa, const char *path)
@@ -19,6 +25,52 @@ static socklen_t addr(struct sockaddr_un *sa, const char *path)
 	sa->sun_family = AF_UNIX;
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", path);
 	return sizeof(*sa);
+}
+
+static int peercred(const char *path)
+{
+	struct sockaddr_un sa;
+	struct ucred u, mine;
+	socklen_t len = sizeof(u);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), a, status;
+	pid_t child;
+
+	unlink(path);
+	if (bind(s, (struct sockaddr *)&sa, addr(&sa, path)) < 0 || listen(s, 8) < 0) {
+		printf("BROKEN: bind %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	child = fork();
+	if (child == 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+		char ok = 'n';
+		if (connect(c, (struct sockaddr *)&sa, addr(&sa, path)) < 0)
+			_exit(1);
+		mine = (struct ucred){ getpid(), geteuid(), getegid() };
+		/* the listener's, taken at its listen */
+		if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &u, &len) == 0 && u.pid == getppid())
+			ok = 'y';
+		if (write(c, &mine, sizeof(mine)) != sizeof(mine) || write(c, &ok, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	a = accept(s, NULL, NULL);
+	if (a < 0 || getsockopt(a, SOL_SOCKET, SO_PEERCRED, &u, &len) < 0 || len != sizeof(u) ||
+	    read(a, &mine, sizeof(mine)) != sizeof(mine)) {
+		printf("BROKEN: accept, SO_PEERCRED: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("peer pid: %s\n", u.pid == child && mine.pid == child ? "the child's" : "another's");
+	printf("peer ids: %s\n", u.uid == mine.uid && u.gid == mine.gid ? "the child's" : "others");
+	{
+		char ok = 'n';
+		if (read(a, &ok, 1) != 1)
+			ok = '?';
+		printf("the child's peer: %s\n", ok == 'y' ? "the parent" : "another");
+	}
+	waitpid(child, &status, 0);
+	unlink(path);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -37,6 +89,8 @@ int main(int argc, char **argv)
 			if ((a = accept(s, NULL, NULL)) >= 0)
 				close(a);
 	}
+	if (argc == 3 && strcmp(argv[1], "peercred") == 0)
+		return peercred(argv[2]);
 	if (argc < 4 || strcmp(argv[1], "check") != 0)
 		return 2;
 	unlink(argv[2]);
