@@ -95,7 +95,9 @@ struct pers_owners {
 	pthread_mutex_t lock;
 	struct owner_rec *v;
 	size_t n, cap;
-	uint32_t *published; /* pers_owners_publish */
+	/* pers_owners_publish's table */
+	uint32_t *shown_n, shown_cap;
+	uint64_t (*shown)[2];
 };
 
 struct pers_owners *pers_owners_new(void)
@@ -107,20 +109,38 @@ struct pers_owners *pers_owners_new(void)
 	return o;
 }
 
-/* o->lock held */
-static void publish(struct pers_owners *o)
+/* Put r's (dev, ino) in the published table (o->lock held: the only
+ * writer; the readers see the key before the count that covers it). */
+static void publish(struct pers_owners *o, const struct owner_rec *r)
 {
-	if (o->published != NULL)
-		__atomic_store_n(o->published, (uint32_t)o->n, __ATOMIC_RELEASE);
+	uint32_t n, i;
+
+	if (o->shown_n == NULL)
+		return;
+	n = *o->shown_n;
+	if (n > o->shown_cap)
+		return;
+	for (i = 0; i < n; i++)
+		if (o->shown[i][0] == (uint64_t)r->dev && o->shown[i][1] == (uint64_t)r->ino)
+			return;
+	if (n < o->shown_cap) {
+		o->shown[n][0] = (uint64_t)r->dev;
+		o->shown[n][1] = (uint64_t)r->ino;
+	}
+	__atomic_store_n(o->shown_n, n + 1, __ATOMIC_RELEASE);
 }
 
-void pers_owners_publish(struct pers_owners *o, uint32_t *count)
+void pers_owners_publish(struct pers_owners *o, uint32_t *n, uint64_t (*keys)[2], uint32_t cap)
 {
 	if (o == NULL)
 		return;
 	pthread_mutex_lock(&o->lock);
-	o->published = count;
-	publish(o);
+	o->shown_n = n, o->shown = keys, o->shown_cap = cap;
+	if (n != NULL) {
+		__atomic_store_n(n, 0, __ATOMIC_RELEASE);
+		for (size_t i = 0; i < o->n; i++)
+			publish(o, &o->v[i]);
+	}
 	pthread_mutex_unlock(&o->lock);
 }
 
@@ -175,8 +195,8 @@ static int keep(const struct pers *p, const char *host, bool follow, uid_t uid, 
 			o->n++;
 		o->v[i] = (struct owner_rec){ makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_btime,
 					      uid, gid };
+		publish(o, &o->v[i]);
 	}
-	publish(o);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }

@@ -369,10 +369,14 @@ bool pers_owners_real(const struct pers *p);
 void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st);
 struct pers_owners *pers_owners_new(void);
 void pers_owners_free(struct pers_owners *o);
-/* How many owners o keeps is stored in *count too (atomically) from now
- * on, and at each change (NULL: no longer): where an engine answers stat
- * elsewhere (the syscall engine's stub) and must know when not to. */
-void pers_owners_publish(struct pers_owners *o, uint32_t *count);
+/* Where an engine answers stat elsewhere (the syscall engine's stub) and
+ * must know when not to: the (dev, ino) of each object o keeps an owner
+ * for is put in keys[*n] (dev as st_dev), then *n is raised (a release
+ * store), now and before each pers_owner_set that keeps one returns.
+ * Keys are never taken out (an owner dropped leaves its key: a stat that
+ * asks for nothing); more than cap of them: *n = cap + 1, "ask for all".
+ * n NULL: no longer. */
+void pers_owners_publish(struct pers_owners *o, uint32_t *n, uint64_t (*keys)[2], uint32_t cap);
 int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st);
 /* Give the file that owner: a real chown as root, else a record. */
 int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid);

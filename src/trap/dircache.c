@@ -173,9 +173,9 @@ int trap_dircache_memfd(const struct trap_dircache *d)
 	return d->memfd;
 }
 
-uint32_t *trap_dircache_owners_kept(struct trap_dircache *d)
+void trap_dircache_publish_owners(struct trap_dircache *d, struct pers_owners *o)
 {
-	return &d->share->owners_kept;
+	pers_owners_publish(o, &d->share->nkept, d->share->kept, STUB_MAX_KEPT);
 }
 
 void trap_dircache_stop(struct trap_dircache *d)

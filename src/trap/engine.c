@@ -429,9 +429,9 @@ static int run(const struct spec *spec, struct mew_error **err)
 	    (getenv("MEW_TRAP_DIRCACHE") == NULL || strcmp(getenv("MEW_TRAP_DIRCACHE"), "0") != 0))
 		t->dircache = trap_dircache_start(t->pers.rootfs);
 	/* the stubs answer the stat of a socket, FIFO or symlink of mew's
-	 * while no owner is kept (without the page, never) */
+	 * unless its owner is kept (without the page, never) */
 	if (t->dircache != NULL)
-		pers_owners_publish(t->pers.owners, trap_dircache_owners_kept(t->dircache));
+		trap_dircache_publish_owners(t->dircache, t->pers.owners);
 	mew_debug("engine syscall: %s%s", mode->name, st.fast.filter != NULL && num < 0 ? " (no listener: ptrace only)" : "");
 	if (write(ready[1], "y", 1) != 1) {
 		r = mew_error(err, errno, "start the command");
@@ -444,7 +444,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	r = mode->loop(t, pid, err);
 out:
 	trap_notify_stop(t);
-	pers_owners_publish(t->pers.owners, NULL);
+	pers_owners_publish(t->pers.owners, NULL, NULL, 0);
 	trap_dircache_stop(t->dircache);
 	t->dircache = NULL;
 	/* Exec watchers end when their tracee does (everything is gone by now). */

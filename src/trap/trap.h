@@ -112,9 +112,9 @@ int trap_dircache_watch(struct trap_dircache *d, const char *path);
 /* A guest's change that may have moved a directory, told by a process
  * without the page. */
 void trap_dircache_bump(struct trap_dircache *d);
-/* The share's count of owners mew keeps (stub.h, owners_kept): the
- * personality's to write (pers_owners_publish). */
-uint32_t *trap_dircache_owners_kept(struct trap_dircache *d);
+/* The share's table of the objects whose owner o keeps (stub.h, kept):
+ * the personality's to write from now on (pers_owners_publish). */
+void trap_dircache_publish_owners(struct trap_dircache *d, struct pers_owners *o);
 void trap_dircache_stop(struct trap_dircache *d);
 
 /* The fast path (notify/). */

@@ -207,7 +207,7 @@ groups_setid_search() {
 	expect CREDS_PERM
 }
 
-@test "syscall creds: unprivileged, the stub answers the stat of mew's own symlinks while mew keeps no owner, and asks mew once it keeps one" {
+@test "syscall creds: unprivileged, the stub answers the stat of mew's own symlinks, and asks mew for those whose owner it keeps" {
 	need_root
 	local n
 	# without the directory cache's page the stub cannot know: it asks
@@ -218,6 +218,14 @@ groups_setid_search() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -qx 0:0
+	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
+	[ -n "$n" ] && [ "$n" -lt 100 ]
+	# the owner of another symlink kept: /bin/sh's stat still the stub's
+	MEW_DEBUG=1 run user_sc stub -- /creds lstats /bin/sh 1000 /tmp/ka
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qx 0:0
+	echo "$output" | grep -qx 'kept 5:6'
 	n=$(echo "$output" | sed -n 's/.*the notifier answered \([0-9]*\) calls.*/\1/p')
 	[ -n "$n" ] && [ "$n" -lt 100 ]
 	MEW_DEBUG=1 run user_sc stub -- sh -c 'ln -s x /tmp/kl && chown -h 5:6 /tmp/kl && /creds lstats /tmp/kl 1000'

@@ -550,6 +550,44 @@ static void lookup_along_path(void **state)
 	pers_free(&p);
 }
 
+/* The (dev, ino) of each symlink whose owner is kept reach the published
+ * table (the syscall engine's stubs read it) before pers_owner_set
+ * returns, once each; past the table's size, "ask for all". */
+static void kept_owners_published(void **state)
+{
+	uint64_t keys[2][2] = { { 0 } };
+	uint32_t n = 99;
+	char l[3][PATH_MAX];
+	struct stat st[3];
+	struct pers p;
+
+	memset(&p, 0, sizeof(p));
+	p.fake_root = true;
+	p.host_uid = 4242, p.host_gid = 4242; /* an ordinary user: owners are kept */
+	assert_non_null(p.owners = pers_owners_new());
+	for (int i = 0; i < 3; i++) {
+		snprintf(l[i], sizeof(l[i]), "%s/kept%d", top, i);
+		assert_int_equal(symlink("x", l[i]), 0);
+		assert_int_equal(lstat(l[i], &st[i]), 0);
+	}
+	assert_int_equal(pers_owner_set(&p, l[0], false, 5, 6), 0); /* before publishing */
+	pers_owners_publish(p.owners, &n, keys, 2);
+	assert_int_equal(n, 1);
+	assert_int_equal(keys[0][0], st[0].st_dev);
+	assert_int_equal(keys[0][1], st[0].st_ino);
+	assert_int_equal(pers_owner_set(&p, l[0], false, 7, 8), 0); /* the same one again */
+	assert_int_equal(n, 1);
+	assert_int_equal(pers_owner_set(&p, l[1], false, 5, 6), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(keys[1][1], st[1].st_ino);
+	assert_int_equal(pers_owner_set(&p, l[2], false, 5, 6), 0); /* no room: all */
+	assert_int_equal(n, 3);
+	pers_owners_publish(p.owners, NULL, NULL, 0);
+	pers_owners_free(p.owners);
+	for (int i = 0; i < 3; i++)
+		unlink(l[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +604,7 @@ int main(void)
 		cmocka_unit_test(one_call_table_for_both_abis),
 		cmocka_unit_test(read_only_rules),
 		cmocka_unit_test(lookup_along_path),
+		cmocka_unit_test(kept_owners_published),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -127,15 +127,24 @@ static struct stub_share *map_share(long *err)
 	return shared();
 }
 
-/* Does mew keep an owner for a socket, FIFO or symlink (the share's
- * owners_kept)?  Without the share (no cache in this run, or no page
+/* Does mew keep the owner of socket, FIFO or symlink (dev, ino) (the
+ * share's kept)?  Without the share (no cache in this run, or no page
  * here) it might. */
-int dircache_owners_kept(void)
+int dircache_owner_kept(uint64_t dev, uint64_t ino)
 {
 	long err = 0;
 	struct stub_share *s = map_share(&err);
+	uint32_t n;
 
-	return s == 0 || __atomic_load_n(&s->owners_kept, __ATOMIC_ACQUIRE) != 0;
+	if (s == 0)
+		return 1;
+	n = __atomic_load_n(&s->nkept, __ATOMIC_ACQUIRE);
+	if (n > STUB_MAX_KEPT)
+		return 1;
+	for (uint32_t i = 0; i < n; i++)
+		if (s->kept[i][0] == dev && s->kept[i][1] == ino)
+			return 1;
+	return 0;
 }
 
 /* Before a change that may move or remove a directory: the page mapped,

@@ -183,7 +183,7 @@ void dircache_change_end(long begun, int dirs);
 int dircache_fd(long fd);
 void dircache_renumber(long fd, long to);
 void dircache_init(void);
-int dircache_owners_kept(void);
+int dircache_owner_kept(uint64_t dev, uint64_t ino);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
 long do_nofile(long nr, const long *a);

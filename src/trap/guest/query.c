@@ -10,9 +10,10 @@
  * owner the guest gave them.  (Run as root, chown is real: nothing to do.)
  * The record is read from the object fd names, or with name (not a
  * symlink) the entry name of directory fd.  A socket, FIFO or symlink
- * cannot carry one: mew keeps theirs, and once it keeps any, their stat
- * is its to answer (FALLBACK; else 0). */
-static long owner_view(long fd, const char *name, uint32_t mode, uint32_t *uid, uint32_t *gid)
+ * cannot carry one: mew keeps theirs, and the stat of one it keeps (dev,
+ * ino: the share's table) is its to answer (FALLBACK; else 0). */
+static long owner_view(long fd, const char *name, uint32_t mode, uint64_t dev, uint64_t ino, uint32_t *uid,
+		       uint32_t *gid)
 {
 	char p[40 + NAME_MAX_ + 1] = "/proc/self/fd/", v[24], *e;
 	unsigned long u = 0, g = 0;
@@ -20,7 +21,7 @@ static long owner_view(long fd, const char *name, uint32_t mode, uint32_t *uid, 
 
 	if (cfg.host_uid == 0 || *uid != cfg.host_uid)
 		return 0;
-	if ((S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISLNK(mode)) && dircache_owners_kept())
+	if ((S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISLNK(mode)) && dircache_owner_kept(dev, ino))
 		return FALLBACK;
 	*uid = 0;
 	if (*gid == cfg.host_gid)
@@ -64,18 +65,27 @@ static long stat_view(long fd, const char *name, struct stat *st)
 {
 	uint32_t u = st->st_uid, g = st->st_gid;
 
-	if (owner_view(fd, name, st->st_mode, &u, &g) == FALLBACK)
+	if (owner_view(fd, name, st->st_mode, st->st_dev, st->st_ino, &u, &g) == FALLBACK)
 		return FALLBACK;
 	st->st_uid = u;
 	st->st_gid = g;
 	return 0;
 }
 
+/* st_dev's encoding (the kernel's new_encode_dev) */
+static uint64_t statx_dev(const struct statx *x)
+{
+	return (x->stx_dev_minor & 0xffUL) | ((uint64_t)x->stx_dev_major << 8) | ((x->stx_dev_minor & ~0xffUL) << 12);
+}
+
 static long statx_view(long fd, const char *name, struct statx *x)
 {
-	if (x->stx_mask & (STATX_UID | STATX_GID))
-		return owner_view(fd, name, x->stx_mode, &x->stx_uid, &x->stx_gid);
-	return 0;
+	if (!(x->stx_mask & (STATX_UID | STATX_GID)))
+		return 0;
+	/* no inode number to look up (never seen on a local filesystem) */
+	if (!(x->stx_mask & STATX_INO) && !S_ISREG(x->stx_mode) && !S_ISDIR(x->stx_mode))
+		return FALLBACK;
+	return owner_view(fd, name, x->stx_mode, statx_dev(x), x->stx_ino, &x->stx_uid, &x->stx_gid);
 }
 
 /* One entry of a directory: no `/`, not `.` or `..`. */
@@ -109,9 +119,7 @@ long stat_entry(long dirfd, const char *name, long flags, long mask, unsigned lo
 		if (r < 0)
 			return r;
 		mode = sx->stx_mode;
-		/* st_dev's encoding (the kernel's new_encode_dev) */
-		dev = (sx->stx_dev_minor & 0xffUL) | ((unsigned long)sx->stx_dev_major << 8) |
-		      ((sx->stx_dev_minor & ~0xffUL) << 12);
+		dev = statx_dev(sx);
 		ino = sx->stx_ino;
 	} else {
 		struct stat *st = (struct stat *)buf;

@@ -92,8 +92,9 @@ struct stub_path_call {
  * mapped by each stub at STUB_SHARE the first time it needs it): what
  * makes the directory cache exact (guest/dircache.c). */
 #define STUB_SHARE (STUB_BASE + STUB_SIZE)
-#define STUB_SHARE_SIZE 0x4000ULL
+#define STUB_SHARE_SIZE 0x5000ULL
 #define STUB_MAX_WATCHED 1000
+#define STUB_MAX_KEPT 128
 struct stub_share {
 	/* bumped after each change that may move or remove a directory:
 	 * by the stub that made it (rename, rmdir), before the call returns;
@@ -106,10 +107,13 @@ struct stub_share {
 	/* odd while mew changes watched[] */
 	uint32_t wseq;
 	uint32_t nwatched;
-	/* how many owners mew keeps for sockets, FIFOs and symlinks, which no
-	 * attribute can hold (personality/owner.c): while 0, the stub answers
-	 * their stat itself; else mew does (guest/query.c, owner_view) */
-	uint32_t owners_kept;
+	/* the (dev, ino) (dev as st_dev) of the sockets, FIFOs and symlinks
+	 * whose owner mew keeps, which no attribute can hold: the stub asks
+	 * mew for their stat (guest/query.c, owner_view).  Written by the
+	 * personality (pers_owners_publish): a key, then nkept raised; never
+	 * taken out; nkept > STUB_MAX_KEPT: more than fit, mew answers all. */
+	uint32_t nkept;
+	uint64_t kept[STUB_MAX_KEPT][2];
 	/* the directories mew watches (its inotify instance) */
 	struct {
 		uint64_t dev, ino;

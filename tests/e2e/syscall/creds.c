@@ -281,13 +281,20 @@ static void ownkept(const char *dir)
 	rmdir(dir);
 }
 
-/* lstat of path n times (how many reach mew: MEW_DEBUG's count) */
-static void lstats(const char *path, int n)
+/* lstat of path n times (how many reach mew: MEW_DEBUG's count); with
+ * keep, after giving a new symlink there the owner 5:6 (mew keeps it) */
+static void lstats(const char *path, int n, const char *keep)
 {
 	struct stat st;
+	if (keep != NULL && (symlink("x", keep) < 0 || lchown(keep, 5, 6) < 0))
+		printf("keep %s\n", strerror(errno));
 	for (int i = 0; i < n; i++)
 		lstat(path, &st);
 	printf("%u:%u\n", st.st_uid, st.st_gid);
+	if (keep != NULL) {
+		lstat(keep, &st);
+		printf("kept %u:%u\n", st.st_uid, st.st_gid);
+	}
 }
 
 static void newgid(const char *dir)
@@ -568,7 +575,7 @@ int main(int argc, char **argv)
 	else if (argc > 2 && strcmp(argv[1], "ownkept") == 0)
 		ownkept(argv[2]);
 	else if (argc > 3 && strcmp(argv[1], "lstats") == 0)
-		lstats(argv[2], atoi(argv[3]));
+		lstats(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
 	else if (argc > 2 && strcmp(argv[1], "newgid") == 0)
 		newgid(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "groups") == 0)
