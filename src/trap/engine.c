@@ -131,6 +131,7 @@ static void child(int ready, int report, const char *cwd_host, const char *progr
 		_exit(MEW_EXIT_FAILURE);
 	}
 	if (st->stub.filter != NULL) {
+		trap_stub_nofile_start();
 		/* The stub's fast instruction is the only way left to exec the
 		 * program untranslated once the filter is in. */
 		if (trap_stub_map_self() < 0) {

@@ -160,37 +160,59 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	return 0;
 }
 
-/* The highest soft limit the stub's fds are put at (below). */
+/* The highest soft limit the guest is shown at its start (below);
+ * MEW_TRAP_FD_TOP=N sets another, so that the tests can put a host's
+ * 20000:20000 where Docker's 1048576:1048576 is. */
 #define FD_TOP_MAX 32768
+
+static rlim_t fd_top(void)
+{
+	const char *e = getenv("MEW_TRAP_FD_TOP");
+	long v = e != NULL ? atol(e) : 0;
+
+	return v >= 64 ? (rlim_t)v : FD_TOP_MAX;
+}
 
 unsigned trap_stub_fd_min(void)
 {
 	struct rlimit r;
+	rlim_t soft;
 
 	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
 		return 1000;
-	/* The stub holds STUB_HELD fds from here (guest/fds.c), and shows
-	 * the guest its RLIMIT_NOFILE less them where they sit below it.
-	 * Right at the guest's limit: then the guest's numbers all lie under
-	 * theirs, as natively (LTP's dup03 dups until it gets the number just
-	 * under the limit), and it opens as many as it counts (pipe07, dup06).
-	 * Above the soft limit where the hard one leaves room (the guest's
-	 * limit stays the soft one; the stub raises the real one over its fds,
-	 * under which its directory cache fills), else just below it (the
-	 * guest's is lower by STUB_HELD).  Not far up: the kernel's fd table
-	 * grows to the highest fd, and every fork copies it (at 20000, this
-	 * host's limit, a fork costs about 10% more CPU than at 1000); over
-	 * FD_TOP_MAX (Docker's 1048576) they are at 1000, and a guest that
-	 * opens more than that many gets numbers over its limit, its count
-	 * still right. */
-	if (r.rlim_cur <= FD_TOP_MAX && r.rlim_max >= r.rlim_cur + STUB_HELD)
-		return (unsigned)r.rlim_cur;
-	if (r.rlim_cur <= FD_TOP_MAX && r.rlim_cur >= 64 + STUB_HELD)
-		return (unsigned)(r.rlim_cur - STUB_HELD);
-	if (r.rlim_cur > FD_TOP_MAX)
-		return 1000;
+	/* The stub holds STUB_HELD fds (guest/fds.c) right over the soft
+	 * limit the guest sees, which is the real one less them: so the
+	 * guest's numbers all lie under theirs, as natively (LTP's dup03 dups
+	 * until it gets the number just under the limit), and it opens as
+	 * many as it counts (pipe07, dup06).  When the guest moves its
+	 * limit, they move with it; never under this number, from which the
+	 * filter traps the calls on fds.  At the start: over the soft limit
+	 * where the hard one leaves room (the guest sees the soft one), just
+	 * under it where not (the guest's is lower by STUB_HELD).  Not over
+	 * fd_top(): the kernel's fd table grows to the highest fd, and every
+	 * fork copies it (8 MB a process at Docker's 1048576:1048576, which
+	 * the guest starts under with its soft limit lowered to fd_top:
+	 * trap_stub_nofile_start; one that raises it, as Go does, pays for
+	 * it). */
+	soft = r.rlim_cur < fd_top() ? r.rlim_cur : fd_top();
+	if (r.rlim_max >= soft + STUB_HELD)
+		return (unsigned)soft;
+	if (soft >= 64 + STUB_HELD)
+		return (unsigned)(soft - STUB_HELD);
 	/* (too small for them: the stub has none, mew answers every path) */
-	return (unsigned)r.rlim_cur;
+	return (unsigned)soft;
+}
+
+void trap_stub_nofile_start(void)
+{
+	struct rlimit r;
+	rlim_t top = (rlim_t)trap_stub_fd_min() + STUB_HELD;
+
+	/* (a soft limit over it would put the stub's fds at its top) */
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur > top && r.rlim_max >= top) {
+		r.rlim_cur = top;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
 }
 
 int trap_stub_map_self(void)

@@ -79,6 +79,10 @@ void trap_stub_fd_calls(struct stub_config *c);
  * this process's RLIMIT_NOFILE): the filter traps close, fcntl, dup2, dup3
  * and close_range of numbers from there (guest/fds.c). */
 unsigned trap_stub_fd_min(void);
+/* In the first guest process, before its filter: a soft RLIMIT_NOFILE
+ * over the one the guest is shown at its start, plus the stub's fds,
+ * lowered to it (Docker's 1048576). */
+void trap_stub_nofile_start(void);
 size_t trap_kind_list(int kind, int *nrs, int *errs, size_t max);
 /* ptrace by a guest process (calls.c; every mode): a request that would
  * attach is -EPERM, said once a run on stderr; 0 lets the kernel make the

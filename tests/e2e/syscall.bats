@@ -765,3 +765,54 @@ C
 	[ "${lines[0]}" = /etc/debian_version ]
 	[ -z "$(grep -E '^[0-9]{4,}$' <<<"$output")" ]
 }
+
+# fdcount (and fdcount raise) under limit $1 natively, then under mew
+# (with MEW_TRAP_FD_TOP=$3 when given): the same lines
+fdcount_as_natively() {
+	run prlimit --nofile=$1 "$T/bin/fdcount" $2
+	echo "$output"
+	native=$output
+	[ "$status" -eq 0 ]
+	run prlimit --nofile=$1 env ${3:+MEW_TRAP_FD_TOP=$3} bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- /opt/t/fdcount $2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$native" ]
+}
+
+@test "syscall: a program that raises its soft RLIMIT_NOFILE to the hard limit (Go, the JVM) gets its fds numbered under it, the stub's moved over it" {
+	for limit in 1024:4096 1024:20000 20000:20000; do
+		fdcount_as_natively $limit raise
+		[ "${lines[1]}" = "3000 fds: one after the other" ]
+		[ "${lines[2]}" = "top: dup2 under the limit ok, dup2 at it Bad file descriptor" ]
+		[ "${lines[3]}" = "path: ok, in a child ok" ]
+		[ "${lines[5]}" = "raised: numbers: under the limit" ]
+	done
+	# fds inherited at the stub's numbers (just under the real limit) are
+	# the guest's; once it closes them, their numbers are the stub's again
+	run prlimit --nofile=20000:20000 "$T/bin/fdcount"
+	native=$output
+	run prlimit --nofile=20000:20000 bash -c "exec 19950</dev/null 19999</dev/null; $(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ls /proc/self/fd | grep -c ^199; /opt/t/fdcount'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '2\n%s' "$native")" ]
+}
+
+@test "syscall: over a soft RLIMIT_NOFILE of 32768 (Docker's 1048576:1048576) the guest starts under 32768, with its hard limit less the stub's fds; MEW_TRAP_FD_TOP puts this host's limit there" {
+	# the same regime at the size this host allows
+	run prlimit --nofile=20000:20000 env MEW_TRAP_FD_TOP=4096 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ulimit -Sn; ulimit -Hn'"
+	[ "$output" = "$(printf '4096\n19903')" ]
+	fdcount_as_natively 20000:20000 "" 4096
+	[ "${lines[2]}" = "start: numbers: under the limit" ]
+	fdcount_as_natively 20000:20000 raise 4096
+	[ "${lines[5]}" = "raised: numbers: under the limit" ]
+}
+
+@test "syscall: under Docker's RLIMIT_NOFILE of 1048576:1048576 a program counts its fds as natively, and one that raises its soft limit too" {
+	if ! prlimit --nofile=1048576:1048576 true 2>/dev/null; then
+		skip "cannot raise RLIMIT_NOFILE to 1048576:1048576 here (CAP_SYS_RESOURCE not in the bounding set)"
+	fi
+	run prlimit --nofile=1048576:1048576 bash -c "$(declare -f guest); T=$T DEBIAN=$DEBIAN guest -- sh -c 'ulimit -Sn; ulimit -Hn'"
+	[ "$output" = "$(printf '32768\n1048479')" ]
+	fdcount_as_natively 1048576:1048576
+	fdcount_as_natively 1048576:1048576 raise
+}

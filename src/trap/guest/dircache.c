@@ -203,6 +203,18 @@ void dircache_renumber(long fd, long to)
 		__atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
 }
 
+/* Slot's fd now at number to (-1: the slot goes without): a cached
+ * directory's entry kept, a reader that read the old number then sees
+ * its seq change (the stub moved its fds: fds.c, take_window). */
+void dircache_move(int slot, long to)
+{
+	__atomic_add_fetch(&DC.e[slot].seq, 1, __ATOMIC_SEQ_CST);
+	if (to < 0)
+		DC.e[slot].len = 0;
+	DC.fd[slot] = (int32_t)to;
+	__atomic_add_fetch(&DC.e[slot].seq, 1, __ATOMIC_SEQ_CST);
+}
+
 /* Has a process seen directory hash h before?  (A path stat'ed once by a
  * short-lived process costs no fill.)  Recorded when not. */
 static int seen_before(uint32_t h)

@@ -16,11 +16,15 @@
  *   taken out (and mew answers /proc/N/fd/M of one as ENOENT: trap_hides_fd).
  * What an O_PATH fd cannot do (read, write, mmap, ioctl, the xattrs,
  * fchmod, fchown...) is EBADF from the kernel already.
- * They are STUB_HELD in number, always (the directory cache's slots hold
- * placeholders), and the guest's RLIMIT_NOFILE is shown less them where
- * they lie under it (do_nofile): it opens as many fds as it counts free,
+ * They are STUB_HELD in number (the directory cache's slots hold
+ * placeholders) and fill the window right under the real soft
+ * RLIMIT_NOFILE, which the guest is shown less them (do_nofile): its
+ * numbers all lie under theirs, it opens as many fds as it counts free,
  * and dup2 or fcntl(F_DUPFD) at or above the limit it sees fail as the
- * kernel's would (EBADF, EINVAL).
+ * kernel's would (EBADF, EINVAL).  When the guest moves its soft limit
+ * they move with it (settle); a number of the window the guest holds
+ * (an fd inherited there) is one the stub does without until the guest
+ * closes it.
  * The filter traps close, fcntl, dup, dup2, dup3, fchdir, fstatfs (and the
  * raw fstat where it is not trapped anyway) only for numbers at or above
  * the lowest the stub's fds take (trap_stub_fd_min), so that these calls
@@ -48,6 +52,16 @@ static long fd_at(int i)
 	if (i <= STUB_MAX_BINDFD)
 		return cfg.bindfd[i - 1];
 	return cfg.dcache.fd[i - 1 - STUB_MAX_BINDFD];
+}
+
+static void set_fd_at(int i, long fd)
+{
+	if (i == 0)
+		cfg.rootfd = (int32_t)fd;
+	else if (i <= STUB_MAX_BINDFD)
+		cfg.bindfd[i - 1] = (int32_t)fd;
+	else
+		dircache_move(i - 1 - STUB_MAX_BINDFD, fd);
 }
 
 static int index_of(long fd)
@@ -185,17 +199,15 @@ static void move_away(long fd)
 	S1(__NR_close, fd);
 }
 
-/* RLIMIT_NOFILE as the guest sees it, from the real one (soft or hard):
- * the stub's held fds, from fd_min, are not the guest's, and where they
- * sit under the real limit it is shown less them; a real limit among them
- * (the init raises one there over them) is the guest's fd_min.  Above
- * fd_min the guest's numbers all lie under fd_min + held only where its
- * limit is fd_min (trap_stub_fd_min puts them there where it can); a
- * guest that raised its limit further opens as many fds as it sees, some
- * numbered above it. */
+/* RLIMIT_NOFILE as the guest sees it, from the real one (soft or hard),
+ * the same in every guest process (another's is translated alike): the
+ * stub's STUB_HELD fds are not the guest's, and where they sit under the
+ * real limit (over fd_min + STUB_HELD) it is shown less them; a real limit
+ * among them (the init raises one there over them) is the guest's
+ * fd_min; under fd_min they sit above it, and the guest's is its own. */
 static unsigned long guest_nofile(unsigned long real)
 {
-	unsigned long min = (unsigned long)cfg.fd_min, k = (unsigned long)cfg.held;
+	unsigned long min = (unsigned long)cfg.fd_min, k = STUB_HELD;
 
 	if (cfg.held <= 0 || real < min || real == ~0UL)
 		return real;
@@ -204,21 +216,101 @@ static unsigned long guest_nofile(unsigned long real)
 
 static unsigned long real_nofile(unsigned long guest)
 {
-	unsigned long min = (unsigned long)cfg.fd_min, k = (unsigned long)cfg.held;
+	unsigned long min = (unsigned long)cfg.fd_min, k = STUB_HELD;
 
 	if (cfg.held <= 0 || guest < min || guest == ~0UL)
 		return guest;
 	return guest + k < guest ? ~0UL : guest + k;
 }
 
-/* The guest's soft RLIMIT_NOFILE. */
+/* The lowest number of the window the stub's fds fill under real soft
+ * limit real: [real - STUB_HELD, real); -1 where the guest's limit lies
+ * under fd_min (its fds stay over it, where they are). */
+long window_of(unsigned long real)
+{
+	if (real == ~0UL || real > 0x7fffffff || real < (unsigned long)cfg.fd_min + STUB_HELD)
+		return -1;
+	return (long)(real - STUB_HELD);
+}
+
+/* The stub's fds moved into the window from lo (up to the soft limit,
+ * which bounds F_DUPFD), each new number published before the old one is
+ * closed, and its free numbers filled with placeholders, so that the
+ * guest gets none of them.  A number the guest holds there is one fd
+ * fewer for the stub: a cache slot goes without, the rootfs's and the
+ * binds' fds stay where they were.  Under the cache's lock: no fill
+ * meanwhile (another thread walking from an fd it read before the move
+ * finds it closed: the fd table is the process's, this memory too). */
+static void take_window(long lo)
+{
+	long hi = lo + STUB_HELD, fd, to;
+	int held = 0, spins = 0;
+
+	while (__atomic_exchange_n(&cfg.dcache.lock, 1, __ATOMIC_ACQUIRE) && spins++ < 10000)
+		S0(__NR_sched_yield);
+	for (int i = 0; i < STUB_NFDS; i++) {
+		if ((fd = fd_at(i)) < 0)
+			continue;
+		if (fd < lo || fd >= hi) {
+			if ((to = S3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, lo)) < 0 && i <= STUB_MAX_BINDFD) {
+				held++;
+				continue;
+			}
+			set_fd_at(i, to < 0 ? -1 : to);
+			S1(__NR_close, fd);
+			if (to < 0)
+				continue;
+		}
+		held++;
+	}
+	for (int c = 0; c < STUB_DIRCACHE && cfg.rootfd >= 0 && held < STUB_HELD; c++)
+		if (cfg.dcache.fd[c] < 0) {
+			if ((to = S3(__NR_fcntl, cfg.rootfd, F_DUPFD_CLOEXEC, lo)) < 0)
+				break;
+			dircache_move(c, to);
+			held++;
+		}
+	cfg.held = held;
+	cfg.win = (int32_t)lo;
+	__atomic_store_n(&cfg.dcache.lock, 0, __ATOMIC_RELEASE);
+}
+
+/* The stub's fds where real soft limit real wants them: in its window,
+ * moved there when the guest moved its limit (here, or another process
+ * through prlimit64: seen at this process's next look at its limit), and
+ * its numbers taken again when the guest closes one it held (again).
+ * Left where they are under a limit below fd_min (then over it).  Not
+ * in a vfork child, whose memory is its parent's. */
+static void settle(unsigned long real, int again)
+{
+	long lo = window_of(real);
+
+	if (cfg.held <= 0 || cfg.rootfd < 0 || !stub_owner())
+		return;
+	if (lo < 0)
+		cfg.win = -1;
+	else if (lo != cfg.win || again)
+		take_window(lo);
+}
+
+/* The guest's soft RLIMIT_NOFILE (the stub's fds settled under it). */
 static unsigned long nofile(void)
 {
 	unsigned long lim[2];
 
 	if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) < 0)
 		return ~0UL;
+	settle(lim[0], 0);
 	return guest_nofile(lim[0]);
+}
+
+/* The numbers of the stub's window the guest no longer holds, taken. */
+static void nofile_retake(void)
+{
+	unsigned long lim[2];
+
+	if (S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0)
+		settle(lim[0], 1);
 }
 
 /* getrlimit, setrlimit, prlimit64 of RLIMIT_NOFILE (the filter traps no
@@ -246,6 +338,9 @@ long do_nofile(long nr, const long *a)
 		lim[1] = real_nofile(lim[1]);
 	}
 	r = S4(__NR_prlimit64, pid, RLIMIT_NOFILE_, unew != 0 ? lim : 0, uold != 0 ? old : 0);
+	/* this process's own: the stub's fds follow its new soft limit */
+	if (r == 0 && unew != 0 && (pid == 0 || pid == S0(__NR_getpid)))
+		settle(lim[0], 0);
 	if (r < 0 || uold == 0)
 		return r;
 	old[0] = guest_nofile(old[0]);
@@ -361,8 +456,15 @@ static long getdents_hiding(long fd, unsigned long buf, long count)
 __attribute__((noinline)) long do_fds(long nr, const long *a)
 {
 	switch (nr) {
-	case __NR_close:
-		return stub_fd(a[0]) ? -EBADF : S1(nr, a[0]);
+	case __NR_close: {
+		long r;
+		if (stub_fd(a[0]))
+			return -EBADF;
+		/* one the guest held in the stub's window: its number the stub's again */
+		if ((r = S1(nr, a[0])) == 0 && cfg.win >= 0 && a[0] >= cfg.win && a[0] < cfg.win + STUB_HELD)
+			nofile_retake();
+		return r;
+	}
 	case __NR_fcntl:
 		if (stub_fd(a[0]))
 			return -EBADF;
@@ -403,8 +505,13 @@ __attribute__((noinline)) long do_fds(long nr, const long *a)
 			__atomic_or_fetch(&cfg.vforked[v].took[i / 64], 1ULL << (i % 64), __ATOMIC_SEQ_CST);
 		return r;
 	}
-	case __NR_close_range:
-		return close_range_around((unsigned int)a[0], (unsigned int)a[1], a[2]);
+	case __NR_close_range: {
+		long r = close_range_around((unsigned int)a[0], (unsigned int)a[1], a[2]);
+		if (r == 0 && cfg.win >= 0 && (unsigned int)a[1] >= (unsigned long)cfg.win &&
+		    (unsigned int)a[0] < (unsigned long)cfg.win + STUB_HELD)
+			nofile_retake();
+		return r;
+	}
 	default: /* getdents64 */
 		return getdents_hiding(a[0], (unsigned long)a[1], a[2]);
 	}

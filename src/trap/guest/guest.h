@@ -182,11 +182,13 @@ long dircache_change_begin(void);
 void dircache_change_end(long begun, int dirs);
 int dircache_fd(long fd);
 void dircache_renumber(long fd, long to);
+void dircache_move(int slot, long to);
 void dircache_init(void);
 int dircache_owner_kept(uint64_t dev, uint64_t ino);
 long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
 long do_nofile(long nr, const long *a);
+long window_of(unsigned long real);
 int stub_owner(void);
 /* The rootfs's fd (cfg.rootfd), -1 where this process may use none of the
  * stub's fds (none made, or a vfork child that took one's number). */

@@ -314,7 +314,7 @@ void stub_init(void)
 				 SA_SIGINFO_ | SA_NODEFER_ | SA_ONSTACK_ | SA_RESTORER_,
 				 (unsigned long)stub_restorer, 0 };
 	unsigned long m = SIGSYS_BIT, lim[2], need[2];
-	long fd, min, top;
+	long fd, min;
 	int raised = 0, held = 0;
 
 	S3(__NR_mprotect, STUB_BASE, 0x11000, PROT_READ_ | PROT_EXEC_);
@@ -325,44 +325,50 @@ void stub_init(void)
 		cfg.bindfd[i] = -1;
 	cfg.owner = (int32_t)S0(__NR_getpid);
 	dircache_init();
+	cfg.win = -1;
 	if (cfg.magic == STUB_MAGIC && S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, lim) == 0) {
-		/* STUB_HELD fds from fd_min, out of the way of the guest's own
-		 * numbering, where the filter traps the calls on them (fds.c).
-		 * A soft limit among them is the same to the guest as one just
-		 * over them (fds.c, guest_nofile): raised there for good, so
-		 * that they are under it (the directory cache replaces its
-		 * placeholders with dup3, which the limit bounds).  Under them
-		 * (a guest that lowered its limit) it is raised for the time
-		 * it takes; under a hard limit too low for them the stub has
-		 * none, and mew answers every path call. */
-		min = cfg.fd_min;
-		top = min + STUB_HELD;
-		need[0] = (unsigned long)top;
-		need[1] = lim[1];
-		if (lim[0] < need[0] && lim[1] >= need[0]) {
-			raised = S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, need, 0) == 0;
-			if (raised && lim[0] >= (unsigned long)min)
-				lim[0] = need[0];
-		}
-		if (lim[0] < need[0] && !raised)
-			min = -1;
+		/* STUB_HELD fds, out of the way of the guest's own numbering,
+		 * where the filter traps the calls on them (fds.c): in the
+		 * window right under the soft limit, which the guest is shown
+		 * less them (fds.c, guest_nofile).  A soft limit under fd_min +
+		 * STUB_HELD puts them at fd_min: raised there for good where it
+		 * lay among them (the same to the guest as one over them; the
+		 * directory cache replaces its placeholders with dup3, which the
+		 * limit bounds), for the time it takes where under them (a
+		 * guest that lowered its limit); under a hard limit too low for
+		 * them the stub has none, and mew answers every path call.  A
+		 * number of the window an inherited fd holds is one fewer. */
+		min = window_of(lim[0]);
+		if (min < 0) {
+			need[0] = (unsigned long)cfg.fd_min + STUB_HELD;
+			need[1] = lim[1];
+			if (lim[1] >= need[0] && S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, need, 0) == 0) {
+				raised = 1;
+				min = cfg.fd_min;
+				if (lim[0] >= (unsigned long)min) {
+					lim[0] = need[0];
+					cfg.win = (int32_t)min;
+				}
+			}
+		} else
+			cfg.win = (int32_t)min;
 		cfg.rootfd = (int32_t)high_fd(cfg.rootfs, min);
 		if (cfg.rootfd >= 0) {
 			const char *h = cfg.bind_hosts;
-			min = cfg.rootfd + 1;
 			held = 1;
 			for (int i = 0; i < STUB_MAX_BINDFD && *h != '\0'; h += slen(h) + 1, i++)
 				if ((fd = high_fd(h, min)) >= 0) {
-					min = (cfg.bindfd[i] = (int32_t)fd) + 1;
+					cfg.bindfd[i] = (int32_t)fd;
 					held++;
 				}
 			/* the directory cache's slots, placeholders until used */
 			for (int i = 0; i < STUB_DIRCACHE && held < STUB_HELD; i++)
 				if ((fd = S3(__NR_fcntl, cfg.rootfd, F_DUPFD_CLOEXEC, min)) >= 0) {
-					min = (cfg.dcache.fd[i] = (int32_t)fd) + 1;
+					cfg.dcache.fd[i] = (int32_t)fd;
 					held++;
 				}
-		}
+		} else
+			cfg.win = -1;
 		cfg.held = held;
 		if (raised)
 			S4(__NR_prlimit64, 0, RLIMIT_NOFILE_, lim, 0);

@@ -132,8 +132,10 @@ struct stub_config {
 	/* set by the stub's init: an O_PATH fd on each directory bind's
 	 * source, in the order of binds (-1: none) */
 	int32_t bindfd[STUB_MAX_BINDFD];
-	/* where the stub's fds start (trap_stub_fd_min: the filter traps
-	 * close, fcntl, dup... from there) */
+	/* the lowest number the stub's fds ever take (trap_stub_fd_min: the
+	 * filter traps close, fcntl, dup... from there); they sit right
+	 * under the real soft limit where it lies over fd_min + STUB_HELD,
+	 * at fd_min where not (guest/fds.c, window_of) */
 	int32_t fd_min;
 	uint64_t proc_dev; /* st_dev of the host's /proc: never answered in process */
 	/* Directories and files of the rootfs hidden by binds (rootfs/proc,
@@ -195,9 +197,14 @@ struct stub_config {
 	 * copy of this memory, takes it over; a vfork child, which shares it
 	 * with its own fd table, never does (guest/fds.c, stub_owner). */
 	int32_t owner;
-	/* How many fds this process's stub holds: STUB_HELD, or none when the
-	 * hard limit left no room (guest/fds.c: the limit the guest sees) */
+	/* How many fds this process's stub holds: STUB_HELD, fewer when the
+	 * guest's own fds hold some of their numbers, none when the hard
+	 * limit left no room (guest/fds.c: the limit the guest sees) */
 	int32_t held;
+	/* The lowest number of the window right under the real soft limit
+	 * that the stub's fds fill (guest/fds.c, settle); -1: none (the
+	 * guest's limit lies under fd_min, the fds over it). */
+	int32_t win;
 	/* vfork children that made some of the stub's numbers their own
 	 * (dup2 onto them, in their copy of the fd table): bit i of took is
 	 * the stub's fd i (guest/fds.c, fd_at); such a child uses none of the

@@ -11,7 +11,16 @@
  *   at the limit: ...      dup2 onto it, fcntl(F_DUPFD) from it, and just
  *                          under it
  *   set back: ...          setrlimit of what getrlimit said changes nothing
- *   lowered: ...           the same count under a limit of 100 */
+ *   lowered: ...           the same count under a limit of 100
+ * fdcount raise: the soft limit raised to the hard one (as Go's runtime,
+ * the JVM, nginx do), then
+ *   raised: ...            getrlimit says so
+ *   3000 fds: ...          3000 dups numbered one after the other
+ *   top: ...               dup2 onto the highest number under the limit,
+ *                          and onto the limit
+ *   path: ...              a file opened by its path, in this process and
+ *                          in a forked child
+ *   raised: dup/numbers    as dup_all */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* the fds open under number below (all: -1) */
@@ -69,11 +79,63 @@ static const char *err(long r, int e)
 	return r >= 0 ? "ok" : strerror(e);
 }
 
-int main(void)
+static const char *path_ok(void)
+{
+	int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return strerror(errno);
+	close(fd);
+	return "ok";
+}
+
+static int raise_to_hard(void)
+{
+	struct rlimit r, now;
+	int fd, next, status = 0;
+	pid_t pid;
+
+	close_range(3, ~0U, 0);
+	getrlimit(RLIMIT_NOFILE, &r);
+	r.rlim_cur = r.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+		perror("setrlimit");
+	getrlimit(RLIMIT_NOFILE, &now);
+	printf("raised: %s\n", now.rlim_cur == now.rlim_max ? "soft is the hard limit" : "not raised");
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	next = fd + 1;
+	for (int i = 0; i < 3000; i++)
+		if (dup(fd) != next++)
+			break;
+	printf("3000 fds: %s\n", next == fd + 3001 ? "one after the other" : "not one after the other");
+	{
+		int lim = (int)now.rlim_cur;
+		long a = dup2(fd, lim - 1), b;
+		int ea = errno;
+		b = dup2(fd, lim);
+		printf("top: dup2 under the limit %s, dup2 at it %s\n", a == lim - 1 ? "ok" : err(a, ea), err(b, errno));
+	}
+	printf("path: %s", path_ok());
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		printf(", in a child %s\n", path_ok());
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	close_range(fd + 1, ~0U, 0);
+	dup_all("raised", fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct rlimit r, again;
 	int opened = 0, p[2], fd, *pipes;
 	long counted;
+
+	if (argc > 1 && strcmp(argv[1], "raise") == 0)
+		return raise_to_hard();
 
 	/* (what the test's shell left open may lie at the numbers of the
 	 * stub's fds, over the limit shown) */
