@@ -18,6 +18,7 @@
 
 #define S_IFMT_ 0170000u
 #define S_IFDIR_ 0040000u
+#define S_IFREG_ 0100000u
 #define S_ISUID_ 04000u
 #define S_ISGID_ 02000u
 #define S_ISVTX_ 01000u
@@ -451,25 +452,67 @@ int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t dui
 	return 0;
 }
 
+/* in_group_or_capable (fs/inode.c): the caller is in group gid, or has
+ * CAP_FSETID. */
+static int in_group_or_fsetid(const struct pers_cred *c, uint32_t gid)
+{
+	return pers_cred_in_group(c, gid) || pers_cred_capable(c, CAP_FSETID);
+}
+
+/* setattr_should_drop_sgid (fs/attr.c) for an inode of mode and group
+ * gid: "We retain backwards compatibility and require setgid bit to be
+ * removed unconditionally if S_IXGRP is set. Otherwise we have the exact
+ * same requirements as setattr_prepare() and setattr_copy()." */
+static int drops_sgid(const struct pers_cred *c, uint32_t mode, uint32_t gid)
+{
+	return (mode & S_ISGID_) && ((mode & S_IXGRP_) || !in_group_or_fsetid(c, gid));
+}
+
 int pers_cred_chown(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t uid,
 		    uint32_t gid, uint32_t *mode)
 {
 	int cap = pers_cred_capable(c, CAP_CHOWN);
-	uint32_t ngid = gid != NONE ? gid : fgid;
+	uint32_t ngid = gid != NONE ? gid : fgid, m;
 
 	/* chown_ok and chgrp_ok (fs/attr.c) */
 	if (uid != NONE && !(c->fsuid == fuid && uid == fuid) && !cap)
 		return -EPERM;
 	if (gid != NONE && !(c->fsuid == fuid && (gid == fgid || pers_cred_in_group(c, gid))) && !cap)
 		return -EPERM;
-	if (mode != NULL && (*mode & S_IFMT_) != S_IFDIR_ && (uid != NONE || gid != NONE)) {
-		*mode &= ~S_ISUID_;
-		if ((*mode & S_ISGID_) &&
-		    ((*mode & S_IXGRP_) ||
-		     !(pers_cred_in_group(c, ngid) || pers_cred_capable(c, CAP_FSETID))))
-			*mode &= ~S_ISGID_;
+	if (mode == NULL || (*mode & S_IFMT_) == S_IFDIR_)
+		return 0;
+	/* chown_common (fs/open.c), for chown(-1, -1) too: "if
+	 * (!S_ISDIR(inode->i_mode)) newattrs.ia_valid |= ATTR_KILL_SUID |
+	 * ATTR_KILL_PRIV | setattr_should_drop_sgid(idmap, inode);" (the group
+	 * it had); notify_change makes a bit so killed an ATTR_MODE change,
+	 * which setattr_prepare lets only the owner or CAP_FOWNER make, and
+	 * which there and in setattr_copy loses set-group-id unless
+	 * in_group_or_capable of the new group. */
+	m = *mode & ~S_ISUID_;
+	if (drops_sgid(c, *mode, fgid))
+		m &= ~S_ISGID_;
+	if (m != *mode) {
+		if (pers_cred_owner_or_capable(c, fuid) < 0)
+			return -EPERM;
+		if (!in_group_or_fsetid(c, ngid))
+			m &= ~S_ISGID_;
 	}
+	*mode = m;
 	return 0;
+}
+
+uint32_t pers_cred_setid_dropped(const struct pers_cred *c, uint32_t mode, uint32_t gid)
+{
+	/* setattr_should_drop_suidgid (fs/attr.c), which file_remove_privs
+	 * (write, fallocate...) and do_truncate ask: "suid always must be
+	 * killed", set-group-id as setattr_should_drop_sgid says, and
+	 * "if (unlikely(kill && !capable(CAP_FSETID) && S_ISREG(mode)))
+	 * return kill;" */
+	uint32_t kill = mode & S_ISUID_;
+
+	if (drops_sgid(c, mode, gid))
+		kill |= S_ISGID_;
+	return (mode & S_IFMT_) == S_IFREG_ && !pers_cred_capable(c, CAP_FSETID) ? kill : 0;
 }
 
 int pers_cred_chmod(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t *mode)

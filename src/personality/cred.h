@@ -127,10 +127,16 @@ int pers_cred_access_omnipotent(const struct pers_cred *c);
 int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t duid, uint32_t dgid,
 			 uint32_t victim_uid);
 /* chown(uid, gid) of an inode owned by fuid:fgid with mode *mode
- * (PERS_ID_NONE: unchanged): 0 or -EPERM; *mode loses set-user-id (and
- * set-group-id where the kernel drops it) for a non-directory. */
+ * (PERS_ID_NONE: unchanged; -1, -1 included): 0 or -EPERM; *mode loses
+ * set-user-id (and set-group-id where the kernel drops it) for a
+ * non-directory. */
 int pers_cred_chown(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t uid,
 		    uint32_t gid, uint32_t *mode);
+/* The set-id bits a write or truncate by c drops from an inode of mode
+ * (type bits included) and group gid: set-user-id, set-group-id with
+ * group execute or outside the caller's groups; none for a caller with
+ * CAP_FSETID or on what is not a regular file. */
+uint32_t pers_cred_setid_dropped(const struct pers_cred *c, uint32_t mode, uint32_t gid);
 /* chmod to *mode of an inode owned by fuid:fgid: 0 or -EPERM (not the owner,
  * without CAP_FOWNER); *mode loses set-group-id when the caller is not in
  * the file's group and lacks CAP_FSETID. */

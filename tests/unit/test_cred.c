@@ -215,6 +215,12 @@ static void root_and_set_group_id(void **state)
 	mode = 046755;
 	assert_int_equal(pers_cred_chown(&c, 0, 0, 1, 1, &mode), 0);
 	assert_int_equal(mode, 046755);
+	/* chown(-1, -1) drops them too (chown_common) */
+	mode = 0106755;
+	assert_int_equal(pers_cred_chown(&c, 0, 0, PERS_ID_NONE, PERS_ID_NONE, &mode), 0);
+	assert_int_equal(mode, 0100755);
+	/* a write by root (CAP_FSETID) drops nothing */
+	assert_int_equal(pers_cred_setid_dropped(&c, 0106755, 0), 0);
 	/* mkdir02, creat08, open10: a set-group-id directory */
 	mode = 040755;
 	pers_cred_new_inode(&c, 042775, 50, &mode, &uid, &gid);
@@ -231,6 +237,14 @@ static void root_and_set_group_id(void **state)
 	assert_int_equal(mode, 0100755);
 	assert_int_equal(gid, 50);
 	assert_int_equal(uid, 1000);
+	/* a write without CAP_FSETID (setattr_should_drop_suidgid):
+	 * set-user-id always, set-group-id with group execute or outside
+	 * the writer's groups; nothing on a directory */
+	assert_int_equal(pers_cred_setid_dropped(&c, 0106755, 1000), 06000);
+	assert_int_equal(pers_cred_setid_dropped(&c, 0102745, 1000), 0);
+	assert_int_equal(pers_cred_setid_dropped(&c, 0102745, 50), 02000);
+	assert_int_equal(pers_cred_setid_dropped(&c, 0101777, 50), 0);
+	assert_int_equal(pers_cred_setid_dropped(&c, 046755, 50), 0);
 }
 
 /* This process's memory; below 4096 it faults, as the kernel says EFAULT. */
