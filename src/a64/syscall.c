@@ -496,16 +496,8 @@ static long stat_view(void *dst, const char *host, bool follow, struct stat *st)
 
 static long statx_view(long r, const char *host, bool follow, void *buf)
 {
-	struct statx *x = buf;
-	struct stat st;
-	if (r < 0 || !(x->stx_mask & (STATX_UID | STATX_GID)))
-		return r;
-	st.st_mode = x->stx_mode;
-	st.st_uid = x->stx_uid;
-	st.st_gid = x->stx_gid;
-	pers_owner_view(PERS, host, follow, &st);
-	x->stx_uid = st.st_uid;
-	x->stx_gid = st.st_gid;
+	if (r >= 0)
+		pers_owner_view_statx(PERS, host, follow, buf);
 	return r;
 }
 
@@ -640,6 +632,11 @@ static long open_host(const char *hp, int fl, mode_t mode)
 		return r;
 	fresh = (fl & O_CREAT) && faccessat(AT_FDCWD, hp, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
 	r = ret(openat(AT_FDCWD, hp, fl, mode));
+	if (r >= 0 && (fl & __O_TMPFILE) == __O_TMPFILE) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", r);
+		pers_owner_tmpfile(PERS, CRED, hp, link);
+	}
 	return fresh ? created(r, hp) : r;
 }
 

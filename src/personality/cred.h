@@ -178,7 +178,9 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 		       const struct pers_cred_io *io);
 
 /* Where an unprivileged mew records the owner the guest gave a file
- * ("uid:gid"; owner.c, and the stub's stat). */
+ * ("uid:gid"), and the set-id bits the host does not hold for the guest
+ * ("uid:gid:MODE", MODE octal, 07000 at most) (owner.c, and the stub's
+ * stat). */
 #define PERS_OWNER_XATTR "user.mew.owner"
 
 /* Everything a file check could refuse is allowed (fs uid 0 with the fs

@@ -10,11 +10,29 @@
  * files (the only ones it can write them on), and not when mew runs as
  * root.  Sockets, FIFOs and symlinks cannot carry a user.* attribute: the
  * owner given to one is kept by the engine for the run (p->owners, keyed
- * by device, inode and birth time), where it has such a table. */
+ * by device, inode and birth time), where it has such a table.
+ *
+ * Set-id bits: the host kernel drops S_ISUID and S_ISGID from mew's files
+ * on each write and truncate (mew has no CAP_FSETID) and S_ISGID on a
+ * chmod where mew is not in the file's group, where the guest's root
+ * keeps them.  The bits the guest sees are kept in the same record
+ * ("uid:gid:MODE") where the host does not hold them, or would drop them
+ * on a write by a caller that may keep them (pers_setid_keep); stat
+ * shows them in place of the host's.  Writes go straight to the host, so
+ * the rule is applied when the write is seen coming, at the open for
+ * writing or the truncate (pers_setid_write): a caller with CAP_FSETID
+ * has the bits kept; one without has them handed to the host, whose
+ * write then drops them as Linux drops them.  Not exact: a write through
+ * an fd opened before the bits were recorded, or by another process than
+ * the one that opened it, is judged by the opener's credentials.  Run as
+ * root, mew's host keeps every bit, also where the guest's caller has no
+ * CAP_FSETID: those are dropped at the open for writing, not at the first
+ * write (an open that never writes drops them too). */
 #include "personality/pers.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -24,18 +42,26 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static int parse(const char *v, ssize_t n, uid_t *uid, gid_t *gid)
+/* A record: "uid:gid", and ":MODE" (octal) when set-id bits are kept;
+ * *bits -1 when none are. */
+static int parse(const char *v, ssize_t n, uid_t *uid, gid_t *gid, int *bits)
 {
 	char buf[32];
-	unsigned u, g;
+	unsigned u, g, m;
+	int k;
+
+	*bits = -1;
 	if (n <= 0 || n >= (ssize_t)sizeof(buf))
 		return -1;
 	memcpy(buf, v, (size_t)n);
 	buf[n] = 0;
-	if (sscanf(buf, "%u:%u", &u, &g) != 2)
+	k = sscanf(buf, "%u:%u:%o", &u, &g, &m);
+	if (k < 2)
 		return -1;
 	*uid = u;
 	*gid = g;
+	if (k == 3)
+		*bits = (int)(m & 07000);
 	return 0;
 }
 
@@ -226,6 +252,48 @@ static int remove_record(const char *host, void *arg)
 	return *(bool *)arg ? removexattr(host, PERS_OWNER_XATTR) : lremovexattr(host, PERS_OWNER_XATTR);
 }
 
+/* The record of host (a regular file or directory of mode): true with
+ * its fields; uid, gid and bits left as they are without one. */
+static bool read_record(const char *host, bool follow, mode_t mode, uid_t *uid, gid_t *gid, int *bits)
+{
+	char v[32];
+	struct record rec = { follow, v, sizeof(v), -1 };
+	uid_t u;
+	gid_t g;
+	int b;
+
+	granted(host, mode, S_IRUSR, get_record, &rec);
+	if (rec.n <= 0 || parse(v, rec.n, &u, &g, &b) < 0)
+		return false;
+	*uid = u, *gid = g, *bits = b;
+	return true;
+}
+
+/* Record uid:gid, and bits unless -1, on host (a regular file or
+ * directory, st its host stat); what the default view shows (below) is
+ * no record.  A file the caller may not write the attributes of (not
+ * its own) or a filesystem without user attributes: unrecorded. */
+static int write_record(const struct pers *p, const char *host, bool follow, const struct stat *st, uid_t uid,
+			gid_t gid, int bits)
+{
+	char v[40];
+	int n;
+
+	if (bits < 0 && (st->st_uid == p->host_uid ? 0 : st->st_uid) == uid &&
+	    (st->st_gid == p->host_gid ? 0 : st->st_gid) == gid) {
+		int r = granted(host, st->st_mode, S_IWUSR, remove_record, &follow);
+		return r < 0 && errno != ENODATA && errno != ENOTSUP && errno != EPERM ? -errno : 0;
+	}
+	n = bits < 0 ? snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid)
+		     : snprintf(v, sizeof(v), "%u:%u:%o", (unsigned)uid, (unsigned)gid, (unsigned)bits);
+	if (granted(host, st->st_mode, S_IWUSR, set_record, &(struct record){ follow, v, (size_t)n, 0 }) < 0) {
+		if (errno == EPERM || errno == EACCES || errno == ENOTSUP)
+			return 0;
+		return -errno;
+	}
+	return 0;
+}
+
 bool pers_owners_real(const struct pers *p)
 {
 	return !p->fake_root || p->host_uid == 0;
@@ -233,9 +301,6 @@ bool pers_owners_real(const struct pers *p)
 
 void pers_owner_view(const struct pers *p, const char *host, bool follow, struct stat *st)
 {
-	char v[32];
-	ssize_t n;
-
 	/* only mew's own files (the ones it could record on) change; the
 	 * stub's stat (src/trap/guest/query.c) keeps the same rule */
 	if (pers_owners_real(p) || st->st_uid != p->host_uid)
@@ -244,11 +309,10 @@ void pers_owner_view(const struct pers *p, const char *host, bool follow, struct
 	if (st->st_gid == p->host_gid)
 		st->st_gid = 0;
 	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
-		struct record rec = { follow, v, sizeof(v), -1 };
-		granted(host, st->st_mode, S_IRUSR, get_record, &rec);
-		n = rec.n;
-		if (n > 0)
-			parse(v, n, &st->st_uid, &st->st_gid);
+		int bits = -1;
+		read_record(host, follow, st->st_mode, &st->st_uid, &st->st_gid, &bits);
+		if (bits >= 0)
+			st->st_mode = (st->st_mode & ~(mode_t)07000) | (mode_t)bits;
 	} else if (S_ISSOCK(st->st_mode) || S_ISFIFO(st->st_mode) || S_ISLNK(st->st_mode)) {
 		kept(p, host, follow, st);
 	}
@@ -265,8 +329,9 @@ int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct 
 int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid)
 {
 	struct stat st;
-	char v[32];
-	int n;
+	uid_t u;
+	gid_t g;
+	int bits = -1;
 
 	if (pers_owners_real(p)) {
 		if ((follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0)
@@ -279,24 +344,116 @@ int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t ui
 	}
 	if ((follow ? stat(host, &st) : lstat(host, &st)) < 0)
 		return -errno;
-	/* the default view needs no record */
-	if ((st.st_uid == p->host_uid ? 0 : st.st_uid) == uid &&
-	    (st.st_gid == p->host_gid ? 0 : st.st_gid) == gid) {
-		int r = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? granted(host, st.st_mode, S_IWUSR, remove_record, &follow)
-								   : keep(p, host, follow, (uid_t)-1, (gid_t)-1);
-		return r < 0 && errno != ENODATA && errno != ENOTSUP && errno != EPERM ? -errno : 0;
+	if (S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISLNK(st.st_mode)) {
+		/* the default view needs no record */
+		if ((st.st_uid == p->host_uid ? 0 : st.st_uid) == uid &&
+		    (st.st_gid == p->host_gid ? 0 : st.st_gid) == gid)
+			keep(p, host, follow, (uid_t)-1, (gid_t)-1);
+		else
+			return keep(p, host, follow, uid, gid);
+		return 0;
 	}
-	if (S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISLNK(st.st_mode))
-		return keep(p, host, follow, uid, gid);
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return 0; /* not recordable: the guest's chown succeeds unrecorded */
-	n = snprintf(v, sizeof(v), "%u:%u", (unsigned)uid, (unsigned)gid);
-	if (granted(host, st.st_mode, S_IWUSR, set_record, &(struct record){ follow, v, (size_t)n, 0 }) < 0) {
-		/* a file the caller may not write the attributes of (not its own)
-		 * or a filesystem without user attributes: unrecorded */
-		if (errno == EPERM || errno == EACCES || errno == ENOTSUP)
-			return 0;
-		return -errno;
-	}
+	/* the set-id bits kept stay kept */
+	read_record(host, follow, st.st_mode, &u, &g, &bits);
+	return write_record(p, host, follow, &st, uid, gid, bits);
+}
+
+/* The owner and group the guest sees of mew's own file host (st its host
+ * stat), with its record's bits (-1: none). */
+static void seen(const struct pers *p, const char *host, bool follow, const struct stat *st, uid_t *uid, gid_t *gid,
+		 int *bits)
+{
+	*uid = 0;
+	*gid = st->st_gid == p->host_gid ? 0 : st->st_gid;
+	*bits = -1;
+	read_record(host, follow, st->st_mode, uid, gid, bits);
+}
+
+/* Mew's own regular file or directory (where the record is), as the host
+ * has it: 0, else -1. */
+static int own_file(const struct pers *p, const char *host, bool follow, struct stat *st)
+{
+	if (pers_owners_real(p) || (follow ? stat(host, st) : lstat(host, st)) < 0 || st->st_uid != p->host_uid ||
+	    !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
+		return -1;
 	return 0;
+}
+
+int pers_setid_keep(const struct pers *p, const struct pers_cred *c, const char *host, bool follow, mode_t bits)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+	int old, now;
+
+	if (own_file(p, host, follow, &st) < 0)
+		return 0;
+	bits &= 07000;
+	/* what the host does not hold, or a write by mew would drop where
+	 * the caller may keep it */
+	now = -1;
+	if ((st.st_mode & 07000) != bits || (S_ISREG(st.st_mode) && (bits & 06000) && pers_cred_capable(c, CAP_FSETID)))
+		now = (int)bits;
+	seen(p, host, follow, &st, &uid, &gid, &old);
+	return old == now ? 0 : write_record(p, host, follow, &st, uid, gid, now);
+}
+
+void pers_setid_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow, bool truncate)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+	int kept;
+	mode_t bits, drop;
+
+	if (p->fake_root && pers_owners_real(p)) {
+		/* mew runs as root, with the CAP_FSETID the guest may lack:
+		 * the host keeps every bit, and the drop is made here */
+		if (!pers_cred_capable(c, CAP_FSETID) && (follow ? stat(host, &st) : lstat(host, &st)) == 0 &&
+		    (bits = (mode_t)pers_cred_setid_dropped(c, st.st_mode, st.st_gid)) != 0)
+			chmod(host, st.st_mode & 07777 & ~bits);
+		return;
+	}
+	if (own_file(p, host, follow, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	seen(p, host, follow, &st, &uid, &gid, &kept);
+	bits = kept >= 0 ? (mode_t)kept : st.st_mode & 07000;
+	if (!(bits & 06000))
+		return;
+	if (pers_cred_capable(c, CAP_FSETID)) {
+		if (kept < 0)
+			write_record(p, host, follow, &st, uid, gid, (int)bits);
+		return;
+	}
+	/* handed to the host, whose write drops them as Linux drops them for
+	 * a caller without CAP_FSETID; a truncate drops them now, and so
+	 * does an open the bits the host would not take */
+	drop = (mode_t)pers_cred_setid_dropped(c, (st.st_mode & ~(mode_t)07000) | bits, gid);
+	if (truncate)
+		bits &= ~drop;
+	if ((st.st_mode & 07000) != bits && (chmod(host, (st.st_mode & 0777) | bits) < 0 || stat(host, &st) < 0))
+		return;
+	if ((st.st_mode & 07000) != bits)
+		bits &= ~drop;
+	pers_setid_keep(p, c, host, follow, bits);
+}
+
+void pers_owner_view_statx(const struct pers *p, const char *host, bool follow, struct statx *sx)
+{
+	struct stat st;
+
+	if (!(sx->stx_mask & (STATX_UID | STATX_GID | STATX_MODE)))
+		return;
+	st.st_mode = sx->stx_mode;
+	st.st_uid = sx->stx_uid;
+	st.st_gid = sx->stx_gid;
+	pers_owner_view(p, host, follow, &st);
+	if (sx->stx_mask & STATX_UID)
+		sx->stx_uid = st.st_uid;
+	if (sx->stx_mask & STATX_GID)
+		sx->stx_gid = st.st_gid;
+	if (sx->stx_mask & STATX_MODE)
+		sx->stx_mode = (uint16_t)st.st_mode;
 }

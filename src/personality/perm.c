@@ -206,7 +206,12 @@ int pers_check_open(const struct pers *p, const struct pers_cred *c, const char 
 {
 	int r = check_open(p, c, host, flags);
 
-	return r < 0 ? r : pers_busy_check(p, host, flags);
+	if (r == 0)
+		r = pers_busy_check(p, host, flags);
+	if (r == 0 && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) && !(flags & O_PATH) &&
+	    (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+		pers_setid_write(p, c, host, !(flags & O_NOFOLLOW), (flags & O_TRUNC) != 0);
+	return r;
 }
 
 int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host)
@@ -263,13 +268,12 @@ int pers_check_rename(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow)
 {
 	struct stat st;
-	int r;
+	int r = 0;
 
-	if (omnipotent(p, c))
-		return 0;
-	if ((r = search(p, c, host)) < 0)
+	if (!omnipotent(p, c) && ((r = search(p, c, host)) < 0 || (r = may(p, c, host, follow, PERS_MAY_WRITE, &st)) < 0))
 		return r;
-	return may(p, c, host, follow, PERS_MAY_WRITE, &st);
+	pers_setid_write(p, c, host, follow, true);
+	return 0;
 }
 
 bool pers_xattr_needs_admin(const char *name)
@@ -324,7 +328,24 @@ int pers_chmod(const struct pers *p, const struct pers_cred *c, const char *host
 		return r;
 	if (!follow && S_ISLNK(st.st_mode))
 		return -EOPNOTSUPP;
-	return fchmodat(AT_FDCWD, host, m, 0) < 0 ? -errno : 0;
+	if (fchmodat(AT_FDCWD, host, m, 0) < 0)
+		return -errno;
+	return pers_setid_keep(p, c, host, true, m);
+}
+
+/* Give host (not a symlink) the guest's mode, set-id bits the host does
+ * not keep recorded. */
+static int give_mode(const struct pers *p, const struct pers_cred *c, const char *host, bool follow, mode_t mode)
+{
+	struct stat st;
+
+	if ((follow ? stat(host, &st) : lstat(host, &st)) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return 0;
+	if ((st.st_mode & 07777) != (mode & 07777) && chmod(host, mode & 07777) < 0)
+		return -errno;
+	return pers_setid_keep(p, c, host, follow, mode);
 }
 
 int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host, bool follow,
@@ -332,7 +353,7 @@ int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host
 {
 	struct stat st;
 	uint32_t m;
-	int r;
+	int r = 0;
 
 	if (!p->fake_root)
 		return (follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0 ? -errno : 0;
@@ -341,52 +362,76 @@ int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host
 	m = st.st_mode;
 	if ((r = pers_cred_chown(c, st.st_uid, st.st_gid, uid, gid, &m)) < 0)
 		return r;
-	if (uid == (uid_t)-1 && gid == (gid_t)-1)
-		return 0;
-	r = pers_owner_set(p, host, follow, uid == (uid_t)-1 ? st.st_uid : uid,
-			   gid == (gid_t)-1 ? st.st_gid : gid);
-	if (r == 0 && m != st.st_mode && !S_ISLNK(st.st_mode))
-		r = chmod(host, m & 07777) < 0 ? -errno : 0;
+	if (uid != (uid_t)-1 || gid != (gid_t)-1)
+		r = pers_owner_set(p, host, follow, uid == (uid_t)-1 ? st.st_uid : uid,
+				   gid == (gid_t)-1 ? st.st_gid : gid);
+	/* chown(-1, -1) drops set-id bits too */
+	if (r == 0 && m != st.st_mode)
+		r = give_mode(p, c, host, follow, m);
 	return r;
 }
 
-bool pers_owner_create_matters(const struct pers *p, const struct pers_cred *c, const char *host)
+/* The directory dir holds an inode whose owner the kernel would give
+ * otherwise than mew's own call did. */
+static bool create_matters(const struct pers *p, const struct pers_cred *c, const char *dir)
 {
 	struct stat dst;
-	char dir[PATH_MAX];
 
 	if (!p->fake_root)
 		return false;
 	if (c->fsuid != 0 || c->fsgid != 0)
 		return true;
 	/* a root's file in an ordinary directory: the host's owner is the view */
-	parent_of(host, dir, sizeof(dir));
 	return stat(dir, &dst) == 0 && (dst.st_mode & S_ISGID);
 }
 
-int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host)
+bool pers_owner_create_matters(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	char dir[PATH_MAX];
+
+	/* (an unprivileged mew: the set-id bits it was made with) */
+	if (p->fake_root && !pers_owners_real(p))
+		return true;
+	parent_of(host, dir, sizeof(dir));
+	return create_matters(p, c, dir);
+}
+
+/* host (follow: its last symlink followed) made in directory dir */
+static int made(const struct pers *p, const struct pers_cred *c, const char *dir, const char *host, bool follow)
 {
 	struct stat st, dst;
-	char dir[PATH_MAX];
 	uint32_t mode, uid, gid;
 
-	if (!pers_owner_create_matters(p, c, host))
-		return 0;
-	parent_of(host, dir, sizeof(dir));
-	if (pers_owner_stat(p, dir, true, &dst) < 0 || pers_owner_stat(p, host, false, &st) < 0)
+	if (!create_matters(p, c, dir)) {
+		/* a root's: set-id bits it keeps and a write by mew would drop */
+		if (!p->fake_root || pers_owners_real(p) || (follow ? stat(host, &st) : lstat(host, &st)) < 0 ||
+		    !S_ISREG(st.st_mode) || !(st.st_mode & 06000))
+			return 0;
+		return pers_setid_keep(p, c, host, follow, st.st_mode);
+	}
+	if (pers_owner_stat(p, dir, true, &dst) < 0 || pers_owner_stat(p, host, follow, &st) < 0)
 		return 0;
 	mode = st.st_mode;
 	pers_cred_new_inode(c, dst.st_mode, dst.st_gid, &mode, &uid, &gid);
 	if (uid != st.st_uid || gid != st.st_gid) {
-		int r = pers_owner_set(p, host, false, uid, gid);
+		int r = pers_owner_set(p, host, follow, uid, gid);
 		if (r < 0)
 			return r;
-		/* a real chown drops set-id bits the creator keeps: the mode
-		 * after it (LTP's creat08) */
-		if ((mode & 06000) && !S_ISLNK(mode))
-			return chmod(host, mode & 07777) < 0 ? -errno : 0;
 	}
-	if (mode != st.st_mode && chmod(host, mode & 07777) < 0)
-		return -errno;
-	return 0;
+	/* (after a real chown, which drops set-id bits the creator keeps:
+	 * LTP's creat08) */
+	return give_mode(p, c, host, follow, mode);
+}
+
+int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host)
+{
+	char dir[PATH_MAX];
+
+	parent_of(host, dir, sizeof(dir));
+	return made(p, c, dir, host, false);
+}
+
+int pers_owner_tmpfile(const struct pers *p, const struct pers_cred *c, const char *dir, const char *fd_link)
+{
+	return made(p, c, dir, fd_link, true);
 }

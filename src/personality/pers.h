@@ -378,11 +378,32 @@ void pers_owners_free(struct pers_owners *o);
  * n NULL: no longer. */
 void pers_owners_publish(struct pers_owners *o, uint32_t *n, uint64_t (*keys)[2], uint32_t cap);
 int pers_owner_stat(const struct pers *p, const char *host, bool follow, struct stat *st);
-/* Give the file that owner: a real chown as root, else a record. */
+/* Give the file that owner: a real chown as root, else a record (the
+ * set-id bits it keeps stay kept). */
 int pers_owner_set(const struct pers *p, const char *host, bool follow, uid_t uid, gid_t gid);
+/* The same view for a statx the engine made: owner, group and set-id
+ * bits, those of its mask. */
+struct statx;
+void pers_owner_view_statx(const struct pers *p, const char *host, bool follow, struct statx *sx);
+/* Set-id bits an unprivileged mew's host does not keep for the guest
+ * (owner.c).  pers_setid_keep: after the host was given the guest's mode
+ * (chmod, chown's drop, a creation), whose set-id bits are bits: on mew's
+ * own regular file or directory, those the host did not take, or that a
+ * write by mew would drop where c may keep them (CAP_FSETID), recorded
+ * for stat and exec; 0 or -errno.  pers_setid_write: before c opens host
+ * for writing or truncates it (truncate: the kernel drops them now), the
+ * bits such a write drops handed to the host, whose write drops them as
+ * the kernel drops them for c, or for a c with CAP_FSETID kept in the
+ * record; where mew runs as root (its writes keep every bit), those c's
+ * write would drop are dropped then. */
+int pers_setid_keep(const struct pers *p, const struct pers_cred *c, const char *host, bool follow, mode_t bits);
+void pers_setid_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow, bool truncate);
 /* After the guest created host (mkdir, open O_CREAT, mknod, symlink, bind):
- * the owner and set-group-id bit the kernel gives a new inode. */
+ * the owner and set-group-id bit the kernel gives a new inode, and the
+ * set-id bits it was made with kept (pers_setid_keep).  The same for an
+ * O_TMPFILE file made in directory dir, named by its fd's /proc/N/fd/M. */
 int pers_owner_created(const struct pers *p, const struct pers_cred *c, const char *host);
+int pers_owner_tmpfile(const struct pers *p, const struct pers_cred *c, const char *dir, const char *fd_link);
 /* Whether pers_owner_created would have anything to do for a creation of
  * host by c (an engine that must wait for the call's end to know). */
 bool pers_owner_create_matters(const struct pers *p, const struct pers_cred *c, const char *host);
@@ -423,7 +444,8 @@ bool pers_grant_search(const struct pers *p, const char *host);
 void pers_grant_undo(struct pers_grant *g);
 
 /* open: the permission checks, then ETXTBSY for writing a program a guest
- * process runs (pers_busy_check). */
+ * process runs (pers_busy_check), then for an open that writes, the
+ * set-id bits its writes drop (pers_setid_write). */
 int pers_check_open(const struct pers *p, const struct pers_cred *c, const char *host, int flags);
 /* mkdir, mknod, symlink, link's new name, bind: the parent's write and search. */
 int pers_check_create(const struct pers *p, const struct pers_cred *c, const char *host);
@@ -431,7 +453,8 @@ int pers_check_create(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_delete(const struct pers *p, const struct pers_cred *c, const char *host);
 int pers_check_rename(const struct pers *p, const struct pers_cred *c, const char *from,
 		      const char *to);
-/* truncate and other writes through the path. */
+/* truncate: the permission checks, then the set-id bits it drops
+ * (pers_setid_write). */
 int pers_check_write(const struct pers *p, const struct pers_cred *c, const char *host, bool follow);
 /* An xattr name whose namespace Linux gives only to CAP_SYS_ADMIN:
  * trusted.*, and security.* but security.capability (CAP_SETFCAP's). */

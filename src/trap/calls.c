@@ -606,12 +606,7 @@ static long do_stat(struct call *c, long nr, bool *done)
 		int fl = (int)(c->flag & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
 		if (statx(AT_FDCWD, h, fl | (follow ? 0 : AT_SYMLINK_NOFOLLOW), (unsigned)after[1], &sx) < 0)
 			return -errno;
-		st.st_mode = sx.stx_mode;
-		st.st_uid = sx.stx_uid;
-		st.st_gid = sx.stx_gid;
-		pers_owner_view(p, h, follow, &st);
-		sx.stx_uid = st.st_uid;
-		sx.stx_gid = st.st_gid;
+		pers_owner_view_statx(p, h, follow, &sx);
 		return trap_mem_write(c->tr->tid, after[2], &sx, sizeof(sx));
 	}
 	/* flags pers_owner_stat does not take: the kernel judges them (EINVAL
@@ -632,20 +627,31 @@ static void owner_at_exit(struct call *c, long nr)
 	const char *h = c->host[0];
 	struct stat st;
 
-	if (c->s->creates != 1 && !(c->s->writes == PW_OPEN_FLAGS && (c->flag & O_CREAT)) && nr != SYS_creat)
+	bool tmpfile = c->s->writes == PW_OPEN_FLAGS && (c->flag & __O_TMPFILE) == __O_TMPFILE;
+
+	if (c->s->creates != 1 && !(c->s->writes == PW_OPEN_FLAGS && (c->flag & O_CREAT)) && nr != SYS_creat &&
+	    !tmpfile)
 		return;
-	if (h[0] == '\0' || lstat(h, &st) == 0 || !pers_owner_create_matters(&c->t->pers, &c->tr->cred, h))
+	if (h[0] == '\0' || (tmpfile ? !c->t->pers.fake_root
+			    : lstat(h, &st) == 0 || !pers_owner_create_matters(&c->t->pers, &c->tr->cred, h)))
 		return;
 	free(c->tr->created);
 	c->tr->created = strdup(h);
+	c->tr->tmpfile = tmpfile;
 }
 
 void trap_syscall_exit(struct trap *t, struct tracee *tr)
 {
 	struct user_regs_struct regs;
 
-	if (tr->created != NULL && ptrace(PTRACE_GETREGS, tr->tid, 0, &regs) == 0 && (int64_t)regs.rax >= 0)
-		pers_owner_created(&t->pers, &tr->cred, tr->created);
+	if (tr->created != NULL && ptrace(PTRACE_GETREGS, tr->tid, 0, &regs) == 0 && (int64_t)regs.rax >= 0) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/%d/fd/%lld", (int)tr->tid, (long long)regs.rax);
+		if (tr->tmpfile)
+			pers_owner_tmpfile(&t->pers, &tr->cred, tr->created, link);
+		else
+			pers_owner_created(&t->pers, &tr->cred, tr->created);
+	}
 	free(tr->created);
 	tr->created = NULL;
 }
@@ -720,7 +726,10 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 		r = translate_arg(&c, 0);
 		if (r == 0 && s->path[1] >= 0)
 			r = translate_arg(&c, 1);
-		if (r == 0 && !pers_cred_fs_omnipotent(&tr->cred) && c.host[0][0] != '\0')
+		/* (a root's too where mew keeps set-id bits: chmod, the opens
+		 * and truncates that drop them) */
+		if (r == 0 && (!pers_cred_fs_omnipotent(&tr->cred) || !pers_owners_real(&c.t->pers)) &&
+		    c.host[0][0] != '\0')
 			r = check_path_call(&c, nr, &answered);
 		/* a program a guest process runs, whoever the caller is */
 		if (r == 0 && (nr == SYS_open || nr == SYS_openat || nr == SYS_creat) && c.host[0][0] != '\0')

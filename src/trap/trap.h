@@ -32,8 +32,10 @@ struct tracee {
 		uint64_t dev, ino; /* ETXTBSY while it runs it (pers_busy_exec) */
 	} exec_file;
 	/* ptrace mode: the host path a call stopped at creates, whose owner
-	 * is given at the call's end (trap_syscall_exit); else NULL. */
+	 * is given at the call's end (trap_syscall_exit); else NULL.  With
+	 * tmpfile, the directory an O_TMPFILE open makes its file in. */
 	char *created;
+	bool tmpfile;
 	struct tracee *next;
 	/* last: a large struct of which only the part in use is touched */
 	struct pers_cred cred;

@@ -10,6 +10,8 @@ setup_file() {
 	export U=
 	arm64_rootfs || return 0
 	aarch64-linux-gnu-gcc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c"
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/setid" "$BATS_TEST_DIRNAME/syscall/setid.c"
+	cc -O1 -static -o "$BATS_FILE_TMPDIR/setid" "$BATS_TEST_DIRNAME/syscall/setid.c"
 	nobody_copy emulate-creds
 }
 
@@ -102,4 +104,19 @@ perm_lines() {
 	[ "${lines[2]}" = "5 6" ]
 	# the host's view: the caller's file, with the record
 	[ "$(stat -c %u "$u/rootfs/tmp/x")" = 65534 ]
+}
+
+# Set-id bits as syscall-creds.bats checks them: the same program run
+# natively (built for the host) as root prints what it prints under the
+# emulate engine run by an ordinary user and by root.
+@test "emulate creds: set-id bits kept and dropped as the kernel does, mew run by an ordinary user and by root" {
+	need_creds
+	need_root
+	local want
+	want=$(setid_native "$BATS_FILE_TMPDIR/setid")
+	[ -n "$want" ]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$U/mew" run --engine emulate --rootfs "$U/rootfs" -- /setid /tmp/si
+	diff <(echo "$want") <(echo "$output")
+	run emu -- /setid /tmp/si
+	diff <(echo "$want" | setid_opened_only) <(echo "$output" | setid_opened_only)
 }

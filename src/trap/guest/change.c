@@ -96,6 +96,21 @@ __attribute__((noinline)) long do_entry2(long nr, const long *a, int *dirs)
 	return r;
 }
 
+/* Run by an ordinary user, mew keeps the set-id bits its host does not
+ * (personality/owner.c): a chmod that gives some or changes kept ones,
+ * and a truncate that drops the host's, are mew's to make. */
+static int setid_is_mews(long nr, const long *a, long fd, const struct stat *st)
+{
+	long mode;
+
+	if (nr == __NR_truncate)
+		return S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID));
+	if (nr == __NR_utimensat || st->st_uid != cfg.host_uid || !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
+		return 0;
+	mode = nr == __NR_chmod ? a[1] : a[2];
+	return (mode & (S_ISUID | S_ISGID)) || kept_setid(fd, st->st_mode) != -1;
+}
+
 /* chmod, fchmodat(2), truncate, utimensat following the last component:
  * the file walked like any path (O_PATH), then changed through
  * /proc/self/fd/N (the kernel follows that link to the very inode). */
@@ -131,6 +146,10 @@ __attribute__((noinline)) long do_follow(long nr, const long *a)
 	fd = walk(dirfd, path, O_PATH | O_CLOEXEC);
 	if (fd < 0 || (fd = checked(fd, &st)) < 0)
 		return fd;
+	if (cfg.host_uid != 0 && setid_is_mews(nr, a, fd, &st)) {
+		S1(__NR_close, fd);
+		return FALLBACK;
+	}
 	memcpy(proc, "/proc/self/fd/", 14);
 	p = put_num(proc + 14, fd);
 	*p = '\0';

@@ -169,6 +169,10 @@ long do_fchdir(long fd);
 long do_readlink(long dirfd, unsigned long upath, long buf, long size);
 long do_getcwd(const long *a);
 long untranslate(const char *host, char *out);
+/* The set-id bits the record of mew's own file fd (an O_PATH fd will do)
+ * keeps for the guest (personality/owner.c), -1 when none, or FALLBACK
+ * when it cannot be read */
+long kept_setid(long fd, uint32_t mode);
 long do_open(long dirfd, unsigned long upath, long flags, long mode);	/* open.c */
 long do_openat2(const long *a);
 long do_entry(long nr, const long *a);					/* change.c */

@@ -28,6 +28,10 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 		f = (f & VALID_OPEN) | O_LARGEFILE;
 	if ((write || trunc) && path[0] != '/' && !writable_start(dirfd, creat))
 		return FALLBACK;
+	/* set-id bits its writes would drop from the host's file, which mew
+	 * keeps for a root (personality/owner.c) */
+	if (creat && (mode & (S_ISUID | S_ISGID)) && cfg.host_uid != 0)
+		return FALLBACK;
 	if (creat)
 		fd = create(dirfd, path, f & ~(unsigned long)O_TRUNC, (unsigned long)mode);
 	else
@@ -37,8 +41,10 @@ __attribute__((noinline)) long do_open(long dirfd, unsigned long upath, long fla
 	if (fd < 0 || ((!clear || trunc || write) && (fd = checked(fd, &st)) < 0))
 		return fd;
 	/* writing a program: mew knows which ones guest processes run
-	 * (ETXTBSY, personality/busy.c); a file O_EXCL made is none */
-	if (write && !(f & O_EXCL) && (st.st_mode & S_IFMT) == S_IFREG && (st.st_mode & 0111)) {
+	 * (ETXTBSY, personality/busy.c); a file O_EXCL made is none.  And
+	 * the set-id bits the writes would drop, as above */
+	if (write && !(f & O_EXCL) && (st.st_mode & S_IFMT) == S_IFREG &&
+	    ((st.st_mode & 0111) || (cfg.host_uid != 0 && (st.st_mode & (S_ISUID | S_ISGID))))) {
 		S1(__NR_close, fd);
 		return FALLBACK;
 	}

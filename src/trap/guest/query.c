@@ -5,32 +5,19 @@
 
 #define NAME_MAX_ 255
 
-/* The owner the guest sees (personality/owner.c): run by an ordinary
- * user, mew's own files are root's unless they carry a record of the
- * owner the guest gave them.  (Run as root, chown is real: nothing to do.)
- * The record is read from the object fd names, or with name (not a
- * symlink) the entry name of directory fd.  A socket, FIFO or symlink
- * cannot carry one: mew keeps theirs, and the stat of one it keeps (dev,
- * ino: the share's table) is its to answer (FALLBACK; else 0). */
-static long owner_view(long fd, const char *name, uint32_t mode, uint64_t dev, uint64_t ino, uint32_t *uid,
-		       uint32_t *gid)
+/* The record (personality/owner.c) of the object fd names, or with name
+ * (not a symlink) of the entry name of directory fd, into v: its length,
+ * or -errno.  mode: the object's, for mew's own file made unreadable for
+ * the guest (chmod 0222), whose read permission is given back for the one
+ * read, as owner.c does. */
+static long read_record(long fd, const char *name, uint32_t mode, char *v, long size)
 {
-	char p[40 + NAME_MAX_ + 1] = "/proc/self/fd/", v[24], *e;
-	unsigned long u = 0, g = 0;
-	long n, i = 0;
+	char p[40 + NAME_MAX_ + 1] = "/proc/self/fd/", *e;
+	long n, i;
 
-	if (cfg.host_uid == 0 || *uid != cfg.host_uid)
-		return 0;
-	if ((S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISLNK(mode)) && dircache_owner_kept(dev, ino))
-		return FALLBACK;
-	*uid = 0;
-	if (*gid == cfg.host_gid)
-		*gid = 0;
-	if (!S_ISREG(mode) && !S_ISDIR(mode))
-		return 0;
 	if (name == 0) {
 		*put_num(p + 14, fd) = '\0';
-		n = S4(__NR_getxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+		n = S4(__NR_getxattr, p, PERS_OWNER_XATTR, v, size);
 	} else {
 		e = is_cwd(fd) ? p : put_num(p + 14, (int)fd);
 		if (e != p)
@@ -38,35 +25,94 @@ static long owner_view(long fd, const char *name, uint32_t mode, uint64_t dev, u
 		for (i = 0; name[i] != '\0'; i++)
 			*e++ = name[i];
 		*e = '\0';
-		i = 0;
-		n = S4(__NR_lgetxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+		n = S4(__NR_lgetxattr, p, PERS_OWNER_XATTR, v, size);
 	}
-	/* mew's own file, made unreadable for the guest (chmod 0222): read
-	 * permission given back for the one read, as owner.c does */
 	if (n == -EACCES && !(mode & 0400) && S2(__NR_chmod, p, (mode & 07777) | 0400) == 0) {
-		n = S4(name == 0 ? __NR_getxattr : __NR_lgetxattr, p, PERS_OWNER_XATTR, v, sizeof(v));
+		n = S4(name == 0 ? __NR_getxattr : __NR_lgetxattr, p, PERS_OWNER_XATTR, v, size);
 		S2(__NR_chmod, p, mode & 07777);
 	}
+	return n;
+}
+
+/* "uid:gid", or "uid:gid:MODE" (octal set-id bits): 0 with its fields
+ * (*bits -1 without MODE), or -1. */
+static long parse_record(const char *v, long n, uint32_t *uid, uint32_t *gid, long *bits)
+{
+	unsigned long u = 0, g = 0, m = 0;
+	long i = 0, j;
+
 	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
 		u = u * 10 + (unsigned long)(v[i] - '0');
 	if (i == 0 || i >= n || v[i++] != ':')
-		return 0;
-	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+		return -1;
+	for (j = i; i < n && v[i] >= '0' && v[i] <= '9'; i++)
 		g = g * 10 + (unsigned long)(v[i] - '0');
-	if (i == n) {
-		*uid = (uint32_t)u;
-		*gid = (uint32_t)g;
+	if (i == j)
+		return -1;
+	*bits = -1;
+	if (i < n && v[i] == ':') {
+		for (j = ++i; i < n && v[i] >= '0' && v[i] <= '7'; i++)
+			m = m * 8 + (unsigned long)(v[i] - '0');
+		if (i == j)
+			return -1;
+		*bits = (long)(m & 07000);
 	}
+	if (i != n)
+		return -1;
+	*uid = (uint32_t)u;
+	*gid = (uint32_t)g;
 	return 0;
+}
+
+/* The owner and mode the guest sees (personality/owner.c): run by an
+ * ordinary user, mew's own files are root's unless they carry a record of
+ * the owner the guest gave them, and of the set-id bits the host does not
+ * keep for it.  (Run as root, chown is real: nothing to do.)  A socket,
+ * FIFO or symlink cannot carry one: mew keeps theirs, and the stat of one
+ * it keeps (dev, ino: the share's table) is its to answer (FALLBACK;
+ * else 0). */
+static long owner_view(long fd, const char *name, uint32_t *mode, uint64_t dev, uint64_t ino, uint32_t *uid,
+		       uint32_t *gid)
+{
+	char v[24];
+	long n, bits;
+
+	if (cfg.host_uid == 0 || *uid != cfg.host_uid)
+		return 0;
+	if ((S_ISSOCK(*mode) || S_ISFIFO(*mode) || S_ISLNK(*mode)) && dircache_owner_kept(dev, ino))
+		return FALLBACK;
+	*uid = 0;
+	if (*gid == cfg.host_gid)
+		*gid = 0;
+	if (!S_ISREG(*mode) && !S_ISDIR(*mode))
+		return 0;
+	n = read_record(fd, name, *mode, v, sizeof(v));
+	if (n > 0 && parse_record(v, n, uid, gid, &bits) == 0 && bits >= 0)
+		*mode = (*mode & ~07000U) | (uint32_t)bits;
+	return 0;
+}
+
+long kept_setid(long fd, uint32_t mode)
+{
+	char v[24];
+	uint32_t u, g;
+	long n = read_record(fd, 0, mode, v, sizeof(v)), bits;
+
+	if (n == -ENODATA || n == -EOPNOTSUPP)
+		return -1;
+	if (n < 0 || parse_record(v, n, &u, &g, &bits) < 0)
+		return FALLBACK;
+	return bits;
 }
 
 /* 0, or FALLBACK: mew answers (owner_view) */
 static long stat_view(long fd, const char *name, struct stat *st)
 {
-	uint32_t u = st->st_uid, g = st->st_gid;
+	uint32_t m = st->st_mode, u = st->st_uid, g = st->st_gid;
 
-	if (owner_view(fd, name, st->st_mode, st->st_dev, st->st_ino, &u, &g) == FALLBACK)
+	if (owner_view(fd, name, &m, st->st_dev, st->st_ino, &u, &g) == FALLBACK)
 		return FALLBACK;
+	st->st_mode = m;
 	st->st_uid = u;
 	st->st_gid = g;
 	return 0;
@@ -80,12 +126,18 @@ static uint64_t statx_dev(const struct statx *x)
 
 static long statx_view(long fd, const char *name, struct statx *x)
 {
-	if (!(x->stx_mask & (STATX_UID | STATX_GID)))
+	uint32_t m = x->stx_mode;
+	long r;
+
+	if (!(x->stx_mask & (STATX_UID | STATX_GID | STATX_MODE)))
 		return 0;
 	/* no inode number to look up (never seen on a local filesystem) */
 	if (!(x->stx_mask & STATX_INO) && !S_ISREG(x->stx_mode) && !S_ISDIR(x->stx_mode))
 		return FALLBACK;
-	return owner_view(fd, name, x->stx_mode, statx_dev(x), x->stx_ino, &x->stx_uid, &x->stx_gid);
+	r = owner_view(fd, name, &m, statx_dev(x), x->stx_ino, &x->stx_uid, &x->stx_gid);
+	if (x->stx_mask & STATX_MODE)
+		x->stx_mode = (uint16_t)m;
+	return r;
 }
 
 /* One entry of a directory: no `/`, not `.` or `..`. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -165,6 +166,11 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 	}
 	if (fresh)
 		pers_owner_created(&n->pers, &c, host);
+	else if ((flags & __O_TMPFILE) == __O_TMPFILE) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		pers_owner_tmpfile(&n->pers, &c, host, link);
+	}
 	{
 		struct seccomp_notif_addfd add = {
 			.id = req->id, .flags = n->hold ? 0 : SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,

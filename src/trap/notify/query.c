@@ -105,12 +105,7 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 			return r;
 		if (statx(AT_FDCWD, host, fl & ~AT_EMPTY_PATH, (unsigned)after[1], &sx) < 0)
 			return -errno;
-		st.st_mode = sx.stx_mode;
-		st.st_uid = sx.stx_uid;
-		st.st_gid = sx.stx_gid;
-		pers_owner_view(&n->pers, host, follow, &st);
-		sx.stx_uid = st.st_uid;
-		sx.stx_gid = st.st_gid;
+		pers_owner_view_statx(&n->pers, host, follow, &sx);
 		return put(req, after[2], &sx, sizeof(sx));
 	}
 	case SYS_access:
