@@ -65,7 +65,7 @@ static const short passthrough[A64_NR_rseq + 1] = {
 	P(syncfs), P(getrandom), P(memfd_create), P(copy_file_range),
 	P(preadv2), P(pwritev2), P(msgget), P(msgctl), P(msgrcv), P(msgsnd),
 	P(semget), P(semctl), P(semtimedop), P(semop), P(rt_tgsigqueueinfo),
-	P(futex), P(fsetxattr), P(fgetxattr), P(flistxattr), P(fremovexattr),
+	P(futex),
 	[A64_NR_fadvise64] = SYS_fadvise64 + 1,
 	P(shmget), P(shmctl), P(shmat), P(shmdt), P(membarrier),
 #undef P
@@ -218,6 +218,20 @@ static long sys_mmap(struct a64_cpu *c)
 }
 
 /* ---- paths ---- */
+
+/* Is the guest's xattr name one of mew's own (personality/cred.h)? */
+static bool mews_xattr(const char *guest)
+{
+	char name[PATH_MAX];
+
+	return a64_path_copy(guest, name) >= 0 && pers_xattr_mews(name);
+}
+
+/* A listxattr's answer r in the guest's list: mew's names left out. */
+static long xattr_list(long r, void *list, unsigned long size)
+{
+	return r > 0 && list != NULL && size != 0 ? pers_xattr_list_hide(list, r) : r;
+}
 
 /* Path slot 0 or 1 of the call, as the personality's call table says
  * (argument, dirfd, follow, read-only refusal): the host path, or return
@@ -900,16 +914,37 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(syscall(SYS_inotify_add_watch, ARG(0), hp, ARG(2)));
 	case A64_NR_setxattr: case A64_NR_lsetxattr:
 		TPATH(0, hp);
+		if (mews_xattr(STR(1)))
+			return -EPERM;
 		return ret(syscall(nr == A64_NR_setxattr ? SYS_setxattr : SYS_lsetxattr, hp, PTR(1), PTR(2), ARG(3), ARG(4)));
 	case A64_NR_getxattr: case A64_NR_lgetxattr:
 		TPATH(0, hp);
+		if (mews_xattr(STR(1)))
+			return -ENODATA;
 		return ret(syscall(nr == A64_NR_getxattr ? SYS_getxattr : SYS_lgetxattr, hp, PTR(1), PTR(2), ARG(3)));
 	case A64_NR_listxattr: case A64_NR_llistxattr:
 		TPATH(0, hp);
-		return ret(syscall(nr == A64_NR_listxattr ? SYS_listxattr : SYS_llistxattr, hp, PTR(1), ARG(2)));
+		return xattr_list(ret(syscall(nr == A64_NR_listxattr ? SYS_listxattr : SYS_llistxattr, hp, PTR(1), ARG(2))),
+				  PTR(1), ARG(2));
 	case A64_NR_removexattr: case A64_NR_lremovexattr:
 		TPATH(0, hp);
+		if (mews_xattr(STR(1)))
+			return -ENODATA;
 		return ret(syscall(nr == A64_NR_removexattr ? SYS_removexattr : SYS_lremovexattr, hp, PTR(1)));
+	case A64_NR_fsetxattr:
+		if (mews_xattr(STR(1)))
+			return -EPERM;
+		return ret(syscall(SYS_fsetxattr, ARG(0), PTR(1), PTR(2), ARG(3), ARG(4)));
+	case A64_NR_fgetxattr:
+		if (mews_xattr(STR(1)))
+			return -ENODATA;
+		return ret(syscall(SYS_fgetxattr, ARG(0), PTR(1), PTR(2), ARG(3)));
+	case A64_NR_flistxattr:
+		return xattr_list(ret(syscall(SYS_flistxattr, ARG(0), PTR(1), ARG(2))), PTR(1), ARG(2));
+	case A64_NR_fremovexattr:
+		if (mews_xattr(STR(1)))
+			return -ENODATA;
+		return ret(syscall(SYS_fremovexattr, ARG(0), PTR(1)));
 	case A64_NR_sync_file_range2: /* fd, flags, offset, nbytes */
 		return ret(syscall(SYS_sync_file_range, ARG(0), ARG(2), ARG(3), ARG(1)));
 	case A64_NR_fcntl:

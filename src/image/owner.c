@@ -19,5 +19,5 @@ int image_owner_record(int fd, uid_t uid, gid_t gid)
 
 bool image_owner_xattr(const char *name)
 {
-	return strncmp(name, "user.mew.", 9) == 0;
+	return pers_xattr_mews(name);
 }

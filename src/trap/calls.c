@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -572,6 +573,43 @@ static int check_path_call(struct call *c, long nr, bool *done)
 	return pers_check_lookup(p, cr, h);
 }
 
+/* The xattr calls: mew's own names are not the guest's (personality/cred.h):
+ * one is refused by its name, and a list by path is made here without them.
+ * *done false: the kernel's call stands (a list by fd is the kernel's). */
+static long do_xattr(struct call *c, long nr, bool *done)
+{
+	char name[XATTR_NAME_MAX + 1];
+	cleanup_free char *list = NULL;
+	uint64_t size = c->args[2];
+	ssize_t n;
+
+	*done = false;
+	switch (nr) {
+	case SYS_listxattr:
+	case SYS_llistxattr:
+		if (c->host[0][0] == '\0' || c->args[1] == 0 || size == 0)
+			return 0; /* the kernel's: the size the list needs */
+		if (size > XATTR_LIST_MAX)
+			size = XATTR_LIST_MAX;
+		if ((list = malloc(size)) == NULL)
+			return 0;
+		*done = true;
+		n = follows(c) ? listxattr(c->host[0], list, size) : llistxattr(c->host[0], list, size);
+		if (n < 0)
+			return -errno;
+		n = pers_xattr_list_hide(list, n);
+		return n > 0 && trap_mem_write(c->tr->tid, c->args[1], list, (size_t)n) < 0 ? -EFAULT : n;
+	case SYS_getxattr: case SYS_lgetxattr: case SYS_fgetxattr:
+	case SYS_removexattr: case SYS_lremovexattr: case SYS_fremovexattr:
+	case SYS_setxattr: case SYS_lsetxattr: case SYS_fsetxattr:
+		if (trap_mem_read_str(c->tr->tid, c->args[1], name, sizeof(name)) < 0 || !pers_xattr_mews(name))
+			return 0;
+		*done = true;
+		return nr == SYS_setxattr || nr == SYS_lsetxattr || nr == SYS_fsetxattr ? -EPERM : -ENODATA;
+	}
+	return 0;
+}
+
 /* Run by an ordinary user, mew records the owners the guest gives
  * (personality/owner.c), which the kernel does not show: the stat family
  * is answered here with the owners the guest sees.  (Run as root, the
@@ -737,6 +775,8 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 		if (r == 0 && !answered && (nr == SYS_stat || nr == SYS_lstat || nr == SYS_newfstatat ||
 					    nr == SYS_statx))
 			r = (int)do_stat(&c, nr, &answered);
+		if (r == 0 && !answered)
+			r = (int)do_xattr(&c, nr, &answered);
 		if (r < 0 || answered) {
 			ret = r;
 			answered = true;
@@ -754,7 +794,7 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 			break;
 		}
 		r = s->owner ? 0 : pers_call_fd_check(&t->pers, tr->tid, s, c.args, false);
-		if (r == 0 && !s->owner)
+		if (r == 0 && !s->owner && (r = (int)do_xattr(&c, nr, &answered)) == 0 && !answered)
 			return false;
 		ret = r < 0 ? r : do_chown(&c);
 		answered = true;

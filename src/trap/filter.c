@@ -225,6 +225,9 @@ static const int stub_trapped[] = {
 	/* an AF_UNIX name given back as the guest's path; the stub's own fds
 	 * taken out of /proc/N/fd listings (guest/sock.c, guest/fds.c) */
 	SYS_getsockname, SYS_getpeername, SYS_getdents64,
+	/* mew's own xattr names kept from the guest (personality/cred.h;
+	 * the path forms are translated, fsetxattr is the notifier's) */
+	SYS_fgetxattr, SYS_flistxattr,
 };
 
 /* At label l (BPF_NEXT: here): TRAP when argument i (a pointer) is not

@@ -12,6 +12,7 @@ setup_file() {
 	aarch64-linux-gnu-gcc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c"
 	aarch64-linux-gnu-gcc -O1 -static -o "$R/setid" "$BATS_TEST_DIRNAME/syscall/setid.c"
 	cc -O1 -static -o "$BATS_FILE_TMPDIR/setid" "$BATS_TEST_DIRNAME/syscall/setid.c"
+	aarch64-linux-gnu-gcc -O1 -static -o "$R/ownerxattr" "$BATS_TEST_DIRNAME/syscall/ownerxattr.c"
 	nobody_copy emulate-creds
 }
 
@@ -119,4 +120,18 @@ perm_lines() {
 	diff <(echo "$want") <(echo "$output")
 	run emu -- /setid /tmp/si
 	diff <(echo "$want" | setid_opened_only) <(echo "$output" | setid_opened_only)
+}
+
+# The records are no xattrs of the guest's, by path and by fd: the lines
+# the same program prints natively as root (syscall-creds.bats's twin).
+@test "emulate creds: unprivileged, the owner records are no xattrs of the guest's" {
+	need_creds
+	need_root
+	local native
+	cc -O1 -o "$BATS_TEST_TMPDIR/ownerxattr" "$BATS_TEST_DIRNAME/syscall/ownerxattr.c"
+	native=$("$BATS_TEST_TMPDIR/ownerxattr" "$BATS_TEST_TMPDIR" fd)
+	[[ "$native" != *FAILED* ]]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$U/mew" run --engine emulate --rootfs "$U/rootfs" -- /ownerxattr /tmp fd
+	echo "$output"
+	[ "$output" = "$native" ]
 }

@@ -12,6 +12,7 @@ setup_file() {
 	cp -a "$ROOTFS" "$R"
 	cc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c" || return 1
 	cc -O1 -static -o "$R/setid" "$BATS_TEST_DIRNAME/syscall/setid.c" || return 1
+	cc -O1 -static -o "$R/ownerxattr" "$BATS_TEST_DIRNAME/syscall/ownerxattr.c" || return 1
 	nobody_copy syscall-creds
 }
 
@@ -206,6 +207,26 @@ groups_setid_search() {
 	[ "$(stat -c %u "$U/rootfs/etc")" = 65534 ]
 	run user_sc stub -- /creds perm /tmp/p
 	expect CREDS_PERM
+}
+
+# The records are no xattrs of the guest's (listed, a copy with its xattrs
+# would carry the owner; written, the guest would choose owners): the same
+# lines as natively as root.  By fd (fgetxattr, flistxattr) only the stub
+# mode hides them: the other modes let those calls through.
+@test "syscall creds: unprivileged, the owner records are no xattrs of the guest's, in each mode" {
+	need_root
+	local native native_fd
+	native=$("$R/ownerxattr" "$BATS_TEST_TMPDIR")
+	native_fd=$("$R/ownerxattr" "$BATS_TEST_TMPDIR" fd)
+	[[ "$native_fd" != *FAILED* ]]
+	run user_sc stub -- /ownerxattr /tmp fd
+	echo "$output"
+	[ "$output" = "$native_fd" ]
+	for m in notifier ptrace; do
+		run user_sc $m -- /ownerxattr /tmp
+		echo "$output"
+		[ "$output" = "$native" ]
+	done
 }
 
 @test "syscall creds: unprivileged, the stub answers the stat of mew's own symlinks, and asks mew for those whose owner it keeps" {

@@ -68,6 +68,8 @@ static int do_write(struct notifier *n, const struct seccomp_notif *req, const s
 	case SYS_fsetxattr: /* (fd, name, value, size, flags) */
 		if ((r = xattr_name(req, after[0], name)) < 0 || (r = xattr_admin(req, c, name)) < 0)
 			return r;
+		if (pers_xattr_mews(name))
+			return -EPERM;
 		if (after[2] > XATTR_SIZE_MAX)
 			return -E2BIG;
 		value = malloc(after[2] + 1);
@@ -81,6 +83,8 @@ static int do_write(struct notifier *n, const struct seccomp_notif *req, const s
 	case SYS_fremovexattr: /* (fd, name) */
 		if ((r = xattr_name(req, after[0], name)) < 0 || (r = xattr_admin(req, c, name)) < 0)
 			return r;
+		if (pers_xattr_mews(name))
+			return -ENODATA;
 		return fremovexattr(fd, name) < 0 ? -errno : 0;
 	case SYS_utimensat: /* (fd, NULL or "", times, flags) */
 		if (after[0] != 0 && trap_mem_read(req->pid, after[0], ts, sizeof(ts)) < 0)
