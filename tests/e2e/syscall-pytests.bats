@@ -36,14 +36,17 @@ setup() {
 	[ -z "$WHY" ] || skip "$WHY"
 }
 
-# same MODULE: the module's verdict natively and under mew, and the same
-# (a hang is a failure too, after PYTEST_TIMEOUT seconds).
+# same [--user USER] MODULE...: each module's verdict natively and under
+# mew (as USER), and the same (a hang is a failure too, after
+# PYTEST_TIMEOUT seconds).
 same() {
-	PYTEST_TIMEOUT=600 run bash "$BATS_TEST_DIRNAME/../../scripts/pytests.sh" "$1"
+	local n=$#
+	[ "$1" != --user ] || n=$((n - 2))
+	PYTEST_TIMEOUT=600 run bash "$BATS_TEST_DIRNAME/../../scripts/pytests.sh" "$@"
 	echo "$output"
 	[[ "$output" == *"logs in "* ]] && rm -rf "${output##*logs in }"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"same verdict: 1, different: 0"* ]]
+	[[ "$output" == *"same verdict: $n, different: 0"* ]]
 	# a module that ran nothing, or broke natively, proves nothing
 	[[ "$output" != *"no tests ran"* && "$output" != *broken* && "$output" != *"timed out"* ]]
 }
@@ -66,4 +69,9 @@ same() {
 
 @test "syscall pytests: test_posix, as natively" {
 	same test_posix
+}
+
+# mew as an ordinary user, on its own copy of the rootfs (scripts/rootfs-user.sh)
+@test "syscall pytests: test_os and test_shutil with mew run by nobody, as natively" {
+	same --user nobody test_os test_shutil
 }
