@@ -32,12 +32,14 @@ struct a64_sighand {
 	int refs;     /* the processes that use it */
 };
 
-/* The guest's cwd shared by processes over one memory (clone's CLONE_VM
- * and CLONE_FS without CLONE_THREAD): each keeps its own in pers.cwd, taken
- * from here at each system call and given back after a chdir. */
+/* The guest's cwd and root shared by processes over one memory (clone's
+ * CLONE_VM and CLONE_FS without CLONE_THREAD): each keeps its own in
+ * pers.cwd and pers.root, taken from here at each system call and given
+ * back after a chdir or chroot. */
 struct a64_fs {
 	char cwd[PATH_MAX];
-	unsigned seq; /* odd while cwd is written */
+	char root[PATH_MAX];
+	unsigned seq; /* odd while cwd and root are written */
 	int refs;
 };
 
@@ -150,6 +152,8 @@ int a64_path_copy(const char *guest, char out[PATH_MAX]);
 int a64_call_path(const struct a64_cpu *c, const struct pers_call *pc, int slot, char *out, size_t len);
 /* /proc/N/exe of another guest process (pers.exe_of): its a64_self->exe. */
 int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len);
+/* pers.root_of: another guest process's root (its chroot), from its memory. */
+int a64_root_of(const struct pers *p, pid_t pid, char *root, size_t len);
 /* pers.runs_program: does this process or one of the run's other guest
  * processes (the keeper's descendants) run the program file st? */
 bool a64_runs_program(const struct pers *p, const struct stat *st);

@@ -380,6 +380,7 @@ int a64_load(struct a64_cpu *c, const char *path, char *const *argv, char *const
 	if (pers_resolve(&a64_self->pers, NULL, cur, PERS_FOLLOW, a64_self->exe, sizeof(a64_self->exe)) < 0)
 		snprintf(a64_self->exe, sizeof(a64_self->exe), "%s", cur);
 	a64_self->pers.exe_of = a64_exe_of;
+	a64_self->pers.root_of = a64_root_of;
 	a64_self->pers.runs_program = a64_runs_program;
 	if (stat(hp, &st) == 0)
 		a64_self->prog = (struct a64_prog_id){ st.st_dev, st.st_ino };

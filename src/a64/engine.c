@@ -57,7 +57,8 @@ static const char *env_get(char *const *env, const char *name)
 static int become_guest(const char *cmd, char *const *argv, char *const *env, struct mew_error **err)
 {
 	char hcwd[PATH_MAX], path[PATH_MAX];
-	int r = a64_path(AT_FDCWD, a64_self->pers.cwd, 1, hcwd, sizeof(hcwd));
+	/* (the cwd is the run's guest path: "." from it, not re-rooted) */
+	int r = a64_path(AT_FDCWD, ".", 1, hcwd, sizeof(hcwd));
 	if (r != AT_FDCWD || chdir(hcwd) < 0)
 		return mew_error(err, r != AT_FDCWD ? -r : errno, "workdir `%s`", a64_self->pers.cwd);
 	r = pers_lookup(&a64_self->pers, cmd, env_get(env, "PATH"), path, sizeof(path));
@@ -243,20 +244,23 @@ static int cred_read(int fd, struct pers_cred *c)
 }
 
 /* The personality travels over a guest's execve as arguments:
- * MODE ROOTFS CWD HOSTNAME CRED ROOT NBINDS (HOST GUEST RO)...; MODE is 1
+ * MODE ROOTFS CWD CHROOT HOSTNAME CRED ROOT NBINDS (HOST GUEST RO)...;
+ * CHROOT is the process's root with a leading "r" (chroot(2)); MODE is 1
  * for debug, 2 added for the interpreter alone; CRED is the fd of a memfd
  * holding the credential set (the part in use), the exec's rules applied
  * by the new image; ROOT is guest_root, with a leading "r" when the rootfs
  * is read-only.  After a failed execve: a64_exec_args_done. */
 int a64_exec_args(char **av)
 {
-	static char num[24], root[32], cred[24];
+	static char num[24], root[32], cred[24], chroot[PATH_MAX + 1];
 	const struct pers *p = &a64_self->pers;
 	int k = 0;
 	static const char *mode[] = { "0", "1", "2", "3" };
 	av[k++] = (char *)mode[(a64_debug_on ? 1 : 0) | (a64_jit_enabled ? 0 : 2)];
 	av[k++] = p->rootfs;
 	av[k++] = (char *)p->cwd;
+	snprintf(chroot, sizeof(chroot), "r%s", p->root);
+	av[k++] = chroot;
 	av[k++] = (char *)p->uts.nodename;
 	a64_exec_args_done();
 	cred_fd = memfd_create("mew-cred", 0);
@@ -281,28 +285,29 @@ int a64_exec_main(int argc, char **argv)
 {
 	struct mew_error *e = NULL;
 	struct pers *p = &a64_self->pers;
-	if (argc < 9)
+	if (argc < 10)
 		goto usage;
 	unsigned long mode = strtoul(argv[1], NULL, 10);
 	a64_debug_on = (mode & 1) != 0;
 	a64_jit_enabled = (mode & 2) == 0;
 	if (pers_init(p, argv[2], &e) < 0)
 		return mew_error_report(e);
-	p->readonly_root = argv[6][0] == 'r';
-	p->guest_root = (pid_t)strtol(argv[6] + (argv[6][0] == 'r'), NULL, 10);
+	p->readonly_root = argv[7][0] == 'r';
+	p->guest_root = (pid_t)strtol(argv[7] + (argv[7][0] == 'r'), NULL, 10);
 	p->sock_names = true;
-	size_t nb = strtoul(argv[7], NULL, 10);
-	if ((size_t)argc < 9 + 3 * nb)
+	size_t nb = strtoul(argv[8], NULL, 10);
+	if ((size_t)argc < 10 + 3 * nb || argv[4][0] != 'r')
 		goto usage;
 	for (size_t b = 0; b < nb; b++)
-		if (pers_add_bind(p, argv[8 + 3 * b], argv[9 + 3 * b], argv[10 + 3 * b][0] == '1', &e) < 0)
+		if (pers_add_bind(p, argv[9 + 3 * b], argv[10 + 3 * b], argv[11 + 3 * b][0] == '1', &e) < 0)
 			return mew_error_report(e);
-	pers_set_hostname(p, argv[4]);
-	if (cred_read(atoi(argv[5]), &p->cred) < 0)
+	pers_set_hostname(p, argv[5]);
+	if (cred_read(atoi(argv[6]), &p->cred) < 0)
 		goto usage;
 	snprintf(p->cwd, sizeof(p->cwd), "%s", argv[3]);
-	argv += 8 + 3 * nb;
-	argc -= 8 + 3 * nb;
+	snprintf(p->root, sizeof(p->root), "%s", argv[4] + 1);
+	argv += 9 + 3 * nb;
+	argc -= 9 + 3 * nb;
 	if (argc < 2)
 		goto usage;
 

@@ -41,9 +41,13 @@ int a64_path(int dirfd, const char *guest, int follow, char *out, size_t len)
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
 	if (follow && a64_self->exe[0] == '/' &&
-	    (strcmp(guest, "/proc/self/exe") == 0 || strcmp(guest, self) == 0))
-		guest = a64_self->exe;
-	if (guest[0] != '/' && dirfd != AT_FDCWD) {
+	    (strcmp(guest, "/proc/self/exe") == 0 || strcmp(guest, self) == 0)) {
+		/* (a guest path of the run's, which may lie outside the
+		 * process's root: walked from it as a base) */
+		b = a64_self->exe;
+		guest = ".";
+	}
+	if (guest[0] != '/' && dirfd != AT_FDCWD && b == NULL) {
 		/* a name under a dirfd that is no directory: ENOTDIR (statx03) */
 		r = guest[0] != '\0' ? pers_dirfd_path(&a64_self->pers, 0, dirfd, base, sizeof(base))
 				     : pers_fd_path(&a64_self->pers, 0, dirfd, base, sizeof(base));
@@ -87,6 +91,17 @@ int a64_exe_of(const struct pers *p, pid_t pid, char *guest, size_t len)
 	    memchr(exe, '\0', sizeof(exe)) == NULL)
 		return -1;
 	return (size_t)snprintf(guest, len, "%s", exe) < len ? 0 : -1;
+}
+
+int a64_root_of(const struct pers *p, pid_t pid, char *root, size_t len)
+{
+	char r[sizeof(a64_self->pers.root)];
+
+	(void)p;
+	if (a64_peer_read(pid, a64_proc_static.pers.root, r, sizeof(r)) < 0 || memchr(r, '\0', sizeof(r)) == NULL ||
+	    (r[0] != '/' && r[0] != '\0'))
+		return -1;
+	return (size_t)snprintf(root, len, "%s", r) < len ? 0 : -1;
 }
 
 static bool runs(pid_t pid, dev_t dev, ino_t ino)

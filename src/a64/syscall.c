@@ -258,11 +258,11 @@ static long sys_readlinkat(struct a64_cpu *c)
 		if (r < 0)
 			return r;
 		b = base;
-		/* an empty path: the symlink dirfd is (an O_PATH|O_NOFOLLOW fd) */
-		if (path[0] == '\0') {
-			b = NULL;
-			snprintf(path, sizeof(path), "%s", base);
-		}
+		/* an empty path: the symlink dirfd is (an O_PATH|O_NOFOLLOW fd),
+		 * its directory's guest path as base (the walk does not follow
+		 * a base's last name) */
+		if (path[0] == '\0')
+			snprintf(path, sizeof(path), ".");
 	}
 	a64_self->pers.exe = a64_self->exe;
 	if (a64_self->pers.fake_root) { /* search permission on the walk, for the guest's ids */
@@ -277,7 +277,7 @@ static long sys_readlinkat(struct a64_cpu *c)
 static long sys_getcwd(struct a64_cpu *c)
 {
 	char g[PATH_MAX];
-	int r = pers_getcwd(&a64_self->pers, 0, g, sizeof(g));
+	int r = pers_getcwd_view(&a64_self->pers, 0, g, sizeof(g));
 	if (r < 0)
 		return r;
 	size_t n = strlen(g) + 1;
@@ -287,11 +287,18 @@ static long sys_getcwd(struct a64_cpu *c)
 	return n;
 }
 
-/* After chdir or fchdir: a cwd shared with another process is its too. */
+/* After chdir, fchdir or chroot: a cwd and root shared with another
+ * process are its too. */
 static long cwd_set(long r)
 {
+	char host[PATH_MAX];
+
 	if (r == 0 && a64_self->fs != NULL)
 		a64_fs_push();
+	/* the host process's cwd follows, for /proc/N/cwd (the guest's
+	 * relative paths are translated from pers.cwd all the same) */
+	if (r == 0 && a64_path(AT_FDCWD, ".", 1, host, sizeof(host)) == AT_FDCWD && chdir(host) < 0)
+		a64_debug("chdir `%s`: %s", host, strerror(errno));
 	return r;
 }
 
@@ -301,18 +308,22 @@ static long sys_fchdir(struct a64_cpu *c)
 	int r = pers_fd_path(&a64_self->pers, 0, ARG(0), g, sizeof(g));
 	if (r < 0)
 		return r;
-	return pers_set_cwd(&a64_self->pers, g);
+	/* (the fd's directory, even outside the process's root) */
+	return pers_set_cwd_at(&a64_self->pers, g, ".");
 }
 
 /* Run the guest program at guest path (absolute, or relative to the cwd)
  * with the guest's argv and envp: only returns on failure. */
 static long exec_guest(const char *path, char *const *gargv, char *const *genv)
 {
-	char hp[PATH_MAX];
+	char hp[PATH_MAX], exe[PATH_MAX];
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
-	if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0)
-		path = a64_self->exe; /* the new mew cannot ask this one */
+	/* the new mew cannot ask this one: the program by its name under
+	 * this process's root */
+	if ((strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0) &&
+	    pers_view(&a64_self->pers, a64_self->exe, exe, sizeof(exe)) == 0)
+		path = exe;
 	int r = a64_path(AT_FDCWD, path, 1, hp, sizeof(hp));
 	if (r < 0 && r != AT_FDCWD)
 		return r;
@@ -373,13 +384,18 @@ static long sys_execveat(struct a64_cpu *c)
 	if (path[0] == '\0') {
 		if (!(flags & AT_EMPTY_PATH) || b == NULL)
 			return -ENOENT;
-		return exec_guest(base, PTR(2), PTR(3));
+		snprintf(guest, sizeof(guest), "%s", base);
+	} else {
+		if ((flags & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&a64_self->pers, b, path)) < 0)
+			return r;
+		if ((r = pers_resolve(&a64_self->pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+			return r;
 	}
-	if ((flags & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&a64_self->pers, b, path)) < 0)
-		return r;
-	if ((r = pers_resolve(&a64_self->pers, b, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
-		return r;
-	return exec_guest(guest, PTR(2), PTR(3));
+	/* exec_guest takes the program by its name under the process's
+	 * root (one outside it has none) */
+	if ((r = pers_view(&a64_self->pers, guest, base, sizeof(base))) != 0)
+		return r < 0 ? r : -ENOENT;
+	return exec_guest(base, PTR(2), PTR(3));
 }
 
 static long sys_uname(struct a64_cpu *c)
@@ -902,7 +918,10 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 	case A64_NR_chroot:
 		if ((d = a64_path_copy(STR(0), hp)) < 0)
 			return d;
-		return pers_chroot(&a64_self->pers, CRED, NULL, hp);
+		if ((d = pers_chroot(&a64_self->pers, CRED, NULL, hp, hp2, sizeof(hp2))) < 0)
+			return d;
+		strcpy(a64_self->pers.root, hp2);
+		return cwd_set(0);
 	case A64_NR_getcwd:
 		return sys_getcwd(c);
 	case A64_NR_execve:

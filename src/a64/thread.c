@@ -102,8 +102,9 @@ static struct a64_proc *proc_copy(uint64_t flags)
 	struct a64_fs *fs = (flags & CLONE_FS) ? a64_self->fs : NULL;
 
 	if ((flags & CLONE_FS) && fs == NULL && (fs = calloc(1, sizeof(*fs))) != NULL) {
-		/* the caller's cwd is shared from now on */
+		/* the caller's cwd and root are shared from now on */
 		memcpy(fs->cwd, a64_self->pers.cwd, sizeof(fs->cwd));
+		memcpy(fs->root, a64_self->pers.root, sizeof(fs->root));
 		fs->refs = 1;
 		a64_self->fs = fs;
 	}
@@ -150,6 +151,7 @@ void a64_fs_pull(void)
 	do {
 		seq = __atomic_load_n(&fs->seq, __ATOMIC_ACQUIRE);
 		memcpy(a64_self->pers.cwd, fs->cwd, sizeof(fs->cwd));
+		memcpy(a64_self->pers.root, fs->root, sizeof(fs->root));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while ((seq & 1) || seq != __atomic_load_n(&fs->seq, __ATOMIC_RELAXED));
 }
@@ -161,6 +163,7 @@ void a64_fs_push(void)
 	while ((seq & 1) || !__atomic_compare_exchange_n(&fs->seq, &seq, seq + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		seq = __atomic_load_n(&fs->seq, __ATOMIC_RELAXED);
 	memcpy(fs->cwd, a64_self->pers.cwd, sizeof(fs->cwd));
+	memcpy(fs->root, a64_self->pers.root, sizeof(fs->root));
 	__atomic_store_n(&fs->seq, seq + 2, __ATOMIC_RELEASE);
 }
 

@@ -1,22 +1,27 @@
-/* chroot(2).  The personality has one root, the guest's own: a chroot to
- * any other directory is EPERM (mew would have to translate each process's
- * paths against a root of its own).  The kernel's checks come first, in
- * its order, so that a wrong call fails as natively: the walk (ENOENT,
- * ENOTDIR, ELOOP...), search permission on the directory (EACCES), then
- * CAP_SYS_CHROOT (EPERM). */
+/* chroot(2): a root of the calling process's own.  The kernel's checks
+ * come first, in its order, so that a wrong call fails as natively: the
+ * walk (ENOENT, ENOTDIR, ELOOP...), search permission on the directory
+ * (EACCES), then CAP_SYS_CHROOT (EPERM).  The new root is the directory's
+ * canonical guest path, which the walker then starts absolute paths from
+ * (path.c); it is never above the run's `/`, which no walk leaves. */
 #include "personality/pers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *base, const char *path)
+int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *base, const char *path,
+		char *root, size_t len)
 {
-	char host[PATH_MAX], guest[PATH_MAX];
+	char host[PATH_MAX], guest[PATH_MAX], real[PATH_MAX], link[64];
 	struct stat st;
-	int r;
+	ssize_t n;
+	int r, fd;
 
 	if (path[0] == '\0')
 		return -ENOENT;
@@ -30,7 +35,23 @@ int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *bas
 		return r;
 	if (!pers_cred_capable(c, CAP_SYS_CHROOT))
 		return -EPERM;
-	if ((r = pers_resolve(p, base, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
-		return r;
-	return strcmp(guest, "/") == 0 ? 0 : -EPERM;
+	/* the directory's guest path from the host's own name of it: a magic
+	 * link (/proc/self/fd/N) is its directory, and one the guest's tree
+	 * does not hold cannot be a root of the personality's */
+	if ((fd = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	real[n] = '\0';
+	if ((r = pers_untranslate(p, real, guest, sizeof(guest))) != 0)
+		return r < 0 ? r : -EPERM;
+	if (strcmp(guest, "/") == 0)
+		guest[0] = '\0';
+	if (strlen(guest) >= len)
+		return -ENAMETOOLONG;
+	strcpy(root, guest);
+	return 0;
 }

@@ -194,7 +194,12 @@ static int resolve(const struct pers *p, const char *base, const char *path, con
 			repl[0] = save(&b, interp, strlen(interp));
 			repl[1] = save(&b, "--argv0", 7);
 			repl[2] = out->prefix[0];
-			repl[3] = save(&b, out->guest, strlen(out->guest));
+			/* the program as the process names it, for ld.so to
+			 * open (one outside its root by the run's path, which
+			 * then fails) */
+			if (pers_view(p, out->guest, ihost, sizeof(ihost)) < 0)
+				return -ENAMETOOLONG;
+			repl[3] = save(&b, ihost, strlen(ihost));
 			for (int i = 0; i < 4; i++)
 				if (repl[i] == NULL)
 					return -E2BIG;

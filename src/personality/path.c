@@ -150,10 +150,22 @@ static pid_t self_tid(const struct pers *p)
 	return p->tid != 0 ? p->tid : (p->pid != 0 ? p->pid : gettid());
 }
 
+/* The root of guest process pid as a guest path ("/" for the run's). */
+static void root_of(const struct pers *p, pid_t pid, char *root, size_t len)
+{
+	if (pid == self_pid(p))
+		snprintf(root, len, "%s", p->root);
+	else if (p->root_of == NULL || p->root_of(p, pid, root, len) != 0)
+		root[0] = '\0';
+	if (root[0] == '\0')
+		snprintf(root, len, "/");
+}
+
 /* /proc answers that are not the host's: /proc/self and /proc/thread-self
  * (which on the host would name mew), /proc/<pid>/exe when the engine knows
- * better, /proc/<pid>/root (always the guest's `/`).  Fills target (a guest
- * symlink target) and returns 1, or 0 when guest is not one of them. */
+ * better, /proc/<pid>/root (the process's root: its chroot's, else the
+ * guest's `/`).  Fills target (a guest symlink target, the run's path of
+ * a magic link's) and returns 1, or 0 when guest is not one of them. */
 static int proc_special(const struct pers *p, const char *guest, char *target, size_t len)
 {
 	const char *rest = host_proc_rest(p, guest);
@@ -176,7 +188,7 @@ static int proc_special(const struct pers *p, const char *guest, char *target, s
 	if (strncmp(end, "/task/", 6) == 0)
 		strtol(end + 6, &end, 10);
 	if (strcmp(end, "/root") == 0) {
-		snprintf(target, len, "/");
+		root_of(p, (pid_t)pid, target, len);
 		return 1;
 	}
 	if (strcmp(end, "/exe") == 0 && p->exe != NULL && pid == self_pid(p)) {
@@ -286,10 +298,11 @@ struct walk {
 	char host[PATH_MAX];  /* set when the last step landed on an opaque /proc object */
 	bool opaque;
 	/* the RESOLVE rules (PERS_BENEATH...): where `..` and a jump to `/`
-	 * stop (the guest's root, or base's length with a scope), and with
-	 * PERS_NO_XDEV the mount guest is on */
+	 * stop (the process's root, p->root, of length top; or base's length
+	 * with a scope), and with PERS_NO_XDEV the mount guest is on */
 	int flags;
 	size_t top;
+	const char *root;
 	struct mount_key mnt;
 };
 
@@ -310,12 +323,26 @@ static int crossed(const struct pers *p, const struct walk *w)
 	return crossed_to(p, w, w->guest);
 }
 
+static bool scoped(const struct walk *w)
+{
+	return (w->flags & (PERS_BENEATH | PERS_IN_ROOT)) != 0;
+}
+
+/* Is the walk at its `/`: the scope's (which it never leaves), or the
+ * process's root (a walk from a cwd or fd outside it is not there)? */
+static bool at_top(const struct walk *w)
+{
+	return w->glen == w->top && (scoped(w) || memcmp(w->guest, w->root, w->top) == 0);
+}
+
 /* A jump to the walk's `/` (an absolute symlink): EXDEV under
- * RESOLVE_BENEATH, else the scope's root or the guest's. */
+ * RESOLVE_BENEATH, else the scope's root or the process's. */
 static int jump_root(const struct pers *p, struct walk *w)
 {
 	if (w->flags & PERS_BENEATH)
 		return -EXDEV;
+	if (!scoped(w))
+		memcpy(w->guest, w->root, w->top);
 	w->glen = w->top;
 	w->guest[w->glen] = '\0';
 	return crossed(p, w);
@@ -416,13 +443,14 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 		flags |= PERS_FOLLOW;
 	if (path[0] == '/' && (flags & PERS_BENEATH))
 		return -EXDEV;
+	w->root = p->root;
 	if (path[0] == '/' && !(flags & PERS_IN_ROOT)) {
-		w->glen = 0;
-		w->guest[0] = '\0';
+		w->glen = strlen(p->root);
+		memcpy(w->guest, p->root, w->glen + 1);
 	} else if ((r = set_base(p, w, base)) < 0) {
 		return r;
 	}
-	w->top = (flags & (PERS_BENEATH | PERS_IN_ROOT)) ? w->glen : 0;
+	w->top = scoped(w) ? w->glen : strlen(p->root);
 	if (flags & PERS_NO_XDEV)
 		w->mnt = mount_of(p, w->guest, (struct mount_key){ NULL, 0 });
 	memcpy(rest, path, plen + 1);
@@ -453,12 +481,15 @@ static int resolve(const struct pers *p, const char *base, const char *path, int
 		if (n == 1 && c[0] == '.')
 			continue;
 		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			/* at the walk's root: stay, or leave the scope */
-			if (w->glen == w->top) {
+			/* at the walk's root: stay, or leave the scope;
+			 * at the run's, which nothing is above: stay */
+			if (at_top(w)) {
 				if (flags & PERS_BENEATH)
 					return -EXDEV;
 				continue;
 			}
+			if (w->glen == 0)
+				continue;
 			pop(w);
 			if ((r = crossed(p, w)) < 0)
 				return r;
@@ -683,7 +714,10 @@ ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, 
 	if (w.opaque)
 		return -EINVAL; /* resolve only follows non-last components */
 	if (w.glen > 0 && proc_special(p, w.guest, target, sizeof(target))) {
-		n = (ssize_t)strlen(target);
+		/* a magic link's target as this process names it */
+		if (!proc_self_link(p, w.guest) && pers_view(p, target, g, sizeof(g)) >= 0)
+			answer = g;
+		n = (ssize_t)strlen(answer);
 	} else {
 		if ((r = map(p, w.guest, host, sizeof(host))) < 0)
 			return r;
@@ -693,7 +727,8 @@ ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, 
 		target[n] = '\0';
 		if (proc_magic(p, w.guest) && target[0] == '/') {
 			/* The host's text may end in " (deleted)": keep it. */
-			if (pers_untranslate(p, target, g, sizeof(g)) == 0) {
+			if (pers_untranslate(p, target, host, sizeof(host)) == 0 &&
+			    pers_view(p, host, g, sizeof(g)) >= 0) {
 				answer = g;
 				n = (ssize_t)strlen(g);
 			}
@@ -707,13 +742,18 @@ ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, 
 
 int pers_set_cwd(struct pers *p, const char *path)
 {
+	return pers_set_cwd_at(p, NULL, path);
+}
+
+int pers_set_cwd_at(struct pers *p, const char *base, const char *path)
+{
 	char guest[PATH_MAX], host[PATH_MAX];
 	struct stat st;
 	int r;
 
-	if ((r = pers_resolve(p, NULL, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+	if ((r = pers_resolve(p, base, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
 		return r;
-	if ((r = pers_translate(p, NULL, path, PERS_FOLLOW, host, sizeof(host))) < 0)
+	if ((r = pers_translate(p, base, path, PERS_FOLLOW, host, sizeof(host))) < 0)
 		return r;
 	if (stat(host, &st) < 0)
 		return -errno;
@@ -782,6 +822,39 @@ int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len)
 			return -ERANGE;
 		strcpy(guest, "/");
 	}
+	return 0;
+}
+
+int pers_view(const struct pers *p, const char *guest, char *out, size_t len)
+{
+	ssize_t rest = p->root[0] == '\0' ? -1 : under(guest, p->root);
+	const char *shown = guest;
+	int r = 0;
+
+	if (rest == 0)
+		shown = "/";
+	else if (rest > 0)
+		shown = guest + strlen(p->root);
+	else if (p->root[0] != '\0')
+		r = 1;
+	if (strlen(shown) >= len)
+		return -ENAMETOOLONG;
+	strcpy(out, shown);
+	return r;
+}
+
+int pers_getcwd_view(const struct pers *p, pid_t pid, char *out, size_t len)
+{
+	static const char unreachable[] = "(unreachable)";
+	char guest[PATH_MAX];
+	int r = pers_getcwd(p, pid, guest, sizeof(guest));
+
+	if (r < 0 || (r = pers_view(p, guest, out, len)) <= 0)
+		return r == -ENAMETOOLONG ? -ERANGE : r;
+	if (strlen(out) + sizeof(unreachable) > len)
+		return -ERANGE;
+	memmove(out + sizeof(unreachable) - 1, out, strlen(out) + 1);
+	memcpy(out, unreachable, sizeof(unreachable) - 1);
 	return 0;
 }
 

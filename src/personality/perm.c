@@ -88,6 +88,10 @@ static int walk(const struct pers *p, const struct pers_cred *c, const char *hos
 
 	if (start == 0 || strlen(host) >= sizeof(dir))
 		return 0;
+	/* a process's own root (chroot): its walks start there */
+	if (p->root[0] != '\0' && pers_translate(p, NULL, "/.", 0, dir, sizeof(dir)) == 0 &&
+	    (end = strlen(dir)) > start && strncmp(host, dir, end) == 0 && (host[end] == '/' || host[end] == '\0'))
+		start = end;
 	parent_of(host, dir, sizeof(dir));
 	end = strlen(dir);
 	if (end < start)

@@ -11,7 +11,7 @@
  * ("/var/cache/mew/rootfs/debian/etc/passwd").  Translation resolves the
  * guest path component by component in guest space, the way the kernel
  * would inside a chroot:
- *   - `..` at the guest `/` stays at `/`;
+ *   - `..` at the guest `/` (the process's root, pers.root) stays there;
  *   - every symlink met on the way (and the last one with PERS_FOLLOW) is
  *     read on the host and its target interpreted in guest space, so an
  *     absolute symlink `/etc/x -> /etc/y` means rootfs/etc/y, never the
@@ -20,7 +20,7 @@
  *   - /proc is the host's /proc (a default bind the engine adds), with
  *     /proc/self and /proc/thread-self meaning the guest process (pers.pid,
  *     pers.tid), and the magic links /proc/N/{exe,cwd,root,fd/N} answering
- *     guest paths (/proc/N/root is always `/`);
+ *     guest paths (/proc/N/root is process N's root, pers.root);
  * so the host path returned contains no symlink and no `..` and is always
  * under the rootfs or a bind source (or /proc magic for an fd the guest
  * already holds).
@@ -72,6 +72,17 @@ struct pers {
 	struct pers_bind *binds;
 	size_t nbinds;
 	char cwd[PATH_MAX]; /* the guest's cwd (guest path), for the emulate engine */
+	/* The calling process's root (chroot(2)): a canonical guest path of
+	 * the run's tree, "" for the run's own `/`.  Absolute paths and
+	 * absolute symlinks start there and `..` stops there; the paths the
+	 * process is shown are relative to it (pers_view).  Guest paths the
+	 * personality takes and gives (base, pers_resolve, pers_getcwd,
+	 * pers_fd_path) stay the run's, so that one outside the root (an fd
+	 * or cwd kept from before the chroot) still means its file. */
+	char root[PATH_MAX];
+	/* The root of another guest process, for /proc/N/root: the engine's
+	 * answer (0 with its guest path as in root), or NULL / -1: "". */
+	int (*root_of)(const struct pers *p, pid_t pid, char *root, size_t len);
 
 	/* The guest process a call comes from: /proc/self is /proc/<pid>,
 	 * /proc/thread-self is /proc/<pid>/task/<tid>.  0 = the caller itself. */
@@ -266,8 +277,11 @@ int pers_open_how_walk(const struct pers_open_how *how);
  * terminated when it fills buf, like readlink) or -errno. */
 ssize_t pers_readlink(const struct pers *p, const char *base, const char *path, char *buf,
 		      size_t len);
-/* chdir: resolve, check it is a searchable directory, store in p->cwd. */
+/* chdir: resolve, check it is a searchable directory, store in p->cwd.
+ * pers_set_cwd_at: path relative to base (fchdir: the fd's guest path
+ * and ".", which may be outside the process's root). */
 int pers_set_cwd(struct pers *p, const char *path);
+int pers_set_cwd_at(struct pers *p, const char *base, const char *path);
 /* The guest path of host process pid's fd (pid 0 = this process), e.g. for a
  * dirfd.  Returns 0, or -errno (-EBADF, -ENOTDIR is the caller's to check). */
 int pers_fd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t len);
@@ -279,6 +293,14 @@ int pers_dirfd_path(const struct pers *p, pid_t pid, int fd, char *guest, size_t
 bool pers_fd_is_opath(pid_t pid, int fd);
 /* getcwd of host process pid as a guest path (pid 0: p->cwd). */
 int pers_getcwd(const struct pers *p, pid_t pid, char *guest, size_t len);
+/* A guest path of the run as the calling process names it (p->root):
+ * below its root, the part under it ("/" for the root itself), 0; else
+ * the run's path unchanged and 1 (Linux's d_path of a path the root does
+ * not reach); -ENAMETOOLONG. */
+int pers_view(const struct pers *p, const char *guest, char *out, size_t len);
+/* getcwd(2)'s answer: pers_getcwd seen from the root, "(unreachable)"
+ * before a cwd outside it, as the kernel writes it. */
+int pers_getcwd_view(const struct pers *p, pid_t pid, char *out, size_t len);
 
 /* uname(2) as configured. */
 void pers_uname(const struct pers *p, struct utsname *u);
@@ -419,10 +441,14 @@ int pers_check_access(const struct pers *p, const struct pers_cred *c, const cha
 int pers_check_lookup(const struct pers *p, const struct pers_cred *c, const char *host);
 /* chdir: the walk, and search permission on the directory itself. */
 int pers_check_chdir(const struct pers *p, const struct pers_cred *c, const char *host);
-/* chroot (chroot.c): the kernel's errors for path (ENOENT, ENOTDIR,
- * EACCES, EPERM without CAP_SYS_CHROOT), then 0 for the guest's own root
- * and EPERM for any other directory.  base as for pers_translate. */
-int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *base, const char *path);
+/* chroot (chroot.c): the kernel's errors for path in its order (the
+ * walk's ENOENT, ENOTDIR, ELOOP; EACCES; EPERM without CAP_SYS_CHROOT),
+ * then the process's new root in root (a canonical guest path, "" for
+ * the run's `/`, as pers.root), which the engine keeps for the process
+ * (fork inherits it, CLONE_FS shares it, exec keeps it).  base as for
+ * pers_translate. */
+int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *base, const char *path,
+		char *root, size_t len);
 /* A root's permission on mew's own files (grant.c): after the personality
  * allowed a call on host that the kernel refused mew with EACCES, give
  * back the owner's permissions it needs on the files mew owns (search on

@@ -172,6 +172,10 @@ static void pers_for(struct call *c)
 	c->t->pers.pid = trap_tgid(c->tr);
 	c->t->pers.tid = c->tr->tid;
 	c->t->pers.exe = c->tr->exe;
+	/* (the notifier's thread changes the records' roots at a chroot) */
+	pthread_mutex_lock(&c->t->lock);
+	snprintf(c->t->pers.root, sizeof(c->t->pers.root), "%s", c->tr->root != NULL ? c->tr->root : "");
+	pthread_mutex_unlock(&c->t->lock);
 }
 
 /* Read path argument i (a guest path); 0 with *skip when it is NULL or
@@ -261,12 +265,16 @@ static int do_exec(struct call *c)
 		return (int)n;
 	if (at && (r = pers_exec_flags((int)c->flag)) < 0)
 		return r;
+	pers_for(c);
 	if (n == 0) {
 		if (!at || !(c->flag & AT_EMPTY_PATH))
 			return -ENOENT;
 		/* fexecve: the program is the fd itself. */
-		if ((r = pers_fd_path(&c->t->pers, c->tr->tid, (int)c->args[c->s->dirfd[0]], path, sizeof(path))) < 0)
+		if ((r = pers_fd_path(&c->t->pers, c->tr->tid, (int)c->args[c->s->dirfd[0]], base, sizeof(base))) < 0)
 			return r;
+		/* by its name under the process's root (one outside has none) */
+		if ((r = pers_view(&c->t->pers, base, path, sizeof(path))) != 0)
+			return r < 0 ? r : -ENOENT;
 	} else if (path[0] != '/') {
 		if ((r = base_of(c, c->s->dirfd[0], base, sizeof(base))) < 0)
 			return r;
@@ -274,7 +282,6 @@ static int do_exec(struct call *c)
 	}
 	if (at && n > 0 && (c->flag & AT_SYMLINK_NOFOLLOW) && (r = pers_exec_nofollow(&c->t->pers, b, path)) < 0)
 		return r;
-	pers_for(c);
 	if ((r = pers_exec_permission(&c->t->pers, &c->tr->cred, b, path)) < 0)
 		return r;
 	/* The original argv's pointers; its argv[0] is kept for the program. */
@@ -468,7 +475,7 @@ static long answer(struct call *c)
 	switch (s->kind) {
 	case PK_GETCWD:
 		pers_for(c);
-		if ((r = pers_getcwd(&c->t->pers, c->tr->tid, buf, sizeof(buf))) < 0)
+		if ((r = pers_getcwd_view(&c->t->pers, c->tr->tid, buf, sizeof(buf))) < 0)
 			return r;
 		n = (ssize_t)strlen(buf) + 1;
 		if ((uint64_t)n > c->args[1])
@@ -522,7 +529,9 @@ static long answer(struct call *c)
 			b = base;
 		}
 		pers_for(c);
-		return pers_chroot(&c->t->pers, &c->tr->cred, b, path);
+		if ((r = pers_chroot(&c->t->pers, &c->tr->cred, b, path, buf, sizeof(buf))) < 0)
+			return r;
+		return strcmp(buf, c->t->pers.root) == 0 ? 0 : trap_set_root(c->t, c->tr->tid, buf);
 	case PK_REFUSE:
 		return -s->err;
 	default:

@@ -187,6 +187,7 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 		return -1;
 	t->pers.guest_root = getpid(); /* the guest's subreaper */
 	t->pers.exe_of = trap_exe_of;
+	t->pers.root_of = trap_root_of;
 	t->pers.engine = t;
 	/* The identity is the personality's: a fake root, or --user's ids
 	 * faked the same way (the host's identity is never changed). */

@@ -71,6 +71,38 @@ int trap_cred_read(pid_t pid, struct pers_cred *out)
 	return trap_mem_read(pid, addr + PERS_CRED_HEAD, out->groups, 4ul * out->ngroups) < 0 ? -ESRCH : 0;
 }
 
+int trap_root_read(pid_t pid, char *root, size_t len)
+{
+	ssize_t n = trap_mem_read_str(pid, STUB_DATA + offsetof(struct stub_config, root), root, len);
+
+	if (n < 0)
+		return n == -ENAMETOOLONG ? -ENAMETOOLONG : -ESRCH;
+	return root[0] == '\0' || root[0] == '/' ? 0 : -ESRCH;
+}
+
+int trap_root_write(pid_t pid, const char *root)
+{
+	size_t n = strlen(root) + 1;
+
+	if (n > sizeof(((struct stub_config *)0)->root))
+		return -ENAMETOOLONG;
+	return trap_mem_write(pid, STUB_DATA + offsetof(struct stub_config, root), root, n) < 0 ? -ESRCH : 0;
+}
+
+int trap_root_of(const struct pers *p, pid_t pid, char *root, size_t len)
+{
+	struct trap *t = p->engine;
+
+	if (t == NULL || __atomic_load_n(&t->chrooted, __ATOMIC_ACQUIRE) == 0)
+		return -1;
+	if (t->stub_mode)
+		return trap_root_read(pid, root, len) == 0 ? 0 : -1;
+	pthread_mutex_lock(&t->lock);
+	trap_tracee_root(t, pid, root, len);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
 static int32_t head_fd_min(const char *head)
 {
 	int32_t min;

@@ -425,6 +425,11 @@ static int inject_with_creds(struct trap *t, pid_t p, int *pending)
 		pers_cred_exec(&c->cred, tr->exec_file.mode, tr->exec_file.uid, tr->exec_file.gid);
 		tr->has_creds = false;
 	}
+	if (tr != NULL && tr->root != NULL) {
+		snprintf(c->root, sizeof(c->root), "%s", tr->root);
+		free(tr->root);
+		tr->root = NULL;
+	}
 	pthread_mutex_unlock(&t->lock);
 	k = trap_stub_inject(p, c, pending);
 	e = errno;

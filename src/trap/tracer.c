@@ -2,6 +2,7 @@
  * gone; then whatever it left running is killed and reaped, so no zombie
  * and no stopped tracee outlives a run. */
 #include "trap/trap.h"
+#include "base/cleanup.h"
 #include "base/procstatus.h"
 
 #include <dirent.h>
@@ -65,6 +66,7 @@ static void unlink_tracee(struct trap *t, struct tracee **at)
 	*at = tr->next;
 	free(tr->exe);
 	free(tr->pending_exe);
+	free(tr->root);
 	free(tr->created);
 	free(tr);
 	t->ntracees--;
@@ -116,6 +118,46 @@ static char *dup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
+void trap_tracee_root(struct trap *t, pid_t tid, char *root, size_t len)
+{
+	struct tracee *tr = trap_tracee(t, tid, false);
+
+	if (tr == NULL || (tr->root == NULL && trap_tgid(tr) != tid))
+		tr = tr != NULL ? trap_tracee(t, trap_tgid(tr), false) : NULL;
+	snprintf(root, len, "%s", tr != NULL && tr->root != NULL ? tr->root : "");
+}
+
+int trap_set_root(struct trap *t, pid_t tid, const char *root)
+{
+	struct tracee *tr;
+	pid_t tgid;
+	int r = 0;
+
+	__atomic_store_n(&t->chrooted, 1, __ATOMIC_RELEASE);
+	if (t->stub_mode)
+		return trap_root_write(tid, root);
+	pthread_mutex_lock(&t->lock);
+	tr = trap_tracee(t, tid, true);
+	tgid = tr != NULL ? trap_tgid(tr) : tid;
+	/* its threads share it (a process of CLONE_FS without CLONE_THREAD,
+	 * which would too, has a root of its own here) */
+	for (size_t i = 0; i < ARRAY_SIZE(t->buckets); i++)
+		for (struct tracee *o = t->buckets[i]; o != NULL; o = o->next) {
+			char *copy;
+			if (o != tr && trap_tgid(o) != tgid)
+				continue;
+			copy = root[0] != '\0' ? strdup(root) : NULL;
+			if (root[0] != '\0' && copy == NULL) {
+				r = -ENOMEM;
+				continue;
+			}
+			free(o->root);
+			o->root = copy;
+		}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
 static void on_new_child(struct trap *t, struct tracee *parent, pid_t pid, int event)
 {
 	struct tracee *child = trap_tracee(t, pid, true);
@@ -124,6 +166,9 @@ static void on_new_child(struct trap *t, struct tracee *parent, pid_t pid, int e
 		return;
 	if (child->exe == NULL)
 		child->exe = dup_or_null(parent->exe);
+	/* fork inherits the root; a thread shares it */
+	if (child->root == NULL)
+		child->root = dup_or_null(parent->root);
 	if (!child->cred_known) {
 		pers_cred_copy(&child->cred, &parent->cred);
 		child->cred_known = true;

@@ -20,6 +20,10 @@ struct tracee {
 	pid_t tgid;	   /* 0 until known */
 	bool started;	   /* its first stop was seen */
 	char *exe;	   /* guest path of its program (for /proc/self/exe) */
+	/* its root (chroot), NULL: the run's; the notifier and ptrace modes
+	 * keep it here (each thread of a process alike), the stub mode in the
+	 * stub and here only across an exec */
+	char *root;
 	char *pending_exe; /* set by execve entry, committed at the exec event */
 	bool has_creds;	   /* stub mode: cred holds what it had before its exec */
 	bool watched;	   /* stub mode: a watcher thread waits for its exec */
@@ -60,6 +64,10 @@ struct trap {
 	unsigned long notified; /* calls the notifier answered (debug, tests) */
 	int watchers;		/* exec watcher threads still running (stub.c) */
 	struct trap_dircache *dircache; /* the stubs' directory cache (dircache.c) */
+	/* Stub mode: a guest process has made a chroot to another root than
+	 * the run's (each keeps its own in its stub, stub.h's root): until
+	 * then no call needs to read one. */
+	int chrooted;
 };
 
 /* The seccomp filters (filter.c), on the label assembler of bpf.h: the
@@ -142,6 +150,19 @@ struct pers_cred_io trap_cred_io(pid_t *tid);
 /* The credentials the stub of process pid keeps (only the part in use is
  * read): 0 or -ESRCH. */
 int trap_cred_read(pid_t pid, struct pers_cred *out);
+/* The root the stub of process pid keeps (stub.h's root, "" for the
+ * run's), and a new one written there: 0 or -ESRCH, -ENAMETOOLONG. */
+int trap_root_read(pid_t pid, char *root, size_t len);
+int trap_root_write(pid_t pid, const char *root);
+/* pers.root_of (p->engine is the struct trap; takes t->lock). */
+int trap_root_of(const struct pers *p, pid_t pid, char *root, size_t len);
+/* A chroot's new root ("" the run's) for guest thread tid's process:
+ * written into its stub, or in the other modes into the record of each
+ * of its threads (tracer.c; takes t->lock).  0 or -errno. */
+int trap_set_root(struct trap *t, pid_t tid, const char *root);
+/* The root the record of thread tid (or its process's leader) keeps,
+ * into root ("" the run's); t->lock held. */
+void trap_tracee_root(struct trap *t, pid_t tid, char *root, size_t len);
 /* pers.hides_fd in the stub mode: fd is one of the stub's own in guest
  * process pid (the numbers its data says, guest/fds.c). */
 bool trap_stub_hides_fd(const struct pers *p, pid_t pid, int fd);

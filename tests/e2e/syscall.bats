@@ -25,7 +25,8 @@ setup_file() {
 	cc -O1 -static -o "$t/bin/errnos" "$BATS_TEST_DIRNAME/syscall/errnos.c" || return 1
 	cc -O1 -o "$t/bin/openat2" "$BATS_TEST_DIRNAME/syscall/openat2.c" || return 1
 	cc -O1 -o "$t/bin/efault" "$BATS_TEST_DIRNAME/syscall/efault.c" || return 1
-	cc -O1 -o "$t/bin/chroot" "$BATS_TEST_DIRNAME/personality/chroot.c" || return 1
+	# static: it runs itself inside the root it makes
+	cc -O1 -static -o "$t/bin/chroot" "$BATS_TEST_DIRNAME/personality/chroot.c" || return 1
 	chmod -R a+rX "$t"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown 65534:65534 "$t/work"
@@ -636,13 +637,62 @@ C
 	[ "$output" = "$(printf 'bound\nbound')" ]
 }
 
-@test "syscall: chroot: the kernel's errors in its order (ENOTDIR, ENOENT, ELOOP, EFAULT, EACCES, EPERM without CAP_SYS_CHROOT), / itself, and EPERM for another root, in each mode" {
+@test "syscall: chroot as Linux's: its errors in order; a root of the process's own (paths, symlinks, .., a cwd and fd outside it, getcwd, /proc/N/root and cwd, fork, exec, nested, the escape), natively and in each mode" {
+	local d
+	if [ "$(id -u)" -eq 0 ]; then
+		d=$(mktemp -d /tmp/mew-chroot.XXXXXX)
+		run "$T/bin/chroot" "$d"
+		rm -rf "$d"
+		echo "native: $output"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 44 ]
+	fi
 	for mode in "1 1" "0 1" "1 0"; do
 		set -- $mode
 		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 guest_in_fresh_dir chroot
 		echo "mode $mode: $output"
 		[ "$status" -eq 0 ]
-		[ "$(grep -c '^ok ' <<<"$output")" -eq 14 ]
+		[ "$(grep -c '^ok ' <<<"$output")" -eq 44 ]
+	done
+}
+
+# chroot_tree DIR: a root of dash, ls, cat, readlink and sleep with the
+# libraries ldd names (its loader too), /etc/marker and /abs -> /etc/marker
+chroot_tree='set -e; nr=$1; mkdir -p $nr/etc $nr/usr/bin $nr/proc
+	for p in /usr/bin/dash /usr/bin/ls /usr/bin/cat /usr/bin/readlink /usr/bin/sleep; do
+		cp $p $nr/usr/bin/
+		for l in $(ldd $p | grep -o "/[^ ]*"); do mkdir -p $nr$(dirname $l); cp -L $l $nr$l; done
+	done
+	ln -s usr/bin $nr/bin; ln -s dash $nr/usr/bin/sh
+	echo inside >$nr/etc/marker; ln -s /etc/marker $nr/abs'
+
+@test "syscall: chroot DIR sh: dynamic programs load the root's ld.so and libraries; /, absolute symlinks, /proc/self/root (/proc bound there) and /proc/N/root from outside, in each mode" {
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -v /proc:/work/newroot/proc -- sh -c "$chroot_tree"'
+			cd /work; chroot newroot /bin/sh -c "ls /; cat /etc/marker /abs; readlink /proc/self/root; pwd; cd /../..; pwd; ls"
+			chroot newroot sleep 5 & sleep 1; readlink /proc/$!/root; kill $!' x /work/newroot
+		rm -rf "$T/work/newroot"
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(printf '%s\n' abs bin etc lib lib64 usr inside inside / / / abs bin etc lib lib64 usr /work/newroot)" ]
+	done
+}
+
+@test "syscall: a chrooted guest never gets above the run's rootfs: the escape through a cwd outside its root ends at the run's /, in each mode" {
+	for mode in "1 1" "0 1" "1 0"; do
+		set -- $mode
+		MEW_TRAP_STUB=$1 MEW_TRAP_NOTIFY=$2 run guest -- sh -c 'mkdir -p "$1"; cd /work
+			# a cwd outside its root, `..` up, chroot(.): Linux goes to its /
+			perl -e '\''chroot("/work/newroot") or die "chroot: $!"; chdir("../../../../../..") or die; chroot(".") or die "chroot .: $!";
+				opendir(my $d, "/") or die; print join(" ", sort grep { !/^\./ } readdir $d), "\n";
+				for my $p ("/../../../../'"$T"'/host/secret", "../../../../../../../../'"$T"'/host/secret") { print open(my $f, "<", $p) ? "LEAK $p\n" : "no $p\n"; }'\''' x /work/newroot
+		echo "mode $mode: $output"
+		[ "$status" -eq 0 ]
+		rm -rf "$T/work/newroot"
+		[ "${lines[0]}" = "$(ls "$DEBIAN" | tr '\n' ' ' | sed 's/ $//')" ]
+		[[ "$output" != *LEAK* ]]
+		[ "$(grep -c '^no ' <<<"$output")" -eq 2 ]
 	done
 }
 

@@ -588,11 +588,81 @@ static void kept_owners_published(void **state)
 		unlink(l[i]);
 }
 
+/* A process's own root (chroot): absolute paths and absolute symlinks
+ * start there, `..` stops there, a base outside it (a cwd or fd kept from
+ * before) still climbs to the run's `/` and no further; the paths shown
+ * are the root's (getcwd's "(unreachable)" outside it). */
+static void chroot_gives_a_root_of_its_own(void **state)
+{
+	struct pers p;
+	char buf[PATH_MAX], g[PATH_MAX];
+	struct pers_cred c;
+	ssize_t n;
+
+	init(&p);
+	pers_cred_init(&c, 0, 0);
+	assert_int_equal(pers_chroot(&p, &c, NULL, "/usr/../home", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/home");
+	assert_int_equal(pers_chroot(&p, &c, NULL, "/", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(pers_chroot(&p, &c, NULL, "/etc/passwd", buf, sizeof(buf)), -ENOTDIR);
+	/* the bind's directory, by the guest's name */
+	assert_int_equal(pers_chroot(&p, &c, NULL, "/mnt/data", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/data");
+	pers_cred_init(&c, 65534, 65534);
+	assert_int_equal(pers_chroot(&p, &c, NULL, "/home", buf, sizeof(buf)), -EPERM);
+
+	snprintf(p.root, sizeof(p.root), "/home");
+	expect(&p, NULL, "/user", PERS_FOLLOW, "/home/user");
+	expect(&p, NULL, "/..", PERS_FOLLOW, "/home");
+	expect(&p, NULL, "/../../user/..", PERS_FOLLOW, "/home");
+	expect(&p, "/home/user", "../../..", PERS_FOLLOW, "/home");
+	/* a base outside the root climbs as Linux's walk does, to the
+	 * run's `/` at most */
+	expect(&p, "/etc", "..", PERS_FOLLOW, "");
+	expect(&p, "/etc", "../../../etc/passwd", PERS_FOLLOW, "/etc/passwd");
+	/* an absolute symlink met from outside jumps into the root */
+	expect(&p, "/", "etc/abs", 0, "/etc/abs");
+	expect_err(&p, "etc/abs", PERS_FOLLOW, ENOENT); /* /home/etc/target; cwd / */
+	expect_err(&p, "/etc/passwd", 0, ENOENT);
+	p.root[0] = '\0';
+	expect(&p, NULL, "/etc/abs", PERS_FOLLOW, "/etc/target");
+	snprintf(p.root, sizeof(p.root), "/etc");
+	expect(&p, NULL, "/abs", 0, "/etc/abs");
+	expect_err(&p, "/abs", PERS_FOLLOW, ENOENT); /* /etc/target of /etc */
+	expect(&p, NULL, "/target", PERS_FOLLOW, "/etc/target");
+	/* scopes are the dirfd's, not the root's */
+	expect(&p, "/usr", "bin/../..", PERS_IN_ROOT, "/usr");
+
+	/* what the process is shown */
+	assert_int_equal(pers_view(&p, "/etc/target", g, sizeof(g)), 0);
+	assert_string_equal(g, "/target");
+	assert_int_equal(pers_view(&p, "/etc", g, sizeof(g)), 0);
+	assert_string_equal(g, "/");
+	assert_int_equal(pers_view(&p, "/etcx", g, sizeof(g)), 1);
+	assert_string_equal(g, "/etcx");
+	snprintf(p.cwd, sizeof(p.cwd), "/home/user");
+	assert_int_equal(pers_getcwd_view(&p, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "(unreachable)/home/user");
+	snprintf(p.cwd, sizeof(p.cwd), "/etc");
+	assert_int_equal(pers_getcwd_view(&p, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/");
+	/* /proc/self/root: the root, and `..` from it stays there (/proc
+	 * is the run's bind, not under /etc: reached from a base) */
+	assert_int_equal(pers_readlink(&p, NULL, "/proc/self/root", buf, sizeof(buf)), -ENOENT);
+	n = pers_readlink(&p, "/proc", "self/root", buf, sizeof(buf));
+	assert_int_equal(n, 1);
+	assert_memory_equal(buf, "/", 1);
+	expect(&p, "/proc", "self/root/../target", PERS_FOLLOW, "/etc/target");
+	pers_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plain_paths),
 		cmocka_unit_test(dotdot_stays_at_root),
+		cmocka_unit_test(chroot_gives_a_root_of_its_own),
 		cmocka_unit_test(openat2_resolve_rules),
 		cmocka_unit_test(openat2_open_how_checks),
 		cmocka_unit_test(symlinks_resolve_in_the_rootfs),

@@ -372,8 +372,9 @@ static long host_under(const char *h, const char *d)
 }
 
 /* Host path host as the guest names it (pers_untranslate's rule: the
- * longest bind source, unless the rootfs is more specific), into out
- * (4096 bytes): its length with the NUL, or -1 when it is neither. */
+ * longest bind source, unless the rootfs is more specific; then below the
+ * process's root, pers_view's rule), into out (4096 bytes): its length
+ * with the NUL, or -1 when it is neither. */
 long untranslate(const char *host, char *out)
 {
 	const char *g = cfg.binds, *h = cfg.bind_hosts, *bg = 0;
@@ -402,8 +403,17 @@ long untranslate(const char *host, char *out)
 	} else {
 		return -1;
 	}
-	out[n++] = '\0';
-	return n;
+	out[n] = '\0';
+	if (cfg.root[0] != '\0' && (root = host_under(out, cfg.root)) >= 0) {
+		long k = 0;
+		for (const char *q = out + root; *q != '\0'; q++)
+			out[k++] = *q;
+		n = k;
+		if (n == 0)
+			out[n++] = '/';
+		out[n] = '\0';
+	}
+	return n + 1;
 }
 
 /* getcwd: the kernel's (a host path), untranslated. */

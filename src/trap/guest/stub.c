@@ -72,6 +72,25 @@ static int looked_up_by_mew(long nr)
 	return 0;
 }
 
+/* Calls whose path the stub walks itself, from the rootfs's fd, its
+ * directory cache, or a cwd it untranslates: a process with a root of its
+ * own (cfg.root) has them walked by mew. */
+static int walks_path(long nr)
+{
+	switch (nr) {
+	case __NR_stat: case __NR_lstat: case __NR_newfstatat: case __NR_statx:
+	case __NR_access: case __NR_faccessat: case __NR_faccessat2:
+	case __NR_readlink: case __NR_readlinkat: case __NR_open: case __NR_openat:
+	case __NR_mkdir: case __NR_mkdirat: case __NR_rmdir: case __NR_unlink: case __NR_unlinkat:
+	case __NR_symlink: case __NR_symlinkat: case __NR_utimensat:
+	case __NR_rename: case __NR_renameat: case __NR_renameat2: case __NR_link: case __NR_linkat:
+	case __NR_getcwd: case __NR_chmod: case __NR_fchmodat: case 452 /* fchmodat2 */:
+	case __NR_truncate:
+		return 1;
+	}
+	return 0;
+}
+
 /* *dirs: may the call have moved or removed a directory (rename, rmdir)?
  * Set to 0 where the answer knows it did not. */
 static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
@@ -91,6 +110,12 @@ static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 	/* the stub's own fds are not the guest's (fds.c) */
 	if (stub_fd_used(nr, a))
 		return -EBADF;
+	if (cfg.root[0] != '\0' && walks_path(nr)) {
+		/* mew's notifier cannot hand over an O_PATH fd */
+		if ((nr == __NR_open && (a[1] & O_PATH)) || (nr == __NR_openat && (a[2] & O_PATH)))
+			return translate(nr, a);
+		return slow(nr, a);
+	}
 	if (((cfg.cred.fsgid != 0 || !omnipotent) && checked_by_mew(nr, a)) ||
 	    (!omnipotent && looked_up_by_mew(nr)))
 		return slow(nr, a);

@@ -239,6 +239,14 @@ struct stub_config {
 		} e[STUB_DIRCACHE];
 	} dcache;
 
+	/* This process's root (chroot(2), personality/chroot.c): its
+	 * canonical guest path, empty for the run's `/`.  Written by mew at
+	 * the chroot and at each exec (it survives it); a fork's child has it
+	 * in its copy, threads share it.  While it is set, every path is
+	 * mew's to walk: the stub's rootfs fd and directory cache know only
+	 * the run's `/`. */
+	char root[4096];
+
 	/* This process's credentials (personality/cred.h), kept by the stub
 	 * so that a program that drops to another user sees it did (written
 	 * by mew at each exec: they survive it).  Last: with the kernel's

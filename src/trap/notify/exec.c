@@ -36,8 +36,11 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 		if (!(a[5] & AT_EMPTY_PATH))
 			return -ENOENT;
 		/* fexecve: the program is the fd itself. */
-		if ((r = pers_fd_path(&n->pers, req->pid, (int)a[1], path, sizeof(path))) < 0)
+		if ((r = pers_fd_path(&n->pers, req->pid, (int)a[1], base, sizeof(base))) < 0)
 			return r;
+		/* by its name under the process's root (one outside has none) */
+		if ((r = pers_view(&n->pers, base, path, sizeof(path))) != 0)
+			return r < 0 ? r : -ENOENT;
 	} else if (path[0] != '/') {
 		int fd = (int)a[1];
 		r = fd == AT_FDCWD ? pers_getcwd(&n->pers, req->pid, base, sizeof(base))
@@ -111,6 +114,9 @@ int notify_upcall_exec(struct notifier *n, const struct seccomp_notif *req)
 		tr->exec_file.dev = ex.dev, tr->exec_file.ino = ex.ino;
 		/* The identity survives the exec: taken from the old stub. */
 		tr->has_creds = trap_cred_read(req->pid, &tr->cred) == 0;
+		/* and so does its root (pers_for read it) */
+		free(tr->root);
+		tr->root = n->pers.root[0] != '\0' ? strdup(n->pers.root) : NULL;
 	}
 	pthread_mutex_unlock(&n->t->lock);
 	return 0;

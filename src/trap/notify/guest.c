@@ -67,7 +67,15 @@ void pers_for(struct notifier *n, pid_t tid)
 	n->pers.tid = tid;
 	n->pers.pid = tid;
 	n->pers.exe = NULL;
+	/* its root, kept by its stub or in its record (none before a
+	 * guest's first chroot) */
+	n->pers.root[0] = '\0';
+	if (n->t->stub_mode && __atomic_load_n(&n->t->chrooted, __ATOMIC_ACQUIRE) != 0 &&
+	    trap_root_read(tid, n->pers.root, sizeof(n->pers.root)) < 0)
+		n->pers.root[0] = '\0';
 	pthread_mutex_lock(&n->t->lock);
+	if (!n->t->stub_mode && __atomic_load_n(&n->t->chrooted, __ATOMIC_ACQUIRE) != 0)
+		trap_tracee_root(n->t, tid, n->pers.root, sizeof(n->pers.root));
 	tr = trap_tracee(n->t, tid, false);
 	if (tr == NULL && n->t->stub_mode)
 		tr = stub_who(n->t, tid);

@@ -11,10 +11,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-/* chroot: the personality's rule (only to the guest's own root). */
+/* chroot: the personality's rules; the new root kept for the process
+ * (in its stub, or in mew's records of its threads). */
 static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
 {
-	char path[PATH_MAX], base[PATH_MAX];
+	char path[PATH_MAX], base[PATH_MAX], root[PATH_MAX];
 	const char *b = NULL;
 	ssize_t len = trap_mem_read_str(req->pid, req->data.args[0], path, sizeof(path));
 	struct pers_cred *c;
@@ -32,9 +33,11 @@ static int do_chroot(struct notifier *n, const struct seccomp_notif *req)
 		return -ENOMEM;
 	r = notify_cred_of(n, req->pid, c);
 	if (r == 0)
-		r = pers_chroot(&n->pers, c, b, path);
+		r = pers_chroot(&n->pers, c, b, path, root, sizeof(root));
 	free(c);
-	return r;
+	if (r < 0 || strcmp(root, n->pers.root) == 0)
+		return r;
+	return trap_set_root(n->t, req->pid, root);
 }
 
 /* access: the guest's ids decide first (then what mew may do). */
@@ -159,7 +162,7 @@ int notify_query(struct notifier *n, const struct seccomp_notif *req, int64_t *v
 	case SYS_getcwd: {
 		size_t len;
 		pers_for(n, req->pid);
-		if ((r = pers_getcwd(&n->pers, req->pid, buf, sizeof(buf))) < 0)
+		if ((r = pers_getcwd_view(&n->pers, req->pid, buf, sizeof(buf))) < 0)
 			return r;
 		len = strlen(buf) + 1;
 		if (len > a[1])
