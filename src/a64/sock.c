@@ -84,9 +84,14 @@ static long bind_(struct a64_cpu *c)
 	return r;
 }
 
+/* (as the process's root names it: pers_view) */
 static long untranslate_for(void *ctx, const char *host, char *guest, unsigned long size)
 {
-	return pers_untranslate(ctx, host, guest, size) == 0 ? (long)strlen(guest) + 1 : -1;
+	char run[PATH_MAX];
+
+	if (pers_untranslate(ctx, host, run, sizeof(run)) != 0 || pers_view(ctx, run, guest, size) < 0)
+		return -1;
+	return (long)strlen(guest) + 1;
 }
 
 /* getsockname, getpeername (fd, addr, addrlen), accept, accept4 (fd, addr,
