@@ -2,6 +2,7 @@
 #include "personality/pers.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@ int pers_init(struct pers *p, const char *rootfs, struct mew_error **err)
 {
 	struct stat st;
 
-	memset(p, 0, sizeof(*p));
+	/* (not the cred's unused groups: their pages are never touched) */
+	memset(p, 0, offsetof(struct pers, cred) + PERS_CRED_HEAD);
 	p->rootfs = realpath(rootfs, NULL);
 	if (p->rootfs == NULL)
 		return mew_error(err, errno, "rootfs `%s`", rootfs);
@@ -35,6 +37,12 @@ int pers_init(struct pers *p, const char *rootfs, struct mew_error **err)
 	memset(p->uts.domainname, 0, sizeof(p->uts.domainname));
 	snprintf(p->uts.domainname, sizeof(p->uts.domainname), "(none)");
 	return 0;
+}
+
+void pers_copy(struct pers *dst, const struct pers *src)
+{
+	memcpy(dst, src, offsetof(struct pers, cred));
+	pers_cred_copy(&dst->cred, &src->cred);
 }
 
 void pers_free(struct pers *p)

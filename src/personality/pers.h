@@ -134,9 +134,6 @@ struct pers {
 	bool fake_root; /* the identity is faked (cred below); false: the host's (binfmt) */
 	uid_t uid;
 	gid_t gid;
-	/* The credentials the guest starts with (cred.h): a fake root, or
-	 * --user's uid:gid; each guest process then keeps its own copy. */
-	struct pers_cred cred;
 	/* mew's own ids: as root (0) chown is real; otherwise owners the guest
 	 * gives are recorded (owner.c) and mew's own files show as root's. */
 	uid_t host_uid;
@@ -161,6 +158,12 @@ struct pers {
 	 * symlinks, which cannot carry the record (owner.c); shared by every
 	 * copy of this pers.  NULL = not kept. */
 	struct pers_owners *owners;
+
+	/* The credentials the guest starts with (cred.h): a fake root, or
+	 * --user's uid:gid; each guest process then keeps its own copy.
+	 * Last: with the kernel's 65536 groups it is large, and only the
+	 * part in use is ever touched (pers_init, pers_copy). */
+	struct pers_cred cred;
 };
 
 /* A memo that lets translation skip the lstat of directories the guest
@@ -181,6 +184,9 @@ bool pers_pid_in_guest(pid_t root, pid_t pid);
  * version and machine; cwd "/". */
 int pers_init(struct pers *p, const char *rootfs, struct mew_error **err);
 void pers_free(struct pers *p);
+/* *dst = *src, without touching the groups src's cred does not use (a
+ * struct copy writes the whole 256 KiB of them). */
+void pers_copy(struct pers *dst, const struct pers *src);
 /* Make guest path `guest` show host path `host` (a directory or a file). */
 int pers_add_bind(struct pers *p, const char *host, const char *guest, bool ro,
 		  struct mew_error **err);

@@ -76,7 +76,8 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	size_t at = 0, hat = 0;
 	struct stat st;
 
-	memset(c, 0, sizeof(*c));
+	/* (the cred is written last, only the part of it in use) */
+	memset(c, 0, offsetof(struct stub_config, cred));
 	c->magic = STUB_MAGIC;
 	c->rootfd = -1;
 	c->fd_min = (int32_t)trap_stub_fd_min();

@@ -47,9 +47,11 @@ struct tracee *trap_tracee(struct trap *t, pid_t tid, bool create)
 			return tr;
 	if (!create)
 		return NULL;
-	tr = calloc(1, sizeof(*tr));
+	/* zeroed but for the cred's groups, which only the copy touches */
+	tr = malloc(sizeof(*tr));
 	if (tr == NULL)
 		return NULL;
+	memset(tr, 0, offsetof(struct tracee, cred));
 	tr->tid = tid;
 	pers_cred_copy(&tr->cred, &t->pers.cred);
 	tr->next = *b;

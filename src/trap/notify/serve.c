@@ -230,16 +230,19 @@ static void wake(int sig)
 
 int trap_notify_start(struct trap *t, int listener, struct mew_error **err)
 {
-	struct notifier *n = calloc(1, sizeof(*n));
+	/* (zeroed but for its pers, whose cred's unused groups stay untouched) */
+	struct notifier *n = malloc(sizeof(*n));
 	struct sigaction sa = { .sa_handler = wake }; /* no SA_RESTART: RECV returns EINTR */
 
 	if (n == NULL)
 		return mew_error(err, ENOMEM, "notifier");
+	memset(n, 0, offsetof(struct notifier, pers));
+	memset(&n->pers + 1, 0, sizeof(*n) - offsetof(struct notifier, pers) - sizeof(n->pers));
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
 	n->t = t;
 	n->fd = listener;
-	n->pers = t->pers; /* shares rootfs and binds, read-only */
+	pers_copy(&n->pers, &t->pers); /* shares rootfs and binds, read-only */
 	n->pers.cache = pers_cache_new();
 	t->notifier = n;
 	if (pthread_create(&t->notify_thread, NULL, serve, n) != 0) {
