@@ -8,6 +8,7 @@
  * cache.  The guest sees them once the thread has woken (no timer: the
  * read returns when the kernel queues the event). */
 #include "trap/trap.h"
+#include "base/thread.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -184,10 +185,7 @@ void trap_dircache_stop(struct trap_dircache *d)
 		return;
 	if (d->running) {
 		__atomic_store_n(&d->stopping, 1, __ATOMIC_RELEASE);
-		while (pthread_tryjoin_np(d->thread, NULL) == EBUSY) {
-			pthread_kill(d->thread, SIGUSR2);
-			usleep(1000);
-		}
+		thread_stop(d->thread, SIGUSR2);
 	}
 	if (d->share != NULL)
 		munmap(d->share, STUB_SHARE_SIZE);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -450,8 +451,10 @@ out:
 	trap_dircache_stop(t->dircache);
 	t->dircache = NULL;
 	/* Exec watchers end when their tracee does (everything is gone by now). */
-	for (int i = 0; i < 2000 && __atomic_load_n(&t->watchers, __ATOMIC_ACQUIRE) > 0; i++)
-		usleep(1000);
+	for (int i = 0, w; i < 2000 && (w = __atomic_load_n(&t->watchers, __ATOMIC_ACQUIRE)) > 0; i++) {
+		struct timespec ms = { 0, 1000000 };
+		syscall(SYS_futex, &t->watchers, FUTEX_WAIT_PRIVATE, w, &ms, NULL, 0);
+	}
 	for (int i = 0; i < 2; i++) {
 		if (ready[i] >= 0)
 			close(ready[i]);

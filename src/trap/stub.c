@@ -4,6 +4,7 @@
 #include "base/procstatus.h"
 
 #include <dirent.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <semaphore.h>
@@ -14,6 +15,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -338,7 +340,9 @@ static void *watcher(void *arg)
 	if ((tr = trap_tracee(t, pid, false)) != NULL)
 		tr->watched = false;
 	pthread_mutex_unlock(&t->lock);
-	__atomic_sub_fetch(&t->watchers, 1, __ATOMIC_ACQ_REL);
+	/* the run's end waits for none to be left (engine.c) */
+	if (__atomic_sub_fetch(&t->watchers, 1, __ATOMIC_ACQ_REL) == 0)
+		syscall(SYS_futex, &t->watchers, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	return NULL;
 }
 

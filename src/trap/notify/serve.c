@@ -7,6 +7,7 @@
  * could rewrite it.  One thread serves the listener (this file); the
  * answers are in the folder's other files, one concept each. */
 #include "trap/notify/notify.h"
+#include "base/thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -261,11 +262,8 @@ void trap_notify_stop(struct trap *t)
 	if (n == NULL)
 		return;
 	__atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
-	/* Until it is seen out of RECV: the signal may land just before it. */
-	while (pthread_tryjoin_np(t->notify_thread, NULL) == EBUSY) {
-		pthread_kill(t->notify_thread, SIGUSR2);
-		usleep(1000);
-	}
+	/* out of RECV (the signal may land just before it) */
+	thread_stop(t->notify_thread, SIGUSR2);
 	close(n->fd);
 	pers_cache_free(n->pers.cache);
 	free(n);
