@@ -351,6 +351,18 @@ unix_wall() {
 		run ls -A "$T/tmpdir"
 		[ "$output" = "" ]
 	done
+	# without TMPDIR it is made in the host's /dev/shm where that is a
+	# tmpfs (no disk), and the guest's /dev/shm is one, as natively
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] || skip "the host's /dev/shm is not a tmpfs"
+	for who in $WHO; do
+		run env -u TMPDIR bash -c "$(declare -f on guest); T=$T; guest $who -- sh -c 'echo \$PPID; stat -f -c %T /dev/shm'"
+		echo "as $who: $output"
+		[ "$status" -eq 0 ]
+		[ "${lines[1]}" = tmpfs ]
+		# mew's pid names its directory: gone with the run
+		run bash -c "ls -d /dev/shm/mew-dev.${lines[0]}.* 2>/dev/null"
+		[ "$output" = "" ]
+	done
 }
 
 @test "syscall wall: mew engines says what the wall lacks, and --sandbox strict refuses to run without it" {
