@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -342,16 +343,67 @@ int trap_loop(struct trap *t, struct mew_error **err)
  * only reaps: mew's child, and the orphans it inherits as subreaper.  When
  * the main process is gone, what is left is killed until nothing is. */
 
+static void kill_child(pid_t pid, struct pollfd *fds, int max, int *n)
+{
+	int fd;
+
+	kill(pid, SIGKILL);
+	if (*n < max && (fd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0)
+		fds[(*n)++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+}
+
+/* The children of mew's threads (orphans are reparented to any of them),
+ * from each one's /proc/self/task/TID/children, each killed: -1 without
+ * those files (CONFIG_PROC_CHILDREN). */
+static int kill_listed_children(struct pollfd *fds, int max, int *n)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int listed = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[4096];
+		ssize_t len;
+		int fd;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* (a thread just gone) */
+		listed = 1;
+		/* a list longer than buf: the rest is for the next look */
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[len > 0 ? len : 0] = '\0';
+		for (char *p = buf, *end; *p != '\0'; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0)
+				kill_child((pid_t)pid, fds, max, n);
+		}
+	}
+	closedir(d);
+	return listed ? 0 : -1;
+}
+
 /* SIGKILL every child of mew; with fds, also a pidfd on each (at most max),
- * to wait for its end on.  How many pidfds. */
+ * to wait for its end on.  How many pidfds.  Each caller looks again until
+ * waitpid sees none (a child may be reparented to mew meanwhile). */
 static int kill_children(struct pollfd *fds, int max)
 {
 	pid_t me = getpid();
-	DIR *d = opendir("/proc");
+	DIR *d;
 	struct dirent *e;
-	int n = 0, fd;
+	int n = 0;
 
-	if (d == NULL)
+	if (kill_listed_children(fds, max, &n) == 0)
+		return n;
+	/* without the lists: every process's parent, from /proc/N/status */
+	if ((d = opendir("/proc")) == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
 		char v[32];
@@ -360,9 +412,7 @@ static int kill_children(struct pollfd *fds, int max)
 			continue;
 		if (proc_status_field(pid, "PPid", v, sizeof(v)) < 0 || sscanf(v, "%d", &ppid) != 1 || ppid != me)
 			continue;
-		kill(pid, SIGKILL);
-		if (n < max && (fd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0)
-			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		kill_child(pid, fds, max, &n);
 	}
 	closedir(d);
 	return n;

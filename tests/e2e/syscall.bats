@@ -261,6 +261,18 @@ guest_in_fresh_dir() {
 	[ "$status" -eq 143 ]
 }
 
+@test "syscall: what the command leaves running (its children, orphans reparented to mew) ends with it" {
+	# children of the main process, and orphans whose parent is gone
+	# (reparented to mew, the subreaper)
+	run guest -- sh -c 'sleep 7391 & (sleep 7392 &); perl -e "fork or exec qw(sleep 7393)"; echo started'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = started ]
+	# nothing of them survives the run
+	run pgrep -f "sleep 739[123]"
+	[ "$status" -eq 1 ]
+}
+
 @test "syscall: signals are delivered unchanged to the command" {
 	run guest -- sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; trap "echo got HUP" HUP; kill -HUP $$; echo after'
 	echo "$output"
