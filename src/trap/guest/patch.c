@@ -8,10 +8,14 @@
  * `jmp rel32` to a trampoline within 2 GiB of it; the `syscall` bytes stay,
  * so a thread that had already executed the `mov` (stopped between the two,
  * or interrupted there by a signal) still makes the call, and traps.  The
- * five bytes are stored by one atomic 8- or 16-byte compare-and-swap of the
- * aligned block that holds them, so another thread fetches either the old
- * instruction or the new one, never a mix; a site whose five bytes cross
- * such a block is left as it is (it keeps trapping).
+ * bytes that change are stored by one atomic 8- or 16-byte compare-and-swap
+ * of the aligned block that holds them, so another thread fetches either
+ * the old instruction or the new one, never a mix.  A `mov` at offset 12 of
+ * a 16-byte block has its last byte (the number's top byte, 0) in the next
+ * block: its jump goes to a trampoline less than 16 MiB after it, whose
+ * rel32 has that same top byte, so the four bytes that change are in one
+ * 8-byte block (glibc's getdents64 is such a site).  Other sites whose
+ * changing bytes cross a block are left as they are (they keep trapping).
  *
  * The trampoline: `mov $nr, %eax; movabs $site+7, %rcx; jmp *stub_fast_entry`
  * (entry.S), which keeps every register the kernel keeps, then the same
@@ -58,10 +62,11 @@ static int patchable(long nr)
 	return nr >= 0 && nr < 1000;
 }
 
-static int reaches(unsigned long from, unsigned long to)
+/* to - from within (lo, hi): a jump's reach */
+static int reaches(unsigned long from, unsigned long to, long lo, long hi)
 {
 	long d = (long)(to - from);
-	return d > -REACH && d < REACH;
+	return d > lo && d < hi;
 }
 
 static void failed(unsigned long site)
@@ -77,23 +82,39 @@ static int failed_before(unsigned long site)
 	return 0;
 }
 
-/* A free trampoline within reach of a jump from site (the byte after the
- * jump), on a page of its own near the code: 0 if none. */
-static unsigned long trampoline(unsigned long from)
+/* A free trampoline at from + (lo, hi) (from: the byte after the jump),
+ * on a page of its own near the code: 0 if none. */
+static unsigned long trampoline(unsigned long from, long lo, long hi)
 {
 	uint32_t i;
-	unsigned long p;
+	unsigned long p, slot, brk = 0;
+	int near = hi < REACH, tries = near ? 256 : 22;
 
-	for (i = 0; i < cfg.patch.npages && i < STUB_PATCH_PAGES; i++)
-		if (cfg.patch.used[i] < PAGE / TRAMP_SIZE && reaches(from, cfg.patch.page[i]) &&
-		    reaches(from, cfg.patch.page[i] + PAGE))
-			return cfg.patch.page[i] + cfg.patch.used[i]++ * TRAMP_SIZE;
+	for (i = 0; i < cfg.patch.npages && i < STUB_PATCH_PAGES; i++) {
+		slot = cfg.patch.page[i] + cfg.patch.used[i] * TRAMP_SIZE;
+		if (cfg.patch.used[i] < PAGE / TRAMP_SIZE && reaches(from, slot, lo, hi - TRAMP_SIZE)) {
+			cfg.patch.used[i]++;
+			return slot;
+		}
+	}
 	if (i >= STUB_PATCH_PAGES)
 		return 0;
-	/* Free space near the code: 1 MiB to 1 GiB below it, then above. */
-	for (int k = 0; k < 22; k++) {
+	/* Free space near the code: 1 MiB to 1 GiB below it, then above; for
+	 * a jump that must land just after it, every 64 KiB up to hi, but
+	 * not where the program's break would grow (the heap follows the
+	 * program's code closely). */
+	if (near)
+		brk = (unsigned long)S1(__NR_brk, 0);
+	for (int k = 0; k < tries; k++) {
 		unsigned long off = 1UL << (20 + k / 2), want = (from & ~(PAGE - 1));
-		want = (k & 1) ? want + off : want - off;
+		if (near)
+			want += PAGE + (unsigned long)k * 0x10000;
+		else
+			want = (k & 1) ? want + off : want - off;
+		if (!reaches(from, want, lo, hi - PAGE))
+			continue;
+		if (near && want >= brk && want - brk < (1UL << 30))
+			continue;
 		if (want < 0x10000UL || want >= 0x7ffffffff000UL)
 			continue;
 		p = (unsigned long)S6(__NR_mmap, want, PAGE, PROT_READ_ | PROT_EXEC_,
@@ -127,33 +148,59 @@ static int cas16(unsigned long w, uint64_t olo, uint64_t ohi, uint64_t nlo, uint
 	return ok;
 }
 
+static int same(const unsigned char *x, const unsigned char *y, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/* The bytes of the five at s that jmp changes, from old: [*lo, *hi). */
+static void changed(const unsigned char *old, const unsigned char *jmp, int *lo, int *hi)
+{
+	*lo = 0;
+	*hi = 5;
+	while (*hi > *lo && old[*hi - 1] == jmp[*hi - 1])
+		(*hi)--;
+}
+
 /* Replace the five bytes at s with jmp (5 bytes), in one atomic store of
- * the aligned block that holds them, if they still are old. */
+ * the aligned block that holds those of them that change (the rest stay
+ * as they are), if all five still are old. */
 static int store(unsigned long s, const unsigned char *old, const unsigned char *jmp)
 {
-	unsigned long w = s & ~7UL;
+	unsigned long w, a, z;
 	unsigned char b[16];
+	int lo, hi;
 
-	if (s - w <= 3) {
+	/* the bytes that stay: still old (only patchers write code, one at
+	 * a time); those that change: in the block's snapshot, below */
+	changed(old, jmp, &lo, &hi);
+	for (int i = hi; i < 5; i++)
+		if (((const unsigned char *)s)[i] != old[i])
+			return 0;
+	a = s + (unsigned long)lo;
+	z = s + (unsigned long)hi; /* (the opcode always changes: z > a) */
+	w = a & ~7UL;
+	if (z <= w + 8) {
 		uint64_t o, n;
 		memcpy(&o, (const void *)w, 8);
 		memcpy(b, &o, 8);
-		for (int i = 0; i < 5; i++)
-			if (b[s - w + i] != old[i])
-				return 0;
-		memcpy(b + (s - w), jmp, 5);
+		if (!same(b + (a - w), old + lo, hi - lo))
+			return 0;
+		memcpy(b + (a - w), jmp + lo, (size_t)(hi - lo));
 		memcpy(&n, b, 8);
 		return cas8(w, o, n);
 	}
-	w = s & ~15UL;
-	if (s - w <= 11) {
+	w = a & ~15UL;
+	if (z <= w + 16) {
 		uint64_t o[2], n[2];
 		memcpy(o, (const void *)w, 16);
 		memcpy(b, o, 16);
-		for (int i = 0; i < 5; i++)
-			if (b[s - w + i] != old[i])
-				return 0;
-		memcpy(b + (s - w), jmp, 5);
+		if (!same(b + (a - w), old + lo, hi - lo))
+			return 0;
+		memcpy(b + (a - w), jmp + lo, (size_t)(hi - lo));
 		memcpy(n, b, 16);
 		return cas16(w, o[0], o[1], n[0], n[1]);
 	}
@@ -182,7 +229,12 @@ static void patch_locked(unsigned long s, long nr)
 	if (c[0] != 0xb8 || c[5] != 0x0f || c[6] != 0x05 || c[1] != (n & 0xff) || c[2] != ((n >> 8) & 0xff) ||
 	    c[3] != 0 || c[4] != 0)
 		return;
-	if (writable(page) || (tr = trampoline(s + 5)) == 0) {
+	/* offset 12 of a 16-byte block: rel32's top byte must stay c[4] (0) */
+	if ((s & 15) == 12)
+		tr = trampoline(s + 5, 0, 1L << 24);
+	else
+		tr = trampoline(s + 5, -REACH, REACH);
+	if (writable(page) || tr == 0) {
 		failed(s);
 		return;
 	}
@@ -229,10 +281,10 @@ void patch_site(unsigned long end, long nr)
 		return;
 	if (!patchable(nr) || end < 0x10000UL + 8 || end >= 0x800000000000UL)
 		return;
-	/* the five bytes in one aligned block, and the seven on one page
-	 * (the `syscall`'s, which just ran: readable), with the byte
-	 * before them */
-	if (s - w8 > 3 && s - w16 > 11)
+	/* the five bytes in one aligned block (or at offset 12, above), and
+	 * the seven on one page (the `syscall`'s, which just ran: readable),
+	 * with the byte before them */
+	if (s - w8 > 3 && s - w16 > 12)
 		return;
 	if ((s & ~(PAGE - 1)) != ((end - 1) & ~(PAGE - 1)) || (s & (PAGE - 1)) == 0)
 		return;

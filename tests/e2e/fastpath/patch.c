@@ -1,9 +1,10 @@
 /* Call-site patching seen from the guest (src/trap/guest/patch.c): runs
  * natively too, where nothing is patched and every answer is the same.
- *   patch sites PATH      three `mov $4, %eax; syscall` sites (stat), at
- *                         offsets 8, 5 and 13 of a 16-byte block, called
- *                         three times each: their first bytes (e9 once
- *                         patched, b8 as built) and whether stat answered
+ *   patch sites PATH      four `mov $4, %eax; syscall` sites (stat), at
+ *                         offsets 8, 5, 13 and 12 of a 16-byte block,
+ *                         called three times each: their first bytes (e9
+ *                         once patched, b8 as built) and whether stat
+ *                         answered
  *   patch regs PATH       every register the kernel keeps across `syscall`
  *                         is kept, rcx and r11 are what the kernel sets,
  *                         the red zone and the direction flag survive
@@ -29,6 +30,7 @@
 long site_a(const char *path, struct stat *st);
 long site_b(const char *path, struct stat *st);
 long site_c(const char *path, struct stat *st);
+long site_d(const char *path, struct stat *st);
 void regs_site(const char *path, struct stat *st);
 extern char regs_after[], regs_call[];
 unsigned long out[19];
@@ -37,6 +39,7 @@ __asm__(".text\n"
 	".balign 16\n.fill 8, 1, 0x90\n.globl site_a\nsite_a:\n\tmov $4, %eax\n\tsyscall\n\tret\n"
 	".balign 16\n.fill 5, 1, 0x90\n.globl site_b\nsite_b:\n\tmov $4, %eax\n\tsyscall\n\tret\n"
 	".balign 16\n.fill 13, 1, 0x90\n.globl site_c\nsite_c:\n\tmov $4, %eax\n\tsyscall\n\tret\n"
+	".balign 16\n.fill 12, 1, 0x90\n.globl site_d\nsite_d:\n\tmov $4, %eax\n\tsyscall\n\tret\n"
 	".balign 16\n.globl regs_site\nregs_site:\n"
 	"\tpush %rbx\n\tpush %rbp\n\tpush %r12\n\tpush %r13\n\tpush %r14\n\tpush %r15\n"
 	"\tmovq $0xbbbb, -8(%rsp)\n\tmov %rdi, -16(%rsp)\n\tmov %rsi, -24(%rsp)\n"
@@ -124,8 +127,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[1], "sites") == 0) {
-		long (*f[3])(const char *, struct stat *) = { site_a, site_b, site_c };
-		for (int i = 0; i < 3; i++) {
+		long (*f[4])(const char *, struct stat *) = { site_a, site_b, site_c, site_d };
+		for (int i = 0; i < 4; i++) {
 			int ok = 1;
 			for (int k = 0; k < 3; k++)
 				ok &= same(f[i]);
