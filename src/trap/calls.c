@@ -462,6 +462,20 @@ static long do_chown(struct call *c)
 			  (gid_t)c->args[ids + 1]);
 }
 
+/* fchmod: the guest's credentials' rules and the set-id bits mew keeps
+ * (pers_chmod), on the fd's file. */
+static long do_fchmod(struct call *c)
+{
+	int fd = (int)c->args[0];
+	char buf[64];
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "/proc/%d/fd/%d", (int)c->tr->tid, fd);
+	if (fd < 0 || pers_fd_is_opath(c->tr->tid, fd) || stat(buf, &st) < 0)
+		return -EBADF;
+	return pers_chmod(&c->t->pers, &c->tr->cred, buf, true, (mode_t)c->args[1]);
+}
+
 /* The calls the personality answers itself. */
 static long answer(struct call *c)
 {
@@ -803,6 +817,11 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 			break;
 		}
 		r = s->owner ? 0 : pers_call_fd_check(&t->pers, tr->tid, s, c.args, false);
+		if (r == 0 && nr == SYS_fchmod && t->pers.fake_root) {
+			ret = do_fchmod(&c);
+			answered = true;
+			break;
+		}
 		if (r == 0 && !s->owner && (r = (int)do_xattr(&c, nr, &answered)) == 0 && !answered)
 			return false;
 		ret = r < 0 ? r : do_chown(&c);

@@ -191,8 +191,10 @@ setid_native() {
 	rm -rf "$d"
 }
 
-# setid.c's lines but those of a file opened for writing by a user and
-# never written: mew run as root drops set-id bits there at the open.
-setid_opened_only() {
-	grep -v '^user [0-7]* opened, not written:'
+# setid.c's lines but where mew run as root, whose own writes keep every
+# set-id bit, drops them for a user at the open for writing, not at the
+# write: a file opened and never written, and one given them by fchmod
+# after it was opened, then written.
+setid_root_lines() {
+	grep -v -e '^user [0-7]* opened, not written:' -e '^user fchmod [0-7]*, written:'
 }

@@ -264,7 +264,7 @@ groups_setid_search() {
 # the guest's root keeps them (openat03's O_TMPFILE 07777, then written);
 # and run as root, whose kernel keeps them where a guest user's write
 # drops them: there mew drops them at the open for writing, not at the
-# first write (setid_opened_only: the lines of an open that never writes).
+# first write (setid_root_lines: the lines that differ so).
 @test "syscall creds: set-id bits kept and dropped as the kernel does, mew run by an ordinary user and by root, in each mode" {
 	need_root
 	local want
@@ -276,6 +276,6 @@ groups_setid_search() {
 		diff <(echo "$want") <(echo "$output")
 		run sc $m -- /setid /tmp/si
 		echo "$m, as root:"
-		diff <(echo "$want" | setid_opened_only) <(echo "$output" | setid_opened_only)
+		diff <(echo "$want" | setid_root_lines) <(echo "$output" | setid_root_lines)
 	done
 }

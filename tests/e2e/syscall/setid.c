@@ -5,7 +5,8 @@
  * Each line must read the same.  Usage: setid DIR (made, then removed).
  *   chmod 4755/2755/6755/1777 and 2745, each then written and truncated,
  *   by a root (CAP_FSETID keeps them) and by a user who owns the file
- *   (the kernel drops them: file_remove_privs); chmod g+s by a user not in
+ *   (the kernel drops them: file_remove_privs), and fchmod then a write
+ *   through the same fd; chmod g+s by a user not in
  *   the file's group; chown after (root's chown drops them too); O_TMPFILE
  *   07777 written; files and directories made in a set-group-id directory;
  *   a set-user-id program written by root, then run by nobody. */
@@ -109,6 +110,14 @@ static void modes(const char *who, mode_t mode)
 	snprintf(what, sizeof(what), "%s %o open O_TRUNC", who, mode);
 	close(open(f, O_WRONLY | O_TRUNC));
 	show(what, f);
+	/* given through the fd it is then written through (install, cp -p) */
+	chmod(f, 0755);
+	snprintf(what, sizeof(what), "%s fchmod %o, written", who, mode);
+	fd = open(f, O_WRONLY | O_APPEND);
+	if (fd < 0 || fchmod(fd, mode) < 0 || write(fd, "x", 1) != 1)
+		printf("%s: %s\n", what, err(-1));
+	fshow(what, fd);
+	close(fd);
 	/* opened for writing and not written: nothing dropped */
 	chmod(f, mode);
 	snprintf(what, sizeof(what), "%s %o opened, not written", who, mode);
