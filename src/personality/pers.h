@@ -384,6 +384,12 @@ int pers_busy_probe(int fd);
  * capabilities and no_new_privs of cred, the credentials of the process
  * pers_proc_cred_pid names (NULL: the host's, as they are). */
 int pers_proc_open(const struct pers *p, const char *host, const struct pers_cred *cred);
+/* A /proc file the engine (mew, outside the guest's wall) would open for
+ * writing on the guest's behalf: -EPERM for the id maps of a user
+ * namespace (/proc/N/{uid,gid,projid}_map, setgroups), whose writes the
+ * kernel checks against the credentials of who opened them (mew's: as
+ * root, a map of the host's root); else 0. */
+int pers_proc_write_check(const char *host);
 /* The task whose credentials the view of host shows (/proc/N/status,
  * /proc/N/task/M/status), else 0. */
 pid_t pers_proc_cred_pid(const char *host);

@@ -2,6 +2,7 @@
  * see them (pers.h: pers_proc_open), for every engine. */
 #include "personality/pers.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,17 @@ pid_t pers_proc_cred_pid(const char *host)
 		return 0;
 	task = strstr(host + 6, "/task/");
 	return (pid_t)atoi(task != NULL && task < what ? task + 6 : host + 6);
+}
+
+int pers_proc_write_check(const char *host)
+{
+	static const char *const maps[] = { "/uid_map", "/gid_map", "/projid_map", "/setgroups" };
+	const char *what = proc_file(host);
+
+	for (size_t i = 0; what != NULL && i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (strcmp(what, maps[i]) == 0)
+			return -EPERM;
+	return 0;
 }
 
 int pers_proc_open(const struct pers *p, const char *host, const struct pers_cred *cred)

@@ -187,6 +187,14 @@ walled() {
 	done
 }
 
+@test "syscall wall: a user namespace the guest made itself (from the stub's fast syscall) cannot be given a map of host root, by mew's /proc or its own open" {
+	for who in $WHO; do
+		walled "$who" userns
+		[[ "$output" == *"walled: in a new user namespace of its own: write uid_map mapping host root: Operation not permitted"* ]]
+		[[ "$output" == *"walled: in a new user namespace of its own: write uid_map mapping host root (fast open): Permission denied"* ]]
+	done
+}
+
 # unix_wall ROOTFS CLIMB [MEW RUN FLAGS]: a guest with ROOTFS attacks a host
 # socket at a host path outside it and fails with ENOENT (the path does not
 # exist in the rootfs), and nothing reaches the host's listener; an honest

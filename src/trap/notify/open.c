@@ -141,6 +141,8 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 		}
 		return 1;
 	}
+	if ((flags & O_ACCMODE) != O_RDONLY && (r = pers_proc_write_check(host)) < 0)
+		return r;
 	fd = -1;
 	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH)) {
 		/* /proc/N/status shows N's credentials, when N is a guest's */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/select.h>
@@ -612,6 +613,35 @@ static int root_calls(void)
 	return bad;
 }
 
+/* fast() answers -errno; verdict() wants -1 and errno */
+static long fast_r(long r)
+{
+	return r < 0 ? (errno = (int)-r, -1) : r;
+}
+
+/* /proc/self/uid_map := "0 0 1" (uid 0 inside is the host's root), by an
+ * open mew answers and by one from the stub's fast syscall. */
+static int map_host_root(const char *what)
+{
+	char label[128];
+	int bad = 0, fd;
+	long r;
+
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	snprintf(label, sizeof(label), "%s: write uid_map mapping host root", what);
+	r = fd < 0 ? -1 : write(fd, "0 0 1\n", 6);
+	bad |= verdict(label, r, 0);
+	if (fd >= 0)
+		close(fd);
+	fd = (int)fast_r(fast(SYS_openat, AT_FDCWD, (long)"/proc/self/uid_map", O_WRONLY, 0, 0, 0));
+	snprintf(label, sizeof(label), "%s: write uid_map mapping host root (fast open)", what);
+	r = fd < 0 ? -1 : write(fd, "0 0 1\n", 6);
+	bad |= verdict(label, r, 0);
+	if (fd >= 0)
+		close(fd);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
@@ -651,10 +681,18 @@ int main(int argc, char **argv)
 		return fault_escape(argv[2]);
 	if (strcmp(a, "root") == 0 && argc == 2)
 		return root_calls();
+	if (strcmp(a, "userns") == 0 && argc == 2) {
+		/* a user namespace of its own, made first, from the fast syscall */
+		long r = fast(SYS_unshare, CLONE_NEWUSER, 0, 0, 0, 0, 0);
+		if (r < 0)
+			return verdict("unshare(CLONE_NEWUSER) (fast)", fast_r(r), 0);
+		return map_host_root("in a new user namespace of its own");
+	}
 	if (strcmp(a, "exec") == 0 && argc >= 3)
 		return exec_host(argv + 2);
 	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring|fault PATH | ptrace|kill|vmread PID | abstract NAME |\n"
 			"       listen NAME LOG | unix HOSTPATH | honest PATH | listen-path PATH LOG |\n"
-			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS... | root\n");
+			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS... | root |\n"
+			"       userns\n");
 	return 2;
 }
