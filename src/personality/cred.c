@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <linux/errno.h>
 #include <linux/prctl.h>
+#include <linux/sched.h>
 
 #define NONE PERS_ID_NONE
 #define BIT(cap) (1ULL << (cap))
@@ -685,4 +686,25 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 		return pers_cred_prctl(c, a[0], (unsigned long)a[1], (a[2] | a[3] | a[4]) != 0);
 	}
 	return -ENOSYS;
+}
+
+int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone)
+{
+	uint64_t refused = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWUSER;
+
+	_Static_assert(PERS_NS_MADE == (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET), "PERS_NS_MADE");
+	/* CLONE_NEWTIME is 0x80, inside clone's exit signal byte */
+	uint64_t unshares = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
+			    refused | PERS_NS_MADE | 0x80;
+
+	/* the kernel's first check of unshare's flags */
+	if (!for_clone && (flags & ~unshares))
+		return -EINVAL;
+	if (!for_clone)
+		refused |= 0x80;
+	if (!(flags & (refused | PERS_NS_MADE)))
+		return 0;
+	if ((flags & refused) || !pers_cred_capable(c, CAP_SYS_ADMIN))
+		return -EPERM;
+	return 1;
 }

@@ -177,6 +177,23 @@ struct pers_cred_io {
 long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
 		       const struct pers_cred_io *io);
 
+/* New namespaces (unshare, clone): a guest's new network, UTS and IPC
+ * namespaces are real ones, which the engine makes inside a new user
+ * namespace of mew's user (its ids mapped to themselves), so that no host
+ * resource answers to the guest's capabilities there; mount, PID, cgroup,
+ * time and user namespaces are not made (EPERM, where the personality has
+ * one of each).  The capability CAP_SYS_ADMIN stands for in the model is
+ * this one: PERS_CAP_NS is added to a fake root's bound where the engine
+ * can make them (pers_cred_bound's host_eff). */
+#define PERS_NS_MADE 0x4c000000ULL /* CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET */
+#define PERS_CAP_NS (1ULL << 21)   /* CAP_SYS_ADMIN */
+/* unshare(flags) (clone: for_clone, whose low byte is the exit signal):
+ * -EINVAL for a flag unshare does not know; 0 when it asks for no
+ * namespace (the kernel's call as it is), 1 when it asks only for
+ * PERS_NS_MADE ones and c has CAP_SYS_ADMIN, else -EPERM.  setns: the
+ * same rule for the namespace's kind (PERS_NS_MADE ones only). */
+int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone);
+
 /* Where an unprivileged mew records the owner the guest gave a file
  * ("uid:gid"), and the set-id bits the host does not hold for the guest
  * ("uid:gid:MODE", MODE octal, 07000 at most) (owner.c, and the stub's

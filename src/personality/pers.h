@@ -204,6 +204,18 @@ int pers_setup(struct pers *p, const struct spec *spec, struct mew_error **err);
  * guest's real process do, the bound of a fake root's (pers_cred_bound). */
 uint64_t pers_host_caps(void);
 
+/* The user namespace a guest's new namespaces live in (userns.c;
+ * cred.h, pers_cred_new_ns): whether this host lets mew's user make one
+ * (user.max_user_namespaces), and the ids map of guest process pid's new
+ * user namespace, written by mew from outside the guest's wall before the
+ * guest runs on: mew's uid and gid mapped to themselves (as root: every id
+ * to itself), setgroups denied (the guest's groups are the model's), so
+ * that the ids the host sees and the owners a stat returns stay what they
+ * were.  0 or -errno (EPERM: pid is not in a new user namespace whose
+ * parent is mew's, or its map is written). */
+bool pers_userns_allowed(void);
+int pers_userns_map(pid_t pid);
+
 /* openat2's RESOLVE_* rules (linux/openat2.h's bits, shifted), in
  * pers_translate's flags: the walk as the kernel's (fs/namei.c) makes it.
  * NO_XDEV: no mount crossed, going down, by `..` or by a jump (in the

@@ -180,7 +180,10 @@ static int grab_listener(pid_t pid, int num)
 	return fd;
 }
 
-static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, struct mew_error **err)
+/* ns: the mode makes new namespaces for the guest (the stub's guest/ns.c):
+ * the fake root holds the capability that asks for them (PERS_CAP_NS). */
+static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, bool ns,
+		      struct mew_error **err)
 {
 	if (pers_setup(&t->pers, spec, err) < 0)
 		return -1;
@@ -197,7 +200,8 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 		pers_cred_init(&t->pers.cred, spec->uid, spec->gid);
 	/* what the kernel checks on the guest's real process (an rlimit,
 	 * oom_score_adj) the fake root claims only when mew's process can */
-	pers_cred_bound(&t->pers.cred, pers_host_caps() & wall_caps_kept());
+	pers_cred_bound(&t->pers.cred, (pers_host_caps() & wall_caps_kept()) |
+					       (ns && pers_userns_allowed() ? PERS_CAP_NS : 0));
 	return 0;
 }
 
@@ -347,7 +351,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		devdir[0] = '\0';
 		goto out;
 	}
-	if ((r = setup_pers(t, spec, devdir, err)) < 0)
+	if ((r = setup_pers(t, spec, devdir, mode == &mode_stub, err)) < 0)
 		goto out;
 	/* Only the ptrace mode has the guest open /proc paths itself. */
 	if ((r = wall_open(&wall, err)) < 0 || (r = wall_allow_pers(&wall, &t->pers, mode == &mode_ptrace, err)) < 0)

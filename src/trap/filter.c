@@ -69,16 +69,19 @@ static void x86_64_only(struct bpf *b, int enosys)
 	bpf_jump(b, BPF_JGE, 0x40000000, enosys, BPF_NEXT);
 }
 
-/* Namespaces do not exist in this personality (it is not a kernel):
- * unshare, setns and clone with a CLONE_NEW* flag are EPERM (L_CLONE reads
- * the flags), clone3, whose flags BPF cannot read, ENOSYS so that libc
- * falls back to clone; io_uring, whose queued opens no filter sees, ENOSYS. */
-static void refuse_common(struct bpf *b)
+/* Namespaces: without the stub, unshare, setns and clone with a
+ * CLONE_NEW* flag are EPERM (L_CLONE reads the flags); in the stub mode
+ * unshare, setns and such a clone trap (ns_to_stub), and the stub makes the
+ * network, UTS and IPC ones the personality allows inside a new user
+ * namespace (guest/ns.c).  clone3, whose flags BPF cannot read, ENOSYS so
+ * that libc falls back to clone; io_uring, whose queued opens no filter
+ * sees, ENOSYS. */
+static void refuse_common(struct bpf *b, bool ns_to_stub)
 {
 	bpf_jump(b, BPF_JEQ, SYS_clone, L_CLONE, BPF_NEXT);
 	bpf_jump(b, BPF_JEQ, 435 /* clone3 */, L_ENOSYS, BPF_NEXT);
-	bpf_jump(b, BPF_JEQ, SYS_unshare, L_EPERM, BPF_NEXT);
-	bpf_jump(b, BPF_JEQ, SYS_setns, L_EPERM, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, SYS_unshare, ns_to_stub ? L_TRAP : L_EPERM, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, SYS_setns, ns_to_stub ? L_TRAP : L_EPERM, BPF_NEXT);
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
 		bpf_jump(b, BPF_JEQ, (unsigned)refused[i], L_ENOSYS, BPF_NEXT);
 }
@@ -92,11 +95,11 @@ static void jset_arg(struct bpf *b, int l, int i, unsigned bits, int lt, int lf)
 }
 
 /* The answers both filters end with: seccomp(op, flags, ...) with no
- * listener of the guest's own; clone's namespace flags. */
-static void check_clone_and_seccomp(struct bpf *b)
+ * listener of the guest's own; clone's namespace flags (refuse_common). */
+static void check_clone_and_seccomp(struct bpf *b, bool ns_to_stub)
 {
 	jset_arg(b, L_SECCOMP, 1, SECCOMP_FILTER_FLAG_NEW_LISTENER, L_EPERM, L_ALLOW);
-	jset_arg(b, L_CLONE, 0, NS_FLAGS, L_EPERM, L_ALLOW);
+	jset_arg(b, L_CLONE, 0, NS_FLAGS, ns_to_stub ? L_TRAP : L_EPERM, L_ALLOW);
 }
 
 /* The calls that name a socket peer go to the notifier, from wherever
@@ -177,7 +180,7 @@ int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
 			to = L_TRACE;
 		bpf_jump(b, BPF_JEQ, (unsigned)traced[i], to, BPF_NEXT);
 	}
-	refuse_common(b);
+	refuse_common(b, false);
 	bpf_ret(b, L_ALLOW0, SECCOMP_RET_ALLOW);
 	if (notify)
 		peer_answers(b);
@@ -185,7 +188,7 @@ int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
 	 * SECCOMP_IOCTL_NOTIF_ADDFD, so those take the ptrace path. */
 	jset_arg(b, L_OPEN, 1, O_PATH, L_TRACE, L_NOTIF);
 	jset_arg(b, L_OPENAT, 2, O_PATH, L_TRACE, L_NOTIF);
-	check_clone_and_seccomp(b);
+	check_clone_and_seccomp(b, false);
 	/* jumps go forward only: the answers last */
 	bpf_ret(b, L_ALLOW, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_TRACE, SECCOMP_RET_TRACE);
@@ -206,6 +209,9 @@ int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
  *                                    calls that could block SIGSYS, the identity
  *                                    calls and kill; USER_NOTIF
  *                                    for the rest the notifier answers;
+ *                                    TRAP for unshare and a clone with a
+ *                                    CLONE_NEW* flag (guest/ns.c makes
+ *                                    the namespaces the personality allows);
  *                                    ERRNO for the refused calls.
  * No SECCOMP_RET_TRACE: nothing is ptraced while it runs (a ptraced
  * process's every SIGSYS would stop for the tracer).  fstat_native: the
@@ -277,7 +283,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 			SYS_seccomp, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sendto, SYS_clone, 435 /* clone3 */,
 			SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, 441 /* epoll_pwait2 */,
 			SYS_unshare, SYS_setns, SYS_chroot,
-			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC, STUB_UPCALL_DIRCACHE,
+			STUB_UPCALL_TRANSLATE, STUB_UPCALL_EXEC, STUB_UPCALL_DIRCACHE, STUB_UPCALL_USERNS,
 			SYS_close, SYS_fcntl, SYS_dup, SYS_fchdir, SYS_fstatfs, SYS_dup2, SYS_dup3,
 			436 /* close_range */, SYS_getrlimit, SYS_setrlimit, SYS_prlimit64,
 			SYS_recvfrom, SYS_accept, SYS_accept4,
@@ -312,6 +318,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 			bpf_jump(b, BPF_JEQ, (unsigned)traced[i], L_SLOW_NOTIF, BPF_NEXT);
 	bpf_jump(b, BPF_JEQ, STUB_UPCALL_TRANSLATE, L_SLOW_NOTIF, BPF_NEXT);
 	bpf_jump(b, BPF_JEQ, STUB_UPCALL_DIRCACHE, L_SLOW_NOTIF, BPF_NEXT);
+	bpf_jump(b, BPF_JEQ, STUB_UPCALL_USERNS, L_SLOW_NOTIF, BPF_NEXT);
 	bpf_jump(b, BPF_JEQ, STUB_UPCALL_EXEC, L_SLOW_NOTIF, L_SLOW_ALLOW);
 	bpf_ret(b, L_SLOW_ALLOW, SECCOMP_RET_ALLOW);
 	bpf_ret(b, L_SLOW_NOTIF, SECCOMP_RET_USER_NOTIF);
@@ -358,7 +365,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 		if (trap_notified(traced[i]))
 			jump_once(b, guest, (unsigned)traced[i], L_NOTIF, BPF_NEXT);
 	jump_once(b, guest, SYS_chroot, L_NOTIF, BPF_NEXT);
-	refuse_common(b);
+	refuse_common(b, true);
 	/* The refused calls with their own errno: each a jeq over a ret. */
 	for (size_t i = 0; i < nerr; i++) {
 		bpf_jump(b, BPF_JEQ, (unsigned)nrs[i], BPF_NEXT, L_ERRNO0 + (int)i);
@@ -366,7 +373,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 		bpf_label(b, L_ERRNO0 + (int)i);
 	}
 	bpf_stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	check_clone_and_seccomp(b);
+	check_clone_and_seccomp(b, true);
 	/* rt_sigaction(sig, act, ...): trapped for the signals the stub
 	 * handles (SIGSYS, SIGSEGV, SIGBUS: guest/signal.c) and whenever an
 	 * act (whose mask could block SIGSYS) is given. */

@@ -411,6 +411,17 @@ static void commit_exe(struct trap *t, pid_t pid, bool ok)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Process p is in a UTS namespace that is not mew's (one the guest made:
+ * guest/ns.c). */
+static bool own_uts(pid_t p)
+{
+	char path[64];
+	struct stat self, other;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)p);
+	return stat("/proc/self/ns/uts", &self) == 0 && stat(path, &other) == 0 && self.st_ino != other.st_ino;
+}
+
 /* The new image's stub, with the identity the process had (an exec keeps
  * it; the saved and fs ids become the effective ones). */
 static int inject_with_creds(struct trap *t, pid_t p, int *pending)
@@ -436,6 +447,7 @@ static int inject_with_creds(struct trap *t, pid_t p, int *pending)
 		tr->root = NULL;
 	}
 	pthread_mutex_unlock(&t->lock);
+	c->own_uts = own_uts(p);
 	k = trap_stub_inject(p, c, pending);
 	e = errno;
 	free(c);

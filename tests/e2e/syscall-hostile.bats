@@ -187,6 +187,39 @@ walled() {
 	done
 }
 
+@test "syscall wall: in network and UTS namespaces of its own (made in a user namespace of the run's user), the guest cannot mount, pivot_root, setns into the host's, map host root, or reach a host process or abstract socket" {
+	local pid name before
+	before=$(hostname)
+	for who in $WHO; do
+		name=mew-wall-ns-$$-$who
+		rm -f "$T/work/accepted"
+		behind "$who" "$T/bin/climb" listen "$name" "$T/work/accepted" >"$T/work/listening"
+		pid=$!
+		for _ in $(seq 50); do grep -q listening "$T/work/listening" && break; sleep 0.1; done
+		walled "$who" ns "$pid" "$name"
+		[[ "$output" == *"walled: mount: Operation not permitted"* ]]
+		[[ "$output" == *"walled: mount (fast): Operation not permitted"* ]]
+		[[ "$output" == *"walled: pivot_root: Operation not permitted"* ]]
+		[[ "$output" == *"walled: umount /proc: Operation not permitted"* ]]
+		[[ "$output" == *"walled: setns back into the host's network namespace: Operation not permitted"* ]]
+		[[ "$output" == *"walled: setns back into the host's network namespace (fast): Operation not permitted"* ]]
+		[[ "$output" == *"walled: /proc/1/ns/net: "* ]]
+		[[ "$output" == *"walled: in the user namespace mew made: write uid_map mapping host root: "* ]]
+		[[ "$output" == *"walled: in the user namespace mew made: write uid_map mapping host root (fast open): "* ]]
+		[[ "$output" == *"walled: in a new user namespace of its own: write uid_map mapping host root: "* ]]
+		[[ "$output" == *"walled: kill a host process: Operation not permitted"* ]]
+		[[ "$output" == *"walled: ptrace a host process: Operation not permitted"* ]]
+		[[ "$output" == *"walled: connect to a host abstract UNIX socket: Operation not permitted"* ]]
+		# its sethostname was its own UTS namespace's
+		[ "$(hostname)" = "$before" ]
+		kill -0 "$pid"
+		grep -q "^TracerPid:	0$" "/proc/$pid/status"
+		kill "$pid"
+		wait "$pid" || true
+		[ ! -e "$T/work/accepted" ]
+	done
+}
+
 @test "syscall wall: a user namespace the guest made itself (from the stub's fast syscall) cannot be given a map of host root, by mew's /proc or its own open" {
 	for who in $WHO; do
 		walled "$who" userns

@@ -107,8 +107,14 @@ guest_in_fresh_dir() {
 		[ "${lines[1]}" = "Gid:	0	0	0	0;" ]
 		# no supplementary group, as the kernel prints none
 		[ "${lines[2]}" = "Groups:	 ;" ]
-		# the capabilities a root has under an unprivileged mew (PERS_CAP_EMULATED)
-		[ "${lines[3]}" = "CapEff:	00000000000401ff;" ]
+		# the capabilities a root has under an unprivileged mew
+		# (PERS_CAP_EMULATED), and in the stub mode, which makes network,
+		# UTS and IPC namespaces, CAP_SYS_ADMIN (PERS_CAP_NS)
+		if [ $m = stub ]; then
+			[ "${lines[3]}" = "CapEff:	00000000002401ff;" ]
+		else
+			[ "${lines[3]}" = "CapEff:	00000000000401ff;" ]
+		fi
 		[ "${lines[4]}" = "NoNewPrivs:	0;" ]
 		# su's shell: nobody's ids, no capability
 		[ "${lines[5]}" = "Uid:	65534	65534	65534	65534;" ]

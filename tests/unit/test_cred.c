@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +117,41 @@ static void keepcaps_and_capset_as_setpriv(void **state)
 	assert_int_equal(pers_cred_prctl(&c, PR_GET_KEEPCAPS, 0, false), 0);
 	assert_int_equal(pers_cred_capset(&c, 1, 1, 0), -EPERM);
 	assert_int_equal(pers_cred_prctl(&c, PR_SET_NAME, 0, false), PERS_CRED_NOT_MINE);
+}
+
+/* New namespaces (pers_cred_new_ns): network, UTS and IPC ones for a
+ * holder of CAP_SYS_ADMIN, which a fake root has where the engine makes
+ * them (PERS_CAP_NS in its bound); the other kinds never; no namespace,
+ * nothing to say. */
+static void new_namespaces(void **state)
+{
+	struct pers_cred c;
+
+	pers_cred_init(&c, 0, 0);
+	pers_cred_bound(&c, 0);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_FILES, false), 0);
+	/* unshare's unknown flags first (LTP's unshare02) */
+	assert_int_equal(pers_cred_new_ns(&c, -1, false), -EINVAL);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_PTRACE, false), -EINVAL);
+	pers_cred_init(&c, 0, 0);
+	pers_cred_bound(&c, PERS_CAP_NS);
+	assert_true(pers_cred_capable(&c, CAP_SYS_ADMIN));
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET, false), 1);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_FILES, false), 1);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET | SIGCHLD, true), 1);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_VM | CLONE_THREAD | SIGCHLD, true), 0);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNS, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET | CLONE_NEWPID, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWUSER, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWCGROUP, true), -EPERM);
+	/* CLONE_NEWTIME is 0x80: unshare's, but inside clone's exit signal byte */
+	assert_int_equal(pers_cred_new_ns(&c, 0x80, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, 0x80 | CLONE_NEWNET, true), 1);
+	/* a root that dropped to nobody has no capability left */
+	assert_int_equal(pers_cred_setuid(&c, 65534), 0);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, SIGCHLD, true), 0);
 }
 
 static void groups_sorted_and_sized(void **state)
@@ -743,6 +780,7 @@ int main(void)
 		cmocka_unit_test(effective_drop_comes_back),
 		cmocka_unit_test(keepcaps_and_capset_as_setpriv),
 		cmocka_unit_test(root_bounded_by_the_host),
+		cmocka_unit_test(new_namespaces),
 		cmocka_unit_test(groups_sorted_and_sized),
 		cmocka_unit_test(setfsuid_returns_the_old_one),
 		cmocka_unit_test(files_as_nobody),

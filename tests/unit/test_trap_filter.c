@@ -69,17 +69,24 @@ static uint32_t act(const struct sock_fprog *p, int nr, uint64_t ip, uint64_t a0
 
 #define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
 
-/* Common to every mode: other ABIs, namespaces, io_uring. */
-static void common(const struct sock_fprog *p, uint64_t ip)
+/* Common to every mode: other ABIs, namespaces, io_uring.  Namespaces:
+ * refused, or in the stub mode (ns_to_stub) trapped for the stub to make
+ * the ones the personality allows (guest/ns.c). */
+static void common(const struct sock_fprog *p, uint64_t ip, bool ns_to_stub)
 {
+	uint32_t ns = ns_to_stub ? SECCOMP_RET_TRAP | STUB_TAG : ERRNO(EPERM);
+
 	struct seccomp_data d = { .nr = 20, .arch = AUDIT_ARCH_I386, .instruction_pointer = ip };
 
 	assert_int_equal(run_bpf(p, &d), ERRNO(ENOSYS));
 	assert_int_equal(act(p, 0x40000000 | SYS_openat, ip, 0, 0, 0), ERRNO(ENOSYS)); /* x32 */
 	assert_int_equal(act(p, SYS_getppid, ip, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(p, 425 /* io_uring_setup */, ip, 0, 0, 0), ERRNO(ENOSYS));
-	assert_int_equal(act(p, SYS_unshare, ip, CLONE_NEWUSER, 0, 0), ERRNO(EPERM));
-	assert_int_equal(act(p, SYS_clone, ip, CLONE_NEWNET | SIGCHLD, 0, 0), ERRNO(EPERM));
+	assert_int_equal(act(p, SYS_unshare, ip, CLONE_NEWUSER, 0, 0), ns);
+	assert_int_equal(act(p, SYS_unshare, ip, CLONE_NEWNET, 0, 0), ns);
+	assert_int_equal(act(p, SYS_clone, ip, CLONE_NEWNET | SIGCHLD, 0, 0), ns);
+	assert_int_equal(act(p, SYS_clone, ip, CLONE_NEWNS | SIGCHLD, 0, 0), ns);
+	assert_int_equal(act(p, SYS_setns, ip, 3, CLONE_NEWNET, 0), ns);
 	assert_int_equal(act(p, SYS_clone, ip, CLONE_VM | CLONE_THREAD, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(p, 435 /* clone3 */, ip, 0, 0, 0), ERRNO(ENOSYS));
 	assert_int_equal(act(p, SYS_seccomp, ip, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0),
@@ -92,7 +99,7 @@ static void ptrace_mode(void **state)
 	struct sock_fprog p;
 
 	assert_int_equal(trap_filter(false, false, &p), 0);
-	common(&p, GUEST_IP);
+	common(&p, GUEST_IP, false);
 	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_execve, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
@@ -119,7 +126,7 @@ static void notifier_mode(void **state)
 	struct sock_fprog p;
 
 	assert_int_equal(trap_filter(true, false, &p), 0);
-	common(&p, GUEST_IP);
+	common(&p, GUEST_IP, false);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_mkdir, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_USER_NOTIF);
@@ -146,7 +153,7 @@ static void stub_mode(void **state)
 	uint64_t fast = STUB_BASE + 0x100, slow = STUB_SLOW;
 
 	assert_int_equal(trap_filter_stub(false, &p), 0);
-	common(&p, GUEST_IP);
+	common(&p, GUEST_IP, true);
 	/* from the guest: the stub answers */
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	assert_int_equal(act(&p, SYS_openat, GUEST_IP, AT_FDCWD, 0, O_RDONLY), SECCOMP_RET_TRAP | STUB_TAG);
@@ -213,7 +220,12 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, STUB_UPCALL_EXEC, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, STUB_UPCALL_DIRCACHE, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, STUB_UPCALL_USERNS, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	/* namespaces made by the stub itself, from its fast instruction */
+	assert_int_equal(act(&p, SYS_unshare, fast, CLONE_NEWUSER | CLONE_NEWNET, 0, 0), SECCOMP_RET_ALLOW);
+	assert_int_equal(act(&p, SYS_clone, fast, CLONE_NEWUSER | CLONE_NEWNET, 0, 0), SECCOMP_RET_ALLOW);
 	/* the upcalls from anywhere else are nothing */
+	assert_int_equal(act(&p, STUB_UPCALL_USERNS, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, STUB_UPCALL_TRANSLATE, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, STUB_UPCALL_DIRCACHE, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	/* an address just past the slow page is the guest's */
@@ -230,7 +242,7 @@ static void fstat_native(void **state)
 	struct sock_fprog p;
 
 	assert_int_equal(trap_filter_stub(true, &p), 0);
-	common(&p, GUEST_IP);
+	common(&p, GUEST_IP, true);
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_fstat, STUB_SLOW, 3, 0, 0), SECCOMP_RET_ALLOW);
 	/* but on the stub's own fds (guest/fds.c) */
@@ -240,7 +252,7 @@ static void fstat_native(void **state)
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
 	free(p.filter);
 	assert_int_equal(trap_filter(true, true, &p), 0);
-	common(&p, GUEST_IP);
+	common(&p, GUEST_IP, false);
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	free(p.filter);

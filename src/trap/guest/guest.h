@@ -48,7 +48,7 @@
 	 O_PATH | __O_TMPFILE | __O_SYNC)
 
 /* ucontext_t: gregs start at byte 40; indexes as in <sys/ucontext.h>. */
-enum { R8 = 0, R9 = 1, R10 = 2, RDI = 8, RSI = 9, RDX = 12, RAX = 13, RIP = 16 };
+enum { R8 = 0, R9 = 1, R10 = 2, RDI = 8, RSI = 9, RDX = 12, RAX = 13, RSP = 15, RIP = 16 };
 /* uc_sigmask: after the 256-byte mcontext. */
 #define UC_SIGMASK (40 + 256)
 struct kucontext {
@@ -201,6 +201,10 @@ long stub_root(void);
 int stub_fd_used(long nr, const long *a);
 long do_creds(long nr, const long *a);					/* creds.c */
 long do_kill(long nr, const long *a);
+long do_unshare(const long *a);						/* ns.c */
+long do_clone(const long *a, struct kucontext *uc);
+long do_uname(const long *a);
+long do_setns(const long *a);
 long do_exec(long nr, const long *a);					/* exec.c */
 long do_sigaction(const long *a);					/* signal.c */
 long do_sigprocmask(const long *a, struct kucontext *uc);

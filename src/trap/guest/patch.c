@@ -23,8 +23,8 @@
  * only make call nr, which the filter traps on its number alone (so every
  * call from it would have come to the stub), and the calls whose answer
  * needs the signal frame (the signal mask, sigaction, sigsuspend, the
- * masked waits), exec, kill and the conditionally trapped ones (sendto)
- * are never patched.
+ * masked waits, clone), exec, kill, unshare and the conditionally trapped
+ * ones (sendto, clone) are never patched.
  *
  * Only code the guest cannot write is patched (a writable page is a JIT's,
  * which may rewrite it): the page is made writable for the store and given
@@ -57,6 +57,8 @@ static int patchable(long nr)
 	case __NR_sendto:
 	case __NR_kill:
 	case __NR_tgkill:
+	case __NR_clone:
+	case __NR_unshare:
 		return 0;
 	}
 	return nr >= 0 && nr < 1000;

@@ -179,7 +179,7 @@ static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 		r = do_getcwd(a);
 		break;
 	case __NR_uname:
-		r = copy_out((unsigned long)a[0], cfg.uts, sizeof(cfg.uts));
+		r = do_uname(a);
 		break;
 	case __NR_chmod:
 	case __NR_fchmodat:
@@ -210,6 +210,12 @@ static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 	case __NR_kill:
 	case __NR_tgkill:
 		return do_kill(nr, a);
+	case __NR_unshare:
+		return do_unshare(a);
+	case __NR_clone:
+		return do_clone(a, uc);
+	case __NR_setns:
+		return do_setns(a);
 	case __NR_ppoll:
 	case __NR_pselect6:
 	case __NR_epoll_pwait:

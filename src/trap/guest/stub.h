@@ -59,6 +59,11 @@
 #define STUB_DIRCACHE_WATCH 1
 #define STUB_DIRCACHE_BUMP 2
 
+/* new namespaces (guest/ns.c): the calling process has just made a user
+ * namespace for them; mew writes its ids map (personality/userns.c):
+ * 0 or -errno */
+#define STUB_UPCALL_USERNS 1003
+
 /* What the exec upcall writes at out: this header, then the host path and
  * the nprefix argv strings, each NUL-terminated. */
 struct stub_exec_answer {
@@ -173,6 +178,10 @@ struct stub_config {
 
 	/* mew's own ids, whose files show as root's. */
 	uint32_t host_uid, host_gid;
+	/* The process has a UTS namespace of its own (guest/ns.c): uname's
+	 * nodename and domainname are the kernel's.  Set by mew at each exec
+	 * (the process's namespace is not mew's), and by the stub that made it. */
+	uint32_t own_uts;
 
 	/* State of this process (not written by mew). */
 	/* The actions the guest believes it has for the signals the stub

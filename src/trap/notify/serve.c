@@ -112,6 +112,10 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 		return notify_upcall_exec(n, req);
 	case STUB_UPCALL_DIRCACHE:
 		return notify_upcall_dircache(n, req);
+	case STUB_UPCALL_USERNS:
+		/* the kernel refuses a map of any process but one whose new
+		 * user namespace is a child of mew's, written once */
+		return pers_userns_map((pid_t)req->pid);
 	case SYS_ptrace:
 		r = (int)trap_ptrace_answer(a[0]);
 		return r < 0 ? r : 2;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -642,6 +643,68 @@ static int map_host_root(const char *what)
 	return bad;
 }
 
+/* A guest that made its own network and UTS namespaces (mew made them in a
+ * user namespace of the run's user) and tries to leave them for the
+ * host's, or to use the capabilities it holds there on the host. */
+static int namespaces(pid_t host, const char *abstract_name)
+{
+	char path[64];
+	int bad = 0, before, fd;
+	long r;
+
+	/* an fd on the host's network namespace, kept from before */
+	before = open("/proc/self/ns/net", O_RDONLY);
+	if (unshare(CLONE_NEWNET | CLONE_NEWUTS) < 0) {
+		printf("WRONG: unshare(CLONE_NEWNET | CLONE_NEWUTS): %s\n", strerror(errno));
+		return 2;
+	}
+	if (sethostname("climbed", 7) < 0) {
+		printf("WRONG: sethostname in the guest's own UTS namespace: %s\n", strerror(errno));
+		return 2;
+	}
+	bad |= verdict("mount", mount("none", "/tmp", "tmpfs", 0, NULL), EPERM);
+	bad |= verdict("mount (fast)", fast_r(fast(SYS_mount, (long)"none", (long)"/tmp", (long)"tmpfs", 0, 0, 0)),
+		       EPERM);
+	bad |= verdict("pivot_root", fast_r(fast(SYS_pivot_root, (long)"/", (long)"/", 0, 0, 0, 0)), EPERM);
+	bad |= verdict("umount /proc", fast_r(fast(SYS_umount2, (long)"/proc", MNT_DETACH, 0, 0, 0, 0)), EPERM);
+	/* a mount namespace of its own (the kernel lets the owner of a user
+	 * namespace make one) does not let it mount either */
+	if (fast(SYS_unshare, CLONE_NEWNS, 0, 0, 0, 0, 0) == 0)
+		bad |= verdict("mount in a mount namespace of its own (fast)",
+			       fast_r(fast(SYS_mount, (long)"none", (long)"/tmp", (long)"tmpfs", 0, 0, 0)), EPERM);
+	if (before >= 0) {
+		bad |= verdict("setns back into the host's network namespace", setns(before, CLONE_NEWNET), EPERM);
+		bad |= verdict("setns back into the host's network namespace (fast)",
+			       fast_r(fast(SYS_setns, before, CLONE_NEWNET, 0, 0, 0, 0)), EPERM);
+	}
+	/* the host's namespaces by pid: pid 1, and a host process of the user */
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", i == 0 ? 1 : (int)host);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			fd = (int)fast_r(fast(SYS_openat, AT_FDCWD, (long)path, O_RDONLY, 0, 0, 0));
+		if (fd < 0) {
+			bad |= verdict(path, -1, 0);
+			continue;
+		}
+		r = fast_r(fast(SYS_setns, fd, 0, 0, 0, 0, 0));
+		bad |= verdict(i == 0 ? "setns into pid 1's network namespace" : "setns into a host process's", r, EPERM);
+		close(fd);
+	}
+	bad |= map_host_root("in the user namespace mew made");
+	bad |= verdict("kill a host process", kill(host, SIGTERM), EPERM);
+	bad |= ptrace_host(host);
+	bad |= abstract(abstract_name);
+	/* a user namespace of the guest's own (from the fast syscall: the
+	 * personality would refuse it), whose map is not written yet */
+	r = fast_r(fast(SYS_unshare, CLONE_NEWUSER, 0, 0, 0, 0, 0));
+	if (r == 0)
+		bad |= map_host_root("in a new user namespace of its own");
+	else
+		bad |= verdict("unshare(CLONE_NEWUSER) (fast)", r, 0);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
@@ -688,11 +751,13 @@ int main(int argc, char **argv)
 			return verdict("unshare(CLONE_NEWUSER) (fast)", fast_r(r), 0);
 		return map_host_root("in a new user namespace of its own");
 	}
+	if (strcmp(a, "ns") == 0 && argc == 4)
+		return namespaces(atoi(argv[2]), argv[3]);
 	if (strcmp(a, "exec") == 0 && argc >= 3)
 		return exec_host(argv + 2);
 	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring|fault PATH | ptrace|kill|vmread PID | abstract NAME |\n"
 			"       listen NAME LOG | unix HOSTPATH | honest PATH | listen-path PATH LOG |\n"
 			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS... | root |\n"
-			"       userns\n");
+			"       ns PID NAME | userns\n");
 	return 2;
 }

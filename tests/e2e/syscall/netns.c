@@ -1,0 +1,239 @@
+/* New namespaces made by a guest of the syscall engine (guest/ns.c), as a
+ * program sees them (tests/e2e/syscall-netns.bats):
+ *     netns clone          clone with CLONE_NEWNET|CLONE_NEWUTS, glibc's
+ *                          (a stack) and fork-like (none): the child's links,
+ *                          hostname, ids; the parent's hostname after
+ *     netns listen FILE    a TCP listener in a new network namespace: its
+ *                          port written to FILE, then it waits for FILE.done
+ *     netns refused        what is EPERM: the other kinds of namespace, a
+ *                          guest that is no longer root, CLONE_VM; and
+ *                          unshare without a namespace, its EINVAL
+ *     netns setns          setns into a child's namespaces; its errors */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x80
+#endif
+
+static int links(void)
+{
+	struct if_nameindex *l = if_nameindex(), *i;
+	int n = 0;
+
+	for (i = l; i != NULL && i->if_index != 0; i++)
+		n++;
+	if (l != NULL)
+		if_freenameindex(l);
+	return n;
+}
+
+/* What a child in its new namespaces sees. */
+static int in_child(void *how)
+{
+	struct utsname u;
+	struct stat st;
+
+	if (sethostname("child", 5) < 0) {
+		printf("%s child: sethostname: %s\n", (char *)how, strerror(errno));
+		return 1;
+	}
+	uname(&u);
+	stat("/bin", &st);
+	printf("%s child: links %d, nodename %s, uid %d, gid %d, /bin owned by %d:%d\n", (char *)how, links(),
+	       u.nodename, (int)getuid(), (int)getgid(), (int)st.st_uid, (int)st.st_gid);
+	return 0;
+}
+
+static int reap(pid_t pid, const char *how)
+{
+	int status = -1;
+	struct utsname u;
+
+	if (pid < 0) {
+		printf("%s: clone: %s\n", how, strerror(errno));
+		return 1;
+	}
+	waitpid(pid, &status, 0);
+	uname(&u);
+	printf("%s parent: child exit %d, nodename %s\n", how, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+	       u.nodename);
+	return 0;
+}
+
+static int clones(void)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	long pid;
+
+	struct stat st;
+
+	stat("/bin", &st);
+	printf("before: links %d, uid %d, gid %d, /bin owned by %d:%d\n", links(), (int)getuid(), (int)getgid(),
+	       (int)st.st_uid, (int)st.st_gid);
+	if (reap(clone(in_child, stack + sizeof(stack), CLONE_NEWNET | CLONE_NEWUTS | SIGCHLD, "stack"), "stack"))
+		return 1;
+	pid = syscall(SYS_clone, CLONE_NEWNET | CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(in_child("fork"));
+	return reap((pid_t)pid, "fork");
+}
+
+static int listener(const char *file)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	struct ifreq ifr = { 0 };
+	char done[4096];
+	int s, c, k;
+	FILE *f;
+
+	if (unshare(CLONE_NEWNET) < 0) {
+		printf("unshare: %s\n", strerror(errno));
+		return 1;
+	}
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	strcpy(ifr.ifr_name, "lo");
+	ioctl(s, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
+		printf("lo up: %s\n", strerror(errno));
+		return 1;
+	}
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 8) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0) {
+		printf("listen: %s\n", strerror(errno));
+		return 1;
+	}
+	/* reachable from its own namespace */
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(c, (struct sockaddr *)&a, sizeof(a)) < 0 || (k = accept(s, NULL, NULL)) < 0) {
+		printf("self: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("self: connected\n");
+	close(k);
+	close(c);
+	if ((f = fopen(file, "w")) == NULL)
+		return 1;
+	fprintf(f, "%d\n", ntohs(a.sin_port));
+	fclose(f);
+	snprintf(done, sizeof(done), "%s.done", file);
+	for (int i = 0; i < 600 && access(done, F_OK) != 0; i++)
+		usleep(100000);
+	/* anything the host reached meanwhile is queued here */
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	k = accept(s, NULL, NULL);
+	printf("accepted from outside: %s\n", k >= 0 ? "yes" : "no");
+	return 0;
+}
+
+static void say(const char *what, long r)
+{
+	printf("%s: %s\n", what, r == 0 ? "ok" : strerror(errno));
+}
+
+static int refused(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	pid_t pid;
+
+	say("unshare(CLONE_FILES | CLONE_FS)", unshare(CLONE_FILES | CLONE_FS));
+	say("unshare(-1)", unshare(-1));
+	say("unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
+	say("unshare(CLONE_NEWPID)", unshare(CLONE_NEWPID));
+	say("unshare(CLONE_NEWUSER)", unshare(CLONE_NEWUSER));
+	say("unshare(CLONE_NEWCGROUP)", unshare(CLONE_NEWCGROUP));
+	say("unshare(CLONE_NEWTIME)", unshare(CLONE_NEWTIME));
+	say("unshare(CLONE_NEWNET | CLONE_NEWNS)", unshare(CLONE_NEWNET | CLONE_NEWNS));
+	pid = clone(in_child, stack + sizeof(stack), CLONE_VM | CLONE_NEWNET | SIGCHLD, "vm");
+	if (pid > 0)
+		waitpid(pid, NULL, __WALL);
+	say("clone(CLONE_VM | CLONE_NEWNET)", pid > 0 ? 0 : -1);
+	if (setuid(65534) < 0)
+		return 1;
+	say("nobody: unshare(CLONE_NEWNET)", unshare(CLONE_NEWNET));
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	say("nobody: clone(CLONE_NEWUTS)", pid > 0 ? 0 : -1);
+	return 0;
+}
+
+/* setns into the namespaces another guest process made (a child that
+ * waits on a pipe), and the kernel's errors before them. */
+static int joins(void)
+{
+	int p[2], q[2], uts, net, mnt, file;
+	char path[64], c;
+	struct utsname u;
+	pid_t pid;
+
+	if (pipe(p) < 0 || pipe(q) < 0)
+		return 1;
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWNET | CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		sethostname("child", 5);
+		write(q[1], "x", 1);
+		read(p[0], &c, 1);
+		_exit(0);
+	}
+	if (pid < 0 || read(q[0], &c, 1) != 1)
+		return 1;
+	printf("before: links %d\n", links());
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
+	uts = open(path, O_RDONLY);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	net = open(path, O_RDONLY);
+	mnt = open("/proc/self/ns/mnt", O_RDONLY);
+	file = open("/", O_RDONLY);
+	say("setns(-1)", syscall(SYS_setns, -1, 0));
+	say("setns(a directory)", syscall(SYS_setns, file, 0));
+	say("setns(uts, CLONE_NEWNET)", syscall(SYS_setns, uts, CLONE_NEWNET));
+	say("setns(uts, -1)", syscall(SYS_setns, uts, -1));
+	say("setns(mnt)", syscall(SYS_setns, mnt, 0));
+	say("setns(uts, CLONE_NEWUTS)", syscall(SYS_setns, uts, CLONE_NEWUTS));
+	uname(&u);
+	printf("nodename %s\n", u.nodename);
+	say("setns(net, 0)", syscall(SYS_setns, net, 0));
+	printf("links %d\n", links());
+	write(p[1], "x", 1);
+	waitpid(pid, NULL, 0);
+	if (setuid(65534) < 0)
+		return 1;
+	say("nobody: setns(net, 0)", syscall(SYS_setns, net, 0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && strcmp(argv[1], "clone") == 0)
+		return clones();
+	if (argc == 3 && strcmp(argv[1], "listen") == 0)
+		return listener(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "refused") == 0)
+		return refused();
+	if (argc == 2 && strcmp(argv[1], "setns") == 0)
+		return joins();
+	fprintf(stderr, "usage: netns clone | listen FILE | refused | setns\n");
+	return 2;
+}
