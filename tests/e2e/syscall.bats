@@ -521,11 +521,12 @@ C
 	done
 }
 
-@test "syscall: no namespaces and no cgroups inside (not a kernel), even run by root" {
-	run "$MEW" run --engine syscall --rootfs "$DEBIAN" -- sh -c 'unshare -n true 2>&1; echo "unshare $?"; mkdir /sys/fs/cgroup/mew-syscall-test 2>&1; echo "mkdir $?"; perl -e "print qq(threads fall back from clone3\n)"'
+@test "syscall: no cgroups and no PID namespace inside (not a kernel), even run by root; a network namespace of the guest's own (syscall-netns.bats)" {
+	run "$MEW" run --engine syscall --rootfs "$DEBIAN" -- sh -c 'unshare -p true 2>&1; echo "unshare -p $?"; unshare -n true 2>&1; echo "unshare -n $?"; mkdir /sys/fs/cgroup/mew-syscall-test 2>&1; echo "mkdir $?"; perl -e "print qq(threads fall back from clone3\n)"'
 	echo "$output"
-	[[ "$output" == *"unshare 1"* ]]
+	[[ "$output" == *"unshare -p 1"* ]]
 	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" == *"unshare -n 0"* ]]
 	[[ "$output" == *"mkdir 1"* ]]
 	[[ "$output" == *"Read-only file system"* ]]
 	[ ! -e /sys/fs/cgroup/mew-syscall-test ]
