@@ -690,9 +690,9 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 
 int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone)
 {
-	uint64_t refused = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWUSER;
+	uint64_t refused = CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWUSER;
 
-	_Static_assert(PERS_NS_MADE == (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET), "PERS_NS_MADE");
+	_Static_assert(PERS_NS_MADE == (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET), "PERS_NS_MADE");
 	/* CLONE_NEWTIME is 0x80, inside clone's exit signal byte */
 	uint64_t unshares = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
 			    refused | PERS_NS_MADE | 0x80;

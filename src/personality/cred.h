@@ -177,15 +177,17 @@ struct pers_cred_io {
 long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
 		       const struct pers_cred_io *io);
 
-/* New namespaces (unshare, clone): a guest's new network, UTS and IPC
- * namespaces are real ones, which the engine makes inside a new user
+/* New namespaces (unshare, clone): a guest's new network, UTS, IPC and
+ * mount namespaces are real ones, which the engine makes inside a new user
  * namespace of mew's user (its ids mapped to themselves), so that no host
- * resource answers to the guest's capabilities there; mount, PID, cgroup,
- * time and user namespaces are not made (EPERM, where the personality has
- * one of each).  The capability CAP_SYS_ADMIN stands for in the model is
+ * resource answers to the guest's capabilities there (a mount namespace:
+ * the guest mounts nothing in any, the wall refuses mount(2) and the
+ * personality's view is the same in both); PID, cgroup, time and user
+ * namespaces are not made (EPERM, where the personality has one of each:
+ * its /proc, its ids).  The capability CAP_SYS_ADMIN stands for in the model is
  * this one: PERS_CAP_NS is added to a fake root's bound where the engine
  * can make them (pers_cred_bound's host_eff). */
-#define PERS_NS_MADE 0x4c000000ULL /* CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET */
+#define PERS_NS_MADE 0x4c020000ULL /* CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET */
 #define PERS_CAP_NS (1ULL << 21)   /* CAP_SYS_ADMIN */
 /* unshare(flags) (clone: for_clone, whose low byte is the exit signal):
  * -EINVAL for a flag unshare does not know; 0 when it asks for no

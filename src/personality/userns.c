@@ -1,5 +1,5 @@
-/* The user namespace a guest process makes its new network, UTS and IPC
- * namespaces in (pers.h, pers_userns_map; the rule is cred.c's
+/* The user namespace a guest process makes its new network, UTS, IPC and
+ * mount namespaces in (pers.h, pers_userns_map; the rule is cred.c's
  * pers_cred_new_ns).  mew writes its maps from outside the guest's wall:
  * the guest reaches no /proc file itself, and a map of mew's ids to
  * themselves is all a user may write for another (as root, every id to

@@ -123,16 +123,16 @@ guest() {
 	done
 }
 
-@test "syscall netns: refused as Linux refuses them (a guest no longer root, an unknown flag), and as before (mount, PID, user, cgroup, time namespaces; CLONE_VM); unshare of no namespace is the kernel's (LTP's unshare01, unshare02)" {
+@test "syscall netns: refused as Linux refuses them (a guest no longer root, an unknown flag), and as before (PID, user, cgroup, time namespaces; CLONE_VM); unshare of no namespace is the kernel's (LTP's unshare01, unshare02)" {
 	for who in $WHO; do
 		run guest "$who" -- /t/netns refused
 		echo "as $who: $output"
 		[ "$status" -eq 0 ]
 		[ "${lines[0]}" = "unshare(CLONE_FILES | CLONE_FS): ok" ]
 		[ "${lines[1]}" = "unshare(-1): Invalid argument" ]
-		[ "$(tail -n +3 <<<"$output")" = "$(printf '%s: Operation not permitted\n' 'unshare(CLONE_NEWNS)' 'unshare(CLONE_NEWPID)' \
+		[ "$(tail -n +3 <<<"$output")" = "$(printf '%s: Operation not permitted\n' 'unshare(CLONE_NEWPID)' \
 			'unshare(CLONE_NEWUSER)' 'unshare(CLONE_NEWCGROUP)' 'unshare(CLONE_NEWTIME)' \
-			'unshare(CLONE_NEWNET | CLONE_NEWNS)' 'clone(CLONE_VM | CLONE_NEWNET)' \
+			'unshare(CLONE_NEWNET | CLONE_NEWPID)' 'clone(CLONE_VM | CLONE_NEWNET)' \
 			'nobody: unshare(CLONE_NEWNET)' 'nobody: clone(CLONE_NEWUTS)')" ]
 	done
 }
@@ -153,6 +153,20 @@ nodename child
 setns(net, 0): ok
 links 1
 nobody: setns(net, 0): Operation not permitted" ]
+	done
+}
+
+@test "syscall netns: a mount namespace of its own, where the guest mounts nothing either; a CLONE_FS child's unshare of one leaves its parent's cwd (LTP's unshare01, unshare04)" {
+	for who in $WHO; do
+		run guest "$who" -- sh -c 'cd /work && mkdir -p sub && /t/netns mount sub; r=$?; rmdir sub; exit $r'
+		echo "as $who: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "child: unshare(CLONE_NEWNS): ok
+parent's cwd kept
+unshare(CLONE_NEWNS): ok
+mount tmpfs: Operation not permitted
+umount /proc: Operation not permitted
+/etc/passwd readable" ]
 	done
 }
 

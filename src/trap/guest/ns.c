@@ -1,4 +1,6 @@
-/* New network, UTS and IPC namespaces (unshare, clone with those flags):
+/* New network, UTS, IPC and mount namespaces (unshare, clone with those
+ * flags; setns but into a mount namespace, which would move the root and
+ * cwd to the host's `/`):
  * the personality says whether the guest may have them
  * (pers_cred_new_ns: its CAP_SYS_ADMIN, which kinds); the stub makes them
  * in the guest's own process, inside a new user namespace of mew's user
@@ -151,6 +153,10 @@ __attribute__((noinline)) long do_setns(const long *a)
 		return -EINVAL;
 	if ((r = pers_cred_new_ns(&cfg.cred, (unsigned long)kind, 0)) < 0)
 		return r;
+	/* entering a mount namespace moves the root and cwd to its own:
+	 * the host's `/`, not the guest's */
+	if (kind == CLONE_NEWNS)
+		return -EPERM;
 	r = S2(__NR_setns, a[0], a[1]);
 	if (r == -EPERM && (user = S2(__NR_ioctl, a[0], NS_GET_USERNS)) >= 0) {
 		if (S2(__NR_setns, user, CLONE_NEWUSER) == 0) {

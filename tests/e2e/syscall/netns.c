@@ -8,7 +8,9 @@
  *     netns refused        what is EPERM: the other kinds of namespace, a
  *                          guest that is no longer root, CLONE_VM; and
  *                          unshare without a namespace, its EINVAL
- *     netns setns          setns into a child's namespaces; its errors */
+ *     netns setns          setns into a child's namespaces; its errors
+ *     netns mount DIR      a mount namespace of its own, where it mounts
+ *                          nothing; a CLONE_FS child's unshare of one */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -149,6 +152,12 @@ static void say(const char *what, long r)
 	printf("%s: %s\n", what, r == 0 ? "ok" : strerror(errno));
 }
 
+static int in_own_mnt(void *dir)
+{
+	say("child: unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
+	return chdir((char *)dir) != 0;
+}
+
 static int refused(void)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
@@ -156,12 +165,11 @@ static int refused(void)
 
 	say("unshare(CLONE_FILES | CLONE_FS)", unshare(CLONE_FILES | CLONE_FS));
 	say("unshare(-1)", unshare(-1));
-	say("unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
 	say("unshare(CLONE_NEWPID)", unshare(CLONE_NEWPID));
 	say("unshare(CLONE_NEWUSER)", unshare(CLONE_NEWUSER));
 	say("unshare(CLONE_NEWCGROUP)", unshare(CLONE_NEWCGROUP));
 	say("unshare(CLONE_NEWTIME)", unshare(CLONE_NEWTIME));
-	say("unshare(CLONE_NEWNET | CLONE_NEWNS)", unshare(CLONE_NEWNET | CLONE_NEWNS));
+	say("unshare(CLONE_NEWNET | CLONE_NEWPID)", unshare(CLONE_NEWNET | CLONE_NEWPID));
 	pid = clone(in_child, stack + sizeof(stack), CLONE_VM | CLONE_NEWNET | SIGCHLD, "vm");
 	if (pid > 0)
 		waitpid(pid, NULL, __WALL);
@@ -175,6 +183,28 @@ static int refused(void)
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	say("nobody: clone(CLONE_NEWUTS)", pid > 0 ? 0 : -1);
+	return 0;
+}
+
+/* A mount namespace of its own (LTP's unshare01, unshare04): made; the
+ * guest mounts nothing in it either; a child sharing its fs_struct
+ * (CLONE_FS) that unshares it no longer moves its parent's cwd. */
+static int mounts(const char *dir)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	char before[4096], after[4096];
+	pid_t pid;
+
+	getcwd(before, sizeof(before));
+	pid = clone(in_own_mnt, stack + sizeof(stack), CLONE_FS | SIGCHLD, (void *)dir);
+	if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+		return 1;
+	getcwd(after, sizeof(after));
+	printf("parent's cwd %s\n", strcmp(before, after) == 0 ? "kept" : "moved");
+	say("unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
+	say("mount tmpfs", mount("none", "/tmp", "tmpfs", 0, NULL));
+	say("umount /proc", umount2("/proc", MNT_DETACH));
+	printf("/etc/passwd %s\n", access("/etc/passwd", R_OK) == 0 ? "readable" : "gone");
 	return 0;
 }
 
@@ -234,6 +264,8 @@ int main(int argc, char **argv)
 		return refused();
 	if (argc == 2 && strcmp(argv[1], "setns") == 0)
 		return joins();
-	fprintf(stderr, "usage: netns clone | listen FILE | refused | setns\n");
+	if (argc == 3 && strcmp(argv[1], "mount") == 0)
+		return mounts(argv[2]);
+	fprintf(stderr, "usage: netns clone | listen FILE | refused | setns | mount DIR\n");
 	return 2;
 }
