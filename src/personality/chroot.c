@@ -35,9 +35,9 @@ int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *bas
 		return r;
 	if (!pers_cred_capable(c, CAP_SYS_CHROOT))
 		return -EPERM;
-	/* the directory's guest path from the host's own name of it: a magic
-	 * link (/proc/self/fd/N) is its directory, and one the guest's tree
-	 * does not hold cannot be a root of the personality's */
+	/* a directory the guest's tree does not hold (one a magic link,
+	 * /proc/self/fd/N, reaches from outside) cannot be a root of the
+	 * personality's: the host's own name of it says where it is */
 	if ((fd = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -48,6 +48,10 @@ int pers_chroot(const struct pers *p, const struct pers_cred *c, const char *bas
 	real[n] = '\0';
 	if ((r = pers_untranslate(p, real, guest, sizeof(guest))) != 0)
 		return r < 0 ? r : -EPERM;
+	/* its guest path as the walk names it (a bind of the rootfs's own
+	 * directory is itself, not the directory it shows) */
+	if ((r = pers_resolve(p, base, path, PERS_FOLLOW, guest, sizeof(guest))) < 0)
+		return r;
 	if (strcmp(guest, "/") == 0)
 		guest[0] = '\0';
 	if (strlen(guest) >= len)

@@ -609,6 +609,13 @@ static void chroot_gives_a_root_of_its_own(void **state)
 	/* the bind's directory, by the guest's name */
 	assert_int_equal(pers_chroot(&p, &c, NULL, "/mnt/data", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/mnt/data");
+	/* a bind of the rootfs itself is the bind, not the rootfs's `/` */
+	{
+		struct mew_error *err = NULL;
+		assert_int_equal(pers_add_bind(&p, root, "/mnt/all", true, &err), 0);
+	}
+	assert_int_equal(pers_chroot(&p, &c, NULL, "/mnt/all", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/all");
 	pers_cred_init(&c, 65534, 65534);
 	assert_int_equal(pers_chroot(&p, &c, NULL, "/home", buf, sizeof(buf)), -EPERM);
 
