@@ -259,10 +259,15 @@ unix_wall() {
 		echo "as $who: $output"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"honest: connected and sent"* ]]
+		# the listener logs what it took after the guest has ended
+		for _ in $(seq 50); do
+			[ "$(sort -u "$T/work/honest" 2>/dev/null | tr '\n' ' ')" = "accepted received " ] && break
+			sleep 0.1
+		done
 		kill "$pid" "$hpid"
 		wait "$pid" "$hpid" || true
 		[ ! -e "$T/work/accepted" ]
-		[ "$(sort -u "$T/work/honest" | tr '\n' ' ')" = "accepted received " ]
+		[ "$(sort -u "$T/work/honest" 2>/dev/null | tr '\n' ' ')" = "accepted received " ]
 	done
 }
 
