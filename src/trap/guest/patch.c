@@ -231,12 +231,16 @@ static void patch_locked(unsigned long s, long nr)
 	if (c[0] != 0xb8 || c[5] != 0x0f || c[6] != 0x05 || c[1] != (n & 0xff) || c[2] != ((n >> 8) & 0xff) ||
 	    c[3] != 0 || c[4] != 0)
 		return;
+	if (writable(page)) {
+		failed(s);
+		return;
+	}
 	/* offset 12 of a 16-byte block: rel32's top byte must stay c[4] (0) */
 	if ((s & 15) == 12)
 		tr = trampoline(s + 5, 0, 1L << 24);
 	else
 		tr = trampoline(s + 5, -REACH, REACH);
-	if (writable(page) || tr == 0) {
+	if (tr == 0) {
 		failed(s);
 		return;
 	}
