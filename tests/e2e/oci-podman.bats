@@ -49,7 +49,10 @@ teardown() {
 
 @test "podman: -it gets a terminal through --console-socket" {
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
-	run script -qec "${P[*]} run -it --rm ${U[*]} --rootfs $ROOTFS /bin/sh -c 'test -t 0 && test -t 1 && echo tty-ok'" /dev/null </dev/null
+	# podman attaches to conmon after the start: output written before
+	# that is lost with any runtime (podman#9859, runc's too), so the
+	# command waits a moment first, as podman's own tests do
+	run script -qec "${P[*]} run -it --rm ${U[*]} --rootfs $ROOTFS /bin/sh -c 'sleep 1; test -t 0 && test -t 1 && echo tty-ok'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *tty-ok* ]]
