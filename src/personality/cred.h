@@ -202,6 +202,37 @@ int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone);
  * stat). */
 #define PERS_OWNER_XATTR "user.mew.owner"
 
+/* A record of n bytes: 0 with its owner (*bits: the kept set-id bits, -1
+ * without MODE), or -1 when it is not one.  Inline: the stub reads
+ * records too. */
+static inline int pers_owner_record_parse(const char *v, long n, uint32_t *uid, uint32_t *gid, long *bits)
+{
+	unsigned long u = 0, g = 0, m = 0;
+	long i = 0, j;
+
+	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+		u = u * 10 + (unsigned long)(v[i] - '0');
+	if (i == 0 || i >= n || v[i++] != ':')
+		return -1;
+	for (j = i; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+		g = g * 10 + (unsigned long)(v[i] - '0');
+	if (i == j)
+		return -1;
+	*bits = -1;
+	if (i < n && v[i] == ':') {
+		for (j = ++i; i < n && v[i] >= '0' && v[i] <= '7'; i++)
+			m = m * 8 + (unsigned long)(v[i] - '0');
+		if (i == j)
+			return -1;
+		*bits = (long)(m & 07000);
+	}
+	if (i != n)
+		return -1;
+	*uid = (uint32_t)u;
+	*gid = (uint32_t)g;
+	return 0;
+}
+
 /* mew's own extended attributes (user.mew.*: PERS_OWNER_XATTR) are not the
  * guest's: no kernel would show them, a copy that carried them (Python's
  * shutil.copy2, cp --preserve=xattr) would carry the source's owner to a

@@ -42,29 +42,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-/* A record: "uid:gid", and ":MODE" (octal) when set-id bits are kept;
- * *bits -1 when none are. */
-static int parse(const char *v, ssize_t n, uid_t *uid, gid_t *gid, int *bits)
-{
-	char buf[32];
-	unsigned u, g, m;
-	int k;
-
-	*bits = -1;
-	if (n <= 0 || n >= (ssize_t)sizeof(buf))
-		return -1;
-	memcpy(buf, v, (size_t)n);
-	buf[n] = 0;
-	k = sscanf(buf, "%u:%u:%o", &u, &g, &m);
-	if (k < 2)
-		return -1;
-	*uid = u;
-	*gid = g;
-	if (k == 3)
-		*bits = (int)(m & 07000);
-	return 0;
-}
-
 /* A user.* attribute is read with read permission and written with write
  * permission on the file, which mew, its owner, may have taken from itself
  * for the guest (chmod 0222, mkdir 0444): given back for the one call.
@@ -258,14 +235,13 @@ static bool read_record(const char *host, bool follow, mode_t mode, uid_t *uid, 
 {
 	char v[32];
 	struct record rec = { follow, v, sizeof(v), -1 };
-	uid_t u;
-	gid_t g;
-	int b;
+	uint32_t u, g;
+	long b;
 
 	granted(host, mode, S_IRUSR, get_record, &rec);
-	if (rec.n <= 0 || parse(v, rec.n, &u, &g, &b) < 0)
+	if (rec.n <= 0 || pers_owner_record_parse(v, rec.n, &u, &g, &b) < 0)
 		return false;
-	*uid = u, *gid = g, *bits = b;
+	*uid = u, *gid = g, *bits = (int)b;
 	return true;
 }
 

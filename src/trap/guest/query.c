@@ -34,36 +34,6 @@ static long read_record(long fd, const char *name, uint32_t mode, char *v, long 
 	return n;
 }
 
-/* "uid:gid", or "uid:gid:MODE" (octal set-id bits): 0 with its fields
- * (*bits -1 without MODE), or -1. */
-static long parse_record(const char *v, long n, uint32_t *uid, uint32_t *gid, long *bits)
-{
-	unsigned long u = 0, g = 0, m = 0;
-	long i = 0, j;
-
-	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
-		u = u * 10 + (unsigned long)(v[i] - '0');
-	if (i == 0 || i >= n || v[i++] != ':')
-		return -1;
-	for (j = i; i < n && v[i] >= '0' && v[i] <= '9'; i++)
-		g = g * 10 + (unsigned long)(v[i] - '0');
-	if (i == j)
-		return -1;
-	*bits = -1;
-	if (i < n && v[i] == ':') {
-		for (j = ++i; i < n && v[i] >= '0' && v[i] <= '7'; i++)
-			m = m * 8 + (unsigned long)(v[i] - '0');
-		if (i == j)
-			return -1;
-		*bits = (long)(m & 07000);
-	}
-	if (i != n)
-		return -1;
-	*uid = (uint32_t)u;
-	*gid = (uint32_t)g;
-	return 0;
-}
-
 /* The owner and mode the guest sees (personality/owner.c): run by an
  * ordinary user, mew's own files are root's unless they carry a record of
  * the owner the guest gave them, and of the set-id bits the host does not
@@ -87,7 +57,7 @@ static long owner_view(long fd, const char *name, uint32_t *mode, uint64_t dev, 
 	if (!S_ISREG(*mode) && !S_ISDIR(*mode))
 		return 0;
 	n = read_record(fd, name, *mode, v, sizeof(v));
-	if (n > 0 && parse_record(v, n, uid, gid, &bits) == 0 && bits >= 0)
+	if (n > 0 && pers_owner_record_parse(v, n, uid, gid, &bits) == 0 && bits >= 0)
 		*mode = (*mode & ~07000U) | (uint32_t)bits;
 	return 0;
 }
@@ -100,7 +70,7 @@ long kept_setid(long fd, uint32_t mode)
 
 	if (n == -ENODATA || n == -EOPNOTSUPP)
 		return -1;
-	if (n < 0 || parse_record(v, n, &u, &g, &bits) < 0)
+	if (n < 0 || pers_owner_record_parse(v, n, &u, &g, &bits) < 0)
 		return FALLBACK;
 	return bits;
 }
