@@ -219,18 +219,25 @@ static long sys_mmap(struct a64_cpu *c)
 
 /* ---- paths ---- */
 
-/* Is the guest's xattr name one of mew's own (personality/cred.h)? */
-static bool mews_xattr(const char *guest)
+/* An xattr call (personality/xattr.c): on host, or through the guest's
+ * fd (host NULL: the kernel's call where pers_xattr_fd says so). */
+static long xattr(struct a64_cpu *c, int op, const char *host, bool follow)
 {
-	char name[PATH_MAX];
+	char name[PATH_MAX], fdpath[64];
+	int r = 0;
 
-	return a64_path_copy(guest, name) >= 0 && pers_xattr_mews(name);
-}
-
-/* A listxattr's answer r in the guest's list: mew's names left out. */
-static long xattr_list(long r, void *list, unsigned long size)
-{
-	return r > 0 && list != NULL && size != 0 ? pers_xattr_list_hide(list, r) : r;
+	if (host == NULL) {
+		if (pers_xattr_fd(0, (int)ARG(0), fdpath, sizeof(fdpath)) != 0)
+			return ret(syscall(op == PERS_XATTR_GET ? SYS_fgetxattr : op == PERS_XATTR_SET ? SYS_fsetxattr
+							: op == PERS_XATTR_LIST ? SYS_flistxattr : SYS_fremovexattr,
+					   ARG(0), ARG(1), ARG(2), ARG(3), ARG(4)));
+		host = fdpath, follow = true;
+	}
+	if (op == PERS_XATTR_LIST)
+		return pers_xattr(&a64_self->pers, &a64_self->pers.cred, op, host, follow, NULL, PTR(1), ARG(2), 0);
+	if ((r = a64_path_copy(STR(1), name)) < 0)
+		return r == -ENAMETOOLONG ? -ERANGE : r;
+	return pers_xattr(&a64_self->pers, &a64_self->pers.cred, op, host, follow, name, PTR(2), ARG(3), (int)ARG(4));
 }
 
 /* Path slot 0 or 1 of the call, as the personality's call table says
@@ -933,37 +940,24 @@ long a64_dispatch(struct a64_cpu *c, uint64_t nr)
 		return ret(syscall(SYS_inotify_add_watch, ARG(0), hp, ARG(2)));
 	case A64_NR_setxattr: case A64_NR_lsetxattr:
 		TPATH(0, hp);
-		if (mews_xattr(STR(1)))
-			return -EPERM;
-		return ret(syscall(nr == A64_NR_setxattr ? SYS_setxattr : SYS_lsetxattr, hp, PTR(1), PTR(2), ARG(3), ARG(4)));
+		return xattr(c, PERS_XATTR_SET, hp, nr == A64_NR_setxattr);
 	case A64_NR_getxattr: case A64_NR_lgetxattr:
 		TPATH(0, hp);
-		if (mews_xattr(STR(1)))
-			return -ENODATA;
-		return ret(syscall(nr == A64_NR_getxattr ? SYS_getxattr : SYS_lgetxattr, hp, PTR(1), PTR(2), ARG(3)));
+		return xattr(c, PERS_XATTR_GET, hp, nr == A64_NR_getxattr);
 	case A64_NR_listxattr: case A64_NR_llistxattr:
 		TPATH(0, hp);
-		return xattr_list(ret(syscall(nr == A64_NR_listxattr ? SYS_listxattr : SYS_llistxattr, hp, PTR(1), ARG(2))),
-				  PTR(1), ARG(2));
+		return xattr(c, PERS_XATTR_LIST, hp, nr == A64_NR_listxattr);
 	case A64_NR_removexattr: case A64_NR_lremovexattr:
 		TPATH(0, hp);
-		if (mews_xattr(STR(1)))
-			return -ENODATA;
-		return ret(syscall(nr == A64_NR_removexattr ? SYS_removexattr : SYS_lremovexattr, hp, PTR(1)));
+		return xattr(c, PERS_XATTR_REMOVE, hp, nr == A64_NR_removexattr);
 	case A64_NR_fsetxattr:
-		if (mews_xattr(STR(1)))
-			return -EPERM;
-		return ret(syscall(SYS_fsetxattr, ARG(0), PTR(1), PTR(2), ARG(3), ARG(4)));
+		return xattr(c, PERS_XATTR_SET, NULL, true);
 	case A64_NR_fgetxattr:
-		if (mews_xattr(STR(1)))
-			return -ENODATA;
-		return ret(syscall(SYS_fgetxattr, ARG(0), PTR(1), PTR(2), ARG(3)));
+		return xattr(c, PERS_XATTR_GET, NULL, true);
 	case A64_NR_flistxattr:
-		return xattr_list(ret(syscall(SYS_flistxattr, ARG(0), PTR(1), ARG(2))), PTR(1), ARG(2));
+		return xattr(c, PERS_XATTR_LIST, NULL, true);
 	case A64_NR_fremovexattr:
-		if (mews_xattr(STR(1)))
-			return -ENODATA;
-		return ret(syscall(SYS_fremovexattr, ARG(0), PTR(1)));
+		return xattr(c, PERS_XATTR_REMOVE, NULL, true);
 	case A64_NR_sync_file_range2: /* fd, flags, offset, nbytes */
 		return ret(syscall(SYS_sync_file_range, ARG(0), ARG(2), ARG(3), ARG(1)));
 	case A64_NR_fcntl:

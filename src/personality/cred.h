@@ -27,11 +27,17 @@
 /* The capabilities the personality grants itself, whatever the host
  * process may do: the file rules (perm.c: CHOWN, DAC_OVERRIDE,
  * DAC_READ_SEARCH, FOWNER, FSETID), signals (KILL), the identity
- * (SETGID, SETUID, SETPCAP) and chroot to the guest's own root.  The
- * others the kernel checks on the real process (an rlimit raised,
+ * (SETGID, SETUID, SETPCAP), chroot to the guest's own root, and
+ * SYS_ADMIN: the one rule of every engine and mode for a fake root's
+ * CAP_SYS_ADMIN.  What it is asked for the personality answers: the
+ * xattr namespaces of the admin (xattr.c), everywhere; new network, UTS,
+ * IPC and mount namespaces (pers_cred_new_ns) where the engine makes them
+ * (the syscall engine's stub mode, where user namespaces are allowed;
+ * elsewhere the engine's EPERM, as for a root whose kernel refuses them).
+ * The others the kernel checks on the real process (an rlimit raised,
  * oom_score_adj lowered, a raw socket): a root claims them only when the
  * host process has them (pers_cred_bound). */
-#define PERS_CAP_EMULATED 0x401ffULL
+#define PERS_CAP_EMULATED 0x2401ffULL
 #define PERS_SECBIT_KEEP_CAPS (1u << 4)
 
 struct pers_cred {
@@ -184,11 +190,10 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
  * the guest mounts nothing in any, the wall refuses mount(2) and the
  * personality's view is the same in both); PID, cgroup, time and user
  * namespaces are not made (EPERM, where the personality has one of each:
- * its /proc, its ids).  The capability CAP_SYS_ADMIN stands for in the model is
- * this one: PERS_CAP_NS is added to a fake root's bound where the engine
- * can make them (pers_cred_bound's host_eff). */
+ * its /proc, its ids).  They ask for CAP_SYS_ADMIN, which a fake root
+ * holds in every engine (PERS_CAP_EMULATED); an engine that makes none
+ * refuses them before asking (the syscall engine's filter). */
 #define PERS_NS_MADE 0x4c020000ULL /* CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET */
-#define PERS_CAP_NS (1ULL << 21)   /* CAP_SYS_ADMIN */
 /* unshare(flags) (clone: for_clone, whose low byte is the exit signal):
  * -EINVAL for a flag unshare does not know; 0 when it asks for no
  * namespace (the kernel's call as it is), 1 when it asks only for
@@ -238,7 +243,7 @@ static inline int pers_owner_record_parse(const char *v, long n, uint32_t *uid, 
  * shutil.copy2, cp --preserve=xattr) would carry the source's owner to a
  * file the copier owns, and a guest that wrote one would choose its files'
  * owners.  getxattr and removexattr of one is ENODATA (there is none),
- * setxattr EPERM, listxattr leaves them out.  Inline: the stub has them. */
+ * setxattr EPERM, listxattr leaves them out (personality/xattr.c). */
 static inline bool pers_xattr_mews(const char *name)
 {
 	static const char prefix[] = "user.mew.";
@@ -247,24 +252,6 @@ static inline bool pers_xattr_mews(const char *name)
 		if (name[i] != prefix[i])
 			return false;
 	return true;
-}
-
-/* A listxattr answer of n bytes (names, each ending in a NUL) without
- * mew's own names, moved up in place: its new length. */
-static inline long pers_xattr_list_hide(char *list, long n)
-{
-	long in = 0, out = 0, len;
-
-	while (in < n) {
-		for (len = 0; in + len < n && list[in + len] != '\0'; len++)
-			;
-		len = in + len < n ? len + 1 : len;
-		if (!pers_xattr_mews(list + in))
-			for (long k = 0; k < len; k++)
-				list[out++] = list[in + k];
-		in += len;
-	}
-	return out;
 }
 
 /* Everything a file check could refuse is allowed (fs uid 0 with the fs

@@ -280,12 +280,6 @@ int pers_check_write(const struct pers *p, const struct pers_cred *c, const char
 	return 0;
 }
 
-bool pers_xattr_needs_admin(const char *name)
-{
-	return strncmp(name, "trusted.", 8) == 0 ||
-	       (strncmp(name, "security.", 9) == 0 && strcmp(name, "security.capability") != 0);
-}
-
 int pers_check_fsize(pid_t tid, const char *host, long long length)
 {
 	struct rlimit rl;

@@ -159,6 +159,11 @@ struct pers {
 	 * copy of this pers.  NULL = not kept. */
 	struct pers_owners *owners;
 
+	/* The admin's xattr names of symlinks, device nodes, FIFOs and
+	 * sockets, which cannot carry mew's user.* names (xattr.c); shared
+	 * by every copy of this pers.  NULL = not kept. */
+	struct pers_xattrs *xattrs;
+
 	/* The credentials the guest starts with (cred.h): a fake root, or
 	 * --user's uid:gid; each guest process then keeps its own copy.
 	 * Last: with the kernel's 65536 groups it is large, and only the
@@ -509,6 +514,28 @@ int pers_check_write(const struct pers *p, const struct pers_cred *c, const char
 /* An xattr name whose namespace Linux gives only to CAP_SYS_ADMIN:
  * trusted.*, and security.* but security.capability (CAP_SETFCAP's). */
 bool pers_xattr_needs_admin(const char *name);
+
+/* The xattr calls (xattr.c), every form: the engine finds the host path
+ * (an fd's: pers_xattr_fd), reads the name (-ERANGE where it is longer
+ * than XATTR_NAME_MAX) and, for a set, the value, and gives the guest
+ * what pers_xattr returns (get and list: the bytes written in value).
+ * The admin's namespaces (pers_xattr_needs_admin) of a caller with
+ * CAP_SYS_ADMIN are stored under PERS_XATTR_HIDDEN + the name, or kept
+ * for the run (p->xattrs) on what cannot carry user.* names; mew's own
+ * names (pers_xattr_mews) are never the guest's. */
+enum { PERS_XATTR_GET, PERS_XATTR_SET, PERS_XATTR_LIST, PERS_XATTR_REMOVE };
+#define PERS_XATTR_HIDDEN "user.mew.x."
+/* op on host (follow: its last symlink) for a caller of credentials c:
+ * name (NULL for a list), value and size as the call's, flags (a set's).
+ * The call's return value or -errno. */
+long pers_xattr(const struct pers *p, const struct pers_cred *c, int op, const char *host, bool follow,
+		const char *name, void *value, size_t size, int flags);
+/* The host path of process pid's (0: this one) fd for these calls
+ * (/proc/PID/fd/FD): 0, or 1 when the kernel answers the call as it is
+ * (no fd, an O_PATH fd, a pipe, a socket). */
+int pers_xattr_fd(pid_t pid, int fd, char *host, size_t len);
+struct pers_xattrs *pers_xattrs_new(void);
+void pers_xattrs_free(struct pers_xattrs *x);
 /* A truncate the engine makes for guest thread tid (mew's own RLIMIT_FSIZE
  * is not the guest's): growing host's file past the guest's limit is
  * EFBIG, and SIGXFSZ to tid, as the kernel answers (LTP's truncate03). */

@@ -596,41 +596,27 @@ static int check_path_call(struct call *c, long nr, bool *done)
 	return pers_check_lookup(p, cr, h);
 }
 
-/* The xattr calls: mew's own names are not the guest's (personality/cred.h):
- * one is refused by its name, and a list by path is made here without them.
- * *done false: the kernel's call stands (a list by fd is the kernel's). */
+/* The xattr calls, answered by the personality (personality/xattr.c) on
+ * the translated path or the fd's; *done false: the kernel's call stands
+ * (an empty path, an O_PATH fd, a pipe's). */
 static long do_xattr(struct call *c, long nr, bool *done)
 {
-	char name[XATTR_NAME_MAX + 1];
-	cleanup_free char *list = NULL;
-	uint64_t size = c->args[2];
-	ssize_t n;
+	char fdpath[64];
+	const char *h = c->host[0];
+	bool follow = follows(c) != 0;
 
 	*done = false;
-	switch (nr) {
-	case SYS_listxattr:
-	case SYS_llistxattr:
-		if (c->host[0][0] == '\0' || c->args[1] == 0 || size == 0)
-			return 0; /* the kernel's: the size the list needs */
-		if (size > XATTR_LIST_MAX)
-			size = XATTR_LIST_MAX;
-		if ((list = malloc(size)) == NULL)
+	if (trap_xattr_op(nr) < 0)
+		return 0;
+	if (c->s->kind == PK_FD) {
+		if (pers_xattr_fd(c->tr->tid, (int)c->args[0], fdpath, sizeof(fdpath)) != 0)
 			return 0;
-		*done = true;
-		n = follows(c) ? listxattr(c->host[0], list, size) : llistxattr(c->host[0], list, size);
-		if (n < 0)
-			return -errno;
-		n = pers_xattr_list_hide(list, n);
-		return n > 0 && trap_mem_write(c->tr->tid, c->args[1], list, (size_t)n) < 0 ? -EFAULT : n;
-	case SYS_getxattr: case SYS_lgetxattr: case SYS_fgetxattr:
-	case SYS_removexattr: case SYS_lremovexattr: case SYS_fremovexattr:
-	case SYS_setxattr: case SYS_lsetxattr: case SYS_fsetxattr:
-		if (trap_mem_read_str(c->tr->tid, c->args[1], name, sizeof(name)) < 0 || !pers_xattr_mews(name))
-			return 0;
-		*done = true;
-		return nr == SYS_setxattr || nr == SYS_lsetxattr || nr == SYS_fsetxattr ? -EPERM : -ENODATA;
+		h = fdpath, follow = true;
+	} else if (h[0] == '\0') {
+		return 0;
 	}
-	return 0;
+	*done = true;
+	return trap_xattr(&c->t->pers, &c->tr->cred, c->tr->tid, nr, c->args, h, follow);
 }
 
 /* Run by an ordinary user, mew records the owners the guest gives
@@ -798,8 +784,11 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 		if (r == 0 && !answered && (nr == SYS_stat || nr == SYS_lstat || nr == SYS_newfstatat ||
 					    nr == SYS_statx))
 			r = (int)do_stat(&c, nr, &answered);
-		if (r == 0 && !answered)
-			r = (int)do_xattr(&c, nr, &answered);
+		if (r == 0 && !answered) {
+			ret = do_xattr(&c, nr, &answered);
+			if (answered)
+				break;
+		}
 		if (r < 0 || answered) {
 			ret = r;
 			answered = true;
@@ -822,8 +811,12 @@ bool trap_syscall(struct trap *t, struct tracee *tr)
 			answered = true;
 			break;
 		}
-		if (r == 0 && !s->owner && (r = (int)do_xattr(&c, nr, &answered)) == 0 && !answered)
-			return false;
+		if (r == 0 && !s->owner) { /* the xattrs */
+			ret = do_xattr(&c, nr, &answered);
+			if (!answered)
+				return false;
+			break;
+		}
 		ret = r < 0 ? r : do_chown(&c);
 		answered = true;
 		break;

@@ -180,10 +180,7 @@ static int grab_listener(pid_t pid, int num)
 	return fd;
 }
 
-/* ns: the mode makes new namespaces for the guest (the stub's guest/ns.c):
- * the fake root holds the capability that asks for them (PERS_CAP_NS). */
-static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, bool ns,
-		      struct mew_error **err)
+static int setup_pers(struct trap *t, const struct spec *spec, const char *devdir, struct mew_error **err)
 {
 	if (pers_setup(&t->pers, spec, err) < 0)
 		return -1;
@@ -200,8 +197,7 @@ static int setup_pers(struct trap *t, const struct spec *spec, const char *devdi
 		pers_cred_init(&t->pers.cred, spec->uid, spec->gid);
 	/* what the kernel checks on the guest's real process (an rlimit,
 	 * oom_score_adj) the fake root claims only when mew's process can */
-	pers_cred_bound(&t->pers.cred, (pers_host_caps() & wall_caps_kept()) |
-					       (ns && pers_userns_allowed() ? PERS_CAP_NS : 0));
+	pers_cred_bound(&t->pers.cred, pers_host_caps() & wall_caps_kept());
 	return 0;
 }
 
@@ -219,7 +215,7 @@ static int stub_prepare(struct trap *t, const struct spec *spec, const char *pro
 	t->stub_cfg = calloc(1, sizeof(*t->stub_cfg));
 	if (t->stub_cfg == NULL || trap_stub_config(t, t->stub_cfg) < 0)
 		return mew_error(err, ENOMEM, "the fast path's configuration");
-	if (trap_filter_stub(pers_owners_real(&t->pers), &st->stub) < 0)
+	if (trap_filter_stub(pers_owners_real(&t->pers), pers_userns_allowed(), &st->stub) < 0)
 		return mew_error(err, errno, "the fast path's seccomp filter");
 	r = pers_exec_resolve(&t->pers, spec->cwd != NULL ? spec->cwd : "/", program, spec->argv[0], &ex);
 	if (r < 0)
@@ -351,7 +347,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 		devdir[0] = '\0';
 		goto out;
 	}
-	if ((r = setup_pers(t, spec, devdir, mode == &mode_stub, err)) < 0)
+	if ((r = setup_pers(t, spec, devdir, err)) < 0)
 		goto out;
 	/* Only the ptrace mode has the guest open /proc paths itself. */
 	if ((r = wall_open(&wall, err)) < 0 || (r = wall_allow_pers(&wall, &t->pers, mode == &mode_ptrace, err)) < 0)
@@ -359,6 +355,7 @@ static int run(const struct spec *spec, struct mew_error **err)
 	t->pers.cache = pers_cache_new();
 	t->pers.busy = pers_busy_new();
 	t->pers.owners = pers_owners_new();
+	t->pers.xattrs = pers_xattrs_new();
 	r = pers_translate(&t->pers, NULL, spec->cwd != NULL ? spec->cwd : "/", PERS_FOLLOW, cwd_host,
 			   sizeof(cwd_host));
 	if (r < 0) {
@@ -476,6 +473,7 @@ out:
 	pers_cache_free(t->pers.cache);
 	pers_busy_free(t->pers.busy);
 	pers_owners_free(t->pers.owners);
+	pers_xattrs_free(t->pers.xattrs);
 	pers_free(&t->pers);
 	wall_close(&wall);
 	wall_dev_remove(devdir);

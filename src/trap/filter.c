@@ -211,7 +211,9 @@ int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog)
  *                                    for the rest the notifier answers;
  *                                    TRAP for unshare and a clone with a
  *                                    CLONE_NEW* flag (guest/ns.c makes
- *                                    the namespaces the personality allows);
+ *                                    the namespaces the personality allows;
+ *                                    without ns, where the host allows no
+ *                                    user namespace, EPERM as trap_filter's);
  *                                    ERRNO for the refused calls.
  * No SECCOMP_RET_TRACE: nothing is ptraced while it runs (a ptraced
  * process's every SIGSYS would stop for the tracer).  fstat_native: the
@@ -231,9 +233,6 @@ static const int stub_trapped[] = {
 	/* an AF_UNIX name given back as the guest's path; the stub's own fds
 	 * taken out of /proc/N/fd listings (guest/sock.c, guest/fds.c) */
 	SYS_getsockname, SYS_getpeername, SYS_getdents64,
-	/* mew's own xattr names kept from the guest (personality/cred.h;
-	 * the path forms are translated, fsetxattr is the notifier's) */
-	SYS_fgetxattr, SYS_flistxattr,
 };
 
 /* At label l (BPF_NEXT: here): TRAP when argument i (a pointer) is not
@@ -248,7 +247,7 @@ static void trap_if_pointer(struct bpf *b, int l, int i)
 	bpf_jump(b, BPF_JEQ, 0, L_ALLOW, L_TRAP);
 }
 
-int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
+int trap_filter_stub(bool fstat_native, bool ns, struct sock_fprog *prog)
 {
 	struct bpf *b = calloc(1, sizeof(*b));
 	struct stub_path_call calls[48];
@@ -365,7 +364,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 		if (trap_notified(traced[i]))
 			jump_once(b, guest, (unsigned)traced[i], L_NOTIF, BPF_NEXT);
 	jump_once(b, guest, SYS_chroot, L_NOTIF, BPF_NEXT);
-	refuse_common(b, true);
+	refuse_common(b, ns);
 	/* The refused calls with their own errno: each a jeq over a ret. */
 	for (size_t i = 0; i < nerr; i++) {
 		bpf_jump(b, BPF_JEQ, (unsigned)nrs[i], BPF_NEXT, L_ERRNO0 + (int)i);
@@ -373,7 +372,7 @@ int trap_filter_stub(bool fstat_native, struct sock_fprog *prog)
 		bpf_label(b, L_ERRNO0 + (int)i);
 	}
 	bpf_stmt(b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	check_clone_and_seccomp(b, true);
+	check_clone_and_seccomp(b, ns);
 	/* rt_sigaction(sig, act, ...): trapped for the signals the stub
 	 * handles (SIGSYS, SIGSEGV, SIGBUS: guest/signal.c) and whenever an
 	 * act (whose mask could block SIGSYS) is given. */

@@ -77,7 +77,7 @@ struct trap {
  * not intercepted. */
 struct sock_fprog;
 int trap_filter(bool notify, bool fstat_native, struct sock_fprog *prog);
-int trap_filter_stub(bool fstat_native, struct sock_fprog *prog);
+int trap_filter_stub(bool fstat_native, bool ns, struct sock_fprog *prog);
 
 /* From the personality's call table (calls.c): every call it has a row
  * for; the one-path calls the stub translates through mew; the calls of
@@ -135,6 +135,15 @@ void trap_dircache_stop(struct trap_dircache *d);
 bool trap_notified(int nr);
 int trap_notify_start(struct trap *t, int listener, struct mew_error **err);
 void trap_notify_stop(struct trap *t);
+
+/* The xattr calls (xattr.c): the personality's op of call nr (enum in
+ * personality/pers.h), -1 for another call; the call of thread tid with
+ * its arguments args, on host (the path; an fd's, pers_xattr_fd), for its
+ * credentials c: the name and value read, pers_xattr, the answer
+ * written back; what the guest's call returns. */
+int trap_xattr_op(long nr);
+long trap_xattr(const struct pers *p, const struct pers_cred *c, pid_t tid, long nr, const uint64_t *args,
+		const char *host, bool follow);
 
 /* Tracee memory (mem.c). */
 int trap_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);

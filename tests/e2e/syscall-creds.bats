@@ -13,6 +13,7 @@ setup_file() {
 	cc -O1 -static -o "$R/creds" "$BATS_TEST_DIRNAME/syscall/creds.c" || return 1
 	cc -O1 -static -o "$R/setid" "$BATS_TEST_DIRNAME/syscall/setid.c" || return 1
 	cc -O1 -static -o "$R/ownerxattr" "$BATS_TEST_DIRNAME/syscall/ownerxattr.c" || return 1
+	cc -O1 -static -o "$R/adminxattr" "$BATS_TEST_DIRNAME/syscall/adminxattr.c" || return 1
 	nobody_copy syscall-creds
 }
 
@@ -211,22 +212,49 @@ groups_setid_search() {
 
 # The records are no xattrs of the guest's (listed, a copy with its xattrs
 # would carry the owner; written, the guest would choose owners): the same
-# lines as natively as root.  By fd (fgetxattr, flistxattr) only the stub
-# mode hides them: the other modes let those calls through.
+# lines as natively as root, by path and by fd, in every mode.
 @test "syscall creds: unprivileged, the owner records are no xattrs of the guest's, in each mode" {
 	need_root
-	local native native_fd
-	native=$("$R/ownerxattr" "$BATS_TEST_TMPDIR")
+	local native_fd
 	native_fd=$("$R/ownerxattr" "$BATS_TEST_TMPDIR" fd)
 	[[ "$native_fd" != *FAILED* ]]
-	run user_sc stub -- /ownerxattr /tmp fd
-	echo "$output"
-	[ "$output" = "$native_fd" ]
-	for m in notifier ptrace; do
-		run user_sc $m -- /ownerxattr /tmp
-		echo "$output"
+	for m in stub notifier ptrace; do
+		run user_sc $m -- /ownerxattr /tmp fd
+		echo "$m: $output"
+		[ "$output" = "$native_fd" ]
+	done
+}
+
+# trusted.* and security.*: the fake root's CAP_SYS_ADMIN (kept under
+# mew's own names, and for a symlink and a FIFO in mew's table), an
+# ordinary user's EPERM and ENODATA: the lines the program prints natively
+# as root, under mew run by an ordinary user and by root, in every mode.
+@test "syscall creds: trusted.* and security.* xattrs of the fake root, run by an ordinary user and by root, in each mode" {
+	need_root
+	local native d
+	# natively, a directory the ordinary user can reach
+	d=$(mktemp -d /tmp/mew-adminxattr.XXXXXX)
+	chmod 755 "$d"
+	native=$("$R/adminxattr" "$d") || true
+	rm -rf "$d"
+	echo "natively: $native"
+	[[ "$native" != *FAILED* ]]
+	for m in stub notifier ptrace; do
+		run user_sc $m -- /adminxattr /tmp
+		echo "$m, as nobody: $output"
+		[ "$output" = "$native" ]
+		run sc $m -- /adminxattr /tmp
+		echo "$m, as root: $output"
 		[ "$output" = "$native" ]
 	done
+	# kept under mew's own names, not the host's real ones, also as root
+	list() { python3 -c 'import os, sys; print(" ".join(sorted(os.listxattr(sys.argv[1]))))' "$1"; }
+	run user_sc notifier -- /adminxattr /tmp keep
+	[[ "$output" != *FAILED* ]]
+	[ "$(list "$U/rootfs/tmp/ax/f")" = "user.mew.x.security.b user.mew.x.trusted.a user.t" ]
+	run sc ptrace -- /adminxattr /tmp keep
+	[[ "$output" != *FAILED* ]]
+	[ "$(list "$R/tmp/ax/f")" = "user.mew.x.security.b user.mew.x.trusted.a user.t" ]
 }
 
 @test "syscall creds: unprivileged, the stub answers the stat of mew's own symlinks, and asks mew for those whose owner it keeps" {

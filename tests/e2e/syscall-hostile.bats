@@ -122,15 +122,16 @@ walled() {
 	done
 }
 
-@test "syscall wall: a root guest cannot rename the host, open a host file by its handle, or set trusted.* and security.* xattrs (by path or through an fd, which mew writes)" {
+@test "syscall wall: a root guest cannot rename the host, open a host file by its handle, or write the names mew keeps its trusted.* and security.* xattrs under (by path or through an fd, which mew writes)" {
 	local before
 	before=$(hostname)
 	for who in $WHO; do
 		walled "$who" root
 		[[ "$output" == *"walled: sethostname: Operation not permitted"* ]]
 		[[ "$output" == *"walled: open_by_handle_at: Operation not permitted"* ]]
-		[[ "$output" == *"walled: fsetxattr trusted.*: Operation not permitted"* ]]
-		[[ "$output" == *"walled: fsetxattr security.*: Operation not permitted"* ]]
+		[[ "$output" == *"walled: setxattr of its storage name: Operation not permitted"* ]]
+		[[ "$output" == *"walled: fsetxattr of its storage name: Operation not permitted"* ]]
+		[[ "$output" == *"walled: fremovexattr of its storage name: No data available"* ]]
 		[ "$(hostname)" = "$before" ]
 		# and the fake root does not claim what it lost
 		run guest "$who" -- sh -c 'grep CapEff /proc/self/status; hostname other; hostname'

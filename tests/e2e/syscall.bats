@@ -108,13 +108,8 @@ guest_in_fresh_dir() {
 		# no supplementary group, as the kernel prints none
 		[ "${lines[2]}" = "Groups:	 ;" ]
 		# the capabilities a root has under an unprivileged mew
-		# (PERS_CAP_EMULATED), and in the stub mode, which makes network,
-		# UTS and IPC namespaces, CAP_SYS_ADMIN (PERS_CAP_NS)
-		if [ $m = stub ]; then
-			[ "${lines[3]}" = "CapEff:	00000000002401ff;" ]
-		else
-			[ "${lines[3]}" = "CapEff:	00000000000401ff;" ]
-		fi
+		# (PERS_CAP_EMULATED, CAP_SYS_ADMIN in every mode)
+		[ "${lines[3]}" = "CapEff:	00000000002401ff;" ]
 		[ "${lines[4]}" = "NoNewPrivs:	0;" ]
 		# su's shell: nobody's ids, no capability
 		[ "${lines[5]}" = "Uid:	65534	65534	65534	65534;" ]

@@ -114,7 +114,10 @@ static void ptrace_mode(void **state)
 	/* writes through an fd: their file may be read-only */
 	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_fsetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
-	assert_int_equal(act(&p, SYS_fgetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
+	/* the xattrs' reads too: the admin's names and mew's own */
+	assert_int_equal(act(&p, SYS_fgetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_flistxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
+	assert_int_equal(act(&p, SYS_listxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRACE);
 	assert_int_equal(act(&p, SYS_read, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	/* the raw fstat shows the owners the guest sees */
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_TRACE);
@@ -143,6 +146,11 @@ static void notifier_mode(void **state)
 	assert_int_equal(act(&p, SYS_tgkill, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fremovexattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	/* the xattrs, every form: the personality's (admin's names, lists) */
+	assert_int_equal(act(&p, SYS_fgetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_flistxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_lsetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_getxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_USER_NOTIF);
 	free(p.filter);
 }
@@ -152,7 +160,7 @@ static void stub_mode(void **state)
 	struct sock_fprog p;
 	uint64_t fast = STUB_BASE + 0x100, slow = STUB_SLOW;
 
-	assert_int_equal(trap_filter_stub(false, &p), 0);
+	assert_int_equal(trap_filter_stub(false, true, &p), 0);
 	common(&p, GUEST_IP, true);
 	/* from the guest: the stub answers */
 	assert_int_equal(act(&p, SYS_stat, GUEST_IP, 0, 0, 0), SECCOMP_RET_TRAP | STUB_TAG);
@@ -165,6 +173,10 @@ static void stub_mode(void **state)
 	assert_int_equal(act(&p, SYS_fchown, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fchmod, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_fsetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	/* the xattrs: the notifier's, from the guest and the slow instruction */
+	assert_int_equal(act(&p, SYS_fgetxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_llistxattr, GUEST_IP, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	assert_int_equal(act(&p, SYS_setxattr, slow, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
 	assert_int_equal(act(&p, SYS_ftruncate, GUEST_IP, 0, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_mount, GUEST_IP, 0, 0, 0), ERRNO(EPERM));
 	/* openat2: the stub's (to the notifier, or translated for O_PATH) */
@@ -237,11 +249,22 @@ static void stub_mode(void **state)
 /* Run by root, the owners are real: the raw fstat (Go's, whose call sites
  * are never patched) is let through in every mode, and the rest is as
  * before. */
+/* Where the host allows no user namespace the stub makes none: the
+ * namespace calls are refused as without the stub. */
+static void stub_without_namespaces(void **state)
+{
+	struct sock_fprog p;
+
+	assert_int_equal(trap_filter_stub(false, false, &p), 0);
+	common(&p, GUEST_IP, false);
+	free(p.filter);
+}
+
 static void fstat_native(void **state)
 {
 	struct sock_fprog p;
 
-	assert_int_equal(trap_filter_stub(true, &p), 0);
+	assert_int_equal(trap_filter_stub(true, true, &p), 0);
 	common(&p, GUEST_IP, true);
 	assert_int_equal(act(&p, SYS_fstat, GUEST_IP, 3, 0, 0), SECCOMP_RET_ALLOW);
 	assert_int_equal(act(&p, SYS_fstat, STUB_SLOW, 3, 0, 0), SECCOMP_RET_ALLOW);
@@ -270,7 +293,7 @@ static void peer_calls(void **state)
 	struct sock_fprog p;
 	const uint64_t ips[] = { GUEST_IP, STUB_BASE + 0x100, STUB_SLOW };
 
-	assert_int_equal(trap_filter_stub(false, &p), 0);
+	assert_int_equal(trap_filter_stub(false, true, &p), 0);
 	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
 		struct seccomp_data d = { .nr = SYS_sendto, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = ips[i],
 					  .args = { 3, 0x1000, 1, 0, 0x2000, 16 } };
@@ -311,6 +334,7 @@ int main(void)
 		cmocka_unit_test(ptrace_mode),
 		cmocka_unit_test(notifier_mode),
 		cmocka_unit_test(stub_mode),
+		cmocka_unit_test(stub_without_namespaces),
 		cmocka_unit_test(fstat_native),
 		cmocka_unit_test(peer_calls),
 	};

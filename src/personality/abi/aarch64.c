@@ -13,6 +13,7 @@ static const uint16_t aarch64_calls[A64_NMAX] = {
 	M(truncate), M(utimensat), M(mknodat), M(statfs), M(getxattr), M(lgetxattr),
 	M(setxattr), M(lsetxattr), M(listxattr), M(llistxattr), M(removexattr),
 	M(lremovexattr), M(inotify_add_watch), M(getcwd), M(uname), M(fchmod), M(fchown), M(fsetxattr), M(fremovexattr),
+	M(fgetxattr), M(flistxattr),
 	M(getuid), M(geteuid), M(getgid), M(getegid), M(getresuid), M(getresgid), M(setuid),
 	M(setgid), M(setreuid), M(setregid), M(setresuid), M(setresgid), M(setfsuid), M(setfsgid),
 	M(getgroups), M(setgroups), M(capget), M(capset), M(prctl), M(kill), M(tgkill), M(bind), M(connect), M(mount), M(umount2), M(pivot_root), M(openat2),

@@ -56,6 +56,9 @@
 	X(fchown, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 1, 0, 0)                             \
 	X(fsetxattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                          \
 	X(fremovexattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                       \
+	/* reads through an fd: the admin's names and mew's own (personality/xattr.c) */          \
+	X(fgetxattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_NO, 0, 0, 0, 0)                           \
+	X(flistxattr, PK_FD, -1, 0, -1, -1, PF_FOLLOW, -1, PW_NO, 0, 0, 0, 0)                          \
 	X(truncate, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                         \
 	X(utime, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                            \
 	X(utimes, PK_PATH, 0, -1, -1, -1, PF_FOLLOW, -1, PW_YES, 0, 0, 0, 0)                           \

@@ -193,7 +193,6 @@ long do_fds(long nr, const long *a);					/* fds.c */
 int stub_fd(long fd);
 long do_nofile(long nr, const long *a);
 long window_of(unsigned long real);
-long do_fxattr(long nr, const long *a);				/* translate.c */
 int stub_owner(void);
 /* The rootfs's fd (cfg.rootfd), -1 where this process may use none of the
  * stub's fds (none made, or a vfork child that took one's number). */

@@ -247,9 +247,6 @@ static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 	case __NR_setrlimit:
 	case __NR_prlimit64:
 		return do_nofile(nr, a);
-	case __NR_fgetxattr:
-	case __NR_flistxattr:
-		return do_fxattr(nr, a);
 	case __NR_rt_sigprocmask:
 		return do_sigprocmask(a, uc);
 	case __NR_rt_sigsuspend:

@@ -79,6 +79,8 @@ int notify_sock(struct notifier *n, const struct seccomp_notif *req);		     /* s
  * arguments at after: done by mew on a copy of the fd (fd.c). */
 int notify_fd_write(struct notifier *n, const struct seccomp_notif *req, const struct pers_cred *c, int fdarg,
 		    const __u64 *after);
+/* getxattr and the others of the family, every form (xattr.c). */
+int notify_xattr(struct notifier *n, const struct seccomp_notif *req, int64_t *val);
 /* connect, sendto, sendmsg, sendmmsg: made by mew (1: a thread answers later). */
 int notify_peer(struct notifier *n, const struct seccomp_notif *req, int64_t *val); /* peer.c */
 /* getsockopt(SOL_SOCKET, SO_PEERCRED): the guest process mew connected for. */

@@ -31,6 +31,10 @@ static const int notified[] = {
 	SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat,
 	SYS_renameat2, SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat, SYS_chmod, SYS_fchmodat,
 	SYS_truncate, SYS_utimensat, SYS_mknod, SYS_mknodat,
+	/* the xattrs, whose admin's names and list are the personality's
+	 * (the fd forms by their rows) */
+	SYS_getxattr, SYS_lgetxattr, SYS_setxattr, SYS_lsetxattr, SYS_listxattr, SYS_llistxattr,
+	SYS_removexattr, SYS_lremovexattr,
 	/* AF_UNIX socket paths: no host socket is reachable by its path
 	 * (sendto with an address, sendmsg and sendmmsg: the filter's). */
 	SYS_bind, SYS_connect,
@@ -120,6 +124,8 @@ static int answer(struct notifier *n, const struct seccomp_notif *req, int64_t *
 		r = (int)trap_ptrace_answer(a[0]);
 		return r < 0 ? r : 2;
 	}
+	if (trap_xattr_op((long)req->data.nr) >= 0)
+		return notify_xattr(n, req, val);
 	r = notify_cred(n, req, val);
 	if (r != -ENOSYS)
 		return r;
