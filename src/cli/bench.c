@@ -27,6 +27,7 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "spec/spec.h"
+#include "vm/probe.h"
 
 #define TREE_DIRS 20
 #define TREE_FILES 100
@@ -317,6 +318,13 @@ static const char *cannot_run(const struct plan *p, const struct bench_report *r
 		snprintf(why, len, "no %s rootfs at `%s`: build it with `scripts/rootfs-busybox.sh %s` or pass --rootfs%s DIR",
 			 row->arch, rootfs ? rootfs : "?", row->arch, arm ? "-arm64" : "");
 		return why;
+	}
+	if (strcmp(row->engine, "vm") == 0) {
+		cleanup_free char *kernel = vm_default_kernel(false);
+		if (kernel != NULL && !file_exists(kernel)) {
+			snprintf(why, len, "no guest kernel at `%s`: build it with scripts/guest-kernel.sh", kernel);
+			return why;
+		}
 	}
 	if (workload != BENCH_STARTUP && !p->have_work[arm ? 1 : 0]) {
 		snprintf(why, len,

@@ -49,6 +49,15 @@ int cmd_run(int argc, char **argv)
 	/* The emulate engine exists to run arm64 programs: that is its default. */
 	if (spec.arch == NULL && spec.engine != NULL && strcmp(spec.engine, "emulate") == 0)
 		spec.arch = strdup("arm64");
+	/* What a named engine cannot honour is refused by name before anything
+	 * else is looked at, the rootfs included (`auto` reads the rootfs to
+	 * choose, so it is refused after). */
+	engine = NULL;
+	if (spec.engine != NULL && strcmp(spec.engine, "auto") != 0) {
+		engine = engine_for_spec(&spec);
+		if (engine_fit_spec(engine, &spec, &err) < 0)
+			goto fail;
+	}
 	if (spec.rootfs == NULL) {
 		spec.rootfs = spec_default_rootfs(spec.arch);
 		if (spec.rootfs != NULL && !file_is_dir(spec.rootfs)) {
@@ -60,14 +69,16 @@ int cmd_run(int argc, char **argv)
 	}
 	if (spec_validate(&spec, &err) < 0)
 		goto fail;
-	engine = engine_for_spec(&spec);
+	if (engine == NULL) {
+		engine = engine_for_spec(&spec);
+		if (engine_fit_spec(engine, &spec, &err) < 0)
+			goto fail;
+	}
 	if (engine->probe(why, sizeof(why)) < 0) {
 		mew_error(&err, 0, "engine %s cannot run on this host: %s (see mew engines)",
 			  engine->name, why);
 		goto fail;
 	}
-	if (engine_fit_spec(engine, &spec, &err) < 0)
-		goto fail;
 	if (image != NULL && image_run_writable(image, engine->name, &spec, &err) < 0)
 		goto fail;
 	/* Without -i the command reads nothing, as with docker, under every

@@ -107,7 +107,7 @@ static virtio_irq_fn irq_for(struct vm *vm, void **opaque)
 /* mew's guest kernel: the bzImage, or where KVM's instruction emulator runs
  * the kernel's code (emulated), the vmlinux next to it (the decompressor
  * alone would take minutes there). */
-static char *default_kernel(bool emulated)
+char *vm_default_kernel(bool emulated)
 {
 	char *p = NULL;
 
@@ -361,7 +361,7 @@ static int load_kernel(struct run *r, struct mew_error **err)
 	const struct spec *spec = r->spec;
 
 	r->kboot = vm_probe_kernel_boot(r->kboot_why, sizeof(r->kboot_why));
-	r->kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : default_kernel(r->kboot == 1);
+	r->kernel_path = spec->vm.kernel ? strdup(spec->vm.kernel) : vm_default_kernel(r->kboot == 1);
 	if (r->kernel_path == NULL)
 		return mew_error(err, ENOMEM, "vm");
 	if (spec->vm.kernel == NULL && r->kboot < 0)

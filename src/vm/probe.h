@@ -2,6 +2,7 @@
 #ifndef MEW_VM_PROBE_H
 #define MEW_VM_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* 0 when /dev/kvm can create a VM; else -1 and why. */
@@ -18,6 +19,12 @@ int vm_probe_kernel_boot(char *why, size_t len);
  * (X86_FEATURE_POPCNT, 4*32+23) and no clac/stac (SMAP, 9*32+20) patched in
  * by the kernel's alternatives; and no KVM paravirtual features (nopv): a
  * second vCPU's PV IPI hypercall never returns on kvm-pvm. */
+/* The kernel the vm engine boots without --kernel (what
+ * scripts/guest-kernel.sh builds): where KVM emulates the kernel's code
+ * (emulated), the vmlinux when there is one, else the bzImage; malloc'd,
+ * NULL without memory.  It may not exist. */
+char *vm_default_kernel(bool emulated);
+
 #define VM_EMULATED_CMDLINE "noxsave clearcpuid=151,308 nopv"
 
 #endif
