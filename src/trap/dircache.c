@@ -8,6 +8,7 @@
  * cache.  The guest sees them once the thread has woken (no timer: the
  * read returns when the kernel queues the event). */
 #include "trap/trap.h"
+#include "base/closeaside.h"
 #include "base/thread.h"
 
 #include <errno.h>
@@ -191,8 +192,8 @@ void trap_dircache_stop(struct trap_dircache *d)
 		munmap(d->share, STUB_SHARE_SIZE);
 	if (d->memfd >= 0)
 		close(d->memfd);
-	if (d->ifd >= 0)
-		close(d->ifd);
+	/* (its last close waits out an SRCU grace period: base/closeaside.h) */
+	close_aside(&d->ifd, 1);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
