@@ -142,6 +142,13 @@ static int second_stage(const char *dir, struct mew_error **err)
 	spec.engine = strdup("emulate");
 	spec.rootfs = strdup(dir);
 	spec.argv = strv_dup(argv);
+	/* The guest makes no device nodes (the wall refuses mknod of a device,
+	 * as a rootless container does); its /dev is mew's.  debootstrap tries
+	 * one unless it knows it is in such a container. */
+	if (spec.argv == NULL || spec_setenv(&spec, "container=lxc") < 0) {
+		spec_free(&spec);
+		return mew_error(err, ENOMEM, "rootfs");
+	}
 	fprintf(stderr, "mew: rootfs: debootstrap --second-stage under the emulate engine\n");
 	r = engine_emulate.run(&spec, err);
 	spec_free(&spec);
