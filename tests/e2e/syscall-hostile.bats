@@ -133,10 +133,12 @@ walled() {
 		[[ "$output" == *"walled: fsetxattr of its storage name: Operation not permitted"* ]]
 		[[ "$output" == *"walled: fremovexattr of its storage name: No data available"* ]]
 		[ "$(hostname)" = "$before" ]
-		# and the fake root does not claim what it lost
-		run guest "$who" -- sh -c 'grep CapEff /proc/self/status; hostname other; hostname'
+		# and the fake root does not claim what it lost: its own name (the
+		# personality's, not the host's) stays as it was
+		run guest "$who" -- sh -c 'grep CapEff /proc/self/status; hostname; hostname other; hostname'
 		echo "as $who: $output"
-		[ "${lines[-1]}" = "$before" ]
+		[ "${lines[-1]}" = "${lines[-3]}" ]
+		[ "${lines[-1]}" != other ]
 		[ "$(hostname)" = "$before" ]
 	done
 }
