@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,11 +290,17 @@ static int blkio_v2(const char *dir, const struct spec_blkio *b, struct mew_erro
 static int hugetlb_write(const char *dir, const struct spec_resources *r, const char *suffix,
 			 struct mew_error **err)
 {
-	char file[96], buf[32];
+	char file[96], buf[32], path[PATH_MAX];
 
 	for (size_t i = 0; i < r->nhugepages; i++) {
 		snprintf(file, sizeof(file), "hugetlb.%s.%s", r->hugepages[i].page_size, suffix);
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->hugepages[i].limit);
+		/* a size the host does not have, or not named as the kernel
+		 * names it (2MB, 1GB; runc refuses these too) */
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return mew_error(err, 0, "config.json: linux.resources.hugepageLimits[%zu].pageSize: `%s` is not a huge page size of this host (its cgroup has no %s)",
+					 i, r->hugepages[i].page_size, file);
 		if (cgroup_write(dir, file, buf, err) < 0)
 			return mew_error_wrap(err, "config.json: linux.resources.hugepageLimits[%zu]", i);
 	}

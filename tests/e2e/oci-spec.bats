@@ -225,13 +225,20 @@ create_with_resources() { # RESOURCES_JSON
 	fi
 	hp=$(ls /sys/kernel/mm/hugepages 2>/dev/null | sed -n '1s/hugepages-\([0-9]*\)kB/\1/p')
 	if [ -n "$(cgdir hugetlb)" ] && [ -n "$hp" ]; then
-		size=$((hp / 1024))MB
+		# named as the kernel names it (mm/hugetlb_cgroup.c: mem_fmt)
+		if [ "$hp" -ge 1048576 ]; then size=$((hp / 1048576))GB
+		elif [ "$hp" -ge 1024 ]; then size=$((hp / 1024))MB
+		else size=${hp}KB; fi
 		v2=$(dirname "$(dirname "$(cgdir hugetlb)")")
 		before=$(cat "$v2/cgroup.subtree_control" 2>/dev/null)
 		create_with_resources "{ \"hugepageLimits\": [ { \"pageSize\": \"$size\", \"limit\": $((hp * 1024 * 4)) } ] }" ||
 			{ cat "$WORK/log"; false; }
 		cat "$(cgdir hugetlb)/hugetlb.$size.limit_in_bytes" "$(cgdir hugetlb)/hugetlb.$size.max" 2>/dev/null | grep -qx $((hp * 1024 * 4))
 		"$RT" --root "$ROOT" delete --force "$ID"
+		[ ! -e "$(cgdir hugetlb)" ]
+		# a size this host has not, named with the field and the value
+		! create_with_resources '{ "hugepageLimits": [ { "pageSize": "3MB", "limit": 4194304 } ] }'
+		grep -q 'hugepageLimits\[0\].pageSize: `3MB` is not a huge page size of this host' "$WORK/log"
 		[ ! -e "$(cgdir hugetlb)" ]
 		# a v2 tree's root keeps the controller a limit needed (as under
 		# runc): the test hands back the root as it found it
