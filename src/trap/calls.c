@@ -78,6 +78,8 @@ void trap_stub_fd_calls(struct stub_config *c)
 		}
 		c->fd_calls[c->nfd_calls].flag = s->follow == PF_OPEN_FLAGS ? -1 : s->flag;
 		c->nfd_calls++;
+		if (all[i] >= 0 && all[i] < STUB_MAX_NR)
+			c->fd_call_of[all[i]] = (uint8_t)c->nfd_calls;
 	}
 }
 

@@ -33,6 +33,22 @@
 extern const unsigned char mew_stub_text[], mew_stub_slow[];
 extern const unsigned long mew_stub_text_len, mew_stub_slow_len;
 
+/* Bind g's first character in c->bind_first (stub.h). */
+static void mark_first(struct stub_config *c, const char *g)
+{
+	unsigned char ch;
+
+	while (*g == '/' || (g[0] == '.' && (g[1] == '/' || g[1] == '\0')))
+		g++;
+	ch = (unsigned char)*g;
+	if (ch == '\0') {
+		for (int i = 0; i < 4; i++)
+			c->bind_first[i] = ~0ULL;
+		return;
+	}
+	c->bind_first[ch >> 6] |= 1ULL << (ch & 63);
+}
+
 /* What a bind hides in the directory below it: the host object at host and,
  * for a directory, everything under it (a walk may land on any of them). */
 static void add_shadow(struct stub_config *c, const char *host, int depth)
@@ -53,6 +69,7 @@ static void add_shadow(struct stub_config *c, const char *host, int depth)
 	c->shadow[c->nshadow].dev = st.st_dev;
 	c->shadow[c->nshadow].ino = st.st_ino;
 	c->nshadow++;
+	c->shadow_bits[STUB_SHADOW_BIT(st.st_ino) / 64] |= 1ULL << (STUB_SHADOW_BIT(st.st_ino) % 64);
 	if (!S_ISDIR(st.st_mode) || (d = opendir(host)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
@@ -110,6 +127,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 			return -1;
 		memcpy(c->binds + at, g, n);
 		at += n;
+		mark_first(c, g);
 		if (hat + strlen(p->binds[i].host) + 2 > sizeof(c->bind_hosts))
 			return -1;
 		memcpy(c->bind_hosts + hat, p->binds[i].host, strlen(p->binds[i].host) + 1);

@@ -66,7 +66,8 @@ static void set_fd_at(int i, long fd)
 
 static int index_of(long fd)
 {
-	if (fd < 0 || fd > 0x7fffffff)
+	/* (most calls name a guest's fd, all under the stub's) */
+	if (fd < cfg.fd_min || fd > 0x7fffffff)
 		return -1;
 	for (int i = 0; i < STUB_NFDS; i++)
 		if (fd_at(i) == fd)
@@ -157,22 +158,24 @@ long stub_root(void)
  * ENOENT before the fd is looked at. */
 int stub_fd_used(long nr, const long *a)
 {
-	for (uint32_t i = 0; i < cfg.nfd_calls && i < STUB_MAX_FD_CALLS; i++) {
-		if (cfg.fd_calls[i].nr != nr)
-			continue;
-		for (int j = 0; j < 2; j++) {
-			int fd = cfg.fd_calls[i].fd[j], path = cfg.fd_calls[i].path[j], flag = cfg.fd_calls[i].flag;
-			char c;
-			if (fd < 0 || !stub_fd((int)a[fd]))
-				continue;
-			if (path < 0)
-				return 1;
-			if (copy_in(&c, (unsigned long)a[path], 1) < 0 || c == '/')
-				continue;
-			if (c != '\0' || (flag >= 0 && (a[flag] & PERS_AT_EMPTY_PATH)))
-				return 1;
-		}
+	uint32_t i;
+
+	if (nr < 0 || nr >= STUB_MAX_NR || cfg.fd_call_of[nr] == 0)
 		return 0;
+	i = cfg.fd_call_of[nr] - 1u;
+	if (i >= cfg.nfd_calls || i >= STUB_MAX_FD_CALLS)
+		return 0;
+	for (int j = 0; j < 2; j++) {
+		int fd = cfg.fd_calls[i].fd[j], path = cfg.fd_calls[i].path[j], flag = cfg.fd_calls[i].flag;
+		char c;
+		if (fd < 0 || !stub_fd((int)a[fd]))
+			continue;
+		if (path < 0)
+			return 1;
+		if (copy_in(&c, (unsigned long)a[path], 1) < 0 || c == '/')
+			continue;
+		if (c != '\0' || (flag >= 0 && (a[flag] & PERS_AT_EMPTY_PATH)))
+			return 1;
 	}
 	return 0;
 }

@@ -88,6 +88,8 @@ struct stub_path_call {
 #define STUB_PATCH_PAGES 16   /* pages of trampolines, each near the code it serves */
 #define STUB_PATCH_FAILED 32  /* sites recently found unpatchable, not looked at again */
 #define STUB_MAX_SHADOW 96
+#define STUB_MAX_NR 512 /* x86-64's call numbers, below this */
+#define STUB_SHADOW_BIT(ino) (((ino) ^ ((ino) >> 10)) & 1023)
 #define STUB_MAX_BINDFD 16
 #define STUB_MAX_FD_CALLS 64
 #define STUB_MAX_VFORKED 4
@@ -150,6 +152,9 @@ struct stub_config {
 	struct {
 		uint64_t dev, ino;
 	} shadow[STUB_MAX_SHADOW];
+	/* a bit for each hidden inode number's STUB_SHADOW_BIT: most stats
+	 * and opens land on none, and look no further (guest/walk.c) */
+	uint64_t shadow_bits[16];
 	/* The rootfs's device, and the directories above what binds hide
 	 * (rootfs/, rootfs/opt for a bind on /opt/t...): a file created from
 	 * one of them could land in a hidden place. */
@@ -162,6 +167,10 @@ struct stub_config {
 	 * host paths in the same order. */
 	char binds[2048];
 	char bind_hosts[4096];
+	/* The first characters of the binds' first components, a bit each
+	 * (all of them for a bind of `/`): most paths begin with none, and
+	 * then no bind lies at or above them (guest/walk.c). */
+	uint64_t bind_first[4];
 	struct stub_path_call calls[48];
 	/* The calls that look an fd up (the personality's rows with a dirfd):
 	 * argument fd[i], used when path[i] is -1 (the call is on the fd),
@@ -173,6 +182,8 @@ struct stub_config {
 		int8_t fd[2], path[2], flag;
 	} fd_calls[STUB_MAX_FD_CALLS];
 	uint32_t nfd_calls;
+	/* each call number's entry of fd_calls, plus one (0: none) */
+	uint8_t fd_call_of[STUB_MAX_NR];
 	char rootfs[4096];
 	char uts[6 * 65]; /* uname's answer (struct utsname) */
 

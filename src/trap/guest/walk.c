@@ -59,12 +59,26 @@ static int has_dotdot(const char *p)
 	return 0;
 }
 
+/* Could a bind lie at or above p?  Not when its first component begins
+ * with a character no bind's does (cfg.bind_first): most paths. */
+static int bind_may_hold(const char *p)
+{
+	unsigned char c;
+
+	while (*p == '/' || (p[0] == '.' && (p[1] == '/' || p[1] == '\0')))
+		p++;
+	c = (unsigned char)*p;
+	return (cfg.bind_first[c >> 6] >> (c & 63)) & 1;
+}
+
 /* An absolute path that, walked without symlinks, can reach no bind: no
  * `..`, and no bind at or above it. */
 static int lexically_clear(const char *p)
 {
 	if (has_dotdot(p))
 		return 0;
+	if (!bind_may_hold(p))
+		return 1;
 	for (const char *g = cfg.binds; *g != '\0'; g += slen(g) + 1)
 		if (under(p, g))
 			return 0;
@@ -75,6 +89,8 @@ int shadowed(unsigned long dev, unsigned long ino)
 {
 	if (dev == cfg.proc_dev)
 		return 1;
+	if (!((cfg.shadow_bits[STUB_SHADOW_BIT(ino) / 64] >> (STUB_SHADOW_BIT(ino) % 64)) & 1))
+		return 0;
 	for (uint32_t i = 0; i < cfg.nshadow && i < STUB_MAX_SHADOW; i++)
 		if (cfg.shadow[i].dev == dev && cfg.shadow[i].ino == ino)
 			return 1;
@@ -136,6 +152,8 @@ long bind_of(const char *path, const char **rest, int *nested)
 	long i = 0, best = -1;
 
 	*nested = 0;
+	if (!bind_may_hold(path))
+		return -1;
 	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1, i++) {
 		const char *r = past(path, g);
 		if (r != 0 && slen(g) >= blen) {
