@@ -353,6 +353,7 @@ struct run {
 	pthread_t saver;
 	bool saver_started;
 	pid_t passt; /* --net user: the user-mode network's process */
+	int passt_log; /* and its messages */
 };
 
 /* The kernel (and initrd) to boot, read, and whether it is Linux. */
@@ -490,7 +491,7 @@ static struct virtio_dev *make_net(struct run *r, virtio_irq_fn fn, void *op, st
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x6d, 0x65, 0x77 };
 	int fd;
 
-	if (vm_passt_start(&fd, &r->passt, err) < 0)
+	if (vm_passt_start(&fd, &r->passt, &r->passt_log, err) < 0)
 		return NULL;
 	r->io.net = virtio_net_new(&r->vm.mem, fd, mac, fn, op, err);
 	if (r->io.net == NULL)
@@ -752,7 +753,7 @@ static void run_free(struct run *r)
 		vm_stop(&r->vm, VM_END_HOST, 0, "mew stopped");
 		vm_join(&r->vm);
 	}
-	vm_passt_stop(r->passt);
+	vm_passt_stop(r->passt, r->passt_log);
 	/* After every vCPU: none can start a saver any more. */
 	if (r->saver_started)
 		pthread_join(r->saver, NULL);

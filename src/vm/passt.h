@@ -15,9 +15,10 @@
 #define VM_NET_GATEWAY "10.0.2.2"
 
 /* Start passt on a new socketpair: *fd is the guest's end (for
- * virtio_net_new), *pid passt's.  passt dies with mew (PDEATHSIG). */
-int vm_passt_start(int *fd, pid_t *pid, struct mew_error **err);
-/* Stop it and reap it. */
-void vm_passt_stop(pid_t pid);
+ * virtio_net_new), *pid passt's, *log a file of passt's messages.  passt
+ * dies with mew (PDEATHSIG). */
+int vm_passt_start(int *fd, pid_t *pid, int *log, struct mew_error **err);
+/* Stop it and reap it; where it had ended early (failed), show its log. */
+void vm_passt_stop(pid_t pid, int log);
 
 #endif

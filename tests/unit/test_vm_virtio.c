@@ -989,13 +989,13 @@ static void passt_answers_the_guests_arp(void **state)
 	struct mew_error *err = NULL;
 	uint32_t be = htonl(42);
 	pid_t pid;
-	int fd, found = 0;
+	int fd, log, found = 0;
 
 	if (system("command -v passt >/dev/null") != 0) {
 		printf("skip: passt is not installed\n");
 		return;
 	}
-	assert_int_equal(vm_passt_start(&fd, &pid, &err), 0);
+	assert_int_equal(vm_passt_start(&fd, &pid, &log, &err), 0);
 	memcpy(arp, &be, 4);
 	memset(arp + 4, 0xff, 6);
 	memcpy(arp + 10, mac, 6);
@@ -1022,7 +1022,7 @@ static void passt_answers_the_guests_arp(void **state)
 	}
 	assert_true(found);
 	close(fd);
-	vm_passt_stop(pid);
+	vm_passt_stop(pid, log);
 	assert_int_equal(kill(pid, 0), -1);
 }
 
