@@ -7,6 +7,7 @@
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
@@ -112,6 +113,10 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	 * trip (guest/patch.c), for measuring and for ruling patching out. */
 	if (getenv("MEW_TRAP_PATCH") != NULL && strcmp(getenv("MEW_TRAP_PATCH"), "0") == 0)
 		c->flags |= STUB_F_NO_PATCH;
+	/* getxattrat (Linux 6.13) on a name it cannot find: ENOSYS where the
+	 * kernel lacks it */
+	if (syscall(464, AT_FDCWD, "", AT_EMPTY_PATH, "user.mew.probe", NULL, 0) < 0 && errno != ENOSYS)
+		c->flags |= STUB_F_GETXATTRAT;
 	c->proc_dev = stat("/proc", &st) == 0 ? st.st_dev : (uint64_t)-1;
 	c->root_dev = stat(p->rootfs, &st) == 0 ? st.st_dev : (uint64_t)-1;
 	if (stat(p->rootfs, &st) == 0) {

@@ -20,6 +20,7 @@
 #ifndef __NR_openat2
 #define __NR_openat2 437
 #endif
+#define __NR_getxattrat_ 464 /* Linux 6.13; Debian 12's headers have none */
 #define WALK 1 /* (stat_entry: a symlink the call follows: walk the path) */
 
 #define SIGSYS_ 31
