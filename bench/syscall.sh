@@ -25,6 +25,10 @@
 # (MEW_TRAP_NOTIFY=0: every intercepted call is a ptrace stop), mew without
 # its wall (MEW_WALL_ABI=0: no Landlock domain; what the wall costs), and
 # native under an allow-everything seccomp filter (what any filter costs).
+# Started as root, "mew (own rootfs)" is mew run by nobody on a copy of the
+# rootfs that is nobody's (scripts/rootfs-user.sh: every file the user's,
+# the owners in mew's records), as a rootless user's own rootfs is: each
+# stat reads the owner record.
 # Started as root, "mew (root)" is mew run by root (its owners are real:
 # nothing to rewrite, and the raw fstat is not intercepted).
 # MEW_BASE=PATH adds another build of mew (say, main before a change) to the
@@ -58,6 +62,7 @@ cmd_of() {
 	native) cmd=("${as_user[@]}") ;;
 	filter) cmd=("${as_user[@]}" "$t/allow") ;;
 	mew-root) cmd=("${m[@]}") ;;
+	mew-own) cmd=("${as_user[@]}" "$t/mew" run --engine syscall --rootfs "$t/own" -v "$t:/opt/b" --) ;;
 	mew) cmd=("${as_user[@]}" "${m[@]}") ;;
 	mew-nopatch) cmd=(env MEW_TRAP_PATCH=0 "${as_user[@]}" "${m[@]}") ;;
 	mew-nocache) cmd=(env MEW_TRAP_DIRCACHE=0 "${as_user[@]}" "${m[@]}") ;;
@@ -125,7 +130,7 @@ tar_ms() { # WAY -> ms
 }
 
 ways=(native filter mew mew-nopatch mew-nocache mew-nowall mew-notify mew-ptrace)
-[ ${#as_user[@]} -gt 0 ] && ways+=(mew-root)
+[ ${#as_user[@]} -gt 0 ] && ways+=(mew-own mew-root)
 [ "$have_proot" = 1 ] && ways+=(proot)
 [ -n "${MEW_BASE:-}" ] && ways+=(base)
 if [ -n "${MEW_BENCH_WAYS:-}" ]; then
@@ -134,6 +139,10 @@ if [ -n "${MEW_BENCH_WAYS:-}" ]; then
 		[[ " ${ways[*]} " == *" $w "* ]] || { echo "bench/syscall.sh: MEW_BENCH_WAYS: no way \`$w' here (${ways[*]})" >&2; exit 2; }
 	done
 	ways=("${want[@]}")
+fi
+if [[ " ${ways[*]} " == *" mew-own "* ]]; then
+	echo "bench/syscall.sh: a copy of the rootfs for nobody (scripts/rootfs-user.sh)" >&2
+	bash scripts/rootfs-user.sh "$rootfs" "$t/own" nobody >/dev/null
 fi
 declare -A r
 # Interleaved: every way runs each round, so a busy moment on a shared
@@ -162,10 +171,10 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
 declare -A label=([native]=native [filter]="native + allow-all filter" [mew]=mew
 	[mew-nopatch]="mew (no patching)" [mew-nocache]="mew (no dircache)" [mew-nowall]="mew (no wall)" [mew-notify]="mew (notifier)"
-	[mew-ptrace]="mew (ptrace only)" [mew-root]="mew (root)" [proot]=proot [base]=base)
+	[mew-ptrace]="mew (ptrace only)" [mew-own]="mew (own rootfs)" [mew-root]="mew (root)" [proot]=proot [base]=base)
 # ratio columns: "A/B" pairs of ways
 pairs=()
-for p in mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nocache mew/mew-nowall mew-root/native mew/proot mew/base; do
+for p in mew/native mew-nopatch/native mew/mew-nopatch mew/mew-nocache mew/mew-nowall mew-own/native mew-root/native mew/proot mew/base; do
 	[[ " ${ways[*]} " == *" ${p%/*} "* && " ${ways[*]} " == *" ${p#*/} "* ]] && pairs+=("$p")
 done
 echo "syscall engine benchmark: best of $runs, $(nproc) CPUs, $(uname -r), $("${as_user[@]}" id -un 2>/dev/null || id -un), $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -189,7 +198,7 @@ done
 # ways: the notifier's and the tracer's calls are mew's too).
 if perf stat -x, -o "$t/perf" -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
 	cways=()
-	for w in native mew mew-nopatch mew-nocache mew-root base; do
+	for w in native mew mew-nopatch mew-nocache mew-own mew-root base; do
 		[[ " ${ways[*]} " == *" $w "* ]] && cways+=("$w")
 	done
 	echo
