@@ -321,8 +321,16 @@ static const char *cannot_run(const struct plan *p, const struct bench_report *r
 	}
 	if (strcmp(row->engine, "vm") == 0) {
 		cleanup_free char *kernel = vm_default_kernel(false);
+		char kboot[256];
 		if (kernel != NULL && !file_exists(kernel)) {
 			snprintf(why, len, "no guest kernel at `%s`: build it with scripts/guest-kernel.sh", kernel);
+			return why;
+		}
+		/* the workloads that live in the kernel would time its emulation */
+		if ((workload == BENCH_SYSCALLS || workload == BENCH_WALK) &&
+		    vm_probe_kernel_boot(kboot, sizeof(kboot)) == 1) {
+			snprintf(why, len, "not measured: KVM runs the guest kernel's code in its instruction emulator here (%s)",
+				 kboot);
 			return why;
 		}
 	}
