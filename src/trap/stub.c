@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include "base/cleanup.h"
 #include "base/log.h"
@@ -33,6 +34,27 @@
 
 extern const unsigned char mew_stub_text[], mew_stub_slow[];
 extern const unsigned long mew_stub_text_len, mew_stub_slow_len;
+
+/* Does the rootfs's filesystem give every change of an inode a ctime of its
+ * own once the last one was read (multigrain timestamps: Linux 6.13 on
+ * ext4, xfs, btrfs, tmpfs)?  Then the stubs may keep the owner records
+ * they read by inode and ctime (guest/query.c).  Tried on an unnamed file
+ * there (O_TMPFILE: nothing is left), with the xattr writes that change
+ * records; a coarse clock repeats a ctime within its tick. */
+static bool ctime_per_change(const char *rootfs)
+{
+	int fd = open(rootfs, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	struct stat a, b;
+	bool fine = fd >= 0;
+
+	for (int i = 0; fine && i < 16; i++)
+		fine = fstat(fd, &a) == 0 && fsetxattr(fd, "user.mew.probe", &i, sizeof(i), 0) == 0 &&
+		       fstat(fd, &b) == 0 &&
+		       (a.st_ctim.tv_sec != b.st_ctim.tv_sec || a.st_ctim.tv_nsec != b.st_ctim.tv_nsec);
+	if (fd >= 0)
+		close(fd);
+	return fine;
+}
 
 /* Bind g's first character in c->bind_first (stub.h). */
 static void mark_first(struct stub_config *c, const char *g)
@@ -117,6 +139,9 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 	 * kernel lacks it */
 	if (syscall(464, AT_FDCWD, "", AT_EMPTY_PATH, "user.mew.probe", NULL, 0) < 0 && errno != ENOSYS)
 		c->flags |= STUB_F_GETXATTRAT;
+	/* (owner records exist only where mew runs unprivileged) */
+	if (p->host_uid != 0 && ctime_per_change(p->rootfs))
+		c->flags |= STUB_F_OWNER_CACHE;
 	c->proc_dev = stat("/proc", &st) == 0 ? st.st_dev : (uint64_t)-1;
 	c->root_dev = stat(p->rootfs, &st) == 0 ? st.st_dev : (uint64_t)-1;
 	if (stat(p->rootfs, &st) == 0) {

@@ -210,6 +210,22 @@ groups_setid_search() {
 	expect CREDS_PERM
 }
 
+# The stub keeps the records it read by inode and ctime, where the rootfs's
+# filesystem gives each change a ctime of its own: a change by the process
+# itself, by a child or by its parent is seen at once, by path, by fd and by
+# name from a directory fd.
+@test "syscall creds: unprivileged, an owner changed again and again is seen anew each time, in each mode" {
+	need_root
+	local native
+	native=$("$R/creds" restat "$BATS_TEST_TMPDIR/rs")
+	[[ "$native" == *"parent sees 0:0 0:0 0:0 755"* ]]
+	for m in stub notifier ptrace; do
+		run user_sc $m -- /creds restat /tmp/rs$m
+		echo "$m: $output"
+		[ "$output" = "$native" ]
+	done
+}
+
 # The records are no xattrs of the guest's (listed, a copy with its xattrs
 # would carry the owner; written, the guest would choose owners): the same
 # lines as natively as root, by path and by fd, in every mode.

@@ -47,6 +47,75 @@ static long read_record(long fd, const char *name, uint32_t mode, char *v, long 
 	return n;
 }
 
+/* Owner records read before, by inode and ctime (cfg.flags
+ * STUB_F_OWNER_CACHE, on the rootfs's filesystem): a record only changes
+ * by an xattr write, which gives the inode a new ctime there (mew checked
+ * that it always does: multigrain timestamps), so a stat whose ctime is
+ * the one seen with a record needs no second read.  Per process, shared by
+ * its threads: each slot is a seqlock (odd while written). */
+#define SEEN 256
+
+static struct seen {
+	uint32_t seq;
+	uint32_t uid, gid;
+	int32_t bits; /* the record's set-id bits, -1: none; -2: no record */
+	uint64_t dev, ino, sec, nsec;
+} seen[SEEN];
+
+struct ctime_ {
+	uint64_t sec, nsec;
+};
+
+static struct seen *slot_of(uint64_t dev, uint64_t ino)
+{
+	return &seen[(ino ^ (ino >> 8) ^ dev) % SEEN];
+}
+
+static int recall(uint64_t dev, uint64_t ino, const struct ctime_ *ct, uint32_t *uid, uint32_t *gid,
+		  long *bits)
+{
+	struct seen *e = slot_of(dev, ino);
+	uint32_t s = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), u, g;
+	int32_t b;
+	int hit;
+
+	if (s & 1)
+		return 0;
+	hit = __atomic_load_n(&e->dev, __ATOMIC_RELAXED) == dev && __atomic_load_n(&e->ino, __ATOMIC_RELAXED) == ino &&
+	      __atomic_load_n(&e->sec, __ATOMIC_RELAXED) == ct->sec &&
+	      __atomic_load_n(&e->nsec, __ATOMIC_RELAXED) == ct->nsec;
+	u = __atomic_load_n(&e->uid, __ATOMIC_RELAXED);
+	g = __atomic_load_n(&e->gid, __ATOMIC_RELAXED);
+	b = __atomic_load_n(&e->bits, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (!hit || __atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s)
+		return 0;
+	if (b != -2) {
+		*uid = u;
+		*gid = g;
+	}
+	*bits = b;
+	return 1;
+}
+
+static void remember(uint64_t dev, uint64_t ino, const struct ctime_ *ct, uint32_t uid, uint32_t gid, long bits)
+{
+	struct seen *e = slot_of(dev, ino);
+	uint32_t s = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+
+	/* (another thread writing it: this one is not kept) */
+	if ((s & 1) || !__atomic_compare_exchange_n(&e->seq, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&e->dev, dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->ino, ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->sec, ct->sec, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->nsec, ct->nsec, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->uid, uid, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->gid, gid, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->bits, (int32_t)bits, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->seq, s + 2, __ATOMIC_RELEASE);
+}
+
 /* The owner and mode the guest sees (personality/owner.c): run by an
  * ordinary user, mew's own files are root's unless they carry a record of
  * the owner the guest gave them, and of the set-id bits the host does not
@@ -54,11 +123,12 @@ static long read_record(long fd, const char *name, uint32_t mode, char *v, long 
  * FIFO or symlink cannot carry one: mew keeps theirs, and the stat of one
  * it keeps (dev, ino: the share's table) is its to answer (FALLBACK;
  * else 0). */
-static long owner_view(long fd, const char *name, uint32_t *mode, uint64_t dev, uint64_t ino, uint32_t *uid,
-		       uint32_t *gid)
+static long owner_view(long fd, const char *name, uint32_t *mode, uint64_t dev, uint64_t ino,
+		       const struct ctime_ *ct, uint32_t *uid, uint32_t *gid)
 {
 	char v[24];
-	long n, bits;
+	long n, bits = -2;
+	int keep;
 
 	if (cfg.host_uid == 0 || *uid != cfg.host_uid)
 		return 0;
@@ -69,8 +139,15 @@ static long owner_view(long fd, const char *name, uint32_t *mode, uint64_t dev, 
 		*gid = 0;
 	if (!S_ISREG(*mode) && !S_ISDIR(*mode))
 		return 0;
-	n = read_record(fd, name, *mode, v, sizeof(v));
-	if (n > 0 && pers_owner_record_parse(v, n, uid, gid, &bits) == 0 && bits >= 0)
+	keep = ct != 0 && (cfg.flags & STUB_F_OWNER_CACHE) && dev == cfg.root_dev;
+	if (!keep || !recall(dev, ino, ct, uid, gid, &bits)) {
+		n = read_record(fd, name, *mode, v, sizeof(v));
+		if (n > 0 && pers_owner_record_parse(v, n, uid, gid, &bits) < 0)
+			return 0;
+		if (keep && (n > 0 || n == -ENODATA))
+			remember(dev, ino, ct, *uid, *gid, bits);
+	}
+	if (bits >= 0)
 		*mode = (*mode & ~07000U) | (uint32_t)bits;
 	return 0;
 }
@@ -92,8 +169,9 @@ long kept_setid(long fd, uint32_t mode)
 static long stat_view(long fd, const char *name, struct stat *st)
 {
 	uint32_t m = st->st_mode, u = st->st_uid, g = st->st_gid;
+	struct ctime_ ct = { (uint64_t)st->st_ctime, (uint64_t)st->st_ctime_nsec };
 
-	if (owner_view(fd, name, &m, st->st_dev, st->st_ino, &u, &g) == FALLBACK)
+	if (owner_view(fd, name, &m, st->st_dev, st->st_ino, &ct, &u, &g) == FALLBACK)
 		return FALLBACK;
 	st->st_mode = m;
 	st->st_uid = u;
@@ -110,6 +188,7 @@ static uint64_t statx_dev(const struct statx *x)
 static long statx_view(long fd, const char *name, struct statx *x)
 {
 	uint32_t m = x->stx_mode;
+	struct ctime_ ct;
 	long r;
 
 	if (!(x->stx_mask & (STATX_UID | STATX_GID | STATX_MODE)))
@@ -117,7 +196,10 @@ static long statx_view(long fd, const char *name, struct statx *x)
 	/* no inode number to look up (never seen on a local filesystem) */
 	if (!(x->stx_mask & STATX_INO) && !S_ISREG(x->stx_mode) && !S_ISDIR(x->stx_mode))
 		return FALLBACK;
-	r = owner_view(fd, name, &m, statx_dev(x), x->stx_ino, &x->stx_uid, &x->stx_gid);
+	ct.sec = (uint64_t)x->stx_ctime.tv_sec;
+	ct.nsec = x->stx_ctime.tv_nsec;
+	r = owner_view(fd, name, &m, statx_dev(x), x->stx_ino, (x->stx_mask & STATX_CTIME) ? &ct : 0, &x->stx_uid,
+		       &x->stx_gid);
 	if (x->stx_mask & STATX_MODE)
 		x->stx_mode = (uint16_t)m;
 	return r;

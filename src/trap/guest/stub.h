@@ -86,6 +86,7 @@ struct stub_path_call {
 #define STUB_F_NO_PATCH 16    /* MEW_TRAP_PATCH=0: call sites are never patched (guest/patch.c) */
 #define STUB_F_ANY_RO 32      /* --read-only or a :ro volume: writes through an fd (futimens) go to mew */
 #define STUB_F_GETXATTRAT 64  /* the kernel has getxattrat (Linux 6.13): owner records read without /proc */
+#define STUB_F_OWNER_CACHE 128 /* the rootfs's filesystem gives each change a ctime of its own: records kept by inode and ctime */
 #define STUB_PATCH_PAGES 16   /* pages of trampolines, each near the code it serves */
 #define STUB_PATCH_FAILED 32  /* sites recently found unpatchable, not looked at again */
 #define STUB_MAX_SHADOW 96

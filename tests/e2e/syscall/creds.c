@@ -174,6 +174,59 @@ static void show(const char *what, const char *path)
 		printf("%s %u:%u %o\n", what, st.st_uid, st.st_gid, st.st_mode & 07777);
 }
 
+/* The owner of a file seen again after it changed, by this process and by
+ * another (mew's stub may keep what it read: it must see each change).
+ * Each line: the owner by path, by an fd on it, and by name from an fd on
+ * its directory (tar's and find's way). */
+static void restat_show(const char *what, const char *dir, const char *name)
+{
+	char f[256];
+	struct stat a, b, c;
+	int fd, d;
+	snprintf(f, sizeof(f), "%s/%s", dir, name);
+	fd = open(f, O_RDONLY);
+	d = open(dir, O_RDONLY | O_DIRECTORY);
+	if (stat(f, &a) < 0 || fstat(fd, &b) < 0 || fstatat(d, name, &c, AT_SYMLINK_NOFOLLOW) < 0)
+		printf("%s stat %s\n", what, err(-1));
+	else
+		printf("%s %u:%u %u:%u %u:%u %o\n", what, a.st_uid, a.st_gid, b.st_uid, b.st_gid, c.st_uid, c.st_gid,
+		       a.st_mode & 07777);
+	close(fd);
+	close(d);
+}
+
+static void restat(const char *dir)
+{
+	char f[256];
+	pid_t pid;
+	snprintf(f, sizeof(f), "%s/f", dir);
+	mkdir(dir, 0755);
+	close(open(f, O_CREAT | O_WRONLY, 0644));
+	restat_show("made", dir, "f");
+	chown(f, 5, 6);
+	restat_show("chown here", dir, "f");
+	for (int i = 0; i < 3; i++) {
+		pid = fork();
+		if (pid == 0) {
+			chown(f, 7 + i, 8 + i);
+			if (i == 1)
+				chmod(f, 04755);
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+		restat_show("chown by a child", dir, "f");
+	}
+	pid = fork();
+	if (pid == 0) {
+		restat_show("child sees", dir, "f");
+		chown(f, 0, 0);
+		restat_show("child chown", dir, "f");
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	restat_show("parent sees", dir, "f");
+}
+
 static void own(const char *dir)
 {
 	char f[256], g[256], sg[256], sub[256], sf[256], l[256];
@@ -572,6 +625,8 @@ int main(int argc, char **argv)
 		perm(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "own") == 0)
 		own(argv[2]);
+	else if (argc > 2 && strcmp(argv[1], "restat") == 0)
+		restat(argv[2]);
 	else if (argc > 2 && strcmp(argv[1], "ownkept") == 0)
 		ownkept(argv[2]);
 	else if (argc > 3 && strcmp(argv[1], "lstats") == 0)
