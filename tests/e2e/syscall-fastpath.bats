@@ -84,6 +84,17 @@ guest() {
 	[ "$output" = "regs: kept (site e9)" ]
 }
 
+@test "syscall: glibc's syscall(), whose number is in a register, is patched: trapped numbers go to the stub, the rest to the kernel" {
+	run "$T/bin/patch" syscall "$DEBIAN/etc/debian_version"
+	echo "$output"
+	[ "$output" = "syscall: answered, site 4c" ]
+	run guest -- /opt/t/patch syscall /etc/debian_version
+	echo "$output"
+	[ "$output" = "syscall: answered, site e9" ]
+	MEW_TRAP_PATCH=0 run guest -- /opt/t/patch syscall /etc/debian_version
+	[ "$output" = "syscall: answered, site 4c" ]
+}
+
 @test "syscall: patched sites under threads patching at once, a signal handler's calls, fork" {
 	run guest -- sh -c '/opt/t/patch threads /etc/debian_version && /opt/t/patch signals /etc/debian_version && /opt/t/patch fork /etc/debian_version'
 	echo "$output"

@@ -19,7 +19,17 @@
  *
  * The trampoline: `mov $nr, %eax; movabs $site+7, %rcx; jmp *stub_fast_entry`
  * (entry.S), which keeps every register the kernel keeps, then the same
- * dispatch as the SIGSYS handler.  Semantics do not move: the site could
+ * dispatch as the SIGSYS handler.
+ *
+ * A site whose number is in a register: glibc's syscall(), which ends
+ * `mov %r9, %r8; mov 0x8(%rsp), %r9; syscall` (4d 89 c8 4c 8b 4c 24 08 0f
+ * 05), the way programs make the calls libc has no wrapper for.  Its
+ * five-byte `mov` is replaced the same way; the trampoline makes that `mov`
+ * and then looks the number up among those the filter has trapped in this
+ * process (cfg.patch.trapped, set by the SIGSYS handler): one of them goes
+ * to the stub as above, any other is made by a `syscall` in the
+ * trampoline, which the filter judges as the guest's own (allowed, or
+ * trapped: then the handler learns it), and jumps back after the site.  Semantics do not move: the site could
  * only make call nr, which the filter traps on its number alone (so every
  * call from it would have come to the stub), and the calls whose answer
  * needs the signal frame (the signal mask, sigaction, sigsuspend, the
@@ -84,9 +94,9 @@ static int failed_before(unsigned long site)
 	return 0;
 }
 
-/* A free trampoline at from + (lo, hi) (from: the byte after the jump),
- * on a page of its own near the code: 0 if none. */
-static unsigned long trampoline(unsigned long from, long lo, long hi)
+/* A free trampoline of n slots at from + (lo, hi) (from: the byte after
+ * the jump), on a page of its own near the code: 0 if none. */
+static unsigned long trampoline(unsigned long from, long lo, long hi, uint32_t n)
 {
 	uint32_t i;
 	unsigned long p, slot, brk = 0;
@@ -94,8 +104,8 @@ static unsigned long trampoline(unsigned long from, long lo, long hi)
 
 	for (i = 0; i < cfg.patch.npages && i < STUB_PATCH_PAGES; i++) {
 		slot = cfg.patch.page[i] + cfg.patch.used[i] * TRAMP_SIZE;
-		if (cfg.patch.used[i] < PAGE / TRAMP_SIZE && reaches(from, slot, lo, hi - TRAMP_SIZE)) {
-			cfg.patch.used[i]++;
+		if (cfg.patch.used[i] + n <= PAGE / TRAMP_SIZE && reaches(from, slot, lo, hi - n * TRAMP_SIZE)) {
+			cfg.patch.used[i] += n;
 			return slot;
 		}
 	}
@@ -128,7 +138,7 @@ static unsigned long trampoline(unsigned long from, long lo, long hi)
 			continue;
 		}
 		cfg.patch.page[i] = p;
-		cfg.patch.used[i] = 1;
+		cfg.patch.used[i] = n;
 		cfg.patch.npages = i + 1;
 		return p;
 	}
@@ -219,17 +229,73 @@ static int writable(unsigned long p)
 	return S6(__NR_process_vm_writev, S0(__NR_getpid), &l, 1, &r, 1, 0) == 1;
 }
 
+/* glibc's syscall(): `mov %r9, %r8` and the five bytes patched, `mov
+ * 0x8(%rsp), %r9`, before the `syscall` */
+static const unsigned char reg_site[10] = { 0x4d, 0x89, 0xc8, 0x4c, 0x8b, 0x4c, 0x24, 0x08, 0x0f, 0x05 };
+
+/* The trampoline (at tr) of a site at s whose `mov` puts nr in eax (nr >=
+ * 0), or of glibc's syscall() (nr < 0: the number is in rax), into t: its
+ * length. */
+static int tramp_code(unsigned char *t, unsigned long s, unsigned long tr, long nr)
+{
+	unsigned long fast = (unsigned long)stub_fast_entry, back = s + 7,
+		      trapped = (unsigned long)cfg.patch.trapped;
+	uint32_t n = (uint32_t)nr;
+	int32_t rel;
+	int k = 0;
+
+	if (nr >= 0) {
+		t[k++] = 0xb8; /* mov $nr, %eax */
+		memcpy(t + k, &n, 4);
+		k += 4;
+	} else {
+		memcpy(t + k, reg_site + 3, 5); /* mov 0x8(%rsp), %r9 */
+		k += 5;
+		/* cmp $STUB_MAX_NR-1, %rax; ja plain */
+		memcpy(t + k, (const unsigned char[]){ 0x48, 0x3d, 0xff, 0x01, 0x00, 0x00, 0x77, 40 }, 8);
+		k += 8;
+		t[k++] = 0x49; /* movabs $trapped, %r11 */
+		t[k++] = 0xbb;
+		memcpy(t + k, &trapped, 8);
+		k += 8;
+		/* bt %rax, (%r11); jnc plain */
+		memcpy(t + k, (const unsigned char[]){ 0x49, 0x0f, 0xa3, 0x03, 0x73, 24 }, 6);
+		k += 6;
+	}
+	t[k++] = 0x48; /* movabs $s+7, %rcx */
+	t[k++] = 0xb9;
+	memcpy(t + k, &back, 8);
+	k += 8;
+	t[k++] = 0xff; /* jmp *0(%rip) */
+	t[k++] = 0x25;
+	memset(t + k, 0, 4);
+	k += 4;
+	memcpy(t + k, &fast, 8);
+	k += 8;
+	if (nr < 0) { /* plain: syscall; jmp s+7 */
+		t[k++] = 0x0f;
+		t[k++] = 0x05;
+		t[k++] = 0xe9;
+		rel = (int32_t)(long)(back - (tr + (unsigned long)k + 4));
+		memcpy(t + k, &rel, 4);
+		k += 4;
+	}
+	return k;
+}
+
 static void patch_locked(unsigned long s, long nr)
 {
 	const unsigned char *c = (const unsigned char *)s;
-	unsigned char old[5], jmp[5], t[TRAMP_SIZE];
-	unsigned long tr, page = s & ~(PAGE - 1), fast = (unsigned long)stub_fast_entry;
-	uint32_t n = (uint32_t)nr;
+	unsigned char old[5], jmp[5], t[2 * TRAMP_SIZE];
+	unsigned long tr, page = s & ~(PAGE - 1);
+	uint32_t n = (uint32_t)nr, slots = nr < 0 ? 2 : 1;
 	int32_t rel;
+	int len;
 
 	/* already patched by another thread, or no longer the call's site */
-	if (c[0] != 0xb8 || c[5] != 0x0f || c[6] != 0x05 || c[1] != (n & 0xff) || c[2] != ((n >> 8) & 0xff) ||
-	    c[3] != 0 || c[4] != 0)
+	if (nr >= 0 ? c[0] != 0xb8 || c[5] != 0x0f || c[6] != 0x05 || c[1] != (n & 0xff) ||
+			      c[2] != ((n >> 8) & 0xff) || c[3] != 0 || c[4] != 0
+		    : !same(c - 3, reg_site, 10))
 		return;
 	if (writable(page)) {
 		failed(s);
@@ -237,31 +303,21 @@ static void patch_locked(unsigned long s, long nr)
 	}
 	/* offset 12 of a 16-byte block: rel32's top byte must stay c[4] (0) */
 	if ((s & 15) == 12)
-		tr = trampoline(s + 5, 0, 1L << 24);
+		tr = nr >= 0 ? trampoline(s + 5, 0, 1L << 24, slots) : 0;
 	else
-		tr = trampoline(s + 5, -REACH, REACH);
+		tr = trampoline(s + 5, -REACH, REACH, slots);
 	if (tr == 0) {
 		failed(s);
 		return;
 	}
-	t[0] = 0xb8; /* mov $nr, %eax */
-	memcpy(t + 1, &n, 4);
-	t[5] = 0x48; /* movabs $s+7, %rcx */
-	t[6] = 0xb9;
-	s += 7;
-	memcpy(t + 7, &s, 8);
-	s -= 7;
-	t[15] = 0xff; /* jmp *0(%rip) */
-	t[16] = 0x25;
-	memset(t + 17, 0, 4);
-	memcpy(t + 21, &fast, 8);
-	memset(t + 29, 0xcc, TRAMP_SIZE - 29);
+	len = tramp_code(t, s, tr, nr);
+	memset(t + len, 0xcc, slots * TRAMP_SIZE - (unsigned)len);
 	/* The trampoline page never loses PROT_EXEC: others run on it. */
 	if (S3(__NR_mprotect, tr & ~(PAGE - 1), PAGE, PROT_READ_ | PROT_WRITE_ | PROT_EXEC_) < 0) {
 		failed(s);
 		return;
 	}
-	memcpy((void *)tr, t, TRAMP_SIZE);
+	memcpy((void *)tr, t, slots * TRAMP_SIZE);
 	S3(__NR_mprotect, tr & ~(PAGE - 1), PAGE, PROT_READ_ | PROT_EXEC_);
 	memcpy(old, c, 5);
 	rel = (int32_t)(long)(tr - (s + 5));
@@ -287,6 +343,9 @@ void patch_site(unsigned long end, long nr)
 		return;
 	if (!patchable(nr) || end < 0x10000UL + 8 || end >= 0x800000000000UL)
 		return;
+	/* (what a site with its number in a register may send the stub) */
+	if (nr < STUB_MAX_NR)
+		__atomic_or_fetch(&cfg.patch.trapped[nr / 64], 1ULL << (nr % 64), __ATOMIC_RELAXED);
 	/* the five bytes in one aligned block (or at offset 12, above), and
 	 * the seven on one page (the `syscall`'s, which just ran: readable),
 	 * with the byte before them */
@@ -294,8 +353,13 @@ void patch_site(unsigned long end, long nr)
 		return;
 	if ((s & ~(PAGE - 1)) != ((end - 1) & ~(PAGE - 1)) || (s & (PAGE - 1)) == 0)
 		return;
-	/* `mov $nr, %eax` (not the tail of `mov $nr, %r8d`: no REX prefix before) */
-	if (c[0] != 0xb8 || (c[-1] & 0xf0) == 0x40)
+	/* `mov $nr, %eax` (not the tail of `mov $nr, %r8d`: no REX prefix
+	 * before), or glibc's syscall() */
+	if (c[0] == 0xb8 && (c[-1] & 0xf0) != 0x40)
+		;
+	else if ((s & (PAGE - 1)) >= 3 && same(c - 3, reg_site, 10))
+		nr = -1;
+	else
 		return;
 	if (failed_before(s))
 		return;

@@ -212,6 +212,10 @@ struct stub_config {
 		uint32_t used[STUB_PATCH_PAGES];
 		uint64_t nsites, nfailed;
 		uint64_t failed[STUB_PATCH_FAILED];
+		/* the numbers of the calls the filter has trapped here (a
+		 * bit each): a patched site whose number is in a register
+		 * sends those to the stub, and makes the rest itself */
+		uint64_t trapped[STUB_MAX_NR / 64];
 	} patch;
 
 	/* The process whose fd table holds the stub's fds (rootfd, bindfd[],
