@@ -399,7 +399,9 @@ int pers_busy_probe(int fd);
  * /proc/N/{maps,mountinfo,mounts}: guest paths, and only the mounts the
  * guest can see, the rootfs's as `/`; /proc/N/status: the ids, groups,
  * capabilities and no_new_privs of cred, the credentials of the process
- * pers_proc_cred_pid names (NULL: the host's, as they are). */
+ * pers_proc_cred_pid names (NULL: the host's, as they are);
+ * /proc/sys/kernel/{hostname,domainname}: uname's names, the guest's (for a
+ * process in mew's own UTS namespace: the engine asks only for those). */
 int pers_proc_open(const struct pers *p, const char *host, const struct pers_cred *cred);
 /* A /proc file the engine (mew, outside the guest's wall) would open for
  * writing on the guest's behalf: -EPERM for the id maps of a user

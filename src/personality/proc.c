@@ -317,10 +317,28 @@ int pers_proc_write_check(const char *host)
 	return 0;
 }
 
+/* /proc/sys/kernel/hostname and domainname: the names uname gives the
+ * guest (the personality's: mew's default or --hostname), not the host's;
+ * -1 for another file. */
+static int uts_fd(const struct pers *p, const char *host)
+{
+	char line[sizeof(p->uts.nodename) + 1];
+	const char *v = strcmp(host, "/proc/sys/kernel/hostname") == 0	   ? p->uts.nodename
+			: strcmp(host, "/proc/sys/kernel/domainname") == 0 ? p->uts.domainname
+									   : NULL;
+
+	if (v == NULL)
+		return -1;
+	snprintf(line, sizeof(line), "%s\n", v);
+	return memfd_of("mew-uts", line, strlen(line));
+}
+
 int pers_proc_open(const struct pers *p, const char *host, const struct pers_cred *cred)
 {
 	const char *what = proc_file(host);
 
+	if (strncmp(host, "/proc/sys/kernel/", 17) == 0)
+		return uts_fd(p, host);
 	if (what == NULL)
 		return -1;
 	if (strcmp(what, "/cmdline") == 0)

@@ -65,12 +65,13 @@ emu() {
 
 @test "emulate: paths stay inside the rootfs; cwd, /proc/self/exe, hostname" {
 	need_arm64
-	run emu sh -c 'cd /etc/../../..; pwd; cd /tmp && pwd; readlink /proc/self/exe; hostname; ls /lib/aarch64-linux-gnu >/dev/null && echo libdir'
+	run emu sh -c 'cd /etc/../../..; pwd; cd /tmp && pwd; readlink /proc/self/exe; hostname; cat /proc/sys/kernel/hostname; ls /lib/aarch64-linux-gnu >/dev/null && echo libdir'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = / ]
 	[ "${lines[1]}" = /tmp ]
 	[ "${lines[2]}" = /bin/busybox ]
 	[ "${lines[3]}" = mew ]
+	[ "${lines[4]}" = mew ]
 }
 
 @test "emulate: every kind of write through a :ro volume or a --read-only rootfs, by path or through an fd opened for reading, fails as the kernel says; the files stay as they were" {

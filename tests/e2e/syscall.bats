@@ -326,12 +326,17 @@ after" ]
 	[ -n "$rss" ] && [ "$rss" -lt 65536 ]
 }
 
-@test "syscall: uname and hostname are the configured ones" {
-	run guest --hostname box -- sh -c 'uname -n; uname -s; hostname'
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = box ]
-	[ "${lines[1]}" = Linux ]
+@test "syscall: uname, hostname and /proc/sys/kernel/{hostname,domainname} are the configured ones, in the stub and notifier modes" {
+	for stub in 1 0; do
+		MEW_TRAP_STUB=$stub run guest --hostname box -- sh -c 'uname -n; uname -s; hostname; cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname'
+		echo "MEW_TRAP_STUB=$stub: $output"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = box ]
+		[ "${lines[1]}" = Linux ]
+		[ "${lines[2]}" = box ]
+		[ "${lines[3]}" = box ]
+		[ "${lines[4]}" = "(none)" ]
+	done
 }
 
 @test "syscall: io_uring is refused with ENOSYS (natively it works)" {

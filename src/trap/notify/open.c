@@ -49,6 +49,17 @@ static void *open_slowly(void *arg)
 /* Reopening an fd for writing through /proc/N/fd/M (magic: the kernel
  * follows it to the file): the file's own place says if it is read-only
  * (/proc/sys, a :ro bind). */
+/* Is guest process pid in mew's own UTS namespace (not one it made)? */
+static bool same_uts(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
+	return stat(path, &a) == 0 && stat("/proc/self/ns/uts", &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
 static bool reopens_readonly(struct notifier *n, const char *host)
 {
 	char target[PATH_MAX];
@@ -144,7 +155,10 @@ int notify_open(struct notifier *n, const struct seccomp_notif *req, int64_t *va
 	if ((flags & O_ACCMODE) != O_RDONLY && (r = pers_proc_write_check(host)) < 0)
 		return r;
 	fd = -1;
-	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH)) {
+	/* (a guest in a UTS namespace of its own, guest/ns.c, has its own
+	 * names there, which only the kernel knows) */
+	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH) &&
+	    (strncmp(host, "/proc/sys/kernel/", 17) != 0 || same_uts(req->pid))) {
 		/* /proc/N/status shows N's credentials, when N is a guest's */
 		pid_t of = pers_proc_cred_pid(host);
 		struct pers_cred *cred = of > 0 ? malloc(sizeof(*cred)) : NULL;
