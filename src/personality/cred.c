@@ -35,6 +35,7 @@ void pers_cred_init(struct pers_cred *c, uint32_t uid, uint32_t gid)
 	c->cap_inh = 0;
 	c->securebits = 0;
 	c->no_new_privs = 0;
+	c->depth = 0;
 	c->ngroups = 0;
 }
 
@@ -70,7 +71,69 @@ void pers_cred_copy(struct pers_cred *dst, const struct pers_cred *src)
 
 int pers_cred_valid(const struct pers_cred *c)
 {
-	return c->ngroups <= PERS_CRED_NGROUPS;
+	return c->ngroups <= PERS_CRED_NGROUPS && c->depth <= PERS_USERNS_MAX;
+}
+
+/* One extent: id in the namespace's terms from the parent's (up), or
+ * back (down); NONE where it does not map. */
+static uint32_t map_up(const struct pers_idmap *m, uint32_t id)
+{
+	return m->count != 0 && id - m->lower < m->count ? m->first + (id - m->lower) : NONE;
+}
+
+static uint32_t map_down(const struct pers_idmap *m, uint32_t id)
+{
+	return m->count != 0 && id - m->first < m->count ? m->lower + (id - m->first) : NONE;
+}
+
+static const struct pers_idmap *idmap(const struct pers_cred *c, uint32_t level, bool gid)
+{
+	return gid ? &c->userns[level].gid : &c->userns[level].uid;
+}
+
+/* id of the run seen from namespace level `to` (0: the run's own). */
+static uint32_t up_to(const struct pers_cred *c, uint32_t to, bool gid, uint32_t id)
+{
+	for (uint32_t l = 0; l < to && id != NONE; l++)
+		id = map_up(idmap(c, l, gid), id);
+	return id;
+}
+
+/* id of namespace level `from` as the run's id. */
+static uint32_t down_from(const struct pers_cred *c, uint32_t from, bool gid, uint32_t id)
+{
+	for (uint32_t l = from; l-- > 0 && id != NONE;)
+		id = map_down(idmap(c, l, gid), id);
+	return id;
+}
+
+uint32_t pers_cred_to_ns(const struct pers_cred *c, bool gid, uint32_t id)
+{
+	uint32_t v = up_to(c, c->depth, gid, id);
+	return v == NONE ? PERS_OVERFLOW_ID : v;
+}
+
+uint32_t pers_cred_from_ns(const struct pers_cred *c, bool gid, uint32_t id)
+{
+	return id == NONE ? NONE : down_from(c, c->depth, gid, id);
+}
+
+/* The namespace's root (its uid 0) as a run uid: what "root" means to the
+ * capability rules of set*id and exec there (NONE: not mapped). */
+static uint32_t root_uid(const struct pers_cred *c)
+{
+	return pers_cred_from_ns(c, false, 0);
+}
+
+/* capable_wrt_inode_uidgid: the capability, over an inode whose owner
+ * (and group, where the rule has it: NONE otherwise) the process's
+ * namespace maps. */
+static int cap_inode(const struct pers_cred *c, uint64_t eff, int cap, uint32_t uid, uint32_t gid)
+{
+	if (!(eff & BIT(cap)))
+		return 0;
+	return c->depth == 0 || (up_to(c, c->depth, false, uid) != NONE &&
+				 (gid == NONE || up_to(c, c->depth, true, gid) != NONE));
 }
 
 /* in_group_p with the given fs gid (the real one for access(2)). */
@@ -112,21 +175,25 @@ static struct olduid olduid(const struct pers_cred *c)
 
 static void fix_setuid(struct pers_cred *c, struct olduid old)
 {
-	if ((old.uid == 0 || old.euid == 0 || old.suid == 0) &&
-	    (c->uid != 0 && c->euid != 0 && c->suid != 0) && !(c->securebits & PERS_SECBIT_KEEP_CAPS))
+	uint32_t root = root_uid(c);
+
+	if ((old.uid == root || old.euid == root || old.suid == root) &&
+	    (c->uid != root && c->euid != root && c->suid != root) && !(c->securebits & PERS_SECBIT_KEEP_CAPS))
 		c->cap_prm = c->cap_eff = 0;
-	if (old.euid == 0 && c->euid != 0)
+	if (old.euid == root && c->euid != root)
 		c->cap_eff = 0;
-	if (old.euid != 0 && c->euid == 0)
+	if (old.euid != root && c->euid == root)
 		c->cap_eff = c->cap_prm;
 }
 
 /* The same for a change of the fs uid alone. */
 static void fix_setfsuid(struct pers_cred *c, uint32_t old_fsuid)
 {
-	if (old_fsuid == 0 && c->fsuid != 0)
+	uint32_t root = root_uid(c);
+
+	if (old_fsuid == root && c->fsuid != root)
 		c->cap_eff &= ~CAP_FS_SET;
-	if (old_fsuid != 0 && c->fsuid == 0)
+	if (old_fsuid != root && c->fsuid == root)
 		c->cap_eff |= c->cap_prm & CAP_FS_SET;
 }
 
@@ -382,20 +449,24 @@ long pers_cred_prctl(struct pers_cred *c, long option, unsigned long arg, bool m
 
 void pers_cred_exec(struct pers_cred *c, uint32_t mode, uint32_t fuid, uint32_t fgid)
 {
-	/* bprm_fill_uid: the set-id bits, unless no_new_privs */
+	uint32_t root = root_uid(c);
+
+	/* bprm_fill_uid: the set-id bits, unless no_new_privs, and only of
+	 * an owner the process's namespace maps */
 	if (!c->no_new_privs) {
-		if (mode & S_ISUID_)
+		if ((mode & S_ISUID_) && up_to(c, c->depth, false, fuid) != NONE)
 			c->euid = fuid;
-		if ((mode & (S_ISGID_ | S_IXGRP_)) == (S_ISGID_ | S_IXGRP_))
+		if ((mode & (S_ISGID_ | S_IXGRP_)) == (S_ISGID_ | S_IXGRP_) && up_to(c, c->depth, true, fgid) != NONE)
 			c->egid = fgid;
 	}
-	/* cap_bprm_creds_from_file without file capabilities: root's
-	 * permitted set is the full one, effective only with euid 0 */
-	if (c->uid == 0 || c->euid == 0)
+	/* cap_bprm_creds_from_file without file capabilities: the
+	 * namespace's root's permitted set is the full one, effective only
+	 * with its euid */
+	if (c->uid == root || c->euid == root)
 		c->cap_prm = c->cap_bnd;
 	else
 		c->cap_prm = 0;
-	c->cap_eff = c->euid == 0 ? c->cap_prm : 0;
+	c->cap_eff = c->euid == root ? c->cap_prm : 0;
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
 	c->securebits &= ~PERS_SECBIT_KEEP_CAPS;
@@ -416,13 +487,13 @@ static int permission(const struct pers_cred *c, uint32_t fsuid, uint32_t fsgid,
 	if (!(mask & ~m & 7))
 		return 0;
 	if ((mode & S_IFMT_) == S_IFDIR_) {
-		if (!(mask & PERS_MAY_WRITE) && (eff & BIT(CAP_DAC_READ_SEARCH)))
+		if (!(mask & PERS_MAY_WRITE) && cap_inode(c, eff, CAP_DAC_READ_SEARCH, uid, gid))
 			return 0;
-		return (eff & BIT(CAP_DAC_OVERRIDE)) ? 0 : -EACCES;
+		return cap_inode(c, eff, CAP_DAC_OVERRIDE, uid, gid) ? 0 : -EACCES;
 	}
-	if (mask == PERS_MAY_READ && (eff & BIT(CAP_DAC_READ_SEARCH)))
+	if (mask == PERS_MAY_READ && cap_inode(c, eff, CAP_DAC_READ_SEARCH, uid, gid))
 		return 0;
-	if ((!(mask & PERS_MAY_EXEC) || (mode & S_IXUGO_)) && (eff & BIT(CAP_DAC_OVERRIDE)))
+	if ((!(mask & PERS_MAY_EXEC) || (mode & S_IXUGO_)) && cap_inode(c, eff, CAP_DAC_OVERRIDE, uid, gid))
 		return 0;
 	return -EACCES;
 }
@@ -438,7 +509,7 @@ int pers_cred_access(const struct pers_cred *c, uint32_t mode, uint32_t uid, uin
 {
 	/* access_override_creds: the real ids; a real root keeps its
 	 * permitted capabilities, others have none */
-	return permission(c, c->uid, c->gid, c->uid == 0 ? c->cap_prm : 0, mode, uid, gid, mask);
+	return permission(c, c->uid, c->gid, c->uid == root_uid(c) ? c->cap_prm : 0, mode, uid, gid, mask);
 }
 
 int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t duid, uint32_t dgid,
@@ -448,7 +519,7 @@ int pers_cred_may_delete(const struct pers_cred *c, uint32_t dmode, uint32_t dui
 	if (r < 0)
 		return r;
 	if ((dmode & S_ISVTX_) && c->fsuid != victim_uid && c->fsuid != duid &&
-	    !pers_cred_capable(c, CAP_FOWNER))
+	    !cap_inode(c, c->cap_eff, CAP_FOWNER, victim_uid, NONE))
 		return -EPERM;
 	return 0;
 }
@@ -472,7 +543,7 @@ static int drops_sgid(const struct pers_cred *c, uint32_t mode, uint32_t gid)
 int pers_cred_chown(const struct pers_cred *c, uint32_t fuid, uint32_t fgid, uint32_t uid,
 		    uint32_t gid, uint32_t *mode)
 {
-	int cap = pers_cred_capable(c, CAP_CHOWN);
+	int cap = cap_inode(c, c->cap_eff, CAP_CHOWN, fuid, fgid);
 	uint32_t ngid = gid != NONE ? gid : fgid, m;
 
 	/* chown_ok and chgrp_ok (fs/attr.c) */
@@ -543,33 +614,50 @@ void pers_cred_new_inode(const struct pers_cred *c, uint32_t dmode, uint32_t dgi
 
 int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid)
 {
-	return c->fsuid == fuid || pers_cred_capable(c, CAP_FOWNER) ? 0 : -EPERM;
+	return c->fsuid == fuid || cap_inode(c, c->cap_eff, CAP_FOWNER, fuid, NONE) ? 0 : -EPERM;
+}
+
+/* ns_capable(t's namespace, cap) for c (cap_capable): t's namespace is
+ * c's or below it; c holds cap, or owns the namespace right below its
+ * own on t's way. */
+static int ns_capable_over(const struct pers_cred *c, const struct pers_cred *t, int cap)
+{
+	if (t->depth < c->depth || t->depth > PERS_USERNS_MAX)
+		return 0;
+	for (uint32_t l = 0; l < c->depth; l++)
+		if (t->userns[l].id != c->userns[l].id)
+			return 0;
+	if (t->depth > c->depth && t->userns[c->depth].owner == c->euid)
+		return 1;
+	return pers_cred_capable(c, cap);
 }
 
 int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *t)
 {
 	if (c->euid == t->suid || c->euid == t->uid || c->uid == t->suid || c->uid == t->uid)
 		return 0;
-	return pers_cred_capable(c, CAP_KILL) ? 0 : -EPERM;
+	return ns_capable_over(c, t, CAP_KILL) ? 0 : -EPERM;
 }
 
 int pers_cred_may_sched(const struct pers_cred *c, const struct pers_cred *t)
 {
 	if (c->euid == t->euid || c->euid == t->uid) /* the kernel's check_same_owner */
 		return 0;
-	return pers_cred_capable(c, CAP_SYS_NICE) ? 0 : -EPERM;
+	return ns_capable_over(c, t, CAP_SYS_NICE) ? 0 : -EPERM;
 }
 
 #define CAP_FILES (BIT(CAP_DAC_OVERRIDE) | BIT(CAP_FOWNER) | BIT(CAP_CHOWN) | BIT(CAP_FSETID))
 
+/* (in a user namespace of its own, the capabilities count only over what
+ * it maps: every check is made) */
 int pers_cred_fs_omnipotent(const struct pers_cred *c)
 {
-	return c->fsuid == 0 && (c->cap_eff & CAP_FILES) == CAP_FILES;
+	return c->depth == 0 && c->fsuid == 0 && (c->cap_eff & CAP_FILES) == CAP_FILES;
 }
 
 int pers_cred_access_omnipotent(const struct pers_cred *c)
 {
-	return c->uid == 0 && (c->cap_prm & CAP_FILES) == CAP_FILES;
+	return c->depth == 0 && c->uid == 0 && (c->cap_prm & CAP_FILES) == CAP_FILES;
 }
 
 /* capget/capset's header: versions 1 (32 capabilities) and 2, 3 (64);
@@ -625,7 +713,7 @@ static long set_groups(struct pers_cred *c, int n, unsigned long list,
 	return pers_cred_setgroups(c, n, c->groups);
 }
 
-long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
+static long cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
 		       const struct pers_cred_io *io)
 {
 	uint32_t v[6], x = (uint32_t)a[0], y = (uint32_t)a[1], z = (uint32_t)a[2];
@@ -688,13 +776,104 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
 	return -ENOSYS;
 }
 
+/* The ids a process in a user namespace gives, as the run's (EINVAL for
+ * one its namespace does not map, as make_kuid's invalid id); those it is
+ * given, as its namespace sees them. */
+static int ids_in(const struct pers_cred *c, bool gid, const long *a, int n, long *out)
+{
+	for (int i = 0; i < n; i++) {
+		uint32_t v = pers_cred_from_ns(c, gid, (uint32_t)a[i]);
+		if (v == NONE && (uint32_t)a[i] != NONE)
+			return -EINVAL;
+		out[i] = (long)v;
+	}
+	return 0;
+}
+
+/* getgroups, setgroups in a user namespace: each group mapped;
+ * setgroups also needs the namespace's gid map written and setgroups not
+ * denied (userns_may_setgroups). */
+static long groups_ns(struct pers_cred *c, bool set, const long *a, const struct pers_cred_io *io)
+{
+	const struct pers_userns *ns = &c->userns[c->depth - 1];
+	uint32_t g;
+	long n = (int)a[0];
+
+	if (!set) {
+		if (n != 0 && n >= (long)c->ngroups)
+			for (uint32_t i = 0; i < c->ngroups; i++) {
+				g = pers_cred_to_ns(c, true, c->groups[i]);
+				if (io->out(io->ctx, (unsigned long)a[1] + 4ul * i, &g, 4) < 0)
+					return -EFAULT;
+			}
+		return n < 0 || (n != 0 && n < (long)c->ngroups) ? -EINVAL : (long)c->ngroups;
+	}
+	if (n < 0 || n > PERS_CRED_NGROUPS)
+		return -EINVAL;
+	if (!pers_cred_capable(c, CAP_SETGID) || ns->gid.count == 0 || (ns->flags & PERS_USERNS_SETGROUPS_DENIED))
+		return -EPERM;
+	/* the one gid a namespace may map when it denies nothing: at most
+	 * that group (map_write lets a writer with CAP_SETGID in the parent
+	 * write more; mew answers only the namespace's own process) */
+	if (n > 1)
+		return -EINVAL;
+	if (n == 1) {
+		if (io->in(io->ctx, &g, (unsigned long)a[1], 4) < 0)
+			return -EFAULT;
+		if ((g = pers_cred_from_ns(c, true, g)) == NONE)
+			return -EINVAL;
+	}
+	return pers_cred_setgroups(c, n, &g);
+}
+
+long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long *a,
+		       const struct pers_cred_io *io)
+{
+	long b[3] = { 0 }, r;
+	uint32_t v[3];
+	int n;
+	bool gid;
+
+	if (c->depth == 0)
+		return cred_syscall(c, call, a, io);
+	gid = call == PERS_GETGID || call == PERS_GETEGID || call == PERS_GETRESGID || call == PERS_SETGID ||
+	      call == PERS_SETREGID || call == PERS_SETRESGID || call == PERS_SETFSGID;
+	switch (call) {
+	case PERS_GETUID: case PERS_GETEUID: case PERS_GETGID: case PERS_GETEGID:
+		return pers_cred_to_ns(c, gid, (uint32_t)cred_syscall(c, call, a, io));
+	case PERS_GETRESUID:
+	case PERS_GETRESGID:
+		v[0] = pers_cred_to_ns(c, gid, gid ? c->gid : c->uid);
+		v[1] = pers_cred_to_ns(c, gid, gid ? c->egid : c->euid);
+		v[2] = pers_cred_to_ns(c, gid, gid ? c->sgid : c->suid);
+		return get3(io, a, v);
+	case PERS_SETUID: case PERS_SETGID: case PERS_SETREUID: case PERS_SETREGID:
+	case PERS_SETRESUID: case PERS_SETRESGID:
+		/* setuid takes one id, setreuid two, setresuid three */
+		n = call == PERS_SETUID || call == PERS_SETGID ? 1 : call == PERS_SETREUID || call == PERS_SETREGID ? 2 : 3;
+		if ((r = ids_in(c, gid, a, n, b)) < 0)
+			return r;
+		return cred_syscall(c, call, b, io);
+	case PERS_SETFSUID:
+	case PERS_SETFSGID:
+		/* an unmapped id changes nothing; the old one is answered */
+		b[0] = (long)pers_cred_from_ns(c, gid, (uint32_t)a[0]);
+		return pers_cred_to_ns(c, gid, (uint32_t)cred_syscall(c, call, b, io));
+	case PERS_GETGROUPS:
+	case PERS_SETGROUPS:
+		return groups_ns(c, call == PERS_SETGROUPS, a, io);
+	default:
+		return cred_syscall(c, call, a, io);
+	}
+}
+
 int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone)
 {
-	uint64_t refused = CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWUSER;
+	uint64_t refused = CLONE_NEWPID | CLONE_NEWCGROUP;
 
 	_Static_assert(PERS_NS_MADE == (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET), "PERS_NS_MADE");
 	/* CLONE_NEWTIME is 0x80, inside clone's exit signal byte */
-	uint64_t unshares = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
+	uint64_t unshares = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NEWUSER |
 			    refused | PERS_NS_MADE | 0x80;
 
 	/* the kernel's first check of unshare's flags */
@@ -702,9 +881,219 @@ int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone)
 		return -EINVAL;
 	if (!for_clone)
 		refused |= 0x80;
-	if (!(flags & (refused | PERS_NS_MADE)))
+	if (!(flags & (refused | PERS_NS_MADE | CLONE_NEWUSER)))
 		return 0;
-	if ((flags & refused) || !pers_cred_capable(c, CAP_SYS_ADMIN))
+	if (flags & refused)
 		return -EPERM;
-	return 1;
+	/* a user namespace needs no capability, and the others are made
+	 * with the capabilities the process has in it (unshare_userns comes
+	 * first) */
+	if (flags & CLONE_NEWUSER)
+		return 1;
+	return pers_cred_capable(c, CAP_SYS_ADMIN) ? 1 : -EPERM;
+}
+
+int pers_cred_userns_enter(struct pers_cred *c, uint64_t id, bool chrooted)
+{
+	struct pers_userns *ns;
+
+	/* create_user_ns: the nesting limit, a chrooted process, then ids
+	 * the parent namespace must map */
+	if (c->depth >= PERS_USERNS_MAX)
+		return -EUSERS;
+	if (chrooted)
+		return -EPERM;
+	if (up_to(c, c->depth, false, c->euid) == NONE || up_to(c, c->depth, true, c->egid) == NONE)
+		return -EPERM;
+	ns = &c->userns[c->depth];
+	ns->id = id;
+	ns->owner = c->euid;
+	ns->group = c->egid;
+	/* a child of a namespace that denies setgroups denies it too */
+	ns->flags = c->depth > 0 ? c->userns[c->depth - 1].flags & PERS_USERNS_SETGROUPS_DENIED : 0;
+	ns->uid = ns->gid = (struct pers_idmap){ 0, 0, 0 };
+	c->depth++;
+	/* set_cred_user_ns */
+	c->cap_prm = c->cap_eff = c->cap_bnd = PERS_CAP_ALL;
+	c->cap_inh = 0;
+	c->securebits = 0;
+	return 0;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r';
+}
+
+static const char *skip_spaces(const char *p, const char *end)
+{
+	while (p < end && is_space(*p))
+		p++;
+	return p;
+}
+
+/* simple_strtoul, base 10: the number at p (0 with no digit) */
+static const char *number(const char *p, const char *end, uint32_t *v)
+{
+	uint64_t n = 0;
+
+	while (p < end && *p >= '0' && *p <= '9') {
+		n = n * 10 + (uint64_t)(*p++ - '0');
+		if (n > 0xffffffffu)
+			n = 0xffffffffu;
+	}
+	*v = (uint32_t)n;
+	return p;
+}
+
+static int overlaps(uint32_t a, uint32_t na, uint32_t b, uint32_t nb)
+{
+	return (uint64_t)a < (uint64_t)b + nb && (uint64_t)b < (uint64_t)a + na;
+}
+
+/* map_write's parse of "first lower count" lines (the kernel takes 340):
+ * the first extent in *m, the count of lines in *lines.  0 or -EINVAL. */
+static int parse_map(const char *text, long n, struct pers_idmap *m, int *lines)
+{
+	const char *p = text, *end = text + n, *eol;
+	struct pers_idmap e[8], x;
+	int k = 0;
+
+	while (p < end) {
+		for (eol = p; eol < end && *eol != '\n'; eol++)
+			;
+		p = number(skip_spaces(p, eol), eol, &x.first);
+		if (p == eol || !is_space(*p))
+			return -EINVAL;
+		p = number(skip_spaces(p, eol), eol, &x.lower);
+		if (p == eol || !is_space(*p))
+			return -EINVAL;
+		p = number(skip_spaces(p, eol), eol, &x.count);
+		if (skip_spaces(p, eol) != eol)
+			return -EINVAL;
+		/* valid starting values, no wrap, no overlap */
+		if (x.first == NONE || x.lower == NONE || x.count == 0 || (uint32_t)(x.first + x.count) <= x.first ||
+		    (uint32_t)(x.lower + x.count) <= x.lower || k >= 340)
+			return -EINVAL;
+		for (int j = 0; j < k && j < 8; j++)
+			if (overlaps(e[j].first, e[j].count, x.first, x.count) ||
+			    overlaps(e[j].lower, e[j].count, x.lower, x.count))
+				return -EINVAL;
+		e[k < 8 ? k : 7] = x;
+		k++;
+		p = eol + 1;
+	}
+	if (k == 0)
+		return -EINVAL;
+	*m = e[0];
+	*lines = k;
+	return 0;
+}
+
+int pers_cred_userns_open(const struct pers_cred *c, enum pers_userns_file f, bool write)
+{
+	/* proc_setgroups_open: writing needs CAP_SYS_ADMIN in the namespace */
+	if (write && f == PERS_SETGROUPS_FILE && !pers_cred_capable(c, CAP_SYS_ADMIN))
+		return -EACCES;
+	return 0;
+}
+
+long pers_cred_userns_write(struct pers_cred *c, enum pers_userns_file f, const char *text, long n, long pos)
+{
+	struct pers_userns *ns;
+	struct pers_idmap m, *dst;
+	bool gid = f == PERS_GID_MAP;
+	const char *p, *end = text + n;
+	int lines, r;
+
+	if (c->depth == 0)
+		return -EPERM; /* the run's own: written (by mew), as the initial one is */
+	ns = &c->userns[c->depth - 1];
+	if (f == PERS_SETGROUPS_FILE) {
+		/* proc_setgroups_write */
+		bool allow;
+		if (pos != 0 || n >= 8)
+			return -EINVAL;
+		if (n >= 5 && text[0] == 'a' && text[1] == 'l' && text[2] == 'l' && text[3] == 'o' && text[4] == 'w')
+			allow = true, p = text + 5;
+		else if (n >= 4 && text[0] == 'd' && text[1] == 'e' && text[2] == 'n' && text[3] == 'y')
+			allow = false, p = text + 4;
+		else
+			return -EINVAL;
+		if (skip_spaces(p, end) != end)
+			return -EINVAL;
+		if (allow && (ns->flags & PERS_USERNS_SETGROUPS_DENIED))
+			return -EPERM;
+		if (!allow) {
+			if (ns->gid.count != 0)
+				return -EPERM;
+			ns->flags |= PERS_USERNS_SETGROUPS_DENIED;
+		}
+		return n;
+	}
+	/* map_write: the position and size, a map written once, the
+	 * writer's CAP_SYS_ADMIN in the namespace, the text, then
+	 * new_idmap_permitted */
+	if (pos != 0 || n >= 4096)
+		return -EINVAL;
+	dst = gid ? &ns->gid : &ns->uid;
+	if (dst->count != 0 || !pers_cred_capable(c, CAP_SYS_ADMIN))
+		return -EPERM;
+	if ((r = parse_map(text, n, &m, &lines)) < 0)
+		return r;
+	/* the writer is in the namespace: it has no capability in the
+	 * parent, so only the one line of its own effective id, in a
+	 * namespace it owns (for a gid, once setgroups is denied) */
+	if (lines != 1 || m.count != 1 || ns->owner != c->euid ||
+	    down_from(c, c->depth - 1, gid, m.lower) != (gid ? c->egid : c->euid) ||
+	    (gid && !(ns->flags & PERS_USERNS_SETGROUPS_DENIED)))
+		return -EPERM;
+	*dst = m;
+	return n;
+}
+
+static char *put_u32(char *p, uint32_t v, int width)
+{
+	char d[10];
+	int k = 0;
+
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (; width > k; width--)
+		*p++ = ' ';
+	while (k > 0)
+		*p++ = d[--k];
+	return p;
+}
+
+long pers_cred_userns_show(const struct pers_cred *c, enum pers_userns_file f, char *out, long size)
+{
+	char buf[48], *p = buf;
+	const struct pers_idmap *m;
+	struct pers_idmap all = { 0, 0, NONE };
+	long n;
+
+	if (f == PERS_SETGROUPS_FILE) {
+		bool deny = c->depth > 0 && (c->userns[c->depth - 1].flags & PERS_USERNS_SETGROUPS_DENIED);
+		const char *t = deny ? "deny\n" : "allow\n";
+		for (n = 0; t[n] != '\0'; n++)
+			buf[n] = t[n];
+		p = buf + n;
+	} else {
+		m = c->depth == 0 ? &all : idmap(c, c->depth - 1, f == PERS_GID_MAP);
+		/* "%10u %10u %10u\n" per extent (an unwritten map: nothing) */
+		if (m->count != 0) {
+			p = put_u32(p, m->first, 10);
+			*p++ = ' ';
+			p = put_u32(p, m->lower, 10);
+			*p++ = ' ';
+			p = put_u32(p, m->count, 10);
+			*p++ = '\n';
+		}
+	}
+	n = p - buf;
+	for (long i = 0; i < n && i < size; i++)
+		out[i] = buf[i];
+	return n;
 }

@@ -40,6 +40,28 @@
 #define PERS_CAP_EMULATED 0x2401ffULL
 #define PERS_SECBIT_KEEP_CAPS (1u << 4)
 
+/* A user namespace the guest made itself (unshare or clone with
+ * CLONE_NEWUSER), as the kernel keeps one (kernel/user_namespace.c): its
+ * creator's effective ids, its maps as written (one extent each: the one
+ * a process may write for its own namespace), whether setgroups is denied
+ * in it.  The ids of struct pers_cred stay the run's (the kernel's kuids);
+ * what a process in the namespace sees and gives is mapped through these
+ * (pers_cred_to_ns, pers_cred_from_ns). */
+/* nested namespaces the model keeps (the kernel's limit is 32): EUSERS
+ * beyond, as the kernel's beyond its own */
+#define PERS_USERNS_MAX 8
+#define PERS_OVERFLOW_ID 65534u /* an id the namespace does not map */
+#define PERS_USERNS_SETGROUPS_DENIED 1u
+struct pers_idmap {
+	uint32_t first, lower, count; /* count 0: not written yet */
+};
+struct pers_userns {
+	uint64_t id; /* tells namespaces apart (the signal rule) */
+	uint32_t owner, group; /* the creator's euid and egid */
+	uint32_t flags;
+	struct pers_idmap uid, gid;
+};
+
 struct pers_cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
@@ -50,6 +72,10 @@ struct pers_cred {
 	 * at exec.  The guest's own, not mew's (which the syscall engine sets
 	 * for its seccomp filter and Landlock, as a mechanism). */
 	uint32_t no_new_privs;
+	/* the user namespaces the process is in, outermost first (0: the
+	 * run's own, which has no entry) */
+	uint32_t depth;
+	struct pers_userns userns[PERS_USERNS_MAX];
 	uint32_t ngroups;
 	uint32_t groups[PERS_CRED_NGROUPS]; /* sorted; only ngroups of them in use */
 };
@@ -156,7 +182,9 @@ void pers_cred_new_inode(const struct pers_cred *c, uint32_t dmode, uint32_t dgi
 /* Owner or CAP_FOWNER (utimes to a given time, setting flags): 0 or -EPERM. */
 int pers_cred_owner_or_capable(const struct pers_cred *c, uint32_t fuid);
 /* kill: the sender's real or effective uid is the target's real or saved
- * one, or CAP_KILL.  0 or -EPERM.  Only the target's head is read. */
+ * one, or CAP_KILL in the target's user namespace (the sender's own or
+ * one below it; the owner of a namespace has every capability there).
+ * 0 or -EPERM.  Only the target's head is read. */
 int pers_cred_may_signal(const struct pers_cred *c, const struct pers_cred *target);
 /* May c change target's scheduling (sched_setparam, sched_setscheduler,
  * sched_setaffinity)?  Its owner (c's euid is target's euid or uid), or
@@ -188,18 +216,55 @@ long pers_cred_syscall(struct pers_cred *c, enum pers_cred_call call, const long
  * namespace of mew's user (its ids mapped to themselves), so that no host
  * resource answers to the guest's capabilities there (a mount namespace:
  * the guest mounts nothing in any, the wall refuses mount(2) and the
- * personality's view is the same in both); PID, cgroup, time and user
- * namespaces are not made (EPERM, where the personality has one of each:
- * its /proc, its ids).  They ask for CAP_SYS_ADMIN, which a fake root
- * holds in every engine (PERS_CAP_EMULATED); an engine that makes none
- * refuses them before asking (the syscall engine's filter). */
+ * personality's view is the same in both); a user namespace the guest
+ * asks for is the model's (pers_cred_userns_enter, below), never a real
+ * map; PID, cgroup and time namespaces are not made (EPERM, where the
+ * personality has one of each: its /proc).  The others ask for
+ * CAP_SYS_ADMIN, which a fake root holds in every engine
+ * (PERS_CAP_EMULATED); a user namespace for nothing.  An engine that
+ * makes none refuses them all before asking (the syscall engine's
+ * filter, the emulate engine). */
 #define PERS_NS_MADE 0x4c020000ULL /* CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET */
 /* unshare(flags) (clone: for_clone, whose low byte is the exit signal):
  * -EINVAL for a flag unshare does not know; 0 when it asks for no
  * namespace (the kernel's call as it is), 1 when it asks only for
- * PERS_NS_MADE ones and c has CAP_SYS_ADMIN, else -EPERM.  setns: the
- * same rule for the namespace's kind (PERS_NS_MADE ones only). */
+ * PERS_NS_MADE ones and c has CAP_SYS_ADMIN, or for a user namespace
+ * (with PERS_NS_MADE ones or not: they are made with the capabilities of
+ * the new one), else -EPERM.  setns: the same rule for the namespace's
+ * kind. */
 int pers_cred_new_ns(const struct pers_cred *c, uint64_t flags, bool for_clone);
+
+/* The guest's own user namespace (unshare, clone with CLONE_NEWUSER;
+ * new_ns answers 1 for it): the process
+ * enters a new namespace, child of its own, owned by its effective ids,
+ * with every capability there and none left over what is outside
+ * (set_cred_user_ns), nothing mapped until it writes its maps.  id: a
+ * value no other namespace of the run has.  -EPERM where its effective
+ * ids are not mapped, or chrooted (the kernel's current_chrooted); -EUSERS
+ * beyond PERS_USERNS_MAX. */
+int pers_cred_userns_enter(struct pers_cred *c, uint64_t id, bool chrooted);
+/* An id of the run (a kuid or kgid) as the process's namespace sees it,
+ * PERS_OVERFLOW_ID where it is not mapped; and back (PERS_ID_NONE: not
+ * mapped; PERS_ID_NONE itself stays). */
+uint32_t pers_cred_to_ns(const struct pers_cred *c, bool gid, uint32_t id);
+uint32_t pers_cred_from_ns(const struct pers_cred *c, bool gid, uint32_t id);
+/* The files of a user namespace, /proc/PID/{uid_map,gid_map,setgroups},
+ * of the process's own namespace, written by the process itself (mew
+ * answers no other writer): the kernel's map_write and
+ * proc_setgroups_write.  n bytes of text at file position pos: n, or
+ * -EINVAL (pos not 0, a page or more, a line that does not parse, an
+ * overlap), -EPERM (a map written already, no CAP_SYS_ADMIN in the
+ * namespace, a map other than the one line of the writer's own effective
+ * id, a gid map while setgroups is allowed, setgroups allowed again). */
+enum pers_userns_file { PERS_UID_MAP, PERS_GID_MAP, PERS_SETGROUPS_FILE };
+/* Opening one: 0, or -EACCES for setgroups for writing without
+ * CAP_SYS_ADMIN in the namespace (proc_setgroups_open). */
+int pers_cred_userns_open(const struct pers_cred *c, enum pers_userns_file f, bool write);
+long pers_cred_userns_write(struct pers_cred *c, enum pers_userns_file f, const char *text, long n, long pos);
+/* What reading one shows the process (the kernel's uid_m_show: the lower
+ * ids in the parent namespace's terms): its length, at most size bytes
+ * of out; the run's own namespace maps every id to itself. */
+long pers_cred_userns_show(const struct pers_cred *c, enum pers_userns_file f, char *out, long size);
 
 /* Where an unprivileged mew records the owner the guest gave a file
  * ("uid:gid"), and the set-id bits the host does not hold for the guest

@@ -355,6 +355,14 @@ int pers_chown(const struct pers *p, const struct pers_cred *c, const char *host
 
 	if (!p->fake_root)
 		return (follow ? chown(host, uid, gid) : lchown(host, uid, gid)) < 0 ? -errno : 0;
+	/* ids given in a user namespace of the guest's own: the run's, or
+	 * EINVAL where it maps none (chown_common's make_kuid) */
+	if (c->depth > 0) {
+		uint32_t u = pers_cred_from_ns(c, false, uid), g = pers_cred_from_ns(c, true, gid);
+		if ((u == PERS_ID_NONE && uid != (uid_t)-1) || (g == PERS_ID_NONE && gid != (gid_t)-1))
+			return -EINVAL;
+		uid = u, gid = g;
+	}
 	if ((r = pers_check_lookup(p, c, host)) < 0 || (r = pers_owner_stat(p, host, follow, &st)) < 0)
 		return r;
 	m = st.st_mode;

@@ -81,6 +81,26 @@ behind() {
 	echo "$!" >>"$T/behind.pids"
 }
 
+# listener WHO NAME: a host process of WHO listening on the abstract UNIX
+# socket NAME, once it listens; $LISTENER is its pid, and what it accepts
+# it writes to $T/work/accepted.
+listener() {
+	rm -f "$T/work/accepted"
+	behind "$1" "$T/bin/climb" listen "$2" "$T/work/accepted" >"$T/work/listening"
+	LISTENER=$!
+	for _ in $(seq 50); do grep -q listening "$T/work/listening" && break; sleep 0.1; done
+}
+
+# listener_untouched PID: the listener lived through the attack, was
+# never traced, and accepted nothing; then it ends.
+listener_untouched() {
+	kill -0 "$1"
+	grep -q "^TracerPid:	0$" "/proc/$1/status"
+	kill "$1"
+	wait "$1" || true
+	[ ! -e "$T/work/accepted" ]
+}
+
 # guest WHO [MEW RUN FLAGS] -- CMD...: CMD under the syscall engine, mew run by WHO.
 guest() {
 	local who=$1
@@ -178,10 +198,8 @@ walled() {
 	local pid name
 	for who in $WHO; do
 		name=mew-wall-$$-$who
-		rm -f "$T/work/accepted"
-		behind "$who" "$T/bin/climb" listen "$name" "$T/work/accepted" >"$T/work/listening"
-		pid=$!
-		for _ in $(seq 50); do grep -q listening "$T/work/listening" && break; sleep 0.1; done
+		listener "$who" "$name"
+		pid=$LISTENER
 		walled "$who" abstract "$name"
 		[[ "$output" == *"Operation not permitted"* ]]
 		kill "$pid"
@@ -195,10 +213,8 @@ walled() {
 	before=$(hostname)
 	for who in $WHO; do
 		name=mew-wall-ns-$$-$who
-		rm -f "$T/work/accepted"
-		behind "$who" "$T/bin/climb" listen "$name" "$T/work/accepted" >"$T/work/listening"
-		pid=$!
-		for _ in $(seq 50); do grep -q listening "$T/work/listening" && break; sleep 0.1; done
+		listener "$who" "$name"
+		pid=$LISTENER
 		walled "$who" ns "$pid" "$name"
 		[[ "$output" == *"walled: mount: Operation not permitted"* ]]
 		[[ "$output" == *"walled: mount (fast): Operation not permitted"* ]]
@@ -215,11 +231,7 @@ walled() {
 		[[ "$output" == *"walled: connect to a host abstract UNIX socket: Operation not permitted"* ]]
 		# its sethostname was its own UTS namespace's
 		[ "$(hostname)" = "$before" ]
-		kill -0 "$pid"
-		grep -q "^TracerPid:	0$" "/proc/$pid/status"
-		kill "$pid"
-		wait "$pid" || true
-		[ ! -e "$T/work/accepted" ]
+		listener_untouched "$pid"
 	done
 }
 
@@ -228,6 +240,34 @@ walled() {
 		walled "$who" userns
 		[[ "$output" == *"walled: in a new user namespace of its own: write uid_map mapping host root: Operation not permitted"* ]]
 		[[ "$output" == *"walled: in a new user namespace of its own: write uid_map mapping host root (fast open): Permission denied"* ]]
+	done
+}
+
+@test "syscall wall: in a user namespace of its own (with a network namespace), an ordinary guest user maps no id but its own, once, writes no other process's map, and its capabilities there reach nothing outside" {
+	local pid name
+	for who in $WHO; do
+		name=mew-wall-userns-$$-$who
+		listener "$who" "$name"
+		pid=$LISTENER
+		run guest "$who" --user 1000:1000 -- /t/climb ownuserns "$pid" "$name"
+		echo "as $who: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" != *CLIMBED* ]]
+		[[ "$output" != *WRONG* ]]
+		for w in "own map of host root (0 0 1): Operation not permitted" \
+			"own map of every id: Operation not permitted" \
+			"gid_map before setgroups is denied: Operation not permitted" \
+			"a host process's uid_map: Operation not permitted" "pid 1's uid_map: Operation not permitted" \
+			"a second uid_map: Operation not permitted" "setgroups allowed again: Operation not permitted" \
+			"setgroups(0): Operation not permitted" "setuid to an unmapped id: Invalid argument" \
+			"uid_map (fast open): Permission denied" "open root's /etc/passwd for writing: Permission denied" \
+			"chown root's /etc/passwd: Operation not permitted" \
+			"setns back into the host's network namespace: Operation not permitted" \
+			"kill a host process: Operation not permitted" "ptrace a host process: Operation not permitted" \
+			"connect to a host abstract UNIX socket: Operation not permitted"; do
+			[[ "$output" == *"walled: $w"* ]]
+		done
+		listener_untouched "$pid"
 	done
 }
 

@@ -123,7 +123,7 @@ guest() {
 	done
 }
 
-@test "syscall netns: refused as Linux refuses them (a guest no longer root, an unknown flag), and as before (PID, user, cgroup, time namespaces; CLONE_VM); unshare of no namespace is the kernel's (LTP's unshare01, unshare02)" {
+@test "syscall netns: refused as Linux refuses them (a guest no longer root, an unknown flag), and as before (PID, cgroup, time namespaces; CLONE_VM); unshare of no namespace is the kernel's (LTP's unshare01, unshare02)" {
 	for who in $WHO; do
 		run guest "$who" -- /t/netns refused
 		echo "as $who: $output"
@@ -131,7 +131,7 @@ guest() {
 		[ "${lines[0]}" = "unshare(CLONE_FILES | CLONE_FS): ok" ]
 		[ "${lines[1]}" = "unshare(-1): Invalid argument" ]
 		[ "$(tail -n +3 <<<"$output")" = "$(printf '%s: Operation not permitted\n' 'unshare(CLONE_NEWPID)' \
-			'unshare(CLONE_NEWUSER)' 'unshare(CLONE_NEWCGROUP)' 'unshare(CLONE_NEWTIME)' \
+			'unshare(CLONE_NEWCGROUP)' 'unshare(CLONE_NEWTIME)' \
 			'unshare(CLONE_NEWNET | CLONE_NEWPID)' 'clone(CLONE_VM | CLONE_NEWNET)' \
 			'nobody: unshare(CLONE_NEWNET)' 'nobody: clone(CLONE_NEWUTS)')" ]
 	done
@@ -170,9 +170,68 @@ umount /proc: Operation not permitted
 	done
 }
 
-@test "syscall netns: only the stub mode makes them: the notifier mode refuses unshare -n (EPERM)" {
+@test "syscall netns: only the stub mode makes them: the notifier mode refuses unshare -n and unshare -r (EPERM)" {
 	run env MEW_TRAP_STUB=0 "$MEW" run --engine syscall --rootfs "$ROOTFS" -- unshare -n true
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Operation not permitted"* ]]
+	run env MEW_TRAP_STUB=0 "$MEW" run --engine syscall --rootfs "$ROOTFS" -- unshare -r true
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unshare(0x10000000): Operation not permitted"* ]]
+}
+
+# The owner of the rootfs's files as the guest sees them before it makes a
+# user namespace: mew run as root shows the real one (the copy is
+# nobody's), mew run by nobody its own files as root's.
+owner_of() {
+	[ "$1" = root ] && [ "$(id -u)" -eq 0 ] && echo 65534 || echo 0
+}
+
+@test "syscall netns: a user namespace of the guest's own: unshare -r id, unshare -U (unmapped: nobody), unshare -Urn ip link set lo up after exec, the maps read back; as the guest's root and as an ordinary guest user" {
+	local o
+	for who in $WHO; do
+		for u in 0 1000; do
+			run guest "$who" --user "$u:$u" -- sh -c 'unshare -r id; unshare -r cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; unshare -U id; unshare -Urn sh -c "ip link set lo up && ip -o link | cut -d\" \" -f2,3; id"; id -u'
+			echo "as $who, guest user $u: $output"
+			[ "$status" -eq 0 ]
+			o=$(printf '%10u %10u %10u' 0 "$u" 1)
+			[ "$output" = "uid=0(root) gid=0(root)
+$o
+$o
+deny
+uid=65534(nobody) gid=65534(nogroup)
+lo: <LOOPBACK,UP,LOWER_UP>
+uid=0(root) gid=0(root)
+$u" ]
+		done
+	done
+}
+
+@test "syscall netns: what LTP's tst_setup_netns does (unshare(CLONE_NEWUSER|CLONE_NEWNET), setgroups deny, uid_map and gid_map of its own ids), then lo up, a bind to a privileged port, a raw socket; the ids and owners seen through the maps; a CLONE_NEWUSER child's" {
+	local own
+	for who in $WHO; do
+		for u in 0 1000; do
+			run guest "$who" --user "$u:$u" -- /t/netns userns
+			echo "as $who, guest user $u: $output"
+			[ "$status" -eq 0 ]
+			own=$(owner_of "$who")
+			[ "$output" = "before: uid $u, gid $u, euid $u, /etc/passwd owned by $own:$own
+clone(CLONE_NEWUSER) child: uid 65534, gid 65534, euid 65534, /etc/passwd owned by 65534:65534
+parent: uid $u, gid $u, euid $u, /etc/passwd owned by $own:$own
+unshare(CLONE_NEWUSER | CLONE_NEWNET): ok
+unmapped: uid 65534, gid 65534, euid 65534, /etc/passwd owned by 65534:65534
+write setgroups deny: ok
+write uid_map: ok
+write gid_map: ok
+/proc/self/uid_map: $(printf '%10u %10u %10u' 0 "$u" 1)
+/proc/self/gid_map: $(printf '%10u %10u %10u' 0 "$u" 1)
+/proc/self/setgroups: deny
+mapped: uid 0, gid 0, euid 0, /etc/passwd owned by $([ "$own" = "$u" ] && echo 0:0 || echo 65534:65534)
+lo up: ok
+bind 127.0.0.1:80: ok
+raw socket: ok
+links 1" ]
+		done
+	done
 }

@@ -143,15 +143,113 @@ static void new_namespaces(void **state)
 	assert_int_equal(pers_cred_new_ns(&c, CLONE_VM | CLONE_THREAD | SIGCHLD, true), 0);
 	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNS, false), 1);
 	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET | CLONE_NEWPID, false), -EPERM);
-	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWUSER, false), -EPERM);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWUSER, false), 1);
 	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWCGROUP, true), -EPERM);
 	/* CLONE_NEWTIME is 0x80: unshare's, but inside clone's exit signal byte */
 	assert_int_equal(pers_cred_new_ns(&c, 0x80, false), -EPERM);
 	assert_int_equal(pers_cred_new_ns(&c, 0x80 | CLONE_NEWNET, true), 1);
-	/* a root that dropped to nobody has no capability left */
+	/* a root that dropped to nobody has no capability left, but may
+	 * make a user namespace, and the others with it */
 	assert_int_equal(pers_cred_setuid(&c, 65534), 0);
 	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWNET, false), -EPERM);
 	assert_int_equal(pers_cred_new_ns(&c, SIGCHLD, true), 0);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWUSER | CLONE_NEWNET, false), 1);
+	assert_int_equal(pers_cred_new_ns(&c, CLONE_NEWUSER | SIGCHLD, true), 1);
+}
+
+static long write_str(struct pers_cred *c, enum pers_userns_file f, const char *t)
+{
+	return pers_cred_userns_write(c, f, t, (long)strlen(t), 0);
+}
+
+/* The guest's own user namespace (pers_cred_userns_enter): nothing
+ * mapped until the process writes its maps, which only the one line of
+ * its own ids may fill (setgroups denied first for the gid), once; the
+ * full capability set inside, over what it maps only; ids seen through
+ * the maps. */
+static void own_user_namespace(void **state)
+{
+	static struct pers_cred c, t;
+	char out[64];
+	long a[3] = { 0 };
+
+	pers_cred_init(&c, 1000, 1000);
+	pers_cred_bound(&c, 0);
+	assert_int_equal(pers_cred_userns_write(&c, PERS_UID_MAP, "0 0 1", 5, 0), -EPERM);
+	assert_int_equal(pers_cred_userns_enter(&c, 1, true), -EPERM); /* chrooted */
+	assert_int_equal(pers_cred_userns_enter(&c, 1, false), 0);
+	assert_int_equal(c.depth, 1);
+	assert_true(pers_cred_capable(&c, CAP_SYS_ADMIN));
+	assert_int_equal(c.cap_eff, PERS_CAP_ALL);
+	assert_int_equal(pers_cred_syscall(&c, PERS_GETUID, a, NULL), PERS_OVERFLOW_ID);
+	assert_int_equal(pers_cred_syscall(&c, PERS_GETEGID, a, NULL), PERS_OVERFLOW_ID);
+	assert_int_equal(pers_cred_userns_show(&c, PERS_UID_MAP, out, sizeof(out)), 0);
+	/* a nested one needs the ids mapped */
+	assert_int_equal(pers_cred_userns_enter(&c, 2, false), -EPERM);
+	/* the kernel's parse and rules, in its order */
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000"), -EINVAL);
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 0"), -EINVAL);
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 1 x"), -EINVAL);
+	assert_int_equal(pers_cred_userns_write(&c, PERS_UID_MAP, "0 1000 1", 8, 1), -EINVAL);
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 0 1\n"), -EPERM);	 /* the host's root */
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 2\n"), -EPERM); /* more than its own */
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 1\n1 1001 1\n"), -EPERM);
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 1\n1 1000 1\n"), -EINVAL); /* overlap */
+	assert_int_equal(write_str(&c, PERS_GID_MAP, "0 1000 1\n"), -EPERM); /* setgroups allowed */
+	assert_int_equal(write_str(&c, PERS_SETGROUPS_FILE, "maybe"), -EINVAL);
+	assert_int_equal(write_str(&c, PERS_SETGROUPS_FILE, "deny\n"), 5);
+	assert_int_equal(write_str(&c, PERS_SETGROUPS_FILE, "allow"), -EPERM);
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 1\n"), 9);
+	assert_int_equal(write_str(&c, PERS_UID_MAP, "0 1000 1\n"), -EPERM); /* once */
+	assert_int_equal(write_str(&c, PERS_GID_MAP, "  5\t1000 1"), 10);
+	assert_int_equal(pers_cred_userns_show(&c, PERS_UID_MAP, out, sizeof(out)), 33);
+	assert_memory_equal(out, "         0       1000          1\n", 33);
+	assert_int_equal(pers_cred_userns_show(&c, PERS_SETGROUPS_FILE, out, sizeof(out)), 5);
+	assert_int_equal(pers_cred_syscall(&c, PERS_GETUID, a, NULL), 0);
+	assert_int_equal(pers_cred_syscall(&c, PERS_GETGID, a, NULL), 5);
+	assert_int_equal(pers_cred_to_ns(&c, false, 0), PERS_OVERFLOW_ID);
+	assert_int_equal(pers_cred_from_ns(&c, true, 5), 1000);
+	assert_int_equal(pers_cred_from_ns(&c, true, 0), PERS_ID_NONE);
+	/* set*id: only what the namespace maps (EINVAL); setuid reads one
+	 * argument, whatever the others hold */
+	a[1] = a[2] = 77;
+	a[0] = 1;
+	assert_int_equal(pers_cred_syscall(&c, PERS_SETUID, a, NULL), -EINVAL);
+	a[0] = 0;
+	assert_int_equal(pers_cred_syscall(&c, PERS_SETUID, a, NULL), 0);
+	/* setgroups is denied */
+	a[0] = 0;
+	assert_int_equal(pers_cred_syscall(&c, PERS_SETGROUPS, a, NULL), -EPERM);
+	/* the capabilities count over what it maps */
+	assert_int_equal(pers_cred_permission(&c, 0100000, 1000, 1000, PERS_MAY_READ | PERS_MAY_WRITE), 0);
+	assert_int_equal(pers_cred_permission(&c, 0100600, 0, 0, PERS_MAY_READ), -EACCES);
+	assert_int_equal(pers_cred_permission(&c, 0100644, 0, 0, PERS_MAY_READ), 0);
+	assert_int_equal(pers_cred_owner_or_capable(&c, 0), -EPERM);
+	assert_int_equal(pers_cred_chown(&c, 0, 0, 1000, PERS_ID_NONE, NULL), -EPERM);
+	assert_false(pers_cred_fs_omnipotent(&c));
+	/* exec: its uid is the namespace's root, which keeps them */
+	pers_cred_exec(&c, 0100755, 0, 0);
+	assert_int_equal(c.cap_eff, PERS_CAP_ALL);
+	pers_cred_exec(&c, 0104755, 0, 0); /* set-user-id of an unmapped owner: ignored */
+	assert_int_equal(c.euid, 1000);
+	/* signals: not over a process outside it, of another user */
+	pers_cred_init(&t, 0, 0);
+	assert_int_equal(pers_cred_may_signal(&c, &t), -EPERM);
+	pers_cred_copy(&t, &c);
+	t.uid = t.euid = t.suid = 1001;
+	assert_int_equal(pers_cred_may_signal(&c, &t), 0);
+	t.userns[0].id = 9; /* another namespace of the same depth */
+	assert_int_equal(pers_cred_may_signal(&c, &t), -EPERM);
+	/* nested, up to the model's limit */
+	for (int i = 1; i < PERS_USERNS_MAX; i++) {
+		assert_int_equal(pers_cred_userns_enter(&c, 10 + (uint64_t)i, false), 0);
+		assert_int_equal(write_str(&c, PERS_UID_MAP, "0 0 1"), 5);
+		assert_int_equal(write_str(&c, PERS_SETGROUPS_FILE, "deny"), 4);
+		assert_int_equal(write_str(&c, PERS_GID_MAP, i == 1 ? "0 5 1" : "0 0 1"), 5);
+	}
+	assert_int_equal(pers_cred_userns_enter(&c, 99, false), -EUSERS);
+	assert_int_equal(pers_cred_from_ns(&c, false, 0), 1000);
+	assert_int_equal(pers_cred_from_ns(&c, true, 0), 1000);
 }
 
 static void groups_sorted_and_sized(void **state)
@@ -788,6 +886,7 @@ int main(void)
 		cmocka_unit_test(calls_and_copies),
 		cmocka_unit_test(groups_up_to_the_kernels_limit),
 		cmocka_unit_test(exec_of_set_id_programs),
+		cmocka_unit_test(own_user_namespace),
 		cmocka_unit_test(owners_recorded_and_checked),
 		cmocka_unit_test(set_ids_match_the_kernel),
 		cmocka_unit_test(permissions_match_the_kernel),

@@ -205,6 +205,8 @@ long do_unshare(const long *a);						/* ns.c */
 long do_clone(const long *a, struct kucontext *uc);
 long do_uname(const long *a);
 long do_setns(const long *a);
+long userns_open(long nr, const long *a);				/* userns.c */
+long userns_write(long nr, const long *a);
 long do_exec(long nr, const long *a);					/* exec.c */
 long do_sigaction(const long *a);					/* signal.c */
 long do_sigprocmask(const long *a, struct kucontext *uc);

@@ -1,6 +1,9 @@
-/* New network, UTS, IPC and mount namespaces (unshare, clone with those
- * flags; setns but into a mount namespace, which would move the root and
- * cwd to the host's `/`):
+/* New user, network, UTS, IPC and mount namespaces (unshare, clone with
+ * those flags; setns but into a mount or user namespace, which would move
+ * the root and cwd to the host's `/`, or name the model's):
+ * a user namespace the guest asks for is the personality's model's
+ * (pers_cred_userns_enter: its ids and maps, guest/userns.c its files);
+ * for the others
  * the personality says whether the guest may have them
  * (pers_cred_new_ns: its CAP_SYS_ADMIN, which kinds); the stub makes them
  * in the guest's own process, inside a new user namespace of mew's user
@@ -89,20 +92,64 @@ __attribute__((noinline)) long do_uname(const long *a)
 	return copy_out((unsigned long)a[0], u, sizeof(u));
 }
 
+/* The model's part of a user namespace the guest asks for (userns_enter),
+ * and its way back where the kernel then refuses the rest. */
+struct saved {
+	uint32_t depth, securebits;
+	uint64_t prm, eff, inh, bnd;
+};
+
+static long enter_userns(long flags, struct saved *s)
+{
+	uint64_t id = 0;
+
+	*s = (struct saved){ cfg.cred.depth, cfg.cred.securebits, cfg.cred.cap_prm, cfg.cred.cap_eff,
+			     cfg.cred.cap_inh, cfg.cred.cap_bnd };
+	if (!(flags & CLONE_NEWUSER))
+		return 0;
+	S3(__NR_getrandom, &id, sizeof(id), 0);
+	id ^= (uint64_t)S0(__NR_gettid) << 32 ^ (uint64_t)cfg.nfast;
+	return pers_cred_userns_enter(&cfg.cred, id, cfg.root[0] != '\0');
+}
+
+static void leave_userns(const struct saved *s)
+{
+	cfg.cred.depth = s->depth;
+	cfg.cred.securebits = s->securebits;
+	cfg.cred.cap_prm = s->prm, cfg.cred.cap_eff = s->eff;
+	cfg.cred.cap_inh = s->inh, cfg.cred.cap_bnd = s->bnd;
+}
+
+/* The flags the kernel is asked for: a user namespace is the model's
+ * (the real one, where one is needed, is mew's: below), but the kernel's
+ * EINVAL for one in a threaded process stays (unshare implies
+ * CLONE_THREAD).  Not CLONE_FS, which it implies too: an fs struct
+ * shared with another process (a CLONE_FS child) stays shared. */
+static long real_flags(long flags)
+{
+	return flags & CLONE_NEWUSER ? (flags & ~(long)CLONE_NEWUSER) | CLONE_THREAD : flags;
+}
+
 __attribute__((noinline)) long do_unshare(const long *a)
 {
-	long r, ns = pers_cred_new_ns(&cfg.cred, (unsigned long)a[0], 0);
+	long r, ns = pers_cred_new_ns(&cfg.cred, (unsigned long)a[0], 0), flags = real_flags(a[0]);
+	struct saved s;
 
 	if (ns <= 0)
 		return ns < 0 ? ns : S1(__NR_unshare, a[0]);
+	if ((r = enter_userns(a[0], &s)) < 0)
+		return r;
 	/* a process of a user namespace mew made holds its capabilities */
-	if ((r = S1(__NR_unshare, a[0])) == -EPERM) {
+	r = S1(__NR_unshare, flags);
+	if (r == -EPERM && (flags & PERS_NS_MADE)) {
 		block_signals();
-		if ((r = S1(__NR_unshare, a[0] | CLONE_NEWUSER)) < 0 || (r = settle()) < 0)
-			return r;
+		if ((r = S1(__NR_unshare, flags | CLONE_NEWUSER)) == 0)
+			r = settle();
 	}
 	if (r == 0)
 		own_uts(a[0]);
+	else
+		leave_userns(&s);
 	return r;
 }
 
@@ -112,19 +159,29 @@ __attribute__((noinline)) long do_unshare(const long *a)
 __attribute__((noinline)) long do_clone(const long *a, struct kucontext *uc)
 {
 	long ns = pers_cred_new_ns(&cfg.cred, (unsigned long)a[0], 1), r, user = 0;
+	long flags = a[0] & ~(long)CLONE_NEWUSER;
+	struct saved s;
 
 	if (ns < 0)
 		return ns;
+	if ((a[0] & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+		return -EINVAL;
 	if (uc == NULL || (a[0] & CLONE_VM))
 		return -EPERM;
-	block_signals();
-	r = S5(__NR_clone, a[0], 0, a[2], a[3], a[4]);
-	if (r == -EPERM && ns > 0) {
-		user = CLONE_NEWUSER;
-		r = S5(__NR_clone, a[0] | user, 0, a[2], a[3], a[4]);
-	}
-	if (r != 0)
+	/* the child is made with the model's new namespace, the parent
+	 * keeps its own */
+	if ((r = enter_userns(a[0], &s)) < 0)
 		return r;
+	block_signals();
+	r = S5(__NR_clone, flags, 0, a[2], a[3], a[4]);
+	if (r == -EPERM && (flags & PERS_NS_MADE)) {
+		user = CLONE_NEWUSER;
+		r = S5(__NR_clone, flags | user, 0, a[2], a[3], a[4]);
+	}
+	if (r != 0) {
+		leave_userns(&s);
+		return r;
+	}
 	if (user != 0 && settle() < 0)
 		S1(__NR_exit_group, 127);
 	own_uts(a[0]);
@@ -154,8 +211,9 @@ __attribute__((noinline)) long do_setns(const long *a)
 	if ((r = pers_cred_new_ns(&cfg.cred, (unsigned long)kind, 0)) < 0)
 		return r;
 	/* entering a mount namespace moves the root and cwd to its own:
-	 * the host's `/`, not the guest's */
-	if (kind == CLONE_NEWNS)
+	 * the host's `/`, not the guest's; a user namespace the guest made
+	 * is the model's, which no fd names */
+	if (kind == CLONE_NEWNS || kind == CLONE_NEWUSER)
 		return -EPERM;
 	r = S2(__NR_setns, a[0], a[1]);
 	if (r == -EPERM && (user = S2(__NR_ioctl, a[0], NS_GET_USERNS)) >= 0) {

@@ -69,6 +69,13 @@ static int patchable(long nr)
 	case __NR_tgkill:
 	case __NR_clone:
 	case __NR_unshare:
+	/* trapped only on the map fds of a user namespace (userns.c): a
+	 * patched site would take every other write through the stub */
+	case __NR_write:
+	case __NR_pwrite64:
+	case __NR_writev:
+	case __NR_pwritev:
+	case __NR_pwritev2:
 		return 0;
 	}
 	return nr >= 0 && nr < 1000;

@@ -107,6 +107,16 @@ static long answer(long nr, const long *a, struct kucontext *uc, int *dirs)
 		a = b;
 	}
 
+	/* the files of a user namespace of the guest's own (userns.c) */
+	switch (nr) {
+	case __NR_write: case __NR_pwrite64: case __NR_writev: case __NR_pwritev: case __NR_pwritev2:
+		return userns_write(nr, a);
+	case __NR_open:
+	case __NR_openat:
+		if (cfg.cred.depth > 0 && (r = userns_open(nr, a)) != FALLBACK)
+			return r;
+	}
+
 	/* the stub's own fds are not the guest's (fds.c) */
 	if (stub_fd_used(nr, a))
 		return -EBADF;
@@ -286,11 +296,32 @@ static int moves_dirs(long nr, const long *a)
 	return 0;
 }
 
+/* A stat's owner as a process in a user namespace of its own sees it
+ * (pers_cred_to_ns: 65534 where its namespace maps none). */
+static void owner_in_ns(long nr, const long *a)
+{
+	unsigned long buf = (unsigned long)(nr == __NR_newfstatat ? a[2] : nr == 332 /* statx */ ? a[4] : a[1]);
+	unsigned long off = nr == 332 ? 20 : 28; /* stx_uid, st_uid; then the gid */
+	uint32_t id[2];
+
+	if (copy_in(id, buf + off, sizeof(id)) < 0)
+		return;
+	id[0] = pers_cred_to_ns(&cfg.cred, 0, id[0]);
+	id[1] = pers_cred_to_ns(&cfg.cred, 1, id[1]);
+	copy_out(buf + off, id, sizeof(id));
+}
+
 static long dispatch(long nr, const long *a, struct kucontext *uc)
 {
 	int dirs = 1;
 	long r, begun;
 
+	if (cfg.cred.depth > 0 && (nr == __NR_stat || nr == __NR_lstat || nr == __NR_fstat ||
+				   nr == __NR_newfstatat || nr == 332 /* statx */)) {
+		if ((r = answer(nr, a, uc, &dirs)) == 0)
+			owner_in_ns(nr, a);
+		return r;
+	}
 	if (!moves_dirs(nr, a))
 		return answer(nr, a, uc, &dirs);
 	begun = dircache_change_begin();

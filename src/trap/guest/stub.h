@@ -265,6 +265,17 @@ struct stub_config {
 		} e[STUB_DIRCACHE];
 	} dcache;
 
+	/* The files of the process's own user namespace open for writing
+	 * (guest/userns.c): the pipe behind each of its map fds (by inode;
+	 * 0: none), which file, the position; and whether its filter that
+	 * traps their writes is in place. */
+	struct {
+		uint32_t which, pad;
+		uint64_t ino;
+		int64_t pos;
+	} mapfd[3];
+	uint32_t mapfilter;
+
 	/* This process's root (chroot(2), personality/chroot.c): its
 	 * canonical guest path, empty for the run's `/`.  Written by mew at
 	 * the chroot and at each exec (it survives it); a fork's child has it

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "trap/guest/stub.h"
+#include "put.h"
 
 #ifdef __x86_64__
 typedef long (*fast_fn)(long, long, long, long, long, long, long);
@@ -708,6 +710,51 @@ static int namespaces(pid_t host, const char *abstract_name)
 	return bad;
 }
 
+/* A user and network namespace of the guest's own (the personality's,
+ * asked through libc as a program asks), by an ordinary guest user
+ * (--user 1000:1000), which then holds every capability there: the maps
+ * Linux refuses it stay refused, and nothing outside answers to those
+ * capabilities. */
+static int own_userns(pid_t host, const char *abstract_name)
+{
+	int bad = 0, before = open("/proc/self/ns/net", O_RDONLY), fd;
+	char path[64];
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		printf("WRONG: unshare(CLONE_NEWUSER | CLONE_NEWNET): %s\n", strerror(errno));
+		return 2;
+	}
+	bad |= verdict("own map of host root (0 0 1)", put("/proc/self/uid_map", "0 0 1\n"), EPERM);
+	bad |= verdict("own map of every id", put("/proc/self/uid_map", "0 0 4294967295\n"), EPERM);
+	bad |= verdict("gid_map before setgroups is denied", put("/proc/self/gid_map", "0 1000 1\n"), EPERM);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)host);
+	bad |= verdict("a host process's uid_map", put(path, "0 1000 1\n"), EPERM);
+	bad |= verdict("pid 1's uid_map", put("/proc/1/uid_map", "0 1000 1\n"), EPERM);
+	if (put("/proc/self/setgroups", "deny") < 0 || put("/proc/self/uid_map", "0 1000 1\n") < 0 ||
+	    put("/proc/self/gid_map", "0 1000 1\n") < 0 || getuid() != 0) {
+		printf("WRONG: its own map: %s (uid %d)\n", strerror(errno), (int)getuid());
+		return 2;
+	}
+	bad |= verdict("a second uid_map", put("/proc/self/uid_map", "0 1000 1\n"), EPERM);
+	bad |= verdict("setgroups allowed again", put("/proc/self/setgroups", "allow"), EPERM);
+	bad |= verdict("setgroups(0)", setgroups(0, NULL), EPERM);
+	bad |= verdict("setuid to an unmapped id", setuid(1), EINVAL);
+	/* the kernel's own file, behind the wall */
+	fd = (int)fast_r(fast(SYS_openat, AT_FDCWD, (long)"/proc/self/uid_map", O_WRONLY, 0, 0, 0));
+	bad |= verdict("uid_map (fast open)", fd < 0 ? -1 : write(fd, "0 0 1\n", 6), 0);
+	if (fd >= 0)
+		close(fd);
+	/* its capabilities over what the namespace does not map */
+	bad |= verdict("open root's /etc/passwd for writing", open("/etc/passwd", O_WRONLY), EACCES);
+	bad |= verdict("chown root's /etc/passwd", chown("/etc/passwd", 0, 0), EPERM);
+	if (before >= 0)
+		bad |= verdict("setns back into the host's network namespace", setns(before, CLONE_NEWNET), EPERM);
+	bad |= verdict("kill a host process", kill(host, SIGTERM), EPERM);
+	bad |= ptrace_host(host);
+	bad |= abstract(abstract_name);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
@@ -756,11 +803,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(a, "ns") == 0 && argc == 4)
 		return namespaces(atoi(argv[2]), argv[3]);
+	if (strcmp(a, "ownuserns") == 0 && argc == 4)
+		return own_userns(atoi(argv[2]), argv[3]);
 	if (strcmp(a, "exec") == 0 && argc >= 3)
 		return exec_host(argv + 2);
 	fprintf(stderr, "usage: climb fast|rewrite|dup2|uring|fault PATH | ptrace|kill|vmread PID | abstract NAME |\n"
 			"       listen NAME LOG | unix HOSTPATH | honest PATH | listen-path PATH LOG |\n"
 			"       dev PATH HOSTPATH | proc PID PATH | write PATH HOSTPATH | exec PATH ARGS... | root |\n"
-			"       ns PID NAME | userns\n");
+			"       ns PID NAME | userns | ownuserns PID NAME\n");
 	return 2;
 }

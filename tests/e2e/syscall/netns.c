@@ -10,12 +10,19 @@
  *                          unshare without a namespace, its EINVAL
  *     netns setns          setns into a child's namespaces; its errors
  *     netns mount DIR      a mount namespace of its own, where it mounts
- *                          nothing; a CLONE_FS child's unshare of one */
+ *                          nothing; a CLONE_FS child's unshare of one
+ *     netns userns         what LTP's tst_setup_netns does as an ordinary
+ *                          user: a user and network namespace of its own,
+ *                          its maps written (and read back), then lo up, a
+ *                          raw socket, a bind to a privileged port of a
+ *                          netns address; the ids and owners seen; and a
+ *                          clone with CLONE_NEWUSER (the parent's stay) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/ip.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +37,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "put.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x80
@@ -166,7 +175,6 @@ static int refused(void)
 	say("unshare(CLONE_FILES | CLONE_FS)", unshare(CLONE_FILES | CLONE_FS));
 	say("unshare(-1)", unshare(-1));
 	say("unshare(CLONE_NEWPID)", unshare(CLONE_NEWPID));
-	say("unshare(CLONE_NEWUSER)", unshare(CLONE_NEWUSER));
 	say("unshare(CLONE_NEWCGROUP)", unshare(CLONE_NEWCGROUP));
 	say("unshare(CLONE_NEWTIME)", unshare(CLONE_NEWTIME));
 	say("unshare(CLONE_NEWNET | CLONE_NEWPID)", unshare(CLONE_NEWNET | CLONE_NEWPID));
@@ -253,6 +261,78 @@ static int joins(void)
 	return 0;
 }
 
+static void show(const char *name)
+{
+	char buf[256];
+	int fd = open(name, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	printf("%s: %s%s", name, n < 0 ? strerror(errno) : buf, n > 0 && buf[n - 1] == '\n' ? "" : "\n");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void ids(const char *who)
+{
+	struct stat st;
+
+	stat("/etc/passwd", &st);
+	printf("%s: uid %d, gid %d, euid %d, /etc/passwd owned by %d:%d\n", who, (int)getuid(), (int)getgid(),
+	       (int)geteuid(), (int)st.st_uid, (int)st.st_gid);
+}
+
+static int own_userns(void)
+{
+	char map[64];
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80) };
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int s, status = -1;
+	pid_t pid;
+
+	ids("before");
+	/* a child in a user namespace of its own: unmapped ids, the
+	 * parent's unchanged */
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		ids("clone(CLONE_NEWUSER) child");
+		_exit(0);
+	}
+	if (pid < 0)
+		printf("clone(CLONE_NEWUSER): %s\n", strerror(errno));
+	waitpid(pid, &status, 0);
+	ids("parent");
+	/* tst_setup_netns */
+	say("unshare(CLONE_NEWUSER | CLONE_NEWNET)", unshare(CLONE_NEWUSER | CLONE_NEWNET));
+	ids("unmapped");
+	say("write setgroups deny", put("/proc/self/setgroups", "deny") < 0 ? -1 : 0);
+	snprintf(map, sizeof(map), "0 %d 1", (int)uid);
+	say("write uid_map", put("/proc/self/uid_map", map) < 0 ? -1 : 0);
+	snprintf(map, sizeof(map), "0 %d 1", (int)gid);
+	say("write gid_map", put("/proc/self/gid_map", map) < 0 ? -1 : 0);
+	show("/proc/self/uid_map");
+	show("/proc/self/gid_map");
+	show("/proc/self/setgroups");
+	ids("mapped");
+	/* the capabilities it holds there, for its network namespace */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	strcpy(ifr.ifr_name, "lo");
+	ioctl(s, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	say("lo up", ioctl(s, SIOCSIFFLAGS, &ifr));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	say("bind 127.0.0.1:80", bind(s, (struct sockaddr *)&a, sizeof(a)));
+	close(s);
+	s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	say("raw socket", s < 0 ? -1 : 0);
+	if (s >= 0)
+		close(s);
+	printf("links %d\n", links());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -266,6 +346,8 @@ int main(int argc, char **argv)
 		return joins();
 	if (argc == 3 && strcmp(argv[1], "mount") == 0)
 		return mounts(argv[2]);
-	fprintf(stderr, "usage: netns clone | listen FILE | refused | setns | mount DIR\n");
+	if (argc == 2 && strcmp(argv[1], "userns") == 0)
+		return own_userns();
+	fprintf(stderr, "usage: netns clone | listen FILE | refused | setns | mount DIR | userns\n");
 	return 2;
 }
