@@ -19,22 +19,26 @@
  *
  * The trampoline: `mov $nr, %eax; movabs $site+7, %rcx; jmp *stub_fast_entry`
  * (entry.S), which keeps every register the kernel keeps, then the same
- * dispatch as the SIGSYS handler.
+ * dispatch as the SIGSYS handler.  Semantics do not move: the site could
+ * only make call nr, which the filter traps on its number alone (so every
+ * call from it would have come to the stub), and the calls whose answer
+ * needs the signal frame (the signal mask, sigaction, sigsuspend, the
+ * masked waits, clone), exec, kill, unshare and the conditionally trapped
+ * ones (sendto, clone) are never patched.
  *
  * A site whose number is in a register: glibc's syscall(), which ends
  * `mov %r9, %r8; mov 0x8(%rsp), %r9; syscall` (4d 89 c8 4c 8b 4c 24 08 0f
  * 05), the way programs make the calls libc has no wrapper for.  Its
  * five-byte `mov` is replaced the same way; the trampoline makes that `mov`
  * and then looks the number up among those the filter has trapped in this
- * process (cfg.patch.trapped, set by the SIGSYS handler): one of them goes
- * to the stub as above, any other is made by a `syscall` in the
- * trampoline, which the filter judges as the guest's own (allowed, or
- * trapped: then the handler learns it), and jumps back after the site.  Semantics do not move: the site could
- * only make call nr, which the filter traps on its number alone (so every
- * call from it would have come to the stub), and the calls whose answer
- * needs the signal frame (the signal mask, sigaction, sigsuspend, the
- * masked waits, clone), exec, kill, unshare and the conditionally trapped
- * ones (sendto, clone) are never patched.
+ * process (cfg.patch.trapped, set by the SIGSYS handler for the patchable
+ * ones): one of them goes to the stub as above, any other is made by a
+ * `syscall` in the trampoline, which the filter judges as the guest's own
+ * (allowed, or trapped: then the handler learns it), and jumps back after
+ * the site.  So a call reaches the stub only with a number the filter has
+ * sent it in this process, which it answers whatever the arguments (as for
+ * a patched `mov $nr` site of close or fcntl, trapped only for the stub's
+ * own fds).
  *
  * Only code the guest cannot write is patched (a writable page is a JIT's,
  * which may rewrite it): the page is made writable for the store and given
