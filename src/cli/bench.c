@@ -329,8 +329,7 @@ static const char *cannot_run(const struct plan *p, const struct bench_report *r
 		/* the workloads that live in the kernel would time its emulation */
 		if ((workload == BENCH_SYSCALLS || workload == BENCH_WALK) &&
 		    vm_probe_kernel_boot(kboot, sizeof(kboot)) == 1) {
-			snprintf(why, len, "not measured: KVM runs the guest kernel's code in its instruction emulator here (%s)",
-				 kboot);
+			snprintf(why, len, "not measured: %s", kboot);
 			return why;
 		}
 	}
