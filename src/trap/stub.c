@@ -56,8 +56,9 @@ static bool ctime_per_change(const char *rootfs)
 	return fine;
 }
 
-/* Bind g's first character in c->bind_first (stub.h). */
-static void mark_first(struct stub_config *c, const char *g)
+/* Bind g's first character (0: g is `/`), marked in c->bind_first
+ * (stub.h). */
+static unsigned char mark_first(struct stub_config *c, const char *g)
 {
 	unsigned char ch;
 
@@ -67,9 +68,10 @@ static void mark_first(struct stub_config *c, const char *g)
 	if (ch == '\0') {
 		for (int i = 0; i < 4; i++)
 			c->bind_first[i] = ~0ULL;
-		return;
+		return 0;
 	}
 	c->bind_first[ch >> 6] |= 1ULL << (ch & 63);
+	return ch;
 }
 
 /* What a bind hides in the directory below it: the host object at host and,
@@ -155,9 +157,16 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		size_t n = strlen(g) + 1;
 		if (at + n + 1 > sizeof(c->binds))
 			return -1;
+		if (i < STUB_NESTED) {
+			c->bind_at[i].off = (uint16_t)at;
+			c->bind_at[i].len = (uint16_t)(n - 1);
+			c->bind_at[i].first = mark_first(c, g);
+		} else {
+			mark_first(c, g);
+		}
+		c->nbinds++;
 		memcpy(c->binds + at, g, n);
 		at += n;
-		mark_first(c, g);
 		if (hat + strlen(p->binds[i].host) + 2 > sizeof(c->bind_hosts))
 			return -1;
 		memcpy(c->bind_hosts + hat, p->binds[i].host, strlen(p->binds[i].host) + 1);
@@ -186,7 +195,14 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		 * nothing of the guest's to futimens) */
 		if (p->binds[i].ro && strcmp(g, "/sys") != 0 && strcmp(g, "/proc/sys") != 0)
 			c->flags |= STUB_F_ANY_RO;
-		/* A bind inside another bind hides part of that one's source. */
+		/* A bind inside another bind hides part of that one's source
+		 * (and the stub walks that one with symlinks and mounts in
+		 * mind: bind_nested). */
+		for (size_t j = 0; j < p->nbinds; j++)
+			if (j != i && j < STUB_NESTED &&
+			    (strcmp(g, p->binds[j].guest) == 0 || strcmp(p->binds[j].guest, "/") == 0 ||
+			     guest_under(g, p->binds[j].guest)))
+				c->bind_at[j].nested = 1;
 		for (size_t j = 0; j < p->nbinds; j++)
 			if (j != i && guest_under(g, p->binds[j].guest)) {
 				snprintf(host, sizeof(host), "%s%s", p->binds[j].host,

@@ -93,6 +93,7 @@ struct stub_path_call {
 #define STUB_MAX_NR 512 /* x86-64's call numbers, below this */
 #define STUB_SHADOW_BIT(ino) (((ino) ^ ((ino) >> 10)) & 1023)
 #define STUB_MAX_BINDFD 16
+#define STUB_NESTED 64
 #define STUB_MAX_FD_CALLS 64
 #define STUB_MAX_VFORKED 4
 #define STUB_MAGIC 0x6d65777374756231ULL
@@ -173,6 +174,15 @@ struct stub_config {
 	 * (all of them for a bind of `/`): most paths begin with none, and
 	 * then no bind lies at or above them (guest/walk.c). */
 	uint64_t bind_first[4];
+	/* The first STUB_NESTED binds (nbinds: all of them), looked up
+	 * without a walk of the list: each one's place in binds, its length,
+	 * its first component's first character (0: `/`) and whether another
+	 * bind lies at or below it. */
+	uint32_t nbinds;
+	struct {
+		uint16_t off, len;
+		uint8_t first, nested;
+	} bind_at[STUB_NESTED];
 	struct stub_path_call calls[48];
 	/* The calls that look an fd up (the personality's rows with a dirfd):
 	 * argument fd[i], used when path[i] is -1 (the call is on the fd),

@@ -59,15 +59,20 @@ static int has_dotdot(const char *p)
 	return 0;
 }
 
+/* The first character of p's first component ('\0': p is `/`). */
+static unsigned char first_char(const char *p)
+{
+	while (*p == '/' || (p[0] == '.' && (p[1] == '/' || p[1] == '\0')))
+		p++;
+	return (unsigned char)*p;
+}
+
 /* Could a bind lie at or above p?  Not when its first component begins
  * with a character no bind's does (cfg.bind_first): most paths. */
 static int bind_may_hold(const char *p)
 {
-	unsigned char c;
+	unsigned char c = first_char(p);
 
-	while (*p == '/' || (p[0] == '.' && (p[1] == '/' || p[1] == '\0')))
-		p++;
-	c = (unsigned char)*p;
 	return (cfg.bind_first[c >> 6] >> (c & 63)) & 1;
 }
 
@@ -151,16 +156,39 @@ long bind_of(const char *path, const char **rest, int *nested)
 	size_t blen = 0;
 	long i = 0, best = -1;
 
+	unsigned char c = first_char(path), gc;
+	size_t n;
+
 	*nested = 0;
 	if (!bind_may_hold(path))
 		return -1;
-	for (g = cfg.binds; *g != '\0'; g += slen(g) + 1, i++) {
-		const char *r = past(path, g);
-		if (r != 0 && slen(g) >= blen) {
+	if (cfg.nbinds <= STUB_NESTED) {
+		for (uint32_t k = 0; k < cfg.nbinds; k++) {
+			const char *r;
+			/* (a bind of `/` holds every path) */
+			if (cfg.bind_at[k].first != c && cfg.bind_at[k].first != 0)
+				continue;
+			r = past(path, cfg.binds + cfg.bind_at[k].off);
+			if (r != 0 && cfg.bind_at[k].len >= blen) {
+				best = k;
+				*rest = r;
+				blen = cfg.bind_at[k].len;
+			}
+		}
+		*nested = best >= 0 && cfg.bind_at[best].nested;
+		return best;
+	}
+	for (g = cfg.binds; *g != '\0'; g += n + 1, i++) {
+		const char *r;
+		n = slen(g);
+		if ((gc = first_char(g)) != c && gc != '\0')
+			continue;
+		r = past(path, g);
+		if (r != 0 && n >= blen) {
 			best = i;
 			*rest = r;
 			bg = g;
-			blen = slen(g);
+			blen = n;
 		}
 	}
 	for (g = cfg.binds; best >= 0 && *g != '\0' && *nested == 0; g += slen(g) + 1)
