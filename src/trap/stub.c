@@ -60,11 +60,8 @@ static bool ctime_per_change(const char *rootfs)
  * (stub.h). */
 static unsigned char mark_first(struct stub_config *c, const char *g)
 {
-	unsigned char ch;
+	unsigned char ch = stub_first_char(g);
 
-	while (*g == '/' || (g[0] == '.' && (g[1] == '/' || g[1] == '\0')))
-		g++;
-	ch = (unsigned char)*g;
 	if (ch == '\0') {
 		for (int i = 0; i < 4; i++)
 			c->bind_first[i] = ~0ULL;
@@ -155,15 +152,11 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		const char *g = p->binds[i].guest;
 		char host[PATH_MAX];
 		size_t n = strlen(g) + 1;
-		if (at + n + 1 > sizeof(c->binds))
+		if (at + n + 1 > sizeof(c->binds) || i >= STUB_MAX_BINDS)
 			return -1;
-		if (i < STUB_NESTED) {
-			c->bind_at[i].off = (uint16_t)at;
-			c->bind_at[i].len = (uint16_t)(n - 1);
-			c->bind_at[i].first = mark_first(c, g);
-		} else {
-			mark_first(c, g);
-		}
+		c->bind_at[i].off = (uint16_t)at;
+		c->bind_at[i].len = (uint16_t)(n - 1);
+		c->bind_at[i].first = mark_first(c, g);
 		c->nbinds++;
 		memcpy(c->binds + at, g, n);
 		at += n;
@@ -199,7 +192,7 @@ int trap_stub_config(struct trap *t, struct stub_config *c)
 		 * (and the stub walks that one with symlinks and mounts in
 		 * mind: bind_nested). */
 		for (size_t j = 0; j < p->nbinds; j++)
-			if (j != i && j < STUB_NESTED &&
+			if (j != i &&
 			    (strcmp(g, p->binds[j].guest) == 0 || strcmp(p->binds[j].guest, "/") == 0 ||
 			     guest_under(g, p->binds[j].guest)))
 				c->bind_at[j].nested = 1;

@@ -93,7 +93,8 @@ struct stub_path_call {
 #define STUB_MAX_NR 512 /* x86-64's call numbers, below this */
 #define STUB_SHADOW_BIT(ino) (((ino) ^ ((ino) >> 10)) & 1023)
 #define STUB_MAX_BINDFD 16
-#define STUB_NESTED 64
+/* as many binds as binds[] can hold: each at least `/x` and its NUL */
+#define STUB_MAX_BINDS (2048 / 3)
 #define STUB_MAX_FD_CALLS 64
 #define STUB_MAX_VFORKED 4
 #define STUB_MAGIC 0x6d65777374756231ULL
@@ -135,6 +136,15 @@ _Static_assert(sizeof(struct stub_share) <= STUB_SHARE_SIZE, "the shared page's 
 #define STUB_DIRCACHE 96
 #define STUB_DIRCACHE_KEY 118
 
+/* The first character of path p's first component (past `/` and `.`;
+ * 0: p is `/`): the binds' (mew) and a path's (the stub). */
+static inline unsigned char stub_first_char(const char *p)
+{
+	while (*p == '/' || (p[0] == '.' && (p[1] == '/' || p[1] == '\0')))
+		p++;
+	return (unsigned char)*p;
+}
+
 struct stub_config {
 	uint64_t magic;
 	int32_t rootfd; /* set by the stub's init: an O_PATH fd on the rootfs */
@@ -168,21 +178,20 @@ struct stub_config {
 	} anc[32];
 	/* Guest paths of every bind, NUL-separated, an empty one ends; their
 	 * host paths in the same order. */
-	char binds[2048];
+	char binds[STUB_MAX_BINDS * 3];
 	char bind_hosts[4096];
 	/* The first characters of the binds' first components, a bit each
 	 * (all of them for a bind of `/`): most paths begin with none, and
 	 * then no bind lies at or above them (guest/walk.c). */
 	uint64_t bind_first[4];
-	/* The first STUB_NESTED binds (nbinds: all of them), looked up
-	 * without a walk of the list: each one's place in binds, its length,
-	 * its first component's first character (0: `/`) and whether another
-	 * bind lies at or below it. */
+	/* The binds, looked up without a walk of the list: each one's place
+	 * in binds, its length, its first component's first character
+	 * (stub_first_char) and whether another bind lies at or below it. */
 	uint32_t nbinds;
 	struct {
 		uint16_t off, len;
 		uint8_t first, nested;
-	} bind_at[STUB_NESTED];
+	} bind_at[STUB_MAX_BINDS];
 	struct stub_path_call calls[48];
 	/* The calls that look an fd up (the personality's rows with a dirfd):
 	 * argument fd[i], used when path[i] is -1 (the call is on the fd),

@@ -59,19 +59,11 @@ static int has_dotdot(const char *p)
 	return 0;
 }
 
-/* The first character of p's first component ('\0': p is `/`). */
-static unsigned char first_char(const char *p)
-{
-	while (*p == '/' || (p[0] == '.' && (p[1] == '/' || p[1] == '\0')))
-		p++;
-	return (unsigned char)*p;
-}
-
 /* Could a bind lie at or above p?  Not when its first component begins
  * with a character no bind's does (cfg.bind_first): most paths. */
 static int bind_may_hold(const char *p)
 {
-	unsigned char c = first_char(p);
+	unsigned char c = stub_first_char(p);
 
 	return (cfg.bind_first[c >> 6] >> (c & 63)) & 1;
 }
@@ -152,47 +144,26 @@ long walk(long dirfd, const char *path, unsigned long flags)
  * inside it; -1: none. */
 long bind_of(const char *path, const char **rest, int *nested)
 {
-	const char *g, *bg = 0;
+	unsigned char c = stub_first_char(path);
 	size_t blen = 0;
-	long i = 0, best = -1;
-
-	unsigned char c = first_char(path), gc;
-	size_t n;
+	long best = -1;
 
 	*nested = 0;
 	if (!bind_may_hold(path))
 		return -1;
-	if (cfg.nbinds <= STUB_NESTED) {
-		for (uint32_t k = 0; k < cfg.nbinds; k++) {
-			const char *r;
-			/* (a bind of `/` holds every path) */
-			if (cfg.bind_at[k].first != c && cfg.bind_at[k].first != 0)
-				continue;
-			r = past(path, cfg.binds + cfg.bind_at[k].off);
-			if (r != 0 && cfg.bind_at[k].len >= blen) {
-				best = k;
-				*rest = r;
-				blen = cfg.bind_at[k].len;
-			}
-		}
-		*nested = best >= 0 && cfg.bind_at[best].nested;
-		return best;
-	}
-	for (g = cfg.binds; *g != '\0'; g += n + 1, i++) {
+	for (uint32_t k = 0; k < cfg.nbinds && k < STUB_MAX_BINDS; k++) {
 		const char *r;
-		n = slen(g);
-		if ((gc = first_char(g)) != c && gc != '\0')
+		/* (a bind of `/` holds every path) */
+		if (cfg.bind_at[k].first != c && cfg.bind_at[k].first != 0)
 			continue;
-		r = past(path, g);
-		if (r != 0 && n >= blen) {
-			best = i;
+		r = past(path, cfg.binds + cfg.bind_at[k].off);
+		if (r != 0 && cfg.bind_at[k].len >= blen) {
+			best = k;
 			*rest = r;
-			bg = g;
-			blen = n;
+			blen = cfg.bind_at[k].len;
 		}
 	}
-	for (g = cfg.binds; best >= 0 && *g != '\0' && *nested == 0; g += slen(g) + 1)
-		*nested = g != bg && past(g, bg) != 0;
+	*nested = best >= 0 && cfg.bind_at[best].nested;
 	return best;
 }
 
